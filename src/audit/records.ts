@@ -1,0 +1,114 @@
+// Typed records read from audit exports, and the accounting of every input row.
+// Times are epoch milliseconds (UTC); the raw strings are kept for tala-compatible output.
+
+export interface SourceRef {
+  /** File (or blob) name as given by the caller. */
+  file: string;
+  /** 1-based record number: CSV data row (header not counted) or JSON record index. */
+  line: number;
+}
+
+/** One element of `Attendees` (normally the only one). Every field is optional in real data. */
+export interface Attendee {
+  userObjectId?: string;
+  upn?: string;
+  displayName?: string;
+  organizationId?: string;
+  recipientType?: string;
+  role?: string;
+}
+
+/** One `MeetingParticipantDetail` record: one connection of one participant to one meeting session. */
+export interface SessionRecord {
+  kind: 'session';
+  /** AuditData.Id (record id). */
+  recordId: string;
+  /** MeetingDetailId: the meeting-session id, the join key to MeetingDetail.Id. */
+  meetingId: string;
+  /** AuditData.CreationTime, epoch ms, if parseable. */
+  creationTime?: number;
+  /** Envelope UserId / UserKey / OrganizationId: the organiser according to tala. */
+  organizerUpn: string;
+  organizerId: string;
+  organizerOrganizationId: string;
+  /** ItemName, verbatim (comma-separated flags). */
+  meetingType: string;
+  attendee: Attendee;
+  /** JoinTime / LeaveTime parsed as UTC (epoch ms) and as they appeared. */
+  joinTime: number;
+  leaveTime: number;
+  joinTimeRaw: string;
+  leaveTimeRaw: string;
+  /** ClientIP as it appeared ('' when absent). */
+  clientIp: string;
+  /** DeviceInformation as it appeared ('' when absent). */
+  deviceInformation: string;
+  deviceId?: string;
+  /** ExtraProperties entry with Key = UserAgent ('' when absent). */
+  userAgent: string;
+  isJoinedFromLobby?: boolean;
+  source: SourceRef;
+}
+
+/** One `MeetingDetail` record: one meeting session. */
+export interface MeetingDetailRecord {
+  kind: 'meeting';
+  recordId: string;
+  /** = AuditData.Id; what MeetingParticipantDetail.MeetingDetailId points to. */
+  meetingId: string;
+  creationTime?: number;
+  organizerUpn: string;
+  organizerId: string;
+  organizerOrganizationId: string;
+  startTime?: number;
+  endTime?: number;
+  startTimeRaw: string;
+  endTimeRaw: string;
+  meetingUrl?: string;
+  chatThreadId?: string;
+  communicationType?: string;
+  communicationSubType?: string;
+  meetingType: string;
+  source: SourceRef;
+}
+
+export type AuditRecord = SessionRecord | MeetingDetailRecord;
+
+/** A row that could not be used; enough for a person to find and fix it. */
+export interface Rejection {
+  file: string;
+  line: number;
+  /** The column or AuditData field at fault (e.g. "AuditData", "AuditData.JoinTime"). */
+  field: string;
+  reason: string;
+  recordId?: string;
+}
+
+/** rowsRead = accepted + duplicates + skipped + rejected, always. */
+export interface ReadAccounting {
+  rowsRead: number;
+  accepted: number;
+  duplicates: number;
+  skipped: number;
+  rejected: number;
+  /** Skipped rows by Operation (other Teams or non-Teams operations). */
+  skippedByOperation: Record<string, number>;
+}
+
+export type ExportFormat = 'csv' | 'json-array' | 'ndjson';
+
+export type CsvHeaderVariant = 'purview-v1' | 'purview-v2' | 'purview-v3' | 'other';
+
+/** What the reader yields, in input order. */
+export type ExportItem =
+  | { type: 'record'; record: AuditRecord }
+  | { type: 'skipped'; source: SourceRef; operation: string }
+  | { type: 'rejected'; rejection: Rejection };
+
+export interface ExportInfo {
+  file: string;
+  format: ExportFormat;
+  csvVariant?: CsvHeaderVariant;
+  /** Warnings about the file as a whole (e.g. probable truncation at 50,000 rows). */
+  warnings: string[];
+}
