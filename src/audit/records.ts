@@ -97,7 +97,11 @@ export interface ReadAccounting {
 
 export type ExportFormat = 'csv' | 'json-array' | 'ndjson';
 
-export type CsvHeaderVariant = 'purview-v1' | 'purview-v2' | 'purview-v3' | 'other';
+/** purview-v1 `CreationDate,UserIds,Operations,AuditData`; v2 `CreationDate,UserId,Operation,AuditData`;
+ *  v3 `RecordId,CreationDate,RecordType,Operation,UserId,AuditData,...`; powershell: Export-Csv of
+ *  Search-UnifiedAuditLog; sentinel: Log Analytics OfficeActivity export (no AuditData column);
+ *  other: any CSV with an AuditData column. */
+export type CsvHeaderVariant = 'purview-v1' | 'purview-v2' | 'purview-v3' | 'powershell' | 'sentinel' | 'other';
 
 /** What the reader yields, in input order. */
 export type ExportItem =
