@@ -82,6 +82,9 @@ export interface Disconnection {
   /** Set when the drop belongs to a meeting-level mass event. */
   massEventId?: string;
   reason: string;
+  /** Device switch only: the device and platform the participant came back on. */
+  rejoinDeviceKey?: string;
+  rejoinPlatform?: ClientPlatform;
 }
 
 /** Non-drop observations kept as evidence (hand-offs, nested intervals, rejoin after end ...). */

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 
 const DEV_ACCOUNT = 'devstoreaccount1';
-const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCDjDcsK92Ex6mWybB1hLDJvSeRxWa6w==';
+const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface AzuriteOptions {
   /** Folder for persistent data; in-memory when omitted. */

@@ -1,0 +1,162 @@
+// Everything the pipeline needs in one resource group: storage (keyless), a user-assigned identity with
+// least-privilege roles, Log Analytics + Application Insights (Entra ID only), the Flex Consumption Function App and
+// the Event Grid system topic. `azd up` provisions this, deploys the code, then runs infra/hooks/postdeploy.* which
+// creates the BlobCreated subscription (infra/post-deploy/eventGridSubscription.bicep).
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names the resource group and seeds the unique resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for every resource (must offer Flex Consumption).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group to create or reuse. Empty: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Object id of the person or pipeline deploying, given Storage Blob Data Contributor on the exports and config containers so they can upload. Empty: no assignment.')
+param principalId string = ''
+
+@description('Kind of principal principalId is.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+@description('Memory of each Function App instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Upper bound on Function App instances.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Days Log Analytics keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('NCRONTAB schedule (6 fields, UTC) of the analysis timer. Empty: the default in src/names.json.')
+param analysisSchedule string = ''
+
+@description('Put Entra ID authentication in front of the HTTP reports (needs entraClientId).')
+param enableEntraAuth bool = false
+
+@description('Application (client) id of the Entra app registration for the reports API; used only when enableEntraAuth is true.')
+param entraClientId string = ''
+
+var names = loadJsonContent('../src/names.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var effectiveAnalysisSchedule = empty(analysisSchedule) ? names.settingDefaults[names.settings.analysisSchedule] : analysisSchedule
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-func-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    appInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module eventGridTopic 'modules/eventGridTopic.bicep' = {
+  name: 'eventGridTopic'
+  scope: rg
+  params: {
+    name: 'evgt-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+    identityPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+  }
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  name: 'functionApp'
+  scope: rg
+  params: {
+    name: 'func-${resourceToken}'
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    identityName: identity.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    analysisSchedule: effectiveAnalysisSchedule
+    enableEntraAuth: enableEntraAuth
+    entraClientId: entraClientId
+  }
+  // The host starts with its storage roles in place.
+  dependsOn: [
+    rbac
+  ]
+}
+
+// UPPER_SNAKE outputs become azd environment values (read by infra/hooks/postdeploy.*). No secrets here.
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output EXPORTS_CONTAINER_NAME string = names.containers.exports
+output CONFIG_CONTAINER_NAME string = names.containers.config
+output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGridTopic.outputs.name
+output REPORTS_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'

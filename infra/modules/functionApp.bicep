@@ -1,0 +1,235 @@
+// The Function App on the Flex Consumption plan (FC1, Linux, Node 22): runs as the user-assigned identity, reaches
+// storage and Application Insights with identity-based settings only, and optionally sits behind Entra ID
+// authentication. App-setting and container names come from src/names.json, the file the code reads too.
+
+@description('Name of the Function App (also its host name: <name>.azurewebsites.net).')
+param name string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Azure region.')
+param location string
+
+@description('Tags applied to the plan and the app.')
+param tags object = {}
+
+@description('azd service name in azure.yaml; azd finds the app by this tag.')
+param azdServiceName string = 'api'
+
+@description('Storage account for host storage, the deployment package and the data.')
+param storageAccountName string
+
+@description('Name of the user-assigned managed identity the app runs as.')
+param identityName string
+
+@description('Application Insights component for telemetry.')
+param appInsightsName string
+
+@description('Memory of each instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Upper bound on instances the plan scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('NCRONTAB schedule (6 fields, UTC) of the analysis timer.')
+param analysisSchedule string
+
+@description('Put Entra ID authentication (App Service authentication) in front of the app.')
+param enableEntraAuth bool = false
+
+@description('Application (client) id of the Entra app registration that callers get tokens for. Required when enableEntraAuth is true.')
+param entraClientId string = ''
+
+var names = loadJsonContent('../../src/names.json')
+var storageConnection = names.settings.storageConnection
+var storageSuffix = environment().suffixes.storage
+
+resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
+  name: identityName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+// Identity-based connections only: no connection string, no account key (the storage account refuses keys anyway).
+// Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE,
+// WEBSITE_CONTENTSHARE and WEBSITE_CONTENTAZUREFILECONNECTIONSTRING: the runtime is in functionAppConfig instead.
+var appSettings = [
+  {
+    name: '${storageConnection}__blobServiceUri'
+    value: 'https://${storageAccount.name}.blob.${storageSuffix}'
+  }
+  {
+    name: '${storageConnection}__queueServiceUri'
+    value: 'https://${storageAccount.name}.queue.${storageSuffix}'
+  }
+  {
+    name: '${storageConnection}__tableServiceUri'
+    value: 'https://${storageAccount.name}.table.${storageSuffix}'
+  }
+  {
+    name: '${storageConnection}__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: '${storageConnection}__clientId'
+    value: identity.properties.clientId
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: appInsights.properties.ConnectionString
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+    value: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  }
+  {
+    name: names.settings.exportsContainer
+    value: names.containers.exports
+  }
+  {
+    // Flex Consumption runs blob triggers only with the Event Grid source.
+    name: names.settings.blobTriggerSource
+    value: 'EventGrid'
+  }
+  {
+    name: 'FUNCTIONS_WORKER_RUNTIME'
+    value: 'node'
+  }
+  {
+    name: names.settings.analysisSchedule
+    value: analysisSchedule
+  }
+]
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': azdServiceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identity.id}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: appSettings
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: 'https://${storageAccount.name}.blob.${storageSuffix}/${names.containers.deployment}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identity.id
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+}
+
+// Deployments go through Entra ID (azd, az functionapp deployment); basic-auth publishing credentials are off.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+// Optional: callers need an Entra ID access token for entraClientId (in addition to the function key the HTTP
+// functions ask for). The blob extension's webhook stays reachable for Event Grid; it is protected by its own key.
+resource entraAuth 'Microsoft.Web/sites/config@2024-04-01' = if (enableEntraAuth) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: [
+        '/runtime/webhooks/blobs'
+      ]
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: entraClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${entraClientId}'
+            entraClientId
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
+}
+
+output name string = functionApp.name
+output id string = functionApp.id
+output defaultHostName string = functionApp.properties.defaultHostName

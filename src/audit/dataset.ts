@@ -1,0 +1,163 @@
+// In-memory set of audit records from one or more exports: de-duplication, per-file accounting, meetings.
+import type { Meeting } from '../analysis/model.js';
+import { participantKey } from './participantKey.js';
+import type { ExportStream } from './readExport.js';
+import type {
+  AuditRecord, ExportInfo, ReadAccounting, Rejection, SessionRecord,
+} from './records.js';
+
+export function emptyAccounting(): ReadAccounting {
+  return { rowsRead: 0, accepted: 0, duplicates: 0, skipped: 0, rejected: 0, skippedByOperation: {} };
+}
+
+function addAccounting(total: ReadAccounting, part: ReadAccounting): void {
+  total.rowsRead += part.rowsRead;
+  total.accepted += part.accepted;
+  total.duplicates += part.duplicates;
+  total.skipped += part.skipped;
+  total.rejected += part.rejected;
+  for (const [operation, n] of Object.entries(part.skippedByOperation)) {
+    total.skippedByOperation[operation] = (total.skippedByOperation[operation] ?? 0) + n;
+  }
+}
+
+function copyAccounting(a: ReadAccounting): ReadAccounting {
+  return { ...a, skippedByOperation: { ...a.skippedByOperation } };
+}
+
+/** Length-prefixed, so no value can run into the next one. */
+function field(s: string): string {
+  return `${s.length}:${s}`;
+}
+
+/**
+ * What makes two session records the same connection even under different record ids: meeting,
+ * participant key (with its source), join, leave (as instants), client IP and device information.
+ */
+export function contentKey(record: SessionRecord): string {
+  const participant = participantKey(record.attendee);
+  return `${field(record.meetingId)}${field(participant.source)}${field(participant.key)}`
+    + `${record.joinTime}|${record.leaveTime}|${field(record.clientIp)}${field(record.deviceInformation)}`;
+}
+
+/**
+ * Decides whether a record was already seen: the same record Id, or (for sessions) the same
+ * content key under another Id. Meeting records are compared by Id only.
+ */
+export class Deduplicator {
+  private readonly sessionIds = new Set<string>();
+  private readonly sessionContents = new Set<string>();
+  private readonly meetingIds = new Set<string>();
+
+  add(record: AuditRecord): 'accepted' | 'duplicate' {
+    if (record.kind === 'meeting') {
+      if (this.meetingIds.has(record.recordId)) return 'duplicate';
+      this.meetingIds.add(record.recordId);
+      return 'accepted';
+    }
+    if (this.sessionIds.has(record.recordId)) return 'duplicate';
+    const content = contentKey(record);
+    if (this.sessionContents.has(content)) return 'duplicate';
+    this.sessionIds.add(record.recordId);
+    this.sessionContents.add(content);
+    return 'accepted';
+  }
+}
+
+/** Records of one or more exports, de-duplicated and grouped by meeting. */
+export class AuditDataset {
+  private readonly deduplicator = new Deduplicator();
+  private readonly byMeeting = new Map<string, Meeting>();
+  private readonly totals = emptyAccounting();
+  /** Every rejected row of every file, in reading order (callers cap what they print). */
+  readonly rejections: Rejection[] = [];
+  /** Information about each export read, in reading order. */
+  readonly files: ExportInfo[] = [];
+
+  /** Totals across all files (a copy): rowsRead = accepted + duplicates + skipped + rejected. */
+  get accounting(): ReadAccounting {
+    return copyAccounting(this.totals);
+  }
+
+  /**
+   * Reads a whole export into the dataset; returns that file's accounting. If reading fails part-way
+   * (ExportReadError or an I/O error), the rows read before the failure stay in the dataset and totals.
+   */
+  async addExport(stream: ExportStream): Promise<ReadAccounting> {
+    const file = emptyAccounting();
+    try {
+      for await (const item of stream) {
+        file.rowsRead++;
+        if (item.type === 'record') {
+          if (this.insert(item.record) === 'accepted') file.accepted++;
+          else file.duplicates++;
+        } else if (item.type === 'skipped') {
+          file.skipped++;
+          file.skippedByOperation[item.operation] = (file.skippedByOperation[item.operation] ?? 0) + 1;
+        } else {
+          file.rejected++;
+          this.rejections.push(item.rejection);
+        }
+      }
+      this.files.push(stream.info());
+    } finally {
+      addAccounting(this.totals, file);
+    }
+    return file;
+  }
+
+  /**
+   * Adds one record (counted as one row read); 'duplicate', and not added, when the same record Id,
+   * or the same session content under another Id, is already present.
+   */
+  addRecord(record: AuditRecord): 'accepted' | 'duplicate' {
+    const outcome = this.insert(record);
+    this.totals.rowsRead++;
+    if (outcome === 'accepted') this.totals.accepted++;
+    else this.totals.duplicates++;
+    return outcome;
+  }
+
+  private insert(record: AuditRecord): 'accepted' | 'duplicate' {
+    if (this.deduplicator.add(record) === 'duplicate') return 'duplicate';
+    let meeting = this.byMeeting.get(record.meetingId);
+    if (meeting === undefined) {
+      meeting = { meetingId: record.meetingId, sessions: [] };
+      this.byMeeting.set(record.meetingId, meeting);
+    }
+    if (record.kind === 'meeting') meeting.detail = record;
+    else meeting.sessions.push(record);
+    return 'accepted';
+  }
+
+  /** Meetings in order of first appearance, each with its MeetingDetail (if any) and sessions in input order. */
+  meetings(): Meeting[] {
+    return [...this.byMeeting.values()];
+  }
+}
+
+/**
+ * Reads a whole export without de-duplication (tala has its own): every record in input order,
+ * with accounting (duplicates always 0) and rejections.
+ */
+export async function readAllRecords(
+  stream: ExportStream,
+): Promise<{ records: AuditRecord[]; accounting: ReadAccounting; rejections: Rejection[] }> {
+  const records: AuditRecord[] = [];
+  const rejections: Rejection[] = [];
+  const accounting = emptyAccounting();
+  for await (const item of stream) {
+    accounting.rowsRead++;
+    if (item.type === 'record') {
+      records.push(item.record);
+      accounting.accepted++;
+    } else if (item.type === 'skipped') {
+      accounting.skipped++;
+      accounting.skippedByOperation[item.operation] = (accounting.skippedByOperation[item.operation] ?? 0) + 1;
+    } else {
+      accounting.rejected++;
+      rejections.push(item.rejection);
+    }
+  }
+  return { records, accounting, rejections };
+}

@@ -1,0 +1,241 @@
+// JSON exports: a streamed top-level array of AuditData objects, or NDJSON (one object per line).
+import { describeJsonError, rejected, toAuditItem } from './auditData.js';
+import type { ExportItem, SourceRef } from './records.js';
+
+/** A single JSON record larger than this (bytes) means a broken file; reading stops there. */
+export const MAX_JSON_RECORD_BYTES = 8 * 1024 * 1024;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const NEWLINE = 0x0a;
+
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+const MiB = `${MAX_JSON_RECORD_BYTES / 1024 / 1024} MiB`;
+
+/** Common shape of the two JSON readers: bytes in, export items out, in input order. */
+export interface JsonChunkReader {
+  write(chunk: Buffer, out: ExportItem[]): void;
+  end(out: ExportItem[]): void;
+  readonly rows: number;
+  readonly stopped: boolean;
+  readonly warnings: readonly string[];
+}
+
+function itemFromText(textOf: () => string, source: SourceRef, what: string): ExportItem {
+  const text = textOf();
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return rejected(source, 'AuditData', `${what} cannot be read: ${describeJsonError(e, text.length)}`);
+  }
+  return toAuditItem(data, source);
+}
+
+/**
+ * Splits a top-level JSON array into its elements while bytes arrive, tracking strings, escapes and
+ * nesting depth, and parses each element on its own. Several arrays one after another are read as one.
+ * Record numbers count elements from 1.
+ */
+export class JsonArrayReader implements JsonChunkReader {
+  /** 0 = outside any array, 1 = between top-level elements, >1 = inside an element. */
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** Parts of the current element from earlier chunks. */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private inElement = false;
+  private afterComma = false;
+  private elementCount = 0;
+  private stoppedFlag = false;
+  readonly warnings: string[] = [];
+
+  constructor(private readonly file: string) {}
+
+  get rows(): number { return this.elementCount; }
+  get stopped(): boolean { return this.stoppedFlag; }
+
+  write(buf: Buffer, out: ExportItem[]): void {
+    if (this.stoppedFlag) return;
+    let { depth, inString, escaped, inElement } = this;
+    let start = inElement ? 0 : -1;
+    const len = buf.length;
+    for (let i = 0; i < len; i++) {
+      const c = buf[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) inString = false;
+        continue;
+      }
+      if (depth > 1) {
+        if (c === QUOTE) inString = true;
+        else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
+        continue;
+      }
+      if (depth === 1) {
+        if (c === COMMA || c === CLOSE_BRACKET) {
+          if (inElement) {
+            this.finishElement(buf, start, i, out);
+            inElement = false;
+            start = -1;
+          } else if (c === COMMA || this.afterComma) {
+            // no element since "[" or the last ","
+            this.emptyElement(out);
+          }
+          this.afterComma = c === COMMA;
+          if (c === CLOSE_BRACKET) depth = 0;
+          continue;
+        }
+        if (!inElement) {
+          if (isJsonSpace(c)) continue;
+          inElement = true;
+          start = i;
+        }
+        if (c === QUOTE) inString = true;
+        else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+        continue;
+      }
+      // depth 0: only whitespace or the start of another array may follow
+      if (isJsonSpace(c)) continue;
+      if (c === OPEN_BRACKET) {
+        depth = 1;
+        this.afterComma = false;
+        continue;
+      }
+      this.elementCount++;
+      out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData',
+        'unexpected text after the end of the JSON array; the rest of the file was ignored'));
+      this.stoppedFlag = true;
+      return;
+    }
+    if (inElement) {
+      const rest = buf.subarray(start);
+      this.parts.push(rest);
+      this.partsBytes += rest.length;
+      if (this.partsBytes > MAX_JSON_RECORD_BYTES) {
+        this.elementCount++;
+        out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData',
+          `this record is larger than ${MiB}, which means the JSON structure is broken (an unclosed string or bracket); reading stopped here`));
+        this.stoppedFlag = true;
+        this.parts = [];
+        return;
+      }
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    this.inElement = inElement;
+  }
+
+  end(out: ExportItem[]): void {
+    if (this.stoppedFlag) return;
+    if (this.inElement) {
+      this.elementCount++;
+      out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData',
+        'the file ends inside this record, so it is incomplete'));
+      this.parts = [];
+    }
+    if (this.depth > 0) {
+      this.warnings.push('the JSON array is not closed with "]": the file is probably truncated');
+    }
+  }
+
+  private finishElement(buf: Buffer, start: number, end: number, out: ExportItem[]): void {
+    const parts = this.parts;
+    const source = { file: this.file, line: ++this.elementCount };
+    const textOf = parts.length === 0
+      ? () => buf.toString('utf8', start, end)
+      : () => Buffer.concat([...parts, buf.subarray(0, end)]).toString('utf8');
+    out.push(itemFromText(textOf, source, `record ${source.line} of the JSON array`));
+    this.parts = [];
+    this.partsBytes = 0;
+  }
+
+  private emptyElement(out: ExportItem[]): void {
+    this.elementCount++;
+    out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData',
+      'empty element in the JSON array (two commas in a row, or a comma before "]")'));
+  }
+}
+
+/** One JSON object per line; blank lines ignored; record numbers are physical line numbers from 1. */
+export class NdjsonReader implements JsonChunkReader {
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  private lineNumber = 0;
+  private recordCount = 0;
+  /** True while discarding the rest of an over-long line. */
+  private skippingLine = false;
+  readonly warnings: string[] = [];
+  readonly stopped = false;
+
+  constructor(private readonly file: string) {}
+
+  get rows(): number { return this.recordCount; }
+
+  write(buf: Buffer, out: ExportItem[]): void {
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(NEWLINE, start);
+      if (nl < 0) break;
+      this.lineNumber++;
+      if (this.skippingLine) {
+        this.skippingLine = false;
+      } else {
+        this.finishLine(buf, start, nl, out);
+      }
+      start = nl + 1;
+    }
+    if (start < buf.length && !this.skippingLine) {
+      const rest = buf.subarray(start);
+      this.parts.push(rest);
+      this.partsBytes += rest.length;
+      if (this.partsBytes > MAX_JSON_RECORD_BYTES) {
+        this.recordCount++;
+        out.push(rejected({ file: this.file, line: this.lineNumber + 1 }, 'AuditData',
+          `this line is longer than ${MiB}; it was skipped`));
+        this.parts = [];
+        this.partsBytes = 0;
+        this.skippingLine = true;
+      }
+    }
+  }
+
+  end(out: ExportItem[]): void {
+    if (this.parts.length > 0) {
+      this.lineNumber++;
+      const parts = this.parts;
+      this.parts = [];
+      this.lineFromText(Buffer.concat(parts).toString('utf8'), out);
+    }
+  }
+
+  private finishLine(buf: Buffer, start: number, end: number, out: ExportItem[]): void {
+    let text: string;
+    if (this.parts.length === 0) {
+      text = buf.toString('utf8', start, end);
+    } else {
+      text = Buffer.concat([...this.parts, buf.subarray(start, end)]).toString('utf8');
+      this.parts = [];
+      this.partsBytes = 0;
+    }
+    this.lineFromText(text, out);
+  }
+
+  private lineFromText(text: string, out: ExportItem[]): void {
+    if (text.trim() === '') return;
+    this.recordCount++;
+    out.push(itemFromText(() => text, { file: this.file, line: this.lineNumber }, `line ${this.lineNumber}`));
+  }
+}

@@ -1,0 +1,197 @@
+// The normal mode: every input merged into one data set, classified and analysed, then one
+// report rendered in the chosen format.
+import { readFileSync } from 'node:fs';
+import { readExport, ExportReadError } from '../audit/readExport.js';
+import { AuditDataset, readAllRecords } from '../audit/dataset.js';
+import type { AuditRecord } from '../audit/records.js';
+import { SessionClassifier, parseRules, mergeRules, type ClassificationRules } from '../analysis/classify.js';
+import { SiteMap, matchesCidrs, parseCidrList } from '../analysis/siteMap.js';
+import { analyseMeeting } from '../analysis/detect.js';
+import { parseDetectionParams } from '../analysis/params.js';
+import type { DetectionParams } from '../analysis/model.js';
+import type { IpTest } from '../reports/tala/layouts.js';
+import type { AnalysedMeeting } from '../reports/meetings.js';
+import { learnUsers, UsersDatabase } from '../reports/users.js';
+import { defaultFormat, type CliOptions } from './options.js';
+import { inputSources, type CliIo } from './io.js';
+import type { Messages } from './messages.js';
+import { loadUsers, saveUsers } from './usersFile.js';
+import { renderReport } from './render.js';
+
+interface Config {
+  params: DetectionParams;
+  rules?: ClassificationRules;
+  siteMap?: SiteMap;
+  networks?: string[];
+}
+
+function readText(path: string, what: string, msg: Messages): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    msg.critical(`${what} '${path}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** Site map, rules, detection parameters and networks; undefined after a CRITICAL message (exit 1). */
+function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
+  const raw: Record<string, unknown> = {};
+  let source = 'detection parameters';
+  if (o.paramsFile !== undefined) {
+    const text = readText(o.paramsFile, 'parameter file', msg);
+    if (text === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch (e) {
+      msg.critical(`${o.paramsFile}: not valid JSON: ${(e as Error).message}`);
+      return undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      msg.critical(`${o.paramsFile}: expected a JSON object of parameter names and values`);
+      return undefined;
+    }
+    Object.assign(raw, value);
+    source = o.paramsFile;
+  }
+  for (const [name, value] of o.params) raw[name] = value;
+  if (o.params.length > 0) source = o.paramsFile === undefined ? '--param' : `${o.paramsFile} and --param`;
+  let params: DetectionParams;
+  try {
+    params = parseDetectionParams(raw, source);
+  } catch (e) {
+    msg.critical((e as Error).message);
+    return undefined;
+  }
+  const config: Config = { params };
+  if (o.rulesFile !== undefined) {
+    const text = readText(o.rulesFile, 'rules file', msg);
+    if (text === undefined) return undefined;
+    try {
+      config.rules = mergeRules(parseRules(text, o.rulesFile));
+    } catch (e) {
+      msg.critical((e as Error).message);
+      return undefined;
+    }
+  }
+  if (o.siteMapFile !== undefined) {
+    const text = readText(o.siteMapFile, 'site map', msg);
+    if (text === undefined) return undefined;
+    const { map, errors } = SiteMap.fromCqdCsv(text, o.siteMapFile);
+    for (const e of errors) msg.rowWarning(e.file, e.line, e.field, e.reason);
+    config.siteMap = map;
+  }
+  if (o.ipNetworks !== undefined) {
+    try {
+      config.networks = parseCidrList(o.ipNetworks);
+    } catch (e) {
+      msg.critical(`--ip: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+  return config;
+}
+
+export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipRegex: IpTest | undefined): Promise<number> {
+  const config = loadConfig(o, msg);
+  if (config === undefined) return 1;
+  let users: UsersDatabase | undefined;
+  if (o.usersFile !== undefined) {
+    const loaded = loadUsers(o.usersFile, true, msg);
+    if (loaded === null) return 1;
+    users = loaded;
+  }
+
+  const sources = inputSources(o.files, io);
+  let missing = 0;
+  let readable = 0;
+  const dataset = new AuditDataset();
+  // The record view lists every row of every file as read (tala's display mode): no merging.
+  const records: AuditRecord[] | undefined = o.report === 'records' ? [] : undefined;
+  const total = { rejected: 0 };
+  for (const source of sources) {
+    if (source.missing) {
+      msg.error(`'${source.name}' is not a file name`);
+      missing++;
+      continue;
+    }
+    const startedAt = Date.now();
+    try {
+      const stream = readExport(source.open(), {
+        file: source.name,
+        onProgress: (rows: number) => msg.progress(source.name, rows, startedAt),
+      });
+      if (records !== undefined) {
+        const result = await readAllRecords(stream);
+        for (const r of result.records) records.push(r);
+        for (const r of result.rejections) msg.rejection(r);
+        total.rejected += result.accounting.rejected;
+        msg.clearProgress();
+        for (const w of stream.info().warnings) msg.warning(`${source.name}: ${w}`);
+        msg.accounting(source.name, result.accounting);
+      } else {
+        const accounting = await dataset.addExport(stream);
+        msg.clearProgress();
+        for (const w of stream.info().warnings) msg.warning(`${source.name}: ${w}`);
+        msg.accounting(source.name, accounting);
+      }
+      readable++;
+    } catch (e) {
+      if (!(e instanceof ExportReadError)) throw e;
+      msg.clearProgress();
+      msg.error(e.message);
+      missing++;
+    }
+  }
+  if (records === undefined) {
+    for (const r of dataset.rejections) msg.rejection(r);
+    total.rejected = dataset.accounting.rejected;
+  }
+  msg.finishRowMessages();
+  if (sources.length > 1 && records === undefined) msg.accounting('total', dataset.accounting);
+
+  if (readable === 0 && missing > 0) return 2;
+
+  const format = o.format ?? defaultFormat(o.report);
+  if (records !== undefined) {
+    io.stdout.write(renderReport({ report: 'records', format, records, showFiles: sources.length > 1 }));
+  } else {
+    const meetings = dataset.meetings();
+    if (users !== undefined || o.report === 'users') {
+      users ??= new UsersDatabase({ caseInsensitive: true });
+      for (const m of meetings) learnUsers(users, m.detail ? [m.detail, ...m.sessions] : m.sessions);
+      if (o.usersFile !== undefined) saveUsers(users, o.usersFile, msg);
+    }
+    if (o.report === 'users') {
+      io.stdout.write(renderReport({ report: 'users', format, users: users! }));
+    } else {
+      const classifier = new SessionClassifier({ ...(config.rules ? { rules: config.rules } : {}), ...(config.siteMap ? { siteMap: config.siteMap } : {}) });
+      const analysed: AnalysedMeeting[] = meetings.map((meeting) => ({
+        meeting,
+        analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params),
+      }));
+      const networks = config.networks;
+      io.stdout.write(
+        renderReport({
+          report: o.report as Exclude<typeof o.report, 'records' | 'users'>,
+          format,
+          analysed,
+          classifier,
+          params: config.params,
+          ...(o.groupBy ? { groupBy: o.groupBy } : {}),
+          ...(users ? { users } : {}),
+          filter: {
+            includePossible: o.includePossible,
+            ...(ipRegex ? { ipRegex } : {}),
+            ...(networks ? { ipNetwork: (ip: string) => matchesCidrs(ip, networks) } : {}),
+          },
+        }),
+      );
+    }
+  }
+
+  if (missing > 0) return 3;
+  if (o.strict && total.rejected > 0) return 4;
+  return 0;
+}

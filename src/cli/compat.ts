@@ -1,0 +1,103 @@
+// `--compat tala`: each input file read and reported on its own with tala v3.0.0's layouts;
+// the -u database carried from file to file; tala's exit status (k missing files).
+import { readExport, ExportReadError } from '../audit/readExport.js';
+import { readAllRecords } from '../audit/dataset.js';
+import { TalaAggregator } from '../reports/tala/engine.js';
+import { countFormulaLikeCells, talaAttendeesLines, talaDisconnectLines, talaMeetingsLines, type IpTest } from '../reports/tala/layouts.js';
+import { learnTalaOrganizers, UsersDatabase } from '../reports/users.js';
+import { recordRows } from '../reports/records.js';
+import { renderRecordsText } from '../reports/render/text.js';
+import type { CliOptions } from './options.js';
+import { inputSources, type CliIo } from './io.js';
+import { addAccounting, emptyAccounting, type Messages } from './messages.js';
+import { loadUsers, saveUsers } from './usersFile.js';
+
+export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilter: IpTest | undefined): Promise<number> {
+  const users = o.usersFile === undefined ? undefined : loadUsers(o.usersFile, false, msg);
+  if (users === null) return 1;
+  const noUsers = { get: (): string | undefined => undefined };
+  let status = 0;
+  let rejected = 0;
+  let formulaCells = 0;
+  const total = emptyAccounting();
+  const sources = inputSources(o.files, io);
+  for (const source of sources) {
+    if (source.missing) {
+      msg.error(`'${source.name}' is not a file name`);
+      status++;
+      continue;
+    }
+    const startedAt = Date.now();
+    let result;
+    try {
+      const stream = readExport(source.open(), {
+        file: source.name,
+        onProgress: (rows: number) => msg.progress(source.name, rows, startedAt),
+      });
+      result = await readAllRecords(stream);
+      for (const w of stream.info().warnings) msg.warning(`${source.name}: ${w}`);
+    } catch (e) {
+      if (!(e instanceof ExportReadError)) throw e;
+      msg.clearProgress();
+      msg.error(`${e.message}`);
+      status++;
+      continue;
+    }
+    msg.clearProgress();
+    const agg = new TalaAggregator();
+    for (const r of result.records) agg.add(r);
+    const talaResult = agg.result();
+
+    // Messages in file order: the reader's rejections, then tala's own row notices and rejections.
+    for (const r of result.rejections) msg.rejection(r);
+    for (const r of talaResult.rejections) msg.rejection(r);
+    for (const n of talaResult.notices) msg.rowWarning(n.file, n.line, n.field, n.reason);
+
+    const accounting = { ...result.accounting, skippedByOperation: { ...result.accounting.skippedByOperation } };
+    accounting.accepted -= talaResult.skippedMeetingDetails + talaResult.rejections.length + talaResult.duplicates;
+    accounting.skipped += talaResult.skippedMeetingDetails;
+    if (talaResult.skippedMeetingDetails > 0) {
+      accounting.skippedByOperation.MeetingDetail = (accounting.skippedByOperation.MeetingDetail ?? 0) + talaResult.skippedMeetingDetails;
+    }
+    accounting.rejected += talaResult.rejections.length;
+    accounting.duplicates += talaResult.duplicates;
+    rejected += accounting.rejected;
+    addAccounting(total, accounting);
+    msg.accounting(source.name, accounting);
+
+    if (users !== undefined) {
+      learnTalaOrganizers(users, talaResult.meetings.values());
+      saveUsers(users, o.usersFile!, msg);
+    }
+
+    let lines: string[];
+    switch (o.report) {
+      case 'meetings':
+        lines = talaMeetingsLines(talaResult);
+        formulaCells += countFormulaLikeCells(lines);
+        break;
+      case 'attendees':
+        lines = talaAttendeesLines(talaResult, users ?? noUsers);
+        formulaCells += countFormulaLikeCells(lines);
+        break;
+      case 'disconnections':
+        lines = talaDisconnectLines(talaResult, users ?? noUsers, ipFilter).lines;
+        break;
+      default: {
+        const text = renderRecordsText(recordRows(result.records), false);
+        io.stdout.write(text);
+        continue;
+      }
+    }
+    io.stdout.write(lines.join('\n') + '\n');
+  }
+  msg.finishRowMessages();
+  if (sources.length > 1) msg.accounting('total', total);
+  if (formulaCells > 0) {
+    msg.warning(
+      `${formulaCells} output cell${formulaCells === 1 ? '' : 's'} start with =, +, -, @, TAB or CR; tala's layout is kept as is, so do not open this output in a spreadsheet (use --format csv without --compat for a safe CSV)`,
+    );
+  }
+  if (status === 0 && o.strict && rejected > 0) return 1;
+  return status % 256;
+}

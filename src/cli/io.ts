@@ -1,0 +1,31 @@
+// The process streams a command works with (injectable for tests), and input opening.
+import { createReadStream, statSync } from 'node:fs';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: AsyncIterable<Uint8Array | string>;
+}
+
+export const STDIN_NAME = '<stdin>';
+
+/** One input: a file name (or stdin) and how to read it; `missing` when it is not a regular file. */
+export type InputSource =
+  | { name: string; missing: false; open: () => AsyncIterable<Uint8Array | string> }
+  | { name: string; missing: true };
+
+/** Files as given, or stdin when there is none (tala: `-` is a file name, not stdin). */
+export function inputSources(files: readonly string[], io: CliIo): InputSource[] {
+  if (files.length === 0) return [{ name: STDIN_NAME, missing: false, open: () => io.stdin }];
+  return files.map((name) => {
+    let isFile = false;
+    try {
+      isFile = statSync(name).isFile();
+    } catch {
+      isFile = false;
+    }
+    return isFile
+      ? { name, missing: false as const, open: () => createReadStream(name, { highWaterMark: 1 << 20 }) }
+      : { name, missing: true as const };
+  });
+}

@@ -1,0 +1,132 @@
+// Messages on stderr: `teams-audit: LEVEL: …` lines, a cap on printed warnings/rejections (all
+// are counted), per-file and total accounting lines, and a throttled progress line on a TTY.
+// Every line goes through redactPii: no e-mail or IP address reaches stderr.
+import type { ReadAccounting, Rejection } from '../audit/records.js';
+
+export const PROGRAM = 'teams-audit';
+
+export interface ErrStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+const EMAIL = /[^\s@'",;:<>()[\]]+@[^\s@'",;:<>()[\]]+/g;
+const IPV4 = /(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])/g;
+// Only forms a time of day cannot take: with `::`, or with at least 5 colons.
+const IPV6 = /(?<![0-9A-Za-z:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*(?![0-9A-Za-z:])/g;
+
+/** Replaces e-mail addresses and IP addresses by `<e-mail>` / `<IP>`. */
+export function redactPii(text: string): string {
+  return text
+    .replace(EMAIL, '<e-mail>')
+    .replace(IPV6, (m) => (m.includes('::') || (m.match(/:/g)?.length ?? 0) >= 5 ? '<IP>' : m))
+    .replace(IPV4, '<IP>');
+}
+
+export function accountingText(a: ReadAccounting): string {
+  let text = `${a.rowsRead} rows read = ${a.accepted} accepted + ${a.duplicates} duplicates + ${a.skipped} skipped + ${a.rejected} rejected`;
+  const ops = Object.entries(a.skippedByOperation);
+  if (ops.length > 0) {
+    ops.sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+    const shown = ops.slice(0, 5).map(([op, n]) => `${op} ${n}`);
+    if (ops.length > 5) shown.push(`${ops.length - 5} other operations`);
+    text += ` (skipped: ${shown.join(', ')})`;
+  }
+  return text;
+}
+
+export function emptyAccounting(): ReadAccounting {
+  return { rowsRead: 0, accepted: 0, duplicates: 0, skipped: 0, rejected: 0, skippedByOperation: {} };
+}
+
+export function addAccounting(total: ReadAccounting, a: ReadAccounting): void {
+  total.rowsRead += a.rowsRead;
+  total.accepted += a.accepted;
+  total.duplicates += a.duplicates;
+  total.skipped += a.skipped;
+  total.rejected += a.rejected;
+  for (const [op, n] of Object.entries(a.skippedByOperation)) total.skippedByOperation[op] = (total.skippedByOperation[op] ?? 0) + n;
+}
+
+export class Messages {
+  /** Row-level messages (warnings and rejections) produced, printed or not. */
+  rowMessages = 0;
+  private printedRowMessages = 0;
+  private progressShown = false;
+  private lastProgress = 0;
+
+  constructor(
+    private readonly err: ErrStream,
+    private readonly maxRowMessages: number,
+    private readonly debug: boolean,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private line(level: string, message: string): void {
+    this.clearProgress();
+    this.err.write(`${PROGRAM}: ${level}: ${redactPii(message)}\n`);
+  }
+
+  info(message: string): void {
+    if (this.debug) this.line('INFO', message);
+  }
+
+  warning(message: string): void {
+    this.line('WARNING', message);
+  }
+
+  error(message: string): void {
+    this.line('ERROR', message);
+  }
+
+  critical(message: string): void {
+    this.line('CRITICAL', message);
+  }
+
+  /** A row-level message `<file>:<line>: <field>: <reason>`, printed while under the cap. */
+  rowWarning(file: string, line: number, field: string, reason: string): void {
+    this.rowMessages++;
+    if (this.printedRowMessages >= this.maxRowMessages) return;
+    this.printedRowMessages++;
+    this.warning(`${file}:${line}: ${field}: ${reason}`);
+  }
+
+  rejection(r: Rejection): void {
+    this.rowWarning(r.file, r.line, r.field, r.reason);
+  }
+
+  /** Says how many row messages were not printed, if any. */
+  finishRowMessages(): void {
+    const hidden = this.rowMessages - this.printedRowMessages;
+    if (hidden > 0) {
+      this.warning(`${hidden} more row message${hidden === 1 ? '' : 's'} not shown (--max-rejections ${this.maxRowMessages}; all are counted below)`);
+    }
+  }
+
+  /** `teams-audit: <label>: N rows read = A accepted + D duplicates + S skipped + R rejected`. */
+  accounting(label: string, a: ReadAccounting): void {
+    this.clearProgress();
+    this.err.write(`${PROGRAM}: ${redactPii(label)}: ${accountingText(a)}\n`);
+  }
+
+  /**
+   * A progress line (rows read, rate) on a TTY only, at most every 250 ms; overwritten in place
+   * and cleared before any other message and at the end.
+   */
+  progress(label: string, rowsRead: number, startedAt: number): void {
+    if (!this.err.isTTY) return;
+    const t = this.now();
+    if (t - this.lastProgress < 250) return;
+    this.lastProgress = t;
+    const seconds = (t - startedAt) / 1000;
+    const rate = seconds > 0 ? Math.round(rowsRead / seconds) : 0;
+    this.err.write(`\r\x1b[K${PROGRAM}: ${redactPii(label)}: ${rowsRead} rows read (${rate} rows/s)`);
+    this.progressShown = true;
+  }
+
+  clearProgress(): void {
+    if (!this.progressShown) return;
+    this.err.write('\r\x1b[K');
+    this.progressShown = false;
+  }
+}

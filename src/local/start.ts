@@ -1,0 +1,128 @@
+// `npm start`: Azurite from its npm package (data in .azurite/), storage provisioned from names.json,
+// the app's real registrations captured and driven by the local host on http://localhost:7071.
+// This module must be the process entry point: nothing may load @azure/functions before capture.
+import { join } from 'node:path';
+import { captureRegistrations, findPackageRoot, runAppHooks, type CapturedFunction } from './captureRegistrations.js';
+import { startAzurite, type RunningAzurite } from './azuriteProcess.js';
+import { readHostJson, startHost, type RunningHost } from './host.js';
+import { provisionStorage } from './provision.js';
+import { storageClientsFromEnv } from '../storage/clients.js';
+import { SETTINGS, SETTING_DEFAULTS } from '../names.js';
+
+const AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 };
+const DEFAULT_HTTP_PORT = 7071;
+const BLOB_POLL_MS = 2000;
+
+function stamp(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+function hostLog(line: string): void {
+  console.log(`[${stamp()}] ${line}`);
+}
+
+function parsePort(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_HTTP_PORT;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`PORT must be a TCP port number (1-65535), not "${text}"`);
+  }
+  return port;
+}
+
+function banner(host: RunningHost, functions: readonly CapturedFunction[], dataDir: string): string {
+  const lines = ['', `Functions (${functions.length}):`, ''];
+  for (const info of host.describe()) {
+    if (info.trigger === 'http') {
+      lines.push(`  ${info.name}: [${info.methods?.join(',')}] ${info.detail}`);
+    } else if (info.trigger === 'blob') {
+      lines.push(`  ${info.name}: blobTrigger on ${info.detail} (polled every ${BLOB_POLL_MS / 1000} s)`);
+      lines.push(`      run now: curl -X POST ${host.url}/admin/functions/${info.name} -H "Content-Type: application/json" -d '{"input":"<container>/<blob>"}'`);
+    } else {
+      lines.push(`  ${info.name}: timerTrigger "${info.detail}" (UTC), next run ${info.nextRun?.toISOString() ?? 'never'}`);
+      lines.push(`      run now: curl -X POST ${host.url}/admin/functions/${info.name}`);
+    }
+  }
+  lines.push(
+    '',
+    `Storage: Azurite on 127.0.0.1:${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}, data in ${dataDir}`,
+    `Function keys are not checked here (the host listens on 127.0.0.1 only); in Azure, authLevel 'function' requires a key.`,
+    'Press Ctrl-C to stop the host and Azurite.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const packageRoot = findPackageRoot(__dirname);
+  const dataDir = join(packageRoot, '.azurite');
+  const httpPort = parsePort(process.env['PORT']);
+
+  // App settings before the app loads: registrations read them (e.g. the blob trigger source).
+  const storageSetting = SETTINGS.storageConnection;
+  const existing = process.env[storageSetting];
+  if (existing && existing !== 'UseDevelopmentStorage=true') {
+    hostLog(`Note: ${storageSetting} was set in the environment; npm start uses its own Azurite instead.`);
+  }
+  process.env[storageSetting] = 'UseDevelopmentStorage=true';
+  for (const [name, value] of Object.entries(SETTING_DEFAULTS)) {
+    if (process.env[name] === undefined || process.env[name] === '') process.env[name] = value;
+  }
+
+  const functions = await captureRegistrations({ packageRoot });
+  const hostJson = readHostJson(packageRoot);
+
+  let azurite: RunningAzurite;
+  try {
+    azurite = await startAzurite({ location: dataDir, ports: AZURITE_PORTS });
+  } catch (err) {
+    throw new Error(
+      `Could not start Azurite on ports ${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  hostLog(`Azurite started (blob ${AZURITE_PORTS.blob}, queue ${AZURITE_PORTS.queue}, table ${AZURITE_PORTS.table})`);
+
+  let host: RunningHost | undefined;
+  try {
+    const provisioned = await provisionStorage(storageClientsFromEnv(process.env), process.env);
+    hostLog(`Containers ready: ${provisioned.containers.join(', ')}; tables ready: ${provisioned.tables.join(', ')}`);
+    await runAppHooks('appStart', packageRoot);
+    host = await startHost({
+      functions,
+      storageFor: (connection) => storageClientsFromEnv(process.env, connection),
+      port: httpPort,
+      hostJson,
+      blobPollIntervalMs: BLOB_POLL_MS,
+      log: hostLog,
+    });
+  } catch (err) {
+    await azurite.stop();
+    throw err;
+  }
+  console.log(banner(host, functions, dataDir));
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) {
+      hostLog('Forced exit');
+      process.exit(130);
+    }
+    stopping = true;
+    hostLog(`${signal}: stopping (Ctrl-C again to force)`);
+    try {
+      await host!.stop();
+      await runAppHooks('appTerminate', packageRoot);
+    } finally {
+      await azurite.stop();
+      hostLog('Stopped.');
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,193 @@
+// Ingestion of one export blob: stream-parse it, de-duplicate within the file, write sessions and
+// meeting details (batched upserts, so re-ingesting changes nothing), learned users, the rejected rows
+// and the ledger entry, then mark every meeting that gained records for analysis.
+import { readExport, ExportReadError } from '../audit/readExport.js';
+import { Deduplicator, emptyAccounting } from '../audit/dataset.js';
+import type { AuditRecord, ExportInfo, Rejection } from '../audit/records.js';
+import type { Store } from '../storage/store.js';
+import { sessionToEntity } from '../storage/sessionsTable.js';
+import { meetingDetailToEntity } from '../storage/meetingsTable.js';
+import { LEDGER_REJECTION_SAMPLE, type UploadEntry } from '../storage/ledger.js';
+import { KeyError } from '../storage/keys.js';
+import { learnFromRecord } from '../storage/usersTable.js';
+import type { UserEntry } from '../reports/users.js';
+import type { GuardedEntity } from '../storage/entityGuards.js';
+import type { BatchWriterOptions } from '../storage/batchWriter.js';
+import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+
+export interface IngestInput {
+  blobName: string;
+  /** The blob's ETag; with it, a version already ingested completely is skipped. */
+  etag?: string;
+  content: Buffer | Uint8Array | AsyncIterable<Uint8Array | string>;
+}
+
+export interface IngestDeps {
+  store: Store;
+  /** Batch transactions in flight at once (default 8). */
+  writeConcurrency?: number;
+  /** Observes every committed transaction (benchmark, tests). */
+  onTransaction?: BatchWriterOptions['onTransaction'];
+  now?: () => Date;
+}
+
+export interface IngestResult {
+  /** `skipped`: this blob name and ETag were already ingested completely. */
+  outcome: 'completed' | 'skipped';
+  entry: UploadEntry;
+}
+
+/** The file could not be read at all (empty, binary, not an export): the invocation must fail. */
+export class UnreadableExportError extends Error {
+  override name = 'UnreadableExportError';
+}
+
+const CHUNK_BYTES = 256 * 1024;
+
+/** A Buffer as a stream of slices, so the parser works incrementally on it. */
+async function* slices(buffer: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < buffer.length; offset += CHUNK_BYTES) yield buffer.subarray(offset, offset + CHUNK_BYTES);
+}
+
+function asStream(content: IngestInput['content']): AsyncIterable<Uint8Array | string> {
+  return content instanceof Uint8Array ? slices(content) : content;
+}
+
+function keyRejection(record: AuditRecord, error: KeyError): Rejection {
+  const field = /record Id/.test(error.message) ? 'AuditData.Id' : record.kind === 'session' ? 'AuditData.MeetingDetailId' : 'AuditData.Id';
+  return { file: record.source.file, line: record.source.line, field, reason: `${error.message}; the record cannot be stored`, recordId: record.recordId };
+}
+
+/**
+ * Ingests one export. Throws UnreadableExportError when the file cannot be read at all, and lets
+ * storage errors through (the host retries the invocation; every write is an idempotent upsert).
+ */
+export async function ingestExport(input: IngestInput, deps: IngestDeps, log: PipelineLog = SILENT_LOG): Promise<IngestResult> {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const previous = await store.ledger.get(input.blobName, input.etag);
+  if (previous?.status === 'completed' && input.etag !== undefined) {
+    log.info(`ingestExport: ${input.blobName} (ETag ${input.etag}) was already ingested on ${previous.finishedAt ?? previous.startedAt}; skipped`);
+    return { outcome: 'skipped', entry: previous };
+  }
+
+  const accounting = emptyAccounting();
+  const entry: UploadEntry = {
+    blobName: input.blobName,
+    status: 'processing',
+    attempts: (previous?.attempts ?? 0) + 1,
+    startedAt: started.toISOString(),
+    warnings: [],
+    ...accounting,
+    sessions: 0,
+    meetingDetails: 0,
+    meetingsTouched: 0,
+    truncatedEntities: 0,
+    firstRejections: [],
+  };
+  if (input.etag !== undefined) entry.etag = input.etag;
+  await store.ledger.put(entry);
+
+  const writerOptions: BatchWriterOptions = {};
+  if (deps.writeConcurrency !== undefined) writerOptions.concurrency = deps.writeConcurrency;
+  if (deps.onTransaction !== undefined) writerOptions.onTransaction = deps.onTransaction;
+  const sessionWriter = store.sessions.writer(writerOptions);
+  const meetingWriter = store.meetings.writer(writerOptions);
+  const deduplicator = new Deduplicator();
+  const touched = new Set<string>();
+  const rejections: Rejection[] = [];
+  const learned = new Map<string, UserEntry>();
+  let info: ExportInfo | undefined;
+
+  try {
+    const stream = readExport(asStream(input.content), { file: input.blobName });
+    for await (const item of stream) {
+      accounting.rowsRead++;
+      if (item.type === 'skipped') {
+        accounting.skipped++;
+        accounting.skippedByOperation[item.operation] = (accounting.skippedByOperation[item.operation] ?? 0) + 1;
+        continue;
+      }
+      if (item.type === 'rejected') {
+        accounting.rejected++;
+        rejections.push(item.rejection);
+        continue;
+      }
+      const record = item.record;
+      let guarded: GuardedEntity;
+      try {
+        guarded = record.kind === 'session' ? sessionToEntity(record) : meetingDetailToEntity(record);
+      } catch (error) {
+        if (!(error instanceof KeyError)) throw error;
+        accounting.rejected++;
+        rejections.push(keyRejection(record, error));
+        continue;
+      }
+      if (deduplicator.add(record) === 'duplicate') {
+        accounting.duplicates++;
+        continue;
+      }
+      accounting.accepted++;
+      if (guarded.truncated.length > 0) entry.truncatedEntities++;
+      touched.add(record.meetingId);
+      learnFromRecord(learned, record);
+      if (record.kind === 'session') {
+        entry.sessions++;
+        await sessionWriter.upsert(guarded.entity);
+      } else {
+        entry.meetingDetails++;
+        await meetingWriter.upsert(guarded.entity);
+      }
+    }
+    info = stream.info();
+    await Promise.all([sessionWriter.flush(), meetingWriter.flush()]);
+    await store.users.upsertAll(learned.values(), writerOptions);
+
+    entry.rejectsBlob = await store.rejects.write(input.blobName, input.etag, rejections, now());
+    await store.marks.mark(touched, now());
+  } catch (error) {
+    // Flush what can still be flushed so the ledger's counts match storage as closely as possible;
+    // the writers' own failures are already in `error` or will be retried with the invocation.
+    await Promise.allSettled([sessionWriter.flush(), meetingWriter.flush()]);
+    const unreadable = error instanceof ExportReadError;
+    const message = unreadable
+      ? `The export "${input.blobName}" cannot be read: ${describeError(error)}`
+      : `Ingestion of "${input.blobName}" failed after ${accounting.rowsRead} rows: ${describeError(error)}`;
+    Object.assign(entry, accounting, {
+      status: 'failed' as const,
+      error: message,
+      finishedAt: now().toISOString(),
+      durationMs: now().getTime() - started.getTime(),
+      meetingsTouched: touched.size,
+      firstRejections: rejections.slice(0, LEDGER_REJECTION_SAMPLE),
+    });
+    try {
+      await store.ledger.put(entry);
+    } catch (ledgerError) {
+      log.warn(`ingestExport: could not record the failure in the ledger: ${describeError(ledgerError)}`);
+    }
+    log.error(message);
+    if (unreadable) throw new UnreadableExportError(message, { cause: error });
+    throw new Error(message, { cause: error });
+  }
+
+  Object.assign(entry, accounting, {
+    status: 'completed' as const,
+    finishedAt: now().toISOString(),
+    durationMs: now().getTime() - started.getTime(),
+    meetingsTouched: touched.size,
+    firstRejections: rejections.slice(0, LEDGER_REJECTION_SAMPLE),
+    format: info.format,
+    warnings: info.warnings,
+  });
+  if (info.csvVariant !== undefined) entry.csvVariant = info.csvVariant;
+  delete entry.error;
+  await store.ledger.put(entry);
+  log.info(
+    `ingestExport: ${input.blobName}: ${entry.rowsRead} rows read, ${entry.accepted} accepted, ${entry.duplicates} duplicates, ` +
+      `${entry.skipped} skipped, ${entry.rejected} rejected; ${entry.meetingsTouched} meetings marked for analysis`,
+  );
+  if (entry.rejected > 0) log.warn(`ingestExport: ${input.blobName}: ${entry.rejected} rows rejected; see ${entry.rejectsBlob ?? 'the rejects container'}`);
+  return { outcome: 'completed', entry };
+}

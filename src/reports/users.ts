@@ -1,0 +1,207 @@
+// Users database (uuid → e-mail): tala's `-u` file format, learning from organisers and attendee
+// UPNs, and the users report rows.
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { AuditRecord } from '../audit/records.js';
+
+export type UserOrigin = 'file' | 'organizer' | 'attendee';
+
+export interface UserEntry {
+  uuid: string;
+  email: string;
+  origin: UserOrigin;
+}
+
+/** A users-file line that could not be read (the line content is not repeated: it may hold an e-mail). */
+export interface UsersFileError {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+/** One row of the `users` report. */
+export interface UserRow {
+  uuid: string;
+  email: string;
+  /** `file`: read from the users file; `organizer`: learned from UserKey → UserId;
+   *  `attendee`: learned from Attendees UserObjectId → UPN. */
+  origin: UserOrigin;
+  /** Learned during this run (not in the users file before). */
+  added: boolean;
+}
+
+// Python str.strip() whitespace (str.isspace), which differs from String#trim (no U+FEFF, adds U+001C-U+001F, U+0085).
+const PY_SPACE = '\\t\\n\\v\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
+
+/** Characters that would break the `uuid,email` line format if written. */
+const UNSAFE = /[\r\n,]/;
+
+export interface UsersDatabaseOptions {
+  /** Match ids regardless of letter case (GUIDs appear in both cases). tala matches exactly. */
+  caseInsensitive?: boolean;
+}
+
+/** What the reports need from the database. */
+export interface UsersLookup {
+  get(uuid: string): string | undefined;
+}
+
+/** uuid → e-mail, in insertion order. Existing entries are never changed by learning. */
+export class UsersDatabase implements UsersLookup {
+  private readonly entries = new Map<string, UserEntry>();
+  private readonly folded: Map<string, string> | undefined;
+  private readonly loadedCount: number;
+  private addedCount = 0;
+  private savedAt = 0;
+  /** Lines of the file that could not be read. */
+  readonly errors: UsersFileError[];
+
+  constructor(options: UsersDatabaseOptions = {}, initial: readonly UserEntry[] = [], errors: UsersFileError[] = []) {
+    this.folded = options.caseInsensitive ? new Map() : undefined;
+    for (const e of initial) this.set(e);
+    this.loadedCount = this.entries.size;
+    this.errors = errors;
+  }
+
+  /**
+   * Parses tala's users file: headerless `uuid,email` lines; each line is stripped, field 1 is the
+   * key and field 2 the value (further fields ignored); a later duplicate key overwrites the value
+   * but keeps the first position. A blank or comma-less line is an error (tala crashes on it). A
+   * leading BOM is ignored.
+   */
+  static parse(text: string, file: string, options: UsersDatabaseOptions = {}): UsersDatabase {
+    const initial: UserEntry[] = [];
+    const errors: UsersFileError[] = [];
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const lines = body.split(/\r\n|\r|\n/);
+    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop(); // text ending with a newline
+    lines.forEach((raw, i) => {
+      const line = raw.replace(PY_STRIP, '');
+      if (line === '') {
+        errors.push({ file, line: i + 1, reason: 'blank line (expected uuid,email)' });
+        return;
+      }
+      const fields = line.split(',');
+      if (fields.length < 2) {
+        errors.push({ file, line: i + 1, reason: 'no comma (expected uuid,email)' });
+        return;
+      }
+      initial.push({ uuid: fields[0]!, email: fields[1]!, origin: 'file' });
+    });
+    return new UsersDatabase(options, initial, errors);
+  }
+
+  /** Loads `path`, creating an empty file first if it does not exist (as tala does). */
+  static load(path: string, options: UsersDatabaseOptions = {}): UsersDatabase {
+    if (!existsSync(path)) writeFileSync(path, '');
+    return UsersDatabase.parse(readFileSync(path, 'utf8'), path, options);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Entries added by learning since construction. */
+  get added(): number {
+    return this.addedCount;
+  }
+
+  get(uuid: string): string | undefined {
+    return this.entry(uuid)?.email;
+  }
+
+  has(uuid: string): boolean {
+    return this.entry(uuid) !== undefined;
+  }
+
+  /**
+   * Adds uuid → email unless the uuid is already known. Ids or e-mails holding a comma or a line
+   * break are refused (they would corrupt the file). Returns true when added.
+   */
+  learn(uuid: string, email: string, origin: Exclude<UserOrigin, 'file'>): boolean {
+    if (this.has(uuid) || UNSAFE.test(uuid) || UNSAFE.test(email)) return false;
+    this.set({ uuid, email, origin });
+    this.addedCount++;
+    return true;
+  }
+
+  /** The file content: `uuid,email\n` lines in insertion order. */
+  serialise(): string {
+    let out = '';
+    for (const e of this.entries.values()) out += `${e.uuid},${e.email}\n`;
+    return out;
+  }
+
+  /** The users report rows, in insertion order. */
+  rows(): UserRow[] {
+    let i = 0;
+    const rows: UserRow[] = [];
+    for (const e of this.entries.values()) {
+      rows.push({ uuid: e.uuid, email: e.email, origin: e.origin, added: i >= this.loadedCount });
+      i++;
+    }
+    return rows;
+  }
+
+  /**
+   * Rewrites `path` (atomically) when something was added. A file that had unreadable lines is
+   * left as it is, so hand edits are never lost; returns why it was not written.
+   */
+  save(path: string): 'written' | 'unchanged' | 'kept-because-of-errors' {
+    if (this.unsaved === 0) return 'unchanged';
+    if (this.errors.length > 0) return 'kept-because-of-errors';
+    const tmp = `${path}.tmp-${process.pid}`;
+    writeFileSync(tmp, this.serialise());
+    renameSync(tmp, path);
+    this.savedAt = this.addedCount;
+    return 'written';
+  }
+
+  /** Added since the last successful save (tala rewrites after each file that added something). */
+  get unsaved(): number {
+    return this.addedCount - this.savedAt;
+  }
+
+  private entry(uuid: string): UserEntry | undefined {
+    const exact = this.entries.get(uuid);
+    if (exact !== undefined || this.folded === undefined) return exact;
+    const k = this.folded.get(uuid.toLowerCase());
+    return k === undefined ? undefined : this.entries.get(k);
+  }
+
+  private set(e: UserEntry): void {
+    const existing = this.entries.get(e.uuid);
+    if (existing !== undefined) existing.email = e.email; // file duplicate: later value wins, first position kept
+    else this.entries.set(e.uuid, e);
+    if (this.folded !== undefined && !this.folded.has(e.uuid.toLowerCase())) this.folded.set(e.uuid.toLowerCase(), e.uuid);
+  }
+}
+
+/**
+ * Learns from records in order: organisers (UserKey → UserId) and attendees
+ * (UserObjectId → UPN); empty ids or e-mails are not learned. Returns how many were added.
+ */
+export function learnUsers(db: UsersDatabase, records: Iterable<AuditRecord>): number {
+  let added = 0;
+  for (const r of records) {
+    if (r.organizerId !== '' && r.organizerUpn !== '' && db.learn(r.organizerId, r.organizerUpn, 'organizer')) added++;
+    if (r.kind === 'session') {
+      const a = r.attendee;
+      if (a.userObjectId !== undefined && a.userObjectId !== '' && a.upn !== undefined && a.upn !== '' && db.learn(a.userObjectId, a.upn, 'attendee')) added++;
+    }
+  }
+  return added;
+}
+
+/**
+ * tala's rule (tala.md §6.5): for every meeting in first-appearance order, the organiser of its
+ * first record (UserKey → UserId) is added when the key is unknown, even if empty.
+ */
+export function learnTalaOrganizers(
+  db: UsersDatabase,
+  meetings: Iterable<{ organizerId: string; organizerEmail: string }>,
+): number {
+  let added = 0;
+  for (const m of meetings) if (db.learn(m.organizerId, m.organizerEmail, 'organizer')) added++;
+  return added;
+}

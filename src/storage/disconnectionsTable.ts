@@ -1,0 +1,80 @@
+// The disconnections table: one entity per detected disconnection, PartitionKey = UTC day of the
+// meeting-instance start, RowKey = start|meeting|sequence (so a day's page and one meeting's rows are
+// key ranges and never touch the sessions table). Filterable fields are stored as properties.
+import type { TableClient } from '@azure/data-tables';
+import type { Disconnection } from '../analysis/model.js';
+import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
+import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
+import { double, listAll, str, stringLiteral } from './tableEntities.js';
+
+/** What a stored disconnection carries besides the detector's result. */
+export interface StoredDisconnection {
+  disconnection: Disconnection;
+  /** Organiser UPN of the meeting (for the report row). */
+  organizerEmail: string;
+  organizerId: string;
+  meetingType: string;
+  meetingStart: number;
+  /** ClientIP of the lost session as recorded (tala's `-i` tests this string). */
+  lostClientIp: string;
+  /** Site label of the lost session (site name, `unmapped` or `no IP`). */
+  site: string;
+}
+
+/** YYYY-MM-DD (UTC) of a time; '0000-00-00' when it is not a usable time. */
+export function utcDay(ms: number): string {
+  return Number.isFinite(ms) && ms >= 0 && ms <= 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '0000-00-00';
+}
+
+/** RowKey prefix shared by all disconnections of one meeting instance. */
+export function disconnectionPrefix(meetingId: string, meetingStart: number): string {
+  return `${sortableNumber(meetingStart)}|${keyComponent(meetingId, MAX_ID_KEY_CHARS)}|`;
+}
+
+export function disconnectionToEntity(item: StoredDisconnection, sequence: number): TableEntityShape {
+  const d = item.disconnection;
+  return guardEntity({
+    partitionKey: utcDay(item.meetingStart),
+    rowKey: disconnectionPrefix(d.meetingId, item.meetingStart) + sortableNumber(sequence, 6),
+    meetingId: d.meetingId,
+    meetingStart: double(item.meetingStart),
+    organizerLower: item.organizerEmail.toLowerCase(),
+    organizerId: item.organizerId.toLowerCase(),
+    participantKeyLower: d.participantKey.toLowerCase(),
+    upnLower: (d.upn ?? '').toLowerCase(),
+    participantClass: d.participantClass,
+    band: d.band,
+    kind: d.kind,
+    counted: d.counted,
+    leaveTime: double(d.leaveTime),
+    site: item.site,
+    lostClientIp: item.lostClientIp,
+    ipBefore: d.network.ipBefore,
+    data: JSON.stringify(item),
+  }, { splittable: ['data'] }).entity;
+}
+
+export function entityToDisconnection(entity: Record<string, unknown>): StoredDisconnection {
+  return JSON.parse(readSplitString(entity, 'data') ?? '{}') as StoredDisconnection;
+}
+
+export class DisconnectionsTable {
+  constructor(readonly client: TableClient) {}
+
+  /** RowKeys stored for one meeting instance (a key range in one partition). */
+  async rowKeysFor(day: string, prefix: string): Promise<string[]> {
+    const filter = `PartitionKey eq ${stringLiteral(day)} and RowKey ge ${stringLiteral(prefix)} and RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`;
+    return (await listAll(this.client, filter, ['RowKey'])).map((e) => e.rowKey);
+  }
+
+  /** The disconnections stored for one meeting instance, in detector order. */
+  async listFor(day: string, prefix: string): Promise<StoredDisconnection[]> {
+    const filter = `PartitionKey eq ${stringLiteral(day)} and RowKey ge ${stringLiteral(prefix)} and RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`;
+    return (await listAll(this.client, filter)).map(entityToDisconnection);
+  }
+}
+
+/** The day partition and key of an entity, for callers that page through the table. */
+export function entityDay(entity: Record<string, unknown>): string {
+  return str(entity, 'partitionKey');
+}

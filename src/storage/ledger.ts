@@ -1,0 +1,156 @@
+// The upload ledger: one entity per ingested blob version (PartitionKey = blob name, RowKey = ETag)
+// with its status, row accounting, meetings touched, duration, first rejections and error.
+import type { TableClient } from '@azure/data-tables';
+import type { Rejection } from '../audit/records.js';
+import { etagKey, keyComponent, MAX_ID_KEY_CHARS } from './keys.js';
+import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
+import { listAll, listPage, num, optStr, str, stringLiteral, isNotFound } from './tableEntities.js';
+
+export type UploadStatus = 'processing' | 'completed' | 'failed';
+
+/** How many rejections the ledger keeps inline; the rejects blob has all of them. */
+export const LEDGER_REJECTION_SAMPLE = 20;
+
+export interface UploadEntry {
+  blobName: string;
+  /** The blob's ETag, when the trigger gave one. */
+  etag?: string;
+  status: UploadStatus;
+  /** Invocations that worked on this blob version (retries included). */
+  attempts: number;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  format?: string;
+  csvVariant?: string;
+  warnings: string[];
+  rowsRead: number;
+  accepted: number;
+  duplicates: number;
+  skipped: number;
+  rejected: number;
+  skippedByOperation: Record<string, number>;
+  sessions: number;
+  meetingDetails: number;
+  meetingsTouched: number;
+  /** Entities whose over-long values were cut to fit Table Storage. */
+  truncatedEntities: number;
+  firstRejections: Rejection[];
+  /** Name of the blob (rejects container) holding every rejected row. */
+  rejectsBlob?: string;
+  error?: string;
+}
+
+const NO_ETAG = '-';
+
+export function ledgerKeys(blobName: string, etag: string | undefined): { partitionKey: string; rowKey: string } {
+  return { partitionKey: keyComponent(blobName, MAX_ID_KEY_CHARS), rowKey: etag ? etagKey(etag) : NO_ETAG };
+}
+
+function toEntity(entry: UploadEntry): TableEntityShape {
+  const { partitionKey, rowKey } = ledgerKeys(entry.blobName, entry.etag);
+  return guardEntity({
+    partitionKey,
+    rowKey,
+    blobName: entry.blobName,
+    blobEtag: entry.etag,
+    status: entry.status,
+    attempts: entry.attempts,
+    startedAt: entry.startedAt,
+    finishedAt: entry.finishedAt,
+    durationMs: entry.durationMs,
+    format: entry.format,
+    csvVariant: entry.csvVariant,
+    warnings: JSON.stringify(entry.warnings),
+    rowsRead: entry.rowsRead,
+    accepted: entry.accepted,
+    duplicates: entry.duplicates,
+    skipped: entry.skipped,
+    rejected: entry.rejected,
+    skippedByOperation: JSON.stringify(entry.skippedByOperation),
+    sessions: entry.sessions,
+    meetingDetails: entry.meetingDetails,
+    meetingsTouched: entry.meetingsTouched,
+    truncatedEntities: entry.truncatedEntities,
+    firstRejections: JSON.stringify(entry.firstRejections),
+    rejectsBlob: entry.rejectsBlob,
+    error: entry.error,
+  }, { splittable: ['firstRejections', 'warnings', 'error'] }).entity;
+}
+
+function parseJson<T>(text: string | undefined, fallback: T): T {
+  if (text === undefined || text === '') return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function fromEntity(entity: Record<string, unknown>): UploadEntry {
+  const entry: UploadEntry = {
+    blobName: str(entity, 'blobName'),
+    status: (optStr(entity, 'status') as UploadStatus | undefined) ?? 'processing',
+    attempts: num(entity, 'attempts') ?? 0,
+    startedAt: str(entity, 'startedAt'),
+    warnings: parseJson<string[]>(readSplitString(entity, 'warnings'), []),
+    rowsRead: num(entity, 'rowsRead') ?? 0,
+    accepted: num(entity, 'accepted') ?? 0,
+    duplicates: num(entity, 'duplicates') ?? 0,
+    skipped: num(entity, 'skipped') ?? 0,
+    rejected: num(entity, 'rejected') ?? 0,
+    skippedByOperation: parseJson<Record<string, number>>(optStr(entity, 'skippedByOperation'), {}),
+    sessions: num(entity, 'sessions') ?? 0,
+    meetingDetails: num(entity, 'meetingDetails') ?? 0,
+    meetingsTouched: num(entity, 'meetingsTouched') ?? 0,
+    truncatedEntities: num(entity, 'truncatedEntities') ?? 0,
+    firstRejections: parseJson<Rejection[]>(readSplitString(entity, 'firstRejections'), []),
+  };
+  const optional = ['finishedAt', 'format', 'csvVariant', 'rejectsBlob'] as const;
+  for (const field of optional) {
+    const value = optStr(entity, field);
+    if (value !== undefined) entry[field] = value;
+  }
+  const etag = optStr(entity, 'blobEtag');
+  if (etag !== undefined) entry.etag = etag;
+  const error = readSplitString(entity, 'error');
+  if (error !== undefined) entry.error = error;
+  const durationMs = num(entity, 'durationMs');
+  if (durationMs !== undefined) entry.durationMs = durationMs;
+  return entry;
+}
+
+export class UploadLedger {
+  constructor(readonly client: TableClient) {}
+
+  async get(blobName: string, etag: string | undefined): Promise<UploadEntry | undefined> {
+    const { partitionKey, rowKey } = ledgerKeys(blobName, etag);
+    try {
+      return fromEntity(await this.client.getEntity(partitionKey, rowKey));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async put(entry: UploadEntry): Promise<void> {
+    await this.client.upsertEntity(toEntity(entry), 'Replace');
+  }
+
+  /** Every version of one blob that was ingested, newest start first. */
+  async listForBlob(blobName: string): Promise<UploadEntry[]> {
+    const { partitionKey } = ledgerKeys(blobName, undefined);
+    const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`);
+    return entities.map(fromEntity).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /** One page of entries in key order (blob name, then ETag). */
+  async page(limit: number, continuationToken?: string): Promise<{ items: UploadEntry[]; continuationToken?: string }> {
+    const options: { limit: number; continuationToken?: string } = { limit };
+    if (continuationToken !== undefined) options.continuationToken = continuationToken;
+    const page = await listPage(this.client, options);
+    const result: { items: UploadEntry[]; continuationToken?: string } = { items: page.items.map(fromEntity) };
+    if (page.continuationToken !== undefined) result.continuationToken = page.continuationToken;
+    return result;
+  }
+}

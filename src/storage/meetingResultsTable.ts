@@ -1,0 +1,119 @@
+// The meetingresults table. Two kinds of entity:
+//  - listing rows, PartitionKey `day|YYYY-MM-DD`, RowKey `start|meeting`: the meeting's summary and
+//    report row, so /api/meetings pages by time without reading sessions;
+//  - location rows, PartitionKey `meeting|<meeting>`, RowKey `location`: where a meeting's results
+//    live (listing row, disconnection key range, aggregate rows), so re-analysis can replace them.
+import type { TableClient } from '@azure/data-tables';
+import type { MeetingSummary } from '../analysis/metrics.js';
+import type { MeetingRow } from '../reports/meetings.js';
+import { keyComponent, MAX_ID_KEY_CHARS, sortableNumber } from './keys.js';
+import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
+import { double, isNotFound, str } from './tableEntities.js';
+
+export const LISTING_PREFIX = 'day|';
+const LOCATION_PREFIX = 'meeting|';
+const LOCATION_ROW = 'location';
+/** Above this many characters the aggregate key list is not kept (stale rows are then found by query). */
+const MAX_KEY_LIST_CHARS = 200_000;
+
+export interface MeetingListing {
+  meetingId: string;
+  day: string;
+  start: number;
+  end: number;
+  summary: MeetingSummary;
+  row: MeetingRow;
+  analysedAt: string;
+}
+
+/** Where a meeting's results are stored; lists every place rows may exist (including a run that was cut short). */
+export interface MeetingResultLocation {
+  meetingId: string;
+  /** Listing rows (day + start) that may exist. */
+  listings: Array<{ day: string; start: number }>;
+  /** Disconnection key ranges (day + RowKey prefix) that may hold rows. */
+  disconnectionRanges: Array<{ day: string; prefix: string }>;
+  /** Days whose aggregates partition may hold rows of this meeting. */
+  aggregateDays: string[];
+  /** RowKeys of the aggregate rows, when the list is small enough to keep; otherwise found by query. */
+  aggregateKeys?: Array<{ day: string; rowKey: string }>;
+  /** The current listing (absent while a replacement is in progress). */
+  current?: { day: string; start: number; disconnections: number };
+  analysedAt: string;
+}
+
+export function listingKeys(meetingId: string, day: string, start: number): { partitionKey: string; rowKey: string } {
+  return { partitionKey: LISTING_PREFIX + day, rowKey: `${sortableNumber(start)}|${keyComponent(meetingId, MAX_ID_KEY_CHARS)}` };
+}
+
+function locationKeys(meetingId: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: LOCATION_PREFIX + keyComponent(meetingId, MAX_ID_KEY_CHARS), rowKey: LOCATION_ROW };
+}
+
+export function listingToEntity(listing: MeetingListing): TableEntityShape {
+  const s = listing.summary;
+  return guardEntity({
+    ...listingKeys(listing.meetingId, listing.day, listing.start),
+    meetingId: listing.meetingId,
+    start: double(listing.start),
+    end: double(listing.end),
+    organizerLower: s.organizerUpn.toLowerCase(),
+    organizerId: s.organizerId.toLowerCase(),
+    analysedAt: listing.analysedAt,
+    summary: JSON.stringify(s),
+    row: JSON.stringify(listing.row),
+  }, { splittable: ['summary', 'row'] }).entity;
+}
+
+export function entityToListing(entity: Record<string, unknown>): MeetingListing {
+  const partitionKey = str(entity, 'partitionKey');
+  const summary = JSON.parse(readSplitString(entity, 'summary') ?? '{}') as MeetingSummary;
+  return {
+    meetingId: str(entity, 'meetingId'),
+    day: partitionKey.slice(LISTING_PREFIX.length),
+    start: summary.start,
+    end: summary.end,
+    summary,
+    row: JSON.parse(readSplitString(entity, 'row') ?? '{}') as MeetingRow,
+    analysedAt: str(entity, 'analysedAt'),
+  };
+}
+
+export class MeetingResultsTable {
+  constructor(readonly client: TableClient) {}
+
+  async getLocation(meetingId: string): Promise<MeetingResultLocation | undefined> {
+    const { partitionKey, rowKey } = locationKeys(meetingId);
+    try {
+      const entity = await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+      return JSON.parse(readSplitString(entity, 'data') ?? 'null') as MeetingResultLocation | undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async putLocation(location: MeetingResultLocation): Promise<void> {
+    let stored = location;
+    if (location.aggregateKeys && JSON.stringify(location.aggregateKeys).length > MAX_KEY_LIST_CHARS) {
+      const { aggregateKeys: _dropped, ...rest } = location;
+      stored = rest;
+    }
+    const entity = guardEntity({ ...locationKeys(location.meetingId), data: JSON.stringify(stored) }, { splittable: ['data'] });
+    if (entity.truncated.length > 0) {
+      // Without its full key lists the location could leave stale rows behind: never store it cut.
+      throw new Error('meeting result location does not fit in one entity');
+    }
+    await this.client.upsertEntity(entity.entity, 'Replace');
+  }
+
+  async getListing(meetingId: string, day: string, start: number): Promise<MeetingListing | undefined> {
+    const { partitionKey, rowKey } = listingKeys(meetingId, day, start);
+    try {
+      return entityToListing(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// Replaces one meeting's analysis results (listing row, disconnections, aggregate contributions)
+// across the three result tables, idempotently and without leaving stale rows: the location row
+// first records every place rows may exist, then the new rows are written, then the old ones that
+// are not part of the new result are deleted, then the location is narrowed to the new rows.
+import type { TableClient } from '@azure/data-tables';
+import type { Contribution } from '../analysis/metrics.js';
+import { isNotFound } from './tableEntities.js';
+import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
+import { aggregateRowKey, contributionToEntity, type AggregatesTable } from './aggregatesTable.js';
+import {
+  disconnectionPrefix, disconnectionToEntity, utcDay, type DisconnectionsTable, type StoredDisconnection,
+} from './disconnectionsTable.js';
+import {
+  listingKeys, listingToEntity, type MeetingListing, type MeetingResultLocation, type MeetingResultsTable,
+} from './meetingResultsTable.js';
+
+export interface MeetingResult {
+  listing: MeetingListing;
+  disconnections: StoredDisconnection[];
+  contributions: Contribution[];
+}
+
+export interface ResultTables {
+  meetingResults: MeetingResultsTable;
+  disconnections: DisconnectionsTable;
+  aggregates: AggregatesTable;
+}
+
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+/** Writes `result` as the meeting's only results. Returns the number of stale rows deleted. */
+export async function replaceMeetingResults(tables: ResultTables, result: MeetingResult, options: BatchWriterOptions = {}): Promise<number> {
+  const { listing } = result;
+  const meetingId = listing.meetingId;
+  const day = listing.day;
+  const prefix = disconnectionPrefix(meetingId, listing.start);
+  const aggregateKeys = result.contributions.map((c) => ({ day: c.day || day, rowKey: aggregateRowKey(c, meetingId) }));
+  const previous = await tables.meetingResults.getLocation(meetingId);
+
+  // 1. Record every place rows of this meeting may be, old and new.
+  const intent: MeetingResultLocation = {
+    meetingId,
+    listings: uniqueBy([...(previous?.listings ?? []), { day, start: listing.start }], (l) => `${l.day}|${l.start}`),
+    disconnectionRanges: uniqueBy([...(previous?.disconnectionRanges ?? []), { day, prefix }], (r) => `${r.day}|${r.prefix}`),
+    aggregateDays: [...new Set([...(previous?.aggregateDays ?? []), ...aggregateKeys.map((k) => k.day)])],
+    analysedAt: listing.analysedAt,
+  };
+  if (previous === undefined || previous.aggregateKeys !== undefined) {
+    intent.aggregateKeys = uniqueBy([...(previous?.aggregateKeys ?? []), ...aggregateKeys], (k) => `${k.day}|${k.rowKey}`);
+  }
+  await tables.meetingResults.putLocation(intent);
+
+  // 2. Write the new rows.
+  const resultsWriter = new TableBatchWriter(tables.meetingResults.client, options);
+  await resultsWriter.upsert(listingToEntity(listing));
+  const disconnectionWriter = new TableBatchWriter(tables.disconnections.client, options);
+  const newDisconnectionKeys = new Set<string>();
+  for (let i = 0; i < result.disconnections.length; i++) {
+    const entity = disconnectionToEntity(result.disconnections[i]!, i);
+    newDisconnectionKeys.add(`${entity.partitionKey}|${entity.rowKey}`);
+    await disconnectionWriter.upsert(entity);
+  }
+  const aggregateWriter = new TableBatchWriter(tables.aggregates.client, options);
+  for (const c of result.contributions) await aggregateWriter.upsert(contributionToEntity({ ...c, day: c.day || day }, meetingId));
+  await Promise.all([resultsWriter.flush(), disconnectionWriter.flush(), aggregateWriter.flush()]);
+
+  // 3. Delete what is not part of the new result.
+  const newListing = listingKeys(meetingId, day, listing.start);
+  const staleListings = intent.listings
+    .map((l) => listingKeys(meetingId, l.day, l.start))
+    .filter((k) => k.partitionKey !== newListing.partitionKey || k.rowKey !== newListing.rowKey);
+  const staleDisconnections: Array<{ partitionKey: string; rowKey: string }> = [];
+  for (const range of intent.disconnectionRanges) {
+    for (const rowKey of await tables.disconnections.rowKeysFor(range.day, range.prefix)) {
+      if (!newDisconnectionKeys.has(`${range.day}|${rowKey}`)) staleDisconnections.push({ partitionKey: range.day, rowKey });
+    }
+  }
+  const staleAggregates: Array<{ partitionKey: string; rowKey: string }> = [];
+  if (previous !== undefined) {
+    const newAggregateKeys = new Set(aggregateKeys.map((k) => `${k.day}|${k.rowKey}`));
+    const candidates = intent.aggregateKeys
+      ?? (await Promise.all(intent.aggregateDays.map(async (d) => (await tables.aggregates.rowKeysOfMeeting(d, meetingId)).map((rowKey) => ({ day: d, rowKey }))))).flat();
+    for (const k of candidates) if (!newAggregateKeys.has(`${k.day}|${k.rowKey}`)) staleAggregates.push({ partitionKey: k.day, rowKey: k.rowKey });
+  }
+  const concurrency = options.concurrency ?? 8;
+  const deleted = (await Promise.all([
+    deleteIfPresent(tables.meetingResults.client, staleListings, concurrency),
+    deleteIfPresent(tables.disconnections.client, staleDisconnections, concurrency),
+    deleteIfPresent(tables.aggregates.client, staleAggregates, concurrency),
+  ])).reduce((a, b) => a + b, 0);
+
+  // 4. Narrow the location to the new rows.
+  const final: MeetingResultLocation = {
+    meetingId,
+    listings: [{ day, start: listing.start }],
+    disconnectionRanges: [{ day, prefix }],
+    aggregateDays: [...new Set(aggregateKeys.map((k) => k.day))],
+    aggregateKeys,
+    current: { day, start: listing.start, disconnections: result.disconnections.length },
+    analysedAt: listing.analysedAt,
+  };
+  await tables.meetingResults.putLocation(final);
+  return deleted;
+}
+
+/** Deletes entities one by one (bounded in parallel), ignoring those already gone; returns how many were deleted. */
+async function deleteIfPresent(client: TableClient, keys: Array<{ partitionKey: string; rowKey: string }>, concurrency: number): Promise<number> {
+  let deleted = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < keys.length) {
+      const k = keys[next++]!;
+      try {
+        await client.deleteEntity(k.partitionKey, k.rowKey);
+        deleted++;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+  return deleted;
+}
+
+export { utcDay };

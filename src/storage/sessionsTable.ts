@@ -1,0 +1,110 @@
+// The sessions table: one entity per MeetingParticipantDetail record, PartitionKey = encoded meeting
+// id, RowKey = encoded record id; the record <-> entity codec, batch writes and partition reads.
+import type { TableClient } from '@azure/data-tables';
+import type { SessionRecord } from '../audit/records.js';
+import { decodeKey, encodeKey } from './keys.js';
+import { guardEntity, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
+import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
+import { bool, double, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+
+/** The entity for a session record. Throws KeyError when its meeting or record id cannot be a key. */
+export function sessionToEntity(session: SessionRecord): GuardedEntity {
+  const a = session.attendee;
+  const entity: TableEntityShape = {
+    partitionKey: encodeKey(session.meetingId, 'MeetingDetailId'),
+    rowKey: encodeKey(session.recordId, 'record Id'),
+    creationTime: double(session.creationTime),
+    organizerUpn: session.organizerUpn,
+    organizerId: session.organizerId,
+    organizerOrganizationId: session.organizerOrganizationId,
+    meetingType: session.meetingType,
+    attUserObjectId: a.userObjectId,
+    attUpn: a.upn,
+    attDisplayName: a.displayName,
+    attOrganizationId: a.organizationId,
+    attRecipientType: a.recipientType,
+    attRole: a.role,
+    joinTime: double(session.joinTime),
+    leaveTime: double(session.leaveTime),
+    joinTimeRaw: session.joinTimeRaw,
+    leaveTimeRaw: session.leaveTimeRaw,
+    clientIp: session.clientIp,
+    deviceInformation: session.deviceInformation,
+    deviceId: session.deviceId,
+    userAgent: session.userAgent,
+    isJoinedFromLobby: session.isJoinedFromLobby,
+    sourceFile: session.source.file,
+    sourceLine: session.source.line,
+  };
+  return guardEntity(entity);
+}
+
+/** The session record an entity holds (the inverse of sessionToEntity, up to truncation). */
+export function entityToSession(entity: Record<string, unknown> & { partitionKey: string; rowKey: string }): SessionRecord {
+  const session: SessionRecord = {
+    kind: 'session',
+    recordId: decodeKey(entity.rowKey),
+    meetingId: decodeKey(entity.partitionKey),
+    organizerUpn: str(entity, 'organizerUpn'),
+    organizerId: str(entity, 'organizerId'),
+    organizerOrganizationId: str(entity, 'organizerOrganizationId'),
+    meetingType: str(entity, 'meetingType'),
+    attendee: {},
+    joinTime: num(entity, 'joinTime') ?? Number.NaN,
+    leaveTime: num(entity, 'leaveTime') ?? Number.NaN,
+    joinTimeRaw: str(entity, 'joinTimeRaw'),
+    leaveTimeRaw: str(entity, 'leaveTimeRaw'),
+    clientIp: str(entity, 'clientIp'),
+    deviceInformation: str(entity, 'deviceInformation'),
+    userAgent: str(entity, 'userAgent'),
+    source: { file: str(entity, 'sourceFile'), line: num(entity, 'sourceLine') ?? 0 },
+  };
+  const creationTime = num(entity, 'creationTime');
+  if (creationTime !== undefined) session.creationTime = creationTime;
+  const deviceId = optStr(entity, 'deviceId');
+  if (deviceId !== undefined) session.deviceId = deviceId;
+  const lobby = bool(entity, 'isJoinedFromLobby');
+  if (lobby !== undefined) session.isJoinedFromLobby = lobby;
+  const attendeeFields = [
+    ['userObjectId', 'attUserObjectId'],
+    ['upn', 'attUpn'],
+    ['displayName', 'attDisplayName'],
+    ['organizationId', 'attOrganizationId'],
+    ['recipientType', 'attRecipientType'],
+    ['role', 'attRole'],
+  ] as const;
+  for (const [field, property] of attendeeFields) {
+    const value = optStr(entity, property);
+    if (value !== undefined) session.attendee[field] = value;
+  }
+  return session;
+}
+
+export class SessionsTable {
+  constructor(readonly client: TableClient) {}
+
+  /** A writer for streaming upserts (Replace) of session entities. */
+  writer(options: BatchWriterOptions = {}): TableBatchWriter {
+    return new TableBatchWriter(this.client, options);
+  }
+
+  /** Upserts `sessions` in batches; returns how many entities had values truncated. */
+  async upsertAll(sessions: Iterable<SessionRecord>, options: BatchWriterOptions = {}): Promise<{ truncated: number }> {
+    const writer = this.writer(options);
+    let truncated = 0;
+    for (const session of sessions) {
+      const guarded = sessionToEntity(session);
+      if (guarded.truncated.length > 0) truncated++;
+      await writer.upsert(guarded.entity);
+    }
+    await writer.flush();
+    return { truncated };
+  }
+
+  /** Every session stored for a meeting (one partition). */
+  async listMeeting(meetingId: string): Promise<SessionRecord[]> {
+    const partitionKey = encodeKey(meetingId, 'meeting id');
+    const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`);
+    return entities.map(entityToSession);
+  }
+}

@@ -1,0 +1,195 @@
+// The local host driving stand-in functions (test/fixtures) against the test Azurite: blob polling
+// with retries, poison and receipts; timers; HTTP routing; the admin endpoint; shutdown.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { captureRegistrations, type CapturedFunction } from '../../src/local/captureRegistrations.js';
+import { startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
+import { storageClientsFromConnectionString, type StorageClients } from '../../src/storage/clients.js';
+import { runUpload } from '../../src/cli/upload.js';
+
+const connection = process.env['TEST_STORAGE_CONNECTION'];
+const container = `fixture-${randomBytes(4).toString('hex')}`;
+const env = { ...process.env, FIXTURE_CONTAINER: container, FIXTURE_SCHEDULE: '*/2 * * * * *' };
+const workDir = mkdtempSync(join(tmpdir(), 'host-fixtures-'));
+let functions: CapturedFunction[];
+let storage: StorageClients;
+let host: RunningHost;
+const events: InvocationEvent[] = [];
+
+function sink(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      text += String(chunk);
+      cb();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function waitFor(predicate: (all: InvocationEvent[]) => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate(events)) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; events: ${JSON.stringify(events)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function upload(name: string, content: string): Promise<void> {
+  const path = join(workDir, name);
+  writeFileSync(path, content);
+  const out = sink();
+  const err = sink();
+  const code = await runUpload([path, '--container', container, '--connection-string', connection!], { stdout: out.stream, stderr: err.stream });
+  assert.equal(code, 0, err.text());
+}
+
+before(async () => {
+  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
+  const fixtures = join(__dirname, '..', 'fixtures', 'functions');
+  functions = await captureRegistrations({
+    files: ['httpFixtures.js', 'blobFixture.js', 'timerFixture.js'].map((f) => join(fixtures, f)),
+  });
+  storage = storageClientsFromConnectionString(connection);
+  await storage.blobService.getContainerClient(container).create();
+  host = await startHost({
+    functions,
+    storageFor: () => storage,
+    env,
+    port: 0,
+    hostJson: { poisonBlobThreshold: 3, maxDegreeOfParallelism: 2 },
+    blobPollIntervalMs: 200,
+    blobRetryDelayMs: 20,
+    log: () => {},
+    functionLog: () => {},
+  });
+  host.onInvocation((e) => events.push(e));
+});
+
+after(async () => {
+  await host?.stop();
+});
+
+test('a new blob invokes the blob function once; a failing one is retried up to the threshold, then poisoned', async () => {
+  await upload('good.csv', 'a,b\n1,2\n');
+  await upload('FAIL-bad.csv', 'FAIL\n');
+  await waitFor((all) => all.some((e) => e.blobName === 'good.csv' && e.outcome === 'succeeded'), 'good.csv');
+  await waitFor((all) => all.some((e) => e.blobName === 'FAIL-bad.csv' && e.outcome === 'poisoned'), 'poisoning');
+  const bad = events.filter((e) => e.blobName === 'FAIL-bad.csv');
+  assert.deepEqual(bad.map((e) => [e.attempt, e.outcome]), [[1, 'failed'], [2, 'failed'], [3, 'poisoned']]);
+  assert.ok(bad.every((e) => e.error === 'fixture refuses this blob'));
+
+  // Several more polls: neither blob is invoked again.
+  const before = events.length;
+  await new Promise((r) => setTimeout(r, 800));
+  await host.pollBlobsNow();
+  assert.equal(events.filter((e) => e.reason === 'blob').length, events.slice(0, before).filter((e) => e.reason === 'blob').length);
+});
+
+test('uploading the same name again (new ETag) invokes the function again', async () => {
+  const count = () => events.filter((e) => e.blobName === 'good.csv' && e.reason === 'blob' && e.outcome === 'succeeded').length;
+  await waitFor(() => count() >= 1, 'first good.csv');
+  const first = count();
+  await upload('good.csv', 'a,b\n3,4\n');
+  await waitFor(() => count() === first + 1, 'second good.csv');
+});
+
+test('receipts survive a restart: a second host over the same storage does not re-run processed blobs', async () => {
+  await waitFor((all) => all.some((e) => e.blobName === 'FAIL-bad.csv' && e.outcome === 'poisoned'), 'poisoning');
+  const seen: InvocationEvent[] = [];
+  const second = await startHost({
+    functions,
+    storageFor: () => storage,
+    env,
+    port: 0,
+    runTimers: false,
+    blobPollIntervalMs: 100,
+    log: () => {},
+    functionLog: () => {},
+  });
+  second.onInvocation((e) => seen.push(e));
+  try {
+    await second.pollBlobsNow();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(seen, []);
+  } finally {
+    await second.stop();
+  }
+});
+
+test('the timer fires on its schedule and gets a Timer object', async () => {
+  await waitFor((all) => all.some((e) => e.functionName === 'tick' && e.reason === 'timer' && e.outcome === 'succeeded'), 'a timer run', 6000);
+});
+
+test('HTTP routes: params, query, methods, catch-all, errors', async () => {
+  let res = await fetch(`${host.url}/api/things/42?q=hi`, { headers: { 'x-test': 'yes' } });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { id: '42', q: 'hi', body: null, method: 'GET', header: 'yes' });
+  assert.equal(res.headers.get('x-fixture'), 'yes');
+  assert.deepEqual(res.headers.getSetCookie(), ['session=abc; Path=/; HttpOnly']);
+
+  res = await fetch(`${host.url}/api/things/42`, { method: 'POST', body: 'posted' });
+  assert.equal(res.status, 201);
+  assert.equal(((await res.json()) as { body: string }).body, 'posted');
+
+  res = await fetch(`${host.url}/api/things`);
+  assert.deepEqual(await res.json(), { list: true });
+
+  res = await fetch(`${host.url}/api/things/not-a-number`);
+  assert.equal(res.status, 404, '{id:int} refuses non-integers');
+
+  res = await fetch(`${host.url}/api/things`, { method: 'DELETE' });
+  assert.equal(res.status, 405);
+  assert.match(await res.text(), /use GET/);
+
+  res = await fetch(`${host.url}/api/files/a/b%20c/d.csv`);
+  assert.deepEqual(await res.json(), { path: 'a/b c/d.csv' });
+
+  res = await fetch(`${host.url}/api/boom`);
+  assert.equal(res.status, 500);
+  assert.equal(await res.text(), '', 'no error details leak to the client');
+
+  res = await fetch(`${host.url}/elsewhere`);
+  assert.equal(res.status, 404);
+});
+
+test('POST /admin/functions/{name} runs a non-HTTP function at once and answers 202', async () => {
+  const adminRuns = () => events.filter((e) => e.reason === 'admin');
+  let res = await fetch(`${host.url}/admin/functions/tick`, { method: 'POST' });
+  assert.equal(res.status, 202);
+  await waitFor(() => adminRuns().some((e) => e.functionName === 'tick' && e.outcome === 'succeeded'), 'admin tick');
+
+  res = await fetch(`${host.url}/admin/functions/collect`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input: `${container}/good.csv` }),
+  });
+  assert.equal(res.status, 202);
+  await waitFor(() => adminRuns().some((e) => e.functionName === 'collect' && e.blobName === 'good.csv' && e.outcome === 'succeeded'), 'admin collect');
+
+  res = await fetch(`${host.url}/admin/functions/collect`, { method: 'POST' });
+  assert.equal(res.status, 400);
+  assert.match(await res.text(), new RegExp(`"input": "${container}/<blob name>"`));
+
+  res = await fetch(`${host.url}/admin/functions/collect`, { method: 'POST', body: '{not json' });
+  assert.equal(res.status, 400);
+
+  res = await fetch(`${host.url}/admin/functions/thing`, { method: 'POST' });
+  assert.equal(res.status, 400, 'HTTP functions are called at their route');
+
+  res = await fetch(`${host.url}/admin/functions/nothing`, { method: 'POST' });
+  assert.equal(res.status, 404);
+});
+
+test('stop() closes the HTTP server', async () => {
+  const extra = await startHost({ functions, storageFor: () => storage, env, port: 0, runTimers: false, log: () => {} });
+  const res = await fetch(`${extra.url}/api/things`);
+  assert.equal(res.status, 200);
+  await extra.stop();
+  await assert.rejects(fetch(`${extra.url}/api/things`));
+});
