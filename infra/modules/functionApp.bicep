@@ -117,11 +117,7 @@ var appSettings = [
   {
     // Flex Consumption runs blob triggers only with the Event Grid source.
     name: names.settings.blobTriggerSource
-    value: 'EventGrid'
-  }
-  {
-    name: 'FUNCTIONS_WORKER_RUNTIME'
-    value: 'node'
+    value: 'LogsAndContainerScan'
   }
   {
     name: names.settings.analysisSchedule

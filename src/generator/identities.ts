@@ -158,12 +158,12 @@ export interface Device {
 
 const DEVICE_INFO: Record<DevicePlatform, readonly string[]> = {
   windows: [
-    'Windows 10 Enterprise (10.0.19045); Microsoft Teams',
-    'Windows 11 Enterprise (10.0.22631); Microsoft Teams',
-    'Windows 11 Pro, Microsoft Teams (work or school)',
-    'Windows 11 Enterprise (10.0.26100); Microsoft Teams',
+    'Windows 10 (10.0.19045); Teams',
+    'Windows 11 (10.0.22631); Teams',
+    'Windows 11 Pro, Teams (work or school)',
+    'Windows 11 (10.0.26100); Teams',
   ],
-  macOS: ['macOS 14.5 (Sonoma); Microsoft Teams', 'Mac OS X 13.6, Microsoft Teams (work or school)', 'macOS 15.1; Microsoft Teams'],
+  macOS: ['macOS 14.5; Teams', 'Mac OS X 13.6, Teams (work or school)', 'macOS 15.1; Teams'],
   iOS: ['iPhone; iOS 17.5; Teams', 'iPhone; iOS 18.1; Teams', 'iPad; iPadOS 17.4; Teams'],
   android: ['Android 14; Samsung SM-S911B; Teams', 'Android 13; Pixel 7; Teams', 'Android 14; Pixel 8, Teams'],
   web: ['Web; Chrome 124 on Windows', 'Web; Edge 125 on Windows', 'Web; Safari 17 on macOS', 'Web; Firefox 126 on Linux'],
@@ -193,11 +193,11 @@ export function makeDevice(rng: Rng, platform: DevicePlatform, managed: boolean)
     const [os, osVer, proc, browserVer] = BROWSERS[browser] as readonly [string, string, string, string];
     userAgent = `Web CallSignalingAgent(PluginLess/2024.20.01.3/os=${os}; osVer=${osVer}; proc=${proc}; deviceType=Desktop; browser=${browser}; browserVer=${browserVer})`;
   } else if (platform === 'iOS' || platform === 'android') {
-    userAgent = `CallSignalingAgent (${PLATFORM_IDS[platform]}/${rng.pick(MOBILE_VERSIONS)}//;release_${platform === 'iOS' ? 'ios' : 'android'})`;
+    userAgent = `CallSignalingAgent (${PLATFORM_IDS[platform]}/${rng.pick(MOBILE_VERSIONS)}//)`;
   } else if (platform === 'room') {
     userAgent = `CallSignalingAgent (${PLATFORM_IDS.room}/1.0.96.2024${rng.int(10, 99)}01//;release_mtr)`;
   } else {
-    userAgent = `CallSignalingAgent (${PLATFORM_IDS[platform]}/${rng.pick(CLIENT_VERSIONS)}//;release_desktop)`;
+    userAgent = `CallSignalingAgent (${PLATFORM_IDS[platform]}/${rng.pick(CLIENT_VERSIONS)}//${rng.chance(0.2) ? ';release_desktop' : ''})`;
   }
   const device: Device = { platform, info, userAgent };
   if (managed) device.deviceId = rng.guid();

@@ -303,8 +303,8 @@ export function buildMeeting(ctx: ModelContext, plan: MeetingPlan): BuiltMeeting
   const S = plan.start + (townhall ? 0 : rng.int(0, 180));
   const E = S + duration;
   const itemName = townhall ? 'ScheduledMeeting,Broadcast' : rng.weighted(MIXED_ITEM_NAMES);
-  const newerShapes = rng.chance(0.6);
-  const premium = rng.chance(0.7);
+  const newerShapes = rng.chance(0.5);
+  const premium = rng.chance(0.25);
 
   const userPool = townhall ? powerOfTwoAtLeast(Math.ceil(s * 1.25) + 16) : MIXED_USER_POOL;
   const users = new DistinctPicker(rng, userPool);
@@ -705,7 +705,7 @@ function primaryDevice(rng: Rng, kind: ParticipantKind): Device {
     ['android', 6],
     ['web', 11],
   ]);
-  return makeDevice(rng, platform, (platform === 'windows' || platform === 'macOS') && rng.chance(0.25));
+  return makeDevice(rng, platform, (platform === 'windows' || platform === 'macOS') && rng.chance(0.1));
 }
 
 function secondDevice(rng: Rng, first: DevicePlatform): Device {
@@ -767,16 +767,15 @@ function makeParticipant(
           OrganizationId: person.organizationId,
           RecipientType: 'User',
         };
-        if (rng.chance(0.7)) attendee['DisplayName'] = person.displayName;
+        if (rng.chance(0.5)) attendee['DisplayName'] = person.displayName;
         return { kind: intent.kind, key: person.objectId, attendee, fromLobby: guest };
       }
-      const attendee: Record<string, string | number> = {
-        DisplayName: person.displayName,
-        OrganizationId: person.organizationId,
-        RecipientType: guest ? 'GuestFederated' : 'InternalFederated',
-        Role: intent.organizer || (!guest && rng.chance(0.1)) ? 1 : 3,
-        UPN: person.upn,
-      };
+      // OrganizationId is "not always present" (audit-records.md §5): here only for guests.
+      const attendee: Record<string, string | number> = { DisplayName: person.displayName };
+      if (guest) attendee['OrganizationId'] = person.organizationId;
+      attendee['RecipientType'] = guest ? 'GuestFederated' : 'InternalFederated';
+      attendee['Role'] = intent.organizer || (!guest && rng.chance(0.1)) ? 1 : 3;
+      attendee['UPN'] = person.upn;
       const withObjectId = !rng.chance(guest ? 0.5 : 0.2);
       if (withObjectId) attendee['UserObjectId'] = person.objectId;
       return { kind: intent.kind, key: withObjectId ? person.objectId : person.upn, attendee, fromLobby: guest };
