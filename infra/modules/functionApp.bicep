@@ -117,7 +117,7 @@ var appSettings = [
   {
     // Flex Consumption runs blob triggers only with the Event Grid source.
     name: names.settings.blobTriggerSource
-    value: 'LogsAndContainerScan'
+    value: 'EventGrid'
   }
   {
     name: names.settings.analysisSchedule

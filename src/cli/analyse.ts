@@ -13,8 +13,9 @@ import type { IpTest } from '../reports/tala/layouts.js';
 import type { AnalysedMeeting } from '../reports/meetings.js';
 import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
-import { inputSources, type CliIo } from './io.js';
-import type { Messages } from './messages.js';
+import { ByteCounter, inputSources, type CliIo } from './io.js';
+import { emptyAccounting, type Messages } from './messages.js';
+import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { renderReport } from './render.js';
 
@@ -93,6 +94,22 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
   return config;
 }
 
+function accountingDifference(after: ReadAccounting, before: ReadAccounting): ReadAccounting {
+  const skippedByOperation: Record<string, number> = {};
+  for (const [op, n] of Object.entries(after.skippedByOperation)) {
+    const d = n - (before.skippedByOperation[op] ?? 0);
+    if (d > 0) skippedByOperation[op] = d;
+  }
+  return {
+    rowsRead: after.rowsRead - before.rowsRead,
+    accepted: after.accepted - before.accepted,
+    duplicates: after.duplicates - before.duplicates,
+    skipped: after.skipped - before.skipped,
+    rejected: after.rejected - before.rejected,
+    skippedByOperation,
+  };
+}
+
 export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipRegex: IpTest | undefined): Promise<number> {
   const config = loadConfig(o, msg);
   if (config === undefined) return 1;
@@ -117,8 +134,11 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       continue;
     }
     const startedAt = Date.now();
+    let input: ByteCounter | undefined;
+    const before = dataset.accounting;
     try {
-      const stream = readExport(source.open(), {
+      input = new ByteCounter(source.open());
+      const stream = readExport(input, {
         file: source.name,
         onProgress: (rows: number) => msg.progress(source.name, rows, startedAt),
       });
@@ -140,8 +160,19 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
     } catch (e) {
       if (!(e instanceof ExportReadError)) throw e;
       msg.clearProgress();
-      msg.error(e.message);
-      missing++;
+      if (input?.bytes === 0) {
+        msg.warning(`${source.name}: the input is empty`);
+        msg.accounting(source.name, emptyAccounting());
+        readable++;
+      } else {
+        if (records === undefined) {
+          msg.error(`${e.message} (the rows read before this point are kept)`);
+          msg.accounting(source.name, accountingDifference(dataset.accounting, before));
+        } else {
+          msg.error(e.message);
+        }
+        missing++;
+      }
     }
   }
   if (records === undefined) {

@@ -8,7 +8,7 @@ import { learnTalaOrganizers, UsersDatabase } from '../reports/users.js';
 import { recordRows } from '../reports/records.js';
 import { renderRecordsText } from '../reports/render/text.js';
 import type { CliOptions } from './options.js';
-import { inputSources, type CliIo } from './io.js';
+import { ByteCounter, inputSources, type CliIo } from './io.js';
 import { addAccounting, emptyAccounting, type Messages } from './messages.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 
@@ -28,9 +28,11 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
       continue;
     }
     const startedAt = Date.now();
+    let input: ByteCounter | undefined;
     let result;
     try {
-      const stream = readExport(source.open(), {
+      input = new ByteCounter(source.open());
+      const stream = readExport(input, {
         file: source.name,
         onProgress: (rows: number) => msg.progress(source.name, rows, startedAt),
       });
@@ -39,19 +41,24 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
     } catch (e) {
       if (!(e instanceof ExportReadError)) throw e;
       msg.clearProgress();
-      msg.error(`${e.message}`);
-      status++;
-      continue;
+      if (input?.bytes !== 0) {
+        msg.error(e.message);
+        status++;
+        continue;
+      }
+      // An empty input is an export without rows (tala prints its headers / an empty summary).
+      msg.warning(`${source.name}: the input is empty`);
+      result = { records: [], accounting: emptyAccounting(), rejections: [] };
     }
     msg.clearProgress();
     const agg = new TalaAggregator();
     for (const r of result.records) agg.add(r);
     const talaResult = agg.result();
 
-    // Messages in file order: the reader's rejections, then tala's own row notices and rejections.
-    for (const r of result.rejections) msg.rejection(r);
-    for (const r of talaResult.rejections) msg.rejection(r);
-    for (const n of talaResult.notices) msg.rowWarning(n.file, n.line, n.field, n.reason);
+    // Row messages in line order: the reader's rejections and tala's own rejections and notices.
+    const rowMessages = [...result.rejections, ...talaResult.rejections, ...talaResult.notices];
+    rowMessages.sort((a, b) => a.line - b.line);
+    for (const m of rowMessages) msg.rowWarning(m.file, m.line, m.field, m.reason);
 
     const accounting = { ...result.accounting, skippedByOperation: { ...result.accounting.skippedByOperation } };
     accounting.accepted -= talaResult.skippedMeetingDetails + talaResult.rejections.length + talaResult.duplicates;

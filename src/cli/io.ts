@@ -29,3 +29,16 @@ export function inputSources(files: readonly string[], io: CliIo): InputSource[]
       : { name, missing: true as const };
   });
 }
+
+/** Passes chunks through and records whether any byte was seen (an empty input is not an error). */
+export class ByteCounter implements AsyncIterable<Uint8Array | string> {
+  bytes = 0;
+  constructor(private readonly input: AsyncIterable<Uint8Array | string>) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array | string> {
+    for await (const chunk of this.input) {
+      this.bytes += chunk.length;
+      yield chunk;
+    }
+  }
+}

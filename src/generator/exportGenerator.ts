@@ -120,6 +120,17 @@ function share(name: string, value: number | undefined, fallback: number): numbe
   return v;
 }
 
+/** `YYYY-MM-DD[Thh:mm[:ss[.fff]]][Z]`, read as UTC; epoch seconds, or undefined when not a real date. */
+function parseUtcStart(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?Z?$/.exec(text);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const d = new Date(ms);
+  const exact = d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day && d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second;
+  return exact ? Math.floor(ms / 1000) : undefined;
+}
+
 function normalize(options: GeneratorOptions): Normalized {
   if (!Number.isSafeInteger(options.seed)) throw new RangeError(`seed must be an integer (got ${String(options.seed)})`);
   if (!Number.isSafeInteger(options.records) || options.records < 0 || options.records > 100_000_000) {
@@ -132,8 +143,8 @@ function normalize(options: GeneratorOptions): Normalized {
     throw new RangeError(`format must be one of ${GENERATED_FORMATS.join(', ')} (got ${String(options.format)})`);
   }
   const startText = options.start ?? DEFAULT_START;
-  const startMs = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(startText) ? Date.parse(/T/.test(startText) && !/(Z|[+-]\d{2}:\d{2})$/.test(startText) ? `${startText}Z` : startText) : NaN;
-  if (!Number.isFinite(startMs)) throw new RangeError(`start must be an ISO date such as ${DEFAULT_START} (got ${startText})`);
+  const start = parseUtcStart(startText);
+  if (start === undefined) throw new RangeError(`start must be a UTC date such as ${DEFAULT_START} or 2026-03-02 (got '${startText}')`);
   const prefix = options.meetingIdPrefix ?? '';
   if (prefix !== '' && !/^[0-9a-f]{1,8}$/i.test(prefix)) {
     throw new RangeError(`meetingIdPrefix must be 1 to 8 hex digits (got ${prefix})`);
@@ -147,7 +158,7 @@ function normalize(options: GeneratorOptions): Normalized {
     records: options.records,
     scenario: options.scenario,
     format: options.format,
-    start: Math.floor(startMs / 1000),
+    start,
     prefix: prefix.toLowerCase(),
     otherShare,
     badShare,
@@ -419,6 +430,11 @@ function* streamText(p: Plan): Generator<string> {
   parts.push(formatFooter(format, emitted));
   const rest = parts.join('');
   if (rest !== '') yield rest;
+}
+
+/** Throws a RangeError with a readable message when the options are not usable. */
+export function checkGeneratorOptions(options: GeneratorOptions): void {
+  normalize(options);
 }
 
 export function generateExport(options: GeneratorOptions): GeneratedExport {

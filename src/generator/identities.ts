@@ -228,7 +228,7 @@ export function ipAddress(rng: Rng, context: NetworkContext): string {
       if (rng.chance(0.3)) return `2a02:8428:${ipv6Group(rng)}:${ipv6Group(rng)}::${ipv6Group(rng)}`;
       return `2a01:cb${rng.int(0, 255).toString(16).padStart(2, '0')}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}`;
     case 'mobile':
-      if (rng.chance(0.5)) return `2a01:e0a:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}`;
+      if (rng.chance(0.3)) return `2a01:e0a:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}:${ipv6Group(rng)}`;
       return `${rng.pick([92, 176, 37] as const)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
     case 'publicV4':
     default:
@@ -242,8 +242,8 @@ export function desktopContext(rng: Rng): NetworkContext {
     ['siteA', 34],
     ['siteB', 17],
     ['homePrivate', 9],
-    ['publicV4', 26],
-    ['ipv6', 10],
+    ['publicV4', 29],
+    ['ipv6', 7],
     ['mappedV4', 4],
   ]);
 }

@@ -505,7 +505,9 @@ export function buildMeeting(ctx: ModelContext, plan: MeetingPlan): BuiltMeeting
         const join = S + rng.int(-120, 240);
         const leave = massStart + rng.int(0, 40);
         const a = mk(device, ip, join, leave);
-        const b = mk(device, maybeNewAddress(0.2), leave + rng.int(10, 150), leaveAtEnd());
+        const gap = rng.int(10, 149);
+        // Never exactly 60 s: band limits stay unambiguous.
+        const b = mk(device, maybeNewAddress(0.2), leave + (gap >= 60 ? gap + 1 : gap), leaveAtEnd());
         drop(a, b, 'same-device', true);
         break;
       }
@@ -580,7 +582,8 @@ export function buildMeeting(ctx: ModelContext, plan: MeetingPlan): BuiltMeeting
         // A phone joined next to the main client, inside its interval (leaves with it or earlier).
         const join = joinEarly();
         const leave = leaveAtEnd();
-        const companion = makeDevice(rng, rng.chance(0.7) ? 'iOS' : 'android', false);
+        // Another platform than the main client, so the two never share a DeviceInformation string.
+        const companion = secondDevice(rng, primary.platform);
         const latestJoin = leave - 400;
         if (latestJoin < join + 30) {
           fallbackSingle(device, ip, join, 1);
@@ -589,7 +592,7 @@ export function buildMeeting(ctx: ModelContext, plan: MeetingPlan): BuiltMeeting
         const companionJoin = rng.int(join + 30, Math.min(latestJoin, join + Math.max(60, Math.floor(duration * 0.3))));
         const companionLeave = rng.chance(0.6) ? leave - rng.int(0, 60) : rng.int(companionJoin + 120, leave - 120);
         mk(device, ip, join, leave);
-        mk(companion, ipAddress(rng, rng.chance(0.5) ? 'mobile' : context), companionJoin, companionLeave);
+        mk(companion, companion.platform === 'windows' ? maybeNewAddress(0.5) : ipAddress(rng, rng.chance(0.5) ? 'mobile' : context), companionJoin, companionLeave);
         truth.secondDevices++;
         break;
       }

@@ -29,11 +29,13 @@ export interface MeetingRow {
   rooms: number;
   bots: number;
   unknownClass: number;
-  /** Counted drops (strong/probable band, human, not in a mass event). */
+  /** Counted drops of human participants (strong/probable band, not in a mass event): the drop-rate numerator. */
   drops: number;
+  /** Counted drops of phone, anonymous, room and unknown participants (kept out of the human rate). */
+  nonHumanDrops: number;
   /** Human participants with at least one counted drop. */
   affectedParticipants: number;
-  /** Sum of counted gaps, seconds. */
+  /** Sum of the counted human gaps, seconds. */
   lostSeconds: number;
   /** Human disconnections in the possible band (reported, never counted). */
   possibleDrops: number;
@@ -76,7 +78,8 @@ export function meetingRow({ meeting, analysis }: AnalysedMeeting): MeetingRow {
     rooms: c.room.participants,
     bots: c.bot.participants,
     unknownClass: c.unknown.participants,
-    drops: analysis.disconnections.filter((d) => d.counted).length,
+    drops: c.human.drops,
+    nonHumanDrops: c.phone.drops + c.anonymous.drops + c.room.drops + c.unknown.drops + c.bot.drops,
     affectedParticipants: c.human.affectedParticipants,
     lostSeconds: c.human.lostSeconds,
     possibleDrops: summary.possibleDrops,
@@ -95,7 +98,7 @@ export function meetingRows(items: Iterable<AnalysedMeeting>): MeetingRow[] {
 export const MEETING_FIELDS: readonly (keyof MeetingRow)[] = [
   'meetingId', 'organizerEmail', 'organizerId', 'organizerOrganization', 'meetingType', 'start', 'end',
   'firstJoin', 'lastLeave', 'attendees', 'sessions', 'humans', 'phones', 'anonymous', 'rooms', 'bots',
-  'unknownClass', 'drops', 'affectedParticipants', 'lostSeconds', 'possibleDrops', 'deviceSwitches', 'massEvents',
+  'unknownClass', 'drops', 'nonHumanDrops', 'affectedParticipants', 'lostSeconds', 'possibleDrops', 'deviceSwitches', 'massEvents',
 ];
 
 export const MEETING_CSV_COLUMNS: readonly Column<MeetingRow>[] = MEETING_FIELDS.map((f) => ({ header: f, value: (r) => r[f] }));

@@ -18,13 +18,34 @@ export class StorageConfigError extends Error {
   override name = 'StorageConfigError';
 }
 
+/** Retry tuning for tests and tools that must fail fast; the SDK defaults apply when omitted. */
+export interface ClientRetryOptions {
+  /** Retries after the first attempt (SDK default 3). */
+  maxRetries?: number;
+  retryDelayInMs?: number;
+  maxRetryDelayInMs?: number;
+}
+
+function tableRetry(retry: ClientRetryOptions | undefined): { retryOptions?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number } } {
+  return retry === undefined ? {} : { retryOptions: { ...retry } };
+}
+
+function blobRetry(retry: ClientRetryOptions | undefined): { retryOptions?: { maxTries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number } } {
+  if (retry === undefined) return {};
+  const options: { maxTries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number } = {};
+  if (retry.maxRetries !== undefined) options.maxTries = retry.maxRetries + 1;
+  if (retry.retryDelayInMs !== undefined) options.retryDelayInMs = retry.retryDelayInMs;
+  if (retry.maxRetryDelayInMs !== undefined) options.maxRetryDelayInMs = retry.maxRetryDelayInMs;
+  return { retryOptions: options };
+}
+
 function isLoopback(cs: string): boolean {
   return /UseDevelopmentStorage=true/i.test(cs) || /Endpoint=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(cs);
 }
 
-export function storageClientsFromConnectionString(connectionString: string): StorageClients {
+export function storageClientsFromConnectionString(connectionString: string, retry?: ClientRetryOptions): StorageClients {
   const insecure = isLoopback(connectionString);
-  const blobService = BlobServiceClient.fromConnectionString(connectionString);
+  const blobService = BlobServiceClient.fromConnectionString(connectionString, blobRetry(retry));
   const tables = new Map<string, TableClient>();
   return {
     blobService,
@@ -32,7 +53,7 @@ export function storageClientsFromConnectionString(connectionString: string): St
     table(name: string): TableClient {
       let client = tables.get(name);
       if (!client) {
-        client = TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: insecure });
+        client = TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: insecure, ...tableRetry(retry) });
         tables.set(name, client);
       }
       return client;

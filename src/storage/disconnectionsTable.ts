@@ -5,7 +5,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { Disconnection } from '../analysis/model.js';
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { double, listAll, str, stringLiteral } from './tableEntities.js';
+import { double, listAll, stringLiteral } from './tableEntities.js';
 
 /** What a stored disconnection carries besides the detector's result. */
 export interface StoredDisconnection {
@@ -48,6 +48,7 @@ export function disconnectionToEntity(item: StoredDisconnection, sequence: numbe
     counted: d.counted,
     leaveTime: double(d.leaveTime),
     site: item.site,
+    siteLower: item.site.toLowerCase(),
     lostClientIp: item.lostClientIp,
     ipBefore: d.network.ipBefore,
     data: JSON.stringify(item),
@@ -72,9 +73,4 @@ export class DisconnectionsTable {
     const filter = `PartitionKey eq ${stringLiteral(day)} and RowKey ge ${stringLiteral(prefix)} and RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`;
     return (await listAll(this.client, filter)).map(entityToDisconnection);
   }
-}
-
-/** The day partition and key of an entity, for callers that page through the table. */
-export function entityDay(entity: Record<string, unknown>): string {
-  return str(entity, 'partitionKey');
 }

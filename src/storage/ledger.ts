@@ -87,7 +87,7 @@ function parseJson<T>(text: string | undefined, fallback: T): T {
   }
 }
 
-function fromEntity(entity: Record<string, unknown>): UploadEntry {
+export function entityToUploadEntry(entity: Record<string, unknown>): UploadEntry {
   const entry: UploadEntry = {
     blobName: str(entity, 'blobName'),
     status: (optStr(entity, 'status') as UploadStatus | undefined) ?? 'processing',
@@ -126,7 +126,7 @@ export class UploadLedger {
   async get(blobName: string, etag: string | undefined): Promise<UploadEntry | undefined> {
     const { partitionKey, rowKey } = ledgerKeys(blobName, etag);
     try {
-      return fromEntity(await this.client.getEntity(partitionKey, rowKey));
+      return entityToUploadEntry(await this.client.getEntity(partitionKey, rowKey));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -141,7 +141,7 @@ export class UploadLedger {
   async listForBlob(blobName: string): Promise<UploadEntry[]> {
     const { partitionKey } = ledgerKeys(blobName, undefined);
     const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`);
-    return entities.map(fromEntity).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return entities.map(entityToUploadEntry).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
   /** One page of entries in key order (blob name, then ETag). */
@@ -149,7 +149,7 @@ export class UploadLedger {
     const options: { limit: number; continuationToken?: string } = { limit };
     if (continuationToken !== undefined) options.continuationToken = continuationToken;
     const page = await listPage(this.client, options);
-    const result: { items: UploadEntry[]; continuationToken?: string } = { items: page.items.map(fromEntity) };
+    const result: { items: UploadEntry[]; continuationToken?: string } = { items: page.items.map(entityToUploadEntry) };
     if (page.continuationToken !== undefined) result.continuationToken = page.continuationToken;
     return result;
   }

@@ -78,6 +78,17 @@ export class MarksTable {
     }
   }
 
+  /** True when the meeting is waiting for analysis. */
+  async isMarked(meetingId: string): Promise<boolean> {
+    try {
+      await this.client.getEntity(PENDING, encodeKey(meetingId, 'meeting id'));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
   async countPending(): Promise<number> {
     const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(PENDING)}`, ['RowKey']);
     return entities.length;

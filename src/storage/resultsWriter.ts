@@ -49,6 +49,8 @@ export async function replaceMeetingResults(tables: ResultTables, result: Meetin
     aggregateDays: [...new Set([...(previous?.aggregateDays ?? []), ...aggregateKeys.map((k) => k.day)])],
     analysedAt: listing.analysedAt,
   };
+  // Readers keep seeing the previous result until the new one is complete.
+  if (previous?.current !== undefined) intent.current = previous.current;
   if (previous === undefined || previous.aggregateKeys !== undefined) {
     intent.aggregateKeys = uniqueBy([...(previous?.aggregateKeys ?? []), ...aggregateKeys], (k) => `${k.day}|${k.rowKey}`);
   }

@@ -18,6 +18,9 @@ export function sessionToEntity(session: SessionRecord): GuardedEntity {
     organizerId: session.organizerId,
     organizerOrganizationId: session.organizerOrganizationId,
     meetingType: session.meetingType,
+    // Lower-cased copies for case-insensitive filters (OData comparisons are case-sensitive).
+    organizerLower: session.organizerUpn.toLowerCase(),
+    attUpnLower: a.upn?.toLowerCase(),
     attUserObjectId: a.userObjectId,
     attUpn: a.upn,
     attDisplayName: a.displayName,

@@ -25,11 +25,16 @@ async function readError(data: Buffer | string, file = 'bad.csv'): Promise<Expor
   assert.fail('expected an ExportReadError');
 }
 
+/** The first 4 KB are read as one piece (to sniff the format); this row pushes the rest past that point. */
+const PADDING = { Operation: 'TeamCreated', Id: 'eeeeeeee-0000-4000-8000-00000000000f', Note: 'p'.repeat(4200) };
+
 const rows = [
+  PADDING,
   participantData(),
   meetingData(),
   { Operation: 'TeamCreated', Id: 'eeeeeeee-0000-4000-8000-000000000005', CreationTime: '2024-03-01T10:00:00' },
   participantData({ Id: '22222222-2222-4222-8222-222222222222', Attendees: [{ DisplayName: 'He said "hi", then\r\nleft' }] }),
+  participantData({ Id: '33333333-2222-4222-8222-222222222222', Attendees: [{ DisplayName: '"], {' }], DeviceInformation: '\\"[' }),
 ];
 
 for (const variant of ['purview-v1', 'purview-v2', 'purview-v3'] as const) {
@@ -73,7 +78,7 @@ test('BOM, CRLF or LF, missing final newline, and 1-byte chunks all give the sam
 test('row numbers count CSV records, not physical lines (a quoted field may span lines)', async () => {
   const { items } = await readAll(csvExport(HEADERS['purview-v2'], [...rows, { Operation: 'After' }]));
   const last = items[items.length - 1]!;
-  assert.deepEqual(last, { type: 'skipped', source: { file: 'test.csv', line: 5 }, operation: 'After' });
+  assert.deepEqual(last, { type: 'skipped', source: { file: 'test.csv', line: rows.length + 1 }, operation: 'After' });
 });
 
 test('blank lines between rows are not rows (as in tala and Python csv)', async () => {
@@ -106,7 +111,7 @@ test('bad rows are rejected with their row number, the rest is read', async () =
 });
 
 test('a quote that is never closed ends reading with one rejection and a warning', async () => {
-  const text = `${csvExport(HEADERS['purview-v2'], [rows[0]!])}x,y,"z,{}\r\nnext,row,here,{}\r\n`;
+  const text = `${csvExport(HEADERS['purview-v2'], [rows[1]!])}x,y,"z,{}\r\nnext,row,here,{}\r\n`;
   const { items, info } = await readAll(text, 'q.csv');
   assert.equal(items.length, 2);
   assert.equal(items[0]!.type, 'record');
@@ -161,7 +166,7 @@ test('a header-only CSV is a valid export with no rows', async () => {
 });
 
 test('invalid UTF-8 inside a row is read with a warning, not a crash', async () => {
-  const good = csvExport(HEADERS['purview-v2'], [participantData({ Attendees: [{ DisplayName: 'Ren\u00e9' }] })]);
+  const good = csvExport(HEADERS['purview-v2'], [PADDING, participantData({ Attendees: [{ DisplayName: 'Ren\u00e9' }] })]);
   const bytes = Buffer.from(good, 'utf8');
   const at = bytes.indexOf(Buffer.from('\u00e9', 'utf8'));
   const latin1 = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xe9]), bytes.subarray(at + 2)]);
@@ -176,7 +181,8 @@ test('invalid UTF-8 inside a row is read with a warning, not a crash', async () 
 });
 
 test('a multi-byte character split across chunks is not mistaken for invalid UTF-8', async () => {
-  const text = csvExport(HEADERS['purview-v2'], [participantData({ Attendees: [{ DisplayName: '\u00e9\u4e2d\u{1f600}' }] })]);
+  const text = csvExport(HEADERS['purview-v2'], [PADDING, participantData({ Attendees: [{ DisplayName: '\u00e9\u4e2d\u{1f600}' }] })]);
+  assert.ok(Buffer.byteLength(text) > 4096);
   for (let size = 1; size <= 5; size++) {
     const { items, info } = await readAll(text, 'u.csv', [size]);
     assert.deepEqual(info.warnings, [], `chunk size ${size}`);
@@ -295,7 +301,7 @@ test('JSON array: records read in order, strings with brackets and escapes, any 
 });
 
 test('JSON array: arrays one after another are read as one; [] is an empty export', async () => {
-  const { items } = await readAll(`[${JSON.stringify(rows[0])}]\n[${JSON.stringify(rows[2])}]`, 'a.json');
+  const { items } = await readAll(`[${JSON.stringify(rows[1])}]\n[${JSON.stringify(rows[3])}]`, 'a.json');
   assert.deepEqual(items.map((i) => i.type), ['record', 'skipped']);
   assert.deepEqual((await readAll(' [ ] ', 'e.json')).items, []);
 });

@@ -44,6 +44,8 @@ test('ingestExport registers the blob trigger that the templates and the Event G
       if (typeof value === 'string') process.env[name] = value;
       else if (value instanceof Opaque && names.settingDefaults[name] !== undefined) process.env[name] = names.settingDefaults[name];
     }
+    // A module that builds storage clients at import time can load; nothing is called.
+    process.env[names.settings['storageConnection']!] ??= 'UseDevelopmentStorage=true';
     const { captureRegistrations } = require(capturePath) as CaptureModule;
     const functions = await captureRegistrations({ packageRoot: REPO_ROOT, files: [compiledFunction] });
     const blobFunctions = functions.filter((f) => f.trigger.type === 'blobTrigger');

@@ -1,0 +1,85 @@
+// The report API: its routes (the one list the HTTP registrations are made from), parameter checks,
+// paging, and the mapping of failures to responses that name the parameter at fault and never show
+// stack traces, exception names or storage names.
+import { describeError } from './log.js';
+import { logOf, type ReportDeps } from './http/context.js';
+import { checkKnown, filterFingerprint, parseFilter, parseListOptions, queryValues } from './http/params.js';
+import { decodeToken, encodeToken } from './http/paging.js';
+import { errorResponse } from './http/render.js';
+import { ApiError, type ReportRequest, type ReportResponse } from './http/types.js';
+import { getMeeting, listMeetings, type RouteInput } from './http/meetingRoutes.js';
+import { listAttendees } from './http/attendeeRoutes.js';
+import { listDisconnections } from './http/disconnectionRoutes.js';
+import { getSummary } from './http/summaryRoutes.js';
+import { getHealth, getUpload, listUploads, listUsers } from './http/adminRoutes.js';
+
+export type { ReportRequest, ReportResponse } from './http/types.js';
+export type { ReportDeps } from './http/context.js';
+
+export interface ReportRoute {
+  /** Function name of the registration. */
+  name: string;
+  /** Route template under /api (the Functions host syntax; `{*name}` takes the rest of the path). */
+  route: string;
+  /** Query parameters besides limit, continuationToken and format. */
+  accepts: readonly string[];
+  handler: (deps: ReportDeps, input: RouteInput) => Promise<ReportResponse>;
+}
+
+const LISTING_FILTERS = ['from', 'to', 'meeting', 'organizer'] as const;
+
+export const REPORT_ROUTES: readonly ReportRoute[] = [
+  { name: 'reportMeetings', route: 'meetings', accepts: LISTING_FILTERS, handler: listMeetings },
+  { name: 'reportMeeting', route: 'meetings/{*meetingId}', accepts: [], handler: getMeeting },
+  {
+    name: 'reportAttendees', route: 'attendees',
+    accepts: [...LISTING_FILTERS, 'user', 'site', 'ip', 'ipRegex', 'class'], handler: listAttendees,
+  },
+  {
+    name: 'reportDisconnections', route: 'disconnections',
+    accepts: [...LISTING_FILTERS, 'user', 'site', 'ip', 'ipRegex', 'band', 'class'], handler: listDisconnections,
+  },
+  { name: 'reportSummary', route: 'summary', accepts: [...LISTING_FILTERS, 'groupBy'], handler: getSummary },
+  { name: 'reportUsers', route: 'users', accepts: ['user'], handler: listUsers },
+  { name: 'reportUploads', route: 'uploads', accepts: [], handler: listUploads },
+  { name: 'reportUpload', route: 'uploads/{*name}', accepts: [], handler: getUpload },
+  { name: 'reportHealth', route: 'health', accepts: [], handler: getHealth },
+];
+
+/** True for errors that mean storage could not be reached (no HTTP status: connection refused, DNS, timeout). */
+function isStorageUnavailable(error: unknown): boolean {
+  const e = error as { statusCode?: unknown; code?: unknown; name?: unknown } | null;
+  if (e === null || typeof e !== 'object') return false;
+  if (e.statusCode === 503) return true;
+  return e.name === 'RestError' && e.statusCode === undefined;
+}
+
+/** Answers one report request. Never throws: failures become 4xx/5xx responses with an error body. */
+export async function answerReport(request: ReportRequest, deps: ReportDeps): Promise<ReportResponse> {
+  const route = REPORT_ROUTES.find((r) => r.route === request.route);
+  try {
+    if (route === undefined) throw new ApiError(404, 'RouteNotFound', 'no such report; see /api/health and the README for the routes');
+    const values = queryValues(request.query);
+    checkKnown(values, route.accepts);
+    const filter = parseFilter(values);
+    const options = parseListOptions(values, request.accept);
+    const fingerprint = filterFingerprint(values) + '\n' + JSON.stringify(request.params);
+    const input: RouteInput = {
+      filter,
+      options,
+      params: request.params,
+      token: (next) => (next === undefined ? undefined : encodeToken(route.route, fingerprint, next)),
+    };
+    if (options.continuationToken !== undefined) input.state = decodeToken(options.continuationToken, route.route, fingerprint);
+    return await route.handler(deps, input);
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error);
+    const log = logOf(deps);
+    if (isStorageUnavailable(error)) {
+      log.error(`report ${request.route}: storage unavailable: ${describeError(error)}`);
+      return errorResponse(new ApiError(503, 'StorageUnavailable', 'the report store is not reachable right now; try again shortly'));
+    }
+    log.error(`report ${request.route}: failed: ${describeError(error)}`);
+    return errorResponse(new ApiError(500, 'InternalError', 'the report could not be produced; the error was logged'));
+  }
+}

@@ -1,0 +1,101 @@
+// /api/users (the users report: users file plus users learned at ingestion), /api/uploads and
+// /api/uploads/{name} (the upload ledger), and /api/health (storage, config, analysis status).
+import { UsersDatabase, type UserRow } from '../../reports/users.js';
+import { fieldColumns, type Column } from '../../reports/render/csv.js';
+import { entityToUploadEntry, type UploadEntry } from '../../storage/ledger.js';
+import { listPage } from '../../storage/tableEntities.js';
+import { describeError } from '../log.js';
+import { logOf, type ReportDeps } from './context.js';
+import type { RouteInput } from './meetingRoutes.js';
+import { pageOfList, scanTable } from './paging.js';
+import { jsonResponse, listResponse } from './render.js';
+import { ApiError, badParameter, type ReportResponse } from './types.js';
+
+const USER_COLUMNS: readonly Column<UserRow>[] = fieldColumns<UserRow>(['uuid', 'email', 'origin', 'added']);
+
+export async function listUsers(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
+  const config = await deps.config.get();
+  const db = new UsersDatabase({ caseInsensitive: true }, config.users.rows().map((r) => ({ uuid: r.uuid, email: r.email, origin: r.origin })));
+  for (const learned of await deps.store.users.listAll()) {
+    if (learned.origin !== 'file') db.learn(learned.uuid, learned.email, learned.origin);
+  }
+  let rows = db.rows();
+  const user = input.filter.user?.toLowerCase();
+  if (user !== undefined) rows = rows.filter((r) => r.uuid.toLowerCase() === user || r.email.toLowerCase() === user);
+  const page = pageOfList(rows, input.options.limit, input.state);
+  return listResponse(page.items, input.token(page.next), input.options.format, USER_COLUMNS);
+}
+
+const UPLOAD_FIELDS = [
+  'blobName', 'etag', 'status', 'attempts', 'startedAt', 'finishedAt', 'durationMs', 'format', 'csvVariant', 'rowsRead', 'accepted',
+  'duplicates', 'skipped', 'rejected', 'skippedByOperation', 'sessions', 'meetingDetails', 'meetingsTouched', 'truncatedEntities',
+  'rejectsBlob', 'warnings', 'error',
+] as const satisfies readonly (keyof UploadEntry)[];
+/** CSV columns of the ledger (nested fields as JSON text; JSON output keeps them nested, with the first rejections). */
+const UPLOAD_COLUMNS: readonly Column<UploadEntry>[] = UPLOAD_FIELDS.map((f) => ({
+  header: f,
+  value: (e: UploadEntry) => {
+    const v = e[f];
+    return typeof v === 'object' ? JSON.stringify(v) : v;
+  },
+}));
+
+export async function listUploads(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
+  const scanOptions = {
+    client: deps.store.ledger.client,
+    limit: input.options.limit,
+    pageSize: input.options.limit,
+    decode: (e: Record<string, unknown>) => entityToUploadEntry(e),
+  };
+  const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
+  return listResponse(page.items, input.token(page.next), input.options.format, UPLOAD_COLUMNS);
+}
+
+export async function getUpload(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
+  const name = input.params.name ?? '';
+  if (name === '') throw badParameter('name', 'the blob name is missing from the path: /api/uploads/{name}');
+  const entries = await deps.store.ledger.listForBlob(name);
+  if (entries.length === 0) throw new ApiError(404, 'UploadNotFound', 'no upload with this blob name is in the ledger', 'name');
+  return listResponse(entries, undefined, input.options.format, UPLOAD_COLUMNS, { blobName: name });
+}
+
+export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
+  if (input.options.format === 'csv') throw badParameter('format', 'health is returned as JSON only');
+  const log = logOf(deps);
+  const storage: { reachable: boolean; authentication: string; problem?: string } = {
+    reachable: true,
+    authentication: deps.store.clients.description,
+  };
+  let pendingMarks: number | null = null;
+  let lastRun: unknown = null;
+  try {
+    const [pending, run] = await Promise.all([deps.store.marks.countPending(), deps.store.marks.lastRun(), listPage(deps.store.ledger.client, { limit: 1 })]);
+    pendingMarks = pending;
+    lastRun = run ?? null;
+  } catch (error) {
+    storage.reachable = false;
+    storage.problem = 'the storage account did not answer, or refused access';
+    log.error(`health: storage check failed: ${describeError(error)}`);
+  }
+  let config: { valid: boolean; present: string[]; problems: Array<{ blob: string; message: string }> } = { valid: false, present: [], problems: [] };
+  if (storage.reachable) {
+    try {
+      const loaded = await deps.store.config.load();
+      config = { valid: loaded.problems.length === 0, present: loaded.present, problems: loaded.problems };
+    } catch (error) {
+      config.problems.push({ blob: '', message: 'the config container could not be read' });
+      log.error(`health: config check failed: ${describeError(error)}`);
+    }
+  }
+  const status = !storage.reachable ? 'unavailable' : config.valid ? 'ok' : 'degraded';
+  return jsonResponse(
+    {
+      status,
+      checkedAt: (deps.now?.() ?? new Date()).toISOString(),
+      storage,
+      config,
+      analysis: { lastRun, pendingMarks },
+    },
+    storage.reachable ? 200 : 503,
+  );
+}

@@ -1,0 +1,84 @@
+// /api/disconnections: the disconnections report from the disconnections table only (day partitions,
+// so no page ever reads sessions). All filters but ip and ipRegex run in the Table query; those two
+// test the lost session's address on each page.
+import { matchesCidrs } from '../../analysis/siteMap.js';
+import type { Band } from '../../analysis/model.js';
+import { DISCONNECTION_CSV_COLUMNS, disconnectionRow } from '../../reports/disconnections.js';
+import { disconnectionPrefix, entityToDisconnection, type StoredDisconnection } from '../../storage/disconnectionsTable.js';
+import { KeyError, prefixUpperBound } from '../../storage/keys.js';
+import { stringLiteral } from '../../storage/tableEntities.js';
+import { usersFor, type ReportDeps } from './context.js';
+import type { RouteInput } from './meetingRoutes.js';
+import { allOf, anyOf, dayBounds, eq, timeRange } from './odata.js';
+import { scanTable } from './paging.js';
+import type { ReportFilter } from './params.js';
+import { listResponse } from './render.js';
+import type { ReportResponse } from './types.js';
+
+/** Without `band`, the report lists the counted bands, as the CLI does. */
+export const DEFAULT_BANDS: readonly Band[] = ['strong', 'probable'];
+
+/** The Table filter for `filter`, or undefined when nothing can match (a meeting never analysed). */
+export async function disconnectionsQuery(deps: ReportDeps, filter: ReportFilter): Promise<string | undefined> {
+  let keyRange: string | undefined;
+  if (filter.meeting !== undefined) {
+    let location;
+    try {
+      location = await deps.store.meetingResults.getLocation(filter.meeting);
+    } catch (error) {
+      if (error instanceof KeyError) return undefined;
+      throw error;
+    }
+    if (location?.current === undefined) return undefined;
+    const prefix = disconnectionPrefix(filter.meeting, location.current.start);
+    keyRange = allOf([
+      eq('PartitionKey', location.current.day),
+      `RowKey ge ${stringLiteral(prefix)}`,
+      `RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`,
+    ]);
+  }
+  const { fromDay, toDay } = dayBounds(filter.from, filter.to);
+  const organizer = filter.organizer?.toLowerCase();
+  const user = filter.user?.toLowerCase();
+  const bands = filter.bands ?? DEFAULT_BANDS;
+  return allOf([
+    keyRange,
+    fromDay === undefined ? undefined : `PartitionKey ge ${stringLiteral(fromDay)}`,
+    toDay === undefined ? undefined : `PartitionKey le ${stringLiteral(toDay)}`,
+    timeRange('meetingStart', filter.from, filter.to),
+    organizer === undefined ? undefined : anyOf([eq('organizerLower', organizer), eq('organizerId', organizer)]),
+    user === undefined ? undefined : anyOf([eq('participantKeyLower', user), eq('upnLower', user)]),
+    filter.site === undefined ? undefined : eq('siteLower', filter.site.toLowerCase()),
+    bands.length === 3 ? undefined : anyOf(bands.map((b) => eq('band', b))),
+    filter.classes === undefined ? undefined : anyOf(filter.classes.map((c) => eq('participantClass', c))),
+  ]) ?? '';
+}
+
+/** The page-level filters: CIDR ranges and tala's regex, both on the lost session's address. */
+export function keepStoredDisconnection(d: StoredDisconnection, filter: ReportFilter): boolean {
+  if (filter.ip !== undefined && !matchesCidrs(d.disconnection.network.ipBefore, filter.ip)) return false;
+  if (filter.ipRegex !== undefined && !filter.ipRegex.test(d.lostClientIp)) return false;
+  return true;
+}
+
+export async function listDisconnections(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
+  const { filter, options } = input;
+  const query = await disconnectionsQuery(deps, filter);
+  if (query === undefined) return listResponse([], undefined, options.format, DISCONNECTION_CSV_COLUMNS);
+  const pageFiltered = filter.ip !== undefined || filter.ipRegex !== undefined;
+  const scanOptions = {
+    client: deps.store.disconnections.client,
+    ...(query === '' ? {} : { filter: query }),
+    limit: options.limit,
+    pageSize: pageFiltered ? Math.min(1000, Math.max(100, options.limit * 2)) : options.limit,
+    decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => {
+      const d = entityToDisconnection(e);
+      return keepStoredDisconnection(d, filter) ? d : undefined;
+    },
+  };
+  const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
+  const [config] = await Promise.all([deps.config.get()]);
+  const users = await usersFor(deps, config, page.items.filter((d) => !d.disconnection.upn).map((d) => d.disconnection.participantKey));
+  const rows = page.items.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users));
+  return listResponse(rows, input.token(page.next), options.format, DISCONNECTION_CSV_COLUMNS);
+}

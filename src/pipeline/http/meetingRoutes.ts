@@ -1,0 +1,131 @@
+// /api/meetings (the meetings report, tala -o plus) and /api/meetings/{meetingId} (one meeting with its
+// sessions and disconnections), read from the result tables and the meeting's own partition.
+import { attendeeRow, type AttendeeRow } from '../../reports/attendees.js';
+import { disconnectionRow } from '../../reports/disconnections.js';
+import { MEETING_CSV_COLUMNS, type MeetingRow } from '../../reports/meetings.js';
+import { disconnectionPrefix } from '../../storage/disconnectionsTable.js';
+import { entityToListing, LISTING_PREFIX, type MeetingListing } from '../../storage/meetingResultsTable.js';
+import { prefixUpperBound, KeyError } from '../../storage/keys.js';
+import { stringLiteral } from '../../storage/tableEntities.js';
+import { classifierFor, usersFor, type ReportDeps } from './context.js';
+import { allOf, anyOf, dayBounds, eq, timeRange } from './odata.js';
+import { scanTable, type PageState } from './paging.js';
+import type { ListOptions, ReportFilter } from './params.js';
+import { listResponse, jsonResponse } from './render.js';
+import { ApiError, badParameter, type ReportResponse } from './types.js';
+
+export interface RouteInput {
+  filter: ReportFilter;
+  options: ListOptions;
+  state?: PageState;
+  params: Record<string, string | undefined>;
+  /** Encodes the state of the next page as this route's continuation token. */
+  token(next: PageState | undefined): string | undefined;
+}
+
+function matchesListing(listing: MeetingListing, filter: ReportFilter): boolean {
+  if (filter.from !== undefined && listing.start < filter.from) return false;
+  if (filter.to !== undefined && listing.start >= filter.to) return false;
+  if (filter.organizer !== undefined) {
+    const o = filter.organizer.toLowerCase();
+    if (listing.summary.organizerUpn.toLowerCase() !== o && listing.summary.organizerId.toLowerCase() !== o) return false;
+  }
+  return true;
+}
+
+/** The OData filter selecting listing rows for from/to/organizer. */
+export function listingFilter(filter: ReportFilter): string {
+  const { fromDay, toDay } = dayBounds(filter.from, filter.to);
+  const organizer = filter.organizer?.toLowerCase();
+  return allOf([
+    `PartitionKey ge ${stringLiteral(LISTING_PREFIX + (fromDay ?? ''))}`,
+    toDay === undefined
+      ? `PartitionKey lt ${stringLiteral(prefixUpperBound(LISTING_PREFIX))}`
+      : `PartitionKey le ${stringLiteral(LISTING_PREFIX + toDay)}`,
+    timeRange('start', filter.from, filter.to),
+    organizer === undefined ? undefined : anyOf([eq('organizerLower', organizer), eq('organizerId', organizer)]),
+  ])!;
+}
+
+/** The current listing of one meeting, if it has been analysed. */
+export async function currentListing(deps: ReportDeps, meetingId: string): Promise<MeetingListing | undefined> {
+  let location;
+  try {
+    location = await deps.store.meetingResults.getLocation(meetingId);
+  } catch (error) {
+    if (error instanceof KeyError) return undefined;
+    throw error;
+  }
+  if (location?.current === undefined) return undefined;
+  return deps.store.meetingResults.getListing(meetingId, location.current.day, location.current.start);
+}
+
+export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
+  const { filter, options } = input;
+  if (filter.meeting !== undefined) {
+    if (input.state !== undefined) return listResponse<MeetingRow>([], undefined, options.format, MEETING_CSV_COLUMNS);
+    const listing = await currentListing(deps, filter.meeting);
+    const rows = listing !== undefined && matchesListing(listing, filter) ? [listing.row] : [];
+    return listResponse(rows, undefined, options.format, MEETING_CSV_COLUMNS);
+  }
+  const scanOptions = {
+    client: deps.store.meetingResults.client,
+    filter: listingFilter(filter),
+    limit: options.limit,
+    pageSize: options.limit,
+    decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => entityToListing(e).row,
+  };
+  const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
+  return listResponse(page.items, input.token(page.next), options.format, MEETING_CSV_COLUMNS);
+}
+
+function compareAttendeeRows(a: { row: AttendeeRow; join: number; leave: number }, b: { row: AttendeeRow; join: number; leave: number }): number {
+  return a.join - b.join || a.leave - b.leave || (a.row.recordId < b.row.recordId ? -1 : a.row.recordId > b.row.recordId ? 1 : 0);
+}
+
+export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
+  const meetingId = input.params.meetingId ?? '';
+  if (meetingId === '') throw badParameter('meetingId', 'the meeting id is missing from the path: /api/meetings/{meetingId}');
+  if (input.options.format === 'csv') {
+    throw badParameter('format', 'one meeting is returned as JSON only; for CSV use /api/attendees?meeting=… and /api/disconnections?meeting=…');
+  }
+  const notFound = new ApiError(404, 'MeetingNotFound', 'no meeting with this id has been ingested', 'meetingId');
+  let sessions, details, location, marked;
+  try {
+    [sessions, details, location, marked] = await Promise.all([
+      deps.store.sessions.listMeeting(meetingId),
+      deps.store.meetings.listMeeting(meetingId),
+      deps.store.meetingResults.getLocation(meetingId),
+      deps.store.marks.isMarked(meetingId),
+    ]);
+  } catch (error) {
+    if (error instanceof KeyError) throw notFound;
+    throw error;
+  }
+  if (sessions.length === 0 && details.length === 0 && location === undefined) throw notFound;
+  const current = location?.current;
+  const [config, listing, stored] = await Promise.all([
+    deps.config.get(),
+    current === undefined ? undefined : deps.store.meetingResults.getListing(meetingId, current.day, current.start),
+    current === undefined ? [] : deps.store.disconnections.listFor(current.day, disconnectionPrefix(meetingId, current.start)),
+  ]);
+  const classifier = classifierFor(config);
+  const classified = sessions.map((s) => classifier.classify(s));
+  const users = await usersFor(deps, config, [
+    ...classified.map((c) => c.session.attendee.userObjectId ?? ''),
+    ...stored.map((d) => d.disconnection.participantKey),
+  ]);
+  const sessionRows = classified
+    .map((c) => ({ row: attendeeRow(meetingId, c, users), join: c.session.joinTime, leave: c.session.leaveTime }))
+    .sort(compareAttendeeRows)
+    .map((r) => r.row);
+  return jsonResponse({
+    meetingId,
+    meeting: listing?.row ?? null,
+    summary: listing?.summary ?? null,
+    analysedAt: listing?.analysedAt ?? null,
+    pendingAnalysis: marked,
+    sessions: sessionRows,
+    disconnections: stored.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users)),
+  });
+}

@@ -1,0 +1,54 @@
+// /api/summary: tenant totals (percentages with their denominators, drop rate, time lost) over the
+// analysed meetings in the period, and with groupBy a ranking by site, platform, user or day, from the
+// stored per-meeting summaries and contributions (the same metrics functions as the CLI).
+import { aggregate, summarise, type Contribution, type MeetingSummary } from '../../analysis/metrics.js';
+import { RANKING_FIELDS, totalsPairs, type RankingRow } from '../../reports/summary.js';
+import { fieldColumns, type CellValue, type Column } from '../../reports/render/csv.js';
+import { entityToListing } from '../../storage/meetingResultsTable.js';
+import { listAll } from '../../storage/tableEntities.js';
+import type { ReportDeps } from './context.js';
+import { currentListing, listingFilter, type RouteInput } from './meetingRoutes.js';
+import { dayBounds } from './odata.js';
+import { pageOfList } from './paging.js';
+import { csvResponse, jsonResponse, listResponse } from './render.js';
+import type { ReportResponse } from './types.js';
+
+const RANKING_COLUMNS: readonly Column<RankingRow>[] = fieldColumns<RankingRow>(RANKING_FIELDS as (keyof RankingRow & string)[]);
+const TOTALS_COLUMNS: readonly Column<[string, CellValue]>[] = [
+  { header: 'metric', value: (p) => p[0] },
+  { header: 'value', value: (p) => p[1] },
+];
+
+async function summariesInRange(deps: ReportDeps, input: RouteInput): Promise<MeetingSummary[]> {
+  if (input.filter.meeting !== undefined) {
+    const listing = await currentListing(deps, input.filter.meeting);
+    return listing === undefined ? [] : [listing.summary];
+  }
+  const entities = await listAll(deps.store.meetingResults.client, listingFilter(input.filter));
+  return entities.map((e) => entityToListing(e).summary);
+}
+
+export async function getSummary(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
+  const { filter, options } = input;
+  const config = await deps.config.get();
+  const summaries = await summariesInRange(deps, input);
+  const totals = summarise(summaries);
+  const minSessions = config.params.minSessions;
+  const period = {
+    from: filter.from === undefined ? null : new Date(filter.from).toISOString(),
+    to: filter.to === undefined ? null : new Date(filter.to).toISOString(),
+  };
+  if (filter.groupBy === undefined) {
+    if (options.format === 'csv') return csvResponse(totalsPairs(totals), TOTALS_COLUMNS);
+    return jsonResponse({ period, totals, minSessions, groupBy: null, items: [], continuationToken: null });
+  }
+  const dimension = filter.groupBy;
+  const meetings = new Set(summaries.map((s) => s.meetingId));
+  const { fromDay, toDay } = dayBounds(filter.from, filter.to);
+  const stored = await deps.store.aggregates.list(dimension, fromDay, toDay);
+  // Only the meetings the totals count (exact period bounds, organizer, meeting).
+  const contribs: Contribution[] = stored.filter((c) => meetings.has(c.meetingId));
+  const rows: RankingRow[] = aggregate(contribs, dimension, minSessions).map((r) => ({ dimension, ...r }));
+  const page = pageOfList(rows, options.limit, input.state);
+  return listResponse(page.items, input.token(page.next), options.format, RANKING_COLUMNS, { period, totals, minSessions, groupBy: dimension });
+}

@@ -1,0 +1,30 @@
+// The report API's request and response shapes (no Azure Functions types) and its error type.
+
+export interface ReportRequest {
+  /** One of REPORT_ROUTES' route templates, e.g. `meetings/{meetingId}`. */
+  route: string;
+  /** Path parameters, e.g. `{ meetingId }`. */
+  params: Record<string, string | undefined>;
+  /** Query string parameters (a parameter given twice keeps all its values). */
+  query: URLSearchParams | Record<string, string | undefined>;
+  /** The Accept header, if any. */
+  accept?: string;
+}
+
+export interface ReportResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A request the API refuses: status, a stable code, a message a person can act on, and the parameter at fault. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(readonly status: number, readonly code: string, message: string, readonly parameter?: string) {
+    super(message);
+  }
+}
+
+export function badParameter(parameter: string, message: string, code = 'InvalidParameter'): ApiError {
+  return new ApiError(400, code, message, parameter);
+}

@@ -1,0 +1,51 @@
+// Runs the built CLI (dist/src/cli/main.js) as a child process, for end-to-end tests.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+export const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tala');
+export const EXPECTED = join(FIXTURES, 'expected');
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: readonly string[], options: { input?: string | Buffer; cwd?: string } = {}): RunResult {
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    cwd: options.cwd ?? FIXTURES,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** One CSV line (variant-2 layout) for a record given as an AuditData object. */
+export function csvRow(auditData: Record<string, unknown>): string {
+  const json = JSON.stringify(auditData).replace(/"/g, '""');
+  return `${String(auditData.CreationTime ?? '')},${String(auditData.UserId ?? '')},${String(auditData.Operation ?? '')},"${json}"\r\n`;
+}
+
+export const V2_HEADER = 'CreationDate,UserId,Operation,AuditData\r\n';
+
+/** A MeetingParticipantDetail AuditData object with sensible defaults. */
+export function participant(fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    CreationTime: '2024-03-05T11:00:00',
+    Id: `id-${Math.random().toString(16).slice(2)}`,
+    Operation: 'MeetingParticipantDetail',
+    OrganizationId: 'tenant',
+    RecordType: 25,
+    UserKey: 'org-key',
+    UserType: 0,
+    Version: 1,
+    Workload: 'MicrosoftTeams',
+    UserId: 'organizer@contoso.example',
+    MeetingDetailId: 'meeting-1',
+    ItemName: 'ScheduledMeeting',
+    ...fields,
+  };
+}

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { recordRows } from '../../src/reports/records.js';
+import { renderRecordsText } from '../../src/reports/render/text.js';
+import { unknownClientRows } from '../../src/reports/unknownClients.js';
+import { meetingDetail, session } from './records.fixture.js';
+
+test('record rows: file, line, creation date, user, operation and the typed fields', () => {
+  const s = session({ join: '2024-03-05T10:00:00', leave: '2024-03-05T10:10:00', file: 'a.csv', line: 3, organizerUpn: 'o@x.example' });
+  s.creationTime = Date.parse('2024-03-05T10:10:05Z');
+  const [row, detail] = recordRows([s, meetingDetail('M', '2024-03-05T10:00:00', '2024-03-05T11:00:00')]);
+  assert.equal(row!.file, 'a.csv');
+  assert.equal(row!.line, 3);
+  assert.equal(row!.creationDate, '2024-03-05T10:10:05Z');
+  assert.equal(row!.userId, 'o@x.example');
+  assert.equal(row!.operation, 'MeetingParticipantDetail');
+  assert.equal(row!.auditData.joinTimeRaw, '2024-03-05T10:00:00');
+  assert.equal('source' in row!.auditData, false);
+  assert.equal(detail!.operation, 'MeetingDetail');
+  assert.equal(detail!.creationDate, '');
+});
+
+test('record view text: tala display layout with indented JSON and a blank line', () => {
+  const s = session({ join: '2024-03-05T10:00:00', leave: '2024-03-05T10:10:00', file: 'a.csv', line: 1, organizerUpn: 'o@x.example' });
+  const text = renderRecordsText(recordRows([s]), true);
+  const lines = text.split('\n');
+  assert.deepEqual(lines.slice(0, 7), ['File: a.csv', '', 'Line #1', 'CreationDate=', 'UserId=o@x.example', 'Operation=MeetingParticipantDetail', 'AuditData:']);
+  assert.equal(lines[7], '{');
+  assert.match(lines[8]!, /^ {2}"recordId": /);
+  assert.ok(text.endsWith('}\n\n'));
+  assert.equal(renderRecordsText([], false), '');
+});
+
+test('unknown-client rows keep both lists with their counts', () => {
+  assert.deepEqual(
+    unknownClientRows({ userAgents: [{ value: 'X/1', count: 3 }], deviceInformation: [{ value: 'Thing', count: 1 }] }),
+    [
+      { field: 'userAgent', value: 'X/1', sessions: 3 },
+      { field: 'deviceInformation', value: 'Thing', sessions: 1 },
+    ],
+  );
+});
