@@ -102,7 +102,7 @@ function unwrapJsonText(v: unknown): unknown {
 }
 
 function isUserAgentKey(k: unknown): boolean {
-  return typeof k === 'string' && k.length === 9 && k.toLowerCase() === 'useragent';
+  return k === 'UserAgent' || (typeof k === 'string' && k.length === 9 && k.toLowerCase() === 'useragent');
 }
 
 /** ExtraProperties entry with Key = UserAgent: a list of {Key, Value}, a single such object, a plain object, or JSON text of those. */

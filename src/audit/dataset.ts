@@ -3,7 +3,7 @@ import type { Meeting } from '../analysis/model.js';
 import { participantKey } from './participantKey.js';
 import type { ExportStream } from './readExport.js';
 import type {
-  AuditRecord, ExportInfo, ReadAccounting, Rejection, SessionRecord,
+  AuditRecord, ExportInfo, ExportItem, ReadAccounting, Rejection, SessionRecord,
 } from './records.js';
 
 export function emptyAccounting(): ReadAccounting {
@@ -25,29 +25,42 @@ function copyAccounting(a: ReadAccounting): ReadAccounting {
   return { ...a, skippedByOperation: { ...a.skippedByOperation } };
 }
 
-/** Length-prefixed, so no value can run into the next one. */
-function field(s: string): string {
-  return `${s.length}:${s}`;
+/** The stream's batches when it offers them (cheaper), else its items one by one. */
+async function* batchesOf(stream: ExportStream): AsyncGenerator<readonly ExportItem[]> {
+  if (stream.batches !== undefined) {
+    yield* stream.batches();
+    return;
+  }
+  for await (const item of stream) yield [item];
 }
 
 /**
  * What makes two session records the same connection even under different record ids: meeting,
  * participant key (with its source), join, leave (as instants), client IP and device information.
+ * A JSON array, so no value can run into the next one, and a flat string (cheap to keep in a Set).
  */
 export function contentKey(record: SessionRecord): string {
   const participant = participantKey(record.attendee);
-  return `${field(record.meetingId)}${field(participant.source)}${field(participant.key)}`
-    + `${record.joinTime}|${record.leaveTime}|${field(record.clientIp)}${field(record.deviceInformation)}`;
+  return JSON.stringify([record.meetingId, participant.source, participant.key, record.joinTime, record.leaveTime,
+    record.clientIp, record.deviceInformation]);
+}
+
+function sameContent(a: SessionRecord, b: SessionRecord, bSource: string): boolean {
+  return a.joinTime === b.joinTime && a.leaveTime === b.leaveTime && a.clientIp === b.clientIp
+    && a.deviceInformation === b.deviceInformation && participantKey(a.attendee).source === bSource;
 }
 
 /**
  * Decides whether a record was already seen: the same record Id, or (for sessions) the same
- * content key under another Id. Meeting records are compared by Id only.
+ * content as contentKey() defines it under another Id. Meeting records are compared by Id only.
+ * Sessions are indexed by meeting and participant key and then compared field by field, which is
+ * cheaper than building and storing a content key per session.
  */
 export class Deduplicator {
   private readonly sessionIds = new Set<string>();
-  private readonly sessionContents = new Set<string>();
   private readonly meetingIds = new Set<string>();
+  /** Meeting id → participant key → accepted sessions of that participant (usually one to a few). */
+  private readonly sessions = new Map<string, Map<string, SessionRecord[]>>();
 
   add(record: AuditRecord): 'accepted' | 'duplicate' {
     if (record.kind === 'meeting') {
@@ -56,10 +69,20 @@ export class Deduplicator {
       return 'accepted';
     }
     if (this.sessionIds.has(record.recordId)) return 'duplicate';
-    const content = contentKey(record);
-    if (this.sessionContents.has(content)) return 'duplicate';
+    const participant = participantKey(record.attendee);
+    let byParticipant = this.sessions.get(record.meetingId);
+    if (byParticipant === undefined) {
+      byParticipant = new Map();
+      this.sessions.set(record.meetingId, byParticipant);
+    }
+    const seen = byParticipant.get(participant.key);
+    if (seen === undefined) {
+      byParticipant.set(participant.key, [record]);
+    } else {
+      for (const other of seen) if (sameContent(other, record, participant.source)) return 'duplicate';
+      seen.push(record);
+    }
     this.sessionIds.add(record.recordId);
-    this.sessionContents.add(content);
     return 'accepted';
   }
 }
@@ -86,17 +109,19 @@ export class AuditDataset {
   async addExport(stream: ExportStream): Promise<ReadAccounting> {
     const file = emptyAccounting();
     try {
-      for await (const item of stream) {
-        file.rowsRead++;
-        if (item.type === 'record') {
-          if (this.insert(item.record) === 'accepted') file.accepted++;
-          else file.duplicates++;
-        } else if (item.type === 'skipped') {
-          file.skipped++;
-          file.skippedByOperation[item.operation] = (file.skippedByOperation[item.operation] ?? 0) + 1;
-        } else {
-          file.rejected++;
-          this.rejections.push(item.rejection);
+      for await (const batch of batchesOf(stream)) {
+        for (const item of batch) {
+          file.rowsRead++;
+          if (item.type === 'record') {
+            if (this.insert(item.record) === 'accepted') file.accepted++;
+            else file.duplicates++;
+          } else if (item.type === 'skipped') {
+            file.skipped++;
+            file.skippedByOperation[item.operation] = (file.skippedByOperation[item.operation] ?? 0) + 1;
+          } else {
+            file.rejected++;
+            this.rejections.push(item.rejection);
+          }
         }
       }
       this.files.push(stream.info());
@@ -146,17 +171,19 @@ export async function readAllRecords(
   const records: AuditRecord[] = [];
   const rejections: Rejection[] = [];
   const accounting = emptyAccounting();
-  for await (const item of stream) {
-    accounting.rowsRead++;
-    if (item.type === 'record') {
-      records.push(item.record);
-      accounting.accepted++;
-    } else if (item.type === 'skipped') {
-      accounting.skipped++;
-      accounting.skippedByOperation[item.operation] = (accounting.skippedByOperation[item.operation] ?? 0) + 1;
-    } else {
-      accounting.rejected++;
-      rejections.push(item.rejection);
+  for await (const batch of batchesOf(stream)) {
+    for (const item of batch) {
+      accounting.rowsRead++;
+      if (item.type === 'record') {
+        records.push(item.record);
+        accounting.accepted++;
+      } else if (item.type === 'skipped') {
+        accounting.skipped++;
+        accounting.skippedByOperation[item.operation] = (accounting.skippedByOperation[item.operation] ?? 0) + 1;
+      } else {
+        accounting.rejected++;
+        rejections.push(item.rejection);
+      }
     }
   }
   return { records, accounting, rejections };

@@ -14,7 +14,7 @@ import type { AnalysedMeeting } from '../reports/meetings.js';
 import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
 import { ByteCounter, inputSources, type CliIo } from './io.js';
-import { emptyAccounting, type Messages } from './messages.js';
+import { addAccounting, emptyAccounting, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { renderReport } from './render.js';
@@ -113,6 +113,9 @@ function accountingDifference(after: ReadAccounting, before: ReadAccounting): Re
 export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipRegex: IpTest | undefined): Promise<number> {
   const config = loadConfig(o, msg);
   if (config === undefined) return 1;
+  if ((ipRegex !== undefined || config.networks !== undefined) && o.report !== 'disconnections') {
+    msg.warning(`-i/--ip select disconnections; the ${o.report} report is not filtered`);
+  }
   let users: UsersDatabase | undefined;
   if (o.usersFile !== undefined) {
     const loaded = loadUsers(o.usersFile, true, msg);
@@ -126,7 +129,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
   const dataset = new AuditDataset();
   // The record view lists every row of every file as read (tala's display mode): no merging.
   const records: AuditRecord[] | undefined = o.report === 'records' ? [] : undefined;
-  const total = { rejected: 0 };
+  const total = { rejected: 0, accounting: emptyAccounting() };
   for (const source of sources) {
     if (source.missing) {
       msg.error(`'${source.name}' is not a file name`);
@@ -136,6 +139,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
     const startedAt = Date.now();
     let input: ByteCounter | undefined;
     const before = dataset.accounting;
+    const firstRejection = dataset.rejections.length;
     try {
       input = new ByteCounter(source.open());
       const stream = readExport(input, {
@@ -147,12 +151,14 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
         for (const r of result.records) records.push(r);
         for (const r of result.rejections) msg.rejection(r);
         total.rejected += result.accounting.rejected;
+        addAccounting(total.accounting, result.accounting);
         msg.clearProgress();
         for (const w of stream.info().warnings) msg.warning(`${source.name}: ${w}`);
         msg.accounting(source.name, result.accounting);
       } else {
         const accounting = await dataset.addExport(stream);
         msg.clearProgress();
+        for (let i = firstRejection; i < dataset.rejections.length; i++) msg.rejection(dataset.rejections[i]!);
         for (const w of stream.info().warnings) msg.warning(`${source.name}: ${w}`);
         msg.accounting(source.name, accounting);
       }
@@ -166,6 +172,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
         readable++;
       } else {
         if (records === undefined) {
+          for (let i = firstRejection; i < dataset.rejections.length; i++) msg.rejection(dataset.rejections[i]!);
           msg.error(`${e.message} (the rows read before this point are kept)`);
           msg.accounting(source.name, accountingDifference(dataset.accounting, before));
         } else {
@@ -175,12 +182,12 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       }
     }
   }
+  msg.finishRowMessages();
   if (records === undefined) {
-    for (const r of dataset.rejections) msg.rejection(r);
+    total.accounting = dataset.accounting;
     total.rejected = dataset.accounting.rejected;
   }
-  msg.finishRowMessages();
-  if (sources.length > 1 && records === undefined) msg.accounting('total', dataset.accounting);
+  msg.accounting('total', total.accounting);
 
   if (readable === 0 && missing > 0) return 2;
 

@@ -99,7 +99,7 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
     io.stdout.write(lines.join('\n') + '\n');
   }
   msg.finishRowMessages();
-  if (sources.length > 1) msg.accounting('total', total);
+  msg.accounting('total', total);
   if (formulaCells > 0) {
     msg.warning(
       `${formulaCells} output cell${formulaCells === 1 ? '' : 's'} start with =, +, -, @, TAB or CR; tala's layout is kept as is, so do not open this output in a spreadsheet (use --format csv without --compat for a safe CSV)`,

@@ -175,7 +175,7 @@ export class ManagementActivityClient implements ManagementActivityApi {
   async startSubscription(contentType: string): Promise<Subscription> {
     const what = `starting the ${contentType} subscription`;
     const url = `${this.feedBase}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`;
-    const body = this.judge(await this.call('POST', url, what, ''), what) as Record<string, unknown> | null;
+    const body = this.judge(await this.call('POST', url, what), what) as Record<string, unknown> | null;
     return { contentType: String(body?.['contentType'] ?? contentType), status: String(body?.['status'] ?? 'enabled') };
   }
 

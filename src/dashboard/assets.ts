@@ -3,6 +3,7 @@
 // No Azure types here: src/functions/reports.ts adapts the request and response.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 export interface DashboardRequest {
   /** The `{*asset}` part of the route: '' for the page, else a file name such as `app-3F2K7QZX.js`. */
@@ -12,6 +13,8 @@ export interface DashboardRequest {
   /** The function key the page was opened with (`code` query parameter), if any. */
   code?: string;
   method?: string;
+  /** The Accept-Encoding header: script and styles go gzip-compressed when it allows. */
+  acceptEncoding?: string;
 }
 
 export interface DashboardResponse {
@@ -43,6 +46,20 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.json': 'application/json; charset=utf-8',
 };
+
+const COMPRESSIBLE = new Set(['.js', '.css', '.svg', '.json']);
+
+/** True when an Accept-Encoding header accepts gzip (a q=0 refuses it). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  for (const part of header.toLowerCase().split(',')) {
+    const [coding, ...params] = part.trim().split(';').map((p) => p.trim());
+    if (coding !== 'gzip' && coding !== '*') continue;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  }
+  return false;
+}
 
 /** Assets carry a content hash in their name, so they may be kept for a year; the page never is (it may hold the key). */
 const ASSET_CACHE = 'private, max-age=31536000, immutable';
@@ -84,8 +101,8 @@ interface Built {
   template: string;
   /** Logical name (app.js) → hashed file name (app-XXXXXXXX.js). */
   manifest: Record<string, string>;
-  /** Hashed file name → content. */
-  files: Map<string, Buffer>;
+  /** Hashed file name → content, and its gzip form for text files. */
+  files: Map<string, { raw: Buffer; gzip?: Buffer }>;
 }
 
 export class DashboardAssets {
@@ -98,10 +115,11 @@ export class DashboardAssets {
     const manifestPath = join(this.dir, 'manifest.json');
     if (!existsSync(manifestPath)) return undefined;
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, string>;
-    const files = new Map<string, Buffer>();
+    const files = new Map<string, { raw: Buffer; gzip?: Buffer }>();
     for (const name of Object.values(manifest)) {
       if (!ASSET_NAME.test(name)) throw new Error(`dashboard manifest names an unexpected file: ${name}`);
-      files.set(name, readFileSync(join(this.dir, name)));
+      const raw = readFileSync(join(this.dir, name));
+      files.set(name, COMPRESSIBLE.has(extension(name)) ? { raw, gzip: gzipSync(raw, { level: 9 }) } : { raw });
     }
     this.built = { template: readFileSync(join(this.dir, 'index.html'), 'utf8'), manifest, files };
     return this.built;
@@ -116,10 +134,17 @@ export class DashboardAssets {
     }
     const asset = request.asset.replace(/^\/+|\/+$/g, '');
     if (asset === '' || asset === 'index.html') return this.page(built, request);
-    const body = ASSET_NAME.test(asset) ? built.files.get(asset) : undefined;
-    if (body === undefined) return textResponse(404, 'No such dashboard file');
-    const type = CONTENT_TYPES[extension(asset)] ?? 'application/octet-stream';
-    return { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': type, 'cache-control': ASSET_CACHE }, body };
+    const file = ASSET_NAME.test(asset) ? built.files.get(asset) : undefined;
+    if (file === undefined) return textResponse(404, 'No such dashboard file');
+    const headers: Record<string, string> = {
+      ...SECURITY_HEADERS,
+      'content-type': CONTENT_TYPES[extension(asset)] ?? 'application/octet-stream',
+      'cache-control': ASSET_CACHE,
+    };
+    if (file.gzip === undefined) return { status: 200, headers, body: file.raw };
+    headers['vary'] = 'Accept-Encoding';
+    if (!acceptsGzip(request.acceptEncoding)) return { status: 200, headers, body: file.raw };
+    return { status: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: file.gzip };
   }
 
   private page(built: Built, request: DashboardRequest): DashboardResponse {

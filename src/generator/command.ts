@@ -16,6 +16,7 @@ Writes a synthetic, seeded Teams meeting audit export (same options → byte-ide
   --other-operations SHARE  share of other Teams operations, 0-0.5 (default 0.01)
   --bad-rows SHARE        share of deliberately broken rows, 0-0.5 (default 0)
   --duplicates SHARE      share of duplicate rows, 0-0.5 (default 0.005)
+  --no-meeting-details    no MeetingDetail records (tala v3.0.0 cannot read them)
   --out FILE              write the export to FILE (default: standard output)
   --truth FILE            write the ground truth (counts and planted drops) as JSON to FILE
   -h, --help              print this help and exit
@@ -61,7 +62,7 @@ export function parseGenerateArgs(argv: readonly string[]): ParsedGenerate {
     const needsValue = (): string => {
       if (value !== undefined) return value;
       const next = argv[i + 1];
-      if (next === undefined) throw new UsageError(`${name} needs a value`);
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${name} needs a value`);
       i++;
       value = next;
       return next;
@@ -104,6 +105,10 @@ export function parseGenerateArgs(argv: readonly string[]): ParsedGenerate {
         break;
       case '--duplicates':
         options.duplicateShare = shareValue(name, needsValue());
+        break;
+      case '--no-meeting-details':
+        if (value !== undefined) throw new UsageError(`${name} takes no value`);
+        options.meetingDetails = false;
         break;
       case '--out':
         parsed.out = needsValue();

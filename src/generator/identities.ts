@@ -1,7 +1,7 @@
 // Synthetic people, tenants, devices, user agents and IP addresses for generated exports.
 // Every value is a pure function of (seed, index) or of a caller-supplied Rng: nothing is stored.
 // Domains are Microsoft's fictitious company names; phone numbers are in ranges reserved for fiction.
-import { Rng, hashString } from './prng.js';
+import { Rng } from './prng.js';
 
 export interface Person {
   objectId: string;
@@ -122,12 +122,13 @@ export class Directory {
   /** Meeting room (resource account) number `index`. */
   room(index: number): Person {
     const site = SITES[index % SITES.length] as string;
-    const number = 100 + ((index * 37) % 400);
+    const floor = 1 + (Math.floor(index / SITES.length) % 9);
+    const number = 100 + index;
     const rng = Rng.stream(this.seed, 'room', index);
     return {
       objectId: rng.guid(),
       upn: `room-${mailPart(site)}-${number}@${HOME_DOMAIN}`,
-      displayName: `${site} ${Math.floor(number / 100)}.${number % 100} (Room)`,
+      displayName: `${site} ${floor}.${String(number % 100).padStart(2, '0')} (Room)`,
       organizationId: this.tenantId,
     };
   }
@@ -251,9 +252,4 @@ export function desktopContext(rng: Rng): NetworkContext {
 /** Microsoft service address (52.112.0.0/14) as seen on some service participants. */
 export function serviceAddress(rng: Rng): string {
   return `52.${rng.int(112, 115)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
-}
-
-/** Stable small hash, exposed for picking per-meeting variants. */
-export function variantOf(text: string, modulo: number): number {
-  return hashString(text) % modulo;
 }

@@ -288,6 +288,7 @@ function powerOfTwoAtLeast(n: number): number {
   return p;
 }
 
+/** Organisation size (mixed meetings draw their people from it). */
 const MIXED_USER_POOL = 8192;
 const GUEST_POOL = 4096;
 const ROOM_POOL = 64;
@@ -306,10 +307,11 @@ export function buildMeeting(ctx: ModelContext, plan: MeetingPlan): BuiltMeeting
   const newerShapes = rng.chance(0.5);
   const premium = rng.chance(0.25);
 
-  const userPool = townhall ? powerOfTwoAtLeast(Math.ceil(s * 1.25) + 16) : MIXED_USER_POOL;
-  const users = new DistinctPicker(rng, userPool);
-  const guests = new DistinctPicker(rng, GUEST_POOL);
-  const rooms = new DistinctPicker(rng, ROOM_POOL);
+  // Pools at least as large as the session count, so a meeting never meets the same person twice.
+  const pool = (minimum: number): number => Math.max(minimum, powerOfTwoAtLeast(Math.ceil(s * 1.25) + 16));
+  const users = new DistinctPicker(rng, pool(MIXED_USER_POOL));
+  const guests = new DistinctPicker(rng, pool(GUEST_POOL));
+  const rooms = new DistinctPicker(rng, pool(ROOM_POOL));
   const organizer = ctx.directory.user(users.next());
 
   const restarted = !townhall && plan.hasDetail && s >= 4 && rng.chance(0.025);
@@ -336,7 +338,9 @@ export function buildMeeting(ctx: ModelContext, plan: MeetingPlan): BuiltMeeting
   if (townhall) {
     if (remaining >= 1) add({ kind: 'bot', pattern: 'single', organizer: false });
   } else if (remaining >= 2 && rng.chance(0.15)) {
-    add({ kind: 'bot', pattern: !restarted && remaining >= 3 && rng.chance(0.15) ? 'bot-rejoin' : 'single', organizer: false, part: 1 });
+    // A recording stopped and restarted (needs room for a 10-min pause before the end).
+    const rejoin = !restarted && remaining >= 3 && duration >= 1740 && rng.chance(0.15);
+    add({ kind: 'bot', pattern: rejoin ? 'bot-rejoin' : 'single', organizer: false, part: 1 });
   }
   while (remaining > 0) {
     const kind = rng.weighted<ParticipantKind>([
@@ -670,6 +674,7 @@ export function buildMeeting(ctx: ModelContext, plan: MeetingPlan): BuiltMeeting
   let firstJoin = Infinity;
   let lastLeave = -Infinity;
   for (const x of sessions) {
+    if (x.leave < x.join) throw new Error(`internal: meeting ${plan.index}: a ${x.participant.kind} session leaves before it joins`);
     if (x.join < firstJoin) firstJoin = x.join;
     if (x.leave > lastLeave) lastLeave = x.leave;
   }

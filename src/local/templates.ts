@@ -41,10 +41,13 @@ export interface RouteMatch {
 export interface CompiledRoute {
   /** The template without the route prefix, e.g. "meetings/{meetingId}". */
   readonly template: string;
-  /** Ranks routes like ASP.NET routing: literal segments beat parameters, catch-alls come last. */
+  /** Per-segment ranks (see RANK): literal segments beat parameters, catch-alls come last. */
   readonly precedence: readonly number[];
   match(path: string): RouteMatch | undefined;
 }
+
+/** Segment ranks for ordering routes; a route that has ended outranks an optional or catch-all segment. */
+const RANK = { literal: 5, constrained: 4, parameter: 3, end: 2, optional: 1, catchAll: 0 } as const;
 
 interface ParamSpec {
   name: string;
@@ -68,7 +71,7 @@ export function compileRoute(template: string, functionName: string): CompiledRo
       if (!isLast) throw new TemplateError(`Route "${template}" of ${functionName}: a catch-all {*...} must be the last segment`);
       params.push({ name: catchAll[1]! });
       regex += index === 0 ? '(.*)' : '(?:/(.*))?';
-      precedence.push(0);
+      precedence.push(RANK.catchAll);
       return;
     }
     const optional = /^\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\?\}$/.exec(segment);
@@ -81,7 +84,7 @@ export function compileRoute(template: string, functionName: string): CompiledRo
       params.push({ name: optional[1]!, check: constraint?.check });
       const body = constraint ? constraint.pattern : '[^/]+';
       regex += index === 0 ? `(${body})?` : `(?:/(${body}))?`;
-      precedence.push(1);
+      precedence.push(RANK.optional);
       return;
     }
     if (index > 0) regex += '/';
@@ -110,7 +113,7 @@ export function compileRoute(template: string, functionName: string): CompiledRo
       constrained ||= !!constraint;
       rest = rest.slice(close + 1);
     }
-    precedence.push(!hasParam ? 3 : constrained ? 2 : 1);
+    precedence.push(!hasParam ? RANK.literal : constrained ? RANK.constrained : RANK.parameter);
   });
   const names = params.map((p) => p.name.toLowerCase());
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
@@ -146,8 +149,8 @@ export function compileRoute(template: string, functionName: string): CompiledRo
 export function compareRoutePrecedence(a: CompiledRoute, b: CompiledRoute): number {
   const n = Math.max(a.precedence.length, b.precedence.length);
   for (let i = 0; i < n; i++) {
-    const pa = a.precedence[i] ?? -1;
-    const pb = b.precedence[i] ?? -1;
+    const pa = a.precedence[i] ?? RANK.end;
+    const pb = b.precedence[i] ?? RANK.end;
     if (pa !== pb) return pb - pa;
   }
   return 0;

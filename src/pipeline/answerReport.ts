@@ -39,7 +39,7 @@ export const REPORT_ROUTES: readonly ReportRoute[] = [
     name: 'reportDisconnections', route: 'disconnections',
     accepts: [...LISTING_FILTERS, 'user', 'site', 'ip', 'ipRegex', 'band', 'class'], handler: listDisconnections,
   },
-  { name: 'reportSummary', route: 'summary', accepts: [...LISTING_FILTERS, 'groupBy'], handler: getSummary },
+  { name: 'reportSummary', route: 'summary', accepts: [...LISTING_FILTERS, 'groupBy', 'site', 'platform', 'user'], handler: getSummary },
   { name: 'reportUsers', route: 'users', accepts: ['user'], handler: listUsers },
   { name: 'reportUploads', route: 'uploads', accepts: [], handler: listUploads },
   { name: 'reportUpload', route: 'uploads/{*name}', accepts: [], handler: getUpload },
@@ -52,6 +52,11 @@ function isStorageUnavailable(error: unknown): boolean {
   if (e === null || typeof e !== 'object') return false;
   if (e.statusCode === 503) return true;
   return e.name === 'RestError' && e.statusCode === undefined;
+}
+
+/** The response when storage cannot be reached before a route runs (e.g. while creating tables). */
+export function storageUnavailableResponse(): ReportResponse {
+  return errorResponse(new ApiError(503, 'StorageUnavailable', 'the report store is not reachable right now; try again shortly'));
 }
 
 /** Answers one report request. Never throws: failures become 4xx/5xx responses with an error body. */
@@ -77,7 +82,7 @@ export async function answerReport(request: ReportRequest, deps: ReportDeps): Pr
     const log = logOf(deps);
     if (isStorageUnavailable(error)) {
       log.error(`report ${request.route}: storage unavailable: ${describeError(error)}`);
-      return errorResponse(new ApiError(503, 'StorageUnavailable', 'the report store is not reachable right now; try again shortly'));
+      return storageUnavailableResponse();
     }
     log.error(`report ${request.route}: failed: ${describeError(error)}`);
     return errorResponse(new ApiError(500, 'InternalError', 'the report could not be produced; the error was logged'));

@@ -43,7 +43,7 @@ interface PartitionBuffer {
 }
 
 /**
- * Collects upserts (Replace mode) and deletes and commits them as batch transactions. `add`/`remove`
+ * Collects upserts and deletes and commits them as batch transactions. `add`/`remove`
  * wait when `concurrency` transactions are already in flight, which bounds memory while streaming.
  * Call `flush()` at the end; it rejects with the first failure (later adds reject with it too).
  */
@@ -62,9 +62,9 @@ export class TableBatchWriter {
     this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_BATCH_PAYLOAD_BYTES;
   }
 
-  /** Queues an upsert that replaces the whole entity. */
-  async upsert(entity: TableEntityShape): Promise<void> {
-    await this.queue(entity.partitionKey, entity.rowKey, ['upsert', entity, 'Replace'], estimatePayloadBytes(entity));
+  /** Queues an upsert: Replace (the default) writes the whole entity, Merge only the given properties. */
+  async upsert(entity: TableEntityShape, mode: 'Replace' | 'Merge' = 'Replace'): Promise<void> {
+    await this.queue(entity.partitionKey, entity.rowKey, ['upsert', entity, mode], estimatePayloadBytes(entity));
   }
 
   /** Queues a delete (the entity must exist, or the whole transaction fails). */

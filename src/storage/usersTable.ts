@@ -1,5 +1,7 @@
 // The users table: user id → e-mail pairs learned from the ingested records (organisers' UserKey →
 // UserId, attendees' UserObjectId → UPN); the users file in the config container takes precedence.
+// Each origin has its own property, merged in, so the stored state does not depend on the order in
+// which exports are ingested.
 import type { TableClient } from '@azure/data-tables';
 import type { AuditRecord } from '../audit/records.js';
 import type { UserEntry } from '../reports/users.js';
@@ -35,18 +37,18 @@ export function learnedUsers(records: Iterable<AuditRecord>): Map<string, UserEn
 export class UsersTable {
   constructor(readonly client: TableClient) {}
 
-  /** Upserts learned pairs (a later e-mail for the same id replaces the earlier one). */
+  /** Merges learned pairs in: an organiser e-mail and an attendee e-mail are kept side by side. */
   async upsertAll(users: Iterable<UserEntry>, options: BatchWriterOptions = {}): Promise<number> {
     const writer = new TableBatchWriter(this.client, options);
     let count = 0;
     for (const u of users) {
+      const uuid = u.uuid.toLowerCase();
       await writer.upsert(guardEntity({
         partitionKey: PARTITION,
-        rowKey: keyComponent(u.uuid.toLowerCase(), MAX_ID_KEY_CHARS),
-        uuid: u.uuid,
-        email: u.email,
-        origin: u.origin,
-      }).entity);
+        rowKey: keyComponent(uuid, MAX_ID_KEY_CHARS),
+        uuid,
+        [u.origin === 'attendee' ? 'attendeeEmail' : 'organizerEmail']: u.email,
+      }).entity, 'Merge');
       count++;
     }
     await writer.flush();
@@ -65,7 +67,10 @@ export class UsersTable {
   }
 }
 
+/** The organiser e-mail when known (tala learns organisers), else the attendee UPN. */
 function toEntry(entity: Record<string, unknown>): UserEntry {
-  const origin = str(entity, 'origin');
-  return { uuid: str(entity, 'uuid'), email: str(entity, 'email'), origin: origin === 'attendee' ? 'attendee' : 'organizer' };
+  const organizer = str(entity, 'organizerEmail');
+  return organizer !== ''
+    ? { uuid: str(entity, 'uuid'), email: organizer, origin: 'organizer' }
+    : { uuid: str(entity, 'uuid'), email: str(entity, 'attendeeEmail'), origin: 'attendee' };
 }

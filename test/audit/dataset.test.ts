@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { toAuditItem } from '../../src/audit/auditData.js';
 import { AuditDataset, Deduplicator, contentKey, readAllRecords } from '../../src/audit/dataset.js';
 import { readExport } from '../../src/audit/readExport.js';
@@ -127,4 +128,51 @@ test('readAllRecords keeps duplicates in input order (tala de-duplicates on its 
     [['session', 's1', 1], ['session', 's1', 3], ['meeting', 'dddddddd-0000-4000-8000-000000000004', 4]]);
   assert.deepEqual(result.accounting, { rowsRead: 5, accepted: 3, duplicates: 0, skipped: 1, rejected: 1, skippedByOperation: { TeamCreated: 1 } });
   assert.deepEqual(result.rejections.map((r) => [r.line, r.field]), [[5, 'AuditData.JoinTime']]);
+});
+
+test('addExport accepts any ExportStream, also one without batches()', async () => {
+  const items = [
+    toAuditItem(participantData(), { file: 'custom', line: 1 }),
+    toAuditItem({ Operation: 'TeamCreated' }, { file: 'custom', line: 2 }),
+  ];
+  const stream = {
+    async *[Symbol.asyncIterator]() { yield* items; },
+    info: () => ({ file: 'custom', format: 'ndjson' as const, warnings: [] }),
+  };
+  const ds = new AuditDataset();
+  assert.deepEqual(await ds.addExport(stream),
+    { rowsRead: 2, accepted: 1, duplicates: 0, skipped: 1, rejected: 0, skippedByOperation: { TeamCreated: 1 } });
+  assert.deepEqual(ds.files, [{ file: 'custom', format: 'ndjson', warnings: [] }]);
+});
+
+test('property: Deduplicator decides exactly as "same Id, or same contentKey under another Id"', () => {
+  const attendees = [
+    { userObjectId: 'a' }, { upn: 'A@x.com' }, { upn: 'a@x.com', displayName: 'A' }, { displayName: 'a' }, { displayName: 'a@x.com' },
+  ];
+  const sessionArb = fc.record({
+    id: fc.constantFrom('i1', 'i2', 'i3', 'i4', 'i5', 'i6'),
+    meeting: fc.constantFrom('m1', 'm2'),
+    attendee: fc.constantFrom(...attendees),
+    join: fc.constantFrom(0, 1000),
+    length: fc.constantFrom(0, 5000),
+    ip: fc.constantFrom('', '10.0.0.1'),
+    device: fc.constantFrom('d1', 'd2'),
+  }).map((g): SessionRecord => ({
+    ...session(), recordId: g.id, meetingId: g.meeting, attendee: g.attendee, joinTime: g.join, leaveTime: g.join + g.length,
+    clientIp: g.ip, deviceInformation: g.device,
+  }));
+  fc.assert(fc.property(fc.array(sessionArb, { maxLength: 40 }), (records) => {
+    const d = new Deduplicator();
+    const ids = new Set<string>();
+    const contents = new Set<string>();
+    for (const r of records) {
+      let expected: 'accepted' | 'duplicate' = 'duplicate';
+      if (!ids.has(r.recordId) && !contents.has(contentKey(r))) {
+        ids.add(r.recordId);
+        contents.add(contentKey(r));
+        expected = 'accepted';
+      }
+      assert.equal(d.add(r), expected);
+    }
+  }), { numRuns: 500 });
 });

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import {
   GENERATED_FORMATS,
   checkGeneratorOptions,
@@ -14,7 +15,7 @@ import {
   type GeneratorOptions,
   type GroundTruth,
 } from '../../src/generator/exportGenerator.js';
-import { attendanceOf, classifyRows, isHuman, pushTo, readRows, strictTime, type Attendance, type RowClass } from './parseGenerated.js';
+import { classifyRows, evKey, generateAndParse, isHuman, pushTo, readRows, recompute, strictTime, type Attendance, type Parsed } from './parseGenerated.js';
 
 const RECORDING_BOT = 'b1902c3e-b9f7-4650-9b23-5772bd429747';
 
@@ -32,27 +33,6 @@ function count<T>(items: readonly T[], pred: (item: T) => boolean): number {
   let n = 0;
   for (const item of items) if (pred(item)) n++;
   return n;
-}
-
-interface Parsed {
-  text: string;
-  truth: GroundTruth;
-  classes: RowClass[];
-  sessions: Attendance[];
-  sessionRecords: Record<string, unknown>[];
-  details: Map<string, Record<string, unknown>>;
-}
-
-function generateAndParse(options: GeneratorOptions): Parsed {
-  const { text, truth } = textOf(options);
-  const classes = classifyRows(readRows(text, options.format));
-  const sessionRecords: Record<string, unknown>[] = [];
-  const details = new Map<string, Record<string, unknown>>();
-  for (const c of classes) {
-    if (c.kind === 'session') sessionRecords.push(c.record);
-    if (c.kind === 'detail') details.set(String(c.record['Id']), c.record);
-  }
-  return { text, truth, classes, sessions: sessionRecords.map(attendanceOf), sessionRecords, details };
 }
 
 // One realistic mixed export shared by the content tests (25,000 rows: large enough for a
@@ -338,92 +318,6 @@ test('truth counts of meetings and participants match the file', () => {
   assert.ok((sizes[0] as number) >= 1);
 });
 
-interface Ev {
-  meetingId: string;
-  key: string;
-  leave: number;
-  rejoin: number;
-}
-
-/** Same-device successive sessions and other events, recomputed from the file by detection.md §4 rules. */
-function recompute(parsed: Parsed): {
-  sameDevice: Ev[];
-  switches: Ev[];
-  handoffs: number;
-  overlappingDevices: number;
-  nested: number;
-  longAbsences: number;
-  nonMassLeavesByMeeting: Map<string, { key: string; leave: number }[]>;
-  humansByMeeting: Map<string, number>;
-} {
-  const byMeeting = new Map<string, Attendance[]>();
-  for (const a of parsed.sessions) if (isHuman(a)) pushTo(byMeeting, a.meetingId, a);
-  const out = {
-    sameDevice: [] as Ev[],
-    switches: [] as Ev[],
-    handoffs: 0,
-    overlappingDevices: 0,
-    nested: 0,
-    longAbsences: 0,
-    nonMassLeavesByMeeting: new Map<string, { key: string; leave: number }[]>(),
-    humansByMeeting: new Map<string, number>(),
-  };
-  const massLeaves = new Set(parsed.truth.drops.filter((d) => d.massEventId).map((d) => `${d.meetingId}|${d.participantKey}|${d.leaveTime}`));
-  for (const [meetingId, list] of byMeeting) {
-    const detail = parsed.details.get(meetingId);
-    const end = detail ? strictTime(detail['EndTime']) : Math.max(...list.map((a) => a.leave));
-    const people = new Map<string, Attendance[]>();
-    for (const a of list) pushTo(people, a.key, a);
-    out.humansByMeeting.set(meetingId, people.size);
-    const leaves: { key: string; leave: number }[] = [];
-    for (const [key, own] of people) {
-      own.sort((x, y) => x.join - y.join || x.leave - y.leave);
-      const covered = (a: Attendance): Attendance | undefined =>
-        own.find((b) => b.deviceKey !== a.deviceKey && b.join <= a.leave - 10_000 && b.leave >= a.leave + 10_000);
-      let handoff = false;
-      let overlapping = false;
-      let nested = false;
-      for (const a of own) {
-        const sameDevice = own.filter((b) => b !== a && b.deviceKey === a.deviceKey && b.join >= a.join);
-        const next = sameDevice[0];
-        if (sameDevice.some((b) => b.join < a.leave - 10_000)) nested = true;
-        if (own.some((b) => b.deviceKey !== a.deviceKey && Math.max(a.join, b.join) < Math.min(a.leave, b.leave))) overlapping = true;
-        if (a.leave >= end - 120_000) continue;
-        const cover = covered(a);
-        if (cover && cover.join > a.join) {
-          handoff = true;
-          leaves.push({ key, leave: a.leave });
-        }
-        if (next && !cover) {
-          const gap = next.join - a.leave;
-          if (gap >= -10_000 && gap <= 900_000 && next.join < end) {
-            out.sameDevice.push({ meetingId, key, leave: a.leave, rejoin: next.join });
-            if (!massLeaves.has(`${meetingId}|${key}|${a.leave}`)) leaves.push({ key, leave: a.leave });
-          }
-          if (gap > 900_000) {
-            out.longAbsences++;
-            leaves.push({ key, leave: a.leave });
-          }
-        }
-        if (!next && !cover) {
-          const other = own.find((b) => b.deviceKey !== a.deviceKey && b.join >= a.leave && b.join <= a.leave + 300_000);
-          if (other) {
-            out.switches.push({ meetingId, key, leave: a.leave, rejoin: other.join });
-            leaves.push({ key, leave: a.leave });
-          }
-        }
-      }
-      if (handoff) out.handoffs++;
-      if (overlapping) out.overlappingDevices++;
-      if (nested) out.nested++;
-    }
-    out.nonMassLeavesByMeeting.set(meetingId, leaves);
-  }
-  return out;
-}
-
-const evKey = (e: Ev): string => `${e.meetingId}|${e.key}|${e.leave}|${e.rejoin}`;
-
 test('planted drops are exactly the successive-session gaps in the file: no accidental drop', () => {
   const parsed = mixed();
   const { truth } = parsed;
@@ -547,4 +441,43 @@ test('invalid options are refused with a message naming the option', () => {
     assert.throws(() => checkGeneratorOptions({ ...base, ...patch } as GeneratorOptions), message, JSON.stringify(patch));
     assert.throws(() => generateExport({ ...base, ...patch } as GeneratorOptions), RangeError);
   }
+});
+
+test('property: any seed and size gives consistent sessions and truth', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      fc.integer({ min: 1, max: 2500 }),
+      fc.constantFrom('mixed' as const, 'townhall' as const),
+      fc.constantFrom(0, 0.01, 0.05),
+      (seed, records, scenario, badRowShare) => {
+        const parsed = generateAndParse({ seed, records, scenario, format: 'ndjson', badRowShare });
+        const { truth, classes } = parsed;
+        assert.equal(classes.length, records);
+        assert.equal(count(classes, (c) => c.kind === 'session'), truth.sessionRecords);
+        assert.equal(count(classes, (c) => c.kind === 'bad'), truth.badRows);
+        for (const a of parsed.sessions) {
+          assert.ok(a.join <= a.leave, 'join before leave');
+          const detail = parsed.details.get(a.meetingId);
+          if (detail) assert.ok(a.join >= strictTime(detail['StartTime']), 'no join before the meeting start');
+        }
+        const r = recompute(parsed);
+        const planted = (kind: string): string[] =>
+          truth.drops.filter((d) => d.kind === kind).map((d) => evKey({ meetingId: d.meetingId, key: d.participantKey, leave: d.leaveTime, rejoin: d.rejoinTime })).sort();
+        assert.deepEqual(r.sameDevice.map(evKey).sort(), planted('same-device'));
+        assert.deepEqual(r.switches.map(evKey).sort(), planted('device-switch'));
+        assert.equal(r.handoffs, truth.handoffs);
+        assert.equal(r.nested, truth.nestedSameDevice);
+      },
+    ),
+    { numRuns: 40, seed: 4242 },
+  );
+});
+
+test('meetingDetails: false writes participant records only (tala-readable with no other operations)', () => {
+  const parsed = generateAndParse({ seed: 6, records: 3000, scenario: 'mixed', format: 'purview-v2', meetingDetails: false, otherOperationsShare: 0 });
+  assert.equal(parsed.details.size, 0);
+  assert.equal(parsed.truth.meetingDetailRecords, 0);
+  assert.equal(parsed.truth.restartedMeetings, 0, 'a restart is only visible against MeetingDetail.EndTime');
+  assert.equal(count(parsed.classes, (c) => c.kind === 'session' || c.kind === 'exact-duplicate' || c.kind === 'content-duplicate'), 3000);
 });

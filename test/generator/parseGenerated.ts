@@ -1,7 +1,7 @@
 // Test helper: reads generated exports with csv-parse + JSON.parse only (independent of the
 // project's own reader) and recounts what the generator's ground truth claims.
 import { parse } from 'csv-parse/sync';
-import type { GeneratedFormat } from '../../src/generator/exportGenerator.js';
+import { generateExport, type GeneratedFormat, type GeneratorOptions, type GroundTruth } from '../../src/generator/exportGenerator.js';
 
 export interface RawRow {
   /** 1-based data row. */
@@ -137,3 +137,114 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list) list.push(value);
   else map.set(key, [value]);
 }
+
+export interface Parsed {
+  text: string;
+  truth: GroundTruth;
+  classes: RowClass[];
+  sessions: Attendance[];
+  sessionRecords: Record<string, unknown>[];
+  details: Map<string, Record<string, unknown>>;
+}
+
+export function generateAndParse(options: GeneratorOptions): Parsed {
+  const generated = generateExport(options);
+  const text = [...generated.chunks()].join('');
+  const truth = generated.truth;
+  const classes = classifyRows(readRows(text, options.format));
+  const sessionRecords: Record<string, unknown>[] = [];
+  const details = new Map<string, Record<string, unknown>>();
+  for (const c of classes) {
+    if (c.kind === 'session') sessionRecords.push(c.record);
+    if (c.kind === 'detail') details.set(String(c.record['Id']), c.record);
+  }
+  return { text, truth, classes, sessions: sessionRecords.map(attendanceOf), sessionRecords, details };
+}
+
+
+export interface Ev {
+  meetingId: string;
+  key: string;
+  leave: number;
+  rejoin: number;
+}
+
+/** Same-device successive sessions and other events, recomputed from the file by detection.md §4 rules. */
+export function recompute(parsed: Parsed): {
+  sameDevice: Ev[];
+  switches: Ev[];
+  handoffs: number;
+  overlappingDevices: number;
+  nested: number;
+  longAbsences: number;
+  nonMassLeavesByMeeting: Map<string, { key: string; leave: number }[]>;
+  humansByMeeting: Map<string, number>;
+} {
+  const byMeeting = new Map<string, Attendance[]>();
+  for (const a of parsed.sessions) if (isHuman(a)) pushTo(byMeeting, a.meetingId, a);
+  const out = {
+    sameDevice: [] as Ev[],
+    switches: [] as Ev[],
+    handoffs: 0,
+    overlappingDevices: 0,
+    nested: 0,
+    longAbsences: 0,
+    nonMassLeavesByMeeting: new Map<string, { key: string; leave: number }[]>(),
+    humansByMeeting: new Map<string, number>(),
+  };
+  const massLeaves = new Set(parsed.truth.drops.filter((d) => d.massEventId).map((d) => `${d.meetingId}|${d.participantKey}|${d.leaveTime}`));
+  for (const [meetingId, list] of byMeeting) {
+    const detail = parsed.details.get(meetingId);
+    const end = detail ? strictTime(detail['EndTime']) : Math.max(...list.map((a) => a.leave));
+    const people = new Map<string, Attendance[]>();
+    for (const a of list) pushTo(people, a.key, a);
+    out.humansByMeeting.set(meetingId, people.size);
+    const leaves: { key: string; leave: number }[] = [];
+    for (const [key, own] of people) {
+      own.sort((x, y) => x.join - y.join || x.leave - y.leave);
+      const covered = (a: Attendance): Attendance | undefined =>
+        own.find((b) => b.deviceKey !== a.deviceKey && b.join <= a.leave - 10_000 && b.leave >= a.leave + 10_000);
+      let handoff = false;
+      let overlapping = false;
+      let nested = false;
+      for (const a of own) {
+        const sameDevice = own.filter((b) => b !== a && b.deviceKey === a.deviceKey && b.join >= a.join);
+        const next = sameDevice[0];
+        if (sameDevice.some((b) => b.join < a.leave - 10_000)) nested = true;
+        if (own.some((b) => b.deviceKey !== a.deviceKey && Math.max(a.join, b.join) < Math.min(a.leave, b.leave))) overlapping = true;
+        if (a.leave >= end - 120_000) continue;
+        const cover = covered(a);
+        if (cover && cover.join > a.join) {
+          handoff = true;
+          leaves.push({ key, leave: a.leave });
+        }
+        if (next && !cover) {
+          const gap = next.join - a.leave;
+          if (gap >= -10_000 && gap <= 900_000 && next.join < end) {
+            out.sameDevice.push({ meetingId, key, leave: a.leave, rejoin: next.join });
+            if (!massLeaves.has(`${meetingId}|${key}|${a.leave}`)) leaves.push({ key, leave: a.leave });
+          }
+          if (gap > 900_000) {
+            out.longAbsences++;
+            leaves.push({ key, leave: a.leave });
+          }
+        }
+        if (!next && !cover) {
+          const other = own.find((b) => b.deviceKey !== a.deviceKey && b.join >= a.leave && b.join <= a.leave + 300_000);
+          if (other) {
+            out.switches.push({ meetingId, key, leave: a.leave, rejoin: other.join });
+            leaves.push({ key, leave: a.leave });
+          }
+        }
+      }
+      if (handoff) out.handoffs++;
+      if (overlapping) out.overlappingDevices++;
+      if (nested) out.nested++;
+    }
+    out.nonMassLeavesByMeeting.set(meetingId, leaves);
+  }
+  return out;
+}
+
+export const evKey = (e: Ev): string => `${e.meetingId}|${e.key}|${e.leave}|${e.rejoin}`;
+

@@ -54,6 +54,10 @@ test('more specific routes sort first: literals, then constrained, then plain pa
   const routes = ['{*all}', 'meetings/{id}', 'meetings/summary', 'meetings/{id:int}', 'meetings'].map((t) => compileRoute(t, 'f'));
   const order = [...routes].sort(compareRoutePrecedence).map((r) => r.template);
   assert.deepEqual(order, ['meetings/summary', 'meetings/{id:int}', 'meetings/{id}', 'meetings', '{*all}']);
+  // Where both match ("uploads" matches "uploads/{*name}" too), the route that has ended wins.
+  const overlapping = ['uploads/{*name}', 'uploads/{name?}', 'uploads'].map((t) => compileRoute(t, 'f'));
+  assert.ok(overlapping.every((r) => r.match('uploads')));
+  assert.deepEqual([...overlapping].sort(compareRoutePrecedence).map((r) => r.template), ['uploads', 'uploads/{name?}', 'uploads/{*name}']);
 });
 
 test('blob paths: container, listing prefix and {tokens}', () => {

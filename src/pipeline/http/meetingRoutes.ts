@@ -13,6 +13,7 @@ import { scanTable, type PageState } from './paging.js';
 import type { ListOptions, ReportFilter } from './params.js';
 import { listResponse, jsonResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
+import { meetingEvents } from './meetingEvents.js';
 
 export interface RouteInput {
   filter: ReportFilter;
@@ -127,5 +128,7 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
     pendingAnalysis: marked,
     sessions: sessionRows,
     disconnections: stored.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users)),
+    // Hand-offs and mass events for the dashboard's timeline (src/pipeline/http/meetingEvents.ts).
+    ...meetingEvents(meetingId, sessions, details, classifier, config.params),
   });
 }

@@ -12,7 +12,7 @@ export const MAX_LIMIT = 1000;
 const MAX_TEXT_PARAMETER = 1000;
 
 export type ParameterName =
-  | 'from' | 'to' | 'meeting' | 'organizer' | 'user' | 'site' | 'ip' | 'ipRegex' | 'band' | 'class' | 'groupBy'
+  | 'from' | 'to' | 'meeting' | 'organizer' | 'user' | 'site' | 'platform' | 'ip' | 'ipRegex' | 'band' | 'class' | 'groupBy'
   | 'limit' | 'continuationToken' | 'format';
 
 /** Parameters every listing route takes. `code` is the function key, consumed by the Functions host. */
@@ -25,6 +25,8 @@ export interface ReportFilter {
   organizer?: string;
   user?: string;
   site?: string;
+  /** Client platform (windows, macOS, iOS, android, web, ...): the summary's focus. */
+  platform?: string;
   ip?: string[];
   ipRegex?: IpRegexFilter;
   bands?: Band[];
@@ -120,7 +122,7 @@ export function parseFilter(values: Map<string, string>): ReportFilter {
   if (filter.from !== undefined && filter.to !== undefined && filter.to <= filter.from) {
     throw badParameter('to', '"to" must be later than "from"');
   }
-  for (const name of ['meeting', 'organizer', 'user', 'site'] as const) {
+  for (const name of ['meeting', 'organizer', 'user', 'site', 'platform'] as const) {
     const value = text(values, name);
     if (value !== undefined) filter[name] = value;
   }
@@ -139,7 +141,7 @@ export function parseFilter(values: Map<string, string>): ReportFilter {
     try {
       filter.ipRegex = IpRegexFilter.compile(ipRegex);
     } catch (error) {
-      if (error instanceof RegexSyntaxError) throw badParameter('ipRegex', error.message);
+      if (error instanceof RegexSyntaxError) throw badParameter('ipRegex', `"ipRegex": ${error.message}`);
       throw error;
     }
   }

@@ -12,6 +12,7 @@ import { dayBounds } from './odata.js';
 import { pageOfList } from './paging.js';
 import { csvResponse, jsonResponse, listResponse } from './render.js';
 import type { ReportResponse } from './types.js';
+import { focusedSummary, summaryFocus } from './summaryFocus.js';
 
 const RANKING_COLUMNS: readonly Column<RankingRow>[] = fieldColumns<RankingRow>(RANKING_FIELDS as (keyof RankingRow & string)[]);
 const TOTALS_COLUMNS: readonly Column<[string, CellValue]>[] = [
@@ -38,6 +39,10 @@ export async function getSummary(deps: ReportDeps, input: RouteInput): Promise<R
     from: filter.from === undefined ? null : new Date(filter.from).toISOString(),
     to: filter.to === undefined ? null : new Date(filter.to).toISOString(),
   };
+  const focus = summaryFocus(filter);
+  if (focus !== undefined) {
+    return focusedSummary(deps, input, focus, { period, totals, minSessions, meetings: new Set(summaries.map((s) => s.meetingId)) });
+  }
   if (filter.groupBy === undefined) {
     if (options.format === 'csv') return csvResponse(totalsPairs(totals), TOTALS_COLUMNS);
     return jsonResponse({ period, totals, minSessions, groupBy: null, items: [], continuationToken: null });

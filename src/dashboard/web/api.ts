@@ -1,0 +1,103 @@
+// Calls to the report API: same origin, the function key from the page's `code` query parameter sent
+// as x-functions-key, JSON pages followed through continuation tokens, CSV downloads.
+
+export type Query = Record<string, string | number | undefined>;
+
+export class ApiFailure extends Error {
+  override name = 'ApiFailure';
+  constructor(readonly status: number, message: string, readonly parameter?: string) {
+    super(message);
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  continuationToken: string | null;
+}
+
+export class Api {
+  constructor(private readonly base: string, private readonly key: string | null) {}
+
+  /** `/api/summary?groupBy=day&from=…` (undefined and '' values left out). */
+  url(path: string, query: Query = {}): string {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(name, String(value));
+    }
+    const text = params.toString();
+    return `${this.base}/${path}${text === '' ? '' : `?${text}`}`;
+  }
+
+  private async request(path: string, query: Query, accept: string, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { accept };
+    if (this.key) headers['x-functions-key'] = this.key;
+    let response: Response;
+    try {
+      response = await fetch(this.url(path, query), { headers, signal, credentials: 'same-origin', cache: 'no-store' });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new ApiFailure(0, 'The report API could not be reached; check that the Function App is running.');
+    }
+    if (response.ok) return response;
+    let message = `The report API answered ${response.status} ${response.statusText}`.trim();
+    let parameter: string | undefined;
+    try {
+      const body = (await response.json()) as { error?: { message?: string; parameter?: string } };
+      if (body.error?.message) message = body.error.message;
+      parameter = body.error?.parameter;
+    } catch {
+      // not JSON: keep the status line
+    }
+    if (response.status === 401 || response.status === 403) {
+      message = 'The report API refused the request: open the dashboard with ?code=<function key> (the key of the reports function or a host key).';
+    }
+    throw new ApiFailure(response.status, message, parameter);
+  }
+
+  async json<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+    const response = await this.request(path, query, 'application/json', signal);
+    return (await response.json()) as T;
+  }
+
+  /** Every item of a listing, following continuation tokens up to `maxPages` pages. */
+  async all<T, P extends Page<T> = Page<T>>(path: string, query: Query, maxPages: number, signal?: AbortSignal): Promise<{ first: P; items: T[]; complete: boolean }> {
+    const first = await this.json<P>(path, query, signal);
+    const items = [...first.items];
+    let token = first.continuationToken;
+    let pages = 1;
+    while (token && pages < maxPages) {
+      const next = await this.json<P>(path, { ...query, continuationToken: token }, signal);
+      items.push(...next.items);
+      token = next.continuationToken;
+      pages++;
+    }
+    return { first, items, complete: !token };
+  }
+
+  /** The CSV form of a listing (format=csv), all pages joined under one header line. */
+  async csv(path: string, query: Query, maxPages = 100): Promise<string> {
+    let text = '';
+    let token: string | null = null;
+    for (let page = 0; page < maxPages; page++) {
+      const response = await this.request(path, { ...query, format: 'csv', ...(token ? { continuationToken: token } : {}) }, 'text/csv');
+      const body = await response.text();
+      text += page === 0 ? body : body.slice(body.indexOf('\n') + 1);
+      token = response.headers.get('x-continuation-token');
+      if (!token) break;
+    }
+    return text;
+  }
+}
+
+/** Saves text as a file through a temporary object URL (no navigation, works under the CSP). */
+export function saveText(text: string, fileName: string, type = 'text/csv;charset=utf-8'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,80 @@
+// Shapes of the report API's JSON, from the report modules' own types (type-only imports: nothing of
+// the Node side is bundled).
+import type { Ranking, TenantSummary, MeetingSummary } from '../../analysis/metrics.js';
+import type { MeetingRow } from '../../reports/meetings.js';
+import type { DisconnectionRow } from '../../reports/disconnections.js';
+import type { AttendeeRow } from '../../reports/attendees.js';
+
+export type { Ranking, TenantSummary, MeetingSummary, MeetingRow, DisconnectionRow, AttendeeRow };
+
+export type GroupBy = 'site' | 'platform' | 'user' | 'day';
+
+/** /api/summary (with or without groupBy). */
+export interface SummaryResponse {
+  period: { from: string | null; to: string | null };
+  totals: TenantSummary;
+  minSessions: number;
+  groupBy: GroupBy | null;
+  items: Array<Ranking & { dimension: GroupBy }>;
+  continuationToken: string | null;
+  /** Present when the request named a site, platform or user. */
+  focus?: SummaryFocus | null;
+}
+
+export interface ListResponse<T> {
+  items: T[];
+  continuationToken: string | null;
+}
+
+/** A device hand-off or other detector note (src/pipeline/http/meetingEvents.ts). */
+export interface MeetingNote {
+  participantKey: string;
+  kind: string;
+  /** ISO UTC. */
+  time: string;
+  reason: string;
+}
+
+export interface MeetingMassEvent {
+  id: string;
+  /** ISO UTC: first and last leave of the event. */
+  start: string;
+  end: string;
+  participants: number;
+  humansInMeeting?: number;
+  sites: string[];
+  reason?: string;
+}
+
+/** /api/meetings/{meetingId}. */
+export interface MeetingResponse {
+  meetingId: string;
+  meeting: MeetingRow | null;
+  summary: MeetingSummary | null;
+  analysedAt: string | null;
+  pendingAnalysis: boolean;
+  sessions: AttendeeRow[];
+  disconnections: DisconnectionRow[];
+  notes?: MeetingNote[];
+  massEvents?: MeetingMassEvent[];
+}
+
+/** /api/summary with site, platform or user: that key's own numbers (from the stored contributions). */
+export interface SummaryFocus {
+  dimension: 'site' | 'platform' | 'user';
+  key: string;
+  meetings: number;
+  meetingsAffected: number;
+  eligibleSessions: number;
+  drops: number;
+  dropRatePct: number;
+  lostSeconds: number;
+  participants: number;
+  enoughData: boolean;
+}
+
+export interface UserRow {
+  uuid: string;
+  email: string;
+  origin: string;
+}

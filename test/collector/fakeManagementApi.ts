@@ -1,0 +1,278 @@
+// Test helper: a local HTTP server (node:http, free port) that implements the contract of Entra ID's token
+// endpoint and the Office 365 Management Activity API as audit-records.md §8 describes it: client
+// credentials (secret or certificate assertion, AADSTS errors), subscriptions list/start, content listing
+// by window (≤ 24 h, ≤ 7 days back, AF20022/AF20023/AF20055) with NextPageUri paging, content blobs,
+// AF20051 for expired content, and scripted faults (403 AF429 / 429 with Retry-After, 5xx).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, verify, type X509Certificate } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+export type RouteKind = 'token' | 'subscriptions-list' | 'subscriptions-start' | 'content-list' | 'content-blob' | 'unknown';
+
+export interface Fault {
+  kind: RouteKind;
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** How many requests it answers (default 1). */
+  times?: number;
+  /** Only for this content id (content-blob). */
+  contentId?: string;
+}
+
+export interface FakeContent {
+  contentId: string;
+  created: Date;
+  records: unknown[];
+  /** Answer AF20051 when fetched. */
+  expired?: boolean;
+}
+
+export interface RecordedRequest {
+  kind: RouteKind;
+  method: string;
+  url: URL;
+  /** Value of the PublisherIdentifier query parameter(s). */
+  publisherIdentifiers: string[];
+  status?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+function base64urlJson(part: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function parseApiTime(text: string | null): number | undefined {
+  if (text === null) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/.test(text)) return Number.NaN;
+  return Date.parse(text.length === 10 ? `${text}T00:00:00Z` : `${text}Z`);
+}
+
+export class FakeManagementApi {
+  readonly tenantId = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+  readonly clientId = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  clientSecret = 'correct-horse-battery-staple~secret';
+  /** Certificate accepted for client assertions. */
+  certificate: X509Certificate | undefined;
+  subscription: 'none' | 'enabled' | 'disabled' = 'none';
+  /** False: the app has no ActivityFeed.Read (every API call answers 401 AF10001). */
+  permissionGranted = true;
+  pageSize = 2;
+  /** Header name used for the next page. */
+  nextPageHeader = 'NextPageUri';
+  /** Put PublisherIdentifier into the NextPageUri too. */
+  nextPageCarriesPublisher = false;
+  now: () => number = Date.now;
+  contents: FakeContent[] = [];
+  faults: Fault[] = [];
+  readonly requests: RecordedRequest[] = [];
+  readonly tokens = new Set<string>();
+  /** Successful fetches per content id. */
+  readonly fetches = new Map<string, number>();
+  baseUrl = '';
+  private server: Server | undefined;
+  private tokenCounter = 0;
+
+  static async start(): Promise<FakeManagementApi> {
+    const api = new FakeManagementApi();
+    api.server = createServer((req, res) => {
+      api.handle(req, res).catch((error: unknown) => {
+        res.statusCode = 500;
+        res.end(JSON.stringify({ error: { code: 'FAKE', message: String(error) } }));
+      });
+    });
+    await new Promise<void>((resolve) => api.server!.listen(0, '127.0.0.1', resolve));
+    api.baseUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+    return api;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+
+  get tokenEndpoint(): string {
+    return `${this.baseUrl}/${this.tenantId}/oauth2/v2.0/token`;
+  }
+
+  /** App settings that point the collector at this server. */
+  settings(credential: { secret?: string; certificatePem?: string } = { secret: this.clientSecret }): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {
+      O365_TENANT_ID: this.tenantId,
+      O365_CLIENT_ID: this.clientId,
+      O365_API_BASE_URL: this.baseUrl,
+      O365_LOGIN_BASE_URL: this.baseUrl,
+    };
+    if (credential.secret !== undefined) env['O365_CLIENT_SECRET'] = credential.secret;
+    if (credential.certificatePem !== undefined) env['O365_CLIENT_CERTIFICATE'] = credential.certificatePem;
+    return env;
+  }
+
+  addContent(content: FakeContent): void {
+    this.contents.push(content);
+  }
+
+  requestsOf(kind: RouteKind): RecordedRequest[] {
+    return this.requests.filter((r) => r.kind === kind);
+  }
+
+  private send(res: ServerResponse, record: RecordedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    record.status = status;
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  }
+
+  private apiError(res: ServerResponse, record: RecordedRequest, status: number, code: string, message: string): void {
+    this.send(res, record, status, { error: { code, message } });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const feed = `/api/v1.0/${this.tenantId}/activity/feed/`;
+    const path = url.pathname;
+    const kind: RouteKind = /\/oauth2\/v2\.0\/token$/.test(path) ? 'token'
+      : path === `${feed}subscriptions/list` ? 'subscriptions-list'
+      : path === `${feed}subscriptions/start` ? 'subscriptions-start'
+      : path === `${feed}subscriptions/content` ? 'content-list'
+      : path.startsWith(`${feed}audit/`) ? 'content-blob'
+      : 'unknown';
+    const publisherIdentifiers = [...url.searchParams.entries()].filter(([k]) => k.toLowerCase() === 'publisheridentifier').map(([, v]) => v);
+    const record: RecordedRequest = { kind, method: req.method ?? '', url, publisherIdentifiers };
+    this.requests.push(record);
+    const contentId = kind === 'content-blob' ? decodeURIComponent(path.slice(`${feed}audit/`.length)) : undefined;
+
+    const fault = this.faults.find((f) => f.kind === kind && (f.times ?? 1) > 0 && (f.contentId === undefined || f.contentId === contentId));
+    if (fault) {
+      fault.times = (fault.times ?? 1) - 1;
+      this.send(res, record, fault.status, fault.body ?? '', fault.headers);
+      return;
+    }
+
+    if (kind === 'token') return this.token(res, record, path, body);
+    if (kind === 'unknown') return this.apiError(res, record, 404, 'FAKE404', `no route ${req.method} ${path}`);
+
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (token === undefined || !this.tokens.has(token)) return this.apiError(res, record, 401, 'AF10001', 'Authorization has been denied for this request.');
+    if (!this.permissionGranted) {
+      return this.apiError(res, record, 401, 'AF10001', 'The permission set () sent in the request does not include the expected permission.');
+    }
+
+    if (kind === 'subscriptions-list') {
+      if (req.method !== 'GET') return this.apiError(res, record, 405, 'FAKE405', 'GET only');
+      const list = this.subscription === 'none' ? [] : [{ contentType: 'Audit.General', status: this.subscription, webhook: null }];
+      return this.send(res, record, 200, list);
+    }
+    if (kind === 'subscriptions-start') {
+      if (req.method !== 'POST') return this.apiError(res, record, 405, 'FAKE405', 'POST only');
+      if (url.searchParams.get('contentType') !== 'Audit.General') return this.apiError(res, record, 400, 'AF20010', 'Invalid content type.');
+      this.subscription = 'enabled';
+      return this.send(res, record, 200, { contentType: 'Audit.General', status: 'enabled', webhook: null });
+    }
+    if (kind === 'content-list') return this.listContent(res, record, url);
+    return this.contentBlob(res, record, contentId!);
+  }
+
+  private token(res: ServerResponse, record: RecordedRequest, path: string, body: string): void {
+    const form = new URLSearchParams(body);
+    const refuse = (status: number, error: string, code: number, text: string): void =>
+      this.send(res, record, status, {
+        error,
+        error_description: `AADSTS${code}: ${text}\r\nTrace ID: 0000aaaa-11bb-cc22-dd33-444444eeeeee\r\nCorrelation ID: 1111bbbb-22cc-dd33-ee44-555555ffffff\r\nTimestamp: 2026-03-02 08:00:00Z`,
+        error_codes: [code],
+      });
+    if (path !== `/${this.tenantId}/oauth2/v2.0/token`) return refuse(400, 'invalid_request', 90002, "Tenant not found.");
+    if (form.get('grant_type') !== 'client_credentials') return refuse(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+    if (form.get('client_id') !== this.clientId) return refuse(400, 'unauthorized_client', 700016, `Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory.`);
+    if (form.get('scope') !== `${this.baseUrl}/.default`) return refuse(400, 'invalid_scope', 70011, 'The provided value for the input parameter \'scope\' is not valid.');
+    const secret = form.get('client_secret');
+    const assertion = form.get('client_assertion');
+    if (secret !== null) {
+      if (secret !== this.clientSecret) {
+        return refuse(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${this.clientId}'.`);
+      }
+    } else if (assertion !== null) {
+      const problem = this.checkAssertion(assertion, form.get('client_assertion_type'));
+      if (problem !== undefined) return refuse(401, 'invalid_client', 700027, `Client assertion failed signature validation: ${problem}.`);
+    } else {
+      return refuse(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    }
+    const token = `fake-token-${++this.tokenCounter}`;
+    this.tokens.add(token);
+    this.send(res, record, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+  }
+
+  /** Why a client assertion is refused, or undefined when it is valid. */
+  private checkAssertion(assertion: string, type: string | null): string | undefined {
+    if (type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return 'wrong client_assertion_type';
+    if (!this.certificate) return 'no certificate registered';
+    const parts = assertion.split('.');
+    if (parts.length !== 3) return 'not a JWT';
+    const [headerPart, claimsPart, signaturePart] = parts as [string, string, string];
+    const header = base64urlJson(headerPart);
+    const claims = base64urlJson(claimsPart);
+    if (header['alg'] !== 'RS256') return 'alg is not RS256';
+    const thumbprint = createHash('sha1').update(this.certificate.raw).digest('base64url');
+    if (header['x5t'] !== thumbprint) return 'x5t does not match the registered certificate';
+    const signed = verify('sha256', Buffer.from(`${headerPart}.${claimsPart}`), this.certificate.publicKey, Buffer.from(signaturePart, 'base64url'));
+    if (!signed) return 'bad signature';
+    if (claims['aud'] !== this.tokenEndpoint) return 'wrong audience';
+    if (claims['iss'] !== this.clientId || claims['sub'] !== this.clientId) return 'iss/sub is not the client id';
+    const nowS = this.now() / 1000;
+    if (typeof claims['exp'] !== 'number' || claims['exp'] <= nowS) return 'expired';
+    if (typeof claims['nbf'] !== 'number' || claims['nbf'] > nowS + 300) return 'not yet valid';
+    if (typeof claims['jti'] !== 'string' || claims['jti'] === '') return 'no jti';
+    return undefined;
+  }
+
+  private listContent(res: ServerResponse, record: RecordedRequest, url: URL): void {
+    if (this.subscription === 'none') return this.apiError(res, record, 400, 'AF20022', 'No subscription found for the specified content type');
+    if (this.subscription === 'disabled') return this.apiError(res, record, 400, 'AF20023', 'The subscription was disabled by the tenant admin');
+    if (url.searchParams.get('contentType') !== 'Audit.General') return this.apiError(res, record, 400, 'AF20010', 'Invalid content type.');
+    const start = parseApiTime(url.searchParams.get('startTime'));
+    const end = parseApiTime(url.searchParams.get('endTime'));
+    if (start === undefined || end === undefined || Number.isNaN(start) || Number.isNaN(end)) {
+      return this.apiError(res, record, 400, 'AF20055', 'Start time and end time must both be specified (or both omitted) and be valid times.');
+    }
+    if (end <= start || end - start > DAY_MS) {
+      return this.apiError(res, record, 400, 'AF20055', 'Start time and end time must be less than or equal to 24 hours apart, with the start time prior to end time.');
+    }
+    if (start < this.now() - 7 * DAY_MS) return this.apiError(res, record, 400, 'AF20055', 'Start time cannot be more than 7 days in the past.');
+    const nextPage = url.searchParams.get('nextPage');
+    const offset = nextPage === null ? 0 : Number(nextPage.replace(/^page-/, ''));
+    if (!Number.isInteger(offset) || offset < 0) return this.apiError(res, record, 400, 'AF20031', 'Invalid nextPage.');
+    const matching = this.contents
+      .filter((c) => c.created.getTime() >= start && c.created.getTime() < end)
+      .sort((a, b) => a.created.getTime() - b.created.getTime() || (a.contentId < b.contentId ? -1 : 1));
+    const page = matching.slice(offset, offset + this.pageSize).map((c) => ({
+      contentType: 'Audit.General',
+      contentId: c.contentId,
+      contentUri: `${this.baseUrl}/api/v1.0/${this.tenantId}/activity/feed/audit/${encodeURIComponent(c.contentId)}`,
+      contentCreated: c.created.toISOString(),
+      contentExpiration: new Date(c.created.getTime() + 7 * DAY_MS).toISOString(),
+    }));
+    const headers: Record<string, string> = {};
+    if (offset + this.pageSize < matching.length) {
+      const next = new URL(url.pathname, this.baseUrl);
+      next.searchParams.set('contentType', 'Audit.General');
+      next.searchParams.set('startTime', url.searchParams.get('startTime')!);
+      next.searchParams.set('endTime', url.searchParams.get('endTime')!);
+      if (this.nextPageCarriesPublisher) next.searchParams.set('PublisherIdentifier', record.publisherIdentifiers[0] ?? '');
+      next.searchParams.set('nextPage', `page-${offset + this.pageSize}`);
+      headers[this.nextPageHeader] = next.toString();
+    }
+    this.send(res, record, 200, page, headers);
+  }
+
+  private contentBlob(res: ServerResponse, record: RecordedRequest, contentId: string): void {
+    const content = this.contents.find((c) => c.contentId === contentId);
+    if (!content) return this.apiError(res, record, 404, 'AF20050', 'The specified content does not exist.');
+    if (content.expired) return this.apiError(res, record, 400, 'AF20051', `Content requested with the key ${contentId} has already expired. Content older than 7 days cannot be retrieved.`);
+    this.fetches.set(contentId, (this.fetches.get(contentId) ?? 0) + 1);
+    this.send(res, record, 200, content.records);
+  }
+}

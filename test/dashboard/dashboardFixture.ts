@@ -1,0 +1,163 @@
+// The dashboard's test bed: the app's real registrations on the local host (free port) over the test
+// Azurite, with store names of its own, a generated export ingested through the blob trigger and analysed
+// through the admin endpoint; and Debian's chromium driven by playwright-core.
+// captureRegistrations must run before anything loads @azure/functions, so import this module first.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { captureRegistrations, findPackageRoot } from '../../src/local/captureRegistrations.js';
+import { startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
+import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
+import { openStore, prefixedStoreNames, type Store } from '../../src/storage/store.js';
+import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
+import { generateExport, type GroundTruth } from '../../src/generator/exportGenerator.js';
+import { CONFIG_BLOBS } from '../../src/names.js';
+import type { BrowserContext } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface GeneratedPart {
+  seed: number;
+  records: number;
+  /** ISO start of the export's first meeting (each export fills about one working day). */
+  start: string;
+}
+
+export interface DashboardFixture {
+  host: RunningHost;
+  store: Store;
+  /** The ground truth of each export, in the order given. */
+  truths: Array<GeneratedPart & { truth: GroundTruth }>;
+  events: InvocationEvent[];
+  stop(): Promise<void>;
+}
+
+/** Three working days of meetings: 2 and 4 March, then 10 March 2026 (days in between have none). */
+export const DEMO_PARTS: readonly GeneratedPart[] = [
+  { seed: 21, records: 1500, start: '2026-03-02T08:00:00Z' },
+  { seed: 22, records: 1500, start: '2026-03-04T08:00:00Z' },
+  { seed: 23, records: 1500, start: '2026-03-10T08:00:00Z' },
+];
+
+/** A CQD building file for the generator's office networks (10.57/16 with a Wi-Fi /19, 10.58/16). */
+export const SITE_MAP_CSV = [
+  '10.57.0.0,Zurich HQ,16,ZRH-1,Contoso,Office,,Zurich,8000,CH,ZH,EMEA,1,0,0',
+  '10.57.32.0,Zurich HQ Wi-Fi,19,ZRH-1,Contoso,Office,,Zurich,8000,CH,ZH,EMEA,1,0,0',
+  '10.58.0.0,Basel lab,16,BSL-2,Contoso,Lab,,Basel,4000,CH,BS,EMEA,1,0,0',
+].join('\n') + '\n';
+
+/** The first event from index `from` on that fits `predicate`, waiting for it to arrive. */
+async function waitFor(events: InvocationEvent[], predicate: (e: InvocationEvent) => boolean, what: string, from = 0, timeoutMs = 120_000): Promise<InvocationEvent> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = events.slice(from).find(predicate);
+    if (hit) return hit;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; events: ${JSON.stringify(events)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Starts the host with the app's functions, puts SITE_MAP_CSV in the config container, ingests one
+ * `generateExport({ seed, records, scenario: 'mixed', format: 'purview-v3', start })` per part through the
+ * blob trigger and analyses them through the admin endpoint.
+ */
+export async function startDashboardFixture(parts: readonly GeneratedPart[]): Promise<DashboardFixture> {
+  const connection = process.env['TEST_STORAGE_CONNECTION'];
+  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
+  const packageRoot = findPackageRoot(__dirname);
+  const functions = await captureRegistrations({ packageRoot });
+
+  const clients = storageClientsFromConnectionString(connection);
+  const names = prefixedStoreNames(`dash${randomBytes(4).toString('hex')}`);
+  const store = openStore(clients, names);
+  await store.ensureCreated();
+  usePipelineServices(servicesFor(store));
+
+  const env: NodeJS.ProcessEnv = { ...process.env, AzureWebJobsStorage: connection, EXPORTS_CONTAINER: names.containers.exports };
+  const host = await startHost({
+    functions,
+    storageFor: () => clients,
+    env,
+    port: 0,
+    runTimers: false,
+    blobPollIntervalMs: 250,
+    blobRetryDelayMs: 50,
+    log: () => {},
+    functionLog: () => {},
+  });
+  const events: InvocationEvent[] = [];
+  host.onInvocation((e) => events.push(e));
+
+  await clients.blobService.getContainerClient(names.containers.config).getBlockBlobClient(CONFIG_BLOBS.siteMap).upload(SITE_MAP_CSV, SITE_MAP_CSV.length);
+
+  const truths: DashboardFixture['truths'] = [];
+  for (const part of parts) {
+    const generated = generateExport({ seed: part.seed, records: part.records, scenario: 'mixed', format: 'purview-v3', start: part.start });
+    const text = [...generated.chunks()].join('');
+    const blobName = `dashboard-${part.seed}.csv`;
+    await store.exports.getBlockBlobClient(blobName).upload(text, Buffer.byteLength(text));
+    truths.push({ ...part, truth: generated.truth });
+  }
+  await host.pollBlobsNow();
+  for (const part of parts) {
+    const blobName = `dashboard-${part.seed}.csv`;
+    const ingest = await waitFor(events, (e) => e.functionName === 'ingestExport' && e.blobName === blobName && e.outcome !== 'failed', `ingestion of ${blobName}`);
+    assert.equal(ingest.outcome, 'succeeded', ingest.error);
+  }
+
+  // Analyse until nothing is marked (one run normally does it).
+  for (let run = 0; run < 5 && (await store.marks.listPending()).length > 0; run++) {
+    const before = events.length;
+    const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST' });
+    assert.equal(res.status, 202);
+    const done = await waitFor(events, (e) => e.functionName === 'analyzeDisconnections', 'an analysis run', before);
+    assert.equal(done.outcome, 'succeeded', done.error);
+  }
+  assert.equal((await store.marks.listPending()).length, 0, 'every meeting analysed');
+
+  return {
+    host,
+    store,
+    truths,
+    events,
+    async stop() {
+      await host.stop();
+      usePipelineServices(undefined);
+    },
+  };
+}
+
+/** Debian's chromium through playwright-core, with a fresh profile that is removed on close. */
+export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1360, height: 900 },
+    locale: 'en-US',
+    timezoneId: 'UTC',
+    acceptDownloads: true,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
