@@ -40,6 +40,8 @@ export interface BenchCase {
   /** Set when the case cannot run (e.g. the CLI is not built): reported as a failure with this reason. */
   unavailable?: string;
   targets?: Target[];
+  /** Shown in the Targets column when there is no target (e.g. "reference"). */
+  note?: string;
 }
 
 export interface CaseResult {
@@ -283,7 +285,7 @@ export function renderTable(results: readonly CaseResult[]): string {
     const wall = r.wallMs === undefined ? '–' : formatSeconds(r.wallMs);
     const rate = r.wallMs === undefined ? '–' : formatRate(c.records, r.wallMs);
     const rss = r.peakRssBytes === undefined ? '–' : formatMb(r.peakRssBytes);
-    let targets = r.checks.length === 0 ? 'reference' : r.checks.map((t) => `${t.description}: ${t.detail} ${t.pass === true ? '✓' : t.pass === false ? '✗' : '?'}`).join('; ');
+    let targets = r.checks.length === 0 ? (c.note ?? '–') : r.checks.map((t) => `${t.description}: ${t.detail} ${t.pass === true ? '✓' : t.pass === false ? '✗' : '?'}`).join('; ');
     if (r.error !== undefined) targets = `${r.checks.length > 0 ? `${r.checks.map((t) => t.description).join('; ')}; ` : ''}not measured: ${r.error}`;
     lines.push(`| ${escapeCell(c.label)} | ${escapeCell(c.input)} | ${r.runsMs.length || '–'} | ${wall} | ${rate} | ${rss} | ${escapeCell(targets)} | ${verdict(r)} |`);
   }

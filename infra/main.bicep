@@ -59,12 +59,41 @@ param enableEntraAuth bool = false
 @description('Application (client) id of the Entra app registration for the reports API; used only when enableEntraAuth is true.')
 param entraClientId string = ''
 
+@description('Deploy the Management Activity API collector: a Key Vault for the Entra app\'s credential, its Key Vault Secrets User role for the app\'s identity, and the collector settings (README: Collecting automatically).')
+param enableCollector bool = false
+
+@description('Application (client) id of the Entra app registration granted ActivityFeed.Read on Office 365 Management APIs (admin consent); used when enableCollector is true.')
+param collectorClientId string = ''
+
+@description('Microsoft 365 tenant (directory) id to collect from. Empty: the tenant of this deployment.')
+param collectorTenantId string = ''
+
+@description('How the collector authenticates: secret (client secret) or certificate (PEM certificate and private key), stored in the collector\'s Key Vault.')
+@allowed([
+  'secret'
+  'certificate'
+])
+param collectorCredentialType string = 'secret'
+
+@description('Microsoft 365 cloud of the tenant.')
+@allowed([
+  'commercial'
+  'gcc'
+  'gcchigh'
+  'dod'
+])
+param collectorCloud string = 'commercial'
+
+@description('NCRONTAB schedule (6 fields, UTC) of the collector timer. Empty: the default in src/names.json.')
+param collectorSchedule string = ''
+
 var names = loadJsonContent('../src/names.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
 }
 var effectiveAnalysisSchedule = empty(analysisSchedule) ? names.settingDefaults[names.settings.analysisSchedule] : analysisSchedule
+var effectiveCollectorSchedule = empty(collectorSchedule) ? names.settingDefaults[names.settings.collectorSchedule] : collectorSchedule
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -127,6 +156,23 @@ module rbac 'modules/rbac.bicep' = {
   }
 }
 
+// Always deployed as a module; with enableCollector false it creates nothing and its settings are empty.
+module collector 'modules/collector.bicep' = {
+  name: 'collector'
+  scope: rg
+  params: {
+    enabled: enableCollector
+    vaultName: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    identityPrincipalId: identity.outputs.principalId
+    tenantId: empty(collectorTenantId) ? tenant().tenantId : collectorTenantId
+    clientId: collectorClientId
+    credentialType: collectorCredentialType
+    cloud: collectorCloud
+  }
+}
+
 module functionApp 'modules/functionApp.bicep' = {
   name: 'functionApp'
   scope: rg
@@ -143,6 +189,10 @@ module functionApp 'modules/functionApp.bicep' = {
     analysisSchedule: effectiveAnalysisSchedule
     enableEntraAuth: enableEntraAuth
     entraClientId: entraClientId
+    collectorSchedule: effectiveCollectorSchedule
+    enableCollector: enableCollector
+    // Through the module's output, the app waits for the vault role assignment.
+    collectorSettings: collector.outputs.settings
   }
   // The host starts with its storage roles in place.
   dependsOn: [
@@ -160,3 +210,6 @@ output EXPORTS_CONTAINER_NAME string = names.containers.exports
 output CONFIG_CONTAINER_NAME string = names.containers.config
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGridTopic.outputs.name
 output REPORTS_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+// Where to store the collector's credential (empty when the collector is off); a name, not a secret.
+output COLLECTOR_VAULT_NAME string = collector.outputs.vaultName
+output COLLECTOR_CREDENTIAL_NAME string = collector.outputs.credentialName

@@ -23,6 +23,7 @@ export const section: BenchSection = {
         records: mixed.rows,
         runs: 5,
         command: { runtime: 'node', script: CSV_PARSE_PROBE, args: [mixed.path] },
+        note: 'reference for the ratio',
       },
       {
         id: 'csv-json-mixed',
@@ -31,6 +32,7 @@ export const section: BenchSection = {
         records: mixed.rows,
         runs: 5,
         command: { runtime: 'node', script: CSV_PARSE_PROBE, args: [mixed.path, '--json'] },
+        note: 'information',
       },
       {
         id: 'cli-d-mixed',

@@ -25,7 +25,7 @@ export const section: BenchSection = {
         meetingDetails: false,
         otherOperationsShare: 0,
       });
-      const common = { input: describeInput(input), records: input.rows };
+      const common = { input: describeInput(input), records: input.rows, note: 'side by side' };
       cases.push(
         { id: `tala-d-${scenario}`, label: `tala.py -d, ${scenario}`, ...common, runs: scenario === 'townhall' ? 1 : 3, command: { runtime: 'python', script: tala, args: ['-d', input.path] } },
         {

@@ -48,6 +48,21 @@ param enableEntraAuth bool = false
 @description('Application (client) id of the Entra app registration that callers get tokens for. Required when enableEntraAuth is true.')
 param entraClientId string = ''
 
+@description('NCRONTAB schedule (6 fields, UTC) of the collector timer. Set even when the collector is off: the host resolves the timer\'s %COLLECTOR_SCHEDULE% when it indexes the function.')
+param collectorSchedule string
+
+@description('Run the Management Activity API collector: Key Vault references resolve with the user-assigned identity.')
+param enableCollector bool = false
+
+@description('Values of the collector settings from modules/collector.bicep (tenantId, clientId, clientSecret, clientCertificate, cloud); all empty when the collector is off.')
+param collectorSettings object = {
+  tenantId: ''
+  clientId: ''
+  clientSecret: ''
+  clientCertificate: ''
+  cloud: ''
+}
+
 var names = loadJsonContent('../../src/names.json')
 var storageConnection = names.settings.storageConnection
 var storageSuffix = environment().suffixes.storage
@@ -123,6 +138,31 @@ var appSettings = [
     name: names.settings.analysisSchedule
     value: analysisSchedule
   }
+  // The collector (modules/collector.bicep): empty values leave it off; the credential is a Key Vault reference.
+  {
+    name: names.settings.collectorSchedule
+    value: collectorSchedule
+  }
+  {
+    name: names.settings.o365TenantId
+    value: collectorSettings.tenantId
+  }
+  {
+    name: names.settings.o365ClientId
+    value: collectorSettings.clientId
+  }
+  {
+    name: names.settings.o365ClientSecret
+    value: collectorSettings.clientSecret
+  }
+  {
+    name: names.settings.o365ClientCertificate
+    value: collectorSettings.clientCertificate
+  }
+  {
+    name: names.settings.o365Cloud
+    value: collectorSettings.cloud
+  }
 ]
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
@@ -139,6 +179,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references (the collector's credential) resolve with the identity that has the vault role.
+    keyVaultReferenceIdentity: enableCollector ? identity.id : 'SystemAssigned'
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

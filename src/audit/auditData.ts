@@ -80,6 +80,7 @@ export function describeJsonError(e: unknown, textLength: number): string {
   return position === undefined ? 'it is not well-formed JSON' : `it is not well-formed JSON (error at character ${position + 1})`;
 }
 
+/** A rejected-row item for `source`; `recordId` when the record has one. */
 export function rejected(source: SourceRef, field: string, reason: string, recordId?: string): ExportItem {
   const rejection = recordId === undefined
     ? { file: source.file, line: source.line, field, reason }

@@ -58,10 +58,36 @@ function completeUtf8Length(buf: Buffer): number {
   return buf.length - i >= size ? buf.length : i;
 }
 
+/** Index of the first byte of `buf` that is not part of a valid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(buf: Uint8Array): number {
+  let i = 0;
+  while (i < buf.length) {
+    const lead = buf[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const extra = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+    if (extra === 0 || i + extra >= buf.length) return i;
+    let codePoint = lead & (0x3f >> extra);
+    for (let k = 1; k <= extra; k++) {
+      const next = buf[i + k]!;
+      if ((next & 0xc0) !== 0x80) return i;
+      codePoint = (codePoint << 6) | (next & 0x3f);
+    }
+    const overlong = codePoint < (extra === 1 ? 0x80 : extra === 2 ? 0x800 : 0x10000);
+    if (overlong || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return i;
+    i += extra + 1;
+  }
+  return -1;
+}
+
 /** Byte source with a small look-ahead, used to sniff the BOM, the format and a `#TYPE` line. */
 class ByteSource {
   private pending: Buffer = EMPTY;
   private ended = false;
+  /** Bytes dropped with skip() (BOM, leading blank space, `#TYPE` line). */
+  skipped = 0;
 
   constructor(private readonly iterator: AsyncIterator<Buffer>) {}
 
@@ -77,18 +103,24 @@ class ByteSource {
 
   skip(n: number): void {
     this.pending = this.pending.subarray(n);
+    this.skipped += n;
   }
 
+  /** The pending bytes, then the rest of the input; closes the input if the consumer stops early. */
   async *chunks(): AsyncGenerator<Buffer> {
-    if (this.pending.length > 0) {
-      const first = this.pending;
-      this.pending = EMPTY;
-      yield first;
-    }
-    while (!this.ended) {
-      const next = await this.iterator.next();
-      if (next.done === true) this.ended = true;
-      else yield next.value;
+    try {
+      if (this.pending.length > 0) {
+        const first = this.pending;
+        this.pending = EMPTY;
+        yield first;
+      }
+      while (!this.ended) {
+        const next = await this.iterator.next();
+        if (next.done === true) this.ended = true;
+        else yield next.value;
+      }
+    } finally {
+      await this.close();
     }
   }
 
@@ -105,7 +137,7 @@ class ExportReader implements ExportStream {
   private csvVariant: CsvHeaderVariant | undefined;
   private readonly warnings: string[] = [];
   private started = false;
-  /** Byte offset (after transcoding) of the first invalid UTF-8 sequence, if any. */
+  /** Byte offset in the file of the first invalid UTF-8 byte, if any. */
   private invalidUtf8At: number | undefined;
 
   constructor(private readonly input: AsyncIterable<Uint8Array | string>, private readonly options: ReadExportOptions) {}
@@ -213,17 +245,19 @@ class ExportReader implements ExportStream {
     }
   }
 
-  /** Passes chunks through, noting the first invalid UTF-8 sequence (decoded later as U+FFFD). */
-  private async *checkedUtf8(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    let offset = 0;
+  /**
+   * Passes chunks through, noting the first invalid UTF-8 byte (csv-parse and the JSON readers decode
+   * bad bytes as U+FFFD). `offset` is the file position of the first chunk.
+   */
+  private async *checkedUtf8(chunks: AsyncIterable<Buffer>, offset: number): AsyncGenerator<Buffer> {
     /** The end of the previous chunk when it stopped inside a multi-byte sequence (at most 3 bytes). */
     let carry: Buffer = EMPTY;
     for await (const chunk of chunks) {
       if (this.invalidUtf8At === undefined) {
         const body = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-        const complete = completeUtf8Length(body);
-        if (!isUtf8(body.subarray(0, complete))) this.noteInvalidUtf8(offset - carry.length);
-        carry = complete < body.length ? Buffer.from(body.subarray(complete)) : EMPTY;
+        const complete = body.subarray(0, completeUtf8Length(body));
+        if (!isUtf8(complete)) this.noteInvalidUtf8(offset - carry.length + firstInvalidUtf8(complete));
+        carry = complete.length < body.length ? Buffer.from(body.subarray(complete.length)) : EMPTY;
       }
       offset += chunk.length;
       yield chunk;
@@ -233,15 +267,15 @@ class ExportReader implements ExportStream {
 
   private noteInvalidUtf8(offset: number): void {
     this.invalidUtf8At = offset;
-    this.warnings.push(`the file is not valid UTF-8 (first bad byte near byte ${offset.toLocaleString('en-US')}); `
-      + 'bad bytes were read as the replacement character "\uFFFD": save the file as UTF-8');
+    this.warnings.push(`the file is not valid UTF-8 (first bad byte at byte offset ${offset}); `
+      + 'bad bytes were read as the replacement character U+FFFD: save the file as UTF-8');
   }
 
   private async *readCsv(source: ByteSource): AsyncGenerator<ExportItem[], void, undefined> {
     const hadTypeLine = await this.skipTypeLine(source);
     const reader = new CsvExportReader(this.options.file, hadTypeLine);
     const { onProgress } = this.options;
-    for await (const chunk of this.checkedUtf8(source.chunks())) {
+    for await (const chunk of this.checkedUtf8(source.chunks(), source.skipped)) {
       const out: ExportItem[] = [];
       reader.write(chunk, out);
       this.csvVariant = reader.variant;
@@ -261,7 +295,7 @@ class ExportReader implements ExportStream {
 
   private async *readJson(reader: JsonChunkReader, source: ByteSource): AsyncGenerator<ExportItem[], void, undefined> {
     const { onProgress } = this.options;
-    for await (const chunk of this.checkedUtf8(source.chunks())) {
+    for await (const chunk of this.checkedUtf8(source.chunks(), source.skipped)) {
       const out: ExportItem[] = [];
       reader.write(chunk, out);
       onProgress?.(reader.rows);

@@ -4,7 +4,8 @@
 export interface SourceRef {
   /** File (or blob) name as given by the caller. */
   file: string;
-  /** 1-based record number: CSV data row (header not counted) or JSON record index. */
+  /** 1-based record number: CSV data record (header = row 0, as tala counts; a quoted field spanning lines is
+   *  still one record), JSON array element, or NDJSON physical line (blank lines are not records). */
   line: number;
 }
 
@@ -77,6 +78,7 @@ export type AuditRecord = SessionRecord | MeetingDetailRecord;
 /** A row that could not be used; enough for a person to find and fix it. */
 export interface Rejection {
   file: string;
+  /** Numbered as SourceRef.line. */
   line: number;
   /** The column or AuditData field at fault (e.g. "AuditData", "AuditData.JoinTime"). */
   field: string;

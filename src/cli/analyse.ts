@@ -5,7 +5,7 @@ import { readExport, ExportReadError } from '../audit/readExport.js';
 import { AuditDataset, readAllRecords } from '../audit/dataset.js';
 import type { AuditRecord } from '../audit/records.js';
 import { SessionClassifier, parseRules, mergeRules, type ClassificationRules } from '../analysis/classify.js';
-import { SiteMap, matchesCidrs, parseCidrList } from '../analysis/siteMap.js';
+import type { SiteMap } from '../analysis/siteMap.js';
 import { analyseMeeting } from '../analysis/detect.js';
 import { parseDetectionParams } from '../analysis/params.js';
 import type { DetectionParams } from '../analysis/model.js';
@@ -14,7 +14,7 @@ import type { AnalysedMeeting } from '../reports/meetings.js';
 import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
 import { ByteCounter, inputSources, type CliIo } from './io.js';
-import { addAccounting, emptyAccounting, type Messages } from './messages.js';
+import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { renderReport } from './render.js';
@@ -24,6 +24,16 @@ interface Config {
   rules?: ClassificationRules;
   siteMap?: SiteMap;
   networks?: string[];
+}
+
+/** Loaded only when a site map or --ip networks are used. */
+function siteMapModule(): typeof import('../analysis/siteMap.js') {
+  return require('../analysis/siteMap.js') as typeof import('../analysis/siteMap.js');
+}
+
+function networkTest(networks: string[]): (ip: string) => boolean {
+  const { matchesCidrs } = siteMapModule();
+  return (ip) => matchesCidrs(ip, networks);
 }
 
 function readText(path: string, what: string, msg: Messages): string | undefined {
@@ -79,13 +89,13 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
   if (o.siteMapFile !== undefined) {
     const text = readText(o.siteMapFile, 'site map', msg);
     if (text === undefined) return undefined;
-    const { map, errors } = SiteMap.fromCqdCsv(text, o.siteMapFile);
+    const { map, errors } = siteMapModule().SiteMap.fromCqdCsv(text, o.siteMapFile);
     for (const e of errors) msg.rowWarning(e.file, e.line, e.field, e.reason);
     config.siteMap = map;
   }
   if (o.ipNetworks !== undefined) {
     try {
-      config.networks = parseCidrList(o.ipNetworks);
+      config.networks = siteMapModule().parseCidrList(o.ipNetworks);
     } catch (e) {
       msg.critical(`--ip: ${(e as Error).message}`);
       return undefined;
@@ -153,13 +163,13 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
         total.rejected += result.accounting.rejected;
         addAccounting(total.accounting, result.accounting);
         msg.clearProgress();
-        for (const w of stream.info().warnings) msg.warning(`${source.name}: ${w}`);
+        reportFileInfo(stream.info(), msg);
         msg.accounting(source.name, result.accounting);
       } else {
         const accounting = await dataset.addExport(stream);
         msg.clearProgress();
         for (let i = firstRejection; i < dataset.rejections.length; i++) msg.rejection(dataset.rejections[i]!);
-        for (const w of stream.info().warnings) msg.warning(`${source.name}: ${w}`);
+        reportFileInfo(stream.info(), msg);
         msg.accounting(source.name, accounting);
       }
       readable++;
@@ -193,6 +203,10 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
 
   const format = o.format ?? defaultFormat(o.report);
   if (records !== undefined) {
+    if (users !== undefined) {
+      learnUsers(users, records); // -u with the record view still updates the file, as in tala
+      saveUsers(users, o.usersFile!, msg);
+    }
     io.stdout.write(renderReport({ report: 'records', format, records, showFiles: sources.length > 1 }));
   } else {
     const meetings = dataset.meetings();
@@ -222,7 +236,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
           filter: {
             includePossible: o.includePossible,
             ...(ipRegex ? { ipRegex } : {}),
-            ...(networks ? { ipNetwork: (ip: string) => matchesCidrs(ip, networks) } : {}),
+            ...(networks ? { ipNetwork: networkTest(networks) } : {}),
           },
         }),
       );

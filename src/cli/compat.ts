@@ -4,12 +4,12 @@ import { readExport, ExportReadError } from '../audit/readExport.js';
 import { readAllRecords } from '../audit/dataset.js';
 import { TalaAggregator } from '../reports/tala/engine.js';
 import { countFormulaLikeCells, talaAttendeesLines, talaDisconnectLines, talaMeetingsLines, type IpTest } from '../reports/tala/layouts.js';
-import { learnTalaOrganizers, UsersDatabase } from '../reports/users.js';
+import { learnTalaOrganizers } from '../reports/users.js';
 import { recordRows } from '../reports/records.js';
 import { renderRecordsText } from '../reports/render/text.js';
 import type { CliOptions } from './options.js';
 import { ByteCounter, inputSources, type CliIo } from './io.js';
-import { addAccounting, emptyAccounting, type Messages } from './messages.js';
+import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 
 export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilter: IpTest | undefined): Promise<number> {
@@ -37,7 +37,7 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
         onProgress: (rows: number) => msg.progress(source.name, rows, startedAt),
       });
       result = await readAllRecords(stream);
-      for (const w of stream.info().warnings) msg.warning(`${source.name}: ${w}`);
+      reportFileInfo(stream.info(), msg);
     } catch (e) {
       if (!(e instanceof ExportReadError)) throw e;
       msg.clearProgress();

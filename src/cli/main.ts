@@ -8,7 +8,6 @@ import { Messages, PROGRAM } from './messages.js';
 import type { CliIo } from './io.js';
 import type { IpTest } from '../reports/tala/layouts.js';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 
 function version(): string {
   try {

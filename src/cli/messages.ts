@@ -1,7 +1,7 @@
 // Messages on stderr: `teams-audit: LEVEL: …` lines, a cap on printed warnings/rejections (all
 // are counted), per-file and total accounting lines, and a throttled progress line on a TTY.
 // Every line goes through redactPii: no e-mail or IP address reaches stderr.
-import type { ReadAccounting, Rejection } from '../audit/records.js';
+import type { ExportInfo, ReadAccounting, Rejection } from '../audit/records.js';
 
 export const PROGRAM = 'teams-audit';
 
@@ -129,4 +129,10 @@ export class Messages {
     this.err.write('\r\x1b[K');
     this.progressShown = false;
   }
+}
+
+/** The file's format (INFO, with --debug) and its whole-file warnings (e.g. probable truncation). */
+export function reportFileInfo(info: ExportInfo, msg: Messages): void {
+  msg.info(`${info.file}: ${info.format}${info.csvVariant ? ` (${info.csvVariant})` : ''}`);
+  for (const w of info.warnings) msg.warning(`${info.file}: ${w}`);
 }

@@ -13,7 +13,6 @@ type Csv = typeof import('../reports/render/csv.js');
 type Text = typeof import('../reports/render/text.js');
 type Json = typeof import('../reports/render/json.js');
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const csv = (): Csv => require('../reports/render/csv.js') as Csv;
 const text = (): Text => require('../reports/render/text.js') as Text;
 const json = (): Json => require('../reports/render/json.js') as Json;

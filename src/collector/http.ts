@@ -23,7 +23,7 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
   maxAttemptsPerRequest: 6,
   baseDelayMs: 1000,
   maxDelayMs: 120_000,
-  requestTimeoutMs: 60_000,
+  requestTimeoutMs: 30_000,
 };
 
 export interface HttpRequest {

@@ -34,7 +34,7 @@ export type TimerHandler = (timer: Timer, context: InvocationContext) => Promise
 export function makeCollectAuditRecordsHandler(deps: CollectorHandlerDeps = {}): TimerHandler {
   let notConfiguredLogged = false;
   let storage: StorageClients | undefined;
-  let tableReady = false;
+  let storageReady = false;
 
   return async (_timer: Timer, context: InvocationContext): Promise<void> => {
     const env = deps.env ?? process.env;
@@ -63,9 +63,11 @@ export function makeCollectAuditRecordsHandler(deps: CollectorHandlerDeps = {}):
 
     storage ??= (deps.storage ?? (() => storageClientsFromEnv(env)))();
     const state = new CollectorState(storage.table(TABLES.collectorState));
-    if (!tableReady) {
-      await state.ensureTable();
-      tableReady = true;
+    const exportsContainer = storage.blobService.getContainerClient(setting(SETTINGS.exportsContainer, env));
+    if (!storageReady) {
+      // The deployment creates both; this covers a fresh local emulator.
+      await Promise.all([state.ensureTable(), exportsContainer.createIfNotExists()]);
+      storageReady = true;
     }
 
     const started = now();
@@ -108,7 +110,7 @@ export function makeCollectAuditRecordsHandler(deps: CollectorHandlerDeps = {}):
       {
         api: client.api,
         state,
-        exports: storage.blobService.getContainerClient(setting(SETTINGS.exportsContainer, env)),
+        exports: exportsContainer,
         retries: () => client.http.retries,
       },
       { now: started, deadline, log: context },

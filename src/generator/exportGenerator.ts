@@ -34,7 +34,8 @@ export interface GeneratorOptions {
   seed: number;
   /** Total data rows to produce (exactly). */
   records: number;
-  /** mixed: ~3,500 meetings per 50,000 records, 1-355 records each (median ~8); townhall: one meeting. */
+  /** mixed: ~3,500 meetings per 50,000 records, 1-355 records each (median ~8), streamed four meetings at
+   *  a time; townhall: one meeting, built whole in memory (about 2 KB per record). */
   scenario: Scenario;
   format: GeneratedFormat;
   /** ISO date of the first meeting (default 2026-03-02T08:00:00Z). */

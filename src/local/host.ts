@@ -140,7 +140,7 @@ interface TimerState {
   next?: Date;
   last?: Date;
   running?: Promise<void>;
-  pending?: { scheduledFor: Date };
+  pending?: { scheduledFor: Date; reason: InvocationReason };
 }
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
@@ -423,14 +423,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   /** Runs the timer function now, or right after the current run (the host never overlaps a timer). */
   function fireTimer(timer: TimerState, scheduledFor: Date, reason: InvocationReason): void {
     if (timer.running) {
-      timer.pending = { scheduledFor };
+      timer.pending = { scheduledFor, reason };
       return;
     }
     timer.running = track(runTimer(timer, scheduledFor, reason)).finally(() => {
       timer.running = undefined;
       const pending = timer.pending;
       timer.pending = undefined;
-      if (pending && !stopping) fireTimer(timer, pending.scheduledFor, reason);
+      if (pending && !stopping) fireTimer(timer, pending.scheduledFor, pending.reason);
     });
   }
 

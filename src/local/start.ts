@@ -37,7 +37,7 @@ function banner(host: RunningHost, functions: readonly CapturedFunction[], dataD
       lines.push(`  ${info.name}: [${info.methods?.join(',')}] ${info.detail}`);
     } else if (info.trigger === 'blob') {
       lines.push(`  ${info.name}: blobTrigger on ${info.detail} (polled every ${BLOB_POLL_MS / 1000} s)`);
-      lines.push(`      run now: curl -X POST ${host.url}/admin/functions/${info.name} -H "Content-Type: application/json" -d '{"input":"<container>/<blob>"}'`);
+      lines.push(`      run now: curl -X POST ${host.url}/admin/functions/${info.name} -H "Content-Type: application/json" -d '{"input":"${info.detail.split('/')[0]}/<blob name>"}'`);
     } else {
       lines.push(`  ${info.name}: timerTrigger "${info.detail}" (UTC), next run ${info.nextRun?.toISOString() ?? 'never'}`);
       lines.push(`      run now: curl -X POST ${host.url}/admin/functions/${info.name}`);

@@ -73,9 +73,9 @@ async function ensureSubscription(deps: CollectDeps, contentType: string, now: D
 }
 
 /** Writes the blob unless it exists: a run interrupted after writing it left the same content under the same name. */
-async function writeContentBlob(exports: ContainerClient, blobName: string, body: string): Promise<'written' | 'existed'> {
+async function writeContentBlob(container: ContainerClient, blobName: string, body: string): Promise<'written' | 'existed'> {
   try {
-    await exports.getBlockBlobClient(blobName).upload(body, Buffer.byteLength(body), {
+    await container.getBlockBlobClient(blobName).upload(body, Buffer.byteLength(body), {
       blobHTTPHeaders: { blobContentType: 'application/json' },
       conditions: { ifNoneMatch: '*' },
     });

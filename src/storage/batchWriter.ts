@@ -7,6 +7,8 @@ export const MAX_BATCH_OPERATIONS = 100;
 /** The service refuses change sets of 4 MiB or more; we stop well below, since our size is an estimate. */
 export const MAX_BATCH_PAYLOAD_BYTES = 3.5 * 1024 * 1024;
 export const DEFAULT_WRITE_CONCURRENCY = 8;
+/** Operations held in partition buffers before the oldest buffers are committed early. */
+export const DEFAULT_MAX_BUFFERED_OPERATIONS = 3000;
 
 export interface TransactionInfo {
   partitionKey: string;
@@ -19,6 +21,11 @@ export interface BatchWriterOptions {
   concurrency?: number;
   maxOperations?: number;
   maxPayloadBytes?: number;
+  /**
+   * Operations held across all partition buffers before the oldest buffers are committed, even if
+   * not full (default 3000): bounds memory and lets writing overlap reading.
+   */
+  maxBufferedOperations?: number;
   /** Called after each committed transaction (tests and the benchmark watch the batch sizes). */
   onTransaction?: (info: TransactionInfo) => void;
 }
@@ -54,12 +61,15 @@ export class TableBatchWriter {
   private readonly concurrency: number;
   private readonly maxOperations: number;
   private readonly maxPayloadBytes: number;
+  private readonly maxBuffered: number;
+  private buffered = 0;
   private readonly stats: WriteStats = { transactions: 0, operations: 0 };
 
   constructor(private readonly client: TableClient, private readonly options: BatchWriterOptions = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_WRITE_CONCURRENCY);
     this.maxOperations = Math.min(MAX_BATCH_OPERATIONS, Math.max(1, options.maxOperations ?? MAX_BATCH_OPERATIONS));
     this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_BATCH_PAYLOAD_BYTES;
+    this.maxBuffered = Math.max(this.maxOperations, options.maxBufferedOperations ?? DEFAULT_MAX_BUFFERED_OPERATIONS);
   }
 
   /** Queues an upsert: Replace (the default) writes the whole entity, Merge only the given properties. */
@@ -94,13 +104,21 @@ export class TableBatchWriter {
     buffer.actions.push(action);
     buffer.rowKeys.add(rowKey);
     buffer.bytes += bytes;
+    this.buffered++;
     if (buffer.actions.length >= this.maxOperations) await this.dispatch(partitionKey);
+    // Over the bound: commit the oldest buffers (in time-ordered exports, meetings that are complete).
+    while (this.buffered > this.maxBuffered) {
+      const oldest = this.buffers.keys().next();
+      if (oldest.done === true) break;
+      await this.dispatch(oldest.value);
+    }
   }
 
   private async dispatch(partitionKey: string): Promise<void> {
     const buffer = this.buffers.get(partitionKey);
     if (!buffer || buffer.actions.length === 0) return;
     this.buffers.delete(partitionKey);
+    this.buffered -= buffer.actions.length;
     while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
     if (this.failure !== undefined) throw this.failure;
     const task = this.commit(partitionKey, buffer).then(

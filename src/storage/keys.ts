@@ -86,3 +86,10 @@ export function etagKey(etag: string): string {
   const bare = etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
   return encodeKey(bare.length > 0 ? bare : '-', 'ETag');
 }
+
+/** One of 16 shards (`0`–`f`) for a key, so single-purpose tables spread over partitions written in parallel. */
+export function shardOf(key: string): string {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
+  return (h & 15).toString(16);
+}

@@ -3,11 +3,18 @@
 // being analysed survives for the next run.
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { decodeKey, encodeKey } from './keys.js';
+import { decodeKey, encodeKey, prefixUpperBound, shardOf } from './keys.js';
 import { TableBatchWriter } from './batchWriter.js';
 import { isNotFound, isPreconditionFailed, listAll, listPage, num, optStr, str, stringLiteral } from './tableEntities.js';
 
-const PENDING = 'pending';
+/** Marks live in 16 partitions `pending-0` … `pending-f` (by meeting), so they are written in parallel. */
+const PENDING = 'pending-';
+const PENDING_RANGE = `PartitionKey ge ${stringLiteral(PENDING)} and PartitionKey lt ${stringLiteral(prefixUpperBound(PENDING))}`;
+
+function markKeys(meetingId: string): { partitionKey: string; rowKey: string } {
+  const rowKey = encodeKey(meetingId, 'meeting id');
+  return { partitionKey: PENDING + shardOf(rowKey), rowKey };
+}
 const STATUS = 'status';
 const LAST_RUN = 'lastAnalysisRun';
 
@@ -40,7 +47,7 @@ export class MarksTable {
     const markedAt = now.toISOString();
     let count = 0;
     for (const meetingId of meetingIds) {
-      await writer.upsert({ partitionKey: PENDING, rowKey: encodeKey(meetingId, 'meeting id'), markedAt, token: randomUUID() });
+      await writer.upsert({ ...markKeys(meetingId), markedAt, token: randomUUID() });
       count++;
     }
     await writer.flush();
@@ -54,7 +61,7 @@ export class MarksTable {
     do {
       const pageSize = Math.min(1000, Math.max(1, limit - marks.length));
       const options: { filter: string; limit: number; continuationToken?: string } = {
-        filter: `PartitionKey eq ${stringLiteral(PENDING)}`,
+        filter: PENDING_RANGE,
         limit: pageSize,
       };
       if (continuationToken !== undefined) options.continuationToken = continuationToken;
@@ -70,7 +77,8 @@ export class MarksTable {
   /** Deletes the mark if it has not been set again since it was read; false when it was (or is gone). */
   async clear(mark: Mark): Promise<boolean> {
     try {
-      await this.client.deleteEntity(PENDING, encodeKey(mark.meetingId, 'meeting id'), { etag: mark.etag });
+      const { partitionKey, rowKey } = markKeys(mark.meetingId);
+      await this.client.deleteEntity(partitionKey, rowKey, { etag: mark.etag });
       return true;
     } catch (error) {
       if (isPreconditionFailed(error) || isNotFound(error)) return false;
@@ -81,7 +89,8 @@ export class MarksTable {
   /** True when the meeting is waiting for analysis. */
   async isMarked(meetingId: string): Promise<boolean> {
     try {
-      await this.client.getEntity(PENDING, encodeKey(meetingId, 'meeting id'));
+      const { partitionKey, rowKey } = markKeys(meetingId);
+      await this.client.getEntity(partitionKey, rowKey);
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -90,7 +99,7 @@ export class MarksTable {
   }
 
   async countPending(): Promise<number> {
-    const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(PENDING)}`, ['RowKey']);
+    const entities = await listAll(this.client, PENDING_RANGE, ['RowKey']);
     return entities.length;
   }
 

@@ -5,12 +5,14 @@
 import type { TableClient } from '@azure/data-tables';
 import type { AuditRecord } from '../audit/records.js';
 import type { UserEntry } from '../reports/users.js';
-import { keyComponent, MAX_ID_KEY_CHARS } from './keys.js';
+import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, shardOf } from './keys.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { guardEntity } from './entityGuards.js';
-import { listAll, stringLiteral, str } from './tableEntities.js';
+import { isNotFound, listAll, stringLiteral, str } from './tableEntities.js';
 
-const PARTITION = 'user';
+/** Users live in 16 partitions `user-0` … `user-f` (by id), written in parallel. */
+const PARTITION = 'user-';
+const USERS_RANGE = `PartitionKey ge ${stringLiteral(PARTITION)} and PartitionKey lt ${stringLiteral(prefixUpperBound(PARTITION))}`;
 /** Characters that would break tala's `uuid,email` users-file lines. */
 const UNSAFE = /[\r\n,]/;
 
@@ -43,9 +45,10 @@ export class UsersTable {
     let count = 0;
     for (const u of users) {
       const uuid = u.uuid.toLowerCase();
+      const rowKey = keyComponent(uuid, MAX_ID_KEY_CHARS);
       await writer.upsert(guardEntity({
-        partitionKey: PARTITION,
-        rowKey: keyComponent(uuid, MAX_ID_KEY_CHARS),
+        partitionKey: PARTITION + shardOf(rowKey),
+        rowKey,
         uuid,
         [u.origin === 'attendee' ? 'attendeeEmail' : 'organizerEmail']: u.email,
       }).entity, 'Merge');
@@ -57,13 +60,16 @@ export class UsersTable {
 
   async get(uuid: string): Promise<UserEntry | undefined> {
     const rowKey = keyComponent(uuid.toLowerCase(), MAX_ID_KEY_CHARS);
-    const found = await listAll(this.client, `PartitionKey eq ${stringLiteral(PARTITION)} and RowKey eq ${stringLiteral(rowKey)}`);
-    const entity = found[0];
-    return entity === undefined ? undefined : toEntry(entity);
+    try {
+      return toEntry(await this.client.getEntity<Record<string, unknown>>(PARTITION + shardOf(rowKey), rowKey));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   }
 
   async listAll(): Promise<UserEntry[]> {
-    return (await listAll(this.client, `PartitionKey eq ${stringLiteral(PARTITION)}`)).map(toEntry);
+    return (await listAll(this.client, USERS_RANGE)).map(toEntry);
   }
 }
 

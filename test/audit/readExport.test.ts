@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ExportReadError, readExport } from '../../src/audit/readExport.js';
+import { isUtf8 } from 'node:buffer';
+import fc from 'fast-check';
+import { ExportReadError, firstInvalidUtf8, readExport } from '../../src/audit/readExport.js';
 import { toAuditItem } from '../../src/audit/auditData.js';
 import type { ExportItem } from '../../src/audit/records.js';
 import {
@@ -176,8 +178,34 @@ test('invalid UTF-8 inside a row is read with a warning, not a crash', async () 
     assert.ok(record?.kind === 'session');
     assert.equal(record.attendee.displayName, 'Ren\uFFFD');
     assert.equal(info.warnings.length, 1);
-    assert.match(info.warnings[0]!, /not valid UTF-8 \(first bad byte near byte/);
+    assert.equal(info.warnings[0], `the file is not valid UTF-8 (first bad byte at byte offset ${at}); `
+      + 'bad bytes were read as the replacement character U+FFFD: save the file as UTF-8');
   }
+});
+
+test('the invalid UTF-8 offset counts from the start of the file (BOM and leading blank lines included)', async () => {
+  const text = `\uFEFF\r\n${csvExport(HEADERS['purview-v2'], [participantData({ Attendees: [{ DisplayName: 'Ren\u00e9' }] })])}`;
+  const bytes = Buffer.from(text, 'utf8');
+  const at = bytes.indexOf(Buffer.from('\u00e9', 'utf8'));
+  const latin1 = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xe9]), bytes.subarray(at + 2)]);
+  const { info } = await readAll(latin1);
+  assert.match(info.warnings[0]!, new RegExp(`first bad byte at byte offset ${at}\\)`));
+});
+
+test('property: firstInvalidUtf8 agrees with buffer.isUtf8 and everything before it is valid', () => {
+  const piece = fc.oneof(
+    fc.constantFrom('a', '\u00e9', '\u4e2d', '\u{1f600}').map((c) => [...Buffer.from(c, 'utf8')]),
+    fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 3 }),
+  );
+  fc.assert(fc.property(fc.array(piece, { maxLength: 20 }), (pieces) => {
+    const buf = Buffer.from(pieces.flat());
+    const bad = firstInvalidUtf8(buf);
+    assert.equal(bad === -1, isUtf8(buf));
+    if (bad >= 0) {
+      assert.ok(isUtf8(buf.subarray(0, bad)), `prefix before ${bad} of ${buf.toString('hex')}`);
+      assert.ok(!isUtf8(buf.subarray(0, bad + 1)), `prefix up to ${bad} of ${buf.toString('hex')}`);
+    }
+  }), { numRuns: 3000 });
 });
 
 test('a multi-byte character split across chunks is not mistaken for invalid UTF-8', async () => {

@@ -129,6 +129,7 @@ function result(id: string, wallMs: number | undefined, rss: number | undefined,
 
 test('targets compare with limits and with other cases of the run', () => {
   const reference = result('ref', 500, 80 * MB);
+  reference.benchCase.note = 'reference';
   const fast = result('fast', 600, 150 * MB, [wallAtMost(0.8), wallAtMostTimes(1.3, 'ref', 'ref'), peakRssAtMost(150)]);
   const slow = result('slow', 900, 1000 * MB, [wallAtMost(0.8), wallAtMostTimes(1.3, 'ref', 'ref'), peakRssAtMost(1000, true)]);
   const orphan = result('orphan', 100, undefined, [wallAtMostTimes(1.2, 'missing', 'missing case'), peakRssAtMost(150)]);

@@ -158,6 +158,10 @@ test('-u in the normal mode learns organisers and attendee UPNs and rewrites the
   ]);
   const report = runCli(['--report', 'users', '--format', 'csv', '-u', users, 'tala-basic.csv']);
   assert.equal(report.stdout.split('\r\n')[1], 'a1a1a1a1-0000-4000-8000-0000000000a1,alice@contoso.example,file,false');
+  // with no mode option (the record view) -u still learns, as in tala
+  const viewUsers = join(dir, 'view-users.csv');
+  assert.equal(runCli(['-u', viewUsers, 'tala-second.csv']).status, 0);
+  assert.equal(readFileSync(viewUsers, 'utf8').split('\n')[0], 'b0b0b0b0-0000-4000-8000-0000000000b0,bob@contoso.example');
   writeFileSync(users, 'ok,ok@x.example\nno comma here\n');
   const bad = runCli(['-o', '-u', users, 'tala-basic.csv']);
   assert.equal(bad.status, 0);

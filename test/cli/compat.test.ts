@@ -58,6 +58,18 @@ test('missing files: reported, skipped, exit status = their number (as tala)', (
   assert.match(r.stderr, /teams-audit: ERROR: 'other-missing' is not a file name/);
 });
 
+test('a file that is not an audit export counts like a missing one; a users file that cannot be created is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'compat-bad-'));
+  writeFileSync(join(dir, 'notes.txt'), 'hello\nworld\n');
+  const r = runCli(['--compat', 'tala', '-o', join(dir, 'notes.txt'), 'tala-tie16.csv']);
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, expected('tie16-o.txt'));
+  const u = runCli(['--compat', 'tala', '-o', '-u', join(dir, 'no', 'such', 'dir', 'users.csv'), 'tala-tie16.csv']);
+  assert.equal(u.status, 1);
+  assert.equal(u.stdout, '');
+  assert.match(u.stderr, /CRITICAL: users file .* cannot be read or created/);
+});
+
 test('stdin is read when no file is given', () => {
   const r = runCli(['--compat', 'tala', '-o'], { input: readFileSync(join(FIXTURES, 'tala-basic.csv')) });
   assert.equal(r.status, 0, r.stderr);

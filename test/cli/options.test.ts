@@ -87,6 +87,15 @@ test('--compat tala refuses options that have no tala meaning', () => {
   assert.equal(options('--compat=tala', '-u', 'users.csv').report, 'records');
 });
 
+test('added long options make --i ambiguous (--ip, --include); tala’s other prefixes still work', () => {
+  assert.deepEqual(parseArgs(['--i', 'x']), { kind: 'usage-error', message: 'Syntax error: option --i not a unique prefix', showUsage: true });
+  assert.equal(options('--org').report, 'meetings');
+  assert.equal(options('--att').report, 'attendees');
+  assert.equal(options('--di').report, 'disconnections');
+  assert.equal(options('--de').debug, true);
+  assert.equal(options('--u', 'f.csv').usersFile, 'f.csv');
+});
+
 test('files are the operands after the options', () => {
   assert.deepEqual(options('-d', 'a.csv', 'b.csv').files, ['a.csv', 'b.csv']);
   assert.deepEqual(options('a.csv', '-d').files, ['a.csv', '-d']);

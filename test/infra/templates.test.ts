@@ -63,6 +63,14 @@ const ROLE_GUIDS: Readonly<Record<string, string>> = {
   'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
 };
 
+/**
+ * Roles assigned by an optional module on a resource only it creates, with the file that writes the GUID once
+ * (Key Vault Secrets User: the collector's vault, infra/modules/collector.bicep; tested in collector.test.ts).
+ */
+const MODULE_ROLE_GUIDS: Readonly<Record<string, { guid: string; file: string }>> = {
+  'Key Vault Secrets User': { guid: '4633458b-17de-408a-b874-0445c86b69e6', file: 'infra/modules/collector.bicep' },
+};
+
 let templates: Map<string, BicepModel>;
 
 before(async () => {
@@ -229,8 +237,12 @@ test('templates read names from src/names.json and spell none of its container, 
 
 test('role GUIDs equal azure-notes.md §8.2 and each is written once, in rbac.bicep', () => {
   const all = [...templates.values()].flatMap((m) => guidLiterals(m).map((g) => ({ ...g, file: m.source.displayPath })));
-  const known = new Set(Object.values(ROLE_GUIDS));
+  const known = new Set([...Object.values(ROLE_GUIDS), ...Object.values(MODULE_ROLE_GUIDS).map((r) => r.guid)]);
   assert.deepEqual(all.filter((g) => !known.has(g.guid)), [], 'no GUID outside the table');
+  for (const [role, { guid, file }] of Object.entries(MODULE_ROLE_GUIDS)) {
+    const hits = all.filter((g) => g.guid === guid);
+    assert.deepEqual(hits.map((h) => h.file), [file], `${role} (${guid}) is written once, in ${file}`);
+  }
   for (const [role, guid] of Object.entries(ROLE_GUIDS)) {
     const hits = all.filter((g) => g.guid === guid);
     assert.equal(hits.length, 1, `${role} (${guid}) is written ${hits.length} times: ${hits.map((h) => h.where).join(', ')}`);

@@ -27,7 +27,7 @@ before(async () => {
 });
 
 test('every registration is captured, with the bindings the host would receive', () => {
-  assert.deepEqual(functions.map((f) => f.name).sort(), ['boom', 'collect', 'files', 'thing', 'thingList', 'tick']);
+  assert.deepEqual(functions.map((f) => f.name).sort(), ['boom', 'collect', 'files', 'slowTick', 'thing', 'thingList', 'tick']);
   const thing = fn('thing');
   assert.equal(thing.trigger.type, 'httpTrigger');
   assert.equal(thing.trigger.direction, 'in');

@@ -11,10 +11,12 @@ import { captureRegistrations, type CapturedFunction } from '../../src/local/cap
 import { startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
 import { storageClientsFromConnectionString, type StorageClients } from '../../src/storage/clients.js';
 import { runUpload } from '../../src/cli/upload.js';
+import type { FixtureCall } from '../fixtures/functions/fixtureLog.js';
 
 const connection = process.env['TEST_STORAGE_CONNECTION'];
 const container = `fixture-${randomBytes(4).toString('hex')}`;
-const env = { ...process.env, FIXTURE_CONTAINER: container, FIXTURE_SCHEDULE: '*/2 * * * * *' };
+// slowTick's schedule (midnight on January 1st) never comes during the test; it runs through the admin API.
+const env = { ...process.env, FIXTURE_CONTAINER: container, FIXTURE_SCHEDULE: '*/2 * * * * *', FIXTURE_SLOW_SCHEDULE: '0 0 0 1 1 *' };
 const workDir = mkdtempSync(join(tmpdir(), 'host-fixtures-'));
 let functions: CapturedFunction[];
 let storage: StorageClients;
@@ -184,6 +186,24 @@ test('POST /admin/functions/{name} runs a non-HTTP function at once and answers 
 
   res = await fetch(`${host.url}/admin/functions/nothing`, { method: 'POST' });
   assert.equal(res.status, 404);
+});
+
+test('runs of one timer never overlap: an invocation during a run waits for it, then runs, past due (over 1 s late)', async () => {
+  const slowCalls = () =>
+    ((globalThis as unknown as { __fixtureCalls?: FixtureCall[] }).__fixtureCalls ?? []).filter((c) => c.fn === 'slowTick') as Array<
+      FixtureCall & { started: number; ended: number; isPastDue: boolean }
+    >;
+  const [a, b] = await Promise.all([
+    fetch(`${host.url}/admin/functions/slowTick`, { method: 'POST' }),
+    fetch(`${host.url}/admin/functions/slowTick`, { method: 'POST' }),
+  ]);
+  assert.deepEqual([a.status, b.status], [202, 202]);
+  await waitFor((all) => all.filter((e) => e.functionName === 'slowTick' && e.outcome === 'succeeded').length === 2, 'two slowTick runs');
+  const [first, second] = slowCalls();
+  assert.ok(first && second);
+  assert.ok(second.started >= first.ended, `second run started ${first.ended - second.started} ms before the first ended`);
+  assert.deepEqual([first.isPastDue, second.isPastDue], [false, true]);
+  assert.deepEqual(events.filter((e) => e.functionName === 'slowTick').map((e) => e.reason), ['admin', 'admin']);
 });
 
 test('stop() closes the HTTP server', async () => {

@@ -12,6 +12,8 @@ import { readCollectorConfig } from '../../src/collector/config.js';
 import type { RetryPolicy } from '../../src/collector/http.js';
 import type { ManagementActivityApi } from '../../src/collector/managementApi.js';
 import { ingestExport } from '../../src/pipeline/ingest.js';
+import { answerReport } from '../../src/pipeline/answerReport.js';
+import { CachedConfig } from '../../src/storage/configBlobs.js';
 import type { PipelineLog } from '../../src/pipeline/log.js';
 import { FakeManagementApi } from '../collector/fakeManagementApi.js';
 import { meetingDetail, participantDetail, powerBi, recordId, teamsOther, type AuditJson } from '../collector/auditRecords.js';
@@ -68,7 +70,8 @@ async function fixture(): Promise<Fixture> {
         sleep: async (ms) => {
           sleeps.push(ms);
         },
-        random: () => 0.999,
+        // Backoff without Retry-After is then exactly half the exponential delay (500 ms for a first retry).
+        random: () => 0,
       };
       if (options.policy) clientOptions.policy = options.policy;
       const client = createCollectorClient(config.config, clientOptions);
@@ -235,7 +238,7 @@ test('a crash between writing a blob and recording its content id leaves the blo
   let recorded = 0;
   const failingState = Object.create(f.state) as CollectorState;
   failingState.recordContent = async (content, now) => {
-    if (++recorded === 2) throw new Error('simulated crash after the blob write');
+    if (++recorded === 3) throw new Error('simulated crash after the blob write');
     return f.state.recordContent(content, now);
   };
   const crashed = await f.run({ state: failingState });
@@ -243,7 +246,8 @@ test('a crash between writing a blob and recording its content id leaves the blo
   const blobs = await blobNames(f.exports);
   assert.equal(blobs.length, 2, 'the second blob was written before the crash');
   const etag = (await f.exports.getBlobClient(blobs[1]!).getProperties()).etag;
-  const crashedId = seeded.contentIds[2]!; // the second content with meeting records (the one without records writes no blob)
+  // The third content recorded (the second holds no meeting record, so writes no blob): its blob is the second one.
+  const crashedId = seeded.contentIds[2]!;
 
   const resumed = await f.run();
   assert.equal(resumed.status, 'succeeded', resumed.error);
@@ -292,9 +296,8 @@ test('throttling (403 AF429, 429) and a 5xx are waited out, honouring Retry-Afte
   const result = await f.run();
   assert.equal(result.status, 'succeeded', result.error);
   assert.equal(result.retries, 4);
-  assert.ok(f.sleeps.includes(2000), `Retry-After 2 s honoured: ${f.sleeps.join(',')}`);
-  assert.ok(f.sleeps.includes(1000), `Retry-After 1 s honoured: ${f.sleeps.join(',')}`);
-  assert.equal(f.sleeps.length, 4);
+  // Retry-After 2 s (listing) and 1 s (content) honoured; the 429 and the 500 without it backed off 500 ms each.
+  assert.deepEqual([...f.sleeps].sort((a, b) => a - b), [500, 500, 1000, 2000]);
   assertEachOnce(await recordIdsInBlobs(f.exports), seeded.meetingIds);
   assert.equal((await f.state.lastRun())?.retries, 4);
 });
@@ -399,4 +402,35 @@ test('collected blobs are ingested by ingestExport like any export', async () =>
     accepted += ingested.entry.accepted;
   }
   assert.equal(accepted, seeded.meetingIds.length);
+});
+
+test('/api/health shows the collector: off when not configured; a failed run degrades the status and shows the error', async () => {
+  const store = await freshStore('colh');
+  const deps = { store, config: new CachedConfig(store.config) };
+  const health = async (): Promise<{ status: string; collector: Record<string, unknown> }> =>
+    JSON.parse((await answerReport({ route: 'health', params: {}, query: {} }, deps)).body) as { status: string; collector: Record<string, unknown> };
+
+  const off = await health();
+  assert.equal(off.status, 'ok');
+  assert.equal(off.collector['configured'], false);
+  assert.deepEqual(off.collector['missingSettings'], ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE']);
+
+  const state = new CollectorState(store.clients.table(store.names.tables.collectorState));
+  const config = readCollectorConfig(server.settings({ secret: 'wrong-secret-for-health-0000' }));
+  assert.ok(config.configured);
+  const client = createCollectorClient(config.config, { sleep: async () => {} });
+  const failed = await collectAuditRecords({ api: client.api, state, exports: store.exports }, { now: new Date(), deadline: Date.now() + 60_000 });
+  assert.equal(failed.status, 'failed');
+
+  const saved = { ...process.env };
+  Object.assign(process.env, server.settings());
+  try {
+    const degraded = await health();
+    assert.equal(degraded.status, 'degraded');
+    assert.equal(degraded.collector['configured'], true);
+    assert.match(String(degraded.collector['lastError']), /AADSTS7000215.*O365_CLIENT_SECRET/);
+    assert.equal((degraded.collector['lastRun'] as { errorKind: string }).errorKind, 'credentials');
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  }
 });

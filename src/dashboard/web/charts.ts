@@ -29,11 +29,13 @@ function dayToSeconds(day: string): number {
 
 export function trendChart(container: HTMLElement, points: readonly TrendPoint[], targetPct: number): uPlot {
   const height = 260;
-  const xs = points.map((p) => dayToSeconds(p.day));
-  const rates = points.map((p) => p.rate);
-  const target = points.map(() => targetPct);
-  const first = xs[0] ?? Date.now() / 1000;
-  const last = xs[xs.length - 1] ?? first;
+  const days = points.map((p) => dayToSeconds(p.day));
+  const first = days[0] ?? Date.now() / 1000;
+  const last = days[days.length - 1] ?? first;
+  // Half a day of margin on both sides, where the target line is drawn too (so it shows for one day).
+  const xs = [first - 43_200, ...days, last + 43_200];
+  const rates = [null, ...points.map((p) => p.rate), null];
+  const target = xs.map(() => targetPct);
   const maxRate = Math.max(targetPct, ...rates.map((r) => r ?? 0));
   const options: uPlot.Options = {
     width: Math.max(280, Math.floor(container.clientWidth)),

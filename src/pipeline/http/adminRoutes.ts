@@ -1,8 +1,9 @@
 // /api/users (the users report: users file plus users learned at ingestion), /api/uploads and
-// /api/uploads/{name} (the upload ledger), and /api/health (storage, config, analysis status).
+// /api/uploads/{name} (the upload ledger), and /api/health (storage, config, analysis and collector status).
 import { UsersDatabase, type UserRow } from '../../reports/users.js';
 import { fieldColumns, type Column } from '../../reports/render/csv.js';
 import { entityToUploadEntry, type UploadEntry } from '../../storage/ledger.js';
+import { readCollectorHealth, type CollectorHealth } from '../../storage/collectorState.js';
 import { listPage } from '../../storage/tableEntities.js';
 import { describeError } from '../log.js';
 import { logOf, type ReportDeps } from './context.js';
@@ -87,7 +88,17 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       log.error(`health: config check failed: ${describeError(error)}`);
     }
   }
-  const status = !storage.reachable ? 'unavailable' : config.valid ? 'ok' : 'degraded';
+  // The Management Activity API collector (optional): configured or not, its last run and error, its position.
+  let collector: CollectorHealth | null = null;
+  if (storage.reachable) {
+    try {
+      collector = await readCollectorHealth(deps.store.clients.table(deps.store.names.tables.collectorState));
+    } catch (error) {
+      log.error(`health: collector status check failed: ${describeError(error)}`);
+    }
+  }
+  const collectorFailing = collector !== null && collector.configured && collector.lastRun?.status === 'failed';
+  const status = !storage.reachable ? 'unavailable' : config.valid && !collectorFailing ? 'ok' : 'degraded';
   return jsonResponse(
     {
       status,
@@ -95,6 +106,7 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       storage,
       config,
       analysis: { lastRun, pendingMarks },
+      collector,
     },
     storage.reachable ? 200 : 503,
   );

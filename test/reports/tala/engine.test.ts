@@ -128,3 +128,46 @@ test('duplicates are counted; records of one person in two meetings stay apart',
   assert.equal(result.connections, 2);
   assert.equal(result.meetings.size, 2);
 });
+
+// tala.md §5.2 written out literally (scan from the start; duplicate test, then stop at the first
+// E with new ≤ E): the binary-search version must give the same lists for any input order.
+function literalTalaInsert(list: TalaConnection[], c: TalaConnection): void {
+  let i = 0;
+  while (i < list.length) {
+    const e = list[i]!;
+    const same = e.join === c.join && e.leave === c.leave && e.ip === c.ip && e.device === c.device && e.property === c.property && e.keyType === c.keyType && e.attendeeOrg === c.attendeeOrg;
+    if (same) return;
+    if (c.joinMs < e.joinMs || (c.joinMs === e.joinMs && c.leaveMs <= e.leaveMs)) break;
+    i++;
+  }
+  list.splice(i, 0, c);
+}
+
+test('property: insertConnection equals tala’s literal scan, ties and copies included', async () => {
+  const fc = await import('fast-check');
+  const arbConn = fc.record({
+    join: fc.integer({ min: 0, max: 3 }),
+    len: fc.integer({ min: 0, max: 2 }),
+    ip: fc.constantFrom('a', 'b'),
+    device: fc.constantFrom('D', ''),
+  });
+  fc.assert(
+    fc.property(fc.array(arbConn, { maxLength: 25 }), (specs) => {
+      const fast: TalaConnection[] = [];
+      const literal: TalaConnection[] = [];
+      for (const s of specs) {
+        const join = `2024-01-01T10:0${s.join}:00`;
+        const leave = `2024-01-01T10:0${s.join + s.len}:00`;
+        const make = (): TalaConnection => conn(join.slice(11), leave.slice(11), s.ip);
+        const c1 = { ...make(), device: s.device };
+        insertConnection(fast, c1);
+        literalTalaInsert(literal, { ...c1 });
+      }
+      assert.deepEqual(
+        fast.map((c) => [c.join, c.leave, c.ip, c.device]),
+        literal.map((c) => [c.join, c.leave, c.ip, c.device]),
+      );
+    }),
+    { numRuns: 500 },
+  );
+});

@@ -70,7 +70,7 @@ function kpi(id: string, title: string, value: string, metric: string, raw: numb
 function targetState(ratePct: number, target: number, enough: boolean): HTMLElement {
   if (!enough) return h('p', { class: 'target-state thin' }, 'Not enough data to compare with the target');
   const over = ratePct > target;
-  return h('p', { class: `target-state ${over ? 'over' : 'under'}`, 'data-over-target': over }, over ? `Above the ${target} % target` : `Within the ${target} % target`);
+  return h('p', { class: `target-state ${over ? 'over' : 'under'}`, 'data-over-target': over ? 'true' : 'false' }, over ? `Above the ${target} % target` : `Within the ${target} % target`);
 }
 
 function headline(ctx: ViewContext, totals: TenantSummary, focus: SummaryFocus | null | undefined, minSessions: number): HTMLElement {

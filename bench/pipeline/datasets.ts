@@ -1,0 +1,113 @@
+// Data sets of the pipeline bench: the pre-encoded entities of an export (what the write ceiling
+// writes), and the synthetic 500,000-session store (10,000 meetings of 50 sessions, five drops each)
+// that the analysis and HTTP cases read.
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { readExport } from '../../src/audit/readExport.js';
+import { Deduplicator } from '../../src/audit/dataset.js';
+import type { SessionRecord } from '../../src/audit/records.js';
+import type { UserEntry } from '../../src/reports/users.js';
+import { sessionToEntity } from '../../src/storage/sessionsTable.js';
+import { meetingDetailToEntity } from '../../src/storage/meetingsTable.js';
+import { learnFromRecord } from '../../src/storage/usersTable.js';
+import type { TableEntityShape } from '../../src/storage/entityGuards.js';
+import type { Store } from '../../src/storage/store.js';
+import { BIG_MEETINGS, SESSIONS_PER_MEETING, bigMeetingId } from './common.js';
+
+/** One line of the ceiling file. */
+export type CeilingLine =
+  | { t: 's' | 'm'; e: TableEntityShape }
+  | { t: 'u'; u: UserEntry }
+  | { t: 'k'; meetingId: string };
+
+/**
+ * Reads an export the way ingestion does and writes, one JSON line each, the session and meeting
+ * entities in input order, then the learned users and the meetings to mark.
+ */
+export async function writeCeilingEntities(exportPath: string, outPath: string): Promise<number> {
+  const out = createWriteStream(outPath);
+  const write = async (line: CeilingLine): Promise<void> => {
+    if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
+  };
+  const dedupe = new Deduplicator();
+  const learned = new Map<string, UserEntry>();
+  const touched = new Set<string>();
+  let entities = 0;
+  for await (const item of readExport(createReadStream(exportPath), { file: exportPath })) {
+    if (item.type !== 'record') continue;
+    const r = item.record;
+    const guarded = r.kind === 'session' ? sessionToEntity(r) : meetingDetailToEntity(r);
+    if (dedupe.add(r) === 'duplicate') continue;
+    learnFromRecord(learned, r);
+    touched.add(r.meetingId);
+    await write({ t: r.kind === 'session' ? 's' : 'm', e: guarded.entity });
+    entities++;
+  }
+  for (const u of learned.values()) await write({ t: 'u', u });
+  for (const meetingId of touched) await write({ t: 'k', meetingId });
+  out.end();
+  await once(out, 'finish');
+  return entities;
+}
+
+export function readCeilingEntities(path: string): CeilingLine[] {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as CeilingLine);
+}
+
+const BIG_START = Date.UTC(2026, 3, 1, 8, 0, 0);
+const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
+
+/**
+ * The sessions of synthetic meeting `i`: 45 participants for an hour; the first five drop once
+ * (leave at 20 min, back 30 s later on the same device), so 50 sessions. Half join from the HQ
+ * network (10.57.0.0/16), half from home.
+ */
+export function bigMeetingSessions(i: number): SessionRecord[] {
+  const meetingId = bigMeetingId(i);
+  const start = BIG_START + i * 7 * 60_000;
+  const end = start + 3_600_000;
+  const sessions: SessionRecord[] = [];
+  const add = (p: number, k: number, join: number, leave: number): void => {
+    const oid = `0000${String(i % 500).padStart(4, '0')}-0000-4000-8000-${String(p).padStart(12, '0')}`;
+    sessions.push({
+      kind: 'session',
+      recordId: `${meetingId}-p${p}-s${k}`,
+      meetingId,
+      creationTime: end + 3_600_000,
+      organizerUpn: `organizer${i % 50}@contoso.com`,
+      organizerId: `org-${i % 50}`,
+      organizerOrganizationId: 'tenant',
+      meetingType: 'ScheduledMeeting',
+      attendee: { userObjectId: oid, upn: `user${i % 500}.${p}@contoso.com`, displayName: `User ${p}`, recipientType: 'User', organizationId: 'tenant' },
+      joinTime: join,
+      leaveTime: leave,
+      joinTimeRaw: iso(join),
+      leaveTimeRaw: iso(leave),
+      clientIp: p % 2 === 0 ? `10.57.${i % 64}.${(p % 250) + 2}` : `192.168.1.${(p % 250) + 2}`,
+      deviceInformation: 'Windows 10 Enterprise',
+      deviceId: `device-${oid}`,
+      userAgent: 'CallSignalingAgent (49/24.1.0.0)',
+      source: { file: 'bench-synthetic', line: i * SESSIONS_PER_MEETING + sessions.length + 1 },
+    });
+  };
+  for (let p = 0; p < 45; p++) {
+    if (p < 5) {
+      add(p, 0, start, start + 20 * 60_000);
+      add(p, 1, start + 20 * 60_000 + 30_000, end);
+    } else {
+      add(p, 0, start + (p % 10) * 1000, end);
+    }
+  }
+  return sessions;
+}
+
+/** Writes the 500,000 synthetic sessions into `store` and marks their meetings. */
+export async function writeBigStore(store: Store, log: (line: string) => void): Promise<void> {
+  const writer = store.sessions.writer();
+  for (let i = 0; i < BIG_MEETINGS; i++) {
+    for (const s of bigMeetingSessions(i)) await writer.upsert(sessionToEntity(s).entity);
+    if ((i + 1) % 2000 === 0) log(`big store: ${((i + 1) * SESSIONS_PER_MEETING).toLocaleString('en-US')} sessions queued`);
+  }
+  await writer.flush();
+  await store.marks.mark(Array.from({ length: BIG_MEETINGS }, (_, i) => bigMeetingId(i)));
+}

@@ -1,0 +1,99 @@
+// The optional Management Activity API collector (README: Collecting automatically): a Key Vault (RBAC authorization,
+// purge protection, no access policies) that holds the Entra app's client secret or PEM certificate, the Key Vault
+// Secrets User role on it for the Function App's identity, and the collector's app settings, the credential as a
+// Key Vault reference (never its value). With enabled = false nothing is deployed and every setting is empty.
+
+@description('Deploy the vault and its role assignment, and fill in the collector settings.')
+param enabled bool = false
+
+@description('Name of the Key Vault (3-24 letters, digits and dashes; globally unique).')
+@minLength(3)
+@maxLength(24)
+param vaultName string
+
+@description('Azure region.')
+param location string
+
+@description('Tags applied to the vault.')
+param tags object = {}
+
+@description('Principal (object) id of the Function App\'s user-assigned identity, which reads the credential.')
+param identityPrincipalId string
+
+@description('Microsoft 365 tenant (directory) id whose audit records are collected.')
+param tenantId string
+
+@description('Application (client) id of the Entra app registration granted ActivityFeed.Read (Office 365 Management APIs).')
+param clientId string = ''
+
+@description('How the app authenticates: secret (a client secret) or certificate (a PEM certificate with its private key).')
+@allowed([
+  'secret'
+  'certificate'
+])
+param credentialType string = 'secret'
+
+@description('Name of the vault item holding the credential. Empty: o365-collector-secret or o365-collector-certificate.')
+param credentialName string = ''
+
+@description('Microsoft 365 cloud of the tenant.')
+@allowed([
+  'commercial'
+  'gcc'
+  'gcchigh'
+  'dod'
+])
+param cloud string = 'commercial'
+
+// Built-in role definition id of Key Vault Secrets User (read secret values; certificates' secrets included).
+var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
+var effectiveCredentialName = empty(credentialName) ? (credentialType == 'certificate' ? 'o365-collector-certificate' : 'o365-collector-secret') : credentialName
+// No version in the URI: App Service resolves the current version (a rotated credential is picked up within a day, or
+// at once on restart).
+var credentialReference = '@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${effectiveCredentialName}/)'
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = if (enabled) {
+  name: vaultName
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    // Access through Azure RBAC only: no access policies.
+    enableRbacAuthorization: true
+    accessPolicies: []
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+// The Function App resolves the Key Vault reference with its user-assigned identity (keyVaultReferenceIdentity).
+resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (enabled) {
+  name: guid(vault.id, identityPrincipalId, keyVaultSecretsUserRoleId)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Values of the collector's app settings (functionApp.bicep names them from src/names.json); empty when disabled.
+output settings object = {
+  tenantId: enabled ? tenantId : ''
+  clientId: enabled ? clientId : ''
+  clientSecret: enabled && credentialType == 'secret' ? credentialReference : ''
+  clientCertificate: enabled && credentialType == 'certificate' ? credentialReference : ''
+  cloud: enabled ? cloud : ''
+}
+output vaultName string = enabled ? vaultName : ''
+output credentialName string = enabled ? effectiveCredentialName : ''

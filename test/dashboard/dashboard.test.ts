@@ -1,0 +1,359 @@
+// The dashboard in a real browser (Debian's chromium via playwright-core) against the local host with
+// three generated exports ingested and analysed: the numbers it shows are the API's and the ground
+// truth's, filters change them and live in the URL, the meeting timeline marks the planted drops, CSV
+// downloads are the API's CSV, and it runs under its CSP. Screenshots go to test-output/dashboard/.
+import { startDashboardFixture, launchBrowser, DEMO_PARTS, type DashboardFixture } from './dashboardFixture.js';
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { formatIsoUtc } from '../../src/audit/time.js';
+import type { PlantedDrop } from '../../src/generator/exportGenerator.js';
+import type { Ranking, TenantSummary } from '../../src/analysis/metrics.js';
+
+const OUTPUT = join(__dirname, '..', '..', '..', 'test-output', 'dashboard');
+const README_SCREENSHOT = join(__dirname, '..', '..', '..', 'docs', 'dashboard.png');
+/** The default rule's re-join window: planted drops with longer gaps are "possible" and never counted. */
+const REJOIN_WINDOW_SECONDS = 300;
+
+let fixture: DashboardFixture;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let context: BrowserContext;
+let base: string;
+
+interface Summary {
+  totals: TenantSummary;
+  minSessions: number;
+  items: Array<Ranking & { dimension: string }>;
+  focus?: { dimension: string; key: string; eligibleSessions: number; drops: number; dropRatePct: number; lostSeconds: number; meetings: number; meetingsAffected: number; participants: number };
+  continuationToken: string | null;
+}
+
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(`${base}/api/${path}`);
+  assert.equal(response.status, 200, `${path}: ${await response.clone().text()}`);
+  return (await response.json()) as T;
+}
+
+/** What the page shows for a count and a percentage (en-US, two decimals). */
+const count = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+const pct = (n: number): string => `${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} %`;
+
+/** The expected numbers of a set of planted drops (what the generator says the analysis must find). */
+function expectedFromTruth(drops: readonly PlantedDrop[]) {
+  const counted = drops.filter((d) => d.massEventId === undefined && d.gapSeconds <= REJOIN_WINDOW_SECONDS);
+  return {
+    drops: counted.length,
+    meetingsAffected: new Set(counted.map((d) => d.meetingId)).size,
+    participantMeetingsAffected: new Set(counted.map((d) => `${d.meetingId}|${d.participantKey}`)).size,
+    lostSeconds: counted.reduce((sum, d) => sum + Math.max(0, d.gapSeconds), 0),
+  };
+}
+
+/** The browser globals the page callbacks use (they run in the page; this file compiles without the DOM lib). */
+interface PageGlobals {
+  document: { body: { dataset: Record<string, string | undefined> }; activeElement: { id: string; className: string } | null };
+  requestAnimationFrame(callback: () => void): void;
+}
+
+interface Watched {
+  page: Page;
+  problems: string[];
+  apiRequests: Array<{ url: string; key: string | undefined }>;
+}
+
+async function newPage(): Promise<Watched> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const apiRequests: Watched['apiRequests'] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith('/api/') && !url.pathname.startsWith('/api/dashboard')) apiRequests.push({ url: r.url(), key: r.headers()['x-functions-key'] });
+  });
+  // CSP violations are reported to the page as events; record them too.
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
+  });
+  return { page, problems, apiRequests };
+}
+
+async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(() => ['ready', 'error'].includes((globalThis as unknown as PageGlobals).document.body.dataset['state'] ?? ''), null, { timeout: 60_000 });
+  const state = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.dataset['state']);
+  if (state !== 'ready') assert.fail(`the dashboard shows an error: ${await page.textContent('#main')}`);
+  // Charts are drawn on the next animation frame.
+  await page.evaluate(() => new Promise<void>((r) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => (globalThis as unknown as PageGlobals).requestAnimationFrame(r))));
+}
+
+async function open(w: Watched, query: string): Promise<void> {
+  await w.page.goto(`${base}/api/dashboard${query}`);
+  await ready(w.page);
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.textContent(selector)) ?? '').trim();
+}
+
+async function columnTexts(page: Page, tableId: string, column: number): Promise<string[]> {
+  return page.$$eval(`#${tableId} tbody tr`, (rows, i) => rows.map((r) => (r.children[i]?.textContent ?? '').trim()), column);
+}
+
+async function assertHeadline(page: Page, totals: TenantSummary): Promise<void> {
+  assert.equal(await text(page, '#kpi-drop-rate'), pct(totals.dropRatePct));
+  assert.equal(await text(page, '#kpi-denominator'), `${count(totals.drops)} drops ÷ ${count(totals.eligibleHumanSessions)} eligible human sessions`);
+  assert.equal(await text(page, '#kpi-meetings'), `${count(totals.meetingsAffected)} of ${count(totals.meetings)}`);
+  assert.equal(await text(page, '#kpi-attendees'), `${count(totals.participantMeetingsAffected)} of ${count(totals.participantMeetings)}`);
+  assert.equal(Number(await page.getAttribute('#kpi-lost', 'data-value')), totals.lostSeconds);
+}
+
+before(async () => {
+  mkdirSync(OUTPUT, { recursive: true });
+  fixture = await startDashboardFixture(DEMO_PARTS);
+  base = fixture.host.url;
+  browser = await launchBrowser();
+  context = browser.context;
+});
+
+after(async () => {
+  await browser?.close();
+  await fixture?.stop();
+});
+
+test('the overview shows the API summary, and it matches the ground truth of the generated exports', async () => {
+  const summary = await api<Summary>('summary');
+  const t = summary.totals;
+  const truths = fixture.truths.map((p) => p.truth);
+  const expected = expectedFromTruth(truths.flatMap((x) => x.drops));
+  // The API against the generator's ground truth (default rule: counted = gap ≤ 300 s, not in a mass event).
+  assert.equal(t.meetings, truths.reduce((n, x) => n + x.meetings, 0));
+  assert.equal(t.participantMeetings, truths.reduce((n, x) => n + x.humans, 0));
+  assert.equal(t.drops, expected.drops);
+  assert.equal(t.meetingsAffected, expected.meetingsAffected);
+  assert.equal(t.participantMeetingsAffected, expected.participantMeetingsAffected);
+  assert.equal(t.lostSeconds, expected.lostSeconds);
+  assert.equal(t.massEvents, truths.reduce((n, x) => n + x.massEvents, 0));
+  assert.ok(t.drops > 0 && t.massEvents > 0, 'the generated data has drops and a mass event to show');
+
+  const w = await newPage();
+  await open(w, '');
+  await assertHeadline(w.page, t);
+  const lost = /^(\d+) h (\d+) min$/.exec(await text(w.page, '#kpi-lost'));
+  assert.ok(lost, 'time lost in hours and minutes');
+  const shownSeconds = Number(lost[1]) * 3600 + Number(lost[2]) * 60;
+  assert.ok(shownSeconds <= t.lostSeconds && t.lostSeconds < shownSeconds + 60);
+  const over = t.dropRatePct > 3;
+  assert.equal(await w.page.getAttribute('.target-state', 'data-over-target'), String(over), 'compared with the default 3 % target');
+
+  // Trend by day: one row per meeting day, the API's rows.
+  const days = await api<Summary>('summary?groupBy=day&limit=1000');
+  const dayRows = await columnTexts(w.page, 'trend-table', 0);
+  assert.deepEqual(dayRows, days.items.map((r) => r.key).sort());
+  assert.deepEqual(dayRows, DEMO_PARTS.map((p) => p.start.slice(0, 10)));
+  assert.equal(await w.page.locator('#trend-chart canvas').count(), 1, 'the trend chart is drawn');
+
+  // Worst sites: the API's order, sample sizes shown, below-minimum rows not ranked.
+  const sites = await api<Summary>('summary?groupBy=site&limit=1000');
+  const shownSites = await columnTexts(w.page, 'rank-site', 1);
+  assert.deepEqual(shownSites, sites.items.slice(0, shownSites.length).map((r) => r.key));
+  assert.deepEqual(await columnTexts(w.page, 'rank-site', 2), sites.items.slice(0, shownSites.length).map((r) => count(r.eligibleSessions)));
+  assert.ok(shownSites.includes('Zurich HQ') && shownSites.includes('Basel lab'), 'sites come from the uploaded site map');
+  const users = await api<Summary>('summary?groupBy=user&limit=1000');
+  const thinUsers = users.items.filter((r) => !r.enoughData).length;
+  assert.ok(thinUsers > 0, 'some users have fewer sessions than the minimum');
+  const userRates = await columnTexts(w.page, 'rank-user', 4);
+  const userRanks = await columnTexts(w.page, 'rank-user', 0);
+  userRates.forEach((rate, i) => {
+    if (userRanks[i] === '–') assert.equal(rate, 'not enough data');
+  });
+  assert.ok(userRates.includes('not enough data'));
+
+  // Subnets: counted drops by /24 of the lost session's address, totalling at most the counted drops.
+  const subnetDrops = (await columnTexts(w.page, 'rank-subnet', 1)).map((s) => Number(s.replace(/,/g, '')));
+  assert.ok(subnetDrops.length > 0 && subnetDrops.every((n, i) => i === 0 || n <= subnetDrops[i - 1]!));
+
+  // Gap histogram: the API's buckets, in a table behind the chart.
+  assert.deepEqual(await columnTexts(w.page, 'gap-table', 1), t.gapHistogram.map((b) => count(b.count)));
+  assert.equal(await w.page.locator('#gap-chart canvas').count(), 1);
+
+  await w.page.screenshot({ path: join(OUTPUT, 'overview.png'), fullPage: true });
+  if (process.env['UPDATE_README_SCREENSHOT'] === '1') {
+    mkdirSync(join(README_SCREENSHOT, '..'), { recursive: true });
+    await w.page.screenshot({ path: README_SCREENSHOT, clip: { x: 0, y: 0, width: 1360, height: 1180 } });
+  }
+  assert.deepEqual(w.problems, []);
+  await w.page.close();
+});
+
+test('a period filter changes the numbers, lives in the URL, and survives a reload; a site focuses the headline', async () => {
+  const w = await newPage();
+  await open(w, '');
+  const before = await text(w.page, '#kpi-meetings');
+  const day = DEMO_PARTS[1]!.start.slice(0, 10);
+  await w.page.fill('#f-from', day);
+  await w.page.fill('#f-to', day);
+  await w.page.click('#filters button[type=submit]');
+  await w.page.waitForURL((url) => url.searchParams.get('from') === day && url.searchParams.get('to') === day);
+  await ready(w.page);
+
+  const filtered = await api<Summary>(`summary?from=${day}&to=${day}`);
+  await assertHeadline(w.page, filtered.totals);
+  const part = fixture.truths[1]!.truth;
+  assert.equal(filtered.totals.meetings, part.meetings, 'only the meetings of that day');
+  assert.equal(filtered.totals.drops, expectedFromTruth(part.drops).drops);
+  assert.notEqual(await text(w.page, '#kpi-meetings'), before, 'the filter changed what is shown');
+  assert.deepEqual(await columnTexts(w.page, 'trend-table', 0), [day]);
+
+  await w.page.reload();
+  await ready(w.page);
+  assert.equal(await w.page.inputValue('#f-from'), day);
+  await assertHeadline(w.page, filtered.totals);
+  await w.page.screenshot({ path: join(OUTPUT, 'overview-one-day.png'), fullPage: true });
+
+  // Following a site in the ranking focuses the headline and the trend on it.
+  await w.page.click('#rank-site a:text-is("Zurich HQ")');
+  await w.page.waitForURL((url) => url.searchParams.get('site') === 'Zurich HQ');
+  await ready(w.page);
+  const focused = await api<Summary>(`summary?from=${day}&to=${day}&site=${encodeURIComponent('Zurich HQ')}`);
+  const row = (await api<Summary>(`summary?from=${day}&to=${day}&groupBy=site&limit=1000`)).items.find((r) => r.key === 'Zurich HQ');
+  assert.ok(focused.focus && row);
+  assert.equal(focused.focus.eligibleSessions, row.eligibleSessions);
+  assert.equal(focused.focus.drops, row.drops);
+  assert.equal(await text(w.page, '#kpi-denominator'), `${count(row.drops)} drops ÷ ${count(row.eligibleSessions)} eligible human sessions`);
+  assert.equal(await text(w.page, '#kpi-drop-rate'), row.enoughData ? pct(row.dropRatePct) : 'not enough data');
+  assert.equal(await w.page.locator('#rank-site tr.focus').count(), 1, 'the focused site is highlighted in the ranking');
+  assert.equal(await w.page.inputValue('#f-site'), 'Zurich HQ');
+  await w.page.screenshot({ path: join(OUTPUT, 'overview-site.png'), fullPage: true });
+  assert.deepEqual(w.problems, []);
+  await w.page.close();
+});
+
+test('the meeting timeline marks the planted drops of a meeting, with their evidence', async () => {
+  const drops = fixture.truths.flatMap((p) => p.truth.drops);
+  const byMeeting = new Map<string, PlantedDrop[]>();
+  for (const d of drops) byMeeting.set(d.meetingId, [...(byMeeting.get(d.meetingId) ?? []), d]);
+  const [meetingId, planted] = [...byMeeting].filter(([, ds]) => ds.every((d) => d.massEventId === undefined)).sort((a, b) => b[1].length - a[1].length)[0]!;
+  assert.ok(planted.length >= 3, 'a meeting with several drops');
+  const detail = await api<{ disconnections: Array<{ participantKey: string; leaveTime: string; counted: boolean }>; notes: Array<{ kind: string }>; massEvents: unknown[] }>(
+    `meetings/${encodeURIComponent(meetingId)}`,
+  );
+
+  const w = await newPage();
+  await open(w, `?view=meeting&meeting=${encodeURIComponent(meetingId)}`);
+  const markers = await w.page.$$eval('svg.timeline g.drop', (gs) =>
+    gs.map((g) => ({ participant: g.getAttribute('data-participant'), leave: g.getAttribute('data-leave'), counted: g.classList.contains('counted') })),
+  );
+  assert.equal(markers.length, detail.disconnections.length, 'one marker per disconnection of the meeting');
+  for (const d of planted) {
+    const marker = markers.find((m) => m.participant === d.participantKey && m.leave === formatIsoUtc(d.leaveTime));
+    assert.ok(marker, `planted drop of ${d.participantKey} at ${formatIsoUtc(d.leaveTime)} is marked`);
+    assert.equal(marker.counted, d.gapSeconds <= REJOIN_WINDOW_SECONDS, `counted as the rule says (gap ${d.gapSeconds} s)`);
+  }
+  assert.equal(Number(await w.page.getAttribute('#meeting-drops', 'data-value')), planted.filter((d) => d.gapSeconds <= REJOIN_WINDOW_SECONDS).length);
+  assert.equal(await w.page.locator('svg.timeline circle.handoff').count(), detail.notes.filter((n) => n.kind === 'device-handoff').length);
+
+  // Evidence: one row per disconnection with gap, IPs and sites; a marker leads to its row by keyboard.
+  assert.equal(await w.page.locator('#evidence-table tbody tr').count(), detail.disconnections.length);
+  const first = w.page.locator('svg.timeline g.drop').first();
+  await first.focus();
+  await w.page.keyboard.press('Enter');
+  const index = await first.getAttribute('data-index');
+  assert.equal(await w.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.id), `drop-${index}`);
+  const row = await text(w.page, `#drop-${index}`);
+  const planted0 = planted.find((d) => d.participantKey === (markers[Number(index)]?.participant ?? ''));
+  assert.ok(planted0 === undefined || row.includes(`${planted0.gapSeconds} s`), row);
+  await w.page.screenshot({ path: join(OUTPUT, 'meeting.png'), fullPage: true });
+  assert.deepEqual(w.problems, []);
+  await w.page.close();
+});
+
+test('a mass event is drawn as a band and its drops are marked as not counted', async () => {
+  const mass = fixture.truths.flatMap((p) => p.truth.drops).filter((d) => d.massEventId !== undefined);
+  assert.ok(mass.length > 0);
+  const meetingId = mass[0]!.meetingId;
+  const detail = await api<{ massEvents: unknown[] }>(`meetings/${encodeURIComponent(meetingId)}`);
+  assert.ok(detail.massEvents.length >= 1);
+  const w = await newPage();
+  await open(w, `?view=meeting&meeting=${encodeURIComponent(meetingId)}`);
+  assert.equal(await w.page.locator('svg.timeline rect.mass-event').count(), detail.massEvents.length);
+  for (const d of mass.filter((x) => x.meetingId === meetingId)) {
+    const cls = await w.page.getAttribute(`svg.timeline g.drop[data-participant="${d.participantKey}"][data-leave="${formatIsoUtc(d.leaveTime)}"]`, 'class');
+    assert.match(cls ?? '', /\bmass\b/);
+  }
+  await w.page.screenshot({ path: join(OUTPUT, 'meeting-mass-event.png'), fullPage: true });
+  assert.deepEqual(w.problems, []);
+  await w.page.close();
+});
+
+test('the meetings list links to the timeline; CSV downloads are the API CSV', async () => {
+  const w = await newPage();
+  await open(w, '?view=meetings');
+  const listed = await api<{ items: Array<{ meetingId: string }> }>('meetings?limit=100');
+  assert.equal(await w.page.locator('#meetings-table tbody tr').count(), listed.items.length);
+  await w.page.screenshot({ path: join(OUTPUT, 'meetings.png'), fullPage: true });
+  const firstId = listed.items[0]!.meetingId;
+  await w.page.click(`#meetings-table a[data-meeting="${firstId}"]`);
+  await w.page.waitForURL((url) => url.searchParams.get('view') === 'meeting' && url.searchParams.get('meeting') === firstId);
+  await ready(w.page);
+  assert.match(await text(w.page, '#meeting-title'), new RegExp(firstId));
+  await w.page.goBack();
+  await ready(w.page);
+  assert.equal(await w.page.locator('#meetings-table').count(), 1, 'back returns to the list');
+
+  await open(w, '');
+  const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('#rank-site-title ~ button.csv')]);
+  const file = readFileSync((await download.path())!, 'utf8');
+  const expected = await (await fetch(`${base}/api/summary?groupBy=site&format=csv&limit=1000`)).text();
+  assert.equal(file, expected);
+  assert.match(download.suggestedFilename(), /^worst-sites-all\.csv$/);
+  assert.deepEqual(w.problems, []);
+  await w.page.close();
+});
+
+test('served with a strict CSP, content types and caching; the function key travels as x-functions-key', async () => {
+  const page = await fetch(`${base}/api/dashboard?code=k%22ey`);
+  assert.equal(page.status, 200);
+  assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.equal(page.headers.get('cache-control'), 'no-store');
+  const csp = page.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
+  const html = await page.text();
+  assert.doesNotMatch(html, /<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=/i, 'no inline script, style or handler');
+  const script = /<script type="module" src="([^"]+)"/.exec(html)?.[1];
+  assert.ok(script && script.includes('?code=k%22ey'), 'asset URLs carry the key so that they pass function-level auth');
+  const asset = await fetch(`${base}${script.replace(/&amp;/g, '&')}`, { headers: { 'accept-encoding': 'identity' } });
+  assert.equal(asset.status, 200);
+  assert.equal(asset.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  assert.match(asset.headers.get('cache-control') ?? '', /max-age=31536000, immutable/);
+  assert.equal((await fetch(`${base}/api/dashboard/nothing.js`)).status, 404);
+
+  const w = await newPage();
+  await open(w, '?code=secret-key');
+  assert.ok(w.apiRequests.length >= 5);
+  for (const r of w.apiRequests) assert.equal(r.key, 'secret-key', `${r.url} carries the key`);
+  // Links inside the dashboard keep the key.
+  assert.match((await w.page.getAttribute('#nav-meetings', 'href')) ?? '', /code=secret-key/);
+
+  // Basics of accessibility: labelled fields, captioned tables with header cells, a skip link first.
+  const unlabelled = await w.page.$$eval('input, select', (fields) => fields.filter((f) => !(f as unknown as { labels: { length: number } | null }).labels?.length).map((f) => f.id));
+  assert.deepEqual(unlabelled, []);
+  const tables = await w.page.$$eval('table', (ts) =>
+    ts.map((t) => ({ data: t.classList.contains('data'), caption: !!t.querySelector('caption'), headers: t.querySelectorAll('thead th[scope=col]').length, hidden: !!t.closest('[aria-hidden=true]') })),
+  );
+  assert.equal(tables.filter((t) => t.data).length, 6, 'trend, four rankings, gaps');
+  assert.deepEqual(tables.filter((t) => !(t.data && t.caption && t.headers > 0)).map((t) => t.hidden), [true, true], 'only the charts\' own legends, hidden with their charts, are not data tables');
+  await w.page.keyboard.press('Tab');
+  assert.equal(await w.page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.className), 'skip-link');
+  assert.deepEqual(w.problems, []);
+  await w.page.close();
+});

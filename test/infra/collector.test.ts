@@ -1,0 +1,113 @@
+// The optional collector in the templates: infra/modules/collector.bicep (Key Vault with RBAC authorization and purge
+// protection, Key Vault Secrets User for the app's identity, settings with a Key Vault reference), all behind
+// enableCollector (default false), and the Function App side (settings named from names.json, keyVaultReferenceIdentity).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './bicepParser.js';
+import { evaluate, objectProperty, propertyAt, type BicepModel, type ResourceDecl } from './bicepModel.js';
+import { appSettingsOf, checkSecretParameters, loadTemplates, roleAssignmentsOf } from './infraLint.js';
+
+const names = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'names.json'), 'utf8')) as {
+  settings: Record<string, string>;
+  settingDefaults: Record<string, string>;
+};
+const KEY_VAULT_SECRETS_USER = '4633458b-17de-408a-b874-0445c86b69e6';
+
+let templates: Map<string, BicepModel>;
+before(async () => {
+  templates = await loadTemplates(join(REPO_ROOT, 'infra'));
+});
+
+function template(path: string): BicepModel {
+  const model = templates.get(path);
+  assert.ok(model, `${path} is missing`);
+  return model;
+}
+
+function text(resource: ResourceDecl, path: string): string {
+  const node = propertyAt(resource.body, path);
+  assert.ok(node, `${resource.symbol} has no ${path}`);
+  return node.text;
+}
+
+test('the Key Vault uses RBAC authorization, purge protection and no access policies, and exists only when enabled', () => {
+  const model = template('infra/modules/collector.bicep');
+  const vaults = model.resources.filter((r) => r.type === 'Microsoft.KeyVault/vaults' && !r.existing);
+  assert.equal(vaults.length, 1);
+  const vault = vaults[0]!;
+  assert.equal(vault.condition?.text, '(enabled)');
+  assert.equal(evaluate(model, propertyAt(vault.body, 'properties.enableRbacAuthorization')!), true);
+  assert.equal(evaluate(model, propertyAt(vault.body, 'properties.enablePurgeProtection')!), true);
+  assert.equal(evaluate(model, propertyAt(vault.body, 'properties.enableSoftDelete')!), true);
+  assert.deepEqual(evaluate(model, propertyAt(vault.body, 'properties.accessPolicies')!), []);
+  assert.equal(text(vault, 'properties.tenantId'), 'tenant().tenantId');
+  assert.equal(evaluate(model, model.params.get('enabled')!.defaultValue!), false);
+});
+
+test("the app's identity gets Key Vault Secrets User on the vault only, when enabled", () => {
+  const model = template('infra/modules/collector.bicep');
+  const assignments = roleAssignmentsOf(model);
+  assert.equal(assignments.length, 1);
+  const [assignment] = assignments as [(typeof assignments)[number]];
+  assert.deepEqual(assignment.formProblems, []);
+  assert.equal(assignment.roleId, KEY_VAULT_SECRETS_USER);
+  assert.equal(assignment.principal, 'identityPrincipalId');
+  assert.equal(assignment.principalType, 'ServicePrincipal');
+  assert.equal(assignment.scope?.type, 'Microsoft.KeyVault/vaults');
+  assert.equal(model.resources.find((r) => r.symbol === 'appSecretsUser')?.condition?.text, '(enabled)');
+  const main = template('infra/main.bicep');
+  const collector = main.modules.find((m) => m.symbol === 'collector');
+  assert.ok(collector, 'main.bicep deploys modules/collector.bicep');
+  assert.equal(collector.path, 'modules/collector.bicep');
+  assert.equal(propertyAt(collector.body, 'params.enabled')?.text, 'enableCollector');
+  assert.equal(propertyAt(collector.body, 'params.identityPrincipalId')?.text, 'identity.outputs.principalId');
+  assert.equal(evaluate(main, main.params.get('enableCollector')!.defaultValue!), false);
+});
+
+test('the settings carry the credential as a Key Vault reference (never a value), and are empty when disabled', () => {
+  const model = template('infra/modules/collector.bicep');
+  assert.deepEqual(checkSecretParameters(model), []);
+  for (const param of model.params.values()) assert.doesNotMatch(param.name, /secret|password|key/i, 'no parameter takes the credential itself');
+  const reference = model.vars.get('credentialReference')?.text;
+  assert.equal(reference, "'@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${effectiveCredentialName}/)'");
+  const settings = model.outputs.find((o) => o.name === 'settings');
+  assert.ok(settings);
+  const values = new Map(['tenantId', 'clientId', 'clientSecret', 'clientCertificate', 'cloud'].map((k) => [k, objectProperty(settings.value, k)?.text ?? '']));
+  for (const [key, value] of values) assert.match(value, /^enabled( &&|\s\?)/, `${key} is empty unless enabled: ${value}`);
+  assert.equal(values.get('clientSecret'), "enabled && credentialType == 'secret' ? credentialReference : ''");
+  assert.equal(values.get('clientCertificate'), "enabled && credentialType == 'certificate' ? credentialReference : ''");
+});
+
+test('the Function App sets the collector settings under their names.json names and resolves Key Vault references with its identity', () => {
+  const model = template('infra/modules/functionApp.bicep');
+  const byName = new Map(appSettingsOf(model).map((s) => [String(s.name), s.valueText]));
+  const expected: Record<string, string> = {
+    [names.settings['collectorSchedule']!]: 'collectorSchedule',
+    [names.settings['o365TenantId']!]: 'collectorSettings.tenantId',
+    [names.settings['o365ClientId']!]: 'collectorSettings.clientId',
+    [names.settings['o365ClientSecret']!]: 'collectorSettings.clientSecret',
+    [names.settings['o365ClientCertificate']!]: 'collectorSettings.clientCertificate',
+    [names.settings['o365Cloud']!]: 'collectorSettings.cloud',
+  };
+  for (const [setting, value] of Object.entries(expected)) assert.equal(byName.get(setting), value, setting);
+  const site = model.resources.find((r) => r.type === 'Microsoft.Web/sites' && !r.existing)!;
+  assert.equal(text(site, 'properties.keyVaultReferenceIdentity'), "enableCollector ? identity.id : 'SystemAssigned'");
+
+  const main = template('infra/main.bicep');
+  const functionApp = main.modules.find((m) => m.symbol === 'functionApp')!;
+  assert.equal(propertyAt(functionApp.body, 'params.collectorSettings')?.text, 'collector.outputs.settings');
+  assert.equal(propertyAt(functionApp.body, 'params.enableCollector')?.text, 'enableCollector');
+  assert.equal(propertyAt(functionApp.body, 'params.collectorSchedule')?.text, 'effectiveCollectorSchedule');
+  // The schedule is always set (the host must resolve %COLLECTOR_SCHEDULE% to index the timer), defaulting to names.json.
+  const effective = main.vars.get('effectiveCollectorSchedule')!;
+  assert.equal(evaluate(main, effective, new Map([['collectorSchedule', '']])), names.settingDefaults[names.settings['collectorSchedule']!]);
+  assert.equal(evaluate(main, effective, new Map([['collectorSchedule', '0 30 6 * * *']])), '0 30 6 * * *');
+});
+
+test('main.parameters.json lets azd switch the collector on and leaves it off by default', () => {
+  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+  assert.equal(parameters.parameters['enableCollector']?.value, '${ENABLE_COLLECTOR=false}');
+  assert.equal(parameters.parameters['collectorClientId']?.value, '${COLLECTOR_CLIENT_ID}');
+});
