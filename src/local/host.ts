@@ -270,7 +270,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const etag = download.etag ?? '';
     const invocationId = randomUUID();
     try {
-      const result = await watch.fn.invoke(
+      await watch.fn.invoke(
         {
           kind: 'blob',
           content,

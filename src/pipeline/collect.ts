@@ -24,6 +24,8 @@ export interface CollectDeps {
   retries?: () => number;
   /** Epoch ms, checked against the deadline (default Date.now). */
   clock?: () => number;
+  /** Content blobs fetched at once (default 4); they share the run's retry budget. */
+  concurrency?: number;
 }
 
 export interface CollectOptions {
@@ -43,6 +45,28 @@ export interface CollectRunResult extends CollectorRunStatus {
 }
 
 const LOG_PREFIX = 'collectAuditRecords';
+export const DEFAULT_FETCH_CONCURRENCY = 4;
+
+/**
+ * Runs `work` on every item, at most `concurrency` at once. `beforeEach(left)` may throw to stop starting items.
+ * After the first failure no further item starts; the ones in flight finish, then the first failure is thrown.
+ */
+async function forEachBounded<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>, beforeEach: (left: number) => void): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < items.length) {
+      try {
+        beforeEach(items.length - next);
+        await work(items[next++]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  if (failure !== undefined) throw failure.error;
+}
 
 type SubscriptionState = { ready: true } | { ready: false; reason: string };
 
@@ -168,25 +192,20 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
         run.contentListed += items.length;
         const fetched = await state.fetchedContentIds(contentType, items.map((i) => i.contentCreated));
 
-        for (const [position, item] of items.entries()) {
-          if (fetched.has(item.contentId)) {
-            run.contentSkipped++;
-            continue;
-          }
-          if (pastDeadline()) stopAtDeadline(`${items.length - position} content blobs of window ${label} left`);
+        const collectOne = async (item: ContentItem): Promise<void> => {
           const content = await api.fetchContent(item);
           const recordedAt = new Date(clock());
           if (content.kind === 'expired') {
             run.contentExpired++;
             log.warn(`${LOG_PREFIX}: ${content.message}; recorded and skipped`);
             await state.recordContent({ contentType, contentId: item.contentId, ...created(item), records: 0, expired: true }, recordedAt);
-            fetched.add(item.contentId);
-            continue;
+            return;
           }
           const selection = selectMeetingRecords(content.records);
           if (selection.invalid > 0) run.warnings.push(`content ${item.contentId}: ${selection.invalid} entries were not JSON objects and were dropped`);
           let blobName: string | undefined;
           if (selection.kept.length > 0) {
+            // The blob first, then the content id: a crash in between leaves the blob, found again by name.
             blobName = contentBlobName(contentType, item.contentCreated, item.contentId);
             const outcome = await writeContentBlob(deps.exports, blobName, JSON.stringify(selection.kept));
             if (outcome === 'written') run.blobsWritten++;
@@ -196,10 +215,14 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
           };
           if (blobName !== undefined) recorded.blobName = blobName;
           await state.recordContent(recorded, recordedAt);
-          fetched.add(item.contentId);
           run.contentFetched++;
           run.recordsKept += selection.kept.length;
-        }
+        };
+        const pending = items.filter((item) => !fetched.has(item.contentId));
+        run.contentSkipped += items.length - pending.length;
+        await forEachBounded(pending, deps.concurrency ?? DEFAULT_FETCH_CONCURRENCY, collectOne, (left) => {
+          if (pastDeadline()) stopAtDeadline(`${left} content blobs of window ${label} left`);
+        });
         await state.setLastWindowEnd(contentType, window.end, new Date(clock()));
         run.lastWindowEnd = window.end.toISOString();
         run.windowsCompleted++;

@@ -26,7 +26,7 @@ function builtDir(): string {
   return dir;
 }
 
-test('the page gets absolute asset URLs under the dashboard route, the API base, and the key HTML-escaped', () => {
+test('the page gets absolute asset URLs under the dashboard route, the API base, and the key URL-encoded', () => {
   const assets = new DashboardAssets(builtDir());
   const res = assets.respond({ asset: '', pathname: '/api/dashboard', code: 'a"b<c>&d' });
   assert.equal(res.status, 200);

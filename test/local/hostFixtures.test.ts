@@ -3,12 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { captureRegistrations, type CapturedFunction } from '../../src/local/captureRegistrations.js';
-import { startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
+import { readHostJson, startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
 import { storageClientsFromConnectionString, type StorageClients } from '../../src/storage/clients.js';
 import { runUpload } from '../../src/cli/upload.js';
 import type { FixtureCall } from '../fixtures/functions/fixtureLog.js';
@@ -212,4 +212,17 @@ test('stop() closes the HTTP server', async () => {
   assert.equal(res.status, 200);
   await extra.stop();
   await assert.rejects(fetch(`${extra.url}/api/things`));
+});
+
+test('host.json settings: poison threshold, parallelism and route prefix, with the Functions defaults', () => {
+  const withJson = join(workDir, 'app-with-host-json');
+  mkdirSync(withJson, { recursive: true });
+  writeFileSync(
+    join(withJson, 'host.json'),
+    JSON.stringify({ version: '2.0', extensions: { blobs: { poisonBlobThreshold: 3, maxDegreeOfParallelism: 2 }, http: { routePrefix: '' } } }),
+  );
+  assert.deepEqual(readHostJson(withJson), { routePrefix: '', poisonBlobThreshold: 3, maxDegreeOfParallelism: 2 });
+  const without = join(workDir, 'app-without-host-json');
+  mkdirSync(without, { recursive: true });
+  assert.deepEqual(readHostJson(without), { routePrefix: 'api', poisonBlobThreshold: 5, maxDegreeOfParallelism: 8 });
 });

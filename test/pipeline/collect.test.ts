@@ -43,7 +43,7 @@ interface Fixture {
   exports: ContainerClient;
   sleeps: number[];
   logs: string[];
-  run(options?: { now?: Date; api?: ManagementActivityApi; state?: CollectorState; secret?: string; policy?: Partial<RetryPolicy>; clock?: () => number; deadline?: number }): Promise<CollectRunResult>;
+  run(options?: { now?: Date; api?: ManagementActivityApi; state?: CollectorState; secret?: string; policy?: Partial<RetryPolicy>; clock?: () => number; deadline?: number; concurrency?: number }): Promise<CollectRunResult>;
 }
 
 async function fixture(): Promise<Fixture> {
@@ -82,6 +82,7 @@ async function fixture(): Promise<Fixture> {
         retries: () => client.http.retries,
       };
       if (options.clock) deps.clock = options.clock;
+      if (options.concurrency !== undefined) deps.concurrency = options.concurrency;
       return collectAuditRecords(deps, { now: options.now ?? new Date(), deadline: options.deadline ?? Date.now() + 60_000, log });
     },
   };
@@ -217,7 +218,8 @@ test('a run that crashes half-way resumes without losing or duplicating records'
       return real.fetchContent(item);
     },
   };
-  const crashed = await f.run({ api: crashing });
+  // One fetch at a time, so that exactly three contents are done when the fourth fetch crashes.
+  const crashed = await f.run({ api: crashing, concurrency: 1 });
   assert.equal(crashed.status, 'failed');
   assert.equal(crashed.contentFetched, 3);
   const afterCrash = await recordIdsInBlobs(f.exports);
@@ -241,7 +243,7 @@ test('a crash between writing a blob and recording its content id leaves the blo
     if (++recorded === 3) throw new Error('simulated crash after the blob write');
     return f.state.recordContent(content, now);
   };
-  const crashed = await f.run({ state: failingState });
+  const crashed = await f.run({ state: failingState, concurrency: 1 });
   assert.equal(crashed.status, 'failed');
   const blobs = await blobNames(f.exports);
   assert.equal(blobs.length, 2, 'the second blob was written before the crash');
@@ -271,7 +273,7 @@ test('a run stopped by its deadline is partial; the next run continues from wher
       return real.fetchContent(item);
     },
   });
-  const stopped = await f.run({ api: counting, clock: () => base + (fetchedBeforeDeadline >= 2 ? 10 * 60_000 : 0), deadline: base + 5 * 60_000 });
+  const stopped = await f.run({ api: counting, clock: () => base + (fetchedBeforeDeadline >= 2 ? 10 * 60_000 : 0), deadline: base + 5 * 60_000, concurrency: 1 });
   assert.equal(stopped.status, 'partial');
   assert.equal(stopped.errorKind, 'deadline');
   assert.match(stopped.error ?? '', /deadline.*next run continues/);
@@ -433,4 +435,34 @@ test('/api/health shows the collector: off when not configured; a failed run deg
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
   }
+});
+
+test('many content blobs in one window fetched eight at a time: a crash mid-way and a resume still give each record once', async () => {
+  const f = await fixture();
+  const now = Date.now();
+  const expected: string[] = [];
+  for (let c = 0; c < 30; c++) {
+    const records = [participantDetail(recordId(100 + c, 1), 'm', 1), participantDetail(recordId(100 + c, 2), 'm', 2), teamsOther(recordId(100 + c, 3))];
+    expected.push(recordId(100 + c, 1), recordId(100 + c, 2));
+    server.addContent({ contentId: `bulk$${c}`, created: new Date(now - 60 * 60_000 + c * 1000), records });
+  }
+  server.pageSize = 7;
+  const config = readCollectorConfig(server.settings());
+  assert.ok(config.configured);
+  const real = createCollectorClient(config.config, { sleep: async () => {} }).api;
+  let calls = 0;
+  const crashing: ManagementActivityApi = Object.assign(Object.create(real) as ManagementActivityApi, {
+    fetchContent: async (item: Parameters<ManagementActivityApi['fetchContent']>[0]) => {
+      if (++calls === 12) throw new Error('simulated crash');
+      return real.fetchContent(item);
+    },
+  });
+  const crashed = await f.run({ api: crashing, concurrency: 8 });
+  assert.equal(crashed.status, 'failed');
+  assert.ok(crashed.contentFetched >= 11 && crashed.contentFetched < 30, `${crashed.contentFetched} fetched before the crash`);
+  const resumed = await f.run({ concurrency: 8 });
+  assert.equal(resumed.status, 'succeeded', resumed.error);
+  assert.equal(crashed.contentFetched + resumed.contentFetched, 30);
+  assertEachOnce(await recordIdsInBlobs(f.exports), expected);
+  for (let c = 0; c < 30; c++) assert.equal(server.fetches.get(`bulk$${c}`), 1);
 });
