@@ -59,8 +59,8 @@ function sameContent(a: SessionRecord, b: SessionRecord, bSource: string): boole
 export class Deduplicator {
   private readonly sessionIds = new Set<string>();
   private readonly meetingIds = new Set<string>();
-  /** Meeting id → participant key → accepted sessions of that participant (usually one to a few). */
-  private readonly sessions = new Map<string, Map<string, SessionRecord[]>>();
+  /** Meeting id → participant key → the accepted session(s) of that participant (usually one: no array then). */
+  private readonly sessions = new Map<string, Map<string, SessionRecord | SessionRecord[]>>();
 
   add(record: AuditRecord): 'accepted' | 'duplicate' {
     if (record.kind === 'meeting') {
@@ -77,10 +77,13 @@ export class Deduplicator {
     }
     const seen = byParticipant.get(participant.key);
     if (seen === undefined) {
-      byParticipant.set(participant.key, [record]);
-    } else {
+      byParticipant.set(participant.key, record);
+    } else if (Array.isArray(seen)) {
       for (const other of seen) if (sameContent(other, record, participant.source)) return 'duplicate';
       seen.push(record);
+    } else {
+      if (sameContent(seen, record, participant.source)) return 'duplicate';
+      byParticipant.set(participant.key, [seen, record]);
     }
     this.sessionIds.add(record.recordId);
     return 'accepted';

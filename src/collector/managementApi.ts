@@ -2,6 +2,7 @@
 // content listing for one window following NextPageUri (or NextPageUrl) pages, and content blobs.
 // PublisherIdentifier goes on every call; URIs the service hands back must stay on the configured host,
 // so the bearer token is never sent anywhere else.
+import { SETTINGS } from '../names.js';
 import { CollectorPermissionError, ManagementApiError, SubscriptionMissingError, scrubRemoteText } from './errors.js';
 import type { HttpAnswer, RetryingHttp } from './http.js';
 import type { TokenSource } from './token.js';
@@ -56,7 +57,7 @@ export interface ManagementActivityClientOptions {
 }
 
 const PERMISSION_HINT =
-  'grant the app registration (O365_CLIENT_ID) the application permission ActivityFeed.Read on "Office 365 Management APIs" ' +
+  `grant the app registration (${SETTINGS.o365ClientId}) the application permission ActivityFeed.Read on "Office 365 Management APIs" ` +
   'and have an administrator grant admin consent; also check that auditing is turned on in Microsoft Purview';
 
 interface ApiErrorBody {

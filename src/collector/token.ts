@@ -3,6 +3,7 @@
 // node:crypto. Tokens are cached until five minutes before they expire; AADSTS refusals become
 // CollectorCredentialsError with the setting or portal step to fix.
 import { X509Certificate, createHash, createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { SETTINGS } from '../names.js';
 import type { CollectorCredential } from './config.js';
 import { CollectorConfigError, CollectorCredentialsError, CollectorError, scrubRemoteText } from './errors.js';
 import type { RetryingHttp } from './http.js';
@@ -25,22 +26,23 @@ export interface ClientCredentialsOptions {
 }
 
 const REFRESH_MARGIN_MS = 5 * 60_000;
+const CERTIFICATE = SETTINGS.o365ClientCertificate;
 const ASSERTION_LIFETIME_S = 10 * 60;
 
 /** What to do about the AADSTS codes people meet most often with client credentials. */
 const AADSTS_HINTS: ReadonlyArray<[RegExp, string]> = [
-  [/^AADSTS7000215$/, 'the client secret is wrong: put the secret\'s Value (not its Secret ID) in the Key Vault secret behind O365_CLIENT_SECRET'],
+  [/^AADSTS7000215$/, `the client secret is wrong: put the secret's Value (not its Secret ID) in the Key Vault secret behind ${SETTINGS.o365ClientSecret}`],
   [/^AADSTS7000222$/, 'the client secret has expired: create a new one on the app registration and update the Key Vault secret'],
-  [/^AADSTS700016$/, 'no application with O365_CLIENT_ID exists in tenant O365_TENANT_ID: check both ids (the app must be registered in, or consented to by, that tenant)'],
-  [/^AADSTS90002$|^AADSTS900023$/, 'O365_TENANT_ID is not a valid tenant: use the directory (tenant) id GUID'],
+  [/^AADSTS700016$/, `no application with ${SETTINGS.o365ClientId} exists in tenant ${SETTINGS.o365TenantId}: check both ids (the app must be registered in, or consented to by, that tenant)`],
+  [/^AADSTS90002$|^AADSTS900023$/, `${SETTINGS.o365TenantId} is not a valid tenant: use the directory (tenant) id GUID`],
   [/^AADSTS700027$|^AADSTS700024$|^AADSTS70002$/, 'the client assertion was refused: upload the certificate (public part) to the app registration under Certificates & secrets, and check the server clock'],
   [/^AADSTS7000112$/, 'the application is disabled in the tenant: enable its enterprise application'],
-  [/^AADSTS500011$|^AADSTS70011$/, 'the Office 365 Management APIs resource or scope was not found: check O365_CLOUD (or O365_API_BASE_URL)'],
+  [/^AADSTS500011$|^AADSTS70011$/, `the Office 365 Management APIs resource or scope was not found: check ${SETTINGS.o365Cloud} (or ${SETTINGS.o365ApiBaseUrl})`],
 ];
 
 function hintFor(code: string | undefined): string {
   if (code !== undefined) for (const [pattern, hint] of AADSTS_HINTS) if (pattern.test(code)) return hint;
-  return 'check O365_TENANT_ID, O365_CLIENT_ID and the credential (O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE) against the app registration';
+  return `check ${SETTINGS.o365TenantId}, ${SETTINGS.o365ClientId} and the credential (${SETTINGS.o365ClientSecret} or ${SETTINGS.o365ClientCertificate}) against the app registration`;
 }
 
 function base64url(data: Buffer | string): string {
@@ -58,10 +60,10 @@ export function parseCertificatePem(pem: string): ParsedCertificate {
   const certificateBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
   const keyBlock = /-----BEGIN (?:RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |ENCRYPTED )?PRIVATE KEY-----/.exec(pem)?.[0];
   if (!certificateBlock || !keyBlock) {
-    throw new CollectorConfigError('O365_CLIENT_CERTIFICATE must hold a PEM certificate and its PEM private key');
+    throw new CollectorConfigError(`${CERTIFICATE} must hold a PEM certificate and its PEM private key`);
   }
   if (keyBlock.includes('ENCRYPTED')) {
-    throw new CollectorConfigError('O365_CLIENT_CERTIFICATE holds an encrypted private key: store the key unencrypted in Key Vault (the vault protects it)');
+    throw new CollectorConfigError(`${CERTIFICATE} holds an encrypted private key: store the key unencrypted in Key Vault (the vault protects it)`);
   }
   let key: KeyObject;
   let certificate: X509Certificate;
@@ -69,13 +71,13 @@ export function parseCertificatePem(pem: string): ParsedCertificate {
     key = createPrivateKey(keyBlock);
     certificate = new X509Certificate(certificateBlock);
   } catch {
-    throw new CollectorConfigError('O365_CLIENT_CERTIFICATE could not be read: the PEM certificate or private key is damaged');
+    throw new CollectorConfigError(`${CERTIFICATE} could not be read: the PEM certificate or private key is damaged`);
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new CollectorConfigError(`O365_CLIENT_CERTIFICATE holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; Entra ID client assertions need an RSA key`);
+    throw new CollectorConfigError(`${CERTIFICATE} holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; Entra ID client assertions need an RSA key`);
   }
   if (!certificate.checkPrivateKey(key)) {
-    throw new CollectorConfigError('O365_CLIENT_CERTIFICATE: the private key does not belong to the certificate');
+    throw new CollectorConfigError(`${CERTIFICATE}: the private key does not belong to the certificate`);
   }
   return { key, x5t: base64url(createHash('sha1').update(certificate.raw).digest()) };
 }

@@ -403,3 +403,21 @@ test('stopping early closes the input', async () => {
   }
   assert.equal(closed, true);
 });
+
+test('an over-long record is rejected without holding the rest of the file: NDJSON skips the line, others stop', async () => {
+  const huge = `{"Operation":"A","x":"${'y'.repeat(9 * 1024 * 1024)}"}`;
+  const nd = await readAll(`{"Operation":"B"}\n${huge}\n{"Operation":"C"}\n`, 'long.ndjson', [1 << 20]);
+  assert.deepEqual(nd.items.map((i) => (i.type === 'skipped' ? i.operation : `${i.type} ${i.type === 'rejected' ? i.rejection.line : ''}`)),
+    ['B', 'rejected 2', 'C']);
+  assert.match(rejectionsOf(nd.items)[0]!.reason, /longer than 8 MiB; it was skipped/);
+
+  const array = await readAll(`[{"Operation":"B"},{"Operation":"A","x":"${'y'.repeat(9 * 1024 * 1024)}`, 'long.json', [1 << 20]);
+  assert.deepEqual(array.items.map((i) => i.type), ['skipped', 'rejected']);
+  assert.match(rejectionsOf(array.items)[0]!.reason, /larger than 8 MiB.*reading stopped/);
+  assert.match(array.info.warnings.join(), /reading stopped at record 2/);
+
+  const csv = await readAll(`${csvLine(HEADERS['purview-v2'])}\r\n${csvLine(['', '', '', '{"Operation":"B"}'])}\r\nx,y,z,"${'row\r\n'.repeat(2_500_000)}`,
+    'long.csv', [1 << 20]);
+  assert.deepEqual(csv.items.map((i) => i.type), ['skipped', 'rejected']);
+  assert.match(rejectionsOf(csv.items)[0]!.reason, /longer than 8 MiB.*stray double quote/);
+});

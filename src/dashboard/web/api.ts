@@ -49,7 +49,7 @@ export class Api {
       // not JSON: keep the status line
     }
     if (response.status === 401 || response.status === 403) {
-      message = 'The report API refused the request: open the dashboard with ?code=<function key> (the key of the reports function or a host key).';
+      message = 'The report API refused the request: open the dashboard with ?code=<host key> (a host key, such as the default one, opens the dashboard and every report route).';
     }
     throw new ApiFailure(response.status, message, parameter);
   }

@@ -52,7 +52,7 @@ export function trendChart(container: HTMLElement, points: readonly TrendPoint[]
         stroke: RATE_COLOUR,
         width: 2,
         spanGaps: false,
-        points: { show: true, size: 6, fill: RATE_COLOUR },
+        points: { show: true, size: 9, fill: RATE_COLOUR },
         value: (_u, v) => (v == null ? 'no sessions' : `${v.toFixed(2)} %`),
       },
       { label: `Target ${targetPct} %`, stroke: TARGET_COLOUR, width: 1.5, dash: [6, 4], points: { show: false }, value: () => `${targetPct} %` },

@@ -105,10 +105,10 @@ function headline(ctx: ViewContext, totals: TenantSummary, focus: SummaryFocus |
   const extras = h(
     'ul',
     { class: 'extras', 'aria-label': 'Other counts (whole tenant)' },
-    h('li', {}, h('strong', {}, formatCount(totals.massEvents)), ' mass events (kept out of the drop counts)'),
-    h('li', {}, h('strong', {}, formatCount(totals.possibleDrops)), ' possible drops (longer gaps, never counted)'),
-    h('li', {}, h('strong', {}, formatCount(totals.deviceSwitches)), ' drops where the person came back on another device'),
-    h('li', {}, h('strong', {}, formatCount(totals.handoffs)), ' device hand-offs (not drops)'),
+    h('li', {}, h('strong', {}, formatCount(totals.massEvents)), totals.massEvents === 1 ? ' mass event' : ' mass events', ' (kept out of the drop counts)'),
+    h('li', {}, h('strong', {}, formatCount(totals.possibleDrops)), totals.possibleDrops === 1 ? ' possible drop' : ' possible drops', ' (longer gaps, never counted)'),
+    h('li', {}, h('strong', {}, formatCount(totals.deviceSwitches)), totals.deviceSwitches === 1 ? ' drop' : ' drops', ' where the person came back on another device'),
+    h('li', {}, h('strong', {}, formatCount(totals.handoffs)), totals.handoffs === 1 ? ' device hand-off' : ' device hand-offs', ' (not drops)'),
   );
   const note = h(
     'p',
@@ -330,6 +330,16 @@ function histogramSection(ctx: ViewContext, totals: TenantSummary, csvQuery: Que
   return section;
 }
 
+function meetingLink(ctx: ViewContext, meetingId: string): HTMLElement {
+  const next: DashboardState = { ...ctx.state, view: 'meeting' };
+  const link = h('a', { href: ctx.href(next), id: 'open-meeting' }, 'Open the timeline of this meeting');
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    ctx.navigate(next);
+  });
+  return h('p', { class: 'note' }, `These numbers cover meeting ${meetingId} only. `, link);
+}
+
 export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
   const { filters } = ctx.state;
   const period = periodQuery(filters);
@@ -377,6 +387,7 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
         h('h2', { id: 'overview-title' }, `Overview: ${periodText(filters)}${filters.meeting ? `, meeting ${filters.meeting}` : ''}`),
         csvButton(ctx, 'Download CSV', 'summary', { ...period }, `summary-${fileStem(filters)}.csv`)),
       focusNote,
+      filters.meeting ? meetingLink(ctx, filters.meeting) : null,
       headline(ctx, totals, day.first.focus, minSessions),
     ),
     trendSection(ctx, day.items, focus ? `Drop rate by day, ${focus.dimension} ${focus.key}` : 'Drop rate by day', { ...period, ...focusQuery, groupBy: 'day' }),
