@@ -1,6 +1,6 @@
-// Ingestion of one export blob: stream-parse it, de-duplicate within the file, write sessions and
-// meeting details (batched upserts, so re-ingesting changes nothing), learned users, the rejected rows
-// and the ledger entry, then mark every meeting that gained records for analysis.
+// Ingestion of one export blob: stream-parse it, de-duplicate within the file, write sessions, their
+// bundles and meeting details (batched upserts, so re-ingesting changes nothing), learned users, the
+// rejected rows and the ledger entry, then mark every meeting that gained records for analysis.
 import { readExport, ExportReadError } from '../audit/readExport.js';
 import { Deduplicator, emptyAccounting } from '../audit/dataset.js';
 import type { AuditRecord, ExportInfo, Rejection } from '../audit/records.js';
@@ -13,6 +13,7 @@ import { learnFromRecord } from '../storage/usersTable.js';
 import type { UserEntry } from '../reports/users.js';
 import type { GuardedEntity } from '../storage/entityGuards.js';
 import type { BatchWriterOptions } from '../storage/batchWriter.js';
+import { RecordWriter } from '../storage/recordWriter.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
 
 export interface IngestInput {
@@ -92,10 +93,8 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   const writerOptions: BatchWriterOptions = {};
   if (deps.writeConcurrency !== undefined) writerOptions.concurrency = deps.writeConcurrency;
   if (deps.onTransaction !== undefined) writerOptions.onTransaction = deps.onTransaction;
-  const sessionWriter = store.sessions.writer(writerOptions);
-  const meetingWriter = store.meetings.writer(writerOptions);
+  const writer = new RecordWriter(store, writerOptions);
   const deduplicator = new Deduplicator();
-  const touched = new Set<string>();
   const rejections: Rejection[] = [];
   const learned = new Map<string, UserEntry>();
   let info: ExportInfo | undefined;
@@ -130,26 +129,22 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
       }
       accounting.accepted++;
       if (guarded.truncated.length > 0) entry.truncatedEntities++;
-      touched.add(record.meetingId);
       learnFromRecord(learned, record);
-      if (record.kind === 'session') {
-        entry.sessions++;
-        await sessionWriter.upsert(guarded.entity);
-      } else {
-        entry.meetingDetails++;
-        await meetingWriter.upsert(guarded.entity);
-      }
+      if (record.kind === 'session') entry.sessions++;
+      else entry.meetingDetails++;
+      await writer.add(record, guarded.entity);
     }
     info = stream.info();
-    await Promise.all([sessionWriter.flush(), meetingWriter.flush()]);
+    await writer.flush();
     await store.users.upsertAll(learned.values(), writerOptions);
 
     entry.rejectsBlob = await store.rejects.write(input.blobName, input.etag, rejections, now());
-    await store.marks.mark(touched, now());
+    // Last: a meeting is marked only once everything it gained is stored.
+    await writer.mark(`${input.blobName}\n${input.etag ?? ''}`, now(), writerOptions);
   } catch (error) {
-    // Flush what can still be flushed so the ledger's counts match storage as closely as possible;
-    // the writers' own failures are already in `error` or will be retried with the invocation.
-    await Promise.allSettled([sessionWriter.flush(), meetingWriter.flush()]);
+    // Commit what can still be committed; the writers' own failures are already in `error`, and the
+    // host retries the invocation (every write is an idempotent upsert).
+    await writer.flushQuietly();
     const unreadable = error instanceof ExportReadError;
     const message = unreadable
       ? `The export "${input.blobName}" cannot be read: ${describeError(error)}`
@@ -159,7 +154,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
       error: message,
       finishedAt: now().toISOString(),
       durationMs: now().getTime() - started.getTime(),
-      meetingsTouched: touched.size,
+      meetingsTouched: writer.meetingsTouched,
       firstRejections: rejections.slice(0, LEDGER_REJECTION_SAMPLE),
     });
     try {
@@ -176,7 +171,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
     status: 'completed' as const,
     finishedAt: now().toISOString(),
     durationMs: now().getTime() - started.getTime(),
-    meetingsTouched: touched.size,
+    meetingsTouched: writer.meetingsTouched,
     firstRejections: rejections.slice(0, LEDGER_REJECTION_SAMPLE),
     format: info.format,
     warnings: info.warnings,

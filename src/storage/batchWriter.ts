@@ -28,6 +28,8 @@ export interface BatchWriterOptions {
   maxBufferedOperations?: number;
   /** Called after each committed transaction (tests and the benchmark watch the batch sizes). */
   onTransaction?: (info: TransactionInfo) => void;
+  /** Called after each committed transaction with the entities it upserted (e.g. to index them). */
+  onCommit?: (partitionKey: string, upserted: TableEntityShape[]) => void;
 }
 
 export interface WriteStats {
@@ -139,6 +141,10 @@ export class TableBatchWriter {
     }
     this.stats.transactions++;
     this.stats.operations += buffer.actions.length;
+    if (this.options.onCommit !== undefined) {
+      const upserted = buffer.actions.filter((a) => a[0] === 'upsert').map((a) => a[1] as TableEntityShape);
+      this.options.onCommit(partitionKey, upserted);
+    }
     this.options.onTransaction?.({ partitionKey, operations: buffer.actions.length, payloadBytes: buffer.bytes });
   }
 }

@@ -1,28 +1,76 @@
 // Marks on meetings that gained records and need (re-)analysis, and the status of the last analysis
-// run. A mark is cleared with an ETag-conditional delete, so a mark set again while its meeting was
-// being analysed survives for the next run.
+// run. Ingestion writes one mark per (meeting, blob version) naming the session bundles and
+// MeetingDetail records it added, so the analysis finds them by point reads. Marks are cleared with
+// ETag-conditional deletes: a mark written again while its meeting was analysed survives the run.
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { decodeKey, encodeKey, prefixUpperBound, shardOf } from './keys.js';
-import { TableBatchWriter } from './batchWriter.js';
-import { isNotFound, isPreconditionFailed, listAll, listPage, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { decodeKey, encodeKey, keyComponent, prefixUpperBound, shardOf } from './keys.js';
+import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
+import { guardEntity, readSplitString } from './entityGuards.js';
+import { isNotFound, isPreconditionFailed, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 /** Marks live in 16 partitions `pending-0` … `pending-f` (by meeting), so they are written in parallel. */
 const PENDING = 'pending-';
 const PENDING_RANGE = `PartitionKey ge ${stringLiteral(PENDING)} and PartitionKey lt ${stringLiteral(prefixUpperBound(PENDING))}`;
-
-function markKeys(meetingId: string): { partitionKey: string; rowKey: string } {
-  const rowKey = encodeKey(meetingId, 'meeting id');
-  return { partitionKey: PENDING + shardOf(rowKey), rowKey };
-}
 const STATUS = 'status';
 const LAST_RUN = 'lastAnalysisRun';
+/** Source part of the RowKey of a mark set by hand (no index). */
+const MANUAL = '~manual';
 
-export interface Mark {
+/** What one ingestion added to a meeting: RowKeys of session bundles and of MeetingDetail records (meetings table). */
+export interface MarkIndex {
+  bundles: string[];
+  details: string[];
+}
+
+/** All marks of one meeting. */
+export interface PendingMeeting {
   meetingId: string;
+  /** The mark rows with the ETags read; clearing succeeds only while they are unchanged. */
+  rows: Array<{ partitionKey: string; rowKey: string; etag: string }>;
+  /** Union of the rows' indexes. */
+  index: MarkIndex;
+  /** False when some mark was set by hand (it names nothing). */
+  indexed: boolean;
   markedAt: string;
-  /** The ETag read with the mark; clearing succeeds only while it is unchanged. */
-  etag: string;
+}
+
+function markKeys(meetingId: string, source: string): { partitionKey: string; rowKey: string } {
+  const meetingKey = encodeKey(meetingId, 'meeting id');
+  return { partitionKey: PENDING + shardOf(meetingKey), rowKey: `${meetingKey}|${source}` };
+}
+
+/** The filter selecting every mark row of one meeting. */
+function meetingFilter(meetingId: string): string {
+  const { partitionKey, rowKey } = markKeys(meetingId, '');
+  return `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey ge ${stringLiteral(rowKey)} and RowKey lt ${stringLiteral(prefixUpperBound(rowKey))}`;
+}
+
+function group(entities: Array<Record<string, unknown> & { partitionKey: string; rowKey: string; etag: string }>): PendingMeeting[] {
+  const byMeeting = new Map<string, PendingMeeting>();
+  for (const e of entities) {
+    const bar = e.rowKey.indexOf('|');
+    if (bar < 0) continue;
+    const meetingId = decodeKey(e.rowKey.slice(0, bar));
+    const source = e.rowKey.slice(bar + 1);
+    let pending = byMeeting.get(meetingId);
+    if (pending === undefined) {
+      pending = { meetingId, rows: [], index: { bundles: [], details: [] }, indexed: true, markedAt: str(e, 'markedAt') };
+      byMeeting.set(meetingId, pending);
+    }
+    pending.rows.push({ partitionKey: e.partitionKey, rowKey: e.rowKey, etag: e.etag });
+    if (source === MANUAL) pending.indexed = false;
+    const index = JSON.parse(readSplitString(e, 'index') ?? '{"bundles":[],"details":[]}') as MarkIndex;
+    pending.index.bundles.push(...index.bundles);
+    pending.index.details.push(...index.details);
+    const markedAt = str(e, 'markedAt');
+    if (markedAt < pending.markedAt) pending.markedAt = markedAt;
+  }
+  for (const p of byMeeting.values()) {
+    p.index.bundles = [...new Set(p.index.bundles)];
+    p.index.details = [...new Set(p.index.details)];
+  }
+  return [...byMeeting.values()];
 }
 
 export interface AnalysisRunStatus {
@@ -41,66 +89,75 @@ export interface AnalysisRunStatus {
 export class MarksTable {
   constructor(readonly client: TableClient) {}
 
-  /** Marks meetings for analysis (upsert: a mark set again gets a new ETag). */
+  /** Marks meetings by hand (e.g. after a config change): they are re-analysed from their stored records. */
   async mark(meetingIds: Iterable<string>, now = new Date()): Promise<number> {
     const writer = new TableBatchWriter(this.client);
-    const markedAt = now.toISOString();
     let count = 0;
     for (const meetingId of meetingIds) {
-      await writer.upsert({ ...markKeys(meetingId), markedAt, token: randomUUID() });
+      await writer.upsert({ ...markKeys(meetingId, MANUAL), markedAt: now.toISOString(), token: randomUUID() });
       count++;
     }
     await writer.flush();
     return count;
   }
 
-  /** Pending marks, at most `limit` (in key order). */
-  async listPending(limit = Number.POSITIVE_INFINITY): Promise<Mark[]> {
-    const marks: Mark[] = [];
-    let continuationToken: string | undefined;
-    do {
-      const pageSize = Math.min(1000, Math.max(1, limit - marks.length));
-      const options: { filter: string; limit: number; continuationToken?: string } = {
-        filter: PENDING_RANGE,
-        limit: pageSize,
-      };
-      if (continuationToken !== undefined) options.continuationToken = continuationToken;
-      const page = await listPage(this.client, options);
-      for (const entity of page.items) {
-        marks.push({ meetingId: decodeKey(entity.rowKey), markedAt: str(entity, 'markedAt'), etag: str(entity, 'etag') });
+  /** Marks the meetings an ingestion touched, each with what it added (`source` identifies the blob version). */
+  async markIngested(source: string, added: ReadonlyMap<string, MarkIndex>, now = new Date(), options: BatchWriterOptions = {}): Promise<number> {
+    const writer = new TableBatchWriter(this.client, options);
+    const sourceKey = keyComponent(source);
+    for (const [meetingId, index] of added) {
+      const guarded = guardEntity({
+        ...markKeys(meetingId, sourceKey),
+        markedAt: now.toISOString(),
+        token: randomUUID(),
+        index: JSON.stringify(index),
+      }, { splittable: ['index'] });
+      if (guarded.truncated.length > 0) {
+        // Too many bundles to list: a mark without an index makes the analysis query the partition.
+        await writer.upsert({ ...markKeys(meetingId, MANUAL), markedAt: now.toISOString(), token: randomUUID() });
+      } else {
+        await writer.upsert(guarded.entity);
       }
-      continuationToken = page.continuationToken;
-    } while (continuationToken !== undefined && marks.length < limit);
-    return marks.slice(0, Number.isFinite(limit) ? limit : undefined);
-  }
-
-  /** Deletes the mark if it has not been set again since it was read; false when it was (or is gone). */
-  async clear(mark: Mark): Promise<boolean> {
-    try {
-      const { partitionKey, rowKey } = markKeys(mark.meetingId);
-      await this.client.deleteEntity(partitionKey, rowKey, { etag: mark.etag });
-      return true;
-    } catch (error) {
-      if (isPreconditionFailed(error) || isNotFound(error)) return false;
-      throw error;
     }
+    await writer.flush();
+    return added.size;
   }
 
-  /** True when the meeting is waiting for analysis. */
+  /** Every pending meeting with its marks. */
+  async listPending(): Promise<PendingMeeting[]> {
+    return group(await listAll(this.client, PENDING_RANGE));
+  }
+
+  /** The marks of one meeting, if it is waiting for analysis. */
+  async pendingFor(meetingId: string): Promise<PendingMeeting | undefined> {
+    return group(await listAll(this.client, meetingFilter(meetingId)))[0];
+  }
+
   async isMarked(meetingId: string): Promise<boolean> {
-    try {
-      const { partitionKey, rowKey } = markKeys(meetingId);
-      await this.client.getEntity(partitionKey, rowKey);
-      return true;
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
+    return (await this.pendingFor(meetingId)) !== undefined;
   }
 
+  /**
+   * Deletes the marks read with `pending`, each only if unchanged since. Returns false when some mark
+   * was set again (it stays, so the meeting is analysed again next run).
+   */
+  async clear(pending: PendingMeeting): Promise<boolean> {
+    let all = true;
+    for (const row of pending.rows) {
+      try {
+        await this.client.deleteEntity(row.partitionKey, row.rowKey, { etag: row.etag });
+      } catch (error) {
+        if (isPreconditionFailed(error)) all = false;
+        else if (!isNotFound(error)) throw error;
+      }
+    }
+    return all;
+  }
+
+  /** Meetings waiting for analysis. */
   async countPending(): Promise<number> {
-    const entities = await listAll(this.client, PENDING_RANGE, ['RowKey']);
-    return entities.length;
+    const entities = await listAll(this.client, PENDING_RANGE, ['PartitionKey', 'RowKey']);
+    return new Set(entities.map((e) => e.rowKey.slice(0, e.rowKey.indexOf('|')))).size;
   }
 
   async recordRun(status: AnalysisRunStatus): Promise<void> {

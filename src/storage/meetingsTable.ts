@@ -1,11 +1,14 @@
-// The meetings table: MeetingDetail records, PartitionKey = encoded meeting id (as in the sessions
-// table), RowKey = encoded record id; the codec, batch writes and per-meeting reads.
+// The meetings table, partitioned by encoded meeting id like the sessions table. It holds the
+// MeetingDetail records (RowKey = encoded record id) and session bundles (RowKey `~~b|<first session
+// key>`): a copy of each committed batch of sessions in one entity, so a meeting's sessions are read
+// with a few point reads instead of a partition query.
 import type { TableClient } from '@azure/data-tables';
-import type { MeetingDetailRecord } from '../audit/records.js';
+import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
+import { entityToSession } from './sessionsTable.js';
 import { decodeKey, encodeKey } from './keys.js';
 import { guardEntity, readSplitString, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
-import { double, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { double, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 export function meetingDetailToEntity(detail: MeetingDetailRecord): GuardedEntity {
   const entity: TableEntityShape = {
@@ -58,6 +61,51 @@ export function entityToMeetingDetail(entity: Record<string, unknown> & { partit
   return detail;
 }
 
+/** RowKey prefix of session bundles; sorts after every encoded record id (which start with a letter, digit or `~b.`). */
+export const BUNDLE_PREFIX = '~~b|';
+/** Largest payload (bytes) of a session batch that is bundled, so the bundle stays under the 1 MiB entity limit. */
+export const MAX_BUNDLED_BATCH_BYTES = 480_000;
+
+/** The bundle entity of a committed batch of session entities (all of one meeting). */
+export function bundleEntity(partitionKey: string, sessions: TableEntityShape[]): TableEntityShape {
+  const rowKeys = sessions.map((s) => s.rowKey).sort();
+  const guarded = guardEntity({
+    partitionKey,
+    rowKey: BUNDLE_PREFIX + (rowKeys[0] ?? ''),
+    count: sessions.length,
+    sessions: JSON.stringify(sessions),
+  }, { splittable: ['sessions'] });
+  if (guarded.truncated.length > 0) throw new Error(`a bundle of ${sessions.length} sessions does not fit in one entity`);
+  return guarded.entity;
+}
+
+export function entityToBundleSessions(entity: Record<string, unknown>): SessionRecord[] {
+  const stored = JSON.parse(readSplitString(entity, 'sessions') ?? '[]') as Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>;
+  return stored.map(entityToSession);
+}
+
+export function isBundleKey(rowKey: string): boolean {
+  return rowKey.startsWith(BUNDLE_PREFIX);
+}
+
+/** Thrown when an indexed bundle or detail is missing (the caller falls back to partition queries). */
+export class MissingIndexedEntityError extends Error {
+  override name = 'MissingIndexedEntityError';
+}
+
+async function pointReads<T>(keys: readonly string[], read: (rowKey: string) => Promise<T>, concurrency = 16): Promise<T[]> {
+  const out: T[] = new Array(keys.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < keys.length) {
+      const i = next++;
+      out[i] = await read(keys[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+  return out;
+}
+
 export class MeetingsTable {
   constructor(readonly client: TableClient) {}
 
@@ -65,10 +113,38 @@ export class MeetingsTable {
     return new TableBatchWriter(this.client, options);
   }
 
-  /** The MeetingDetail records stored for a meeting (normally one). */
+  /** The MeetingDetail records stored for a meeting (normally one), by partition query. */
   async listMeeting(meetingId: string): Promise<MeetingDetailRecord[]> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
-    const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`);
+    const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey lt ${stringLiteral(BUNDLE_PREFIX)}`);
     return entities.map(entityToMeetingDetail);
+  }
+
+  /** Sessions of the given bundles of a meeting, by point reads. Throws MissingIndexedEntityError for a missing bundle. */
+  async readBundles(meetingId: string, rowKeys: readonly string[]): Promise<SessionRecord[]> {
+    const partitionKey = encodeKey(meetingId, 'meeting id');
+    const bundles = await pointReads(rowKeys, async (rowKey) => {
+      try {
+        return entityToBundleSessions(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
+      } catch (error) {
+        if (isNotFound(error)) throw new MissingIndexedEntityError(`a session bundle of meeting ${meetingId} is missing`);
+        throw error;
+      }
+    });
+    return bundles.flat();
+  }
+
+  /** The given MeetingDetail records of a meeting, by point reads. Throws MissingIndexedEntityError for a missing one. */
+  async readDetails(meetingId: string, rowKeys: readonly string[]): Promise<MeetingDetailRecord[]> {
+    const partitionKey = encodeKey(meetingId, 'meeting id');
+    return pointReads(rowKeys, async (rowKey) => {
+      try {
+        const entity = await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+        return entityToMeetingDetail({ ...entity, partitionKey, rowKey });
+      } catch (error) {
+        if (isNotFound(error)) throw new MissingIndexedEntityError(`a MeetingDetail record of meeting ${meetingId} is missing`);
+        throw error;
+      }
+    });
   }
 }

@@ -32,8 +32,19 @@ function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9-]+/g, '_').slice(0, 80);
 }
 
+/** A participant's name, e-mail, or (for a bare object id) its first characters with the whole id as a tooltip. */
+function participantLabel(name: string, key: string): HTMLElement {
+  const text = name || (/^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(key) ? `${key.slice(0, 8)}…` : key);
+  return h('span', { title: key }, text);
+}
+
+/** ISO UTC → HH:MM:SS, the full time as a tooltip (the meeting's date is in its facts). */
+function clock(iso: string): HTMLElement {
+  return h('time', { datetime: iso, title: formatTime(iso) }, formatTime(iso).slice(11));
+}
+
 function evidenceTable(disconnections: readonly DisconnectionRow[]): HTMLTableElement {
-  const who = (d: DisconnectionRow): string => d.displayName || d.email || d.participantKey;
+  const who = (d: DisconnectionRow): HTMLElement => participantLabel(d.displayName || d.email, d.participantKey);
   const changed = (before: string, after: string, flag: boolean): HTMLElement =>
     h('span', { class: flag ? 'changed' : undefined }, before || '–', ' → ', after || '–', flag ? h('span', { class: 'tag' }, 'changed') : null);
   const element = table(
@@ -43,8 +54,8 @@ function evidenceTable(disconnections: readonly DisconnectionRow[]): HTMLTableEl
       { header: 'Participant', cell: (d) => who(d), rowHeader: true },
       { header: 'Verdict', cell: (d) => (d.massEventId ? 'mass event (not counted)' : d.counted ? 'counted drop' : `${d.band} (not counted)`) },
       { header: 'Kind', cell: (d) => (d.kind === 'drop-device-switch' ? `came back on ${d.rejoinPlatform || 'another device'}` : 'same device') },
-      { header: 'Lost at (UTC)', cell: (d) => formatTime(d.leaveTime) },
-      { header: 'Re-joined (UTC)', cell: (d) => formatTime(d.rejoinTime) },
+      { header: 'Lost at (UTC)', cell: (d) => clock(d.leaveTime) },
+      { header: 'Re-joined (UTC)', cell: (d) => clock(d.rejoinTime) },
       { header: 'Gap', cell: (d) => `${formatGap(d.gapSeconds)} (${d.band})`, numeric: true },
       { header: 'IP before → after', cell: (d) => changed(d.ipBefore, d.ipAfter, d.ipChanged) },
       { header: 'Site before → after', cell: (d) => changed(d.siteBefore, d.siteAfter, d.siteChanged) },
@@ -68,12 +79,12 @@ function sessionsTable(sessions: readonly AttendeeRow[]): HTMLTableElement {
   return table(
     'Sessions',
     [
-      { header: 'Participant', cell: (r: AttendeeRow) => r.displayName || r.email || r.participantKey, rowHeader: true },
+      { header: 'Participant', cell: (r: AttendeeRow) => participantLabel(r.displayName || r.email, r.participantKey), rowHeader: true },
       { header: 'Class', cell: (r) => r.participantClass },
       { header: 'Platform', cell: (r) => r.platform },
       { header: 'Device', cell: (r) => r.deviceInformation || r.deviceKey },
-      { header: 'Joined (UTC)', cell: (r) => formatTime(r.joinTime) },
-      { header: 'Left (UTC)', cell: (r) => formatTime(r.leaveTime) },
+      { header: 'Joined (UTC)', cell: (r) => clock(r.joinTime) },
+      { header: 'Left (UTC)', cell: (r) => clock(r.leaveTime) },
       { header: 'Duration', cell: (r) => formatDuration(r.durationSeconds), numeric: true },
       { header: 'IP', cell: (r) => r.clientIp },
       { header: 'Site', cell: (r) => r.site },
