@@ -12,6 +12,7 @@ import { meetingDetailToEntity } from '../../src/storage/meetingsTable.js';
 import { learnFromRecord } from '../../src/storage/usersTable.js';
 import type { TableEntityShape } from '../../src/storage/entityGuards.js';
 import type { Store } from '../../src/storage/store.js';
+import { RecordWriter } from '../../src/storage/recordWriter.js';
 import { BIG_MEETINGS, SESSIONS_PER_MEETING, bigMeetingId } from './common.js';
 
 /** One line of the ceiling file. */
@@ -101,13 +102,16 @@ export function bigMeetingSessions(i: number): SessionRecord[] {
   return sessions;
 }
 
-/** Writes the 500,000 synthetic sessions into `store` and marks their meetings. */
-export async function writeBigStore(store: Store, log: (line: string) => void): Promise<void> {
-  const writer = store.sessions.writer();
-  for (let i = 0; i < BIG_MEETINGS; i++) {
-    for (const s of bigMeetingSessions(i)) await writer.upsert(sessionToEntity(s).entity);
+/**
+ * Writes synthetic meetings `from` … `to` − 1 into `store` as ingestion does (sessions, bundles,
+ * marks naming them), without an export file.
+ */
+export async function writeBigStore(store: Store, log: (line: string) => void, from = 0, to = BIG_MEETINGS): Promise<void> {
+  const writer = new RecordWriter(store, `bench-synthetic-${from}`);
+  for (let i = from; i < to; i++) {
+    for (const s of bigMeetingSessions(i)) await writer.add(s, sessionToEntity(s).entity);
     if ((i + 1) % 2000 === 0) log(`big store: ${((i + 1) * SESSIONS_PER_MEETING).toLocaleString('en-US')} sessions queued`);
   }
   await writer.flush();
-  await store.marks.mark(Array.from({ length: BIG_MEETINGS }, (_, i) => bigMeetingId(i)));
+  await writer.mark(new Date());
 }

@@ -184,25 +184,58 @@ function structureFailure(error: Error): string {
   return `the CSV structure is broken here (${code ?? error.name}); reading stopped here`;
 }
 
+/** The CSV options of the project's reader (also used by the parallel reader for every byte range). */
+export function csvParserOptions(recordDelimiter?: CsvRecordDelimiter): ConstructorParameters<typeof Parser>[0] {
+  return {
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_CSV_RECORD_CHARS,
+    ...(recordDelimiter !== undefined ? { record_delimiter: recordDelimiter } : {}),
+  };
+}
+
+export type CsvRecordDelimiter = '\n' | '\r\n';
+
 /**
- * Streams CSV bytes through csv-parse. Rows come back as arrays (cheapest); the header picks the layout.
- * Row numbers count CSV data records (header = 0), as tala does.
+ * How to read a byte range that starts after the header (the parallel reader): the layout chosen from
+ * the header, the record delimiter csv-parse found there, and the rows before the range (line numbers).
+ */
+export interface CsvContinuation {
+  layout: CsvLayout;
+  recordDelimiter: CsvRecordDelimiter;
+  /** Data rows before the range; the range's first row is row rowsBefore + 1. */
+  rowsBefore: number;
+  /** Rows at the start of the range that are counted but not converted (already delivered). */
+  skipRows: number;
+  /**
+   * True when the range ends at a guessed record boundary rather than at the end of the file: a quoted
+   * field still open there is not an error; endedInsideQuotes() says the guess was wrong.
+   */
+  endsAtGuessedBoundary: boolean;
+}
+
+/**
+ * Streams CSV bytes through csv-parse. Rows come back as arrays (cheapest); the header picks the layout
+ * (or a CsvContinuation gives it). Row numbers count CSV data records (header = 0), as tala does.
  */
 export class CsvExportReader {
   private readonly parser: Parser;
   private rowsPending: string[][] = [];
   private layout: CsvLayout | undefined;
-  private rowNumber = 0;
+  private rowNumber: number;
+  private skipUntil: number;
   private stoppedFlag = false;
+  private endedInQuotes = false;
+  private readonly guessedEnd: boolean;
   private readonly closed: Promise<void>;
 
-  constructor(private readonly file: string, private readonly hadTypeLine: boolean) {
-    this.parser = new Parser({
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      max_record_size: MAX_CSV_RECORD_CHARS,
-    });
+  constructor(private readonly file: string, private readonly hadTypeLine: boolean, continuation?: CsvContinuation) {
+    this.parser = new Parser(csvParserOptions(continuation?.recordDelimiter));
+    this.layout = continuation?.layout;
+    this.rowNumber = continuation?.rowsBefore ?? 0;
+    this.skipUntil = this.rowNumber + (continuation?.skipRows ?? 0);
+    this.guessedEnd = continuation?.endsAtGuessedBoundary ?? false;
     this.parser.on('data', (row: string[]) => { this.rowsPending.push(row); });
     this.parser.on('error', () => { /* read from parser.errored */ });
     this.closed = new Promise((resolve) => { this.parser.once('close', resolve); });
@@ -212,12 +245,14 @@ export class CsvExportReader {
   get variant(): CsvHeaderVariant | undefined { return this.layout?.variant; }
   /** True once the CSV structure broke; later input is ignored. */
   get stopped(): boolean { return this.stoppedFlag; }
+  /** With endsAtGuessedBoundary: the input ended inside a quoted field, so the range end is not a record boundary. */
+  get endedInsideQuotes(): boolean { return this.endedInQuotes; }
 
   /** Feeds bytes; appends the items of the rows completed so far to `out`. */
   write(chunk: Buffer, out: ExportItem[]): void {
     if (this.stoppedFlag) return;
     this.parser.write(chunk);
-    this.drain(out);
+    this.drain(out, false);
   }
 
   /** Flushes the last row; appends its items to `out`. */
@@ -225,14 +260,14 @@ export class CsvExportReader {
     if (!this.stoppedFlag) {
       this.parser.end();
       await this.closed;
-      this.drain(out);
+      this.drain(out, true);
     }
     if (this.layout === undefined) {
       throw new ExportReadError(this.file, 'the CSV has no header row');
     }
   }
 
-  private drain(out: ExportItem[]): void {
+  private drain(out: ExportItem[], ended: boolean): void {
     const rows = this.rowsPending;
     if (rows.length > 0) {
       this.rowsPending = [];
@@ -243,6 +278,7 @@ export class CsvExportReader {
       }
       const { file, layout } = this;
       let n = this.rowNumber;
+      for (; i < rows.length && n < this.skipUntil; i++) n++;
       for (; i < rows.length; i++) {
         out.push(layout.toItem(rows[i]!, { file, line: ++n }));
       }
@@ -250,6 +286,10 @@ export class CsvExportReader {
     }
     const error = this.parser.errored;
     if (error !== null && !this.stoppedFlag) {
+      if (ended && this.guessedEnd && (error as CsvError).code === 'CSV_QUOTE_NOT_CLOSED') {
+        this.endedInQuotes = true;
+        return;
+      }
       this.stoppedFlag = true;
       if (this.layout === undefined) {
         throw new ExportReadError(this.file, `the CSV header cannot be read: ${structureFailure(error)}`);

@@ -1,6 +1,8 @@
-// The analysis job: for each meeting marked by ingestion, read its partition, run the detector, and
-// replace the meeting's results (listing, disconnections, aggregates); then clear the mark unless it
-// was set again meanwhile. Stops starting meetings before the deadline; the rest stay marked.
+// The analysis job: for each meeting marked by ingestion, read its records (by point reads of the
+// session bundles and details named by its marks and its previous result, or by partition query when
+// they are not indexed), run the detector, and replace the meeting's results (listing,
+// disconnections, aggregates); then clear the marks unless they were set again meanwhile. Stops
+// starting meetings before the deadline; the rest stay marked.
 import { Deduplicator } from '../audit/dataset.js';
 import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
 import { SessionClassifier } from '../analysis/classify.js';
@@ -9,7 +11,9 @@ import { contributions, summariseMeeting } from '../analysis/metrics.js';
 import type { ClassifiedSession, Meeting } from '../analysis/model.js';
 import { meetingRow } from '../reports/meetings.js';
 import type { Store } from '../storage/store.js';
-import type { Mark } from '../storage/marks.js';
+import type { PendingMeeting } from '../storage/marks.js';
+import type { MeetingResultLocation } from '../storage/meetingResultsTable.js';
+import { MissingIndexedEntityError } from '../storage/meetingsTable.js';
 import type { PipelineConfig } from '../storage/configBlobs.js';
 import type { StoredDisconnection } from '../storage/disconnectionsTable.js';
 import { replaceMeetingResults, utcDay, type MeetingResult } from '../storage/resultsWriter.js';
@@ -81,6 +85,49 @@ export function buildMeetingResult(meeting: Meeting, config: PipelineConfig, cla
   };
 }
 
+/** A meeting's stored records, and the keys that name them for the next analysis. */
+export interface MeetingRecords {
+  sessions: SessionRecord[];
+  details: MeetingDetailRecord[];
+  keys: { bundles: string[]; details: string[] };
+}
+
+/**
+ * Reads a marked meeting's records: by point reads when its marks and previous result name every
+ * bundle and detail, otherwise (or when a named entity is missing) by partition queries.
+ */
+export async function readMeetingRecords(
+  store: Store,
+  pending: PendingMeeting,
+  knownLocation?: { location: MeetingResultLocation | undefined },
+): Promise<MeetingRecords> {
+  const location = knownLocation !== undefined ? knownLocation.location : await store.meetingResults.getLocation(pending.meetingId);
+  const indexed = location === undefined ? pending.indexed : location.records !== undefined;
+  if (indexed) {
+    const bundles = [...new Set([...(location?.records?.bundles ?? []), ...pending.index.bundles])].sort();
+    const detailKeys = [...new Set([...(location?.records?.details ?? []), ...pending.index.details])].sort();
+    try {
+      const [sessions, details] = await Promise.all([
+        store.meetings.readBundles(pending.meetingId, bundles),
+        store.meetings.readDetails(pending.meetingId, detailKeys),
+      ]);
+      return { sessions, details, keys: { bundles, details: detailKeys } };
+    } catch (error) {
+      if (!(error instanceof MissingIndexedEntityError)) throw error;
+    }
+  }
+  const [sessions, partition] = await Promise.all([
+    store.sessions.listMeeting(pending.meetingId),
+    store.meetings.listMeetingWithBundles(pending.meetingId),
+  ]);
+  return { sessions, details: partition.details, keys: { bundles: partition.bundleKeys.sort(), details: partition.detailKeys.sort() } };
+}
+
+/** A meeting with no marks (to read a meeting that is not waiting for analysis). */
+export function unmarked(meetingId: string): PendingMeeting {
+  return { meetingId, rows: [], index: { bundles: [], details: [] }, indexed: false, markedAt: '' };
+}
+
 export async function analyseMarkedMeetings(deps: AnalysisDeps, options: AnalysisOptions): Promise<AnalysisRunResult> {
   const { store } = deps;
   const log = options.log ?? SILENT_LOG;
@@ -99,19 +146,20 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
   let lastError: string | undefined;
   let next = 0;
 
-  const analyseOne = async (mark: Mark): Promise<void> => {
-    const [sessions, details] = await Promise.all([store.sessions.listMeeting(mark.meetingId), store.meetings.listMeeting(mark.meetingId)]);
-    if (sessions.length === 0 && details.length === 0) {
-      await store.marks.clear(mark);
+  const analyseOne = async (pending: PendingMeeting): Promise<void> => {
+    const records = await readMeetingRecords(store, pending);
+    if (records.sessions.length === 0 && records.details.length === 0) {
+      await store.marks.clear(pending);
       result.empty++;
       return;
     }
-    const meeting = meetingFromStorage(mark.meetingId, sessions, details);
+    const meeting = meetingFromStorage(pending.meetingId, records.sessions, records.details);
     const meetingResult = buildMeetingResult(meeting, config, classifier, now().toISOString());
+    meetingResult.records = records.keys;
     await replaceMeetingResults(store, meetingResult);
     result.analysed++;
     result.disconnections += meetingResult.disconnections.length;
-    if (!(await store.marks.clear(mark))) result.markedAgain++;
+    if (!(await store.marks.clear(pending))) result.markedAgain++;
   };
 
   const worker = async (): Promise<void> => {

@@ -93,7 +93,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   const writerOptions: BatchWriterOptions = {};
   if (deps.writeConcurrency !== undefined) writerOptions.concurrency = deps.writeConcurrency;
   if (deps.onTransaction !== undefined) writerOptions.onTransaction = deps.onTransaction;
-  const writer = new RecordWriter(store, writerOptions);
+  const writer = new RecordWriter(store, `${input.blobName}\n${input.etag ?? ''}`, writerOptions);
   const deduplicator = new Deduplicator();
   const rejections: Rejection[] = [];
   const learned = new Map<string, UserEntry>();
@@ -140,7 +140,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
 
     entry.rejectsBlob = await store.rejects.write(input.blobName, input.etag, rejections, now());
     // Last: a meeting is marked only once everything it gained is stored.
-    await writer.mark(`${input.blobName}\n${input.etag ?? ''}`, now(), writerOptions);
+    await writer.mark(now(), writerOptions);
   } catch (error) {
     // Commit what can still be committed; the writers' own failures are already in `error`, and the
     // host retries the invocation (every write is an idempotent upsert).

@@ -5,7 +5,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { Disconnection } from '../analysis/model.js';
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { double, listAll, stringLiteral } from './tableEntities.js';
+import { double, isNotFound, listAll, mapBounded, stringLiteral } from './tableEntities.js';
 
 /** What a stored disconnection carries besides the detector's result. */
 export interface StoredDisconnection {
@@ -31,11 +31,16 @@ export function disconnectionPrefix(meetingId: string, meetingStart: number): st
   return `${sortableNumber(meetingStart)}|${keyComponent(meetingId, MAX_ID_KEY_CHARS)}|`;
 }
 
+/** RowKey of the disconnection number `sequence` of a meeting instance. */
+export function disconnectionRowKey(prefix: string, sequence: number): string {
+  return prefix + sortableNumber(sequence, 6);
+}
+
 export function disconnectionToEntity(item: StoredDisconnection, sequence: number): TableEntityShape {
   const d = item.disconnection;
   return guardEntity({
     partitionKey: utcDay(item.meetingStart),
-    rowKey: disconnectionPrefix(d.meetingId, item.meetingStart) + sortableNumber(sequence, 6),
+    rowKey: disconnectionRowKey(disconnectionPrefix(d.meetingId, item.meetingStart), sequence),
     meetingId: d.meetingId,
     meetingStart: double(item.meetingStart),
     organizerLower: item.organizerEmail.toLowerCase(),
@@ -66,6 +71,20 @@ export class DisconnectionsTable {
   async rowKeysFor(day: string, prefix: string): Promise<string[]> {
     const filter = `PartitionKey eq ${stringLiteral(day)} and RowKey ge ${stringLiteral(prefix)} and RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`;
     return (await listAll(this.client, filter, ['RowKey'])).map((e) => e.rowKey);
+  }
+
+  /** The `count` disconnections of one meeting instance by point reads (rows already gone are skipped). */
+  async readFor(day: string, prefix: string, count: number): Promise<StoredDisconnection[]> {
+    const sequences = Array.from({ length: count }, (_, i) => i);
+    const rows = await mapBounded(sequences, async (i) => {
+      try {
+        return entityToDisconnection(await this.client.getEntity<Record<string, unknown>>(day, disconnectionRowKey(prefix, i)));
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+    return rows.filter((r): r is StoredDisconnection => r !== undefined);
   }
 
   /** The disconnections stored for one meeting instance, in detector order. */

@@ -31,14 +31,19 @@ export interface MeetingResultLocation {
   meetingId: string;
   /** Listing rows (day + start) that may exist. */
   listings: Array<{ day: string; start: number }>;
-  /** Disconnection key ranges (day + RowKey prefix) that may hold rows. */
-  disconnectionRanges: Array<{ day: string; prefix: string }>;
+  /** Disconnection rows that may exist: RowKeys prefix + sequence 0 … count − 1 in partition `day`. */
+  disconnectionRanges: Array<{ day: string; prefix: string; count: number }>;
   /** Days whose aggregates partition may hold rows of this meeting. */
   aggregateDays: string[];
   /** RowKeys of the aggregate rows, when the list is small enough to keep; otherwise found by query. */
   aggregateKeys?: Array<{ day: string; rowKey: string }>;
-  /** The current listing (absent while a replacement is in progress). */
+  /** The result readers use. */
   current?: { day: string; start: number; disconnections: number };
+  /**
+   * RowKeys (meetings table) of the session bundles and MeetingDetail records analysed, so the next
+   * analysis reads them by point reads; absent when the meeting must be read by partition query.
+   */
+  records?: { bundles: string[]; details: string[] };
   analysedAt: string;
 }
 
@@ -95,8 +100,12 @@ export class MeetingResultsTable {
 
   async putLocation(location: MeetingResultLocation): Promise<void> {
     let stored = location;
-    if (location.aggregateKeys && JSON.stringify(location.aggregateKeys).length > MAX_KEY_LIST_CHARS) {
-      const { aggregateKeys: _dropped, ...rest } = location;
+    if (stored.aggregateKeys && JSON.stringify(stored.aggregateKeys).length > MAX_KEY_LIST_CHARS) {
+      const { aggregateKeys: _dropped, ...rest } = stored;
+      stored = rest;
+    }
+    if (stored.records && JSON.stringify(stored.records).length > MAX_KEY_LIST_CHARS) {
+      const { records: _dropped, ...rest } = stored;
       stored = rest;
     }
     const entity = guardEntity({ ...locationKeys(location.meetingId), data: JSON.stringify(stored) }, { splittable: ['data'] });

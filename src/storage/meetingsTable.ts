@@ -8,7 +8,7 @@ import { entityToSession } from './sessionsTable.js';
 import { decodeKey, encodeKey } from './keys.js';
 import { guardEntity, readSplitString, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
-import { double, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { double, isNotFound, listAll, mapBounded, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 export function meetingDetailToEntity(detail: MeetingDetailRecord): GuardedEntity {
   const entity: TableEntityShape = {
@@ -32,6 +32,13 @@ export function meetingDetailToEntity(detail: MeetingDetailRecord): GuardedEntit
   };
   return guardEntity(entity, { splittable: ['meetingUrl'] });
 }
+
+/** Properties of a MeetingDetail entity (selected so that bundle contents are not downloaded with them). */
+const DETAIL_PROPERTIES = [
+  'creationTime', 'organizerUpn', 'organizerId', 'organizerOrganizationId', 'startTime', 'endTime', 'startTimeRaw', 'endTimeRaw',
+  'meetingUrl', 'meetingUrl__parts', 'meetingUrl__2', 'meetingUrl__3', 'chatThreadId', 'communicationType', 'communicationSubType',
+  'meetingType', 'sourceFile', 'sourceLine', 'truncatedProperties',
+];
 
 export function entityToMeetingDetail(entity: Record<string, unknown> & { partitionKey: string; rowKey: string }): MeetingDetailRecord {
   const detail: MeetingDetailRecord = {
@@ -61,17 +68,20 @@ export function entityToMeetingDetail(entity: Record<string, unknown> & { partit
   return detail;
 }
 
-/** RowKey prefix of session bundles; sorts after every encoded record id (which start with a letter, digit or `~b.`). */
+/** RowKey prefix of session bundles (`~~b|<source>|<first session key>`); sorts after every encoded record id. */
 export const BUNDLE_PREFIX = '~~b|';
 /** Largest payload (bytes) of a session batch that is bundled, so the bundle stays under the 1 MiB entity limit. */
 export const MAX_BUNDLED_BATCH_BYTES = 480_000;
 
-/** The bundle entity of a committed batch of session entities (all of one meeting). */
-export function bundleEntity(partitionKey: string, sessions: TableEntityShape[]): TableEntityShape {
+/**
+ * The bundle entity of a committed batch of session entities (all of one meeting), written by the
+ * ingestion identified by `sourceKey` (a key component: bundles of different blobs never collide).
+ */
+export function bundleEntity(partitionKey: string, sourceKey: string, sessions: TableEntityShape[]): TableEntityShape {
   const rowKeys = sessions.map((s) => s.rowKey).sort();
   const guarded = guardEntity({
     partitionKey,
-    rowKey: BUNDLE_PREFIX + (rowKeys[0] ?? ''),
+    rowKey: `${BUNDLE_PREFIX}${sourceKey}|${rowKeys[0] ?? ''}`,
     count: sessions.length,
     sessions: JSON.stringify(sessions),
   }, { splittable: ['sessions'] });
@@ -93,19 +103,6 @@ export class MissingIndexedEntityError extends Error {
   override name = 'MissingIndexedEntityError';
 }
 
-async function pointReads<T>(keys: readonly string[], read: (rowKey: string) => Promise<T>, concurrency = 16): Promise<T[]> {
-  const out: T[] = new Array(keys.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < keys.length) {
-      const i = next++;
-      out[i] = await read(keys[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
-  return out;
-}
-
 export class MeetingsTable {
   constructor(readonly client: TableClient) {}
 
@@ -120,10 +117,22 @@ export class MeetingsTable {
     return entities.map(entityToMeetingDetail);
   }
 
+  /** The MeetingDetail records and the bundle RowKeys of a meeting, by one partition query. */
+  async listMeetingWithBundles(meetingId: string): Promise<{ details: MeetingDetailRecord[]; detailKeys: string[]; bundleKeys: string[] }> {
+    const partitionKey = encodeKey(meetingId, 'meeting id');
+    const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`, ['PartitionKey', 'RowKey', ...DETAIL_PROPERTIES]);
+    const details = entities.filter((e) => !isBundleKey(e.rowKey));
+    return {
+      details: details.map(entityToMeetingDetail),
+      detailKeys: details.map((e) => e.rowKey),
+      bundleKeys: entities.filter((e) => isBundleKey(e.rowKey)).map((e) => e.rowKey),
+    };
+  }
+
   /** Sessions of the given bundles of a meeting, by point reads. Throws MissingIndexedEntityError for a missing bundle. */
   async readBundles(meetingId: string, rowKeys: readonly string[]): Promise<SessionRecord[]> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
-    const bundles = await pointReads(rowKeys, async (rowKey) => {
+    const bundles = await mapBounded(rowKeys, async (rowKey) => {
       try {
         return entityToBundleSessions(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
       } catch (error) {
@@ -137,7 +146,7 @@ export class MeetingsTable {
   /** The given MeetingDetail records of a meeting, by point reads. Throws MissingIndexedEntityError for a missing one. */
   async readDetails(meetingId: string, rowKeys: readonly string[]): Promise<MeetingDetailRecord[]> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
-    return pointReads(rowKeys, async (rowKey) => {
+    return mapBounded(rowKeys, async (rowKey) => {
       try {
         const entity = await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
         return entityToMeetingDetail({ ...entity, partitionKey, rowKey });

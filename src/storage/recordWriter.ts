@@ -4,7 +4,7 @@
 import type { AuditRecord } from '../audit/records.js';
 import type { BatchWriterOptions, TableBatchWriter } from './batchWriter.js';
 import type { TableEntityShape } from './entityGuards.js';
-import { decodeKey } from './keys.js';
+import { decodeKey, keyComponent } from './keys.js';
 import type { MarkIndex, MarksTable } from './marks.js';
 import { bundleEntity, MAX_BUNDLED_BATCH_BYTES, type MeetingsTable } from './meetingsTable.js';
 import type { SessionsTable } from './sessionsTable.js';
@@ -21,13 +21,17 @@ export class RecordWriter {
   private readonly pendingBundles: TableEntityShape[] = [];
   private readonly added = new Map<string, MarkIndex>();
 
-  constructor(private readonly tables: RecordTables, options: BatchWriterOptions = {}) {
+  private readonly sourceKey: string;
+
+  /** `source` identifies the blob version being ingested (its marks and bundles carry it). */
+  constructor(private readonly tables: RecordTables, private readonly source: string, options: BatchWriterOptions = {}) {
     const { onTransaction } = options;
+    this.sourceKey = keyComponent(source);
     this.sessionWriter = tables.sessions.writer({
       ...options,
       // Each committed batch becomes one bundle entity, which must stay under 1 MiB.
       maxPayloadBytes: Math.min(options.maxPayloadBytes ?? MAX_BUNDLED_BATCH_BYTES, MAX_BUNDLED_BATCH_BYTES),
-      onCommit: (partitionKey, upserted) => this.pendingBundles.push(bundleEntity(partitionKey, upserted)),
+      onCommit: (partitionKey, upserted) => this.pendingBundles.push(bundleEntity(partitionKey, this.sourceKey, upserted)),
     });
     this.meetingWriter = tables.meetings.writer(onTransaction === undefined ? { ...options } : { ...options, onTransaction });
   }
@@ -77,8 +81,8 @@ export class RecordWriter {
   }
 
   /** Marks every meeting that gained records, naming what it gained. */
-  async mark(source: string, now: Date, options: BatchWriterOptions = {}): Promise<number> {
-    return this.tables.marks.markIngested(source, this.added, now, options);
+  async mark(now: Date, options: BatchWriterOptions = {}): Promise<number> {
+    return this.tables.marks.markIngested(this.source, this.added, now, options);
   }
 
   get meetingsTouched(): number {

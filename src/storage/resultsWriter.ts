@@ -8,7 +8,7 @@ import { isNotFound } from './tableEntities.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { aggregateRowKey, contributionToEntity, type AggregatesTable } from './aggregatesTable.js';
 import {
-  disconnectionPrefix, disconnectionToEntity, utcDay, type DisconnectionsTable, type StoredDisconnection,
+  disconnectionPrefix, disconnectionRowKey, disconnectionToEntity, utcDay, type DisconnectionsTable, type StoredDisconnection,
 } from './disconnectionsTable.js';
 import {
   listingKeys, listingToEntity, type MeetingListing, type MeetingResultLocation, type MeetingResultsTable,
@@ -18,12 +18,25 @@ export interface MeetingResult {
   listing: MeetingListing;
   disconnections: StoredDisconnection[];
   contributions: Contribution[];
+  /** The bundles and details the result was computed from (kept in the location for the next analysis). */
+  records?: { bundles: string[]; details: string[] };
 }
 
 export interface ResultTables {
   meetingResults: MeetingResultsTable;
   disconnections: DisconnectionsTable;
   aggregates: AggregatesTable;
+}
+
+/** One range per (day, prefix), with the largest count seen. */
+function mergeRanges(ranges: Array<{ day: string; prefix: string; count: number }>): Array<{ day: string; prefix: string; count: number }> {
+  const merged = new Map<string, { day: string; prefix: string; count: number }>();
+  for (const r of ranges) {
+    const id = `${r.day}|${r.prefix}`;
+    const known = merged.get(id);
+    merged.set(id, known === undefined ? { ...r } : { ...known, count: Math.max(known.count, r.count ?? 0) });
+  }
+  return [...merged.values()];
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
@@ -45,12 +58,13 @@ export async function replaceMeetingResults(tables: ResultTables, result: Meetin
   const intent: MeetingResultLocation = {
     meetingId,
     listings: uniqueBy([...(previous?.listings ?? []), { day, start: listing.start }], (l) => `${l.day}|${l.start}`),
-    disconnectionRanges: uniqueBy([...(previous?.disconnectionRanges ?? []), { day, prefix }], (r) => `${r.day}|${r.prefix}`),
+    disconnectionRanges: mergeRanges([...(previous?.disconnectionRanges ?? []), { day, prefix, count: result.disconnections.length }]),
     aggregateDays: [...new Set([...(previous?.aggregateDays ?? []), ...aggregateKeys.map((k) => k.day)])],
     analysedAt: listing.analysedAt,
   };
   // Readers keep seeing the previous result until the new one is complete.
   if (previous?.current !== undefined) intent.current = previous.current;
+  if (previous?.records !== undefined) intent.records = previous.records;
   if (previous === undefined || previous.aggregateKeys !== undefined) {
     intent.aggregateKeys = uniqueBy([...(previous?.aggregateKeys ?? []), ...aggregateKeys], (k) => `${k.day}|${k.rowKey}`);
   }
@@ -77,7 +91,8 @@ export async function replaceMeetingResults(tables: ResultTables, result: Meetin
     .filter((k) => k.partitionKey !== newListing.partitionKey || k.rowKey !== newListing.rowKey);
   const staleDisconnections: Array<{ partitionKey: string; rowKey: string }> = [];
   for (const range of intent.disconnectionRanges) {
-    for (const rowKey of await tables.disconnections.rowKeysFor(range.day, range.prefix)) {
+    for (let i = 0; i < range.count; i++) {
+      const rowKey = disconnectionRowKey(range.prefix, i);
       if (!newDisconnectionKeys.has(`${range.day}|${rowKey}`)) staleDisconnections.push({ partitionKey: range.day, rowKey });
     }
   }
@@ -99,12 +114,13 @@ export async function replaceMeetingResults(tables: ResultTables, result: Meetin
   const final: MeetingResultLocation = {
     meetingId,
     listings: [{ day, start: listing.start }],
-    disconnectionRanges: [{ day, prefix }],
+    disconnectionRanges: [{ day, prefix, count: result.disconnections.length }],
     aggregateDays: [...new Set(aggregateKeys.map((k) => k.day))],
     aggregateKeys,
     current: { day, start: listing.start, disconnections: result.disconnections.length },
     analysedAt: listing.analysedAt,
   };
+  if (result.records !== undefined) final.records = result.records;
   await tables.meetingResults.putLocation(final);
   return deleted;
 }

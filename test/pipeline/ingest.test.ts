@@ -4,7 +4,7 @@ import { ingestExport, UnreadableExportError } from '../../src/pipeline/ingest.j
 import { rejectsBlobName } from '../../src/storage/rejects.js';
 import type { Store } from '../../src/storage/store.js';
 import { freshStore } from '../storage/testStore.js';
-import { countRows, dumpTable, generated, ndjson, ndjsonLines } from './pipelineFixtures.js';
+import { DETAILS_ONLY, countRows, dumpTable, generated, ndjson, ndjsonLines } from './pipelineFixtures.js';
 
 let store: Store;
 before(async () => {
@@ -26,7 +26,7 @@ test('an export with bad rows lands its good rows, and the ledger and rejects bl
   assert.equal(entry.meetingDetails, truth.meetingDetailRecords);
   assert.equal(entry.meetingsTouched, truth.meetings);
   assert.equal(await countRows(store.sessions.client), truth.sessionRecords);
-  assert.equal(await countRows(store.meetings.client), truth.meetingDetailRecords);
+  assert.equal(await countRows(store.meetings.client, DETAILS_ONLY), truth.meetingDetailRecords);
   assert.equal((await store.marks.listPending()).length, truth.meetings);
 
   // The ledger entry as stored says the same, with the first rejections inline.
@@ -74,7 +74,9 @@ test('two overlapping exports store each record once, as one export of their uni
   assert.equal(await countRows(separate.sessions.client), truth.sessionRecords);
   const drop = ['sourceFile', 'sourceLine'];
   assert.deepEqual(await dumpTable(separate.sessions.client, drop), await dumpTable(union.sessions.client, drop));
-  assert.deepEqual(await dumpTable(separate.meetings.client, drop), await dumpTable(union.meetings.client, drop));
+  // The MeetingDetail records are the same; the session bundles differ (each ingestion bundles its own batches).
+  const details = async (store: typeof union) => (await dumpTable(store.meetings.client, drop)).filter((e) => !String(e.rowKey).startsWith('~~b|'));
+  assert.deepEqual(await details(separate), await details(union));
 });
 
 test('a file that cannot be read at all fails with a clear message and a failed ledger entry', async () => {

@@ -40,6 +40,9 @@ export async function dumpTable(client: TableClient, drop: readonly string[] = [
   });
 }
 
+/** Filter for the MeetingDetail rows of the meetings table (without the session bundles). */
+export const DETAILS_ONLY = "RowKey lt '~~b|'";
+
 export async function countRows(client: TableClient, filter?: string): Promise<number> {
   let n = 0;
   for await (const _ of client.listEntities(filter === undefined ? {} : { queryOptions: { filter, select: ['RowKey'] } })) n++;

@@ -8,6 +8,7 @@ import { entityToListing, LISTING_PREFIX, type MeetingListing } from '../../stor
 import { prefixUpperBound, KeyError } from '../../storage/keys.js';
 import { stringLiteral } from '../../storage/tableEntities.js';
 import { classifierFor, usersFor, type ReportDeps } from './context.js';
+import { meetingFromStorage, readMeetingRecords, unmarked } from '../analyse.js';
 import { allOf, anyOf, dayBounds, eq, timeRange } from './odata.js';
 import { scanTable, type PageState } from './paging.js';
 import type { ListOptions, ReportFilter } from './params.js';
@@ -91,24 +92,23 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
     throw badParameter('format', 'one meeting is returned as JSON only; for CSV use /api/attendees?meeting=… and /api/disconnections?meeting=…');
   }
   const notFound = new ApiError(404, 'MeetingNotFound', 'no meeting with this id has been ingested', 'meetingId');
-  let sessions, details, location, marked;
+  let location, pending, records;
   try {
-    [sessions, details, location, marked] = await Promise.all([
-      deps.store.sessions.listMeeting(meetingId),
-      deps.store.meetings.listMeeting(meetingId),
-      deps.store.meetingResults.getLocation(meetingId),
-      deps.store.marks.isMarked(meetingId),
-    ]);
+    [location, pending] = await Promise.all([deps.store.meetingResults.getLocation(meetingId), deps.store.marks.pendingFor(meetingId)]);
+    records = await readMeetingRecords(deps.store, pending ?? unmarked(meetingId), { location });
   } catch (error) {
     if (error instanceof KeyError) throw notFound;
     throw error;
   }
-  if (sessions.length === 0 && details.length === 0 && location === undefined) throw notFound;
+  if (records.sessions.length === 0 && records.details.length === 0 && location === undefined) throw notFound;
+  // Bundles of overlapping exports can hold the same record: de-duplicate as the analysis does.
+  const { sessions } = meetingFromStorage(meetingId, records.sessions, records.details);
+  const details = records.details;
   const current = location?.current;
   const [config, listing, stored] = await Promise.all([
     deps.config.get(),
     current === undefined ? undefined : deps.store.meetingResults.getListing(meetingId, current.day, current.start),
-    current === undefined ? [] : deps.store.disconnections.listFor(current.day, disconnectionPrefix(meetingId, current.start)),
+    current === undefined ? [] : deps.store.disconnections.readFor(current.day, disconnectionPrefix(meetingId, current.start), current.disconnections),
   ]);
   const classifier = classifierFor(config);
   const classified = sessions.map((s) => classifier.classify(s));
@@ -125,7 +125,7 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
     meeting: listing?.row ?? null,
     summary: listing?.summary ?? null,
     analysedAt: listing?.analysedAt ?? null,
-    pendingAnalysis: marked,
+    pendingAnalysis: pending !== undefined,
     sessions: sessionRows,
     disconnections: stored.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users)),
     // Hand-offs and mass events for the dashboard's timeline (src/pipeline/http/meetingEvents.ts).

@@ -1,0 +1,130 @@
+// Reading one byte range of a CSV export (after its header) into items: positional reads, csv-parse,
+// AuditData conversion and a UTF-8 check; shared by the parallel reader's workers and its fallback.
+import { readSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { CsvExportReader, type CsvLayout, type CsvRecordDelimiter } from './csvExport.js';
+import { firstInvalidUtf8 } from './readExport.js';
+import type { ExportItem } from './records.js';
+
+/** What every range of one file shares. */
+export interface CsvFileSetup {
+  /** File name used in messages and SourceRefs. */
+  file: string;
+  layout: CsvLayout;
+  recordDelimiter: CsvRecordDelimiter;
+}
+
+export interface CsvRangeTask {
+  /** Byte offsets in the file: [start, end). `start` is a (presumed) record boundary. */
+  start: number;
+  end: number;
+  /** True when `end` is a guessed record boundary, not the end of the file. */
+  endsAtGuessedBoundary: boolean;
+  /** Rows before `start` (for line numbers; 0 in workers, which do not know it). */
+  rowsBefore: number;
+  /** Rows at the start of the range counted but not converted (already delivered). */
+  skipRows: number;
+}
+
+export interface CsvRangeResult {
+  /** Rows counted in the range (skipped ones and a structure-failure row included). */
+  rows: number;
+  /** The CSV structure broke in this range; nothing after it is read. */
+  stopped: boolean;
+  /** The range ended inside a quoted field: its end is not a record boundary. */
+  endedInsideQuotes: boolean;
+  /** File offset of the first byte of the range that is not valid UTF-8, or -1. */
+  firstInvalidUtf8: number;
+}
+
+export const RANGE_CHUNK_BYTES = 1 << 20;
+
+/** Left-to-right UTF-8 validity scan over consecutive chunks; remembers the first bad byte. */
+export class Utf8Scan {
+  private carry: Buffer = Buffer.alloc(0);
+  /** File offset of the first invalid byte, or -1. */
+  firstInvalid = -1;
+
+  constructor(private offset: number) {}
+
+  /** Scans `chunk`, which starts at the current offset. */
+  add(chunk: Buffer): void {
+    if (this.firstInvalid < 0) {
+      const body = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+      const bodyStart = this.offset - this.carry.length;
+      const complete = completeUtf8Length(body);
+      if (!isUtf8(body.subarray(0, complete))) {
+        this.firstInvalid = bodyStart + firstInvalidUtf8(body.subarray(0, complete));
+        this.carry = Buffer.alloc(0);
+      } else {
+        this.carry = complete < body.length ? Buffer.from(body.subarray(complete)) : Buffer.alloc(0);
+      }
+    }
+    this.offset += chunk.length;
+  }
+
+  /** Call at the end of the bytes: a sequence cut off there is invalid. */
+  finish(): number {
+    if (this.firstInvalid < 0 && this.carry.length > 0) this.firstInvalid = this.offset - this.carry.length;
+    this.carry = Buffer.alloc(0);
+    return this.firstInvalid;
+  }
+}
+
+/** Length of the start of `buf` that does not end inside a UTF-8 sequence. */
+function completeUtf8Length(buf: Buffer): number {
+  let i = buf.length - 1;
+  const stop = Math.max(0, buf.length - 4);
+  while (i > stop && (buf[i]! & 0xc0) === 0x80) i--;
+  const lead = buf[i];
+  if (lead === undefined || lead < 0xc0) return buf.length;
+  const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+  return buf.length - i >= size ? buf.length : i;
+}
+
+/**
+ * Reads the rows of [task.start, task.end) of the open file `fd` with the file's layout; yields their
+ * items chunk by chunk and returns the range's result. Row numbers are task.rowsBefore + n.
+ */
+export async function* readCsvRange(
+  fd: number,
+  task: CsvRangeTask,
+  setup: CsvFileSetup,
+  chunkBytes = RANGE_CHUNK_BYTES,
+): AsyncGenerator<ExportItem[], CsvRangeResult, undefined> {
+  const reader = new CsvExportReader(setup.file, false, {
+    layout: setup.layout,
+    recordDelimiter: setup.recordDelimiter,
+    rowsBefore: task.rowsBefore,
+    skipRows: task.skipRows,
+    endsAtGuessedBoundary: task.endsAtGuessedBoundary,
+  });
+  const utf8 = new Utf8Scan(task.start);
+  let position = task.start;
+  while (position < task.end) {
+    // A new buffer each time: csv-parse keeps the unparsed end of the previous chunk by reference.
+    const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, task.end - position));
+    let filled = 0;
+    while (filled < chunk.length) {
+      const n = readSync(fd, chunk, filled, chunk.length - filled, position + filled);
+      if (n === 0) throw new Error(`the file ${setup.file} got shorter while it was being read`);
+      filled += n;
+    }
+    position += filled;
+    utf8.add(chunk);
+    if (!reader.stopped) {
+      const out: ExportItem[] = [];
+      reader.write(chunk, out);
+      if (out.length > 0) yield out;
+    }
+  }
+  const out: ExportItem[] = [];
+  await reader.end(out);
+  if (out.length > 0) yield out;
+  return {
+    rows: reader.rows - task.rowsBefore,
+    stopped: reader.stopped,
+    endedInsideQuotes: reader.endedInsideQuotes,
+    firstInvalidUtf8: utf8.finish(),
+  };
+}
