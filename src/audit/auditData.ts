@@ -15,6 +15,35 @@ const auditDataField: FieldNamer = (key) => `AuditData.${key}`;
 
 type Json = Record<string, unknown>;
 
+/**
+ * One shared copy of each value that repeats across the records of an export (meeting and organiser
+ * ids, tenant, participant, client and network strings), so a large export does not hold thousands of
+ * copies of the same text. Ids that are unique per record are not pooled.
+ */
+export class StringPool {
+  private readonly strings = new Map<string, string>();
+
+  get(s: string): string {
+    const kept = this.strings.get(s);
+    if (kept !== undefined) return kept;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  get size(): number {
+    return this.strings.size;
+  }
+}
+
+function pooled(pool: StringPool | undefined, s: string): string {
+  return pool === undefined ? s : pool.get(s);
+}
+
+function pooledText(pool: StringPool | undefined, v: unknown): string | undefined {
+  const s = text(v);
+  return s === undefined || pool === undefined ? s : pool.get(s);
+}
+
 /** A string as is; a number or boolean as text; anything else undefined. */
 function text(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
@@ -132,19 +161,19 @@ function lobbyFlag(v: unknown): boolean | undefined {
   return undefined;
 }
 
-function attendeeOf(a: Json): Attendee {
+function attendeeOf(a: Json, pool: StringPool | undefined): Attendee {
   const out: Attendee = {};
-  const userObjectId = text(a.UserObjectId);
+  const userObjectId = pooledText(pool, a.UserObjectId);
   if (userObjectId !== undefined) out.userObjectId = userObjectId;
-  const upn = text(a.UPN);
+  const upn = pooledText(pool, a.UPN);
   if (upn !== undefined) out.upn = upn;
-  const displayName = text(a.DisplayName);
+  const displayName = pooledText(pool, a.DisplayName);
   if (displayName !== undefined) out.displayName = displayName;
-  const organizationId = text(a.OrganizationId);
+  const organizationId = pooledText(pool, a.OrganizationId);
   if (organizationId !== undefined) out.organizationId = organizationId;
-  const recipientType = text(a.RecipientType);
+  const recipientType = pooledText(pool, a.RecipientType);
   if (recipientType !== undefined) out.recipientType = recipientType;
-  const role = text(a.Role);
+  const role = pooledText(pool, a.Role);
   if (role !== undefined) out.role = role;
   return out;
 }
@@ -172,7 +201,7 @@ function creationTimeOf(data: Json): number | undefined {
   return typeof v === 'string' ? parseAuditTime(v) : undefined;
 }
 
-function toSession(data: Json, source: SourceRef, field: FieldNamer): ExportItem {
+function toSession(data: Json, source: SourceRef, field: FieldNamer, pool: StringPool | undefined): ExportItem {
   const givenId = text(data.Id);
   const idForRejection = givenId || undefined;
   const meetingId = text(data.MeetingDetailId);
@@ -199,7 +228,7 @@ function toSession(data: Json, source: SourceRef, field: FieldNamer): ExportItem
   if (!isObject(first)) {
     return rejected(source, `${field('Attendees')}[0]`, `the attendee is ${kindOf(first)}, not an object`, idForRejection);
   }
-  const attendee = attendeeOf(first);
+  const attendee = attendeeOf(first, pool);
   if (!attendee.userObjectId && !attendee.upn && !attendee.displayName) {
     return rejected(source, `${field('Attendees')}[0]`,
       'the attendee has no UserObjectId, UPN or DisplayName, so the participant cannot be identified', idForRejection);
@@ -215,31 +244,31 @@ function toSession(data: Json, source: SourceRef, field: FieldNamer): ExportItem
   const record: SessionRecord = {
     kind: 'session',
     recordId: givenId || synthesisedRecordId(data),
-    meetingId,
-    organizerUpn: text(data.UserId) ?? '',
-    organizerId: text(data.UserKey) ?? '',
-    organizerOrganizationId: text(data.OrganizationId) ?? '',
-    meetingType: text(data.ItemName) ?? '',
+    meetingId: pooled(pool, meetingId),
+    organizerUpn: pooledText(pool, data.UserId) ?? '',
+    organizerId: pooledText(pool, data.UserKey) ?? '',
+    organizerOrganizationId: pooledText(pool, data.OrganizationId) ?? '',
+    meetingType: pooledText(pool, data.ItemName) ?? '',
     attendee,
     joinTime: join.ms,
     leaveTime: leave.ms,
     joinTimeRaw: join.raw,
     leaveTimeRaw: leave.raw,
-    clientIp: text(data.ClientIP) ?? '',
-    deviceInformation: text(data.DeviceInformation) ?? '',
-    userAgent: userAgentOf(data.ExtraProperties),
+    clientIp: pooledText(pool, data.ClientIP) ?? '',
+    deviceInformation: pooledText(pool, data.DeviceInformation) ?? '',
+    userAgent: pooled(pool, userAgentOf(data.ExtraProperties)),
     source,
   };
   const creationTime = creationTimeOf(data);
   if (creationTime !== undefined) record.creationTime = creationTime;
-  const deviceId = text(data.DeviceId);
+  const deviceId = pooledText(pool, data.DeviceId);
   if (deviceId) record.deviceId = deviceId;
   const lobby = lobbyFlag(data.IsJoinedFromLobby);
   if (lobby !== undefined) record.isJoinedFromLobby = lobby;
   return { type: 'record', record };
 }
 
-function toMeetingDetail(data: Json, source: SourceRef, field: FieldNamer): ExportItem {
+function toMeetingDetail(data: Json, source: SourceRef, field: FieldNamer, pool: StringPool | undefined): ExportItem {
   const id = text(data.Id);
   if (!id) {
     return rejected(source, field('Id'),
@@ -253,12 +282,12 @@ function toMeetingDetail(data: Json, source: SourceRef, field: FieldNamer): Expo
     kind: 'meeting',
     recordId: id,
     meetingId: id,
-    organizerUpn: text(data.UserId) ?? '',
-    organizerId: text(data.UserKey) ?? '',
-    organizerOrganizationId: text(data.OrganizationId) ?? '',
+    organizerUpn: pooledText(pool, data.UserId) ?? '',
+    organizerId: pooledText(pool, data.UserKey) ?? '',
+    organizerOrganizationId: pooledText(pool, data.OrganizationId) ?? '',
     startTimeRaw: start?.ok ? start.raw : '',
     endTimeRaw: end?.ok ? end.raw : '',
-    meetingType: text(data.ItemName) ?? '',
+    meetingType: pooledText(pool, data.ItemName) ?? '',
     source,
   };
   const creationTime = creationTimeOf(data);
@@ -280,8 +309,9 @@ function toMeetingDetail(data: Json, source: SourceRef, field: FieldNamer): Expo
  * Converts one parsed AuditData object. MeetingParticipantDetail → session record, MeetingDetail →
  * meeting record, any other Operation → skipped; unusable records → rejected with the field at fault.
  * `field` names AuditData keys in messages (default `AuditData.<key>`; Sentinel rows use column names).
+ * With a `pool`, repeated values are shared with the export's earlier records.
  */
-export function toAuditItem(data: unknown, source: SourceRef, field: FieldNamer = auditDataField): ExportItem {
+export function toAuditItem(data: unknown, source: SourceRef, field: FieldNamer = auditDataField, pool?: StringPool): ExportItem {
   if (!isObject(data)) {
     return rejected(source, 'AuditData', `the record is ${kindOf(data)}, not a JSON object`);
   }
@@ -289,7 +319,7 @@ export function toAuditItem(data: unknown, source: SourceRef, field: FieldNamer 
   if (!operation) {
     return rejected(source, field('Operation'), 'Operation is missing, so the kind of record is unknown', text(data.Id) || undefined);
   }
-  if (operation === PARTICIPANT_OPERATION) return toSession(data, source, field);
-  if (operation === MEETING_OPERATION) return toMeetingDetail(data, source, field);
-  return { type: 'skipped', source, operation };
+  if (operation === PARTICIPANT_OPERATION) return toSession(data, source, field, pool);
+  if (operation === MEETING_OPERATION) return toMeetingDetail(data, source, field, pool);
+  return { type: 'skipped', source, operation: pooled(pool, operation) };
 }

@@ -1,7 +1,7 @@
 // CSV exports: header variants (Purview, PowerShell, Sentinel, other), column lookup by name, row conversion.
 import { Parser, type CsvError } from 'csv-parse';
 import {
-  MEETING_OPERATION, PARTICIPANT_OPERATION, describeJsonError, rejected, toAuditItem, type FieldNamer,
+  MEETING_OPERATION, PARTICIPANT_OPERATION, StringPool, describeJsonError, rejected, toAuditItem, type FieldNamer,
 } from './auditData.js';
 import { ExportReadError } from './exportReadError.js';
 import type { CsvHeaderVariant, ExportItem, SourceRef } from './records.js';
@@ -47,7 +47,7 @@ const SENTINEL_COLUMNS: ReadonlyArray<readonly [auditKey: string, columns: reado
 const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 const PERSONAL_LOOKING = /@|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::/;
 
-/** Converts one data row (fields as strings) into an export item. */
+/** Converts one data row (fields as strings) into an export item; repeated values share one string per layout. */
 export interface CsvLayout {
   variant: CsvHeaderVariant;
   toItem(row: string[], source: SourceRef): ExportItem;
@@ -76,6 +76,7 @@ function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant): C
   const auditIndex = indexOfName(names, 'AuditData');
   const idIndex = Math.max(indexOfName(names, 'RecordId'), indexOfName(names, 'Identity'));
   const columnCount = names.length;
+  const pool = new StringPool();
   const recordIdOf = (row: string[]): string | undefined => {
     const id = idIndex < 0 ? undefined : row[idIndex];
     return id !== undefined && GUID.test(id) ? id : undefined;
@@ -97,7 +98,7 @@ function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant): C
         return rejected(source, 'AuditData', `AuditData cannot be read: ${describeJsonError(e, auditText.length)}${shapeNote(row)}`,
           recordIdOf(row));
       }
-      return toAuditItem(data, source);
+      return toAuditItem(data, source, undefined, pool);
     },
   };
 }
@@ -117,6 +118,7 @@ function sentinelLayout(names: readonly string[]): CsvLayout {
   }
   const operationIndex = names.indexOf('Operation');
   const field: FieldNamer = (key) => columnOf.get(key) ?? key;
+  const pool = new StringPool();
   return {
     variant: 'sentinel',
     toItem(row, source) {
@@ -128,7 +130,7 @@ function sentinelLayout(names: readonly string[]): CsvLayout {
         const cell = row[i];
         if (cell !== undefined && cell !== '') data[key] = cell;
       }
-      return toAuditItem(data, source, field);
+      return toAuditItem(data, source, field, pool);
     },
   };
 }

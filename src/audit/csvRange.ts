@@ -39,6 +39,11 @@ export interface CsvRangeResult {
 
 export const RANGE_CHUNK_BYTES = 1 << 20;
 
+/** Claim values of the parallel reader's shared claim array (one Int32 per range). */
+export const UNCLAIMED = 0;
+export const CLAIMED_BY_MAIN = 1;
+export const CLAIMED_BY_WORKER = 2;
+
 /** Left-to-right UTF-8 validity scan over consecutive chunks; remembers the first bad byte. */
 export class Utf8Scan {
   private carry: Buffer = Buffer.alloc(0);

@@ -1,76 +1,81 @@
-// Worker thread of the parallel CSV reader: reads the byte ranges it is sent and posts their items
-// back as encoded batches, then the range's result.
+// Worker thread of the parallel CSV reader. It lives as long as the process and serves one file (job)
+// after another: it claims byte ranges from the end of the file (the main thread claims from the
+// start), reads each, and posts its items as encoded batches, then the range's result.
 import { closeSync, openSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { csvLayout, type CsvRecordDelimiter } from './csvExport.js';
-import { readCsvRange, type CsvRangeResult, type CsvRangeTask } from './csvRange.js';
+import { CLAIMED_BY_WORKER, UNCLAIMED, readCsvRange, type CsvRangeResult, type CsvRangeTask } from './csvRange.js';
 import { ItemBatchEncoder, transferablesOf, type ItemBatch } from './itemBatch.js';
 
-/** workerData of a range worker. */
-export interface RangeWorkerSetup {
+/** One file to help read. */
+export interface RangeJob {
+  job: number;
   path: string;
   file: string;
   header: string[];
   hadTypeLine: boolean;
   recordDelimiter: CsvRecordDelimiter;
+  tasks: CsvRangeTask[];
+  /** Int32Array over a SharedArrayBuffer: one claim per task (compare-and-exchange from UNCLAIMED). */
+  claims: Int32Array;
   /** Rows per posted batch. */
   batchRows: number;
 }
 
-/** Main thread → worker. */
-export type RangeWorkerRequest = { type: 'range'; id: number; task: CsvRangeTask } | { type: 'close' };
-
 /** Worker → main thread. */
 export type RangeWorkerReply =
-  | { type: 'batch'; id: number; batch: ItemBatch }
-  | { type: 'done'; id: number; result: CsvRangeResult }
-  | { type: 'failed'; id: number; message: string; code?: string };
+  | { type: 'batch'; job: number; id: number; batch: ItemBatch }
+  | { type: 'done'; job: number; id: number; result: CsvRangeResult }
+  | { type: 'failed'; job: number; id: number; message: string; code?: string }
+  /** Nothing left to claim in this job. */
+  | { type: 'idle'; job: number };
 
-async function serve(): Promise<void> {
-  const port = parentPort;
-  if (port === null) throw new Error('csvRangeWorker must run as a worker thread');
-  const setup = workerData as RangeWorkerSetup;
-  const layout = csvLayout(setup.header, setup.file, setup.hadTypeLine);
-  const fd = openSync(setup.path, 'r');
-  const fileSetup = { file: setup.file, layout, recordDelimiter: setup.recordDelimiter };
-  const post = (reply: RangeWorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(reply, transfer);
-
-  const queue: RangeWorkerRequest[] = [];
-  let wake: (() => void) | undefined;
-  port.on('message', (m: RangeWorkerRequest) => {
-    queue.push(m);
-    wake?.();
-  });
-  for (;;) {
-    while (queue.length === 0) await new Promise<void>((resolve) => { wake = resolve; });
-    wake = undefined;
-    const request = queue.shift()!;
-    if (request.type === 'close') break;
-    const { id, task } = request;
-    try {
-      const encoder = new ItemBatchEncoder();
-      const range = readCsvRange(fd, task, fileSetup);
-      let next = await range.next();
-      while (next.done !== true) {
-        for (const item of next.value) encoder.add(item);
-        if (encoder.count >= setup.batchRows) {
-          const batch = encoder.take();
-          post({ type: 'batch', id, batch }, transferablesOf(batch));
+async function serveJob(job: RangeJob, post: (reply: RangeWorkerReply, transfer?: ArrayBuffer[]) => void): Promise<void> {
+  const setup = { file: job.file, layout: csvLayout(job.header, job.file, job.hadTypeLine), recordDelimiter: job.recordDelimiter };
+  let fd: number | undefined;
+  try {
+    for (let id = job.tasks.length - 1; id >= 0; id--) {
+      if (Atomics.compareExchange(job.claims, id, UNCLAIMED, CLAIMED_BY_WORKER) !== UNCLAIMED) continue;
+      try {
+        fd ??= openSync(job.path, 'r');
+        const encoder = new ItemBatchEncoder();
+        const range = readCsvRange(fd, job.tasks[id]!, setup);
+        let next = await range.next();
+        while (next.done !== true) {
+          for (const item of next.value) encoder.add(item);
+          if (encoder.count >= job.batchRows) {
+            const batch = encoder.take();
+            post({ type: 'batch', job: job.job, id, batch }, transferablesOf(batch));
+          }
+          next = await range.next();
         }
-        next = await range.next();
+        if (encoder.count > 0) {
+          const batch = encoder.take();
+          post({ type: 'batch', job: job.job, id, batch }, transferablesOf(batch));
+        }
+        post({ type: 'done', job: job.job, id, result: next.value });
+      } catch (e) {
+        const error = e as NodeJS.ErrnoException;
+        post({
+          type: 'failed', job: job.job, id, message: error instanceof Error ? error.message : String(e), ...(error.code ? { code: error.code } : {}),
+        });
+        return;
       }
-      if (encoder.count > 0) {
-        const batch = encoder.take();
-        post({ type: 'batch', id, batch }, transferablesOf(batch));
-      }
-      post({ type: 'done', id, result: next.value });
-    } catch (e) {
-      const error = e as NodeJS.ErrnoException;
-      post({ type: 'failed', id, message: error instanceof Error ? error.message : String(e), ...(error.code ? { code: error.code } : {}) });
     }
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    post({ type: 'idle', job: job.job });
   }
-  closeSync(fd);
-  port.close();
 }
 
-void serve();
+function serve(): void {
+  const port = parentPort;
+  if (port === null) throw new Error('csvRangeWorker must run as a worker thread');
+  const post = (reply: RangeWorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(reply, transfer);
+  let queue = Promise.resolve();
+  port.on('message', (job: RangeJob) => {
+    queue = queue.then(() => serveJob(job, post));
+  });
+}
+
+serve();

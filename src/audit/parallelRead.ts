@@ -1,25 +1,28 @@
 // Reading a large CSV export file with worker threads: the header is read here, the data is split into
 // byte ranges at guessed record boundaries, each range is parsed by a worker, and the items are
 // delivered in file order, exactly as the sequential reader (readExport) would deliver them.
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Parser } from 'csv-parse';
 import { csvLayout, csvParserOptions, truncationWarning, type CsvLayout, type CsvRecordDelimiter } from './csvExport.js';
-import { readCsvRange, type CsvRangeResult, type CsvRangeTask } from './csvRange.js';
+import {
+  CLAIMED_BY_MAIN, CLAIMED_BY_WORKER, RANGE_CHUNK_BYTES, UNCLAIMED, Utf8Scan, readCsvRange,
+  type CsvFileSetup, type CsvRangeResult, type CsvRangeTask,
+} from './csvRange.js';
 import { ItemBatchDecoder, type ItemBatch } from './itemBatch.js';
 import { readExport, type ExportStream, type ReadExportOptions } from './readExport.js';
 import type { CsvHeaderVariant, ExportInfo, ExportItem } from './records.js';
-import type { RangeWorkerReply, RangeWorkerRequest, RangeWorkerSetup } from './csvRangeWorker.js';
+import type { RangeJob, RangeWorkerReply } from './csvRangeWorker.js';
 
 export interface ReadExportFileOptions extends ReadExportOptions {
-  /** Worker threads to use (default: available CPUs, at most 4); below 2 the file is read sequentially. */
-  workers?: number;
+  /** Threads that read, the main thread included (default: available CPUs, at most 4); below 2 the file is read sequentially. */
+  threads?: number;
   /** Files smaller than this many bytes are read sequentially (default 8 MiB). */
   minParallelBytes?: number;
-  /** Target size of one byte range (default: the data split into two ranges per worker). */
+  /** Target size of one byte range (default 4 MiB). */
   rangeBytes?: number;
   /** Rows per batch posted by a worker (default 2048). */
   batchRows?: number;
@@ -31,23 +34,31 @@ export interface ParallelReadReport {
   /** Why the file was read sequentially. */
   reason?: string;
   ranges: number;
-  workers: number;
+  /** Threads that read (the main thread and the workers). */
+  threads: number;
   /** Ranges whose start turned out not to be a record boundary (re-read from the previous range). */
   rereadRanges: number;
 }
 
 export const DEFAULT_MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
-const MAX_WORKERS = 4;
+const MAX_THREADS = 4;
 const HEAD_BYTES = 1 << 20;
 const HEADER_PIECE = 64 * 1024;
 const BOUNDARY_WINDOW = 64 * 1024;
+const DEFAULT_RANGE_BYTES = 4 * 1024 * 1024;
+const DEFAULT_BATCH_ROWS = 2048;
 const BINARY_CHECK_BYTES = 4096;
 const WORKER_SCRIPT = join(__dirname, 'csvRangeWorker.js');
 
-/** Default number of workers: the CPUs this process may use, at most 4. */
-export function defaultWorkerCount(): number {
-  return Math.min(MAX_WORKERS, availableParallelism());
+/** Default number of reading threads: the CPUs this process may use, at most 4. */
+export function defaultThreadCount(): number {
+  const fromEnv = Number(process.env[THREADS_ENV]);
+  if (Number.isInteger(fromEnv) && fromEnv >= 1) return fromEnv;
+  return Math.min(MAX_THREADS, availableParallelism());
 }
+
+/** Environment variable that sets the number of reading threads (1 = no worker threads). */
+export const THREADS_ENV = 'TEAMS_AUDIT_READ_THREADS';
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -145,7 +156,7 @@ class ParallelExportReader implements ExportStream {
   private readonly warnings: string[] = [];
   private done = false;
   private started = false;
-  readonly report: ParallelReadReport = { mode: 'sequential', ranges: 0, workers: 0, rereadRanges: 0 };
+  readonly report: ParallelReadReport = { mode: 'sequential', ranges: 0, threads: 1, rereadRanges: 0 };
 
   constructor(private readonly path: string, private readonly options: ReadExportFileOptions) {}
 
@@ -190,12 +201,12 @@ class ParallelExportReader implements ExportStream {
   async *batches(): AsyncGenerator<readonly ExportItem[], void, undefined> {
     if (this.started) throw new Error(`the export stream of ${this.options.file} can be read only once`);
     this.started = true;
-    const workers = this.options.workers ?? defaultWorkerCount();
+    const threads = this.options.threads ?? defaultThreadCount();
     const fd = openSync(this.path, 'r');
     try {
       const size = fstatSync(fd).size;
-      if (workers < 2) {
-        yield* this.sequential('fewer than 2 workers').batches!();
+      if (threads < 2) {
+        yield* this.sequential('one thread').batches!();
         return;
       }
       if (size < (this.options.minParallelBytes ?? DEFAULT_MIN_PARALLEL_BYTES)) {
@@ -205,22 +216,23 @@ class ParallelExportReader implements ExportStream {
       const head = Buffer.allocUnsafe(Math.min(size, HEAD_BYTES));
       const headLength = readSync(fd, head, 0, head.length, 0);
       const plan = planCsv(head.subarray(0, headLength), this.options.file);
-      if (typeof plan === 'string') {
-        yield* this.sequential(plan).batches!();
+      if (typeof plan === 'string' || readerPool(0).busy) {
+        yield* this.sequential(typeof plan === 'string' ? plan : 'another file is being read in parallel').batches!();
         return;
       }
-      yield* this.readParallel(fd, size, plan, workers);
+      yield* this.readParallel(fd, size, plan, threads);
       this.done = true;
     } finally {
       closeSync(fd);
     }
   }
 
-  private async *readParallel(fd: number, size: number, plan: CsvPlan, workerCount: number): AsyncGenerator<ExportItem[], void, undefined> {
+  private async *readParallel(fd: number, size: number, plan: CsvPlan, threads: number): AsyncGenerator<readonly ExportItem[], void, undefined> {
     const { file, onProgress } = this.options;
     this.variant = plan.layout.variant;
+    const setup: CsvFileSetup = { file, layout: plan.layout, recordDelimiter: plan.recordDelimiter };
     const dataBytes = size - plan.dataStart;
-    const rangeBytes = Math.max(1, this.options.rangeBytes ?? Math.ceil(dataBytes / (2 * workerCount)));
+    const rangeBytes = Math.max(1, this.options.rangeBytes ?? DEFAULT_RANGE_BYTES);
     const nominal = Math.max(1, Math.round(dataBytes / rangeBytes));
     const starts: number[] = [plan.dataStart];
     for (let j = 1; j < nominal; j++) {
@@ -231,86 +243,96 @@ class ParallelExportReader implements ExportStream {
       const end = starts[j + 1] ?? size;
       return { task: { start, end, endsAtGuessedBoundary: end < size, rowsBefore: 0, skipRows: 0 }, batches: [] };
     });
-    const poolSize = Math.min(workerCount, ranges.length);
-    Object.assign(this.report, { mode: 'parallel', ranges: ranges.length, workers: poolSize });
+    // The main thread claims ranges from the start and delivers them as it reads them; the workers
+    // claim from the end and post encoded batches, which the main thread decodes when it gets there.
+    const claims = new Int32Array(new SharedArrayBuffer(4 * ranges.length));
+    const claimForMain = (j: number): boolean => Atomics.compareExchange(claims, j, UNCLAIMED, CLAIMED_BY_MAIN) === UNCLAIMED;
+    const poolSize = Math.min(threads - 1, ranges.length - 1);
+    Object.assign(this.report, { mode: 'parallel', ranges: ranges.length, threads: poolSize + 1 });
     delete this.report.reason;
 
+    const pool = readerPool(poolSize);
+    const jobId = pool.nextJobId++;
     let wake: (() => void) | undefined;
     const notify = (): void => {
       const w = wake;
       wake = undefined;
       w?.();
     };
+    const waitForWorkers = (): Promise<void> => new Promise((resolve) => { wake = resolve; });
     let fatal: Error | undefined;
-    let nextToSend = 0;
-    const setup: RangeWorkerSetup = {
+    pool.listener = (reply) => {
+      if (reply.job !== jobId) return;
+      if (reply.type === 'idle') return;
+      const range = ranges[reply.id]!;
+      if (reply.type === 'batch') range.batches.push(reply.batch);
+      else if (reply.type === 'done') range.result = reply.result;
+      else {
+        const error: NodeJS.ErrnoException = new Error(reply.message);
+        if (reply.code !== undefined) error.code = reply.code;
+        range.failure = error;
+      }
+      notify();
+    };
+    pool.onFatal = (e) => {
+      fatal ??= e;
+      notify();
+    };
+    const job: RangeJob = {
+      job: jobId,
       path: this.path,
       file,
       header: plan.header,
       hadTypeLine: plan.hadTypeLine,
       recordDelimiter: plan.recordDelimiter,
-      batchRows: this.options.batchRows ?? 2048,
+      tasks: ranges.map((r) => r.task),
+      claims,
+      batchRows: this.options.batchRows ?? DEFAULT_BATCH_ROWS,
     };
-    const pool: Worker[] = [];
-    const sendNext = (worker: Worker): void => {
-      const request: RangeWorkerRequest = nextToSend < ranges.length
-        ? { type: 'range', id: nextToSend, task: ranges[nextToSend++]!.task }
-        : { type: 'close' };
-      worker.postMessage(request);
-    };
-    for (let w = 0; w < poolSize; w++) {
-      const worker = new Worker(WORKER_SCRIPT, { workerData: setup });
-      worker.on('message', (reply: RangeWorkerReply) => {
-        const range = ranges[reply.id]!;
-        if (reply.type === 'batch') range.batches.push(reply.batch);
-        else if (reply.type === 'done') {
-          range.result = reply.result;
-          sendNext(worker);
-        } else {
-          const error: NodeJS.ErrnoException = new Error(reply.message);
-          if (reply.code !== undefined) error.code = reply.code;
-          range.failure = error;
-        }
-        notify();
-      });
-      worker.on('error', (e) => {
-        fatal ??= e;
-        notify();
-      });
-      worker.on('exit', (code) => {
-        if (code !== 0) fatal ??= new Error(`a CSV reader thread stopped with exit code ${code}`);
-        notify();
-      });
-      pool.push(worker);
-      sendNext(worker);
-    }
-    const waitForReply = (): Promise<void> => new Promise((resolve) => { wake = resolve; });
+    pool.start(job, poolSize);
 
     let rowsBefore = 0;
     let stoppedAt: number | undefined;
     const invalidUtf8: number[] = [];
+    const noteUtf8 = (offset: number): void => {
+      if (offset >= 0) invalidUtf8.push(offset);
+    };
     try {
       let j = 0;
       while (j < ranges.length && stoppedAt === undefined) {
         const range = ranges[j]!;
-        const decoder = new ItemBatchDecoder(file, rowsBefore);
-        let deliveredHere = 0;
-        for (;;) {
-          if (fatal !== undefined) throw fatal;
-          if (range.failure !== undefined) throw range.failure;
-          const batch = range.batches.shift();
-          if (batch !== undefined) {
-            const out: ExportItem[] = [];
-            decoder.decode(batch, out);
-            deliveredHere += out.length;
-            onProgress?.(rowsBefore + deliveredHere);
-            yield out;
-            continue;
+        let result: CsvRangeResult;
+        let delivered = 0;
+        if (claimForMain(j)) {
+          const own = readCsvRange(fd, { ...range.task, rowsBefore }, setup);
+          let step = await own.next();
+          while (step.done !== true) {
+            delivered += step.value.length;
+            onProgress?.(rowsBefore + delivered);
+            yield step.value;
+            step = await own.next();
           }
-          if (range.result !== undefined) break;
-          await waitForReply();
+          result = step.value;
+          range.result = result;
+        } else {
+          const decoder = new ItemBatchDecoder(file, rowsBefore);
+          for (;;) {
+            if (range.failure !== undefined) throw range.failure;
+            const batch = range.batches.shift();
+            if (batch !== undefined) {
+              const out: ExportItem[] = [];
+              decoder.decode(batch, out);
+              delivered += out.length;
+              onProgress?.(rowsBefore + delivered);
+              yield out;
+              continue;
+            }
+            if (range.result !== undefined) break;
+            if (fatal !== undefined) throw fatal;
+            await waitForWorkers();
+          }
+          result = range.result;
         }
-        const result = range.result!;
         rowsBefore += result.rows;
         if (result.stopped) {
           stoppedAt = rowsBefore;
@@ -324,14 +346,15 @@ class ParallelExportReader implements ExportStream {
         // already delivered, until a range end that is a record boundary (or the end of the file).
         const from = range.task.start;
         const rowsBeforeFrom = rowsBefore - result.rows;
-        let delivered = result.rows;
-        let k = j + 2;
+        let k = j + 1;
         for (;;) {
           this.report.rereadRanges++;
+          claimForMain(k); // a worker that has not started it need not read it
+          k++;
           const end = k < ranges.length ? ranges[k]!.task.start : size;
           const reread = readCsvRange(fd, {
             start: from, end, endsAtGuessedBoundary: end < size, rowsBefore: rowsBeforeFrom, skipRows: delivered,
-          }, { file, layout: plan.layout, recordDelimiter: plan.recordDelimiter });
+          }, setup);
           let step = await reread.next();
           while (step.done !== true) {
             delivered += step.value.length;
@@ -340,7 +363,7 @@ class ParallelExportReader implements ExportStream {
             step = await reread.next();
           }
           const r = step.value;
-          if (r.firstInvalidUtf8 >= 0) invalidUtf8.push(r.firstInvalidUtf8);
+          noteUtf8(r.firstInvalidUtf8);
           rowsBefore = rowsBeforeFrom + r.rows;
           delivered = r.rows;
           if (r.stopped) {
@@ -348,25 +371,26 @@ class ParallelExportReader implements ExportStream {
             break;
           }
           if (!r.endedInsideQuotes || k >= ranges.length) break;
-          k++;
         }
         j = k;
       }
-      // Every range is checked for invalid UTF-8, also those after a stop (as the sequential reader does).
-      while (ranges.some((r) => r.result === undefined)) {
-        if (fatal !== undefined) throw fatal;
-        const failed = ranges.find((r) => r.failure !== undefined);
-        if (failed !== undefined) throw failed.failure!;
-        await waitForReply();
+      // Like the sequential reader, every byte is checked for UTF-8, also after a stop.
+      for (let k = 0; k < ranges.length; k++) {
+        const range = ranges[k]!;
+        if (claimForMain(k)) noteUtf8(scanUtf8(fd, range.task.start, range.task.end));
+      }
+      for (const range of ranges) {
+        while (Atomics.load(claims, ranges.indexOf(range)) === CLAIMED_BY_WORKER && range.result === undefined) {
+          if (range.failure !== undefined) throw range.failure;
+          if (fatal !== undefined) throw fatal;
+          await waitForWorkers();
+        }
+        if (range.result !== undefined) noteUtf8(range.result.firstInvalidUtf8);
       }
     } finally {
-      for (const worker of pool) {
-        worker.removeAllListeners('exit');
-        void worker.terminate();
-      }
-    }
-    for (const range of ranges) {
-      if (range.result!.firstInvalidUtf8 >= 0) invalidUtf8.push(range.result!.firstInvalidUtf8);
+      // Nothing more for the workers to claim (they finish the range they are on, if any).
+      for (let k = 0; k < ranges.length; k++) claimForMain(k);
+      pool.finish();
     }
     if (invalidUtf8.length > 0) {
       const offset = Math.min(...invalidUtf8);
@@ -378,6 +402,96 @@ class ParallelExportReader implements ExportStream {
     if (truncated !== undefined) this.warnings.push(truncated);
     onProgress?.(rowsBefore);
   }
+}
+
+/**
+ * The reader's worker threads: started on first use (or by prestartReadWorkers) and kept for the
+ * next files, so their start-up and compiled code are paid once. They do not keep the process alive.
+ */
+class ReaderPool {
+  private readonly workers: Worker[] = [];
+  nextJobId = 1;
+  /** Replies of the current job's workers. */
+  listener: ((reply: RangeWorkerReply) => void) | undefined;
+  onFatal: ((error: Error) => void) | undefined;
+
+  ensure(size: number): void {
+    while (this.workers.length < size) {
+      const worker = new Worker(WORKER_SCRIPT);
+      worker.on('message', (reply: RangeWorkerReply) => this.listener?.(reply));
+      worker.on('error', (e) => this.fail(worker, e));
+      worker.on('exit', (code) => this.fail(worker, new Error(`a CSV reader thread stopped (exit code ${code})`)));
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  private fail(worker: Worker, error: Error): void {
+    const i = this.workers.indexOf(worker);
+    if (i < 0) return;
+    this.workers.splice(i, 1);
+    this.onFatal?.(error);
+  }
+
+  /** True while a file is being read with the workers (one file at a time). */
+  get busy(): boolean {
+    return this.listener !== undefined;
+  }
+
+  /** Sends the job to `size` workers; they keep the process alive until finish(). */
+  start(job: RangeJob, size: number): void {
+    this.ensure(size);
+    for (const worker of this.workers.slice(0, size)) {
+      worker.ref();
+      worker.postMessage(job);
+    }
+  }
+
+  finish(): void {
+    this.listener = undefined;
+    this.onFatal = undefined;
+    for (const worker of this.workers) worker.unref();
+  }
+}
+
+let sharedPool: ReaderPool | undefined;
+
+function readerPool(size: number): ReaderPool {
+  sharedPool ??= new ReaderPool();
+  sharedPool.ensure(size);
+  return sharedPool;
+}
+
+/**
+ * Starts the reader's worker threads ahead of time (they take a moment to load), when the files to be
+ * read include a CSV large enough to be read in parallel. Optional: readExportFile starts them anyway.
+ */
+export function prestartReadWorkers(paths: readonly string[], options: { threads?: number; minParallelBytes?: number } = {}): void {
+  const threads = options.threads ?? defaultThreadCount();
+  if (threads < 2) return;
+  const min = options.minParallelBytes ?? DEFAULT_MIN_PARALLEL_BYTES;
+  const large = paths.some((path) => {
+    try {
+      const stat = statSync(path);
+      return stat.isFile() && stat.size >= min;
+    } catch {
+      return false;
+    }
+  });
+  if (large) readerPool(threads - 1);
+}
+
+/** File offset of the first invalid UTF-8 byte in [start, end), or -1. */
+function scanUtf8(fd: number, start: number, end: number): number {
+  const scan = new Utf8Scan(start);
+  const chunk = Buffer.allocUnsafe(RANGE_CHUNK_BYTES);
+  for (let at = start; at < end;) {
+    const n = readSync(fd, chunk, 0, Math.min(chunk.length, end - at), at);
+    if (n === 0) break;
+    scan.add(chunk.subarray(0, n));
+    at += n;
+  }
+  return scan.finish();
 }
 
 /**

@@ -1,7 +1,7 @@
 // The normal mode: every input merged into one data set, classified and analysed, then one
 // report rendered in the chosen format.
 import { readFileSync } from 'node:fs';
-import { readExport, ExportReadError } from '../audit/readExport.js';
+import { ExportReadError } from '../audit/readExport.js';
 import { AuditDataset, readAllRecords } from '../audit/dataset.js';
 import type { AuditRecord } from '../audit/records.js';
 import { SessionClassifier, parseRules, mergeRules, type ClassificationRules } from '../analysis/classify.js';
@@ -13,7 +13,7 @@ import type { IpTest } from '../reports/tala/layouts.js';
 import type { AnalysedMeeting } from '../reports/meetings.js';
 import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
-import { ByteCounter, inputSources, type CliIo } from './io.js';
+import { inputSources, openExport, type CliIo } from './io.js';
 import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
@@ -147,15 +147,15 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       continue;
     }
     const startedAt = Date.now();
-    let input: ByteCounter | undefined;
+    let opened: ReturnType<typeof openExport> | undefined;
     const before = dataset.accounting;
     const firstRejection = dataset.rejections.length;
     try {
-      input = new ByteCounter(source.open());
-      const stream = readExport(input, {
+      opened = openExport(source, {
         file: source.name,
         onProgress: (rows: number) => msg.progress(source.name, rows, startedAt),
       });
+      const { stream } = opened;
       if (records !== undefined) {
         const result = await readAllRecords(stream);
         for (const r of result.records) records.push(r);
@@ -176,7 +176,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
     } catch (e) {
       if (!(e instanceof ExportReadError)) throw e;
       msg.clearProgress();
-      if (input?.bytes === 0) {
+      if (opened?.empty() === true) {
         msg.warning(`${source.name}: the input is empty`);
         msg.accounting(source.name, emptyAccounting());
         readable++;

@@ -1,6 +1,6 @@
 // `--compat tala`: each input file read and reported on its own with tala v3.0.0's layouts;
 // the -u database carried from file to file; tala's exit status (k missing files).
-import { readExport, ExportReadError } from '../audit/readExport.js';
+import { ExportReadError } from '../audit/readExport.js';
 import { readAllRecords } from '../audit/dataset.js';
 import { TalaAggregator } from '../reports/tala/engine.js';
 import { countFormulaLikeCells, talaAttendeesLines, talaDisconnectLines, talaMeetingsLines, type IpTest } from '../reports/tala/layouts.js';
@@ -8,7 +8,7 @@ import { learnTalaOrganizers } from '../reports/users.js';
 import { recordRows } from '../reports/records.js';
 import { renderRecordsText } from '../reports/render/text.js';
 import type { CliOptions } from './options.js';
-import { ByteCounter, inputSources, type CliIo } from './io.js';
+import { inputSources, openExport, type CliIo } from './io.js';
 import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 
@@ -28,20 +28,20 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
       continue;
     }
     const startedAt = Date.now();
-    let input: ByteCounter | undefined;
+    let opened: ReturnType<typeof openExport> | undefined;
     let result;
     try {
-      input = new ByteCounter(source.open());
-      const stream = readExport(input, {
+      opened = openExport(source, {
         file: source.name,
         onProgress: (rows: number) => msg.progress(source.name, rows, startedAt),
       });
+      const { stream } = opened;
       result = await readAllRecords(stream);
       reportFileInfo(stream.info(), msg);
     } catch (e) {
       if (!(e instanceof ExportReadError)) throw e;
       msg.clearProgress();
-      if (input?.bytes !== 0) {
+      if (opened?.empty() !== true) {
         msg.error(e.message);
         status++;
         continue;

@@ -1,5 +1,7 @@
 // The process streams a command works with (injectable for tests), and input opening.
 import { createReadStream, statSync } from 'node:fs';
+import { readExport, type ExportStream, type ReadExportOptions } from '../audit/readExport.js';
+import { readExportFile } from '../audit/parallelRead.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -11,21 +13,22 @@ export const STDIN_NAME = '<stdin>';
 
 /** One input: a file name (or stdin) and how to read it; `missing` when it is not a regular file. */
 export type InputSource =
-  | { name: string; missing: false; open: () => AsyncIterable<Uint8Array | string> }
+  | { name: string; missing: false; open: () => AsyncIterable<Uint8Array | string>; file?: { path: string; size: number } }
   | { name: string; missing: true };
 
 /** Files as given, or stdin when there is none (tala: `-` is a file name, not stdin). */
 export function inputSources(files: readonly string[], io: CliIo): InputSource[] {
   if (files.length === 0) return [{ name: STDIN_NAME, missing: false, open: () => io.stdin }];
   return files.map((name) => {
-    let isFile = false;
+    let size: number | undefined;
     try {
-      isFile = statSync(name).isFile();
+      const stat = statSync(name);
+      if (stat.isFile()) size = stat.size;
     } catch {
-      isFile = false;
+      size = undefined;
     }
-    return isFile
-      ? { name, missing: false as const, open: () => createReadStream(name, { highWaterMark: 1 << 20 }) }
+    return size !== undefined
+      ? { name, missing: false as const, open: () => createReadStream(name, { highWaterMark: 1 << 20 }), file: { path: name, size } }
       : { name, missing: true as const };
   });
 }
@@ -41,4 +44,21 @@ export class ByteCounter implements AsyncIterable<Uint8Array | string> {
       yield chunk;
     }
   }
+}
+
+/**
+ * The export stream of an input: a regular file through readExportFile (worker threads for a large
+ * CSV), standard input through readExport. `empty()` tells, after an ExportReadError, whether the input
+ * had no bytes at all (an empty input is not an error).
+ */
+export function openExport(
+  source: Extract<InputSource, { missing: false }>,
+  options: ReadExportOptions,
+): { stream: ExportStream; empty: () => boolean } {
+  if (source.file !== undefined) {
+    const size = source.file.size;
+    return { stream: readExportFile(source.file.path, options), empty: () => size === 0 };
+  }
+  const input = new ByteCounter(source.open());
+  return { stream: readExport(input, options), empty: () => input.bytes === 0 };
 }
