@@ -295,12 +295,17 @@ export class SessionClassifier {
     const deviceInformation = str(session.deviceInformation);
     const plan = this.plan(recipientType, userAgent, deviceInformation);
 
-    const displayNameLower = str(attendee.displayName).trim().toLowerCase();
+    // Lower-cased only when a rule with a display-name condition is reached (a new string per session).
+    let displayNameLower: string | undefined;
+    const displayNameMatches = (r: CompiledRule): boolean => {
+      displayNameLower ??= str(attendee.displayName).trim().toLowerCase();
+      return matchesDisplayName(r, displayNameLower);
+    };
     let participantClass: ParticipantClass = 'unknown';
     let classReason = 'no-rule-matched';
     let platform: ClientPlatform | undefined;
     for (const r of plan.participant) {
-      if (r.hasDisplayNameCondition && !matchesDisplayName(r, displayNameLower)) continue;
+      if (r.hasDisplayNameCondition && !displayNameMatches(r)) continue;
       participantClass = r.rule.participantClass ?? 'unknown';
       classReason = r.rule.name;
       platform = r.rule.platform;
@@ -308,7 +313,7 @@ export class SessionClassifier {
     }
     if (platform === undefined) {
       for (const r of plan.platform) {
-        if (r.hasDisplayNameCondition && !matchesDisplayName(r, displayNameLower)) continue;
+        if (r.hasDisplayNameCondition && !displayNameMatches(r)) continue;
         platform = r.rule.platform;
         break;
       }

@@ -85,40 +85,54 @@ export function detectDisconnections(
 ): MeetingAnalysis {
   const rule = toRule(params, window);
   const participants = groupParticipants(sessions);
-  const order = new Map(participants.map((p, i) => [p.key, i]));
 
   const disconnections: Disconnection[] = [];
   const notes: DetectionNote[] = [];
+  let humansInMeeting = 0;
   for (const participant of participants) {
-    if (participant.participantClass === 'bot') continue;
+    if (participant.participantClass === 'human') humansInMeeting++;
+    // A participant with one session has no re-join to judge: nothing to report.
+    if (participant.participantClass === 'bot' || participant.sessions.length < 2) continue;
     detectParticipant(meetingId, participant, rule, disconnections, notes);
   }
 
-  const humansInMeeting = participants.filter((p) => p.participantClass === 'human').length;
-  const massEvents = findMassEvents(meetingId, disconnections, order, humansInMeeting, rule);
+  // Participant order (first appearance) for sorting the findings; only needed when there are some.
+  let order: Map<string, number> | undefined;
+  if (disconnections.length + notes.length > 0) {
+    order = new Map();
+    for (let i = 0; i < participants.length; i++) order.set(participants[i]!.key, i);
+  }
+  const massEvents = order === undefined ? [] : findMassEvents(meetingId, disconnections, order, humansInMeeting, rule);
 
-  const byParticipant = (key: string): number => order.get(key) ?? Number.MAX_SAFE_INTEGER;
-  disconnections.sort(
-    (a, b) =>
-      byParticipant(a.participantKey) - byParticipant(b.participantKey) ||
-      a.leaveTime - b.leaveTime ||
-      a.rejoinTime - b.rejoinTime ||
-      compareText(a.lostRecordId, b.lostRecordId),
-  );
-  notes.sort(
-    (a, b) =>
-      byParticipant(a.participantKey) - byParticipant(b.participantKey) ||
-      a.time - b.time ||
-      compareText(a.kind, b.kind) ||
-      compareText(a.recordIds.join('\n'), b.recordIds.join('\n')),
-  );
+  if (order !== undefined) {
+    const positions = order;
+    const byParticipant = (key: string): number => positions.get(key) ?? Number.MAX_SAFE_INTEGER;
+    if (disconnections.length > 1) {
+      disconnections.sort(
+        (a, b) =>
+          byParticipant(a.participantKey) - byParticipant(b.participantKey) ||
+          a.leaveTime - b.leaveTime ||
+          a.rejoinTime - b.rejoinTime ||
+          compareText(a.lostRecordId, b.lostRecordId),
+      );
+    }
+    if (notes.length > 1) {
+      notes.sort(
+        (a, b) =>
+          byParticipant(a.participantKey) - byParticipant(b.participantKey) ||
+          a.time - b.time ||
+          compareText(a.kind, b.kind) ||
+          compareText(a.recordIds.join('\n'), b.recordIds.join('\n')),
+      );
+    }
+  }
 
   return {
     meetingId,
     instanceStart: window.start,
     instanceEnd: window.end,
     instanceSource: window.source,
-    sessions: [...sessions].sort(compareSessions),
+    sessions: sortInPlace([...sessions], compareSessions),
     participants: participantResults(participants, disconnections),
     disconnections,
     notes,
@@ -148,26 +162,31 @@ function groupParticipants(sessions: ClassifiedSession[]): Participant[] {
     else groups.set(s.participantKey, [s]);
   }
   const participants: Participant[] = [];
-  for (const [key, list] of groups) {
-    list.sort(compareSessions);
-    const participant: Participant = {
-      key,
-      keyConfidence: list.some((s) => s.keyConfidence === 'low') ? 'low' : 'high',
-      participantClass: classOf(list),
-      sessions: list,
-    };
-    const displayName = list.find((s) => s.session.attendee.displayName)?.session.attendee.displayName;
-    const upn = list.find((s) => s.session.attendee.upn)?.session.attendee.upn;
+  groups.forEach((list, key) => {
+    if (list.length > 1) sortInPlace(list, compareSessions);
+    let keyConfidence: KeyConfidence = 'high';
+    let displayName: string | undefined;
+    let upn: string | undefined;
+    for (const s of list) {
+      if (s.keyConfidence === 'low') keyConfidence = 'low';
+      const attendee = s.session.attendee;
+      if (displayName === undefined && attendee.displayName) displayName = attendee.displayName;
+      if (upn === undefined && attendee.upn) upn = attendee.upn;
+    }
+    const participant: Participant = { key, keyConfidence, participantClass: classOf(list), sessions: list };
     if (displayName !== undefined) participant.displayName = displayName;
     if (upn !== undefined) participant.upn = upn;
     participants.push(participant);
-  }
-  return participants.sort((a, b) => {
-    const first = a.sessions[0];
-    const second = b.sessions[0];
-    const bySession = first && second ? compareSessions(first, second) : 0;
-    return bySession || compareText(a.key, b.key);
   });
+  if (participants.length > 1) {
+    sortInPlace(participants, (a, b) => {
+      const first = a.sessions[0];
+      const second = b.sessions[0];
+      const bySession = first && second ? compareSessions(first, second) : 0;
+      return bySession || compareText(a.key, b.key);
+    });
+  }
+  return participants;
 }
 
 function participantClasses(sessions: ClassifiedSession[]): Map<string, ParticipantClass> {
@@ -183,8 +202,12 @@ function participantClasses(sessions: ClassifiedSession[]): Map<string, Particip
 }
 
 function classOf(sessions: ClassifiedSession[]): ParticipantClass {
-  const set = new Set(sessions.map((s) => s.participantClass));
-  return CLASS_PRECEDENCE.find((c) => set.has(c)) ?? 'unknown';
+  let best = CLASS_PRECEDENCE.length;
+  for (const s of sessions) {
+    const rank = CLASS_PRECEDENCE.indexOf(s.participantClass);
+    if (rank >= 0 && rank < best) best = rank;
+  }
+  return CLASS_PRECEDENCE[best] ?? 'unknown';
 }
 
 function participantResults(participants: Participant[], disconnections: Disconnection[]): ParticipantResult[] {
@@ -355,7 +378,7 @@ function detectParticipant(
     else later.push(leave);
   }
   // 2. Device switches, leaves in time order; a leave with a later same-device re-join waits for step 3.
-  later.sort((a, b) => leaveOf(a.lost) - leaveOf(b.lost) || a.lost - b.lost);
+  sortInPlace(later, (a, b) => leaveOf(a.lost) - leaveOf(b.lost) || a.lost - b.lost);
   const deferred: Leave[] = [];
   for (const leave of later) {
     const leaveTime = leaveOf(leave.lost);
@@ -683,6 +706,25 @@ export function compareSessions(a: ClassifiedSession, b: ClassifiedSession): num
     compareText(a.deviceKey, b.deviceKey) ||
     compareText(a.ip, b.ip)
   );
+}
+
+/**
+ * Stable in-place sort. Short arrays (most participants and meetings) use insertion sort, which
+ * allocates nothing; Array.prototype.sort allocates its work arrays on every call.
+ */
+function sortInPlace<T>(values: T[], compare: (a: T, b: T) => number): T[] {
+  const n = values.length;
+  if (n > 16) return values.sort(compare);
+  for (let i = 1; i < n; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    while (j >= 0 && compare(values[j]!, v) > 0) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = v;
+  }
+  return values;
 }
 
 function compareText(a: string, b: string): number {

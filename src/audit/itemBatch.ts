@@ -8,8 +8,6 @@ const SKIPPED = 3;
 const REJECTED = 4;
 
 const ABSENT = -1;
-/** Fields encoded with ItemBatchEncoder.shared (one slot each). */
-const FIELD_SLOTS = 32;
 
 /** One batch of encoded items: consecutive rows of one byte range. */
 export interface ItemBatch {
@@ -21,9 +19,8 @@ export interface ItemBatch {
   nums: Float64Array;
   /** Row numbers within the range, one per item (items follow each other, but a row may be skipped). */
   lines: Int32Array;
-  /** Strings added to the range's string table by this batch, joined; `stringEnds` gives where each ends. */
-  strings: string;
-  stringEnds: Int32Array;
+  /** Strings added to the range's string table by this batch (structured clone copies them flat). */
+  strings: string[];
 }
 
 /** Every SessionRecord / MeetingDetailRecord key the codec carries (a compile error here means a new field needs encoding). */
@@ -94,37 +91,30 @@ class NumList {
  * are nearly always unique, go straight into the table without a lookup.
  */
 export class ItemBatchEncoder {
+  private readonly table = new Map<string, number>();
   private tableSize = 0;
-  private readonly lastValue: Array<string | undefined> = new Array<string | undefined>(FIELD_SLOTS).fill(undefined);
-  private readonly lastIndex = new Int32Array(FIELD_SLOTS);
   private readonly kinds = new ByteList(1 << 11);
   private readonly refs = new IntList(1 << 15);
   private readonly nums = new NumList(1 << 13);
   private readonly lines = new IntList(1 << 11);
   private strings: string[] = [];
-  private readonly stringEnds = new IntList(1 << 14);
-  private stringLength = 0;
 
   get count(): number { return this.kinds.length; }
 
-  /**
-   * A string that often repeats the same field of the previous row (same meeting, organiser, tenant,
-   * client): compared with that value first, so repeats cost a comparison instead of a new string.
-   */
-  private shared(field: number, s: string | undefined): number {
+  /** A value that often repeats (pooled by the reader, so its hash is already known): stored once per range. */
+  private shared(s: string | undefined): number {
     if (s === undefined) return ABSENT;
-    if (this.lastValue[field] === s) return this.lastIndex[field]!;
-    const index = this.unique(s);
-    this.lastValue[field] = s;
-    this.lastIndex[field] = index;
+    let index = this.table.get(s);
+    if (index === undefined) {
+      index = this.unique(s);
+      this.table.set(s, index);
+    }
     return index;
   }
 
   private unique(s: string | undefined): number {
     if (s === undefined) return ABSENT;
     this.strings.push(s);
-    this.stringLength += s.length;
-    this.stringEnds.push(this.stringLength);
     return this.tableSize++;
   }
 
@@ -138,23 +128,23 @@ export class ItemBatchEncoder {
         this.kinds.push(SESSION);
         const a = r.attendee;
         refs.push(this.unique(r.recordId));
-        refs.push(this.shared(1, r.meetingId));
-        refs.push(this.shared(2, r.organizerUpn));
-        refs.push(this.shared(3, r.organizerId));
-        refs.push(this.shared(4, r.organizerOrganizationId));
-        refs.push(this.shared(5, r.meetingType));
-        refs.push(this.shared(6, a.userObjectId));
-        refs.push(this.shared(7, a.upn));
-        refs.push(this.shared(8, a.displayName));
-        refs.push(this.shared(9, a.organizationId));
-        refs.push(this.shared(10, a.recipientType));
-        refs.push(this.shared(11, a.role));
+        refs.push(this.shared(r.meetingId));
+        refs.push(this.shared(r.organizerUpn));
+        refs.push(this.shared(r.organizerId));
+        refs.push(this.shared(r.organizerOrganizationId));
+        refs.push(this.shared(r.meetingType));
+        refs.push(this.shared(a.userObjectId));
+        refs.push(this.shared(a.upn));
+        refs.push(this.shared(a.displayName));
+        refs.push(this.shared(a.organizationId));
+        refs.push(this.shared(a.recipientType));
+        refs.push(this.shared(a.role));
         refs.push(this.unique(r.joinTimeRaw));
         refs.push(this.unique(r.leaveTimeRaw));
-        refs.push(this.shared(12, r.clientIp));
-        refs.push(this.shared(13, r.deviceInformation));
-        refs.push(this.shared(14, r.userAgent));
-        refs.push(this.shared(15, r.deviceId));
+        refs.push(this.shared(r.clientIp));
+        refs.push(this.shared(r.deviceInformation));
+        refs.push(this.shared(r.userAgent));
+        refs.push(this.shared(r.deviceId));
         refs.push(r.isJoinedFromLobby === undefined ? ABSENT : r.isJoinedFromLobby ? 1 : 0);
         nums.push(r.joinTime);
         nums.push(r.leaveTime);
@@ -162,17 +152,17 @@ export class ItemBatchEncoder {
       } else {
         this.kinds.push(MEETING);
         refs.push(this.unique(r.recordId));
-        refs.push(r.meetingId === r.recordId ? ABSENT : this.shared(16, r.meetingId));
-        refs.push(this.shared(17, r.organizerUpn));
-        refs.push(this.shared(18, r.organizerId));
-        refs.push(this.shared(19, r.organizerOrganizationId));
-        refs.push(this.shared(20, r.startTimeRaw));
-        refs.push(this.shared(21, r.endTimeRaw));
-        refs.push(this.shared(22, r.meetingType));
-        refs.push(this.shared(23, r.meetingUrl));
-        refs.push(this.shared(24, r.chatThreadId));
-        refs.push(this.shared(25, r.communicationType));
-        refs.push(this.shared(26, r.communicationSubType));
+        refs.push(r.meetingId === r.recordId ? ABSENT : this.shared(r.meetingId));
+        refs.push(this.shared(r.organizerUpn));
+        refs.push(this.shared(r.organizerId));
+        refs.push(this.shared(r.organizerOrganizationId));
+        refs.push(this.shared(r.startTimeRaw));
+        refs.push(this.shared(r.endTimeRaw));
+        refs.push(this.shared(r.meetingType));
+        refs.push(this.shared(r.meetingUrl));
+        refs.push(this.shared(r.chatThreadId));
+        refs.push(this.shared(r.communicationType));
+        refs.push(this.shared(r.communicationSubType));
         nums.push(r.creationTime ?? Number.NaN);
         nums.push(r.startTime ?? Number.NaN);
         nums.push(r.endTime ?? Number.NaN);
@@ -180,14 +170,14 @@ export class ItemBatchEncoder {
     } else if (item.type === 'skipped') {
       this.kinds.push(SKIPPED);
       this.lines.push(item.source.line);
-      refs.push(this.shared(27, item.operation));
+      refs.push(this.shared(item.operation));
     } else {
       const j = item.rejection;
       this.kinds.push(REJECTED);
       this.lines.push(j.line);
-      refs.push(this.shared(28, j.field));
-      refs.push(this.shared(29, j.reason));
-      refs.push(this.shared(30, j.recordId));
+      refs.push(this.shared(j.field));
+      refs.push(this.shared(j.reason));
+      refs.push(this.shared(j.recordId));
     }
   }
 
@@ -198,23 +188,20 @@ export class ItemBatchEncoder {
       refs: this.refs.take(),
       nums: this.nums.take(),
       lines: this.lines.take(),
-      strings: this.strings.join(''),
-      stringEnds: this.stringEnds.take(),
+      strings: this.strings,
     };
     this.kinds.length = 0;
     this.refs.length = 0;
     this.nums.length = 0;
     this.lines.length = 0;
     this.strings = [];
-    this.stringEnds.length = 0;
-    this.stringLength = 0;
     return batch;
   }
 }
 
 /** The typed arrays of a batch, for postMessage's transfer list. */
 export function transferablesOf(batch: ItemBatch): ArrayBuffer[] {
-  return [batch.kinds.buffer, batch.refs.buffer, batch.nums.buffer, batch.lines.buffer, batch.stringEnds.buffer] as ArrayBuffer[];
+  return [batch.kinds.buffer, batch.refs.buffer, batch.nums.buffer, batch.lines.buffer] as ArrayBuffer[];
 }
 
 /**
@@ -228,13 +215,7 @@ export class ItemBatchDecoder {
 
   decode(batch: ItemBatch, out: ExportItem[]): void {
     const table = this.table;
-    const { strings, stringEnds } = batch;
-    let from = 0;
-    for (let k = 0; k < stringEnds.length; k++) {
-      const to = stringEnds[k]!;
-      table.push(strings.slice(from, to));
-      from = to;
-    }
+    for (const s of batch.strings) table.push(s);
     const str = (i: number): string => table[i]!;
     const opt = (i: number): string | undefined => (i === ABSENT ? undefined : table[i]);
     const { kinds, refs, nums, lines } = batch;

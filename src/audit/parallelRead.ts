@@ -417,7 +417,7 @@ class ReaderPool {
 
   ensure(size: number): void {
     while (this.workers.length < size) {
-      const worker = new Worker(WORKER_SCRIPT);
+      const worker = new Worker(WORKER_SCRIPT, process.env.XYG ? { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.XYG) } } : {});
       worker.on('message', (reply: RangeWorkerReply) => this.listener?.(reply));
       worker.on('error', (e) => this.fail(worker, e));
       worker.on('exit', (code) => this.fail(worker, new Error(`a CSV reader thread stopped (exit code ${code})`)));

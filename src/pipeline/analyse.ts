@@ -90,6 +90,8 @@ export interface MeetingRecords {
   sessions: SessionRecord[];
   details: MeetingDetailRecord[];
   keys: { bundles: string[]; details: string[] };
+  /** The meeting's result location as read (undefined: never analysed). */
+  location: MeetingResultLocation | undefined;
 }
 
 /**
@@ -111,7 +113,7 @@ export async function readMeetingRecords(
         store.meetings.readBundles(pending.meetingId, bundles),
         store.meetings.readDetails(pending.meetingId, detailKeys),
       ]);
-      return { sessions, details, keys: { bundles, details: detailKeys } };
+      return { sessions, details, keys: { bundles, details: detailKeys }, location };
     } catch (error) {
       if (!(error instanceof MissingIndexedEntityError)) throw error;
     }
@@ -120,7 +122,7 @@ export async function readMeetingRecords(
     store.sessions.listMeeting(pending.meetingId),
     store.meetings.listMeetingWithBundles(pending.meetingId),
   ]);
-  return { sessions, details: partition.details, keys: { bundles: partition.bundleKeys.sort(), details: partition.detailKeys.sort() } };
+  return { sessions, details: partition.details, keys: { bundles: partition.bundleKeys.sort(), details: partition.detailKeys.sort() }, location };
 }
 
 /** A meeting with no marks (to read a meeting that is not waiting for analysis). */
@@ -156,7 +158,7 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
     const meeting = meetingFromStorage(pending.meetingId, records.sessions, records.details);
     const meetingResult = buildMeetingResult(meeting, config, classifier, now().toISOString());
     meetingResult.records = records.keys;
-    await replaceMeetingResults(store, meetingResult);
+    await replaceMeetingResults(store, meetingResult, {}, { location: records.location });
     result.analysed++;
     result.disconnections += meetingResult.disconnections.length;
     if (!(await store.marks.clear(pending))) result.markedAgain++;

@@ -1,43 +1,56 @@
-// The dailyaggregates table: each meeting's contributions to the site/platform/user/day rankings,
-// PartitionKey = UTC day of the meeting start, RowKey = dimension|key|meeting, so re-analysing a
-// meeting overwrites its own rows and a ranking over a period reads one key range per day.
+// The dailyaggregates table: each meeting's contributions to the site/platform/user/day rankings.
+// PartitionKey = UTC day of the meeting start; one entity per (dimension, meeting) holds that
+// meeting's contributions under the dimension (RowKey `dimension|meeting|part`, a meeting with very
+// many participants spreading over several parts), so re-analysing a meeting overwrites its own
+// few rows and a ranking over a period reads one key range per day.
 import type { TableClient } from '@azure/data-tables';
 import type { Contribution } from '../analysis/metrics.js';
-import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound } from './keys.js';
-import { guardEntity, type TableEntityShape } from './entityGuards.js';
-import { double, listAll, num, str, stringLiteral } from './tableEntities.js';
+import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
+import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
+import { listAll, stringLiteral, str } from './tableEntities.js';
 
 export const DIMENSIONS: ReadonlyArray<Contribution['dimension']> = ['site', 'platform', 'user', 'day'];
+/** Contributions per entity (about 100 characters each, well under the 1 MiB entity limit). */
+const CONTRIBUTIONS_PER_PART = 2000;
 
-export function aggregateRowKey(c: Contribution, meetingId: string): string {
-  return `${c.dimension}|${keyComponent(c.key)}|${keyComponent(meetingId, MAX_ID_KEY_CHARS)}`;
+/** What one entity stores per contribution (its dimension, day and meeting are in the keys). */
+type StoredContribution = [key: string, eligibleSessions: number, drops: number, lostSeconds: number, participants: number];
+
+export function aggregateRowKey(dimension: Contribution['dimension'], meetingId: string, part: number): string {
+  return `${dimension}|${keyComponent(meetingId, MAX_ID_KEY_CHARS)}|${sortableNumber(part, 4)}`;
 }
 
-export function contributionToEntity(c: Contribution, meetingId: string): TableEntityShape {
-  return guardEntity({
-    partitionKey: c.day,
-    rowKey: aggregateRowKey(c, meetingId),
-    meetingId,
-    dimension: c.dimension,
-    key: c.key,
-    eligibleSessions: c.eligibleSessions,
-    drops: c.drops,
-    lostSeconds: double(c.lostSeconds),
-    participants: c.participants,
-  }).entity;
+/** The entities holding a meeting's contributions (all of one day, the meeting's). */
+export function contributionEntities(contributions: readonly Contribution[], meetingId: string, day: string): TableEntityShape[] {
+  const entities: TableEntityShape[] = [];
+  for (const dimension of DIMENSIONS) {
+    const mine = contributions.filter((c) => c.dimension === dimension);
+    for (let part = 0; part * CONTRIBUTIONS_PER_PART < mine.length; part++) {
+      const slice = mine.slice(part * CONTRIBUTIONS_PER_PART, (part + 1) * CONTRIBUTIONS_PER_PART);
+      const stored: StoredContribution[] = slice.map((c) => [c.key, c.eligibleSessions, c.drops, c.lostSeconds, c.participants]);
+      const guarded = guardEntity({
+        partitionKey: day,
+        rowKey: aggregateRowKey(dimension, meetingId, part),
+        meetingId,
+        dimension,
+        count: slice.length,
+        contributions: JSON.stringify(stored),
+      }, { splittable: ['contributions'] });
+      if (guarded.truncated.length > 0) throw new Error(`the ${dimension} contributions of a meeting do not fit in one entity`);
+      entities.push(guarded.entity);
+    }
+  }
+  return entities;
 }
 
-export function entityToContribution(entity: Record<string, unknown>): Contribution & { meetingId: string } {
-  return {
-    meetingId: str(entity, 'meetingId'),
-    dimension: str(entity, 'dimension') as Contribution['dimension'],
-    key: str(entity, 'key'),
-    day: str(entity, 'partitionKey'),
-    eligibleSessions: num(entity, 'eligibleSessions') ?? 0,
-    drops: num(entity, 'drops') ?? 0,
-    lostSeconds: num(entity, 'lostSeconds') ?? 0,
-    participants: num(entity, 'participants') ?? 0,
-  };
+export function entityToContributions(entity: Record<string, unknown>): Array<Contribution & { meetingId: string }> {
+  const meetingId = str(entity, 'meetingId');
+  const dimension = str(entity, 'dimension') as Contribution['dimension'];
+  const day = str(entity, 'partitionKey');
+  const stored = JSON.parse(readSplitString(entity, 'contributions') ?? '[]') as StoredContribution[];
+  return stored.map(([key, eligibleSessions, drops, lostSeconds, participants]) => ({
+    meetingId, dimension, key, day, eligibleSessions, drops, lostSeconds, participants,
+  }));
 }
 
 export class AggregatesTable {
@@ -49,7 +62,7 @@ export class AggregatesTable {
     const parts = [`RowKey ge ${stringLiteral(prefix)}`, `RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`];
     if (fromDay !== undefined) parts.unshift(`PartitionKey ge ${stringLiteral(fromDay)}`);
     if (toDay !== undefined) parts.unshift(`PartitionKey le ${stringLiteral(toDay)}`);
-    return (await listAll(this.client, parts.join(' and '))).map(entityToContribution);
+    return (await listAll(this.client, parts.join(' and '))).flatMap(entityToContributions);
   }
 
   /** RowKeys of one meeting's rows in one day (a filtered scan of that day; used when no key list was kept). */

@@ -155,9 +155,10 @@ export function describeTransactionError(error: unknown, operations: number): Ta
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   const index = /^(\d+):/.exec(message)?.[1];
-  const what = status === undefined
-    ? `storage unreachable (${code ?? 'no response'})`
-    : `status ${status}${code ? ` ${code}` : ''}${index !== undefined ? ` at operation ${index}` : ''}`;
+  const isRestError = (error as { name?: unknown } | null)?.name === 'RestError';
+  const what = status !== undefined
+    ? `status ${status}${code ? ` ${code}` : ''}${index !== undefined ? ` at operation ${index}` : ''}`
+    : isRestError ? `storage unreachable (${code ?? 'no response'})` : message.split('\n')[0] ?? 'unknown error';
   return new TableWriteError(`batch of ${operations} operations failed: ${what}`, status, { cause: error });
 }
 

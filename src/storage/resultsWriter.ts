@@ -6,7 +6,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { Contribution } from '../analysis/metrics.js';
 import { isNotFound } from './tableEntities.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
-import { aggregateRowKey, contributionToEntity, type AggregatesTable } from './aggregatesTable.js';
+import { contributionEntities, type AggregatesTable } from './aggregatesTable.js';
 import {
   disconnectionPrefix, disconnectionRowKey, disconnectionToEntity, utcDay, type DisconnectionsTable, type StoredDisconnection,
 } from './disconnectionsTable.js';
@@ -46,13 +46,20 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
 }
 
 /** Writes `result` as the meeting's only results. Returns the number of stale rows deleted. */
-export async function replaceMeetingResults(tables: ResultTables, result: MeetingResult, options: BatchWriterOptions = {}): Promise<number> {
+export async function replaceMeetingResults(
+  tables: ResultTables,
+  result: MeetingResult,
+  options: BatchWriterOptions = {},
+  /** The meeting's location as just read, to save reading it again. */
+  known?: { location: MeetingResultLocation | undefined },
+): Promise<number> {
   const { listing } = result;
   const meetingId = listing.meetingId;
   const day = listing.day;
   const prefix = disconnectionPrefix(meetingId, listing.start);
-  const aggregateKeys = result.contributions.map((c) => ({ day: c.day || day, rowKey: aggregateRowKey(c, meetingId) }));
-  const previous = await tables.meetingResults.getLocation(meetingId);
+  const aggregateEntities = contributionEntities(result.contributions, meetingId, day);
+  const aggregateKeys = aggregateEntities.map((e) => ({ day: e.partitionKey, rowKey: e.rowKey }));
+  const previous = known !== undefined ? known.location : await tables.meetingResults.getLocation(meetingId);
 
   // 1. Record every place rows of this meeting may be, old and new.
   const intent: MeetingResultLocation = {
@@ -81,7 +88,7 @@ export async function replaceMeetingResults(tables: ResultTables, result: Meetin
     await disconnectionWriter.upsert(entity);
   }
   const aggregateWriter = new TableBatchWriter(tables.aggregates.client, options);
-  for (const c of result.contributions) await aggregateWriter.upsert(contributionToEntity({ ...c, day: c.day || day }, meetingId));
+  for (const entity of aggregateEntities) await aggregateWriter.upsert(entity);
   await Promise.all([resultsWriter.flush(), disconnectionWriter.flush(), aggregateWriter.flush()]);
 
   // 3. Delete what is not part of the new result.

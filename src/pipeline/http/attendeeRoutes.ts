@@ -64,7 +64,8 @@ export async function listAttendees(deps: ReportDeps, input: RouteInput): Promis
     },
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
-  const users = await usersFor(deps, config, page.items.map((c) => c.session.attendee.userObjectId ?? ''));
+  // Only rows without a UPN take their e-mail from the users lookup.
+  const users = await usersFor(deps, config, page.items.filter((c) => !c.session.attendee.upn).map((c) => c.session.attendee.userObjectId ?? ''));
   const rows = page.items.map((c) => attendeeRow(c.session.meetingId, c, users));
   return listResponse(rows, input.token(page.next), options.format, ATTENDEE_CSV_COLUMNS);
 }

@@ -112,9 +112,10 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
   ]);
   const classifier = classifierFor(config);
   const classified = sessions.map((s) => classifier.classify(s));
+  // Only rows without a UPN take their e-mail from the users lookup.
   const users = await usersFor(deps, config, [
-    ...classified.map((c) => c.session.attendee.userObjectId ?? ''),
-    ...stored.map((d) => d.disconnection.participantKey),
+    ...classified.filter((c) => !c.session.attendee.upn).map((c) => c.session.attendee.userObjectId ?? ''),
+    ...stored.filter((d) => !d.disconnection.upn).map((d) => d.disconnection.participantKey),
   ]);
   const sessionRows = classified
     .map((c) => ({ row: attendeeRow(meetingId, c, users), join: c.session.joinTime, leave: c.session.leaveTime }))
