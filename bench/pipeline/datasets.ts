@@ -1,57 +1,51 @@
-// Data sets of the pipeline bench: the pre-encoded entities of an export (what the write ceiling
-// writes), and the synthetic 500,000-session store (10,000 meetings of 50 sessions, five drops each)
-// that the analysis and HTTP cases read.
+// Data sets of the pipeline bench: the parsed records of an export (what the write ceiling writes),
+// and the synthetic 500,000-session store (10,000 meetings of 50 sessions, five drops each) that the
+// analysis and HTTP cases read.
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { readExport } from '../../src/audit/readExport.js';
 import { Deduplicator } from '../../src/audit/dataset.js';
-import type { SessionRecord } from '../../src/audit/records.js';
+import type { AuditRecord, SessionRecord } from '../../src/audit/records.js';
 import type { UserEntry } from '../../src/reports/users.js';
 import { sessionToEntity } from '../../src/storage/sessionsTable.js';
 import { meetingDetailToEntity } from '../../src/storage/meetingsTable.js';
 import { learnFromRecord } from '../../src/storage/usersTable.js';
-import type { TableEntityShape } from '../../src/storage/entityGuards.js';
 import type { Store } from '../../src/storage/store.js';
 import { RecordWriter } from '../../src/storage/recordWriter.js';
 import { BIG_MEETINGS, SESSIONS_PER_MEETING, bigMeetingId } from './common.js';
 
-/** One line of the ceiling file. */
-export type CeilingLine =
-  | { t: 's' | 'm'; e: TableEntityShape }
-  | { t: 'u'; u: UserEntry }
-  | { t: 'k'; meetingId: string };
+/** One line of the ceiling file: an accepted record, or a learned user. */
+export type CeilingLine = { t: 'r'; r: AuditRecord } | { t: 'u'; u: UserEntry };
 
 /**
- * Reads an export the way ingestion does and writes, one JSON line each, the session and meeting
- * entities in input order, then the learned users and the meetings to mark.
+ * Reads an export the way ingestion does (parse, key check, de-duplication) and writes, one JSON line
+ * each, the accepted records in input order, then the learned users: what the write ceiling writes.
  */
-export async function writeCeilingEntities(exportPath: string, outPath: string): Promise<number> {
+export async function writeCeilingRecords(exportPath: string, outPath: string): Promise<number> {
   const out = createWriteStream(outPath);
   const write = async (line: CeilingLine): Promise<void> => {
     if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
   };
   const dedupe = new Deduplicator();
   const learned = new Map<string, UserEntry>();
-  const touched = new Set<string>();
-  let entities = 0;
+  let records = 0;
   for await (const item of readExport(createReadStream(exportPath), { file: exportPath })) {
     if (item.type !== 'record') continue;
     const r = item.record;
-    const guarded = r.kind === 'session' ? sessionToEntity(r) : meetingDetailToEntity(r);
+    if (r.kind === 'session') sessionToEntity(r);
+    else meetingDetailToEntity(r);
     if (dedupe.add(r) === 'duplicate') continue;
     learnFromRecord(learned, r);
-    touched.add(r.meetingId);
-    await write({ t: r.kind === 'session' ? 's' : 'm', e: guarded.entity });
-    entities++;
+    await write({ t: 'r', r });
+    records++;
   }
   for (const u of learned.values()) await write({ t: 'u', u });
-  for (const meetingId of touched) await write({ t: 'k', meetingId });
   out.end();
   await once(out, 'finish');
-  return entities;
+  return records;
 }
 
-export function readCeilingEntities(path: string): CeilingLine[] {
+export function readCeilingRecords(path: string): CeilingLine[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as CeilingLine);
 }
 

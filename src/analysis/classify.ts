@@ -241,6 +241,8 @@ function matchesDisplayName(r: CompiledRule, displayNameLower: string): boolean 
 interface Plan {
   participant: CompiledRule[];
   platform: CompiledRule[];
+  /** Some rule above has a display-name condition. */
+  needsDisplayName: boolean;
   /** deviceKey when the session has no DeviceId. */
   deviceKey: string;
 }
@@ -295,17 +297,13 @@ export class SessionClassifier {
     const deviceInformation = str(session.deviceInformation);
     const plan = this.plan(recipientType, userAgent, deviceInformation);
 
-    // Lower-cased only when a rule with a display-name condition is reached (a new string per session).
-    let displayNameLower: string | undefined;
-    const displayNameMatches = (r: CompiledRule): boolean => {
-      displayNameLower ??= str(attendee.displayName).trim().toLowerCase();
-      return matchesDisplayName(r, displayNameLower);
-    };
+    // Lower-cased only when the plan has a rule with a display-name condition (a new string per session).
+    const displayNameLower = plan.needsDisplayName ? str(attendee.displayName).trim().toLowerCase() : '';
     let participantClass: ParticipantClass = 'unknown';
     let classReason = 'no-rule-matched';
     let platform: ClientPlatform | undefined;
     for (const r of plan.participant) {
-      if (r.hasDisplayNameCondition && !displayNameMatches(r)) continue;
+      if (r.hasDisplayNameCondition && !matchesDisplayName(r, displayNameLower)) continue;
       participantClass = r.rule.participantClass ?? 'unknown';
       classReason = r.rule.name;
       platform = r.rule.platform;
@@ -313,7 +311,7 @@ export class SessionClassifier {
     }
     if (platform === undefined) {
       for (const r of plan.platform) {
-        if (r.hasDisplayNameCondition && !displayNameMatches(r)) continue;
+        if (r.hasDisplayNameCondition && !matchesDisplayName(r, displayNameLower)) continue;
         platform = r.rule.platform;
         break;
       }
@@ -324,14 +322,14 @@ export class SessionClassifier {
       this.countUnknown(this.unknownDeviceInformation, deviceInformation.trim());
     }
 
-    const key = participantKey(attendee);
+    const key = participantKeyOf(attendee);
     const deviceId = str(session.deviceId).trim();
     const parsedIp = parseIp(str(session.clientIp));
     const site = parsedIp === undefined ? undefined : this.siteMap?.lookupParsed(parsedIp);
     const classified: ClassifiedSession = {
       session,
-      participantKey: key.key,
-      keyConfidence: key.confidence,
+      participantKey: key,
+      keyConfidence: attendee.userObjectId || attendee.upn ? 'high' : 'low',
       participantClass,
       classReason,
       platform,
@@ -370,9 +368,12 @@ export class SessionClassifier {
       deviceInformation: deviceInformation.trim().toLowerCase(),
       deviceInformationRaw: deviceInformation.trim(),
     };
+    const participant = candidates(this.participantRules, strings);
+    const platform = candidates(this.platformRules, strings);
     plan = {
-      participant: candidates(this.participantRules, strings),
-      platform: candidates(this.platformRules, strings),
+      participant,
+      platform,
+      needsDisplayName: participant.some((r) => r.hasDisplayNameCondition) || platform.some((r) => r.hasDisplayNameCondition),
       deviceKey: deviceKeyWithoutId(deviceInformation, userAgent),
     };
     if (this.planCount >= PLAN_CACHE_LIMIT) {
@@ -392,6 +393,13 @@ export class SessionClassifier {
     if (n !== undefined) table.set(value, n + 1);
     else if (table.size < UNKNOWN_TABLE_LIMIT) table.set(value, 1);
   }
+}
+
+/** participantKey(a).key without the object (this runs once per session). */
+function participantKeyOf(a: SessionRecord['attendee']): string {
+  if (a.userObjectId) return a.userObjectId;
+  if (a.upn) return participantKey(a).key;
+  return a.displayName || '';
 }
 
 /** Records come from parsers, but a field can still hold a non-string in hand-built data. */

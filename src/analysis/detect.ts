@@ -1,5 +1,6 @@
 // Disconnection detector: meeting-instance window, per-device re-join gaps, suppression rules, mass events.
 import type { SessionRecord } from '../audit/records.js';
+import { formatClockUtc } from '../audit/time.js';
 import {
   DEFAULT_DETECTION_PARAMS,
   type Band,
@@ -756,11 +757,7 @@ function isFiniteNumber(value: number | undefined): value is number {
 
 /** "14:03:12Z" (with milliseconds only when present). */
 function clock(ms: number): string {
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return String(ms);
-  const iso = new Date(ms).toISOString();
-  const time = iso.slice(11, 19);
-  const millis = iso.slice(20, 23);
-  return millis === '000' ? `${time}Z` : `${time}.${millis}Z`;
+  return formatClockUtc(ms);
 }
 
 function seconds(value: number): string {

@@ -72,11 +72,11 @@ function describeColumns(names: readonly string[]): string {
   return `${shown.join(', ')}${names.length > 15 ? `, … (${names.length} columns)` : ''}`;
 }
 
-function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant): CsvLayout {
+function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant, pooled: boolean): CsvLayout {
   const auditIndex = indexOfName(names, 'AuditData');
   const idIndex = Math.max(indexOfName(names, 'RecordId'), indexOfName(names, 'Identity'));
   const columnCount = names.length;
-  const pool = new StringPool();
+  const pool = pooled ? new StringPool() : undefined;
   const recordIdOf = (row: string[]): string | undefined => {
     const id = idIndex < 0 ? undefined : row[idIndex];
     return id !== undefined && GUID.test(id) ? id : undefined;
@@ -103,7 +103,7 @@ function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant): C
   };
 }
 
-function sentinelLayout(names: readonly string[]): CsvLayout {
+function sentinelLayout(names: readonly string[], pooled: boolean): CsvLayout {
   const mapped: Array<[string, number]> = [];
   const columnOf = new Map<string, string>();
   for (const [key, candidates] of SENTINEL_COLUMNS) {
@@ -118,7 +118,7 @@ function sentinelLayout(names: readonly string[]): CsvLayout {
   }
   const operationIndex = names.indexOf('Operation');
   const field: FieldNamer = (key) => columnOf.get(key) ?? key;
-  const pool = new StringPool();
+  const pool = pooled ? new StringPool() : undefined;
   return {
     variant: 'sentinel',
     toItem(row, source) {
@@ -135,8 +135,11 @@ function sentinelLayout(names: readonly string[]): CsvLayout {
   };
 }
 
-/** Chooses the layout from the header row; throws ExportReadError when the file is not an audit export. */
-export function csvLayout(header: readonly string[], file: string, hadTypeLine: boolean): CsvLayout {
+/**
+ * Chooses the layout from the header row; throws ExportReadError when the file is not an audit export.
+ * `pooled` (default true): repeated values of the rows share one string (see StringPool).
+ */
+export function csvLayout(header: readonly string[], file: string, hadTypeLine: boolean, pooled = true): CsvLayout {
   const names = header.map((h) => h.replace(/^\uFEFF/, '').trim());
   if (indexOfName(names, 'AuditData') >= 0) {
     const variant: CsvHeaderVariant = hadTypeLine || POWERSHELL_ONLY.some((n) => names.includes(n)) ? 'powershell'
@@ -144,10 +147,10 @@ export function csvLayout(header: readonly string[], file: string, hadTypeLine: 
         : sameColumns(names, PURVIEW_V2) ? 'purview-v2'
           : sameColumns(names, PURVIEW_V3) ? 'purview-v3'
             : 'other';
-    return auditDataLayout(names, variant);
+    return auditDataLayout(names, variant, pooled);
   }
   if (names.includes('Operation') && (names.includes('OfficeId') || names.includes('OfficeWorkload'))) {
-    return sentinelLayout(names);
+    return sentinelLayout(names, pooled);
   }
   const flattened = names.some((n) => n.toLowerCase().startsWith('auditdata.'));
   throw new ExportReadError(file,

@@ -68,7 +68,10 @@ export class Deduplicator {
       this.meetingIds.add(record.recordId);
       return 'accepted';
     }
-    if (this.sessionIds.has(record.recordId)) return 'duplicate';
+    const ids = this.sessionIds;
+    const sizeBefore = ids.size;
+    ids.add(record.recordId); // one hash lookup for "seen?" and "remember"
+    if (ids.size === sizeBefore) return 'duplicate';
     const participant = participantKey(record.attendee);
     let byParticipant = this.sessions.get(record.meetingId);
     if (byParticipant === undefined) {
@@ -79,13 +82,20 @@ export class Deduplicator {
     if (seen === undefined) {
       byParticipant.set(participant.key, record);
     } else if (Array.isArray(seen)) {
-      for (const other of seen) if (sameContent(other, record, participant.source)) return 'duplicate';
+      for (const other of seen) {
+        if (sameContent(other, record, participant.source)) {
+          ids.delete(record.recordId);
+          return 'duplicate';
+        }
+      }
       seen.push(record);
     } else {
-      if (sameContent(seen, record, participant.source)) return 'duplicate';
+      if (sameContent(seen, record, participant.source)) {
+        ids.delete(record.recordId);
+        return 'duplicate';
+      }
       byParticipant.set(participant.key, [seen, record]);
     }
-    this.sessionIds.add(record.recordId);
     return 'accepted';
   }
 }

@@ -47,6 +47,7 @@ const HEADER_PIECE = 64 * 1024;
 const BOUNDARY_WINDOW = 64 * 1024;
 const DEFAULT_RANGE_BYTES = 4 * 1024 * 1024;
 const DEFAULT_BATCH_ROWS = 2048;
+const WORKER_YOUNG_GENERATION_MB = 8;
 const BINARY_CHECK_BYTES = 4096;
 const WORKER_SCRIPT = join(__dirname, 'csvRangeWorker.js');
 
@@ -417,7 +418,8 @@ class ReaderPool {
 
   ensure(size: number): void {
     while (this.workers.length < size) {
-      const worker = new Worker(WORKER_SCRIPT, process.env.XYG ? { resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.XYG) } } : {});
+      // A small young generation: a worker keeps little alive (its batches leave with postMessage).
+      const worker = new Worker(WORKER_SCRIPT, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       worker.on('message', (reply: RangeWorkerReply) => this.listener?.(reply));
       worker.on('error', (e) => this.fail(worker, e));
       worker.on('exit', (code) => this.fail(worker, new Error(`a CSV reader thread stopped (exit code ${code})`)));
@@ -452,6 +454,11 @@ class ReaderPool {
     this.onFatal = undefined;
     for (const worker of this.workers) worker.unref();
   }
+
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
 }
 
 let sharedPool: ReaderPool | undefined;
@@ -460,6 +467,13 @@ function readerPool(size: number): ReaderPool {
   sharedPool ??= new ReaderPool();
   sharedPool.ensure(size);
   return sharedPool;
+}
+
+/** Ends the reader's worker threads (after the last file, so their memory is returned before the analysis). */
+export async function stopReadWorkers(): Promise<void> {
+  const pool = sharedPool;
+  sharedPool = undefined;
+  await pool?.close();
 }
 
 /**

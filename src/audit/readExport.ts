@@ -275,13 +275,15 @@ class ExportReader implements ExportStream {
     const hadTypeLine = await this.skipTypeLine(source);
     const reader = new CsvExportReader(this.options.file, hadTypeLine);
     const { onProgress } = this.options;
+    // After a structure failure the rest is still read, unparsed, for the UTF-8 check: the warnings then
+    // describe the whole file whatever the chunk sizes (and match the parallel reader's).
     for await (const chunk of this.checkedUtf8(source.chunks(), source.skipped)) {
+      if (reader.stopped) continue;
       const out: ExportItem[] = [];
       reader.write(chunk, out);
       this.csvVariant = reader.variant;
       onProgress?.(reader.rows);
       if (out.length > 0) yield out;
-      if (reader.stopped) break;
     }
     const out: ExportItem[] = [];
     await reader.end(out);

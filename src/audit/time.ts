@@ -153,7 +153,49 @@ export function parseAuditTime(raw: string): number | undefined {
   return raw.charCodeAt(4) === 45 ? parseIso(raw) : parseUsDate(raw);
 }
 
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+function pad3(n: number): string {
+  return n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n);
+}
+
+/** Proleptic Gregorian [year, month 1-12, day] of a day number (days from 1970-01-01). */
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+/** Time of day `hh:mm:ss` of an instant (ms truncated to an integer, as Date does). */
+function timeOfDay(t: number): string {
+  const inDay = ((t % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY;
+  const seconds = Math.floor(inDay / 1000);
+  return `${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}`;
+}
+
 /** `YYYY-MM-DDThh:mm:ssZ` (milliseconds dropped). Throws RangeError for a non-finite value. */
 export function formatIsoUtc(ms: number): string {
+  const t = Math.trunc(ms);
+  // Years 0000-9999 by arithmetic (this runs for every row of a report); Date for the rest (and the RangeError).
+  if (t >= -62_167_219_200_000 && t < 253_402_300_800_000) {
+    const [y, m, d] = civilFromDays(Math.floor(t / MS_PER_DAY));
+    return `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}T${timeOfDay(t)}Z`;
+  }
   return new Date(ms).toISOString().slice(0, 19) + 'Z';
+}
+
+/** `hh:mm:ssZ`, or `hh:mm:ss.mmmZ` when the instant has milliseconds; String(ms) outside Date's range. */
+export function formatClockUtc(ms: number): string {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return String(ms);
+  const t = Math.trunc(ms);
+  const millis = ((t % 1000) + 1000) % 1000;
+  return millis === 0 ? `${timeOfDay(t)}Z` : `${timeOfDay(t)}.${pad3(millis)}Z`;
 }

@@ -14,6 +14,7 @@ import type { AnalysedMeeting } from '../reports/meetings.js';
 import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
 import { inputSources, openExport, type CliIo } from './io.js';
+import { stopReadWorkers } from '../audit/parallelRead.js';
 import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
@@ -192,6 +193,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       }
     }
   }
+  await stopReadWorkers();
   msg.finishRowMessages();
   if (records === undefined) {
     total.accounting = dataset.accounting;

@@ -9,6 +9,7 @@ import { recordRows } from '../reports/records.js';
 import { renderRecordsText } from '../reports/render/text.js';
 import type { CliOptions } from './options.js';
 import { inputSources, openExport, type CliIo } from './io.js';
+import { stopReadWorkers } from '../audit/parallelRead.js';
 import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 
@@ -98,6 +99,7 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
     }
     io.stdout.write(lines.join('\n') + '\n');
   }
+  await stopReadWorkers();
   msg.finishRowMessages();
   msg.accounting('total', total);
   if (formulaCells > 0) {

@@ -47,6 +47,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const o = outcome.options;
   const msg = new Messages(io.stderr, o.maxMessages, o.debug);
+  // Large CSV files are read with worker threads: start them now, while the rest of the CLI loads.
+  const { prestartReadWorkers } = require('../audit/parallelRead.js') as typeof import('../audit/parallelRead.js');
+  prestartReadWorkers(o.files);
 
   let ipRegex: IpTest | undefined;
   if (o.ipRegex !== undefined) {

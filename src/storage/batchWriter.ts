@@ -8,7 +8,7 @@ export const MAX_BATCH_OPERATIONS = 100;
 export const MAX_BATCH_PAYLOAD_BYTES = 3.5 * 1024 * 1024;
 export const DEFAULT_WRITE_CONCURRENCY = 8;
 /** Operations held in partition buffers before the oldest buffers are committed early. */
-export const DEFAULT_MAX_BUFFERED_OPERATIONS = 3000;
+export const DEFAULT_MAX_BUFFERED_OPERATIONS = 1000;
 
 export interface TransactionInfo {
   partitionKey: string;

@@ -83,15 +83,30 @@ export function bundleEntity(partitionKey: string, sourceKey: string, sessions: 
     partitionKey,
     rowKey: `${BUNDLE_PREFIX}${sourceKey}|${rowKeys[0] ?? ''}`,
     count: sessions.length,
-    sessions: JSON.stringify(sessions),
+    sessions: JSON.stringify(sessions.map(compactSession)),
   }, { splittable: ['sessions'] });
   if (guarded.truncated.length > 0) throw new Error(`a bundle of ${sessions.length} sessions does not fit in one entity`);
   return guarded.entity;
 }
 
+/** Properties of a session entity that a bundle leaves out (the partition is the bundle's; the rest is derived). */
+const NOT_BUNDLED = new Set(['partitionKey', 'organizerLower', 'attUpnLower']);
+
+/** A session entity as kept in a bundle: without the repeated and derived properties, numbers unwrapped. */
+function compactSession(entity: TableEntityShape): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name in entity) {
+    const value = entity[name];
+    if (value === undefined || NOT_BUNDLED.has(name)) continue;
+    out[name] = typeof value === 'object' && value !== null && !(value instanceof Date) && 'type' in value ? value.value : value;
+  }
+  return out;
+}
+
 export function entityToBundleSessions(entity: Record<string, unknown>): SessionRecord[] {
-  const stored = JSON.parse(readSplitString(entity, 'sessions') ?? '[]') as Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>;
-  return stored.map(entityToSession);
+  const partitionKey = str(entity, 'partitionKey');
+  const stored = JSON.parse(readSplitString(entity, 'sessions') ?? '[]') as Array<Record<string, unknown> & { rowKey: string }>;
+  return stored.map((s) => entityToSession({ ...s, partitionKey }));
 }
 
 export function isBundleKey(rowKey: string): boolean {

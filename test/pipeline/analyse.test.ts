@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseMarkedMeetings } from '../../src/pipeline/analyse.js';
+import { analyseMarkedMeetings, meetingFromStorage, readMeetingRecords, unmarked } from '../../src/pipeline/analyse.js';
 import { ingestExport } from '../../src/pipeline/ingest.js';
 import { summariseMeeting, contributions } from '../../src/analysis/metrics.js';
 import { meetingRow } from '../../src/reports/meetings.js';
@@ -136,4 +136,26 @@ test('a run past its deadline starts nothing and leaves every mark for the next 
   assert.equal(status?.remaining, truth.meetings);
   const next = await analyseMarkedMeetings({ store }, { deadline: FAR() });
   assert.equal(next.analysed, truth.meetings);
+});
+
+test('a meeting read through its bundles has the same records as read by partition query', async () => {
+  const store = await freshStore('idx');
+  const { text } = generated({ records: 1200, seed: 31, duplicateShare: 0.02 });
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  // Two overlapping files, so bundles of both hold some of the same records.
+  await ingestExport({ blobName: 'x1.ndjson', content: ndjson(lines.slice(0, 800)) }, { store });
+  await ingestExport({ blobName: 'x2.ndjson', content: ndjson(lines.slice(400)) }, { store });
+  const pending = await store.marks.listPending();
+  assert.ok(pending.length > 20 && pending.every((p) => p.indexed && p.index.bundles.length > 0));
+  const byId = (records: Array<{ recordId: string }>) => [...new Set(records.map((r) => r.recordId))].sort();
+  for (const p of pending) {
+    const indexed = await readMeetingRecords(store, p);
+    const queried = await readMeetingRecords(store, unmarked(p.meetingId));
+    assert.deepEqual(byId(indexed.sessions), byId(queried.sessions), p.meetingId);
+    assert.deepEqual(byId(indexed.details), byId(queried.details));
+    assert.deepEqual(indexed.keys, queried.keys, 'the partition holds exactly the bundles the marks name');
+    const a = meetingFromStorage(p.meetingId, indexed.sessions, indexed.details);
+    const b = meetingFromStorage(p.meetingId, queried.sessions, queried.details);
+    assert.deepEqual(a.sessions.map((s) => ({ ...s, source: null })), b.sessions.map((s) => ({ ...s, source: null })));
+  }
 });
