@@ -241,31 +241,73 @@ function toSession(data: Json, source: SourceRef, field: FieldNamer, pool: Strin
     return rejected(source, field('LeaveTime'),
       `LeaveTime ${quoteForMessage(leave.raw)} is before JoinTime ${quoteForMessage(join.raw)}`, idForRejection);
   }
-  const record: SessionRecord = {
-    kind: 'session',
-    recordId: givenId || synthesisedRecordId(data),
-    meetingId: pooled(pool, meetingId),
-    organizerUpn: pooledText(pool, data.UserId) ?? '',
-    organizerId: pooledText(pool, data.UserKey) ?? '',
-    organizerOrganizationId: pooledText(pool, data.OrganizationId) ?? '',
-    meetingType: pooledText(pool, data.ItemName) ?? '',
-    attendee,
-    joinTime: join.ms,
-    leaveTime: leave.ms,
-    joinTimeRaw: join.raw,
-    leaveTimeRaw: leave.raw,
-    clientIp: pooledText(pool, data.ClientIP) ?? '',
-    deviceInformation: pooledText(pool, data.DeviceInformation) ?? '',
-    userAgent: pooled(pool, userAgentOf(data.ExtraProperties)),
-    source,
-  };
-  const creationTime = creationTimeOf(data);
-  if (creationTime !== undefined) record.creationTime = creationTime;
   const deviceId = pooledText(pool, data.DeviceId);
-  if (deviceId) record.deviceId = deviceId;
-  const lobby = lobbyFlag(data.IsJoinedFromLobby);
-  if (lobby !== undefined) record.isJoinedFromLobby = lobby;
+  const record = newSessionRecord(
+    givenId || synthesisedRecordId(data),
+    pooled(pool, meetingId),
+    pooledText(pool, data.UserId) ?? '',
+    pooledText(pool, data.UserKey) ?? '',
+    pooledText(pool, data.OrganizationId) ?? '',
+    pooledText(pool, data.ItemName) ?? '',
+    attendee,
+    join.ms,
+    leave.ms,
+    join.raw,
+    leave.raw,
+    pooledText(pool, data.ClientIP) ?? '',
+    pooledText(pool, data.DeviceInformation) ?? '',
+    pooled(pool, userAgentOf(data.ExtraProperties)),
+    source,
+    creationTimeOf(data),
+    deviceId || undefined,
+    lobbyFlag(data.IsJoinedFromLobby),
+  );
   return { type: 'record', record };
+}
+
+/**
+ * A SessionRecord with its optional fields (creationTime, deviceId, isJoinedFromLobby; in that order,
+ * after `source`) present only when given. Each combination is one object literal, so no field is
+ * added afterwards: V8 then keeps every field inside the object instead of in a separate property
+ * array, about 40 bytes less per record.
+ */
+export function newSessionRecord(
+  recordId: string, meetingId: string, organizerUpn: string, organizerId: string, organizerOrganizationId: string,
+  meetingType: string, attendee: Attendee, joinTime: number, leaveTime: number, joinTimeRaw: string, leaveTimeRaw: string,
+  clientIp: string, deviceInformation: string, userAgent: string, source: SourceRef,
+  creationTime: number | undefined, deviceId: string | undefined, isJoinedFromLobby: boolean | undefined,
+): SessionRecord {
+  const kind = 'session';
+  if (creationTime !== undefined) {
+    if (deviceId !== undefined) {
+      if (isJoinedFromLobby !== undefined) {
+        return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
+          joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, creationTime, deviceId, isJoinedFromLobby };
+      }
+      return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
+        joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, creationTime, deviceId };
+    }
+    if (isJoinedFromLobby !== undefined) {
+      return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
+        joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, creationTime, isJoinedFromLobby };
+    }
+    return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
+      joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, creationTime };
+  }
+  if (deviceId !== undefined) {
+    if (isJoinedFromLobby !== undefined) {
+      return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
+        joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, deviceId, isJoinedFromLobby };
+    }
+    return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
+      joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, deviceId };
+  }
+  if (isJoinedFromLobby !== undefined) {
+    return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
+      joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, isJoinedFromLobby };
+  }
+  return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
+    joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source };
 }
 
 function toMeetingDetail(data: Json, source: SourceRef, field: FieldNamer, pool: StringPool | undefined): ExportItem {

@@ -102,7 +102,7 @@ export class Deduplicator {
 
 /** Records of one or more exports, de-duplicated and grouped by meeting. */
 export class AuditDataset {
-  private readonly deduplicator = new Deduplicator();
+  private deduplicator: Deduplicator | undefined = new Deduplicator();
   private readonly byMeeting = new Map<string, Meeting>();
   private readonly totals = emptyAccounting();
   /** Every rejected row of every file, in reading order (callers cap what they print). */
@@ -156,7 +156,16 @@ export class AuditDataset {
     return outcome;
   }
 
+  /**
+   * Frees the index that finds duplicates (tens of bytes per record) when no more records will be
+   * added; addExport and addRecord throw afterwards. Meetings, accounting and rejections stay.
+   */
+  finishReading(): void {
+    this.deduplicator = undefined;
+  }
+
   private insert(record: AuditRecord): 'accepted' | 'duplicate' {
+    if (this.deduplicator === undefined) throw new Error('records cannot be added to a dataset after finishReading()');
     if (this.deduplicator.add(record) === 'duplicate') return 'duplicate';
     let meeting = this.byMeeting.get(record.meetingId);
     if (meeting === undefined) {

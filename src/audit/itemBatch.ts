@@ -1,5 +1,6 @@
 // Compact, cheaply transferable encoding of reader items (records, skipped rows, rejections) for the
 // parallel reader: typed arrays plus the strings once each, decoded into the same objects the reader makes.
+import { newSessionRecord } from './auditData.js';
 import type { Attendee, ExportItem, MeetingDetailRecord, SessionRecord, SourceRef } from './records.js';
 
 const SESSION = 1;
@@ -239,30 +240,14 @@ export class ItemBatchDecoder {
           if (recipientType !== undefined) attendee.recipientType = recipientType;
           const role = opt(refs[r + 11]!);
           if (role !== undefined) attendee.role = role;
-          const record: SessionRecord = {
-            kind: 'session',
-            recordId: str(refs[r]!),
-            meetingId: str(refs[r + 1]!),
-            organizerUpn: str(refs[r + 2]!),
-            organizerId: str(refs[r + 3]!),
-            organizerOrganizationId: str(refs[r + 4]!),
-            meetingType: str(refs[r + 5]!),
-            attendee,
-            joinTime: nums[n]!,
-            leaveTime: nums[n + 1]!,
-            joinTimeRaw: str(refs[r + 12]!),
-            leaveTimeRaw: str(refs[r + 13]!),
-            clientIp: str(refs[r + 14]!),
-            deviceInformation: str(refs[r + 15]!),
-            userAgent: str(refs[r + 16]!),
-            source,
-          };
-          const creationTime = nums[n + 2]!;
-          if (!Number.isNaN(creationTime)) record.creationTime = creationTime;
-          const deviceId = opt(refs[r + 17]!);
-          if (deviceId !== undefined) record.deviceId = deviceId;
           const lobby = refs[r + 18]!;
-          if (lobby !== ABSENT) record.isJoinedFromLobby = lobby === 1;
+          const creationTime = nums[n + 2]!;
+          const record: SessionRecord = newSessionRecord(
+            str(refs[r]!), str(refs[r + 1]!), str(refs[r + 2]!), str(refs[r + 3]!), str(refs[r + 4]!), str(refs[r + 5]!),
+            attendee, nums[n]!, nums[n + 1]!, str(refs[r + 12]!), str(refs[r + 13]!), str(refs[r + 14]!), str(refs[r + 15]!),
+            str(refs[r + 16]!), source, Number.isNaN(creationTime) ? undefined : creationTime, opt(refs[r + 17]!),
+            lobby === ABSENT ? undefined : lobby === 1,
+          );
           r += 19;
           n += 3;
           out.push({ type: 'record', record });

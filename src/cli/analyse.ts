@@ -18,7 +18,7 @@ import { stopReadWorkers } from '../audit/parallelRead.js';
 import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
-import { renderReport } from './render.js';
+import { renderReport, writeReport } from './render.js';
 
 interface Config {
   params: DetectionParams;
@@ -194,6 +194,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
     }
   }
   await stopReadWorkers();
+  dataset.finishReading();
   msg.finishRowMessages();
   if (records === undefined) {
     total.accounting = dataset.accounting;
@@ -221,13 +222,16 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       io.stdout.write(renderReport({ report: 'users', format, users: users! }));
     } else {
       const classifier = new SessionClassifier({ ...(config.rules ? { rules: config.rules } : {}), ...(config.siteMap ? { siteMap: config.siteMap } : {}) });
-      const analysed: AnalysedMeeting[] = meetings.map((meeting) => ({
-        meeting,
-        analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params),
-      }));
+      // The disconnections report reads only the findings of each meeting (and, for -i, the sessions):
+      // the classified sessions and per-participant results are not kept, which saves memory on large inputs.
+      const findingsOnly = o.report === 'disconnections' && ipRegex === undefined;
+      const analysed: AnalysedMeeting[] = meetings.map((meeting) => {
+        const analysis = analyseMeeting(meeting, (s) => classifier.classify(s), config.params);
+        return { meeting, analysis: findingsOnly ? { ...analysis, sessions: [], participants: [] } : analysis };
+      });
       const networks = config.networks;
-      io.stdout.write(
-        renderReport({
+      writeReport(
+        {
           report: o.report as Exclude<typeof o.report, 'records' | 'users'>,
           format,
           analysed,
@@ -240,7 +244,8 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
             ...(ipRegex ? { ipRegex } : {}),
             ...(networks ? { ipNetwork: networkTest(networks) } : {}),
           },
-        }),
+        },
+        (text) => io.stdout.write(text),
       );
     }
   }

@@ -35,6 +35,22 @@ function organizerOf({ meeting }: AnalysedMeeting): string {
   return meeting.detail?.organizerUpn || meeting.sessions[0]?.organizerUpn || '';
 }
 
+/**
+ * Writes the report through `write`: like write(renderReport(req)), but the text disconnections
+ * report (the one that can be very long) is written in pieces instead of being built whole first.
+ */
+export function writeReport(req: RenderRequest, write: (text: string) => void): void {
+  if (req.report === 'disconnections' && req.format === 'text') {
+    const d = require('../reports/disconnections.js') as typeof import('../reports/disconnections.js');
+    const inputs = req.analysed.map((x) => ({ analysis: x.analysis, organizerEmail: organizerOf(x) }));
+    const rows = d.disconnectionRows(inputs, req.filter, req.users);
+    const hidden = req.filter.includePossible ? 0 : d.countDisconnections(inputs, { ...req.filter, includePossible: true }) - rows.length;
+    for (const chunk of text().disconnectionsTextChunks(rows, hidden)) write(chunk);
+    return;
+  }
+  write(renderReport(req));
+}
+
 export function renderReport(req: RenderRequest): string {
   switch (req.report) {
     case 'records': {
@@ -82,7 +98,7 @@ export function renderReport(req: RenderRequest): string {
       const rows = d.disconnectionRows(inputs, req.filter, req.users);
       if (req.format === 'json') return json().renderJson(rows);
       if (req.format === 'csv') return csv().renderCsv(rows, d.DISCONNECTION_CSV_COLUMNS);
-      const hidden = req.filter.includePossible ? 0 : d.disconnectionRows(inputs, { ...req.filter, includePossible: true }).length - rows.length;
+      const hidden = req.filter.includePossible ? 0 : d.countDisconnections(inputs, { ...req.filter, includePossible: true }) - rows.length;
       return text().renderDisconnectionsText(rows, hidden);
     }
     case 'summary': {

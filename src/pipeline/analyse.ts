@@ -137,7 +137,8 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
   const started = now();
   const config = await store.config.load();
   const configProblems = config.problems.map((p) => `${p.blob}: ${p.message}`);
-  for (const problem of configProblems) log.warn(`analyzeDisconnections: config problem: ${problem}`);
+  // Details (which may quote config lines) are shown by /api/health, not logged.
+  for (const p of config.problems) log.warn(`analyzeDisconnections: ${p.blob} in the config container has problems; see /api/health`);
   const classifier = new SessionClassifier(config.siteMap === undefined ? { rules: config.rules } : { rules: config.rules, siteMap: config.siteMap });
 
   const marks = await store.marks.listPending();

@@ -126,6 +126,19 @@ export function disconnectionRows(
   return rows;
 }
 
+/** How many rows disconnectionRows would give, without building them. */
+export function countDisconnections(inputs: Iterable<DisconnectionInput>, filter: DisconnectionFilter = {}): number {
+  let count = 0;
+  for (const { analysis } of inputs) {
+    if (analysis.disconnections.length === 0) continue;
+    const byRecord = filter.ipRegex === undefined ? undefined : new Map(analysis.sessions.map((s) => [s.session.recordId, s]));
+    for (const d of analysis.disconnections) {
+      if (keepDisconnection(d, byRecord?.get(d.lostRecordId), filter)) count++;
+    }
+  }
+  return count;
+}
+
 export const DISCONNECTION_FIELDS: readonly (keyof DisconnectionRow)[] = [
   'meetingId', 'organizerEmail', 'participantKey', 'keyConfidence', 'participantClass', 'displayName', 'upn', 'email',
   'platform', 'deviceKey', 'kind', 'band', 'counted', 'confidence', 'leaveTime', 'rejoinTime', 'gapSeconds',

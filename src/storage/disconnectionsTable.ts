@@ -1,11 +1,11 @@
 // The disconnections table: one entity per detected disconnection, PartitionKey = UTC day of the
-// meeting-instance start, RowKey = start|meeting|sequence (so a day's page and one meeting's rows are
-// key ranges and never touch the sessions table). Filterable fields are stored as properties.
+// meeting-instance start, RowKey = start|meeting|sequence (a day's page is a key range, one meeting's
+// rows are known keys; neither touches the sessions table). Filterable fields are stored as properties.
 import type { TableClient } from '@azure/data-tables';
 import type { Disconnection } from '../analysis/model.js';
-import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
+import { keyComponent, MAX_ID_KEY_CHARS, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { double, isNotFound, listAll, mapBounded, stringLiteral } from './tableEntities.js';
+import { double, isNotFound, mapBounded } from './tableEntities.js';
 
 /** What a stored disconnection carries besides the detector's result. */
 export interface StoredDisconnection {
@@ -67,12 +67,6 @@ export function entityToDisconnection(entity: Record<string, unknown>): StoredDi
 export class DisconnectionsTable {
   constructor(readonly client: TableClient) {}
 
-  /** RowKeys stored for one meeting instance (a key range in one partition). */
-  async rowKeysFor(day: string, prefix: string): Promise<string[]> {
-    const filter = `PartitionKey eq ${stringLiteral(day)} and RowKey ge ${stringLiteral(prefix)} and RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`;
-    return (await listAll(this.client, filter, ['RowKey'])).map((e) => e.rowKey);
-  }
-
   /** The `count` disconnections of one meeting instance by point reads (rows already gone are skipped). */
   async readFor(day: string, prefix: string, count: number): Promise<StoredDisconnection[]> {
     const sequences = Array.from({ length: count }, (_, i) => i);
@@ -85,11 +79,5 @@ export class DisconnectionsTable {
       }
     });
     return rows.filter((r): r is StoredDisconnection => r !== undefined);
-  }
-
-  /** The disconnections stored for one meeting instance, in detector order. */
-  async listFor(day: string, prefix: string): Promise<StoredDisconnection[]> {
-    const filter = `PartitionKey eq ${stringLiteral(day)} and RowKey ge ${stringLiteral(prefix)} and RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`;
-    return (await listAll(this.client, filter)).map(entityToDisconnection);
   }
 }

@@ -4,7 +4,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { Rejection } from '../audit/records.js';
 import { etagKey, keyComponent, MAX_ID_KEY_CHARS } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { listAll, listPage, num, optStr, str, stringLiteral, isNotFound } from './tableEntities.js';
+import { listAll, num, optStr, str, stringLiteral, isNotFound } from './tableEntities.js';
 
 export type UploadStatus = 'processing' | 'completed' | 'failed';
 
@@ -142,15 +142,5 @@ export class UploadLedger {
     const { partitionKey } = ledgerKeys(blobName, undefined);
     const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`);
     return entities.map(entityToUploadEntry).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-  }
-
-  /** One page of entries in key order (blob name, then ETag). */
-  async page(limit: number, continuationToken?: string): Promise<{ items: UploadEntry[]; continuationToken?: string }> {
-    const options: { limit: number; continuationToken?: string } = { limit };
-    if (continuationToken !== undefined) options.continuationToken = continuationToken;
-    const page = await listPage(this.client, options);
-    const result: { items: UploadEntry[]; continuationToken?: string } = { items: page.items.map(entityToUploadEntry) };
-    if (page.continuationToken !== undefined) result.continuationToken = page.continuationToken;
-    return result;
   }
 }

@@ -2,6 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ingestExport, UnreadableExportError } from '../../src/pipeline/ingest.js';
 import { rejectsBlobName } from '../../src/storage/rejects.js';
+import type { TransactionInfo } from '../../src/storage/batchWriter.js';
 import type { Store } from '../../src/storage/store.js';
 import { freshStore } from '../storage/testStore.js';
 import { DETAILS_ONLY, countRows, dumpTable, generated, ndjson, ndjsonLines } from './pipelineFixtures.js';
@@ -103,4 +104,19 @@ test('records whose ids cannot be Table keys are rejected with the field and rea
   assert.equal(entry.rejected, 1, JSON.stringify(entry.firstRejections));
   assert.equal(entry.firstRejections[0]?.field, 'AuditData.MeetingDetailId');
   assert.match(entry.firstRejections[0]?.reason ?? '', /too long/);
+});
+
+test('a town hall of thousands of sessions is ingested in batches of at most 100 operations under 4 MiB', async () => {
+  const { text, truth } = generated({ records: 4000, seed: 41, scenario: 'townhall' });
+  assert.equal(truth.meetings, 1);
+  const transactions: TransactionInfo[] = [];
+  const { entry } = await ingestExport({ blobName: 'townhall.ndjson', content: Buffer.from(text) }, { store, onTransaction: (t) => transactions.push(t) });
+  assert.equal(entry.sessions, truth.sessionRecords);
+  assert.ok(truth.sessionRecords > 3000);
+  assert.ok(transactions.every((t) => t.operations <= 100 && t.payloadBytes < 4 * 1024 * 1024));
+  const sessionOps = transactions.filter((t) => t.partitionKey === transactions[0]!.partitionKey).reduce((n, t) => n + t.operations, 0);
+  assert.ok(sessionOps >= truth.sessionRecords, 'every session went through a bounded batch');
+  const [pending] = (await store.marks.listPending()).filter((p) => p.index.bundles.some((b) => b.includes('|')) && p.meetingId === (JSON.parse(text.split('\n')[0]!) as { MeetingDetailId: string }).MeetingDetailId);
+  assert.ok(pending, 'the town hall is marked with its bundles');
+  assert.equal((await store.meetings.readBundles(pending.meetingId, pending.index.bundles)).length, truth.sessionRecords);
 });

@@ -131,7 +131,18 @@ function shortTime(iso: string, reference: string): string {
  * then one line of totals.
  */
 export function renderDisconnectionsText(rows: readonly DisconnectionRow[], hiddenPossible = 0): string {
-  const out: string[] = [];
+  let text = '';
+  for (const chunk of disconnectionsTextChunks(rows, hiddenPossible)) text += chunk;
+  return text;
+}
+
+/**
+ * renderDisconnectionsText in pieces of about `meetingsPerChunk` meetings, so that a very large report
+ * can be written out without first building it whole; the pieces joined are exactly that text.
+ */
+export function* disconnectionsTextChunks(rows: readonly DisconnectionRow[], hiddenPossible = 0, meetingsPerChunk = 200): Generator<string> {
+  let out: string[] = [];
+  let meetingsInChunk = 0;
   let i = 0;
   while (i < rows.length) {
     const meetingId = rows[i]!.meetingId;
@@ -157,13 +168,23 @@ export function renderDisconnectionsText(rows: readonly DisconnectionRow[], hidd
     }
     out.push('');
     i = j;
+    if (++meetingsInChunk >= meetingsPerChunk) {
+      yield `${out.join('\n')}\n`;
+      out = [];
+      meetingsInChunk = 0;
+    }
   }
-  const counted = rows.filter((r) => r.counted).length;
-  const meetings = new Set(rows.map((r) => r.meetingId)).size;
+  let counted = 0;
+  const meetingIds = new Set<string>();
+  for (const r of rows) {
+    if (r.counted) counted++;
+    meetingIds.add(r.meetingId);
+  }
+  const meetings = meetingIds.size;
   let total = `${rows.length} disconnection${rows.length === 1 ? '' : 's'} listed (${counted} counted) in ${meetings} meeting${meetings === 1 ? '' : 's'}`;
   if (hiddenPossible > 0) total += `; ${hiddenPossible} in the possible band not shown (--include possible)`;
   out.push(total);
-  return out.join('\n') + '\n';
+  yield `${out.join('\n')}\n`;
 }
 
 const CLASS_COLUMNS: readonly TextColumn<[string, SummaryReport['totals']['byClass'][keyof SummaryReport['totals']['byClass']]]>[] = [
