@@ -51,6 +51,20 @@ export function parseIp(raw: string): ParsedIp | undefined {
   return parseIpv6(stripZone(s));
 }
 
+/** IPv6 /48 mask (the first three groups). */
+const IPV6_48_MASK = ((1n << 48n) - 1n) << 80n;
+
+/**
+ * The network an address belongs to, as CIDR text: the IPv4 /24 ("10.57.1.0/24") or the IPv6 /48
+ * ("2001:db8:1::/48"). Undefined when the input is not an address (see parseIp).
+ */
+export function subnetOf(raw: string): string | undefined {
+  const parsed = parseIp(raw);
+  if (parsed === undefined) return undefined;
+  if (parsed.version === 4) return `${formatIpv4((parsed.value & 0xffffff00) >>> 0)}/24`;
+  return `${formatIpv6(parsed.value & IPV6_48_MASK)}/48`;
+}
+
 /** Parses strict dotted-decimal IPv4 (four parts, 0-255, no leading zeros) to a uint32. */
 export function parseIpv4(s: string): number | undefined {
   const n = s.length;

@@ -1,5 +1,6 @@
 // Per-meeting summaries and contributions, and the tenant totals and rankings built from them (mergeable).
-import { siteLabel } from './detect.js';
+import { NO_IP_SITE, siteLabel } from './detect.js';
+import { subnetOf } from './ip.js';
 import type { Meeting, MeetingAnalysis, ParticipantClass } from './model.js';
 
 export const PARTICIPANT_CLASSES: readonly ParticipantClass[] = ['human', 'phone', 'anonymous', 'room', 'unknown', 'bot'];
@@ -113,9 +114,9 @@ export function summariseMeeting(analysis: MeetingAnalysis, meeting: Meeting): M
   };
 }
 
-/** One meeting's share of a site/platform/user/day ranking. */
+/** One meeting's share of a site/subnet/platform/user/day ranking. */
 export interface Contribution {
-  dimension: 'site' | 'platform' | 'user' | 'day';
+  dimension: 'site' | 'subnet' | 'platform' | 'user' | 'day';
   key: string;
   /** YYYY-MM-DD (UTC) of the meeting-instance start. */
   day: string;
@@ -126,12 +127,12 @@ export interface Contribution {
   participants: number;
 }
 
-const DIMENSIONS: ReadonlyArray<Contribution['dimension']> = ['site', 'platform', 'user', 'day'];
+const DIMENSIONS: ReadonlyArray<Contribution['dimension']> = ['site', 'subnet', 'platform', 'user', 'day'];
 
 /**
- * Human participants only. A session counts under its own site ('unmapped' / 'no IP' when not mapped)
- * and platform; a counted drop counts under the site and platform of the session that was lost.
- * Users are keyed by participant key.
+ * Human participants only. A session counts under its own site ('unmapped' / 'no IP' when not mapped),
+ * subnet (IPv4 /24 or IPv6 /48 of its IP, 'no IP' without one) and platform; a counted drop counts under
+ * the site, subnet and platform of the session that was lost. Users are keyed by participant key.
  */
 export function contributions(analysis: MeetingAnalysis): Contribution[] {
   const day = utcDay(analysis.instanceStart);
@@ -146,8 +147,9 @@ export function contributions(analysis: MeetingAnalysis): Contribution[] {
     }
     return entry;
   };
-  const keysOf = (site: string, platform: string, user: string): Array<[Contribution['dimension'], string]> => [
+  const keysOf = (site: string, ip: string, platform: string, user: string): Array<[Contribution['dimension'], string]> => [
     ['site', site],
+    ['subnet', subnetLabel(ip)],
     ['platform', platform],
     ['user', user],
     ['day', day],
@@ -155,7 +157,7 @@ export function contributions(analysis: MeetingAnalysis): Contribution[] {
 
   for (const s of analysis.sessions) {
     if (!humans.has(s.participantKey) || s.participantClass === 'bot' || s.session.joinTime > analysis.instanceEnd) continue;
-    for (const [dimension, key] of keysOf(siteLabel(s.ip, s.site?.name), s.platform, s.participantKey)) {
+    for (const [dimension, key] of keysOf(siteLabel(s.ip, s.site?.name), s.ip, s.platform, s.participantKey)) {
       const entry = row(dimension, key);
       entry.eligible += 1;
       entry.people.add(s.participantKey);
@@ -163,7 +165,7 @@ export function contributions(analysis: MeetingAnalysis): Contribution[] {
   }
   for (const d of analysis.disconnections) {
     if (!d.counted || d.participantClass !== 'human') continue;
-    for (const [dimension, key] of keysOf(siteLabel(d.network.ipBefore, d.network.siteBefore), d.platform, d.participantKey)) {
+    for (const [dimension, key] of keysOf(siteLabel(d.network.ipBefore, d.network.siteBefore), d.network.ipBefore, d.platform, d.participantKey)) {
       const entry = row(dimension, key);
       entry.drops += 1;
       entry.lost = roundMs(entry.lost + Math.max(0, d.gapSeconds));
@@ -173,6 +175,11 @@ export function contributions(analysis: MeetingAnalysis): Contribution[] {
   return [...rows.values()]
     .sort((a, b) => DIMENSIONS.indexOf(a.dimension) - DIMENSIONS.indexOf(b.dimension) || compareText(a.key, b.key))
     .map((r) => ({ dimension: r.dimension, key: r.key, day, eligibleSessions: r.eligible, drops: r.drops, lostSeconds: r.lost, participants: r.people.size }));
+}
+
+/** The subnet key of a normalised IP ('' → 'no IP'). */
+export function subnetLabel(ip: string): string {
+  return subnetOf(ip) ?? NO_IP_SITE;
 }
 
 export interface TenantSummary {

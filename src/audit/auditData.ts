@@ -22,6 +22,9 @@ type Json = Record<string, unknown>;
  */
 export class StringPool {
   private readonly strings = new Map<string, string>();
+  /** Per field, the last few values seen: meeting-level fields repeat from row to row, and comparing
+   *  with them is cheaper than hashing a new string for the map. */
+  private readonly recentValues: Array<string | undefined> = new Array<string | undefined>(RECENT_FIELDS * RECENT_SLOTS).fill(undefined);
 
   get(s: string): string {
     const kept = this.strings.get(s);
@@ -30,9 +33,45 @@ export class StringPool {
     return s;
   }
 
+  /** get(s), first looking among the recent values of `field` (0 ≤ field < RECENT_FIELDS). */
+  getRecent(field: number, s: string): string {
+    const recent = this.recentValues;
+    const base = field * RECENT_SLOTS;
+    for (let i = base; i < base + RECENT_SLOTS; i++) {
+      if (recent[i] === s) return recent[i]!;
+    }
+    const kept = this.get(s);
+    for (let i = base + RECENT_SLOTS - 1; i > base; i--) recent[i] = recent[i - 1];
+    recent[base] = kept;
+    return kept;
+  }
+
   get size(): number {
     return this.strings.size;
   }
+}
+
+/** Fields pooled through StringPool.getRecent (values that stay the same for the rows of one meeting or client). */
+const RECENT_FIELDS = 10;
+const RECENT_SLOTS = 4;
+const MEETING_ID = 0;
+const ORGANIZER_UPN = 1;
+const ORGANIZER_ID = 2;
+const ORGANIZATION_ID = 3;
+const ITEM_NAME = 4;
+const DEVICE_INFORMATION = 5;
+const USER_AGENT = 6;
+const ATTENDEE_ORGANIZATION_ID = 7;
+const RECIPIENT_TYPE = 8;
+const ROLE = 9;
+
+function recent(pool: StringPool | undefined, field: number, s: string): string {
+  return pool === undefined ? s : pool.getRecent(field, s);
+}
+
+function recentText(pool: StringPool | undefined, field: number, v: unknown): string | undefined {
+  const s = text(v);
+  return s === undefined || pool === undefined ? s : pool.getRecent(field, s);
 }
 
 function pooled(pool: StringPool | undefined, s: string): string {
@@ -169,11 +208,11 @@ function attendeeOf(a: Json, pool: StringPool | undefined): Attendee {
   if (upn !== undefined) out.upn = upn;
   const displayName = pooledText(pool, a.DisplayName);
   if (displayName !== undefined) out.displayName = displayName;
-  const organizationId = pooledText(pool, a.OrganizationId);
+  const organizationId = recentText(pool, ATTENDEE_ORGANIZATION_ID, a.OrganizationId);
   if (organizationId !== undefined) out.organizationId = organizationId;
-  const recipientType = pooledText(pool, a.RecipientType);
+  const recipientType = recentText(pool, RECIPIENT_TYPE, a.RecipientType);
   if (recipientType !== undefined) out.recipientType = recipientType;
-  const role = pooledText(pool, a.Role);
+  const role = recentText(pool, ROLE, a.Role);
   if (role !== undefined) out.role = role;
   return out;
 }
@@ -241,22 +280,22 @@ function toSession(data: Json, source: SourceRef, field: FieldNamer, pool: Strin
     return rejected(source, field('LeaveTime'),
       `LeaveTime ${quoteForMessage(leave.raw)} is before JoinTime ${quoteForMessage(join.raw)}`, idForRejection);
   }
-  const deviceId = pooledText(pool, data.DeviceId);
+  const deviceId = text(data.DeviceId);
   const record = newSessionRecord(
     givenId || synthesisedRecordId(data),
-    pooled(pool, meetingId),
-    pooledText(pool, data.UserId) ?? '',
-    pooledText(pool, data.UserKey) ?? '',
-    pooledText(pool, data.OrganizationId) ?? '',
-    pooledText(pool, data.ItemName) ?? '',
+    recent(pool, MEETING_ID, meetingId),
+    recentText(pool, ORGANIZER_UPN, data.UserId) ?? '',
+    recentText(pool, ORGANIZER_ID, data.UserKey) ?? '',
+    recentText(pool, ORGANIZATION_ID, data.OrganizationId) ?? '',
+    recentText(pool, ITEM_NAME, data.ItemName) ?? '',
     attendee,
     join.ms,
     leave.ms,
     join.raw,
     leave.raw,
-    pooledText(pool, data.ClientIP) ?? '',
-    pooledText(pool, data.DeviceInformation) ?? '',
-    pooled(pool, userAgentOf(data.ExtraProperties)),
+    text(data.ClientIP) ?? '', // nearly one value per session: not worth pooling
+    recentText(pool, DEVICE_INFORMATION, data.DeviceInformation) ?? '',
+    recent(pool, USER_AGENT, userAgentOf(data.ExtraProperties)),
     source,
     creationTimeOf(data),
     deviceId || undefined,
@@ -324,12 +363,12 @@ function toMeetingDetail(data: Json, source: SourceRef, field: FieldNamer, pool:
     kind: 'meeting',
     recordId: id,
     meetingId: id,
-    organizerUpn: pooledText(pool, data.UserId) ?? '',
-    organizerId: pooledText(pool, data.UserKey) ?? '',
-    organizerOrganizationId: pooledText(pool, data.OrganizationId) ?? '',
+    organizerUpn: recentText(pool, ORGANIZER_UPN, data.UserId) ?? '',
+    organizerId: recentText(pool, ORGANIZER_ID, data.UserKey) ?? '',
+    organizerOrganizationId: recentText(pool, ORGANIZATION_ID, data.OrganizationId) ?? '',
     startTimeRaw: start?.ok ? start.raw : '',
     endTimeRaw: end?.ok ? end.raw : '',
-    meetingType: pooledText(pool, data.ItemName) ?? '',
+    meetingType: recentText(pool, ITEM_NAME, data.ItemName) ?? '',
     source,
   };
   const creationTime = creationTimeOf(data);

@@ -226,10 +226,14 @@ export interface CsvContinuation {
  */
 export class CsvExportReader {
   private readonly parser: Parser;
-  private rowsPending: string[][] = [];
+  /** Items of rows converted since the last drain (rows are converted as csv-parse emits them, so the
+   *  row's strings, above all the large AuditData text, die young instead of waiting for the chunk's end). */
+  private itemsPending: ExportItem[] = [];
+  /** The header could not be used (thrown from write(), outside csv-parse's callback). */
+  private headerError: unknown;
   private layout: CsvLayout | undefined;
   private rowNumber: number;
-  private skipUntil: number;
+  private readonly skipUntil: number;
   private stoppedFlag = false;
   private endedInQuotes = false;
   private readonly guessedEnd: boolean;
@@ -241,7 +245,7 @@ export class CsvExportReader {
     this.rowNumber = continuation?.rowsBefore ?? 0;
     this.skipUntil = this.rowNumber + (continuation?.skipRows ?? 0);
     this.guessedEnd = continuation?.endsAtGuessedBoundary ?? false;
-    this.parser.on('data', (row: string[]) => { this.rowsPending.push(row); });
+    this.parser.on('data', (row: string[]) => this.onRow(row));
     this.parser.on('error', () => { /* read from parser.errored */ });
     this.closed = new Promise((resolve) => { this.parser.once('close', resolve); });
   }
@@ -272,22 +276,30 @@ export class CsvExportReader {
     }
   }
 
+  private onRow(row: string[]): void {
+    if (this.stoppedFlag || this.headerError !== undefined) return;
+    const layout = this.layout;
+    if (layout === undefined) {
+      try {
+        this.layout = csvLayout(row, this.file, this.hadTypeLine);
+      } catch (e) {
+        this.headerError = e;
+      }
+      return;
+    }
+    const line = ++this.rowNumber;
+    if (line > this.skipUntil) this.itemsPending.push(layout.toItem(row, { file: this.file, line }));
+  }
+
   private drain(out: ExportItem[], ended: boolean): void {
-    const rows = this.rowsPending;
-    if (rows.length > 0) {
-      this.rowsPending = [];
-      let i = 0;
-      if (this.layout === undefined) {
-        this.layout = csvLayout(rows[0]!, this.file, this.hadTypeLine);
-        i = 1;
-      }
-      const { file, layout } = this;
-      let n = this.rowNumber;
-      for (; i < rows.length && n < this.skipUntil; i++) n++;
-      for (; i < rows.length; i++) {
-        out.push(layout.toItem(rows[i]!, { file, line: ++n }));
-      }
-      this.rowNumber = n;
+    if (this.headerError !== undefined) {
+      this.stoppedFlag = true;
+      throw this.headerError;
+    }
+    const items = this.itemsPending;
+    if (items.length > 0) {
+      this.itemsPending = [];
+      for (const item of items) out.push(item);
     }
     const error = this.parser.errored;
     if (error !== null && !this.stoppedFlag) {

@@ -30,9 +30,6 @@ export type RangeWorkerReply =
   /** Nothing left to claim in this job. */
   | { type: 'idle'; job: number };
 
-/** Smaller reads than the main thread's: less memory held by chunks waiting for the worker's GC. */
-const WORKER_CHUNK_BYTES = 256 * 1024;
-
 async function serveJob(job: RangeJob, post: (reply: RangeWorkerReply, transfer?: ArrayBuffer[]) => void): Promise<void> {
   // No string pool here: the batch encoder stores each repeated value once per range anyway.
   const setup = { file: job.file, layout: csvLayout(job.header, job.file, job.hadTypeLine, false), recordDelimiter: job.recordDelimiter };
@@ -43,7 +40,7 @@ async function serveJob(job: RangeJob, post: (reply: RangeWorkerReply, transfer?
       try {
         fd ??= openSync(job.path, 'r');
         const encoder = new ItemBatchEncoder();
-        const range = readCsvRange(fd, job.tasks[id]!, setup, WORKER_CHUNK_BYTES);
+        const range = readCsvRange(fd, job.tasks[id]!, setup);
         let next = await range.next();
         while (next.done !== true) {
           for (const item of next.value) encoder.add(item);

@@ -4,11 +4,11 @@ import { getopt, GetoptError } from './getopt.js';
 
 export type ReportKind = 'meetings' | 'attendees' | 'disconnections' | 'summary' | 'users' | 'records' | 'unknown-clients';
 export type OutputFormat = 'text' | 'csv' | 'json';
-export type GroupByOption = 'site' | 'platform' | 'user' | 'day';
+export type GroupByOption = 'site' | 'subnet' | 'platform' | 'user' | 'day';
 
 export const REPORT_KINDS: readonly ReportKind[] = ['meetings', 'attendees', 'disconnections', 'summary', 'users', 'records', 'unknown-clients'];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'csv', 'json'];
-export const GROUP_BY_OPTIONS: readonly GroupByOption[] = ['site', 'platform', 'user', 'day'];
+export const GROUP_BY_OPTIONS: readonly GroupByOption[] = ['site', 'subnet', 'platform', 'user', 'day'];
 
 export interface CliOptions {
   /** The report; tala's default (no mode option) is the record view. */
@@ -228,8 +228,8 @@ Options of this tool:
       --report NAME     meetings | attendees | disconnections | summary | users | records |
                         unknown-clients (-o, -a, -d are shortcuts)
       --format FMT      text | csv | json
-      --group-by DIM    summary rankings by site | platform | user | day (all four when absent;
-                        with --format csv, the ranking rows of DIM)
+      --group-by DIM    summary rankings by site | subnet | platform | user | day (all five when
+                        absent; with --format csv, the ranking rows of DIM)
       --ip CIDR[,CIDR]  keep disconnections whose lost session's IP is in these networks
                         (a value that is not a list of address/prefix is a REGEX, as -i)
       --site-map FILE   CQD building file (CSV) mapping networks to sites

@@ -1,4 +1,4 @@
-// Summary report: tenant totals (TenantSummary), rankings by site/platform/user/day and the gap
+// Summary report: tenant totals (TenantSummary), rankings by site/subnet/platform/user/day and the gap
 // histogram, built from per-meeting analyses.
 import {
   aggregate,
@@ -15,7 +15,7 @@ import type { CellValue } from './render/csv.js';
 import type { AnalysedMeeting } from './meetings.js';
 
 export type GroupBy = Contribution['dimension'];
-export const GROUP_BY_VALUES: readonly GroupBy[] = ['site', 'platform', 'user', 'day'];
+export const GROUP_BY_VALUES: readonly GroupBy[] = ['site', 'subnet', 'platform', 'user', 'day'];
 
 export interface RankingRow extends Ranking {
   dimension: GroupBy;

@@ -1,4 +1,4 @@
-// The dailyaggregates table: each meeting's contributions to the site/platform/user/day rankings.
+// The dailyaggregates table: each meeting's contributions to the site/subnet/platform/user/day rankings.
 // PartitionKey = UTC day of the meeting start; one entity per (dimension, meeting) holds that
 // meeting's contributions under the dimension (RowKey `dimension|meeting|part`, a meeting with very
 // many participants spreading over several parts), so re-analysing a meeting overwrites its own
@@ -9,7 +9,7 @@ import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
 import { listAll, stringLiteral, str } from './tableEntities.js';
 
-export const DIMENSIONS: ReadonlyArray<Contribution['dimension']> = ['site', 'platform', 'user', 'day'];
+export const DIMENSIONS: ReadonlyArray<Contribution['dimension']> = ['site', 'subnet', 'platform', 'user', 'day'];
 /** Contributions per entity (about 100 characters each, well under the 1 MiB entity limit). */
 const CONTRIBUTIONS_PER_PART = 2000;
 

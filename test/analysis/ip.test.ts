@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
-import { normaliseIp, parseIp } from '../../src/analysis/ip.js';
+import { normaliseIp, parseIp, subnetOf } from '../../src/analysis/ip.js';
 
 test('IPv4 forms: plain, padded with spaces, with a port', () => {
   assert.deepEqual(normaliseIp('10.57.1.2'), { ip: '10.57.1.2', version: 4 });
@@ -142,5 +142,34 @@ test('property: zone ids and brackets never change the address', () => {
       assert.deepEqual(normaliseIp(`${addr}%${zone}`), plain);
       assert.deepEqual(normaliseIp(`[${addr}%${zone}]`), plain);
     }),
+  );
+});
+
+test('subnetOf: the IPv4 /24 or IPv6 /48 holding the address; undefined for non-addresses', () => {
+  assert.equal(subnetOf('10.57.1.20'), '10.57.1.0/24');
+  assert.equal(subnetOf('10.57.1.20:3478'), '10.57.1.0/24');
+  assert.equal(subnetOf('255.255.255.255'), '255.255.255.0/24');
+  assert.equal(subnetOf('::ffff:192.0.2.33'), '192.0.2.0/24'); // IPv4-mapped counts as IPv4
+  assert.equal(subnetOf('2001:DB8:1:a:b:c:d:e'), '2001:db8:1::/48');
+  assert.equal(subnetOf('[2001:db8:0:ffff::1]:443'), '2001:db8::/48');
+  assert.equal(subnetOf(''), undefined);
+  assert.equal(subnetOf('not an ip'), undefined);
+});
+
+test('property: subnetOf contains the address and agrees with ipaddr.js prefix matching', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (addr) => {
+      const subnet = subnetOf(addr);
+      assert.ok(subnet !== undefined, addr);
+      const [network, bits] = ipaddr.parseCIDR(subnet);
+      const normalised = normaliseIp(addr)!;
+      const parsed = ipaddr.parse(normalised.ip);
+      assert.equal(parsed.kind(), network.kind(), addr);
+      assert.ok(parsed.match(network, bits), `${addr} in ${subnet}`);
+      assert.equal(bits, normalised.version === 4 ? 24 : 48);
+      // The subnet's own address is its first address: host bits are zero.
+      assert.equal(subnetOf(ipaddr.parse(subnet.slice(0, subnet.lastIndexOf('/'))).toString()), subnet);
+    }),
+    { numRuns: 2000 },
   );
 });

@@ -165,7 +165,7 @@ describe('summarise', () => {
 });
 
 describe('contributions and aggregate', () => {
-  test('human sessions by site, platform, user and day; drops go to the lost session', () => {
+  test('human sessions by site, subnet, platform, user and day; drops go to the lost session', () => {
     const { analysis } = analyse([
       session({ key: 'u', join: 0, leave: 1000, ip: '10.57.1.20', site: 'HQ' }),
       session({ key: 'u', join: 1020, leave: 3000, ip: '203.0.113.50' }),
@@ -179,11 +179,49 @@ describe('contributions and aggregate', () => {
       row('site', 'HQ', 1, 1, 20, 1),
       row('site', 'no IP', 1, 0, 0, 1),
       row('site', 'unmapped', 1, 0, 0, 1),
+      // /24 of 10.57.1.20 holds u's first (lost) session and its drop; 203.0.113.50 is another /24.
+      row('subnet', '10.57.1.0/24', 1, 1, 20, 1),
+      row('subnet', '203.0.113.0/24', 1, 0, 0, 1),
+      row('subnet', 'no IP', 1, 0, 0, 1),
       row('platform', 'macOS', 1, 0, 0, 1),
       row('platform', 'windows', 2, 1, 20, 1),
       row('user', 'u', 2, 1, 20, 1),
       row('user', 'v', 1, 0, 0, 1),
       row('day', '2024-05-01', 3, 1, 20, 2),
+    ]);
+  });
+
+  test('subnets: IPv4 /24 and IPv6 /48 of the session IP, drops under the lost session\'s subnet', () => {
+    const { analysis } = analyse([
+      // w: two sessions in 10.57.1.x, a 20 s drop from the first → 10.57.1.0/24 has 3 sessions, 1 drop.
+      session({ key: 'w', join: 0, leave: 1000, ip: '10.57.1.20' }),
+      session({ key: 'w', join: 1020, leave: 3000, ip: '10.57.1.21' }),
+      session({ key: 'x', join: 0, leave: 3000, ip: '10.57.1.200' }),
+      // Same first three octets' neighbour /24 is a different subnet.
+      session({ key: 'y', join: 0, leave: 3000, ip: '10.57.2.7' }),
+      // Two IPv6 addresses sharing their first 48 bits (2001:db8:1::/48) and one outside it.
+      session({ key: 'z', join: 0, leave: 3000, ip: '2001:db8:1:a::5' }),
+      session({ key: 'q', join: 0, leave: 3000, ip: '2001:db8:1:ffff::9' }),
+      session({ key: 'r', join: 0, leave: 3000, ip: '2001:db8:2::1' }),
+      // Not a human: never in a ranking.
+      session({ key: 'rec', cls: 'bot', join: 0, leave: 3000, ip: '10.57.3.1' }),
+    ]);
+    const subnets = contributions(analysis)
+      .filter((c) => c.dimension === 'subnet')
+      .map((c) => [c.key, c.eligibleSessions, c.drops, c.lostSeconds, c.participants]);
+    assert.deepEqual(subnets, [
+      ['10.57.1.0/24', 3, 1, 20, 2],
+      ['10.57.2.0/24', 1, 0, 0, 1],
+      ['2001:db8:1::/48', 2, 0, 0, 2],
+      ['2001:db8:2::/48', 1, 0, 0, 1],
+    ]);
+    // 3 sessions reach minSessions 3; the others are ranked after it as not enough data.
+    const ranked = aggregate(contributions(analysis), 'subnet', 3);
+    assert.deepEqual(ranked.map((r) => [r.key, r.dropRatePct, r.enoughData]), [
+      ['10.57.1.0/24', 33.333, true],
+      ['2001:db8:1::/48', 0, false],
+      ['10.57.2.0/24', 0, false],
+      ['2001:db8:2::/48', 0, false],
     ]);
   });
 

@@ -142,6 +142,23 @@ test('CSV output is RFC 4180 with CRLF and quoted commas; JSON and text are avai
   }
   const grouped = runCli(['--report', 'summary', '--format', 'csv', '--group-by', 'platform', 'tala-basic.csv']).stdout;
   assert.match(grouped, /^dimension,key,eligibleSessions,drops,dropRatePct,lostSeconds,participants,enoughData\r\nplatform,/);
+  // Subnets partition the same eligible human sessions and drops as sites, so the two rankings have equal sums.
+  const rankingRows = (dimension: string): string[][] => {
+    const r = runCli(['--report', 'summary', '--format', 'csv', '--group-by', dimension, 'tala-basic.csv']);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trimEnd().split('\r\n').slice(1).map((line) => line.split(','));
+  };
+  const subnets = rankingRows('subnet');
+  const sites = rankingRows('site');
+  const sum = (rows: string[][], column: number): number => rows.reduce((total, row) => total + Number(row[column]), 0);
+  assert.ok(subnets.length > 1);
+  for (const row of subnets) {
+    assert.equal(row[0], 'subnet');
+    assert.match(row[1] ?? '', /^(\d+\.\d+\.\d+\.0\/24|[0-9a-f:]+\/48|no IP)$/);
+  }
+  assert.ok(subnets.some((row) => row[1] === '2001:db8:85a3::/48'));
+  assert.equal(sum(subnets, 2), sum(sites, 2));
+  assert.equal(sum(subnets, 3), sum(sites, 3));
 });
 
 test('-u in the normal mode learns organisers and attendee UPNs and rewrites the file', () => {

@@ -176,9 +176,26 @@ test('the overview shows the API summary, and it matches the ground truth of the
   });
   assert.ok(userRates.includes('not enough data'));
 
-  // Subnets: counted drops by /24 of the lost session's address, totalling at most the counted drops.
-  const subnetDrops = (await columnTexts(w.page, 'rank-subnet', 1)).map((s) => Number(s.replace(/,/g, '')));
-  assert.ok(subnetDrops.length > 0 && subnetDrops.every((n, i) => i === 0 || n <= subnetDrops[i - 1]!));
+  // Worst subnets: the API's groupBy=subnet ranking (every eligible session and counted drop under the /24 or /48
+  // of its address), shown like sites: the first 10 ranked, then up to 5 rows with not enough data.
+  const subnets = await api<Summary>('summary?groupBy=subnet&limit=1000');
+  const allSubnets = [...subnets.items];
+  for (let token = subnets.continuationToken; token !== null;) {
+    const page = await api<Summary>(`summary?groupBy=subnet&limit=1000&continuationToken=${encodeURIComponent(token)}`);
+    allSubnets.push(...page.items);
+    token = page.continuationToken;
+  }
+  assert.equal(allSubnets.reduce((n, r) => n + r.eligibleSessions, 0), t.eligibleHumanSessions);
+  assert.equal(allSubnets.reduce((n, r) => n + r.drops, 0), t.drops);
+  const subnetsShown = [...subnets.items.filter((r) => r.enoughData).slice(0, 10), ...subnets.items.filter((r) => !r.enoughData).slice(0, 5)];
+  assert.ok(subnetsShown.length > 0);
+  assert.deepEqual(await columnTexts(w.page, 'rank-subnet', 1), subnetsShown.map((r) => r.key));
+  assert.deepEqual(await columnTexts(w.page, 'rank-subnet', 2), subnetsShown.map((r) => count(r.eligibleSessions)));
+  const subnetRates = await columnTexts(w.page, 'rank-subnet', 4);
+  subnetsShown.forEach((r, i) => {
+    if (!r.enoughData) assert.equal(subnetRates[i], 'not enough data', r.key);
+    else assert.notEqual(subnetRates[i], 'not enough data', r.key);
+  });
 
   // Gap histogram: the API's buckets, in a table behind the chart.
   assert.deepEqual(await columnTexts(w.page, 'gap-table', 1), t.gapHistogram.map((b) => count(b.count)));

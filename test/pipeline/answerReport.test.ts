@@ -192,11 +192,21 @@ test('/api/summary gives the CLI totals and rankings, with their denominators', 
   assert.equal(r.json.totals.meetings, expected.length);
   assert.ok(r.json.totals.eligibleHumanSessions > 0 && r.json.totals.drops > 0);
   const minSessions = r.json.minSessions as number;
-  for (const groupBy of ['site', 'platform', 'user', 'day'] as const) {
+  for (const groupBy of ['site', 'subnet', 'platform', 'user', 'day'] as const) {
     const ranked = await allPages('summary', { groupBy, limit: '25' });
     const want = aggregate(expected.flatMap((e) => contributions(e.analysis)), groupBy, minSessions).map((x) => ({ dimension: groupBy, ...x }));
     assert.deepEqual(ranked.items, want, groupBy);
   }
+  // Subnets: each row is an IPv4 /24, an IPv6 /48 or 'no IP', with its sample size and the threshold rule;
+  // the hand-made meeting's lost session was in 10.57.3.4, so its /24 is present with at least that drop.
+  const subnets = (await allPages('summary', { groupBy: 'subnet', limit: '1000' })).items as Array<{ key: string; eligibleSessions: number; drops: number; enoughData: boolean }>;
+  assert.ok(subnets.length > 1);
+  for (const row of subnets) {
+    assert.match(row.key, /^(\d+\.\d+\.\d+\.0\/24|[0-9a-f:]+\/48|no IP)$/, row.key);
+    assert.equal(row.enoughData, row.eligibleSessions >= minSessions, row.key);
+  }
+  const lostSubnet = subnets.find((row) => row.key === '10.57.3.0/24');
+  assert.ok(lostSubnet !== undefined && lostSubnet.eligibleSessions >= 1 && lostSubnet.drops >= 1);
   const csv = await get('summary', { format: 'csv' });
   assert.ok(csv.body.startsWith('metric,value\r\nmeetings,' + expected.length + '\r\n'));
 });

@@ -23,7 +23,7 @@ test('totals: 2 meetings, 1 affected; 3 human participant-meetings, 1 affected; 
   const hist = Object.fromEntries(t.gapHistogram.map((b) => [b.label, b.count]));
   assert.equal(hist['10–30 s'], 1);
   assert.equal(hist['300–600 s'], 1);
-  assert.deepEqual(Object.keys(report.rankings), ['site', 'platform', 'user', 'day']);
+  assert.deepEqual(Object.keys(report.rankings), ['site', 'subnet', 'platform', 'user', 'day']);
 });
 
 test('--group-by keeps one dimension; rankings below minSessions are marked', () => {

@@ -46,26 +46,3 @@ export function clockTime(ms: number): string {
 export function clockMinute(ms: number): string {
   return new Date(ms).toISOString().slice(11, 16);
 }
-
-/** The /24 (IPv4) or /48 (IPv6) network of an address, '' when there is none. */
-export function subnetOf(ip: string): string {
-  if (ip === '') return '';
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
-  if (ip.includes(':')) {
-    const groups = expandIpv6(ip);
-    return groups === undefined ? ip : `${groups.slice(0, 3).join(':')}::/48`;
-  }
-  return ip;
-}
-
-function expandIpv6(ip: string): string[] | undefined {
-  const [head, tail, extra] = ip.toLowerCase().split('::');
-  if (extra !== undefined) return undefined;
-  const left = head === '' || head === undefined ? [] : head.split(':');
-  const right = tail === undefined ? [] : tail === '' ? [] : tail.split(':');
-  const missing = 8 - left.length - right.length;
-  if (tail === undefined ? left.length !== 8 : missing < 1) return undefined;
-  const groups = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill('0'), ...right];
-  return groups.every((g) => /^[0-9a-f]{1,4}$/.test(g)) ? groups.map((g) => g.replace(/^0+(?=.)/, '')) : undefined;
-}

@@ -7,7 +7,7 @@ import type { AttendeeRow } from '../../reports/attendees.js';
 
 export type { Ranking, TenantSummary, MeetingSummary, MeetingRow, DisconnectionRow, AttendeeRow };
 
-export type GroupBy = 'site' | 'platform' | 'user' | 'day';
+export type GroupBy = 'site' | 'subnet' | 'platform' | 'user' | 'day';
 
 /** /api/summary (with or without groupBy). */
 export interface SummaryResponse {

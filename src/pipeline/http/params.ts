@@ -151,7 +151,7 @@ export function parseFilter(values: Map<string, string>): ReportFilter {
   if (classes !== undefined) filter.classes = classes;
   const groupBy = list(values, 'groupBy', GROUP_BY_VALUES);
   if (groupBy !== undefined) {
-    if (groupBy.length > 1) throw badParameter('groupBy', '"groupBy" takes one of site, platform, user, day');
+    if (groupBy.length > 1) throw badParameter('groupBy', `"groupBy" takes one of ${GROUP_BY_VALUES.join(', ')}`);
     filter.groupBy = groupBy[0]!;
   }
   return filter;

@@ -1,5 +1,5 @@
 // /api/summary: tenant totals (percentages with their denominators, drop rate, time lost) over the
-// analysed meetings in the period, and with groupBy a ranking by site, platform, user or day, from the
+// analysed meetings in the period, and with groupBy a ranking by site, subnet, platform, user or day, from the
 // stored per-meeting summaries and contributions (the same metrics functions as the CLI).
 import { aggregate, summarise, type Contribution, type MeetingSummary } from '../../analysis/metrics.js';
 import { RANKING_FIELDS, totalsPairs, type RankingRow } from '../../reports/summary.js';

@@ -238,7 +238,7 @@ export function renderSummaryText(report: SummaryReport, limit?: number): string
     return `  ${padEndTo(b.label, labelWidth)}  ${padStartTo(String(b.count), countWidth)}  ${bar}`.trimEnd();
   });
   parts.push('Re-join gaps of human participants (all bands)\n' + bars.join('\n') + '\n');
-  for (const d of ['site', 'platform', 'user', 'day'] as const) {
+  for (const d of ['site', 'subnet', 'platform', 'user', 'day'] as const) {
     const ranking = report.rankings[d];
     if (ranking === undefined) continue;
     const shown = limit === undefined ? ranking : ranking.slice(0, limit);

@@ -4,14 +4,13 @@
 import { saveText, type Query } from '../api.js';
 import { histogramChart, trendChart, type TrendPoint } from '../charts.js';
 import { h, table } from '../dom.js';
-import { formatCount, formatDuration, formatPct, subnetOf } from '../format.js';
+import { formatCount, formatDuration, formatPct } from '../format.js';
 import type { DashboardState, Filters } from '../state.js';
-import type { DisconnectionRow, ListResponse, Ranking, SummaryFocus, SummaryResponse, TenantSummary, UserRow } from '../types.js';
+import type { ListResponse, Ranking, SummaryFocus, SummaryResponse, TenantSummary, UserRow } from '../types.js';
 import type { ViewContext } from './context.js';
 
 const RANKED_ROWS_SHOWN = 10;
 const THIN_ROWS_SHOWN = 5;
-const DISCONNECTION_PAGES = 5;
 
 type FocusDimension = 'site' | 'platform' | 'user';
 
@@ -177,7 +176,8 @@ function trendSection(ctx: ViewContext, rows: Ranking[], title: string, csvQuery
 }
 
 interface RankingOptions {
-  dimension: 'site' | 'platform' | 'user';
+  /** Site, platform and user keys link to a focus on them; subnets are not a focus (plain text). */
+  dimension: 'site' | 'subnet' | 'platform' | 'user';
   title: string;
   keyHeader: string;
   rows: Ranking[];
@@ -202,6 +202,7 @@ function rankingSection(ctx: ViewContext, o: RankingOptions): HTMLElement {
         header: o.keyHeader,
         rowHeader: true,
         cell: (x) => {
+          if (o.dimension === 'subnet') return label(x.r.key);
           const next: DashboardState = { ...ctx.state, filters: { ...ctx.state.filters, site: undefined, platform: undefined, user: undefined, [o.dimension]: x.r.key } };
           const link = h('a', { href: ctx.href(next), title: `Focus on this ${o.dimension}` }, label(x.r.key));
           link.addEventListener('click', (event) => {
@@ -235,63 +236,6 @@ function rankingSection(ctx: ViewContext, o: RankingOptions): HTMLElement {
     h('div', { class: 'panel-head' }, h('h3', { id: `${id}-title` }, o.title), csvButton(ctx, 'Download CSV', 'summary', o.csvQuery, `worst-${o.dimension}s-${fileStem(ctx.state.filters)}.csv`)),
     h('p', { class: 'note' }, summary),
     h('div', { class: 'table-scroll' }, tableElement),
-  );
-}
-
-interface SubnetRow {
-  subnet: string;
-  drops: number;
-  participants: number;
-  lostSeconds: number;
-  sites: string;
-}
-
-function subnetRows(disconnections: readonly DisconnectionRow[], platform: string | undefined): SubnetRow[] {
-  const bySubnet = new Map<string, { drops: number; people: Set<string>; lost: number; sites: Set<string> }>();
-  for (const d of disconnections) {
-    if (!d.counted) continue;
-    if (platform && d.platform.toLowerCase() !== platform.toLowerCase()) continue;
-    const subnet = subnetOf(d.ipBefore) || 'no IP';
-    const entry = bySubnet.get(subnet) ?? { drops: 0, people: new Set<string>(), lost: 0, sites: new Set<string>() };
-    entry.drops++;
-    entry.people.add(d.participantKey);
-    entry.lost += Math.max(0, d.gapSeconds);
-    entry.sites.add(d.siteBefore);
-    bySubnet.set(subnet, entry);
-  }
-  return [...bySubnet]
-    .map(([subnet, e]) => ({ subnet, drops: e.drops, participants: e.people.size, lostSeconds: e.lost, sites: [...e.sites].sort().join(', ') }))
-    .sort((a, b) => b.drops - a.drops || b.participants - a.participants || (a.subnet < b.subnet ? -1 : 1));
-}
-
-function subnetSection(ctx: ViewContext, rows: SubnetRow[], complete: boolean, csvQuery: Query): HTMLElement {
-  return h(
-    'section',
-    { class: 'panel ranking', 'aria-labelledby': 'rank-subnet-title' },
-    h('div', { class: 'panel-head' }, h('h3', { id: 'rank-subnet-title' }, 'Subnets with the most drops'), csvButton(ctx, 'Download CSV', 'disconnections', csvQuery, `drops-${fileStem(ctx.state.filters)}.csv`)),
-    h(
-      'p',
-      { class: 'note' },
-      'Counted drops grouped by the /24 (IPv6: /48) of the address the session was lost on, from the disconnections report. ',
-      'The API keeps no per-subnet session count, so no rate is shown here: compare subnets inside a site by drops and people affected.',
-      complete ? '' : ` Based on the first ${formatCount(DISCONNECTION_PAGES * 1000)} drops of the period.`,
-    ),
-    h(
-      'div',
-      { class: 'table-scroll' },
-      table(
-        'Subnets by counted drops',
-        [
-          { header: 'Subnet', cell: (r: SubnetRow) => r.subnet, rowHeader: true },
-          { header: 'Drops', cell: (r) => formatCount(r.drops), numeric: true },
-          { header: 'People affected', cell: (r) => formatCount(r.participants), numeric: true },
-          { header: 'Time lost', cell: (r) => formatDuration(r.lostSeconds), numeric: true },
-          { header: 'Sites', cell: (r) => r.sites },
-        ],
-        rows.slice(0, RANKED_ROWS_SHOWN),
-        { id: 'rank-subnet' },
-      ),
-    ),
   );
 }
 
@@ -346,14 +290,13 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
   const focus = focusOf(filters);
   const focusQuery: Query = focus ? { [focus.dimension]: focus.key } : {};
   const rankingQuery = (groupBy: string): Query => ({ ...period, groupBy, limit: 1000 });
-  const dropsQuery: Query = { ...period, site: filters.site, user: filters.user };
 
-  const [day, sites, platforms, users, drops] = await Promise.all([
+  const [day, sites, subnets, platforms, users] = await Promise.all([
     ctx.api.all<Ranking, SummaryResponse>('summary', { ...period, ...focusQuery, groupBy: 'day', limit: 1000 }, 5, ctx.signal),
     ctx.api.all<Ranking, SummaryResponse>('summary', rankingQuery('site'), 5, ctx.signal),
+    ctx.api.all<Ranking, SummaryResponse>('summary', rankingQuery('subnet'), 5, ctx.signal),
     ctx.api.all<Ranking, SummaryResponse>('summary', rankingQuery('platform'), 5, ctx.signal),
     ctx.api.all<Ranking, SummaryResponse>('summary', rankingQuery('user'), 5, ctx.signal),
-    ctx.api.all<DisconnectionRow>('disconnections', { ...dropsQuery, limit: 1000 }, DISCONNECTION_PAGES, ctx.signal),
   ]);
   const totals = day.first.totals;
   const minSessions = day.first.minSessions;
@@ -374,7 +317,7 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
   const focusNote = focus
     ? h('p', { class: 'note focus-note', id: 'focus-note' },
       `Focused on ${focus.dimension} "${focus.key}": the headline and the trend count only its sessions and drops; the rankings and the gap histogram cover the whole tenant for the period.`,
-      [filters.site, filters.platform, filters.user].filter(Boolean).length > 1 ? ' Only the first of site, platform and user sets the focus; the others narrow the subnet table.' : '')
+      [filters.site, filters.platform, filters.user].filter(Boolean).length > 1 ? ' Only the first of site, platform and user sets the focus.' : '')
     : null;
 
   return h(
@@ -396,12 +339,13 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
       { class: 'rankings', 'aria-labelledby': 'rankings-title' },
       h('h2', { id: 'rankings-title' }, 'Where drops cluster'),
       h('p', { class: 'note' }, `Worst first by drop rate, among keys with at least ${minSessions} sessions; the others are listed as not enough data rather than ranked. `,
-        'Sessions: eligible human sessions, the denominator of the rate. Drops count under the site and platform of the session that was lost. People: participant-meetings.'),
+        'Sessions: eligible human sessions, the denominator of the rate. Drops count under the site, subnet and platform of the session that was lost. ',
+        'Subnets are the /24 (IPv6: /48) of the session\'s address. People: participant-meetings.'),
       h(
         'div',
         { class: 'grid' },
         rankingSection(ctx, { dimension: 'site', title: 'Worst sites', keyHeader: 'Site', rows: sites.items, minSessions, focusKey: filters.site, csvQuery: { ...period, groupBy: 'site' } }),
-        subnetSection(ctx, subnetRows(drops.items, filters.platform), drops.complete, dropsQuery),
+        rankingSection(ctx, { dimension: 'subnet', title: 'Worst subnets', keyHeader: 'Subnet', rows: subnets.items, minSessions, csvQuery: { ...period, groupBy: 'subnet' } }),
         rankingSection(ctx, { dimension: 'platform', title: 'Worst client platforms', keyHeader: 'Platform', rows: platforms.items, minSessions, focusKey: filters.platform, csvQuery: { ...period, groupBy: 'platform' } }),
         rankingSection(ctx, {
           dimension: 'user', title: 'Worst users', keyHeader: 'User', rows: users.items, minSessions, focusKey: filters.user,
