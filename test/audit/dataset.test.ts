@@ -176,3 +176,14 @@ test('property: Deduplicator decides exactly as "same Id, or same contentKey und
     }
   }), { numRuns: 500 });
 });
+
+test('finishReading keeps meetings, accounting and rejections, and refuses further records', async () => {
+  const ds = new AuditDataset();
+  ds.addRecord(session({ Id: 'f1' }));
+  const before = { meetings: JSON.stringify(ds.meetings()), accounting: ds.accounting, rejections: [...ds.rejections] };
+  ds.finishReading();
+  assert.equal(JSON.stringify(ds.meetings()), before.meetings);
+  assert.deepEqual(ds.accounting, before.accounting);
+  assert.deepEqual(ds.rejections, before.rejections);
+  assert.throws(() => ds.addRecord(session({ Id: 'f2' })), /after finishReading/);
+});

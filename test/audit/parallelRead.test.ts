@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditDataset } from '../../src/audit/dataset.js';
 import { readExport } from '../../src/audit/readExport.js';
-import { readExportFile, stopReadWorkers, type ReadExportFileOptions } from '../../src/audit/parallelRead.js';
+import {
+  THREADS_ENV, defaultThreadCount, readExportFile, stopReadWorkers, type ReadExportFileOptions,
+} from '../../src/audit/parallelRead.js';
 import type { ExportItem } from '../../src/audit/records.js';
 import { generateExport, type GeneratorOptions } from '../../src/generator/exportGenerator.js';
 import { HEADERS, csvLine, csvRowFor, meetingData, once, participantData } from './helpers.js';
@@ -197,17 +199,32 @@ test('a quote never closed stops reading at the same row, and later bad UTF-8 is
 test('small files, one thread, JSON and unusual headers are read by the sequential reader', async () => {
   const v3 = generatedText({ records: 50 });
   const small = writeTemp(v3);
-  assert.equal((await readBoth(small, { minParallelBytes: 1 << 30 })).report.reason, 'a small file');
+  assert.equal((await readBoth(small, { threads: 2, minParallelBytes: 1 << 30 })).report.reason, 'a small file');
   assert.equal((await readBoth(small, { threads: 1 })).report.reason, 'one thread');
   const json = join(dir, 'export.json');
   writeFileSync(json, JSON.stringify([meetingData(), participantData()]));
-  const jsonRead = await readBoth(json, {});
+  const jsonRead = await readBoth(json, { threads: 2 });
   assert.equal(jsonRead.report.mode, 'sequential');
   assertSameItems(jsonRead.sequential.items, jsonRead.parallel.items);
   const notAudit = writeTemp('Name,Email\r\nAnna,x\r\n'.repeat(50));
   await assert.rejects(async () => {
-    for await (const item of readExportFile(notAudit, { file: 'people.csv', minParallelBytes: 0 })) void item;
+    for await (const item of readExportFile(notAudit, { file: 'people.csv', threads: 2, minParallelBytes: 0 })) void item;
   }, /not a recognised audit export/);
+});
+
+test('TEAMS_AUDIT_READ_THREADS sets the default number of reading threads', () => {
+  const saved = process.env[THREADS_ENV];
+  try {
+    process.env[THREADS_ENV] = '3';
+    assert.equal(defaultThreadCount(), 3);
+    process.env[THREADS_ENV] = '1';
+    assert.equal(defaultThreadCount(), 1);
+    process.env[THREADS_ENV] = 'many';
+    assert.ok(defaultThreadCount() >= 1 && defaultThreadCount() <= 4);
+  } finally {
+    if (saved === undefined) delete process.env[THREADS_ENV];
+    else process.env[THREADS_ENV] = saved;
+  }
 });
 
 test('stopping early releases the workers, and the next file can use them', async () => {

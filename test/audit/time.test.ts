@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatIsoUtc, parseAuditTime } from '../../src/audit/time.js';
+import { formatClockUtc, formatIsoUtc, parseAuditTime } from '../../src/audit/time.js';
 
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0) => Date.UTC(y, mo - 1, d, h, mi, s, ms);
 
@@ -112,4 +112,30 @@ test('property: an offset shifts the instant by exactly that offset', () => {
     const withOffset = parseAuditTime(`${base}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`);
     assert.equal(withOffset, parseAuditTime(base)! - offset * 60_000);
   }), { numRuns: 1000 });
+});
+
+// formatIsoUtc / formatClockUtc compute by arithmetic (they run per report row and per detector
+// reason); Date is the reference.
+const anyInstant = fc.oneof(
+  fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }),
+  fc.integer({ min: -8.64e15, max: 8.64e15 }),
+  fc.double({ min: -1e13, max: 1e13, noNaN: true }),
+  fc.constantFrom(0, -1, -0.5, 0.5, 951_782_400_000, 951_868_800_000, 4_107_542_400_000, -62_167_219_200_001, 253_402_300_800_000),
+);
+
+test('property: formatIsoUtc equals Date#toISOString without milliseconds', () => {
+  fc.assert(fc.property(anyInstant, (ms) => {
+    assert.equal(formatIsoUtc(ms), `${new Date(ms).toISOString().slice(0, 19)}Z`);
+  }), { numRuns: 2000 });
+  assert.throws(() => formatIsoUtc(Number.NaN), RangeError);
+});
+
+test('property: formatClockUtc is the UTC time of day, with milliseconds only when there are some', () => {
+  fc.assert(fc.property(anyInstant, (ms) => {
+    const iso = new Date(ms).toISOString();
+    const time = iso.slice(iso.indexOf('T') + 1, iso.indexOf('T') + 9);
+    const millis = iso.slice(iso.indexOf('T') + 10, iso.indexOf('T') + 13);
+    assert.equal(formatClockUtc(ms), millis === '000' ? `${time}Z` : `${time}.${millis}Z`);
+  }), { numRuns: 2000 });
+  assert.equal(formatClockUtc(Number.POSITIVE_INFINITY), 'Infinity');
 });
