@@ -3,7 +3,7 @@
 import { readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { CsvExportReader, type CsvLayout, type CsvRecordDelimiter } from './csvExport.js';
-import { firstInvalidUtf8 } from './readExport.js';
+import { completeUtf8Length, firstInvalidUtf8 } from './readExport.js';
 import type { ExportItem } from './records.js';
 
 /** What every range of one file shares. */
@@ -78,17 +78,6 @@ export class Utf8Scan {
     this.carry = Buffer.alloc(0);
     return this.firstInvalid;
   }
-}
-
-/** Length of the start of `buf` that does not end inside a UTF-8 sequence. */
-function completeUtf8Length(buf: Buffer): number {
-  let i = buf.length - 1;
-  const stop = Math.max(0, buf.length - 4);
-  while (i > stop && (buf[i]! & 0xc0) === 0x80) i--;
-  const lead = buf[i];
-  if (lead === undefined || lead < 0xc0) return buf.length;
-  const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
-  return buf.length - i >= size ? buf.length : i;
 }
 
 /**

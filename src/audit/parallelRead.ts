@@ -13,7 +13,7 @@ import {
   type CsvFileSetup, type CsvRangeResult, type CsvRangeTask,
 } from './csvRange.js';
 import { ItemBatchDecoder, type ItemBatch } from './itemBatch.js';
-import { readExport, type ExportStream, type ReadExportOptions } from './readExport.js';
+import { itemsOfBatches, readExport, type ExportStream, type ReadExportOptions } from './readExport.js';
 import type { CsvHeaderVariant, ExportInfo, ExportItem } from './records.js';
 import type { RangeJob, RangeWorkerReply } from './csvRangeWorker.js';
 
@@ -188,24 +188,7 @@ class ParallelExportReader implements ExportStream {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ExportItem> {
-    const batches = this.batches()[Symbol.asyncIterator]();
-    let batch: readonly ExportItem[] = [];
-    let index = 0;
-    return {
-      async next(): Promise<IteratorResult<ExportItem>> {
-        while (index >= batch.length) {
-          const r = await batches.next();
-          if (r.done === true) return { done: true, value: undefined };
-          batch = r.value;
-          index = 0;
-        }
-        return { done: false, value: batch[index++]! };
-      },
-      async return(): Promise<IteratorResult<ExportItem>> {
-        await batches.return(undefined);
-        return { done: true, value: undefined };
-      },
-    };
+    return itemsOfBatches(this.batches());
   }
 
   private sequential(reason: string): ExportStream {

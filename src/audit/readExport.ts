@@ -47,8 +47,30 @@ async function* utf16ToUtf8(chunks: AsyncIterable<Buffer>, encoding: 'utf-16le' 
   if (last.length > 0) yield Buffer.from(last, 'utf8');
 }
 
+/** Iterates the items of a batch stream one by one; `return()` closes the batch stream. */
+export function itemsOfBatches(source: AsyncIterable<readonly ExportItem[]>): AsyncIterator<ExportItem> {
+  const batches = source[Symbol.asyncIterator]();
+  let batch: readonly ExportItem[] = [];
+  let index = 0;
+  return {
+    async next(): Promise<IteratorResult<ExportItem>> {
+      while (index >= batch.length) {
+        const r = await batches.next();
+        if (r.done === true) return { done: true, value: undefined };
+        batch = r.value;
+        index = 0;
+      }
+      return { done: false, value: batch[index++]! };
+    },
+    async return(): Promise<IteratorResult<ExportItem>> {
+      await batches.return?.(undefined);
+      return { done: true, value: undefined };
+    },
+  };
+}
+
 /** Length of the start of `buf` that does not end inside a UTF-8 sequence. */
-function completeUtf8Length(buf: Buffer): number {
+export function completeUtf8Length(buf: Buffer): number {
   let i = buf.length - 1;
   const stop = Math.max(0, buf.length - 4);
   while (i > stop && (buf[i]! & 0xc0) === 0x80) i--;
@@ -152,24 +174,7 @@ class ExportReader implements ExportStream {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ExportItem> {
-    const batches = this.batches()[Symbol.asyncIterator]();
-    let batch: ExportItem[] = [];
-    let index = 0;
-    return {
-      async next(): Promise<IteratorResult<ExportItem>> {
-        while (index >= batch.length) {
-          const r = await batches.next();
-          if (r.done === true) return { done: true, value: undefined };
-          batch = r.value;
-          index = 0;
-        }
-        return { done: false, value: batch[index++]! };
-      },
-      async return(): Promise<IteratorResult<ExportItem>> {
-        await batches.return(undefined);
-        return { done: true, value: undefined };
-      },
-    };
+    return itemsOfBatches(this.batches());
   }
 
   /** Items grouped by input chunk (cheaper to consume than one at a time). Single use. */
