@@ -1,124 +1,19 @@
 // Timer function collectAuditRecords: on COLLECTOR_SCHEDULE, pulls Teams meeting records from the
-// Office 365 Management Activity API into the exports container (src/pipeline/collect.ts). Off unless
+// Office 365 Management Activity API into the exports container (src/pipeline/collectorRun.ts). Off unless
 // O365_TENANT_ID, O365_CLIENT_ID and O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE are set (the secret
 // and certificate as Key Vault references); the host-level switch is AzureWebJobs.collectAuditRecords.Disabled.
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { SETTINGS, TABLES, setting } from '../names.js';
-import { storageClientsFromEnv, type StorageClients } from '../storage/clients.js';
-import { CollectorState } from '../storage/collectorState.js';
-import { readCollectorConfig } from '../collector/config.js';
-import { CollectorError } from '../collector/errors.js';
-import { createCollectorClient } from '../collector/factory.js';
-import type { FetchLike, RetryPolicy } from '../collector/http.js';
-import { collectAuditRecords } from '../pipeline/collect.js';
-import { describeError } from '../pipeline/log.js';
+import { SETTINGS } from '../names.js';
+import { COLLECTOR_FUNCTION_NAME, makeCollectorRunner, type CollectorHandlerDeps } from '../pipeline/collectorRun.js';
 
-export const FUNCTION_NAME = 'collectAuditRecords';
-/** Time a run may spend before it stops starting work (host.json functionTimeout is 10 minutes). */
-export const COLLECTOR_RUN_BUDGET_MS = 8 * 60_000;
-
-export interface CollectorHandlerDeps {
-  env?: NodeJS.ProcessEnv;
-  /** Storage clients (default: from the AzureWebJobsStorage settings, built once). */
-  storage?: () => StorageClients;
-  fetch?: FetchLike;
-  sleep?: (ms: number) => Promise<void>;
-  retryPolicy?: Partial<RetryPolicy>;
-  now?: () => Date;
-  runBudgetMs?: number;
-}
+export const FUNCTION_NAME = COLLECTOR_FUNCTION_NAME;
 
 export type TimerHandler = (timer: Timer, context: InvocationContext) => Promise<void>;
 
 /** The handler, with its dependencies replaceable for tests. */
 export function makeCollectAuditRecordsHandler(deps: CollectorHandlerDeps = {}): TimerHandler {
-  let notConfiguredLogged = false;
-  let storage: StorageClients | undefined;
-  let storageReady = false;
-
-  return async (_timer: Timer, context: InvocationContext): Promise<void> => {
-    const env = deps.env ?? process.env;
-    const now = deps.now ?? (() => new Date());
-
-    let configResult: ReturnType<typeof readCollectorConfig>;
-    let configError: CollectorError | undefined;
-    try {
-      configResult = readCollectorConfig(env);
-    } catch (error) {
-      if (!(error instanceof CollectorError)) throw error;
-      configError = error;
-      configResult = { configured: false, missing: [] };
-    }
-    if (!configResult.configured && configError === undefined) {
-      if (!notConfiguredLogged) {
-        notConfiguredLogged = true;
-        context.info(
-          `${FUNCTION_NAME}: the Management Activity API collector is not configured (missing ${configResult.missing.join(', ')}); ` +
-            `nothing to do. Deploy with enableCollector=true (README: Collecting automatically), or set ` +
-            `AzureWebJobs.${FUNCTION_NAME}.Disabled=true to stop this timer.`,
-        );
-      }
-      return;
-    }
-
-    storage ??= (deps.storage ?? (() => storageClientsFromEnv(env)))();
-    const state = new CollectorState(storage.table(TABLES.collectorState));
-    const exportsContainer = storage.blobService.getContainerClient(setting(SETTINGS.exportsContainer, env));
-    if (!storageReady) {
-      // The deployment creates both; this covers a fresh local emulator.
-      await Promise.all([state.ensureTable(), exportsContainer.createIfNotExists()]);
-      storageReady = true;
-    }
-
-    const started = now();
-    if (configError !== undefined) {
-      await state.recordRun({
-        startedAt: started.toISOString(), finishedAt: started.toISOString(), status: 'failed', errorKind: configError.kind, error: configError.message,
-        windowsCompleted: 0, contentListed: 0, contentFetched: 0, contentSkipped: 0, contentExpired: 0, recordsKept: 0, blobsWritten: 0, retries: 0,
-      });
-      context.error(`${FUNCTION_NAME}: ${configError.message}`);
-      throw configError;
-    }
-    if (!configResult.configured) return; // unreachable: narrowed for the compiler
-
-    const deadline = started.getTime() + (deps.runBudgetMs ?? COLLECTOR_RUN_BUDGET_MS);
-    const httpOptions: Parameters<typeof createCollectorClient>[1] = {
-      deadline,
-      onRetry: (notice) =>
-        context.warn(`${FUNCTION_NAME}: ${notice.what}: ${notice.reason}${notice.status ? ` (HTTP ${notice.status})` : ''}; retry ${notice.attempt} in ${Math.ceil(notice.delayMs / 1000)} s`),
-    };
-    if (deps.fetch) httpOptions.fetch = deps.fetch;
-    if (deps.sleep) httpOptions.sleep = deps.sleep;
-    if (deps.retryPolicy) httpOptions.policy = deps.retryPolicy;
-
-    let client: ReturnType<typeof createCollectorClient>;
-    try {
-      client = createCollectorClient(configResult.config, httpOptions);
-    } catch (error) {
-      // A certificate that cannot be read: recorded like any configuration error.
-      const message = describeError(error);
-      await state.recordRun({
-        startedAt: started.toISOString(), finishedAt: started.toISOString(), status: 'failed',
-        errorKind: error instanceof CollectorError ? error.kind : 'configuration', error: message,
-        windowsCompleted: 0, contentListed: 0, contentFetched: 0, contentSkipped: 0, contentExpired: 0, recordsKept: 0, blobsWritten: 0, retries: 0,
-      });
-      context.error(`${FUNCTION_NAME}: ${message}`);
-      throw error;
-    }
-
-    const run = await collectAuditRecords(
-      {
-        api: client.api,
-        state,
-        exports: exportsContainer,
-        retries: () => client.http.retries,
-      },
-      { now: started, deadline, log: context },
-    );
-    // A failed run (credentials, permissions, API) fails the invocation so that it shows in monitoring;
-    // the message is already in the log and in the state table (/api/health).
-    if (run.status === 'failed') throw new Error(`${FUNCTION_NAME} failed: ${run.error ?? 'unknown error'}`);
-  };
+  const run = makeCollectorRunner(deps);
+  return (_timer: Timer, context: InvocationContext) => run(context);
 }
 
 export const collectAuditRecordsHandler: TimerHandler = makeCollectAuditRecordsHandler();
