@@ -1,11 +1,11 @@
 // One meeting: its numbers, the timeline of every participant's sessions with drops, hand-offs and mass
 // events marked, and the evidence of each disconnection (gap, IP and site before and after).
-import { saveText } from '../api.js';
 import { h, table } from '../dom.js';
 import { formatCount, formatDuration, formatGap, formatTime } from '../format.js';
 import { timeline } from '../timeline.js';
 import type { AttendeeRow, DisconnectionRow, MeetingMassEvent, MeetingResponse } from '../types.js';
 import type { ViewContext } from './context.js';
+import { csvButton } from './csvButton.js';
 
 /** Mass events as the API gives them, else rebuilt from the drops that carry a mass-event id. */
 export function massEventsOf(response: MeetingResponse): MeetingMassEvent[] {
@@ -94,22 +94,6 @@ function sessionsTable(sessions: readonly AttendeeRow[]): HTMLTableElement {
   );
 }
 
-function downloadButton(ctx: ViewContext, label: string, path: string, meetingId: string, fileName: string, extra: Record<string, string> = {}): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: 'csv' }, label);
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    try {
-      saveText(await ctx.api.csv(path, { meeting: meetingId, limit: 1000, ...extra }), fileName);
-      ctx.status(`Downloaded ${fileName}.`);
-    } catch (error) {
-      ctx.status(`Download failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return button;
-}
-
 export async function renderMeeting(ctx: ViewContext, meetingId: string): Promise<HTMLElement> {
   const response = await ctx.api.json<MeetingResponse>(`meetings/${encodeURIComponent(meetingId)}`, {}, ctx.signal);
   const row = response.meeting;
@@ -156,8 +140,8 @@ export async function renderMeeting(ctx: ViewContext, meetingId: string): Promis
       h('div', { class: 'panel-head' },
         h('h2', { id: 'meeting-title' }, 'Meeting ', h('span', { class: 'mono' }, meetingId)),
         h('div', { class: 'buttons' },
-          downloadButton(ctx, 'Sessions CSV', 'attendees', meetingId, `sessions-${safeName(meetingId)}.csv`),
-          downloadButton(ctx, 'Disconnections CSV', 'disconnections', meetingId, `disconnections-${safeName(meetingId)}.csv`, { band: 'all' }))),
+          csvButton(ctx, 'Sessions CSV', 'attendees', { meeting: meetingId }, `sessions-${safeName(meetingId)}.csv`),
+          csvButton(ctx, 'Disconnections CSV', 'disconnections', { meeting: meetingId, band: 'all' }, `disconnections-${safeName(meetingId)}.csv`))),
       ...warnings,
       facts,
     ),

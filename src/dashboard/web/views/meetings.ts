@@ -1,10 +1,10 @@
 // Meetings: the meetings report for the period (newest pages on demand), each linking to its timeline.
-import { saveText } from '../api.js';
 import { h, table } from '../dom.js';
 import { formatCount, formatDuration, formatTime } from '../format.js';
 import type { DashboardState } from '../state.js';
 import type { ListResponse, MeetingRow } from '../types.js';
 import type { ViewContext } from './context.js';
+import { csvButton } from './csvButton.js';
 import { periodQuery } from './overview.js';
 
 const PAGE = 100;
@@ -60,18 +60,7 @@ export async function renderMeetings(ctx: ViewContext): Promise<HTMLElement> {
   });
   render();
 
-  const csv = h('button', { type: 'button', class: 'csv' }, 'Download CSV');
-  csv.addEventListener('click', async () => {
-    csv.disabled = true;
-    try {
-      saveText(await ctx.api.csv('meetings', { ...periodQuery(ctx.state.filters), limit: 1000 }), 'meetings.csv');
-      ctx.status('Downloaded meetings.csv.');
-    } catch (error) {
-      ctx.status(`Download failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      csv.disabled = false;
-    }
-  });
+  const csv = csvButton(ctx, 'Download CSV', 'meetings', periodQuery(ctx.state.filters), 'meetings.csv');
 
   return h(
     'section',

@@ -1,13 +1,14 @@
 // Overview: drop rate with its denominator against the target, meetings and attendees affected, time
 // lost, the trend by day, the worst sites / subnets / platforms / users (with sample sizes; rows below
 // the minimum shown as "not enough data"), and the re-join gap histogram. Every chart has its table.
-import { saveText, type Query } from '../api.js';
+import type { Query } from '../api.js';
 import { histogramChart, trendChart, type TrendPoint } from '../charts.js';
 import { h, table } from '../dom.js';
 import { formatCount, formatDuration, formatPct } from '../format.js';
 import type { DashboardState, Filters } from '../state.js';
 import type { ListResponse, Ranking, SummaryFocus, SummaryResponse, TenantSummary, UserRow } from '../types.js';
 import type { ViewContext } from './context.js';
+import { csvButton } from './csvButton.js';
 
 const RANKED_ROWS_SHOWN = 10;
 const THIN_ROWS_SHOWN = 5;
@@ -37,23 +38,6 @@ function periodText(filters: Filters): string {
 
 function fileStem(filters: Filters): string {
   return [filters.from, filters.to].filter(Boolean).join('_') || 'all';
-}
-
-function csvButton(ctx: ViewContext, label: string, path: string, query: Query, fileName: string): HTMLButtonElement {
-  const button = h('button', { type: 'button', class: 'csv' }, label);
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    ctx.status(`Preparing ${fileName}…`);
-    try {
-      saveText(await ctx.api.csv(path, { ...query, limit: 1000 }), fileName);
-      ctx.status(`Downloaded ${fileName}.`);
-    } catch (error) {
-      ctx.status(`Download failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      button.disabled = false;
-    }
-  });
-  return button;
 }
 
 function kpi(id: string, title: string, value: string, metric: string, raw: number, ...details: Array<HTMLElement | string>): HTMLElement {
