@@ -1,8 +1,9 @@
 // CSV exports: header variants (Purview, PowerShell, Sentinel, other), column lookup by name, row conversion.
-import { Parser, type CsvError } from 'csv-parse';
+import type { Parser } from 'csv-parse';
 import {
   MEETING_OPERATION, PARTICIPANT_OPERATION, StringPool, describeJsonError, rejected, toAuditItem, type FieldNamer,
 } from './auditData.js';
+import { CsvTokenizer, type CsvRecordDelimiter, type CsvStructureError } from './csvTokenizer.js';
 import { ExportReadError } from './exportReadError.js';
 import type { CsvHeaderVariant, ExportItem, SourceRef } from './records.js';
 
@@ -176,8 +177,8 @@ export function truncationWarning(variant: CsvHeaderVariant, rows: number): stri
   return undefined;
 }
 
-function structureFailure(error: Error): string {
-  const code = (error as CsvError).code;
+function structureFailure(error: CsvStructureError): string {
+  const code = error.code;
   if (code === 'CSV_QUOTE_NOT_CLOSED') {
     return 'a quoted field opened in this row is never closed, so this row and the rest of the file cannot be read; '
       + 'look for a stray double quote';
@@ -186,10 +187,10 @@ function structureFailure(error: Error): string {
     return `this row is longer than ${MAX_CSV_RECORD_CHARS / 1024 / 1024} MiB, which means a stray double quote merged many rows; `
       + 'reading stopped here';
   }
-  return `the CSV structure is broken here (${code ?? error.name}); reading stopped here`;
+  return `the CSV structure is broken here (${String(code)}); reading stopped here`;
 }
 
-/** The CSV options of the project's reader (also used by the parallel reader for every byte range). */
+/** csv-parse options that read a CSV as CsvTokenizer does (the parallel reader reads the header with them). */
 export function csvParserOptions(recordDelimiter?: CsvRecordDelimiter): ConstructorParameters<typeof Parser>[0] {
   return {
     relax_column_count: true,
@@ -200,7 +201,7 @@ export function csvParserOptions(recordDelimiter?: CsvRecordDelimiter): Construc
   };
 }
 
-export type CsvRecordDelimiter = '\n' | '\r\n';
+export type { CsvRecordDelimiter } from './csvTokenizer.js';
 
 /**
  * How to read a byte range that starts after the header (the parallel reader): the layout chosen from
@@ -221,15 +222,15 @@ export interface CsvContinuation {
 }
 
 /**
- * Streams CSV bytes through csv-parse. Rows come back as arrays (cheapest); the header picks the layout
+ * Streams CSV bytes through CsvTokenizer. Rows come back as arrays (cheapest); the header picks the layout
  * (or a CsvContinuation gives it). Row numbers count CSV data records (header = 0), as tala does.
  */
 export class CsvExportReader {
-  private readonly parser: Parser;
-  /** Items of rows converted since the last drain (rows are converted as csv-parse emits them, so the
+  private readonly tokenizer: CsvTokenizer;
+  /** Items of rows converted since the last drain (rows are converted as they are tokenized, so the
    *  row's strings, above all the large AuditData text, die young instead of waiting for the chunk's end). */
   private itemsPending: ExportItem[] = [];
-  /** The header could not be used (thrown from write(), outside csv-parse's callback). */
+  /** The header could not be used (thrown from write(), outside the tokenizer's callback). */
   private headerError: unknown;
   private layout: CsvLayout | undefined;
   private rowNumber: number;
@@ -237,17 +238,17 @@ export class CsvExportReader {
   private stoppedFlag = false;
   private endedInQuotes = false;
   private readonly guessedEnd: boolean;
-  private readonly closed: Promise<void>;
+  private readonly onRowBound = (row: string[]): void => this.onRow(row);
 
   constructor(private readonly file: string, private readonly hadTypeLine: boolean, continuation?: CsvContinuation) {
-    this.parser = new Parser(csvParserOptions(continuation?.recordDelimiter));
+    this.tokenizer = new CsvTokenizer({
+      maxRecordChars: MAX_CSV_RECORD_CHARS,
+      ...(continuation !== undefined ? { recordDelimiter: continuation.recordDelimiter } : {}),
+    });
     this.layout = continuation?.layout;
     this.rowNumber = continuation?.rowsBefore ?? 0;
     this.skipUntil = this.rowNumber + (continuation?.skipRows ?? 0);
     this.guessedEnd = continuation?.endsAtGuessedBoundary ?? false;
-    this.parser.on('data', (row: string[]) => this.onRow(row));
-    this.parser.on('error', () => { /* read from parser.errored */ });
-    this.closed = new Promise((resolve) => { this.parser.once('close', resolve); });
   }
 
   get rows(): number { return this.rowNumber; }
@@ -260,15 +261,14 @@ export class CsvExportReader {
   /** Feeds bytes; appends the items of the rows completed so far to `out`. */
   write(chunk: Buffer, out: ExportItem[]): void {
     if (this.stoppedFlag) return;
-    this.parser.write(chunk);
+    this.tokenizer.write(chunk, this.onRowBound);
     this.drain(out, false);
   }
 
   /** Flushes the last row; appends its items to `out`. */
   async end(out: ExportItem[]): Promise<void> {
     if (!this.stoppedFlag) {
-      this.parser.end();
-      await this.closed;
+      this.tokenizer.end(this.onRowBound);
       this.drain(out, true);
     }
     if (this.layout === undefined) {
@@ -301,9 +301,9 @@ export class CsvExportReader {
       this.itemsPending = [];
       for (const item of items) out.push(item);
     }
-    const error = this.parser.errored;
+    const error = this.tokenizer.errored;
     if (error !== null && !this.stoppedFlag) {
-      if (ended && this.guessedEnd && (error as CsvError).code === 'CSV_QUOTE_NOT_CLOSED') {
+      if (ended && this.guessedEnd && error.code === 'CSV_QUOTE_NOT_CLOSED') {
         this.endedInQuotes = true;
         return;
       }

@@ -1,0 +1,231 @@
+// A streaming CSV tokenizer for audit exports: comma-separated, `"` quotes, `""` inside quotes.
+// Same records as csv-parse with the reader's options (relax_quotes, relax_column_count,
+// skip_empty_lines, record delimiter found from the first line end outside quotes); the property test
+// test/audit/csvTokenizer.property.test.ts holds it to that. It works on the bytes as csv-parse does,
+// but in one tight loop per field, and decodes each field once (Latin-1 fast path for ASCII fields).
+
+export type CsvRecordDelimiter = '\n' | '\r\n' | '\r';
+
+export type CsvStructureErrorCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_MAX_RECORD_SIZE';
+
+export class CsvStructureError extends Error {
+  constructor(readonly code: CsvStructureErrorCode, message: string) {
+    super(message);
+    this.name = 'CsvStructureError';
+  }
+}
+
+export interface CsvTokenizerOptions {
+  /** A record longer than this (bytes, delimiters included) stops reading with CSV_MAX_RECORD_SIZE. */
+  maxRecordChars: number;
+  /** The record delimiter when known (else found from the first line end outside quotes). */
+  recordDelimiter?: CsvRecordDelimiter;
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+const NUL = 0;
+/** Bytes a decision needs after the current one: the closing quote's follower and a CRLF's LF. */
+const LOOKAHEAD = 2;
+
+/** Needs more bytes before the record that starts at `recordStart` can be read. */
+const MORE = -1;
+const EMPTY = Buffer.alloc(0);
+
+/** Node's Buffer methods behind toString(), without its argument checks. */
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/** Decodes bytes [start, end) of `buf`; `high` is the OR of those bytes (below 0x80: ASCII, one-byte string). */
+function decode(buf: Buffer, start: number, end: number, high: number): string {
+  if (start === end) return '';
+  const fast = buf as unknown as FastSlices;
+  return high < 0x80 ? fast.latin1Slice(start, end) : fast.utf8Slice(start, end);
+}
+
+export class CsvTokenizer {
+  /** Bytes not yet turned into records (they start at a record boundary). */
+  private pending: Buffer = EMPTY;
+  /** Where quoted fields are unescaped; index 0 is kept for the quote csv-parse puts back on a stray quote. */
+  private scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
+  private delimiter: CsvRecordDelimiter | undefined;
+  private error: CsvStructureError | null = null;
+  private readonly maxRecordChars: number;
+
+  constructor(options: CsvTokenizerOptions) {
+    this.maxRecordChars = options.maxRecordChars;
+    this.delimiter = options.recordDelimiter;
+  }
+
+  /** The structure error that stopped reading, or null. Input after it is ignored. */
+  get errored(): CsvStructureError | null { return this.error; }
+
+  /** The record delimiter in use (undefined until the first line end outside quotes). */
+  get recordDelimiter(): CsvRecordDelimiter | undefined { return this.delimiter; }
+
+  /** Feeds bytes (UTF-8); calls `onRecord` for every record completed by them. */
+  write(chunk: Uint8Array, onRecord: (fields: string[]) => void): void {
+    if (this.error !== null || chunk.length === 0) return;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.parse(this.pending.length === 0 ? bytes : Buffer.concat([this.pending, bytes]), false, onRecord);
+  }
+
+  /** Ends the input: the last record (without a final line end) is delivered. */
+  end(onRecord: (fields: string[]) => void): void {
+    if (this.error !== null) return;
+    this.parse(this.pending, true, onRecord);
+  }
+
+  private parse(buf: Buffer, final: boolean, onRecord: (fields: string[]) => void): void {
+    const n = buf.length;
+    if (this.scratch.length < n + 2) this.scratch = Buffer.allocUnsafe(Math.max(n + 2, this.scratch.length * 2));
+    let pos = 0;
+    while (pos < n) {
+      const next = this.record(buf, pos, n, final, onRecord);
+      if (next === MORE) break;
+      if (this.error !== null) {
+        this.pending = EMPTY;
+        return;
+      }
+      pos = next;
+    }
+    if (!final && n - pos > this.maxRecordChars) {
+      this.tooLong();
+      this.pending = EMPTY;
+      return;
+    }
+    this.pending = pos >= n ? EMPTY : buf.subarray(pos);
+  }
+
+  /** Length of the record delimiter at `i` (0 if none); finds the delimiter at the first line end. */
+  private delimiterAt(buf: Buffer, i: number): number {
+    const c = buf[i];
+    if (c !== LF && c !== CR) return 0;
+    const d = this.delimiter;
+    if (d === undefined) {
+      if (c === CR && buf[i + 1] === LF) this.delimiter = '\r\n';
+      else this.delimiter = c === LF ? '\n' : '\r';
+      return this.delimiter.length;
+    }
+    if (d === '\n') return c === LF ? 1 : 0;
+    if (d === '\r') return c === CR ? 1 : 0;
+    return c === CR && buf[i + 1] === LF ? 2 : 0;
+  }
+
+  /** Reads the record at `start`; returns where the next one starts, or MORE. */
+  private record(buf: Buffer, start: number, n: number, final: boolean, onRecord: (fields: string[]) => void): number {
+    // A line end right at the start is an empty line: skipped.
+    if (!final && start + LOOKAHEAD > n) return MORE;
+    const empty = this.delimiterAt(buf, start);
+    if (empty > 0) return start + empty;
+
+    const scratch = this.scratch;
+    const fields: string[] = [];
+    let p = start;
+    for (;;) {
+      /** Bytes of this field in scratch (from index 1, or 0 with a put-back quote), or -1: the field is buf[p, i). */
+      let w = -1;
+      let from = 1;
+      let high = 0;
+      if (buf[p] === QUOTE) {
+        let q = p + 1;
+        w = 1;
+        for (;;) {
+          if (q >= n) return this.more(n, final);
+          const c = buf[q]!;
+          if (c === QUOTE) {
+            if (!final && q + LOOKAHEAD >= n) return MORE;
+            if (buf[q + 1] === QUOTE) {
+              scratch[w++] = QUOTE;
+              q += 2;
+              continue;
+            }
+            break;
+          }
+          high |= c;
+          scratch[w++] = c;
+          q++;
+        }
+        p = q + 1;
+        const after = buf[p];
+        // A quote closes the field before a comma, a line end or the end; elsewhere it is kept as text.
+        if (after === undefined || after === COMMA || this.delimiterAt(buf, p) > 0) {
+          if (p - start > this.maxRecordChars) return this.tooLong();
+          fields.push(decode(scratch, 1, w, high));
+          const end = this.fieldEnd(buf, p, n, fields, onRecord);
+          if (end === 0) {
+            p++;
+            continue;
+          }
+          return end;
+        }
+        // csv-parse: a NUL after the quote ends quoting; any other character keeps both quotes.
+        if (after !== NUL) {
+          scratch[0] = QUOTE;
+          scratch[w++] = QUOTE;
+          from = 0;
+        }
+      }
+      // Unquoted text (quotes in it are ordinary characters) up to a comma or a line end.
+      let i = p;
+      for (;;) {
+        if (i >= n) {
+          if (!final) return this.more(n, final);
+          break;
+        }
+        const c = buf[i]!;
+        if (c === COMMA) break;
+        if (c === LF || c === CR) {
+          if (!final && i + LOOKAHEAD > n) return MORE;
+          if (this.delimiterAt(buf, i) > 0) break;
+        }
+        high |= c;
+        i++;
+      }
+      if (i - start > this.maxRecordChars) return this.tooLong();
+      if (w < 0) {
+        fields.push(decode(buf, p, i, high));
+      } else {
+        buf.copy(scratch, w, p, i);
+        fields.push(decode(scratch, from, w + i - p, high));
+      }
+      const end = this.fieldEnd(buf, i, n, fields, onRecord);
+      if (end === 0) {
+        p = i + 1;
+        continue;
+      }
+      return end;
+    }
+  }
+
+  /**
+   * After a field that ends at `i` (a comma, a line end or the end of the bytes): 0 when a comma starts
+   * another field; else delivers the record and returns where the next one starts.
+   */
+  private fieldEnd(buf: Buffer, i: number, n: number, fields: string[], onRecord: (fields: string[]) => void): number {
+    if (i < n && buf[i] === COMMA) return 0;
+    onRecord(fields);
+    return i >= n ? n : i + this.delimiterAt(buf, i);
+  }
+
+  private more(n: number, final: boolean): number {
+    if (final) {
+      this.fail('CSV_QUOTE_NOT_CLOSED', 'the input ends inside a quoted field');
+      return n;
+    }
+    return MORE;
+  }
+
+  private tooLong(): number {
+    this.fail('CSV_MAX_RECORD_SIZE', `a record is longer than ${this.maxRecordChars} bytes`);
+    return 0;
+  }
+
+  private fail(code: CsvStructureErrorCode, message: string): void {
+    if (this.error === null) this.error = new CsvStructureError(code, message);
+  }
+}

@@ -1,0 +1,79 @@
+// Property tests: the tokenizer gives csv-parse's records (with the reader's options) for any text,
+// cut into any chunks, including stray quotes, mixed line ends, NUL and multi-byte characters.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Parser } from 'csv-parse';
+import { CsvTokenizer, type CsvRecordDelimiter } from '../../src/audit/csvTokenizer.js';
+
+const MAX = 1_000_000;
+
+interface Outcome { records: string[][]; error: string | null }
+
+function viaCsvParse(bytes: Buffer, recordDelimiter?: CsvRecordDelimiter): Outcome {
+  const records: string[][] = [];
+  const parser = new Parser({
+    relax_column_count: true, relax_quotes: true, skip_empty_lines: true, max_record_size: MAX,
+    ...(recordDelimiter !== undefined ? { record_delimiter: recordDelimiter } : {}),
+  });
+  parser.on('data', (r: string[]) => records.push(r));
+  parser.on('error', () => { /* read from errored */ });
+  parser.write(bytes);
+  parser.end();
+  const err = parser.errored as (Error & { code?: string }) | null;
+  return { records, error: err === null ? null : err.code ?? err.message };
+}
+
+function viaTokenizer(chunks: Buffer[], recordDelimiter?: CsvRecordDelimiter): Outcome {
+  const records: string[][] = [];
+  const t = new CsvTokenizer({ maxRecordChars: MAX, ...(recordDelimiter !== undefined ? { recordDelimiter } : {}) });
+  for (const c of chunks) t.write(c, (r) => records.push(r));
+  t.end((r) => records.push(r));
+  return { records, error: t.errored?.code ?? null };
+}
+
+/** Cuts `bytes` at the given fractions (anywhere, even inside a UTF-8 sequence). */
+function cut(bytes: Buffer, fractions: number[]): Buffer[] {
+  const points = [...new Set(fractions.map((f) => Math.floor(f * bytes.length)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const p of points) {
+    if (p > from) out.push(bytes.subarray(from, p));
+    from = Math.max(from, p);
+  }
+  out.push(bytes.subarray(from));
+  return out;
+}
+
+const csvText = fc.string({
+  unit: fc.constantFrom(',', '"', '""', '\n', '\r', '\r\n', 'a', 'Z', ' ', '\u0000', '\u00e9', '\u{1f600}', '{"k":"v"}'),
+  maxLength: 60,
+});
+const fractions = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 });
+
+test('same records and errors as csv-parse for any text and any chunking', () => {
+  fc.assert(fc.property(csvText, fractions, (text, at) => {
+    const bytes = Buffer.from(text, 'utf8');
+    assert.deepEqual(viaTokenizer(cut(bytes, at)), viaCsvParse(bytes));
+  }), { numRuns: 5000 });
+});
+
+test('same records as csv-parse when the record delimiter is given', () => {
+  fc.assert(fc.property(csvText, fractions, fc.constantFrom<CsvRecordDelimiter>('\n', '\r\n'), (text, at, delimiter) => {
+    const bytes = Buffer.from(text, 'utf8');
+    assert.deepEqual(viaTokenizer(cut(bytes, at), delimiter), viaCsvParse(bytes, delimiter));
+  }), { numRuns: 3000 });
+});
+
+test('same records as csv-parse for well-formed exports cut one byte at a time', () => {
+  const field = fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r\n', '\u00e9', '\u{1f600}'), maxLength: 12 });
+  const quote = (s: string) => (/[",\r\n]/.test(s) || s === '' ? `"${s.replace(/"/g, '""')}"` : s);
+  fc.assert(fc.property(fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { maxLength: 5 }), fc.constantFrom('\n', '\r\n'),
+    (rows, eol) => {
+      const bytes = Buffer.from(rows.map((r) => r.map(quote).join(',')).join(eol) + eol, 'utf8');
+      const oneByOne = [...bytes].map((b) => Buffer.from([b]));
+      const mine = viaTokenizer(oneByOne);
+      assert.deepEqual(mine, viaCsvParse(bytes));
+      assert.deepEqual(mine.records, rows);
+    }), { numRuns: 1000 });
+});
