@@ -1,7 +1,7 @@
-// Reading one byte range of a CSV export (after its header) into items: positional reads, csv-parse,
+// Reading one byte range of a CSV export (after its header) into items: positional reads, CsvTokenizer,
 // AuditData conversion and a UTF-8 check; shared by the parallel reader's workers and its fallback.
-import { readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { FILE_CHUNK_BYTES, fileRangeChunks } from './fileChunks.js';
 import { CsvExportReader, type CsvLayout, type CsvRecordDelimiter } from './csvExport.js';
 import { completeUtf8Length, firstInvalidUtf8 } from './readExport.js';
 import type { ExportItem } from './records.js';
@@ -37,11 +37,8 @@ export interface CsvRangeResult {
   firstInvalidUtf8: number;
 }
 
-/**
- * Bytes per read. Not smaller: with 256 KiB reads V8 deoptimised csv-parse's parser on every call in the
- * workers (measured: 116 deoptimisations and re-compilations for 28 MB, against 4 with 1 MiB reads).
- */
-export const RANGE_CHUNK_BYTES = 1 << 20;
+/** Bytes per read (one buffer, reused). */
+export const RANGE_CHUNK_BYTES = FILE_CHUNK_BYTES;
 
 /** Claim values of the parallel reader's shared claim array (one Int32 per range). */
 export const UNCLAIMED = 0;
@@ -99,16 +96,8 @@ export async function* readCsvRange(
   });
   const utf8 = new Utf8Scan(task.start);
   let position = task.start;
-  while (position < task.end) {
-    // A new buffer each time: csv-parse keeps the unparsed end of the previous chunk by reference.
-    const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, task.end - position));
-    let filled = 0;
-    while (filled < chunk.length) {
-      const n = readSync(fd, chunk, filled, chunk.length - filled, position + filled);
-      if (n === 0) throw new Error(`the file ${setup.file} got shorter while it was being read`);
-      filled += n;
-    }
-    position += filled;
+  for (const chunk of fileRangeChunks(fd, task.start, task.end, chunkBytes)) {
+    position += chunk.length;
     utf8.add(chunk);
     if (!reader.stopped) {
       const out: ExportItem[] = [];
@@ -116,6 +105,7 @@ export async function* readCsvRange(
       if (out.length > 0) yield out;
     }
   }
+  if (position < task.end) throw new Error(`the file ${setup.file} got shorter while it was being read`);
   const out: ExportItem[] = [];
   await reader.end(out);
   if (out.length > 0) yield out;

@@ -32,7 +32,6 @@ const LOOKAHEAD = 2;
 
 /** Needs more bytes before the record that starts at `recordStart` can be read. */
 const MORE = -1;
-const EMPTY = Buffer.alloc(0);
 
 /** Node's Buffer methods behind toString(), without its argument checks. */
 interface FastSlices {
@@ -48,8 +47,12 @@ function decode(buf: Buffer, start: number, end: number, high: number): string {
 }
 
 export class CsvTokenizer {
-  /** Bytes not yet turned into records (they start at a record boundary). */
-  private pending: Buffer = EMPTY;
+  /**
+   * work[0, pendingLength): bytes not yet turned into records (they start at a record boundary). They
+   * are copied here, so a caller may reuse a chunk's buffer once write() has returned.
+   */
+  private work: Buffer = Buffer.allocUnsafe(0);
+  private pendingLength = 0;
   /** Where quoted fields are unescaped; index 0 is kept for the quote csv-parse puts back on a stray quote. */
   private scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
   private delimiter: CsvRecordDelimiter | undefined;
@@ -67,17 +70,33 @@ export class CsvTokenizer {
   /** The record delimiter in use (undefined until the first line end outside quotes). */
   get recordDelimiter(): CsvRecordDelimiter | undefined { return this.delimiter; }
 
-  /** Feeds bytes (UTF-8); calls `onRecord` for every record completed by them. */
+  /** Feeds bytes (UTF-8); calls `onRecord` for every record completed by them. Keeps no reference to `chunk`. */
   write(chunk: Uint8Array, onRecord: (fields: string[]) => void): void {
     if (this.error !== null || chunk.length === 0) return;
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.parse(this.pending.length === 0 ? bytes : Buffer.concat([this.pending, bytes]), false, onRecord);
+    if (this.pendingLength === 0) {
+      this.parse(bytes, false, onRecord);
+      return;
+    }
+    const total = this.pendingLength + bytes.length;
+    this.reserve(total);
+    bytes.copy(this.work, this.pendingLength);
+    this.parse(this.work.subarray(0, total), false, onRecord);
   }
 
   /** Ends the input: the last record (without a final line end) is delivered. */
   end(onRecord: (fields: string[]) => void): void {
     if (this.error !== null) return;
-    this.parse(this.pending, true, onRecord);
+    this.parse(this.work.subarray(0, this.pendingLength), true, onRecord);
+    this.pendingLength = 0;
+  }
+
+  /** Makes `work` at least `size` bytes long, keeping the pending bytes. */
+  private reserve(size: number): void {
+    if (this.work.length >= size) return;
+    const bigger = Buffer.allocUnsafe(Math.max(size, this.work.length * 2, 64 * 1024));
+    this.work.copy(bigger, 0, 0, this.pendingLength);
+    this.work = bigger;
   }
 
   private parse(buf: Buffer, final: boolean, onRecord: (fields: string[]) => void): void {
@@ -88,17 +107,26 @@ export class CsvTokenizer {
       const next = this.record(buf, pos, n, final, onRecord);
       if (next === MORE) break;
       if (this.error !== null) {
-        this.pending = EMPTY;
+        this.pendingLength = 0;
         return;
       }
       pos = next;
     }
-    if (!final && n - pos > this.maxRecordChars) {
+    const rest = n - pos;
+    if (!final && rest > this.maxRecordChars) {
       this.tooLong();
-      this.pending = EMPTY;
+      this.pendingLength = 0;
       return;
     }
-    this.pending = pos >= n ? EMPTY : buf.subarray(pos);
+    // Keep the unfinished record at the start of `work` (it may be there already).
+    if (rest > 0 && buf.buffer === this.work.buffer && buf.byteOffset === this.work.byteOffset) {
+      this.work.copyWithin(0, pos, n);
+    } else if (rest > 0) {
+      this.pendingLength = 0;
+      this.reserve(rest);
+      buf.copy(this.work, 0, pos, n);
+    }
+    this.pendingLength = rest;
   }
 
   /** Length of the record delimiter at `i` (0 if none); finds the delimiter at the first line end. */

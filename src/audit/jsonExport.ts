@@ -120,7 +120,7 @@ export class JsonArrayReader implements JsonChunkReader {
       return;
     }
     if (inElement) {
-      const rest = buf.subarray(start);
+      const rest = Buffer.from(buf.subarray(start)); // a copy: the input may reuse its chunks
       this.parts.push(rest);
       this.partsBytes += rest.length;
       if (this.partsBytes > MAX_JSON_RECORD_BYTES) {
@@ -198,7 +198,7 @@ export class NdjsonReader implements JsonChunkReader {
       start = nl + 1;
     }
     if (start < buf.length && !this.skippingLine) {
-      const rest = buf.subarray(start);
+      const rest = Buffer.from(buf.subarray(start)); // a copy: the input may reuse its chunks
       this.parts.push(rest);
       this.partsBytes += rest.length;
       if (this.partsBytes > MAX_JSON_RECORD_BYTES) {

@@ -118,7 +118,7 @@ class ByteSource {
     while (this.pending.length < n && !this.ended) {
       const next = await this.iterator.next();
       if (next.done === true) this.ended = true;
-      else this.pending = this.pending.length === 0 ? next.value : Buffer.concat([this.pending, next.value]);
+      else this.pending = Buffer.concat([this.pending, next.value]); // a copy: the input may reuse its chunks
     }
     return this.pending;
   }
@@ -251,7 +251,7 @@ class ExportReader implements ExportStream {
   }
 
   /**
-   * Passes chunks through, noting the first invalid UTF-8 byte (csv-parse and the JSON readers decode
+   * Passes chunks through, noting the first invalid UTF-8 byte (the CSV and JSON readers decode
    * bad bytes as U+FFFD). `offset` is the file position of the first chunk.
    */
   private async *checkedUtf8(chunks: AsyncIterable<Buffer>, offset: number): AsyncGenerator<Buffer> {
@@ -322,6 +322,8 @@ class ExportReader implements ExportStream {
  * Reads one export (CSV in any known layout, a JSON array, or NDJSON), detected from the first
  * non-blank character after an optional BOM: `[` JSON array, `{` NDJSON, anything else CSV.
  * Throws ExportReadError (while iterating) when the file as a whole is not a readable export.
+ * Nothing keeps a reference to an input chunk once the next one is requested, so the producer may
+ * reuse one buffer for every chunk (readFileChunks does).
  */
 export function readExport(input: AsyncIterable<Uint8Array | string>, options: ReadExportOptions): ExportStream {
   return new ExportReader(input, options);

@@ -106,14 +106,22 @@ export function csvExport(header: readonly string[], rows: readonly AuditJson[],
   return `${options.bom ? '\uFEFF' : ''}${lines.join(eol)}${options.finalNewline === false ? '' : eol}`;
 }
 
-/** Splits bytes into chunks of the given sizes (cycled), to exercise chunk boundaries. */
+/**
+ * Splits bytes into chunks of the given sizes (cycled), to exercise chunk boundaries. Like
+ * readFileChunks, every chunk is a view of one reused buffer, overwritten (with `"` bytes) when the next
+ * chunk is requested: a reader that kept a reference to an old chunk instead of a copy misreads.
+ */
 export async function* chunked(data: Buffer | string, sizes: readonly number[] = [1]): AsyncGenerator<Buffer> {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let shared = Buffer.alloc(0);
   let pos = 0;
   let k = 0;
   while (pos < buf.length) {
-    const size = Math.max(1, sizes[k++ % sizes.length]!);
-    yield buf.subarray(pos, pos + size);
+    const size = Math.min(Math.max(1, sizes[k++ % sizes.length]!), buf.length - pos);
+    if (shared.length < size) shared = Buffer.alloc(size);
+    buf.copy(shared, 0, pos, pos + size);
+    yield shared.subarray(0, size);
+    shared.fill(0x22);
     pos += size;
   }
 }
