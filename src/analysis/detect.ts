@@ -62,14 +62,21 @@ export function meetingWindow(meeting: Meeting, sessions: ClassifiedSession[]): 
   return { start, end: Math.max(start, end), source: 'sessions' };
 }
 
+/** What an analysis keeps besides its findings. */
+export interface AnalysisOptions {
+  /** Leave `sessions` and `participants` empty (they are most of an analysis's memory on a large meeting). */
+  findingsOnly?: boolean;
+}
+
 /** Classifies, windows and analyses one meeting. */
 export function analyseMeeting(
   meeting: Meeting,
   classify: (s: SessionRecord) => ClassifiedSession,
   params: DetectionParams = DEFAULT_DETECTION_PARAMS,
+  options: AnalysisOptions = {},
 ): MeetingAnalysis {
   const sessions = meeting.sessions.map(classify);
-  return detectDisconnections(meeting.meetingId, sessions, meetingWindow(meeting, sessions), params);
+  return detectDisconnections(meeting.meetingId, sessions, meetingWindow(meeting, sessions), params, options);
 }
 
 /**
@@ -83,6 +90,7 @@ export function detectDisconnections(
   sessions: ClassifiedSession[],
   window: MeetingWindow,
   params: DetectionParams = DEFAULT_DETECTION_PARAMS,
+  options: AnalysisOptions = {},
 ): MeetingAnalysis {
   const rule = toRule(params, window);
   const participants = groupParticipants(sessions);
@@ -133,8 +141,8 @@ export function detectDisconnections(
     instanceStart: window.start,
     instanceEnd: window.end,
     instanceSource: window.source,
-    sessions: sortInPlace([...sessions], compareSessions),
-    participants: participantResults(participants, disconnections),
+    sessions: options.findingsOnly === true ? [] : sortInPlace([...sessions], compareSessions),
+    participants: options.findingsOnly === true ? [] : participantResults(participants, disconnections),
     disconnections,
     notes,
     massEvents,

@@ -51,6 +51,8 @@ const PERSONAL_LOOKING = /@|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::/;
 /** Converts one data row (fields as strings) into an export item; repeated values share one string per layout. */
 export interface CsvLayout {
   variant: CsvHeaderVariant;
+  /** The columns toItem reads (the others need not be decoded). */
+  columnsUsed: readonly number[];
   toItem(row: string[], source: SourceRef): ExportItem;
 }
 
@@ -86,6 +88,7 @@ function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant, po
     : ` (this row has ${row.length} fields but the header has ${columnCount}: check for a stray quote or an unquoted comma)`);
   return {
     variant,
+    columnsUsed: idIndex < 0 ? [auditIndex] : [auditIndex, idIndex],
     toItem(row, source) {
       const auditText = row[auditIndex];
       if (auditText === undefined || auditText === '') {
@@ -122,6 +125,7 @@ function sentinelLayout(names: readonly string[], pooled: boolean): CsvLayout {
   const pool = pooled ? new StringPool() : undefined;
   return {
     variant: 'sentinel',
+    columnsUsed: [operationIndex, ...mapped.map(([, i]) => i)],
     toItem(row, source) {
       const operation = row[operationIndex];
       if (!operation) return rejected(source, 'Operation', 'the Operation cell is empty, so the kind of record is unknown');
@@ -246,6 +250,7 @@ export class CsvExportReader {
       ...(continuation !== undefined ? { recordDelimiter: continuation.recordDelimiter } : {}),
     });
     this.layout = continuation?.layout;
+    if (this.layout !== undefined) this.tokenizer.keepOnly(this.layout.columnsUsed);
     this.rowNumber = continuation?.rowsBefore ?? 0;
     this.skipUntil = this.rowNumber + (continuation?.skipRows ?? 0);
     this.guessedEnd = continuation?.endsAtGuessedBoundary ?? false;
@@ -282,6 +287,7 @@ export class CsvExportReader {
     if (layout === undefined) {
       try {
         this.layout = csvLayout(row, this.file, this.hadTypeLine);
+        this.tokenizer.keepOnly(this.layout.columnsUsed);
       } catch (e) {
         this.headerError = e;
       }

@@ -58,10 +58,26 @@ export class CsvTokenizer {
   private delimiter: CsvRecordDelimiter | undefined;
   private error: CsvStructureError | null = null;
   private readonly maxRecordChars: number;
+  /** wanted[i] = 1: field i is decoded; other fields come back as '' (undefined: all are decoded). */
+  private wanted: Uint8Array | undefined;
 
   constructor(options: CsvTokenizerOptions) {
     this.maxRecordChars = options.maxRecordChars;
     this.delimiter = options.recordDelimiter;
+  }
+
+  /**
+   * From the next record on, decodes only the fields at these indices; the others come back as ''
+   * (records keep their number of fields). Saves decoding columns nobody reads. undefined: all fields.
+   */
+  keepOnly(indices: readonly number[] | undefined): void {
+    if (indices === undefined) {
+      this.wanted = undefined;
+      return;
+    }
+    const wanted = new Uint8Array(Math.max(0, ...indices) + 1);
+    for (const i of indices) if (i >= 0) wanted[i] = 1;
+    this.wanted = wanted;
   }
 
   /** The structure error that stopped reading, or null. Input after it is ignored. */
@@ -152,6 +168,7 @@ export class CsvTokenizer {
     if (empty > 0) return start + empty;
 
     const scratch = this.scratch;
+    const wanted = this.wanted;
     const fields: string[] = [];
     let p = start;
     for (;;) {
@@ -159,31 +176,48 @@ export class CsvTokenizer {
       let w = -1;
       let from = 1;
       let high = 0;
+      const keep = wanted === undefined || wanted[fields.length] === 1;
       if (buf[p] === QUOTE) {
         let q = p + 1;
         w = 1;
-        for (;;) {
-          if (q >= n) return this.more(n, final);
-          const c = buf[q]!;
-          if (c === QUOTE) {
-            if (!final && q + LOOKAHEAD >= n) return MORE;
-            if (buf[q + 1] === QUOTE) {
-              scratch[w++] = QUOTE;
-              q += 2;
-              continue;
+        if (keep) {
+          for (;;) {
+            if (q >= n) return this.more(n, final);
+            const c = buf[q]!;
+            if (c === QUOTE) {
+              if (!final && q + LOOKAHEAD >= n) return MORE;
+              if (buf[q + 1] === QUOTE) {
+                scratch[w++] = QUOTE;
+                q += 2;
+                continue;
+              }
+              break;
             }
-            break;
+            high |= c;
+            scratch[w++] = c;
+            q++;
           }
-          high |= c;
-          scratch[w++] = c;
-          q++;
+        } else {
+          // The same scan without keeping the text.
+          for (;;) {
+            if (q >= n) return this.more(n, final);
+            if (buf[q] === QUOTE) {
+              if (!final && q + LOOKAHEAD >= n) return MORE;
+              if (buf[q + 1] === QUOTE) {
+                q += 2;
+                continue;
+              }
+              break;
+            }
+            q++;
+          }
         }
         p = q + 1;
         const after = buf[p];
         // A quote closes the field before a comma, a line end or the end; elsewhere it is kept as text.
         if (after === undefined || after === COMMA || this.delimiterAt(buf, p) > 0) {
           if (p - start > this.maxRecordChars) return this.tooLong();
-          fields.push(decode(scratch, 1, w, high));
+          fields.push(keep ? decode(scratch, 1, w, high) : '');
           const end = this.fieldEnd(buf, p, n, fields, onRecord);
           if (end === 0) {
             p++;
@@ -215,7 +249,9 @@ export class CsvTokenizer {
         i++;
       }
       if (i - start > this.maxRecordChars) return this.tooLong();
-      if (w < 0) {
+      if (!keep) {
+        fields.push('');
+      } else if (w < 0) {
         fields.push(decode(buf, p, i, high));
       } else {
         buf.copy(scratch, w, p, i);

@@ -6,7 +6,6 @@ import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Parser } from 'csv-parse';
 import { csvLayout, csvParserOptions, truncationWarning, type CsvLayout, type CsvRecordDelimiter } from './csvExport.js';
 import {
   CLAIMED_BY_MAIN, CLAIMED_BY_WORKER, RANGE_CHUNK_BYTES, UNCLAIMED, Utf8Scan, readCsvRange,
@@ -116,6 +115,8 @@ function planCsv(head: Buffer, file: string): CsvPlan | string {
 
   let header: string[] | undefined;
   let headerBytes = 0;
+  // Loaded here: a sequential read (the usual case on small machines) never needs it.
+  const { Parser } = require('csv-parse') as typeof import('csv-parse');
   const parser = new Parser({
     ...csvParserOptions(),
     on_record: (record: string[], context: { bytes: number }) => {

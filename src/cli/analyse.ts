@@ -225,10 +225,10 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       // The disconnections report reads only the findings of each meeting (and, for -i, the sessions):
       // the classified sessions and per-participant results are not kept, which saves memory on large inputs.
       const findingsOnly = o.report === 'disconnections' && ipRegex === undefined;
-      const analysed: AnalysedMeeting[] = meetings.map((meeting) => {
-        const analysis = analyseMeeting(meeting, (s) => classifier.classify(s), config.params);
-        return { meeting, analysis: findingsOnly ? { ...analysis, sessions: [], participants: [] } : analysis };
-      });
+      const analysed: AnalysedMeeting[] = meetings.map((meeting) => ({
+        meeting,
+        analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params, { findingsOnly }),
+      }));
       const networks = config.networks;
       writeReport(
         {

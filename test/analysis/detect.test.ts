@@ -500,6 +500,15 @@ describe('meeting window', () => {
     assert.equal(fromSessions.instanceEnd, at(3000));
     assert.equal(fromSessions.disconnections[0]?.gapSeconds, 10);
   });
+
+  test('findingsOnly: the same findings, without the sorted sessions and the per-participant results', () => {
+    const sessions = [...leaveAndRejoin(30), session({ key: 'v', join: 0, leave: 500 }), session({ key: 'v', join: 520, leave: 900 })];
+    const full = detectDisconnections('m1', sessions, LONG);
+    const lean = detectDisconnections('m1', sessions, LONG, DEFAULT_DETECTION_PARAMS, { findingsOnly: true });
+    assert.equal(full.disconnections.length, 2);
+    assert.equal(full.participants.length, 2);
+    assert.deepEqual(lean, { ...full, sessions: [], participants: [] });
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

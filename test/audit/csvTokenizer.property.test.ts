@@ -77,3 +77,39 @@ test('same records as csv-parse for well-formed exports cut one byte at a time',
       assert.deepEqual(mine.records, rows);
     }), { numRuns: 1000 });
 });
+
+test('keepOnly: kept fields as before, the others empty, same records and errors', () => {
+  fc.assert(fc.property(csvText, fractions, fc.uniqueArray(fc.integer({ min: 0, max: 5 }), { maxLength: 3 }), (text, at, kept) => {
+    const bytes = Buffer.from(text, 'utf8');
+    const full = viaTokenizer(cut(bytes, at));
+    const records: string[][] = [];
+    const t = new CsvTokenizer({ maxRecordChars: MAX });
+    t.keepOnly(kept);
+    for (const c of cut(bytes, at)) t.write(c, (r) => records.push(r));
+    t.end((r) => records.push(r));
+    assert.equal(t.errored?.code ?? null, full.error);
+    assert.deepEqual(records, full.records.map((r) => r.map((f, i) => (kept.includes(i) ? f : ''))));
+  }), { numRuns: 3000 });
+});
+
+test('a record longer than maxRecordChars stops reading with CSV_MAX_RECORD_SIZE; earlier records are delivered', () => {
+  for (const chunkSize of [3, 1000]) {
+    const records: string[][] = [];
+    const t = new CsvTokenizer({ maxRecordChars: 50 });
+    const bytes = Buffer.from(`a,b\n"${'x'.repeat(60)}",c\nlater,row\n`);
+    for (let i = 0; i < bytes.length; i += chunkSize) t.write(bytes.subarray(i, i + chunkSize), (r) => records.push(r));
+    t.end((r) => records.push(r));
+    assert.deepEqual(records, [['a', 'b']]);
+    assert.equal(t.errored?.code, 'CSV_MAX_RECORD_SIZE');
+  }
+});
+
+test('an unclosed quote at the end is CSV_QUOTE_NOT_CLOSED; the record delimiter is found from the first line end', () => {
+  const records: string[][] = [];
+  const t = new CsvTokenizer({ maxRecordChars: MAX });
+  t.write(Buffer.from('h1,h2\r\nv1,"open'), (r) => records.push(r));
+  t.end((r) => records.push(r));
+  assert.deepEqual(records, [['h1', 'h2']]);
+  assert.equal(t.errored?.code, 'CSV_QUOTE_NOT_CLOSED');
+  assert.equal(t.recordDelimiter, '\r\n');
+});
