@@ -289,6 +289,11 @@ export class SessionClassifier {
     this.siteMap = options.siteMap;
   }
 
+  /** classify(session).participantKey, without classifying. */
+  participantKey(session: SessionRecord): string {
+    return participantKeyOf(session.attendee ?? {});
+  }
+
   /** Derives everything the detector needs from one session. Never throws on odd field values. */
   classify(session: SessionRecord): ClassifiedSession {
     const attendee = session.attendee ?? {};

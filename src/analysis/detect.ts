@@ -44,29 +44,83 @@ const CLASS_PRECEDENCE: readonly ParticipantClass[] = ['human', 'room', 'phone',
  * over all sessions ({0, 0} when there are none).
  */
 export function meetingWindow(meeting: Meeting, sessions: ClassifiedSession[]): MeetingWindow {
+  return detailWindow(meeting) ?? windowOfParticipants(participantLists(sessions));
+}
+
+/** MeetingDetail StartTime/EndTime when both are present and ordered. */
+function detailWindow(meeting: Meeting): MeetingWindow | undefined {
   const detail = meeting.detail;
   if (detail && isFiniteNumber(detail.startTime) && isFiniteNumber(detail.endTime) && detail.endTime >= detail.startTime) {
     return { start: detail.startTime, end: detail.endTime, source: 'MeetingDetail' };
   }
-  const classes = participantClasses(sessions);
-  const nonBot = sessions.filter((s) => s.participantClass !== 'bot');
-  const human = nonBot.filter((s) => classes.get(s.participantKey) === 'human');
-  const pool = human.length > 0 ? human : nonBot.length > 0 ? nonBot : sessions;
-  if (pool.length === 0) return { start: 0, end: 0, source: 'sessions' };
-  let start = Number.POSITIVE_INFINITY;
-  let end = Number.NEGATIVE_INFINITY;
-  for (const s of pool) {
-    if (s.session.joinTime < start) start = s.session.joinTime;
-    if (s.session.leaveTime > end) end = s.session.leaveTime;
+  return undefined;
+}
+
+/** A participant's sessions (or one session), as an iteration gives them. */
+type SessionsOfParticipant = () => Iterable<ClassifiedSession[]>;
+
+/** The sessions grouped by participant key. */
+function participantLists(sessions: ClassifiedSession[]): SessionsOfParticipant {
+  return () => groupBy(sessions, (s) => s.participantKey).values();
+}
+
+/** The window from the sessions: human participants' sessions, else non-bot sessions, else all. */
+function windowOfParticipants(participants: SessionsOfParticipant): MeetingWindow {
+  const human = new Span();
+  const nonBot = new Span();
+  const all = new Span();
+  for (const list of participants()) {
+    const isHuman = classOf(list) === 'human';
+    for (const s of list) {
+      all.add(s);
+      if (s.participantClass === 'bot') continue;
+      nonBot.add(s);
+      if (isHuman) human.add(s);
+    }
   }
-  return { start, end: Math.max(start, end), source: 'sessions' };
+  const pool = human.count > 0 ? human : nonBot.count > 0 ? nonBot : all;
+  if (pool.count === 0) return { start: 0, end: 0, source: 'sessions' };
+  return { start: pool.start, end: Math.max(pool.start, pool.end), source: 'sessions' };
+}
+
+/** min(join)..max(leave) of the sessions added. */
+class Span {
+  start = Number.POSITIVE_INFINITY;
+  end = Number.NEGATIVE_INFINITY;
+  count = 0;
+  add(s: ClassifiedSession): void {
+    if (s.session.joinTime < this.start) this.start = s.session.joinTime;
+    if (s.session.leaveTime > this.end) this.end = s.session.leaveTime;
+    this.count++;
+  }
+}
+
+function groupBy<T>(values: Iterable<T>, keyOf: (v: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const v of values) {
+    const key = keyOf(v);
+    const list = groups.get(key);
+    if (list) list.push(v);
+    else groups.set(key, [v]);
+  }
+  return groups;
 }
 
 /** What an analysis keeps besides its findings. */
 export interface AnalysisOptions {
   /** Leave `sessions` and `participants` empty (they are most of an analysis's memory on a large meeting). */
   findingsOnly?: boolean;
+  /**
+   * With findingsOnly: the participant key classify() gives a session, known without classifying it.
+   * analyseMeeting then classifies a large meeting one participant at a time, so its classified
+   * sessions never all exist at once. Same result.
+   */
+  participantKeyOf?: (s: SessionRecord) => string;
+  /** Meetings with at least this many sessions count as large (default 1000; below it, classifying all at once is cheaper). */
+  largeMeetingSessions?: number;
 }
+
+const LARGE_MEETING_SESSIONS = 1000;
 
 /** Classifies, windows and analyses one meeting. */
 export function analyseMeeting(
@@ -75,8 +129,49 @@ export function analyseMeeting(
   params: DetectionParams = DEFAULT_DETECTION_PARAMS,
   options: AnalysisOptions = {},
 ): MeetingAnalysis {
+  if (options.findingsOnly === true && options.participantKeyOf !== undefined
+    && meeting.sessions.length >= (options.largeMeetingSessions ?? LARGE_MEETING_SESSIONS)) {
+    return findingsByParticipant(meeting, classify, params, options.participantKeyOf);
+  }
   const sessions = meeting.sessions.map(classify);
   return detectDisconnections(meeting.meetingId, sessions, meetingWindow(meeting, sessions), params, options);
+}
+
+/** analyseMeeting with findingsOnly, classifying the sessions of one participant at a time. */
+function findingsByParticipant(
+  meeting: Meeting,
+  classify: (s: SessionRecord) => ClassifiedSession,
+  params: DetectionParams,
+  keyOf: (s: SessionRecord) => string,
+): MeetingAnalysis {
+  const records = groupBy(meeting.sessions, keyOf);
+  const classified = function* (): Iterable<ClassifiedSession[]> {
+    for (const [key, list] of records) {
+      const sessions = list.map(classify);
+      for (const s of sessions) {
+        if (s.participantKey !== key) throw new Error('participantKeyOf and classify give different participant keys');
+      }
+      yield sessions;
+    }
+  };
+  const window = detailWindow(meeting) ?? windowOfParticipants(classified);
+  const rule = toRule(params, window);
+  const disconnections: Disconnection[] = [];
+  const notes: DetectionNote[] = [];
+  let humansInMeeting = 0;
+  /** Only the participants with findings: their order is all the sorting below needs. */
+  const withFindings: Participant[] = [];
+  for (const sessions of classified()) {
+    const participant = toParticipant(sessions[0]!.participantKey, sessions);
+    if (participant.participantClass === 'human') humansInMeeting++;
+    if (participant.participantClass === 'bot' || participant.sessions.length < 2) continue;
+    const before = disconnections.length + notes.length;
+    detectParticipant(meeting.meetingId, participant, rule, disconnections, notes);
+    if (disconnections.length + notes.length > before) withFindings.push(participant);
+  }
+  sortParticipants(withFindings);
+  const analysis = findingsAnalysis(meeting.meetingId, window, rule, withFindings, humansInMeeting, disconnections, notes);
+  return { ...analysis, sessions: [], participants: [] };
 }
 
 /**
@@ -104,7 +199,27 @@ export function detectDisconnections(
     if (participant.participantClass === 'bot' || participant.sessions.length < 2) continue;
     detectParticipant(meetingId, participant, rule, disconnections, notes);
   }
+  const analysis = findingsAnalysis(meetingId, window, rule, participants, humansInMeeting, disconnections, notes);
+  return {
+    ...analysis,
+    sessions: options.findingsOnly === true ? [] : sortInPlace([...sessions], compareSessions),
+    participants: options.findingsOnly === true ? [] : participantResults(participants, disconnections),
+  };
+}
 
+/**
+ * The findings sorted by participant order (`participants`, sorted by sortParticipants; it must hold
+ * every participant with a finding), with the mass events.
+ */
+function findingsAnalysis(
+  meetingId: string,
+  window: MeetingWindow,
+  rule: Rule,
+  participants: readonly Participant[],
+  humansInMeeting: number,
+  disconnections: Disconnection[],
+  notes: DetectionNote[],
+): Omit<MeetingAnalysis, 'sessions' | 'participants'> {
   // Participant order (first appearance) for sorting the findings; only needed when there are some.
   let order: Map<string, number> | undefined;
   if (disconnections.length + notes.length > 0) {
@@ -141,8 +256,6 @@ export function detectDisconnections(
     instanceStart: window.start,
     instanceEnd: window.end,
     instanceSource: window.source,
-    sessions: options.findingsOnly === true ? [] : sortInPlace([...sessions], compareSessions),
-    participants: options.findingsOnly === true ? [] : participantResults(participants, disconnections),
     disconnections,
     notes,
     massEvents,
@@ -164,29 +277,31 @@ interface Participant {
 
 /** Participants ordered by first appearance in time (earliest session), ties by key. */
 function groupParticipants(sessions: ClassifiedSession[]): Participant[] {
-  const groups = new Map<string, ClassifiedSession[]>();
-  for (const s of sessions) {
-    const list = groups.get(s.participantKey);
-    if (list) list.push(s);
-    else groups.set(s.participantKey, [s]);
-  }
   const participants: Participant[] = [];
-  groups.forEach((list, key) => {
-    if (list.length > 1) sortInPlace(list, compareSessions);
-    let keyConfidence: KeyConfidence = 'high';
-    let displayName: string | undefined;
-    let upn: string | undefined;
-    for (const s of list) {
-      if (s.keyConfidence === 'low') keyConfidence = 'low';
-      const attendee = s.session.attendee;
-      if (displayName === undefined && attendee.displayName) displayName = attendee.displayName;
-      if (upn === undefined && attendee.upn) upn = attendee.upn;
-    }
-    const participant: Participant = { key, keyConfidence, participantClass: classOf(list), sessions: list };
-    if (displayName !== undefined) participant.displayName = displayName;
-    if (upn !== undefined) participant.upn = upn;
-    participants.push(participant);
-  });
+  groupBy(sessions, (s) => s.participantKey).forEach((list, key) => participants.push(toParticipant(key, list)));
+  return sortParticipants(participants);
+}
+
+/** One participant from its sessions (sorted here by compareSessions). */
+function toParticipant(key: string, list: ClassifiedSession[]): Participant {
+  if (list.length > 1) sortInPlace(list, compareSessions);
+  let keyConfidence: KeyConfidence = 'high';
+  let displayName: string | undefined;
+  let upn: string | undefined;
+  for (const s of list) {
+    if (s.keyConfidence === 'low') keyConfidence = 'low';
+    const attendee = s.session.attendee;
+    if (displayName === undefined && attendee.displayName) displayName = attendee.displayName;
+    if (upn === undefined && attendee.upn) upn = attendee.upn;
+  }
+  const participant: Participant = { key, keyConfidence, participantClass: classOf(list), sessions: list };
+  if (displayName !== undefined) participant.displayName = displayName;
+  if (upn !== undefined) participant.upn = upn;
+  return participant;
+}
+
+/** Sorts participants by their earliest session, ties by key. */
+function sortParticipants(participants: Participant[]): Participant[] {
   if (participants.length > 1) {
     sortInPlace(participants, (a, b) => {
       const first = a.sessions[0];
@@ -196,18 +311,6 @@ function groupParticipants(sessions: ClassifiedSession[]): Participant[] {
     });
   }
   return participants;
-}
-
-function participantClasses(sessions: ClassifiedSession[]): Map<string, ParticipantClass> {
-  const seen = new Map<string, Set<ParticipantClass>>();
-  for (const s of sessions) {
-    const set = seen.get(s.participantKey);
-    if (set) set.add(s.participantClass);
-    else seen.set(s.participantKey, new Set([s.participantClass]));
-  }
-  const classes = new Map<string, ParticipantClass>();
-  for (const [key, set] of seen) classes.set(key, CLASS_PRECEDENCE.find((c) => set.has(c)) ?? 'unknown');
-  return classes;
 }
 
 function classOf(sessions: ClassifiedSession[]): ParticipantClass {

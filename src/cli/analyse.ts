@@ -227,7 +227,8 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       const findingsOnly = o.report === 'disconnections' && ipRegex === undefined;
       const analysed: AnalysedMeeting[] = meetings.map((meeting) => ({
         meeting,
-        analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params, { findingsOnly }),
+        analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params,
+          findingsOnly ? { findingsOnly, participantKeyOf: (s) => classifier.participantKey(s) } : {}),
       }));
       const networks = config.networks;
       writeReport(

@@ -451,16 +451,18 @@ describe('participant results and order', () => {
   });
 });
 
-describe('meeting window', () => {
-  const detail = (start?: number, end?: number): MeetingDetailRecord => {
-    const record: MeetingDetailRecord = {
-      kind: 'meeting', recordId: 'm1', meetingId: 'm1', organizerUpn: 'o@x', organizerId: 'o', organizerOrganizationId: 't',
-      startTimeRaw: '', endTimeRaw: '', meetingType: 'Scheduled', source: { file: 'f', line: 1 },
-    };
-    if (start !== undefined) record.startTime = at(start);
-    if (end !== undefined) record.endTime = at(end);
-    return record;
+/** A MeetingDetail record of meeting m1 with the given start and end (seconds after the fixtures' origin). */
+function detail(start?: number, end?: number): MeetingDetailRecord {
+  const record: MeetingDetailRecord = {
+    kind: 'meeting', recordId: 'm1', meetingId: 'm1', organizerUpn: 'o@x', organizerId: 'o', organizerOrganizationId: 't',
+    startTimeRaw: '', endTimeRaw: '', meetingType: 'Scheduled', source: { file: 'f', line: 1 },
   };
+  if (start !== undefined) record.startTime = at(start);
+  if (end !== undefined) record.endTime = at(end);
+  return record;
+}
+
+describe('meeting window', () => {
   const sessions = [
     session({ key: 'a', join: 100, leave: 2000 }),
     session({ key: 'b', join: 50, leave: 1500 }),
@@ -571,6 +573,41 @@ function windowFor(sessions: ClassifiedSession[], w: { start: number; end: numbe
 }
 
 describe('properties', () => {
+  test('analyseMeeting one participant at a time (large meetings, findingsOnly) gives the findings of the whole-meeting analysis', () => {
+    fc.assert(
+      fc.property(sessionsArb, windowArb, paramsArb, (sessions, w, params) => {
+        const byId = new Map(sessions.map((s) => [s.session.recordId, s]));
+        let classified = 0;
+        const classify = (r: SessionRecord): ClassifiedSession => {
+          classified++;
+          return byId.get(r.recordId) ?? assert.fail('unknown record');
+        };
+        const meeting: Meeting = { meetingId: 'm1', sessions: sessions.map((s) => s.session) };
+        if (w) meeting.detail = detail(w.start, w.end);
+        const whole = analyseMeeting(meeting, classify, params);
+        const perParticipant = analyseMeeting(meeting, classify, params, {
+          findingsOnly: true,
+          participantKeyOf: (r) => byId.get(r.recordId)!.participantKey,
+          largeMeetingSessions: 0,
+        });
+        assert.deepStrictEqual(perParticipant, { ...whole, sessions: [], participants: [] });
+        assert.ok(classified >= 2 * sessions.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('analyseMeeting refuses a participantKeyOf that disagrees with classify', () => {
+    const built = [session({ key: 'u', join: 0, leave: 100, id: 'a' }), session({ key: 'u', join: 200, leave: 300, id: 'b' })];
+    const byId = new Map(built.map((s) => [s.session.recordId, s]));
+    const meeting: Meeting = { meetingId: 'm1', sessions: built.map((s) => s.session) };
+    assert.throws(
+      () => analyseMeeting(meeting, (r) => byId.get(r.recordId)!, DEFAULT_DETECTION_PARAMS,
+        { findingsOnly: true, participantKeyOf: () => 'someone else', largeMeetingSessions: 0 }),
+      /participantKeyOf and classify give different participant keys/,
+    );
+  });
+
   test('(a) permuting the input sessions does not change the result', () => {
     fc.assert(
       fc.property(
