@@ -137,12 +137,12 @@ export function renderDisconnectionsText(rows: readonly DisconnectionRow[], hidd
 }
 
 /**
- * renderDisconnectionsText in pieces of about `meetingsPerChunk` meetings, so that a very large report
- * can be written out without first building it whole; the pieces joined are exactly that text.
+ * renderDisconnectionsText in pieces of about `linesPerChunk` lines, so that a very large report (or
+ * one very large meeting) can be written out without first building it whole; the pieces joined are
+ * exactly that text.
  */
-export function* disconnectionsTextChunks(rows: readonly DisconnectionRow[], hiddenPossible = 0, meetingsPerChunk = 200): Generator<string> {
+export function* disconnectionsTextChunks(rows: readonly DisconnectionRow[], hiddenPossible = 0, linesPerChunk = 2000): Generator<string> {
   let out: string[] = [];
-  let meetingsInChunk = 0;
   let i = 0;
   while (i < rows.length) {
     const meetingId = rows[i]!.meetingId;
@@ -165,14 +165,13 @@ export function* disconnectionsTextChunks(rows: readonly DisconnectionRow[], hid
       const mass = r.massEventId ? `, mass event ${visible(r.massEventId)}` : '';
       out.push(`    ${r.leaveTime} -> ${shortTime(r.rejoinTime, r.leaveTime)}  gap ${r.gapSeconds} s  ${r.band}, ${counted}${kind}${mass}`);
       out.push(`      ${visible(r.reason)}`);
+      if (out.length >= linesPerChunk) {
+        yield `${out.join('\n')}\n`;
+        out = [];
+      }
     }
     out.push('');
     i = j;
-    if (++meetingsInChunk >= meetingsPerChunk) {
-      yield `${out.join('\n')}\n`;
-      out = [];
-      meetingsInChunk = 0;
-    }
   }
   let counted = 0;
   const meetingIds = new Set<string>();
