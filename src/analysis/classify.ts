@@ -1,6 +1,6 @@
 // Participant/client classification from data-driven rules (classificationRules.json plus user
 // rule files), device keys, IP normalisation and site lookup for each session.
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import type { SessionRecord } from '../audit/records.js';
 import { participantKey } from '../audit/participantKey.js';
 import type { ClassifiedSession, ClientPlatform, ParticipantClass } from './model.js';
@@ -71,7 +71,26 @@ export function parseRules(json: string, file: string): ClassificationRules {
   return validateRules(value, file);
 }
 
-function validateRules(value: unknown, file: string): ClassificationRules {
+/** A compiled deviceInformationRegex (case-insensitive). */
+interface DeviceRegex {
+  test(s: string): boolean;
+}
+
+/**
+ * How a deviceInformationRegex is compiled: RE2 (linear time whatever the pattern) for rules a user
+ * supplies; the JavaScript engine for the built-in rules, whose fixed patterns (word lists between \b)
+ * cannot backtrack badly. re2js is loaded only for user patterns: building its Unicode tables costs
+ * about 7 MB of memory. test/analysis/classify.test.ts checks both engines agree on the built-in patterns.
+ */
+type RegexEngine = (pattern: string) => DeviceRegex;
+
+const re2Engine: RegexEngine = (pattern) => {
+  const { RE2JS: Re2 } = require('re2js') as { RE2JS: typeof RE2JS };
+  return Re2.compile(pattern, Re2.CASE_INSENSITIVE);
+};
+const builtInEngine: RegexEngine = (pattern) => new RegExp(pattern, 'i');
+
+function validateRules(value: unknown, file: string, engine: RegexEngine = re2Engine): ClassificationRules {
   const fail = (path: string, reason: string): never => {
     throw new Error(`${file}: ${path}: ${reason}`);
   };
@@ -88,7 +107,7 @@ function validateRules(value: unknown, file: string): ClassificationRules {
     const list = obj[kind];
     if (list === undefined) return [];
     if (!Array.isArray(list)) return fail(`$.${kind}`, 'must be a list of rules');
-    return list.map((raw, i) => validateRule(raw, kind, `$.${kind}[${i}]`, fail));
+    return list.map((raw, i) => validateRule(raw, kind, `$.${kind}[${i}]`, fail, engine));
   };
   return { participant: readList('participant'), platform: readList('platform') };
 }
@@ -98,6 +117,7 @@ function validateRule(
   kind: 'participant' | 'platform',
   path: string,
   fail: (path: string, reason: string) => never,
+  engine: RegexEngine,
 ): ClassificationRule {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(path, 'a rule must be an object');
   const r = raw as Record<string, unknown>;
@@ -124,7 +144,7 @@ function validateRule(
       fail(`${path}.deviceInformationRegex`, `longer than ${MAX_RULE_REGEX_LENGTH} characters`);
     }
     try {
-      RE2JS.compile(re as string, RE2JS.CASE_INSENSITIVE);
+      engine(re as string);
     } catch (e) {
       fail(`${path}.deviceInformationRegex`, `not a valid RE2 regular expression: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -157,7 +177,15 @@ function validateRule(
 }
 
 /** The built-in rules (src/analysis/classificationRules.json). */
-export const DEFAULT_RULES: ClassificationRules = deepFreeze(validateRules(defaultRulesJson, 'classificationRules.json'));
+export const DEFAULT_RULES: ClassificationRules = deepFreeze(validateRules(defaultRulesJson, 'classificationRules.json', builtInEngine));
+
+/** The rule objects of DEFAULT_RULES: their regexes run on the JavaScript engine. */
+const BUILT_IN_RULES: ReadonlySet<ClassificationRule> = new Set([...DEFAULT_RULES.participant, ...DEFAULT_RULES.platform]);
+
+/** The built-in rules' patterns, for the test that compares the two engines. */
+export function builtInDevicePatterns(): string[] {
+  return [...BUILT_IN_RULES].flatMap((r) => (r.deviceInformationRegex === undefined ? [] : [r.deviceInformationRegex]));
+}
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
@@ -182,7 +210,7 @@ interface CompiledRule {
   userAgentPrefix?: string[];
   userAgentContains?: string[];
   deviceInformation?: string[];
-  deviceRegex?: RE2JS;
+  deviceRegex?: DeviceRegex;
   displayName?: string[];
   displayNamePrefix?: string[];
   hasDisplayNameCondition: boolean;
@@ -199,7 +227,7 @@ function compileRule(rule: ClassificationRule): CompiledRule {
     if (v !== undefined) c[field] = v;
   }
   if (rule.deviceInformationRegex !== undefined) {
-    c.deviceRegex = RE2JS.compile(rule.deviceInformationRegex, RE2JS.CASE_INSENSITIVE);
+    c.deviceRegex = (BUILT_IN_RULES.has(rule) ? builtInEngine : re2Engine)(rule.deviceInformationRegex);
   }
   return c;
 }

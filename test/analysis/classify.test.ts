@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Attendee, SessionRecord } from '../../src/audit/records.js';
 import type { ClientPlatform, ParticipantClass } from '../../src/analysis/model.js';
+import { RE2JS } from 're2js';
 import {
   DEFAULT_RULES,
   SessionClassifier,
+  builtInDevicePatterns,
   clientFamily,
   mergeRules,
   parseRules,
@@ -345,4 +347,28 @@ test('property: a long-lived (cached) classifier agrees with a fresh one', () =>
     }),
     { numRuns: 300 },
   );
+});
+
+test('built-in device patterns (run on the JavaScript engine) match exactly what RE2 matches', () => {
+  const patterns = builtInDevicePatterns();
+  assert.ok(patterns.length >= 9);
+  const engines = patterns.map((p) => ({ p, js: new RegExp(p, 'i'), re2: RE2JS.compile(p, RE2JS.CASE_INSENSITIVE) }));
+  const words = [...new Set(patterns.flatMap((p) => p.match(/[a-z]+/g) ?? []))];
+  const samples = [
+    'Windows 11 (10.0.22631); Teams', 'macOS 14.5; Teams', 'Mac OS X 13.6, Teams (work or school)', 'iPhone; iOS 17.5; Teams',
+    'iPad; iPadOS 17.4; Teams', 'Android 14; Pixel 8, Teams', 'Web; Edge 125 on Windows', 'Web; Firefox 126 on Linux',
+    'Microsoft Teams Rooms on Windows; Logitech Rally Bar', 'Surface Hub 2S; Windows 10 Team', 'Teams Display; Lenovo ThinkSmart View',
+    'Yealink T58 Teams IP Phone', 'CrOS x86_64', 'Red Hat Enterprise', 'MTR-W', 'surfacehub', 'macintosh', 'edg/125', 'WIN64',
+  ];
+  // Any ASCII and a few other letters; not U+017F and U+212A, which RE2 folds to s and k but JavaScript's /i does not.
+  const piece = fc.oneof(fc.constantFrom(...words), fc.constantFrom(' ', ';', ',', '(', ')', '/', '-', '_', '.', '0', '9', '\u00e9', '\u00df', '\u0130', '\u03a3'),
+    fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 3 }));
+  const agree = (text: string): void => {
+    for (const { p, js, re2 } of engines) assert.equal(js.test(text), re2.test(text), `${p} on ${JSON.stringify(text)}`);
+  };
+  for (const text of samples) agree(text);
+  fc.assert(fc.property(fc.array(piece, { maxLength: 8 }).map((a) => a.join('')), (text) => {
+    agree(text);
+    agree(text.toUpperCase());
+  }), { numRuns: 3000 });
 });
