@@ -22,6 +22,8 @@ type Json = Record<string, unknown>;
  */
 export class StringPool {
   private readonly strings = new Map<string, string>();
+  /** The last Attendee made for a participant identifier (UserObjectId, else UPN, else DisplayName). */
+  readonly attendees = new Map<string, Attendee>();
   /** Per field, the last few values seen: meeting-level fields repeat from row to row, and comparing
    *  with them is cheaper than hashing a new string for the map. */
   private readonly recentValues: Array<string | undefined> = new Array<string | undefined>(RECENT_FIELDS * RECENT_SLOTS).fill(undefined);
@@ -200,20 +202,30 @@ function lobbyFlag(v: unknown): boolean | undefined {
   return undefined;
 }
 
+/** With a pool, a participant seen before with the same six values gets the same (shared) Attendee. */
 function attendeeOf(a: Json, pool: StringPool | undefined): Attendee {
-  const out: Attendee = {};
-  const userObjectId = pooledText(pool, a.UserObjectId);
-  if (userObjectId !== undefined) out.userObjectId = userObjectId;
-  const upn = pooledText(pool, a.UPN);
-  if (upn !== undefined) out.upn = upn;
-  const displayName = pooledText(pool, a.DisplayName);
-  if (displayName !== undefined) out.displayName = displayName;
+  const userObjectId = text(a.UserObjectId);
+  const upn = text(a.UPN);
+  const displayName = text(a.DisplayName);
   const organizationId = recentText(pool, ATTENDEE_ORGANIZATION_ID, a.OrganizationId);
-  if (organizationId !== undefined) out.organizationId = organizationId;
   const recipientType = recentText(pool, RECIPIENT_TYPE, a.RecipientType);
-  if (recipientType !== undefined) out.recipientType = recipientType;
   const role = recentText(pool, ROLE, a.Role);
+  const key = userObjectId || upn || displayName;
+  if (pool !== undefined && key) {
+    const seen = pool.attendees.get(key);
+    if (seen !== undefined && seen.userObjectId === userObjectId && seen.upn === upn && seen.displayName === displayName
+      && seen.organizationId === organizationId && seen.recipientType === recipientType && seen.role === role) {
+      return seen;
+    }
+  }
+  const out: Attendee = {};
+  if (userObjectId !== undefined) out.userObjectId = userObjectId;
+  if (upn !== undefined) out.upn = upn;
+  if (displayName !== undefined) out.displayName = displayName;
+  if (organizationId !== undefined) out.organizationId = organizationId;
+  if (recipientType !== undefined) out.recipientType = recipientType;
   if (role !== undefined) out.role = role;
+  if (pool !== undefined && key) pool.attendees.set(key, out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The normal mode: every input merged into one data set, classified and analysed, then one
 // report rendered in the chosen format.
 import { readFileSync } from 'node:fs';
+import { youngGenerationCap } from './youngGeneration.js';
 import { ExportReadError } from '../audit/readExport.js';
 import { AuditDataset, readAllRecords } from '../audit/dataset.js';
 import type { AuditRecord } from '../audit/records.js';
@@ -135,6 +136,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
   }
 
   const sources = inputSources(o.files, io);
+  const capYoungGeneration = youngGenerationCap();
   let missing = 0;
   let readable = 0;
   const dataset = new AuditDataset();
@@ -154,7 +156,10 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
     try {
       opened = openExport(source, {
         file: source.name,
-        onProgress: (rows: number) => msg.progress(source.name, rows, startedAt),
+        onProgress: (rows: number) => {
+          capYoungGeneration();
+          msg.progress(source.name, rows, startedAt);
+        },
       });
       const { stream } = opened;
       if (records !== undefined) {

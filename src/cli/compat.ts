@@ -1,6 +1,7 @@
 // `--compat tala`: each input file read and reported on its own with tala v3.0.0's layouts;
 // the -u database carried from file to file; tala's exit status (k missing files).
 import { ExportReadError } from '../audit/readExport.js';
+import { youngGenerationCap } from './youngGeneration.js';
 import { readAllRecords } from '../audit/dataset.js';
 import { TalaAggregator } from '../reports/tala/engine.js';
 import { countFormulaLikeCells, talaAttendeesLines, talaDisconnectLines, talaMeetingsLines, type IpTest } from '../reports/tala/layouts.js';
@@ -22,6 +23,7 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
   let formulaCells = 0;
   const total = emptyAccounting();
   const sources = inputSources(o.files, io);
+  const capYoungGeneration = youngGenerationCap();
   for (const source of sources) {
     if (source.missing) {
       msg.error(`'${source.name}' is not a file name`);
@@ -34,7 +36,10 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
     try {
       opened = openExport(source, {
         file: source.name,
-        onProgress: (rows: number) => msg.progress(source.name, rows, startedAt),
+        onProgress: (rows: number) => {
+          capYoungGeneration();
+          msg.progress(source.name, rows, startedAt);
+        },
       });
       const { stream } = opened;
       result = await readAllRecords(stream);
