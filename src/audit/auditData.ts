@@ -18,7 +18,8 @@ type Json = Record<string, unknown>;
 /**
  * One shared copy of each value that repeats across the records of an export (meeting and organiser
  * ids, tenant, participant, client and network strings), so a large export does not hold thousands of
- * copies of the same text. Ids that are unique per record are not pooled.
+ * copies of the same text; a participant seen again with the same values shares one Attendee object.
+ * Ids that are unique per record are not pooled.
  */
 export class StringPool {
   private readonly strings = new Map<string, string>();
@@ -78,11 +79,6 @@ function recentText(pool: StringPool | undefined, field: number, v: unknown): st
 
 function pooled(pool: StringPool | undefined, s: string): string {
   return pool === undefined ? s : pool.get(s);
-}
-
-function pooledText(pool: StringPool | undefined, v: unknown): string | undefined {
-  const s = text(v);
-  return s === undefined || pool === undefined ? s : pool.get(s);
 }
 
 /** A string as is; a number or boolean as text; anything else undefined. */
@@ -219,9 +215,9 @@ function attendeeOf(a: Json, pool: StringPool | undefined): Attendee {
     }
   }
   const out: Attendee = {};
-  if (userObjectId !== undefined) out.userObjectId = userObjectId;
-  if (upn !== undefined) out.upn = upn;
-  if (displayName !== undefined) out.displayName = displayName;
+  if (userObjectId !== undefined) out.userObjectId = pooled(pool, userObjectId);
+  if (upn !== undefined) out.upn = pooled(pool, upn);
+  if (displayName !== undefined) out.displayName = pooled(pool, displayName);
   if (organizationId !== undefined) out.organizationId = organizationId;
   if (recipientType !== undefined) out.recipientType = recipientType;
   if (role !== undefined) out.role = role;
