@@ -1,8 +1,8 @@
 // Conversion of one parsed AuditData object into a typed record, a skipped row or a rejection.
 import { createHash } from 'node:crypto';
 import { parseAuditTime } from './time.js';
-import type {
-  Attendee, ExportItem, MeetingDetailRecord, SessionRecord, SourceRef,
+import {
+  isPlainIsoText, type Attendee, type ExportItem, type MeetingDetailRecord, type SessionRecord, type SourceRef,
 } from './records.js';
 
 export const PARTICIPANT_OPERATION = 'MeetingParticipantDetail';
@@ -299,8 +299,8 @@ function toSession(data: Json, source: SourceRef, field: FieldNamer, pool: Strin
     attendee,
     join.ms,
     leave.ms,
-    join.raw,
-    leave.raw,
+    isPlainIsoText(join.raw) ? undefined : join.raw,
+    isPlainIsoText(leave.raw) ? undefined : leave.raw,
     text(data.ClientIP) ?? '', // nearly one value per session: not worth pooling
     recentText(pool, DEVICE_INFORMATION, data.DeviceInformation) ?? '',
     recent(pool, USER_AGENT, userAgentOf(data.ExtraProperties)),
@@ -320,7 +320,7 @@ function toSession(data: Json, source: SourceRef, field: FieldNamer, pool: Strin
  */
 export function newSessionRecord(
   recordId: string, meetingId: string, organizerUpn: string, organizerId: string, organizerOrganizationId: string,
-  meetingType: string, attendee: Attendee, joinTime: number, leaveTime: number, joinTimeRaw: string, leaveTimeRaw: string,
+  meetingType: string, attendee: Attendee, joinTime: number, leaveTime: number, joinTimeRaw: string | undefined, leaveTimeRaw: string | undefined,
   clientIp: string, deviceInformation: string, userAgent: string, source: SourceRef,
   creationTime: number | undefined, deviceId: string | undefined, isJoinedFromLobby: boolean | undefined,
 ): SessionRecord {

@@ -244,7 +244,7 @@ export class ItemBatchDecoder {
           const creationTime = nums[n + 2]!;
           const record: SessionRecord = newSessionRecord(
             str(refs[r]!), str(refs[r + 1]!), str(refs[r + 2]!), str(refs[r + 3]!), str(refs[r + 4]!), str(refs[r + 5]!),
-            attendee, nums[n]!, nums[n + 1]!, str(refs[r + 12]!), str(refs[r + 13]!), str(refs[r + 14]!), str(refs[r + 15]!),
+            attendee, nums[n]!, nums[n + 1]!, opt(refs[r + 12]!), opt(refs[r + 13]!), str(refs[r + 14]!), str(refs[r + 15]!),
             str(refs[r + 16]!), source, Number.isNaN(creationTime) ? undefined : creationTime, opt(refs[r + 17]!),
             lobby === ABSENT ? undefined : lobby === 1,
           );

@@ -1,7 +1,7 @@
 // The sessions table: one entity per MeetingParticipantDetail record, PartitionKey = encoded meeting
 // id, RowKey = encoded record id; the record <-> entity codec, batch writes and partition reads.
 import type { TableClient } from '@azure/data-tables';
-import type { SessionRecord } from '../audit/records.js';
+import { joinTimeText, leaveTimeText, type SessionRecord } from '../audit/records.js';
 import { decodeKey, encodeKey } from './keys.js';
 import { guardEntity, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
@@ -29,8 +29,8 @@ export function sessionToEntity(session: SessionRecord): GuardedEntity {
     attRole: a.role,
     joinTime: double(session.joinTime),
     leaveTime: double(session.leaveTime),
-    joinTimeRaw: session.joinTimeRaw,
-    leaveTimeRaw: session.leaveTimeRaw,
+    joinTimeRaw: joinTimeText(session),
+    leaveTimeRaw: leaveTimeText(session),
     clientIp: session.clientIp,
     deviceInformation: session.deviceInformation,
     deviceId: session.deviceId,

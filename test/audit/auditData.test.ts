@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import {
   canonicalJson, quoteForMessage, synthesisedRecordId, toAuditItem, userAgentOf,
 } from '../../src/audit/auditData.js';
-import type { ExportItem, Rejection } from '../../src/audit/records.js';
+import { isPlainIsoText, joinTimeText, leaveTimeText, plainIsoText, type ExportItem, type Rejection } from '../../src/audit/records.js';
+import { parseAuditTime } from '../../src/audit/time.js';
 import { meetingData, participantData } from './helpers.js';
 
 const source = { file: 'export.csv', line: 7 };
@@ -37,8 +38,9 @@ test('a MeetingParticipantDetail becomes a session record with every field mappe
       },
       joinTime: Date.UTC(2024, 2, 1, 9, 0, 0),
       leaveTime: Date.UTC(2024, 2, 1, 9, 45, 30),
-      joinTimeRaw: '2024-03-01T09:00:00',
-      leaveTimeRaw: '2024-03-01T09:45:30',
+      // The plain YYYY-MM-DDThh:mm:ss texts are not kept: joinTimeText() rebuilds them.
+      joinTimeRaw: undefined,
+      leaveTimeRaw: undefined,
       clientIp: '10.57.1.2',
       deviceInformation: 'Windows 10 Pro, Teams 1.6',
       deviceId: 'dev-1',
@@ -240,4 +242,22 @@ test('Attendees given as JSON text (as in Sentinel columns) is read; broken text
 test('field names can be mapped (Sentinel column names)', () => {
   const r = rejectionOf(toAuditItem(participantData({ JoinTime: 'x' }), source, (k) => (k === 'JoinTime' ? 'JoinTime [UTC]' : k)));
   assert.equal(r.field, 'JoinTime [UTC]');
+});
+
+test('a time text other than YYYY-MM-DDThh:mm:ss is kept as it appeared; joinTimeText/leaveTimeText give both kinds back', () => {
+  const data = participantData();
+  data.JoinTime = '2024-03-01T09:00:00.1234567Z';
+  data.LeaveTime = '2024-03-01T09:45:30';
+  const item = toAuditItem(data, source);
+  assert.ok(item.type === 'record' && item.record.kind === 'session');
+  const r = item.record;
+  assert.equal(r.joinTimeRaw, '2024-03-01T09:00:00.1234567Z');
+  assert.equal(r.leaveTimeRaw, undefined);
+  assert.equal(joinTimeText(r), '2024-03-01T09:00:00.1234567Z');
+  assert.equal(leaveTimeText(r), '2024-03-01T09:45:30');
+  for (const text of ['0999-12-31T23:59:59', '2024-02-29T00:00:00', '2023-09-20T04:05:03']) {
+    assert.ok(isPlainIsoText(text));
+    assert.equal(plainIsoText(parseAuditTime(text)!), text);
+  }
+  for (const text of ['3/2/2026 10:51:13 AM', '2024-03-01T09:00:00Z', '2024-03-01 09:00:00']) assert.equal(isPlainIsoText(text), false);
 });

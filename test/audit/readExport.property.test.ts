@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { toAuditItem } from '../../src/audit/auditData.js';
 import { AuditDataset } from '../../src/audit/dataset.js';
 import { readExport } from '../../src/audit/readExport.js';
-import type { ExportItem } from '../../src/audit/records.js';
+import { isPlainIsoText, joinTimeText, leaveTimeText, type ExportItem } from '../../src/audit/records.js';
 import {
   HEADERS, type AuditJson, chunked, collect, csvExport, csvLine, meetingData, participantData,
 } from './helpers.js';
@@ -101,7 +101,9 @@ function checkAgainstGenerator(items: readonly ExportItem[], rows: ReadonlyArray
     assert.equal(r.meetingId, row.data.MeetingDetailId);
     assert.equal(r.joinTime, row.joinMs);
     assert.equal(r.leaveTime, row.leaveMs);
-    assert.equal(r.joinTimeRaw, row.data.JoinTime);
+    assert.equal(joinTimeText(r), row.data.JoinTime);
+    assert.equal(leaveTimeText(r), row.data.LeaveTime);
+    assert.equal(r.joinTimeRaw, isPlainIsoText(row.data.JoinTime as string) ? undefined : row.data.JoinTime);
     assert.equal(r.clientIp, row.data.ClientIP);
     assert.equal(r.deviceInformation, row.data.DeviceInformation);
     assert.equal(r.attendee.displayName, attendee.DisplayName);

@@ -1,6 +1,6 @@
 // tala v3.0.0 aggregation of one input file: meetings, attendees and connections exactly as
 // tala builds them (tala.md §4-§5), in linear-logarithmic time instead of tala's quadratic scans.
-import type { AuditRecord, Attendee, Rejection, SessionRecord } from '../../audit/records.js';
+import { joinTimeText, leaveTimeText, type AuditRecord, type Attendee, type Rejection, type SessionRecord } from '../../audit/records.js';
 
 /** One kept connection: tala's seven fields, plus the parsed times used for ordering. */
 export interface TalaConnection {
@@ -65,8 +65,8 @@ export function talaConnection(record: SessionRecord, key: TalaKey): TalaConnect
   return {
     keyType: key.keyType,
     attendeeOrg: key.attendeeOrg,
-    join: record.joinTimeRaw,
-    leave: record.leaveTimeRaw,
+    join: joinTimeText(record),
+    leave: leaveTimeText(record),
     ip: record.clientIp,
     device: record.deviceInformation.replace(/,/g, ' '),
     // tala reads ExtraProperties["Value"], which never exists on the real {Key,Value} list.
@@ -162,8 +162,8 @@ export class TalaAggregator {
         organizerId: record.organizerId,
         organizerOrg: record.organizerOrganizationId,
         meetingType: record.meetingType,
-        firstJoin: record.joinTimeRaw,
-        lastLeave: record.leaveTimeRaw,
+        firstJoin: joinTimeText(record),
+        lastLeave: leaveTimeText(record),
         firstJoinMs: record.joinTime,
         lastLeaveMs: record.leaveTime,
         attendees: new Map([[key.key, [conn]]]),
@@ -219,13 +219,13 @@ export class TalaAggregator {
     if (record.joinTime < 0) {
       this.notices.push({ file: record.source.file, line: record.source.line, field: 'AuditData.JoinTime', reason: 'before 1970; ignored for first_join (as tala)' });
     } else if (record.joinTime < meeting.firstJoinMs) {
-      meeting.firstJoin = record.joinTimeRaw;
+      meeting.firstJoin = joinTimeText(record);
       meeting.firstJoinMs = record.joinTime;
     }
     if (record.leaveTime < 0) {
       this.notices.push({ file: record.source.file, line: record.source.line, field: 'AuditData.LeaveTime', reason: 'before 1970; ignored for last_leave (as tala)' });
     } else if (record.leaveTime > meeting.lastLeaveMs) {
-      meeting.lastLeave = record.leaveTimeRaw;
+      meeting.lastLeave = leaveTimeText(record);
       meeting.lastLeaveMs = record.leaveTime;
     }
   }
