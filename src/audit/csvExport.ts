@@ -7,8 +7,8 @@ import { CsvTokenizer, type CsvRecordDelimiter, type CsvStructureError } from '.
 import { ExportReadError } from './exportReadError.js';
 import type { CsvHeaderVariant, ExportItem, SourceRef } from './records.js';
 
-/** A CSV record larger than this (characters) means broken quoting; reading stops there. */
-export const MAX_CSV_RECORD_CHARS = 8 * 1024 * 1024;
+/** A CSV record larger than this (bytes) means broken quoting; reading stops there. */
+export const MAX_CSV_RECORD_BYTES = 8 * 1024 * 1024;
 
 const PURVIEW_V1 = ['CreationDate', 'UserIds', 'Operations', 'AuditData'];
 const PURVIEW_V2 = ['CreationDate', 'UserId', 'Operation', 'AuditData'];
@@ -188,7 +188,7 @@ function structureFailure(error: CsvStructureError): string {
       + 'look for a stray double quote';
   }
   if (code === 'CSV_MAX_RECORD_SIZE') {
-    return `this row is longer than ${MAX_CSV_RECORD_CHARS / 1024 / 1024} MiB, which means a stray double quote merged many rows; `
+    return `this row is longer than ${MAX_CSV_RECORD_BYTES / 1024 / 1024} MiB, which means a stray double quote merged many rows; `
       + 'reading stopped here';
   }
   return `the CSV structure is broken here (${String(code)}); reading stopped here`;
@@ -200,7 +200,7 @@ export function csvParserOptions(recordDelimiter?: CsvRecordDelimiter): Construc
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
-    max_record_size: MAX_CSV_RECORD_CHARS,
+    max_record_size: MAX_CSV_RECORD_BYTES,
     ...(recordDelimiter !== undefined ? { record_delimiter: recordDelimiter } : {}),
   };
 }
@@ -246,7 +246,7 @@ export class CsvExportReader {
 
   constructor(private readonly file: string, private readonly hadTypeLine: boolean, continuation?: CsvContinuation) {
     this.tokenizer = new CsvTokenizer({
-      maxRecordChars: MAX_CSV_RECORD_CHARS,
+      maxRecordBytes: MAX_CSV_RECORD_BYTES,
       ...(continuation !== undefined ? { recordDelimiter: continuation.recordDelimiter } : {}),
     });
     this.layout = continuation?.layout;

@@ -17,7 +17,7 @@ export class CsvStructureError extends Error {
 
 export interface CsvTokenizerOptions {
   /** A record longer than this (bytes, delimiters included) stops reading with CSV_MAX_RECORD_SIZE. */
-  maxRecordChars: number;
+  maxRecordBytes: number;
   /** The record delimiter when known (else found from the first line end outside quotes). */
   recordDelimiter?: CsvRecordDelimiter;
 }
@@ -57,12 +57,12 @@ export class CsvTokenizer {
   private scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
   private delimiter: CsvRecordDelimiter | undefined;
   private error: CsvStructureError | null = null;
-  private readonly maxRecordChars: number;
+  private readonly maxRecordBytes: number;
   /** wanted[i] = 1: field i is decoded; other fields come back as '' (undefined: all are decoded). */
   private wanted: Uint8Array | undefined;
 
   constructor(options: CsvTokenizerOptions) {
-    this.maxRecordChars = options.maxRecordChars;
+    this.maxRecordBytes = options.maxRecordBytes;
     this.delimiter = options.recordDelimiter;
   }
 
@@ -129,7 +129,7 @@ export class CsvTokenizer {
       pos = next;
     }
     const rest = n - pos;
-    if (!final && rest > this.maxRecordChars) {
+    if (!final && rest > this.maxRecordBytes) {
       this.tooLong();
       this.pendingLength = 0;
       return;
@@ -216,7 +216,7 @@ export class CsvTokenizer {
         const after = buf[p];
         // A quote closes the field before a comma, a line end or the end; elsewhere it is kept as text.
         if (after === undefined || after === COMMA || this.delimiterAt(buf, p) > 0) {
-          if (p - start > this.maxRecordChars) return this.tooLong();
+          if (p - start > this.maxRecordBytes) return this.tooLong();
           fields.push(keep ? decode(scratch, 1, w, high) : '');
           const end = this.fieldEnd(buf, p, n, fields, onRecord);
           if (end === 0) {
@@ -248,7 +248,7 @@ export class CsvTokenizer {
         high |= c;
         i++;
       }
-      if (i - start > this.maxRecordChars) return this.tooLong();
+      if (i - start > this.maxRecordBytes) return this.tooLong();
       if (!keep) {
         fields.push('');
       } else if (w < 0) {
@@ -285,7 +285,7 @@ export class CsvTokenizer {
   }
 
   private tooLong(): number {
-    this.fail('CSV_MAX_RECORD_SIZE', `a record is longer than ${this.maxRecordChars} bytes`);
+    this.fail('CSV_MAX_RECORD_SIZE', `a record is longer than ${this.maxRecordBytes} bytes`);
     return 0;
   }
 

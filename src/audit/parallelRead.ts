@@ -1,7 +1,7 @@
 // Reading a large CSV export file with worker threads: the header is read here, the data is split into
 // byte ranges at guessed record boundaries, the main thread reads the first range(s) and worker threads
 // the others, and the items are delivered in file order, exactly as readExport would deliver them.
-import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';

@@ -26,7 +26,7 @@ function viaCsvParse(bytes: Buffer, recordDelimiter?: CsvRecordDelimiter): Outco
 
 function viaTokenizer(chunks: Buffer[], recordDelimiter?: CsvRecordDelimiter): Outcome {
   const records: string[][] = [];
-  const t = new CsvTokenizer({ maxRecordChars: MAX, ...(recordDelimiter !== undefined ? { recordDelimiter } : {}) });
+  const t = new CsvTokenizer({ maxRecordBytes: MAX, ...(recordDelimiter !== undefined ? { recordDelimiter } : {}) });
   for (const c of chunks) t.write(c, (r) => records.push(r));
   t.end((r) => records.push(r));
   return { records, error: t.errored?.code ?? null };
@@ -83,7 +83,7 @@ test('keepOnly: kept fields as before, the others empty, same records and errors
     const bytes = Buffer.from(text, 'utf8');
     const full = viaTokenizer(cut(bytes, at));
     const records: string[][] = [];
-    const t = new CsvTokenizer({ maxRecordChars: MAX });
+    const t = new CsvTokenizer({ maxRecordBytes: MAX });
     t.keepOnly(kept);
     for (const c of cut(bytes, at)) t.write(c, (r) => records.push(r));
     t.end((r) => records.push(r));
@@ -92,10 +92,10 @@ test('keepOnly: kept fields as before, the others empty, same records and errors
   }), { numRuns: 3000 });
 });
 
-test('a record longer than maxRecordChars stops reading with CSV_MAX_RECORD_SIZE; earlier records are delivered', () => {
+test('a record longer than maxRecordBytes stops reading with CSV_MAX_RECORD_SIZE; earlier records are delivered', () => {
   for (const chunkSize of [3, 1000]) {
     const records: string[][] = [];
-    const t = new CsvTokenizer({ maxRecordChars: 50 });
+    const t = new CsvTokenizer({ maxRecordBytes: 50 });
     const bytes = Buffer.from(`a,b\n"${'x'.repeat(60)}",c\nlater,row\n`);
     for (let i = 0; i < bytes.length; i += chunkSize) t.write(bytes.subarray(i, i + chunkSize), (r) => records.push(r));
     t.end((r) => records.push(r));
@@ -106,7 +106,7 @@ test('a record longer than maxRecordChars stops reading with CSV_MAX_RECORD_SIZE
 
 test('an unclosed quote at the end is CSV_QUOTE_NOT_CLOSED; the record delimiter is found from the first line end', () => {
   const records: string[][] = [];
-  const t = new CsvTokenizer({ maxRecordChars: MAX });
+  const t = new CsvTokenizer({ maxRecordBytes: MAX });
   t.write(Buffer.from('h1,h2\r\nv1,"open'), (r) => records.push(r));
   t.end((r) => records.push(r));
   assert.deepEqual(records, [['h1', 'h2']]);
