@@ -1,6 +1,6 @@
 // Records report: the readable view of every accepted record (tala's no-option display mode),
 // from the typed records.
-import type { AuditRecord } from '../audit/records.js';
+import { joinTimeText, leaveTimeText, type AuditRecord } from '../audit/records.js';
 import { isoOrEmpty } from './common.js';
 
 export interface RecordRow {
@@ -20,6 +20,10 @@ export interface RecordRow {
 export function recordRow(r: AuditRecord): RecordRow {
   const { source, kind, ...fields } = r;
   void kind;
+  if (r.kind === 'session') {
+    // The texts as they appeared (the reader keeps only the number for the plain ISO form).
+    Object.assign(fields, { joinTimeRaw: joinTimeText(r), leaveTimeRaw: leaveTimeText(r) });
+  }
   return {
     file: source.file,
     line: source.line,

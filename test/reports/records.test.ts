@@ -20,6 +20,16 @@ test('record rows: file, line, creation date, user, operation and the typed fiel
   assert.equal(detail!.creationDate, '');
 });
 
+test('record rows show JoinTime and LeaveTime as they appeared, also when the reader kept only the number', () => {
+  const s = session({ join: '2024-03-05T10:00:00', leave: '2024-03-05T10:10:00', file: 'a.csv', line: 3, organizerUpn: 'o@x.example' });
+  s.joinTimeRaw = undefined;
+  s.leaveTimeRaw = '2024-03-05T10:10:00.0000000Z';
+  const [row] = recordRows([s]);
+  assert.equal(row!.auditData.joinTimeRaw, '2024-03-05T10:00:00');
+  assert.equal(row!.auditData.leaveTimeRaw, '2024-03-05T10:10:00.0000000Z');
+  assert.equal(s.joinTimeRaw, undefined, 'the record itself is not changed');
+});
+
 test('record view text: tala display layout with indented JSON and a blank line', () => {
   const s = session({ join: '2024-03-05T10:00:00', leave: '2024-03-05T10:10:00', file: 'a.csv', line: 1, organizerUpn: 'o@x.example' });
   const text = renderRecordsText(recordRows([s]), true);
