@@ -2,7 +2,8 @@
 // session bundles and details named by its marks and its previous result, or by partition query when
 // they are not indexed), run the detector, and replace the meeting's results (listing,
 // disconnections, aggregates); then clear the marks unless they were set again meanwhile. Stops
-// starting meetings before the deadline; the rest stay marked.
+// starting meetings before the deadline; the rest stay marked. First, when the config changed since
+// the last run, every meeting with results is marked again (src/pipeline/configChange.ts).
 import { Deduplicator } from '../audit/dataset.js';
 import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
 import { SessionClassifier } from '../analysis/classify.js';
@@ -18,12 +19,15 @@ import type { PipelineConfig } from '../storage/configBlobs.js';
 import type { StoredDisconnection } from '../storage/disconnectionsTable.js';
 import { replaceMeetingResults, utcDay, type MeetingResult } from '../storage/resultsWriter.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+import { remarkAfterConfigChange } from './configChange.js';
 
 export interface AnalysisDeps {
   store: Store;
   /** Meetings analysed at once (default 8). */
   concurrency?: number;
   now?: () => Date;
+  /** Meetings marked per step when the config changed (default 1000). */
+  remarkPageSize?: number;
 }
 
 export interface AnalysisOptions {
@@ -45,6 +49,10 @@ export interface AnalysisRunResult {
   stoppedByDeadline: boolean;
   disconnections: number;
   configProblems: string[];
+  /** Fingerprint of the config this run analysed with. */
+  configFingerprint: string;
+  /** Meetings with results marked again by this run because the config changed (all analysed in this run or later). */
+  remarkedForConfigChange: number;
   durationMs: number;
 }
 
@@ -141,12 +149,27 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
   for (const p of config.problems) log.warn(`analyzeDisconnections: ${p.blob} in the config container has problems; see /api/health`);
   const classifier = new SessionClassifier(config.siteMap === undefined ? { rules: config.rules } : { rules: config.rules, siteMap: config.siteMap });
 
+  let lastError: string | undefined;
+  let remarked = 0;
+  let remarkUnfinished = false;
+  try {
+    const remark = await remarkAfterConfigChange(store, config.fingerprint, {
+      deadline: options.deadline, now, log, ...(deps.remarkPageSize === undefined ? {} : { pageSize: deps.remarkPageSize }),
+    });
+    remarked = remark.remarked;
+    remarkUnfinished = remark.outcome === 'unfinished';
+  } catch (error) {
+    // The marks written so far stay; the next run continues from the recorded progress.
+    lastError = `marking meetings for the new config: ${describeError(error)}`;
+    log.error(`analyzeDisconnections: ${lastError}`);
+  }
+
   const marks = await store.marks.listPending();
   const result: AnalysisRunResult = {
     marked: marks.length, analysed: 0, markedAgain: 0, empty: 0, failed: 0, remaining: 0,
-    stoppedByDeadline: false, disconnections: 0, configProblems, durationMs: 0,
+    stoppedByDeadline: remarkUnfinished, disconnections: 0, configProblems, configFingerprint: config.fingerprint,
+    remarkedForConfigChange: remarked, durationMs: 0,
   };
-  let lastError: string | undefined;
   let next = 0;
 
   const analyseOne = async (pending: PendingMeeting): Promise<void> => {
@@ -194,6 +217,8 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
     failed: result.failed,
     remaining: result.remaining + result.failed + result.markedAgain,
     stoppedByDeadline: result.stoppedByDeadline,
+    configFingerprint: result.configFingerprint,
+    remarkedForConfigChange: result.remarkedForConfigChange,
   };
   if (lastError !== undefined) status.lastError = lastError;
   try {
@@ -203,7 +228,8 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
   }
   log.info(
     `analyzeDisconnections: ${result.analysed} of ${result.marked} marked meetings analysed, ${result.disconnections} disconnections, ` +
-      `${result.failed} failed, ${result.markedAgain} marked again, ${result.remaining} left for the next run`,
+      `${result.failed} failed, ${result.markedAgain} marked again, ${result.remaining} left for the next run` +
+      (result.remarkedForConfigChange > 0 ? `, ${result.remarkedForConfigChange} marked because the config changed` : ''),
   );
   return result;
 }

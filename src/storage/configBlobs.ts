@@ -1,6 +1,8 @@
 // The config container: site map (CQD building file), users file (tala's uuid,email), classification
 // rules and detection parameters. A missing blob means the defaults; an invalid one falls back to the
 // defaults too and is reported as a problem (shown by /api/health and recorded by the analysis run).
+// The config's fingerprint tells the analysis when results computed earlier are out of date.
+import { createHash } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { SiteMap } from '../analysis/siteMap.js';
 import { DEFAULT_RULES, mergeRules, parseRules, type ClassificationRules } from '../analysis/classify.js';
@@ -25,6 +27,8 @@ export interface PipelineConfig {
   problems: ConfigProblem[];
   /** Which config blobs were present. */
   present: string[];
+  /** configFingerprint() of what was read: changes whenever analysis results may change. */
+  fingerprint: string;
 }
 
 export interface ConfigBlobNames {
@@ -32,6 +36,23 @@ export interface ConfigBlobNames {
   users: string;
   classificationRules: string;
   detectionParams: string;
+}
+
+/**
+ * sha256 (hex) over what analysis results depend on: the texts of the site map, classification rules
+ * and detection parameters as stored (undefined: absent), and the built-in rules and parameters they
+ * fall back to. The users file is left out: it only supplies e-mails when reports are answered.
+ */
+export function configFingerprint(texts: { siteMap: string | undefined; classificationRules: string | undefined; detectionParams: string | undefined }): string {
+  const canonical = JSON.stringify([
+    1,
+    texts.siteMap ?? null,
+    texts.classificationRules ?? null,
+    texts.detectionParams ?? null,
+    DEFAULT_RULES,
+    DEFAULT_DETECTION_PARAMS,
+  ]);
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
 /** How many line-level problems of one file are listed (the count says how many there were). */
@@ -61,7 +82,10 @@ export class ConfigBlobs {
     ]);
     const problems: ConfigProblem[] = [];
     const present: string[] = [];
-    const config: PipelineConfig = { users: new UsersDatabase({ caseInsensitive: true }), rules: DEFAULT_RULES, params: { ...DEFAULT_DETECTION_PARAMS }, problems, present };
+    const fingerprint = configFingerprint({ siteMap: siteMapText, classificationRules: rulesText, detectionParams: paramsText });
+    const config: PipelineConfig = {
+      users: new UsersDatabase({ caseInsensitive: true }), rules: DEFAULT_RULES, params: { ...DEFAULT_DETECTION_PARAMS }, problems, present, fingerprint,
+    };
 
     if (siteMapText !== undefined) {
       present.push(this.names.siteMap);

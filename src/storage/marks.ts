@@ -2,6 +2,7 @@
 // run. Ingestion writes one mark per (meeting, blob version) naming the session bundles and
 // MeetingDetail records it added, so the analysis finds them by point reads. Marks are cleared with
 // ETag-conditional deletes: a mark written again while its meeting was analysed survives the run.
+// The status partition also keeps which config the analysed meetings were (re-)marked for.
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { decodeKey, encodeKey, keyComponent, prefixUpperBound, shardOf } from './keys.js';
@@ -14,6 +15,7 @@ const PENDING = 'pending-';
 const PENDING_RANGE = `PartitionKey ge ${stringLiteral(PENDING)} and PartitionKey lt ${stringLiteral(prefixUpperBound(PENDING))}`;
 const STATUS = 'status';
 const LAST_RUN = 'lastAnalysisRun';
+const CONFIG_STATE = 'analysisConfig';
 /** Source part of the RowKey of a mark set by hand (no index). */
 const MANUAL = '~manual';
 
@@ -84,6 +86,38 @@ export interface AnalysisRunStatus {
   stoppedByDeadline: boolean;
   /** Short description of the last failure, without personal data. */
   lastError?: string;
+  /** Fingerprint of the config the run analysed with. */
+  configFingerprint?: string;
+  /** Meetings with results marked again by this run because the config changed. */
+  remarkedForConfigChange: number;
+}
+
+/** A re-marking of every analysed meeting for a new config, not finished yet. */
+export interface ConfigRemarking {
+  fingerprint: string;
+  startedAt: string;
+  /** Meetings up to this location key are marked (undefined: none yet). */
+  cursor?: string;
+  /** Meetings marked so far. */
+  meetings: number;
+}
+
+/** A finished re-marking. */
+export interface ConfigRemark {
+  fingerprint: string;
+  previousFingerprint: string;
+  startedAt: string;
+  finishedAt: string;
+  meetings: number;
+}
+
+/** Which config the analysed meetings have been (re-)marked for. */
+export interface AnalysisConfigState {
+  /** Every meeting analysed with an earlier config has been marked again since this config was seen. */
+  fingerprint: string;
+  recordedAt: string;
+  remarking?: ConfigRemarking;
+  lastRemark?: ConfigRemark;
 }
 
 export class MarksTable {
@@ -175,13 +209,63 @@ export class MarksTable {
         failed: num(entity, 'failed') ?? 0,
         remaining: num(entity, 'remaining') ?? 0,
         stoppedByDeadline: entity.stoppedByDeadline === true,
+        remarkedForConfigChange: num(entity, 'remarkedForConfigChange') ?? 0,
       };
       const lastError = optStr(entity, 'lastError');
       if (lastError !== undefined) status.lastError = lastError;
+      const configFingerprint = optStr(entity, 'configFingerprint');
+      if (configFingerprint !== undefined) status.configFingerprint = configFingerprint;
       return status;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  async recordConfigState(state: AnalysisConfigState): Promise<void> {
+    const entity: Record<string, string | number> = { fingerprint: state.fingerprint, recordedAt: state.recordedAt };
+    if (state.remarking !== undefined) {
+      entity.remarkingFingerprint = state.remarking.fingerprint;
+      entity.remarkingStartedAt = state.remarking.startedAt;
+      entity.remarkingMeetings = state.remarking.meetings;
+      if (state.remarking.cursor !== undefined) entity.remarkingCursor = state.remarking.cursor;
+    }
+    if (state.lastRemark !== undefined) {
+      entity.lastRemarkFingerprint = state.lastRemark.fingerprint;
+      entity.lastRemarkPreviousFingerprint = state.lastRemark.previousFingerprint;
+      entity.lastRemarkStartedAt = state.lastRemark.startedAt;
+      entity.lastRemarkFinishedAt = state.lastRemark.finishedAt;
+      entity.lastRemarkMeetings = state.lastRemark.meetings;
+    }
+    await this.client.upsertEntity({ partitionKey: STATUS, rowKey: CONFIG_STATE, ...entity }, 'Replace');
+  }
+
+  /** The recorded config state, or undefined before the first analysis run recorded one. */
+  async configState(): Promise<AnalysisConfigState | undefined> {
+    let entity: Record<string, unknown>;
+    try {
+      entity = await this.client.getEntity<Record<string, unknown>>(STATUS, CONFIG_STATE);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    const state: AnalysisConfigState = { fingerprint: str(entity, 'fingerprint'), recordedAt: str(entity, 'recordedAt') };
+    const remarking = optStr(entity, 'remarkingFingerprint');
+    if (remarking !== undefined) {
+      state.remarking = { fingerprint: remarking, startedAt: str(entity, 'remarkingStartedAt'), meetings: num(entity, 'remarkingMeetings') ?? 0 };
+      const cursor = optStr(entity, 'remarkingCursor');
+      if (cursor !== undefined) state.remarking.cursor = cursor;
+    }
+    const last = optStr(entity, 'lastRemarkFingerprint');
+    if (last !== undefined) {
+      state.lastRemark = {
+        fingerprint: last,
+        previousFingerprint: str(entity, 'lastRemarkPreviousFingerprint'),
+        startedAt: str(entity, 'lastRemarkStartedAt'),
+        finishedAt: str(entity, 'lastRemarkFinishedAt'),
+        meetings: num(entity, 'lastRemarkMeetings') ?? 0,
+      };
+    }
+    return state;
   }
 }

@@ -6,9 +6,9 @@
 import type { TableClient } from '@azure/data-tables';
 import type { MeetingSummary } from '../analysis/metrics.js';
 import type { MeetingRow } from '../reports/meetings.js';
-import { keyComponent, MAX_ID_KEY_CHARS, sortableNumber } from './keys.js';
+import { decodeKey, keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { double, isNotFound, str } from './tableEntities.js';
+import { double, isNotFound, str, stringLiteral } from './tableEntities.js';
 
 export const LISTING_PREFIX = 'day|';
 const LOCATION_PREFIX = 'meeting|';
@@ -45,6 +45,25 @@ export interface MeetingResultLocation {
    */
   records?: { bundles: string[]; details: string[] };
   analysedAt: string;
+}
+
+/** One page of the meetings that have results, in key order. */
+export interface AnalysedMeetingsPage {
+  meetingIds: string[];
+  /** Pass back as `after` to get the next page (undefined only when nothing was found at all). */
+  cursor: string | undefined;
+  /** No meeting after this page. */
+  done: boolean;
+}
+
+/**
+ * The meeting id of a location PartitionKey, or undefined when the key does not give it back (a hashed
+ * or empty id: such a meeting cannot be marked, so it has never been analysed).
+ */
+function meetingIdOfLocationKey(partitionKey: string): string | undefined {
+  const key = partitionKey.slice(LOCATION_PREFIX.length);
+  if (key.startsWith('~') && !key.startsWith('~b.')) return undefined;
+  return decodeKey(key);
 }
 
 export function listingKeys(meetingId: string, day: string, start: number): { partitionKey: string; rowKey: string } {
@@ -114,6 +133,29 @@ export class MeetingResultsTable {
       throw new Error('meeting result location does not fit in one entity');
     }
     await this.client.upsertEntity(entity.entity, 'Replace');
+  }
+
+  /**
+   * Meetings with results (those with a location row), at most `limit`, after the `cursor` of the
+   * previous page (undefined: from the first). Reads keys only.
+   */
+  async analysedMeetingsPage(after: string | undefined, limit = 1000): Promise<AnalysedMeetingsPage> {
+    const lower = after === undefined ? `PartitionKey ge ${stringLiteral(LOCATION_PREFIX)}` : `PartitionKey gt ${stringLiteral(after)}`;
+    const filter = `${lower} and PartitionKey lt ${stringLiteral(prefixUpperBound(LOCATION_PREFIX))} and RowKey eq ${stringLiteral(LOCATION_ROW)}`;
+    const pages = this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } }).byPage({ maxPageSize: limit });
+    for await (const page of pages) {
+      // The service may answer a cross-partition query with an empty page and a continuation.
+      if (page.length === 0 && page.continuationToken) continue;
+      const meetingIds: string[] = [];
+      let cursor = after;
+      for (const entity of page) {
+        cursor = entity.partitionKey as string;
+        const meetingId = meetingIdOfLocationKey(cursor);
+        if (meetingId !== undefined) meetingIds.push(meetingId);
+      }
+      return { meetingIds, cursor, done: !page.continuationToken };
+    }
+    return { meetingIds: [], cursor: after, done: true };
   }
 
   async getListing(meetingId: string, day: string, start: number): Promise<MeetingListing | undefined> {

@@ -69,20 +69,36 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
   };
   let pendingMarks: number | null = null;
   let lastRun: unknown = null;
+  let analysisConfig: unknown = null;
   try {
-    const [pending, run] = await Promise.all([deps.store.marks.countPending(), deps.store.marks.lastRun(), listPage(deps.store.ledger.client, { limit: 1 })]);
+    const [pending, run, configState] = await Promise.all([
+      deps.store.marks.countPending(), deps.store.marks.lastRun(), deps.store.marks.configState(), listPage(deps.store.ledger.client, { limit: 1 }),
+    ]);
     pendingMarks = pending;
     lastRun = run ?? null;
+    // The config the analysed meetings were marked for, a re-marking under way, the last one finished.
+    if (configState !== undefined) {
+      analysisConfig = {
+        fingerprint: configState.fingerprint,
+        recordedAt: configState.recordedAt,
+        remarking: configState.remarking === undefined
+          ? null
+          : { fingerprint: configState.remarking.fingerprint, startedAt: configState.remarking.startedAt, meetings: configState.remarking.meetings },
+        lastRemark: configState.lastRemark ?? null,
+      };
+    }
   } catch (error) {
     storage.reachable = false;
     storage.problem = 'the storage account did not answer, or refused access';
     log.error(`health: storage check failed: ${describeError(error)}`);
   }
-  let config: { valid: boolean; present: string[]; problems: Array<{ blob: string; message: string }> } = { valid: false, present: [], problems: [] };
+  let config: { valid: boolean; present: string[]; problems: Array<{ blob: string; message: string }>; fingerprint: string | null } = {
+    valid: false, present: [], problems: [], fingerprint: null,
+  };
   if (storage.reachable) {
     try {
       const loaded = await deps.store.config.load();
-      config = { valid: loaded.problems.length === 0, present: loaded.present, problems: loaded.problems };
+      config = { valid: loaded.problems.length === 0, present: loaded.present, problems: loaded.problems, fingerprint: loaded.fingerprint };
     } catch (error) {
       config.problems.push({ blob: '', message: 'the config container could not be read' });
       log.error(`health: config check failed: ${describeError(error)}`);
@@ -105,7 +121,7 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       checkedAt: (deps.now?.() ?? new Date()).toISOString(),
       storage,
       config,
-      analysis: { lastRun, pendingMarks },
+      analysis: { lastRun, pendingMarks, config: analysisConfig },
       collector,
     },
     storage.reachable ? 200 : 503,
