@@ -14,7 +14,7 @@ import type { IpTest } from '../reports/tala/layouts.js';
 import type { AnalysedMeeting } from '../reports/meetings.js';
 import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
-import { inputSources, openExport, type CliIo } from './io.js';
+import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { stopReadWorkers } from '../audit/parallelRead.js';
 import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
@@ -149,17 +149,13 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       missing++;
       continue;
     }
-    const startedAt = Date.now();
     let opened: ReturnType<typeof openExport> | undefined;
     const before = dataset.accounting;
     const firstRejection = dataset.rejections.length;
     try {
       opened = openExport(source, {
         file: source.name,
-        onProgress: (rows: number) => {
-          capYoungGeneration();
-          msg.progress(source.name, rows, startedAt);
-        },
+        onProgress: readingProgress(msg, source.name, capYoungGeneration),
       });
       const { stream } = opened;
       if (records !== undefined) {

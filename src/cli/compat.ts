@@ -9,7 +9,7 @@ import { learnTalaOrganizers } from '../reports/users.js';
 import { recordRows } from '../reports/records.js';
 import { renderRecordsText } from '../reports/render/text.js';
 import type { CliOptions } from './options.js';
-import { inputSources, openExport, type CliIo } from './io.js';
+import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { stopReadWorkers } from '../audit/parallelRead.js';
 import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import { loadUsers, saveUsers } from './usersFile.js';
@@ -30,16 +30,12 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
       status++;
       continue;
     }
-    const startedAt = Date.now();
     let opened: ReturnType<typeof openExport> | undefined;
     let result;
     try {
       opened = openExport(source, {
         file: source.name,
-        onProgress: (rows: number) => {
-          capYoungGeneration();
-          msg.progress(source.name, rows, startedAt);
-        },
+        onProgress: readingProgress(msg, source.name, capYoungGeneration),
       });
       const { stream } = opened;
       result = await readAllRecords(stream);

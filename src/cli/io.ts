@@ -62,3 +62,16 @@ export function openExport(
   const input = new ByteCounter(source.open());
   return { stream: readExport(input, options), empty: () => input.bytes === 0 };
 }
+
+/** The onProgress of reading one input in a CLI run: the young-generation check, then the progress line. */
+export function readingProgress(
+  msg: { progress(label: string, rowsRead: number, startedAt: number): void },
+  label: string,
+  capYoungGeneration: () => void,
+): (rowsRead: number) => void {
+  const startedAt = Date.now();
+  return (rowsRead) => {
+    capYoungGeneration();
+    msg.progress(label, rowsRead, startedAt);
+  };
+}
