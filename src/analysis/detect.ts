@@ -113,7 +113,8 @@ export interface AnalysisOptions {
   /**
    * With findingsOnly: the participant key classify() gives a session, known without classifying it.
    * analyseMeeting then classifies a large meeting one participant at a time, so its classified
-   * sessions never all exist at once. Same result.
+   * sessions never all exist at once. Same result; classify() then runs twice per session when the
+   * window comes from the sessions (no usable MeetingDetail).
    */
   participantKeyOf?: (s: SessionRecord) => string;
   /** Meetings with at least this many sessions count as large (default 1000; below it, classifying all at once is cheaper). */
