@@ -2,7 +2,7 @@
 // three generated exports ingested and analysed: the numbers it shows are the API's and the ground
 // truth's, filters change them and live in the URL, the meeting timeline marks the planted drops, CSV
 // downloads are the API's CSV, and it runs under its CSP. Screenshots go to test-output/dashboard/.
-import { startDashboardFixture, launchBrowser, DEMO_PARTS, type DashboardFixture } from './dashboardFixture.js';
+import { startDashboardFixture, launchBrowser, newWatchedPage, ready, DEMO_PARTS, type DashboardFixture, type PageGlobals, type Watched } from './dashboardFixture.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -49,49 +49,6 @@ function expectedFromTruth(drops: readonly PlantedDrop[]) {
     participantMeetingsAffected: new Set(counted.map((d) => `${d.meetingId}|${d.participantKey}`)).size,
     lostSeconds: counted.reduce((sum, d) => sum + Math.max(0, d.gapSeconds), 0),
   };
-}
-
-/** The browser globals the page callbacks use (they run in the page; this file compiles without the DOM lib). */
-interface PageGlobals {
-  document: { body: { dataset: Record<string, string | undefined> }; activeElement: { id: string; className: string } | null };
-  requestAnimationFrame(callback: () => void): void;
-}
-
-interface Watched {
-  page: Page;
-  problems: string[];
-  apiRequests: Array<{ url: string; key: string | undefined }>;
-}
-
-async function newPage(): Promise<Watched> {
-  const page = await context.newPage();
-  const problems: string[] = [];
-  const apiRequests: Watched['apiRequests'] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
-  page.on('request', (r) => {
-    const url = new URL(r.url());
-    if (url.pathname.startsWith('/api/') && !url.pathname.startsWith('/api/dashboard')) apiRequests.push({ url: r.url(), key: r.headers()['x-functions-key'] });
-  });
-  // CSP violations are reported to the page as events; record them too.
-  await page.addInitScript({
-    content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
-  });
-  return { page, problems, apiRequests };
-}
-
-async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => ['ready', 'error'].includes((globalThis as unknown as PageGlobals).document.body.dataset['state'] ?? ''), null, { timeout: 60_000 });
-  const state = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.dataset['state']);
-  if (state !== 'ready') assert.fail(`the dashboard shows an error: ${await page.textContent('#main')}`);
-  // Charts are drawn on the next animation frame.
-  await page.evaluate(() => new Promise<void>((r) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => (globalThis as unknown as PageGlobals).requestAnimationFrame(r))));
 }
 
 async function open(w: Watched, query: string): Promise<void> {
@@ -143,7 +100,7 @@ test('the overview shows the API summary, and it matches the ground truth of the
   assert.equal(t.massEvents, truths.reduce((n, x) => n + x.massEvents, 0));
   assert.ok(t.drops > 0 && t.massEvents > 0, 'the generated data has drops and a mass event to show');
 
-  const w = await newPage();
+  const w = await newWatchedPage(context);
   await open(w, '');
   await assertHeadline(w.page, t);
   const lost = /^(\d+) h (\d+) min$/.exec(await text(w.page, '#kpi-lost'));
@@ -213,7 +170,7 @@ test('the overview shows the API summary, and it matches the ground truth of the
 });
 
 test('a period filter changes the numbers, lives in the URL, and survives a reload; a site focuses the headline', async () => {
-  const w = await newPage();
+  const w = await newWatchedPage(context);
   await open(w, '');
   const before = await text(w.page, '#kpi-meetings');
   const day = DEMO_PARTS[1]!.start.slice(0, 10);
@@ -265,7 +222,7 @@ test('the meeting timeline marks the planted drops of a meeting, with their evid
     `meetings/${encodeURIComponent(meetingId)}`,
   );
 
-  const w = await newPage();
+  const w = await newWatchedPage(context);
   await open(w, `?view=meeting&meeting=${encodeURIComponent(meetingId)}`);
   const markers = await w.page.$$eval('svg.timeline g.drop', (gs) =>
     gs.map((g) => ({ participant: g.getAttribute('data-participant'), leave: g.getAttribute('data-leave'), counted: g.classList.contains('counted') })),
@@ -300,7 +257,7 @@ test('a mass event is drawn as a band and its drops are marked as not counted', 
   const meetingId = mass[0]!.meetingId;
   const detail = await api<{ massEvents: unknown[] }>(`meetings/${encodeURIComponent(meetingId)}`);
   assert.ok(detail.massEvents.length >= 1);
-  const w = await newPage();
+  const w = await newWatchedPage(context);
   await open(w, `?view=meeting&meeting=${encodeURIComponent(meetingId)}`);
   assert.equal(await w.page.locator('svg.timeline rect.mass-event').count(), detail.massEvents.length);
   for (const d of mass.filter((x) => x.meetingId === meetingId)) {
@@ -313,7 +270,7 @@ test('a mass event is drawn as a band and its drops are marked as not counted', 
 });
 
 test('the meetings list links to the timeline; CSV downloads are the API CSV', async () => {
-  const w = await newPage();
+  const w = await newWatchedPage(context);
   await open(w, '?view=meetings');
   const listed = await api<{ items: Array<{ meetingId: string }> }>('meetings?limit=100');
   assert.equal(await w.page.locator('#meetings-table tbody tr').count(), listed.items.length);
@@ -356,7 +313,7 @@ test('served with a strict CSP, content types and caching; the function key trav
   assert.match(asset.headers.get('cache-control') ?? '', /max-age=31536000, immutable/);
   assert.equal((await fetch(`${base}/api/dashboard/nothing.js`)).status, 404);
 
-  const w = await newPage();
+  const w = await newWatchedPage(context);
   await open(w, '?code=secret-key');
   assert.ok(w.apiRequests.length >= 5);
   for (const r of w.apiRequests) assert.equal(r.key, 'secret-key', `${r.url} carries the key`);

@@ -14,7 +14,7 @@ import { openStore, prefixedStoreNames, type Store } from '../../src/storage/sto
 import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
 import { generateExport, type GroundTruth } from '../../src/generator/exportGenerator.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -160,4 +160,49 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The browser globals the page callbacks use (they run in the page; the tests compile without the DOM lib). */
+export interface PageGlobals {
+  document: { body: { dataset: Record<string, string | undefined> }; activeElement: { id: string; className: string } | null };
+  requestAnimationFrame(callback: () => void): void;
+}
+
+/** A page with what went wrong on it (console errors and warnings, page errors, failed requests, CSP violations) and its API requests. */
+export interface Watched {
+  page: Page;
+  problems: string[];
+  apiRequests: Array<{ url: string; key: string | undefined }>;
+}
+
+export async function newWatchedPage(context: BrowserContext): Promise<Watched> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const apiRequests: Watched['apiRequests'] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith('/api/') && !url.pathname.startsWith('/api/dashboard')) apiRequests.push({ url: r.url(), key: r.headers()['x-functions-key'] });
+  });
+  // CSP violations are reported to the page as events; record them too.
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
+  });
+  return { page, problems, apiRequests };
+}
+
+/** Waits until the page has rendered its view (body[data-state=ready]) and drawn its charts; fails on the error view. */
+export async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(() => ['ready', 'error'].includes((globalThis as unknown as PageGlobals).document.body.dataset['state'] ?? ''), null, { timeout: 60_000 });
+  const state = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.dataset['state']);
+  if (state !== 'ready') assert.fail(`the dashboard shows an error: ${await page.textContent('#main')}`);
+  // Charts are drawn on the next animation frame.
+  await page.evaluate(() => new Promise<void>((r) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => (globalThis as unknown as PageGlobals).requestAnimationFrame(r))));
 }

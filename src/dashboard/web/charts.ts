@@ -14,10 +14,18 @@ const TARGET_COLOUR = '#b3261e';
 const BAR_COLOUR = '#2f6f4f';
 const AXIS = { stroke: '#2b2b2b', grid: { stroke: '#e3e3e3', width: 1 }, ticks: { stroke: '#c8c8c8', width: 1 } };
 
+/** Narrowest chart drawn: a 320 px window leaves about 230 px inside a panel (WCAG 1.4.10 reflow: no sideways scrolling). */
+const MIN_WIDTH = 200;
+
+/** The width of a chart in its container. */
+function widthIn(container: HTMLElement): number {
+  return Math.max(MIN_WIDTH, Math.floor(container.clientWidth));
+}
+
 /** Keeps a chart as wide as its container. */
 function fit(chart: uPlot, container: HTMLElement, height: number): void {
   const observer = new ResizeObserver(() => {
-    const width = Math.max(280, Math.floor(container.clientWidth));
+    const width = widthIn(container);
     if (Math.abs(width - chart.width) > 1) chart.setSize({ width, height });
   });
   observer.observe(container);
@@ -38,7 +46,7 @@ export function trendChart(container: HTMLElement, points: readonly TrendPoint[]
   const target = xs.map(() => targetPct);
   const maxRate = Math.max(targetPct, ...rates.map((r) => r ?? 0));
   const options: uPlot.Options = {
-    width: Math.max(280, Math.floor(container.clientWidth)),
+    width: widthIn(container),
     height,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     scales: {
@@ -84,7 +92,7 @@ export function histogramChart(container: HTMLElement, labels: readonly string[]
   const xs = labels.map((_l, i) => i);
   const bars = uPlot.paths.bars?.({ size: [0.7, 90] });
   const options: uPlot.Options = {
-    width: Math.max(280, Math.floor(container.clientWidth)),
+    width: widthIn(container),
     height,
     scales: {
       x: { time: false, range: () => [-0.5, labels.length - 0.5] },

@@ -63,3 +63,34 @@ export function table<R>(
   }
   return h('table', { id: options.id, class: options.className ?? 'data' }, h('caption', {}, caption), thead, tbody);
 }
+
+/**
+ * A box that scrolls its wide content (a table, the timeline) sideways instead of widening the page. While
+ * the content overflows, the box is a labelled region in the tab order, so that it can be scrolled with the
+ * keyboard even when nothing inside it takes focus (WCAG 2.1.1; axe's scrollable-region-focusable); while
+ * everything fits it is a plain box and no extra tab stop.
+ */
+export function scrollBox(className: string, label: string, ...children: Child[]): HTMLDivElement {
+  const box = h('div', { class: className }, ...children);
+  const update = (): void => {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+      box.setAttribute('role', 'region');
+      box.setAttribute('aria-label', label);
+    } else {
+      box.removeAttribute('tabindex');
+      box.removeAttribute('role');
+      box.removeAttribute('aria-label');
+    }
+  };
+  // The box's own size changes with the window; its content's when it is replaced or grows (more rows).
+  const resized = new ResizeObserver(update);
+  resized.observe(box);
+  const observeChildren = (): void => {
+    for (const child of box.children) resized.observe(child);
+    update();
+  };
+  new MutationObserver(observeChildren).observe(box, { childList: true });
+  observeChildren();
+  return box;
+}

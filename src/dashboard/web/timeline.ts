@@ -1,7 +1,7 @@
 // The meeting timeline (SVG): one row per participant with their sessions as bars (colour = device),
 // every disconnection marked at the moment the session was lost with its gap drawn to the re-join,
 // device hand-offs, meeting-level mass events as shaded bands, and the meeting window.
-import { s, h } from './dom.js';
+import { s, h, scrollBox } from './dom.js';
 import { clockMinute, clockTime, formatGap } from './format.js';
 import type { AttendeeRow, DisconnectionRow, MeetingMassEvent, MeetingNote } from './types.js';
 
@@ -211,7 +211,7 @@ export function timeline(input: TimelineInput): HTMLElement {
     svg.appendChild(group);
   });
 
-  const scroller = h('div', { class: 'timeline-scroll' }, svg);
+  const scroller = scrollBox('timeline-scroll', 'Timeline', svg);
   return h(
     'figure',
     { class: 'timeline-figure' },

@@ -1,6 +1,6 @@
 // One meeting: its numbers, the timeline of every participant's sessions with drops, hand-offs and mass
 // events marked, and the evidence of each disconnection (gap, IP and site before and after).
-import { h, table } from '../dom.js';
+import { h, scrollBox, table } from '../dom.js';
 import { formatCount, formatDuration, formatGap, formatTime } from '../format.js';
 import { timeline } from '../timeline.js';
 import type { AttendeeRow, DisconnectionRow, MeetingMassEvent, MeetingResponse } from '../types.js';
@@ -164,12 +164,12 @@ export async function renderMeeting(ctx: ViewContext, meetingId: string): Promis
       'section',
       { class: 'panel', 'aria-labelledby': 'evidence-title' },
       h('h2', { id: 'evidence-title' }, 'Disconnections and their evidence'),
-      h('div', { class: 'table-scroll' }, evidence),
+      scrollBox('table-scroll', 'Disconnections and their evidence (table)', evidence),
     ),
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'sessions-title' },
-      h('details', {}, h('summary', { id: 'sessions-title' }, `All ${formatCount(response.sessions.length)} sessions`), h('div', { class: 'table-scroll' }, sessionsTable(response.sessions))),
+      h('details', {}, h('summary', { id: 'sessions-title' }, `All ${formatCount(response.sessions.length)} sessions`), scrollBox('table-scroll', 'Sessions (table)', sessionsTable(response.sessions))),
     ),
   );
 }

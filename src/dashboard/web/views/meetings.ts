@@ -1,5 +1,5 @@
 // Meetings: the meetings report for the period (newest pages on demand), each linking to its timeline.
-import { h, table } from '../dom.js';
+import { h, scrollBox, table } from '../dom.js';
 import { formatCount, formatDuration, formatTime } from '../format.js';
 import type { DashboardState } from '../state.js';
 import type { ListResponse, MeetingRow } from '../types.js';
@@ -37,7 +37,7 @@ export async function renderMeetings(ctx: ViewContext): Promise<HTMLElement> {
     { header: 'Time lost', cell: (r: MeetingRow) => formatDuration(r.lostSeconds), numeric: true },
     { header: 'Mass events', cell: (r: MeetingRow) => formatCount(r.massEvents), numeric: true },
   ];
-  const holder = h('div', { class: 'table-scroll' });
+  const holder = scrollBox('table-scroll', 'Meetings (table)');
   const more = h('button', { type: 'button', class: 'secondary' }, 'Load more meetings');
   const render = (): void => {
     holder.replaceChildren(table(`Meetings, ${formatCount(rows.length)} shown`, columns, rows, { id: 'meetings-table', rowClass: (r) => (r.drops > 0 ? 'has-drops' : undefined) }));

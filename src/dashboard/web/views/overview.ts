@@ -3,7 +3,7 @@
 // the minimum shown as "not enough data"), and the re-join gap histogram. Every chart has its table.
 import type { Query } from '../api.js';
 import { histogramChart, trendChart, type TrendPoint } from '../charts.js';
-import { h, table } from '../dom.js';
+import { h, scrollBox, table } from '../dom.js';
 import { formatCount, formatDuration, formatPct } from '../format.js';
 import type { DashboardState, Filters } from '../state.js';
 import type { ListResponse, Ranking, SummaryFocus, SummaryResponse, TenantSummary, UserRow } from '../types.js';
@@ -137,7 +137,7 @@ function trendSection(ctx: ViewContext, rows: Ranking[], title: string, csvQuery
       'details',
       {},
       h('summary', {}, 'Table of the chart data'),
-      table(
+      scrollBox('table-scroll', 'Drop rate by day (table)', table(
         'Drop rate by day',
         [
           { header: 'Day (UTC)', cell: (r: Ranking) => r.key, rowHeader: true },
@@ -149,7 +149,7 @@ function trendSection(ctx: ViewContext, rows: Ranking[], title: string, csvQuery
         ],
         byDay,
         { id: 'trend-table' },
-      ),
+      )),
     ),
   );
   requestAnimationFrame(() => {
@@ -219,7 +219,7 @@ function rankingSection(ctx: ViewContext, o: RankingOptions): HTMLElement {
     { class: 'panel ranking', 'aria-labelledby': `${id}-title` },
     h('div', { class: 'panel-head' }, h('h3', { id: `${id}-title` }, o.title), csvButton(ctx, 'Download CSV', 'summary', o.csvQuery, `worst-${o.dimension}s-${fileStem(ctx.state.filters)}.csv`)),
     h('p', { class: 'note' }, summary),
-    h('div', { class: 'table-scroll' }, tableElement),
+    scrollBox('table-scroll', `${o.title} (table)`, tableElement),
   );
 }
 
@@ -243,7 +243,7 @@ function histogramSection(ctx: ViewContext, totals: TenantSummary, csvQuery: Que
       'details',
       {},
       h('summary', {}, 'Table of the chart data'),
-      table(
+      scrollBox('table-scroll', 'Disconnections by re-join gap (table)', table(
         'Disconnections by re-join gap',
         [
           { header: 'Gap', cell: (b: { label: string; count: number }) => b.label, rowHeader: true },
@@ -251,7 +251,7 @@ function histogramSection(ctx: ViewContext, totals: TenantSummary, csvQuery: Que
         ],
         buckets,
         { id: 'gap-table' },
-      ),
+      )),
     ),
   );
   requestAnimationFrame(() => histogramChart(chart, buckets.map((b) => b.label), buckets.map((b) => b.count)));
