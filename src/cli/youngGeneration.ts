@@ -2,9 +2,9 @@
 //
 // A run keeps most of the records it reads until its report is written, so nearly everything the
 // scavenger sees survives, and V8 answers by growing the young generation to its maximum (16 MiB
-// semi-spaces, 32 MiB committed). For this workload that buys no speed and costs about 35 MB of
-// peak RSS (npm run bench: 50,000 rows about 105 MB instead of 140 MB; 1,000,000 rows 0.9 GB
-// instead of 1.0 GB; same wall time). V8 reads the growth factor each time it grows the space, so
+// semi-spaces, 32 MiB committed). For this workload that buys no speed and costs peak RSS (measured
+// with `-d`: 50,000 rows about 110 MB instead of 140 MB; 1,000,000 rows 0.78 GB instead of 0.95 GB;
+// same wall time or less). V8 reads the growth factor each time it grows the space, so
 // setting it to 1 once the space has reached the size below stops the growth there. Measured on
 // Node 20 (V8 11.3); a V8 that holds the factor at 2 or more ignores the setting, and the run then
 // simply uses the default young generation.
