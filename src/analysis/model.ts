@@ -147,6 +147,13 @@ export interface DetectionParams {
   minSessions: number;
 }
 
+/**
+ * Version of what classification and detection produce for the same input. Bump it with any change
+ * that alters results: the pipeline then re-analyses every stored meeting (it is part of the config
+ * fingerprint, src/storage/configBlobs.ts).
+ */
+export const ANALYSIS_VERSION = 1;
+
 export const DEFAULT_DETECTION_PARAMS: Readonly<DetectionParams> = Object.freeze({
   overlapToleranceSeconds: 10,
   strongGapSeconds: 60,

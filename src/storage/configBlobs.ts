@@ -7,7 +7,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { SiteMap } from '../analysis/siteMap.js';
 import { DEFAULT_RULES, mergeRules, parseRules, type ClassificationRules } from '../analysis/classify.js';
 import { parseDetectionParams } from '../analysis/params.js';
-import { DEFAULT_DETECTION_PARAMS, type DetectionParams } from '../analysis/model.js';
+import { ANALYSIS_VERSION, DEFAULT_DETECTION_PARAMS, type DetectionParams } from '../analysis/model.js';
 import { UsersDatabase } from '../reports/users.js';
 import { CONFIG_BLOBS } from '../names.js';
 
@@ -40,12 +40,17 @@ export interface ConfigBlobNames {
 
 /**
  * sha256 (hex) over what analysis results depend on: the texts of the site map, classification rules
- * and detection parameters as stored (undefined: absent), and the built-in rules and parameters they
- * fall back to. The users file is left out: it only supplies e-mails when reports are answered.
+ * and detection parameters as stored (undefined: absent), the built-in rules and parameters they
+ * fall back to, and ANALYSIS_VERSION (the detector's own changes). The users file is left out: it only
+ * supplies e-mails when reports are answered.
  */
-export function configFingerprint(texts: { siteMap: string | undefined; classificationRules: string | undefined; detectionParams: string | undefined }): string {
+export function configFingerprint(
+  texts: { siteMap: string | undefined; classificationRules: string | undefined; detectionParams: string | undefined },
+  analysisVersion: number = ANALYSIS_VERSION,
+): string {
   const canonical = JSON.stringify([
     1,
+    analysisVersion,
     texts.siteMap ?? null,
     texts.classificationRules ?? null,
     texts.detectionParams ?? null,

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ANALYSIS_VERSION } from '../../src/analysis/model.js';
 import { configFingerprint } from '../../src/storage/configBlobs.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
 import { freshStore } from './testStore.js';
@@ -37,4 +38,8 @@ test('the config fingerprint follows the site map, rules and parameters, not the
     configFingerprint({ siteMap: '{}', classificationRules: undefined, detectionParams: undefined }),
     configFingerprint({ siteMap: undefined, classificationRules: undefined, detectionParams: '{}' }),
   );
+  // A new analysis version (a change to the detector itself) is another config too.
+  const texts = { siteMap: undefined, classificationRules: undefined, detectionParams: undefined };
+  assert.equal(configFingerprint(texts, ANALYSIS_VERSION), none);
+  assert.notEqual(configFingerprint(texts, ANALYSIS_VERSION + 1), none);
 });
