@@ -10,7 +10,7 @@ import { entityToContributions } from '../../src/storage/aggregatesTable.js';
 import { listAll } from '../../src/storage/tableEntities.js';
 import type { Store } from '../../src/storage/store.js';
 import { freshStore } from '../storage/testStore.js';
-import { analyseInMemory, generated, ndjson } from './pipelineFixtures.js';
+import { analyseInMemory, generated, ndjson, sessionLine } from './pipelineFixtures.js';
 
 const FAR = () => Date.now() + 600_000;
 
@@ -54,17 +54,6 @@ test('analysis of ingested exports gives the same results as the in-memory (CLI)
     `${c.meetingId}|${c.dimension}|${c.key}|${c.day}|${c.drops}|${c.eligibleSessions}`;
   assert.deepEqual(contribs.map(norm).sort(), expectedContribs.map(norm).sort());
 });
-
-/** One NDJSON MeetingParticipantDetail line. */
-function sessionLine(id: string, meetingId: string, user: string, join: string, leave: string, ip = '10.57.1.10'): string {
-  return JSON.stringify({
-    Id: id, RecordType: 25, CreationTime: '2026-03-03T12:00:00', Operation: 'MeetingParticipantDetail', Workload: 'MicrosoftTeams',
-    UserId: 'org@contoso.com', UserKey: 'org-id', OrganizationId: 'tenant', MeetingDetailId: meetingId, ItemName: 'ScheduledMeeting',
-    Attendees: [{ UserObjectId: `oid-${user}`, UPN: `${user}@contoso.com`, DisplayName: user, RecipientType: 'User', OrganizationId: 'tenant' }],
-    JoinTime: join, LeaveTime: leave, ClientIP: ip, DeviceInformation: 'Windows 10', DeviceId: `dev-${user}`,
-    ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
-  });
-}
 
 test('late records re-analyse their meeting and replace its results, leaving no stale rows', async () => {
   const store = await freshStore('late');

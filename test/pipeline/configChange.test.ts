@@ -11,22 +11,11 @@ import { listAll } from '../../src/storage/tableEntities.js';
 import type { Store } from '../../src/storage/store.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
 import { freshStore } from '../storage/testStore.js';
-import { generated, ndjson } from './pipelineFixtures.js';
+import { generated, ndjson, sessionLine } from './pipelineFixtures.js';
 
 const FAR = () => Date.now() + 600_000;
 const SITE_MAP = 'NetworkIP,NetworkName,NetworkRange,BuildingName\n10.57.0.0,HQ Network,16,HQ\n';
 const ODD_MEETING = 'config/meeting#?\\1';
-
-/** One NDJSON MeetingParticipantDetail line. */
-function sessionLine(id: string, meetingId: string, user: string, join: string, leave: string, ip: string): string {
-  return JSON.stringify({
-    Id: id, RecordType: 25, CreationTime: '2026-03-03T12:00:00', Operation: 'MeetingParticipantDetail', Workload: 'MicrosoftTeams',
-    UserId: 'org@contoso.com', UserKey: 'org-id', OrganizationId: 'tenant', MeetingDetailId: meetingId, ItemName: 'ScheduledMeeting',
-    Attendees: [{ UserObjectId: `oid-${user}`, UPN: `${user}@contoso.com`, DisplayName: user, RecipientType: 'User', OrganizationId: 'tenant' }],
-    JoinTime: join, LeaveTime: leave, ClientIP: ip, DeviceInformation: 'Windows 10', DeviceId: `dev-${user}`,
-    ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
-  });
-}
 
 /** A meeting where ann, on 10.57.1.10 (network "HQ Network" in SITE_MAP), drops for 30 s. */
 const DROP = [

@@ -14,6 +14,17 @@ export function generated(options: Partial<GeneratorOptions> & { records: number
 }
 
 /** The non-empty lines of an NDJSON export. */
+/** One NDJSON MeetingParticipantDetail line of participant `user` (Windows client, managed device). */
+export function sessionLine(id: string, meetingId: string, user: string, join: string, leave: string, ip = '10.57.1.10'): string {
+  return JSON.stringify({
+    Id: id, RecordType: 25, CreationTime: '2026-03-03T12:00:00', Operation: 'MeetingParticipantDetail', Workload: 'MicrosoftTeams',
+    UserId: 'org@contoso.com', UserKey: 'org-id', OrganizationId: 'tenant', MeetingDetailId: meetingId, ItemName: 'ScheduledMeeting',
+    Attendees: [{ UserObjectId: `oid-${user}`, UPN: `${user}@contoso.com`, DisplayName: user, RecipientType: 'User', OrganizationId: 'tenant' }],
+    JoinTime: join, LeaveTime: leave, ClientIP: ip, DeviceInformation: 'Windows 10', DeviceId: `dev-${user}`,
+    ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
+  });
+}
+
 export function ndjsonLines(text: string): string[] {
   return text.split('\n').filter((l) => l.trim() !== '');
 }
