@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import type { Attendee, SessionRecord } from '../../src/audit/records.js';
 import type { ClientPlatform, ParticipantClass } from '../../src/analysis/model.js';
@@ -371,4 +372,16 @@ test('built-in device patterns (run on the JavaScript engine) match exactly what
     agree(text);
     agree(text.toUpperCase());
   }), { numRuns: 3000 });
+});
+
+test('the built-in rules classify without loading re2js; a user regex rule loads it', () => {
+  const classifyModule = join(__dirname, '..', '..', 'src', 'analysis', 'classify.js');
+  const script = (userRules: boolean) => `
+    const c = require(${JSON.stringify(classifyModule)});
+    const rules = ${userRules} ? c.mergeRules(c.parseRules('{"platform":[{"name":"t","platform":"windows","deviceInformationRegex":"\\\\\\\\bwin"}]}', 'r.json')) : undefined;
+    const s = { attendee: { upn: 'a@x', recipientType: 'User' }, userAgent: 'CallSignalingAgent (49/1)', deviceInformation: 'Windows 11', clientIp: '', deviceId: '' };
+    new c.SessionClassifier(rules ? { rules } : {}).classify(s);
+    process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('re2js'))));`;
+  assert.equal(execFileSync(process.execPath, ['-e', script(false)], { encoding: 'utf8' }), 'false');
+  assert.equal(execFileSync(process.execPath, ['-e', script(true)], { encoding: 'utf8' }), 'true');
 });

@@ -6,20 +6,18 @@
 // 320 px window (reflow), where the page must not scroll sideways. A failure lists each violation's rule,
 // impact, what it asks for and the first elements at fault. Screenshots of the narrow views go to
 // test-output/dashboard/.
-import { startDashboardFixture, launchBrowser, newWatchedPage, ready, DEMO_PARTS, type DashboardFixture, type PageGlobals, type Watched } from './dashboardFixture.js';
-import { test, before, after } from 'node:test';
+import { newWatchedPage, ready, useDemoDashboard, DEMO_PARTS, SCREENSHOTS, type PageGlobals, type Watched } from './dashboardFixture.js';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { PlantedDrop } from '../../src/generator/exportGenerator.js';
 
 /** The rule tags of WCAG 2.0 and 2.1, levels A and AA (WCAG 2.1 A/AA includes the 2.0 success criteria). */
 const WCAG_21_A_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** axe-core's browser build, injected into each audited page. */
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-/** Screenshots of the narrow views, beside dashboard.test.ts's. */
-const OUTPUT = join(__dirname, '..', '..', '..', 'test-output', 'dashboard');
 /** How many target selectors of a violation to list. */
 const TARGETS_SHOWN = 3;
 
@@ -56,23 +54,7 @@ interface AxeOutcome {
   measured: Measured[];
 }
 
-let fixture: DashboardFixture;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let context: BrowserContext;
-let base: string;
-
-before(async () => {
-  mkdirSync(OUTPUT, { recursive: true });
-  fixture = await startDashboardFixture(DEMO_PARTS);
-  base = fixture.host.url;
-  browser = await launchBrowser();
-  context = browser.context;
-});
-
-after(async () => {
-  await browser?.close();
-  await fixture?.stop();
-});
+const dashboard = useDemoDashboard();
 
 /** A target as axe gives it: a CSS selector, or a path of selectors through shadow roots and frames. */
 function selector(target: unknown): string {
@@ -231,15 +213,15 @@ async function openAllDetails(page: Page): Promise<number> {
 
 /** Audits a view as it opens and again with its collapsed sections opened; `extra` may audit further states. */
 async function auditView(query: string, what: string, extra?: (w: Watched, outcomes: AxeOutcome[]) => Promise<void>, viewport?: { width: number; height: number }): Promise<void> {
-  const w = await newWatchedPage(context);
+  const w = await newWatchedPage(dashboard.context);
   if (viewport) await w.page.setViewportSize(viewport);
-  await w.page.goto(`${base}/api/dashboard${query}`);
+  await w.page.goto(`${dashboard.base}/api/dashboard${query}`);
   await ready(w.page);
   const outcomes = [await audit(w, what)];
   const details = await openAllDetails(w.page);
   if (details > 0) outcomes.push(await audit(w, `${what}, ${details} collapsed section(s) opened`));
   await extra?.(w, outcomes);
-  if (viewport) await w.page.screenshot({ path: join(OUTPUT, `${what.replace(/\W+/g, '-')}.png`), fullPage: true });
+  if (viewport) await w.page.screenshot({ path: join(SCREENSHOTS, `${what.replace(/\W+/g, '-')}.png`), fullPage: true });
   assert.deepEqual(w.problems, [], `${what}: no console error, failed request or CSP violation (axe ran under the page's CSP)`);
   await w.page.close();
 }
@@ -247,7 +229,7 @@ async function auditView(query: string, what: string, extra?: (w: Watched, outco
 /** The meetings with planted drops, most drops first. */
 function meetingsWithDrops(keep: (drops: PlantedDrop[]) => boolean): string[] {
   const byMeeting = new Map<string, PlantedDrop[]>();
-  for (const d of fixture.truths.flatMap((p) => p.truth.drops)) byMeeting.set(d.meetingId, [...(byMeeting.get(d.meetingId) ?? []), d]);
+  for (const d of dashboard.fixture.truths.flatMap((p) => p.truth.drops)) byMeeting.set(d.meetingId, [...(byMeeting.get(d.meetingId) ?? []), d]);
   return [...byMeeting].filter(([, ds]) => keep(ds)).sort((a, b) => b[1].length - a[1].length).map(([id]) => id);
 }
 
@@ -364,8 +346,8 @@ test('at 320 CSS px wide (reflow) the views have no violation, and every box tha
 });
 
 test('the error view (an unknown meeting) has no violation', async () => {
-  const w = await newWatchedPage(context);
-  await w.page.goto(`${base}/api/dashboard?view=meeting&meeting=no-such-meeting`);
+  const w = await newWatchedPage(dashboard.context);
+  await w.page.goto(`${dashboard.base}/api/dashboard?view=meeting&meeting=no-such-meeting`);
   await w.page.waitForSelector('#error');
   await audit(w, 'error view');
   // The API's 404 for the unknown meeting is expected here; anything else is not.

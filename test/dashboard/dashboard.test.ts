@@ -2,25 +2,21 @@
 // three generated exports ingested and analysed: the numbers it shows are the API's and the ground
 // truth's, filters change them and live in the URL, the meeting timeline marks the planted drops, CSV
 // downloads are the API's CSV, and it runs under its CSP. Screenshots go to test-output/dashboard/.
-import { startDashboardFixture, launchBrowser, newWatchedPage, ready, DEMO_PARTS, type DashboardFixture, type PageGlobals, type Watched } from './dashboardFixture.js';
-import { test, before, after } from 'node:test';
+import { newWatchedPage, ready, useDemoDashboard, DEMO_PARTS, SCREENSHOTS, type PageGlobals, type Watched } from './dashboardFixture.js';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { formatIsoUtc } from '../../src/audit/time.js';
 import type { PlantedDrop } from '../../src/generator/exportGenerator.js';
 import type { Ranking, TenantSummary } from '../../src/analysis/metrics.js';
 
-const OUTPUT = join(__dirname, '..', '..', '..', 'test-output', 'dashboard');
 const README_SCREENSHOT = join(__dirname, '..', '..', '..', 'docs', 'dashboard.png');
 /** The default rule's re-join window: planted drops with longer gaps are "possible" and never counted. */
 const REJOIN_WINDOW_SECONDS = 300;
 
-let fixture: DashboardFixture;
-let browser: Awaited<ReturnType<typeof launchBrowser>>;
-let context: BrowserContext;
-let base: string;
+const dashboard = useDemoDashboard();
 
 interface Summary {
   totals: TenantSummary;
@@ -31,7 +27,7 @@ interface Summary {
 }
 
 async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${base}/api/${path}`);
+  const response = await fetch(`${dashboard.base}/api/${path}`);
   assert.equal(response.status, 200, `${path}: ${await response.clone().text()}`);
   return (await response.json()) as T;
 }
@@ -52,7 +48,7 @@ function expectedFromTruth(drops: readonly PlantedDrop[]) {
 }
 
 async function open(w: Watched, query: string): Promise<void> {
-  await w.page.goto(`${base}/api/dashboard${query}`);
+  await w.page.goto(`${dashboard.base}/api/dashboard${query}`);
   await ready(w.page);
 }
 
@@ -72,23 +68,10 @@ async function assertHeadline(page: Page, totals: TenantSummary): Promise<void> 
   assert.equal(Number(await page.getAttribute('#kpi-lost', 'data-value')), totals.lostSeconds);
 }
 
-before(async () => {
-  mkdirSync(OUTPUT, { recursive: true });
-  fixture = await startDashboardFixture(DEMO_PARTS);
-  base = fixture.host.url;
-  browser = await launchBrowser();
-  context = browser.context;
-});
-
-after(async () => {
-  await browser?.close();
-  await fixture?.stop();
-});
-
 test('the overview shows the API summary, and it matches the ground truth of the generated exports', async () => {
   const summary = await api<Summary>('summary');
   const t = summary.totals;
-  const truths = fixture.truths.map((p) => p.truth);
+  const truths = dashboard.fixture.truths.map((p) => p.truth);
   const expected = expectedFromTruth(truths.flatMap((x) => x.drops));
   // The API against the generator's ground truth (default rule: counted = gap ≤ 300 s, not in a mass event).
   assert.equal(t.meetings, truths.reduce((n, x) => n + x.meetings, 0));
@@ -100,7 +83,7 @@ test('the overview shows the API summary, and it matches the ground truth of the
   assert.equal(t.massEvents, truths.reduce((n, x) => n + x.massEvents, 0));
   assert.ok(t.drops > 0 && t.massEvents > 0, 'the generated data has drops and a mass event to show');
 
-  const w = await newWatchedPage(context);
+  const w = await newWatchedPage(dashboard.context);
   await open(w, '');
   await assertHeadline(w.page, t);
   const lost = /^(\d+) h (\d+) min$/.exec(await text(w.page, '#kpi-lost'));
@@ -158,7 +141,7 @@ test('the overview shows the API summary, and it matches the ground truth of the
   assert.deepEqual(await columnTexts(w.page, 'gap-table', 1), t.gapHistogram.map((b) => count(b.count)));
   assert.equal(await w.page.locator('#gap-chart canvas').count(), 1);
 
-  await w.page.screenshot({ path: join(OUTPUT, 'overview.png'), fullPage: true });
+  await w.page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true });
   if (process.env['UPDATE_README_SCREENSHOT'] === '1') {
     mkdirSync(join(README_SCREENSHOT, '..'), { recursive: true });
     // The headline, the trend and the top of the rankings.
@@ -170,7 +153,7 @@ test('the overview shows the API summary, and it matches the ground truth of the
 });
 
 test('a period filter changes the numbers, lives in the URL, and survives a reload; a site focuses the headline', async () => {
-  const w = await newWatchedPage(context);
+  const w = await newWatchedPage(dashboard.context);
   await open(w, '');
   const before = await text(w.page, '#kpi-meetings');
   const day = DEMO_PARTS[1]!.start.slice(0, 10);
@@ -182,7 +165,7 @@ test('a period filter changes the numbers, lives in the URL, and survives a relo
 
   const filtered = await api<Summary>(`summary?from=${day}&to=${day}`);
   await assertHeadline(w.page, filtered.totals);
-  const part = fixture.truths[1]!.truth;
+  const part = dashboard.fixture.truths[1]!.truth;
   assert.equal(filtered.totals.meetings, part.meetings, 'only the meetings of that day');
   assert.equal(filtered.totals.drops, expectedFromTruth(part.drops).drops);
   assert.notEqual(await text(w.page, '#kpi-meetings'), before, 'the filter changed what is shown');
@@ -192,7 +175,7 @@ test('a period filter changes the numbers, lives in the URL, and survives a relo
   await ready(w.page);
   assert.equal(await w.page.inputValue('#f-from'), day);
   await assertHeadline(w.page, filtered.totals);
-  await w.page.screenshot({ path: join(OUTPUT, 'overview-one-day.png'), fullPage: true });
+  await w.page.screenshot({ path: join(SCREENSHOTS, 'overview-one-day.png'), fullPage: true });
 
   // Following a site in the ranking focuses the headline and the trend on it.
   await w.page.click('#rank-site a:text-is("Zurich HQ")');
@@ -207,13 +190,13 @@ test('a period filter changes the numbers, lives in the URL, and survives a relo
   assert.equal(await text(w.page, '#kpi-drop-rate'), row.enoughData ? pct(row.dropRatePct) : 'not enough data');
   assert.equal(await w.page.locator('#rank-site tr.focus').count(), 1, 'the focused site is highlighted in the ranking');
   assert.equal(await w.page.inputValue('#f-site'), 'Zurich HQ');
-  await w.page.screenshot({ path: join(OUTPUT, 'overview-site.png'), fullPage: true });
+  await w.page.screenshot({ path: join(SCREENSHOTS, 'overview-site.png'), fullPage: true });
   assert.deepEqual(w.problems, []);
   await w.page.close();
 });
 
 test('the meeting timeline marks the planted drops of a meeting, with their evidence', async () => {
-  const drops = fixture.truths.flatMap((p) => p.truth.drops);
+  const drops = dashboard.fixture.truths.flatMap((p) => p.truth.drops);
   const byMeeting = new Map<string, PlantedDrop[]>();
   for (const d of drops) byMeeting.set(d.meetingId, [...(byMeeting.get(d.meetingId) ?? []), d]);
   const [meetingId, planted] = [...byMeeting].filter(([, ds]) => ds.every((d) => d.massEventId === undefined)).sort((a, b) => b[1].length - a[1].length)[0]!;
@@ -222,7 +205,7 @@ test('the meeting timeline marks the planted drops of a meeting, with their evid
     `meetings/${encodeURIComponent(meetingId)}`,
   );
 
-  const w = await newWatchedPage(context);
+  const w = await newWatchedPage(dashboard.context);
   await open(w, `?view=meeting&meeting=${encodeURIComponent(meetingId)}`);
   const markers = await w.page.$$eval('svg.timeline g.drop', (gs) =>
     gs.map((g) => ({ participant: g.getAttribute('data-participant'), leave: g.getAttribute('data-leave'), counted: g.classList.contains('counted') })),
@@ -246,35 +229,35 @@ test('the meeting timeline marks the planted drops of a meeting, with their evid
   const row = await text(w.page, `#drop-${index}`);
   const planted0 = planted.find((d) => d.participantKey === (markers[Number(index)]?.participant ?? ''));
   assert.ok(planted0 === undefined || row.includes(`${planted0.gapSeconds} s`), row);
-  await w.page.screenshot({ path: join(OUTPUT, 'meeting.png'), fullPage: true });
+  await w.page.screenshot({ path: join(SCREENSHOTS, 'meeting.png'), fullPage: true });
   assert.deepEqual(w.problems, []);
   await w.page.close();
 });
 
 test('a mass event is drawn as a band and its drops are marked as not counted', async () => {
-  const mass = fixture.truths.flatMap((p) => p.truth.drops).filter((d) => d.massEventId !== undefined);
+  const mass = dashboard.fixture.truths.flatMap((p) => p.truth.drops).filter((d) => d.massEventId !== undefined);
   assert.ok(mass.length > 0);
   const meetingId = mass[0]!.meetingId;
   const detail = await api<{ massEvents: unknown[] }>(`meetings/${encodeURIComponent(meetingId)}`);
   assert.ok(detail.massEvents.length >= 1);
-  const w = await newWatchedPage(context);
+  const w = await newWatchedPage(dashboard.context);
   await open(w, `?view=meeting&meeting=${encodeURIComponent(meetingId)}`);
   assert.equal(await w.page.locator('svg.timeline rect.mass-event').count(), detail.massEvents.length);
   for (const d of mass.filter((x) => x.meetingId === meetingId)) {
     const cls = await w.page.getAttribute(`svg.timeline g.drop[data-participant="${d.participantKey}"][data-leave="${formatIsoUtc(d.leaveTime)}"]`, 'class');
     assert.match(cls ?? '', /\bmass\b/);
   }
-  await w.page.screenshot({ path: join(OUTPUT, 'meeting-mass-event.png'), fullPage: true });
+  await w.page.screenshot({ path: join(SCREENSHOTS, 'meeting-mass-event.png'), fullPage: true });
   assert.deepEqual(w.problems, []);
   await w.page.close();
 });
 
 test('the meetings list links to the timeline; CSV downloads are the API CSV', async () => {
-  const w = await newWatchedPage(context);
+  const w = await newWatchedPage(dashboard.context);
   await open(w, '?view=meetings');
   const listed = await api<{ items: Array<{ meetingId: string }> }>('meetings?limit=100');
   assert.equal(await w.page.locator('#meetings-table tbody tr').count(), listed.items.length);
-  await w.page.screenshot({ path: join(OUTPUT, 'meetings.png'), fullPage: true });
+  await w.page.screenshot({ path: join(SCREENSHOTS, 'meetings.png'), fullPage: true });
   const firstId = listed.items[0]!.meetingId;
   await w.page.click(`#meetings-table a[data-meeting="${firstId}"]`);
   await w.page.waitForURL((url) => url.searchParams.get('view') === 'meeting' && url.searchParams.get('meeting') === firstId);
@@ -287,7 +270,7 @@ test('the meetings list links to the timeline; CSV downloads are the API CSV', a
   await open(w, '');
   const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('#rank-site-title ~ button.csv')]);
   const file = readFileSync((await download.path())!, 'utf8');
-  const expected = await (await fetch(`${base}/api/summary?groupBy=site&format=csv&limit=1000`)).text();
+  const expected = await (await fetch(`${dashboard.base}/api/summary?groupBy=site&format=csv&limit=1000`)).text();
   assert.equal(file, expected);
   assert.match(download.suggestedFilename(), /^worst-sites-all\.csv$/);
   assert.deepEqual(w.problems, []);
@@ -295,7 +278,7 @@ test('the meetings list links to the timeline; CSV downloads are the API CSV', a
 });
 
 test('served with a strict CSP, content types and caching; the function key travels as x-functions-key', async () => {
-  const page = await fetch(`${base}/api/dashboard?code=k%22ey`);
+  const page = await fetch(`${dashboard.base}/api/dashboard?code=k%22ey`);
   assert.equal(page.status, 200);
   assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.equal(page.headers.get('cache-control'), 'no-store');
@@ -307,13 +290,13 @@ test('served with a strict CSP, content types and caching; the function key trav
   assert.doesNotMatch(html, /<script>|<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=/i, 'no inline script, style or handler');
   const script = /<script type="module" src="([^"]+)"/.exec(html)?.[1];
   assert.ok(script && script.includes('?code=k%22ey'), 'asset URLs carry the key so that they pass function-level auth');
-  const asset = await fetch(`${base}${script.replace(/&amp;/g, '&')}`, { headers: { 'accept-encoding': 'identity' } });
+  const asset = await fetch(`${dashboard.base}${script.replace(/&amp;/g, '&')}`, { headers: { 'accept-encoding': 'identity' } });
   assert.equal(asset.status, 200);
   assert.equal(asset.headers.get('content-type'), 'text/javascript; charset=utf-8');
   assert.match(asset.headers.get('cache-control') ?? '', /max-age=31536000, immutable/);
-  assert.equal((await fetch(`${base}/api/dashboard/nothing.js`)).status, 404);
+  assert.equal((await fetch(`${dashboard.base}/api/dashboard/nothing.js`)).status, 404);
 
-  const w = await newWatchedPage(context);
+  const w = await newWatchedPage(dashboard.context);
   await open(w, '?code=secret-key');
   assert.ok(w.apiRequests.length >= 5);
   for (const r of w.apiRequests) assert.equal(r.key, 'secret-key', `${r.url} carries the key`);

@@ -3,7 +3,8 @@
 // through the admin endpoint; and Debian's chromium driven by playwright-core.
 // captureRegistrations must run before anything loads @azure/functions, so import this module first.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { after, before } from 'node:test';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -205,4 +206,36 @@ export async function ready(page: Page): Promise<void> {
   if (state !== 'ready') assert.fail(`the dashboard shows an error: ${await page.textContent('#main')}`);
   // Charts are drawn on the next animation frame.
   await page.evaluate(() => new Promise<void>((r) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => (globalThis as unknown as PageGlobals).requestAnimationFrame(r))));
+}
+
+/** Where the dashboard tests write their screenshots. */
+export const SCREENSHOTS = join(__dirname, '..', '..', '..', 'test-output', 'dashboard');
+
+/** The demo fixture and a browser, started before the calling file's tests and stopped after them. */
+export interface DemoDashboard {
+  readonly fixture: DashboardFixture;
+  readonly context: BrowserContext;
+  /** The local host's base URL. */
+  readonly base: string;
+}
+
+/** Registers the before/after hooks that start and stop a DemoDashboard; its fields are set once `before` has run. */
+export function useDemoDashboard(): DemoDashboard {
+  let fixture: DashboardFixture | undefined;
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  const started = <T>(value: T | undefined): T => value ?? assert.fail('the dashboard fixture is used before it started');
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    fixture = await startDashboardFixture(DEMO_PARTS);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await fixture?.stop();
+  });
+  return {
+    get fixture() { return started(fixture); },
+    get context() { return started(browser).context; },
+    get base() { return started(fixture).host.url; },
+  };
 }
