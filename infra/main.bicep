@@ -95,7 +95,7 @@ var tags = {
 var effectiveAnalysisSchedule = empty(analysisSchedule) ? names.settingDefaults[names.settings.analysisSchedule] : analysisSchedule
 var effectiveCollectorSchedule = empty(collectorSchedule) ? names.settingDefaults[names.settings.collectorSchedule] : collectorSchedule
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
   location: location
   tags: tags

@@ -52,7 +52,7 @@ var effectiveCredentialName = empty(credentialName) ? (credentialType == 'certif
 // at once on restart).
 var credentialReference = '@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${effectiveCredentialName}/)'
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = if (enabled) {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = if (enabled) {
   name: vaultName
   location: location
   tags: tags

@@ -67,11 +67,11 @@ var names = loadJsonContent('../../src/names.json')
 var storageConnection = names.settings.storageConnection
 var storageSuffix = environment().suffixes.storage
 
-resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
   name: identityName
 }
 
@@ -79,7 +79,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -165,7 +165,7 @@ var appSettings = [
   }
 ]
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': azdServiceName })
@@ -181,9 +181,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references (the collector's credential) resolve with the identity that has the vault role.
     keyVaultReferenceIdentity: enableCollector ? identity.id : 'SystemAssigned'
+    // No FTP settings: Flex Consumption has no FTP and refuses siteConfig.ftpsState (error 51021).
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       appSettings: appSettings
     }
     functionAppConfig: {
@@ -210,7 +210,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 }
 
 // Deployments go through Entra ID (azd, az functionapp deployment); basic-auth publishing credentials are off.
-resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: functionApp
   name: 'scm'
   properties: {
@@ -218,17 +218,9 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   }
 }
 
-resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
-  parent: functionApp
-  name: 'ftp'
-  properties: {
-    allow: false
-  }
-}
-
 // Optional: callers need an Entra ID access token for entraClientId (in addition to the function key the HTTP
 // functions ask for). The blob extension's webhook stays reachable for Event Grid; it is protected by its own key.
-resource entraAuth 'Microsoft.Web/sites/config@2024-04-01' = if (enableEntraAuth) {
+resource entraAuth 'Microsoft.Web/sites/config@2025-03-01' = if (enableEntraAuth) {
   parent: functionApp
   name: 'authsettingsV2'
   properties: {

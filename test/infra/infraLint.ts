@@ -28,6 +28,20 @@ export const FLEX_REJECTED_SETTINGS: readonly string[] = [
   'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
 ];
 
+/**
+ * siteConfig properties that Flex Consumption sites refuse (ARM error 51021, enforced region by region): they belong to
+ * the plans with a worker process of their own, and FTP does not exist on Flex.
+ */
+export const FLEX_REJECTED_SITE_CONFIG: readonly string[] = [
+  'ftpsState',
+  'linuxFxVersion',
+  'netFrameworkVersion',
+  'use32BitWorkerProcess',
+  'functionsRuntimeScaleMonitoringEnabled',
+  'javaVersion',
+  'powerShellVersion',
+];
+
 // ---------- parameters ----------
 
 interface ParametersFile {

@@ -20,6 +20,7 @@ import {
 import {
   appSettingsOf,
   checkFlexSettings,
+  FLEX_REJECTED_SITE_CONFIG,
   checkIdentityBasedStorage,
   checkModulePaths,
   checkNoSecretSettings,
@@ -33,6 +34,7 @@ import {
   namesToProtect,
   roleAssignmentsOf,
 } from './infraLint.js';
+import { restorePwsh } from './dotnetTools.js';
 
 const INFRA = join(REPO_ROOT, 'infra');
 const NAMES_PATH = join(REPO_ROOT, 'src', 'names.json');
@@ -152,6 +154,19 @@ test('the Function App runs on Flex Consumption (FC1) with Node 22 and parameter
   }
 });
 
+test('the Flex site sets no siteConfig property that Flex Consumption refuses, and no FTP policy', () => {
+  const model = template(FUNCTION_APP);
+  const site = onlyResource(model, 'Microsoft.Web/sites');
+  const siteConfig = propertyAt(site.body, 'properties.siteConfig');
+  assert.ok(siteConfig, 'the site has a siteConfig (TLS version, app settings)');
+  for (const key of FLEX_REJECTED_SITE_CONFIG) {
+    assert.equal(objectProperty(siteConfig, key), null, `siteConfig.${key} is refused on Flex Consumption sites`);
+  }
+  assert.notEqual(objectProperty(siteConfig, 'alwaysOn')?.text, 'true', 'Flex scales to zero: no alwaysOn');
+  const policies = model.resources.filter((r) => r.type === 'Microsoft.Web/sites/basicPublishingCredentialsPolicies');
+  assert.deepEqual(policies.map((p) => evaluate(model, objectProperty(p.body, 'name')!)), ['scm'], 'only the scm basic-auth policy (FTP is not a Flex feature)');
+});
+
 test('the deployment package container comes from names.json and is reached with the user-assigned identity', () => {
   const model = template(FUNCTION_APP);
   const site = onlyResource(model, 'Microsoft.Web/sites');
@@ -199,9 +214,9 @@ test('the only list* call is listKeys on the function host, in the post-deploy t
   const [{ file, call }] = calls as [(typeof calls)[number]];
   assert.equal(file, SUBSCRIPTION);
   assert.equal(call.fn, 'listKeys');
-  assert.equal(call.target?.type, 'Microsoft.Web/sites/host');
-  assert.equal(call.target && objectProperty(call.target.body, 'name')?.text, "'default'");
-  assert.ok(call.target?.existing);
+  // The host is named by its resource id: Microsoft.Web/sites/host has no Bicep types (BCP081 as a resource).
+  assert.equal(call.idArgument, "'${functionApp.id}/host/default'");
+  assert.match(call.node.text, /, functionApp\.apiVersion\)$/);
   assert.equal(call.node.parent?.parent?.text, `${call.node.text}.systemKeys.blobs_extension`);
 });
 
@@ -330,7 +345,7 @@ test('the post-deploy subscription delivers complete BlobCreated writes in the e
   assert.equal(textAt(subscription, 'properties.destination.properties.endpointUrl'), 'webhookUrl');
   assert.match(
     url,
-    /^'https:\/\/\$\{functionApp\.properties\.defaultHostName\}\/runtime\/webhooks\/blobs\?functionName=Host\.Functions\.\$\{functionName\}&code=\$\{functionHost\.listKeys\(\)\.systemKeys\.blobs_extension\}'$/,
+    /^'https:\/\/\$\{functionApp\.properties\.defaultHostName\}\/runtime\/webhooks\/blobs\?functionName=Host\.Functions\.\$\{functionName\}&code=\$\{listKeys\('\$\{functionApp\.id\}\/host\/default', functionApp\.apiVersion\)\.systemKeys\.blobs_extension\}'$/,
   );
   assert.equal(evaluate(model, model.params.get('functionName')!.defaultValue!), 'ingestExport');
   // Only in the second template: main.bicep and its modules create no event subscription.
@@ -440,16 +455,24 @@ test('postdeploy.sh is valid POSIX sh and bash', (t) => {
   if (checked === 0) t.skip('neither sh nor bash is on PATH');
 });
 
+/** pwsh on PATH, or PowerShell restored as a dotnet tool; a reason when neither can be had. */
+function findPwsh(): { path: string } | { reason: string } {
+  const probe = spawnSync('pwsh', ['-NoProfile', '-Command', '$PSVersionTable.PSVersion.ToString()'], { encoding: 'utf8' });
+  if (!probe.error && probe.status === 0) return { path: 'pwsh' };
+  const restored = restorePwsh();
+  return 'reason' in restored ? { reason: `pwsh is not on PATH and ${restored.reason}` } : restored;
+}
+
 test('postdeploy.ps1 parses in PowerShell', (t) => {
   const path = join(REPO_ROOT, 'infra', 'hooks', 'postdeploy.ps1');
-  const probe = spawnSync('pwsh', ['-NoProfile', '-Command', '$PSVersionTable.PSVersion.ToString()'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
-    t.skip('pwsh is not on PATH: the PowerShell hook was not syntax-checked here');
+  const pwsh = findPwsh();
+  if ('reason' in pwsh) {
+    t.skip(`${pwsh.reason}: the PowerShell hook was not syntax-checked here`);
     return;
   }
   const command =
     `$errors = $null; [System.Management.Automation.Language.Parser]::ParseFile('${path.replace(/'/g, "''")}', [ref]$null, [ref]$errors) | Out-Null; ` +
     `if ($errors.Count) { $errors | ForEach-Object { "$($_.Extent.StartLineNumber):$($_.Extent.StartColumnNumber) $($_.Message)" }; exit 1 }`;
-  const result = spawnSync('pwsh', ['-NoProfile', '-Command', command], { encoding: 'utf8' });
+  const result = spawnSync(pwsh.path, ['-NoProfile', '-Command', command], { encoding: 'utf8' });
   assert.equal(result.status, 0, result.stdout + result.stderr);
 });
