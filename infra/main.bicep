@@ -84,6 +84,12 @@ param collectorCredentialType string = 'secret'
 ])
 param collectorCloud string = 'commercial'
 
+@description('Purge protection on the collector\'s Key Vault. On, a deleted vault keeps its name for 90 days and `azd up` in the same environment then needs collectorVaultNameSalt changed (or the vault recovered).')
+param collectorVaultPurgeProtection bool = false
+
+@description('Any text, to give the collector\'s Key Vault a new name when the old one is held by a soft-deleted vault. Empty: kv-<resource token>.')
+param collectorVaultNameSalt string = ''
+
 @description('NCRONTAB schedule (6 fields, UTC) of the collector timer. Empty: the default in src/names.json.')
 param collectorSchedule string = ''
 
@@ -162,7 +168,8 @@ module collector 'modules/collector.bicep' = {
   scope: rg
   params: {
     enabled: enableCollector
-    vaultName: 'kv-${resourceToken}'
+    vaultName: empty(collectorVaultNameSalt) ? 'kv-${resourceToken}' : 'kv-${uniqueString(resourceToken, collectorVaultNameSalt)}'
+    purgeProtection: collectorVaultPurgeProtection
     location: location
     tags: tags
     identityPrincipalId: identity.outputs.principalId

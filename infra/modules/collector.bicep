@@ -1,5 +1,5 @@
 // The optional Management Activity API collector (README: Collecting automatically): a Key Vault (RBAC authorization,
-// purge protection, no access policies) that holds the Entra app's client secret or PEM certificate, the Key Vault
+// soft delete, purge protection only on request, no access policies) that holds the Entra app's client secret or PEM certificate, the Key Vault
 // Secrets User role on it for the Function App's identity, and the collector's app settings, the credential as a
 // Key Vault reference (never its value). With enabled = false nothing is deployed and every setting is empty.
 
@@ -13,6 +13,9 @@ param vaultName string
 
 @description('Azure region.')
 param location string
+
+@description('Purge protection: a deleted vault then cannot be purged for 90 days, and its name stays taken (a redeployment needs a new vaultName or the vault recovered). Off: `azd down --purge` removes the vault.')
+param purgeProtection bool = false
 
 @description('Tags applied to the vault.')
 param tags object = {}
@@ -67,7 +70,8 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = if (enabled) {
     accessPolicies: []
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
-    enablePurgeProtection: true
+    // Key Vault refuses enablePurgeProtection: false; leaving it out is how it stays off.
+    enablePurgeProtection: purgeProtection ? true : null
     publicNetworkAccess: 'Enabled'
     networkAcls: {
       defaultAction: 'Allow'

@@ -1,12 +1,12 @@
-// The optional collector in the templates: infra/modules/collector.bicep (Key Vault with RBAC authorization and purge
-// protection, Key Vault Secrets User for the app's identity, settings with a Key Vault reference), all behind
+// The optional collector in the templates: infra/modules/collector.bicep (Key Vault with RBAC authorization, purge
+// protection only on request, Key Vault Secrets User for the app's identity, settings with a Key Vault reference), all behind
 // enableCollector (default false), and the Function App side (settings named from names.json, keyVaultReferenceIdentity).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './bicepParser.js';
-import { evaluate, objectProperty, propertyAt, type BicepModel, type ResourceDecl } from './bicepModel.js';
+import { evaluate, objectProperty, propertyAt, type BicepModel, type ResourceDecl, type Value } from './bicepModel.js';
 import { appSettingsOf, checkSecretParameters, loadTemplates, roleAssignmentsOf } from './infraLint.js';
 
 const names = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'names.json'), 'utf8')) as {
@@ -32,18 +32,33 @@ function text(resource: ResourceDecl, path: string): string {
   return node.text;
 }
 
-test('the Key Vault uses RBAC authorization, purge protection and no access policies, and exists only when enabled', () => {
+test('the Key Vault uses RBAC authorization and no access policies, purge protection only on request, and exists only when enabled', () => {
   const model = template('infra/modules/collector.bicep');
   const vaults = model.resources.filter((r) => r.type === 'Microsoft.KeyVault/vaults' && !r.existing);
   assert.equal(vaults.length, 1);
   const vault = vaults[0]!;
   assert.equal(vault.condition?.text, '(enabled)');
   assert.equal(evaluate(model, propertyAt(vault.body, 'properties.enableRbacAuthorization')!), true);
-  assert.equal(evaluate(model, propertyAt(vault.body, 'properties.enablePurgeProtection')!), true);
+  // Off by default, so that `azd down --purge` then `azd up` works; Key Vault refuses an explicit false.
+  const purge = propertyAt(vault.body, 'properties.enablePurgeProtection')!;
+  assert.equal(evaluate(model, purge, new Map([['purgeProtection', true]])), true);
+  assert.equal(evaluate(model, purge, new Map([['purgeProtection', false]])), null);
+  assert.equal(evaluate(model, model.params.get('purgeProtection')!.defaultValue!), false);
   assert.equal(evaluate(model, propertyAt(vault.body, 'properties.enableSoftDelete')!), true);
   assert.deepEqual(evaluate(model, propertyAt(vault.body, 'properties.accessPolicies')!), []);
   assert.equal(text(vault, 'properties.tenantId'), 'tenant().tenantId');
   assert.equal(evaluate(model, model.params.get('enabled')!.defaultValue!), false);
+});
+
+test('main.bicep names the vault from the resource token, and a salt gives a new name for a redeployment', () => {
+  const main = template('infra/main.bicep');
+  const module = main.modules.find((m) => m.symbol === 'collector')!;
+  const name = propertyAt(module.body, 'params.vaultName')!;
+  const named = (salt: string) => evaluate(main, name, new Map<string, Value>([['collectorVaultNameSalt', salt], ['resourceToken', 'abc123']]));
+  assert.equal(named(''), 'kv-abc123');
+  assert.notEqual(String(named('2')), 'kv-abc123');
+  assert.equal(propertyAt(module.body, 'params.purgeProtection')?.text, 'collectorVaultPurgeProtection');
+  assert.equal(evaluate(main, main.params.get('collectorVaultPurgeProtection')!.defaultValue!), false);
 });
 
 test("the app's identity gets Key Vault Secrets User on the vault only, when enabled", () => {
