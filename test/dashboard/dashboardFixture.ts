@@ -1,9 +1,9 @@
 // The dashboard's test bed: the app's real registrations on the local host (free port) over the test
 // Azurite, with store names of its own, a generated export ingested through the blob trigger and analysed
-// through the admin endpoint; and Debian's chromium driven by playwright-core.
+// through the admin endpoint; and a Chromium-family browser (see browser.ts) driven by playwright-core.
 // captureRegistrations must run before anything loads @azure/functions, so import this module first.
 import assert from 'node:assert/strict';
-import { after, before } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,18 +16,7 @@ import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js
 import { generateExport, type GroundTruth } from '../../src/generator/exportGenerator.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
 import type { BrowserContext, Page } from 'playwright-core';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, findBrowser, type BrowserChoice } from './browser.js';
 
 export interface GeneratedPart {
   seed: number;
@@ -88,7 +77,7 @@ export async function startDashboardFixture(parts: readonly GeneratedPart[]): Pr
   usePipelineServices(servicesFor(store));
 
   const env: NodeJS.ProcessEnv = { ...process.env, AzureWebJobsStorage: connection, EXPORTS_CONTAINER: names.containers.exports };
-  const host = await startHost({
+  const host: RunningHost = await startHost({
     functions,
     storageFor: () => clients,
     env,
@@ -101,8 +90,28 @@ export async function startDashboardFixture(parts: readonly GeneratedPart[]): Pr
   });
   const events: InvocationEvent[] = [];
   host.onInvocation((e) => events.push(e));
+  const stop = async (): Promise<void> => {
+    await host.stop();
+    usePipelineServices(undefined);
+  };
+  try {
+    return { host, store, truths: await ingestAndAnalyse(host, store, clients, names.containers.config, events, parts), events, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
 
-  await clients.blobService.getContainerClient(names.containers.config).getBlockBlobClient(CONFIG_BLOBS.siteMap).upload(SITE_MAP_CSV, SITE_MAP_CSV.length);
+/** Puts SITE_MAP_CSV in the config container, ingests each part through the blob trigger, analyses them; returns their ground truths. */
+async function ingestAndAnalyse(
+  host: RunningHost,
+  store: Store,
+  clients: ReturnType<typeof storageClientsFromConnectionString>,
+  configContainer: string,
+  events: InvocationEvent[],
+  parts: readonly GeneratedPart[],
+): Promise<DashboardFixture['truths']> {
+  await clients.blobService.getContainerClient(configContainer).getBlockBlobClient(CONFIG_BLOBS.siteMap).upload(SITE_MAP_CSV, SITE_MAP_CSV.length);
 
   const truths: DashboardFixture['truths'] = [];
   for (const part of parts) {
@@ -128,37 +137,36 @@ export async function startDashboardFixture(parts: readonly GeneratedPart[]): Pr
     assert.equal(done.outcome, 'succeeded', done.error);
   }
   assert.equal((await store.marks.listPending()).length, 0, 'every meeting analysed');
-
-  return {
-    host,
-    store,
-    truths,
-    events,
-    async stop() {
-      await host.stop();
-      usePipelineServices(undefined);
-    },
-  };
+  return truths;
 }
 
-/** Debian's chromium through playwright-core, with a fresh profile that is removed on close. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/** The found browser through playwright-core, with a fresh profile that is removed on close or on a failed launch. */
+export async function launchBrowser(browser: BrowserChoice & { found: true }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1360, height: 900 },
-    locale: 'en-US',
-    timezoneId: 'UTC',
-    acceptDownloads: true,
-  });
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: await browser.executablePath(),
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+      viewport: { width: 1360, height: 900 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+      acceptDownloads: true,
+    });
+  } catch (e) {
+    rmSync(profile, { recursive: true, force: true });
+    throw new Error(`could not start ${browser.description}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   return {
     context,
     async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      try {
+        await context.close();
+      } finally {
+        rmSync(profile, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -219,23 +227,42 @@ export interface DemoDashboard {
   readonly base: string;
 }
 
-/** Registers the before/after hooks that start and stop a DemoDashboard; its fields are set once `before` has run. */
-export function useDemoDashboard(): DemoDashboard {
+/** A DemoDashboard whose tests go in `suite`; its fields are set once the suite's `before` has run. */
+export interface DemoDashboardSuite extends DemoDashboard {
+  /**
+   * Registers `body`'s tests as one suite with hooks that start the browser, then the demo fixture, and
+   * stop both. Without a browser the suite is skipped, with the one-line reason, before any set-up.
+   */
+  suite(name: string, body: () => void): void;
+}
+
+export function useDemoDashboard(browser: BrowserChoice = findBrowser()): DemoDashboardSuite {
   let fixture: DashboardFixture | undefined;
-  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   const started = <T>(value: T | undefined): T => value ?? assert.fail('the dashboard fixture is used before it started');
-  before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    fixture = await startDashboardFixture(DEMO_PARTS);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await fixture?.stop();
-  });
   return {
     get fixture() { return started(fixture); },
-    get context() { return started(browser).context; },
+    get context() { return started(launched).context; },
     get base() { return started(fixture).host.url; },
+    suite(name, body) {
+      describe(name, { skip: browser.found ? false : browser.reason }, () => {
+        before(async () => {
+          if (!browser.found) return;
+          // The browser first: a browser that cannot start fails the suite before the ingestion work.
+          launched = await launchBrowser(browser);
+          console.log(`browser: ${browser.description}`);
+          mkdirSync(SCREENSHOTS, { recursive: true });
+          fixture = await startDashboardFixture(DEMO_PARTS);
+        });
+        after(async () => {
+          try {
+            await launched?.close();
+          } finally {
+            await fixture?.stop();
+          }
+        });
+        body();
+      });
+    },
   };
 }
