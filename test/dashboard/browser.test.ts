@@ -1,9 +1,12 @@
 // The dashboard tests' browser finder: CHROMIUM_PATH first (and a clear message when it names nothing),
 // then @sparticuz/chromium on Linux x64 only, then installed browsers in each OS's usual places; without
-// any, one line saying what to install or set.
+// any, one line saying what to install or set. A browser that fails to start leaves no profile folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BROWSER_ENV, BUNDLED_PACKAGE, findBrowser, type BrowserChoice, type BrowserSearch } from './browser.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BROWSER_ENV, BUNDLED_PACKAGE, findBrowser, launchBrowser, type BrowserChoice, type BrowserSearch } from './browser.js';
 
 /** A machine with these executables, this environment and, if `bundled`, the npm package installed. */
 function machine(over: Partial<Omit<BrowserSearch, 'isExecutable'>> & { executables?: string[]; bundled?: boolean } = {}): BrowserSearch {
@@ -90,4 +93,16 @@ test('with no browser at all, one line says what to install or set', () => {
     `no browser for the dashboard tests: run npm install (it brings ${BUNDLED_PACKAGE}), install chromium (e.g. apt-get install chromium), or set ${BROWSER_ENV} to a Chromium, Chrome or Edge executable`);
   assert.equal(reason(findBrowser(machine({ platform: 'freebsd', arch: 'x64' }))),
     `no browser for the dashboard tests: install chromium or google-chrome on the PATH, or set ${BROWSER_ENV} to a Chromium, Chrome or Edge executable`);
+});
+
+test('a browser that fails to start is named in the error, and its profile folder is removed', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'launch-test-'));
+  try {
+    // Node is an executable that refuses Chromium's flags: the launch fails at once.
+    const notABrowser = { found: true as const, description: 'not a browser', executablePath: async () => process.execPath };
+    await assert.rejects(launchBrowser(notABrowser, parent), /^Error: could not start not a browser: /);
+    assert.deepEqual(readdirSync(parent), []);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
 });

@@ -2,9 +2,11 @@
 // CHROMIUM_PATH names; else, on Linux x64, the headless Chromium that the @sparticuz/chromium
 // devDependency brings from the npm registry; else an installed Chromium, Chrome or Edge at the usual
 // places of the OS. Without any, the reason says in one line what to install or set.
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, posix, win32 } from 'node:path';
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import type { BrowserContext } from 'playwright-core';
 
 /** The environment variable naming a browser executable to use. */
 export const BROWSER_ENV = 'CHROMIUM_PATH';
@@ -87,6 +89,37 @@ export function findBrowser(search: BrowserSearch = realSearch()): BrowserChoice
   return { found: false, reason: noBrowserReason(search) };
 }
 
+/** The found browser through playwright-core, with a fresh profile that is removed on close or on a failed launch. */
+export async function launchBrowser(browser: BrowserChoice & { found: true }, profileParent = tmpdir()): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(profileParent, 'dashboard-chromium-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: await browser.executablePath(),
+      headless: true,
+      args: [...CHROMIUM_ARGS],
+      viewport: { width: 1360, height: 900 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+      acceptDownloads: true,
+    });
+  } catch (e) {
+    rmSync(profile, { recursive: true, force: true });
+    throw new Error(`could not start ${browser.description}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return {
+    context,
+    async close() {
+      try {
+        await context.close();
+      } finally {
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
 function realSearch(): BrowserSearch {
   return {
     env: process.env,
@@ -120,21 +153,23 @@ function bundledPackageRoot(): string | undefined {
 }
 
 /**
- * Unpacks the bundled Chromium once per package version, to node_modules/.cache, and returns its path.
- * The package itself unpacks into the OS temporary folder, where two test files starting together would
- * write the same file at once; here each unpacks into a folder of its own (the package's TMPDIR), which
- * is renamed into place: the first rename wins and the others use its result.
+ * Unpacks the bundled Chromium once per package version and user, into the OS temporary folder, and
+ * returns its path. The package itself unpacks to a fixed path there, where two test files starting
+ * together would write the same file at once; here each unpacks into a folder of its own (the package's
+ * TMPDIR), which is renamed into place: the first rename wins and the others use its result.
  */
 async function unpackBundledChromium(): Promise<string> {
   const root = bundledPackageRoot();
   if (root === undefined) throw new Error(`${BUNDLED_PACKAGE} is no longer installed`);
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-  const cache = join(root, '..', '..', '.cache');
-  const target = join(cache, `sparticuz-chromium-${version}`);
+  const uid = process.getuid?.() ?? 0;
+  const target = join(tmpdir(), `teams-audit-chromium-${version}-${uid}`);
   const binary = join(target, 'chromium');
-  if (existsSync(binary) && lstatSync(target).isDirectory()) return binary;
-
-  mkdirSync(cache, { recursive: true });
+  if (existsSync(target)) {
+    const folder = lstatSync(target);
+    if (!folder.isDirectory() || folder.uid !== uid) throw new Error(`${target} is not a folder of this user's; remove it, or set ${BROWSER_ENV}`);
+    if (existsSync(binary)) return binary;
+  }
   const staging = mkdtempSync(`${target}.partial-`);
   try {
     const script = `require(${JSON.stringify(require.resolve(BUNDLED_PACKAGE))}).executablePath().then((p) => process.stdout.write(p))`;

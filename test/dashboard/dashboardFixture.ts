@@ -4,8 +4,7 @@
 // captureRegistrations must run before anything loads @azure/functions, so import this module first.
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { captureRegistrations, findPackageRoot } from '../../src/local/captureRegistrations.js';
@@ -16,7 +15,7 @@ import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js
 import { generateExport, type GroundTruth } from '../../src/generator/exportGenerator.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM_ARGS, findBrowser, type BrowserChoice } from './browser.js';
+import { findBrowser, launchBrowser, type BrowserChoice } from './browser.js';
 
 export interface GeneratedPart {
   seed: number;
@@ -138,37 +137,6 @@ async function ingestAndAnalyse(
   }
   assert.equal((await store.marks.listPending()).length, 0, 'every meeting analysed');
   return truths;
-}
-
-/** The found browser through playwright-core, with a fresh profile that is removed on close or on a failed launch. */
-export async function launchBrowser(browser: BrowserChoice & { found: true }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
-  let context: BrowserContext;
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: await browser.executablePath(),
-      headless: true,
-      args: [...CHROMIUM_ARGS],
-      viewport: { width: 1360, height: 900 },
-      locale: 'en-US',
-      timezoneId: 'UTC',
-      acceptDownloads: true,
-    });
-  } catch (e) {
-    rmSync(profile, { recursive: true, force: true });
-    throw new Error(`could not start ${browser.description}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  return {
-    context,
-    async close() {
-      try {
-        await context.close();
-      } finally {
-        rmSync(profile, { recursive: true, force: true });
-      }
-    },
-  };
 }
 
 /** The browser globals the page callbacks use (they run in the page; the tests compile without the DOM lib). */
