@@ -7,7 +7,7 @@
 // impact, what it asks for and the first elements at fault. Screenshots of the narrow views go to
 // test-output/dashboard/.
 import { newWatchedPage, ready, useDemoDashboard, DEMO_PARTS, SCREENSHOTS, type PageGlobals, type Watched } from './dashboardFixture.js';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -253,7 +253,9 @@ async function scrollBoxes(page: Page): Promise<Array<{ name: string; overflows:
   );
 }
 
-dashboard.suite("the dashboard's accessibility in a browser", () => {
+describe("the dashboard's accessibility in a browser", { skip: dashboard.skip }, () => {
+  dashboard.startAndStop();
+
   test('the overview (headline, trend chart, rankings, gap histogram) has no WCAG 2.1 A/AA violation', async () => {
     await auditView('', 'overview', async (w) => {
       assert.equal(await w.page.locator('#trend-chart canvas').count(), 1, 'the trend chart is drawn');

@@ -3,7 +3,7 @@
 // truth's, filters change them and live in the URL, the meeting timeline marks the planted drops, CSV
 // downloads are the API's CSV, and it runs under its CSP. Screenshots go to test-output/dashboard/.
 import { newWatchedPage, ready, useDemoDashboard, DEMO_PARTS, SCREENSHOTS, type PageGlobals, type Watched } from './dashboardFixture.js';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,7 +68,9 @@ async function assertHeadline(page: Page, totals: TenantSummary): Promise<void> 
   assert.equal(Number(await page.getAttribute('#kpi-lost', 'data-value')), totals.lostSeconds);
 }
 
-dashboard.suite('the dashboard in a browser', () => {
+describe('the dashboard in a browser', { skip: dashboard.skip }, () => {
+  dashboard.startAndStop();
+
   test('the overview shows the API summary, and it matches the ground truth of the generated exports', async () => {
     const summary = await api<Summary>('summary');
     const t = summary.totals;

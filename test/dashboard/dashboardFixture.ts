@@ -3,7 +3,7 @@
 // through the admin endpoint; and a Chromium-family browser (see browser.ts) driven by playwright-core.
 // captureRegistrations must run before anything loads @azure/functions, so import this module first.
 import assert from 'node:assert/strict';
-import { after, before, describe } from 'node:test';
+import { after, before } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -195,13 +195,16 @@ export interface DemoDashboard {
   readonly base: string;
 }
 
-/** A DemoDashboard whose tests go in `suite`; its fields are set once the suite's `before` has run. */
+/**
+ * A DemoDashboard for one suite of a test file:
+ *   describe(name, { skip: dashboard.skip }, () => { dashboard.startAndStop(); test(...); });
+ * Without a browser `skip` is the one-line reason, so nothing is set up.
+ */
 export interface DemoDashboardSuite extends DemoDashboard {
-  /**
-   * Registers `body`'s tests as one suite with hooks that start the browser, then the demo fixture, and
-   * stop both. Without a browser the suite is skipped, with the one-line reason, before any set-up.
-   */
-  suite(name: string, body: () => void): void;
+  /** Why the suite cannot run (no browser), or false. */
+  readonly skip: string | false;
+  /** Registers the suite's hooks: start the browser, then the demo fixture; stop both. */
+  startAndStop(): void;
 }
 
 export function useDemoDashboard(browser: BrowserChoice = findBrowser()): DemoDashboardSuite {
@@ -212,24 +215,22 @@ export function useDemoDashboard(browser: BrowserChoice = findBrowser()): DemoDa
     get fixture() { return started(fixture); },
     get context() { return started(launched).context; },
     get base() { return started(fixture).host.url; },
-    suite(name, body) {
-      describe(name, { skip: browser.found ? false : browser.reason }, () => {
-        before(async () => {
-          if (!browser.found) return;
-          // The browser first: a browser that cannot start fails the suite before the ingestion work.
-          launched = await launchBrowser(browser);
-          console.log(`browser: ${browser.description}`);
-          mkdirSync(SCREENSHOTS, { recursive: true });
-          fixture = await startDashboardFixture(DEMO_PARTS);
-        });
-        after(async () => {
-          try {
-            await launched?.close();
-          } finally {
-            await fixture?.stop();
-          }
-        });
-        body();
+    skip: browser.found ? false : browser.reason,
+    startAndStop() {
+      before(async () => {
+        if (!browser.found) assert.fail(browser.reason);
+        // The browser first: one that cannot start fails the suite before the ingestion work.
+        launched = await launchBrowser(browser);
+        console.log(`browser: ${browser.description}`);
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        fixture = await startDashboardFixture(DEMO_PARTS);
+      });
+      after(async () => {
+        try {
+          await launched?.close();
+        } finally {
+          await fixture?.stop();
+        }
       });
     },
   };
