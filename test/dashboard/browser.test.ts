@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BROWSER_ENV, BUNDLED_PACKAGE, findBrowser, launchBrowser, type BrowserChoice, type BrowserSearch } from './browser.js';
+import { fontConfig } from './bundledChromium.js';
 
 /** A machine with these executables, this environment and, if `bundled`, the npm package installed. */
 function machine(over: Partial<Omit<BrowserSearch, 'isExecutable'>> & { executables?: string[]; bundled?: boolean } = {}): BrowserSearch {
@@ -35,7 +36,7 @@ test(`${BROWSER_ENV} comes first, before the bundled and the installed browsers`
   const choice = findBrowser(machine({ env: { [BROWSER_ENV]: '/opt/chrome/chrome', PATH: '/usr/bin' }, executables: ['/opt/chrome/chrome', '/usr/bin/chromium'], bundled: true }));
   assert.equal(found(choice), `/opt/chrome/chrome (from ${BROWSER_ENV})`);
   assert.ok(choice.found);
-  assert.equal(await choice.executablePath(), '/opt/chrome/chrome');
+  assert.deepEqual(await choice.prepare(), { executablePath: '/opt/chrome/chrome' });
 });
 
 test(`${BROWSER_ENV} naming no executable is reported as such, without falling back to another browser`, () => {
@@ -99,10 +100,17 @@ test('a browser that fails to start is named in the error, and its profile folde
   const parent = mkdtempSync(join(tmpdir(), 'launch-test-'));
   try {
     // Node is an executable that refuses Chromium's flags: the launch fails at once.
-    const notABrowser = { found: true as const, description: 'not a browser', executablePath: async () => process.execPath };
+    const notABrowser = { found: true as const, description: 'not a browser', prepare: async () => ({ executablePath: process.execPath }) };
     await assert.rejects(launchBrowser(notABrowser, parent), /^Error: could not start not a browser: /);
     assert.deepEqual(readdirSync(parent), []);
   } finally {
     rmSync(parent, { recursive: true, force: true });
   }
+});
+
+test('the bundled browser\'s font configuration keeps the system fonts and adds the ones the package ships', () => {
+  const text = fontConfig('/tmp/x&y');
+  assert.match(text, /<include ignore_missing="yes">\/etc\/fonts\/fonts.conf<\/include>/);
+  assert.match(text, /<dir>\/tmp\/x&amp;y\/fonts\/fonts<\/dir>/);
+  assert.match(text, /<cachedir>\/tmp\/x&amp;y\/fonts-cache<\/cachedir>/);
 });

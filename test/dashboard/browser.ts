@@ -2,16 +2,15 @@
 // CHROMIUM_PATH names; else, on Linux x64, the headless Chromium that the @sparticuz/chromium
 // devDependency brings from the npm registry; else an installed Chromium, Chrome or Edge at the usual
 // places of the OS. Without any, the reason says in one line what to install or set.
-import { accessSync, constants, existsSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, posix, win32 } from 'node:path';
-import { spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { join, posix, win32 } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { BrowserContext } from 'playwright-core';
+import { BUNDLED_PACKAGE, bundledChromiumInstalled, unpackBundledChromium } from './bundledChromium.js';
 
 /** The environment variable naming a browser executable to use. */
 export const BROWSER_ENV = 'CHROMIUM_PATH';
-/** The npm package that ships a headless Chromium for Linux x64. */
-export const BUNDLED_PACKAGE = '@sparticuz/chromium';
+export { BUNDLED_PACKAGE };
 
 /** Flags for every browser: headless, no sandbox (containers often run as root), nothing phoning home. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -36,13 +35,19 @@ export interface BrowserSearch {
   hasBundledChromium(): boolean;
 }
 
+/** A browser ready to launch: its executable and the environment variables it needs beyond ours. */
+export interface PreparedBrowser {
+  executablePath: string;
+  env?: Record<string, string>;
+}
+
 export type BrowserChoice =
   | {
       found: true;
       /** Where it comes from and where it is, for messages. */
       description: string;
-      /** The executable's path (unpacking the bundled browser on first use). */
-      executablePath(): Promise<string>;
+      /** Gets it ready (unpacking the bundled browser on first use). */
+      prepare(): Promise<PreparedBrowser>;
     }
   | { found: false; reason: string };
 
@@ -79,13 +84,13 @@ export function findBrowser(search: BrowserSearch = realSearch()): BrowserChoice
   const named = search.env[BROWSER_ENV];
   if (named !== undefined && named !== '') {
     if (!search.isExecutable(named)) return { found: false, reason: `${BROWSER_ENV} is set to "${named}", which is not an executable file: correct it or unset it` };
-    return { found: true, description: `${named} (from ${BROWSER_ENV})`, executablePath: async () => named };
+    return { found: true, description: `${named} (from ${BROWSER_ENV})`, prepare: async () => ({ executablePath: named }) };
   }
   if (search.platform === 'linux' && search.arch === 'x64' && search.hasBundledChromium()) {
-    return { found: true, description: `the headless Chromium of ${BUNDLED_PACKAGE}`, executablePath: unpackBundledChromium };
+    return { found: true, description: `the headless Chromium of ${BUNDLED_PACKAGE}`, prepare: unpackBundledChromium };
   }
   const installed = installedCandidates(search).find((path) => search.isExecutable(path));
-  if (installed !== undefined) return { found: true, description: installed, executablePath: async () => installed };
+  if (installed !== undefined) return { found: true, description: installed, prepare: async () => ({ executablePath: installed }) };
   return { found: false, reason: noBrowserReason(search) };
 }
 
@@ -95,8 +100,10 @@ export async function launchBrowser(browser: BrowserChoice & { found: true }, pr
   const profile = mkdtempSync(join(profileParent, 'dashboard-chromium-'));
   let context: BrowserContext;
   try {
+    const prepared = await browser.prepare();
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: await browser.executablePath(),
+      executablePath: prepared.executablePath,
+      env: { ...process.env, ...prepared.env },
       headless: true,
       args: [...CHROMIUM_ARGS],
       viewport: { width: 1360, height: 900 },
@@ -134,63 +141,6 @@ function realSearch(): BrowserSearch {
         return false;
       }
     },
-    hasBundledChromium: () => bundledPackageRoot() !== undefined,
+    hasBundledChromium: bundledChromiumInstalled,
   };
-}
-
-/** The installed @sparticuz/chromium package folder, if any. */
-function bundledPackageRoot(): string | undefined {
-  let entry: string;
-  try {
-    entry = require.resolve(BUNDLED_PACKAGE);
-  } catch {
-    return undefined;
-  }
-  for (let dir = dirname(entry); dirname(dir) !== dir; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin'))) return dir;
-  }
-  return undefined;
-}
-
-/**
- * Unpacks the bundled Chromium once per package version and user, into the OS temporary folder, and
- * returns its path. The package itself unpacks to a fixed path there, where two test files starting
- * together would write the same file at once; here each unpacks into a folder of its own (the package's
- * TMPDIR), which is renamed into place: the first rename wins and the others use its result.
- */
-async function unpackBundledChromium(): Promise<string> {
-  const root = bundledPackageRoot();
-  if (root === undefined) throw new Error(`${BUNDLED_PACKAGE} is no longer installed`);
-  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
-  const uid = process.getuid?.() ?? 0;
-  const target = join(tmpdir(), `teams-audit-chromium-${version}-${uid}`);
-  const binary = join(target, 'chromium');
-  if (existsSync(target)) {
-    const folder = lstatSync(target);
-    if (!folder.isDirectory() || folder.uid !== uid) throw new Error(`${target} is not a folder of this user's; remove it, or set ${BROWSER_ENV}`);
-    if (existsSync(binary)) return binary;
-  }
-  const staging = mkdtempSync(`${target}.partial-`);
-  try {
-    const script = `require(${JSON.stringify(require.resolve(BUNDLED_PACKAGE))}).executablePath().then((p) => process.stdout.write(p))`;
-    const unpacked = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, TMPDIR: staging }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`unpacking ${BUNDLED_PACKAGE} failed (exit ${code}): ${err.trim()}`))));
-    });
-    if (unpacked !== join(staging, 'chromium')) throw new Error(`${BUNDLED_PACKAGE} unpacked to ${unpacked}, not into ${staging}`);
-    try {
-      renameSync(staging, target);
-    } catch (e) {
-      // Another test file got there first: use its copy.
-      if (!existsSync(binary)) throw new Error(`could not move the unpacked browser to ${target} (remove that folder if it is left from an older run): ${String(e)}`);
-    }
-    return binary;
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
 }
