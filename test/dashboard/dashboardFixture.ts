@@ -76,7 +76,7 @@ export async function startDashboardFixture(parts: readonly GeneratedPart[]): Pr
   usePipelineServices(servicesFor(store));
 
   const env: NodeJS.ProcessEnv = { ...process.env, AzureWebJobsStorage: connection, EXPORTS_CONTAINER: names.containers.exports };
-  const host: RunningHost = await startHost({
+  const host = await startHost({
     functions,
     storageFor: () => clients,
     env,
