@@ -1,5 +1,5 @@
 // Test command: starts an in-memory Azurite on free ports, runs every compiled test file with
-// node:test (one process per file), then stops Azurite. Extra arguments filter test paths. The TAP
+// node:test (one process per file), then stops Azurite. Extra arguments filter test paths. The tests'
 // output is followed by a summary of the failed and skipped tests (test-summary-reporter.mjs).
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,8 @@ if (files.length === 0) {
 const summaryDir = mkdtempSync(join(tmpdir(), 'test-summary-'));
 const summaryFile = join(summaryDir, 'summary.txt');
 const reporters = [
-  '--test-reporter=tap', '--test-reporter-destination=stdout',
+  // node:test's own default: spec on a terminal, TAP otherwise.
+  `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
   `--test-reporter=${new URL('./test-summary-reporter.mjs', import.meta.url).href}`, `--test-reporter-destination=${summaryFile}`,
 ];
 
