@@ -1,6 +1,8 @@
 // Test command: starts an in-memory Azurite on free ports, runs every compiled test file with
-// node:test (one process per file), then stops Azurite. Extra arguments filter test paths.
-import { readdirSync, statSync } from 'node:fs';
+// node:test (one process per file), then stops Azurite. Extra arguments filter test paths. The tests'
+// output is followed by a summary of the failed and skipped tests (test-summary-reporter.mjs).
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -27,12 +29,20 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+const summaryDir = mkdtempSync(join(tmpdir(), 'test-summary-'));
+const summaryFile = join(summaryDir, 'summary.txt');
+const reporters = [
+  // node:test's own default: spec on a terminal, TAP otherwise.
+  `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
+  `--test-reporter=${new URL('./test-summary-reporter.mjs', import.meta.url).href}`, `--test-reporter-destination=${summaryFile}`,
+];
+
 const azurite = await startAzurite();
 console.error(`Azurite (in memory) on blob ${azurite.ports.blob}, queue ${azurite.ports.queue}, table ${azurite.ports.table}`);
 let code = 1;
 try {
   code = await new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...reporters, ...files], {
       stdio: 'inherit',
       env: { ...process.env, TEST_STORAGE_CONNECTION: azurite.connectionString },
     });
@@ -40,6 +50,12 @@ try {
   });
 } finally {
   await azurite.stop();
+  try {
+    process.stdout.write(readFileSync(summaryFile, 'utf8'));
+  } catch {
+    console.error('(no summary of failed and skipped tests: the test runner ended before writing it)');
+  }
+  rmSync(summaryDir, { recursive: true, force: true });
 }
 console.error(`${files.length} test files; exit ${code}`);
 process.exit(code);

@@ -10,7 +10,8 @@ import {
   HEADERS, chunked, collect, csvExport, csvLine, meetingData, once, participantData, readAll, recordsOf, rejectionsOf,
 } from './helpers.js';
 
-const CORPUS = '/work/shared/corpus/real';
+/** The real published exports (test/fixtures/real; this file runs from dist/test/audit). */
+const CORPUS = `${__dirname}/../../../test/fixtures/real`;
 
 /** What toAuditItem makes of the same objects: the reader must agree with it row for row. */
 function expectedItems(rows: ReadonlyArray<Record<string, unknown>>, file: string): ExportItem[] {

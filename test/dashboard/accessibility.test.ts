@@ -1,13 +1,13 @@
 // An automated accessibility audit of the dashboard: axe-core (WCAG 2.1 A and AA rules) on every view with
 // real data (the overview with its rankings and charts, a focused overview, the meetings list, meeting
-// timelines with counted, possible and mass-event disconnections, the error view), in Debian's chromium
-// against the local host with the same three generated exports as dashboard.test.ts. Collapsed tables are
+// timelines with counted, possible and mass-event disconnections, the error view), in the browser browser.ts
+// finds, against the local host with the same three generated exports as dashboard.test.ts. Collapsed tables are
 // audited opened too, and the evidence row a timeline marker selects; the views are audited again in a
 // 320 px window (reflow), where the page must not scroll sideways. A failure lists each violation's rule,
 // impact, what it asks for and the first elements at fault. Screenshots of the narrow views go to
 // test-output/dashboard/.
 import { newWatchedPage, ready, useDemoDashboard, DEMO_PARTS, SCREENSHOTS, type PageGlobals, type Watched } from './dashboardFixture.js';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -253,104 +253,108 @@ async function scrollBoxes(page: Page): Promise<Array<{ name: string; overflows:
   );
 }
 
-test('the overview (headline, trend chart, rankings, gap histogram) has no WCAG 2.1 A/AA violation', async () => {
-  await auditView('', 'overview', async (w) => {
-    assert.equal(await w.page.locator('#trend-chart canvas').count(), 1, 'the trend chart is drawn');
-    assert.equal(await w.page.locator('#gap-chart canvas').count(), 1, 'the gap chart is drawn');
-    assert.ok((await w.page.locator('#rank-user tbody tr.thin-row').count()) > 0, 'rows with not enough data are audited too');
-  });
-});
+describe("the dashboard's accessibility in a browser", { skip: dashboard.skip }, () => {
+  dashboard.startAndStop();
 
-test('the overview focused on a site, one day, with a target the worst rows exceed, has no violation', async () => {
-  const day = DEMO_PARTS[1]!.start.slice(0, 10);
-  await auditView(`?from=${day}&to=${day}&site=${encodeURIComponent('Zurich HQ')}&target=0.5`, 'focused overview', async (w) => {
-    assert.equal(await w.page.locator('#rank-site tr.focus').count(), 1, 'the focused row is highlighted');
-    assert.ok((await w.page.locator('.over-target').count()) > 0, 'rates above the target are shown');
+  test('the overview (headline, trend chart, rankings, gap histogram) has no WCAG 2.1 A/AA violation', async () => {
+    await auditView('', 'overview', async (w) => {
+      assert.equal(await w.page.locator('#trend-chart canvas').count(), 1, 'the trend chart is drawn');
+      assert.equal(await w.page.locator('#gap-chart canvas').count(), 1, 'the gap chart is drawn');
+      assert.ok((await w.page.locator('#rank-user tbody tr.thin-row').count()) > 0, 'rows with not enough data are audited too');
+    });
   });
-});
 
-test('the meetings list has no violation', async () => {
-  await auditView('?view=meetings', 'meetings list', async (w) => {
-    assert.ok((await w.page.locator('#meetings-table tbody tr.has-drops').count()) > 0, 'meetings with drops are listed');
+  test('the overview focused on a site, one day, with a target the worst rows exceed, has no violation', async () => {
+    const day = DEMO_PARTS[1]!.start.slice(0, 10);
+    await auditView(`?from=${day}&to=${day}&site=${encodeURIComponent('Zurich HQ')}&target=0.5`, 'focused overview', async (w) => {
+      assert.equal(await w.page.locator('#rank-site tr.focus').count(), 1, 'the focused row is highlighted');
+      assert.ok((await w.page.locator('.over-target').count()) > 0, 'rates above the target are shown');
+    });
   });
-});
 
-test('a meeting timeline with counted and possible drops has no violation, nor has its selected evidence row', async () => {
-  await auditView(`?view=meeting&meeting=${encodeURIComponent(meetingWithDrops())}`, 'meeting timeline', async (w, outcomes) => {
-    const markers = w.page.locator('svg.timeline g.drop');
-    assert.ok((await markers.count()) >= 3, 'several drop markers');
-    assert.ok(outcomes.every((o) => o.measured.some((m) => m.svg)), 'the timeline\'s SVG text was measured');
-    // The evidence table is wider than its panel and holds no link: its box is the keyboard's way to scroll it.
-    const evidence = (await scrollBoxes(w.page)).find((b) => b.name.startsWith('Disconnections and their evidence'));
-    assert.deepEqual(evidence, { name: 'Disconnections and their evidence (table)', overflows: true, focusable: true });
-    await markers.first().focus();
-    await w.page.keyboard.press('Enter');
-    assert.equal(await w.page.locator('#evidence-table tr.selected').count(), 1);
-    await audit(w, 'meeting timeline, evidence row selected from a marker');
+  test('the meetings list has no violation', async () => {
+    await auditView('?view=meetings', 'meetings list', async (w) => {
+      assert.ok((await w.page.locator('#meetings-table tbody tr.has-drops').count()) > 0, 'meetings with drops are listed');
+    });
   });
-});
 
-test('a meeting timeline with a mass event has no violation', async () => {
-  const meetingId = meetingsWithDrops((ds) => ds.some((d) => d.massEventId !== undefined))[0];
-  assert.ok(meetingId, 'a meeting with a mass event');
-  await auditView(`?view=meeting&meeting=${encodeURIComponent(meetingId)}`, 'meeting with a mass event', async (w) => {
-    assert.ok((await w.page.locator('svg.timeline rect.mass-event').count()) > 0, 'the mass event is drawn');
+  test('a meeting timeline with counted and possible drops has no violation, nor has its selected evidence row', async () => {
+    await auditView(`?view=meeting&meeting=${encodeURIComponent(meetingWithDrops())}`, 'meeting timeline', async (w, outcomes) => {
+      const markers = w.page.locator('svg.timeline g.drop');
+      assert.ok((await markers.count()) >= 3, 'several drop markers');
+      assert.ok(outcomes.every((o) => o.measured.some((m) => m.svg)), 'the timeline\'s SVG text was measured');
+      // The evidence table is wider than its panel and holds no link: its box is the keyboard's way to scroll it.
+      const evidence = (await scrollBoxes(w.page)).find((b) => b.name.startsWith('Disconnections and their evidence'));
+      assert.deepEqual(evidence, { name: 'Disconnections and their evidence (table)', overflows: true, focusable: true });
+      await markers.first().focus();
+      await w.page.keyboard.press('Enter');
+      assert.equal(await w.page.locator('#evidence-table tr.selected').count(), 1);
+      await audit(w, 'meeting timeline, evidence row selected from a marker');
+    });
   });
-});
 
-test('at 320 CSS px wide (reflow) the views have no violation, and every box that scrolls sideways is focusable', async () => {
-  const narrow = { width: 320, height: 800 };
-  for (const [query, what] of [
-    ['', 'overview at 320 px'],
-    ['?view=meetings', 'meetings list at 320 px'],
-    [`?view=meeting&meeting=${encodeURIComponent(meetingWithDrops())}`, 'meeting timeline at 320 px'],
-  ] as const) {
-    await auditView(query, what, async (w) => {
-      // WCAG 1.4.10: no scrolling in two dimensions; wide tables and the timeline scroll inside their own boxes.
-      const pageWidth = await w.page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
-      if (pageWidth > narrow.width) {
-        // The outermost elements that stick out (their descendants would only repeat them; content clipped by a scrolling box does not count).
-        const wide = await w.page.$$eval('body *', (all, limit) => {
-          type E = (typeof all)[number];
-          const style = (globalThis as unknown as { getComputedStyle(e: E): { overflowX: string; position: string } }).getComputedStyle;
-          const out = (e: E): boolean => e.getBoundingClientRect().right > limit + 0.5;
-          // Clipped by a box that scrolls or hides its overflow: an ancestor, or for an absolutely positioned
-          // element one from its containing block (the nearest positioned ancestor) up.
-          const clipped = (e: E): boolean => {
-            let position = style(e).position;
-            for (let a = e.parentElement; a && a !== e.ownerDocument.body; a = a.parentElement) {
-              if (position === 'fixed') return false;
-              const s = style(a);
-              if (position !== 'absolute') {
-                if (s.overflowX !== 'visible') return true;
-              } else if (s.position !== 'static') {
-                if (s.overflowX !== 'visible') return true;
-                position = s.position;
+  test('a meeting timeline with a mass event has no violation', async () => {
+    const meetingId = meetingsWithDrops((ds) => ds.some((d) => d.massEventId !== undefined))[0];
+    assert.ok(meetingId, 'a meeting with a mass event');
+    await auditView(`?view=meeting&meeting=${encodeURIComponent(meetingId)}`, 'meeting with a mass event', async (w) => {
+      assert.ok((await w.page.locator('svg.timeline rect.mass-event').count()) > 0, 'the mass event is drawn');
+    });
+  });
+
+  test('at 320 CSS px wide (reflow) the views have no violation, and every box that scrolls sideways is focusable', async () => {
+    const narrow = { width: 320, height: 800 };
+    for (const [query, what] of [
+      ['', 'overview at 320 px'],
+      ['?view=meetings', 'meetings list at 320 px'],
+      [`?view=meeting&meeting=${encodeURIComponent(meetingWithDrops())}`, 'meeting timeline at 320 px'],
+    ] as const) {
+      await auditView(query, what, async (w) => {
+        // WCAG 1.4.10: no scrolling in two dimensions; wide tables and the timeline scroll inside their own boxes.
+        const pageWidth = await w.page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+        if (pageWidth > narrow.width) {
+          // The outermost elements that stick out (their descendants would only repeat them; content clipped by a scrolling box does not count).
+          const wide = await w.page.$$eval('body *', (all, limit) => {
+            type E = (typeof all)[number];
+            const style = (globalThis as unknown as { getComputedStyle(e: E): { overflowX: string; position: string } }).getComputedStyle;
+            const out = (e: E): boolean => e.getBoundingClientRect().right > limit + 0.5;
+            // Clipped by a box that scrolls or hides its overflow: an ancestor, or for an absolutely positioned
+            // element one from its containing block (the nearest positioned ancestor) up.
+            const clipped = (e: E): boolean => {
+              let position = style(e).position;
+              for (let a = e.parentElement; a && a !== e.ownerDocument.body; a = a.parentElement) {
+                if (position === 'fixed') return false;
+                const s = style(a);
+                if (position !== 'absolute') {
+                  if (s.overflowX !== 'visible') return true;
+                } else if (s.position !== 'static') {
+                  if (s.overflowX !== 'visible') return true;
+                  position = s.position;
+                }
               }
-            }
-            return false;
-          };
-          return all
-            .filter((e) => out(e) && !clipped(e))
-            .filter((e, _i, sticking) => !(e.parentElement && sticking.includes(e.parentElement)))
-            .slice(0, 5)
-            .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.classList.length ? `.${[...e.classList].join('.')}` : ''} (right edge ${Math.round(e.getBoundingClientRect().right)} px)`);
-        }, narrow.width);
-        assert.fail(`${what}: the page is ${pageWidth} px wide, wider than the ${narrow.width} px window (WCAG 1.4.10 reflow); sticking out: ${wide.join(', ')}`);
-      }
-      const boxes = await scrollBoxes(w.page);
-      assert.ok(boxes.some((b) => b.overflows), `${what}: some table scrolls sideways at this width`);
-      assert.deepEqual(boxes.filter((b) => b.overflows !== b.focusable), [], `${what}: a box is a focusable region exactly when it scrolls`);
-    }, narrow);
-  }
-});
+              return false;
+            };
+            return all
+              .filter((e) => out(e) && !clipped(e))
+              .filter((e, _i, sticking) => !(e.parentElement && sticking.includes(e.parentElement)))
+              .slice(0, 5)
+              .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.classList.length ? `.${[...e.classList].join('.')}` : ''} (right edge ${Math.round(e.getBoundingClientRect().right)} px)`);
+          }, narrow.width);
+          assert.fail(`${what}: the page is ${pageWidth} px wide, wider than the ${narrow.width} px window (WCAG 1.4.10 reflow); sticking out: ${wide.join(', ')}`);
+        }
+        const boxes = await scrollBoxes(w.page);
+        assert.ok(boxes.some((b) => b.overflows), `${what}: some table scrolls sideways at this width`);
+        assert.deepEqual(boxes.filter((b) => b.overflows !== b.focusable), [], `${what}: a box is a focusable region exactly when it scrolls`);
+      }, narrow);
+    }
+  });
 
-test('the error view (an unknown meeting) has no violation', async () => {
-  const w = await newWatchedPage(dashboard.context);
-  await w.page.goto(`${dashboard.base}/api/dashboard?view=meeting&meeting=no-such-meeting`);
-  await w.page.waitForSelector('#error');
-  await audit(w, 'error view');
-  // The API's 404 for the unknown meeting is expected here; anything else is not.
-  assert.deepEqual(w.problems.filter((p) => !/404/.test(p)), []);
-  await w.page.close();
+  test('the error view (an unknown meeting) has no violation', async () => {
+    const w = await newWatchedPage(dashboard.context);
+    await w.page.goto(`${dashboard.base}/api/dashboard?view=meeting&meeting=no-such-meeting`);
+    await w.page.waitForSelector('#error');
+    await audit(w, 'error view');
+    // The API's 404 for the unknown meeting is expected here; anything else is not.
+    assert.deepEqual(w.problems.filter((p) => !/404/.test(p)), []);
+    await w.page.close();
+  });
 });

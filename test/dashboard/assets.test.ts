@@ -1,15 +1,27 @@
 // Serving the built dashboard: the page with its asset URLs (and the key) filled in, hashed assets with
 // their types, year-long private caching and gzip when accepted, the CSP on every answer, and refusals.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { acceptsGzip, CONTENT_SECURITY_POLICY, DashboardAssets, dashboardPath, defaultDashboardDir } from '../../src/dashboard/assets.js';
 
+/** The temporary folders made here, removed after the file's tests. */
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 function builtDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dashboard-assets-'));
+  const dir = tempDir('dashboard-assets-');
   const js = 'console.log("dashboard");'.repeat(50);
   writeFileSync(join(dir, 'app-ABCDEFGH.js'), js);
   writeFileSync(join(dir, 'app-IJKLMNOP.css'), 'body{color:#111}');
@@ -81,7 +93,7 @@ test('only files named by the manifest are served: other names, paths and method
 });
 
 test('before a build, the route says how to build instead of failing', () => {
-  const empty = mkdtempSync(join(tmpdir(), 'dashboard-unbuilt-'));
+  const empty = tempDir('dashboard-unbuilt-');
   mkdirSync(join(empty, 'dashboard'));
   const res = new DashboardAssets(join(empty, 'dashboard')).respond({ asset: '', pathname: '/api/dashboard' });
   assert.equal(res.status, 503);

@@ -1,11 +1,10 @@
 // The dashboard's test bed: the app's real registrations on the local host (free port) over the test
 // Azurite, with store names of its own, a generated export ingested through the blob trigger and analysed
-// through the admin endpoint; and Debian's chromium driven by playwright-core.
+// through the admin endpoint; and a Chromium-family browser (see browser.ts) driven by playwright-core.
 // captureRegistrations must run before anything loads @azure/functions, so import this module first.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { captureRegistrations, findPackageRoot } from '../../src/local/captureRegistrations.js';
@@ -16,18 +15,7 @@ import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js
 import { generateExport, type GroundTruth } from '../../src/generator/exportGenerator.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
 import type { BrowserContext, Page } from 'playwright-core';
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { findBrowser, launchBrowser, type BrowserChoice } from './browser.js';
 
 export interface GeneratedPart {
   seed: number;
@@ -101,8 +89,28 @@ export async function startDashboardFixture(parts: readonly GeneratedPart[]): Pr
   });
   const events: InvocationEvent[] = [];
   host.onInvocation((e) => events.push(e));
+  const stop = async (): Promise<void> => {
+    await host.stop();
+    usePipelineServices(undefined);
+  };
+  try {
+    return { host, store, truths: await ingestAndAnalyse(host, store, clients, names.containers.config, events, parts), events, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
 
-  await clients.blobService.getContainerClient(names.containers.config).getBlockBlobClient(CONFIG_BLOBS.siteMap).upload(SITE_MAP_CSV, SITE_MAP_CSV.length);
+/** Puts SITE_MAP_CSV in the config container, ingests each part through the blob trigger, analyses them; returns their ground truths. */
+async function ingestAndAnalyse(
+  host: RunningHost,
+  store: Store,
+  clients: ReturnType<typeof storageClientsFromConnectionString>,
+  configContainer: string,
+  events: InvocationEvent[],
+  parts: readonly GeneratedPart[],
+): Promise<DashboardFixture['truths']> {
+  await clients.blobService.getContainerClient(configContainer).getBlockBlobClient(CONFIG_BLOBS.siteMap).upload(SITE_MAP_CSV, SITE_MAP_CSV.length);
 
   const truths: DashboardFixture['truths'] = [];
   for (const part of parts) {
@@ -128,39 +136,7 @@ export async function startDashboardFixture(parts: readonly GeneratedPart[]): Pr
     assert.equal(done.outcome, 'succeeded', done.error);
   }
   assert.equal((await store.marks.listPending()).length, 0, 'every meeting analysed');
-
-  return {
-    host,
-    store,
-    truths,
-    events,
-    async stop() {
-      await host.stop();
-      usePipelineServices(undefined);
-    },
-  };
-}
-
-/** Debian's chromium through playwright-core, with a fresh profile that is removed on close. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1360, height: 900 },
-    locale: 'en-US',
-    timezoneId: 'UTC',
-    acceptDownloads: true,
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  return truths;
 }
 
 /** The browser globals the page callbacks use (they run in the page; the tests compile without the DOM lib). */
@@ -219,23 +195,43 @@ export interface DemoDashboard {
   readonly base: string;
 }
 
-/** Registers the before/after hooks that start and stop a DemoDashboard; its fields are set once `before` has run. */
-export function useDemoDashboard(): DemoDashboard {
+/**
+ * A DemoDashboard for one suite of a test file:
+ *   describe(name, { skip: dashboard.skip }, () => { dashboard.startAndStop(); test(...); });
+ * Without a browser `skip` is the one-line reason, so nothing is set up.
+ */
+export interface DemoDashboardSuite extends DemoDashboard {
+  /** Why the suite cannot run (no browser), or false. */
+  readonly skip: string | false;
+  /** Registers the suite's hooks: start the browser, then the demo fixture; stop both. */
+  startAndStop(): void;
+}
+
+export function useDemoDashboard(browser: BrowserChoice = findBrowser()): DemoDashboardSuite {
   let fixture: DashboardFixture | undefined;
-  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   const started = <T>(value: T | undefined): T => value ?? assert.fail('the dashboard fixture is used before it started');
-  before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    fixture = await startDashboardFixture(DEMO_PARTS);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await fixture?.stop();
-  });
   return {
     get fixture() { return started(fixture); },
-    get context() { return started(browser).context; },
+    get context() { return started(launched).context; },
     get base() { return started(fixture).host.url; },
+    skip: browser.found ? false : browser.reason,
+    startAndStop() {
+      before(async () => {
+        if (!browser.found) assert.fail(browser.reason);
+        // The browser first: one that cannot start fails the suite before the ingestion work.
+        launched = await launchBrowser(browser);
+        console.log(`browser: ${browser.description}`);
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        fixture = await startDashboardFixture(DEMO_PARTS);
+      });
+      after(async () => {
+        try {
+          await launched?.close();
+        } finally {
+          await fixture?.stop();
+        }
+      });
+    },
   };
 }
