@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -145,4 +146,46 @@ test('Ctrl-C stops the host, and leaves the storage it did not start running', a
   assert.match(hostLog, /SIGINT: stopping/);
   assert.match(hostLog, /Stopped\.\n/);
   assert.ok(await storageClientsFromConnectionString(connection).blobService.getContainerClient('audit-exports').exists());
+});
+
+/** Holds a loopback port for the duration of `body` (or finds it already held by someone else). */
+async function withPortTaken<T>(portNumber: number, body: () => Promise<T>): Promise<T> {
+  const server: Server = createServer();
+  const listening = await new Promise<boolean>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(false) : reject(err)));
+    server.listen(portNumber, '127.0.0.1', () => resolve(true));
+  });
+  try {
+    return await body();
+  } finally {
+    if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+function runStart(env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/src/local/start.js'], { cwd: work.dir, env: { ...work.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    // It should stop at once; should it run instead, stop it rather than wait forever.
+    const timer = setTimeout(() => child.kill('SIGINT'), 60_000);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
+  });
+}
+
+test("npm start with Azurite's port taken stops, names the port and points to LOCAL_STORAGE_CONNECTION", async () => {
+  const r = await withPortTaken(10000, async () => runStart({ PORT: String(await freePort()), LOCAL_STORAGE_CONNECTION: '' }));
+  assert.equal(r.status, 1, r.output);
+  assert.match(r.output, /npm start failed: Could not start Azurite on ports 10000-10002: Port 1000[012] is already in use; .*set LOCAL_STORAGE_CONNECTION to its connection string/);
+});
+
+test('npm start with the HTTP port taken stops and says to set PORT', async () => {
+  const taken = await freePort();
+  const r = await withPortTaken(taken, async () => runStart({ PORT: String(taken), LOCAL_STORAGE_CONNECTION: connection }));
+  assert.equal(r.status, 1, r.output);
+  assert.match(r.output, new RegExp(`npm start failed: HTTP port ${taken} is already in use; stop what listens there or set PORT to another port`));
 });
