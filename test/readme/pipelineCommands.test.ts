@@ -39,14 +39,19 @@ async function waitForLog(pattern: RegExp, what: string, from = 0, timeoutMs = 1
   }
 }
 
-/** curl as written; where curl is missing, the same request through fetch (GET, or `-X METHOD`). */
-async function run(command: string): Promise<CommandResult> {
-  const env = { AzureWebJobsStorage: connection };
-  if (!command.startsWith('curl ') || hasProgram('curl')) return runCommand(work, command, { httpPort: port, env });
+/** The README's `curl [-X METHOD] URL` through fetch, for machines without curl. */
+async function fetchLikeCurl(command: string): Promise<CommandResult> {
   const words = [...asRun(command, port).matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
   const method = words.includes('-X') ? words[words.indexOf('-X') + 1]! : 'GET';
-  const response = await fetch(words[words.length - 1]!, { method });
-  return { ran: `fetch ${method} ${words[words.length - 1]}`, status: 0, stdout: await response.text(), stderr: '' };
+  const url = words[words.length - 1]!;
+  const response = await fetch(url, { method });
+  return { ran: `fetch ${method} ${url}`, status: 0, stdout: await response.text(), stderr: '' };
+}
+
+/** The command as written, in the work folder; curl through fetch only where curl is missing. */
+async function run(command: string): Promise<CommandResult> {
+  if (command.startsWith('curl ') && !hasProgram('curl')) return fetchLikeCurl(command);
+  return runCommand(work, command, { httpPort: port, env: { AzureWebJobsStorage: connection } });
 }
 
 function ok(r: CommandResult): void {
@@ -118,14 +123,15 @@ test('curl -X POST http://localhost:7071/admin/functions/analyzeDisconnections: 
 test('curl "http://localhost:7071/api/disconnections?format=csv": the first page of the report the CLI gives for the same files', async () => {
   const r = await run('curl "http://localhost:7071/api/disconnections?format=csv"');
   ok(r);
-  const api = parse(r.stdout, { columns: true }) as Record<string, string>[];
+  assert.equal((await fetchLikeCurl('curl "http://localhost:7071/api/disconnections?format=csv"')).stdout, r.stdout, 'the fetch stand-in for curl gets the same answer');
+  const api = parse(r.stdout, { columns: true, bom: true }) as Record<string, string>[];
   assert.equal(api.length, 100, 'one page: the default limit');
 
   // The CLI on the same export, site map and users file (a copy: -u adds what it learns).
   copyFileSync(join(work.dir, 'docs/examples/users.csv'), join(work.dir, 'users-copy.csv'));
   const cli = await runCommand(work, 'teams-audit -d --format csv --site-map docs/examples/sitemap.csv -u users-copy.csv sample.csv');
   ok(cli);
-  const rows = parse(cli.stdout, { columns: true }) as Record<string, string>[];
+  const rows = parse(cli.stdout, { columns: true, bom: true }) as Record<string, string>[];
   assert.deepEqual(Object.keys(api[0]!), Object.keys(rows[0]!), 'same columns as the CLI');
   const key = (row: Record<string, string>): string => [row['meetingId'], row['participantKey'], row['leaveTime'], row['rejoinTime']].join('|');
   const byKey = new Map(rows.map((row) => [key(row), row]));
