@@ -1,5 +1,5 @@
-// `npm start`: Azurite from its npm package (data in .azurite/), storage provisioned from names.json,
-// the app's real registrations captured and driven by the local host on http://localhost:7071.
+// `npm start`: Azurite from its npm package (data in .azurite/), or the storage named by LOCAL_STORAGE_CONNECTION,
+// provisioned from names.json; the app's real registrations captured and driven by the local host on http://localhost:7071.
 // This module must be the process entry point: nothing may load @azure/functions before capture.
 import { join } from 'node:path';
 import { captureRegistrations, findPackageRoot, runAppHooks, type CapturedFunction } from './captureRegistrations.js';
@@ -10,6 +10,8 @@ import { storageClientsFromEnv } from '../storage/clients.js';
 import { SETTINGS, SETTING_DEFAULTS } from '../names.js';
 
 const AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 };
+/** Connection string of storage already running (another Azurite): used instead of starting Azurite. */
+const EXISTING_STORAGE_VARIABLE = 'LOCAL_STORAGE_CONNECTION';
 const DEFAULT_HTTP_PORT = 7071;
 const BLOB_POLL_MS = 2000;
 
@@ -30,7 +32,7 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-function banner(host: RunningHost, functions: readonly CapturedFunction[], dataDir: string): string {
+function banner(host: RunningHost, functions: readonly CapturedFunction[], storage: string, ownAzurite: boolean): string {
   const lines = ['', `Functions (${functions.length}):`, ''];
   for (const info of host.describe()) {
     if (info.trigger === 'http') {
@@ -45,9 +47,9 @@ function banner(host: RunningHost, functions: readonly CapturedFunction[], dataD
   }
   lines.push(
     '',
-    `Storage: Azurite on 127.0.0.1:${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}, data in ${dataDir}`,
+    `Storage: ${storage}`,
     `Function keys are not checked here (the host listens on 127.0.0.1 only); in Azure, authLevel 'function' requires a key.`,
-    'Press Ctrl-C to stop the host and Azurite.',
+    `Press Ctrl-C to stop the host${ownAzurite ? ' and Azurite' : ''}.`,
     '',
   );
   return lines.join('\n');
@@ -57,14 +59,15 @@ async function main(): Promise<void> {
   const packageRoot = findPackageRoot(__dirname);
   const dataDir = join(packageRoot, '.azurite');
   const httpPort = parsePort(process.env['PORT']);
+  const existingStorage = process.env[EXISTING_STORAGE_VARIABLE] || undefined;
 
   // App settings before the app loads: registrations read them (e.g. the blob trigger source).
   const storageSetting = SETTINGS.storageConnection;
   const existing = process.env[storageSetting];
-  if (existing && existing !== 'UseDevelopmentStorage=true') {
-    hostLog(`Note: ${storageSetting} was set in the environment; npm start uses its own Azurite instead.`);
+  if (existing && existing !== 'UseDevelopmentStorage=true' && existing !== existingStorage) {
+    hostLog(`Note: ${storageSetting} was set in the environment; npm start uses ${existingStorage ? EXISTING_STORAGE_VARIABLE : 'its own Azurite'} instead.`);
   }
-  process.env[storageSetting] = 'UseDevelopmentStorage=true';
+  process.env[storageSetting] = existingStorage ?? 'UseDevelopmentStorage=true';
   for (const [name, value] of Object.entries(SETTING_DEFAULTS)) {
     if (process.env[name] === undefined || process.env[name] === '') process.env[name] = value;
   }
@@ -72,15 +75,24 @@ async function main(): Promise<void> {
   const functions = await captureRegistrations({ packageRoot });
   const hostJson = readHostJson(packageRoot);
 
-  let azurite: RunningAzurite;
-  try {
-    azurite = await startAzurite({ location: dataDir, ports: AZURITE_PORTS });
-  } catch (err) {
-    throw new Error(
-      `Could not start Azurite on ports ${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}: ${err instanceof Error ? err.message : String(err)}`,
-    );
+  let azurite: Pick<RunningAzurite, 'stop'>;
+  let storage: string;
+  if (existingStorage) {
+    azurite = { stop: async () => {} };
+    storage = `${storageClientsFromEnv(process.env).blobService.url} (from ${EXISTING_STORAGE_VARIABLE}; Azurite not started)`;
+    hostLog(`Using the storage in ${EXISTING_STORAGE_VARIABLE}; Azurite not started`);
+  } else {
+    try {
+      azurite = await startAzurite({ location: dataDir, ports: AZURITE_PORTS });
+    } catch (err) {
+      throw new Error(
+        `Could not start Azurite on ports ${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}: ${err instanceof Error ? err.message : String(err)}` +
+          ` (to use an Azurite that is already running, set ${EXISTING_STORAGE_VARIABLE} to its connection string)`,
+      );
+    }
+    storage = `Azurite on 127.0.0.1:${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}, data in ${dataDir}`;
+    hostLog(`Azurite started (blob ${AZURITE_PORTS.blob}, queue ${AZURITE_PORTS.queue}, table ${AZURITE_PORTS.table})`);
   }
-  hostLog(`Azurite started (blob ${AZURITE_PORTS.blob}, queue ${AZURITE_PORTS.queue}, table ${AZURITE_PORTS.table})`);
 
   let host: RunningHost | undefined;
   try {
@@ -99,7 +111,7 @@ async function main(): Promise<void> {
     await azurite.stop();
     throw err;
   }
-  console.log(banner(host, functions, dataDir));
+  console.log(banner(host, functions, storage, existingStorage === undefined));
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

@@ -1,0 +1,72 @@
+// Which README commands the tests run, and the short list of those they cannot run, each with its
+// reason. readmeCoverage.test.ts fails when the README has a command in neither list, or when a
+// list names a command the README no longer has.
+
+/** Run in order by cliCommands.test.ts, in a work folder holding `dist` and `docs/examples`. */
+export const CLI_COMMANDS = [
+  'node dist/src/cli/main.js generate --records 5000 --seed 42 --out meetings.csv',
+  'node dist/src/cli/main.js -d meetings.csv',
+  'teams-audit -d meetings.csv',
+  'npx teams-audit -d meetings.csv',
+  'teams-audit -d --format csv meetings.csv > drops.csv',
+  'teams-audit --report summary meetings.csv',
+  'teams-audit --report summary --group-by site --site-map docs/examples/sitemap.csv meetings.csv',
+  'teams-audit -o meetings.csv > meetings-list.csv',
+  'teams-audit --compat tala -d meetings.csv',
+  'teams-audit file -d',
+  'teams-audit meetings.csv -d',
+  'node -p "v8.getHeapStatistics().heap_size_limit / 2**20"',
+  'NODE_OPTIONS=--max-old-space-size=8192 teams-audit …',
+] as const;
+
+/** Run in order by pipelineCommands.test.ts against the test Azurite and a local host on a free port. */
+export const PIPELINE_COMMANDS = [
+  'npm start',
+  'PORT=7072 npm start',
+  'LOCAL_STORAGE_CONNECTION=<connection string> npm start',
+  'LOCAL_STORAGE_CONNECTION=UseDevelopmentStorage=true npm start',
+  'npx teams-audit generate --records 5000 --out sample.csv',
+  'npx teams-audit upload --container audit-config docs/examples/sitemap.csv docs/examples/users.csv',
+  'npx teams-audit upload sample.csv',
+  'curl -X POST http://localhost:7071/admin/functions/analyzeDisconnections',
+  'curl "http://localhost:7071/api/disconnections?format=csv"',
+] as const;
+
+export type CliCommand = (typeof CLI_COMMANDS)[number];
+export type PipelineCommand = (typeof PIPELINE_COMMANDS)[number];
+
+export interface NotRun {
+  /** The command as the README writes it, or a pattern for a family of commands. */
+  command: string | RegExp;
+  reason: string;
+}
+
+/** Commands no test runs. Keep it short: a command a test can run belongs in a list above. */
+export const NOT_RUN: readonly NotRun[] = [
+  { command: /^npm (install|ci)$/, reason: 'installs the dependencies (CI runs `npm ci` before the tests); a test must not change node_modules' },
+  { command: 'npm test', reason: 'runs these tests' },
+  { command: 'npm run build', reason: '`npm test` runs it before any test; these tests run its output' },
+  { command: 'npm link', reason: "writes to npm's global prefix on the machine" },
+  { command: 'npm config set prefix ~/.npm-global', reason: "changes the user's npm configuration" },
+  { command: /^CHROMIUM_PATH=\S+ npm test$/, reason: 'runs the whole test suite with another browser' },
+  { command: '.ci/run', reason: "CI's entry point: a clean `npm ci` and the whole `npm test`" },
+  { command: 'func start', reason: 'needs the Azure Functions Core Tools' },
+  { command: 'npx azurite --skipApiVersionCheck --location .azurite', reason: "the Core Tools path: Azurite on the fixed ports 10000-10002, which a test cannot count on (the tests' Azurite uses free ports)" },
+  { command: 'UPDATE_README_SCREENSHOT=1 node scripts/run-tests.mjs test/dashboard/dashboard', reason: 'the dashboard test file, which `npm test` runs' },
+  { command: /^(TALA_PY=\S+ )?npm run bench( .*)?$/, reason: 'takes minutes and writes about 1.2 GB of inputs to bench/out/ (TALA_PY also needs Python and tala.py)' },
+  { command: 'node dist/src/cli/main.js -d mixed-50k-v3.csv > /dev/null', reason: "the benchmark's timed command, on an input the benchmark generates" },
+  { command: 'node --require dist/bench/probes/maxRss.js', reason: 'says how the benchmark loads its memory probe; not a whole command' },
+  { command: 'teams-audit -d', reason: 'a case label in the benchmark table' },
+  { command: 'teams-audit --compat tala -d', reason: 'a case label in the benchmark table' },
+  { command: 'teams-audit generate', reason: 'names the generator; the quick starts run it with options' },
+  { command: 'az bicep', reason: 'names the Bicep tool, which test/infra runs when it is installed' },
+  { command: /(^|[\s$(])azd? /, reason: 'needs an Azure subscription and the Azure CLI or Azure Developer CLI signed in' },
+  { command: 'unset secret', reason: 'clears the shell variable of the Azure secret example' },
+  { command: /\$REPORTS_BASE_URL/, reason: 'calls the app deployed in Azure' },
+  { command: /^(\.\/)?infra\/hooks\/postdeploy\./, reason: 'the post-deploy step of `azd up`: needs the deployed app' },
+  { command: /^(Get|Set)-AdminAuditLogConfig /, reason: 'Exchange Online PowerShell in a Microsoft 365 tenant' },
+];
+
+export function notRunEntry(text: string): NotRun | undefined {
+  return NOT_RUN.find((entry) => (typeof entry.command === 'string' ? entry.command === text : entry.command.test(text)));
+}

@@ -1,0 +1,197 @@
+// Runs the README's local-pipeline quick start for real: `npm start` (its start script, pointed at the test
+// Azurite through LOCAL_STORAGE_CONNECTION and at a free port through PORT), then generate, upload, the admin
+// call that runs the analysis and the report request, each as the README writes it. The host uses the names
+// in src/names.json (audit-exports, sessions, …), which no other test uses in the test Azurite.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { freePort } from '../../src/local/azuriteProcess.js';
+import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
+import { PIPELINE_COMMANDS, type PipelineCommand } from './commandLists.js';
+import { asRun, hasProgram, makeWorkFolder, PACKAGE_ROOT, runCommand, type CommandResult } from './workFolder.js';
+
+const connection = process.env['TEST_STORAGE_CONNECTION']!;
+const work = makeWorkFolder('readme-pipeline-');
+let port = 0;
+let host: ChildProcess | undefined;
+let hostLog = '';
+let hostExit: Promise<number | null> | undefined;
+
+/** The START commands all run the start script; they differ in the settings they show. */
+const START: readonly PipelineCommand[] = [
+  'npm start',
+  'PORT=7072 npm start',
+  'LOCAL_STORAGE_CONNECTION=<connection string> npm start',
+  'LOCAL_STORAGE_CONNECTION=UseDevelopmentStorage=true npm start',
+];
+
+async function waitForLog(pattern: RegExp, what: string, from = 0, timeoutMs = 180_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(hostLog.slice(from));
+    if (match) return from + match.index + match[0].length;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; host log:\n${hostLog.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The README's `curl [-X METHOD] URL` through fetch, for machines without curl. */
+async function fetchLikeCurl(command: string): Promise<CommandResult> {
+  const words = [...asRun(command, port).matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  const method = words.includes('-X') ? words[words.indexOf('-X') + 1]! : 'GET';
+  const url = words[words.length - 1]!;
+  const response = await fetch(url, { method });
+  return { ran: `fetch ${method} ${url}`, status: 0, stdout: await response.text(), stderr: '' };
+}
+
+/** The command as written, in the work folder; curl through fetch only where curl is missing. */
+async function run(command: string): Promise<CommandResult> {
+  if (command.startsWith('curl ') && !hasProgram('curl')) return fetchLikeCurl(command);
+  return runCommand(work, command, { httpPort: port, env: { AzureWebJobsStorage: connection } });
+}
+
+function ok(r: CommandResult): void {
+  assert.equal(r.status, 0, `${r.ran} exited ${r.status}: ${r.stdout.slice(-1000)} ${r.stderr.slice(-2000)}`);
+}
+
+before(async () => {
+  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
+  port = await freePort();
+});
+
+after(async () => {
+  if (host && host.exitCode === null) {
+    host.kill('SIGKILL');
+    await hostExit;
+  }
+  rmSync(work.dir, { recursive: true, force: true });
+});
+
+test(`${START.join(' / ')}: the start script runs the local host on PORT against the storage in LOCAL_STORAGE_CONNECTION`, async () => {
+  const scripts = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  // `npm run build` has run before any test; what `npm start` runs after it is this:
+  assert.equal(scripts['start'], 'npm run build && node dist/src/local/start.js');
+  const env: NodeJS.ProcessEnv = { ...work.env, PORT: String(port), LOCAL_STORAGE_CONNECTION: connection };
+  delete env['AzureWebJobsStorage'];
+  host = spawn(process.execPath, ['dist/src/local/start.js'], { cwd: work.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  host.stdout!.on('data', (c: Buffer) => { hostLog += c.toString(); });
+  host.stderr!.on('data', (c: Buffer) => { hostLog += c.toString(); });
+  hostExit = new Promise((resolve) => host!.once('exit', (code) => resolve(code)));
+
+  await waitForLog(/Press Ctrl-C to stop the host\./, 'the banner');
+  assert.match(hostLog, /Using the storage in LOCAL_STORAGE_CONNECTION; Azurite not started/);
+  assert.match(hostLog, /Containers ready: audit-exports, audit-rejects, audit-config; tables ready: sessions, /);
+  assert.match(hostLog, new RegExp(`run now: curl -X POST http://localhost:${port}/admin/functions/analyzeDisconnections`));
+  assert.match(hostLog, new RegExp(`reportDisconnections: \\[GET\\] http://localhost:${port}/api/disconnections`));
+  const blob = new URL(storageClientsFromConnectionString(connection).blobService.url);
+  assert.match(hostLog, new RegExp(`Storage: http://${blob.host}/devstoreaccount1 \\(from LOCAL_STORAGE_CONNECTION; Azurite not started\\)`));
+});
+
+test('npx teams-audit generate --records 5000 --out sample.csv', async () => {
+  const r = await run('npx teams-audit generate --records 5000 --out sample.csv');
+  ok(r);
+  assert.match(r.stderr, /wrote 5000 rows: .* to sample\.csv/);
+});
+
+test('npx teams-audit upload --container audit-config docs/examples/sitemap.csv docs/examples/users.csv', async () => {
+  const r = await run('npx teams-audit upload --container audit-config docs/examples/sitemap.csv docs/examples/users.csv');
+  ok(r);
+  assert.match(r.stdout, /^Uploaded docs\/examples\/sitemap\.csv to audit-config\/sitemap\.csv /m);
+  assert.match(r.stdout, /^Uploaded docs\/examples\/users\.csv to audit-config\/users\.csv /m);
+});
+
+let afterIngest = 0;
+test('npx teams-audit upload sample.csv: the host runs ingestExport on it', async () => {
+  const r = await run('npx teams-audit upload sample.csv');
+  ok(r);
+  assert.match(r.stdout, /^Uploaded sample\.csv to audit-exports\/sample\.csv /m);
+  await waitForLog(/ingestExport: sample\.csv: 5000 rows read, \d+ accepted, \d+ duplicates, \d+ skipped, 0 rejected/, 'the ingestion');
+  afterIngest = await waitForLog(/Executed 'ingestExport' \(Succeeded, /, "Executed 'ingestExport' (Succeeded, ...)");
+});
+
+test('curl -X POST http://localhost:7071/admin/functions/analyzeDisconnections: the analysis runs', async () => {
+  const r = await run('curl -X POST http://localhost:7071/admin/functions/analyzeDisconnections');
+  ok(r);
+  const invoked = await waitForLog(/Executing 'analyzeDisconnections' \(Reason='Invoked via the admin API'\)/, 'the admin invocation', afterIngest);
+  await waitForLog(/Executed 'analyzeDisconnections' \(Succeeded, /, "Executed 'analyzeDisconnections' (Succeeded, ...)", invoked);
+});
+
+test('curl "http://localhost:7071/api/disconnections?format=csv": the first page of the report the CLI gives for the same files', async () => {
+  const r = await run('curl "http://localhost:7071/api/disconnections?format=csv"');
+  ok(r);
+  assert.equal((await fetchLikeCurl('curl "http://localhost:7071/api/disconnections?format=csv"')).stdout, r.stdout, 'the fetch stand-in for curl gets the same answer');
+  const api = parse(r.stdout, { columns: true, bom: true }) as Record<string, string>[];
+  assert.equal(api.length, 100, 'one page: the default limit');
+
+  // The CLI on the same export, site map and users file (a copy: -u adds what it learns).
+  copyFileSync(join(work.dir, 'docs/examples/users.csv'), join(work.dir, 'users-copy.csv'));
+  const cli = await runCommand(work, 'teams-audit -d --format csv --site-map docs/examples/sitemap.csv -u users-copy.csv sample.csv');
+  ok(cli);
+  const rows = parse(cli.stdout, { columns: true, bom: true }) as Record<string, string>[];
+  assert.deepEqual(Object.keys(api[0]!), Object.keys(rows[0]!), 'same columns as the CLI');
+  const key = (row: Record<string, string>): string => [row['meetingId'], row['participantKey'], row['leaveTime'], row['rejoinTime']].join('|');
+  const byKey = new Map(rows.map((row) => [key(row), row]));
+  for (const row of api) assert.deepEqual(row, byKey.get(key(row)), `the CLI has the same row for ${key(row)}`);
+
+  // The sample site map and users file took effect.
+  const sites = new Set(api.flatMap((row) => [row['siteBefore'], row['siteAfter']]));
+  assert.ok(sites.has('Zurich HQ') || sites.has('Zurich HQ Wi-Fi') || sites.has('Basel lab'), [...sites].join(', '));
+  const users = new Map(readFileSync(join(work.dir, 'docs/examples/users.csv'), 'utf8').trim().split('\n').map((line) => line.split(',') as [string, string]));
+  const fromFile = api.filter((row) => users.has(row['participantKey']!));
+  assert.ok(fromFile.length > 0, 'the page holds participants of the sample users file');
+  for (const row of fromFile) assert.equal(row['email'], users.get(row['participantKey']!));
+});
+
+test('Ctrl-C stops the host, and leaves the storage it did not start running', async () => {
+  host!.kill('SIGINT');
+  assert.equal(await hostExit, 0);
+  assert.match(hostLog, /SIGINT: stopping/);
+  assert.match(hostLog, /Stopped\.\n/);
+  assert.ok(await storageClientsFromConnectionString(connection).blobService.getContainerClient('audit-exports').exists());
+});
+
+/** Holds a loopback port for the duration of `body` (or finds it already held by someone else). */
+async function withPortTaken<T>(portNumber: number, body: () => Promise<T>): Promise<T> {
+  const server: Server = createServer();
+  const listening = await new Promise<boolean>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(false) : reject(err)));
+    server.listen(portNumber, '127.0.0.1', () => resolve(true));
+  });
+  try {
+    return await body();
+  } finally {
+    if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+function runStart(env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['dist/src/local/start.js'], { cwd: work.dir, env: { ...work.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    // It should stop at once; should it run instead, stop it rather than wait forever.
+    const timer = setTimeout(() => child.kill('SIGINT'), 60_000);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output });
+    });
+  });
+}
+
+test("npm start with Azurite's port taken stops, names the port and points to LOCAL_STORAGE_CONNECTION", async () => {
+  const r = await withPortTaken(10000, async () => runStart({ PORT: String(await freePort()), LOCAL_STORAGE_CONNECTION: '' }));
+  assert.equal(r.status, 1, r.output);
+  assert.match(r.output, /npm start failed: Could not start Azurite on ports 10000-10002: Port 1000[012] is already in use; .*set LOCAL_STORAGE_CONNECTION to its connection string/);
+});
+
+test('npm start with the HTTP port taken stops and says to set PORT', async () => {
+  const taken = await freePort();
+  const r = await withPortTaken(taken, async () => runStart({ PORT: String(taken), LOCAL_STORAGE_CONNECTION: connection }));
+  assert.equal(r.status, 1, r.output);
+  assert.match(r.output, new RegExp(`npm start failed: HTTP port ${taken} is already in use; stop what listens there or set PORT to another port`));
+});
