@@ -19,6 +19,7 @@ import { stopReadWorkers } from '../audit/parallelRead.js';
 import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
+import { isFileSystemError, plainFileError } from './fileErrors.js';
 import { renderReport, writeReport } from './render.js';
 
 interface Config {
@@ -145,7 +146,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
   const total = { rejected: 0, accounting: emptyAccounting() };
   for (const source of sources) {
     if (source.missing) {
-      msg.error(`'${source.name}' is not a file name`);
+      msg.error(`${source.name}: ${source.reason}`);
       missing++;
       continue;
     }
@@ -176,19 +177,21 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       }
       readable++;
     } catch (e) {
-      if (!(e instanceof ExportReadError)) throw e;
+      // A file that became unreadable after the check (or a disk error) is a per-file error too.
+      if (!(e instanceof ExportReadError) && !isFileSystemError(e)) throw e;
+      const problem = e instanceof ExportReadError ? e.message : `${source.name}: ${plainFileError(e)}`;
       msg.clearProgress();
-      if (opened?.empty() === true) {
+      if (e instanceof ExportReadError && opened?.empty() === true) {
         msg.warning(`${source.name}: the input is empty`);
         msg.accounting(source.name, emptyAccounting());
         readable++;
       } else {
         if (records === undefined) {
           for (let i = firstRejection; i < dataset.rejections.length; i++) msg.rejection(dataset.rejections[i]!);
-          msg.error(`${e.message} (the rows read before this point are kept)`);
+          msg.error(`${problem} (the rows read before this point are kept)`);
           msg.accounting(source.name, accountingDifference(dataset.accounting, before));
         } else {
-          msg.error(e.message);
+          msg.error(problem);
         }
         missing++;
       }

@@ -51,7 +51,7 @@ test('exit 2 when no input could be read, 3 when some inputs are missing (the re
   const some = runCli(['-d', 'tala-basic.csv', 'missing-a.csv']);
   assert.equal(some.status, 3);
   assert.match(some.stdout, /disconnections? listed/);
-  assert.match(some.stderr, /ERROR: 'missing-a\.csv' is not a file name/);
+  assert.match(some.stderr, /ERROR: missing-a\.csv: not found/);
   const dir = tmp();
   writeFileSync(join(dir, 'notes.txt'), 'just some text\nwithout any audit column\n');
   const unreadable = runCli(['-d', join(dir, 'notes.txt')]);
