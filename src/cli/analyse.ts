@@ -20,6 +20,7 @@ import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from '.
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
+import { IP_OPTION_RULE } from './ipOption.js';
 import { renderReport, writeReport } from './render.js';
 
 interface Config {
@@ -43,7 +44,8 @@ function readText(path: string, what: string, msg: Messages): string | undefined
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    msg.critical(`${what} '${path}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (!isFileSystemError(e)) throw e;
+    msg.critical(`${what} '${path}' cannot be read: ${plainFileError(e)}`);
     return undefined;
   }
 }
@@ -59,11 +61,11 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
     try {
       value = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (e) {
-      msg.critical(`${o.paramsFile}: not valid JSON: ${(e as Error).message}`);
+      msg.configCritical(`${o.paramsFile}: not valid JSON: ${(e as Error).message}`);
       return undefined;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      msg.critical(`${o.paramsFile}: expected a JSON object of parameter names and values`);
+      msg.configCritical(`${o.paramsFile}: expected a JSON object of parameter names and values`);
       return undefined;
     }
     Object.assign(raw, value);
@@ -75,7 +77,7 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
   try {
     params = parseDetectionParams(raw, source);
   } catch (e) {
-    msg.critical((e as Error).message);
+    msg.configCritical((e as Error).message);
     return undefined;
   }
   const config: Config = { params };
@@ -85,7 +87,7 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
     try {
       config.rules = mergeRules(parseRules(text, o.rulesFile));
     } catch (e) {
-      msg.critical((e as Error).message);
+      msg.configCritical((e as Error).message);
       return undefined;
     }
   }
@@ -93,14 +95,14 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
     const text = readText(o.siteMapFile, 'site map', msg);
     if (text === undefined) return undefined;
     const { map, errors } = siteMapModule().SiteMap.fromCqdCsv(text, o.siteMapFile);
-    for (const e of errors) msg.rowWarning(e.file, e.line, e.field, e.reason);
+    for (const e of errors) msg.configRowWarning(e.file, e.line, e.field, e.reason);
     config.siteMap = map;
   }
   if (o.ipNetworks !== undefined) {
     try {
       config.networks = siteMapModule().parseCidrList(o.ipNetworks);
     } catch (e) {
-      msg.critical(`--ip: ${(e as Error).message}`);
+      msg.configCritical(`--ip: ${(e as Error).message} (${IP_OPTION_RULE})`);
       return undefined;
     }
   }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, USAGE } from './options.js';
 import { Messages, PROGRAM } from './messages.js';
+import { regexAddressWarning } from './ipOption.js';
 import type { CliIo } from './io.js';
 import type { IpTest } from '../reports/tala/layouts.js';
 
@@ -58,9 +59,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ipRegex = IpRegexFilter.compile(o.ipRegex);
     } catch (e) {
       if (!(e instanceof RegexSyntaxError)) throw e;
-      msg.critical(e.message);
+      msg.configCritical(e.message);
       return 1;
     }
+    const warning = regexAddressWarning(o.ipRegex, o.compat !== 'tala');
+    if (warning !== undefined) msg.configWarning(warning);
   }
 
   if (o.compat === 'tala') {

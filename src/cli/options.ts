@@ -1,6 +1,7 @@
 // Command-line options of `teams-audit`: tala's options with tala's semantics (tala.md §2) plus
 // this project's own, parsed left to right as Python getopt does.
 import { getopt, GetoptError } from './getopt.js';
+import { readIpOption } from './ipOption.js';
 
 export type ReportKind = 'meetings' | 'attendees' | 'disconnections' | 'summary' | 'users' | 'records' | 'unknown-clients';
 export type OutputFormat = 'text' | 'csv' | 'json';
@@ -52,13 +53,6 @@ export const LONG_OPTIONS: readonly string[] = [
 ];
 
 export const DEFAULT_MAX_MESSAGES = 20;
-
-/** `--ip` takes networks when every item is `address/prefix`; anything else is tala's regex. */
-const CIDR_LIST = /^\s*[0-9A-Fa-f:.]+\/\d{1,3}(?:\s*[,;\s]\s*[0-9A-Fa-f:.]+\/\d{1,3})*\s*$/;
-
-export function looksLikeCidrList(value: string): boolean {
-  return CIDR_LIST.test(value);
-}
 
 /** The format used when --format is not given. */
 export function defaultFormat(report: ReportKind): OutputFormat {
@@ -170,11 +164,18 @@ export function parseArgs(argv: readonly string[]): ParseOutcome {
         return bad(`internal error: option ${name} is not handled`);
     }
   }
-  // tala: -i and --ip are one regex option, the last wins. Here --ip with address/prefix items
-  // selects networks instead, except in compat mode.
+  // tala: -i and --ip are one regex option, the last wins. Here --ip selects networks instead when
+  // its value is networks (see readIpOption), except in compat mode.
   for (const { name, value } of ipArgs) {
-    if (name === '--ip' && o.compat !== 'tala' && looksLikeCidrList(value)) o.ipNetworks = value;
-    else o.ipRegex = value;
+    if (name === '--ip' && o.compat !== 'tala') {
+      const reading = readIpOption(value);
+      if (reading.kind === 'error') return bad(reading.message);
+      if (reading.kind === 'networks') {
+        o.ipNetworks = value;
+        continue;
+      }
+    }
+    o.ipRegex = value;
   }
   if (o.compat === 'tala') {
     const conflict = compatConflict(o);
@@ -230,8 +231,9 @@ Options of this tool:
       --format FMT      text | csv | json
       --group-by DIM    summary rankings by site | subnet | platform | user | day (all five when
                         absent; with --format csv, the ranking rows of DIM)
-      --ip CIDR[,CIDR]  keep disconnections whose lost session's IP is in these networks
-                        (a value that is not a list of address/prefix is a REGEX, as -i)
+      --ip CIDR[,CIDR]  keep disconnections whose lost session's IP is in these networks (a bare
+                        address is one host); a value with regex syntax (^ \\ $ * + ? ( ) [ ] { } |)
+                        and no '/' is a REGEX, as -i; anything else is an error
       --site-map FILE   CQD building file (CSV) mapping networks to sites
       --rules FILE      classification rules (JSON), merged over the built-in rules
       --param N=V       detection parameter (repeatable); --params FILE.json for several
