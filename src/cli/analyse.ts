@@ -16,7 +16,7 @@ import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { stopReadWorkers } from '../audit/parallelRead.js';
-import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
+import { addAccounting, emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
@@ -154,6 +154,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
     }
     let opened: ReturnType<typeof openExport> | undefined;
     const before = dataset.accounting;
+    const totalBefore = { ...total.accounting, skippedByOperation: { ...total.accounting.skippedByOperation } };
     const firstRejection = dataset.rejections.length;
     try {
       opened = openExport(source, {
@@ -177,6 +178,8 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
         reportFileInfo(stream.info(), msg);
         msg.accounting(source.name, accounting);
       }
+      const fileAccounting = records === undefined ? accountingDifference(dataset.accounting, before) : accountingDifference(total.accounting, totalBefore);
+      reportNoMeetingRecords(source.name, fileAccounting, msg);
       readable++;
     } catch (e) {
       // A file that became unreadable after the check (or a disk error) is a per-file error too.

@@ -11,7 +11,7 @@ import { renderRecordsText } from '../reports/render/text.js';
 import type { CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { stopReadWorkers } from '../audit/parallelRead.js';
-import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
+import { addAccounting, emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
 
@@ -75,6 +75,7 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
     rejected += accounting.rejected;
     addAccounting(total, accounting);
     msg.accounting(source.name, accounting);
+    reportNoMeetingRecords(source.name, result.accounting, msg);
 
     if (users !== undefined) {
       learnTalaOrganizers(users, talaResult.meetings.values());

@@ -4,6 +4,7 @@
 // the admin's configuration (site map, --ip, rules, parameters), whose networks are not personal
 // data: those go through the config* methods, which still hide e-mail addresses.
 import type { ExportInfo, ReadAccounting, Rejection } from '../audit/records.js';
+import { noMeetingRecordsWarning } from '../audit/noMeetingRecords.js';
 
 export const PROGRAM = 'teams-audit';
 
@@ -164,4 +165,10 @@ export class Messages {
 export function reportFileInfo(info: ExportInfo, msg: Messages): void {
   msg.info(`${info.file}: ${info.format}${info.csvVariant ? ` (${info.csvVariant})` : ''}`);
   for (const w of info.warnings) msg.warning(`${info.file}: ${w}`);
+}
+
+/** The warning for an input file that holds rows but no meeting record (the wrong activities were exported). */
+export function reportNoMeetingRecords(file: string, accounting: ReadAccounting, msg: Messages): void {
+  const warning = noMeetingRecordsWarning(accounting);
+  if (warning !== undefined) msg.warning(`${file}: ${warning}`);
 }
