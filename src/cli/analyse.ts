@@ -131,6 +131,9 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
   if ((ipRegex !== undefined || config.networks !== undefined) && o.report !== 'disconnections') {
     msg.warning(`-i/--ip select disconnections; the ${o.report} report is not filtered`);
   }
+  if (o.groupBy !== undefined && o.report !== 'summary') {
+    msg.warning(`--group-by ranks the summary report only; the ${o.report} report is not grouped (--report summary --group-by ${o.groupBy})`);
+  }
   let users: UsersDatabase | undefined;
   if (o.usersFile !== undefined) {
     const loaded = loadUsers(o.usersFile, true, msg);

@@ -8,7 +8,7 @@ import { countFormulaLikeCells, talaAttendeesLines, talaDisconnectLines, talaMee
 import { learnTalaOrganizers } from '../reports/users.js';
 import { recordRows } from '../reports/records.js';
 import { renderRecordsText } from '../reports/render/text.js';
-import type { CliOptions } from './options.js';
+import { looksLikeOption, OPTIONS_FIRST_HINT, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { stopReadWorkers } from '../audit/parallelRead.js';
 import { addAccounting, emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
@@ -28,7 +28,8 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
   for (const source of sources) {
     if (source.missing) {
       // tala's wording for what is not a regular file; tala crashes on a file it may not open.
-      msg.error(source.notRegularFile ? `'${source.name}' is not a file name` : `${source.name}: ${source.reason}`);
+      const hint = !o.filesAfterDoubleDash && looksLikeOption(source.name) ? ` (${OPTIONS_FIRST_HINT})` : '';
+      msg.error(source.notRegularFile ? `'${source.name}' is not a file name${hint}` : `${source.name}: ${source.reason}`);
       status++;
       continue;
     }

@@ -91,6 +91,12 @@ export class Messages {
     this.line('CRITICAL', message);
   }
 
+  /** A line without a level (e.g. that standard input is being read), redacted like the others. */
+  notice(message: string): void {
+    this.clearProgress();
+    this.err.write(`${PROGRAM}: ${redactPii(message)}\n`);
+  }
+
   /**
    * Messages about configuration the admin wrote (site map, --ip, -i, rules, parameters): its IP
    * addresses and networks are shown; e-mail addresses are still hidden. Never for input data.

@@ -34,6 +34,8 @@ export interface CliOptions {
   maxMessages: number;
   strict: boolean;
   files: string[];
+  /** The files came after `--`: names that look like options are meant as file names. */
+  filesAfterDoubleDash: boolean;
 }
 
 export type ParseOutcome =
@@ -53,6 +55,24 @@ export const LONG_OPTIONS: readonly string[] = [
 ];
 
 export const DEFAULT_MAX_MESSAGES = 20;
+
+/**
+ * A file name that looks like one of the options (`-d`, `--disc`, `-di^10`, `--format=csv`, `--`):
+ * given after a file name, where tala's parsing had already stopped.
+ */
+export function looksLikeOption(arg: string): boolean {
+  if (arg === '--') return true;
+  if (!arg.startsWith('-') || arg === '-') return false;
+  if (arg.startsWith('--')) {
+    const typed = arg.slice(2).split('=')[0]!;
+    return typed !== '' && LONG_OPTIONS.some((option) => option.startsWith(typed));
+  }
+  const letter = arg[1]!;
+  return letter !== ':' && SHORT_OPTIONS.includes(letter);
+}
+
+/** The hint added to messages about an option given after the file names. */
+export const OPTIONS_FIRST_HINT = 'options go before file names';
 
 /** The format used when --format is not given. */
 export function defaultFormat(report: ReportKind): OutputFormat {
@@ -81,6 +101,7 @@ export function parseArgs(argv: readonly string[]): ParseOutcome {
     maxMessages: DEFAULT_MAX_MESSAGES,
     strict: false,
     files: parsed.operands,
+    filesAfterDoubleDash: parsed.endedByDoubleDash,
   };
   const bad = (message: string): ParseOutcome => ({ kind: 'usage-error', message, showUsage: false });
   const ipArgs: Array<{ name: string; value: string }> = [];

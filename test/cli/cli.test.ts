@@ -106,10 +106,10 @@ test('option parsing: bundling, prefixes, "--", stdin, stop at the first non-opt
   const a = runCli(['-d', '--format=json', 'tala-basic.csv']).stdout;
   assert.equal(runCli(['--disc', '--form', 'json', 'tala-basic.csv']).stdout, a);
   assert.equal(runCli(['-d', '--format', 'json'], { input: readFileSync(join(FIXTURES, 'tala-basic.csv')) }).stdout, a);
-  // -d after a file name is a file name
+  // -d after a file name: tala would read it as a file name; here the run stops first (see optionsAfterFiles.test)
   const late = runCli(['tala-basic.csv', '-d']);
-  assert.equal(late.status, 3);
-  assert.match(late.stderr, /'-d' is not a file name/);
+  assert.equal(late.status, 1);
+  assert.match(late.stderr, /options go before file names/);
   // after --, "-d" is a file name too
   assert.equal(runCli(['--', '-d']).status, 2);
   // bundled: -d with -i taking the rest of the word
