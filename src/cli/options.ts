@@ -238,8 +238,9 @@ tala options (same meaning as tala v3.0.0):
                         (no mode option: the record view, as tala)
   -i, --ip REGEX        keep disconnections whose lost session's IP matches REGEX
                         (Python re.search: unanchored; write ^ yourself)
-  -u, --users FILE      users database (uuid,email lines): created if missing, learns
-                        organisers and attendee UPNs, fills e-mails in the reports
+  -u, --users FILE      users database (uuid,email lines): created if missing (mode 0600), learns
+                        organisers and attendee UPNs, fills e-mails in the reports; must be
+                        writable: rewritten in place of the old one, its mode kept
       --debug           also print INFO messages on stderr
       --version         print the version and exit
   -?, -h, --help        print this help on stderr and exit
@@ -262,7 +263,10 @@ Options of this tool:
       --max-rejections N  print at most N warning/rejection messages (default ${DEFAULT_MAX_MESSAGES}; all are counted)
       --strict          exit 4 when any row was rejected
 
-Exit status: 0 ok; 1 bad usage, option value, regex or configuration file; 2 no input could be
-read; 3 some input files missing or unreadable; 4 rows rejected with --strict.
+Options go before file names (parsing stops at the first file name, as in tala).
+
+Exit status: 0 ok; 1 bad usage (also an option after the file names), option value, regex,
+configuration or users file; 2 no input could be read; 3 some input files missing or unreadable;
+4 rows rejected with --strict.
 With --compat tala: 0 ok, k when k files were missing or unreadable, 1 bad usage (as tala).
 `;
