@@ -196,8 +196,9 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       } else {
         if (records === undefined) {
           for (let i = firstRejection; i < dataset.rejections.length; i++) msg.rejection(dataset.rejections[i]!);
-          msg.error(`${problem} (the rows read before this point are kept)`);
-          msg.accounting(source.name, accountingDifference(dataset.accounting, before));
+          const partial = accountingDifference(dataset.accounting, before);
+          msg.error(partial.rowsRead > 0 ? `${problem} (the ${partial.rowsRead} rows read before this point are kept)` : problem);
+          msg.accounting(source.name, partial);
         } else {
           msg.error(problem);
         }

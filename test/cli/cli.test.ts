@@ -57,6 +57,7 @@ test('exit 2 when no input could be read, 3 when some inputs are missing (the re
   const unreadable = runCli(['-d', join(dir, 'notes.txt')]);
   assert.equal(unreadable.status, 2);
   assert.match(unreadable.stderr, /ERROR: .*notes\.txt/);
+  assert.doesNotMatch(unreadable.stderr, /rows read before this point/, 'no row was read, so none is "kept"');
 });
 
 test('rejected rows: exit 0 by default, 4 with --strict; all counted, --max-rejections caps the messages', () => {
