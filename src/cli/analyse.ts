@@ -16,9 +16,11 @@ import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { stopReadWorkers } from '../audit/parallelRead.js';
-import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
+import { addAccounting, emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
+import { isFileSystemError, plainFileError } from './fileErrors.js';
+import { IP_OPTION_RULE } from './ipOption.js';
 import { renderReport, writeReport } from './render.js';
 
 interface Config {
@@ -42,7 +44,8 @@ function readText(path: string, what: string, msg: Messages): string | undefined
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    msg.critical(`${what} '${path}' cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (!isFileSystemError(e)) throw e;
+    msg.critical(`${what} '${path}' cannot be read: ${plainFileError(e)}`);
     return undefined;
   }
 }
@@ -58,11 +61,11 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
     try {
       value = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (e) {
-      msg.critical(`${o.paramsFile}: not valid JSON: ${(e as Error).message}`);
+      msg.configCritical(`${o.paramsFile}: not valid JSON: ${(e as Error).message}`);
       return undefined;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      msg.critical(`${o.paramsFile}: expected a JSON object of parameter names and values`);
+      msg.configCritical(`${o.paramsFile}: expected a JSON object of parameter names and values`);
       return undefined;
     }
     Object.assign(raw, value);
@@ -74,7 +77,7 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
   try {
     params = parseDetectionParams(raw, source);
   } catch (e) {
-    msg.critical((e as Error).message);
+    msg.configCritical((e as Error).message);
     return undefined;
   }
   const config: Config = { params };
@@ -84,7 +87,7 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
     try {
       config.rules = mergeRules(parseRules(text, o.rulesFile));
     } catch (e) {
-      msg.critical((e as Error).message);
+      msg.configCritical((e as Error).message);
       return undefined;
     }
   }
@@ -92,14 +95,14 @@ function loadConfig(o: CliOptions, msg: Messages): Config | undefined {
     const text = readText(o.siteMapFile, 'site map', msg);
     if (text === undefined) return undefined;
     const { map, errors } = siteMapModule().SiteMap.fromCqdCsv(text, o.siteMapFile);
-    for (const e of errors) msg.rowWarning(e.file, e.line, e.field, e.reason);
+    for (const e of errors) msg.configRowWarning(e.file, e.line, e.field, e.reason);
     config.siteMap = map;
   }
   if (o.ipNetworks !== undefined) {
     try {
       config.networks = siteMapModule().parseCidrList(o.ipNetworks);
     } catch (e) {
-      msg.critical(`--ip: ${(e as Error).message}`);
+      msg.configCritical(`--ip: ${(e as Error).message} (${IP_OPTION_RULE})`);
       return undefined;
     }
   }
@@ -128,6 +131,9 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
   if ((ipRegex !== undefined || config.networks !== undefined) && o.report !== 'disconnections') {
     msg.warning(`-i/--ip select disconnections; the ${o.report} report is not filtered`);
   }
+  if (o.groupBy !== undefined && o.report !== 'summary') {
+    msg.warning(`--group-by ranks the summary report only; the ${o.report} report is not grouped (--report summary --group-by ${o.groupBy})`);
+  }
   let users: UsersDatabase | undefined;
   if (o.usersFile !== undefined) {
     const loaded = loadUsers(o.usersFile, true, msg);
@@ -145,12 +151,13 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
   const total = { rejected: 0, accounting: emptyAccounting() };
   for (const source of sources) {
     if (source.missing) {
-      msg.error(`'${source.name}' is not a file name`);
+      msg.error(`${source.name}: ${source.reason}`);
       missing++;
       continue;
     }
     let opened: ReturnType<typeof openExport> | undefined;
     const before = dataset.accounting;
+    const totalBefore = { ...total.accounting, skippedByOperation: { ...total.accounting.skippedByOperation } };
     const firstRejection = dataset.rejections.length;
     try {
       opened = openExport(source, {
@@ -174,21 +181,26 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
         reportFileInfo(stream.info(), msg);
         msg.accounting(source.name, accounting);
       }
+      const fileAccounting = records === undefined ? accountingDifference(dataset.accounting, before) : accountingDifference(total.accounting, totalBefore);
+      reportNoMeetingRecords(source.name, fileAccounting, msg);
       readable++;
     } catch (e) {
-      if (!(e instanceof ExportReadError)) throw e;
+      // A file that became unreadable after the check (or a disk error) is a per-file error too.
+      if (!(e instanceof ExportReadError) && !isFileSystemError(e)) throw e;
+      const problem = e instanceof ExportReadError ? e.message : `${source.name}: ${plainFileError(e)}`;
       msg.clearProgress();
-      if (opened?.empty() === true) {
+      if (e instanceof ExportReadError && opened?.empty() === true) {
         msg.warning(`${source.name}: the input is empty`);
         msg.accounting(source.name, emptyAccounting());
         readable++;
       } else {
         if (records === undefined) {
           for (let i = firstRejection; i < dataset.rejections.length; i++) msg.rejection(dataset.rejections[i]!);
-          msg.error(`${e.message} (the rows read before this point are kept)`);
-          msg.accounting(source.name, accountingDifference(dataset.accounting, before));
+          const partial = accountingDifference(dataset.accounting, before);
+          msg.error(partial.rowsRead > 0 ? `${problem} (the ${partial.rowsRead} rows read before this point are kept)` : problem);
+          msg.accounting(source.name, partial);
         } else {
-          msg.error(e.message);
+          msg.error(problem);
         }
         missing++;
       }

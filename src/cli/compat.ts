@@ -8,11 +8,12 @@ import { countFormulaLikeCells, talaAttendeesLines, talaDisconnectLines, talaMee
 import { learnTalaOrganizers } from '../reports/users.js';
 import { recordRows } from '../reports/records.js';
 import { renderRecordsText } from '../reports/render/text.js';
-import type { CliOptions } from './options.js';
+import { looksLikeOption, OPTIONS_FIRST_HINT, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { stopReadWorkers } from '../audit/parallelRead.js';
-import { addAccounting, emptyAccounting, reportFileInfo, type Messages } from './messages.js';
+import { addAccounting, emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
 import { loadUsers, saveUsers } from './usersFile.js';
+import { isFileSystemError, plainFileError } from './fileErrors.js';
 
 export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilter: IpTest | undefined): Promise<number> {
   const users = o.usersFile === undefined ? undefined : loadUsers(o.usersFile, false, msg);
@@ -26,7 +27,9 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
   const capYoungGeneration = youngGenerationCap();
   for (const source of sources) {
     if (source.missing) {
-      msg.error(`'${source.name}' is not a file name`);
+      // tala's wording for what is not a regular file; tala crashes on a file it may not open.
+      const hint = !o.filesAfterDoubleDash && looksLikeOption(source.name) ? ` (${OPTIONS_FIRST_HINT})` : '';
+      msg.error(source.notRegularFile ? `'${source.name}' is not a file name${hint}` : `${source.name}: ${source.reason}`);
       status++;
       continue;
     }
@@ -41,10 +44,10 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
       result = await readAllRecords(stream);
       reportFileInfo(stream.info(), msg);
     } catch (e) {
-      if (!(e instanceof ExportReadError)) throw e;
+      if (!(e instanceof ExportReadError) && !isFileSystemError(e)) throw e;
       msg.clearProgress();
-      if (opened?.empty() !== true) {
-        msg.error(e.message);
+      if (!(e instanceof ExportReadError) || opened?.empty() !== true) {
+        msg.error(e instanceof ExportReadError ? e.message : `${source.name}: ${plainFileError(e)}`);
         status++;
         continue;
       }
@@ -73,6 +76,7 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
     rejected += accounting.rejected;
     addAccounting(total, accounting);
     msg.accounting(source.name, accounting);
+    reportNoMeetingRecords(source.name, result.accounting, msg);
 
     if (users !== undefined) {
       learnTalaOrganizers(users, talaResult.meetings.values());

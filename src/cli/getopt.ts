@@ -18,6 +18,8 @@ export interface ParsedOption {
 export interface GetoptResult {
   options: ParsedOption[];
   operands: string[];
+  /** Parsing ended at a `--` (rather than at the first operand or the end). */
+  endedByDoubleDash: boolean;
 }
 
 /**
@@ -28,10 +30,12 @@ export interface GetoptResult {
 export function getopt(args: readonly string[], shortSpec: string, longSpec: readonly string[]): GetoptResult {
   const options: ParsedOption[] = [];
   let i = 0;
+  let endedByDoubleDash = false;
   while (i < args.length) {
     const arg = args[i]!;
     if (arg === '--') {
       i++;
+      endedByDoubleDash = true;
       break;
     }
     if (!arg.startsWith('-') || arg === '-') break;
@@ -41,7 +45,7 @@ export function getopt(args: readonly string[], shortSpec: string, longSpec: rea
       i = parseShort(args, i, shortSpec, options);
     }
   }
-  return { options, operands: args.slice(i) };
+  return { options, operands: args.slice(i), endedByDoubleDash };
 }
 
 function parseLong(args: readonly string[], i: number, longSpec: readonly string[], out: ParsedOption[]): number {

@@ -1,35 +1,62 @@
 // The process streams a command works with (injectable for tests), and input opening.
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, statSync, type Stats } from 'node:fs';
+import { isFileSystemError, plainFileError } from './fileErrors.js';
 import { readExport, type ExportStream, type ReadExportOptions } from '../audit/readExport.js';
 import { readExportFile } from '../audit/parallelRead.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  stdin: AsyncIterable<Uint8Array | string>;
+  /** `isTTY` when it is a terminal (a hint is then printed before waiting for input). */
+  stdin: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
 }
 
 export const STDIN_NAME = '<stdin>';
 
-/** One input: a file name (or stdin) and how to read it; `missing` when it is not a regular file. */
+/**
+ * One input: a file name (or stdin) and how to read it. `missing` when it cannot be read: `reason` says
+ * why in plain words; `notRegularFile` when it does not exist or is not a regular file (tala's
+ * "not a file name"), as opposed to a file that exists but cannot be opened (permissions).
+ */
 export type InputSource =
   | { name: string; missing: false; open: () => AsyncIterable<Uint8Array | string>; file?: { path: string; size: number } }
-  | { name: string; missing: true };
+  | { name: string; missing: true; reason: string; notRegularFile: boolean };
+
+function notRegularKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'is a folder, not a file';
+  if (stat.isFIFO()) return 'is a named pipe, not a regular file (send it to standard input instead: teams-audit … < FILE)';
+  if (stat.isSocket()) return 'is a socket, not a regular file';
+  return 'is a device, not a regular file (send it to standard input instead: teams-audit … < FILE)';
+}
+
+/** Whether `name` is a regular file that can be opened for reading, and if not, why. */
+function checkInputFile(name: string): { size: number } | { reason: string; notRegularFile: boolean } {
+  let stat: Stats;
+  try {
+    stat = statSync(name);
+  } catch (e) {
+    if (!isFileSystemError(e)) throw e;
+    return { reason: plainFileError(e), notRegularFile: e.code === 'ENOENT' || e.code === 'ENOTDIR' };
+  }
+  if (!stat.isFile()) return { reason: notRegularKind(stat), notRegularFile: true };
+  try {
+    // Opening is the only honest test (permissions, ACLs, read-only mounts, root's privileges).
+    closeSync(openSync(name, 'r'));
+  } catch (e) {
+    if (!isFileSystemError(e)) throw e;
+    return { reason: plainFileError(e), notRegularFile: false };
+  }
+  return { size: stat.size };
+}
 
 /** Files as given, or stdin when there is none (tala: `-` is a file name, not stdin). */
 export function inputSources(files: readonly string[], io: CliIo): InputSource[] {
   if (files.length === 0) return [{ name: STDIN_NAME, missing: false, open: () => io.stdin }];
   return files.map((name) => {
-    let size: number | undefined;
-    try {
-      const stat = statSync(name);
-      if (stat.isFile()) size = stat.size;
-    } catch {
-      size = undefined;
-    }
-    return size !== undefined
-      ? { name, missing: false as const, open: () => createReadStream(name, { highWaterMark: 1 << 20 }), file: { path: name, size } }
-      : { name, missing: true as const };
+    const checked = checkInputFile(name);
+    if ('reason' in checked) return { name, missing: true as const, ...checked };
+    const size = checked.size;
+    return { name, missing: false as const, open: () => createReadStream(name, { highWaterMark: 1 << 20 }), file: { path: name, size } };
   });
 }
 

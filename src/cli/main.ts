@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `teams-audit` entry point: subcommand dispatch (generate, upload: loaded only when used),
 // option parsing, and the tala-compatible or normal analysis run.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs, USAGE } from './options.js';
+import { looksLikeOption, OPTIONS_FIRST_HINT, parseArgs, USAGE } from './options.js';
 import { Messages, PROGRAM } from './messages.js';
+import { regexAddressWarning } from './ipOption.js';
 import type { CliIo } from './io.js';
 import type { IpTest } from '../reports/tala/layouts.js';
 
@@ -47,6 +48,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const o = outcome.options;
   const msg = new Messages(io.stderr, o.maxMessages, o.debug);
+  // tala's parsing stops at the first file name, so `file.csv -d` would read `-d` as a file: outside
+  // --compat tala, an option-like name that is no file stops the run before anything is read.
+  const misplaced = o.compat === 'tala' || o.filesAfterDoubleDash ? [] : o.files.filter((f) => looksLikeOption(f) && !existsSync(f));
+  if (misplaced.length > 0) {
+    const names = misplaced.map((f) => `'${f}'`).join(', ');
+    msg.critical(
+      `${names} ${misplaced.length === 1 ? 'is an option' : 'are options'} but ${misplaced.length === 1 ? 'comes' : 'come'} after the file name '${o.files[0]}': ` +
+        `${OPTIONS_FIRST_HINT} (teams-audit ${misplaced.join(' ')} ${o.files[0]} …); write -- first to read such names as files`,
+    );
+    return 1;
+  }
+  if (o.files.length === 0 && io.stdin.isTTY === true) msg.notice('reading standard input… (no file name was given; end the input with Ctrl-D, on Windows Ctrl-Z then Enter)');
   // Large CSV files are read with worker threads: start them now, while the rest of the CLI loads.
   const { prestartReadWorkers } = require('../audit/parallelRead.js') as typeof import('../audit/parallelRead.js');
   prestartReadWorkers(o.files);
@@ -58,9 +71,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ipRegex = IpRegexFilter.compile(o.ipRegex);
     } catch (e) {
       if (!(e instanceof RegexSyntaxError)) throw e;
-      msg.critical(e.message);
+      msg.configCritical(e.message);
       return 1;
     }
+    const warning = regexAddressWarning(o.ipRegex, o.compat !== 'tala');
+    if (warning !== undefined) msg.configWarning(warning);
   }
 
   if (o.compat === 'tala') {

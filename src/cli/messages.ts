@@ -1,7 +1,10 @@
 // Messages on stderr: `teams-audit: LEVEL: …` lines, a cap on printed warnings/rejections (all
 // are counted), per-file and total accounting lines, and a throttled progress line on a TTY.
-// Every line goes through redactPii: no e-mail or IP address reaches stderr.
+// Every line goes through redactPii (no e-mail or IP address reaches stderr), except messages about
+// the admin's configuration (site map, --ip, rules, parameters), whose networks are not personal
+// data: those go through the config* methods, which still hide e-mail addresses.
 import type { ExportInfo, ReadAccounting, Rejection } from '../audit/records.js';
+import { noMeetingRecordsWarning } from '../audit/noMeetingRecords.js';
 
 export const PROGRAM = 'teams-audit';
 
@@ -21,6 +24,11 @@ export function redactPii(text: string): string {
     .replace(EMAIL, '<e-mail>')
     .replace(IPV6, (m) => (m.includes('::') || (m.match(/:/g)?.length ?? 0) >= 5 ? '<IP>' : m))
     .replace(IPV4, '<IP>');
+}
+
+/** Replaces e-mail addresses only: for configuration messages, whose addresses are the admin's networks. */
+export function redactEmails(text: string): string {
+  return text.replace(EMAIL, '<e-mail>');
 }
 
 export function accountingText(a: ReadAccounting): string {
@@ -62,9 +70,9 @@ export class Messages {
     private readonly now: () => number = Date.now,
   ) {}
 
-  private line(level: string, message: string): void {
+  private line(level: string, message: string, redact: (text: string) => string = redactPii): void {
     this.clearProgress();
-    this.err.write(`${PROGRAM}: ${level}: ${redactPii(message)}\n`);
+    this.err.write(`${PROGRAM}: ${level}: ${redact(message)}\n`);
   }
 
   info(message: string): void {
@@ -83,12 +91,40 @@ export class Messages {
     this.line('CRITICAL', message);
   }
 
+  /** A line without a level (e.g. that standard input is being read), redacted like the others. */
+  notice(message: string): void {
+    this.clearProgress();
+    this.err.write(`${PROGRAM}: ${redactPii(message)}\n`);
+  }
+
+  /**
+   * Messages about configuration the admin wrote (site map, --ip, -i, rules, parameters): its IP
+   * addresses and networks are shown; e-mail addresses are still hidden. Never for input data.
+   */
+  configWarning(message: string): void {
+    this.line('WARNING', message, redactEmails);
+  }
+
+  configCritical(message: string): void {
+    this.line('CRITICAL', message, redactEmails);
+  }
+
   /** A row-level message `<file>:<line>: <field>: <reason>`, printed while under the cap. */
   rowWarning(file: string, line: number, field: string, reason: string): void {
+    if (this.countRowMessage()) this.warning(`${file}:${line}: ${field}: ${reason}`);
+  }
+
+  /** rowWarning for a line of a configuration file (a site map): its networks are shown. */
+  configRowWarning(file: string, line: number, field: string, reason: string): void {
+    if (this.countRowMessage()) this.configWarning(`${file}:${line}: ${field}: ${reason}`);
+  }
+
+  /** Counts a row message; true while it is under the cap and should be printed. */
+  private countRowMessage(): boolean {
     this.rowMessages++;
-    if (this.printedRowMessages >= this.maxRowMessages) return;
+    if (this.printedRowMessages >= this.maxRowMessages) return false;
     this.printedRowMessages++;
-    this.warning(`${file}:${line}: ${field}: ${reason}`);
+    return true;
   }
 
   rejection(r: Rejection): void {
@@ -135,4 +171,10 @@ export class Messages {
 export function reportFileInfo(info: ExportInfo, msg: Messages): void {
   msg.info(`${info.file}: ${info.format}${info.csvVariant ? ` (${info.csvVariant})` : ''}`);
   for (const w of info.warnings) msg.warning(`${info.file}: ${w}`);
+}
+
+/** The warning for an input file that holds rows but no meeting record (the wrong activities were exported). */
+export function reportNoMeetingRecords(file: string, accounting: ReadAccounting, msg: Messages): void {
+  const warning = noMeetingRecordsWarning(accounting);
+  if (warning !== undefined) msg.warning(`${file}: ${warning}`);
 }

@@ -1,6 +1,7 @@
 // Command-line options of `teams-audit`: tala's options with tala's semantics (tala.md §2) plus
 // this project's own, parsed left to right as Python getopt does.
 import { getopt, GetoptError } from './getopt.js';
+import { readIpOption } from './ipOption.js';
 
 export type ReportKind = 'meetings' | 'attendees' | 'disconnections' | 'summary' | 'users' | 'records' | 'unknown-clients';
 export type OutputFormat = 'text' | 'csv' | 'json';
@@ -33,6 +34,8 @@ export interface CliOptions {
   maxMessages: number;
   strict: boolean;
   files: string[];
+  /** The files came after `--`: names that look like options are meant as file names. */
+  filesAfterDoubleDash: boolean;
 }
 
 export type ParseOutcome =
@@ -53,12 +56,23 @@ export const LONG_OPTIONS: readonly string[] = [
 
 export const DEFAULT_MAX_MESSAGES = 20;
 
-/** `--ip` takes networks when every item is `address/prefix`; anything else is tala's regex. */
-const CIDR_LIST = /^\s*[0-9A-Fa-f:.]+\/\d{1,3}(?:\s*[,;\s]\s*[0-9A-Fa-f:.]+\/\d{1,3})*\s*$/;
-
-export function looksLikeCidrList(value: string): boolean {
-  return CIDR_LIST.test(value);
+/**
+ * A file name that looks like one of the options (`-d`, `--disc`, `-di^10`, `--format=csv`, `--`):
+ * given after a file name, where tala's parsing had already stopped.
+ */
+export function looksLikeOption(arg: string): boolean {
+  if (arg === '--') return true;
+  if (!arg.startsWith('-') || arg === '-') return false;
+  if (arg.startsWith('--')) {
+    const typed = arg.slice(2).split('=')[0]!;
+    return typed !== '' && LONG_OPTIONS.some((option) => option.startsWith(typed));
+  }
+  const letter = arg[1]!;
+  return letter !== ':' && SHORT_OPTIONS.includes(letter);
 }
+
+/** The hint added to messages about an option given after the file names. */
+export const OPTIONS_FIRST_HINT = 'options go before file names';
 
 /** The format used when --format is not given. */
 export function defaultFormat(report: ReportKind): OutputFormat {
@@ -87,6 +101,7 @@ export function parseArgs(argv: readonly string[]): ParseOutcome {
     maxMessages: DEFAULT_MAX_MESSAGES,
     strict: false,
     files: parsed.operands,
+    filesAfterDoubleDash: parsed.endedByDoubleDash,
   };
   const bad = (message: string): ParseOutcome => ({ kind: 'usage-error', message, showUsage: false });
   const ipArgs: Array<{ name: string; value: string }> = [];
@@ -170,11 +185,18 @@ export function parseArgs(argv: readonly string[]): ParseOutcome {
         return bad(`internal error: option ${name} is not handled`);
     }
   }
-  // tala: -i and --ip are one regex option, the last wins. Here --ip with address/prefix items
-  // selects networks instead, except in compat mode.
+  // tala: -i and --ip are one regex option, the last wins. Here --ip selects networks instead when
+  // its value is networks (see readIpOption), except in compat mode.
   for (const { name, value } of ipArgs) {
-    if (name === '--ip' && o.compat !== 'tala' && looksLikeCidrList(value)) o.ipNetworks = value;
-    else o.ipRegex = value;
+    if (name === '--ip' && o.compat !== 'tala') {
+      const reading = readIpOption(value);
+      if (reading.kind === 'error') return bad(reading.message);
+      if (reading.kind === 'networks') {
+        o.ipNetworks = value;
+        continue;
+      }
+    }
+    o.ipRegex = value;
   }
   if (o.compat === 'tala') {
     const conflict = compatConflict(o);
@@ -216,8 +238,9 @@ tala options (same meaning as tala v3.0.0):
                         (no mode option: the record view, as tala)
   -i, --ip REGEX        keep disconnections whose lost session's IP matches REGEX
                         (Python re.search: unanchored; write ^ yourself)
-  -u, --users FILE      users database (uuid,email lines): created if missing, learns
-                        organisers and attendee UPNs, fills e-mails in the reports
+  -u, --users FILE      users database (uuid,email lines): created if missing (mode 0600), learns
+                        organisers and attendee UPNs, fills e-mails in the reports; must be
+                        writable: rewritten in place of the old one, its mode kept
       --debug           also print INFO messages on stderr
       --version         print the version and exit
   -?, -h, --help        print this help on stderr and exit
@@ -230,8 +253,9 @@ Options of this tool:
       --format FMT      text | csv | json
       --group-by DIM    summary rankings by site | subnet | platform | user | day (all five when
                         absent; with --format csv, the ranking rows of DIM)
-      --ip CIDR[,CIDR]  keep disconnections whose lost session's IP is in these networks
-                        (a value that is not a list of address/prefix is a REGEX, as -i)
+      --ip CIDR[,CIDR]  keep disconnections whose lost session's IP is in these networks (a bare
+                        address is one host); a value with regex syntax (^ \\ $ * + ? ( ) [ ] { } |)
+                        and no '/' is a REGEX, as -i; anything else is an error
       --site-map FILE   CQD building file (CSV) mapping networks to sites
       --rules FILE      classification rules (JSON), merged over the built-in rules
       --param N=V       detection parameter (repeatable); --params FILE.json for several
@@ -239,7 +263,10 @@ Options of this tool:
       --max-rejections N  print at most N warning/rejection messages (default ${DEFAULT_MAX_MESSAGES}; all are counted)
       --strict          exit 4 when any row was rejected
 
-Exit status: 0 ok; 1 bad usage, option value, regex or configuration file; 2 no input could be
-read; 3 some input files missing or unreadable; 4 rows rejected with --strict.
+Options go before file names (parsing stops at the first file name, as in tala).
+
+Exit status: 0 ok; 1 bad usage (also an option after the file names), option value, regex,
+configuration or users file; 2 no input could be read; 3 some input files missing or unreadable;
+4 rows rejected with --strict.
 With --compat tala: 0 ok, k when k files were missing or unreadable, 1 bad usage (as tala).
 `;

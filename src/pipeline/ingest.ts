@@ -15,6 +15,7 @@ import type { GuardedEntity } from '../storage/entityGuards.js';
 import type { BatchWriterOptions } from '../storage/batchWriter.js';
 import { RecordWriter } from '../storage/recordWriter.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+import { noMeetingRecordsWarnings } from '../audit/noMeetingRecords.js';
 
 export interface IngestInput {
   blobName: string;
@@ -174,7 +175,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
     meetingsTouched: writer.meetingsTouched,
     firstRejections: rejections.slice(0, LEDGER_REJECTION_SAMPLE),
     format: info.format,
-    warnings: info.warnings,
+    warnings: [...info.warnings, ...noMeetingRecordsWarnings(accounting)],
   });
   if (info.csvVariant !== undefined) entry.csvVariant = info.csvVariant;
   delete entry.error;

@@ -1,6 +1,5 @@
 // Users database (uuid → e-mail): tala's `-u` file format, learning from organisers and attendee
 // UPNs, and the users report rows.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { AuditRecord } from '../audit/records.js';
 
 export type UserOrigin = 'file' | 'organizer' | 'attendee';
@@ -91,12 +90,6 @@ export class UsersDatabase implements UsersLookup {
     return new UsersDatabase(options, initial, errors);
   }
 
-  /** Loads `path`, creating an empty file first if it does not exist (as tala does). */
-  static load(path: string, options: UsersDatabaseOptions = {}): UsersDatabase {
-    if (!existsSync(path)) writeFileSync(path, '');
-    return UsersDatabase.parse(readFileSync(path, 'utf8'), path, options);
-  }
-
   get size(): number {
     return this.entries.size;
   }
@@ -144,15 +137,13 @@ export class UsersDatabase implements UsersLookup {
   }
 
   /**
-   * Rewrites `path` (atomically) when something was added. A file that had unreadable lines is
-   * left as it is, so hand edits are never lost; returns why it was not written.
+   * Writes the content with `write` (the caller's file I/O) when something was added. A file that had
+   * unreadable lines is left as it is, so hand edits are never lost; returns why it was not written.
    */
-  save(path: string): 'written' | 'unchanged' | 'kept-because-of-errors' {
+  save(write: (content: string) => void): 'written' | 'unchanged' | 'kept-because-of-errors' {
     if (this.unsaved === 0) return 'unchanged';
     if (this.errors.length > 0) return 'kept-because-of-errors';
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, this.serialise());
-    renameSync(tmp, path);
+    write(this.serialise());
     this.savedAt = this.addedCount;
     return 'written';
   }

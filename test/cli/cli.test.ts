@@ -51,12 +51,13 @@ test('exit 2 when no input could be read, 3 when some inputs are missing (the re
   const some = runCli(['-d', 'tala-basic.csv', 'missing-a.csv']);
   assert.equal(some.status, 3);
   assert.match(some.stdout, /disconnections? listed/);
-  assert.match(some.stderr, /ERROR: 'missing-a\.csv' is not a file name/);
+  assert.match(some.stderr, /ERROR: missing-a\.csv: not found/);
   const dir = tmp();
   writeFileSync(join(dir, 'notes.txt'), 'just some text\nwithout any audit column\n');
   const unreadable = runCli(['-d', join(dir, 'notes.txt')]);
   assert.equal(unreadable.status, 2);
   assert.match(unreadable.stderr, /ERROR: .*notes\.txt/);
+  assert.doesNotMatch(unreadable.stderr, /rows read before this point/, 'no row was read, so none is "kept"');
 });
 
 test('rejected rows: exit 0 by default, 4 with --strict; all counted, --max-rejections caps the messages', () => {
@@ -106,10 +107,10 @@ test('option parsing: bundling, prefixes, "--", stdin, stop at the first non-opt
   const a = runCli(['-d', '--format=json', 'tala-basic.csv']).stdout;
   assert.equal(runCli(['--disc', '--form', 'json', 'tala-basic.csv']).stdout, a);
   assert.equal(runCli(['-d', '--format', 'json'], { input: readFileSync(join(FIXTURES, 'tala-basic.csv')) }).stdout, a);
-  // -d after a file name is a file name
+  // -d after a file name: tala would read it as a file name; here the run stops first (see optionsAfterFiles.test)
   const late = runCli(['tala-basic.csv', '-d']);
-  assert.equal(late.status, 3);
-  assert.match(late.stderr, /'-d' is not a file name/);
+  assert.equal(late.status, 1);
+  assert.match(late.stderr, /options go before file names/);
   // after --, "-d" is a file name too
   assert.equal(runCli(['--', '-d']).status, 2);
   // bundled: -d with -i taking the rest of the word

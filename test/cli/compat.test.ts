@@ -67,7 +67,7 @@ test('a file that is not an audit export counts like a missing one; a users file
   const u = runCli(['--compat', 'tala', '-o', '-u', join(dir, 'no', 'such', 'dir', 'users.csv'), 'tala-tie16.csv']);
   assert.equal(u.status, 1);
   assert.equal(u.stdout, '');
-  assert.match(u.stderr, /CRITICAL: users file .* cannot be read or created/);
+  assert.match(u.stderr, /CRITICAL: users file .* cannot be created: its folder '.*dir' does not exist/);
 });
 
 test('stdin is read when no file is given', () => {

@@ -46,9 +46,11 @@ test('errors use Python getopt wording', () => {
 });
 
 test('parsing stops at the first non-option; "-" is an operand; "--" ends options', () => {
-  assert.deepEqual(run('file', '-d'), { options: [], operands: ['file', '-d'] });
+  assert.deepEqual(run('file', '-d'), { options: [], operands: ['file', '-d'], endedByDoubleDash: false });
   assert.deepEqual(run('-', '-d').operands, ['-', '-d']);
   const r = run('-o', '--', '-d', 'x');
   assert.deepEqual(pairs(r), [['-o', '']]);
   assert.deepEqual(r.operands, ['-d', 'x']);
+  assert.equal(r.endedByDoubleDash, true);
+  assert.equal(run('-o', 'x', '--').endedByDoubleDash, false); // a later "--" is an operand
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultFormat, looksLikeCidrList, parseArgs, type CliOptions } from '../../src/cli/options.js';
+import { defaultFormat, parseArgs, type CliOptions } from '../../src/cli/options.js';
 
 function options(...args: string[]): CliOptions {
   const r = parseArgs(args);
@@ -36,19 +36,24 @@ test('--help, -?, -h and --version stop parsing where they are reached', () => {
   assert.deepEqual(r, { kind: 'usage-error', message: 'Syntax error: option -x not recognized', showUsage: true });
 });
 
-test('-i is always a regex; --ip is networks when every item is address/prefix, else a regex', () => {
+test('-i is always a regex; --ip is networks (bare addresses too), a regex when it has regex syntax, else an error', () => {
   assert.equal(options('-i', '10.0.0.0/8').ipRegex, '10.0.0.0/8');
   const cidr = options('--ip', '10.57.0.0/16, 2001:db8::/32');
   assert.equal(cidr.ipNetworks, '10.57.0.0/16, 2001:db8::/32');
   assert.equal(cidr.ipRegex, undefined);
   assert.equal(options('--ip=^10\\.5[78]\\.').ipRegex, '^10\\.5[78]\\.');
-  assert.equal(options('--ip', '10.57.1.20').ipRegex, '10.57.1.20'); // a bare address is tala's regex
+  assert.equal(options('--ip', '10.57.1.20').ipNetworks, '10.57.1.20'); // a bare address is one host
+  assert.equal(options('--ip', '10.57.0.0/16,10.58.0.0').ipNetworks, '10.57.0.0/16,10.58.0.0');
+  // with a '/', a value is networks even with other text in it: checked strictly later, never a regex
+  assert.equal(options('--ip', '10.57.0.0/16|10.58.').ipNetworks, '10.57.0.0/16|10.58.');
+  const bad = parseArgs(['--ip', 'office', '-d']);
+  assert.equal(bad.kind, 'usage-error');
+  assert.match((bad as { message: string }).message, /--ip 'office' is neither a list of networks nor a regular expression/);
+  assert.equal(parseArgs(['--ip', ' , ']).kind, 'usage-error');
   // with --compat tala, --ip is always tala's regex, the last of -i/--ip wins
   const compat = options('--compat', 'tala', '-d', '-i', 'a', '--ip', '10.0.0.0/8');
   assert.equal(compat.ipRegex, '10.0.0.0/8');
   assert.equal(compat.ipNetworks, undefined);
-  assert.equal(looksLikeCidrList('10.0.0.0/8;192.168.0.0/16'), true);
-  assert.equal(looksLikeCidrList('^10\\.'), false);
 });
 
 test('values are checked: format, report, group-by, include, param, max-rejections, compat', () => {

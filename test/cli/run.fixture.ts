@@ -12,12 +12,22 @@ export interface RunResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], options: { input?: string | Buffer; cwd?: string } = {}): RunResult {
+export interface RunOptions {
+  input?: string | Buffer;
+  cwd?: string;
+  /** Run the child as this user and group (only root may). */
+  uid?: number;
+  gid?: number;
+}
+
+export function runCli(args: readonly string[], options: RunOptions = {}): RunResult {
   const r = spawnSync(process.execPath, [MAIN, ...args], {
     cwd: options.cwd ?? FIXTURES,
     input: options.input ?? '',
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { learnTalaOrganizers, learnUsers, UsersDatabase } from '../../src/reports/users.js';
 import { meetingDetail, session } from './records.fixture.js';
-
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'users-test-'));
 
 test('parse: tala format, stripped lines, extra fields ignored, later duplicate overwrites in place', () => {
   const db = UsersDatabase.parse('\uFEFFa,a@x.example\r\n  b , b@x.example ,extra\nc,c@x.example\na,a2@x.example\n', 'u.csv');
@@ -82,29 +77,24 @@ test('tala rule: only organisers, in meeting order, even with an empty key or e-
   assert.equal(db.serialise(), 'k1,one@x.example\n,nokey@x.example\nk2,\n');
 });
 
-test('load creates a missing file; save rewrites only when something was added', () => {
-  const dir = tmp();
-  const path = join(dir, 'users.csv');
-  const db = UsersDatabase.load(path);
-  assert.equal(existsSync(path), true);
-  assert.equal(readFileSync(path, 'utf8'), '');
-  assert.equal(db.save(path), 'unchanged');
+test('save writes only when something was added since the last save', () => {
+  const db = UsersDatabase.parse('', 'users.csv');
+  const written: string[] = [];
+  const write = (content: string): void => {
+    written.push(content);
+  };
+  assert.equal(db.save(write), 'unchanged');
   db.learn('k', 'k@x.example', 'organizer');
-  assert.equal(db.save(path), 'written');
-  assert.equal(readFileSync(path, 'utf8'), 'k,k@x.example\n');
-  // nothing new since the last save: the file is not touched again
-  writeFileSync(path, 'k,k@x.example\n# hand edit kept\n');
-  assert.equal(db.save(path), 'unchanged');
-  assert.equal(readFileSync(path, 'utf8'), 'k,k@x.example\n# hand edit kept\n');
+  assert.equal(db.save(write), 'written');
+  assert.deepEqual(written, ['k,k@x.example\n']);
+  // nothing new since the last save: nothing is written again
+  assert.equal(db.save(write), 'unchanged');
+  assert.equal(written.length, 1);
 });
 
 test('a file with unreadable lines is never rewritten', () => {
-  const dir = tmp();
-  const path = join(dir, 'users.csv');
-  writeFileSync(path, 'a,a@x.example\n\n');
-  const db = UsersDatabase.load(path);
+  const db = UsersDatabase.parse('a,a@x.example\n\n', 'users.csv');
   db.learn('b', 'b@x.example', 'organizer');
-  assert.equal(db.save(path), 'kept-because-of-errors');
-  assert.equal(readFileSync(path, 'utf8'), 'a,a@x.example\n\n');
+  assert.equal(db.save(() => assert.fail('must not write')), 'kept-because-of-errors');
   assert.equal(db.get('b'), 'b@x.example'); // still used for this run's output
 });

@@ -131,7 +131,12 @@ export function parseFilter(values: Map<string, string>): ReportFilter {
     try {
       filter.ip = parseCidrList(ip);
     } catch (error) {
-      throw badParameter('ip', `"ip" must be comma-separated CIDR ranges such as 10.57.0.0/16,2001:db8::/32: ${error instanceof Error ? error.message : String(error)}`);
+      // Never read as a regex (unlike the CLI's --ip): the regex filter is its own parameter.
+      const regexHint = /[\\^$*+?()[\]{}|]/.test(ip) ? '; for a regular expression use "ipRegex"' : '';
+      throw badParameter(
+        'ip',
+        `"ip" must be comma-separated CIDR ranges such as 10.57.0.0/16,2001:db8::/32 (a bare address is one host): ${error instanceof Error ? error.message : String(error)}${regexHint}`,
+      );
     }
     if (filter.ip.length === 0) throw badParameter('ip', '"ip" holds no CIDR range');
   }
