@@ -13,7 +13,6 @@ export const CLI_COMMANDS = [
   'teams-audit --report summary --group-by site --site-map docs/examples/sitemap.csv meetings.csv',
   'teams-audit -o meetings.csv > meetings-list.csv',
   'teams-audit --compat tala -d meetings.csv',
-  'teams-audit file -d',
   'teams-audit meetings.csv -d',
   'node -p "v8.getHeapStatistics().heap_size_limit / 2**20"',
   'NODE_OPTIONS=--max-old-space-size=8192 teams-audit …',
