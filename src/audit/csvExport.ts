@@ -3,7 +3,7 @@
 import type { Parser } from 'csv-parse';
 import { rejected } from './auditData.js';
 import type { CsvLayout } from './csvLayout.js';
-import { chooseCsvHeader } from './csvSeparator.js';
+import { CsvHeaderSniffer } from './csvSeparator.js';
 import {
   CsvTokenizer, type CsvExtent, type CsvRecordDelimiter, type CsvSeparator, type CsvStructureError,
 } from './csvTokenizer.js';
@@ -80,7 +80,7 @@ export class CsvExportReader {
   /** Undefined until the header row has told the separator (bytes wait in `head` until then). */
   private tokenizer: CsvTokenizer | undefined;
   private head: Buffer[] = [];
-  private headBytes = 0;
+  private sniffer: CsvHeaderSniffer | undefined;
   /** The next record the tokenizer delivers is the header, already read by chooseCsvHeader. */
   private headerToSkip = false;
   /** Items of rows converted since the last drain (rows are converted as they are tokenized, so the
@@ -149,29 +149,31 @@ export class CsvExportReader {
 
   /** Keeps the bytes until the header row is complete; then chooses the separator and reads them. */
   private readHeader(chunk: Buffer | undefined, final: boolean): void {
+    this.sniffer ??= new CsvHeaderSniffer({
+      file: this.file, hadTypeLine: this.hadTypeLine, maxRecordBytes: MAX_CSV_RECORD_BYTES, describeBroken: structureFailure,
+    });
     if (chunk !== undefined && chunk.length > 0) {
       this.head.push(Buffer.from(chunk)); // a copy: the caller may reuse the chunk's buffer
-      this.headBytes += chunk.length;
+      this.sniffer.add(chunk);
     }
-    const head = this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head, this.headBytes);
-    this.head = [head];
-    let choice: ReturnType<typeof chooseCsvHeader>;
+    let choice: ReturnType<CsvHeaderSniffer['decide']>;
     try {
-      choice = chooseCsvHeader(head, final, {
-        file: this.file, hadTypeLine: this.hadTypeLine, maxRecordBytes: MAX_CSV_RECORD_BYTES, describeBroken: structureFailure,
-      });
+      choice = this.sniffer.decide(final);
     } catch (e) {
       this.stoppedFlag = true;
       this.head = [];
       throw e;
     }
     if (choice === undefined) return;
+    const head = this.head;
     this.head = [];
+    this.sniffer = undefined;
     this.layout = choice.layout;
     this.separatorUsed = choice.separator;
     this.headerToSkip = true;
-    this.tokenizer = this.newTokenizer(choice.separator);
-    this.tokenizer.write(head, this.onRowBound);
+    const tokenizer = this.newTokenizer(choice.separator);
+    this.tokenizer = tokenizer;
+    for (const bytes of head) tokenizer.write(bytes, this.onRowBound);
   }
 
   private onRow(row: string[]): void {

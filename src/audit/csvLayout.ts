@@ -170,13 +170,13 @@ function cleanNames(header: readonly string[]): string[] {
 export function unrecognisedHeader(header: readonly string[], file: string, separator: CsvSeparator | undefined): ExportReadError {
   const names = cleanNames(header);
   const flattened = names.some((n) => n.toLowerCase().startsWith('auditdata.'));
-  const split = separator === undefined ? ' (the header row has no comma, semicolon or tab between names)'
-    : `, separated by ${SEPARATOR_NAMES[separator]}`;
+  const split = separator === undefined ? 'no comma, semicolon or tab between them'
+    : `separated by ${SEPARATOR_NAMES[separator]}`;
   return new ExportReadError(file,
     'not a recognised audit export: expected a CSV with an AuditData column (Purview or Search-UnifiedAuditLog export) '
     + 'or a Sentinel OfficeActivity export (columns Operation and OfficeId). '
     + (flattened ? 'AuditData was expanded into separate columns (Power Query?); export the raw AuditData column instead. ' : '')
-    + `Columns found${split}: ${describeColumns(names)}.`);
+    + `Columns found: ${describeColumns(names)} (${split}).`);
 }
 
 /** Chooses the layout from a comma-separated header row; throws ExportReadError when the file is not an audit export. */

@@ -9,9 +9,6 @@ export interface CsvHeaderChoice {
   layout: CsvLayout;
 }
 
-/** Bytes fed at a time while looking for the header row (it nearly always fits in the first piece). */
-const PIECE = 16 * 1024;
-
 type FirstRecord =
   | { kind: 'fields'; fields: string[] }
   | { kind: 'oversized' }
@@ -19,51 +16,75 @@ type FirstRecord =
   /** Not complete in the bytes so far. */
   | { kind: 'more' };
 
-function firstRecord(head: Buffer, separator: CsvSeparator, maxRecordBytes: number, final: boolean): FirstRecord {
-  let found: FirstRecord = { kind: 'more' };
-  const t = new CsvTokenizer({
-    maxRecordBytes,
-    separator,
-    onOversized: () => { if (found.kind === 'more') found = { kind: 'oversized' }; },
-  });
-  const take = (fields: string[]): void => { if (found.kind === 'more') found = { kind: 'fields', fields }; };
-  for (let at = 0; at < head.length && found.kind === 'more'; at += PIECE) t.write(head.subarray(at, at + PIECE), take);
-  if (found.kind === 'more' && final) {
-    t.end(take);
-    if (t.errored !== null) found = { kind: 'broken', error: t.errored };
+/** The header row read with one separator, fed the file's first bytes until it is complete. */
+class Candidate {
+  first: FirstRecord = { kind: 'more' };
+  private readonly tokenizer: CsvTokenizer;
+  private readonly take = (fields: string[]): void => {
+    if (this.first.kind === 'more') this.first = { kind: 'fields', fields };
+  };
+
+  constructor(readonly separator: CsvSeparator, maxRecordBytes: number) {
+    this.tokenizer = new CsvTokenizer({
+      maxRecordBytes,
+      separator,
+      onOversized: () => { if (this.first.kind === 'more') this.first = { kind: 'oversized' }; },
+    });
   }
-  return found;
+
+  add(chunk: Buffer): void {
+    if (this.first.kind === 'more') this.tokenizer.write(chunk, this.take);
+  }
+
+  end(): void {
+    if (this.first.kind !== 'more') return;
+    this.tokenizer.end(this.take);
+    const error = this.tokenizer.errored;
+    if (this.first.kind === 'more' && error !== null) this.first = { kind: 'broken', error };
+  }
 }
 
 /**
- * Reads the header row at the start of `head` with each separator in turn and keeps the first that
- * gives an audit export's header. Returns undefined when more bytes are needed (`final`: there are no
- * more). Throws ExportReadError when the header is not an audit export's under any separator, naming
- * the separator that splits it into the most columns; `describeBroken` words a broken header.
+ * Reads the header row with each separator in turn and keeps the first that gives an audit export's
+ * header. Feed it the first bytes of the file (add) until decide() returns a choice.
  */
-export function chooseCsvHeader(
-  head: Buffer,
-  final: boolean,
-  context: { file: string; hadTypeLine: boolean; maxRecordBytes: number; describeBroken: (error: CsvStructureError) => string },
-): CsvHeaderChoice | undefined {
-  let widest: { separator: CsvSeparator; fields: string[] } | undefined;
-  let firstFailure: FirstRecord | undefined;
-  for (const separator of CSV_SEPARATORS) {
-    const record = firstRecord(head, separator, context.maxRecordBytes, final);
-    if (record.kind === 'more') return undefined;
-    firstFailure ??= record;
-    if (record.kind !== 'fields') continue;
-    const layout = findCsvLayout(record.fields, context.hadTypeLine);
-    if (layout !== undefined) return { separator, layout };
-    if (widest === undefined || record.fields.length > widest.fields.length) widest = { separator, fields: record.fields };
+export class CsvHeaderSniffer {
+  private readonly candidates: Candidate[];
+
+  constructor(private readonly context: {
+    file: string; hadTypeLine: boolean; maxRecordBytes: number; describeBroken: (error: CsvStructureError) => string;
+  }) {
+    this.candidates = CSV_SEPARATORS.map((separator) => new Candidate(separator, context.maxRecordBytes));
   }
-  if (firstFailure?.kind === 'oversized') {
-    throw new ExportReadError(context.file, `the header row is longer than ${context.maxRecordBytes / 1024 / 1024} MiB, `
-      + 'so this is not an audit export (or a stray double quote in it merged many rows)');
+
+  add(chunk: Buffer): void {
+    for (const candidate of this.candidates) candidate.add(chunk);
   }
-  if (firstFailure?.kind === 'broken') {
-    throw new ExportReadError(context.file, `the CSV header cannot be read: ${context.describeBroken(firstFailure.error)}`);
+
+  /**
+   * The separator and layout, or undefined when more bytes are needed (`final`: there are no more, so
+   * undefined means the input holds no record). Throws ExportReadError when the header is not an audit
+   * export's under any separator, naming the separator that splits it into the most columns.
+   */
+  decide(final: boolean): CsvHeaderChoice | undefined {
+    const { file, hadTypeLine, maxRecordBytes, describeBroken } = this.context;
+    let widest: { separator: CsvSeparator; fields: string[] } | undefined;
+    for (const candidate of this.candidates) {
+      if (final) candidate.end();
+      const first = candidate.first;
+      if (first.kind === 'more') return undefined;
+      if (first.kind !== 'fields') continue;
+      const layout = findCsvLayout(first.fields, hadTypeLine);
+      if (layout !== undefined) return { separator: candidate.separator, layout };
+      if (widest === undefined || first.fields.length > widest.fields.length) widest = { separator: candidate.separator, fields: first.fields };
+    }
+    const comma = this.candidates[0]!.first;
+    if (comma.kind === 'oversized') {
+      throw new ExportReadError(file, `the header row is longer than ${maxRecordBytes / 1024 / 1024} MiB, `
+        + 'so this is not an audit export (or a stray double quote in it merged many rows)');
+    }
+    if (comma.kind === 'broken') throw new ExportReadError(file, `the CSV header cannot be read: ${describeBroken(comma.error)}`);
+    const fields = widest?.fields ?? [];
+    throw unrecognisedHeader(fields, file, fields.length > 1 ? widest!.separator : undefined);
   }
-  const fields = widest?.fields ?? [];
-  throw unrecognisedHeader(fields, context.file, fields.length > 1 ? widest!.separator : undefined);
 }

@@ -36,7 +36,7 @@ export interface ParallelReadReport {
   ranges: number;
   /** Threads that read (the main thread and the workers). */
   threads: number;
-  /** Ranges whose start turned out not to be a record boundary (re-read from the previous range). */
+  /** Ranges read again from an earlier range's start, because that range ended inside a quoted field. */
   rereadRanges: number;
 }
 
@@ -352,14 +352,18 @@ class ParallelExportReader implements ExportStream {
           continue;
         }
         // The next range started inside a quoted field: read on from this range's start, past the rows
-        // already delivered, until a range end that is a record boundary (or the end of the file).
+        // already delivered, until a range end that is a record boundary (or the end of the file). Each
+        // try takes twice as many ranges as the last, so a cell spanning many ranges is read a few times, not once per range.
         const from = range.task.start;
         const rowsBeforeFrom = rowsBefore - result.rows;
         let k = j + 1;
+        let take = 1;
         for (;;) {
-          this.report.rereadRanges++;
-          claimForMain(k); // a worker that has not started it need not read it
-          k++;
+          for (const last = Math.min(ranges.length, k + take); k < last; k++) {
+            this.report.rereadRanges++;
+            claimForMain(k); // a worker that has not started it need not read it
+          }
+          take *= 2;
           const end = k < ranges.length ? ranges[k]!.task.start : size;
           const reread = readCsvRange(fd, {
             start: from, end, endsAtGuessedBoundary: end < size, rowsBefore: rowsBeforeFrom, skipRows: delivered,
