@@ -32,8 +32,14 @@ class Candidate {
     });
   }
 
+  /** Bytes to feed at once: small at first (the header row is short; the rows after it need not be
+   *  read three times), doubling so that a long header is not re-scanned piece after piece. */
+  private piece = 16 * 1024;
+
   add(chunk: Buffer): void {
-    if (this.first.kind === 'more') this.tokenizer.write(chunk, this.take);
+    for (let at = 0; at < chunk.length && this.first.kind === 'more'; at += this.piece, this.piece *= 2) {
+      this.tokenizer.write(chunk.subarray(at, at + this.piece), this.take);
+    }
   }
 
   end(): void {
