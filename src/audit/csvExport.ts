@@ -87,7 +87,6 @@ export class CsvExportReader {
    *  row's strings, above all the large AuditData text, die young instead of waiting for the chunk's end). */
   private itemsPending: ExportItem[] = [];
   private layout: CsvLayout | undefined;
-  private separatorUsed: CsvSeparator | undefined;
   private rowNumber: number;
   private readonly skipUntil: number;
   private stoppedFlag = false;
@@ -98,7 +97,6 @@ export class CsvExportReader {
   constructor(private readonly file: string, private readonly hadTypeLine: boolean, continuation?: CsvContinuation) {
     if (continuation !== undefined) {
       this.layout = continuation.layout;
-      this.separatorUsed = ',';
       this.tokenizer = this.newTokenizer(',', continuation.recordDelimiter);
     }
     this.rowNumber = continuation?.rowsBefore ?? 0;
@@ -108,8 +106,6 @@ export class CsvExportReader {
 
   get rows(): number { return this.rowNumber; }
   get variant(): CsvHeaderVariant | undefined { return this.layout?.variant; }
-  /** The field separator the header row told (undefined before it is read). */
-  get separator(): CsvSeparator | undefined { return this.separatorUsed; }
   /** True once the CSV structure broke; later input is ignored. */
   get stopped(): boolean { return this.stoppedFlag; }
   /** With endsAtGuessedBoundary: the input ended inside a quoted field, so the range end is not a record boundary. */
@@ -169,7 +165,6 @@ export class CsvExportReader {
     this.head = [];
     this.sniffer = undefined;
     this.layout = choice.layout;
-    this.separatorUsed = choice.separator;
     this.headerToSkip = true;
     const tokenizer = this.newTokenizer(choice.separator);
     this.tokenizer = tokenizer;
