@@ -271,7 +271,7 @@ export class CsvTokenizer {
         }
         p = q + 1;
         const after = buf[p];
-        // A quote closes the field before a comma, a line end or the end; elsewhere it is kept as text.
+        // A quote closes the field before a separator, a line end or the end; elsewhere it is kept as text.
         if (after === undefined || after === sep || this.delimiterAt(buf, p) > 0) {
           if (p - start > this.maxRecordBytes) return this.skipFrom(start);
           fields.push(keep ? decode(scratch, 1, w, high) : '');
@@ -324,7 +324,7 @@ export class CsvTokenizer {
   }
 
   /**
-   * After a field that ends at `i` (a comma, a line end or the end of the bytes): 0 when a comma starts
+   * After a field that ends at `i` (a separator, a line end or the end of the bytes): 0 when a separator starts
    * another field; else delivers the record and returns where the next one starts.
    */
   private fieldEnd(buf: Buffer, i: number, n: number, fields: string[], onRecord: (fields: string[]) => void): number {
