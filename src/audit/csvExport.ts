@@ -10,8 +10,8 @@ import {
 import { ExportReadError } from './exportReadError.js';
 import type { CsvHeaderVariant, ExportItem } from './records.js';
 
-export { csvLayout, findCsvLayout, truncationWarning, type CsvLayout } from './csvLayout.js';
-export type { CsvRecordDelimiter, CsvSeparator } from './csvTokenizer.js';
+export { csvLayout, truncationWarning, type CsvLayout } from './csvLayout.js';
+export type { CsvRecordDelimiter } from './csvTokenizer.js';
 
 /**
  * The longest CSV row read (bytes). A longer row is rejected with its size (its text is never held in

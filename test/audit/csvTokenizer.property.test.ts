@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Parser } from 'csv-parse';
 import {
-  CSV_SEPARATORS, CsvTokenizer, type CsvExtent, type CsvRecordDelimiter, type CsvSeparator,
+  CSV_SEPARATORS, CsvTokenizer, type CsvRecordDelimiter, type CsvSeparator,
 } from '../../src/audit/csvTokenizer.js';
 
 const MAX = 1_000_000;
