@@ -42,6 +42,8 @@ const SENTINEL_COLUMNS: ReadonlyArray<readonly [auditKey: string, columns: reado
   ['MeetingURL', ['MeetingURL', 'MeetingUrl']],
 ];
 
+const SEPARATOR_NAMES: Record<CsvSeparator, string> = { ',': 'commas', ';': 'semicolons', '\t': 'tabs' };
+
 const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 const PERSONAL_LOOKING = /@|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::/;
 
@@ -72,7 +74,7 @@ function describeColumns(names: readonly string[]): string {
   return `${shown.join(', ')}${names.length > 15 ? `, … (${names.length} columns)` : ''}`;
 }
 
-function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant, pooled: boolean): CsvLayout {
+function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant, pooled: boolean, separator: CsvSeparator): CsvLayout {
   const auditIndex = indexOfName(names, 'AuditData');
   const idIndex = Math.max(indexOfName(names, 'RecordId'), indexOfName(names, 'Identity'));
   const columnCount = names.length;
@@ -82,7 +84,7 @@ function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant, po
     return id !== undefined && GUID.test(id) ? id : undefined;
   };
   const shapeNote = (row: string[]): string => (row.length === columnCount ? ''
-    : ` (this row has ${row.length} fields but the header has ${columnCount}: check for a stray quote or an unquoted comma)`);
+    : ` (this row has ${row.length} fields but the header has ${columnCount}: check for a stray quote or an unquoted ${SEPARATOR_NAMES[separator].slice(0, -1)})`);
   return {
     variant,
     columnsUsed: idIndex < 0 ? [auditIndex] : [auditIndex, idIndex],
@@ -137,13 +139,12 @@ function sentinelLayout(names: readonly string[], pooled: boolean): CsvLayout {
   };
 }
 
-const SEPARATOR_NAMES: Record<CsvSeparator, string> = { ',': 'commas', ';': 'semicolons', '\t': 'tabs' };
-
 /**
  * The layout the header row calls for, or undefined when it is not an audit export's header.
- * `pooled` (default true): repeated values of the rows share one string (see StringPool).
+ * `pooled` (default true): repeated values of the rows share one string (see StringPool); `separator`
+ * (default `,`) is named in the note on a row whose field count differs from the header's.
  */
-export function findCsvLayout(header: readonly string[], hadTypeLine: boolean, pooled = true): CsvLayout | undefined {
+export function findCsvLayout(header: readonly string[], hadTypeLine: boolean, pooled = true, separator: CsvSeparator = ','): CsvLayout | undefined {
   const names = cleanNames(header);
   if (indexOfName(names, 'AuditData') >= 0) {
     const variant: CsvHeaderVariant = hadTypeLine || POWERSHELL_ONLY.some((n) => names.includes(n)) ? 'powershell'
@@ -151,7 +152,7 @@ export function findCsvLayout(header: readonly string[], hadTypeLine: boolean, p
         : sameColumns(names, PURVIEW_V2) ? 'purview-v2'
           : sameColumns(names, PURVIEW_V3) ? 'purview-v3'
             : 'other';
-    return auditDataLayout(names, variant, pooled);
+    return auditDataLayout(names, variant, pooled, separator);
   }
   if (names.includes('Operation') && (names.includes('OfficeId') || names.includes('OfficeWorkload'))) {
     return sentinelLayout(names, pooled);

@@ -80,7 +80,7 @@ export class CsvHeaderSniffer {
       const first = candidate.first;
       if (first.kind === 'more') return undefined;
       if (first.kind !== 'fields') continue;
-      const layout = findCsvLayout(first.fields, hadTypeLine);
+      const layout = findCsvLayout(first.fields, hadTypeLine, true, candidate.separator);
       if (layout !== undefined) return { separator: candidate.separator, layout };
       if (widest === undefined || first.fields.length > widest.fields.length) widest = { separator: candidate.separator, fields: first.fields };
     }

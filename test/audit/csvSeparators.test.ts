@@ -41,6 +41,11 @@ test('quotes work the same with `;`: a cell holding `;`, quotes and a line break
   const read = await readAll(text, 'semicolons.csv', [5]);
   assert.deepEqual(read.items.map((i) => (i.type === 'skipped' ? i.operation : i.type)), ['MessageSent', 'FileAccessed']);
   assert.equal(read.info.csvVariant, 'purview-v3');
+  // A row with too few fields names the separator in its note.
+  const short = await readAll('CreationDate\tUserId\tOperation\tAuditData\r\nx\ty\r\n', 'tabs.txt');
+  const item = short.items[0]!;
+  assert.ok(item.type === 'rejected');
+  assert.match(item.rejection.reason, /check for a stray quote or an unquoted tab\)$/);
 });
 
 test('Windows-1252 `;` CSV: every row read, with the warning about the bytes that are not UTF-8', async () => {
