@@ -1,29 +1,47 @@
-// A streaming CSV tokenizer for audit exports: comma-separated, `"` quotes, `""` inside quotes.
+// A streaming CSV tokenizer for audit exports: `,` `;` or TAB between fields, `"` quotes, `""` inside quotes.
 // Same records as csv-parse with the reader's options (relax_quotes, relax_column_count,
 // skip_empty_lines, record delimiter found from the first line end outside quotes); the property test
 // test/audit/csvTokenizer.property.test.ts holds it to that. It works on the bytes as csv-parse does,
 // but in one tight loop per field, and decodes each field once (Latin-1 fast path for ASCII fields).
+// A record longer than the limit is not kept: its end is found by scanning on with the quote state
+// (csvSkip.ts), it is reported with its size, and reading goes on after it.
+import { NOT_ENDED, RecordSkipper } from './csvSkip.js';
 
 export type CsvRecordDelimiter = '\n' | '\r\n' | '\r';
 
-export type CsvStructureErrorCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_MAX_RECORD_SIZE';
+/** The characters that can separate fields. */
+export const CSV_SEPARATORS = [',', ';', '\t'] as const;
+export type CsvSeparator = (typeof CSV_SEPARATORS)[number];
+
+export type CsvStructureErrorCode = 'CSV_QUOTE_NOT_CLOSED';
+
+/** Where the unreadable part starts (a record's first byte) and how much of the input it covers. */
+export interface CsvExtent {
+  /** Bytes from the record's first byte (its delimiter excluded). */
+  bytes: number;
+  /** Lines: line feeds inside plus one (for the rest of a file: plus one unless it ends with a line feed). */
+  lines: number;
+}
 
 export class CsvStructureError extends Error {
-  constructor(readonly code: CsvStructureErrorCode, message: string) {
+  constructor(readonly code: CsvStructureErrorCode, message: string, readonly extent: CsvExtent) {
     super(message);
     this.name = 'CsvStructureError';
   }
 }
 
 export interface CsvTokenizerOptions {
-  /** A record longer than this (bytes, delimiters included) stops reading with CSV_MAX_RECORD_SIZE. */
+  /** A record longer than this (bytes, its delimiter excluded) is not delivered: onOversized gets its size. */
   maxRecordBytes: number;
+  /** Called, in record order, for each record longer than maxRecordBytes (its text is never kept). */
+  onOversized: (extent: CsvExtent) => void;
   /** The record delimiter when known (else found from the first line end outside quotes). */
   recordDelimiter?: CsvRecordDelimiter;
+  /** The field separator (default `,`). */
+  separator?: CsvSeparator;
 }
 
 const QUOTE = 0x22;
-const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 const NUL = 0;
@@ -32,6 +50,13 @@ const LOOKAHEAD = 2;
 
 /** Needs more bytes before the record that starts at `recordStart` can be read. */
 const MORE = -1;
+
+/** Lines that bytes [start, end) of `buf` touch: line feeds, plus one unless the last byte is one. */
+export function linesIn(buf: Buffer, start: number, end: number): number {
+  let lines = 0;
+  for (let i = buf.indexOf(LF, start); i >= 0 && i < end; i = buf.indexOf(LF, i + 1)) lines++;
+  return end > start && buf[end - 1] !== LF ? lines + 1 : lines;
+}
 
 /** Node's Buffer methods behind toString(), without its argument checks. */
 interface FastSlices {
@@ -58,12 +83,18 @@ export class CsvTokenizer {
   private delimiter: CsvRecordDelimiter | undefined;
   private error: CsvStructureError | null = null;
   private readonly maxRecordBytes: number;
+  private readonly separator: number;
+  private readonly onOversized: (extent: CsvExtent) => void;
   /** wanted[i] = 1: field i is decoded; other fields come back as '' (undefined: all are decoded). */
   private wanted: Uint8Array | undefined;
+  /** Set while the input is inside a record over the size limit: its bytes are scanned, not kept. */
+  private skipper: RecordSkipper | undefined;
 
   constructor(options: CsvTokenizerOptions) {
     this.maxRecordBytes = options.maxRecordBytes;
+    this.onOversized = options.onOversized;
     this.delimiter = options.recordDelimiter;
+    this.separator = (options.separator ?? ',').charCodeAt(0);
   }
 
   /**
@@ -105,6 +136,14 @@ export class CsvTokenizer {
     if (this.error !== null) return;
     this.parse(this.work.subarray(0, this.pendingLength), true, onRecord);
     this.pendingLength = 0;
+    const skipper = this.skipper;
+    if (skipper !== undefined) {
+      this.skipper = undefined;
+      const { extent, inQuotes } = skipper.finish();
+      this.delimiter = skipper.delimiter;
+      if (inQuotes) this.quoteNotClosed(extent);
+      else this.onOversized(extent);
+    }
   }
 
   /** Makes `work` at least `size` bytes long, keeping the pending bytes. */
@@ -119,21 +158,34 @@ export class CsvTokenizer {
     const n = buf.length;
     if (this.scratch.length < n + 2) this.scratch = Buffer.allocUnsafe(Math.max(n + 2, this.scratch.length * 2));
     let pos = 0;
-    while (pos < n) {
-      const next = this.record(buf, pos, n, final, onRecord);
-      if (next === MORE) break;
-      if (this.error !== null) {
-        this.pendingLength = 0;
-        return;
+    for (;;) {
+      const skipper = this.skipper;
+      if (skipper !== undefined) {
+        const next = skipper.skip(buf, pos, n);
+        this.delimiter = skipper.delimiter;
+        if (next === NOT_ENDED) {
+          this.pendingLength = 0; // every byte belonged to the oversized record (end() finishes it)
+          return;
+        }
+        this.skipper = undefined;
+        this.onOversized(skipper.ended!);
+        pos = next;
       }
-      pos = next;
+      while (pos < n) {
+        const next = this.record(buf, pos, n, final, onRecord);
+        if (next === MORE) break;
+        if (this.error !== null) {
+          this.pendingLength = 0;
+          return;
+        }
+        pos = next;
+        if (this.skipper !== undefined) break; // the record at `pos` is over the limit
+      }
+      // An unfinished record over the limit (the look-ahead may hold 2 bytes of the next one) is skipped.
+      if (this.skipper === undefined && !final && n - pos > this.maxRecordBytes + LOOKAHEAD) this.skipper = this.newSkipper();
+      if (this.skipper === undefined) break;
     }
     const rest = n - pos;
-    if (!final && rest > this.maxRecordBytes) {
-      this.tooLong();
-      this.pendingLength = 0;
-      return;
-    }
     // Keep the unfinished record at the start of `work` (it may be there already).
     if (rest > 0 && buf.buffer === this.work.buffer && buf.byteOffset === this.work.byteOffset) {
       this.work.copyWithin(0, pos, n);
@@ -143,6 +195,10 @@ export class CsvTokenizer {
       buf.copy(this.work, 0, pos, n);
     }
     this.pendingLength = rest;
+  }
+
+  private newSkipper(): RecordSkipper {
+    return new RecordSkipper(this.separator, this.delimiter);
   }
 
   /** Length of the record delimiter at `i` (0 if none); finds the delimiter at the first line end. */
@@ -169,6 +225,7 @@ export class CsvTokenizer {
 
     const scratch = this.scratch;
     const wanted = this.wanted;
+    const sep = this.separator;
     const fields: string[] = [];
     let p = start;
     for (;;) {
@@ -182,7 +239,7 @@ export class CsvTokenizer {
         w = 1;
         if (keep) {
           for (;;) {
-            if (q >= n) return this.more(n, final);
+            if (q >= n) return this.more(buf, start, n, final);
             const c = buf[q]!;
             if (c === QUOTE) {
               if (!final && q + LOOKAHEAD >= n) return MORE;
@@ -200,7 +257,7 @@ export class CsvTokenizer {
         } else {
           // The same scan without keeping the text.
           for (;;) {
-            if (q >= n) return this.more(n, final);
+            if (q >= n) return this.more(buf, start, n, final);
             if (buf[q] === QUOTE) {
               if (!final && q + LOOKAHEAD >= n) return MORE;
               if (buf[q + 1] === QUOTE) {
@@ -214,9 +271,9 @@ export class CsvTokenizer {
         }
         p = q + 1;
         const after = buf[p];
-        // A quote closes the field before a comma, a line end or the end; elsewhere it is kept as text.
-        if (after === undefined || after === COMMA || this.delimiterAt(buf, p) > 0) {
-          if (p - start > this.maxRecordBytes) return this.tooLong();
+        // A quote closes the field before a separator, a line end or the end; elsewhere it is kept as text.
+        if (after === undefined || after === sep || this.delimiterAt(buf, p) > 0) {
+          if (p - start > this.maxRecordBytes) return this.skipFrom(start);
           fields.push(keep ? decode(scratch, 1, w, high) : '');
           const end = this.fieldEnd(buf, p, n, fields, onRecord);
           if (end === 0) {
@@ -236,11 +293,11 @@ export class CsvTokenizer {
       let i = p;
       for (;;) {
         if (i >= n) {
-          if (!final) return this.more(n, final);
+          if (!final) return MORE;
           break;
         }
         const c = buf[i]!;
-        if (c === COMMA) break;
+        if (c === sep) break;
         if (c === LF || c === CR) {
           if (!final && i + LOOKAHEAD > n) return MORE;
           if (this.delimiterAt(buf, i) > 0) break;
@@ -248,7 +305,7 @@ export class CsvTokenizer {
         high |= c;
         i++;
       }
-      if (i - start > this.maxRecordBytes) return this.tooLong();
+      if (i - start > this.maxRecordBytes) return this.skipFrom(start);
       if (!keep) {
         fields.push('');
       } else if (w < 0) {
@@ -267,29 +324,30 @@ export class CsvTokenizer {
   }
 
   /**
-   * After a field that ends at `i` (a comma, a line end or the end of the bytes): 0 when a comma starts
+   * After a field that ends at `i` (a separator, a line end or the end of the bytes): 0 when a separator starts
    * another field; else delivers the record and returns where the next one starts.
    */
   private fieldEnd(buf: Buffer, i: number, n: number, fields: string[], onRecord: (fields: string[]) => void): number {
-    if (i < n && buf[i] === COMMA) return 0;
+    if (i < n && buf[i] === this.separator) return 0;
     onRecord(fields);
     return i >= n ? n : i + this.delimiterAt(buf, i);
   }
 
-  private more(n: number, final: boolean): number {
+  private more(buf: Buffer, start: number, n: number, final: boolean): number {
     if (final) {
-      this.fail('CSV_QUOTE_NOT_CLOSED', 'the input ends inside a quoted field');
+      this.quoteNotClosed({ bytes: n - start, lines: linesIn(buf, start, n) });
       return n;
     }
     return MORE;
   }
 
-  private tooLong(): number {
-    this.fail('CSV_MAX_RECORD_SIZE', `a record is longer than ${this.maxRecordBytes} bytes`);
-    return 0;
+  /** The record at `start` is over the limit: parse() hands it to a RecordSkipper from its first byte. */
+  private skipFrom(start: number): number {
+    this.skipper = this.newSkipper();
+    return start;
   }
 
-  private fail(code: CsvStructureErrorCode, message: string): void {
-    if (this.error === null) this.error = new CsvStructureError(code, message);
+  private quoteNotClosed(extent: CsvExtent): void {
+    if (this.error === null) this.error = new CsvStructureError('CSV_QUOTE_NOT_CLOSED', 'the input ends inside a quoted field', extent);
   }
 }

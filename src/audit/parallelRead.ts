@@ -2,11 +2,9 @@
 // byte ranges at guessed record boundaries, the main thread reads the first range(s) and worker threads
 // the others, and the items are delivered in file order, exactly as readExport would deliver them.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { csvLayout, csvParserOptions, truncationWarning, type CsvLayout, type CsvRecordDelimiter } from './csvExport.js';
+import { truncationWarning } from './csvExport.js';
+import { isSpace, nextBoundary, planCsv, type CsvPlan } from './csvPlan.js';
 import {
   CLAIMED_BY_MAIN, CLAIMED_BY_WORKER, RANGE_CHUNK_BYTES, UNCLAIMED, Utf8Scan, readCsvRange,
   type CsvFileSetup, type CsvRangeResult, type CsvRangeTask,
@@ -14,8 +12,11 @@ import {
 import { ItemBatchDecoder, type ItemBatch } from './itemBatch.js';
 import { itemsOfBatches, readExport, type ExportStream, type ReadExportOptions } from './readExport.js';
 import type { CsvHeaderVariant, ExportInfo, ExportItem } from './records.js';
-import type { RangeJob, RangeWorkerReply } from './csvRangeWorker.js';
+import type { RangeJob } from './csvRangeWorker.js';
 import { readFileChunks } from './fileChunks.js';
+import { readerPool } from './readerPool.js';
+
+export { stopReadWorkers } from './readerPool.js';
 
 export interface ReadExportFileOptions extends ReadExportOptions {
   /** Threads that read, the main thread included (default: available CPUs, at most 4); below 2 the file is read sequentially. */
@@ -36,15 +37,13 @@ export interface ParallelReadReport {
   ranges: number;
   /** Threads that read (the main thread and the workers). */
   threads: number;
-  /** Ranges whose start turned out not to be a record boundary (re-read from the previous range). */
+  /** Ranges read again from an earlier range's start, because that range ended inside a quoted field. */
   rereadRanges: number;
 }
 
 export const DEFAULT_MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
 const MAX_THREADS = 4;
 const HEAD_BYTES = 1 << 20;
-const HEADER_PIECE = 64 * 1024;
-const BOUNDARY_WINDOW = 64 * 1024;
 /**
  * The main thread's range, relative to an equal share of the data: smaller, because it also decodes the
  * workers' items and the analysis waits for it. One range per thread (each range's reader is set up
@@ -52,9 +51,6 @@ const BOUNDARY_WINDOW = 64 * 1024;
  */
 const MAIN_THREAD_FACTOR = 0.8;
 const DEFAULT_BATCH_ROWS = 2048;
-const WORKER_YOUNG_GENERATION_MB = 8;
-const BINARY_CHECK_BYTES = 4096;
-const WORKER_SCRIPT = join(__dirname, 'csvRangeWorker.js');
 
 /**
  * Default number of reading threads: $TEAMS_AUDIT_READ_THREADS when set; else the CPUs this process may
@@ -75,91 +71,6 @@ const MIN_CPUS_FOR_WORKERS = 3;
 
 /** Environment variable that sets the number of reading threads (1 = no worker threads). */
 export const THREADS_ENV = 'TEAMS_AUDIT_READ_THREADS';
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-/** What the start of the file says, when it is a CSV the parallel reader can split; else why not. */
-interface CsvPlan {
-  header: string[];
-  layout: CsvLayout;
-  hadTypeLine: boolean;
-  recordDelimiter: CsvRecordDelimiter;
-  /** Bytes skipped before the header (BOM, blank space, `#TYPE` line): where the UTF-8 check starts. */
-  skipped: number;
-  /** Offset of the first data byte (after the header record and its delimiter). */
-  dataStart: number;
-}
-
-/**
- * The same sniffing as readExport (BOM, leading blank space, format, NUL bytes, `#TYPE` line), then the
- * header record read with csv-parse. Anything unusual gives a reason, and readExport handles the file.
- */
-function planCsv(head: Buffer, file: string): CsvPlan | string {
-  let p = 0;
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) p = 3;
-  else if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return 'UTF-16 text';
-  while (p < head.length && isSpace(head[p]!)) p++;
-  const first = head[p];
-  if (first === undefined) return 'no text in the first MiB';
-  if (first === 0x5b || first === 0x7b) return 'JSON, not CSV';
-  if (head.subarray(p, p + BINARY_CHECK_BYTES).indexOf(0) >= 0) return 'NUL bytes';
-  const hadTypeLine = head.toString('latin1', p, p + 5) === '#TYPE';
-  if (hadTypeLine) {
-    const nl = head.indexOf(0x0a, p);
-    if (nl < 0) return 'a #TYPE line longer than 1 MiB';
-    p = nl + 1;
-  }
-  const skipped = p;
-
-  let header: string[] | undefined;
-  let headerBytes = 0;
-  // Loaded here: a sequential read (the usual case on small machines) never needs it.
-  const { Parser } = require('csv-parse') as typeof import('csv-parse');
-  const parser = new Parser({
-    ...csvParserOptions(),
-    on_record: (record: string[], context: { bytes: number }) => {
-      if (header === undefined) {
-        header = record;
-        headerBytes = context.bytes;
-      }
-      return null;
-    },
-  });
-  parser.on('error', () => { /* no header: the sequential reader reports it */ });
-  for (let at = p; at < head.length && header === undefined && parser.errored === null; at += HEADER_PIECE) {
-    parser.write(head.subarray(at, Math.min(head.length, at + HEADER_PIECE)));
-  }
-  parser.destroy();
-  if (header === undefined) return 'no complete header record in the first MiB';
-  const dataStart = p + headerBytes;
-  if (head[dataStart - 1] !== 0x0a) return 'records not ended by LF or CRLF';
-  const recordDelimiter: CsvRecordDelimiter = head[dataStart - 2] === 0x0d ? '\r\n' : '\n';
-  if (!isUtf8(head.subarray(skipped, dataStart))) return 'a header that is not UTF-8';
-  let layout: CsvLayout;
-  try {
-    layout = csvLayout(header, file, hadTypeLine);
-  } catch {
-    return 'not a recognised header';
-  }
-  return { header, layout, hadTypeLine, recordDelimiter, skipped, dataStart };
-}
-
-/** The first offset ≥ `from` that directly follows `delimiter` (or `size`). */
-function nextBoundary(fd: number, from: number, size: number, delimiter: CsvRecordDelimiter): number {
-  const back = delimiter.length;
-  let at = from - back;
-  const window = Buffer.allocUnsafe(BOUNDARY_WINDOW);
-  while (at < size) {
-    const n = readSync(fd, window, 0, Math.min(BOUNDARY_WINDOW, size - at), at);
-    if (n === 0) break;
-    const found = window.subarray(0, n).indexOf(delimiter, 0, 'latin1');
-    if (found >= 0) return at + found + back;
-    at += Math.max(1, n - (back - 1));
-  }
-  return size;
-}
 
 interface RangeState {
   task: CsvRangeTask;
@@ -352,14 +263,18 @@ class ParallelExportReader implements ExportStream {
           continue;
         }
         // The next range started inside a quoted field: read on from this range's start, past the rows
-        // already delivered, until a range end that is a record boundary (or the end of the file).
+        // already delivered, until a range end that is a record boundary (or the end of the file). Each
+        // try takes twice as many ranges as the last, so a cell spanning many ranges is read a few times, not once per range.
         const from = range.task.start;
         const rowsBeforeFrom = rowsBefore - result.rows;
         let k = j + 1;
+        let take = 1;
         for (;;) {
-          this.report.rereadRanges++;
-          claimForMain(k); // a worker that has not started it need not read it
-          k++;
+          for (const last = Math.min(ranges.length, k + take); k < last; k++) {
+            this.report.rereadRanges++;
+            claimForMain(k); // a worker that has not started it need not read it
+          }
+          take *= 2;
           const end = k < ranges.length ? ranges[k]!.task.start : size;
           const reread = readCsvRange(fd, {
             start: from, end, endsAtGuessedBoundary: end < size, rowsBefore: rowsBeforeFrom, skipRows: delivered,
@@ -413,76 +328,6 @@ class ParallelExportReader implements ExportStream {
   }
 }
 
-/**
- * The reader's worker threads: started on first use (or by prestartReadWorkers) and kept for the
- * next files, so their start-up and compiled code are paid once. They do not keep the process alive.
- */
-class ReaderPool {
-  private readonly workers: Worker[] = [];
-  nextJobId = 1;
-  /** Replies of the current job's workers. */
-  listener: ((reply: RangeWorkerReply) => void) | undefined;
-  onFatal: ((error: Error) => void) | undefined;
-
-  ensure(size: number): void {
-    while (this.workers.length < size) {
-      // A small young generation: a worker keeps little alive (its batches leave with postMessage).
-      const worker = new Worker(WORKER_SCRIPT, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-      worker.on('message', (reply: RangeWorkerReply) => this.listener?.(reply));
-      worker.on('error', (e) => this.fail(worker, e));
-      worker.on('exit', (code) => this.fail(worker, new Error(`a CSV reader thread stopped (exit code ${code})`)));
-      worker.unref();
-      this.workers.push(worker);
-    }
-  }
-
-  private fail(worker: Worker, error: Error): void {
-    const i = this.workers.indexOf(worker);
-    if (i < 0) return;
-    this.workers.splice(i, 1);
-    this.onFatal?.(error);
-  }
-
-  /** True while a file is being read with the workers (one file at a time). */
-  get busy(): boolean {
-    return this.listener !== undefined;
-  }
-
-  /** Sends the job to `size` workers; they keep the process alive until finish(). */
-  start(job: RangeJob, size: number): void {
-    this.ensure(size);
-    for (const worker of this.workers.slice(0, size)) {
-      worker.ref();
-      worker.postMessage(job);
-    }
-  }
-
-  finish(): void {
-    this.listener = undefined;
-    this.onFatal = undefined;
-    for (const worker of this.workers) worker.unref();
-  }
-
-  async close(): Promise<void> {
-    const workers = this.workers.splice(0);
-    await Promise.all(workers.map((worker) => worker.terminate()));
-  }
-}
-
-let sharedPool: ReaderPool | undefined;
-
-function readerPool(size: number): ReaderPool {
-  sharedPool ??= new ReaderPool();
-  sharedPool.ensure(size);
-  return sharedPool;
-}
-
-/** Ends the reader's worker threads (after the last file, so their memory is returned before the analysis). */
-export async function stopReadWorkers(): Promise<void> {
-  const pool = sharedPool;
-  sharedPool = undefined;
-  await pool?.close();
-}
 
 /**
  * Starts the reader's worker threads ahead of time (they take a moment to load), when the files to be

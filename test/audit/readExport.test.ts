@@ -420,5 +420,5 @@ test('an over-long record is rejected without holding the rest of the file: NDJS
   const csv = await readAll(`${csvLine(HEADERS['purview-v2'])}\r\n${csvLine(['', '', '', '{"Operation":"B"}'])}\r\nx,y,z,"${'row\r\n'.repeat(2_500_000)}`,
     'long.csv', [1 << 20]);
   assert.deepEqual(csv.items.map((i) => i.type), ['skipped', 'rejected']);
-  assert.match(rejectionsOf(csv.items)[0]!.reason, /longer than 8 MiB.*stray double quote/);
+  assert.match(rejectionsOf(csv.items)[0]!.reason, /never closed.*2,500,000 lines.*stray double quote/);
 });
