@@ -103,7 +103,9 @@ export interface ReadAccounting {
   skippedByOperation: Record<string, number>;
 }
 
-export type ExportFormat = 'csv' | 'json-array' | 'ndjson';
+/** json-wrapper: objects holding arrays of records (Graph pages, `{"value":[…]}`); json-records: records
+ *  written one after another over several lines (pretty-printed); zip: an archive of exports. */
+export type ExportFormat = 'csv' | 'json-array' | 'ndjson' | 'json-wrapper' | 'json-records' | 'zip';
 
 /** purview-v1 `CreationDate,UserIds,Operations,AuditData`; v2 `CreationDate,UserId,Operation,AuditData`;
  *  v3 `RecordId,CreationDate,RecordType,Operation,UserId,AuditData,...`; powershell: Export-Csv of
