@@ -63,10 +63,16 @@ export function hasNextLink(v: Json): boolean {
 export const NEXT_LINK_WARNING = `the file holds a page of a Microsoft Graph audit log query that has an ${GRAPH_NEXT_LINK}: `
   + 'more records exist that are not in the file (fetch every page, following each page\'s nextLink, and read them all)';
 
+/** A key as shown in a message: cut at 40 characters, and not shown when it may be an e-mail or IP address. */
+function shownKey(k: string): string {
+  if (/@|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::/.test(k)) return `(a key of ${k.length} characters, not shown because it may contain personal data)`;
+  return JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k);
+}
+
 function keyList(v: Json): string {
   const keys = Object.keys(v);
   if (keys.length === 0) return 'no keys';
-  const shown = keys.slice(0, 8).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k)).join(', ');
+  const shown = keys.slice(0, 8).map(shownKey).join(', ');
   return `${keys.length === 1 ? 'key' : 'keys'} ${shown}${keys.length > 8 ? `, … (${keys.length} keys)` : ''}`;
 }
 

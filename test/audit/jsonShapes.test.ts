@@ -178,6 +178,9 @@ test('any other shape is one error that names it, not a rejection per line', asy
   const array = await readError(JSON.stringify([{ name: 'x' }]), 'array.json');
   assert.match(array.message, /array\.json: the file holds a JSON array whose first element is an object with key "name"/);
   assert.match((await readError('{}', 'empty.json')).message, /a JSON object with no keys/);
+  const personal = await readError(JSON.stringify({ 'anna.smith@contoso.com': { groups: [] }, '10.57.1.2': 'x' }), 'map.json');
+  assert.doesNotMatch(personal.message, /anna|10\.57/);
+  assert.match(personal.message, /keys \(a key of 22 characters, not shown because it may contain personal data\), \(a key of 9 characters/);
 });
 
 // ---- property: the same records in every shape, cut into any chunks, read to the same items ----
