@@ -8,20 +8,9 @@ import {
   hasNextLink, isRecordArrayKey, isRecordLike, NEXT_LINK_WARNING, unknownObjectShape, valueItems, wrappedRecords,
 } from './jsonRecords.js';
 import type { ExportFormat, ExportItem } from './records.js';
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const NEWLINE = 0x0a;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
+import {
+  BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, Capture, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE, isJsonSpace as isSpace,
+} from './jsonBytes.js';
 
 /** Where the scanner is among the members of a top-level object. */
 const KEY = 0;
@@ -31,55 +20,6 @@ const VALUE = 3;
 const AFTER_VALUE = 4;
 
 const MiB = `${MAX_JSON_RECORD_BYTES / 1024 / 1024} MiB`;
-
-/** The bytes of one JSON value collected across chunks (copies: the input may reuse its chunks). */
-class Capture {
-  private parts: Buffer[] = [];
-  bytes = 0;
-  active = false;
-  private start = 0;
-
-  begin(i: number): void {
-    this.parts = [];
-    this.bytes = 0;
-    this.active = true;
-    this.start = i;
-  }
-
-  /** Stops collecting at `end` (exclusive); resume() continues later. */
-  pause(buf: Buffer, end: number): void {
-    this.keep(buf.subarray(this.start, end));
-    this.active = false;
-  }
-
-  resume(i: number): void {
-    this.active = true;
-    this.start = i;
-  }
-
-  /** At the end of a chunk: keeps its collected bytes. */
-  carry(buf: Buffer): void {
-    if (!this.active) return;
-    this.keep(buf.subarray(this.start));
-    this.start = 0;
-  }
-
-  /** Every collected byte up to `end` of the current chunk; the capture is then empty. */
-  take(buf: Buffer, end: number): Buffer {
-    const last = this.active ? buf.subarray(this.start, end) : buf.subarray(0, 0);
-    const all = this.parts.length === 0 ? last : Buffer.concat([...this.parts, last]);
-    this.parts = [];
-    this.bytes = 0;
-    this.active = false;
-    return all;
-  }
-
-  private keep(segment: Buffer): void {
-    if (segment.length === 0) return;
-    this.parts.push(Buffer.from(segment));
-    this.bytes += segment.length;
-  }
-}
 
 /** Whether a record's text starts with a line holding only "{" (how pretty-printers write it). */
 function startsPretty(text: Buffer): boolean {

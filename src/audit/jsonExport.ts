@@ -3,22 +3,12 @@
 import { describeJsonError, rejected } from './auditData.js';
 import { isRecordLike, NEXT_LINK_WARNING, unknownObjectShape, valueItems, wrappedRecords, type PageKind } from './jsonRecords.js';
 import type { ExportFormat, ExportItem, SourceRef } from './records.js';
+import {
+  BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE, isJsonSpace,
+} from './jsonBytes.js';
 
 /** A single JSON record larger than this (bytes) means a broken file; reading stops there. */
 export const MAX_JSON_RECORD_BYTES = 8 * 1024 * 1024;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const NEWLINE = 0x0a;
-
-function isJsonSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
 
 const MiB = `${MAX_JSON_RECORD_BYTES / 1024 / 1024} MiB`;
 
