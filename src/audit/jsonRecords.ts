@@ -14,15 +14,18 @@ export const RECORD_ARRAY_KEYS = ['value', 'records'] as const;
 /** Keys of which at least one marks an object as an audit record (or a record in an envelope). */
 const RECORD_KEYS = ['Operation', 'Operations', 'AuditData', 'auditData', 'operation', 'Id', 'RecordType', 'CreationTime', 'Workload'];
 
-/** The Graph auditLogRecord properties that stand for a unified audit record's standard fields, used
- *  when `auditData` lacks them. */
-const GRAPH_FIELDS: ReadonlyArray<readonly [auditDataKey: string, graphKey: string]> = [
-  ['Id', 'id'],
-  ['Operation', 'operation'],
-  ['CreationTime', 'createdDateTime'],
-  ['OrganizationId', 'organizationId'],
-  ['UserId', 'userPrincipalName'],
-  ['ClientIP', 'clientIp'],
+/**
+ * Envelope properties that stand for the standard fields of the unified audit record when the record
+ * inside lacks them: a Graph auditLogRecord's (camelCase, or PascalCase as the Graph PowerShell SDK's
+ * objects serialise), and Search-UnifiedAuditLog's `Operations`.
+ */
+const ENVELOPE_FIELDS: ReadonlyArray<readonly [auditDataKey: string, envelopeKeys: readonly string[]]> = [
+  ['Id', ['id', 'Id']],
+  ['Operation', ['operation', 'Operation', 'Operations']],
+  ['CreationTime', ['createdDateTime', 'CreatedDateTime']],
+  ['OrganizationId', ['organizationId', 'OrganizationId']],
+  ['UserId', ['userPrincipalName', 'UserPrincipalName']],
+  ['ClientIP', ['clientIp', 'ClientIp', 'ClientIP']],
 ];
 
 const GRAPH_NEXT_LINK = '@odata.nextLink';
@@ -108,16 +111,29 @@ function innerRecord(container: Json, key: 'auditData' | 'AuditData', source: So
   return data;
 }
 
-/** A Graph record's auditData completed with the top-level standard fields it lacks. */
-function completedGraphRecord(record: Json, data: Json): Json {
+/** The record inside an envelope, completed with the standard fields it lacks. */
+function completedRecord(envelope: Json, data: Json): Json {
   let completed: Json | undefined;
-  for (const [inner, outer] of GRAPH_FIELDS) {
-    if (isEmpty(data[inner]) && !isEmpty(record[outer])) {
-      completed ??= { ...data };
-      completed[inner] = record[outer];
-    }
+  for (const [inner, outer] of ENVELOPE_FIELDS) {
+    if (!isEmpty(data[inner])) continue;
+    const value = outer.map((k) => envelope[k]).find((v) => !isEmpty(v) && typeof v !== 'object');
+    if (value === undefined) continue;
+    completed ??= { ...data };
+    completed[inner] = value;
   }
   return completed ?? data;
+}
+
+/** The Graph PowerShell SDK's objects keep the record's fields under AdditionalProperties. */
+function withoutSdkWrapper(data: Json): Json {
+  const extra = data.AdditionalProperties;
+  return isEmpty(data.Operation) && isObject(extra) ? { ...extra, ...withoutKey(data, 'AdditionalProperties') } : data;
+}
+
+function withoutKey(v: Json, key: string): Json {
+  const copy = { ...v };
+  delete copy[key];
+  return copy;
 }
 
 /** Items of one record in any of the accepted envelopes. */
@@ -126,19 +142,13 @@ export function recordItems(value: unknown, source: SourceRef, out: ExportItem[]
     out.push(toAuditItem(value, source));
     return;
   }
-  if ('auditData' in value) {
-    const data = innerRecord(value, 'auditData', source, out);
-    if (data !== undefined) out.push(toAuditItem(completedGraphRecord(value, data), source, graphField));
+  const key = 'auditData' in value ? 'auditData' : 'AuditData' in value ? 'AuditData' : undefined;
+  if (key === undefined) {
+    out.push(toAuditItem(value, source));
     return;
   }
-  if ('AuditData' in value) {
-    const data = innerRecord(value, 'AuditData', source, out);
-    if (data === undefined) return;
-    const operation = value.Operations ?? value.Operation;
-    out.push(toAuditItem(isEmpty(data.Operation) && !isEmpty(operation) ? { ...data, Operation: operation } : data, source));
-    return;
-  }
-  out.push(toAuditItem(value, source));
+  const data = innerRecord(value, key, source, out);
+  if (data !== undefined) out.push(toAuditItem(completedRecord(value, withoutSdkWrapper(data)), source, key === 'auditData' ? graphField : undefined));
 }
 
 /** What a value was: a record (undefined), or a wrapper of records that says more pages exist or not. */

@@ -104,6 +104,20 @@ test('Graph: the top-level standard fields stand in for those auditData lacks; r
   assert.deepEqual(info.warnings, [], 'a page without nextLink is complete');
 });
 
+test('Graph PowerShell SDK objects (ConvertTo-Json): the record under AuditData.AdditionalProperties, PascalCase envelope', async () => {
+  const sdk = rows.map((r) => {
+    const inner = { ...r };
+    delete inner.CreationTime;
+    return {
+      AdministrativeUnits: [], AuditData: { AdditionalProperties: inner }, AuditLogRecordType: 'microsoftTeams', ClientIP: r.ClientIP ?? null,
+      CreatedDateTime: `${String(r.CreationTime)}Z`, Id: r.Id, ObjectId: null, Operation: r.Operation, OrganizationId: r.OrganizationId,
+      Service: 'MicrosoftTeams', UserId: r.UserKey ?? null, UserPrincipalName: r.UserId ?? null, UserType: 'regular',
+    };
+  });
+  const { items } = await readAll(JSON.stringify(sdk, null, 4), 'sdk.json', [50]);
+  assert.deepEqual(content(items), content(rows.map((r) => toAuditItem(r, { file: 'x', line: 1 }))));
+});
+
 test('several pages one after another, or an array of pages: all read; only a last page with nextLink warns', async () => {
   const pages = [graphPage(rows.slice(0, 2), 'next-1'), graphPage(rows.slice(2), undefined)];
   const concatenated = await readAll(pages.map((p) => JSON.stringify(p, null, 2)).join('\n'), 'pages.json', [64]);
