@@ -141,6 +141,10 @@ test('wrapper objects: "value" (ConvertTo-Json, AuditData as text), "records", "
     assert.equal(items.length, 4, key);
     assert.equal(info.format, 'json-wrapper');
   }
+  // Windows PowerShell's Out-File writes UTF-16 with a byte order mark
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(convertToJson(rows), null, 4).replace(/\n/g, '\r\n'), 'utf16le')]);
+  const fromUtf16 = await readAll(utf16, 'ps-utf16.json', [33]);
+  assert.deepEqual(content(fromUtf16.items), content(ps.items));
   const badText = convertToJson([rows[0]!]);
   (badText.value as AuditJson[])[0]!.AuditData = '{"Id": "cut';
   const bad = await readAll(JSON.stringify(badText), 'bad.json');
