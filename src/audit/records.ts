@@ -6,7 +6,8 @@ export interface SourceRef {
   /** File (or blob) name as given by the caller. */
   file: string;
   /** 1-based record number: CSV data record (header = row 0, as tala counts; a quoted field spanning lines is
-   *  still one record), JSON array element, or NDJSON physical line (blank lines are not records). */
+   *  still one record), JSON array element (counted over every array of records in the file, wrappers' too),
+   *  NDJSON physical line (blank lines are not records), or the line a pretty-printed record starts on. */
   line: number;
 }
 
