@@ -1,43 +1,40 @@
-// JSON exports: a streamed top-level array of AuditData objects, or NDJSON (one object per line).
-import { describeJsonError, rejected, toAuditItem } from './auditData.js';
-import type { ExportItem, SourceRef } from './records.js';
+// JSON exports: a streamed top-level array of records, or NDJSON (one record per line). Each element or
+// line may also be a wrapper of records (a Graph page): see jsonRecords.ts.
+import { describeJsonError, rejected } from './auditData.js';
+import { isRecordLike, NEXT_LINK_WARNING, unknownObjectShape, valueItems, wrappedRecords, type PageKind } from './jsonRecords.js';
+import type { ExportFormat, ExportItem, SourceRef } from './records.js';
+import {
+  BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE, isJsonSpace,
+} from './jsonBytes.js';
 
 /** A single JSON record larger than this (bytes) means a broken file; reading stops there. */
 export const MAX_JSON_RECORD_BYTES = 8 * 1024 * 1024;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const NEWLINE = 0x0a;
-
-function isJsonSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
 const MiB = `${MAX_JSON_RECORD_BYTES / 1024 / 1024} MiB`;
 
-/** Common shape of the two JSON readers: bytes in, export items out, in input order. */
+/** Common shape of the JSON readers: bytes in, export items out, in input order. */
 export interface JsonChunkReader {
   write(chunk: Buffer, out: ExportItem[]): void;
   end(out: ExportItem[]): void;
+  /** Records (or lines) read so far. */
   readonly rows: number;
   readonly stopped: boolean;
   readonly warnings: readonly string[];
+  /** The layout found, once known. */
+  readonly format: ExportFormat;
 }
 
-function itemFromText(textOf: () => string, source: SourceRef, what: string): ExportItem {
+/** Parses one element or line into `out`; says whether it was a wrapper (a page) of records. */
+export function itemsFromText(textOf: () => string, source: SourceRef, what: string, out: ExportItem[]): PageKind {
   const text = textOf();
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    return rejected(source, 'AuditData', `${what} cannot be read: ${describeJsonError(e, text.length)}`);
+    out.push(rejected(source, 'AuditData', `${what} cannot be read: ${describeJsonError(e, text.length)}`));
+    return undefined;
   }
-  return toAuditItem(data, source);
+  return valueItems(data, source, out);
 }
 
 /**
@@ -57,7 +54,10 @@ export class JsonArrayReader implements JsonChunkReader {
   private afterComma = false;
   private elementCount = 0;
   private stoppedFlag = false;
+  /** Whether the last element that was a Graph page had an @odata.nextLink. */
+  private nextLink = false;
   readonly warnings: string[] = [];
+  readonly format: ExportFormat = 'json-array';
 
   constructor(private readonly file: string) {}
 
@@ -149,6 +149,7 @@ export class JsonArrayReader implements JsonChunkReader {
     if (this.depth > 0) {
       this.warnings.push('the JSON array is not closed with "]": the file is probably truncated');
     }
+    if (this.nextLink) this.warnings.push(NEXT_LINK_WARNING);
   }
 
   private finishElement(buf: Buffer, start: number, end: number, out: ExportItem[]): void {
@@ -157,9 +158,33 @@ export class JsonArrayReader implements JsonChunkReader {
     const textOf = parts.length === 0
       ? () => buf.toString('utf8', start, end)
       : () => Buffer.concat([...parts, buf.subarray(0, end)]).toString('utf8');
-    out.push(itemFromText(textOf, source, `record ${source.line} of the JSON array`));
     this.parts = [];
     this.partsBytes = 0;
+    if (source.line === 1) {
+      this.firstElement(textOf(), source, out);
+      return;
+    }
+    this.notePage(itemsFromText(textOf, source, `record ${source.line} of the JSON array`, out));
+  }
+
+  private notePage(kind: PageKind): void {
+    if (kind !== undefined) this.nextLink = kind === 'more-pages';
+  }
+
+  /** The first element decides the shape: an object that is neither a record nor a wrapper is not an export. */
+  private firstElement(text: string, source: SourceRef, out: ExportItem[]): void {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      this.notePage(itemsFromText(() => text, source, `record ${source.line} of the JSON array`, out));
+      return;
+    }
+    if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
+      const v = data as Record<string, unknown>;
+      if (!isRecordLike(v) && wrappedRecords(v) === undefined) throw unknownObjectShape(this.file, v, 'array');
+    }
+    this.notePage(valueItems(data, source, out));
   }
 
   private emptyElement(out: ExportItem[]): void {
@@ -177,8 +202,11 @@ export class NdjsonReader implements JsonChunkReader {
   private recordCount = 0;
   /** True while discarding the rest of an over-long line. */
   private skippingLine = false;
+  /** Whether the last line that was a Graph page had an @odata.nextLink. */
+  private nextLink = false;
   readonly warnings: string[] = [];
   readonly stopped = false;
+  readonly format: ExportFormat = 'ndjson';
 
   constructor(private readonly file: string) {}
 
@@ -219,6 +247,7 @@ export class NdjsonReader implements JsonChunkReader {
       this.parts = [];
       this.lineFromText(Buffer.concat(parts).toString('utf8'), out);
     }
+    if (this.nextLink) this.warnings.push(NEXT_LINK_WARNING);
   }
 
   private finishLine(buf: Buffer, start: number, end: number, out: ExportItem[]): void {
@@ -236,6 +265,7 @@ export class NdjsonReader implements JsonChunkReader {
   private lineFromText(text: string, out: ExportItem[]): void {
     if (text.trim() === '') return;
     this.recordCount++;
-    out.push(itemFromText(() => text, { file: this.file, line: this.lineNumber }, `line ${this.lineNumber}`));
+    const kind = itemsFromText(() => text, { file: this.file, line: this.lineNumber }, `line ${this.lineNumber}`, out);
+    if (kind !== undefined) this.nextLink = kind === 'more-pages';
   }
 }

@@ -2,7 +2,8 @@
 import { isUtf8 } from 'node:buffer';
 import { CsvExportReader, truncationWarning } from './csvExport.js';
 import { ExportReadError } from './exportReadError.js';
-import { JsonArrayReader, NdjsonReader, type JsonChunkReader } from './jsonExport.js';
+import { JsonDocumentReader } from './jsonDocument.js';
+import { JsonArrayReader, type JsonChunkReader } from './jsonExport.js';
 import type { CsvHeaderVariant, ExportFormat, ExportInfo, ExportItem } from './records.js';
 
 export { ExportReadError } from './exportReadError.js';
@@ -25,11 +26,16 @@ const EMPTY = Buffer.alloc(0);
 const BINARY_CHECK_BYTES = 4096;
 const NOT_UTF8_HINT = 'The file is not valid UTF-8 text either: is it a binary file, or text in another encoding?';
 
+/** What a file must be to be read, for messages about files that are not. */
+export const READABLE_EXPORTS = 'Exports are read as CSV, JSON or NDJSON text (UTF-8, or UTF-16 with a byte order mark), '
+  + 'plain, gzip-compressed (.gz) or in a zip archive; UTF-16 text without a byte order mark must be saved as UTF-8.';
+
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-async function* asBuffers(input: AsyncIterable<Uint8Array | string>): AsyncGenerator<Buffer> {
+/** The chunks of an input as Buffers (strings encoded as UTF-8), empty chunks left out. */
+export async function* asBuffers(input: AsyncIterable<Uint8Array | string>): AsyncGenerator<Buffer> {
   for await (const chunk of input) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8')
       : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -198,15 +204,14 @@ class ExportReader implements ExportStream {
       head = await source.fill(BINARY_CHECK_BYTES);
       const nul = head.subarray(0, BINARY_CHECK_BYTES).indexOf(0);
       if (nul >= 0) {
-        throw new ExportReadError(file,
-          'the file contains NUL bytes, so it is not a text export (a binary file, or UTF-16 text without a byte order mark; save it as UTF-8)');
+        throw new ExportReadError(file, `the file contains NUL bytes, so it is not a text export. ${READABLE_EXPORTS}`);
       }
       if (first === 0x5b) {
         this.format = 'json-array';
         yield* this.readJson(new JsonArrayReader(file), source);
       } else if (first === 0x7b) {
         this.format = 'ndjson';
-        yield* this.readJson(new NdjsonReader(file), source);
+        yield* this.readJson(new JsonDocumentReader(file), source);
       } else {
         this.format = 'csv';
         yield* this.readCsv(source);
@@ -311,6 +316,7 @@ class ExportReader implements ExportStream {
     }
     const out: ExportItem[] = [];
     reader.end(out);
+    this.format = reader.format;
     this.warnings.push(...reader.warnings);
     if (reader.stopped) this.warnings.push(`reading stopped at record ${reader.rows}: the JSON structure is broken there`);
     onProgress?.(reader.rows);
@@ -319,8 +325,9 @@ class ExportReader implements ExportStream {
 }
 
 /**
- * Reads one export (CSV in any known layout, a JSON array, or NDJSON), detected from the first
- * non-blank character after an optional BOM: `[` JSON array, `{` NDJSON, anything else CSV.
+ * Reads one uncompressed export (CSV in any known layout, a JSON array, NDJSON, or JSON objects holding
+ * records), detected from the first non-blank character after an optional BOM: `[` JSON array, `{` JSON
+ * objects (JsonDocumentReader), anything else CSV. Compressed input: see readAnyExport (archiveExport.ts).
  * Throws ExportReadError (while iterating) when the file as a whole is not a readable export.
  * Nothing keeps a reference to an input chunk once the next one is requested, so the producer may
  * reuse one buffer for every chunk (readFileChunks does).

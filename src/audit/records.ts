@@ -6,7 +6,8 @@ export interface SourceRef {
   /** File (or blob) name as given by the caller. */
   file: string;
   /** 1-based record number: CSV data record (header = row 0, as tala counts; a quoted field spanning lines is
-   *  still one record), JSON array element, or NDJSON physical line (blank lines are not records). */
+   *  still one record), JSON array element (counted over every array of records in the file, wrappers' too),
+   *  NDJSON physical line (blank lines are not records), or the line a pretty-printed record starts on. */
   line: number;
 }
 
@@ -103,7 +104,9 @@ export interface ReadAccounting {
   skippedByOperation: Record<string, number>;
 }
 
-export type ExportFormat = 'csv' | 'json-array' | 'ndjson';
+/** json-wrapper: objects holding arrays of records (Graph pages, `{"value":[…]}`); json-records: records
+ *  written one after another over several lines (pretty-printed); zip: an archive of exports. */
+export type ExportFormat = 'csv' | 'json-array' | 'ndjson' | 'json-wrapper' | 'json-records' | 'zip';
 
 /** purview-v1 `CreationDate,UserIds,Operations,AuditData`; v2 `CreationDate,UserId,Operation,AuditData`;
  *  v3 `RecordId,CreationDate,RecordType,Operation,UserId,AuditData,...`; powershell: Export-Csv of

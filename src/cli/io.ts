@@ -1,8 +1,10 @@
 // The process streams a command works with (injectable for tests), and input opening.
-import { closeSync, createReadStream, openSync, statSync, type Stats } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
-import { readExport, type ExportStream, type ReadExportOptions } from '../audit/readExport.js';
+import type { ExportStream, ReadExportOptions } from '../audit/readExport.js';
 import { readExportFile } from '../audit/parallelRead.js';
+import { SNIFF_BYTES, compressionOf, describeBinary } from '../audit/archive.js';
+import { readAnyExport, readZipFileExport } from '../audit/archiveExport.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -73,21 +75,42 @@ export class ByteCounter implements AsyncIterable<Uint8Array | string> {
   }
 }
 
+/** The first bytes of a file, or undefined when they cannot be read (the reader then reports why). */
+function fileHead(path: string): Buffer | undefined {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(SNIFF_BYTES);
+      return head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The export stream of an input: a regular file through readExportFile (worker threads for a large
- * CSV), standard input through readExport. `empty()` tells, after an ExportReadError, whether the input
- * had no bytes at all (an empty input is not an error).
+ * The export stream of an input: a regular text file through readExportFile (worker threads for a large
+ * CSV); a zip file through its entries, read from the file; a gzip file, another binary file and standard
+ * input through readAnyExport (decompressed as read; a zip on standard input is held in memory, within a
+ * limit). `empty()` tells, after an ExportReadError, whether the input had no bytes at all (an empty
+ * input is not an error).
  */
 export function openExport(
   source: Extract<InputSource, { missing: false }>,
   options: ReadExportOptions,
 ): { stream: ExportStream; empty: () => boolean } {
   if (source.file !== undefined) {
-    const size = source.file.size;
-    return { stream: readExportFile(source.file.path, options), empty: () => size === 0 };
+    const { path, size } = source.file;
+    const head = size === 0 ? undefined : fileHead(path);
+    const empty = (): boolean => size === 0;
+    if (head === undefined || describeBinary(head) === undefined) return { stream: readExportFile(path, options), empty };
+    if (compressionOf(head) === 'zip') return { stream: readZipFileExport(path, options), empty };
+    return { stream: readAnyExport(createReadStream(path, { highWaterMark: 1 << 20 }), options), empty };
   }
   const input = new ByteCounter(source.open());
-  return { stream: readExport(input, options), empty: () => input.bytes === 0 };
+  return { stream: readAnyExport(input, options), empty: () => input.bytes === 0 };
 }
 
 /** The onProgress of reading one input in a CLI run: the young-generation check, then the progress line. */

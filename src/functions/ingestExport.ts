@@ -1,6 +1,8 @@
 // Blob trigger ingestExport: a new export in the exports container (%EXPORTS_CONTAINER%) is parsed and
-// stored by src/pipeline/ingest.ts. The trigger source comes from EXPORTS_TRIGGER_SOURCE (EventGrid by
-// default; Flex Consumption supports only EventGrid). A file that cannot be read fails the invocation.
+// stored by src/pipeline/ingest.ts: plain, gzip-compressed, or a zip archive of exports, recognised from
+// its bytes (the blob arrives whole, as a Buffer). The trigger source comes from EXPORTS_TRIGGER_SOURCE
+// (EventGrid by default; Flex Consumption supports only EventGrid). A file that cannot be read fails the
+// invocation.
 import { app, type InvocationContext } from '@azure/functions';
 import { SETTINGS, setting } from '../names.js';
 import { ingestExport, type IngestResult } from '../pipeline/ingest.js';

@@ -1,7 +1,8 @@
-// Ingestion of one export blob: stream-parse it, de-duplicate within the file, write sessions, their
+// Ingestion of one export blob (plain, gzip-compressed, or a zip archive of exports): stream-parse it, de-duplicate within the file, write sessions, their
 // bundles and meeting details (batched upserts, so re-ingesting changes nothing), learned users, the
 // rejected rows and the ledger entry, then mark every meeting that gained records for analysis.
-import { readExport, ExportReadError } from '../audit/readExport.js';
+import { ExportReadError } from '../audit/readExport.js';
+import { readAnyExport } from '../audit/archiveExport.js';
 import { Deduplicator, emptyAccounting } from '../audit/dataset.js';
 import type { AuditRecord, ExportInfo, Rejection } from '../audit/records.js';
 import type { Store } from '../storage/store.js';
@@ -42,17 +43,6 @@ export interface IngestResult {
 /** The file could not be read at all (empty, binary, not an export): the invocation must fail. */
 export class UnreadableExportError extends Error {
   override name = 'UnreadableExportError';
-}
-
-const CHUNK_BYTES = 256 * 1024;
-
-/** A Buffer as a stream of slices, so the parser works incrementally on it. */
-async function* slices(buffer: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < buffer.length; offset += CHUNK_BYTES) yield buffer.subarray(offset, offset + CHUNK_BYTES);
-}
-
-function asStream(content: IngestInput['content']): AsyncIterable<Uint8Array | string> {
-  return content instanceof Uint8Array ? slices(content) : content;
 }
 
 function keyRejection(record: AuditRecord, error: KeyError): Rejection {
@@ -101,7 +91,9 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   let info: ExportInfo | undefined;
 
   try {
-    const stream = readExport(asStream(input.content), { file: input.blobName });
+    // A gzip blob is decompressed as it is read; a zip blob is read entry by entry (rows named
+    // `blob.zip/inner.csv`), and this one ledger entry accounts for all of them.
+    const stream = readAnyExport(input.content, { file: input.blobName });
     for await (const item of stream) {
       accounting.rowsRead++;
       if (item.type === 'skipped') {
