@@ -227,7 +227,7 @@ export const USAGE = `usage: teams-audit [-o|-a|-d] [-i REGEX] [-u FILE] [option
        teams-audit generate [options]     (synthetic exports; see teams-audit generate --help)
        teams-audit upload [options]       (send exports to the pipeline; see teams-audit upload --help)
 
-Reads Purview / PowerShell / Sentinel / Management API exports (CSV, JSON, NDJSON) from the files,
+Reads Purview / PowerShell / Sentinel / Management API exports (CSV, JSON, NDJSON; plain, .gz or .zip) from the files,
 or from standard input when no file is given. Several files are merged into one analysis
 (records de-duplicated on their Id), except with --compat tala.
 

@@ -34,6 +34,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.jsonl': 'application/x-ndjson',
   '.ndjson': 'application/x-ndjson',
   '.txt': 'text/plain; charset=utf-8',
+  '.gz': 'application/gzip',
+  '.zip': 'application/zip',
 };
 
 export function formatBytes(bytes: number): string {
