@@ -55,24 +55,57 @@ export interface TextColumn<R> extends Column<R> {
  * spaces; no trailing spaces. An empty row list prints the header and `(none)`.
  */
 export function renderTable<R>(rows: readonly R[], columns: readonly TextColumn<R>[], indent = ''): string {
-  const cells = rows.map((row) => columns.map((c) => textCell(c.value(row))));
-  const widths = columns.map((c, i) =>
-    cells.reduce((w, line) => Math.max(w, displayWidth(line[i]!)), displayWidth(c.header)),
-  );
-  const line = (values: readonly string[]): string =>
-    indent +
-    values
-      .map((v, i) => {
-        const last = i === values.length - 1;
-        if (columns[i]!.right) return padStartTo(v, widths[i]!);
-        return last ? v : padEndTo(v, widths[i]!);
-      })
-      .join('  ')
-      .trimEnd();
-  const out = [line(columns.map((c) => c.header)), indent + widths.map((w) => '-'.repeat(w)).join('  ')];
-  if (cells.length === 0) out.push(indent + '(none)');
-  for (const c of cells) out.push(line(c));
-  return out.join('\n') + '\n';
+  const table = new TableText(columns, indent);
+  for (const row of rows) table.add(row);
+  let text = '';
+  for (const chunk of table.chunks()) text += chunk;
+  return text;
+}
+
+/**
+ * renderTable built row by row: the column widths depend on every row, so the cell texts of all
+ * rows are kept (not the rows themselves) until chunks() writes the table out in pieces.
+ */
+export class TableText<R> {
+  private readonly cells: string[][] = [];
+  private readonly widths: number[];
+
+  constructor(private readonly columns: readonly TextColumn<R>[], private readonly indent = '') {
+    this.widths = columns.map((c) => displayWidth(c.header));
+  }
+
+  add(row: R): void {
+    const line = this.columns.map((c) => textCell(c.value(row)));
+    for (let i = 0; i < line.length; i++) this.widths[i] = Math.max(this.widths[i]!, displayWidth(line[i]!));
+    this.cells.push(line);
+  }
+
+  /** The table text in pieces of about `linesPerChunk` lines; the cells are released as they are written. */
+  *chunks(linesPerChunk = 2000): Generator<string> {
+    const { columns, widths, indent } = this;
+    const line = (values: readonly string[]): string =>
+      indent +
+      values
+        .map((v, i) => {
+          const last = i === values.length - 1;
+          if (columns[i]!.right) return padStartTo(v, widths[i]!);
+          return last ? v : padEndTo(v, widths[i]!);
+        })
+        .join('  ')
+        .trimEnd();
+    let out = [line(columns.map((c) => c.header)), indent + widths.map((w) => '-'.repeat(w)).join('  ')];
+    if (this.cells.length === 0) out.push(indent + '(none)');
+    for (let i = 0; i < this.cells.length; i++) {
+      out.push(line(this.cells[i]!));
+      this.cells[i] = [];
+      if (out.length >= linesPerChunk) {
+        yield out.join('\n') + '\n';
+        out = [];
+      }
+    }
+    this.cells.length = 0;
+    if (out.length > 0) yield out.join('\n') + '\n';
+  }
 }
 
 /** `label: value` lines with the labels padded to one width. */
@@ -101,7 +134,7 @@ export function renderMeetingsText(rows: readonly MeetingRow[]): string {
   return renderTable(rows, MEETING_COLUMNS);
 }
 
-const ATTENDEE_COLUMNS: readonly TextColumn<AttendeeRow>[] = [
+export const ATTENDEE_TEXT_COLUMNS: readonly TextColumn<AttendeeRow>[] = [
   { header: 'meeting', value: (r) => r.meetingId },
   { header: 'participant', value: (r) => r.email || r.displayName || r.participantKey },
   { header: 'class', value: (r) => r.participantClass },
@@ -114,7 +147,7 @@ const ATTENDEE_COLUMNS: readonly TextColumn<AttendeeRow>[] = [
 ];
 
 export function renderAttendeesText(rows: readonly AttendeeRow[]): string {
-  return renderTable(rows, ATTENDEE_COLUMNS);
+  return renderTable(rows, ATTENDEE_TEXT_COLUMNS);
 }
 
 /** `hh:mm:ss` of an ISO time when it is on the same day as `reference`, else the full text. */
@@ -274,22 +307,17 @@ export function renderUnknownClientsText(rows: readonly UnknownClientRow[]): str
  * each file when `showFiles`. Control characters in values are written as JSON `\u` escapes.
  */
 export function renderRecordsText(rows: readonly RecordRow[], showFiles: boolean): string {
-  const out: string[] = [];
+  let text = '';
   let file: string | undefined;
   for (const r of rows) {
-    if (showFiles && r.file !== file) {
-      out.push(`File: ${visible(r.file)}`, '');
-      file = r.file;
-    }
-    out.push(
-      `Line #${r.line}`,
-      `CreationDate=${r.creationDate}`,
-      `UserId=${visible(r.userId)}`,
-      `Operation=${r.operation}`,
-      'AuditData:',
-      JSON.stringify(r.auditData, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')),
-      '',
-    );
+    text += recordText(r, showFiles && r.file !== file);
+    file = r.file;
   }
-  return out.length === 0 ? '' : out.join('\n') + '\n';
+  return text;
+}
+
+/** One record of renderRecordsText, with the `File:` line before it when `fileLine`. */
+export function recordText(r: RecordRow, fileLine: boolean): string {
+  const auditData = JSON.stringify(r.auditData, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return `${fileLine ? `File: ${visible(r.file)}\n\n` : ''}Line #${r.line}\nCreationDate=${r.creationDate}\nUserId=${visible(r.userId)}\nOperation=${r.operation}\nAuditData:\n${auditData}\n\n`;
 }
