@@ -64,10 +64,12 @@ export function renderTable<R>(rows: readonly R[], columns: readonly TextColumn<
 
 /**
  * renderTable built row by row: the column widths depend on every row, so the cell texts of all
- * rows are kept (not the rows themselves) until chunks() writes the table out in pieces.
+ * rows are kept (one string per row, not the rows themselves) until chunks() writes the table out
+ * in pieces.
  */
 export class TableText<R> {
-  private readonly cells: string[][] = [];
+  /** Each row's cells joined by NUL, which textCell never leaves in a cell (it shows controls as \u0000). */
+  private readonly lines: string[] = [];
   private readonly widths: number[];
 
   constructor(private readonly columns: readonly TextColumn<R>[], private readonly indent = '') {
@@ -75,9 +77,9 @@ export class TableText<R> {
   }
 
   add(row: R): void {
-    const line = this.columns.map((c) => textCell(c.value(row)));
-    for (let i = 0; i < line.length; i++) this.widths[i] = Math.max(this.widths[i]!, displayWidth(line[i]!));
-    this.cells.push(line);
+    const cells = this.columns.map((c) => textCell(c.value(row)));
+    for (let i = 0; i < cells.length; i++) this.widths[i] = Math.max(this.widths[i]!, displayWidth(cells[i]!));
+    this.lines.push(cells.join('\u0000'));
   }
 
   /** The table text in pieces of about `linesPerChunk` lines; the cells are released as they are written. */
@@ -94,16 +96,16 @@ export class TableText<R> {
         .join('  ')
         .trimEnd();
     let out = [line(columns.map((c) => c.header)), indent + widths.map((w) => '-'.repeat(w)).join('  ')];
-    if (this.cells.length === 0) out.push(indent + '(none)');
-    for (let i = 0; i < this.cells.length; i++) {
-      out.push(line(this.cells[i]!));
-      this.cells[i] = [];
+    if (this.lines.length === 0) out.push(indent + '(none)');
+    for (let i = 0; i < this.lines.length; i++) {
+      out.push(line(this.lines[i]!.split('\u0000')));
+      this.lines[i] = '';
       if (out.length >= linesPerChunk) {
         yield out.join('\n') + '\n';
         out = [];
       }
     }
-    this.cells.length = 0;
+    this.lines.length = 0;
     if (out.length > 0) yield out.join('\n') + '\n';
   }
 }
