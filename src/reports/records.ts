@@ -1,5 +1,6 @@
 // Records report: the readable view of every accepted record (tala's no-option display mode),
 // from the typed records, and the duplicate test it applies while records stream past.
+import { createHash } from 'node:crypto';
 import { joinTimeText, leaveTimeText, type AuditRecord } from '../audit/records.js';
 import { contentKey } from '../audit/dataset.js';
 import type { Column } from './render/csv.js';
@@ -53,8 +54,8 @@ export const RECORD_CSV_COLUMNS: readonly Column<RecordRow>[] = [
 
 /**
  * The data set's duplicate rule (the same record Id, or for sessions the same contentKey under
- * another Id) for records that are listed and then let go: it keeps the Ids and content keys of
- * the records seen (about 200 bytes each), not the records.
+ * another Id) for records that are listed and then let go: it keeps the Ids and the SHA-256 of the
+ * content keys of the records seen, not the records.
  */
 export class SeenRecords {
   private readonly meetingIds = new Set<string>();
@@ -68,7 +69,7 @@ export class SeenRecords {
       return 'accepted';
     }
     if (this.sessionIds.has(record.recordId)) return 'duplicate';
-    const content = contentKey(record);
+    const content = createHash('sha256').update(contentKey(record)).digest('latin1');
     if (this.sessionContents.has(content)) return 'duplicate';
     this.sessionIds.add(record.recordId);
     this.sessionContents.add(content);
