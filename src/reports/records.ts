@@ -69,7 +69,7 @@ export class SeenRecords {
       return 'accepted';
     }
     if (this.sessionIds.has(record.recordId)) return 'duplicate';
-    const content = createHash('sha256').update(contentKey(record)).digest('latin1');
+    const content = createHash('sha256').update(contentKey(record)).digest('binary');
     if (this.sessionContents.has(content)) return 'duplicate';
     this.sessionIds.add(record.recordId);
     this.sessionContents.add(content);
