@@ -8,8 +8,8 @@ import { MIXED_50K } from './cli.js';
 
 /** Streamed reports: reading the file (about 90 MB with Node itself) plus the chunk being written. */
 export const STREAMED_RSS_MB = 120;
-/** The attendees text table keeps every row's cell texts (its column widths depend on all of them). */
-export const TABLE_RSS_MB = 150;
+/** The attendees text table analyses every meeting twice (column widths, then lines): more garbage at a time. */
+export const TABLE_RSS_MB = 130;
 /** Reports built whole from every meeting's analysis (as `-d`, the cli section's target). */
 export const WHOLE_RSS_MB = 150;
 /** The summary keeps every analysis and every ranking (all subnets, users and days). */

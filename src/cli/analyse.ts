@@ -213,15 +213,17 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       // the classified sessions and per-participant results are not kept, which saves memory on large inputs.
       const findingsOnly = o.report === 'disconnections' && ipRegex === undefined;
       // Analysed as the report reads them: the attendees report lets each analysis go once written.
-      const analysed: Iterable<AnalysedMeeting> = (function* () {
-        for (const meeting of meetings) {
-          yield {
-            meeting,
-            analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params,
-              findingsOnly ? { findingsOnly, participantKeyOf: (s) => classifier.participantKey(s) } : {}),
-          };
-        }
-      })();
+      const analysed: Iterable<AnalysedMeeting> = {
+        *[Symbol.iterator]() {
+          for (const meeting of meetings) {
+            yield {
+              meeting,
+              analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params,
+                findingsOnly ? { findingsOnly, participantKeyOf: (s) => classifier.participantKey(s) } : {}),
+            };
+          }
+        },
+      };
       const networks = config.networks;
       await writeReport(
         {

@@ -6,6 +6,7 @@ import type { SessionClassifier } from '../analysis/classify.js';
 import type { AnalysedMeeting } from '../reports/meetings.js';
 import type { DisconnectionFilter } from '../reports/disconnections.js';
 import type { UsersDatabase, UsersLookup } from '../reports/users.js';
+import type { AttendeeRow } from '../reports/attendees.js';
 import type { GroupBy } from '../reports/summary.js';
 import type { OutputFormat, ReportKind } from './options.js';
 import type { ReportOutput } from './reportOutput.js';
@@ -23,7 +24,10 @@ export type RenderRequest =
   | {
       report: Exclude<ReportKind, 'records' | 'users'>;
       format: OutputFormat;
-      /** The meetings with their analyses, in meeting order: iterated once, as the report reads them. */
+      /**
+       * The meetings with their analyses, in meeting order, analysed as the report reads them: once,
+       * except by the attendees text table, which reads them twice.
+       */
       analysed: Iterable<AnalysedMeeting>;
       classifier: SessionClassifier;
       params: DetectionParams;
@@ -38,9 +42,9 @@ function organizerOf({ meeting }: AnalysedMeeting): string {
 
 /**
  * Writes the report to `out`: like out.write(renderReport(req)), but the attendees report is
- * written meeting by meeting as each meeting is analysed (the text table keeps only its cells, for
- * the column widths), and the text disconnections report in pieces. Every other report needs all
- * meetings' analyses at once (sorted rows, totals, or the classifier's tallies).
+ * written meeting by meeting as each meeting is analysed (the text table analyses them twice: its
+ * column widths depend on every row), and the text disconnections report in pieces. Every other
+ * report needs all meetings' analyses at once (sorted rows, totals, or the classifier's tallies).
  */
 export async function writeReport(req: RenderRequest, out: ReportOutput): Promise<void> {
   if (req.report === 'attendees') {
@@ -60,9 +64,13 @@ export async function writeReport(req: RenderRequest, out: ReportOutput): Promis
 async function writeAttendees(req: Extract<RenderRequest, { analysed: unknown }>, out: ReportOutput): Promise<void> {
   const a = require('../reports/attendees.js') as typeof import('../reports/attendees.js');
   if (req.format === 'text') {
+    // Two passes over the meetings (column widths, then lines) rather than keeping every row's cells.
+    const rows = function* (): Generator<AttendeeRow> {
+      for (const { analysis } of req.analysed) yield* a.meetingAttendeeRows(analysis, req.users);
+    };
     const table = new (text().TableText)(text().ATTENDEE_TEXT_COLUMNS);
-    for (const { analysis } of req.analysed) for (const row of a.meetingAttendeeRows(analysis, req.users)) table.add(row);
-    await out.writeAll(table.chunks());
+    for (const row of rows()) table.measure(row);
+    await out.writeAll(table.chunks(rows()));
     return;
   }
   const { csvHeaderLine, csvLine } = csv();

@@ -56,34 +56,33 @@ export interface TextColumn<R> extends Column<R> {
  */
 export function renderTable<R>(rows: readonly R[], columns: readonly TextColumn<R>[], indent = ''): string {
   const table = new TableText(columns, indent);
-  for (const row of rows) table.add(row);
+  for (const row of rows) table.measure(row);
   let text = '';
-  for (const chunk of table.chunks()) text += chunk;
+  for (const chunk of table.chunks(rows)) text += chunk;
   return text;
 }
 
 /**
- * renderTable built row by row: the column widths depend on every row, so the cell texts of all
- * rows are kept (one string per row, not the rows themselves) until chunks() writes the table out
- * in pieces.
+ * renderTable in two passes, for rows too many to keep: measure() each row (the column widths
+ * depend on every row), then chunks() of the same rows, in the same order, produced again.
  */
 export class TableText<R> {
-  /** Each row's cells joined by NUL, which textCell never leaves in a cell (it shows controls as \u0000). */
-  private readonly lines: string[] = [];
   private readonly widths: number[];
+  private measured = 0;
 
   constructor(private readonly columns: readonly TextColumn<R>[], private readonly indent = '') {
     this.widths = columns.map((c) => displayWidth(c.header));
   }
 
-  add(row: R): void {
-    const cells = this.columns.map((c) => textCell(c.value(row)));
-    for (let i = 0; i < cells.length; i++) this.widths[i] = Math.max(this.widths[i]!, displayWidth(cells[i]!));
-    this.lines.push(cells.join('\u0000'));
+  measure(row: R): void {
+    for (let i = 0; i < this.columns.length; i++) {
+      this.widths[i] = Math.max(this.widths[i]!, displayWidth(textCell(this.columns[i]!.value(row))));
+    }
+    this.measured++;
   }
 
-  /** The table text in pieces of about `linesPerChunk` lines; the cells are released as they are written. */
-  *chunks(linesPerChunk = 2000): Generator<string> {
+  /** The table text of `rows` (the rows measured) in pieces of about `linesPerChunk` lines. */
+  *chunks(rows: Iterable<R>, linesPerChunk = 2000): Generator<string> {
     const { columns, widths, indent } = this;
     const line = (values: readonly string[]): string =>
       indent +
@@ -96,16 +95,14 @@ export class TableText<R> {
         .join('  ')
         .trimEnd();
     let out = [line(columns.map((c) => c.header)), indent + widths.map((w) => '-'.repeat(w)).join('  ')];
-    if (this.lines.length === 0) out.push(indent + '(none)');
-    for (let i = 0; i < this.lines.length; i++) {
-      out.push(line(this.lines[i]!.split('\u0000')));
-      this.lines[i] = '';
+    if (this.measured === 0) out.push(indent + '(none)');
+    for (const row of rows) {
+      out.push(line(columns.map((c) => textCell(c.value(row)))));
       if (out.length >= linesPerChunk) {
         yield out.join('\n') + '\n';
         out = [];
       }
     }
-    this.lines.length = 0;
     if (out.length > 0) yield out.join('\n') + '\n';
   }
 }

@@ -47,7 +47,7 @@ test('JSON is indented and newline-terminated, undefined fields left out', () =>
   assert.equal(renderJson({ a: 1, b: undefined, c: [1] }), '{\n  "a": 1,\n  "c": [\n    1\n  ]\n}\n');
 });
 
-test('a table built row by row and written in pieces is renderTable of the same rows', () => {
+test('a table measured row by row, then written in pieces, is renderTable of the same rows', () => {
   const columns = [
     { header: 'name', value: (r: { name: string; n: number }) => r.name },
     { header: 'n', value: (r: { name: string; n: number }) => r.n, right: true },
@@ -56,8 +56,8 @@ test('a table built row by row and written in pieces is renderTable of the same 
   fc.assert(
     fc.property(fc.array(fc.record({ name: fc.string(), n: fc.integer() })), fc.integer({ min: 1, max: 5 }), (rows, linesPerChunk) => {
       const table = new TableText(columns, '  ');
-      for (const row of rows) table.add(row);
-      const chunks = [...table.chunks(linesPerChunk)];
+      for (const row of rows) table.measure(row);
+      const chunks = [...table.chunks(rows, linesPerChunk)];
       assert.equal(chunks.join(''), renderTable(rows, columns, '  '));
       assert.ok(chunks.every((c) => c.endsWith('\n')));
     }),
