@@ -191,14 +191,33 @@ export async function readAllRecords(
   stream: ExportStream,
 ): Promise<{ records: AuditRecord[]; accounting: ReadAccounting; rejections: Rejection[] }> {
   const records: AuditRecord[] = [];
-  const rejections: Rejection[] = [];
-  const accounting = emptyAccounting();
+  const into = { accounting: emptyAccounting(), rejections: [] as Rejection[] };
+  await readRecords(stream, into, (record) => {
+    records.push(record);
+    return 'accepted';
+  });
+  return { records, ...into };
+}
+
+/**
+ * Reads a whole export, handing each record to `onRecord` as it is read (which says whether it was
+ * accepted or a duplicate), and counting every row into `into` as it goes: after a read error,
+ * `into` holds what was read before it. `afterBatch` is awaited after each batch of rows (a
+ * caller writing output as it reads can wait there for its output to drain).
+ */
+export async function readRecords(
+  stream: ExportStream,
+  into: { accounting: ReadAccounting; rejections: Rejection[] },
+  onRecord: (record: AuditRecord) => 'accepted' | 'duplicate',
+  afterBatch?: () => Promise<void>,
+): Promise<void> {
+  const { accounting, rejections } = into;
   for await (const batch of batchesOf(stream)) {
     for (const item of batch) {
       accounting.rowsRead++;
       if (item.type === 'record') {
-        records.push(item.record);
-        accounting.accepted++;
+        if (onRecord(item.record) === 'accepted') accounting.accepted++;
+        else accounting.duplicates++;
       } else if (item.type === 'skipped') {
         accounting.skipped++;
         accounting.skippedByOperation[item.operation] = (accounting.skippedByOperation[item.operation] ?? 0) + 1;
@@ -207,6 +226,6 @@ export async function readAllRecords(
         rejections.push(item.rejection);
       }
     }
+    if (afterBatch !== undefined) await afterBatch();
   }
-  return { records, accounting, rejections };
 }

@@ -3,8 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { youngGenerationCap } from './youngGeneration.js';
 import { ExportReadError } from '../audit/readExport.js';
-import { AuditDataset, readAllRecords } from '../audit/dataset.js';
-import type { AuditRecord } from '../audit/records.js';
+import { AuditDataset } from '../audit/dataset.js';
 import { SessionClassifier, parseRules, mergeRules, type ClassificationRules } from '../analysis/classify.js';
 import type { SiteMap } from '../analysis/siteMap.js';
 import { analyseMeeting } from '../analysis/detect.js';
@@ -16,12 +15,14 @@ import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { stopReadWorkers } from '../audit/parallelRead.js';
-import { addAccounting, emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
+import { emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
 import { IP_OPTION_RULE } from './ipOption.js';
 import { renderReport, writeReport } from './render.js';
+import { ReportOutput } from './reportOutput.js';
+import { RecordListing } from './recordListing.js';
 
 interface Config {
   params: DetectionParams;
@@ -146,9 +147,12 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
   let missing = 0;
   let readable = 0;
   const dataset = new AuditDataset();
-  // The record view lists every row of every file as read (tala's display mode): no merging.
-  const records: AuditRecord[] | undefined = o.report === 'records' ? [] : undefined;
-  const total = { rejected: 0, accounting: emptyAccounting() };
+  const output = new ReportOutput(io.stdout, () => msg.clearProgress());
+  // The records report lists each accepted record as it is read, and keeps none.
+  const listing = o.report === 'records'
+    ? new RecordListing(output, o.format ?? defaultFormat(o.report), sources.length > 1, users)
+    : undefined;
+  const target = listing ?? dataset;
   for (const source of sources) {
     if (source.missing) {
       msg.error(`${source.name}: ${source.reason}`);
@@ -156,33 +160,20 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       continue;
     }
     let opened: ReturnType<typeof openExport> | undefined;
-    const before = dataset.accounting;
-    const totalBefore = { ...total.accounting, skippedByOperation: { ...total.accounting.skippedByOperation } };
-    const firstRejection = dataset.rejections.length;
+    const before = target.accounting;
+    const firstRejection = target.rejections.length;
     try {
       opened = openExport(source, {
         file: source.name,
         onProgress: readingProgress(msg, source.name, capYoungGeneration),
       });
       const { stream } = opened;
-      if (records !== undefined) {
-        const result = await readAllRecords(stream);
-        for (const r of result.records) records.push(r);
-        for (const r of result.rejections) msg.rejection(r);
-        total.rejected += result.accounting.rejected;
-        addAccounting(total.accounting, result.accounting);
-        msg.clearProgress();
-        reportFileInfo(stream.info(), msg);
-        msg.accounting(source.name, result.accounting);
-      } else {
-        const accounting = await dataset.addExport(stream);
-        msg.clearProgress();
-        for (let i = firstRejection; i < dataset.rejections.length; i++) msg.rejection(dataset.rejections[i]!);
-        reportFileInfo(stream.info(), msg);
-        msg.accounting(source.name, accounting);
-      }
-      const fileAccounting = records === undefined ? accountingDifference(dataset.accounting, before) : accountingDifference(total.accounting, totalBefore);
-      reportNoMeetingRecords(source.name, fileAccounting, msg);
+      const accounting = await target.addExport(stream);
+      msg.clearProgress();
+      for (let i = firstRejection; i < target.rejections.length; i++) msg.rejection(target.rejections[i]!);
+      reportFileInfo(stream.info(), msg);
+      msg.accounting(source.name, accounting);
+      reportNoMeetingRecords(source.name, accounting, msg);
       readable++;
     } catch (e) {
       // A file that became unreadable after the check (or a disk error) is a per-file error too.
@@ -194,14 +185,10 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
         msg.accounting(source.name, emptyAccounting());
         readable++;
       } else {
-        if (records === undefined) {
-          for (let i = firstRejection; i < dataset.rejections.length; i++) msg.rejection(dataset.rejections[i]!);
-          const partial = accountingDifference(dataset.accounting, before);
-          msg.error(partial.rowsRead > 0 ? `${problem} (the ${partial.rowsRead} rows read before this point are kept)` : problem);
-          msg.accounting(source.name, partial);
-        } else {
-          msg.error(problem);
-        }
+        for (let i = firstRejection; i < target.rejections.length; i++) msg.rejection(target.rejections[i]!);
+        const partial = accountingDifference(target.accounting, before);
+        msg.error(partial.rowsRead > 0 ? `${problem} (the ${partial.rowsRead} rows read before this point are kept)` : problem);
+        msg.accounting(source.name, partial);
         missing++;
       }
     }
@@ -209,21 +196,18 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
   await stopReadWorkers();
   dataset.finishReading();
   msg.finishRowMessages();
-  if (records === undefined) {
-    total.accounting = dataset.accounting;
-    total.rejected = dataset.accounting.rejected;
-  }
-  msg.accounting('total', total.accounting);
+  const total = target.accounting;
+  msg.accounting('total', total);
 
-  if (readable === 0 && missing > 0) return 2;
+  if (readable === 0 && missing > 0) {
+    if (listing?.started === true) await listing.finish(); // what was listed ends as a whole CSV or JSON text
+    return 2;
+  }
 
   const format = o.format ?? defaultFormat(o.report);
-  if (records !== undefined) {
-    if (users !== undefined) {
-      learnUsers(users, records); // -u with the record view still updates the file, as in tala
-      saveUsers(users, o.usersFile!, msg);
-    }
-    io.stdout.write(renderReport({ report: 'records', format, records, showFiles: sources.length > 1 }));
+  if (listing !== undefined) {
+    if (users !== undefined) saveUsers(users, o.usersFile!, msg); // -u with the record view still updates the file, as in tala
+    await listing.finish();
   } else {
     const meetings = dataset.meetings();
     if (users !== undefined || o.report === 'users') {
@@ -238,13 +222,20 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       // The disconnections report reads only the findings of each meeting (and, for -i, the sessions):
       // the classified sessions and per-participant results are not kept, which saves memory on large inputs.
       const findingsOnly = o.report === 'disconnections' && ipRegex === undefined;
-      const analysed: AnalysedMeeting[] = meetings.map((meeting) => ({
-        meeting,
-        analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params,
-          findingsOnly ? { findingsOnly, participantKeyOf: (s) => classifier.participantKey(s) } : {}),
-      }));
+      // Analysed as the report reads them: the attendees report lets each analysis go once written.
+      const analysed: Iterable<AnalysedMeeting> = {
+        *[Symbol.iterator]() {
+          for (const meeting of meetings) {
+            yield {
+              meeting,
+              analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params,
+                findingsOnly ? { findingsOnly, participantKeyOf: (s) => classifier.participantKey(s) } : {}),
+            };
+          }
+        },
+      };
       const networks = config.networks;
-      writeReport(
+      await writeReport(
         {
           report: o.report as Exclude<typeof o.report, 'records' | 'users'>,
           format,
@@ -259,7 +250,7 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
             ...(networks ? { ipNetwork: networkTest(networks) } : {}),
           },
         },
-        (text) => io.stdout.write(text),
+        output,
       );
     }
   }

@@ -2,12 +2,14 @@
 // the -u database carried from file to file; tala's exit status (k missing files).
 import { ExportReadError } from '../audit/readExport.js';
 import { youngGenerationCap } from './youngGeneration.js';
-import { readAllRecords } from '../audit/dataset.js';
+import { readRecords } from '../audit/dataset.js';
+import type { Rejection } from '../audit/records.js';
 import { TalaAggregator } from '../reports/tala/engine.js';
-import { countFormulaLikeCells, talaAttendeesLines, talaDisconnectLines, talaMeetingsLines, type IpTest } from '../reports/tala/layouts.js';
+import { formulaLikeCells, talaAttendeeLineStream, talaDisconnectLines, talaMeetingsLines, type IpTest } from '../reports/tala/layouts.js';
 import { learnTalaOrganizers } from '../reports/users.js';
-import { recordRows } from '../reports/records.js';
-import { renderRecordsText } from '../reports/render/text.js';
+import { recordRow } from '../reports/records.js';
+import { recordText } from '../reports/render/text.js';
+import { ReportOutput } from './reportOutput.js';
 import { looksLikeOption, OPTIONS_FIRST_HINT, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { stopReadWorkers } from '../audit/parallelRead.js';
@@ -25,6 +27,10 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
   const total = emptyAccounting();
   const sources = inputSources(o.files, io);
   const capYoungGeneration = youngGenerationCap();
+  const output = new ReportOutput(io.stdout, () => msg.clearProgress());
+  // The record view is written as the file is read (tala prints each record as it reads it, and
+  // what it printed stays when a later row stops it); the other layouts need the whole file's meetings.
+  const recordView = o.report !== 'meetings' && o.report !== 'attendees' && o.report !== 'disconnections';
   for (const source of sources) {
     if (source.missing) {
       // tala's wording for what is not a regular file; tala crashes on a file it may not open.
@@ -34,14 +40,19 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
       continue;
     }
     let opened: ReturnType<typeof openExport> | undefined;
-    let result;
+    const result = { accounting: emptyAccounting(), rejections: [] as Rejection[] };
+    const agg = new TalaAggregator();
     try {
       opened = openExport(source, {
         file: source.name,
         onProgress: readingProgress(msg, source.name, capYoungGeneration),
       });
       const { stream } = opened;
-      result = await readAllRecords(stream);
+      await readRecords(stream, result, (record) => {
+        agg.add(record);
+        if (recordView) output.write(recordText(recordRow(record), false));
+        return 'accepted';
+      }, () => output.drained());
       reportFileInfo(stream.info(), msg);
     } catch (e) {
       if (!(e instanceof ExportReadError) && !isFileSystemError(e)) throw e;
@@ -53,11 +64,8 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
       }
       // An empty input is an export without rows (tala prints its headers / an empty summary).
       msg.warning(`${source.name}: the input is empty`);
-      result = { records: [], accounting: emptyAccounting(), rejections: [] };
     }
     msg.clearProgress();
-    const agg = new TalaAggregator();
-    for (const r of result.records) agg.add(r);
     const talaResult = agg.result();
 
     // Row messages in line order: the reader's rejections and tala's own rejections and notices.
@@ -83,27 +91,29 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
       saveUsers(users, o.usersFile!, msg);
     }
 
-    let lines: string[];
+    let lines: Iterable<string>;
     switch (o.report) {
       case 'meetings':
         lines = talaMeetingsLines(talaResult);
-        formulaCells += countFormulaLikeCells(lines);
         break;
       case 'attendees':
-        lines = talaAttendeesLines(talaResult, users ?? noUsers);
-        formulaCells += countFormulaLikeCells(lines);
+        lines = talaAttendeeLineStream(talaResult, users ?? noUsers);
         break;
       case 'disconnections':
         lines = talaDisconnectLines(talaResult, users ?? noUsers, ipFilter).lines;
         break;
-      default: {
-        const text = renderRecordsText(recordRows(result.records), false);
-        io.stdout.write(text);
-        continue;
-      }
+      default:
+        continue; // the record view is written already
     }
-    io.stdout.write(lines.join('\n') + '\n');
+    let header = true;
+    for (const line of lines) {
+      if (o.report !== 'disconnections' && !header) formulaCells += formulaLikeCells(line);
+      header = false;
+      output.write(line + '\n');
+      await output.drained();
+    }
   }
+  await output.end();
   await stopReadWorkers();
   msg.finishRowMessages();
   msg.accounting('total', total);

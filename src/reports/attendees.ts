@@ -75,16 +75,21 @@ export function attendeeRow(meetingId: string, c: ClassifiedSession, users?: Use
  */
 export function attendeeRows(analyses: Iterable<MeetingAnalysis>, users?: UsersLookup): AttendeeRow[] {
   const rows: AttendeeRow[] = [];
-  for (const analysis of analyses) {
-    const byParticipant = new Map<string, ClassifiedSession[]>();
-    for (const c of analysis.sessions) {
-      const list = byParticipant.get(c.participantKey);
-      if (list === undefined) byParticipant.set(c.participantKey, [c]);
-      else list.push(c);
-    }
-    for (const list of byParticipant.values()) {
-      for (const c of list) rows.push(attendeeRow(analysis.meetingId, c, users));
-    }
+  for (const analysis of analyses) for (const row of meetingAttendeeRows(analysis, users)) rows.push(row);
+  return rows;
+}
+
+/** The rows of one meeting, in attendeeRows' order (a report can be written meeting by meeting). */
+export function meetingAttendeeRows(analysis: MeetingAnalysis, users?: UsersLookup): AttendeeRow[] {
+  const byParticipant = new Map<string, ClassifiedSession[]>();
+  for (const c of analysis.sessions) {
+    const list = byParticipant.get(c.participantKey);
+    if (list === undefined) byParticipant.set(c.participantKey, [c]);
+    else list.push(c);
+  }
+  const rows: AttendeeRow[] = [];
+  for (const list of byParticipant.values()) {
+    for (const c of list) rows.push(attendeeRow(analysis.meetingId, c, users));
   }
   return rows;
 }

@@ -1,6 +1,9 @@
 // Records report: the readable view of every accepted record (tala's no-option display mode),
-// from the typed records.
+// from the typed records, and the duplicate test it applies while records stream past.
+import { createHash } from 'node:crypto';
 import { joinTimeText, leaveTimeText, type AuditRecord } from '../audit/records.js';
+import { contentKey } from '../audit/dataset.js';
+import type { Column } from './render/csv.js';
 import { isoOrEmpty } from './common.js';
 
 export interface RecordRow {
@@ -38,4 +41,38 @@ export function recordRows(records: Iterable<AuditRecord>): RecordRow[] {
   const rows: RecordRow[] = [];
   for (const r of records) rows.push(recordRow(r));
   return rows;
+}
+
+export const RECORD_CSV_COLUMNS: readonly Column<RecordRow>[] = [
+  { header: 'file', value: (r) => r.file },
+  { header: 'line', value: (r) => r.line },
+  { header: 'creationDate', value: (r) => r.creationDate },
+  { header: 'userId', value: (r) => r.userId },
+  { header: 'operation', value: (r) => r.operation },
+  { header: 'auditData', value: (r) => JSON.stringify(r.auditData) },
+];
+
+/**
+ * The data set's duplicate rule (the same record Id, or for sessions the same contentKey under
+ * another Id) for records that are listed and then let go: it keeps the Ids and the SHA-256 of the
+ * content keys of the records seen, not the records.
+ */
+export class SeenRecords {
+  private readonly meetingIds = new Set<string>();
+  private readonly sessionIds = new Set<string>();
+  private readonly sessionContents = new Set<string>();
+
+  add(record: AuditRecord): 'accepted' | 'duplicate' {
+    if (record.kind === 'meeting') {
+      if (this.meetingIds.has(record.recordId)) return 'duplicate';
+      this.meetingIds.add(record.recordId);
+      return 'accepted';
+    }
+    if (this.sessionIds.has(record.recordId)) return 'duplicate';
+    const content = createHash('sha256').update(contentKey(record)).digest('binary');
+    if (this.sessionContents.has(content)) return 'duplicate';
+    this.sessionIds.add(record.recordId);
+    this.sessionContents.add(content);
+    return 'accepted';
+  }
 }

@@ -21,6 +21,9 @@ import {
 } from '../../bench/harness.js';
 import { ensureInput } from '../../bench/inputs.js';
 import { loadSections, parseBenchArgs } from '../../bench/run.js';
+import { REPORT_CASES, STREAMED_RSS_MB, section as reportsSection } from '../../bench/sections/reports.js';
+import { MIXED_50K } from '../../bench/sections/cli.js';
+import { GENERATOR_VERSION } from '../../src/generator/exportGenerator.js';
 
 function scratch(): { dir: string; script: (name: string, body: string) => string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
@@ -177,10 +180,35 @@ test('inputs are generated once and reused while the options match', async () =>
 
 test('sections are discovered from bench/sections and the arguments are checked', () => {
   const ids = loadSections().map((s) => s.id);
-  for (const id of ['cli', 'cli-1m', 'tala']) assert.ok(ids.includes(id), id);
+  for (const id of ['cli', 'cli-1m', 'reports', 'tala']) assert.ok(ids.includes(id), id);
   assert.equal(new Set(ids).size, ids.length);
   assert.deepEqual(parseBenchArgs(['--only', 'cli,tala', '--only=cli-1m', '--runs', '2', '--regenerate']), { only: ['cli', 'tala', 'cli-1m'], runs: 2, regenerate: true, help: false });
   assert.throws(() => parseBenchArgs(['--runs', '0']), /positive integer/);
   assert.throws(() => parseBenchArgs(['--only']), /needs a value/);
   assert.throws(() => parseBenchArgs(['--fast']), /unknown option --fast/);
+});
+
+test('the reports section runs every report once as a child on the 50,000-record export, with an RSS target each', async () => {
+  const s = scratch();
+  try {
+    const ctx: BenchContext = { root: s.dir, outDir: s.dir, cliScript: join(s.dir, 'no-cli.js'), regenerate: false, log: () => {} };
+    // A cached input that matches the options is reused: a small stand-in keeps the test fast.
+    writeFileSync(join(s.dir, 'mixed-50k-v3.csv'), 'x');
+    writeFileSync(join(s.dir, 'mixed-50k-v3.csv.json'), JSON.stringify({ generatorVersion: GENERATOR_VERSION, options: MIXED_50K, bytes: 1, rows: 50_000, meetings: 3_500 }));
+    const cases = await reportsSection.prepare(ctx);
+    assert.equal(cases.length, REPORT_CASES.length);
+    const args = cases.map((c) => c.command.args.slice(0, -1).join(' '));
+    for (const expected of ['-d', '-o', '-a', '--report summary', '--report users', '--report unknown-clients', '--report records --format csv', '--report records --format json', '', '--compat tala -a', '--compat tala']) {
+      assert.ok(args.includes(expected), `case for "${expected}"`);
+    }
+    for (const c of cases) {
+      assert.equal(c.command.args.at(-1), join(s.dir, 'mixed-50k-v3.csv'));
+      assert.equal(c.targets?.length, 1);
+      assert.match(c.unavailable ?? '', /CLI not built/);
+    }
+    const recordView = cases.find((c) => c.command.args.length === 1)!;
+    assert.equal(recordView.targets![0]!.description, `RSS ≤ ${STREAMED_RSS_MB} MB`);
+  } finally {
+    s.done();
+  }
 });

@@ -271,10 +271,14 @@ describe('the dashboard in a browser', { skip: dashboard.skip }, () => {
     assert.equal(await w.page.locator('#meetings-table').count(), 1, 'back returns to the list');
 
     await open(w, '');
-    const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('#rank-site-title ~ button.csv')]);
-    const file = readFileSync((await download.path())!, 'utf8');
-    const expected = await (await fetch(`${dashboard.base}/api/summary?groupBy=site&format=csv&limit=1000`)).text();
-    assert.equal(file, expected);
+    const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('#rank-site-title ~ .csv-download button.csv')]);
+    const file = readFileSync((await download.path())!);
+    // The download is the API's CSV with bom=1: a UTF-8 byte order mark, then the CSV text.
+    const expected = Buffer.from(await (await fetch(`${dashboard.base}/api/summary?groupBy=site&format=csv&limit=1000&bom=1`)).arrayBuffer());
+    assert.deepEqual([...file.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    assert.ok(file.equals(expected));
+    const note = await w.page.locator('#rank-site-title ~ .csv-download .csv-help').textContent();
+    assert.match(note ?? '', /Excel/);
     assert.match(download.suggestedFilename(), /^worst-sites-all\.csv$/);
     assert.deepEqual(w.problems, []);
     await w.page.close();

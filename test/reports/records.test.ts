@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { recordRows } from '../../src/reports/records.js';
+import fc from 'fast-check';
+import { SeenRecords, recordRows } from '../../src/reports/records.js';
+import { Deduplicator } from '../../src/audit/dataset.js';
+import type { AuditRecord } from '../../src/audit/records.js';
 import { renderRecordsText } from '../../src/reports/render/text.js';
 import { unknownClientRows } from '../../src/reports/unknownClients.js';
 import { meetingDetail, session } from './records.fixture.js';
@@ -48,5 +51,43 @@ test('unknown-client rows keep both lists with their counts', () => {
       { field: 'userAgent', value: 'X/1', sessions: 3 },
       { field: 'deviceInformation', value: 'Thing', sessions: 1 },
     ],
+  );
+});
+
+test('SeenRecords finds the same duplicates as the data set (same Id, or same session content under another Id)', () => {
+  const attendees = [
+    { userObjectId: 'u1', upn: 'u1@x.example' },
+    { upn: 'U1@x.example' },
+    { displayName: 'Guest' },
+    { userObjectId: 'u2' },
+  ];
+  const arbitraryRecord = fc.record({
+    kind: fc.constantFrom('session', 'session', 'session', 'meeting'),
+    id: fc.constantFrom('r1', 'r2', 'r3', 'r4', 'r5'),
+    meeting: fc.constantFrom('M1', 'M2'),
+    attendee: fc.constantFrom(...attendees),
+    join: fc.constantFrom('10:00:00', '10:05:00'),
+    leave: fc.constantFrom('10:30:00', '10:35:00'),
+    ip: fc.constantFrom('10.0.0.1', '10.0.0.2'),
+    device: fc.constantFrom('Windows', ''),
+  });
+  fc.assert(
+    fc.property(fc.array(arbitraryRecord, { maxLength: 30 }), (specs) => {
+      const records: AuditRecord[] = specs.map((x, i) => {
+        if (x.kind === 'meeting') {
+          const m = meetingDetail(x.meeting, `2024-03-05T${x.join}`, `2024-03-05T${x.leave}`);
+          m.recordId = x.id;
+          return m;
+        }
+        return session({
+          meetingId: x.meeting, recordId: x.id, attendee: x.attendee, ip: x.ip, device: x.device,
+          join: `2024-03-05T${x.join}`, leave: `2024-03-05T${x.leave}`, file: 'a.csv', line: i + 1,
+        });
+      });
+      const reference = new Deduplicator();
+      const seen = new SeenRecords();
+      for (const r of records) assert.equal(seen.add(r), reference.add(r));
+    }),
+    { numRuns: 500 },
   );
 });

@@ -74,14 +74,19 @@ export class Api {
     return { first, items, complete: !token };
   }
 
-  /** The CSV form of a listing (format=csv), all pages joined under one header line. */
-  async csv(path: string, query: Query, maxPages = 100): Promise<string> {
+  /**
+   * The CSV form of a listing (format=csv), all pages joined under one header line; with `bom`, the
+   * first page is asked for with bom=1, so the text starts with the byte order mark Excel needs.
+   */
+  async csv(path: string, query: Query, maxPages = 100, bom = false): Promise<string> {
     let text = '';
     let token: string | null = null;
     for (let page = 0; page < maxPages; page++) {
-      const response = await this.request(path, { ...query, format: 'csv', ...(token ? { continuationToken: token } : {}) }, 'text/csv');
-      const body = await response.text();
-      text += page === 0 ? body : body.slice(body.indexOf('\n') + 1);
+      const first = page === 0;
+      const response = await this.request(path, { ...query, format: 'csv', ...(first && bom ? { bom: '1' } : {}), ...(token ? { continuationToken: token } : {}) }, 'text/csv');
+      // response.text() would drop the byte order mark; this decoder keeps it.
+      const body = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
+      text += first ? body : body.slice(body.indexOf('\n') + 1);
       token = response.headers.get('x-continuation-token');
       if (!token) break;
     }

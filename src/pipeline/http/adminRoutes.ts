@@ -24,7 +24,7 @@ export async function listUsers(deps: ReportDeps, input: RouteInput): Promise<Re
   const user = input.filter.user?.toLowerCase();
   if (user !== undefined) rows = rows.filter((r) => r.uuid.toLowerCase() === user || r.email.toLowerCase() === user);
   const page = pageOfList(rows, input.options.limit, input.state);
-  return listResponse(page.items, input.token(page.next), input.options.format, USER_COLUMNS);
+  return listResponse(page.items, input.token(page.next), input.options, USER_COLUMNS);
 }
 
 const UPLOAD_FIELDS = [
@@ -49,7 +49,7 @@ export async function listUploads(deps: ReportDeps, input: RouteInput): Promise<
     decode: (e: Record<string, unknown>) => entityToUploadEntry(e),
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
-  return listResponse(page.items, input.token(page.next), input.options.format, UPLOAD_COLUMNS);
+  return listResponse(page.items, input.token(page.next), input.options, UPLOAD_COLUMNS);
 }
 
 export async function getUpload(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
@@ -57,7 +57,7 @@ export async function getUpload(deps: ReportDeps, input: RouteInput): Promise<Re
   if (name === '') throw badParameter('name', 'the blob name is missing from the path: /api/uploads/{name}');
   const entries = await deps.store.ledger.listForBlob(name);
   if (entries.length === 0) throw new ApiError(404, 'UploadNotFound', 'no upload with this blob name is in the ledger', 'name');
-  return listResponse(entries, undefined, input.options.format, UPLOAD_COLUMNS, { blobName: name });
+  return listResponse(entries, undefined, input.options, UPLOAD_COLUMNS, { blobName: name });
 }
 
 export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {

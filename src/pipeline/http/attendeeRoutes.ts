@@ -49,7 +49,7 @@ export function keepSession(c: ClassifiedSession, filter: ReportFilter): boolean
 export async function listAttendees(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const { filter, options } = input;
   const query = sessionsQuery(filter);
-  if (query === undefined) return listResponse([], undefined, options.format, ATTENDEE_CSV_COLUMNS);
+  if (query === undefined) return listResponse([], undefined, options, ATTENDEE_CSV_COLUMNS);
   const config = await deps.config.get();
   const classifier = classifierFor(config);
   const pageFiltered = filter.site !== undefined || filter.classes !== undefined || filter.ip !== undefined || filter.ipRegex !== undefined;
@@ -67,5 +67,5 @@ export async function listAttendees(deps: ReportDeps, input: RouteInput): Promis
   // Only rows without a UPN take their e-mail from the users lookup.
   const users = await usersFor(deps, config, page.items.filter((c) => !c.session.attendee.upn).map((c) => c.session.attendee.userObjectId ?? ''));
   const rows = page.items.map((c) => attendeeRow(c.session.meetingId, c, users));
-  return listResponse(rows, input.token(page.next), options.format, ATTENDEE_CSV_COLUMNS);
+  return listResponse(rows, input.token(page.next), options, ATTENDEE_CSV_COLUMNS);
 }

@@ -64,7 +64,7 @@ export function keepStoredDisconnection(d: StoredDisconnection, filter: ReportFi
 export async function listDisconnections(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const { filter, options } = input;
   const query = await disconnectionsQuery(deps, filter);
-  if (query === undefined) return listResponse([], undefined, options.format, DISCONNECTION_CSV_COLUMNS);
+  if (query === undefined) return listResponse([], undefined, options, DISCONNECTION_CSV_COLUMNS);
   const pageFiltered = filter.ip !== undefined || filter.ipRegex !== undefined;
   const scanOptions = {
     client: deps.store.disconnections.client,
@@ -80,5 +80,5 @@ export async function listDisconnections(deps: ReportDeps, input: RouteInput): P
   const [config] = await Promise.all([deps.config.get()]);
   const users = await usersFor(deps, config, page.items.filter((d) => !d.disconnection.upn).map((d) => d.disconnection.participantKey));
   const rows = page.items.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users));
-  return listResponse(rows, input.token(page.next), options.format, DISCONNECTION_CSV_COLUMNS);
+  return listResponse(rows, input.token(page.next), options, DISCONNECTION_CSV_COLUMNS);
 }

@@ -65,10 +65,10 @@ export async function currentListing(deps: ReportDeps, meetingId: string): Promi
 export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const { filter, options } = input;
   if (filter.meeting !== undefined) {
-    if (input.state !== undefined) return listResponse<MeetingRow>([], undefined, options.format, MEETING_CSV_COLUMNS);
+    if (input.state !== undefined) return listResponse<MeetingRow>([], undefined, options, MEETING_CSV_COLUMNS);
     const listing = await currentListing(deps, filter.meeting);
     const rows = listing !== undefined && matchesListing(listing, filter) ? [listing.row] : [];
-    return listResponse(rows, undefined, options.format, MEETING_CSV_COLUMNS);
+    return listResponse(rows, undefined, options, MEETING_CSV_COLUMNS);
   }
   const scanOptions = {
     client: deps.store.meetingResults.client,
@@ -78,7 +78,7 @@ export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise
     decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => entityToListing(e).row,
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
-  return listResponse(page.items, input.token(page.next), options.format, MEETING_CSV_COLUMNS);
+  return listResponse(page.items, input.token(page.next), options, MEETING_CSV_COLUMNS);
 }
 
 function compareAttendeeRows(a: { row: AttendeeRow; join: number; leave: number }, b: { row: AttendeeRow; join: number; leave: number }): number {

@@ -13,10 +13,10 @@ const MAX_TEXT_PARAMETER = 1000;
 
 export type ParameterName =
   | 'from' | 'to' | 'meeting' | 'organizer' | 'user' | 'site' | 'platform' | 'ip' | 'ipRegex' | 'band' | 'class' | 'groupBy'
-  | 'limit' | 'continuationToken' | 'format';
+  | 'limit' | 'continuationToken' | 'format' | 'bom';
 
 /** Parameters every listing route takes. `code` is the function key, consumed by the Functions host. */
-const COMMON: readonly string[] = ['limit', 'continuationToken', 'format', 'code'];
+const COMMON: readonly string[] = ['limit', 'continuationToken', 'format', 'bom', 'code'];
 
 export interface ReportFilter {
   from?: number;
@@ -38,6 +38,8 @@ export interface ListOptions {
   limit: number;
   continuationToken?: string;
   format: 'json' | 'csv';
+  /** CSV only: start the body with a UTF-8 byte order mark, so that Excel reads it as UTF-8 (`bom=1`). */
+  bom: boolean;
 }
 
 const BANDS: readonly Band[] = ['strong', 'probable', 'possible'];
@@ -60,7 +62,7 @@ export function checkKnown(values: Map<string, string>, accepted: readonly strin
   const known = new Set([...accepted, ...COMMON]);
   for (const name of values.keys()) {
     if (!known.has(name)) {
-      const listed = [...accepted, 'limit', 'continuationToken', 'format'];
+      const listed = [...accepted, 'limit', 'continuationToken', 'format', 'bom'];
       throw badParameter(name, `unknown parameter "${name}" for this report; it accepts: ${listed.join(', ')}`, 'UnknownParameter');
     }
   }
@@ -162,9 +164,9 @@ export function parseFilter(values: Map<string, string>): ReportFilter {
   return filter;
 }
 
-/** limit, continuationToken and the output format (format=csv, or Accept: text/csv). */
+/** limit, continuationToken, the output format (format=csv, or Accept: text/csv) and bom. */
 export function parseListOptions(values: Map<string, string>, accept: string | undefined): ListOptions {
-  const options: ListOptions = { limit: DEFAULT_LIMIT, format: 'json' };
+  const options: ListOptions = { limit: DEFAULT_LIMIT, format: 'json', bom: false };
   const limit = values.get('limit');
   if (limit !== undefined) {
     if (!/^\d{1,7}$/.test(limit.trim()) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) {
@@ -181,6 +183,13 @@ export function parseListOptions(values: Map<string, string>, accept: string | u
     options.format = f;
   } else if (accept !== undefined && /(^|,)\s*text\/csv\b/i.test(accept)) {
     options.format = 'csv';
+  }
+  const bom = values.get('bom');
+  if (bom !== undefined) {
+    const b = bom.trim().toLowerCase();
+    if (b !== '1' && b !== 'true' && b !== '0' && b !== 'false') throw badParameter('bom', '"bom" must be 1 (or true) to start the CSV with a byte order mark, or 0 (or false)');
+    options.bom = b === '1' || b === 'true';
+    if (options.bom && options.format !== 'csv') throw badParameter('bom', '"bom" marks a CSV body as UTF-8 for Excel; use it with format=csv (JSON never has one)');
   }
   return options;
 }

@@ -98,7 +98,7 @@ export async function focusedSummary(
         ...totalsPairs(context.totals),
         ...Object.entries(summary).map(([name, value]) => [`focus.${name}`, value] as [string, CellValue]),
       ];
-      return csvResponse(pairs, PAIR_COLUMNS);
+      return csvResponse(pairs, PAIR_COLUMNS, options.bom);
     }
     return jsonResponse({ ...extra, items: [], continuationToken: null });
   }
@@ -106,5 +106,5 @@ export async function focusedSummary(
   const grouped = dimension === 'day' ? rows.map((c) => ({ ...c, dimension: 'day' as const, key: c.day })) : rows;
   const ranked: RankingRow[] = aggregate(grouped, dimension, minSessions).map((r) => ({ dimension, ...r }));
   const page = pageOfList(ranked, options.limit, input.state);
-  return listResponse(page.items, input.token(page.next), options.format, RANKING_COLUMNS, extra);
+  return listResponse(page.items, input.token(page.next), options, RANKING_COLUMNS, extra);
 }

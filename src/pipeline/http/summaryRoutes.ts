@@ -44,7 +44,7 @@ export async function getSummary(deps: ReportDeps, input: RouteInput): Promise<R
     return focusedSummary(deps, input, focus, { period, totals, minSessions, meetings: new Set(summaries.map((s) => s.meetingId)) });
   }
   if (filter.groupBy === undefined) {
-    if (options.format === 'csv') return csvResponse(totalsPairs(totals), TOTALS_COLUMNS);
+    if (options.format === 'csv') return csvResponse(totalsPairs(totals), TOTALS_COLUMNS, options.bom);
     return jsonResponse({ period, totals, minSessions, groupBy: null, items: [], continuationToken: null });
   }
   const dimension = filter.groupBy;
@@ -55,5 +55,5 @@ export async function getSummary(deps: ReportDeps, input: RouteInput): Promise<R
   const contribs: Contribution[] = stored.filter((c) => meetings.has(c.meetingId));
   const rows: RankingRow[] = aggregate(contribs, dimension, minSessions).map((r) => ({ dimension, ...r }));
   const page = pageOfList(rows, options.limit, input.state);
-  return listResponse(page.items, input.token(page.next), options.format, RANKING_COLUMNS, { period, totals, minSessions, groupBy: dimension });
+  return listResponse(page.items, input.token(page.next), options, RANKING_COLUMNS, { period, totals, minSessions, groupBy: dimension });
 }

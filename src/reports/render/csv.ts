@@ -39,17 +39,25 @@ export function csvCell(value: CellValue): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** The header line, ended by CRLF. */
+export function csvHeaderLine<R>(columns: readonly Column<R>[]): string {
+  return columns.map((c) => csvCell(c.header)).join(',') + CSV_EOL;
+}
+
+/** One row's line, ended by CRLF. */
+export function csvLine<R>(row: R, columns: readonly Column<R>[]): string {
+  let line = '';
+  for (let i = 0; i < columns.length; i++) {
+    if (i > 0) line += ',';
+    line += csvCell(columns[i]!.value(row));
+  }
+  return line + CSV_EOL;
+}
+
 /** Header line plus one line per row, each ended by CRLF. */
 export function renderCsv<R>(rows: Iterable<R>, columns: readonly Column<R>[]): string {
-  const parts: string[] = [columns.map((c) => csvCell(c.header)).join(',') + CSV_EOL];
-  for (const row of rows) {
-    let line = '';
-    for (let i = 0; i < columns.length; i++) {
-      if (i > 0) line += ',';
-      line += csvCell(columns[i]!.value(row));
-    }
-    parts.push(line + CSV_EOL);
-  }
+  const parts: string[] = [csvHeaderLine(columns)];
+  for (const row of rows) parts.push(csvLine(row, columns));
   return parts.join('');
 }
 

@@ -55,24 +55,56 @@ export interface TextColumn<R> extends Column<R> {
  * spaces; no trailing spaces. An empty row list prints the header and `(none)`.
  */
 export function renderTable<R>(rows: readonly R[], columns: readonly TextColumn<R>[], indent = ''): string {
-  const cells = rows.map((row) => columns.map((c) => textCell(c.value(row))));
-  const widths = columns.map((c, i) =>
-    cells.reduce((w, line) => Math.max(w, displayWidth(line[i]!)), displayWidth(c.header)),
-  );
-  const line = (values: readonly string[]): string =>
-    indent +
-    values
-      .map((v, i) => {
-        const last = i === values.length - 1;
-        if (columns[i]!.right) return padStartTo(v, widths[i]!);
-        return last ? v : padEndTo(v, widths[i]!);
-      })
-      .join('  ')
-      .trimEnd();
-  const out = [line(columns.map((c) => c.header)), indent + widths.map((w) => '-'.repeat(w)).join('  ')];
-  if (cells.length === 0) out.push(indent + '(none)');
-  for (const c of cells) out.push(line(c));
-  return out.join('\n') + '\n';
+  const table = new TableText(columns, indent);
+  for (const row of rows) table.measure(row);
+  let text = '';
+  for (const chunk of table.chunks(rows)) text += chunk;
+  return text;
+}
+
+/**
+ * renderTable in two passes, for rows too many to keep: measure() each row (the column widths
+ * depend on every row), then chunks() of the same rows, in the same order, produced again.
+ */
+export class TableText<R> {
+  private readonly widths: number[];
+  private measured = 0;
+
+  constructor(private readonly columns: readonly TextColumn<R>[], private readonly indent = '') {
+    this.widths = columns.map((c) => displayWidth(c.header));
+  }
+
+  measure(row: R): void {
+    for (let i = 0; i < this.columns.length; i++) {
+      this.widths[i] = Math.max(this.widths[i]!, displayWidth(textCell(this.columns[i]!.value(row))));
+    }
+    this.measured++;
+  }
+
+  /** The table text of `rows` (the rows measured) in pieces of about `linesPerChunk` lines. */
+  *chunks(rows: Iterable<R>, linesPerChunk = 2000): Generator<string> {
+    const { columns, widths, indent } = this;
+    const line = (values: readonly string[]): string =>
+      indent +
+      values
+        .map((v, i) => {
+          const last = i === values.length - 1;
+          if (columns[i]!.right) return padStartTo(v, widths[i]!);
+          return last ? v : padEndTo(v, widths[i]!);
+        })
+        .join('  ')
+        .trimEnd();
+    let out = [line(columns.map((c) => c.header)), indent + widths.map((w) => '-'.repeat(w)).join('  ')];
+    if (this.measured === 0) out.push(indent + '(none)');
+    for (const row of rows) {
+      out.push(line(columns.map((c) => textCell(c.value(row)))));
+      if (out.length >= linesPerChunk) {
+        yield out.join('\n') + '\n';
+        out = [];
+      }
+    }
+    if (out.length > 0) yield out.join('\n') + '\n';
+  }
 }
 
 /** `label: value` lines with the labels padded to one width. */
@@ -101,7 +133,7 @@ export function renderMeetingsText(rows: readonly MeetingRow[]): string {
   return renderTable(rows, MEETING_COLUMNS);
 }
 
-const ATTENDEE_COLUMNS: readonly TextColumn<AttendeeRow>[] = [
+export const ATTENDEE_TEXT_COLUMNS: readonly TextColumn<AttendeeRow>[] = [
   { header: 'meeting', value: (r) => r.meetingId },
   { header: 'participant', value: (r) => r.email || r.displayName || r.participantKey },
   { header: 'class', value: (r) => r.participantClass },
@@ -114,7 +146,7 @@ const ATTENDEE_COLUMNS: readonly TextColumn<AttendeeRow>[] = [
 ];
 
 export function renderAttendeesText(rows: readonly AttendeeRow[]): string {
-  return renderTable(rows, ATTENDEE_COLUMNS);
+  return renderTable(rows, ATTENDEE_TEXT_COLUMNS);
 }
 
 /** `hh:mm:ss` of an ISO time when it is on the same day as `reference`, else the full text. */
@@ -274,22 +306,17 @@ export function renderUnknownClientsText(rows: readonly UnknownClientRow[]): str
  * each file when `showFiles`. Control characters in values are written as JSON `\u` escapes.
  */
 export function renderRecordsText(rows: readonly RecordRow[], showFiles: boolean): string {
-  const out: string[] = [];
+  let text = '';
   let file: string | undefined;
   for (const r of rows) {
-    if (showFiles && r.file !== file) {
-      out.push(`File: ${visible(r.file)}`, '');
-      file = r.file;
-    }
-    out.push(
-      `Line #${r.line}`,
-      `CreationDate=${r.creationDate}`,
-      `UserId=${visible(r.userId)}`,
-      `Operation=${r.operation}`,
-      'AuditData:',
-      JSON.stringify(r.auditData, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')),
-      '',
-    );
+    text += recordText(r, showFiles && r.file !== file);
+    file = r.file;
   }
-  return out.length === 0 ? '' : out.join('\n') + '\n';
+  return text;
+}
+
+/** One record of renderRecordsText, with the `File:` line before it when `fileLine`. */
+export function recordText(r: RecordRow, fileLine: boolean): string {
+  const auditData = JSON.stringify(r.auditData, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return `${fileLine ? `File: ${visible(r.file)}\n\n` : ''}Line #${r.line}\nCreationDate=${r.creationDate}\nUserId=${visible(r.userId)}\nOperation=${r.operation}\nAuditData:\n${auditData}\n\n`;
 }

@@ -53,16 +53,20 @@ export function talaMeetingsLines(result: TalaFileResult): string[] {
 
 /** `-a`: header and one line per kept connection (meeting, attendee, (join, leave) order). */
 export function talaAttendeesLines(result: TalaFileResult, users: TalaUsers): string[] {
-  const out = [TALA_ATTENDEES_HEADER];
+  return [...talaAttendeeLineStream(result, users)];
+}
+
+/** talaAttendeesLines one line at a time (the output can be written without building it whole). */
+export function* talaAttendeeLineStream(result: TalaFileResult, users: TalaUsers): Generator<string> {
+  yield TALA_ATTENDEES_HEADER;
   for (const [mk, m] of result.meetings) {
     for (const [ak, conns] of m.attendees) {
       const email = users.get(ak) ?? '';
       for (const c of conns) {
-        out.push(`${mk},${ak},${email},${c.keyType},${c.attendeeOrg},${c.join},${c.leave},${c.ip},${c.device},${c.property}`);
+        yield `${mk},${ak},${email},${c.keyType},${c.attendeeOrg},${c.join},${c.leave},${c.ip},${c.device},${c.property}`;
       }
     }
   }
-  return out;
 }
 
 function connectionLine(c: TalaConnection): string {
@@ -142,10 +146,15 @@ export function talaDisconnectLines(
 /** Cells of the -o / -a output that a spreadsheet would treat as formulas (compat output is not neutralised). */
 export function countFormulaLikeCells(lines: readonly string[]): number {
   let n = 0;
-  for (let i = 1; i < lines.length; i++) {
-    for (const cell of lines[i]!.split(',')) {
-      if (neutraliseFormula(cell) !== cell) n++;
-    }
+  for (let i = 1; i < lines.length; i++) n += formulaLikeCells(lines[i]!);
+  return n;
+}
+
+/** countFormulaLikeCells of one data line (not the header). */
+export function formulaLikeCells(line: string): number {
+  let n = 0;
+  for (const cell of line.split(',')) {
+    if (neutraliseFormula(cell) !== cell) n++;
   }
   return n;
 }

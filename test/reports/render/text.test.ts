@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayWidth, renderBlock, renderTable, textCell, visible } from '../../../src/reports/render/text.js';
+import fc from 'fast-check';
+import { TableText, displayWidth, renderBlock, renderTable, textCell, visible } from '../../../src/reports/render/text.js';
 import { renderJson } from '../../../src/reports/render/json.js';
 
 test('control characters become visible escapes (no terminal escape sequences)', () => {
@@ -44,4 +45,22 @@ test('blocks pad labels to one width', () => {
 
 test('JSON is indented and newline-terminated, undefined fields left out', () => {
   assert.equal(renderJson({ a: 1, b: undefined, c: [1] }), '{\n  "a": 1,\n  "c": [\n    1\n  ]\n}\n');
+});
+
+test('a table measured row by row, then written in pieces, is renderTable of the same rows', () => {
+  const columns = [
+    { header: 'name', value: (r: { name: string; n: number }) => r.name },
+    { header: 'n', value: (r: { name: string; n: number }) => r.n, right: true },
+    { header: 'last', value: (r: { name: string; n: number }) => r.name.toUpperCase() },
+  ];
+  fc.assert(
+    fc.property(fc.array(fc.record({ name: fc.string(), n: fc.integer() })), fc.integer({ min: 1, max: 5 }), (rows, linesPerChunk) => {
+      const table = new TableText(columns, '  ');
+      for (const row of rows) table.measure(row);
+      const chunks = [...table.chunks(rows, linesPerChunk)];
+      assert.equal(chunks.join(''), renderTable(rows, columns, '  '));
+      assert.ok(chunks.every((c) => c.endsWith('\n')));
+    }),
+    { numRuns: 200 },
+  );
 });
