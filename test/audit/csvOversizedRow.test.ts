@@ -17,7 +17,7 @@ import { readExport } from '../../src/audit/readExport.js';
 import { readExportFile, stopReadWorkers } from '../../src/audit/parallelRead.js';
 import type { ExportItem } from '../../src/audit/records.js';
 import { generatedCsv, withHugeRow } from './csvShapes.fixture.js';
-import { HEADERS, csvLine, csvRowFor, participantData } from './helpers.js';
+import { HEADERS, csvLine, csvRowFor, participantData, cutAt } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'csv-oversized-'));
 after(async () => {
@@ -35,18 +35,6 @@ function tokenize(chunks: Buffer[], max: number, separator: CsvSeparator): Outco
   t.end((record) => events.push({ record }));
   const e = t.errored;
   return { events, error: e === null ? null : { code: e.code, extent: e.extent }, delimiter: t.recordDelimiter };
-}
-
-function cut(bytes: Buffer, fractions: number[]): Buffer[] {
-  const points = [...new Set(fractions.map((f) => Math.floor(f * bytes.length)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    if (p > from) out.push(bytes.subarray(from, p));
-    from = Math.max(from, p);
-  }
-  out.push(bytes.subarray(from));
-  return out;
 }
 
 function linesOf(bytes: Buffer): number {
@@ -109,7 +97,7 @@ test('records over the limit are reported with their size and lines, and the rec
     fc.constantFrom<CsvSeparator>(...CSV_SEPARATORS), (s, at, max, sep) => {
       const bytes = Buffer.from(s, 'utf8');
       const unlimited = tokenize([bytes], 1 << 20, sep);
-      const limited = tokenize(cut(bytes, at), max, sep);
+      const limited = tokenize(cutAt(bytes, at), max, sep);
       assert.deepEqual(limited, expected(bytes, max, sep, unlimited.delimiter));
     }), { numRuns: 5000 });
 });

@@ -8,6 +8,7 @@ import { Parser } from 'csv-parse';
 import {
   CSV_SEPARATORS, CsvTokenizer, type CsvRecordDelimiter, type CsvSeparator,
 } from '../../src/audit/csvTokenizer.js';
+import { cutAt } from './helpers.js';
 
 const MAX = 1_000_000;
 
@@ -44,19 +45,6 @@ function viaTokenizer(chunks: Buffer[], recordDelimiter?: CsvRecordDelimiter, se
   return { records, error: t.errored?.code ?? null };
 }
 
-/** Cuts `bytes` at the given fractions (anywhere, even inside a UTF-8 sequence). */
-function cut(bytes: Buffer, fractions: number[]): Buffer[] {
-  const points = [...new Set(fractions.map((f) => Math.floor(f * bytes.length)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    if (p > from) out.push(bytes.subarray(from, p));
-    from = Math.max(from, p);
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
-
 const csvText = fc.string({
   unit: fc.constantFrom(',', ';', '\t', '"', '""', '\n', '\r', '\r\n', 'a', 'Z', ' ', '\u0000', '\u00e9', '\u{1f600}', '{"k":"v"}'),
   maxLength: 60,
@@ -67,21 +55,21 @@ const fractions = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLeng
 test('same records and errors as csv-parse for any text and any chunking', () => {
   fc.assert(fc.property(csvText, fractions, (text, at) => {
     const bytes = Buffer.from(text, 'utf8');
-    assert.deepEqual(viaTokenizer(cut(bytes, at)), viaCsvParse(bytes));
+    assert.deepEqual(viaTokenizer(cutAt(bytes, at)), viaCsvParse(bytes));
   }), { numRuns: 5000 });
 });
 
 test('same records and errors as csv-parse with `;` or TAB between fields (csv-parse\'s delimiter option)', () => {
   fc.assert(fc.property(csvText, fractions, separator, (text, at, sep) => {
     const bytes = Buffer.from(text, 'utf8');
-    assert.deepEqual(viaTokenizer(cut(bytes, at), undefined, sep), viaCsvParse(bytes, undefined, sep));
+    assert.deepEqual(viaTokenizer(cutAt(bytes, at), undefined, sep), viaCsvParse(bytes, undefined, sep));
   }), { numRuns: 4000 });
 });
 
 test('same records as csv-parse when the record delimiter is given', () => {
   fc.assert(fc.property(csvText, fractions, fc.constantFrom<CsvRecordDelimiter>('\n', '\r\n'), (text, at, delimiter) => {
     const bytes = Buffer.from(text, 'utf8');
-    assert.deepEqual(viaTokenizer(cut(bytes, at), delimiter), viaCsvParse(bytes, delimiter));
+    assert.deepEqual(viaTokenizer(cutAt(bytes, at), delimiter), viaCsvParse(bytes, delimiter));
   }), { numRuns: 3000 });
 });
 
@@ -101,11 +89,11 @@ test('same records as csv-parse for well-formed exports cut one byte at a time',
 test('keepOnly: kept fields as before, the others empty, same records and errors', () => {
   fc.assert(fc.property(csvText, fractions, fc.uniqueArray(fc.integer({ min: 0, max: 5 }), { maxLength: 3 }), (text, at, kept) => {
     const bytes = Buffer.from(text, 'utf8');
-    const full = viaTokenizer(cut(bytes, at));
+    const full = viaTokenizer(cutAt(bytes, at));
     const records: string[][] = [];
     const t = tokenizer();
     t.keepOnly(kept);
-    for (const c of cut(bytes, at)) t.write(c, (r) => records.push(r));
+    for (const c of cutAt(bytes, at)) t.write(c, (r) => records.push(r));
     t.end((r) => records.push(r));
     assert.equal(t.errored?.code ?? null, full.error);
     assert.deepEqual(records, full.records.map((r) => r.map((f, i) => (kept.includes(i) ? f : ''))));

@@ -150,3 +150,16 @@ export function recordsOf(items: readonly ExportItem[]) {
 export function rejectionsOf(items: readonly ExportItem[]) {
   return items.flatMap((i) => (i.type === 'rejected' ? [i.rejection] : []));
 }
+
+/** Cuts `bytes` at the given fractions of its length (anywhere, even inside a UTF-8 sequence). */
+export function cutAt(bytes: Buffer, fractions: number[]): Buffer[] {
+  const points = [...new Set(fractions.map((f) => Math.floor(f * bytes.length)))].sort((a, b) => a - b);
+  const out: Buffer[] = [];
+  let from = 0;
+  for (const p of points) {
+    if (p > from) out.push(bytes.subarray(from, p));
+    from = Math.max(from, p);
+  }
+  out.push(bytes.subarray(from));
+  return out;
+}
