@@ -58,7 +58,7 @@ export function zipFolder(root, zipPath) {
       const isLink = stat.isSymbolicLink();
       const data = isLink ? Buffer.from(readlinkSync(join(root, rel))) : readFileSync(join(root, rel));
       unpackedBytes += data.length;
-      const deflated = deflateRawSync(data, { level: 9 });
+      const deflated = deflateRawSync(data);
       const useDeflate = deflated.length < data.length;
       const body = useDeflate ? deflated : data;
       const method = useDeflate ? 8 : 0; // deflate, or stored when deflating does not help
