@@ -86,7 +86,11 @@ function installProductionDependencies(app, cache) {
   npm(['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], app);
   if (cached !== undefined) {
     // Other lock files' installs are stale; a temporary name, then a rename, so a half copy is never used.
-    if (existsSync(cache)) for (const old of readdirSync(cache)) if (old !== key) rmSync(join(cache, old), { recursive: true, force: true });
+    if (existsSync(cache)) {
+      for (const old of readdirSync(cache)) {
+        if (old !== key && !old.includes('.partial-')) rmSync(join(cache, old), { recursive: true, force: true });
+      }
+    }
     const partial = join(cache, `${key}.partial-${process.pid}`);
     linkTree(join(app, 'node_modules'), join(partial, 'node_modules'));
     mkdirSync(join(cache, key), { recursive: true });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, parse as parsePath, relative } from 'node:path';
+import { dirname, join, parse as parsePath, relative, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { freePort, startAzurite, type RunningAzurite } from '../../src/local/azuriteProcess.js';
 import { buildPackage, findNode22, loadIgnoreRules, lockPackages, REPO_ROOT, unzip, type PackageSummary, type ZipEntryInfo } from './packageFixture.js';
@@ -48,6 +48,16 @@ test('azure.yaml: remote build off, azd zips the folder the prepackage hook buil
   const { parseIgnoreFile, isIgnored } = await loadIgnoreRules();
   const rules = parseIgnoreFile(readFileSync(join(REPO_ROOT, '.funcignore'), 'utf8'));
   assert.equal(isIgnored(rules, 'node_modules', true), false, '.funcignore must not exclude node_modules');
+});
+
+test('the zip holds exactly the folder azd zips (azure.yaml dist:), byte for byte once unpacked', () => {
+  const staged = readdirSync(summary.app, { recursive: true, withFileTypes: true })
+    .filter((d) => !d.isDirectory())
+    .map((d) => relative(summary.app, join(d.parentPath, d.name)).split(sep).join('/'))
+    .sort();
+  assert.deepEqual(entries.map((e) => e.name).sort(), staged);
+  const differing = staged.filter((name) => !readFileSync(join(app, name)).equals(readFileSync(join(summary.app, name))));
+  assert.deepEqual(differing, []);
 });
 
 test('.funcignore: the package holds the compiled app, host.json and package files, and no sources, tests or tooling', () => {
@@ -141,13 +151,11 @@ test('the unpacked app resolves modules only from itself: no node_modules above 
   }
 });
 
-test('on Node 22: the host starts from the package with the real registrations, ingests an export from the CLI and serves the report', async (t) => {
-  if ('reason' in node22) {
-    t.skip(`Node 22 not available: ${node22.reason}`);
-    return;
-  }
-  const nodePath = node22.path;
-  assert.match(spawnSync(nodePath, ['--version'], { encoding: 'utf8' }).stdout, /^v22\./);
+let hostNodeVersion = '';
+
+test('the host starts from the package with the real registrations, ingests an export from the CLI and serves the report (on Node 22 where it can be had)', async () => {
+  const nodePath = 'path' in node22 ? node22.path : process.execPath;
+  hostNodeVersion = spawnSync(nodePath, ['--version'], { encoding: 'utf8' }).stdout.trim();
   azurite = await startAzurite(); // the test's storage (a test tool), not part of the app
   port = await freePort();
   host = spawn(nodePath, [join(app, 'dist', 'src', 'local', 'start.js')], {
@@ -190,4 +198,12 @@ test('on Node 22: the host starts from the package with the real registrations, 
   host.kill('SIGINT');
   assert.equal(await hostExit, 0, hostLog.slice(-2000));
   assert.match(hostLog, /Stopped\./);
+});
+
+test('the package ran on Node 22, the runtime the templates deploy', (t) => {
+  if ('reason' in node22) {
+    t.skip(`the package ran on ${process.version} only: ${node22.reason}`);
+    return;
+  }
+  assert.match(hostNodeVersion, /^v22\./, 'the host and the CLI above ran on Node 22');
 });
