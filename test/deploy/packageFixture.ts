@@ -1,9 +1,8 @@
 // The deployment package as the tests see it: built by scripts/package.mjs (what azd's prepackage hook
 // runs), unpacked with yauzl into an empty folder outside the repository, and a Node 22 to run it with.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import yauzl from 'yauzl';
 import { findPackageRoot } from '../../src/local/captureRegistrations.js';
@@ -44,6 +43,7 @@ export function unzip(zipPath: string, dir: string): Promise<ZipEntryInfo[]> {
     yauzl.open(zipPath, { lazyEntries: true, strictFileNames: true }, (err, zip) => {
       if (err || !zip) return reject(err ?? new Error('no zip'));
       const entries: ZipEntryInfo[] = [];
+      const made = new Set<string>();
       zip.on('error', reject);
       zip.on('end', () => resolve(entries));
       zip.on('entry', (entry: yauzl.Entry) => {
@@ -51,20 +51,26 @@ export function unzip(zipPath: string, dir: string): Promise<ZipEntryInfo[]> {
         entries.push({ name: entry.fileName, mode });
         const target = join(dir, ...entry.fileName.split('/'));
         if (!target.startsWith(dir + sep)) return reject(new Error(`entry outside the folder: ${entry.fileName}`));
-        mkdirSync(dirname(target), { recursive: true });
+        const folder = dirname(target);
+        if (!made.has(folder)) {
+          mkdirSync(folder, { recursive: true });
+          made.add(folder);
+        }
         zip.openReadStream(entry, (streamErr, stream) => {
           if (streamErr || !stream) return reject(streamErr ?? new Error('no stream'));
-          if ((mode & 0o170000) === 0o120000) {
-            const chunks: Buffer[] = [];
-            stream.on('data', (c: Buffer) => chunks.push(c));
-            stream.on('end', () => {
-              symlinkSync(Buffer.concat(chunks).toString('utf8'), target);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('error', reject);
+          stream.on('end', () => {
+            try {
+              const data = Buffer.concat(chunks);
+              if ((mode & 0o170000) === 0o120000) symlinkSync(data.toString('utf8'), target);
+              else writeFileSync(target, data, { mode: mode & 0o777 || 0o644 });
               zip.readEntry();
-            });
-            stream.on('error', reject);
-            return;
-          }
-          pipeline(stream, createWriteStream(target, { mode: mode & 0o777 || 0o644 })).then(() => zip.readEntry(), reject);
+            } catch (writeErr) {
+              reject(writeErr);
+            }
+          });
         });
       });
       zip.readEntry();
