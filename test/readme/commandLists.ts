@@ -45,6 +45,8 @@ export const NOT_RUN: readonly NotRun[] = [
   { command: /^npm (install|ci)$/, reason: 'installs the dependencies (CI runs `npm ci` before the tests); a test must not change node_modules' },
   { command: 'npm test', reason: 'runs these tests' },
   { command: 'npm run test:node22', reason: 'runs these tests again on Node 22 (CI runs it)' },
+  { command: 'npm run package', reason: 'the deployment package: test/deploy/ runs scripts/package.mjs, what this script runs after the build' },
+  { command: 'npm ci --omit=dev', reason: 'run by scripts/package.mjs inside the package folder (test/deploy/)' },
   { command: 'npm run build', reason: '`npm test` runs it before any test; these tests run its output' },
   { command: 'npm link', reason: "writes to npm's global prefix on the machine" },
   { command: 'npm config set prefix ~/.npm-global', reason: "changes the user's npm configuration" },
