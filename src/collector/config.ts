@@ -114,7 +114,7 @@ function credentialFrom(env: NodeJS.ProcessEnv): CollectorCredential {
   const set = CREDENTIAL_SETTINGS.filter((name) => value(env, name) !== undefined);
   if (set.length > 1) {
     throw new CollectorConfigError(
-      `${set.join(' and ')} are all set: set only one (${CREDENTIAL_SETTINGS.join(', ')}), so that it is clear which credential the collector uses`,
+      `${set.join(' and ')} are set: set only one of ${CREDENTIAL_SETTINGS.join(', ')}, so that it is clear which credential the collector uses`,
     );
   }
   const name = set[0]!;

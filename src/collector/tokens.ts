@@ -44,7 +44,7 @@ export function credentialsError(error: unknown, credential: CollectorCredential
     return new CollectorCredentialsError(
       `the Function App's managed identity gave no token for the federated credential: check that the user-assigned identity ` +
         `whose client id is in ${SETTINGS.o365ManagedIdentityClientId} is assigned to the Function App (this mode works only in ` +
-        `Azure). The identity library said: ${scrubRemoteText(raw.split(/Trace ID:/)[0] ?? '', 240)}`,
+        `Azure). The identity endpoint said: ${scrubRemoteText(/Description:\s*(.*?)\s*(?:- Correlation ID|$)/.exec(raw)?.[1] ?? raw.split(/Trace ID:|Correlation ID:/)[0] ?? '', 240)}`,
       undefined,
     );
   }
@@ -89,6 +89,8 @@ export class CredentialTokenSource implements TokenSource {
 
   async getToken(): Promise<string> {
     const request = this.credential.getToken(this.options.scope);
+    // Abandoned at the deadline, its later failure is not news.
+    request.catch(() => {});
     let timer: NodeJS.Timeout | undefined;
     try {
       const deadline = this.options.deadline;
