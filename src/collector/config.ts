@@ -4,6 +4,7 @@
 // echoed, so a secret pasted into the wrong setting cannot reach a log.
 import { SETTINGS, setting } from '../names.js';
 import { CollectorConfigError } from './errors.js';
+import clouds from './clouds.json';
 
 export type CloudName = 'commercial' | 'gcc' | 'gcchigh' | 'dod';
 
@@ -16,13 +17,11 @@ export interface CloudEndpoints {
   tokenExchangeAudience: string;
 }
 
-/** Everything that differs per cloud, in one place. */
-export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = {
-  commercial: { apiBaseUrl: 'https://manage.office.com', loginBaseUrl: 'https://login.microsoftonline.com', tokenExchangeAudience: 'api://AzureADTokenExchange' },
-  gcc: { apiBaseUrl: 'https://manage-gcc.office.com', loginBaseUrl: 'https://login.microsoftonline.com', tokenExchangeAudience: 'api://AzureADTokenExchange' },
-  gcchigh: { apiBaseUrl: 'https://manage.office365.us', loginBaseUrl: 'https://login.microsoftonline.us', tokenExchangeAudience: 'api://AzureADTokenExchangeUSGov' },
-  dod: { apiBaseUrl: 'https://manage.protection.apps.mil', loginBaseUrl: 'https://login.microsoftonline.us', tokenExchangeAudience: 'api://AzureADTokenExchangeUSGov' },
-};
+/**
+ * Everything that differs per cloud, in one place: clouds.json, which infra/modules/collector.bicep reads too
+ * (the federated credential's audience it prints).
+ */
+export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = clouds;
 
 export type CollectorCredential =
   | { kind: 'secret'; secret: string }
