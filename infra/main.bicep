@@ -59,7 +59,7 @@ param enableEntraAuth bool = false
 @description('Application (client) id of the Entra app registration for the reports API; used only when enableEntraAuth is true.')
 param entraClientId string = ''
 
-@description('Deploy the Management Activity API collector: a Key Vault for the Entra app\'s credential, its Key Vault Secrets User role for the app\'s identity, and the collector settings (README: Collecting automatically).')
+@description('Deploy the Management Activity API collector: its settings and, for a secret or certificate, a Key Vault for the Entra app\'s credential with the Key Vault Secrets User role for the app\'s identity (README: Collecting automatically; docs/collector-credentials.md).')
 param enableCollector bool = false
 
 @description('Application (client) id of the Entra app registration granted ActivityFeed.Read on Office 365 Management APIs (admin consent); used when enableCollector is true.')
@@ -68,10 +68,11 @@ param collectorClientId string = ''
 @description('Microsoft 365 tenant (directory) id to collect from. Empty: the tenant of this deployment.')
 param collectorTenantId string = ''
 
-@description('How the collector authenticates: secret (client secret) or certificate (PEM certificate and private key), stored in the collector\'s Key Vault.')
+@description('How the collector authenticates: secret (client secret) or certificate (PEM certificate and private key), stored in the collector\'s Key Vault; or managedIdentity (no vault: the app registration gets a federated credential for the Function App\'s user-assigned identity, see the COLLECTOR_FEDERATED_* outputs).')
 @allowed([
   'secret'
   'certificate'
+  'managedIdentity'
 ])
 param collectorCredentialType string = 'secret'
 
@@ -173,6 +174,7 @@ module collector 'modules/collector.bicep' = {
     location: location
     tags: tags
     identityPrincipalId: identity.outputs.principalId
+    identityClientId: identity.outputs.clientId
     tenantId: empty(collectorTenantId) ? tenant().tenantId : collectorTenantId
     clientId: collectorClientId
     credentialType: collectorCredentialType
@@ -220,3 +222,7 @@ output REPORTS_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}
 // Where to store the collector's credential (empty when the collector is off); a name, not a secret.
 output COLLECTOR_VAULT_NAME string = collector.outputs.vaultName
 output COLLECTOR_CREDENTIAL_NAME string = collector.outputs.credentialName
+// In managedIdentity mode, the federated credential to add to the app registration (empty otherwise).
+output COLLECTOR_FEDERATED_ISSUER string = collector.outputs.federatedCredential.?issuer ?? ''
+output COLLECTOR_FEDERATED_SUBJECT string = collector.outputs.federatedCredential.?subject ?? ''
+output COLLECTOR_FEDERATED_AUDIENCE string = collector.outputs.federatedCredential.?audience ?? ''

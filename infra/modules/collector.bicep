@@ -1,7 +1,10 @@
-// The optional Management Activity API collector (README: Collecting automatically): a Key Vault (RBAC authorization,
-// soft delete, purge protection only on request, no access policies) that holds the Entra app's client secret or PEM certificate, the Key Vault
-// Secrets User role on it for the Function App's identity, and the collector's app settings, the credential as a
-// Key Vault reference (never its value). With enabled = false nothing is deployed and every setting is empty.
+// The optional Management Activity API collector (README: Collecting automatically; docs/collector-credentials.md).
+// With credentialType secret or certificate: a Key Vault (RBAC authorization, soft delete, purge protection only on
+// request, no access policies) that holds the Entra app's client secret or PEM certificate, the Key Vault Secrets User
+// role on it for the Function App's identity, and the credential setting as a Key Vault reference (never its value).
+// With managedIdentity: no vault at all; the app registration trusts the Function App's user-assigned identity through
+// a federated identity credential, and the setting names that identity's client id. With enabled = false nothing is
+// deployed and every setting is empty.
 
 @description('Deploy the vault and its role assignment, and fill in the collector settings.')
 param enabled bool = false
@@ -20,8 +23,11 @@ param purgeProtection bool = false
 @description('Tags applied to the vault.')
 param tags object = {}
 
-@description('Principal (object) id of the Function App\'s user-assigned identity, which reads the credential.')
+@description('Principal (object) id of the Function App\'s user-assigned identity: it reads the vault, or it is the federated credential\'s subject.')
 param identityPrincipalId string
+
+@description('Client id of the Function App\'s user-assigned identity, which asks for the token-exchange token in managedIdentity mode.')
+param identityClientId string
 
 @description('Microsoft 365 tenant (directory) id whose audit records are collected.')
 param tenantId string
@@ -29,10 +35,11 @@ param tenantId string
 @description('Application (client) id of the Entra app registration granted ActivityFeed.Read (Office 365 Management APIs).')
 param clientId string = ''
 
-@description('How the app authenticates: secret (a client secret) or certificate (a PEM certificate with its private key).')
+@description('How the app authenticates: secret (a client secret) or certificate (a PEM certificate with its private key), both kept in the vault; or managedIdentity (the app registration has a federated credential for the Function App\'s user-assigned identity; no vault).')
 @allowed([
   'secret'
   'certificate'
+  'managedIdentity'
 ])
 param credentialType string = 'secret'
 
@@ -48,6 +55,11 @@ param credentialName string = ''
 ])
 param cloud string = 'commercial'
 
+var clouds = loadJsonContent('../../src/collector/clouds.json')
+var useManagedIdentity = enabled && credentialType == 'managedIdentity'
+// A vault only for a secret or a certificate.
+var useVault = enabled && credentialType != 'managedIdentity'
+
 // Built-in role definition id of Key Vault Secrets User (read secret values; certificates' secrets included).
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var effectiveCredentialName = empty(credentialName) ? (credentialType == 'certificate' ? 'o365-collector-certificate' : 'o365-collector-secret') : credentialName
@@ -55,7 +67,7 @@ var effectiveCredentialName = empty(credentialName) ? (credentialType == 'certif
 // at once on restart).
 var credentialReference = '@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${effectiveCredentialName}/)'
 
-resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = if (enabled) {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = if (useVault) {
   name: vaultName
   location: location
   tags: tags
@@ -81,7 +93,7 @@ resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = if (enabled) {
 }
 
 // The Function App resolves the Key Vault reference with its user-assigned identity (keyVaultReferenceIdentity).
-resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (enabled) {
+resource appSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (useVault) {
   name: guid(vault.id, identityPrincipalId, keyVaultSecretsUserRoleId)
   scope: vault
   properties: {
@@ -97,7 +109,15 @@ output settings object = {
   clientId: enabled ? clientId : ''
   clientSecret: enabled && credentialType == 'secret' ? credentialReference : ''
   clientCertificate: enabled && credentialType == 'certificate' ? credentialReference : ''
+  managedIdentityClientId: useManagedIdentity ? identityClientId : ''
   cloud: enabled ? cloud : ''
 }
-output vaultName string = enabled ? vaultName : ''
-output credentialName string = enabled ? effectiveCredentialName : ''
+output vaultName string = useVault ? vaultName : ''
+output credentialName string = useVault ? effectiveCredentialName : ''
+// The federated identity credential to add to the app registration in managedIdentity mode (docs/collector-credentials.md):
+// the identity's tenant as issuer, its object id as subject, and the audience the code asks for in this cloud.
+output federatedCredential object = useManagedIdentity ? {
+  issuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+  subject: identityPrincipalId
+  audience: clouds[cloud].tokenExchangeAudience
+} : {}

@@ -54,12 +54,13 @@ param collectorSchedule string
 @description('Run the Management Activity API collector: Key Vault references resolve with the user-assigned identity.')
 param enableCollector bool = false
 
-@description('Values of the collector settings from modules/collector.bicep (tenantId, clientId, clientSecret, clientCertificate, cloud); all empty when the collector is off.')
+@description('Values of the collector settings from modules/collector.bicep (tenantId, clientId, clientSecret, clientCertificate, managedIdentityClientId, cloud); all empty when the collector is off.')
 param collectorSettings object = {
   tenantId: ''
   clientId: ''
   clientSecret: ''
   clientCertificate: ''
+  managedIdentityClientId: ''
   cloud: ''
 }
 
@@ -158,6 +159,10 @@ var appSettings = [
   {
     name: names.settings.o365ClientCertificate
     value: collectorSettings.clientCertificate
+  }
+  {
+    name: names.settings.o365ManagedIdentityClientId
+    value: collectorSettings.managedIdentityClientId
   }
   {
     name: names.settings.o365Cloud

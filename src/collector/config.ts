@@ -1,20 +1,33 @@
 // The collector's settings, read from the app settings (names in src/names.json): which tenant, which
-// Entra app, which credential (client secret, or PEM certificate + private key), which cloud. Values are
-// validated by shape and never echoed, so a secret pasted into the wrong setting cannot reach a log.
+// Entra app, which credential (client secret, PEM certificate + private key, or the Function App's user-assigned
+// managed identity as a federated credential of the app), which cloud. Values are validated by shape and never
+// echoed, so a secret pasted into the wrong setting cannot reach a log.
 import { SETTINGS, setting } from '../names.js';
 import { CollectorConfigError } from './errors.js';
+import clouds from './clouds.json';
 
 export type CloudName = 'commercial' | 'gcc' | 'gcchigh' | 'dod';
 
-/** Management Activity API host and Entra ID authority per cloud (audit-records.md §8.1). */
-export const CLOUDS: Readonly<Record<CloudName, { apiBaseUrl: string; loginBaseUrl: string }>> = {
-  commercial: { apiBaseUrl: 'https://manage.office.com', loginBaseUrl: 'https://login.microsoftonline.com' },
-  gcc: { apiBaseUrl: 'https://manage-gcc.office.com', loginBaseUrl: 'https://login.microsoftonline.com' },
-  gcchigh: { apiBaseUrl: 'https://manage.office365.us', loginBaseUrl: 'https://login.microsoftonline.us' },
-  dod: { apiBaseUrl: 'https://manage.protection.apps.mil', loginBaseUrl: 'https://login.microsoftonline.us' },
-};
+export interface CloudEndpoints {
+  /** Management Activity API host (audit-records.md §8.1). */
+  apiBaseUrl: string;
+  /** Entra ID authority host. */
+  loginBaseUrl: string;
+  /** Audience of the managed identity token that a federated identity credential accepts in this cloud. */
+  tokenExchangeAudience: string;
+}
 
-export type CollectorCredential = { kind: 'secret'; secret: string } | { kind: 'certificate'; pem: string };
+/**
+ * Everything that differs per cloud, in one place: clouds.json, which infra/modules/collector.bicep reads too
+ * (the federated credential's audience it prints).
+ */
+export const CLOUDS: Readonly<Record<CloudName, CloudEndpoints>> = clouds;
+
+export type CollectorCredential =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'certificate'; pem: string }
+  /** The app registration trusts this user-assigned managed identity (federated identity credential). */
+  | { kind: 'managedIdentity'; identityClientId: string };
 
 export interface CollectorConfig {
   tenantId: string;
@@ -27,6 +40,10 @@ export interface CollectorConfig {
   apiBaseUrl: string;
   /** e.g. https://login.microsoftonline.com (no trailing slash). */
   loginBaseUrl: string;
+  /** True when loginBaseUrl is one of the clouds' own hosts (the authority libraries know it; no instance discovery otherwise). */
+  knownAuthority: boolean;
+  /** Scope of the managed identity token exchanged in managedIdentity mode: `<audience>/.default`. */
+  tokenExchangeScope: string;
   /** OAuth2 scope asked for: `<API base>/.default`. */
   scope: string;
 }
@@ -35,6 +52,8 @@ export type CollectorConfigResult =
   | { configured: true; config: CollectorConfig }
   | { configured: false; missing: string[] };
 
+/** The three ways to authenticate; exactly one is set. */
+const CREDENTIAL_SETTINGS = [SETTINGS.o365ClientSecret, SETTINGS.o365ClientCertificate, SETTINGS.o365ManagedIdentityClientId] as const;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
@@ -48,9 +67,7 @@ export function missingCollectorSettings(env: NodeJS.ProcessEnv = process.env): 
   const missing: string[] = [];
   if (!value(env, SETTINGS.o365TenantId)) missing.push(SETTINGS.o365TenantId);
   if (!value(env, SETTINGS.o365ClientId)) missing.push(SETTINGS.o365ClientId);
-  if (!value(env, SETTINGS.o365ClientSecret) && !value(env, SETTINGS.o365ClientCertificate)) {
-    missing.push(`${SETTINGS.o365ClientSecret} or ${SETTINGS.o365ClientCertificate}`);
-  }
+  if (CREDENTIAL_SETTINGS.every((name) => !value(env, name))) missing.push(CREDENTIAL_SETTINGS.join(' or '));
   return missing;
 }
 
@@ -68,16 +85,23 @@ function isLoopbackHost(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
 }
 
-/** A base URL override: https (http only for a loopback test server), no query, no trailing slash. */
-export function checkBaseUrl(name: string, text: string): string {
+/**
+ * A base URL override: https (http only for a loopback test server, and not for the Entra authority, which the
+ * identity library requires over https), no query, no trailing slash.
+ */
+export function checkBaseUrl(name: string, text: string, options: { httpsOnly?: boolean } = {}): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     throw new CollectorConfigError(`${name} must be an absolute URL such as https://manage.office.com`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    throw new CollectorConfigError(`${name} must be an https:// URL (plain http is accepted only for a loopback test server)`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname) && options.httpsOnly !== true)) {
+    throw new CollectorConfigError(
+      options.httpsOnly === true
+        ? `${name} must be an https:// URL`
+        : `${name} must be an https:// URL (plain http is accepted only for a loopback test server)`,
+    );
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new CollectorConfigError(`${name} must not carry a query, fragment or user information`);
@@ -86,11 +110,14 @@ export function checkBaseUrl(name: string, text: string): string {
 }
 
 function credentialFrom(env: NodeJS.ProcessEnv): CollectorCredential {
-  const certificate = value(env, SETTINGS.o365ClientCertificate);
-  const secret = value(env, SETTINGS.o365ClientSecret);
-  const [name, text] = certificate !== undefined
-    ? [SETTINGS.o365ClientCertificate, certificate]
-    : [SETTINGS.o365ClientSecret, secret!];
+  const set = CREDENTIAL_SETTINGS.filter((name) => value(env, name) !== undefined);
+  if (set.length > 1) {
+    throw new CollectorConfigError(
+      `${set.join(' and ')} are set: set only one of ${CREDENTIAL_SETTINGS.join(', ')}, so that it is clear which credential the collector uses`,
+    );
+  }
+  const name = set[0]!;
+  const text = value(env, name)!;
   if (KEY_VAULT_REFERENCE.test(text)) {
     throw new CollectorConfigError(
       `${name} still holds its Key Vault reference text: App Service could not resolve it. Check that the secret exists in the ` +
@@ -98,7 +125,13 @@ function credentialFrom(env: NodeJS.ProcessEnv): CollectorCredential {
         `keyVaultReferenceIdentity is that identity (deploy with enableCollector=true); then restart the Function App.`,
     );
   }
-  if (certificate !== undefined) {
+  if (name === SETTINGS.o365ManagedIdentityClientId) {
+    return {
+      kind: 'managedIdentity',
+      identityClientId: guidSetting(env, name, "the client id of the Function App's user-assigned managed identity that the app registration trusts"),
+    };
+  }
+  if (name === SETTINGS.o365ClientCertificate) {
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text) || !/-----BEGIN CERTIFICATE-----/.test(text)) {
       throw new CollectorConfigError(
         `${name} must hold the certificate and its private key as PEM text (-----BEGIN CERTIFICATE----- and ` +
@@ -133,7 +166,10 @@ export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
   const apiOverride = value(env, SETTINGS.o365ApiBaseUrl);
   const loginOverride = value(env, SETTINGS.o365LoginBaseUrl);
   const apiBaseUrl = apiOverride !== undefined ? checkBaseUrl(SETTINGS.o365ApiBaseUrl, apiOverride) : CLOUDS[cloud].apiBaseUrl;
-  const loginBaseUrl = loginOverride !== undefined ? checkBaseUrl(SETTINGS.o365LoginBaseUrl, loginOverride) : CLOUDS[cloud].loginBaseUrl;
+  const loginBaseUrl = loginOverride !== undefined
+    ? checkBaseUrl(SETTINGS.o365LoginBaseUrl, loginOverride, { httpsOnly: true })
+    : CLOUDS[cloud].loginBaseUrl;
+  const knownAuthority = Object.values(CLOUDS).some((c) => c.loginBaseUrl === loginBaseUrl);
 
   return {
     configured: true,
@@ -145,7 +181,9 @@ export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
       cloud,
       apiBaseUrl,
       loginBaseUrl,
+      knownAuthority,
       scope: `${apiBaseUrl}/.default`,
+      tokenExchangeScope: `${CLOUDS[cloud].tokenExchangeAudience}/.default`,
     },
   };
 }

@@ -1,28 +1,33 @@
-// Builds the Management Activity API client for one run from the collector's configuration: one retry
-// budget and one deadline shared by the token requests and the API calls.
+// Builds the Management Activity API client for one run from the collector's configuration: the API calls share
+// one retry budget and one deadline; tokens come from the @azure/identity credential (its own retries and cache).
 import type { CollectorConfig } from './config.js';
+import { createCollectorCredential, type CredentialPipelineOptions } from './credential.js';
 import { RetryingHttp, type RetryingHttpOptions } from './http.js';
 import { ManagementActivityClient } from './managementApi.js';
-import { ClientCredentialsTokenSource } from './token.js';
+import { CredentialTokenSource } from './tokens.js';
 
 export interface CollectorClient {
   api: ManagementActivityClient;
   http: RetryingHttp;
-  tokens: ClientCredentialsTokenSource;
+  tokens: CredentialTokenSource;
 }
 
-export function createCollectorClient(config: CollectorConfig, options: RetryingHttpOptions = {}): CollectorClient {
-  const http = new RetryingHttp(options);
-  const tokenOptions: ConstructorParameters<typeof ClientCredentialsTokenSource>[0] = {
-    tenantId: config.tenantId,
-    clientId: config.clientId,
-    credential: config.credential,
-    loginBaseUrl: config.loginBaseUrl,
+export interface CollectorClientOptions extends RetryingHttpOptions {
+  /** Pipeline options of the identity credentials (tests: the TLS trust of the local authority). */
+  credentialOptions?: CredentialPipelineOptions;
+}
+
+export function createCollectorClient(config: CollectorConfig, options: CollectorClientOptions = {}): CollectorClient {
+  const { credentialOptions, ...httpOptions } = options;
+  const http = new RetryingHttp(httpOptions);
+  const tokenOptions: ConstructorParameters<typeof CredentialTokenSource>[0] = {
+    createCredential: () => createCollectorCredential(config, credentialOptions),
+    credentialKind: config.credential.kind,
     scope: config.scope,
-    http,
   };
+  if (options.deadline !== undefined) tokenOptions.deadline = options.deadline;
   if (options.now !== undefined) tokenOptions.now = options.now;
-  const tokens = new ClientCredentialsTokenSource(tokenOptions);
+  const tokens = new CredentialTokenSource(tokenOptions);
   const api = new ManagementActivityClient({
     tenantId: config.tenantId,
     publisherId: config.publisherId,

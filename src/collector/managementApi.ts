@@ -5,7 +5,7 @@
 import { SETTINGS } from '../names.js';
 import { CollectorPermissionError, ManagementApiError, SubscriptionMissingError, scrubRemoteText } from './errors.js';
 import type { HttpAnswer, RetryingHttp } from './http.js';
-import type { TokenSource } from './token.js';
+import type { TokenSource } from './tokens.js';
 import { formatApiTime } from './windows.js';
 
 export const AUDIT_GENERAL = 'Audit.General';

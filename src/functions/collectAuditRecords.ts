@@ -1,7 +1,8 @@
 // Timer function collectAuditRecords: on COLLECTOR_SCHEDULE, pulls Teams meeting records from the
 // Office 365 Management Activity API into the exports container (src/pipeline/collectorRun.ts). Off unless
-// O365_TENANT_ID, O365_CLIENT_ID and O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE are set (the secret
-// and certificate as Key Vault references); the host-level switch is AzureWebJobs.collectAuditRecords.Disabled.
+// O365_TENANT_ID, O365_CLIENT_ID and one credential are set: O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE (Key
+// Vault references), or O365_MANAGED_IDENTITY_CLIENT_ID (docs/collector-credentials.md); the host-level switch is
+// AzureWebJobs.collectAuditRecords.Disabled.
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { SETTINGS } from '../names.js';
 import { COLLECTOR_FUNCTION_NAME, makeCollectorRunner, type CollectorHandlerDeps } from '../pipeline/collectorRun.js';

@@ -8,6 +8,7 @@ import { readCollectorConfig } from '../collector/config.js';
 import { CollectorError } from '../collector/errors.js';
 import { createCollectorClient } from '../collector/factory.js';
 import type { FetchLike, RetryPolicy } from '../collector/http.js';
+import type { CredentialPipelineOptions } from '../collector/credential.js';
 import { collectAuditRecords } from './collect.js';
 import { describeError, type PipelineLog } from './log.js';
 
@@ -20,6 +21,8 @@ export interface CollectorHandlerDeps {
   /** Storage clients (default: from the AzureWebJobsStorage settings, built once). */
   storage?: () => StorageClients;
   fetch?: FetchLike;
+  /** Pipeline options of the identity credentials (tests: the TLS trust of a local authority). */
+  credentialOptions?: CredentialPipelineOptions;
   sleep?: (ms: number) => Promise<void>;
   retryPolicy?: Partial<RetryPolicy>;
   now?: () => Date;
@@ -84,6 +87,7 @@ export function makeCollectorRunner(deps: CollectorHandlerDeps = {}): (log: Pipe
         log.warn(`${COLLECTOR_FUNCTION_NAME}: ${notice.what}: ${notice.reason}${notice.status ? ` (HTTP ${notice.status})` : ''}; retry ${notice.attempt} in ${Math.ceil(notice.delayMs / 1000)} s`),
     };
     if (deps.fetch) httpOptions.fetch = deps.fetch;
+    if (deps.credentialOptions) httpOptions.credentialOptions = deps.credentialOptions;
     if (deps.sleep) httpOptions.sleep = deps.sleep;
     if (deps.retryPolicy) httpOptions.policy = deps.retryPolicy;
 

@@ -10,10 +10,10 @@ const SECRET = 'Abc~def.ghi_jkl-mno1234567890';
 test('absent settings: not configured, naming what is missing (empty counts as absent)', () => {
   assert.deepEqual(readCollectorConfig({}), {
     configured: false,
-    missing: ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE'],
+    missing: ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID'],
   });
   assert.deepEqual(missingCollectorSettings({ O365_TENANT_ID: TENANT, O365_CLIENT_ID: CLIENT, O365_CLIENT_SECRET: '  ' }), [
-    'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE',
+    'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID',
   ]);
 });
 
@@ -26,6 +26,40 @@ test('a secret configuration for the commercial cloud, with the tenant as Publis
   assert.equal(result.config.apiBaseUrl, 'https://manage.office.com');
   assert.equal(result.config.loginBaseUrl, 'https://login.microsoftonline.com');
   assert.equal(result.config.scope, 'https://manage.office.com/.default');
+  assert.equal(result.config.knownAuthority, true);
+});
+
+test("the managed-identity mode: the user-assigned identity's client id, and the token-exchange audience of the cloud", () => {
+  const IDENTITY = '7D9E3F10-2B4C-4D6E-8F01-23456789ABCD';
+  const base = { O365_TENANT_ID: TENANT, O365_CLIENT_ID: CLIENT, O365_MANAGED_IDENTITY_CLIENT_ID: IDENTITY };
+  const commercial = readCollectorConfig(base);
+  assert.ok(commercial.configured);
+  assert.deepEqual(commercial.config.credential, { kind: 'managedIdentity', identityClientId: IDENTITY.toLowerCase() });
+  assert.equal(commercial.config.tokenExchangeScope, 'api://AzureADTokenExchange/.default');
+  const expected: Record<string, string> = {
+    commercial: 'api://AzureADTokenExchange', gcc: 'api://AzureADTokenExchange', gcchigh: 'api://AzureADTokenExchangeUSGov', dod: 'api://AzureADTokenExchangeUSGov',
+  };
+  for (const [cloud, audience] of Object.entries(expected)) {
+    const result = readCollectorConfig({ ...base, O365_CLOUD: cloud });
+    assert.ok(result.configured);
+    assert.equal(result.config.tokenExchangeScope, `${audience}/.default`, cloud);
+  }
+  assert.throws(
+    () => readCollectorConfig({ ...base, O365_MANAGED_IDENTITY_CLIENT_ID: 'func-identity' }),
+    (e: unknown) => e instanceof CollectorConfigError && /O365_MANAGED_IDENTITY_CLIENT_ID must be the client id of the Function App's user-assigned managed identity/.test(e.message),
+  );
+});
+
+test('two credentials at once are refused, naming them, rather than one silently winning', () => {
+  const pem = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n';
+  assert.throws(
+    () => readCollectorConfig({ O365_TENANT_ID: TENANT, O365_CLIENT_ID: CLIENT, O365_CLIENT_SECRET: SECRET, O365_CLIENT_CERTIFICATE: pem }),
+    (e: unknown) => e instanceof CollectorConfigError && /^O365_CLIENT_SECRET and O365_CLIENT_CERTIFICATE are set: set only one of/.test(e.message) && !e.message.includes(SECRET),
+  );
+  assert.throws(
+    () => readCollectorConfig({ O365_TENANT_ID: TENANT, O365_CLIENT_ID: CLIENT, O365_CLIENT_SECRET: SECRET, O365_MANAGED_IDENTITY_CLIENT_ID: CLIENT }),
+    (e: unknown) => e instanceof CollectorConfigError && /O365_CLIENT_SECRET and O365_MANAGED_IDENTITY_CLIENT_ID are set/.test(e.message),
+  );
 });
 
 test('O365_CLOUD picks the API host and authority of each cloud; an unknown cloud lists the accepted ones', () => {
@@ -71,12 +105,12 @@ test('a certificate must be PEM with both the certificate and the private key; a
     (e: unknown) => e instanceof CollectorConfigError && /PFX\/PKCS#12 value is not supported/.test(e.message) && /application\/x-pem-file/.test(e.message),
   );
   const pem = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n';
-  const result = readCollectorConfig({ ...base, O365_CLIENT_CERTIFICATE: pem, O365_CLIENT_SECRET: SECRET });
+  const result = readCollectorConfig({ ...base, O365_CLIENT_CERTIFICATE: pem });
   assert.ok(result.configured);
-  assert.equal(result.config.credential.kind, 'certificate', 'the certificate wins when both are set');
+  assert.equal(result.config.credential.kind, 'certificate');
 });
 
-test('base URL overrides: https, or http to a loopback test server only; no query', () => {
+test('base URL overrides: https, or http to a loopback test server for the API only; no query; another authority is not "known"', () => {
   assert.equal(checkBaseUrl('O365_API_BASE_URL', 'http://127.0.0.1:7071/'), 'http://127.0.0.1:7071');
   assert.equal(checkBaseUrl('O365_API_BASE_URL', 'https://manage.office.com'), 'https://manage.office.com');
   assert.throws(() => checkBaseUrl('O365_API_BASE_URL', 'http://manage.office.com'), /must be an https:\/\/ URL/);
@@ -84,9 +118,14 @@ test('base URL overrides: https, or http to a loopback test server only; no quer
   assert.throws(() => checkBaseUrl('O365_API_BASE_URL', 'manage.office.com'), /absolute URL/);
   const result = readCollectorConfig({
     O365_TENANT_ID: TENANT, O365_CLIENT_ID: CLIENT, O365_CLIENT_SECRET: SECRET,
-    O365_API_BASE_URL: 'http://127.0.0.1:9', O365_LOGIN_BASE_URL: 'http://localhost:9', O365_PUBLISHER_ID: CLIENT,
+    O365_API_BASE_URL: 'http://127.0.0.1:9', O365_LOGIN_BASE_URL: 'https://localhost:9', O365_PUBLISHER_ID: CLIENT,
   });
   assert.ok(result.configured);
+  assert.equal(result.config.knownAuthority, false, 'instance discovery is off for it');
+  assert.throws(
+    () => readCollectorConfig({ O365_TENANT_ID: TENANT, O365_CLIENT_ID: CLIENT, O365_CLIENT_SECRET: SECRET, O365_LOGIN_BASE_URL: 'http://127.0.0.1:9' }),
+    /O365_LOGIN_BASE_URL must be an https:\/\/ URL/,
+  );
   assert.equal(result.config.scope, 'http://127.0.0.1:9/.default');
   assert.equal(result.config.publisherId, CLIENT);
 });

@@ -1,13 +1,15 @@
-// Test helper: a local HTTP server (node:http, free port) that implements the contract of Entra ID's token
-// endpoint and the Office 365 Management Activity API as audit-records.md §8 describes it: client
-// credentials (secret or certificate assertion, AADSTS errors), subscriptions list/start, content listing
+// Test helper: a local HTTP server (node:http, free port) that implements the contract of the Office 365
+// Management Activity API as audit-records.md §8 describes it: subscriptions list/start, content listing
 // by window (≤ 24 h, ≤ 7 days back, AF20022/AF20023/AF20055) with NextPageUri paging, content blobs,
-// AF20051 for expired content, and scripted faults (403 AF429 / 429 with Retry-After, 5xx).
+// AF20051 for expired content, and scripted faults (403 AF429 / 429 with Retry-After, 5xx). It accepts the
+// bearer tokens its companion local Entra ID (fakeEntraId.ts, HTTPS) issued.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createHash, verify, type X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { FakeEntraId } from './fakeEntraId.js';
+import type { CredentialPipelineOptions } from '../../src/collector/credential.js';
 
-export type RouteKind = 'token' | 'subscriptions-list' | 'subscriptions-start' | 'content-list' | 'content-blob' | 'unknown';
+export type RouteKind = 'subscriptions-list' | 'subscriptions-start' | 'content-list' | 'content-blob' | 'unknown';
 
 export interface Fault {
   kind: RouteKind;
@@ -39,10 +41,6 @@ export interface RecordedRequest {
 
 const DAY_MS = 86_400_000;
 
-function base64urlJson(part: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
 function parseApiTime(text: string | null): number | undefined {
   if (text === null) return undefined;
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/.test(text)) return Number.NaN;
@@ -50,11 +48,8 @@ function parseApiTime(text: string | null): number | undefined {
 }
 
 export class FakeManagementApi {
-  readonly tenantId = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
-  readonly clientId = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
-  clientSecret = 'correct-horse-battery-staple~secret';
-  /** Certificate accepted for client assertions. */
-  certificate: X509Certificate | undefined;
+  /** The tenant's Entra ID (token endpoint over HTTPS). */
+  readonly entra: FakeEntraId;
   subscription: 'none' | 'enabled' | 'disabled' = 'none';
   /** False: the app has no ActivityFeed.Read (every API call answers 401 AF10001). */
   permissionGranted = true;
@@ -72,10 +67,32 @@ export class FakeManagementApi {
   readonly fetches = new Map<string, number>();
   baseUrl = '';
   private server: Server | undefined;
-  private tokenCounter = 0;
+
+  private constructor(entra: FakeEntraId) {
+    this.entra = entra;
+    entra.onIssued = (token) => this.tokens.add(token);
+  }
+
+  get tenantId(): string {
+    return this.entra.tenantId;
+  }
+  get clientId(): string {
+    return this.entra.clientId;
+  }
+  get clientSecret(): string {
+    return this.entra.clientSecret;
+  }
+  /** Certificate registered on the app for client assertions. */
+  set certificate(value: X509Certificate | undefined) {
+    this.entra.certificate = value;
+  }
+  /** Pipeline options that make @azure/identity trust the local Entra ID (createCollectorClient's credentialOptions). */
+  get credentialOptions(): CredentialPipelineOptions {
+    return this.entra.credentialOptions;
+  }
 
   static async start(): Promise<FakeManagementApi> {
-    const api = new FakeManagementApi();
+    const api = new FakeManagementApi(await FakeEntraId.start());
     api.server = createServer((req, res) => {
       api.handle(req, res).catch((error: unknown) => {
         res.statusCode = 500;
@@ -84,27 +101,32 @@ export class FakeManagementApi {
     });
     await new Promise<void>((resolve) => api.server!.listen(0, '127.0.0.1', resolve));
     api.baseUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+    api.entra.scope = `${api.baseUrl}/.default`;
     return api;
   }
 
   async close(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await this.entra.close();
   }
 
-  get tokenEndpoint(): string {
-    return `${this.baseUrl}/${this.tenantId}/oauth2/v2.0/token`;
+  /** Token requests Entra ID received (client_credentials grants). */
+  get tokenRequests(): number {
+    return this.entra.requestsOf('token').length;
   }
 
   /** App settings that point the collector at this server. */
-  settings(credential: { secret?: string; certificatePem?: string } = { secret: this.clientSecret }): NodeJS.ProcessEnv {
+  settings(credential: { secret?: string; certificatePem?: string; managedIdentityClientId?: string } = { secret: this.clientSecret }): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
       O365_TENANT_ID: this.tenantId,
       O365_CLIENT_ID: this.clientId,
       O365_API_BASE_URL: this.baseUrl,
-      O365_LOGIN_BASE_URL: this.baseUrl,
+      O365_LOGIN_BASE_URL: this.entra.baseUrl,
     };
     if (credential.secret !== undefined) env['O365_CLIENT_SECRET'] = credential.secret;
     if (credential.certificatePem !== undefined) env['O365_CLIENT_CERTIFICATE'] = credential.certificatePem;
+    if (credential.managedIdentityClientId !== undefined) env['O365_MANAGED_IDENTITY_CLIENT_ID'] = credential.managedIdentityClientId;
     return env;
   }
 
@@ -132,11 +154,9 @@ export class FakeManagementApi {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
     const feed = `/api/v1.0/${this.tenantId}/activity/feed/`;
     const path = url.pathname;
-    const kind: RouteKind = /\/oauth2\/v2\.0\/token$/.test(path) ? 'token'
-      : path === `${feed}subscriptions/list` ? 'subscriptions-list'
+    const kind: RouteKind = path === `${feed}subscriptions/list` ? 'subscriptions-list'
       : path === `${feed}subscriptions/start` ? 'subscriptions-start'
       : path === `${feed}subscriptions/content` ? 'content-list'
       : path.startsWith(`${feed}audit/`) ? 'content-blob'
@@ -153,7 +173,6 @@ export class FakeManagementApi {
       return;
     }
 
-    if (kind === 'token') return this.token(res, record, path, body);
     if (kind === 'unknown') return this.apiError(res, record, 404, 'FAKE404', `no route ${req.method} ${path}`);
 
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -175,58 +194,6 @@ export class FakeManagementApi {
     }
     if (kind === 'content-list') return this.listContent(res, record, url);
     return this.contentBlob(res, record, contentId!);
-  }
-
-  private token(res: ServerResponse, record: RecordedRequest, path: string, body: string): void {
-    const form = new URLSearchParams(body);
-    const refuse = (status: number, error: string, code: number, text: string): void =>
-      this.send(res, record, status, {
-        error,
-        error_description: `AADSTS${code}: ${text}\r\nTrace ID: 0000aaaa-11bb-cc22-dd33-444444eeeeee\r\nCorrelation ID: 1111bbbb-22cc-dd33-ee44-555555ffffff\r\nTimestamp: 2026-03-02 08:00:00Z`,
-        error_codes: [code],
-      });
-    if (path !== `/${this.tenantId}/oauth2/v2.0/token`) return refuse(400, 'invalid_request', 90002, "Tenant not found.");
-    if (form.get('grant_type') !== 'client_credentials') return refuse(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
-    if (form.get('client_id') !== this.clientId) return refuse(400, 'unauthorized_client', 700016, `Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory.`);
-    if (form.get('scope') !== `${this.baseUrl}/.default`) return refuse(400, 'invalid_scope', 70011, 'The provided value for the input parameter \'scope\' is not valid.');
-    const secret = form.get('client_secret');
-    const assertion = form.get('client_assertion');
-    if (secret !== null) {
-      if (secret !== this.clientSecret) {
-        return refuse(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${this.clientId}'.`);
-      }
-    } else if (assertion !== null) {
-      const problem = this.checkAssertion(assertion, form.get('client_assertion_type'));
-      if (problem !== undefined) return refuse(401, 'invalid_client', 700027, `Client assertion failed signature validation: ${problem}.`);
-    } else {
-      return refuse(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
-    }
-    const token = `fake-token-${++this.tokenCounter}`;
-    this.tokens.add(token);
-    this.send(res, record, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
-  }
-
-  /** Why a client assertion is refused, or undefined when it is valid. */
-  private checkAssertion(assertion: string, type: string | null): string | undefined {
-    if (type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return 'wrong client_assertion_type';
-    if (!this.certificate) return 'no certificate registered';
-    const parts = assertion.split('.');
-    if (parts.length !== 3) return 'not a JWT';
-    const [headerPart, claimsPart, signaturePart] = parts as [string, string, string];
-    const header = base64urlJson(headerPart);
-    const claims = base64urlJson(claimsPart);
-    if (header['alg'] !== 'RS256') return 'alg is not RS256';
-    const thumbprint = createHash('sha1').update(this.certificate.raw).digest('base64url');
-    if (header['x5t'] !== thumbprint) return 'x5t does not match the registered certificate';
-    const signed = verify('sha256', Buffer.from(`${headerPart}.${claimsPart}`), this.certificate.publicKey, Buffer.from(signaturePart, 'base64url'));
-    if (!signed) return 'bad signature';
-    if (claims['aud'] !== this.tokenEndpoint) return 'wrong audience';
-    if (claims['iss'] !== this.clientId || claims['sub'] !== this.clientId) return 'iss/sub is not the client id';
-    const nowS = this.now() / 1000;
-    if (typeof claims['exp'] !== 'number' || claims['exp'] <= nowS) return 'expired';
-    if (typeof claims['nbf'] !== 'number' || claims['nbf'] > nowS + 300) return 'not yet valid';
-    if (typeof claims['jti'] !== 'string' || claims['jti'] === '') return 'no jti';
-    return undefined;
   }
 
   private listContent(res: ServerResponse, record: RecordedRequest, url: URL): void {

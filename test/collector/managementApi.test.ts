@@ -23,12 +23,13 @@ beforeEach(() => {
   server.nextPageCarriesPublisher = false;
   server.pageSize = 2;
   server.requests.length = 0;
+  server.entra.requests.length = 0;
 });
 
 function client(): ReturnType<typeof createCollectorClient> {
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  return createCollectorClient(config.config, { sleep: async () => {} });
+  return createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions });
 }
 
 async function listAll(api: ReturnType<typeof createCollectorClient>['api'], start: Date, end: Date): Promise<ContentItem[]> {
@@ -58,7 +59,7 @@ test('listing follows NextPageUri until the last page, with PublisherIdentifier 
   const listings = server.requestsOf('content-list');
   assert.equal(listings.length, 3, '5 items at 2 per page');
   assert.deepEqual(listings.map((r) => r.url.searchParams.get('nextPage')), [null, 'page-2', 'page-4']);
-  for (const request of server.requests.filter((r) => r.kind !== 'token')) {
+  for (const request of server.requests) {
     assert.deepEqual(request.publisherIdentifiers, [server.tenantId], `${request.kind} ${request.url.pathname}`);
   }
 });
@@ -138,7 +139,7 @@ test('missing ActivityFeed.Read: a CollectorPermissionError that names the permi
     assert.match(error.message, /admin consent/);
     return true;
   });
-  assert.equal(server.requestsOf('token').length, 2, 'the 401 was retried once with a new token');
+  assert.equal(server.tokenRequests, 2, 'the 401 was retried once with a new token');
   assert.equal(server.requestsOf('subscriptions-list').length, 2);
 });
 
@@ -147,7 +148,7 @@ test('a token the API no longer accepts is replaced once and the call succeeds',
   await c.api.listSubscriptions();
   server.tokens.clear();
   assert.deepEqual(await c.api.listSubscriptions(), [{ contentType: 'Audit.General', status: 'enabled' }]);
-  assert.equal(server.requestsOf('token').length, 2);
+  assert.equal(server.tokenRequests, 2);
 });
 
 test('an API refusal that is not throttling, auth or subscription becomes a ManagementApiError with the AF code', async () => {

@@ -1,5 +1,6 @@
 // Test helper: a throw-away RSA key and self-signed X.509 certificate, DER-encoded by hand (node:crypto
-// parses certificates but cannot make them), for the certificate client-assertion tests.
+// parses certificates but cannot make them), for the certificate client-assertion tests and, with an IP address
+// subject alternative name, for a local HTTPS server that a client trusts through its `ca` option.
 import { X509Certificate, generateKeyPairSync, sign } from 'node:crypto';
 
 function length(n: number): Buffer {
@@ -27,6 +28,12 @@ const utf8String = (text: string): Buffer => tlv(0x0c, Buffer.from(text, 'utf8')
 const utcTime = (date: Date): Buffer => tlv(0x17, Buffer.from(`${date.toISOString().replace(/[-:T]/g, '').slice(2, 14)}Z`));
 const bitString = (bytes: Buffer): Buffer => tlv(0x03, Buffer.concat([Buffer.from([0]), bytes]));
 
+/** Extension subjectAltName (2.5.29.17) holding one iPAddress ([7] IMPLICIT OCTET STRING). */
+function subjectAltNameIp(ipAddress: string): Buffer {
+  const octets = Buffer.from(ipAddress.split('.').map(Number));
+  return sequence(oid('2.5.29.17'), tlv(0x04, sequence(tlv(0x87, octets))));
+}
+
 function pem(label: string, der: Buffer): string {
   return `-----BEGIN ${label}-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
 }
@@ -39,7 +46,8 @@ export interface TestCertificate {
   certificate: X509Certificate;
 }
 
-export function selfSignedCertificate(commonName = 'collector-test'): TestCertificate {
+/** `ipAddress` (IPv4) adds a subjectAltName extension, which TLS clients check for an https://<ip> URL. */
+export function selfSignedCertificate(commonName = 'collector-test', ipAddress?: string): TestCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const sha256WithRsa = sequence(oid('1.2.840.113549.1.1.11'), NULL);
   const name = sequence(set(sequence(oid('2.5.4.3'), utf8String(commonName))));
@@ -51,7 +59,8 @@ export function selfSignedCertificate(commonName = 'collector-test'): TestCertif
     name,
     sequence(utcTime(new Date(now - 3_600_000)), utcTime(new Date(now + 86_400_000))),
     name,
-    publicKey.export({ type: 'spki', format: 'der' }),
+    publicKey.export({ type: 'spki', format: 'der' }) as Buffer,
+    ...(ipAddress === undefined ? [] : [tlv(0xa3, sequence(subjectAltNameIp(ipAddress)))]),
   );
   const der = sequence(tbs, sha256WithRsa, bitString(sign('sha256', tbs, privateKey)));
   const certificatePem = pem('CERTIFICATE', der);

@@ -1,6 +1,7 @@
 // The optional collector in the templates: infra/modules/collector.bicep (Key Vault with RBAC authorization, purge
-// protection only on request, Key Vault Secrets User for the app's identity, settings with a Key Vault reference), all behind
-// enableCollector (default false), and the Function App side (settings named from names.json, keyVaultReferenceIdentity).
+// protection only on request, Key Vault Secrets User for the app's identity, settings with a Key Vault reference; or, in
+// managedIdentity mode, no vault and the identity's client id), all behind enableCollector (default false), and the
+// Function App side (settings named from names.json, keyVaultReferenceIdentity).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ const names = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'names.json'), 'utf
   settings: Record<string, string>;
   settingDefaults: Record<string, string>;
 };
+const clouds = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'collector', 'clouds.json'), 'utf8')) as Record<string, { tokenExchangeAudience: string }>;
 const KEY_VAULT_SECRETS_USER = '4633458b-17de-408a-b874-0445c86b69e6';
 
 let templates: Map<string, BicepModel>;
@@ -26,6 +28,14 @@ function template(path: string): BicepModel {
   return model;
 }
 
+/** The values of a parameter's @allowed([...]) decorator, read from the file text. */
+function allowedValues(path: string, param: string): string[] {
+  const source = readFileSync(join(REPO_ROOT, path), 'utf8');
+  const match = new RegExp(`@allowed\\(\\[([^\\]]*)\\]\\)\\s*param ${param} `).exec(source);
+  assert.ok(match, `${path}: ${param} has an @allowed list`);
+  return [...match[1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+}
+
 function text(resource: ResourceDecl, path: string): string {
   const node = propertyAt(resource.body, path);
   assert.ok(node, `${resource.symbol} has no ${path}`);
@@ -37,7 +47,9 @@ test('the Key Vault uses RBAC authorization and no access policies, purge protec
   const vaults = model.resources.filter((r) => r.type === 'Microsoft.KeyVault/vaults' && !r.existing);
   assert.equal(vaults.length, 1);
   const vault = vaults[0]!;
-  assert.equal(vault.condition?.text, '(enabled)');
+  assert.equal(vault.condition?.text, '(useVault)');
+  // A vault only for a secret or a certificate (the model's evaluator has no binary operators: the text is checked).
+  assert.equal(model.vars.get('useVault')?.text, "enabled && credentialType != 'managedIdentity'");
   assert.equal(evaluate(model, propertyAt(vault.body, 'properties.enableRbacAuthorization')!), true);
   // Off by default, so that `azd down --purge` then `azd up` works; Key Vault refuses an explicit false.
   const purge = propertyAt(vault.body, 'properties.enablePurgeProtection')!;
@@ -71,7 +83,7 @@ test("the app's identity gets Key Vault Secrets User on the vault only, when ena
   assert.equal(assignment.principal, 'identityPrincipalId');
   assert.equal(assignment.principalType, 'ServicePrincipal');
   assert.equal(assignment.scope?.type, 'Microsoft.KeyVault/vaults');
-  assert.equal(model.resources.find((r) => r.symbol === 'appSecretsUser')?.condition?.text, '(enabled)');
+  assert.equal(model.resources.find((r) => r.symbol === 'appSecretsUser')?.condition?.text, '(useVault)');
   const main = template('infra/main.bicep');
   const collector = main.modules.find((m) => m.symbol === 'collector');
   assert.ok(collector, 'main.bicep deploys modules/collector.bicep');
@@ -89,8 +101,8 @@ test('the settings carry the credential as a Key Vault reference (never a value)
   assert.equal(reference, "'@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${effectiveCredentialName}/)'");
   const settings = model.outputs.find((o) => o.name === 'settings');
   assert.ok(settings);
-  const values = new Map(['tenantId', 'clientId', 'clientSecret', 'clientCertificate', 'cloud'].map((k) => [k, objectProperty(settings.value, k)?.text ?? '']));
-  for (const [key, value] of values) assert.match(value, /^enabled( &&|\s\?)/, `${key} is empty unless enabled: ${value}`);
+  const values = new Map(['tenantId', 'clientId', 'clientSecret', 'clientCertificate', 'managedIdentityClientId', 'cloud'].map((k) => [k, objectProperty(settings.value, k)?.text ?? '']));
+  for (const [key, value] of values) assert.match(value, /^(enabled|useManagedIdentity)( &&|\s\?)/, `${key} is empty unless enabled: ${value}`);
   assert.equal(values.get('clientSecret'), "enabled && credentialType == 'secret' ? credentialReference : ''");
   assert.equal(values.get('clientCertificate'), "enabled && credentialType == 'certificate' ? credentialReference : ''");
 });
@@ -104,6 +116,7 @@ test('the Function App sets the collector settings under their names.json names 
     [names.settings['o365ClientId']!]: 'collectorSettings.clientId',
     [names.settings['o365ClientSecret']!]: 'collectorSettings.clientSecret',
     [names.settings['o365ClientCertificate']!]: 'collectorSettings.clientCertificate',
+    [names.settings['o365ManagedIdentityClientId']!]: 'collectorSettings.managedIdentityClientId',
     [names.settings['o365Cloud']!]: 'collectorSettings.cloud',
   };
   for (const [setting, value] of Object.entries(expected)) assert.equal(byName.get(setting), value, setting);
@@ -125,4 +138,37 @@ test('main.parameters.json lets azd switch the collector on and leaves it off by
   const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
   assert.equal(parameters.parameters['enableCollector']?.value, '${ENABLE_COLLECTOR=false}');
   assert.equal(parameters.parameters['collectorClientId']?.value, '${COLLECTOR_CLIENT_ID}');
+});
+
+test("managedIdentity mode: the setting carries the user-assigned identity's client id, and the outputs name the federated credential to add", () => {
+  const model = template('infra/modules/collector.bicep');
+  assert.deepEqual(allowedValues('infra/modules/collector.bicep', 'credentialType'), ['secret', 'certificate', 'managedIdentity']);
+  const settings = model.outputs.find((o) => o.name === 'settings')!;
+  assert.equal(objectProperty(settings.value, 'managedIdentityClientId')?.text, "useManagedIdentity ? identityClientId : ''");
+  assert.equal(model.vars.get('useManagedIdentity')?.text, "enabled && credentialType == 'managedIdentity'");
+  assert.equal(model.vars.get('clouds')?.text, "loadJsonContent('../../src/collector/clouds.json')");
+  assert.deepEqual(allowedValues('infra/modules/collector.bicep', 'cloud'), Object.keys(clouds), 'the clouds the code knows');
+  assert.deepEqual(allowedValues('infra/main.bicep', 'collectorCloud'), Object.keys(clouds));
+
+  const federated = model.outputs.find((o) => o.name === 'federatedCredential')!;
+  const body = federated.value.text.replace(/\s+/g, ' ');
+  assert.match(body, /^useManagedIdentity \? \{/);
+  assert.ok(body.includes("issuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'"), body);
+  assert.ok(body.includes('subject: identityPrincipalId'), body);
+  assert.ok(body.includes('audience: clouds[cloud].tokenExchangeAudience'), body);
+  assert.match(body, /\} : \{\}$/, 'empty in the other modes');
+  for (const [cloud, audience] of [['commercial', 'api://AzureADTokenExchange'], ['gcc', 'api://AzureADTokenExchange'], ['gcchigh', 'api://AzureADTokenExchangeUSGov'], ['dod', 'api://AzureADTokenExchangeUSGov']]) {
+    assert.equal(clouds[cloud!]?.tokenExchangeAudience, audience, cloud);
+  }
+
+  const main = template('infra/main.bicep');
+  const collector = main.modules.find((m) => m.symbol === 'collector')!;
+  assert.equal(propertyAt(collector.body, 'params.identityClientId')?.text, 'identity.outputs.clientId');
+  assert.deepEqual(allowedValues('infra/main.bicep', 'collectorCredentialType'), ['secret', 'certificate', 'managedIdentity']);
+  const outputs = new Map(main.outputs.map((o) => [o.name, o.value.text]));
+  assert.equal(outputs.get('COLLECTOR_FEDERATED_ISSUER'), "collector.outputs.federatedCredential.?issuer ?? ''");
+  assert.equal(outputs.get('COLLECTOR_FEDERATED_SUBJECT'), "collector.outputs.federatedCredential.?subject ?? ''");
+  assert.equal(outputs.get('COLLECTOR_FEDERATED_AUDIENCE'), "collector.outputs.federatedCredential.?audience ?? ''");
+  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+  assert.equal(parameters.parameters['collectorCredentialType']?.value, '${COLLECTOR_CREDENTIAL_TYPE=secret}');
 });

@@ -72,6 +72,7 @@ async function fixture(): Promise<Fixture> {
         },
         // Backoff without Retry-After is then exactly half the exponential delay (500 ms for a first retry).
         random: () => 0,
+        credentialOptions: server.credentialOptions,
       };
       if (options.policy) clientOptions.policy = options.policy;
       const client = createCollectorClient(config.config, clientOptions);
@@ -178,7 +179,7 @@ test('a first run collects every meeting record once; a second run collects noth
     if (i > 0) assert.equal(start, Date.parse(`${listings[i - 1]!.url.searchParams.get('endTime')}Z`));
   }
   assert.ok(server.requestsOf('content-list').some((r) => r.url.searchParams.get('nextPage') !== null), 'a window needed a second page');
-  for (const r of server.requests.filter((x) => x.kind !== 'token')) assert.deepEqual(r.publisherIdentifiers, [server.tenantId]);
+  for (const r of server.requests) assert.deepEqual(r.publisherIdentifiers, [server.tenantId]);
   const position = await f.state.lastWindowEnd('Audit.General');
   assert.equal(position?.toISOString(), first.lastWindowEnd);
 
@@ -207,7 +208,7 @@ test('a run that crashes half-way resumes without losing or duplicating records'
   const seeded = seed(Date.now());
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  const real = createCollectorClient(config.config, { sleep: async () => {} }).api;
+  const real = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions }).api;
   let fetched = 0;
   const crashing: ManagementActivityApi = {
     listSubscriptions: () => real.listSubscriptions(),
@@ -266,7 +267,7 @@ test('a run stopped by its deadline is partial; the next run continues from wher
   let fetchedBeforeDeadline = 0;
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  const real = createCollectorClient(config.config, { sleep: async () => {} }).api;
+  const real = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions }).api;
   const counting: ManagementActivityApi = Object.assign(Object.create(real) as ManagementActivityApi, {
     fetchContent: async (item: Parameters<ManagementActivityApi['fetchContent']>[0]) => {
       fetchedBeforeDeadline++;
@@ -391,7 +392,7 @@ test('collected blobs are ingested by ingestExport like any export', async () =>
   const seeded = seed(Date.now());
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  const client = createCollectorClient(config.config, { sleep: async () => {} });
+  const client = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions });
   const result = await collectAuditRecords({ api: client.api, state, exports: store.exports }, { now: new Date(), deadline: Date.now() + 60_000 });
   assert.equal(result.status, 'succeeded', result.error);
   let accepted = 0;
@@ -415,12 +416,12 @@ test('/api/health shows the collector: off when not configured; a failed run deg
   const off = await health();
   assert.equal(off.status, 'ok');
   assert.equal(off.collector['configured'], false);
-  assert.deepEqual(off.collector['missingSettings'], ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE']);
+  assert.deepEqual(off.collector['missingSettings'], ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID']);
 
   const state = new CollectorState(store.clients.table(store.names.tables.collectorState));
   const config = readCollectorConfig(server.settings({ secret: 'wrong-secret-for-health-0000' }));
   assert.ok(config.configured);
-  const client = createCollectorClient(config.config, { sleep: async () => {} });
+  const client = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions });
   const failed = await collectAuditRecords({ api: client.api, state, exports: store.exports }, { now: new Date(), deadline: Date.now() + 60_000 });
   assert.equal(failed.status, 'failed');
 
@@ -449,7 +450,7 @@ test('many content blobs in one window fetched eight at a time: a crash mid-way 
   server.pageSize = 7;
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  const real = createCollectorClient(config.config, { sleep: async () => {} }).api;
+  const real = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions }).api;
   let calls = 0;
   const crashing: ManagementActivityApi = Object.assign(Object.create(real) as ManagementActivityApi, {
     fetchContent: async (item: Parameters<ManagementActivityApi['fetchContent']>[0]) => {

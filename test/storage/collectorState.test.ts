@@ -69,7 +69,7 @@ test('content ids are purged 8 days after their blob was created, not before', a
 test('the run status round-trips, long errors are cut, and health reports configuration, error and position', async () => {
   const health0 = await readCollectorHealth(client, {});
   assert.equal(health0.configured, false);
-  assert.deepEqual(health0.missingSettings, ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE']);
+  assert.deepEqual(health0.missingSettings, ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID']);
 
   await state.recordRun(run({ status: 'failed', errorKind: 'credentials', error: `AADSTS7000215 ${'x'.repeat(3000)}`, finishedAt: '2026-03-09T10:00:05.000Z' }));
   const failed = await state.lastRun();
@@ -96,6 +96,6 @@ test('health on a table with nothing in it yet', async () => {
   await empty.createTable();
   assert.deepEqual(await readCollectorHealth(empty, {}), {
     configured: false,
-    missingSettings: ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE'],
+    missingSettings: ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID'],
   });
 });
