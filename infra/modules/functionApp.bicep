@@ -1,6 +1,6 @@
 // The Function App on the Flex Consumption plan (FC1, Linux, Node 22): runs as the user-assigned identity, reaches
 // storage and Application Insights with identity-based settings only, and optionally sits behind Entra ID
-// authentication. App-setting and container names come from src/names.json, the file the code reads too.
+// sign-in. App-setting and container names come from src/names.json, the file the code reads too.
 
 @description('Name of the Function App (also its host name: <name>.azurewebsites.net).')
 param name string
@@ -247,8 +247,8 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 
 // Optional Entra ID sign-in (App Service authentication, "Easy Auth") in front of every route but the blob
 // extension's webhook, which Event Grid calls with its own key. A browser without a session is sent to the Entra
-// sign-in page (requests marked X-Requested-With: XMLHttpRequest get 401 instead, and the dashboard then goes to
-// /.auth/login/aad itself); API callers send an access token for api://<entraClientId>. Only the app registration
+// sign-in page; when a session ends, the dashboard's refused API call (401 or a redirect) makes the page go to
+// /.auth/login/aad itself. API callers send an access token for api://<entraClientId>. Only the app registration
 // itself (browser sessions) and the listed client applications pass, and, when given, only the listed groups and
 // identities. The functions then register with authLevel 'anonymous' (HTTP_AUTH=entra above) and refuse any
 // request Easy Auth did not authenticate. docs/sign-in.md describes the app registration.

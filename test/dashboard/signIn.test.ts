@@ -117,7 +117,7 @@ describe('signing in to the dashboard with Entra ID', { skip: browser.found ? fa
     assert.equal(await settled(page), 'error');
     // The stand-in's own sign-in for the page, then the page's one attempt for its refused API call.
     assert.deepEqual(s.signIns, ['/api/dashboard', '/api/dashboard']);
-    assert.match((await page.textContent('#error')) ?? '', /signing in again did not help/);
+    assert.match((await page.textContent('#error')) ?? '', /If signing in does not help, ask the administrator/);
     await page.close();
   });
 

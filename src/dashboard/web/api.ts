@@ -19,7 +19,7 @@ export class ApiFailure extends Error {
 
 const REFUSED: Record<SignInMode, Record<401 | 403, string>> = {
   entra: {
-    401: 'The report API asks you to sign in, and signing in again did not help: reload the page, or ask the administrator to check the sign-in setup (docs/sign-in.md).',
+    401: 'The report API asks you to sign in: reload the page to sign in again. If signing in does not help, ask the administrator to check the sign-in setup (docs/sign-in.md).',
     403: 'You are signed in, but your account or application is not among those allowed to use the report API: ask the administrator to assign you to the app (docs/sign-in.md).',
   },
   functionKey: {
@@ -47,8 +47,8 @@ export class Api {
   }
 
   private async request(path: string, query: Query, accept: string, signal?: AbortSignal): Promise<Response> {
-    // X-Requested-With: App Service authentication answers a script's request without a session with 401, not
-    // with a redirect to the sign-in page; a redirect all the same is not followed (it would leave the origin).
+    // X-Requested-With marks a script's request, which sign-in front ends answer with 401 rather than with a
+    // redirect to their sign-in page; a redirect all the same is not followed (it would leave the origin).
     const headers: Record<string, string> = { accept, 'x-requested-with': 'XMLHttpRequest' };
     let response: Response;
     try {
