@@ -39,7 +39,7 @@ export function signInRefusal(mode: HttpAuthMode, headers: Headers, env: NodeJS.
       new ApiError(
         503,
         'SignInNotEnforced',
-        `${SETTINGS.httpAuth} is entra but App Service authentication is off for this app, so nothing checks who is calling: ` +
+        `${SETTINGS.httpAuth} is entra but App Service authentication is not on for this app (the platform's WEBSITE_AUTH_ENABLED is not True), so nothing checks who is calling: ` +
           `turn it back on (azd provision with ENABLE_ENTRA_AUTH=true), or set ${SETTINGS.httpAuth}=functionKey to use function keys`,
       ),
     );

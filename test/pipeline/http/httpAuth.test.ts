@@ -47,6 +47,7 @@ test('entra mode with App Service authentication off: 503 even with a principal 
     assert.equal(refused.status, 503);
     const body = JSON.parse(refused.body) as { error: { code: string; message: string } };
     assert.equal(body.error.code, 'SignInNotEnforced');
+    assert.match(body.error.message, /WEBSITE_AUTH_ENABLED is not True/);
     assert.match(body.error.message, /ENABLE_ENTRA_AUTH=true/);
     assert.match(body.error.message, /HTTP_AUTH=functionKey/);
   }
