@@ -23,7 +23,7 @@ const REFUSED: Record<SignInMode, Record<401 | 403, string>> = {
     403: 'You are signed in, but your account or application is not among those allowed to use the report API: ask the administrator to assign you to the app (docs/sign-in.md).',
   },
   functionKey: {
-    401: 'The report API wants a function key, which a browser page cannot send without putting it in a URL: ask the administrator to switch on Entra sign-in (docs/sign-in.md), or call the API with the key in the x-functions-key header.',
+    401: 'The report API wants a function key, and the dashboard never takes one from its URL: open it through the local dashboard with REPORTS_KEY set to a host key, or ask the administrator to switch on Entra sign-in (docs/sign-in.md).',
     403: 'The report API refused the request (403).',
   },
 };
