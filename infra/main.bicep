@@ -53,11 +53,20 @@ param logRetentionInDays int = 30
 @description('NCRONTAB schedule (6 fields, UTC) of the analysis timer. Empty: the default in src/names.json.')
 param analysisSchedule string = ''
 
-@description('Put Entra ID authentication in front of the HTTP reports (needs entraClientId).')
+@description('Put Entra ID sign-in (App Service authentication) in front of the dashboard and the HTTP reports instead of function keys (needs entraClientId; docs/sign-in.md).')
 param enableEntraAuth bool = false
 
 @description('Application (client) id of the Entra app registration for the reports API; used only when enableEntraAuth is true.')
 param entraClientId string = ''
+
+@description('With Entra authentication: comma-separated client ids of other applications allowed to call the reports API (docs/sign-in.md).')
+param entraAllowedClientApplications string = ''
+
+@description('With Entra authentication: comma-separated object ids of the groups whose members may sign in; empty for no group check.')
+param entraAllowedGroups string = ''
+
+@description('With Entra authentication: comma-separated object ids of the users or service principals allowed in; empty for no identity check.')
+param entraAllowedIdentities string = ''
 
 @description('Deploy the Management Activity API collector: its settings and, for a secret or certificate, a Key Vault for the Entra app\'s credential with the Key Vault Secrets User role for the app\'s identity (README: Collecting automatically; docs/collector-credentials.md).')
 param enableCollector bool = false
@@ -198,6 +207,9 @@ module functionApp 'modules/functionApp.bicep' = {
     analysisSchedule: effectiveAnalysisSchedule
     enableEntraAuth: enableEntraAuth
     entraClientId: entraClientId
+    entraAllowedClientApplications: entraAllowedClientApplications
+    entraAllowedGroups: entraAllowedGroups
+    entraAllowedIdentities: entraAllowedIdentities
     collectorSchedule: effectiveCollectorSchedule
     enableCollector: enableCollector
     // Through the module's output, the app waits for the vault role assignment.

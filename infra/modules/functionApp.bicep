@@ -1,6 +1,6 @@
 // The Function App on the Flex Consumption plan (FC1, Linux, Node 22): runs as the user-assigned identity, reaches
 // storage and Application Insights with identity-based settings only, and optionally sits behind Entra ID
-// authentication. App-setting and container names come from src/names.json, the file the code reads too.
+// sign-in. App-setting and container names come from src/names.json, the file the code reads too.
 
 @description('Name of the Function App (also its host name: <name>.azurewebsites.net).')
 param name string
@@ -48,6 +48,20 @@ param enableEntraAuth bool = false
 @description('Application (client) id of the Entra app registration that callers get tokens for. Required when enableEntraAuth is true.')
 param entraClientId string = ''
 
+@description('With Entra authentication: comma-separated application (client) ids of other apps allowed to call the API with their own tokens (the app registration itself, used by browser sign-in, is always allowed).')
+param entraAllowedClientApplications string = ''
+
+@description('With Entra authentication: comma-separated object ids of the groups whose members may sign in (needs the groups claim in tokens); empty for no group check.')
+param entraAllowedGroups string = ''
+
+@description('With Entra authentication: comma-separated object ids of the users, service principals or managed identities allowed in; empty for no identity check.')
+param entraAllowedIdentities string = ''
+
+@description('With Entra authentication: hours a browser session lasts before the user signs in again.')
+@minValue(1)
+@maxValue(24)
+param entraSessionHours int = 8
+
 @description('NCRONTAB schedule (6 fields, UTC) of the collector timer. Set even when the collector is off: the host resolves the timer\'s %COLLECTOR_SCHEDULE% when it indexes the function.')
 param collectorSchedule string
 
@@ -65,6 +79,15 @@ param collectorSettings object = {
 }
 
 var names = loadJsonContent('../../src/names.json')
+
+// How HTTP callers authenticate, read by src/pipeline/http/httpAuth.ts: 'entra' only together with the
+// authsettingsV2 below (Easy Auth), else 'functionKey' (the Functions host checks a key in x-functions-key).
+var httpAuthMode = enableEntraAuth ? 'entra' : 'functionKey'
+var allowedClientApplications = union([entraClientId], filter(map(split(entraAllowedClientApplications, ','), id => trim(id)), id => !empty(id)))
+var allowedGroups = filter(map(split(entraAllowedGroups, ','), id => trim(id)), id => !empty(id))
+var allowedIdentities = filter(map(split(entraAllowedIdentities, ','), id => trim(id)), id => !empty(id))
+// Easy Auth checks groups and identities only when their lists are not empty; leave out the empty ones.
+var allowedPrincipals = union(empty(allowedGroups) ? {} : { groups: allowedGroups }, empty(allowedIdentities) ? {} : { identities: allowedIdentities })
 var storageConnection = names.settings.storageConnection
 var storageSuffix = environment().suffixes.storage
 
@@ -138,6 +161,10 @@ var appSettings = [
   {
     name: names.settings.analysisSchedule
     value: analysisSchedule
+  }
+  {
+    name: names.settings.httpAuth
+    value: httpAuthMode
   }
   // The collector (modules/collector.bicep): empty values leave it off; the credential is a Key Vault reference.
   {
@@ -223,8 +250,13 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   }
 }
 
-// Optional: callers need an Entra ID access token for entraClientId (in addition to the function key the HTTP
-// functions ask for). The blob extension's webhook stays reachable for Event Grid; it is protected by its own key.
+// Optional Entra ID sign-in (App Service authentication, "Easy Auth") in front of every route but the blob
+// extension's webhook, which Event Grid calls with its own key. A browser without a session is sent to the Entra
+// sign-in page; when a session ends, the dashboard's refused API call (401 or a redirect) makes the page go to
+// /.auth/login/aad itself. API callers send an access token for api://<entraClientId>. Only the app registration
+// itself (browser sessions) and the listed client applications pass, and, when given, only the listed groups and
+// identities. The functions then register with authLevel 'anonymous' (HTTP_AUTH=entra above) and refuse any
+// request Easy Auth did not authenticate. docs/sign-in.md describes the app registration.
 resource entraAuth 'Microsoft.Web/sites/config@2025-03-01' = if (enableEntraAuth) {
   parent: functionApp
   name: 'authsettingsV2'
@@ -234,7 +266,8 @@ resource entraAuth 'Microsoft.Web/sites/config@2025-03-01' = if (enableEntraAuth
     }
     globalValidation: {
       requireAuthentication: true
-      unauthenticatedClientAction: 'Return401'
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
       excludedPaths: [
         '/runtime/webhooks/blobs'
       ]
@@ -245,6 +278,7 @@ resource entraAuth 'Microsoft.Web/sites/config@2025-03-01' = if (enableEntraAuth
     identityProviders: {
       azureActiveDirectory: {
         enabled: true
+        // No client secret: sign-in uses the implicit flow with an ID token (the registration allows ID tokens).
         registration: {
           clientId: entraClientId
           openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
@@ -254,13 +288,23 @@ resource entraAuth 'Microsoft.Web/sites/config@2025-03-01' = if (enableEntraAuth
             'api://${entraClientId}'
             entraClientId
           ]
+          defaultAuthorizationPolicy: {
+            allowedApplications: allowedClientApplications
+            allowedPrincipals: allowedPrincipals
+          }
         }
       }
     }
     login: {
+      // Browser sessions live in the encrypted AppServiceAuthSession cookie; no provider token is kept.
       tokenStore: {
         enabled: false
       }
+      cookieExpiration: {
+        convention: 'FixedTime'
+        timeToExpiration: '${padLeft(string(entraSessionHours), 2, '0')}:00:00'
+      }
+      preserveUrlFragmentsForLogins: true
     }
   }
 }

@@ -10,8 +10,12 @@ export interface DashboardRequest {
   asset: string;
   /** The request URL's path, e.g. `/api/dashboard` or `/api/dashboard/app-3F2K7QZX.js`. */
   pathname: string;
-  /** The function key the page was opened with (`code` query parameter), if any. */
-  code?: string;
+  /**
+   * How the app authenticates callers (HTTP_AUTH): with `entra` the page sends a browser whose session has
+   * ended to the Entra sign-in; with `functionKey` (the default) it explains that the API wants a key.
+   * The page never takes a key from its URL and never puts one in a URL.
+   */
+  signIn?: 'entra' | 'functionKey';
   method?: string;
   /** The Accept-Encoding header: script and styles go gzip-compressed when it allows. */
   acceptEncoding?: string;
@@ -61,7 +65,7 @@ export function acceptsGzip(header: string | undefined): boolean {
   return false;
 }
 
-/** Assets carry a content hash in their name, so they may be kept for a year; the page never is (it may hold the key). */
+/** Assets carry a content hash in their name, so they may be kept for a year; the page never is (it names the API). */
 const ASSET_CACHE = 'private, max-age=31536000, immutable';
 const PAGE_CACHE = 'no-store';
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)+$/;
@@ -150,11 +154,11 @@ export class DashboardAssets {
   private page(built: Built, request: DashboardRequest): DashboardResponse {
     const pagePath = dashboardPath(request.pathname, request.asset);
     const apiBase = pagePath.replace(/\/[^/]*$/, '');
-    const query = request.code ? `?code=${encodeURIComponent(request.code)}` : '';
     const html = built.template.replace(/\{\{([A-Za-z0-9.]+)\}\}/g, (whole, name: string) => {
       if (name === 'apiBase') return escapeAttribute(apiBase);
+      if (name === 'signIn') return request.signIn === 'entra' ? 'entra' : 'functionKey';
       const file = built.manifest[name];
-      return file === undefined ? whole : escapeAttribute(`${pagePath}/${file}${query}`);
+      return file === undefined ? whole : escapeAttribute(`${pagePath}/${file}`);
     });
     return {
       status: 200,

@@ -1,13 +1,18 @@
-// HTTP report functions: one GET registration per route of REPORT_ROUTES (src/pipeline/answerReport.ts),
-// authLevel 'function' (callers pass a function key), each answered by answerReport.
+// HTTP report functions: one GET registration per route of REPORT_ROUTES (src/pipeline/answerReport.ts), each
+// answered by answerReport, and the dashboard. How callers authenticate follows HTTP_AUTH (httpAuth.ts):
+// a function key (authLevel 'function'), or Entra sign-in through App Service authentication (authLevel
+// 'anonymous' for the host, and every request checked for Easy Auth's principal).
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { answerReport, REPORT_ROUTES, storageUnavailableResponse, type ReportRoute } from '../pipeline/answerReport.js';
 import { describeError } from '../pipeline/log.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
+import { functionAuthLevel, httpAuthMode, signInRefusal } from '../pipeline/http/httpAuth.js';
 import { DashboardAssets } from '../dashboard/assets.js';
 
 export function makeReportHandler(route: ReportRoute, services: () => PipelineServices = pipelineServices) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const refused = signInRefusal(httpAuthMode(), request.headers);
+    if (refused) return { status: refused.status, headers: refused.headers, body: refused.body };
     let s: PipelineServices;
     try {
       s = services();
@@ -31,26 +36,34 @@ export const reportHandlers: Readonly<Record<string, ReturnType<typeof makeRepor
   REPORT_ROUTES.map((route) => [route.name, makeReportHandler(route)]),
 );
 
+/** Read once, when the worker indexes the functions: the host fixes authLevel at that point. */
+const authLevel = functionAuthLevel(httpAuthMode());
+
 for (const route of REPORT_ROUTES) {
   app.http(route.name, {
     route: route.route,
     methods: ['GET'],
-    authLevel: 'function',
+    authLevel,
     handler: reportHandlers[route.name]!,
   });
 }
 
 const dashboardAssets = new DashboardAssets();
 
-/** The dashboard page and its assets (src/dashboard), behind the same function key as the report API. */
+/**
+ * The dashboard page and its assets (src/dashboard), behind the same authentication as the report API. The page
+ * takes no key from its URL: with Entra sign-in the browser's session cookie carries the caller.
+ */
 export async function dashboardHandler(request: HttpRequest): Promise<HttpResponseInit> {
-  const code = request.query.get('code');
+  const mode = httpAuthMode();
+  const refused = signInRefusal(mode, request.headers);
+  if (refused) return { status: refused.status, headers: refused.headers, body: refused.body };
   const acceptEncoding = request.headers.get('accept-encoding');
   const response = dashboardAssets.respond({
     asset: request.params['asset'] ?? '',
     pathname: new URL(request.url).pathname,
     method: request.method,
-    ...(code ? { code } : {}),
+    signIn: mode,
     ...(acceptEncoding === null ? {} : { acceptEncoding }),
   });
   return { status: response.status, headers: response.headers, body: response.body };
@@ -59,6 +72,6 @@ export async function dashboardHandler(request: HttpRequest): Promise<HttpRespon
 app.http('dashboard', {
   route: 'dashboard/{*asset}',
   methods: ['GET', 'HEAD'],
-  authLevel: 'function',
+  authLevel,
   handler: dashboardHandler,
 });

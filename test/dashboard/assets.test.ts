@@ -1,4 +1,4 @@
-// Serving the built dashboard: the page with its asset URLs (and the key) filled in, hashed assets with
+// Serving the built dashboard: the page with its asset URLs and sign-in mode filled in, hashed assets with
 // their types, year-long private caching and gzip when accepted, the CSP on every answer, and refusals.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,26 +33,27 @@ function builtDir(): string {
   );
   writeFileSync(
     join(dir, 'index.html'),
-    '<meta name="dashboard-api" content="{{apiBase}}"><link href="{{app.css}}"><script type="module" src="{{app.js}}"></script>{{unknown}}',
+    '<meta name="dashboard-api" content="{{apiBase}}"><meta name="dashboard-sign-in" content="{{signIn}}"><link href="{{app.css}}"><script type="module" src="{{app.js}}"></script>{{unknown}}',
   );
   return dir;
 }
 
-test('the page gets absolute asset URLs under the dashboard route, the API base, and the key URL-encoded', () => {
+test('the page gets absolute asset URLs under the dashboard route, the API base and the sign-in mode, and no query', () => {
   const assets = new DashboardAssets(builtDir());
-  const res = assets.respond({ asset: '', pathname: '/api/dashboard', code: 'a"b<c>&d' });
+  const res = assets.respond({ asset: '', pathname: '/api/dashboard', signIn: 'entra' });
   assert.equal(res.status, 200);
   assert.equal(res.headers['content-type'], 'text/html; charset=utf-8');
-  assert.equal(res.headers['cache-control'], 'no-store', 'the page may hold the key: never cached');
+  assert.equal(res.headers['cache-control'], 'no-store', 'the page is never cached');
   const html = res.body.toString('utf8');
-  assert.match(html, /content="\/api"/);
-  assert.ok(html.includes('src="/api/dashboard/app-ABCDEFGH.js?code=a%22b%3Cc%3E%26d"'), html);
-  assert.ok(html.includes('href="/api/dashboard/app-IJKLMNOP.css?code=a%22b%3Cc%3E%26d"'), html);
-  assert.ok(!html.includes('a"b') && !html.includes('<c>'), 'the key never appears unencoded');
+  assert.match(html, /name="dashboard-api" content="\/api"/);
+  assert.match(html, /name="dashboard-sign-in" content="entra"/);
+  assert.ok(html.includes('src="/api/dashboard/app-ABCDEFGH.js"'), html);
+  assert.ok(html.includes('href="/api/dashboard/app-IJKLMNOP.css"'), html);
   assert.ok(html.includes('{{unknown}}'), 'unknown placeholders are left alone');
 
   const bare = assets.respond({ asset: '', pathname: '/api/dashboard/' }).body.toString('utf8');
-  assert.ok(bare.includes('src="/api/dashboard/app-ABCDEFGH.js"'), 'no key, no query');
+  assert.ok(bare.includes('src="/api/dashboard/app-ABCDEFGH.js"'));
+  assert.match(bare, /name="dashboard-sign-in" content="functionKey"/, 'function keys unless told otherwise');
   const prefixed = assets.respond({ asset: 'index.html', pathname: '/reports/dashboard/index.html' }).body.toString('utf8');
   assert.ok(prefixed.includes('content="/reports"') && prefixed.includes('src="/reports/dashboard/app-ABCDEFGH.js"'), 'another route prefix');
 });

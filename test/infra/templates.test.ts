@@ -12,6 +12,7 @@ import {
   loadedJsonFiles,
   objectProperty,
   propertyAt,
+  significantChildren,
   resourceNames,
   type BicepModel,
   type ResourceDecl,
@@ -374,18 +375,100 @@ test('outputs: app name, storage account, exports container, report base URL, re
   }
 });
 
-test('Entra ID authentication is optional, behind a parameter that is off by default', () => {
-  const model = template(FUNCTION_APP);
+function entraAuth(model: BicepModel): ResourceDecl {
   const auth = model.resources.find((r) => r.type === 'Microsoft.Web/sites/config' && evaluate(model, objectProperty(r.body, 'name')!) === 'authsettingsV2');
   assert.ok(auth, 'an authsettingsV2 resource exists');
+  return auth;
+}
+
+test('Entra ID authentication is optional, behind a parameter that is off by default', () => {
+  const model = template(FUNCTION_APP);
+  const auth = entraAuth(model);
   assert.equal(auth.condition?.text, '(enableEntraAuth)');
+  assert.equal(valueAt(model, auth, 'properties.platform.enabled'), true);
   assert.equal(valueAt(model, auth, 'properties.globalValidation.requireAuthentication'), true);
   assert.equal(textAt(auth, 'properties.identityProviders.azureActiveDirectory.registration.clientId'), 'entraClientId');
-  // Event Grid must still reach the blob extension's webhook.
-  assert.deepEqual(valueAt(model, auth, 'properties.globalValidation.excludedPaths'), ['/runtime/webhooks/blobs']);
   const main = template(MAIN);
   assert.equal(evaluate(main, main.params.get('enableEntraAuth')!.defaultValue!), false);
   assert.equal(evaluate(model, model.params.get('enableEntraAuth')!.defaultValue!), false);
+});
+
+test('Entra sign-in: a browser without a session is sent to the Entra sign-in page; only the blob webhook is left out', () => {
+  const model = template(FUNCTION_APP);
+  const auth = entraAuth(model);
+  assert.equal(valueAt(model, auth, 'properties.globalValidation.unauthenticatedClientAction'), 'RedirectToLoginPage');
+  assert.equal(valueAt(model, auth, 'properties.globalValidation.redirectToProvider'), 'azureactivedirectory');
+  // Event Grid must still reach the blob extension's webhook (it carries the extension's own key); nothing else is left out.
+  assert.deepEqual(valueAt(model, auth, 'properties.globalValidation.excludedPaths'), ['/runtime/webhooks/blobs']);
+  assert.equal(valueAt(model, auth, 'properties.httpSettings.requireHttps'), true);
+  // The tenant's v2.0 issuer, in whichever cloud the deployment runs.
+  assert.equal(textAt(auth, 'properties.identityProviders.azureActiveDirectory.registration.openIdIssuer'), "'${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'");
+  // No client secret: sign-in with ID tokens only, nothing to rotate or store.
+  assert.equal(propertyAt(auth.body, 'properties.identityProviders.azureActiveDirectory.registration.clientSecretSettingName'), null);
+  const audiences = propertyAt(auth.body, 'properties.identityProviders.azureActiveDirectory.validation.allowedAudiences');
+  assert.deepEqual(audiences && significantChildren(audiences).map((n) => n.text), ["'api://${entraClientId}'", 'entraClientId'], 'API callers (api://…) and browser sessions (the client id)');
+  // Sessions: no provider tokens kept, a fixed lifetime from a bounded parameter.
+  assert.equal(valueAt(model, auth, 'properties.login.tokenStore.enabled'), false);
+  assert.equal(valueAt(model, auth, 'properties.login.cookieExpiration.convention'), 'FixedTime');
+  const hours = model.params.get('entraSessionHours');
+  assert.ok(hours, 'entraSessionHours is a parameter');
+  assert.equal(evaluate(model, hours.defaultValue!), 8);
+  assert.match(readFileSync(join(REPO_ROOT, FUNCTION_APP), 'utf8'), /@minValue\(1\)\n@maxValue\(24\)\nparam entraSessionHours int/);
+});
+
+test('Entra sign-in: only the app itself and the listed client applications pass, and the listed groups or identities when given', () => {
+  const model = template(FUNCTION_APP);
+  const auth = entraAuth(model);
+  const policy = 'properties.identityProviders.azureActiveDirectory.validation.defaultAuthorizationPolicy';
+  assert.equal(textAt(auth, `${policy}.allowedApplications`), 'allowedClientApplications');
+  assert.equal(textAt(auth, `${policy}.allowedPrincipals`), 'allowedPrincipals');
+  const allowedApps = model.vars.get('allowedClientApplications');
+  assert.ok(allowedApps, 'allowedClientApplications is a variable');
+  // The app registration itself (browser sessions) first, then each non-empty id of the comma-separated parameter.
+  assert.match(allowedApps.text, /^union\(\[entraClientId\], filter\(map\(split\(entraAllowedClientApplications, ','\)/);
+  for (const list of ['allowedGroups', 'allowedIdentities']) {
+    assert.match(model.vars.get(list)?.text ?? '', /^filter\(map\(split\(entra\w+, ','\), id => trim\(id\)\), id => !empty\(id\)\)$/, list);
+  }
+  // An empty list is left out rather than sent (Easy Auth checks only lists that are there and not empty).
+  assert.equal(
+    model.vars.get('allowedPrincipals')?.text,
+    'union(empty(allowedGroups) ? {} : { groups: allowedGroups }, empty(allowedIdentities) ? {} : { identities: allowedIdentities })',
+  );
+  for (const name of ['entraAllowedClientApplications', 'entraAllowedGroups', 'entraAllowedIdentities']) {
+    assert.equal(evaluate(model, model.params.get(name)!.defaultValue!), '', `${name} defaults to none`);
+  }
+});
+
+test('HTTP_AUTH is entra exactly when the Easy Auth resource is deployed, and the code reads the same setting and values', () => {
+  const model = template(FUNCTION_APP);
+  const setting = appSettingsOf(model).find((s) => s.name === names.settings['httpAuth']);
+  assert.ok(setting, `the app sets ${names.settings['httpAuth']}`);
+  assert.equal(setting.valueText, 'httpAuthMode');
+  assert.equal(model.vars.get('httpAuthMode')?.text, "enableEntraAuth ? 'entra' : 'functionKey'");
+  assert.equal(names.settingDefaults[names.settings['httpAuth']!], 'functionKey', 'function keys when the setting is missing');
+  const code = readFileSync(join(REPO_ROOT, 'src', 'pipeline', 'http', 'httpAuth.ts'), 'utf8');
+  assert.match(code, /=== 'entra' \? 'entra' : 'functionKey'/);
+});
+
+test('main.bicep passes the Entra parameters through, and main.parameters.json reads them from the azd environment', () => {
+  const main = template(MAIN);
+  const app = main.modules.find((m) => m.path.endsWith('functionApp.bicep'));
+  assert.ok(app, 'main.bicep deploys the function app module');
+  const params = propertyAt(app.body, 'params');
+  assert.ok(params);
+  const parameters = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: unknown }> };
+  const env: Record<string, string> = {
+    enableEntraAuth: '${ENABLE_ENTRA_AUTH=false}',
+    entraClientId: '${ENTRA_CLIENT_ID}',
+    entraAllowedClientApplications: '${ENTRA_ALLOWED_CLIENT_APPLICATIONS}',
+    entraAllowedGroups: '${ENTRA_ALLOWED_GROUPS}',
+    entraAllowedIdentities: '${ENTRA_ALLOWED_IDENTITIES}',
+  };
+  for (const [name, value] of Object.entries(env)) {
+    assert.ok(main.params.has(name), `main.bicep declares ${name}`);
+    assert.equal(objectProperty(params, name)?.text, name, `main.bicep passes ${name} to the function app`);
+    assert.equal(parameters.parameters[name]?.value, value, `main.parameters.json: ${name}`);
+  }
 });
 
 // ---------- azure.yaml and the hooks ----------

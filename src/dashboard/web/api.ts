@@ -1,5 +1,7 @@
-// Calls to the report API: same origin, the function key from the page's `code` query parameter sent
-// as x-functions-key, JSON pages followed through continuation tokens, CSV downloads.
+// Calls to the report API: same origin with the browser's session cookie (Entra sign-in), marked as a
+// script's request, redirects not followed; JSON pages followed through continuation tokens, CSV downloads.
+// The page holds no key: none is read from its URL, none is put in one.
+import type { SignInMode } from './signIn.js';
 
 export type Query = Record<string, string | number | undefined>;
 
@@ -8,7 +10,23 @@ export class ApiFailure extends Error {
   constructor(readonly status: number, message: string, readonly parameter?: string) {
     super(message);
   }
+
+  /** The API wants the caller to sign in (again): 401, or a redirect to the sign-in page. */
+  get needsSignIn(): boolean {
+    return this.status === 401;
+  }
 }
+
+const REFUSED: Record<SignInMode, Record<401 | 403, string>> = {
+  entra: {
+    401: 'The report API asks you to sign in: reload the page to sign in again. If signing in does not help, ask the administrator to check the sign-in setup (docs/sign-in.md).',
+    403: 'You are signed in, but your account or application is not among those allowed to use the report API: ask the administrator to assign you to the app (docs/sign-in.md).',
+  },
+  functionKey: {
+    401: 'The report API wants a function key, and the dashboard never takes one from its URL: open it through the local dashboard with REPORTS_KEY set to a host key, or ask the administrator to switch on Entra sign-in (docs/sign-in.md).',
+    403: 'The report API refused the request (403).',
+  },
+};
 
 export interface Page<T> {
   items: T[];
@@ -16,7 +34,7 @@ export interface Page<T> {
 }
 
 export class Api {
-  constructor(private readonly base: string, private readonly key: string | null) {}
+  constructor(private readonly base: string, private readonly signIn: SignInMode = 'functionKey') {}
 
   /** `/api/summary?groupBy=day&from=…` (undefined and '' values left out). */
   url(path: string, query: Query = {}): string {
@@ -29,15 +47,17 @@ export class Api {
   }
 
   private async request(path: string, query: Query, accept: string, signal?: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { accept };
-    if (this.key) headers['x-functions-key'] = this.key;
+    // X-Requested-With marks a script's request, which sign-in front ends answer with 401 rather than with a
+    // redirect to their sign-in page; a redirect all the same is not followed (it would leave the origin).
+    const headers: Record<string, string> = { accept, 'x-requested-with': 'XMLHttpRequest' };
     let response: Response;
     try {
-      response = await fetch(this.url(path, query), { headers, signal, credentials: 'same-origin', cache: 'no-store' });
+      response = await fetch(this.url(path, query), { headers, signal, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new ApiFailure(0, 'The report API could not be reached; check that the Function App is running.');
     }
+    if (response.type === 'opaqueredirect') throw new ApiFailure(401, REFUSED[this.signIn][401]);
     if (response.ok) return response;
     let message = `The report API answered ${response.status} ${response.statusText}`.trim();
     let parameter: string | undefined;
@@ -48,9 +68,7 @@ export class Api {
     } catch {
       // not JSON: keep the status line
     }
-    if (response.status === 401 || response.status === 403) {
-      message = 'The report API refused the request: open the dashboard with ?code=<host key> (a host key, such as the default one, opens the dashboard and every report route).';
-    }
+    if (response.status === 401 || response.status === 403) message = REFUSED[this.signIn][response.status];
     throw new ApiFailure(response.status, message, parameter);
   }
 

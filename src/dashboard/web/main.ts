@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './dashboard.css';
 import { Api, ApiFailure } from './api.js';
 import { h } from './dom.js';
+import { signedIn, signInMode, startSignIn } from './signIn.js';
 import { DEFAULT_TARGET_PCT, FILTER_NAMES, readState, writeState, type DashboardState, type Filters } from './state.js';
 import type { ViewContext } from './views/context.js';
 import { renderMeeting } from './views/meeting.js';
@@ -17,8 +18,8 @@ function byId<T extends HTMLElement>(id: string): T {
 }
 
 const apiBase = document.querySelector<HTMLMetaElement>('meta[name="dashboard-api"]')?.content || '/api';
-const key = new URLSearchParams(location.search).get('code');
-const api = new Api(apiBase, key);
+const signIn = signInMode();
+const api = new Api(apiBase, signIn);
 const main = byId<HTMLElement>('main');
 const form = byId<HTMLFormElement>('filters');
 const statusLine = byId<HTMLElement>('status');
@@ -28,7 +29,7 @@ let current: AbortController | undefined;
 let renderCount = 0;
 
 function href(state: DashboardState): string {
-  return `${location.pathname}${writeState(state, location.search)}`;
+  return `${location.pathname}${writeState(state)}`;
 }
 
 function status(message: string): void {
@@ -113,11 +114,17 @@ async function render(state: DashboardState, moveFocus: boolean): Promise<void> 
           ? await renderMeetings(ctx)
           : await renderOverview(ctx);
     if (run !== renderCount) return;
+    signedIn();
     main.replaceChildren(content);
     status(`${TITLES[state.view]} updated.`);
     document.body.dataset['state'] = 'ready';
   } catch (error) {
     if (controller.signal.aborted || run !== renderCount) return;
+    if (signIn === 'entra' && error instanceof ApiFailure && error.needsSignIn && startSignIn()) {
+      status('Signing in…');
+      document.body.dataset['state'] = 'signing-in';
+      return;
+    }
     const message = error instanceof ApiFailure || error instanceof Error ? error.message : String(error);
     main.replaceChildren(h('div', { class: 'error', role: 'alert', id: 'error' }, h('h2', {}, 'The dashboard could not load this view'), h('p', {}, message)));
     status('Failed to load.');
@@ -150,4 +157,6 @@ for (const id of ['nav-overview', 'nav-meetings', 'home-link']) {
 }
 window.addEventListener('popstate', () => void render(readState(location.search), false));
 
+// A key in the address bar (an old `?code=` link) is dropped from this history entry and from every link.
+if (new URLSearchParams(location.search).has('code')) history.replaceState(null, '', href(readState(location.search)));
 void render(readState(location.search), false);

@@ -1,5 +1,5 @@
 // The dashboard's state lives in the URL query (so a view can be shared and reloaded): the view, the
-// filters and the target line. `code` (the function key) is kept as it came and never edited here.
+// filters and the target line. Nothing else: a `code` (function key) in the URL is not kept.
 
 export type View = 'overview' | 'meetings' | 'meeting';
 
@@ -44,11 +44,9 @@ export function readState(search: string): DashboardState {
   return { view, filters, target: Number.isFinite(target) && target >= 0 && target <= 100 ? target : DEFAULT_TARGET_PCT };
 }
 
-/** The query string of a state, keeping the function key of `currentSearch` if there is one. */
-export function writeState(state: DashboardState, currentSearch: string): string {
+/** The query string of a state. */
+export function writeState(state: DashboardState): string {
   const query = new URLSearchParams();
-  const code = new URLSearchParams(currentSearch).get('code');
-  if (code) query.set('code', code);
   if (state.view !== 'overview') query.set('view', state.view);
   for (const name of FILTER_NAMES) {
     const value = state.filters[name];
