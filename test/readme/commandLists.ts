@@ -65,6 +65,7 @@ export const NOT_RUN: readonly NotRun[] = [
   { command: /(^|[\s$(])azd? /, reason: 'needs an Azure subscription and the Azure CLI or Azure Developer CLI signed in' },
   { command: 'unset secret', reason: 'clears the shell variable of the Azure secret example' },
   { command: /\$REPORTS_BASE_URL/, reason: 'calls the app deployed in Azure' },
+  { command: /^REPORTS_KEY=<host key> node dist\/src\/dashboard\/remoteDashboard\.js /, reason: 'forwards to the app deployed in Azure (test/dashboard/remoteDashboard.test.ts runs it against a local key gate)' },
   { command: /^(\.\/)?infra\/hooks\/postdeploy\./, reason: 'the post-deploy step of `azd up`: needs the deployed app' },
   { command: /^(Get|Set)-AdminAuditLogConfig /, reason: 'Exchange Online PowerShell in a Microsoft 365 tenant' },
 ];
