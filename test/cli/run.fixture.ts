@@ -1,5 +1,7 @@
 // Runs the built CLI (dist/src/cli/main.js) as a child process, for end-to-end tests.
 import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
@@ -20,8 +22,32 @@ export interface RunOptions {
   gid?: number;
 }
 
+const nodeFor = new Map<number, string>();
+
+/**
+ * A Node executable the user `uid` may run: this one, or, when it sits where that user cannot reach it (Node 22
+ * from npx lives under root's home), a copy of it in a temporary folder everyone may enter.
+ */
+export function nodeRunnableBy(uid: number | undefined): string {
+  if (uid === undefined) return process.execPath;
+  let path = nodeFor.get(uid);
+  if (path === undefined) {
+    path = process.execPath;
+    if (spawnSync(path, ['-e', '0'], { uid, gid: uid }).status !== 0) {
+      const dir = mkdtempSync(join(tmpdir(), 'node-for-other-user-'));
+      process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+      chmodSync(dir, 0o755);
+      path = join(dir, 'node');
+      copyFileSync(process.execPath, path);
+      chmodSync(path, 0o755);
+    }
+    nodeFor.set(uid, path);
+  }
+  return path;
+}
+
 export function runCli(args: readonly string[], options: RunOptions = {}): RunResult {
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
+  const r = spawnSync(nodeRunnableBy(options.uid), [MAIN, ...args], {
     cwd: options.cwd ?? FIXTURES,
     input: options.input ?? '',
     encoding: 'utf8',

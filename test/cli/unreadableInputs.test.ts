@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, runCli, type RunOptions } from './run.fixture.js';
+import { FIXTURES, nodeRunnableBy, runCli, type RunOptions } from './run.fixture.js';
 
 const NOBODY = 65534;
 
@@ -30,7 +30,7 @@ function unprivileged(): RunOptions {
 }
 
 function assertUnreadableFor(path: string, run: RunOptions): void {
-  const r = spawnSync(process.execPath, ['-e', 'require("fs").readFileSync(process.argv[1])', path], {
+  const r = spawnSync(nodeRunnableBy(run.uid), ['-e', 'require("fs").readFileSync(process.argv[1])', path], {
     ...(run.uid !== undefined ? { uid: run.uid, gid: run.gid } : {}),
     encoding: 'utf8',
   });
