@@ -13,6 +13,7 @@ import { ingestExport, type IngestInput, type IngestResult } from '../pipeline/i
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
 import { BlobChangedError, openExportBlob } from '../storage/exportBlob.js';
 import { registerBlobClientFactory } from './blobClientFactory.js';
+import { applyIngestHeapTuning } from './ingestHeap.js';
 
 export const FUNCTION_NAME = 'ingestExport';
 
@@ -84,6 +85,7 @@ export function makeIngestExportHandler(services: () => PipelineServices = pipel
 export const ingestExportHandler = makeIngestExportHandler();
 
 registerBlobClientFactory();
+applyIngestHeapTuning();
 
 app.storageBlob(FUNCTION_NAME, {
   path: `%${SETTINGS.exportsContainer}%/{name}`,
