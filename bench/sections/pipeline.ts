@@ -14,15 +14,16 @@ import { formatMb, peakRssAtMost, type BenchCase, type BenchContext, type BenchS
 import { describeInput, ensureInput } from '../inputs.js';
 import { MIXED_50K } from './cli.js';
 import { ANALYSIS_MEETINGS, BIG_MEETINGS, BIG_STORE_PREFIX, SESSIONS_PER_MEETING, readResults, storeWithPrefix } from '../pipeline/common.js';
-import { writeBigStore, writeCeilingRecords } from '../pipeline/datasets.js';
+import { writeBigStore, writeCeilingRecords, writeMostlySkippedExport } from '../pipeline/datasets.js';
 import { analyseMarkedMeetings } from '../../src/pipeline/analyse.js';
 import { BlobServiceClient } from '@azure/storage-blob';
 
 const CHILDREN = join(__dirname, '..', 'pipeline');
 /** The container the ingest cases read their export blobs from. */
 const EXPORTS_CONTAINER = 'bench-exports';
-/** 500,000 rows, nine in ten of other operations (read and skipped, not stored). */
-export const MOSTLY_SKIPPED_500K = { seed: 5, records: 500_000, scenario: 'mixed', format: 'purview-v3', otherOperationsShare: 0.895 } as const;
+/** Rows of other operations for the 500,000-row export (half of this file's rows). */
+export const OTHER_OPERATIONS_100K = { seed: 5, records: 100_000, scenario: 'mixed', format: 'purview-v3', otherOperationsShare: 0.5 } as const;
+const BIG_EXPORT_ROWS = 500_000;
 
 /** Uploads the export files the ingest cases read (in this process, so no case pays for it). */
 async function uploadExports(connectionString: string, paths: readonly string[]): Promise<void> {
@@ -135,7 +136,14 @@ export const section: BenchSection = {
     rmSync(resultsDir, { recursive: true, force: true });
     mkdirSync(resultsDir, { recursive: true });
 
-    const big500k = await ensureInput(ctx, 'mostly-skipped-500k-v3.csv', { ...MOSTLY_SKIPPED_500K });
+    // The 50,000-row export, then 450,000 rows of other operations (each of the filler's 50,000 nine times).
+    const filler = await ensureInput(ctx, 'other-operations-100k-v3.csv', { ...OTHER_OPERATIONS_100K });
+    const bigPath = join(ctx.outDir, 'mostly-skipped-500k-v3.csv');
+    if (ctx.regenerate || !existsSync(bigPath) || statSync(bigPath).mtimeMs < Math.max(statSync(mixed.path).mtimeMs, statSync(filler.path).mtimeMs)) {
+      ctx.log('pipeline: writing the 500,000-row export of mostly other operations');
+      await writeMostlySkippedExport(mixed.path, filler.path, bigPath, BIG_EXPORT_ROWS);
+    }
+    const big500k = { path: bigPath, name: basename(bigPath), bytes: statSync(bigPath).size, rows: BIG_EXPORT_ROWS, meetings: mixed.meetings };
     const connectionString = await startBenchAzurite(ctx);
     ctx.log('pipeline: uploading the export blobs');
     await uploadExports(connectionString, [mixed.path, big500k.path]);
