@@ -73,7 +73,7 @@ export function makeIngestExportHandler(services: () => PipelineServices = pipel
       input = key === undefined ? { blobName, content: source } : { blobName, etag: key, content: source };
     } else {
       const content = bytesOf(blob, blobName);
-      context.warn(`${FUNCTION_NAME}: the host sent the blob's bytes (${content.length}), not binding data; ingesting from memory`);
+      context.warn(`${FUNCTION_NAME}: the host sent the blob's ${content.length} bytes, not binding data (sdkBinding); ingesting from memory`);
       input = etag === undefined ? { blobName, content } : { blobName, etag, content };
     }
     const s = services();
