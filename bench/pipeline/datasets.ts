@@ -109,3 +109,29 @@ export async function writeBigStore(store: Store, log: (line: string) => void, f
   await writer.flush();
   await writer.mark(new Date());
 }
+
+/**
+ * A big export of mostly skipped rows: every row of `basePath` (a one-row-per-line CSV export), then the
+ * rows of other operations of `fillerPath` (same header), repeated in turn until the file holds `rows`
+ * data rows. Ingestion reads and skips the added rows, so it stores what the base export stores.
+ */
+export async function writeMostlySkippedExport(basePath: string, fillerPath: string, outPath: string, rows: number): Promise<number> {
+  const base = readFileSync(basePath, 'utf8').split('\n').filter((l) => l !== '');
+  const filler = readFileSync(fillerPath, 'utf8').split('\n').filter((l) => l !== '');
+  const header = base[0]!;
+  if (filler[0] !== header) throw new Error(`${fillerPath} and ${basePath} have different headers`);
+  const operationColumn = header.split(',').indexOf('Operation');
+  const meetingOperations = new Set(['MeetingParticipantDetail', 'MeetingDetail']);
+  const others = filler.slice(1).filter((l) => !meetingOperations.has(l.split(',', operationColumn + 1)[operationColumn]!));
+  if (others.length === 0) throw new Error(`${fillerPath} holds no rows of other operations`);
+  const out = createWriteStream(outPath);
+  const write = async (text: string): Promise<void> => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  for (const line of base) await write(`${line}\n`);
+  let written = base.length - 1;
+  for (let i = 0; written < rows; i++, written++) await write(`${others[i % others.length]!}\n`);
+  out.end();
+  await once(out, 'finish');
+  return written;
+}

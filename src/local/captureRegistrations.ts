@@ -6,6 +6,7 @@ import Module from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { blobModelBindingData, type ModelBindingData } from '../storage/bindingBlobClient.js';
 
 // ---- The slice of the worker <-> library contract (`@azure/functions-core`) that we implement ----
 
@@ -17,6 +18,8 @@ export interface RpcTypedData {
   http?: RpcHttpData | null;
   int?: number | null;
   double?: number | null;
+  /** Sent instead of the value for a binding with supportsDeferredBinding (sdkBinding: true). */
+  modelBindingData?: ModelBindingData | null;
 }
 
 interface RpcNullable<T> {
@@ -131,7 +134,11 @@ export interface HttpTriggerInput {
 
 export interface BlobTriggerInput {
   kind: 'blob';
-  content: Buffer;
+  /**
+   * The blob's bytes, sent when the trigger is not an SDK binding. A trigger registered with
+   * `sdkBinding: true` receives model binding data naming its connection, the container and the blob instead.
+   */
+  content?: Buffer;
   container: string;
   blobName: string;
   uri: string;
@@ -416,6 +423,23 @@ function typedDataToBuffer(data: RpcTypedData | null | undefined): Buffer {
   return Buffer.alloc(0);
 }
 
+/** Whether the host sends model binding data instead of the value (the library sets this for `sdkBinding: true`). */
+export function usesDeferredBinding(binding: CapturedBinding): boolean {
+  const properties = binding['properties'] as Record<string, unknown> | undefined;
+  return properties?.['supportsDeferredBinding'] === 'true';
+}
+
+/** What the host puts in a blob trigger's input: model binding data for an SDK binding, the bytes otherwise. */
+function blobTriggerData(trigger: CapturedBinding, input: BlobTriggerInput): RpcTypedData {
+  if (usesDeferredBinding(trigger)) {
+    const connection = trigger['connection'];
+    if (typeof connection !== 'string' || connection === '') throw new Error(`The blob trigger "${trigger.name}" names no connection`);
+    return { modelBindingData: blobModelBindingData({ connection, container: input.container, blobName: input.blobName }) };
+  }
+  if (input.content === undefined) throw new Error(`The blob trigger "${trigger.name}" receives the blob's bytes, and none were given`);
+  return { bytes: input.content };
+}
+
 function fromRpcHttpResponse(data: RpcHttpData): HttpInvocationResponse {
   return {
     status: Number(data.statusCode ?? 200),
@@ -532,7 +556,7 @@ function makeCapturedFunction(
       request.triggerMetadata['sys'] = {
         json: JSON.stringify({ MethodName: metadata.name, UtcNow: new Date().toISOString(), RandGuid: randomUUID() }),
       };
-      request.inputData.push({ name: triggerName, data: { bytes: input.content } });
+      request.inputData.push({ name: triggerName, data: blobTriggerData(trigger!, input) });
     } else {
       if (triggerType !== 'timertrigger') throw new Error(`Function "${metadata.name}" is not timer-triggered`);
       const now = new Date().toISOString();

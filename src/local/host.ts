@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { StorageClients } from '../storage/clients.js';
-import type { CapturedFunction, InvocationLogHandler, TimerTriggerInput } from './captureRegistrations.js';
+import { usesDeferredBinding, type CapturedFunction, type InvocationLogHandler, type TimerTriggerInput } from './captureRegistrations.js';
 import { parseNcrontab, type NcrontabSchedule } from './ncrontab.js';
 import {
   compareRoutePrecedence,
@@ -263,28 +263,38 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   ): Promise<InvocationEvent> {
     const blob = watch.container.getBlobClient(blobName);
     const started = Date.now();
-    const download = await blob.download(0, undefined, ifMatch ? { conditions: { ifMatch } } : {});
-    const chunks: Buffer[] = [];
-    for await (const chunk of download.readableStreamBody!) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-    const content = Buffer.concat(chunks);
-    const etag = download.etag ?? '';
+    const conditions = ifMatch ? { conditions: { ifMatch } } : {};
+    // As the Functions host: an SDK binding (sdkBinding: true) gets model binding data and reads the
+    // blob itself, so only the properties are read here; otherwise the bytes are read and sent.
+    let content: Buffer | undefined;
+    let properties: { etag?: string; contentLength?: number; contentType?: string; lastModified?: Date; createdOn?: Date; metadata?: Record<string, string> };
+    if (usesDeferredBinding(watch.fn.trigger)) {
+      properties = await blob.getProperties(conditions);
+    } else {
+      const download = await blob.download(0, undefined, conditions);
+      const chunks: Buffer[] = [];
+      for await (const chunk of download.readableStreamBody!) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      content = Buffer.concat(chunks);
+      properties = download;
+    }
+    const etag = properties.etag ?? '';
     const invocationId = randomUUID();
     try {
       await watch.fn.invoke(
         {
           kind: 'blob',
-          content,
+          ...(content === undefined ? {} : { content }),
           container: watch.pattern.container,
           blobName,
           uri: blob.url,
           properties: {
             eTag: etag,
-            contentLength: content.length,
-            contentType: download.contentType,
-            lastModified: download.lastModified,
-            createdOn: download.createdOn,
+            contentLength: content?.length ?? properties.contentLength ?? 0,
+            contentType: properties.contentType,
+            lastModified: properties.lastModified,
+            createdOn: properties.createdOn,
           },
-          metadata: download.metadata,
+          metadata: properties.metadata,
           pathParams,
         },
         { log: options.functionLog, invocationId },

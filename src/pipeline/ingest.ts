@@ -3,6 +3,7 @@
 // rejected rows and the ledger entry, then mark every meeting that gained records for analysis.
 import { ExportReadError } from '../audit/readExport.js';
 import { readAnyExport } from '../audit/archiveExport.js';
+import { isRangedExport, readRangedExport, type RangedExport } from './exportInput.js';
 import { Deduplicator, emptyAccounting } from '../audit/dataset.js';
 import type { AuditRecord, ExportInfo, Rejection } from '../audit/records.js';
 import type { Store } from '../storage/store.js';
@@ -22,7 +23,8 @@ export interface IngestInput {
   blobName: string;
   /** The blob's ETag; with it, a version already ingested completely is skipped. */
   etag?: string;
-  content: Buffer | Uint8Array | AsyncIterable<Uint8Array | string>;
+  /** The bytes in memory, a stream of them, or a source read by byte ranges (a blob: never held whole). */
+  content: Buffer | Uint8Array | AsyncIterable<Uint8Array | string> | RangedExport;
 }
 
 export interface IngestDeps {
@@ -93,7 +95,9 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   try {
     // A gzip blob is decompressed as it is read; a zip blob is read entry by entry (rows named
     // `blob.zip/inner.csv`), and this one ledger entry accounts for all of them.
-    const stream = readAnyExport(input.content, { file: input.blobName });
+    const stream = isRangedExport(input.content)
+      ? readRangedExport(input.content, { file: input.blobName })
+      : readAnyExport(input.content, { file: input.blobName });
     for await (const item of stream) {
       accounting.rowsRead++;
       if (item.type === 'skipped') {

@@ -43,7 +43,7 @@ test('blob metadata gives the blob name and ETag; the trigger source setting is 
 test('blob trigger, timer and HTTP handlers run the pipeline end to end', async () => {
   const { text, truth } = generated({ records: 600, seed: 13, format: 'purview-v3' });
   const ctx = context('ingestExport', { name: 'march.csv', properties: { eTag: '"0x1"' } });
-  const ingested = await ingestExportHandler(Buffer.from(text), ctx);
+  const ingested = (await ingestExportHandler(Buffer.from(text), ctx))!;
   assert.equal(ingested.entry.sessions, truth.sessionRecords);
   assert.ok(logs.some((l) => l.startsWith('information: ingestExport: march.csv:')));
 

@@ -117,6 +117,13 @@ test('blob: the handler gets a Buffer and triggerMetadata name, blobTrigger, uri
   });
 });
 
+test('blob: a trigger that is not an SDK binding needs the bytes; without them the invocation says so', async () => {
+  await assert.rejects(
+    fn('collect').invoke({ kind: 'blob', container: 'exports', blobName: 'y.csv', uri: '', properties: { eTag: '"1"', contentLength: 0 }, pathParams: { name: 'y.csv' } }),
+    /receives the blob's bytes, and none were given/,
+  );
+});
+
 test('timer: the handler gets the Timer object (camel-cased from the host JSON)', async () => {
   const next = new Date('2030-01-01T00:10:00Z');
   await fn('tick').invoke({ kind: 'timer', isPastDue: true, next });

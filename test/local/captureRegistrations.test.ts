@@ -29,7 +29,9 @@ test('ingestExport: blob trigger on %EXPORTS_CONTAINER%/{name}, connection Azure
   assert.equal(trigger['path'], '%EXPORTS_CONTAINER%/{name}');
   assert.equal(trigger['connection'], 'AzureWebJobsStorage');
   assert.equal(trigger['source'], 'EventGrid', 'Flex Consumption runs blob triggers only with the Event Grid source');
-  assert.notEqual(trigger['sdkBinding'], true, 'SDK-type blob bindings cannot be installed here');
+  // An SDK binding: the host sends model binding data, which the app's own factory turns into a BlobClient.
+  assert.equal(trigger['sdkBinding'], true);
+  assert.deepEqual(trigger['properties'], { supportsDeferredBinding: 'true' });
   assert.deepEqual(bindings, [trigger], 'no extra inputs or outputs');
   assert.equal(resolveSettings(String(trigger['path']), {}, 'test'), 'audit-exports/{name}');
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { captureRegistrations, findPackageRoot } from '../../src/local/captureRegistrations.js';
+import { captureRegistrations, findPackageRoot, usesDeferredBinding } from '../../src/local/captureRegistrations.js';
 import { readHostJson, startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
 import { runUpload } from '../../src/cli/upload.js';
 import { writeExport, type GroundTruth } from '../../src/generator/exportGenerator.js';
@@ -48,6 +48,8 @@ before(async () => {
   process.env['EXPORTS_CONTAINER'] = store.names.containers.exports;
 
   const functions = await captureRegistrations({ packageRoot: findPackageRoot(__dirname) });
+  // ingestExport is an SDK binding: this host, like the Functions host, sends it model binding data, not the bytes.
+  assert.ok(usesDeferredBinding(functions.find((f) => f.name === 'ingestExport')!.trigger));
   const storage = storageClientsFromConnectionString(connection);
   host = await startHost({
     functions,

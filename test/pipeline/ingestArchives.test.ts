@@ -25,7 +25,7 @@ after(() => usePipelineServices(undefined));
 
 test('a gzip-compressed CSV blob is ingested as the CSV would be', async () => {
   const { text, truth } = generated({ records: 700, seed: 31, format: 'purview-v3', meetingIdPrefix: 'a1' });
-  const { entry } = await ingestExportHandler(gzipSync(text), blob('march.csv.gz', '"g1"'));
+  const { entry } = (await ingestExportHandler(gzipSync(text), blob('march.csv.gz', '"g1"')))!;
   assert.equal(entry.status, 'completed');
   assert.equal(entry.format, 'csv');
   assert.equal(entry.rowsRead, truth.rows);
@@ -45,7 +45,7 @@ test('a zip blob: every export in it lands under one ledger entry; rejections an
     { name: 'exports/readme.txt', data: 'exported on Monday\n' },
   ]);
   const before = await countRows(services.store.sessions.client);
-  const { entry } = await ingestExportHandler(zip, blob('april.zip', '"z1"'));
+  const { entry } = (await ingestExportHandler(zip, blob('april.zip', '"z1"')))!;
   assert.equal(entry.status, 'completed');
   assert.equal(entry.format, 'zip');
   assert.equal(entry.rowsRead, csv.truth.rows + nd.truth.rows);
@@ -72,7 +72,7 @@ test('a Graph audit log page blob is read from auditData; a page with @odata.nex
     value: records.map((r) => ({ id: r.Id, operation: r.Operation, createdDateTime: r.CreationTime, auditData: r })),
     '@odata.nextLink': 'https://graph.microsoft.com/v1.0/security/auditLog/queries/q/records?$skiptoken=abc',
   };
-  const { entry } = await ingestExportHandler(Buffer.from(JSON.stringify(page, null, 2)), blob('graph-page.json', '"p1"'));
+  const { entry } = (await ingestExportHandler(Buffer.from(JSON.stringify(page, null, 2)), blob('graph-page.json', '"p1"')))!;
   assert.equal(entry.format, 'json-wrapper');
   assert.equal(entry.rowsRead, truth.rows);
   assert.equal(entry.sessions, truth.sessionRecords);

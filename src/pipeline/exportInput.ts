@@ -1,0 +1,108 @@
+// Reading an export that is read by byte ranges (a blob in storage) without holding it in memory: plain
+// and gzip exports are streamed from start to end; a zip archive, whose directory is at its end, is read
+// through yauzl's random-access reader, one ranged read per file of the archive (plus small reads of
+// the directory, served from a cached block).
+import { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { ARCHIVE_LIMITS, compressionOf, zipEntries } from '../audit/archive.js';
+import { ArchiveExportReader, readAnyExport, type ReadAnyExportOptions } from '../audit/archiveExport.js';
+import { itemsOfBatches, type ExportStream } from '../audit/readExport.js';
+import type { ExportInfo, ExportItem } from '../audit/records.js';
+
+/** An export read by byte ranges. */
+export interface RangedExport {
+  readonly size: number;
+  /** Bytes [start, end) as a stream; the whole export by default. */
+  read(start?: number, end?: number): AsyncIterable<Uint8Array>;
+}
+
+export function isRangedExport(value: unknown): value is RangedExport {
+  const v = value as Partial<RangedExport> | null;
+  return typeof v === 'object' && v !== null && typeof v.size === 'number' && typeof v.read === 'function';
+}
+
+/** Small reads (the zip directory, local headers) are served from blocks of this size. */
+const BLOCK_BYTES = 64 * 1024;
+
+/** yauzl's view of a ranged export. */
+class RangedZipReader extends yauzl.RandomAccessReader {
+  private block: { start: number; bytes: Buffer } | undefined;
+
+  constructor(private readonly source: RangedExport) {
+    super();
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return Readable.from(this.source.read(start, end), { objectMode: false });
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    const cached = (): boolean => {
+      const b = this.block;
+      if (b === undefined || position < b.start || position + length > b.start + b.bytes.length) return false;
+      b.bytes.copy(buffer, offset, position - b.start, position - b.start + length);
+      return true;
+    };
+    if (cached()) {
+      setImmediate(() => callback(null));
+      return;
+    }
+    const end = Math.min(this.source.size, position + Math.max(length, BLOCK_BYTES));
+    void (async () => {
+      const parts: Buffer[] = [];
+      for await (const chunk of this.source.read(position, end)) parts.push(Buffer.from(chunk));
+      this.block = { start: position, bytes: Buffer.concat(parts) };
+      if (!cached()) throw new Error(`the zip archive ended early (wanted ${length} bytes at ${position})`);
+    })().then(() => callback(null), (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+  }
+}
+
+async function headOf(source: RangedExport, n: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of source.read(0, Math.min(n, source.size))) parts.push(Buffer.from(chunk));
+  return Buffer.concat(parts);
+}
+
+async function* batchesOf(stream: ExportStream): AsyncGenerator<readonly ExportItem[]> {
+  if (stream.batches !== undefined) {
+    yield* stream.batches();
+    return;
+  }
+  for await (const item of stream) yield [item];
+}
+
+/** Any export (plain, gzip, zip) read from a ranged source; memory does not grow with its size. */
+export function readRangedExport(source: RangedExport, options: ReadAnyExportOptions): ExportStream {
+  return new RangedExportReader(source, options);
+}
+
+class RangedExportReader implements ExportStream {
+  private inner: ExportStream | undefined;
+  private started = false;
+
+  constructor(private readonly source: RangedExport, private readonly options: ReadAnyExportOptions) {}
+
+  info(): ExportInfo {
+    if (this.inner === undefined) throw new Error(`info() of ${this.options.file} is not available before its format is known; iterate the stream first`);
+    return this.inner.info();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ExportItem> {
+    return itemsOfBatches(this.batches());
+  }
+
+  async *batches(): AsyncGenerator<readonly ExportItem[], void, undefined> {
+    if (this.started) throw new Error(`the export stream of ${this.options.file} can be read only once`);
+    this.started = true;
+    const head = await headOf(this.source, 4);
+    if (compressionOf(head) === 'zip') {
+      const limits = this.options.limits ?? ARCHIVE_LIMITS;
+      const open = (): Promise<yauzl.ZipFile> => yauzl.fromRandomAccessReaderPromise(new RangedZipReader(this.source), this.source.size);
+      this.inner = new ArchiveExportReader(() => zipEntries(open, this.options.file, limits), this.options);
+    } else {
+      // Everything else (gzip, text, an empty zip, other binary formats) is recognised again as it streams.
+      this.inner = readAnyExport(this.source.read(), this.options);
+    }
+    yield* batchesOf(this.inner);
+  }
+}
