@@ -75,7 +75,9 @@ export async function startDashboardFixture(parts: readonly GeneratedPart[]): Pr
   await store.ensureCreated();
   usePipelineServices(servicesFor(store));
 
-  const env: NodeJS.ProcessEnv = { ...process.env, AzureWebJobsStorage: connection, EXPORTS_CONTAINER: names.containers.exports };
+  // The blob trigger's SDK binding builds its client from the app settings in the process environment, as in Azure.
+  process.env['AzureWebJobsStorage'] = connection;
+  const env: NodeJS.ProcessEnv = { ...process.env, EXPORTS_CONTAINER: names.containers.exports };
   const host = await startHost({
     functions,
     storageFor: () => clients,
