@@ -122,11 +122,12 @@ export function readAnyExport(input: Uint8Array | AsyncIterable<Uint8Array | str
   return new AnyExportReader(input, options);
 }
 
-class AnyExportReader implements ExportStream {
+/** An export stream whose reader is chosen when reading starts, from the input's first bytes. */
+export abstract class DeferredExportStream implements ExportStream {
   private inner: ExportStream | undefined;
   private started = false;
 
-  constructor(private readonly input: Uint8Array | AsyncIterable<Uint8Array | string>, private readonly options: ReadAnyExportOptions) {}
+  constructor(protected readonly options: ReadAnyExportOptions) {}
 
   info(): ExportInfo {
     if (this.inner === undefined) throw new Error(`info() of ${this.options.file} is not available before its format is known; iterate the stream first`);
@@ -140,30 +141,51 @@ class AnyExportReader implements ExportStream {
   async *batches(): AsyncGenerator<readonly ExportItem[], void, undefined> {
     if (this.started) throw new Error(`the export stream of ${this.options.file} can be read only once`);
     this.started = true;
-    const { file } = this.options;
-    const limits = this.options.limits ?? ARCHIVE_LIMITS;
+    const opened = await this.open();
+    try {
+      this.inner = opened.stream;
+      yield* batchesOf(opened.stream);
+    } finally {
+      await opened.close?.();
+    }
+  }
+
+  /** The reader of this input, and what to close once reading ends. */
+  protected abstract open(): Promise<{ stream: ExportStream; close?: () => Promise<void> }>;
+}
+
+class AnyExportReader extends DeferredExportStream {
+  constructor(private readonly input: Uint8Array | AsyncIterable<Uint8Array | string>, options: ReadAnyExportOptions) {
+    super(options);
+  }
+
+  protected async open(): Promise<{ stream: ExportStream; close: () => Promise<void> }> {
     const input = this.input;
     const peeked = await peekHead(asBuffers(input instanceof Uint8Array ? slices(input) : input), SNIFF_BYTES);
     try {
-      const kind = compressionOf(peeked.head);
-      if (kind === 'gzip') {
-        this.inner = readExport(checkedGunzip(peeked.chunks, file, limits), this.options);
-      } else if (kind === 'empty-zip') {
-        throw new ExportReadError(file, 'the zip archive is empty (it holds no files)');
-      } else if (kind === 'zip') {
-        const bytes = input instanceof Uint8Array ? Buffer.from(input.buffer, input.byteOffset, input.byteLength)
-          : await collectBytes(peeked.chunks, limits.bufferedZipBytes, file, `a zip archive that does not come from a file is read into memory, `
-            + `up to ${Math.round(limits.bufferedZipBytes / 1024 / 1024)} MiB, and this one is larger: give the file name instead`);
-        this.inner = new ArchiveExportReader(() => zipEntries(() => yauzl.fromBufferPromise(bytes), file, limits), this.options);
-      } else {
-        const binary = describeBinary(peeked.head);
-        if (binary !== undefined) throw new ExportReadError(file, `the file is ${binary}, not an export. ${READABLE_EXPORTS}`);
-        this.inner = readExport(peeked.chunks, this.options);
-      }
-      yield* batchesOf(this.inner);
-    } finally {
+      return { stream: await this.readerFor(peeked), close: () => peeked.close() };
+    } catch (e) {
       await peeked.close();
+      throw e;
     }
+  }
+
+  private async readerFor(peeked: PeekedInput): Promise<ExportStream> {
+    const { file } = this.options;
+    const limits = this.options.limits ?? ARCHIVE_LIMITS;
+    const input = this.input;
+    const kind = compressionOf(peeked.head);
+    if (kind === 'gzip') return readExport(checkedGunzip(peeked.chunks, file, limits), this.options);
+    if (kind === 'empty-zip') throw new ExportReadError(file, 'the zip archive is empty (it holds no files)');
+    if (kind === 'zip') {
+      const bytes = input instanceof Uint8Array ? Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+        : await collectBytes(peeked.chunks, limits.bufferedZipBytes, file, `a zip archive that does not come from a file is read into memory, `
+          + `up to ${Math.round(limits.bufferedZipBytes / 1024 / 1024)} MiB, and this one is larger: give the file name instead`);
+      return new ArchiveExportReader(() => zipEntries(() => yauzl.fromBufferPromise(bytes), file, limits), this.options);
+    }
+    const binary = describeBinary(peeked.head);
+    if (binary !== undefined) throw new ExportReadError(file, `the file is ${binary}, not an export. ${READABLE_EXPORTS}`);
+    return readExport(peeked.chunks, this.options);
   }
 }
 

@@ -5,9 +5,8 @@
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { ARCHIVE_LIMITS, compressionOf, zipEntries } from '../audit/archive.js';
-import { ArchiveExportReader, readAnyExport, type ReadAnyExportOptions } from '../audit/archiveExport.js';
-import { itemsOfBatches, type ExportStream } from '../audit/readExport.js';
-import type { ExportInfo, ExportItem } from '../audit/records.js';
+import { ArchiveExportReader, DeferredExportStream, readAnyExport, type ReadAnyExportOptions } from '../audit/archiveExport.js';
+import type { ExportStream } from '../audit/readExport.js';
 
 /** An export read by byte ranges. */
 export interface RangedExport {
@@ -63,46 +62,24 @@ async function headOf(source: RangedExport, n: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-async function* batchesOf(stream: ExportStream): AsyncGenerator<readonly ExportItem[]> {
-  if (stream.batches !== undefined) {
-    yield* stream.batches();
-    return;
-  }
-  for await (const item of stream) yield [item];
-}
-
 /** Any export (plain, gzip, zip) read from a ranged source; memory does not grow with its size. */
 export function readRangedExport(source: RangedExport, options: ReadAnyExportOptions): ExportStream {
   return new RangedExportReader(source, options);
 }
 
-class RangedExportReader implements ExportStream {
-  private inner: ExportStream | undefined;
-  private started = false;
-
-  constructor(private readonly source: RangedExport, private readonly options: ReadAnyExportOptions) {}
-
-  info(): ExportInfo {
-    if (this.inner === undefined) throw new Error(`info() of ${this.options.file} is not available before its format is known; iterate the stream first`);
-    return this.inner.info();
+class RangedExportReader extends DeferredExportStream {
+  constructor(private readonly source: RangedExport, options: ReadAnyExportOptions) {
+    super(options);
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<ExportItem> {
-    return itemsOfBatches(this.batches());
-  }
-
-  async *batches(): AsyncGenerator<readonly ExportItem[], void, undefined> {
-    if (this.started) throw new Error(`the export stream of ${this.options.file} can be read only once`);
-    this.started = true;
+  protected async open(): Promise<{ stream: ExportStream }> {
     const head = await headOf(this.source, 4);
     if (compressionOf(head) === 'zip') {
       const limits = this.options.limits ?? ARCHIVE_LIMITS;
       const open = (): Promise<yauzl.ZipFile> => yauzl.fromRandomAccessReaderPromise(new RangedZipReader(this.source), this.source.size);
-      this.inner = new ArchiveExportReader(() => zipEntries(open, this.options.file, limits), this.options);
-    } else {
-      // Everything else (gzip, text, an empty zip, other binary formats) is recognised again as it streams.
-      this.inner = readAnyExport(this.source.read(), this.options);
+      return { stream: new ArchiveExportReader(() => zipEntries(open, this.options.file, limits), this.options) };
     }
-    yield* batchesOf(this.inner);
+    // Everything else (gzip, text, an empty zip, other binary formats) is recognised again as it streams.
+    return { stream: readAnyExport(this.source.read(), this.options) };
   }
 }
