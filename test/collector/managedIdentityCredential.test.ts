@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createCollectorClient } from '../../src/collector/factory.js';
 import { readCollectorConfig } from '../../src/collector/config.js';
 import { CollectorCredentialsError } from '../../src/collector/errors.js';
+import { credentialsRefusal } from './credentialRefusal.js';
 import { FakeManagementApi } from './fakeManagementApi.js';
 import { FakeManagedIdentityEndpoint } from './fakeManagedIdentityEndpoint.js';
 
@@ -39,16 +40,8 @@ function client(extra: NodeJS.ProcessEnv = {}): ReturnType<typeof createCollecto
   return createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<CollectorCredentialsError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof CollectorCredentialsError, String(error));
-    assert.ok(!/Trace ID|Correlation ID/.test(error.message), error.message);
-    assert.ok(!error.message.includes(identityEndpoint.identityHeader), 'the identity header is not in the message');
-    return error;
-  }
-  return assert.fail('the call was expected to fail');
+function refusal(promise: Promise<unknown>): Promise<CollectorCredentialsError> {
+  return credentialsRefusal(promise, [identityEndpoint.identityHeader]);
 }
 
 test('the managed identity token for api://AzureADTokenExchange is the client assertion; one token serves many API calls', async () => {
