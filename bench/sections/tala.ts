@@ -1,6 +1,6 @@
 // Bench section `tala` (only with TALA_PY=/path/to/tala.py): tala v3.0.0 `-d` side by side with
 // `teams-audit -d` and `--compat tala -d` on tala-readable inputs (participant records only: tala
-// aborts on MeetingDetail and other operations, tala.md §3.4).
+// aborts on MeetingDetail and other operations, see docs/design/tala-compatibility.md).
 import { cliUnavailable, type BenchCase, type BenchSection } from '../harness.js';
 import { describeInput, ensureInput } from '../inputs.js';
 

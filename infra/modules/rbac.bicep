@@ -23,7 +23,7 @@ param deployerPrincipalType string = 'User'
 
 var names = loadJsonContent('../../src/names.json')
 
-// Built-in role definition ids (azure-notes.md §8.2).
+// Built-in role definition ids (Microsoft's "Azure built-in roles" reference).
 var roleDefinitionIds = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'

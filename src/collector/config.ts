@@ -9,7 +9,7 @@ import clouds from './clouds.json';
 export type CloudName = 'commercial' | 'gcc' | 'gcchigh' | 'dod';
 
 export interface CloudEndpoints {
-  /** Management Activity API host (audit-records.md §8.1). */
+  /** Management Activity API host (one per cloud, src/collector/clouds.json). */
   apiBaseUrl: string;
   /** Entra ID authority host. */
   loginBaseUrl: string;

@@ -1,4 +1,4 @@
-// Client of the Office 365 Management Activity API (audit-records.md §8): subscriptions list/start,
+// Client of the Office 365 Management Activity API (docs/collector.md): subscriptions list/start,
 // content listing for one window following NextPageUri (or NextPageUrl) pages, and content blobs.
 // PublisherIdentifier goes on every call; URIs the service hands back must stay on the configured host,
 // so the bearer token is never sent anywhere else.

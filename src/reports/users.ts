@@ -185,7 +185,7 @@ export function learnUsers(db: UsersDatabase, records: Iterable<AuditRecord>): n
 }
 
 /**
- * tala's rule (tala.md §6.5): for every meeting in first-appearance order, the organiser of its
+ * tala's rule (docs/design/tala-compatibility.md): for every meeting in first-appearance order, the organiser of its
  * first record (UserKey → UserId) is added when the key is unknown, even if empty.
  */
 export function learnTalaOrganizers(

@@ -223,12 +223,11 @@ test('the shipped JSON file is what DEFAULT_RULES holds, and it covers the docum
   assert.deepEqual([...classes].sort(), ['anonymous', 'bot', 'human', 'phone', 'room']);
 });
 
-test('the README example rules file parses and behaves as described', () => {
-  const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Classification and site maps'));
-  const json = /```json\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(json, 'README has a json example');
-  const c = new SessionClassifier({ rules: mergeRules(parseRules(json, 'README.md')) });
+test('the example rules file of docs/design/classification.md parses and behaves as described', () => {
+  const page = readFileSync(join(__dirname, '../../../docs/design/classification.md'), 'utf8');
+  const json = /```json\n([\s\S]*?)```/.exec(page)?.[1];
+  assert.ok(json, 'the page has a json example');
+  const c = new SessionClassifier({ rules: mergeRules(parseRules(json, 'classification.md')) });
   expectClass(c, session({ attendee: user({ displayName: 'Lab Test 4' }), userAgent: CSA }), 'bot', 'windows', 'lab-test-accounts');
   expectClass(c, session({ attendee: user(), userAgent: 'X ZoomGateway/1' }), 'bot', 'service', 'zoom-gateway');
   expectClass(c, session({ attendee: user(), userAgent: 'CallSignalingAgent (49/1)', deviceInformation: 'IGEL OS 11' }), 'human', 'linux', 'teams-client');

@@ -73,12 +73,11 @@ test('header aliases (Subnet, PrefixLength, Building) and true/false flags', () 
   assert.deepEqual(map.lookup('10.8.1.1'), { name: 'Lab', building: 'Lab', network: '10.8.0.0/16', insideCorp: true, vpn: false });
 });
 
-test('the README example building file loads without errors', () => {
-  const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Classification and site maps'));
-  const csv = /```csv\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(csv, 'README has a csv example');
-  const { map, errors } = SiteMap.fromCqdCsv(csv, 'README.md');
+test('the example building file of docs/design/classification.md loads without errors', () => {
+  const page = readFileSync(join(__dirname, '../../../docs/design/classification.md'), 'utf8');
+  const csv = /```csv\n([\s\S]*?)```/.exec(page)?.[1];
+  assert.ok(csv, 'the page has a csv example');
+  const { map, errors } = SiteMap.fromCqdCsv(csv, 'classification.md');
   assert.deepEqual(errors, []);
   assert.equal(map.lookup('10.57.5.20')?.name, 'Zurich/ZRH-1 floor 5');
   assert.equal(map.lookup('10.57.6.20')?.name, 'Zurich/ZRH-1');

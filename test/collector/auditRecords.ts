@@ -1,4 +1,4 @@
-// Test helper: AuditData records as Audit.General content blobs carry them (audit-records.md §2, §4, §5):
+// Test helper: AuditData records as Audit.General content blobs carry them (docs/design/record-formats.md):
 // Teams meeting records to keep, and other Teams operations and workloads to drop.
 export type AuditJson = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 // Test helper: a local HTTP server (node:http, free port) that implements the contract of the Office 365
-// Management Activity API as audit-records.md §8 describes it: subscriptions list/start, content listing
+// Management Activity API as Microsoft documents it (docs/collector.md): subscriptions list/start, content listing
 // by window (≤ 24 h, ≤ 7 days back, AF20022/AF20023/AF20055) with NextPageUri paging, content blobs,
 // AF20051 for expired content, and scripted faults (403 AF429 / 429 with Retry-After, 5xx). It accepts the
 // bearer tokens its companion local Entra ID (fakeEntraId.ts, HTTPS) issued.

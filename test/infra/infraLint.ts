@@ -19,7 +19,7 @@ import {
   type Value,
 } from './bicepModel.js';
 
-/** App settings that Flex Consumption rejects (azure-notes.md §5.1, functions-app-settings "Flex Consumption plan deprecations"). */
+/** App settings that Flex Consumption rejects (Microsoft's functions-app-settings reference, "Flex Consumption plan deprecations"). */
 export const FLEX_REJECTED_SETTINGS: readonly string[] = [
   'FUNCTIONS_WORKER_RUNTIME',
   'FUNCTIONS_EXTENSION_VERSION',

@@ -55,8 +55,8 @@ const TOPIC = 'infra/modules/eventGridTopic.bicep';
 const SUBSCRIPTION = 'infra/post-deploy/eventGridSubscription.bicep';
 
 /**
- * Built-in role definition ids, transcribed from azure-notes.md §8.2 (cross-checked there against the Azure-Samples
- * rbac.bicep files). Only the roles the deployment assigns are listed.
+ * Built-in role definition ids, as Microsoft's "Azure built-in roles" reference lists them (the same ids the
+ * Azure-Samples rbac.bicep files use). Only the roles the deployment assigns are listed.
  */
 const ROLE_GUIDS: Readonly<Record<string, string>> = {
   'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
@@ -251,7 +251,7 @@ test('templates read names from src/names.json and spell none of its container, 
   assert.deepEqual(problems, []);
 });
 
-test('role GUIDs equal azure-notes.md §8.2 and each is written once, in rbac.bicep', () => {
+test('role GUIDs equal the built-in role ids and each is written once, in rbac.bicep', () => {
   const all = [...templates.values()].flatMap((m) => guidLiterals(m).map((g) => ({ ...g, file: m.source.displayPath })));
   const known = new Set([...Object.values(ROLE_GUIDS), ...Object.values(MODULE_ROLE_GUIDS).map((r) => r.guid)]);
   assert.deepEqual(all.filter((g) => !known.has(g.guid)), [], 'no GUID outside the table');

@@ -88,6 +88,7 @@ export function extractCommands(markdown: string): ReadmeCommand[] {
   };
   let fence: { shell: boolean } | undefined;
   let pending: { text: string; line: number } | undefined;
+  let heredoc: { end: string; command: { text: string; line: number } } | undefined;
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
     const opening = /^\s*```\s*(\S*)/.exec(raw);
@@ -113,7 +114,21 @@ export function extractCommands(markdown: string): ReadmeCommand[] {
       return;
     }
     if (!fence.shell) return;
+    // A here-document's lines are the input of the command that opened it, not commands.
+    if (heredoc) {
+      heredoc.command.text += ' ' + raw.trim();
+      if (raw.trim() === heredoc.end) {
+        add(heredoc.command.text, heredoc.command.line, 'block');
+        heredoc = undefined;
+      }
+      return;
+    }
     const text = stripComment(raw).trimEnd();
+    const opensHeredoc = /<<-?\s*['"]?(\w+)['"]?/.exec(text);
+    if (opensHeredoc && !pending) {
+      heredoc = { end: opensHeredoc[1]!, command: { text, line: lineNo } };
+      return;
+    }
     if (pending) {
       pending.text += ' ' + text.replace(/\\$/, '');
     } else if (text.trim() !== '') {

@@ -1,10 +1,12 @@
-// Every command the README tells a reader to type is either run by a test (cliCommands, pipelineCommands)
-// or listed in NOT_RUN with its reason; and every list entry still names a README command.
+// Every command the README or a page of docs/ tells a reader to type is either run by a test (cliCommands,
+// pipelineCommands) or listed in NOT_RUN with its reason; and every list entry still names such a command.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLI_COMMANDS, NOT_RUN, PIPELINE_COMMANDS, notRunEntry } from './commandLists.js';
 import { extractCommands, isInlineCommand, splitCompound, stripComment } from './readmeCommands.js';
-import { readReadme } from './workFolder.js';
+import { readDocuments } from './workFolder.js';
+
+const documentCommands = () => readDocuments().flatMap((doc) => extractCommands(doc.text).map((c) => ({ ...c, path: doc.path })));
 
 const SAMPLE = [
   'Intro with `teams-audit -d x.csv` and the name `teams-audit` alone.',
@@ -44,6 +46,17 @@ test('extractCommands: shell blocks line by line, continuations joined, comments
   );
 });
 
+test('extractCommands: a here-document is part of the command that opens it', () => {
+  const text = ['```sh', 'cat > a.json <<EOF', '{ "x": 1 }', 'EOF', 'az rest --body @a.json', '```'].join('\n');
+  assert.deepEqual(
+    extractCommands(text).map((c) => [c.text, c.line]),
+    [
+      ['cat > a.json <<EOF { "x": 1 } EOF', 2],
+      ['az rest --body @a.json', 5],
+    ],
+  );
+});
+
 test('the helpers: comments and && only outside quotes; a program name alone or a message is not a command', () => {
   assert.equal(stripComment("echo '# kept' # dropped"), "echo '# kept' ");
   assert.equal(stripComment('a#b'), 'a#b');
@@ -56,27 +69,27 @@ test('the helpers: comments and && only outside quotes; a program name alone or 
   assert.equal(isInlineCommand('--ip=^10\\.'), false);
 });
 
-test('every README command is run by a test or listed in NOT_RUN with its reason', () => {
+test('every command of the README and docs/ is run by a test or listed in NOT_RUN with its reason', () => {
   const run = new Set<string>([...CLI_COMMANDS, ...PIPELINE_COMMANDS]);
-  const commands = extractCommands(readReadme());
+  const commands = documentCommands();
   assert.ok(commands.length > 50, `found only ${commands.length} commands: is the extraction broken?`);
   const missing = commands.filter((c) => !run.has(c.text) && notRunEntry(c.text) === undefined);
   assert.deepEqual(
-    missing.map((c) => `README.md:${c.line}: ${c.text}`),
+    missing.map((c) => `${c.path}:${c.line}: ${c.text}`),
     [],
     'run these in test/readme/cliCommands or pipelineCommands, or add them to NOT_RUN with a reason',
   );
 });
 
-test('no list names a command the README does not have', () => {
-  const texts = extractCommands(readReadme()).map((c) => c.text);
+test('no list names a command the documents do not have', () => {
+  const texts = documentCommands().map((c) => c.text);
   for (const entry of NOT_RUN) {
     assert.ok(entry.reason.length > 10, `a reason for ${String(entry.command)}`);
     const used = texts.some((text) => (typeof entry.command === 'string' ? text === entry.command : entry.command.test(text)));
-    assert.ok(used, `NOT_RUN entry ${String(entry.command)} matches no README command: remove it`);
+    assert.ok(used, `NOT_RUN entry ${String(entry.command)} matches no command of the README or docs/: remove it`);
   }
   for (const command of [...CLI_COMMANDS, ...PIPELINE_COMMANDS]) {
-    assert.ok(texts.includes(command), `"${command}" is run by a test but is not in the README`);
+    assert.ok(texts.includes(command), `"${command}" is run by a test but is in neither the README nor docs/`);
     assert.equal(notRunEntry(command), undefined, `"${command}" is both run and in NOT_RUN`);
   }
 });

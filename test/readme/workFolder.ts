@@ -2,15 +2,26 @@
 // a copy of `docs/examples`, and `teams-audit` on the PATH as `node dist/src/cli/main.js` (what
 // `npm link` installs). Commands run through bash, as a reader would type them.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { findPackageRoot } from '../../src/local/captureRegistrations.js';
 
 export const PACKAGE_ROOT = findPackageRoot(__dirname);
 
-export function readReadme(): string {
-  return readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
+export interface Document {
+  /** Path from the package root, e.g. `docs/cli.md`. */
+  path: string;
+  text: string;
+}
+
+/** The README and every Markdown page under docs/: the documents whose commands a reader may type. */
+export function readDocuments(): Document[] {
+  const pages = readdirSync(join(PACKAGE_ROOT, 'docs'), { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join(PACKAGE_ROOT, 'docs', name))
+    .sort();
+  return [join(PACKAGE_ROOT, 'README.md'), ...pages].map((file) => ({ path: relative(PACKAGE_ROOT, file), text: readFileSync(file, 'utf8') }));
 }
 
 export interface WorkFolder {

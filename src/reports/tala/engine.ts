@@ -1,5 +1,5 @@
 // tala v3.0.0 aggregation of one input file: meetings, attendees and connections exactly as
-// tala builds them (tala.md §4-§5), in linear-logarithmic time instead of tala's quadratic scans.
+// tala builds them (docs/design/tala-compatibility.md), in linear-logarithmic time instead of tala's quadratic scans.
 import { joinTimeText, leaveTimeText, type AuditRecord, type Attendee, type Rejection, type SessionRecord } from '../../audit/records.js';
 
 /** One kept connection: tala's seven fields, plus the parsed times used for ordering. */

@@ -1,4 +1,4 @@
-// tala v3.0.0 output layouts (tala.md §6.3, §6.4, §6.6), byte for byte: unquoted CSV for -o and
+// tala v3.0.0 output layouts (docs/design/tala-compatibility.md), byte for byte: unquoted CSV for -o and
 // -a, the indented -d report and its summary.
 import type { TalaConnection, TalaFileResult, TalaMeeting } from './engine.js';
 import { formatPythonFixed1 } from './pyFormat.js';

@@ -1,4 +1,4 @@
-// tala aggregation rules (tala.md §4-§5); expected values follow from those rules, and the same
+// tala aggregation rules (docs/design/tala-compatibility.md); expected values follow from those rules, and the same
 // behaviours were checked against tala v3.0.0 through the fixture test (talaFixtures.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,7 +129,7 @@ test('duplicates are counted; records of one person in two meetings stay apart',
   assert.equal(result.meetings.size, 2);
 });
 
-// tala.md §5.2 written out literally (scan from the start; duplicate test, then stop at the first
+// tala's duplicate rule written out literally (scan from the start; duplicate test, then stop at the first
 // E with new ≤ E): the binary-search version must give the same lists for any input order.
 function literalTalaInsert(list: TalaConnection[], c: TalaConnection): void {
   let i = 0;

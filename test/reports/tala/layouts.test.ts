@@ -1,5 +1,5 @@
-// tala output templates (tala.md §6.3, §6.4, §6.6). Expected lines are written from the templates
-// in tala.md; the same layouts were diffed against tala v3.0.0 (talaFixtures.test.ts).
+// tala output templates (docs/design/tala-compatibility.md). Expected lines are written from tala's
+// templates; the same layouts were diffed against tala v3.0.0 (talaFixtures.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregateTala } from '../../../src/reports/tala/engine.js';
