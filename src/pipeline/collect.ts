@@ -6,7 +6,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { CollectorError, SubscriptionMissingError } from '../collector/errors.js';
 import { AUDIT_GENERAL, type ContentItem, type ManagementActivityApi } from '../collector/managementApi.js';
-import { contentBlobName, selectMeetingRecords } from '../collector/content.js';
+import { contentBlobName, contentDay, selectMeetingRecords } from '../collector/content.js';
 import { formatApiTime, planWindows } from '../collector/windows.js';
 import type { CollectorRunStatus, CollectorState } from '../storage/collectorState.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
@@ -190,7 +190,7 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
         }
         if (malformed > 0) run.warnings.push(`${malformed} listing entries in ${label} had no contentId or contentUri and were skipped`);
         run.contentListed += items.length;
-        const fetched = await state.fetchedContentIds(contentType, items.map((i) => i.contentCreated));
+        const fetched = await state.fetchedContentIds(contentType, items.map((i) => contentDay(i.contentCreated)));
 
         const collectOne = async (item: ContentItem): Promise<void> => {
           const content = await api.fetchContent(item);
@@ -198,7 +198,7 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
           if (content.kind === 'expired') {
             run.contentExpired++;
             log.warn(`${LOG_PREFIX}: ${content.message}; recorded and skipped`);
-            await state.recordContent({ contentType, contentId: item.contentId, ...created(item), records: 0, expired: true }, recordedAt);
+            await state.recordContent({ contentType, contentId: item.contentId, day: contentDay(item.contentCreated), ...created(item), records: 0, expired: true }, recordedAt);
             return;
           }
           const selection = selectMeetingRecords(content.records);
@@ -211,7 +211,7 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
             if (outcome === 'written') run.blobsWritten++;
           }
           const recorded: Parameters<CollectorState['recordContent']>[0] = {
-            contentType, contentId: item.contentId, ...created(item), records: selection.kept.length, expired: false,
+            contentType, contentId: item.contentId, day: contentDay(item.contentCreated), ...created(item), records: selection.kept.length, expired: false,
           };
           if (blobName !== undefined) recorded.blobName = blobName;
           await state.recordContent(recorded, recordedAt);

@@ -3,8 +3,6 @@
 // partition per content type and day, purged 8 days on), the last subscription start attempt, and
 // the last run's outcome that /api/health shows.
 import type { TableClient } from '@azure/data-tables';
-import { missingCollectorSettings } from '../collector/config.js';
-import { contentDay } from '../collector/content.js';
 import { TableBatchWriter } from './batchWriter.js';
 import { decodeKey, encodeKey, keyComponent, prefixUpperBound } from './keys.js';
 import { double, doubleLiteral, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
@@ -43,22 +41,13 @@ export interface CollectorRunStatus {
 export interface RecordedContent {
   contentType: string;
   contentId: string;
+  /** The UTC day (yyyy-mm-dd, or 'undated') the content was created: the partition of its id. */
+  day: string;
   contentCreated?: string;
   /** Meeting records kept from it (0: no blob was written). */
   records: number;
   blobName?: string;
   expired: boolean;
-}
-
-export interface CollectorHealth {
-  /** The settings the collector needs are present (O365_TENANT_ID, O365_CLIENT_ID, a secret or certificate). */
-  configured: boolean;
-  missingSettings: string[];
-  lastRun?: CollectorRunStatus;
-  /** The last run's error, when it did not succeed. */
-  lastError?: string;
-  /** End of the last listing window whose content was all collected (Audit.General). */
-  lastWindowEnd?: string;
 }
 
 function positionKey(contentType: string): string {
@@ -146,12 +135,10 @@ export class CollectorState {
     );
   }
 
-  /** The content ids already fetched among those created on the given days. */
-  async fetchedContentIds(contentType: string, contentCreated: Iterable<string | undefined>): Promise<Set<string>> {
-    const days = new Set<string>();
-    for (const created of contentCreated) days.add(contentDay(created));
+  /** The content ids already fetched among those created on the given days (see RecordedContent.day). */
+  async fetchedContentIds(contentType: string, days: Iterable<string>): Promise<Set<string>> {
     const ids = new Set<string>();
-    await Promise.all([...days].map(async (day) => {
+    await Promise.all([...new Set(days)].map(async (day) => {
       const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(contentPartition(contentType, day))}`, ['RowKey']);
       for (const entity of entities) ids.add(decodeKey(entity.rowKey));
     }));
@@ -159,7 +146,7 @@ export class CollectorState {
   }
 
   async recordContent(content: RecordedContent, now: Date): Promise<void> {
-    const day = contentDay(content.contentCreated);
+    const day = content.day;
     const created = createdMs(content.contentCreated) ?? now.getTime();
     await this.client.upsertEntity(
       {
@@ -199,22 +186,4 @@ export class CollectorState {
     const entity = await this.get(STATUS_PARTITION, LAST_RUN);
     return entity ? runFromEntity(entity) : undefined;
   }
-}
-
-/** The collector's part of /api/health: configured or not, the last run, its error, the position. */
-export async function readCollectorHealth(
-  stateClient: TableClient,
-  env: NodeJS.ProcessEnv = process.env,
-  contentType = 'Audit.General',
-): Promise<CollectorHealth> {
-  const missingSettings = missingCollectorSettings(env);
-  const health: CollectorHealth = { configured: missingSettings.length === 0, missingSettings };
-  const state = new CollectorState(stateClient);
-  const [lastRun, lastWindowEnd] = await Promise.all([state.lastRun(), state.lastWindowEnd(contentType)]);
-  if (lastRun !== undefined) {
-    health.lastRun = lastRun;
-    if (lastRun.status !== 'succeeded' && lastRun.error !== undefined) health.lastError = lastRun.error;
-  }
-  if (lastWindowEnd !== undefined) health.lastWindowEnd = lastWindowEnd.toISOString();
-  return health;
 }

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { InvocationContext, type Timer } from '@azure/functions';
 import { makeCollectAuditRecordsHandler } from '../../src/functions/collectAuditRecords.js';
 import { storageClientsFromConnectionString, type StorageClients } from '../../src/storage/clients.js';
-import { readCollectorHealth } from '../../src/storage/collectorState.js';
+import { readCollectorHealth } from '../../src/pipeline/collectorHealth.js';
+import { CollectorState } from '../../src/storage/collectorState.js';
 import { TABLES } from '../../src/names.js';
 import { FakeManagementApi } from '../collector/fakeManagementApi.js';
 import { meetingDetail, participantDetail, powerBi } from '../collector/auditRecords.js';
@@ -50,7 +51,7 @@ test('configured: a run collects into the EXPORTS_CONTAINER container and record
   for await (const blob of storage.blobService.getContainerClient(container).listBlobsFlat()) names.push(blob.name);
   assert.deepEqual(names, [`management-api/Audit.General/${new Date(Date.now() - 3_600_000).toISOString().slice(0, 10)}/fn~241.json`]);
   assert.ok(lines.some((l) => /collectAuditRecords: succeeded: .* 2 meeting records kept in 1 new blobs/.test(l)), lines.join('\n'));
-  const health = await readCollectorHealth(storage.table(TABLES.collectorState), env);
+  const health = await readCollectorHealth(new CollectorState(storage.table(TABLES.collectorState)), env);
   assert.equal(health.configured, true);
   assert.equal(health.lastRun?.status, 'succeeded');
   assert.equal(health.lastError, undefined);
@@ -62,7 +63,7 @@ test('an unresolved Key Vault reference fails the invocation and shows in health
   const lines: string[] = [];
   await assert.rejects(makeCollectAuditRecordsHandler({ env, storage: () => storage, credentialOptions: server.credentialOptions })(TIMER, context(lines)), /Key Vault reference/);
   assert.ok(lines.some((l) => l.startsWith('error') && /Key Vault Secrets User/.test(l)));
-  const health = await readCollectorHealth(storage.table(TABLES.collectorState), env);
+  const health = await readCollectorHealth(new CollectorState(storage.table(TABLES.collectorState)), env);
   assert.equal(health.lastRun?.status, 'failed');
   assert.equal(health.lastRun?.errorKind, 'configuration');
   assert.match(health.lastError ?? '', /O365_CLIENT_SECRET still holds its Key Vault reference/);
@@ -75,5 +76,5 @@ test('bad credentials fail the invocation with the AADSTS code; the secret appea
   await assert.rejects(makeCollectAuditRecordsHandler({ env, storage: () => storage, credentialOptions: server.credentialOptions })(TIMER, context(lines)), /collectAuditRecords failed: .*AADSTS7000215/);
   assert.ok(lines.some((l) => l.startsWith('error') && /AADSTS7000215/.test(l)));
   assert.ok(lines.every((l) => !l.includes(secret)));
-  assert.equal((await readCollectorHealth(storage.table(TABLES.collectorState), env)).lastRun?.errorKind, 'credentials');
+  assert.equal((await readCollectorHealth(new CollectorState(storage.table(TABLES.collectorState)), env)).lastRun?.errorKind, 'credentials');
 });

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { collectAuditRecords, SUBSCRIPTION_START_INTERVAL_MS, type CollectRunResult } from '../../src/pipeline/collect.js';
-import { CollectorState, readCollectorHealth } from '../../src/storage/collectorState.js';
+import { CollectorState } from '../../src/storage/collectorState.js';
+import { readCollectorHealth } from '../../src/pipeline/collectorHealth.js';
 import { createCollectorClient } from '../../src/collector/factory.js';
 import { readCollectorConfig } from '../../src/collector/config.js';
 import type { RetryPolicy } from '../../src/collector/http.js';
@@ -316,7 +317,7 @@ test('throttling beyond the retry budget ends the run partial, keeps the positio
   assert.match(throttled.error ?? '', /retry budget \(3\) is spent/);
   const position = await f.state.lastWindowEnd('Audit.General');
   assert.ok(position === undefined || position.getTime() <= Date.now() - 3 * DAY + 60_000, 'the window holding the throttled content is not done');
-  const health = await readCollectorHealth(f.stateClient, server.settings());
+  const health = await readCollectorHealth(new CollectorState(f.stateClient), server.settings());
   assert.match(health.lastError ?? '', /throttled/);
 
   server.faults = [];
@@ -337,7 +338,7 @@ test('bad credentials fail the run with a clear error in the state and in health
   assert.deepEqual(await blobNames(f.exports), []);
   assert.ok(f.logs.some((l) => l.startsWith('error') && l.includes('AADSTS7000215')));
 
-  const health = await readCollectorHealth(f.stateClient, server.settings({ secret: wrongSecret }));
+  const health = await readCollectorHealth(new CollectorState(f.stateClient), server.settings({ secret: wrongSecret }));
   assert.equal(health.configured, true);
   assert.equal(health.lastRun?.status, 'failed');
   assert.equal(health.lastError, result.error);
@@ -355,7 +356,7 @@ test('a missing ActivityFeed.Read permission fails the run with the permission t
   assert.equal(result.errorKind, 'permission');
   assert.match(result.error ?? '', /ActivityFeed\.Read/);
   assert.match(result.error ?? '', /admin consent/);
-  assert.match((await readCollectorHealth(f.stateClient, server.settings())).lastError ?? '', /ActivityFeed\.Read/);
+  assert.match((await readCollectorHealth(new CollectorState(f.stateClient), server.settings())).lastError ?? '', /ActivityFeed\.Read/);
 });
 
 test('subscriptions/start is not re-issued within 15 minutes', async () => {

@@ -3,7 +3,8 @@
 import { UsersDatabase, type UserRow } from '../../reports/users.js';
 import { fieldColumns, type Column } from '../../reports/render/csv.js';
 import { entityToUploadEntry, type UploadEntry } from '../../storage/ledger.js';
-import { readCollectorHealth, type CollectorHealth } from '../../storage/collectorState.js';
+import { CollectorState } from '../../storage/collectorState.js';
+import { readCollectorHealth, type CollectorHealth } from '../collectorHealth.js';
 import { listPage } from '../../storage/tableEntities.js';
 import { describeError } from '../log.js';
 import { logOf, type ReportDeps } from './context.js';
@@ -108,7 +109,7 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
   let collector: CollectorHealth | null = null;
   if (storage.reachable) {
     try {
-      collector = await readCollectorHealth(deps.store.clients.table(deps.store.names.tables.collectorState));
+      collector = await readCollectorHealth(new CollectorState(deps.store.clients.table(deps.store.names.tables.collectorState)));
     } catch (error) {
       log.error(`health: collector status check failed: ${describeError(error)}`);
     }
