@@ -96,7 +96,7 @@ export class GraphUsersClient {
     const wanted = [...new Set(ids.filter(isObjectId))];
     for (let i = 0; i < wanted.length; i += BATCH_LIMIT) {
       const batch = wanted.slice(i, i + BATCH_LIMIT);
-      if (this.options.deadline !== undefined && this.now() >= this.options.deadline) {
+      if (result.stoppedByDeadline || (this.options.deadline !== undefined && this.now() >= this.options.deadline)) {
         result.stoppedByDeadline = true;
         this.fail(result, wanted.slice(i), 'deadline');
         break;
