@@ -6,9 +6,8 @@
 // Nothing here logs or returns an id with an error: messages carry counts and Graph's error codes only.
 import { isObjectId } from '../audit/participantKey.js';
 import { retryAfterMs, type FetchLike } from '../collector/http.js';
-import { scrubRemoteText } from '../collector/errors.js';
 import type { GraphTokenSource } from './tokens.js';
-import { GraphPermissionError } from './tokens.js';
+import { GraphPermissionError, graphText } from './tokens.js';
 
 /** Requests per $batch (Graph's limit). */
 export const BATCH_LIMIT = 20;
@@ -64,6 +63,12 @@ function text(body: Record<string, unknown>, key: string): string {
 function errorCode(body: unknown): string | undefined {
   const error = (body as { error?: { code?: unknown } } | null)?.error;
   return typeof error?.code === 'string' ? error.code : undefined;
+}
+
+/** Graph's own error message when the body has one, else the body. */
+function errorMessage(body: unknown, bodyText: string): string {
+  const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
+  return typeof message === 'string' ? message : bodyText;
 }
 
 function headerMap(headers: Record<string, string> | undefined): Headers {
@@ -172,15 +177,15 @@ export class GraphUsersClient {
         this.options.tokens.invalidate();
         return { retry: [...pending], reason: 'HTTP 401', askedMs: 0 };
       }
-      throw GraphPermissionError.fromAnswer(401, errorCode(body), bodyText);
+      throw GraphPermissionError.fromAnswer(401, errorCode(body), errorMessage(body, bodyText));
     }
-    if (response.status === 403) throw GraphPermissionError.fromAnswer(403, errorCode(body), bodyText);
+    if (response.status === 403) throw GraphPermissionError.fromAnswer(403, errorCode(body), errorMessage(body, bodyText));
     if (retryable(response.status)) {
       return { retry: [...pending], reason: response.status === 429 ? 'throttled' : `HTTP ${response.status}`, askedMs: retryAfterMs(response.headers, this.now()) };
     }
     const items = (body as { responses?: unknown } | undefined)?.responses;
     if (response.status !== 200 || !Array.isArray(items)) {
-      this.fail(result, pending, `HTTP ${response.status}${errorCode(body) ? ` ${errorCode(body)}` : ''}: ${scrubRemoteText(bodyText, 120)}`);
+      this.fail(result, pending, `HTTP ${response.status}${errorCode(body) ? ` ${errorCode(body)}` : ''}: ${graphText(errorMessage(body, bodyText), 160)}`);
       return { retry: [], reason: '', askedMs: undefined };
     }
     const byRequest = new Map<string, BatchItem>();
@@ -203,7 +208,7 @@ export class GraphUsersClient {
       } else if (item.status === 404) {
         result.answers.set(id, { status: 'notInTenant' });
       } else if (item.status === 401 || item.status === 403) {
-        throw GraphPermissionError.fromAnswer(item.status, errorCode(item.body), JSON.stringify(item.body ?? ''));
+        throw GraphPermissionError.fromAnswer(item.status, errorCode(item.body), errorMessage(item.body, JSON.stringify(item.body ?? '')));
       } else if (retryable(item.status)) {
         retry.push(id);
         reason = item.status === 429 ? 'throttled' : reason || `HTTP ${item.status}`;

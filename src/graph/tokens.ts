@@ -11,6 +11,13 @@ export interface GraphTokenSource {
   invalidate(): void;
 }
 
+const GUIDS = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+/** Graph's or the identity library's words, safe for logs: no addresses, tokens or ids (of users or requests). */
+export function graphText(text: string, maxChars = 200): string {
+  return scrubRemoteText(text.replace(GUIDS, '[id]'), maxChars);
+}
+
 const GRANT = "grant the Function App's managed identity the Microsoft Graph application permission User.Read.All, " +
   'with admin consent (docs/graph-names.md gives the commands)';
 
@@ -18,12 +25,12 @@ const GRANT = "grant the Function App's managed identity the Microsoft Graph app
 export class GraphPermissionError extends Error {
   override name = 'GraphPermissionError';
 
-  static fromAnswer(status: number, code: string | undefined, body: string): GraphPermissionError {
+  static fromAnswer(status: number, code: string | undefined, said: string): GraphPermissionError {
     const what = `Microsoft Graph refused the lookup (HTTP ${status}${code ? `, ${code}` : ''})`;
     const hint = status === 401
       ? `the token was not accepted; check that ${SETTINGS.graphBaseUrl} is the Graph host of the tenant's cloud`
       : GRANT;
-    return new GraphPermissionError(`${what}: ${hint}. Graph said: ${scrubRemoteText(body, 200)}`);
+    return new GraphPermissionError(`${what}: ${hint}. Graph said: ${graphText(said)}`);
   }
 }
 
@@ -46,7 +53,7 @@ export class CredentialGraphTokens implements GraphTokenSource {
       const raw = error instanceof Error ? error.message : String(error);
       throw new GraphPermissionError(
         `the Function App's managed identity gave no token for Microsoft Graph (this works only in Azure, with the identity ` +
-          `assigned to the app): ${scrubRemoteText(raw.split(/Trace ID:|Correlation ID:/)[0] ?? '', 200)}`,
+          `assigned to the app): ${graphText(raw.split(/Trace ID:|Correlation ID:/)[0] ?? '')}`,
       );
     }
     if (token === null) throw new GraphPermissionError("the Function App's managed identity gave no token for Microsoft Graph");

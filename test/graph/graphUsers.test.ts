@@ -5,7 +5,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { readGraphNamesSettings } from '../../src/graph/config.js';
 import { GraphUsersClient, type GraphUsersOptions } from '../../src/graph/graphUsers.js';
-import { GraphPermissionError, managedIdentityGraphTokens } from '../../src/graph/tokens.js';
+import { GraphPermissionError, graphText, managedIdentityGraphTokens } from '../../src/graph/tokens.js';
 import { EXTERNAL_ID, GUEST, IDENTITY_CLIENT_ID, IDENTITY_PRINCIPAL_ID, MEMBER, recordingSleep, startGraphStandIns, type GraphStandIns } from './graphStandIns.js';
 
 let s: GraphStandIns;
@@ -126,7 +126,25 @@ test('without the User.Read.All application permission: an error that says what 
   assert.match(error.message, /HTTP 403, Authorization_RequestDenied/);
   assert.match(error.message, /User\.Read\.All/);
   assert.match(error.message, /docs\/graph-names\.md/);
-  assert.doesNotMatch(error.message, new RegExp(MEMBER.id));
+  assert.doesNotMatch(error.message, /[0-9a-f]{8}-[0-9a-f]{4}-/i, 'no user or request id');
+});
+
+test('a request Graph refuses for another reason (400): those ids stay unanswered, the reason quotes Graph without ids', async () => {
+  s.graph.requestFaults.push({ status: 400 });
+  const { client: c, waits } = client();
+  const result = await c.lookUp([MEMBER.id, GUEST.id]);
+  assert.deepEqual(waits, [], 'not retried');
+  assert.equal(result.answers.size, 0);
+  const [reason, count] = [...result.failed][0]!;
+  assert.equal(count, 2);
+  assert.equal(reason, 'HTTP 400 ServiceUnavailable: Scripted fault.', "Graph's message, not its whole body");
+});
+
+test("Graph's words in messages lose ids, addresses and tokens", () => {
+  assert.equal(
+    graphText(`Resource '${MEMBER.id}' for ada@contoso.com does not exist (request-id ${GUEST.id.toUpperCase()}); Bearer abc.def`),
+    "Resource '[id]' for [address] does not exist (request-id [id]); Bearer [removed]",
+  );
 });
 
 test('a token Graph does not accept (another audience): one fresh token is tried, then the error names the Graph host setting', async () => {
