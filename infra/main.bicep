@@ -103,6 +103,17 @@ param collectorVaultNameSalt string = ''
 @description('NCRONTAB schedule (6 fields, UTC) of the collector timer. Empty: the default in src/names.json.')
 param collectorSchedule string = ''
 
+@description('Look up display names and UPNs of organisers and attendees in Microsoft Graph with the app\'s identity. An admin must grant that identity the Graph application permission User.Read.All (docs/graph-names.md; the APP_IDENTITY_PRINCIPAL_ID output). Off in pseudonymised mode.')
+param enableGraphNames bool = false
+
+@description('Hours a name from Microsoft Graph is kept before it is looked up again.')
+@minValue(1)
+@maxValue(8760)
+param graphNamesRefreshHours int = 168
+
+@description('NCRONTAB schedule (6 fields, UTC) of the name lookup timer. Empty: the default in src/names.json.')
+param graphNamesSchedule string = ''
+
 var names = loadJsonContent('../src/names.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -110,6 +121,7 @@ var tags = {
 }
 var effectiveAnalysisSchedule = empty(analysisSchedule) ? names.settingDefaults[names.settings.analysisSchedule] : analysisSchedule
 var effectiveCollectorSchedule = empty(collectorSchedule) ? names.settingDefaults[names.settings.collectorSchedule] : collectorSchedule
+var effectiveGraphNamesSchedule = empty(graphNamesSchedule) ? names.settingDefaults[names.settings.graphNamesSchedule] : graphNamesSchedule
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -214,6 +226,9 @@ module functionApp 'modules/functionApp.bicep' = {
     enableCollector: enableCollector
     // Through the module's output, the app waits for the vault role assignment.
     collectorSettings: collector.outputs.settings
+    enableGraphNames: enableGraphNames
+    graphNamesRefreshHours: graphNamesRefreshHours
+    graphNamesSchedule: effectiveGraphNamesSchedule
   }
   // The host starts with its storage roles in place.
   dependsOn: [
@@ -238,3 +253,5 @@ output COLLECTOR_CREDENTIAL_NAME string = collector.outputs.credentialName
 output COLLECTOR_FEDERATED_ISSUER string = collector.outputs.federatedCredential.?issuer ?? ''
 output COLLECTOR_FEDERATED_SUBJECT string = collector.outputs.federatedCredential.?subject ?? ''
 output COLLECTOR_FEDERATED_AUDIENCE string = collector.outputs.federatedCredential.?audience ?? ''
+// The object id of the app's identity, for the User.Read.All grant that names from Microsoft Graph need (docs/graph-names.md).
+output APP_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId

@@ -78,6 +78,17 @@ param collectorSettings object = {
   cloud: ''
 }
 
+@description('Look up names in Microsoft Graph with the app\'s identity (needs User.Read.All granted to it: docs/graph-names.md).')
+param enableGraphNames bool = false
+
+@description('Hours a name from Microsoft Graph is kept before it is looked up again.')
+@minValue(1)
+@maxValue(8760)
+param graphNamesRefreshHours int = 168
+
+@description('NCRONTAB schedule (6 fields, UTC) of the name lookup timer. Set even when the lookup is off: the host resolves %GRAPH_NAMES_SCHEDULE% when it indexes the function.')
+param graphNamesSchedule string
+
 var names = loadJsonContent('../../src/names.json')
 
 // How HTTP callers authenticate, read by src/pipeline/http/httpAuth.ts: 'entra' only together with the
@@ -194,6 +205,27 @@ var appSettings = [
   {
     name: names.settings.o365Cloud
     value: collectorSettings.cloud
+  }
+  // Names from Microsoft Graph (src/graph/): the app's own identity asks the cloud's Graph host; off unless enabled.
+  {
+    name: names.settings.graphNames
+    value: enableGraphNames ? 'true' : 'false'
+  }
+  {
+    name: names.settings.graphNamesSchedule
+    value: graphNamesSchedule
+  }
+  {
+    name: names.settings.graphNamesRefreshHours
+    value: string(graphNamesRefreshHours)
+  }
+  {
+    name: names.settings.graphBaseUrl
+    value: environment().graph
+  }
+  {
+    name: names.settings.graphManagedIdentityClientId
+    value: identity.properties.clientId
   }
 ]
 

@@ -16,3 +16,10 @@ export function participantKey(a: Attendee): ParticipantKey {
   if (a.displayName) return { key: a.displayName, confidence: 'low', source: 'DisplayName' };
   return { key: '', confidence: 'low', source: 'none' };
 }
+
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for an Entra object id (a GUID): the ids a directory such as Microsoft Graph can be asked about. */
+export function isObjectId(id: string): boolean {
+  return OBJECT_ID.test(id);
+}

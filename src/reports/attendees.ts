@@ -14,6 +14,7 @@ export interface AttendeeRow {
   keyConfidence: string;
   /** Attendees UPN, else the users database entry for the UserObjectId, else ''. */
   email: string;
+  /** Attendees DisplayName, else the directory's name for the UserObjectId, else ''. */
   displayName: string;
   /** Attendees RecipientType ('' when absent). */
   recipientType: string;
@@ -50,7 +51,7 @@ export function attendeeRow(meetingId: string, c: ClassifiedSession, users?: Use
     participantKey: c.participantKey,
     keyConfidence: c.keyConfidence,
     email,
-    displayName: a.displayName ?? '',
+    displayName: a.displayName || (a.userObjectId ? users?.name?.(a.userObjectId) : undefined) || '',
     recipientType: a.recipientType ?? '',
     attendeeOrganization: a.organizationId ?? '',
     participantClass: c.participantClass,

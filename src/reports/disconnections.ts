@@ -13,6 +13,7 @@ export interface DisconnectionRow {
   participantKey: string;
   keyConfidence: string;
   participantClass: string;
+  /** DisplayName of the record, else the directory's name for the participant key, else ''. */
   displayName: string;
   upn: string;
   /** UPN, else the users database entry for the participant key, else ''. */
@@ -74,7 +75,7 @@ export function disconnectionRow(d: Disconnection, organizerEmail: string, users
     participantKey: d.participantKey,
     keyConfidence: d.keyConfidence,
     participantClass: d.participantClass,
-    displayName: d.displayName ?? '',
+    displayName: d.displayName || users?.name?.(d.participantKey) || '',
     upn: d.upn ?? '',
     email: d.upn || users?.get(d.participantKey) || '',
     platform: d.platform,

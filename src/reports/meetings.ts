@@ -3,6 +3,7 @@
 import type { Meeting, MeetingAnalysis } from '../analysis/model.js';
 import { summariseMeeting } from '../analysis/metrics.js';
 import type { Column } from './render/csv.js';
+import type { UsersLookup } from './users.js';
 import { isoOrEmpty } from './common.js';
 
 export interface MeetingRow {
@@ -102,3 +103,17 @@ export const MEETING_FIELDS: readonly (keyof MeetingRow)[] = [
 ];
 
 export const MEETING_CSV_COLUMNS: readonly Column<MeetingRow>[] = MEETING_FIELDS.map((f) => ({ header: f, value: (r) => r[f] }));
+
+/** A meetings report row with the organiser's name from the directory (Microsoft Graph; the report API's rows). */
+export interface NamedMeetingRow extends MeetingRow {
+  /** '' when the directory gave no name for organizerId. */
+  organizerName: string;
+}
+
+export function namedMeetingRow(row: MeetingRow, users: UsersLookup): NamedMeetingRow {
+  return { ...row, organizerName: (row.organizerId ? users.name?.(row.organizerId) : undefined) ?? '' };
+}
+
+/** The report API's columns: organizerName after organizerId. */
+export const NAMED_MEETING_CSV_COLUMNS: readonly Column<NamedMeetingRow>[] = MEETING_FIELDS.flatMap((f): Column<NamedMeetingRow>[] =>
+  f === 'organizerId' ? [{ header: f, value: (r) => r[f] }, { header: 'organizerName', value: (r) => r.organizerName }] : [{ header: f, value: (r) => r[f] }]);

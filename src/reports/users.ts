@@ -43,6 +43,27 @@ export interface UsersDatabaseOptions {
 /** What the reports need from the database. */
 export interface UsersLookup {
   get(uuid: string): string | undefined;
+  /** The display name a directory (Microsoft Graph) gave for the id, when known. */
+  name?(uuid: string): string | undefined;
+}
+
+/** What Microsoft Graph said about an object id, and when. */
+export interface DirectoryName {
+  /** `found`: a member or guest of this tenant; `notInTenant`: Graph does not know the id here (external users). */
+  status: 'found' | 'notInTenant';
+  displayName: string;
+  userPrincipalName: string;
+  mail: string;
+  /** `Member` or `Guest` ('' when not found). */
+  userType: string;
+  /** ISO time of the lookup. */
+  checkedAt: string;
+}
+
+/** The address to show for a directory entry: a guest's mail (its UPN is the #EXT# form), else the UPN. */
+export function directoryEmail(d: DirectoryName | undefined): string {
+  if (d === undefined || d.status !== 'found') return '';
+  return d.userType.toLowerCase() === 'guest' ? d.mail || d.userPrincipalName : d.userPrincipalName || d.mail;
 }
 
 /** uuid → e-mail, in insertion order. Existing entries are never changed by learning. */

@@ -1,32 +1,46 @@
-// The users table: user id → e-mail pairs learned from the ingested records (organisers' UserKey →
-// UserId, attendees' UserObjectId → UPN); the users file in the config container takes precedence.
-// Each origin has its own property, merged in, so the stored state does not depend on the order in
-// which exports are ingested.
+// The users table: user ids seen in the ingested records (organisers' UserKey, attendees' UserObjectId) with the
+// e-mail the records gave (organisers' UserId, attendees' UPN) when they gave one, and what Microsoft Graph said
+// about the id (display name, UPN, mail, member or guest, when asked). The users file in the config container
+// takes precedence. Each origin has its own property, merged in, so the stored state does not depend on the order
+// in which exports are ingested; the Graph properties are merged in by the name lookup only.
 import type { TableClient } from '@azure/data-tables';
 import type { AuditRecord } from '../audit/records.js';
-import type { UserEntry } from '../reports/users.js';
+import { isObjectId } from '../audit/participantKey.js';
+import type { DirectoryName, UserEntry } from '../reports/users.js';
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, shardOf } from './keys.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { guardEntity } from './entityGuards.js';
-import { isNotFound, listAll, stringLiteral, str } from './tableEntities.js';
+import { isNotFound, listAll, optStr, stringLiteral, str } from './tableEntities.js';
 
 /** Users live in 16 partitions `user-0` … `user-f` (by id), written in parallel. */
 const PARTITION = 'user-';
 const USERS_RANGE = `PartitionKey ge ${stringLiteral(PARTITION)} and PartitionKey lt ${stringLiteral(prefixUpperBound(PARTITION))}`;
+/** The name lookup's last run (no personal data). */
+const STATUS_PARTITION = 'status';
+const NAMES_RUN_ROW = 'graphNames';
 /** Characters that would break tala's `uuid,email` users-file lines. */
 const UNSAFE = /[\r\n,]/;
 
-/** Adds what one record teaches to `learned` (first occurrence of an id wins; ids compared case-insensitively). */
+/** A stored user: the learned e-mail ('' when the records gave none) and the directory's answer, if asked. */
+export interface StoredUser extends UserEntry {
+  directory?: DirectoryName;
+}
+
+/**
+ * Adds what one record teaches to `learned` (ids compared case-insensitively): the first e-mail seen for an id wins;
+ * an object id without an e-mail is kept too (e-mail ''), so the name lookup can ask the directory about it.
+ */
 export function learnFromRecord(learned: Map<string, UserEntry>, record: AuditRecord): void {
   const add = (uuid: string, email: string, origin: 'organizer' | 'attendee'): void => {
-    if (uuid === '' || email === '' || UNSAFE.test(uuid) || UNSAFE.test(email)) return;
+    if (uuid === '' || UNSAFE.test(uuid)) return;
+    const usable = email !== '' && !UNSAFE.test(email);
+    if (!usable && !isObjectId(uuid)) return;
     const id = uuid.toLowerCase();
-    if (!learned.has(id)) learned.set(id, { uuid, email, origin });
+    const known = learned.get(id);
+    if (known === undefined || (known.email === '' && usable)) learned.set(id, { uuid, email: usable ? email : '', origin });
   };
   add(record.organizerId, record.organizerUpn, 'organizer');
-  if (record.kind === 'session' && record.attendee.userObjectId !== undefined && record.attendee.upn !== undefined) {
-    add(record.attendee.userObjectId, record.attendee.upn, 'attendee');
-  }
+  if (record.kind === 'session' && record.attendee.userObjectId !== undefined) add(record.attendee.userObjectId, record.attendee.upn ?? '', 'attendee');
 }
 
 /** The pairs a batch of records teaches. */
@@ -36,21 +50,54 @@ export function learnedUsers(records: Iterable<AuditRecord>): Map<string, UserEn
   return learned;
 }
 
+/** The name lookup's last run, for /api/health. */
+export interface NamesRunStatus {
+  startedAt: string;
+  finishedAt: string;
+  /** Ids due for a lookup found in this run (at most the run's maximum). */
+  due: number;
+  found: number;
+  notInTenant: number;
+  /** Ids not answered this time (looked up again by the next run). */
+  failed: number;
+  stoppedByDeadline: boolean;
+  /** Why the run failed or what failed in it (no ids, no names). */
+  lastError?: string;
+}
+
+function keysOf(uuid: string): { partitionKey: string; rowKey: string } {
+  const rowKey = keyComponent(uuid.toLowerCase(), MAX_ID_KEY_CHARS);
+  return { partitionKey: PARTITION + shardOf(rowKey), rowKey };
+}
+
 export class UsersTable {
   constructor(readonly client: TableClient) {}
 
-  /** Merges learned pairs in: an organiser e-mail and an attendee e-mail are kept side by side. */
+  /** Merges learned ids in: an organiser e-mail and an attendee e-mail are kept side by side; an id alone adds no e-mail. */
   async upsertAll(users: Iterable<UserEntry>, options: BatchWriterOptions = {}): Promise<number> {
     const writer = new TableBatchWriter(this.client, options);
     let count = 0;
     for (const u of users) {
       const uuid = u.uuid.toLowerCase();
-      const rowKey = keyComponent(uuid, MAX_ID_KEY_CHARS);
+      const entity: Record<string, unknown> = { ...keysOf(uuid), uuid };
+      if (u.email !== '') entity[u.origin === 'attendee' ? 'attendeeEmail' : 'organizerEmail'] = u.email;
+      await writer.upsert(guardEntity(entity as { partitionKey: string; rowKey: string }).entity, 'Merge');
+      count++;
+    }
+    await writer.flush();
+    return count;
+  }
+
+  /** Merges the directory's answers in (the learned e-mails stay). */
+  async recordDirectory(answers: Iterable<[string, DirectoryName]>, options: BatchWriterOptions = {}): Promise<number> {
+    const writer = new TableBatchWriter(this.client, options);
+    let count = 0;
+    for (const [id, d] of answers) {
+      const uuid = id.toLowerCase();
       await writer.upsert(guardEntity({
-        partitionKey: PARTITION + shardOf(rowKey),
-        rowKey,
-        uuid,
-        [u.origin === 'attendee' ? 'attendeeEmail' : 'organizerEmail']: u.email,
+        ...keysOf(uuid), uuid,
+        graphStatus: d.status, graphDisplayName: d.displayName, graphUpn: d.userPrincipalName, graphMail: d.mail,
+        graphUserType: d.userType, graphCheckedAt: d.checkedAt,
       }).entity, 'Merge');
       count++;
     }
@@ -58,25 +105,76 @@ export class UsersTable {
     return count;
   }
 
-  async get(uuid: string): Promise<UserEntry | undefined> {
-    const rowKey = keyComponent(uuid.toLowerCase(), MAX_ID_KEY_CHARS);
+  async get(uuid: string): Promise<StoredUser | undefined> {
+    const { partitionKey, rowKey } = keysOf(uuid);
     try {
-      return toEntry(await this.client.getEntity<Record<string, unknown>>(PARTITION + shardOf(rowKey), rowKey));
+      return toEntry(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
   }
 
-  async listAll(): Promise<UserEntry[]> {
+  async listAll(): Promise<StoredUser[]> {
     return (await listAll(this.client, USERS_RANGE)).map(toEntry);
+  }
+
+  /**
+   * Object ids the directory has not been asked about, then those last asked before `staleBefore` (ISO), at most
+   * `limit`. Reads only the id and the lookup time of each user.
+   */
+  async listDueForLookup(staleBefore: string, limit: number): Promise<string[]> {
+    const never: string[] = [];
+    const stale: string[] = [];
+    const pages = this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter: USERS_RANGE, select: ['uuid', 'graphCheckedAt'] } })
+      .byPage({ maxPageSize: 1000 });
+    for await (const page of pages) {
+      for (const e of page) {
+        const uuid = str(e, 'uuid');
+        if (!isObjectId(uuid)) continue;
+        const checkedAt = optStr(e, 'graphCheckedAt');
+        if (checkedAt === undefined || checkedAt === '') never.push(uuid);
+        else if (checkedAt < staleBefore && stale.length < limit) stale.push(uuid);
+      }
+      if (never.length >= limit) break;
+    }
+    return [...never, ...stale].slice(0, limit);
+  }
+
+  async recordNamesRun(status: NamesRunStatus): Promise<void> {
+    await this.client.upsertEntity(guardEntity({ partitionKey: STATUS_PARTITION, rowKey: NAMES_RUN_ROW, ...status }).entity, 'Replace');
+  }
+
+  async lastNamesRun(): Promise<NamesRunStatus | undefined> {
+    try {
+      const e = await this.client.getEntity<Record<string, unknown>>(STATUS_PARTITION, NAMES_RUN_ROW);
+      const count = (name: string): number => (typeof e[name] === 'number' ? (e[name] as number) : 0);
+      const status: NamesRunStatus = {
+        startedAt: str(e, 'startedAt'), finishedAt: str(e, 'finishedAt'), due: count('due'), found: count('found'),
+        notInTenant: count('notInTenant'), failed: count('failed'), stoppedByDeadline: e['stoppedByDeadline'] === true,
+      };
+      const lastError = optStr(e, 'lastError');
+      if (lastError !== undefined) status.lastError = lastError;
+      return status;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   }
 }
 
-/** The organiser e-mail when known (tala learns organisers), else the attendee UPN. */
-function toEntry(entity: Record<string, unknown>): UserEntry {
+/** The organiser e-mail when known (tala learns organisers), else the attendee UPN; with the directory's answer. */
+function toEntry(entity: Record<string, unknown>): StoredUser {
   const organizer = str(entity, 'organizerEmail');
-  return organizer !== ''
+  const entry: StoredUser = organizer !== ''
     ? { uuid: str(entity, 'uuid'), email: organizer, origin: 'organizer' }
     : { uuid: str(entity, 'uuid'), email: str(entity, 'attendeeEmail'), origin: 'attendee' };
+  const status = str(entity, 'graphStatus');
+  if (status === 'found' || status === 'notInTenant') {
+    entry.directory = {
+      status, displayName: str(entity, 'graphDisplayName'), userPrincipalName: str(entity, 'graphUpn'), mail: str(entity, 'graphMail'),
+      userType: str(entity, 'graphUserType'), checkedAt: str(entity, 'graphCheckedAt'),
+    };
+  }
+  return entry;
 }

@@ -60,6 +60,8 @@ export class FakeEntraId {
   expiresIn = 3599;
   readonly requests: EntraRequest[] = [];
   readonly faults: TokenFault[] = [];
+  /** Application permissions granted (admin consent) to service principals, by object id: the tokens' roles claim. */
+  readonly appRoles = new Map<string, string[]>();
   /** Called with each access token issued (the API side accepts them). */
   onIssued: (token: string) => void = () => {};
   baseUrl = '';
@@ -120,9 +122,22 @@ export class FakeEntraId {
   issueManagedIdentityToken(resource: string, principalId: string, lifetimeS = 86_400): { token: string; expiresOn: number } {
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', kid: 'fake-entra' };
-    const claims = { aud: resource, iss: this.issuer, sub: principalId, oid: principalId, tid: this.tenantId, iat: now, nbf: now, exp: now + lifetimeS };
+    const roles = this.appRoles.get(principalId);
+    const claims = {
+      aud: resource, iss: this.issuer, sub: principalId, oid: principalId, tid: this.tenantId, iat: now, nbf: now, exp: now + lifetimeS,
+      ...(roles === undefined ? {} : { roles }),
+    };
     const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     return { token: `${input}.${sign('sha256', Buffer.from(input), this.signingKey).toString('base64url')}`, expiresOn: now + lifetimeS };
+  }
+
+  /** The claims of a token this authority signed and that has not expired; undefined for any other token. */
+  verifyToken(token: string): Record<string, unknown> | undefined {
+    const [headerPart, claimsPart, signaturePart] = token.split('.');
+    if (headerPart === undefined || claimsPart === undefined || signaturePart === undefined) return undefined;
+    if (!verify('sha256', Buffer.from(`${headerPart}.${claimsPart}`), this.verifyingKey, Buffer.from(signaturePart, 'base64url'))) return undefined;
+    const claims = jsonPart(claimsPart);
+    return this.checkTimes(claims) === undefined ? claims : undefined;
   }
 
   private send(res: ServerResponse, record: EntraRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {

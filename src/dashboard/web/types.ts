@@ -1,11 +1,13 @@
 // Shapes of the report API's JSON, from the report modules' own types (type-only imports: nothing of
 // the Node side is bundled).
 import type { Ranking, TenantSummary, MeetingSummary } from '../../analysis/metrics.js';
-import type { MeetingRow } from '../../reports/meetings.js';
+import type { NamedMeetingRow } from '../../reports/meetings.js';
 import type { DisconnectionRow } from '../../reports/disconnections.js';
 import type { AttendeeRow } from '../../reports/attendees.js';
 
-export type { Ranking, TenantSummary, MeetingSummary, MeetingRow, DisconnectionRow, AttendeeRow };
+export type { Ranking, TenantSummary, MeetingSummary, DisconnectionRow, AttendeeRow };
+/** The report API's meeting rows carry the organiser's name from Microsoft Graph ('' when unknown). */
+export type MeetingRow = NamedMeetingRow;
 
 export type GroupBy = 'site' | 'subnet' | 'platform' | 'user' | 'day';
 
@@ -76,5 +78,7 @@ export interface SummaryFocus {
 export interface UserRow {
   uuid: string;
   email: string;
+  /** From Microsoft Graph ('' when not looked up). */
+  displayName: string;
   origin: string;
 }

@@ -1,6 +1,6 @@
-// /api/users (the users report: users file plus users learned at ingestion), /api/uploads and
+// /api/users (the users report: users file plus users learned at ingestion, with names from Microsoft Graph), /api/uploads and
 // /api/uploads/{name} (the upload ledger), and /api/health (storage, config, analysis and collector status).
-import { UsersDatabase, type UserRow } from '../../reports/users.js';
+import { directoryEmail, UsersDatabase, type UserRow } from '../../reports/users.js';
 import { fieldColumns, type Column } from '../../reports/render/csv.js';
 import { entityToUploadEntry, type UploadEntry } from '../../storage/ledger.js';
 import { CollectorState } from '../../storage/collectorState.js';
@@ -13,15 +13,31 @@ import { pageOfList, scanTable } from './paging.js';
 import { jsonResponse, listResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
 
-const USER_COLUMNS: readonly Column<UserRow>[] = fieldColumns<UserRow>(['uuid', 'email', 'origin', 'added']);
+/** A users report row with what Microsoft Graph said ('' where it was not asked or does not know the id). */
+interface DirectoryUserRow extends UserRow {
+  displayName: string;
+  /** `Member` or `Guest`. */
+  userType: string;
+  /** `found`, `notInTenant` (external users), or '' (not looked up). */
+  directory: string;
+}
 
+const USER_COLUMNS: readonly Column<DirectoryUserRow>[] = fieldColumns<DirectoryUserRow>(['uuid', 'email', 'displayName', 'userType', 'directory', 'origin', 'added']);
+
+/** The users file's entries, then the stored users with an e-mail (the directory's address first, then the learned one). */
 export async function listUsers(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const config = await deps.config.get();
   const db = new UsersDatabase({ caseInsensitive: true }, config.users.rows().map((r) => ({ uuid: r.uuid, email: r.email, origin: r.origin })));
-  for (const learned of await deps.store.users.listAll()) {
-    if (learned.origin !== 'file') db.learn(learned.uuid, learned.email, learned.origin);
+  const stored = await deps.store.users.listAll();
+  const directory = new Map(stored.map((u) => [u.uuid.toLowerCase(), u.directory]));
+  for (const learned of stored) {
+    const email = directoryEmail(learned.directory) || learned.email;
+    if (learned.origin !== 'file' && email !== '') db.learn(learned.uuid, email, learned.origin);
   }
-  let rows = db.rows();
+  let rows: DirectoryUserRow[] = db.rows().map((r) => {
+    const d = directory.get(r.uuid.toLowerCase());
+    return { ...r, displayName: d?.displayName ?? '', userType: d?.userType ?? '', directory: d?.status ?? '' };
+  });
   const user = input.filter.user?.toLowerCase();
   if (user !== undefined) rows = rows.filter((r) => r.uuid.toLowerCase() === user || r.email.toLowerCase() === user);
   const page = pageOfList(rows, input.options.limit, input.state);
@@ -114,6 +130,15 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       log.error(`health: collector status check failed: ${describeError(error)}`);
     }
   }
+  // The Microsoft Graph name lookup's last run (null: never ran; it is off unless GRAPH_NAMES=true).
+  let names: unknown = null;
+  if (storage.reachable) {
+    try {
+      names = { lastRun: (await deps.store.users.lastNamesRun()) ?? null };
+    } catch (error) {
+      log.error(`health: name lookup status check failed: ${describeError(error)}`);
+    }
+  }
   const collectorFailing = collector !== null && collector.configured && collector.lastRun?.status === 'failed';
   const status = !storage.reachable ? 'unavailable' : config.valid && !collectorFailing ? 'ok' : 'degraded';
   return jsonResponse(
@@ -124,6 +149,7 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       config,
       analysis: { lastRun, pendingMarks, config: analysisConfig },
       collector,
+      names,
     },
     storage.reachable ? 200 : 503,
   );

@@ -64,8 +64,8 @@ export async function listAttendees(deps: ReportDeps, input: RouteInput): Promis
     },
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
-  // Only rows without a UPN take their e-mail from the users lookup.
-  const users = await usersFor(deps, config, page.items.filter((c) => !c.session.attendee.upn).map((c) => c.session.attendee.userObjectId ?? ''));
+  // Only rows without a UPN (or a display name) take their e-mail (or name) from the users lookup.
+  const users = await usersFor(deps, config, page.items.filter((c) => !c.session.attendee.upn || !c.session.attendee.displayName).map((c) => c.session.attendee.userObjectId ?? ''));
   const rows = page.items.map((c) => attendeeRow(c.session.meetingId, c, users));
   return listResponse(rows, input.token(page.next), options, ATTENDEE_CSV_COLUMNS);
 }

@@ -1,9 +1,11 @@
 // What every report route works with: the store, the cached config with its classifier, and the
-// users lookup for the rows of one page (users file first, then the users learned at ingestion).
+// users lookup for the rows of one page (e-mails: the users file first, then the directory's (Microsoft Graph)
+// address, then the e-mail learned at ingestion; names: the directory's).
 import { SessionClassifier } from '../../analysis/classify.js';
 import type { PipelineConfig } from '../../storage/configBlobs.js';
 import type { Store } from '../../storage/store.js';
-import type { UsersLookup } from '../../reports/users.js';
+import { directoryEmail, type UsersLookup } from '../../reports/users.js';
+import type { StoredUser } from '../../storage/usersTable.js';
 import { SILENT_LOG, type PipelineLog } from '../log.js';
 
 export interface ReportDeps {
@@ -28,20 +30,29 @@ export function classifierFor(config: PipelineConfig): SessionClassifier {
 
 const MAX_LOOKUPS = 200;
 
-/** A users lookup for the given ids: the users file, then the learned users (point reads, bounded). */
+/**
+ * A users lookup for the given ids (point reads of the users table, bounded): e-mails from the users file, else
+ * the directory's address, else the learned e-mail; display names from the directory.
+ */
 export async function usersFor(deps: ReportDeps, config: PipelineConfig, ids: Iterable<string>): Promise<UsersLookup> {
-  const learned = new Map<string, string>();
-  const missing = [...new Set([...ids].filter((id) => id !== '' && config.users.get(id) === undefined))].slice(0, MAX_LOOKUPS);
+  const stored = new Map<string, StoredUser>();
+  const missing = [...new Set([...ids].filter((id) => id !== '').map((id) => id.toLowerCase()))].slice(0, MAX_LOOKUPS);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < missing.length) {
       const id = missing[next++]!;
       const entry = await deps.store.users.get(id);
-      if (entry !== undefined) learned.set(id.toLowerCase(), entry.email);
+      if (entry !== undefined) stored.set(id, entry);
     }
   };
   await Promise.all(Array.from({ length: Math.min(8, missing.length) }, worker));
-  return { get: (id: string) => config.users.get(id) ?? learned.get(id.toLowerCase()) };
+  return {
+    get: (id: string) => {
+      const entry = stored.get(id.toLowerCase());
+      return config.users.get(id) ?? (directoryEmail(entry?.directory) || entry?.email || undefined);
+    },
+    name: (id: string) => stored.get(id.toLowerCase())?.directory?.displayName || undefined,
+  };
 }
 
 export function logOf(deps: ReportDeps): PipelineLog {

@@ -78,7 +78,7 @@ export async function listDisconnections(deps: ReportDeps, input: RouteInput): P
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
   const [config] = await Promise.all([deps.config.get()]);
-  const users = await usersFor(deps, config, page.items.filter((d) => !d.disconnection.upn).map((d) => d.disconnection.participantKey));
+  const users = await usersFor(deps, config, page.items.filter((d) => !d.disconnection.upn || !d.disconnection.displayName).map((d) => d.disconnection.participantKey));
   const rows = page.items.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users));
   return listResponse(rows, input.token(page.next), options, DISCONNECTION_CSV_COLUMNS);
 }

@@ -2,7 +2,7 @@
 // sessions and disconnections), read from the result tables and the meeting's own partition.
 import { attendeeRow, type AttendeeRow } from '../../reports/attendees.js';
 import { disconnectionRow } from '../../reports/disconnections.js';
-import { MEETING_CSV_COLUMNS, type MeetingRow } from '../../reports/meetings.js';
+import { NAMED_MEETING_CSV_COLUMNS, namedMeetingRow, type MeetingRow, type NamedMeetingRow } from '../../reports/meetings.js';
 import { disconnectionPrefix } from '../../storage/disconnectionsTable.js';
 import { entityToListing, LISTING_PREFIX, type MeetingListing } from '../../storage/meetingResultsTable.js';
 import { prefixUpperBound, KeyError } from '../../storage/keys.js';
@@ -65,10 +65,10 @@ export async function currentListing(deps: ReportDeps, meetingId: string): Promi
 export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const { filter, options } = input;
   if (filter.meeting !== undefined) {
-    if (input.state !== undefined) return listResponse<MeetingRow>([], undefined, options, MEETING_CSV_COLUMNS);
+    if (input.state !== undefined) return listResponse<NamedMeetingRow>([], undefined, options, NAMED_MEETING_CSV_COLUMNS);
     const listing = await currentListing(deps, filter.meeting);
     const rows = listing !== undefined && matchesListing(listing, filter) ? [listing.row] : [];
-    return listResponse(rows, undefined, options, MEETING_CSV_COLUMNS);
+    return listResponse(await withOrganizerNames(deps, rows), undefined, options, NAMED_MEETING_CSV_COLUMNS);
   }
   const scanOptions = {
     client: deps.store.meetingResults.client,
@@ -78,7 +78,14 @@ export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise
     decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => entityToListing(e).row,
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
-  return listResponse(page.items, input.token(page.next), options, MEETING_CSV_COLUMNS);
+  return listResponse(await withOrganizerNames(deps, page.items), input.token(page.next), options, NAMED_MEETING_CSV_COLUMNS);
+}
+
+/** The rows with their organisers' names from the directory (Microsoft Graph), '' where none is known. */
+async function withOrganizerNames(deps: ReportDeps, rows: readonly MeetingRow[]): Promise<NamedMeetingRow[]> {
+  if (rows.length === 0) return [];
+  const users = await usersFor(deps, await deps.config.get(), rows.map((r) => r.organizerId));
+  return rows.map((r) => namedMeetingRow(r, users));
 }
 
 function compareAttendeeRows(a: { row: AttendeeRow; join: number; leave: number }, b: { row: AttendeeRow; join: number; leave: number }): number {
@@ -112,10 +119,11 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
   ]);
   const classifier = classifierFor(config);
   const classified = sessions.map((s) => classifier.classify(s));
-  // Only rows without a UPN take their e-mail from the users lookup.
+  // Only rows without a UPN (or a display name) take their e-mail (or name) from the users lookup.
   const users = await usersFor(deps, config, [
-    ...classified.filter((c) => !c.session.attendee.upn).map((c) => c.session.attendee.userObjectId ?? ''),
-    ...stored.filter((d) => !d.disconnection.upn).map((d) => d.disconnection.participantKey),
+    ...(listing === undefined ? [] : [listing.row.organizerId]),
+    ...classified.filter((c) => !c.session.attendee.upn || !c.session.attendee.displayName).map((c) => c.session.attendee.userObjectId ?? ''),
+    ...stored.filter((d) => !d.disconnection.upn || !d.disconnection.displayName).map((d) => d.disconnection.participantKey),
   ]);
   const sessionRows = classified
     .map((c) => ({ row: attendeeRow(meetingId, c, users), join: c.session.joinTime, leave: c.session.leaveTime }))
@@ -123,7 +131,7 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
     .map((r) => r.row);
   return jsonResponse({
     meetingId,
-    meeting: listing?.row ?? null,
+    meeting: listing === undefined ? null : namedMeetingRow(listing.row, users),
     summary: listing?.summary ?? null,
     analysedAt: listing?.analysedAt ?? null,
     pendingAnalysis: pending !== undefined,

@@ -116,7 +116,7 @@ export async function renderMeeting(ctx: ViewContext, meetingId: string): Promis
   const facts = h(
     'dl',
     { class: 'facts' },
-    h('dt', {}, 'Organiser'), h('dd', {}, row?.organizerEmail || row?.organizerId || '–'),
+    h('dt', {}, 'Organiser'), h('dd', {}, row?.organizerName || row?.organizerEmail || row?.organizerId || '–'),
     h('dt', {}, 'Start – end (UTC)'), h('dd', {}, row ? `${formatTime(row.start || row.firstJoin)} – ${formatTime(row.end || row.lastLeave)}` : '–'),
     h('dt', {}, 'Attendees'), h('dd', { id: 'meeting-attendees' }, formatCount(row?.attendees ?? new Set(response.sessions.map((s) => s.participantKey)).size)),
     h('dt', {}, 'Sessions'), h('dd', {}, formatCount(response.sessions.length)),

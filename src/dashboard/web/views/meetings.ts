@@ -29,7 +29,7 @@ export async function renderMeetings(ctx: ViewContext): Promise<HTMLElement> {
         return link;
       },
     },
-    { header: 'Organiser', cell: (r: MeetingRow) => r.organizerEmail || r.organizerId },
+    { header: 'Organiser', cell: (r: MeetingRow) => r.organizerName || r.organizerEmail || r.organizerId },
     { header: 'Attendees', cell: (r: MeetingRow) => formatCount(r.attendees), numeric: true },
     { header: 'Sessions', cell: (r: MeetingRow) => formatCount(r.sessions), numeric: true },
     { header: 'Drops', cell: (r: MeetingRow) => formatCount(r.drops), numeric: true },

@@ -287,12 +287,12 @@ export async function renderOverview(ctx: ViewContext): Promise<HTMLElement> {
   ctx.knownKeys('site', sites.items.map((r) => r.key));
   ctx.knownKeys('platform', platforms.items.map((r) => r.key));
 
-  // Names for the user ranking: the users report (users file and users learned at ingestion).
+  // Names for the user ranking: the users report (users file, users learned at ingestion, names from Microsoft Graph).
   const names = new Map<string, string>();
   if (users.items.length > 0) {
     try {
       const known = await ctx.api.all<UserRow, ListResponse<UserRow>>('users', { limit: 1000 }, 3, ctx.signal);
-      for (const u of known.items) if (u.email) names.set(u.uuid.toLowerCase(), u.email);
+      for (const u of known.items) if (u.displayName || u.email) names.set(u.uuid.toLowerCase(), u.displayName || u.email);
     } catch {
       // names are a convenience; keys still identify the users
     }
