@@ -5,7 +5,7 @@ import { joinTimeText, leaveTimeText, type SessionRecord } from '../audit/record
 import { decodeKey, encodeKey } from './keys.js';
 import { guardEntity, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
-import { bool, double, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { bool, double, isNotFound, listAll, mapBounded, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 /** The entity for a session record. Throws KeyError when its meeting or record id cannot be a key. */
 export function sessionToEntity(session: SessionRecord): GuardedEntity {
@@ -109,5 +109,20 @@ export class SessionsTable {
     const partitionKey = encodeKey(meetingId, 'meeting id');
     const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`);
     return entities.map(entityToSession);
+  }
+
+  /** Deletes the given sessions (by record id) of a meeting, ignoring those already gone; returns how many were deleted. */
+  async deleteSessions(meetingId: string, recordIds: readonly string[]): Promise<number> {
+    const partitionKey = encodeKey(meetingId, 'meeting id');
+    const deleted = await mapBounded(recordIds, async (recordId) => {
+      try {
+        await this.client.deleteEntity(partitionKey, encodeKey(recordId, 'record Id'));
+        return 1;
+      } catch (error) {
+        if (isNotFound(error)) return 0;
+        throw error;
+      }
+    }, 8);
+    return deleted.reduce<number>((a, b) => a + b, 0);
   }
 }
