@@ -193,10 +193,14 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   return { outcome: 'completed', entry, removed: await settleVersions(settleDeps, entry) };
 }
 
-/** Keeps a withdrawal (or replacement) recorded while this version was being ingested: its status and removal stay. */
+/**
+ * Keeps a withdrawal recorded while this version was being ingested: its removal stays, and its status
+ * says the removal is not finished (this ingestion wrote records since), so settleVersions finishes it.
+ */
 async function keepRemoval(store: Store, entry: UploadEntry): Promise<void> {
   const latest = await store.ledger.get(entry.blobName, entry.etag);
   if (latest?.removal === undefined) return;
-  entry.removal = latest.removal;
-  entry.status = latest.status;
+  const { finishedAt: _unfinished, ...removal } = latest.removal;
+  entry.removal = removal;
+  entry.status = removal.reason === 'withdrawn' ? 'withdrawing' : 'replacing';
 }

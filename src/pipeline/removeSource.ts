@@ -29,9 +29,10 @@ export async function removeSourceFromMeeting(store: Store, meetingId: string, s
   await store.marks.mark([meetingId], now());
 
   // Sessions: every one the source's bundles hold, before any bundle is deleted (a re-run reads the rest).
+  // A bundle gone meanwhile was taken back by a concurrent removal, which handles its sessions.
   const [removedSessions, keptSessions] = await Promise.all([
-    store.meetings.readBundles(meetingId, removed.bundles),
-    store.meetings.readBundles(meetingId, kept.bundles),
+    store.meetings.readBundles(meetingId, removed.bundles, true),
+    store.meetings.readBundles(meetingId, kept.bundles, true),
   ]);
   const keptById = new Map<string, SessionRecord>();
   for (const s of keptSessions) if (!keptById.has(s.recordId)) keptById.set(s.recordId, s);

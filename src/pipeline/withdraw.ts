@@ -8,7 +8,7 @@ import { ledgerKeys, type UploadEntry, type UploadRemoval } from '../storage/led
 import { etagKey } from '../storage/keys.js';
 import { currentBlobEtag } from '../storage/exportBlob.js';
 import { ingestionSourceKey } from '../storage/recordWriter.js';
-import { removeSourceFromMeeting } from './removeSource.js';
+import { removeSourceFromMeeting, type SourceRemoval } from './removeSource.js';
 import { SILENT_LOG, type PipelineLog } from './log.js';
 
 export interface RemovalDeps {
@@ -61,20 +61,25 @@ async function removeVersion(deps: RemovalDeps, entry: UploadEntry, reason: Uplo
   const groupSize = Math.max(1, deps.concurrency ?? 8);
   for (let i = 0; i < meetings.length; i += groupSize) {
     const group = meetings.slice(i, i + groupSize);
-    const done = await Promise.all(group.map(async (meetingId) => {
-      const result = await removeSourceFromMeeting(store, meetingId, sourceKey, now);
+    // Every meeting of the group finishes and is counted before a failure is passed on.
+    const done: SourceRemoval[] = [];
+    const settled = await Promise.allSettled(group.map(async (meetingId) => {
+      done.push(await removeSourceFromMeeting(store, meetingId, sourceKey, now));
       await deps.onMeetingDone?.(meetingId);
-      return result;
     }));
     for (const r of done) {
       totals.sessionsRemoved += r.sessionsRemoved;
       totals.detailsRemoved += r.detailsRemoved;
-      if (r.touched) totals.meetingsRemarked++;
+      removal.sessionsRemoved += r.sessionsRemoved;
+      removal.detailsRemoved += r.detailsRemoved;
+      if (r.touched) {
+        totals.meetingsRemarked++;
+        removal.meetingsRemarked++;
+      }
     }
-    removal.sessionsRemoved += done.reduce((a, r) => a + r.sessionsRemoved, 0);
-    removal.detailsRemoved += done.reduce((a, r) => a + r.detailsRemoved, 0);
-    removal.meetingsRemarked += done.filter((r) => r.touched).length;
     await store.ledger.put(entry);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
   entry.status = reason;
   removal.finishedAt = now().toISOString();
@@ -103,9 +108,11 @@ export async function settleVersions(deps: RemovalDeps, ingested: UploadEntry): 
   const { store } = deps;
   const entries = await store.ledger.listForBlob(ingested.blobName);
   let totals = NOTHING;
-  // Withdrawn while being ingested: finish the withdrawal of what it wrote.
+  // Withdrawn (or replaced) while being ingested, or a removal cut short: finish taking back what it wrote.
   for (const e of entries) {
-    if (e.status === 'withdrawing' && sameVersion(e, ingested)) totals = add(totals, await removeVersion(deps, e, 'withdrawn'));
+    if (!sameVersion(e, ingested)) continue;
+    if (e.status === 'withdrawing') totals = add(totals, await removeVersion(deps, e, 'withdrawn'));
+    if (e.status === 'replacing') totals = add(totals, await removeVersion(deps, e, 'replaced', e.removal?.replacedBy));
   }
   const current = await currentBlobEtag(store.exports.getBlobClient(ingested.blobName));
   const winner = current === undefined

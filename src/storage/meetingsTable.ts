@@ -180,13 +180,17 @@ export class MeetingsTable {
     };
   }
 
-  /** Sessions of the given bundles of a meeting, by point reads. Throws MissingIndexedEntityError for a missing bundle. */
-  async readBundles(meetingId: string, rowKeys: readonly string[]): Promise<SessionRecord[]> {
+  /**
+   * Sessions of the given bundles of a meeting, by point reads. Throws MissingIndexedEntityError for a
+   * missing bundle, unless `skipMissing` (then a bundle deleted meanwhile counts as empty).
+   */
+  async readBundles(meetingId: string, rowKeys: readonly string[], skipMissing = false): Promise<SessionRecord[]> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
     const bundles = await mapBounded(rowKeys, async (rowKey) => {
       try {
         return entityToBundleSessions(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
       } catch (error) {
+        if (isNotFound(error) && skipMissing) return [];
         if (isNotFound(error)) throw new MissingIndexedEntityError(`a session bundle of meeting ${meetingId} is missing`);
         throw error;
       }
