@@ -41,7 +41,7 @@ export interface AnalysisRunResult {
   analysed: number;
   /** Meetings whose mark was set again during their analysis (they stay marked for the next run). */
   markedAgain: number;
-  /** Marks of meetings with nothing stored (cleared). */
+  /** Marks of meetings with nothing stored (cleared; any results they had are deleted). */
   empty: number;
   failed: number;
   /** Marks not started because the deadline came. */
