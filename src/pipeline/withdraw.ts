@@ -119,7 +119,7 @@ export async function settleVersions(deps: RemovalDeps, ingested: UploadEntry): 
     ? entries.find((e) => e.status === 'completed' && sameVersion(e, ingested))
     : entries.find((e) => e.status === 'completed' && sameEtag(e.etag, current));
   if (winner === undefined) return totals;
-  // Oldest first; a version still being ingested takes itself back when it ends (it is no longer current).
+  // Oldest first. A version still being ingested is left alone: the settling at its end (no longer current) replaces it.
   for (const e of [...entries].reverse()) {
     if (sameVersion(e, winner) || isDone(e) || e.status === 'processing' || e.status === 'withdrawing') continue;
     totals = add(totals, await removeVersion(deps, e, 'replaced', winner.etag ?? ''));
