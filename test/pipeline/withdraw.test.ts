@@ -165,6 +165,9 @@ test('withdrawing one of two overlapping exports keeps the shared records; withd
   }
   const ledger = await allItems({ store, config: new CachedConfig(store.config) }, 'uploads');
   assert.deepEqual((ledger as UploadEntry[]).map((e) => `${e.blobName}:${e.status}`).sort(), ['a.ndjson:withdrawn', 'b.ndjson:withdrawn'], 'the ledger keeps the history');
+  const csv = await answerReport({ route: 'uploads', params: {}, query: { format: 'csv' } }, { store, config: new CachedConfig(store.config) });
+  assert.match(csv.body.split('\r\n')[0]!, /,removal$/);
+  assert.match(csv.body, /""reason"":""withdrawn""/, 'the removal as JSON text in one CSV column');
 });
 
 test('a withdrawal cut short is finished by sending it again, with exact counts', async () => {
