@@ -111,18 +111,33 @@ export class SessionsTable {
     return entities.map(entityToSession);
   }
 
-  /** Deletes the given sessions (by record id) of a meeting, ignoring those already gone; returns how many were deleted. */
+  /**
+   * Deletes the given sessions (by record id) of a meeting, ignoring those already gone; returns how many
+   * were deleted. In batch transactions; when one fails (a session already gone fails its whole batch,
+   * as after an interrupted run), the rest are deleted one by one.
+   */
   async deleteSessions(meetingId: string, recordIds: readonly string[]): Promise<number> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
-    const deleted = await mapBounded(recordIds, async (recordId) => {
+    const rowKeys = recordIds.map((id) => encodeKey(id, 'record Id'));
+    let committed = 0;
+    const batches = new TableBatchWriter(this.client, { onTransaction: (info) => (committed += info.operations) });
+    try {
+      for (const rowKey of rowKeys) await batches.remove(partitionKey, rowKey);
+      await batches.flush();
+      return committed;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await batches.flush().catch(() => undefined);
+    }
+    const deleted = await mapBounded(rowKeys, async (rowKey) => {
       try {
-        await this.client.deleteEntity(partitionKey, encodeKey(recordId, 'record Id'));
+        await this.client.deleteEntity(partitionKey, rowKey);
         return 1;
       } catch (error) {
         if (isNotFound(error)) return 0;
         throw error;
       }
     }, 8);
-    return deleted.reduce<number>((a, b) => a + b, 0);
+    return committed + deleted.reduce<number>((a, b) => a + b, 0);
   }
 }
