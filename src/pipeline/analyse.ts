@@ -17,7 +17,7 @@ import type { MeetingResultLocation } from '../storage/meetingResultsTable.js';
 import { MissingIndexedEntityError } from '../storage/meetingsTable.js';
 import type { PipelineConfig } from '../storage/configBlobs.js';
 import type { StoredDisconnection } from '../storage/disconnectionsTable.js';
-import { replaceMeetingResults, utcDay, type MeetingResult } from '../storage/resultsWriter.js';
+import { removeMeetingResults, replaceMeetingResults, utcDay, type MeetingResult } from '../storage/resultsWriter.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
 import { remarkAfterConfigChange } from './configChange.js';
 
@@ -41,7 +41,7 @@ export interface AnalysisRunResult {
   analysed: number;
   /** Meetings whose mark was set again during their analysis (they stay marked for the next run). */
   markedAgain: number;
-  /** Marks of meetings with nothing stored (cleared). */
+  /** Marks of meetings with nothing stored (cleared; any results they had are deleted). */
   empty: number;
   failed: number;
   /** Marks not started because the deadline came. */
@@ -175,6 +175,8 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
   const analyseOne = async (pending: PendingMeeting): Promise<void> => {
     const records = await readMeetingRecords(store, pending);
     if (records.sessions.length === 0 && records.details.length === 0) {
+      // Nothing left (its exports were withdrawn or replaced): its results go too.
+      await removeMeetingResults(store, pending.meetingId, { location: records.location });
       await store.marks.clear(pending);
       result.empty++;
       return;

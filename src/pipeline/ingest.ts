@@ -1,6 +1,7 @@
 // Ingestion of one export blob (plain, gzip-compressed, or a zip archive of exports): stream-parse it, de-duplicate within the file, write sessions, their
 // bundles and meeting details (batched upserts, so re-ingesting changes nothing), learned users, the
-// rejected rows and the ledger entry, then mark every meeting that gained records for analysis.
+// rejected rows and the ledger entry, then mark every meeting that gained records for analysis. A version
+// that completed replaces the blob's other versions (src/pipeline/withdraw.ts).
 import { ExportReadError } from '../audit/readExport.js';
 import { readAnyExport } from '../audit/archiveExport.js';
 import { isRangedExport, readRangedExport, type RangedExport } from './exportInput.js';
@@ -9,15 +10,16 @@ import type { AuditRecord, ExportInfo, Rejection } from '../audit/records.js';
 import type { Store } from '../storage/store.js';
 import { sessionToEntity } from '../storage/sessionsTable.js';
 import { meetingDetailToEntity } from '../storage/meetingsTable.js';
-import { LEDGER_REJECTION_SAMPLE, type UploadEntry } from '../storage/ledger.js';
+import { LEDGER_REJECTION_SAMPLE, REMOVAL_STATUSES, type UploadEntry } from '../storage/ledger.js';
 import { KeyError } from '../storage/keys.js';
 import { learnFromRecord } from '../storage/usersTable.js';
 import type { UserEntry } from '../reports/users.js';
 import type { GuardedEntity } from '../storage/entityGuards.js';
 import type { BatchWriterOptions } from '../storage/batchWriter.js';
-import { RecordWriter } from '../storage/recordWriter.js';
+import { ingestionSource, RecordWriter } from '../storage/recordWriter.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
 import { noMeetingRecordsWarnings } from '../audit/noMeetingRecords.js';
+import { settleVersions, type RemovalTotals } from './withdraw.js';
 
 export interface IngestInput {
   blobName: string;
@@ -37,9 +39,11 @@ export interface IngestDeps {
 }
 
 export interface IngestResult {
-  /** `skipped`: this blob name and ETag were already ingested completely. */
+  /** `skipped`: this blob name and ETag were already ingested completely, or replaced or withdrawn since. */
   outcome: 'completed' | 'skipped';
   entry: UploadEntry;
+  /** What replacing the blob's other versions removed (or finishing a withdrawal of this one). */
+  removed: RemovalTotals;
 }
 
 /** The file could not be read at all (empty, binary, not an export): the invocation must fail. */
@@ -60,10 +64,13 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
   const started = now();
+  const settleDeps = { store, now, log };
   const previous = await store.ledger.get(input.blobName, input.etag);
-  if (previous?.status === 'completed' && input.etag !== undefined) {
-    log.info(`ingestExport: ${input.blobName} (ETag ${input.etag}) was already ingested on ${previous.finishedAt ?? previous.startedAt}; skipped`);
-    return { outcome: 'skipped', entry: previous };
+  if (previous !== undefined && input.etag !== undefined && (previous.status === 'completed' || REMOVAL_STATUSES.has(previous.status))) {
+    const when = previous.status === 'completed' ? `was already ingested on ${previous.finishedAt ?? previous.startedAt}` : `is ${previous.status}`;
+    log.info(`ingestExport: ${input.blobName} (ETag ${input.etag}) ${when}; skipped`);
+    // A retry after a failure while replacing the other versions (or withdrawing this one) finishes that.
+    return { outcome: 'skipped', entry: previous, removed: await settleVersions(settleDeps, previous) };
   }
 
   const accounting = emptyAccounting();
@@ -86,7 +93,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   const writerOptions: BatchWriterOptions = {};
   if (deps.writeConcurrency !== undefined) writerOptions.concurrency = deps.writeConcurrency;
   if (deps.onTransaction !== undefined) writerOptions.onTransaction = deps.onTransaction;
-  const writer = new RecordWriter(store, `${input.blobName}\n${input.etag ?? ''}`, writerOptions);
+  const writer = new RecordWriter(store, ingestionSource(input.blobName, input.etag), writerOptions);
   const deduplicator = new Deduplicator();
   const rejections: Rejection[] = [];
   const learned = new Map<string, UserEntry>();
@@ -155,6 +162,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
       firstRejections: rejections.slice(0, LEDGER_REJECTION_SAMPLE),
     });
     try {
+      await keepRemoval(store, entry);
       await store.ledger.put(entry);
     } catch (ledgerError) {
       log.warn(`ingestExport: could not record the failure in the ledger: ${describeError(ledgerError)}`);
@@ -175,11 +183,24 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   });
   if (info.csvVariant !== undefined) entry.csvVariant = info.csvVariant;
   delete entry.error;
+  await keepRemoval(store, entry);
   await store.ledger.put(entry);
   log.info(
     `ingestExport: ${input.blobName}: ${entry.rowsRead} rows read, ${entry.accepted} accepted, ${entry.duplicates} duplicates, ` +
       `${entry.skipped} skipped, ${entry.rejected} rejected; ${entry.meetingsTouched} meetings marked for analysis`,
   );
   if (entry.rejected > 0) log.warn(`ingestExport: ${input.blobName}: ${entry.rejected} rows rejected; see ${entry.rejectsBlob ?? 'the rejects container'}`);
-  return { outcome: 'completed', entry };
+  return { outcome: 'completed', entry, removed: await settleVersions(settleDeps, entry) };
+}
+
+/**
+ * Keeps a withdrawal recorded while this version was being ingested: its removal stays, and its status
+ * says the removal is not finished (this ingestion wrote records since), so settleVersions finishes it.
+ */
+async function keepRemoval(store: Store, entry: UploadEntry): Promise<void> {
+  const latest = await store.ledger.get(entry.blobName, entry.etag);
+  if (latest?.removal === undefined) return;
+  const { finishedAt: _unfinished, ...removal } = latest.removal;
+  entry.removal = removal;
+  entry.status = removal.reason === 'withdrawn' ? 'withdrawing' : 'replacing';
 }

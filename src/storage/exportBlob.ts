@@ -67,3 +67,13 @@ export async function openExportBlob(blob: BlobClient, etag?: string): Promise<E
   }
   return { size, etag: pinned, read };
 }
+
+/** The ETag of the blob now in the container (quoted, as storage returns it), or undefined when there is none. */
+export async function currentBlobEtag(blob: BlobClient): Promise<string | undefined> {
+  try {
+    return (await blob.getProperties()).etag ?? undefined;
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}

@@ -1,12 +1,34 @@
 // The upload ledger: one entity per ingested blob version (PartitionKey = blob name, RowKey = ETag)
-// with its status, row accounting, meetings touched, duration, first rejections and error.
+// with its status, row accounting, meetings touched, duration, first rejections and error; and, once the
+// version was replaced by a newer one or withdrawn, when, by which ETag and what that removed.
 import type { TableClient } from '@azure/data-tables';
 import type { Rejection } from '../audit/records.js';
 import { etagKey, keyComponent, MAX_ID_KEY_CHARS } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
 import { listAll, num, optStr, str, stringLiteral, isNotFound } from './tableEntities.js';
 
-export type UploadStatus = 'processing' | 'completed' | 'failed';
+/**
+ * `replacing`/`withdrawing`: its records are being taken back (a newer version of the blob arrived, or
+ * the export was withdrawn); `replaced`/`withdrawn` once that is done. Ingestion statuses come first.
+ */
+export type UploadStatus = 'processing' | 'completed' | 'failed' | 'replacing' | 'replaced' | 'withdrawing' | 'withdrawn';
+
+/** The statuses of a version whose records are being, or have been, taken back. */
+export const REMOVAL_STATUSES: ReadonlySet<UploadStatus> = new Set(['replacing', 'replaced', 'withdrawing', 'withdrawn']);
+
+/** Taking a version's records back: why, when, and what it removed so far. */
+export interface UploadRemoval {
+  reason: 'replaced' | 'withdrawn';
+  /** The ETag of the version that replaced this one. */
+  replacedBy?: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** Sessions and MeetingDetail records deleted because no other export (or version) held them. */
+  sessionsRemoved: number;
+  detailsRemoved: number;
+  /** Meetings marked for analysis again because they lost records. */
+  meetingsRemarked: number;
+}
 
 /** How many rejections the ledger keeps inline; the rejects blob has all of them. */
 export const LEDGER_REJECTION_SAMPLE = 20;
@@ -39,6 +61,8 @@ export interface UploadEntry {
   /** Name of the blob (rejects container) holding every rejected row. */
   rejectsBlob?: string;
   error?: string;
+  /** Set once the version is being replaced or withdrawn. */
+  removal?: UploadRemoval;
 }
 
 const NO_ETAG = '-';
@@ -75,6 +99,13 @@ function toEntity(entry: UploadEntry): TableEntityShape {
     firstRejections: JSON.stringify(entry.firstRejections),
     rejectsBlob: entry.rejectsBlob,
     error: entry.error,
+    removalReason: entry.removal?.reason,
+    replacedBy: entry.removal?.replacedBy,
+    removalStartedAt: entry.removal?.startedAt,
+    removalFinishedAt: entry.removal?.finishedAt,
+    sessionsRemoved: entry.removal?.sessionsRemoved,
+    detailsRemoved: entry.removal?.detailsRemoved,
+    meetingsRemarked: entry.removal?.meetingsRemarked,
   }, { splittable: ['firstRejections', 'warnings', 'error'] }).entity;
 }
 
@@ -117,6 +148,21 @@ export function entityToUploadEntry(entity: Record<string, unknown>): UploadEntr
   if (error !== undefined) entry.error = error;
   const durationMs = num(entity, 'durationMs');
   if (durationMs !== undefined) entry.durationMs = durationMs;
+  const reason = optStr(entity, 'removalReason');
+  if (reason === 'replaced' || reason === 'withdrawn') {
+    const removal: UploadRemoval = {
+      reason,
+      startedAt: str(entity, 'removalStartedAt'),
+      sessionsRemoved: num(entity, 'sessionsRemoved') ?? 0,
+      detailsRemoved: num(entity, 'detailsRemoved') ?? 0,
+      meetingsRemarked: num(entity, 'meetingsRemarked') ?? 0,
+    };
+    const replacedBy = optStr(entity, 'replacedBy');
+    if (replacedBy !== undefined) removal.replacedBy = replacedBy;
+    const finishedAt = optStr(entity, 'removalFinishedAt');
+    if (finishedAt !== undefined) removal.finishedAt = finishedAt;
+    entry.removal = removal;
+  }
   return entry;
 }
 

@@ -135,6 +135,16 @@ export class MeetingResultsTable {
     await this.client.upsertEntity(entity.entity, 'Replace');
   }
 
+  /** Deletes a meeting's location row (once every result row it lists is gone). */
+  async deleteLocation(meetingId: string): Promise<void> {
+    const { partitionKey, rowKey } = locationKeys(meetingId);
+    try {
+      await this.client.deleteEntity(partitionKey, rowKey);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
   /**
    * Meetings with results (those with a location row), at most `limit`, after the `cursor` of the
    * previous page (undefined: from the first). Reads keys only.

@@ -1,11 +1,13 @@
 // The meetings table, partitioned by encoded meeting id like the sessions table. It holds the
-// MeetingDetail records (RowKey = encoded record id) and session bundles (RowKey `~~b|<first session
-// key>`): a copy of each committed batch of sessions in one entity, so a meeting's sessions are read
-// with a few point reads instead of a partition query.
+// MeetingDetail records (RowKey = encoded record id), session bundles (RowKey `~~b|<source>|<first
+// session key>`): a copy of each committed batch of sessions in one entity, so a meeting's sessions are
+// read with a few point reads instead of a partition query; and detail copies (RowKey
+// `~~d|<source>|<record key>`): which export version brought each MeetingDetail record. Bundles and
+// detail copies are the provenance that replacing or withdrawing an export works from.
 import type { TableClient } from '@azure/data-tables';
 import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
 import { entityToSession } from './sessionsTable.js';
-import { decodeKey, encodeKey } from './keys.js';
+import { decodeKey, encodeKey, prefixUpperBound } from './keys.js';
 import { guardEntity, readSplitString, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { double, isNotFound, listAll, mapBounded, num, optStr, str, stringLiteral } from './tableEntities.js';
@@ -113,6 +115,40 @@ export function isBundleKey(rowKey: string): boolean {
   return rowKey.startsWith(BUNDLE_PREFIX);
 }
 
+/** RowKey prefix of detail copies (`~~d|<source>|<record key>`); sorts after the bundles. */
+export const DETAIL_COPY_PREFIX = '~~d|';
+
+/** True for the RowKey of a MeetingDetail record itself (not a bundle or a detail copy). */
+export function isDetailKey(rowKey: string): boolean {
+  return rowKey < BUNDLE_PREFIX;
+}
+
+/** The copy of a MeetingDetail entity that records which ingestion (`sourceKey`, a key component) brought it. */
+export function detailCopyEntity(detail: TableEntityShape, sourceKey: string): TableEntityShape {
+  return { ...detail, rowKey: `${DETAIL_COPY_PREFIX}${sourceKey}|${detail.rowKey}` };
+}
+
+/** What one source (export version) holds in a meeting partition: RowKeys of its bundles and detail copies. */
+export interface SourceRows {
+  bundles: string[];
+  detailCopies: string[];
+}
+
+/** The source key and, for a detail copy, the detail's RowKey, of a bundle or detail-copy RowKey. */
+export function parseSourceRowKey(rowKey: string): { kind: 'bundle' | 'detailCopy'; sourceKey: string; rest: string } | undefined {
+  const kind = rowKey.startsWith(BUNDLE_PREFIX) ? 'bundle' : rowKey.startsWith(DETAIL_COPY_PREFIX) ? 'detailCopy' : undefined;
+  if (kind === undefined) return undefined;
+  const body = rowKey.slice(BUNDLE_PREFIX.length);
+  const bar = body.indexOf('|');
+  if (bar < 0) return undefined;
+  return { kind, sourceKey: body.slice(0, bar), rest: body.slice(bar + 1) };
+}
+
+function sourceRangeFilter(prefix: string, sourceKey: string): string {
+  const from = `${prefix}${sourceKey}|`;
+  return `(RowKey ge ${stringLiteral(from)} and RowKey lt ${stringLiteral(prefixUpperBound(from))})`;
+}
+
 /** Thrown when an indexed bundle or detail is missing (the caller falls back to partition queries). */
 export class MissingIndexedEntityError extends Error {
   override name = 'MissingIndexedEntityError';
@@ -136,7 +172,7 @@ export class MeetingsTable {
   async listMeetingWithBundles(meetingId: string): Promise<{ details: MeetingDetailRecord[]; detailKeys: string[]; bundleKeys: string[] }> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
     const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`, ['PartitionKey', 'RowKey', ...DETAIL_PROPERTIES]);
-    const details = entities.filter((e) => !isBundleKey(e.rowKey));
+    const details = entities.filter((e) => isDetailKey(e.rowKey));
     return {
       details: details.map(entityToMeetingDetail),
       detailKeys: details.map((e) => e.rowKey),
@@ -144,13 +180,17 @@ export class MeetingsTable {
     };
   }
 
-  /** Sessions of the given bundles of a meeting, by point reads. Throws MissingIndexedEntityError for a missing bundle. */
-  async readBundles(meetingId: string, rowKeys: readonly string[]): Promise<SessionRecord[]> {
+  /**
+   * Sessions of the given bundles of a meeting, by point reads. Throws MissingIndexedEntityError for a
+   * missing bundle, unless `skipMissing` (then a bundle deleted meanwhile counts as empty).
+   */
+  async readBundles(meetingId: string, rowKeys: readonly string[], skipMissing = false): Promise<SessionRecord[]> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
     const bundles = await mapBounded(rowKeys, async (rowKey) => {
       try {
         return entityToBundleSessions(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
       } catch (error) {
+        if (isNotFound(error) && skipMissing) return [];
         if (isNotFound(error)) throw new MissingIndexedEntityError(`a session bundle of meeting ${meetingId} is missing`);
         throw error;
       }
@@ -170,5 +210,67 @@ export class MeetingsTable {
         throw error;
       }
     });
+  }
+
+  /**
+   * Meetings where a source (an export version, as a key component) has bundles or detail copies. A
+   * query across partitions (by RowKey range), reading keys only.
+   */
+  async meetingsWithSource(sourceKey: string): Promise<string[]> {
+    const filter = `${sourceRangeFilter(BUNDLE_PREFIX, sourceKey)} or ${sourceRangeFilter(DETAIL_COPY_PREFIX, sourceKey)}`;
+    const entities = await listAll(this.client, filter, ['PartitionKey', 'RowKey']);
+    return [...new Set(entities.map((e) => e.partitionKey))].map(decodeKey);
+  }
+
+  /** The bundles and detail copies of a meeting, by source key (keys only). */
+  async sourcesOfMeeting(meetingId: string): Promise<Map<string, SourceRows>> {
+    const partitionKey = encodeKey(meetingId, 'meeting id');
+    const entities = await listAll(
+      this.client,
+      `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey ge ${stringLiteral(BUNDLE_PREFIX)} and RowKey lt ${stringLiteral(prefixUpperBound(DETAIL_COPY_PREFIX))}`,
+      ['PartitionKey', 'RowKey'],
+    );
+    const bySource = new Map<string, SourceRows>();
+    for (const e of entities) {
+      const parsed = parseSourceRowKey(e.rowKey);
+      if (parsed === undefined) continue;
+      let rows = bySource.get(parsed.sourceKey);
+      if (rows === undefined) {
+        rows = { bundles: [], detailCopies: [] };
+        bySource.set(parsed.sourceKey, rows);
+      }
+      (parsed.kind === 'bundle' ? rows.bundles : rows.detailCopies).push(e.rowKey);
+    }
+    return bySource;
+  }
+
+  /** The MeetingDetail records the given detail copies hold, by point reads (copies already gone are left out). */
+  async readDetailCopies(meetingId: string, rowKeys: readonly string[]): Promise<MeetingDetailRecord[]> {
+    const partitionKey = encodeKey(meetingId, 'meeting id');
+    const copies = await mapBounded(rowKeys, async (rowKey) => {
+      try {
+        const entity = await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+        return entityToMeetingDetail({ ...entity, partitionKey, rowKey: parseSourceRowKey(rowKey)!.rest });
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+    return copies.filter((c): c is MeetingDetailRecord => c !== undefined);
+  }
+
+  /** Deletes entities of a meeting, ignoring those already gone; returns how many were deleted. */
+  async deleteRows(meetingId: string, rowKeys: readonly string[]): Promise<number> {
+    const partitionKey = encodeKey(meetingId, 'meeting id');
+    const deleted = await mapBounded(rowKeys, async (rowKey) => {
+      try {
+        await this.client.deleteEntity(partitionKey, rowKey);
+        return 1;
+      } catch (error) {
+        if (isNotFound(error)) return 0;
+        throw error;
+      }
+    }, 8);
+    return deleted.reduce<number>((a, b) => a + b, 0);
   }
 }

@@ -1,18 +1,28 @@
 // Writes the accepted records of one ingestion: sessions (batched per meeting), a bundle per
-// committed session batch and the MeetingDetail records (meetings table), and finally the marks that
-// name, per meeting, the bundles and details this ingestion added.
+// committed session batch, the MeetingDetail records with a copy of each naming this ingestion's source
+// (meetings table), and finally the marks that name, per meeting, the bundles and details it added.
 import type { AuditRecord } from '../audit/records.js';
 import type { BatchWriterOptions, TableBatchWriter } from './batchWriter.js';
 import type { TableEntityShape } from './entityGuards.js';
 import { decodeKey, keyComponent } from './keys.js';
 import type { MarkIndex, MarksTable } from './marks.js';
-import { bundleEntity, MAX_BUNDLED_BATCH_BYTES, type MeetingsTable } from './meetingsTable.js';
+import { bundleEntity, detailCopyEntity, MAX_BUNDLED_BATCH_BYTES, type MeetingsTable } from './meetingsTable.js';
 import type { SessionsTable } from './sessionsTable.js';
 
 export interface RecordTables {
   sessions: SessionsTable;
   meetings: MeetingsTable;
   marks: MarksTable;
+}
+
+/** The source an ingestion's bundles, detail copies and marks name: one blob version. */
+export function ingestionSource(blobName: string, etag: string | undefined): string {
+  return `${blobName}\n${etag ?? ''}`;
+}
+
+/** The source as it appears in RowKeys (bundles, detail copies, marks). */
+export function ingestionSourceKey(blobName: string, etag: string | undefined): string {
+  return keyComponent(ingestionSource(blobName, etag));
 }
 
 export class RecordWriter {
@@ -52,6 +62,8 @@ export class RecordWriter {
       await this.sessionWriter.upsert(entity);
     } else {
       this.indexOf(record.meetingId).details.push(entity.rowKey);
+      // The copy is queued first (normally in the same transaction): the provenance that lets the detail be withdrawn.
+      await this.meetingWriter.upsert(detailCopyEntity(entity, this.sourceKey));
       await this.meetingWriter.upsert(entity);
     }
     await this.drainBundles();

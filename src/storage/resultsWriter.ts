@@ -132,6 +132,34 @@ export async function replaceMeetingResults(
   return deleted;
 }
 
+/**
+ * Deletes every result row of a meeting that has no records left (its exports were withdrawn or
+ * replaced): listing rows, disconnections and aggregate contributions the location names, then the
+ * location itself, so a crash in between leaves the location to finish from. Returns the rows deleted.
+ */
+export async function removeMeetingResults(
+  tables: ResultTables,
+  meetingId: string,
+  known?: { location: MeetingResultLocation | undefined },
+  concurrency = 8,
+): Promise<number> {
+  const location = known !== undefined ? known.location : await tables.meetingResults.getLocation(meetingId);
+  if (location === undefined) return 0;
+  const listings = location.listings.map((l) => listingKeys(meetingId, l.day, l.start));
+  const disconnections = location.disconnectionRanges.flatMap((r) =>
+    Array.from({ length: r.count }, (_, i) => ({ partitionKey: r.day, rowKey: disconnectionRowKey(r.prefix, i) })));
+  const aggregateKeys = location.aggregateKeys
+    ?? (await Promise.all(location.aggregateDays.map(async (d) => (await tables.aggregates.rowKeysOfMeeting(d, meetingId)).map((rowKey) => ({ day: d, rowKey }))))).flat();
+  const aggregates = aggregateKeys.map((k) => ({ partitionKey: k.day, rowKey: k.rowKey }));
+  const deleted = (await Promise.all([
+    deleteIfPresent(tables.meetingResults.client, listings, concurrency),
+    deleteIfPresent(tables.disconnections.client, disconnections, concurrency),
+    deleteIfPresent(tables.aggregates.client, aggregates, concurrency),
+  ])).reduce((a, b) => a + b, 0);
+  await tables.meetingResults.deleteLocation(meetingId);
+  return deleted;
+}
+
 /** Deletes entities one by one (bounded in parallel), ignoring those already gone; returns how many were deleted. */
 async function deleteIfPresent(client: TableClient, keys: Array<{ partitionKey: string; rowKey: string }>, concurrency: number): Promise<number> {
   let deleted = 0;

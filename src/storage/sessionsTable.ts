@@ -5,7 +5,7 @@ import { joinTimeText, leaveTimeText, type SessionRecord } from '../audit/record
 import { decodeKey, encodeKey } from './keys.js';
 import { guardEntity, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
-import { bool, double, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { bool, double, isNotFound, listAll, mapBounded, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 /** The entity for a session record. Throws KeyError when its meeting or record id cannot be a key. */
 export function sessionToEntity(session: SessionRecord): GuardedEntity {
@@ -109,5 +109,35 @@ export class SessionsTable {
     const partitionKey = encodeKey(meetingId, 'meeting id');
     const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`);
     return entities.map(entityToSession);
+  }
+
+  /**
+   * Deletes the given sessions (by record id) of a meeting, ignoring those already gone; returns how many
+   * were deleted. In batch transactions; when one fails (a session already gone fails its whole batch,
+   * as after an interrupted run), the rest are deleted one by one.
+   */
+  async deleteSessions(meetingId: string, recordIds: readonly string[]): Promise<number> {
+    const partitionKey = encodeKey(meetingId, 'meeting id');
+    const rowKeys = recordIds.map((id) => encodeKey(id, 'record Id'));
+    let committed = 0;
+    const batches = new TableBatchWriter(this.client, { onTransaction: (info) => (committed += info.operations) });
+    try {
+      for (const rowKey of rowKeys) await batches.remove(partitionKey, rowKey);
+      await batches.flush();
+      return committed;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await batches.flush().catch(() => undefined);
+    }
+    const deleted = await mapBounded(rowKeys, async (rowKey) => {
+      try {
+        await this.client.deleteEntity(partitionKey, rowKey);
+        return 1;
+      } catch (error) {
+        if (isNotFound(error)) return 0;
+        throw error;
+      }
+    }, 8);
+    return committed + deleted.reduce<number>((a, b) => a + b, 0);
   }
 }

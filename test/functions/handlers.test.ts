@@ -6,6 +6,7 @@ import { HttpRequest, InvocationContext, type Timer } from '@azure/functions';
 import { ingestExportHandler, blobIdentity, blobTriggerSource } from '../../src/functions/ingestExport.js';
 import { analyzeDisconnectionsHandler, functionTimeoutMs } from '../../src/functions/analyzeDisconnections.js';
 import { reportHandlers } from '../../src/functions/reports.js';
+import { withdrawHandler } from '../../src/functions/withdrawUpload.js';
 import { servicesFor, usePipelineServices, type PipelineServices } from '../../src/pipeline/services.js';
 import { freshStore } from '../storage/testStore.js';
 import { generated } from '../pipeline/pipelineFixtures.js';
@@ -106,4 +107,28 @@ test('the HTTP handlers answer 503 without internals when storage is not configu
     process.env = saved;
     usePipelineServices(services);
   }
+});
+
+test('DELETE /api/uploads/{name} withdraws an export; with HTTP_AUTH=entra a caller Easy Auth did not sign in is refused', async () => {
+  const { text } = generated({ records: 300, seed: 19 });
+  await ingestExportHandler(Buffer.from(text), context('ingestExport', { name: 'gone.csv', properties: { eTag: '"0x2"' } }));
+  const request = () => new HttpRequest({ method: 'DELETE', url: 'http://localhost/api/uploads/gone.csv', params: { name: 'gone.csv' } });
+
+  const saved = { ...process.env };
+  process.env['HTTP_AUTH'] = 'entra';
+  process.env['WEBSITE_AUTH_ENABLED'] = 'True';
+  try {
+    const refused = await withdrawHandler(request(), context('withdrawUpload'));
+    assert.equal(refused.status, 401);
+    assert.equal((await services.store.ledger.listForBlob('gone.csv'))[0]!.status, 'completed', 'nothing was withdrawn');
+  } finally {
+    process.env = saved;
+  }
+
+  const response = await withdrawHandler(request(), context('withdrawUpload'));
+  assert.equal(response.status, 200, String(response.body));
+  const body = JSON.parse(String(response.body));
+  assert.equal(body.versions[0].status, 'withdrawn');
+  assert.ok(body.sessionsRemoved > 0);
+  assert.ok(logs.some((l) => l.startsWith('information: withdrawExport: gone.csv')));
 });

@@ -13,9 +13,9 @@ before(async () => {
   functions = await captureRegistrations({ packageRoot: findPackageRoot(__dirname) });
 });
 
-test('entra mode: every HTTP function, the dashboard included, is anonymous for the host', () => {
+test('entra mode: every HTTP function, the dashboard included, is anonymous for the host, except the withdrawal (admin key)', () => {
   const http = functions.filter((f) => f.trigger.type === 'httpTrigger');
-  assert.ok(http.length >= 9, `found ${http.length} HTTP functions`);
+  assert.ok(http.length >= 10, `found ${http.length} HTTP functions`);
   assert.ok(http.some((f) => f.name === 'dashboard'));
-  for (const fn of http) assert.equal(fn.trigger['authLevel'], 'anonymous', fn.name);
+  for (const fn of http) assert.equal(fn.trigger['authLevel'], fn.name === 'withdrawUpload' ? 'admin' : 'anonymous', fn.name);
 });

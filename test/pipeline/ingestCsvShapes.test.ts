@@ -20,8 +20,8 @@ async function ingest(label: string, blobName: string, content: Buffer): Promise
   const { outcome, entry } = await ingestExport({ blobName, etag: '"1"', content }, { store });
   assert.equal(outcome, 'completed', entry.error);
   assert.equal(entry.rowsRead, entry.accepted + entry.duplicates + entry.skipped + entry.rejected);
-  // The meetings table's MeetingDetail rows (its session bundles are keyed by the blob's name).
-  const meetings = (await dumpTable(store.meetings.client, SOURCE)).filter((e) => !String(e.rowKey).startsWith('~~b|'));
+  // The meetings table's MeetingDetail rows (its session bundles and detail copies are keyed by the blob's name).
+  const meetings = (await dumpTable(store.meetings.client, SOURCE)).filter((e) => String(e.rowKey) < '~~b|');
   return { entry, store, sessions: await dumpTable(store.sessions.client, SOURCE), meetings };
 }
 

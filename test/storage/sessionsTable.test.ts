@@ -115,3 +115,14 @@ test('entities that are too large are truncated and counted, not refused', async
   const [back] = await store.sessions.listMeeting('huge');
   assert.equal(back?.deviceInformation.length, 32 * 1024);
 });
+
+test('deleteSessions deletes in batches and counts exactly, also when some are already gone (a re-run)', async () => {
+  const meetingId = 'del/meeting#1';
+  const ids = Array.from({ length: 250 }, (_, i) => `rec-${String(i).padStart(3, '0')}`);
+  await store.sessions.upsertAll(ids.map((id) => session(meetingId, id)));
+  assert.equal(await store.sessions.deleteSessions(meetingId, ids.slice(0, 120)), 120);
+  // A re-run names sessions already deleted (every batch holding one fails) and the rest.
+  assert.equal(await store.sessions.deleteSessions(meetingId, ids), 130);
+  assert.equal((await store.sessions.listMeeting(meetingId)).length, 0);
+  assert.equal(await store.sessions.deleteSessions(meetingId, ids), 0);
+});

@@ -1,0 +1,36 @@
+// DELETE /api/uploads/{name}: withdraws an export (every version of the blob name) through
+// src/pipeline/withdraw.ts and answers what that removed, with the ledger entries as they are now.
+// Never throws: failures become error responses without internals.
+import { describeError, SILENT_LOG } from '../log.js';
+import { withdrawExport, type RemovalDeps } from '../withdraw.js';
+import type { ReportDeps } from './context.js';
+import { errorResponse, jsonResponse } from './render.js';
+import { ApiError, badParameter, type ReportResponse } from './types.js';
+
+export interface WithdrawRequest {
+  /** The blob name from the path (`uploads/{*name}`). */
+  name: string | undefined;
+  query: URLSearchParams | Record<string, string | undefined>;
+}
+
+export type WithdrawDeps = Pick<ReportDeps, 'store' | 'log' | 'now'> & Pick<RemovalDeps, 'onMeetingDone'>;
+
+export async function answerWithdrawal(request: WithdrawRequest, deps: WithdrawDeps): Promise<ReportResponse> {
+  const log = deps.log ?? SILENT_LOG;
+  try {
+    const name = request.name ?? '';
+    if (name === '') throw badParameter('name', 'the blob name is missing from the path: DELETE /api/uploads/{name}');
+    const names = request.query instanceof URLSearchParams ? [...request.query.keys()] : Object.keys(request.query);
+    if (names.length > 0) throw badParameter(names[0]!, `DELETE /api/uploads/{name} takes no query parameters; "${names[0]!}" was given`, 'UnknownParameter');
+    const removalDeps: RemovalDeps = { store: deps.store, log };
+    if (deps.now !== undefined) removalDeps.now = deps.now;
+    if (deps.onMeetingDone !== undefined) removalDeps.onMeetingDone = deps.onMeetingDone;
+    const result = await withdrawExport(removalDeps, name);
+    if (result === undefined) throw new ApiError(404, 'UploadNotFound', 'no upload with this blob name is in the ledger', 'name');
+    return jsonResponse(result);
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error);
+    log.error(`withdrawUpload: failed: ${describeError(error)}`);
+    return errorResponse(new ApiError(500, 'InternalError', 'the withdrawal did not finish; the error was logged, and sending the same request again finishes it'));
+  }
+}
