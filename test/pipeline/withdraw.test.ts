@@ -50,7 +50,7 @@ async function assertMatchesRemainingFiles(store: Store, files: ExportFile[]): P
 
   const meetings = (await allItems(deps, 'meetings')) as Array<{ meetingId: string }>;
   const byId = (a: { meetingId: string }, b: { meetingId: string }) => (a.meetingId < b.meetingId ? -1 : a.meetingId > b.meetingId ? 1 : 0);
-  assert.deepEqual([...meetings].sort(byId), expected.map(meetingRow).sort(byId), 'meeting rows = the CLI');
+  assert.deepEqual([...meetings].sort(byId), expected.map((e) => ({ ...meetingRow(e), organizerName: '' })).sort(byId), 'meeting rows = the CLI (no Graph names here)');
 
   const key = (d: { meetingId: string; participantKey: string; gapSeconds: number; band: string }) => `${d.meetingId}|${d.participantKey}|${d.gapSeconds}|${d.band}`;
   const disconnections = (await allItems(deps, 'disconnections', { band: 'all' })) as Array<{ meetingId: string; participantKey: string; gapSeconds: number; band: string }>;
