@@ -3,7 +3,7 @@
 import type { RE2JS } from 're2js';
 import type { SessionRecord } from '../audit/records.js';
 import { participantKey } from '../audit/participantKey.js';
-import type { ClassifiedSession, ClientPlatform, ParticipantClass } from './model.js';
+import { PARTICIPANT_CLASSES, type ClassifiedSession, type ClientPlatform, type ParticipantClass } from './model.js';
 import { parseIp } from './ip.js';
 import type { SiteMap } from './siteMap.js';
 import defaultRulesJson from './classificationRules.json';
@@ -43,7 +43,6 @@ export interface ClassificationRules {
   platform: ClassificationRule[];
 }
 
-const PARTICIPANT_CLASSES: readonly ParticipantClass[] = ['human', 'phone', 'bot', 'anonymous', 'room', 'unknown'];
 const PLATFORMS: readonly ClientPlatform[] = [
   'windows', 'macOS', 'iOS', 'android', 'web', 'linux', 'ipPhone', 'roomSystem', 'surfaceHub', 'pstn', 'service', 'unknown',
 ];

@@ -1,9 +1,10 @@
 // Per-meeting summaries and contributions, and the tenant totals and rankings built from them (mergeable).
-import { NO_IP_SITE, siteLabel } from './detect.js';
 import { subnetOf } from './ip.js';
-import type { Meeting, MeetingAnalysis, ParticipantClass } from './model.js';
+import { PARTICIPANT_CLASSES, type Meeting, type MeetingAnalysis, type ParticipantClass } from './model.js';
+import { compareText } from './order.js';
+import { NO_IP_SITE, siteLabel } from './sites.js';
 
-export const PARTICIPANT_CLASSES: readonly ParticipantClass[] = ['human', 'phone', 'anonymous', 'room', 'unknown', 'bot'];
+export { PARTICIPANT_CLASSES } from './model.js';
 
 /** Counts for one participant class in one meeting (or summed over meetings). */
 export interface ClassCounts {
@@ -363,8 +364,4 @@ function roundMs(value: number): number {
 
 function utcDay(ms: number): string {
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '';
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -250,7 +250,7 @@ test('parseRules rejects bad files with file, JSON path and reason', () => {
   assert.match(bad({ participant: [{ name: 'a', userAgentPrefx: ['x'], participantClass: 'bot' }] }), /\$\.participant\[0\]\.userAgentPrefx: unknown key/);
   assert.match(bad({ participant: [{ userAgentPrefix: ['x'], participantClass: 'bot' }] }), /\$\.participant\[0\]\.name: must be a non-empty string/);
   assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: ['x'] }] }), /\$\.participant\[0\]\.participantClass: required/);
-  assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: ['x'], participantClass: 'robot' }] }), /participantClass: must be one of human, phone, bot/);
+  assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: ['x'], participantClass: 'robot' }] }), /participantClass: must be one of human, phone, anonymous, room, unknown, bot$/);
   assert.match(bad({ platform: [{ name: 'a', userAgentPrefix: ['x'], platform: 'Windows' }] }), /\$\.platform\[0\]\.platform: must be one of windows, macOS/);
   assert.match(bad({ platform: [{ name: 'a', userAgentPrefix: ['x'], platform: 'web', participantClass: 'human' }] }), /\$\.platform\[0\]\.participantClass: not allowed in a platform rule/);
   assert.match(bad({ platform: [{ name: 'a', userAgentPrefix: ['x'] }] }), /\$\.platform\[0\]\.platform: required/);
