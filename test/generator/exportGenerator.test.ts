@@ -56,6 +56,16 @@ test('same options give byte-identical output; chunks() can be replayed; another
   assert.deepEqual(generateExport(options).truth, a.truth);
 });
 
+test('the same seed gives the same export from one version to the next (hashes recorded when buildMeeting was split)', () => {
+  // A change here changes every generated bench input: bump GENERATOR_VERSION and record the new hashes.
+  const mixedText = textOf(MIXED);
+  assert.equal(sha(mixedText.text), 'd07ee0ecf8a0a9a6e90b037a9283e85575206688c639c22e11cfc9d8f59b5705');
+  assert.equal(sha(JSON.stringify(mixedText.truth)), '371575b95ff8c643c4751236367ed0519b195e320cbe293ce240403a2e2aa879');
+  const townhall = textOf({ seed: 3, records: 3000, scenario: 'townhall', format: 'ndjson' });
+  assert.equal(sha(townhall.text), 'd173aeb03654633c7752b310d5e7b41030eca354b65dec6e4751fbd591bb746f');
+  assert.equal(sha(JSON.stringify(townhall.truth)), 'a761fb00896e49177e42f8a38e4d6b90233bcb60c5844a30700b0f32d3c7a6d6');
+});
+
 test('chunks are about 64 KB and never split a row', () => {
   const { chunks } = textOf({ seed: 3, records: 3000, scenario: 'mixed', format: 'purview-v3' });
   assert.ok(chunks.length > 10);
