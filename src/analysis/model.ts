@@ -5,6 +5,10 @@ import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
 export const PARTICIPANT_CLASSES = ['human', 'phone', 'anonymous', 'room', 'unknown', 'bot'] as const;
 export type ParticipantClass = (typeof PARTICIPANT_CLASSES)[number];
 
+/** What the summary rankings group by, in the order they are listed (the one list). */
+export const RANKING_DIMENSIONS = ['site', 'subnet', 'platform', 'user', 'day'] as const;
+export type RankingDimension = (typeof RANKING_DIMENSIONS)[number];
+
 /** Aligned with Graph clientPlatform, plus the service/phone cases. */
 export type ClientPlatform =
   | 'windows' | 'macOS' | 'iOS' | 'android' | 'web' | 'linux'

@@ -12,7 +12,8 @@ import { recordText } from '../reports/render/text.js';
 import { ReportOutput } from './reportOutput.js';
 import { looksLikeOption, OPTIONS_FIRST_HINT, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
-import { addAccounting, emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
+import { addAccounting, emptyAccounting } from '../audit/accounting.js';
+import { reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
 
