@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ExportReadError, readExport } from '../../src/audit/readExport.js';
 import type { ExportItem } from '../../src/audit/records.js';
 import { excelUnicodeText, generatedCsv, windows1252, withSeparator } from './csvShapes.fixture.js';
-import { chunked, collect, once, readAll, recordsOf } from './helpers.js';
+import { collect, once, readAll, recordsOf } from './helpers.js';
 
 
 const json = (items: readonly ExportItem[]): string[] => items.map((i) => JSON.stringify(i));
