@@ -1,4 +1,4 @@
-// Command-line options of `teams-audit`: tala's options with tala's semantics (tala.md §2) plus
+// Command-line options of `teams-audit`: tala's options with tala's semantics plus
 // this project's own, parsed left to right as Python getopt does.
 import { getopt, GetoptError } from './getopt.js';
 import { readIpOption } from './ipOption.js';

@@ -167,7 +167,7 @@ function renderRow(p: Plan, pending: PendingRow): Row {
 function meetingRows(p: Plan, m: BuiltMeeting, out: PendingRow[]): void {
   const plan = m.plan;
   const rng = Rng.stream(p.baseSeed, 'rows', plan.index);
-  // The audit records are written several hours after the meeting (audit-records.md §1).
+  // The audit records are written several hours after the meeting.
   const written = m.lastLeave + rng.int(3600, 6 * 3600);
   const first = out.length;
   for (const session of m.sessions) {

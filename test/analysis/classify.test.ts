@@ -61,7 +61,7 @@ function expectClass(
   if (reason !== undefined) assert.equal(c.classReason, reason, `reason of ${label}`);
 }
 
-test('bots and service agents (audit-records.md §6.2, §6.6; detection.md §5)', () => {
+test('bots and service agents', () => {
   const c = new SessionClassifier();
   expectClass(c, session({ attendee: { recipientType: 'Applications', displayName: '2f0c3e-app' } }), 'bot', 'service', 'application-recipient');
   expectClass(c, session({ attendee: { displayName: 'b1902c3e-b9f7-4650-9b23-5772bd429747' } }), 'bot', 'service', 'recording-bot');

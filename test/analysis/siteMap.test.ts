@@ -13,7 +13,7 @@ import {
   type SiteMapEntry,
 } from '../../src/analysis/siteMap.js';
 
-// The sample row of the CQD building-file documentation (detection.md §6.1 column order).
+// The sample row of the CQD building-file documentation (CQD column order).
 const CQD_SAMPLE_ROW = '192.168.1.0,USA/Seattle/SEATTLE-SEA-1,26,SEATTLE-SEA-1,Contoso,IT Termination,Engineering,Seattle,98001,US,WA,MSUS,1,0,0';
 
 function entry(network: string, name: string, extra: Partial<SiteMapEntry> = {}): SiteMapEntry {
@@ -243,7 +243,7 @@ test('matchesCidrs: raw or normalised addresses, both families, no address never
   assert.throws(() => matchesCidrs('10.0.0.1', ['not-a-cidr']), /not a valid CIDR/);
 });
 
-test('AMBIGUOUS_HOME_SUBNETS holds the CQD common subnets of detection.md §6.3', () => {
+test('AMBIGUOUS_HOME_SUBNETS holds the CQD common subnets', () => {
   for (const s of ['10.0.0.0/24', '192.168.0.0/24', '192.168.1.0/24', '192.168.2.0/24', '172.20.10.0/24', '192.168.43.0/24']) {
     assert.ok(AMBIGUOUS_HOME_SUBNETS.includes(s), s);
   }

@@ -140,7 +140,7 @@ const HEADERS: Partial<Record<GeneratedFormat, string>> = {
   'purview-v3': 'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames',
 };
 
-/** Minimal RFC 4180 quoting; AuditData is always quoted unless empty (audit-records.md §7.1). */
+/** Minimal RFC 4180 quoting; AuditData is always quoted unless empty (as Purview writes it). */
 function minimalCsv(value: string, alwaysQuote: boolean): string {
   if ((alwaysQuote && value !== '') || /[",\r\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
   return value;
@@ -363,7 +363,7 @@ test('planted drops are exactly the successive-session gaps in the file: no acci
   assert.ok(individual.some((d) => d.gapSeconds > 300 && d.gapSeconds < 900), 'possible');
   assert.ok(truth.drops.every((d) => d.gapSeconds >= -5 && d.gapSeconds < 900 && d.gapSeconds !== 60 && d.gapSeconds !== 300));
   assert.ok(truth.drops.some((d) => d.ipChanged) && truth.drops.some((d) => !d.ipChanged));
-  // Re-joins in roughly 10 % of human participant-meetings (tala.md §9).
+  // Re-joins in roughly 10 % of human participant-meetings.
   const dropShare = new Set(truth.drops.map((d) => `${d.meetingId}|${d.participantKey}`)).size / truth.humans;
   assert.ok(dropShare > 0.06 && dropShare < 0.14, `drop share ${dropShare.toFixed(3)}`);
 });
