@@ -1,9 +1,11 @@
 // Per-meeting summaries and contributions, and the tenant totals and rankings built from them (mergeable).
-import { NO_IP_SITE, siteLabel } from './detect.js';
+import { utcDay } from '../audit/time.js';
 import { subnetOf } from './ip.js';
-import type { Meeting, MeetingAnalysis, ParticipantClass } from './model.js';
+import { PARTICIPANT_CLASSES, RANKING_DIMENSIONS, type Meeting, type MeetingAnalysis, type ParticipantClass, type RankingDimension } from './model.js';
+import { compareText } from './order.js';
+import { NO_IP_SITE, siteLabel } from './sites.js';
 
-export const PARTICIPANT_CLASSES: readonly ParticipantClass[] = ['human', 'phone', 'anonymous', 'room', 'unknown', 'bot'];
+export { PARTICIPANT_CLASSES } from './model.js';
 
 /** Counts for one participant class in one meeting (or summed over meetings). */
 export interface ClassCounts {
@@ -116,7 +118,7 @@ export function summariseMeeting(analysis: MeetingAnalysis, meeting: Meeting): M
 
 /** One meeting's share of a site/subnet/platform/user/day ranking. */
 export interface Contribution {
-  dimension: 'site' | 'subnet' | 'platform' | 'user' | 'day';
+  dimension: RankingDimension;
   key: string;
   /** YYYY-MM-DD (UTC) of the meeting-instance start. */
   day: string;
@@ -127,15 +129,13 @@ export interface Contribution {
   participants: number;
 }
 
-const DIMENSIONS: ReadonlyArray<Contribution['dimension']> = ['site', 'subnet', 'platform', 'user', 'day'];
-
 /**
  * Human participants only. A session counts under its own site ('unmapped' / 'no IP' when not mapped),
  * subnet (IPv4 /24 or IPv6 /48 of its IP, 'no IP' without one) and platform; a counted drop counts under
  * the site, subnet and platform of the session that was lost. Users are keyed by participant key.
  */
 export function contributions(analysis: MeetingAnalysis): Contribution[] {
-  const day = utcDay(analysis.instanceStart);
+  const day = utcDay(analysis.instanceStart) ?? ''; // '' when the meeting has no usable start
   const humans = new Set(analysis.participants.filter((p) => p.participantClass === 'human').map((p) => p.participantKey));
   const rows = new Map<string, { dimension: Contribution['dimension']; key: string; eligible: number; drops: number; lost: number; people: Set<string> }>();
   const row = (dimension: Contribution['dimension'], key: string) => {
@@ -173,7 +173,7 @@ export function contributions(analysis: MeetingAnalysis): Contribution[] {
     }
   }
   return [...rows.values()]
-    .sort((a, b) => DIMENSIONS.indexOf(a.dimension) - DIMENSIONS.indexOf(b.dimension) || compareText(a.key, b.key))
+    .sort((a, b) => RANKING_DIMENSIONS.indexOf(a.dimension) - RANKING_DIMENSIONS.indexOf(b.dimension) || compareText(a.key, b.key))
     .map((r) => ({ dimension: r.dimension, key: r.key, day, eligibleSessions: r.eligible, drops: r.drops, lostSeconds: r.lost, participants: r.people.size }));
 }
 
@@ -359,12 +359,4 @@ function pct(numerator: number, denominator: number): number {
 
 function roundMs(value: number): number {
   return Math.round(value * 1000) / 1000;
-}
-
-function utcDay(ms: number): string {
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '';
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,7 +1,13 @@
 // Types shared by classification, detection, metrics and reports.
 import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
 
-export type ParticipantClass = 'human' | 'phone' | 'bot' | 'anonymous' | 'room' | 'unknown';
+/** The participant classes, in the order reports list them (the one list: types and checks derive from it). */
+export const PARTICIPANT_CLASSES = ['human', 'phone', 'anonymous', 'room', 'unknown', 'bot'] as const;
+export type ParticipantClass = (typeof PARTICIPANT_CLASSES)[number];
+
+/** What the summary rankings group by, in the order they are listed (the one list). */
+export const RANKING_DIMENSIONS = ['site', 'subnet', 'platform', 'user', 'day'] as const;
+export type RankingDimension = (typeof RANKING_DIMENSIONS)[number];
 
 /** Aligned with Graph clientPlatform, plus the service/phone cases. */
 export type ClientPlatform =

@@ -1,17 +1,15 @@
 // Reading a CSV export: the header row chooses the separator and the layout, then every data row
 // becomes one item (a record, a skipped row or a rejection), rows over the size limit included.
-import type { Parser } from 'csv-parse';
 import { rejected } from './auditData.js';
 import type { CsvLayout } from './csvLayout.js';
 import { CsvHeaderSniffer } from './csvSeparator.js';
 import {
-  CsvTokenizer, type CsvExtent, type CsvRecordDelimiter, type CsvSeparator, type CsvStructureError,
+  CsvTokenizer, type CsvExtent, type CsvSeparator, type CsvStructureError,
 } from './csvTokenizer.js';
 import { ExportReadError } from './exportReadError.js';
 import type { CsvHeaderVariant, ExportItem } from './records.js';
 
-export { csvLayout, truncationWarning, type CsvLayout } from './csvLayout.js';
-export type { CsvRecordDelimiter } from './csvTokenizer.js';
+export { truncationWarning } from './csvLayout.js';
 
 /**
  * The longest CSV row read (bytes). A longer row is rejected with its size (its text is never held in
@@ -42,38 +40,9 @@ function structureFailure(error: CsvStructureError): string {
     + 'look for a stray double quote, or a file cut off before its end';
 }
 
-/** csv-parse options that read a CSV as CsvTokenizer does (the parallel reader reads the header with them). */
-export function csvParserOptions(recordDelimiter?: CsvRecordDelimiter): ConstructorParameters<typeof Parser>[0] {
-  return {
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    max_record_size: MAX_CSV_RECORD_BYTES,
-    ...(recordDelimiter !== undefined ? { record_delimiter: recordDelimiter } : {}),
-  };
-}
-
-/**
- * How to read a byte range that starts after the header (the parallel reader): the layout chosen from
- * the header, the record delimiter csv-parse found there, and the rows before the range (line numbers).
- */
-export interface CsvContinuation {
-  layout: CsvLayout;
-  recordDelimiter: CsvRecordDelimiter;
-  /** Data rows before the range; the range's first row is row rowsBefore + 1. */
-  rowsBefore: number;
-  /** Rows at the start of the range that are counted but not converted (already delivered). */
-  skipRows: number;
-  /**
-   * True when the range ends at a guessed record boundary rather than at the end of the file: a quoted
-   * field still open there is not an error; endedInsideQuotes() says the guess was wrong.
-   */
-  endsAtGuessedBoundary: boolean;
-}
-
 /**
  * Streams CSV bytes through CsvTokenizer. Rows come back as arrays (cheapest); the header picks the
- * separator and the layout (or a CsvContinuation gives them). Row numbers count CSV data records
+ * separator and the layout. Row numbers count CSV data records
  * (header = 0), as tala does.
  */
 export class CsvExportReader {
@@ -87,29 +56,16 @@ export class CsvExportReader {
    *  row's strings, above all the large AuditData text, die young instead of waiting for the chunk's end). */
   private itemsPending: ExportItem[] = [];
   private layout: CsvLayout | undefined;
-  private rowNumber: number;
-  private readonly skipUntil: number;
+  private rowNumber = 0;
   private stoppedFlag = false;
-  private endedInQuotes = false;
-  private readonly guessedEnd: boolean;
   private readonly onRowBound = (row: string[]): void => this.onRow(row);
 
-  constructor(private readonly file: string, private readonly hadTypeLine: boolean, continuation?: CsvContinuation) {
-    if (continuation !== undefined) {
-      this.layout = continuation.layout;
-      this.tokenizer = this.newTokenizer(',', continuation.recordDelimiter);
-    }
-    this.rowNumber = continuation?.rowsBefore ?? 0;
-    this.skipUntil = this.rowNumber + (continuation?.skipRows ?? 0);
-    this.guessedEnd = continuation?.endsAtGuessedBoundary ?? false;
-  }
+  constructor(private readonly file: string, private readonly hadTypeLine: boolean) {}
 
   get rows(): number { return this.rowNumber; }
   get variant(): CsvHeaderVariant | undefined { return this.layout?.variant; }
   /** True once the CSV structure broke; later input is ignored. */
   get stopped(): boolean { return this.stoppedFlag; }
-  /** With endsAtGuessedBoundary: the input ended inside a quoted field, so the range end is not a record boundary. */
-  get endedInsideQuotes(): boolean { return this.endedInQuotes; }
 
   /** Feeds bytes; appends the items of the rows completed so far to `out`. */
   write(chunk: Buffer, out: ExportItem[]): void {
@@ -117,7 +73,7 @@ export class CsvExportReader {
     const tokenizer = this.tokenizer;
     if (tokenizer !== undefined) tokenizer.write(chunk, this.onRowBound);
     else this.readHeader(chunk, false);
-    this.drain(out, false);
+    this.drain(out);
   }
 
   /** Flushes the last row; appends its items to `out`. */
@@ -125,19 +81,18 @@ export class CsvExportReader {
     if (!this.stoppedFlag) {
       if (this.tokenizer === undefined) this.readHeader(undefined, true);
       this.tokenizer?.end(this.onRowBound);
-      this.drain(out, true);
+      this.drain(out);
     }
     if (this.layout === undefined) {
       throw new ExportReadError(this.file, 'the CSV has no header row');
     }
   }
 
-  private newTokenizer(separator: CsvSeparator, recordDelimiter?: CsvRecordDelimiter): CsvTokenizer {
+  private newTokenizer(separator: CsvSeparator): CsvTokenizer {
     const tokenizer = new CsvTokenizer({
       maxRecordBytes: MAX_CSV_RECORD_BYTES,
       separator,
       onOversized: (extent) => this.onOversized(extent),
-      ...(recordDelimiter !== undefined ? { recordDelimiter } : {}),
     });
     if (this.layout !== undefined) tokenizer.keepOnly(this.layout.columnsUsed);
     return tokenizer;
@@ -177,15 +132,15 @@ export class CsvExportReader {
       return;
     }
     const line = ++this.rowNumber;
-    if (line > this.skipUntil) this.itemsPending.push(this.layout!.toItem(row, { file: this.file, line }));
+    this.itemsPending.push(this.layout!.toItem(row, { file: this.file, line }));
   }
 
   private onOversized(extent: CsvExtent): void {
     const line = ++this.rowNumber;
-    if (line > this.skipUntil) this.itemsPending.push(rejected({ file: this.file, line }, 'CSV', oversizedRowReason(extent)));
+    this.itemsPending.push(rejected({ file: this.file, line }, 'CSV', oversizedRowReason(extent)));
   }
 
-  private drain(out: ExportItem[], ended: boolean): void {
+  private drain(out: ExportItem[]): void {
     const items = this.itemsPending;
     if (items.length > 0) {
       this.itemsPending = [];
@@ -193,10 +148,6 @@ export class CsvExportReader {
     }
     const error = this.tokenizer?.errored ?? null;
     if (error !== null && !this.stoppedFlag) {
-      if (ended && this.guessedEnd) {
-        this.endedInQuotes = true;
-        return;
-      }
       this.stoppedFlag = true;
       this.rowNumber++;
       out.push(rejected({ file: this.file, line: this.rowNumber }, 'CSV', structureFailure(error)));

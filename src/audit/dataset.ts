@@ -1,25 +1,13 @@
 // In-memory set of audit records from one or more exports: de-duplication, per-file accounting, meetings.
 import type { Meeting } from '../analysis/model.js';
+import { addAccounting, emptyAccounting } from './accounting.js';
 import { participantKey } from './participantKey.js';
 import type { ExportStream } from './readExport.js';
 import type {
   AuditRecord, ExportInfo, ExportItem, ReadAccounting, Rejection, SessionRecord,
 } from './records.js';
 
-export function emptyAccounting(): ReadAccounting {
-  return { rowsRead: 0, accepted: 0, duplicates: 0, skipped: 0, rejected: 0, skippedByOperation: {} };
-}
-
-function addAccounting(total: ReadAccounting, part: ReadAccounting): void {
-  total.rowsRead += part.rowsRead;
-  total.accepted += part.accepted;
-  total.duplicates += part.duplicates;
-  total.skipped += part.skipped;
-  total.rejected += part.rejected;
-  for (const [operation, n] of Object.entries(part.skippedByOperation)) {
-    total.skippedByOperation[operation] = (total.skippedByOperation[operation] ?? 0) + n;
-  }
-}
+export { emptyAccounting } from './accounting.js';
 
 function copyAccounting(a: ReadAccounting): ReadAccounting {
   return { ...a, skippedByOperation: { ...a.skippedByOperation } };

@@ -76,7 +76,7 @@ export function itemsOfBatches(source: AsyncIterable<readonly ExportItem[]>): As
 }
 
 /** Length of the start of `buf` that does not end inside a UTF-8 sequence. */
-export function completeUtf8Length(buf: Buffer): number {
+function completeUtf8Length(buf: Buffer): number {
   let i = buf.length - 1;
   const stop = Math.max(0, buf.length - 4);
   while (i > stop && (buf[i]! & 0xc0) === 0x80) i--;
@@ -286,7 +286,7 @@ class ExportReader implements ExportStream {
     const reader = new CsvExportReader(this.options.file, hadTypeLine);
     const { onProgress } = this.options;
     // After a structure failure the rest is still read, unparsed, for the UTF-8 check: the warnings then
-    // describe the whole file whatever the chunk sizes (and match the parallel reader's).
+    // describe the whole file whatever the chunk sizes.
     for await (const chunk of this.checkedUtf8(source.chunks(), source.skipped)) {
       if (reader.stopped) continue;
       const out: ExportItem[] = [];

@@ -192,6 +192,14 @@ export function formatIsoUtc(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19) + 'Z';
 }
 
+/**
+ * `YYYY-MM-DD` (UTC) of an instant in 1970-9999; undefined for any other value (no day a table key or a
+ * report can use). Callers choose what stands for "no day".
+ */
+export function utcDay(ms: number): string | undefined {
+  return Number.isFinite(ms) && ms >= 0 && ms < 253_402_300_800_000 ? formatIsoUtc(ms).slice(0, 10) : undefined;
+}
+
 /** `hh:mm:ssZ`, or `hh:mm:ss.mmmZ` when the instant has milliseconds; String(ms) outside Date's range. */
 export function formatClockUtc(ms: number): string {
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return String(ms);

@@ -14,8 +14,8 @@ import type { AnalysedMeeting } from '../reports/meetings.js';
 import { learnUsers, UsersDatabase } from '../reports/users.js';
 import { defaultFormat, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
-import { stopReadWorkers } from '../audit/parallelRead.js';
-import { emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
+import { emptyAccounting } from '../audit/accounting.js';
+import { reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
 import type { ReadAccounting } from '../audit/records.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
@@ -193,7 +193,6 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       }
     }
   }
-  await stopReadWorkers();
   dataset.finishReading();
   msg.finishRowMessages();
   const total = target.accounting;

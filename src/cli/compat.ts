@@ -12,8 +12,8 @@ import { recordText } from '../reports/render/text.js';
 import { ReportOutput } from './reportOutput.js';
 import { looksLikeOption, OPTIONS_FIRST_HINT, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
-import { stopReadWorkers } from '../audit/parallelRead.js';
-import { addAccounting, emptyAccounting, reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
+import { addAccounting, emptyAccounting } from '../audit/accounting.js';
+import { reportFileInfo, reportNoMeetingRecords, type Messages } from './messages.js';
 import { loadUsers, saveUsers } from './usersFile.js';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
 
@@ -114,7 +114,6 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
     }
   }
   await output.end();
-  await stopReadWorkers();
   msg.finishRowMessages();
   msg.accounting('total', total);
   if (formulaCells > 0) {

@@ -1,8 +1,8 @@
 // The process streams a command works with (injectable for tests), and input opening.
 import { closeSync, createReadStream, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
-import type { ExportStream, ReadExportOptions } from '../audit/readExport.js';
-import { readExportFile } from '../audit/parallelRead.js';
+import { readExport, type ExportStream, type ReadExportOptions } from '../audit/readExport.js';
+import { readFileChunks } from '../audit/fileChunks.js';
 import { SNIFF_BYTES, compressionOf, describeBinary } from '../audit/archive.js';
 import { readAnyExport, readZipFileExport } from '../audit/archiveExport.js';
 
@@ -91,8 +91,7 @@ function fileHead(path: string): Buffer | undefined {
 }
 
 /**
- * The export stream of an input: a regular text file through readExportFile (worker threads for a large
- * CSV); a zip file through its entries, read from the file; a gzip file, another binary file and standard
+ * The export stream of an input: a regular text file through readExport, in reused chunks; a zip file through its entries, read from the file; a gzip file, another binary file and standard
  * input through readAnyExport (decompressed as read; a zip on standard input is held in memory, within a
  * limit). `empty()` tells, after an ExportReadError, whether the input had no bytes at all (an empty
  * input is not an error).
@@ -105,7 +104,7 @@ export function openExport(
     const { path, size } = source.file;
     const head = size === 0 ? undefined : fileHead(path);
     const empty = (): boolean => size === 0;
-    if (head === undefined || describeBinary(head) === undefined) return { stream: readExportFile(path, options), empty };
+    if (head === undefined || describeBinary(head) === undefined) return { stream: readExport(readFileChunks(path), options), empty };
     if (compressionOf(head) === 'zip') return { stream: readZipFileExport(path, options), empty };
     return { stream: readAnyExport(createReadStream(path, { highWaterMark: 1 << 20 }), options), empty };
   }

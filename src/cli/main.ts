@@ -60,9 +60,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 1;
   }
   if (o.files.length === 0 && io.stdin.isTTY === true) msg.notice('reading standard input… (no file name was given; end the input with Ctrl-D, on Windows Ctrl-Z then Enter)');
-  // Large CSV files are read with worker threads: start them now, while the rest of the CLI loads.
-  const { prestartReadWorkers } = require('../audit/parallelRead.js') as typeof import('../audit/parallelRead.js');
-  prestartReadWorkers(o.files);
 
   let ipRegex: IpTest | undefined;
   if (o.ipRegex !== undefined) {

@@ -43,19 +43,6 @@ export function accountingText(a: ReadAccounting): string {
   return text;
 }
 
-export function emptyAccounting(): ReadAccounting {
-  return { rowsRead: 0, accepted: 0, duplicates: 0, skipped: 0, rejected: 0, skippedByOperation: {} };
-}
-
-export function addAccounting(total: ReadAccounting, a: ReadAccounting): void {
-  total.rowsRead += a.rowsRead;
-  total.accepted += a.accepted;
-  total.duplicates += a.duplicates;
-  total.skipped += a.skipped;
-  total.rejected += a.rejected;
-  for (const [op, n] of Object.entries(a.skippedByOperation)) total.skippedByOperation[op] = (total.skippedByOperation[op] ?? 0) + n;
-}
-
 export class Messages {
   /** Row-level messages (warnings and rejections) produced, printed or not. */
   rowMessages = 0;

@@ -1,15 +1,16 @@
-// Command-line options of `teams-audit`: tala's options with tala's semantics (tala.md §2) plus
+// Command-line options of `teams-audit`: tala's options with tala's semantics plus
 // this project's own, parsed left to right as Python getopt does.
 import { getopt, GetoptError } from './getopt.js';
 import { readIpOption } from './ipOption.js';
+import { RANKING_DIMENSIONS, type RankingDimension } from '../analysis/model.js';
 
 export type ReportKind = 'meetings' | 'attendees' | 'disconnections' | 'summary' | 'users' | 'records' | 'unknown-clients';
 export type OutputFormat = 'text' | 'csv' | 'json';
-export type GroupByOption = 'site' | 'subnet' | 'platform' | 'user' | 'day';
+export type GroupByOption = RankingDimension;
 
 export const REPORT_KINDS: readonly ReportKind[] = ['meetings', 'attendees', 'disconnections', 'summary', 'users', 'records', 'unknown-clients'];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'csv', 'json'];
-export const GROUP_BY_OPTIONS: readonly GroupByOption[] = ['site', 'subnet', 'platform', 'user', 'day'];
+export const GROUP_BY_OPTIONS: readonly GroupByOption[] = RANKING_DIMENSIONS;
 
 export interface CliOptions {
   /** The report; tala's default (no mode option) is the record view. */

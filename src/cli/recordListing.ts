@@ -9,7 +9,7 @@ import { learnUsers, type UsersDatabase } from '../reports/users.js';
 import { csvHeaderLine, csvLine } from '../reports/render/csv.js';
 import { jsonArrayElement, jsonArrayEnd } from '../reports/render/json.js';
 import { recordText } from '../reports/render/text.js';
-import { addAccounting, emptyAccounting } from './messages.js';
+import { addAccounting, emptyAccounting } from '../audit/accounting.js';
 import type { OutputFormat } from './options.js';
 import type { ReportOutput } from './reportOutput.js';
 

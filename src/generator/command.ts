@@ -1,5 +1,6 @@
 // `teams-audit generate`: option parsing and output for the synthetic export generator.
 import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { GENERATED_FORMATS, checkGeneratorOptions, generateExport, writeChunks, writeExport, type GeneratedFormat, type GeneratorOptions, type GroundTruth } from './exportGenerator.js';
 
 export const GENERATE_USAGE = `usage: teams-audit generate [options]
@@ -45,80 +46,65 @@ function shareValue(name: string, text: string): number {
   return value;
 }
 
+/** What each option does with its value (undefined: a flag). */
+const OPTIONS: Record<string, { flag?: true; apply: (parsed: ParsedGenerate, value: string, name: string) => void }> = {
+  records: {
+    apply: ({ options }, value, name) => {
+      const n = integer(name, value);
+      if (n < 0 || n > 100_000_000) throw new UsageError(`--records must be between 0 and 100000000 (got ${n})`);
+      options.records = n;
+    },
+  },
+  seed: { apply: ({ options }, value, name) => void (options.seed = integer(name, value)) },
+  scenario: {
+    apply: ({ options }, value) => {
+      if (value !== 'mixed' && value !== 'townhall') throw new UsageError(`--scenario must be mixed or townhall (got '${value}')`);
+      options.scenario = value;
+    },
+  },
+  format: {
+    apply: ({ options }, value) => {
+      if (!(GENERATED_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${GENERATED_FORMATS.join(', ')} (got '${value}')`);
+      options.format = value as GeneratedFormat;
+    },
+  },
+  start: { apply: ({ options }, value) => void (options.start = value) },
+  'meeting-id-prefix': { apply: ({ options }, value) => void (options.meetingIdPrefix = value) },
+  'other-operations': { apply: ({ options }, value, name) => void (options.otherOperationsShare = shareValue(name, value)) },
+  'bad-rows': { apply: ({ options }, value, name) => void (options.badRowShare = shareValue(name, value)) },
+  duplicates: { apply: ({ options }, value, name) => void (options.duplicateShare = shareValue(name, value)) },
+  'no-meeting-details': { flag: true, apply: ({ options }) => void (options.meetingDetails = false) },
+  out: { apply: (parsed, value) => void (parsed.out = value) },
+  truth: { apply: (parsed, value) => void (parsed.truth = value) },
+};
+
+/** The options of `teams-audit generate`, read with node:util parseArgs (as `teams-audit upload` is). */
 export function parseGenerateArgs(argv: readonly string[]): ParsedGenerate {
   const options: GeneratorOptions = { seed: 1, records: 50_000, scenario: 'mixed', format: 'purview-v3' };
   const parsed: ParsedGenerate = { options, help: false };
+  const parseOptions: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, option] of Object.entries(OPTIONS)) parseOptions[name] = { type: option.flag === true ? 'boolean' : 'string' };
+  const { tokens } = parseArgs({ args: [...argv], options: parseOptions, strict: false, allowPositionals: true, tokens: true });
   const seen = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '-h' || arg === '--help' || arg === '-?') {
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new UsageError(`unexpected argument '${token.value}'`);
+    if (token.kind !== 'option') throw new UsageError("unexpected argument '--'");
+    if (token.name === 'help' || token.rawName === '-?') {
       parsed.help = true;
       continue;
     }
-    const match = /^(--[a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (!match) throw new UsageError(`unexpected argument '${arg}'`);
-    const name = match[1] as string;
-    let value = match[2];
-    const needsValue = (): string => {
-      if (value !== undefined) return value;
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${name} needs a value`);
-      i++;
-      value = next;
-      return next;
-    };
+    const option = OPTIONS[token.name];
+    const name = `--${token.name}`;
+    if (option === undefined || !token.rawName.startsWith('--')) throw new UsageError(`unknown option ${token.rawName}`);
     if (seen.has(name)) throw new UsageError(`${name} given twice`);
     seen.add(name);
-    switch (name) {
-      case '--records': {
-        const n = integer(name, needsValue());
-        if (n < 0 || n > 100_000_000) throw new UsageError(`--records must be between 0 and 100000000 (got ${n})`);
-        options.records = n;
-        break;
-      }
-      case '--seed':
-        options.seed = integer(name, needsValue());
-        break;
-      case '--scenario': {
-        const v = needsValue();
-        if (v !== 'mixed' && v !== 'townhall') throw new UsageError(`--scenario must be mixed or townhall (got '${v}')`);
-        options.scenario = v;
-        break;
-      }
-      case '--format': {
-        const v = needsValue();
-        if (!(GENERATED_FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format must be one of ${GENERATED_FORMATS.join(', ')} (got '${v}')`);
-        options.format = v as GeneratedFormat;
-        break;
-      }
-      case '--start':
-        options.start = needsValue();
-        break;
-      case '--meeting-id-prefix':
-        options.meetingIdPrefix = needsValue();
-        break;
-      case '--other-operations':
-        options.otherOperationsShare = shareValue(name, needsValue());
-        break;
-      case '--bad-rows':
-        options.badRowShare = shareValue(name, needsValue());
-        break;
-      case '--duplicates':
-        options.duplicateShare = shareValue(name, needsValue());
-        break;
-      case '--no-meeting-details':
-        if (value !== undefined) throw new UsageError(`${name} takes no value`);
-        options.meetingDetails = false;
-        break;
-      case '--out':
-        parsed.out = needsValue();
-        break;
-      case '--truth':
-        parsed.truth = needsValue();
-        break;
-      default:
-        throw new UsageError(`unknown option ${name}`);
+    if (option.flag === true) {
+      if (token.value !== undefined) throw new UsageError(`${name} takes no value`);
+      option.apply(parsed, '', name);
+      continue;
     }
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+    option.apply(parsed, token.value, name);
   }
   return parsed;
 }

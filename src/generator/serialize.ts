@@ -1,4 +1,4 @@
-// Turns built meetings into AuditData JSON (Microsoft key order, audit-records.md §2, §4, §5) and
+// Turns built meetings into AuditData JSON (Microsoft's key order) and
 // into export lines: Purview CSV variants 1-3 (minimal RFC 4180 quoting, CRLF), JSON array, NDJSON.
 import type { Directory } from './identities.js';
 import type { BuiltMeeting, Session } from './meetingModel.js';

@@ -61,7 +61,7 @@ function expectClass(
   if (reason !== undefined) assert.equal(c.classReason, reason, `reason of ${label}`);
 }
 
-test('bots and service agents (audit-records.md §6.2, §6.6; detection.md §5)', () => {
+test('bots and service agents', () => {
   const c = new SessionClassifier();
   expectClass(c, session({ attendee: { recipientType: 'Applications', displayName: '2f0c3e-app' } }), 'bot', 'service', 'application-recipient');
   expectClass(c, session({ attendee: { displayName: 'b1902c3e-b9f7-4650-9b23-5772bd429747' } }), 'bot', 'service', 'recording-bot');
@@ -249,7 +249,7 @@ test('parseRules rejects bad files with file, JSON path and reason', () => {
   assert.match(bad({ participant: [{ name: 'a', userAgentPrefx: ['x'], participantClass: 'bot' }] }), /\$\.participant\[0\]\.userAgentPrefx: unknown key/);
   assert.match(bad({ participant: [{ userAgentPrefix: ['x'], participantClass: 'bot' }] }), /\$\.participant\[0\]\.name: must be a non-empty string/);
   assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: ['x'] }] }), /\$\.participant\[0\]\.participantClass: required/);
-  assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: ['x'], participantClass: 'robot' }] }), /participantClass: must be one of human, phone, bot/);
+  assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: ['x'], participantClass: 'robot' }] }), /participantClass: must be one of human, phone, anonymous, room, unknown, bot$/);
   assert.match(bad({ platform: [{ name: 'a', userAgentPrefix: ['x'], platform: 'Windows' }] }), /\$\.platform\[0\]\.platform: must be one of windows, macOS/);
   assert.match(bad({ platform: [{ name: 'a', userAgentPrefix: ['x'], platform: 'web', participantClass: 'human' }] }), /\$\.platform\[0\]\.participantClass: not allowed in a platform rule/);
   assert.match(bad({ platform: [{ name: 'a', userAgentPrefix: ['x'] }] }), /\$\.platform\[0\]\.platform: required/);

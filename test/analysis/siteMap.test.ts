@@ -13,7 +13,7 @@ import {
   type SiteMapEntry,
 } from '../../src/analysis/siteMap.js';
 
-// The sample row of the CQD building-file documentation (detection.md §6.1 column order).
+// The sample row of the CQD building-file documentation (CQD column order).
 const CQD_SAMPLE_ROW = '192.168.1.0,USA/Seattle/SEATTLE-SEA-1,26,SEATTLE-SEA-1,Contoso,IT Termination,Engineering,Seattle,98001,US,WA,MSUS,1,0,0';
 
 function entry(network: string, name: string, extra: Partial<SiteMapEntry> = {}): SiteMapEntry {
@@ -121,6 +121,23 @@ test('bad lines are reported with file, line, field and reason; good lines still
   assert.equal(map.lookup('10.1.2.3')?.name, 'Ok', 'the bad /16 was left out, so the /8 answers');
 });
 
+test('quoted values: commas, doubled quotes and blank space around them; a bad quote spoils only its own line', () => {
+  const text = [
+    ' "10.20.0.0" , "North, ""old"" wing" ,16, " Hall 1 " ,,,,,,,,,1,0,0',
+    '"10.21.0.0,Open,16',
+    '10.22.0.0,"Closed" late,16',
+    '10.23.0.0,After,16,B,,,,,,,,,0,0,0',
+  ].join('\r\n');
+  const { map, errors } = SiteMap.fromCqdCsv(text, 'q.csv');
+  assert.deepEqual(errors, [
+    { file: 'q.csv', line: 2, field: 'CSV', reason: 'unterminated quoted value (values spanning lines are not supported)' },
+    { file: 'q.csv', line: 3, field: 'CSV', reason: 'unexpected text after the closing quote of value 2' },
+  ]);
+  assert.equal(map.lookup('10.20.1.1')?.name, 'North, "old" wing');
+  assert.equal(map.lookup('10.20.1.1')?.building, 'Hall 1');
+  assert.equal(map.lookup('10.23.1.1')?.name, 'After', 'the line after an unclosed quote is read on its own');
+});
+
 test('a first row that is neither data nor a header is reported and the rest is read positionally', () => {
   const { map, errors } = SiteMap.fromCqdCsv('10.0.0.O,Typo,8\n10.1.0.0,Good,16\n', 'typo.csv');
   assert.equal(errors.length, 1);
@@ -225,7 +242,7 @@ test('matchesCidrs: raw or normalised addresses, both families, no address never
   assert.throws(() => matchesCidrs('10.0.0.1', ['not-a-cidr']), /not a valid CIDR/);
 });
 
-test('AMBIGUOUS_HOME_SUBNETS holds the CQD common subnets of detection.md §6.3', () => {
+test('AMBIGUOUS_HOME_SUBNETS holds the CQD common subnets', () => {
   for (const s of ['10.0.0.0/24', '192.168.0.0/24', '192.168.1.0/24', '192.168.2.0/24', '172.20.10.0/24', '192.168.43.0/24']) {
     assert.ok(AMBIGUOUS_HOME_SUBNETS.includes(s), s);
   }

@@ -1,12 +1,9 @@
 // Rows over the CSV size limit: the tokenizer reports each with its size and reads on after it (the
 // record ends where csv-parse says it does); a quote still open at the end of the input is reported
-// with what it covers. Then the reader: one 20 MB row in a generated export, read sequentially and in
-// parallel, rejected with its true reason while every other row is read.
-import { after, test } from 'node:test';
+// with what it covers. Then the reader: one 20 MB row in a generated export, rejected with its true
+// reason while every other row is read.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { Parser } from 'csv-parse';
 import {
@@ -14,16 +11,10 @@ import {
 } from '../../src/audit/csvTokenizer.js';
 import { MAX_CSV_RECORD_BYTES } from '../../src/audit/csvExport.js';
 import { readExport } from '../../src/audit/readExport.js';
-import { readExportFile, stopReadWorkers } from '../../src/audit/parallelRead.js';
 import type { ExportItem } from '../../src/audit/records.js';
 import { generatedCsv, withHugeRow } from './csvShapes.fixture.js';
 import { HEADERS, csvLine, csvRowFor, participantData, cutAt } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'csv-oversized-'));
-after(async () => {
-  await stopReadWorkers();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 type Event = { record: string[] } | { oversized: CsvExtent };
 interface Outcome { events: Event[]; error: { code: string; extent: CsvExtent } | null; delimiter: CsvRecordDelimiter | undefined }
@@ -135,19 +126,12 @@ async function* chunks(data: Buffer | string): AsyncGenerator<Buffer> {
   }
 }
 
-async function readInParallel(path: string, rangeBytes: number): Promise<{ items: ExportItem[]; warnings: string[]; mode: string }> {
-  const stream = readExportFile(path, { file: 'export.csv', threads: 3, rangeBytes, minParallelBytes: 0 });
-  const items: ExportItem[] = [];
-  for await (const item of stream) items.push(item);
-  return { items, warnings: stream.info().warnings, mode: stream.report.mode };
-}
-
 /** Items as JSON with the row number `shift`ed after row `after` (to compare with the file without the inserted row). */
 function shifted(items: readonly ExportItem[], after: number, shift: number): string[] {
   return items.map((item) => JSON.stringify(item, (key, value: unknown) => (key === 'line' && typeof value === 'number' && value > after ? value + shift : value)));
 }
 
-test('a 20 MB row at row 11 of a 2,000-row export is rejected with its size; every other row is read, sequentially and in parallel', async () => {
+test('a 20 MB row at row 11 of a 2,000-row export is rejected with its size; every other row is read', async () => {
   const { text } = generatedCsv({ records: 1999 });
   const huge = withHugeRow(text, 11, 20_000_000);
   const file = 'export.csv';
@@ -164,18 +148,9 @@ test('a 20 MB row at row 11 of a 2,000-row export is rejected with its size; eve
   const others = [...read.items.slice(0, 10), ...read.items.slice(11)];
   assert.deepEqual(shifted(others, 10, 0), shifted(plain.items, 10, 1));
   assert.deepEqual(read.warnings, plain.warnings);
-
-  const path = join(dir, 'huge-row.csv');
-  writeFileSync(path, huge);
-  for (const rangeBytes of [1 << 20, 5_000_000]) {
-    const parallel = await readInParallel(path, rangeBytes);
-    assert.equal(parallel.mode, 'parallel');
-    assert.deepEqual(shifted(parallel.items, 0, 0), shifted(read.items, 0, 0));
-    assert.deepEqual(parallel.warnings, read.warnings);
-  }
 });
 
-test('a huge row of many lines (a quoted cell with line breaks) is skipped whole, in parallel too where ranges start inside it', async () => {
+test('a huge row of many lines (a quoted cell with line breaks) is skipped whole', async () => {
   const header = HEADERS['purview-v3'];
   const rows = [csvLine(header)];
   for (let i = 0; i < 30; i++) rows.push(csvRowFor(header, participantData({ Id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` })));
@@ -187,11 +162,6 @@ test('a huge row of many lines (a quoted cell with line breaks) is skipped whole
   const rejection = read.items[4]!;
   assert.ok(rejection.type === 'rejected');
   assert.match(rejection.rejection.reason, /^this row is [\d,]+ bytes \(10\.\d MiB\) long over 500,001 lines, more than the 8 MiB/);
-  const path = join(dir, 'many-lines.csv');
-  writeFileSync(path, text);
-  const parallel = await readInParallel(path, 1 << 20);
-  assert.equal(parallel.mode, 'parallel');
-  assert.deepEqual(shifted(parallel.items, 0, 0), shifted(read.items, 0, 0));
 });
 
 test('a quote never closed: the rest of the file is one rejected row that says how many lines and bytes it covers', async () => {
@@ -212,11 +182,6 @@ test('a quote never closed: the rest of the file is one rejected row that says h
     + `(1,989 lines, ${rest.toLocaleString('en-US')} bytes (${(rest / 1024 / 1024).toFixed(1)} MiB), from the start of this row to the end of the file); `
     + 'look for a stray double quote, or a file cut off before its end');
   assert.match(read.warnings.join('\n'), /reading stopped at row 11/);
-  const path = join(dir, 'stray-quote.csv');
-  writeFileSync(path, text);
-  const parallel = await readInParallel(path, 1 << 20);
-  assert.deepEqual(shifted(parallel.items, 0, 0), shifted(read.items, 0, 0));
-  assert.deepEqual(parallel.warnings, read.warnings);
 });
 
 test('a row over the limit as the header row: the file is refused with the reason', async () => {

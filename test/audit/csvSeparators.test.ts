@@ -1,22 +1,13 @@
 // The header row tells the field separator: Excel's `;` CSV (UTF-8 or Windows-1252) and its "Unicode
 // text" (UTF-16LE, TAB-separated) read as the comma export they came from; a header that is still not
 // an audit export's gets a message naming the separator seen.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readExportFile, stopReadWorkers } from '../../src/audit/parallelRead.js';
 import { ExportReadError, readExport } from '../../src/audit/readExport.js';
 import type { ExportItem } from '../../src/audit/records.js';
 import { excelUnicodeText, generatedCsv, windows1252, withSeparator } from './csvShapes.fixture.js';
-import { chunked, collect, once, readAll, recordsOf } from './helpers.js';
+import { collect, once, readAll, recordsOf } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'csv-separators-'));
-after(async () => {
-  await stopReadWorkers();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const json = (items: readonly ExportItem[]): string[] => items.map((i) => JSON.stringify(i));
 
@@ -85,15 +76,3 @@ test('a header that is not an audit export\'s under any separator: the message n
   assert.match(almost.message, /"RecordId", "CreationDate", "Operation", "Data" \(separated by semicolons\)/);
 });
 
-test('the parallel reader hands `;` and TAB files to the sequential reader: same items', async () => {
-  for (const [name, bytes] of [['semi.csv', withSeparator(base.text, ';')], ['unicode.txt', excelUnicodeText(base.text)]] as const) {
-    const path = join(dir, name);
-    writeFileSync(path, bytes);
-    const stream = readExportFile(path, { file: 'export.csv', threads: 3, rangeBytes: 5000, minParallelBytes: 0 });
-    const items = await collect(stream);
-    assert.equal(stream.report.mode, 'sequential');
-    const sequential = readExport(chunked(bytes, [4096]), { file: 'export.csv' });
-    assert.deepEqual(json(items), json(await collect(sequential)));
-    assert.deepEqual(stream.info(), sequential.info());
-  }
-});

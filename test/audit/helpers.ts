@@ -4,7 +4,7 @@ import type { ExportItem } from '../../src/audit/records.js';
 
 export type AuditJson = Record<string, unknown>;
 
-/** A MeetingParticipantDetail AuditData object shaped like audit-records.md §2 and §5. */
+/** A MeetingParticipantDetail AuditData object shaped like a real export's. */
 export function participantData(overrides: AuditJson = {}): AuditJson {
   return {
     CreationTime: '2024-03-01T12:00:00',
@@ -38,7 +38,7 @@ export function participantData(overrides: AuditJson = {}): AuditJson {
   };
 }
 
-/** A MeetingDetail AuditData object shaped like audit-records.md §4. */
+/** A MeetingDetail AuditData object shaped like a real export's. */
 export function meetingData(overrides: AuditJson = {}): AuditJson {
   return {
     CreationTime: '2024-03-01T13:00:00',

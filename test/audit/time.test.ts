@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatClockUtc, formatIsoUtc, parseAuditTime } from '../../src/audit/time.js';
+import { formatClockUtc, formatIsoUtc, parseAuditTime, utcDay } from '../../src/audit/time.js';
 
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0) => Date.UTC(y, mo - 1, d, h, mi, s, ms);
 
@@ -138,4 +138,12 @@ test('property: formatClockUtc is the UTC time of day, with milliseconds only wh
     assert.equal(formatClockUtc(ms), millis === '000' ? `${time}Z` : `${time}.${millis}Z`);
   }), { numRuns: 2000 });
   assert.equal(formatClockUtc(Number.POSITIVE_INFINITY), 'Infinity');
+});
+
+test('utcDay: the UTC date of an instant in 1970-9999, undefined for anything else', () => {
+  assert.equal(utcDay(Date.UTC(2024, 4, 1, 23, 59, 59, 999)), '2024-05-01');
+  assert.equal(utcDay(0), '1970-01-01');
+  assert.equal(utcDay(Date.UTC(9999, 11, 31, 23, 59, 59)), '9999-12-31');
+  for (const bad of [-1, Date.UTC(10000, 0, 1), Number.NaN, Number.POSITIVE_INFINITY, 8.64e15]) assert.equal(utcDay(bad), undefined, String(bad));
+  fc.assert(fc.property(fc.integer({ min: 0, max: 253_402_300_799_999 }), (t) => utcDay(t) === new Date(t).toISOString().slice(0, 10)));
 });

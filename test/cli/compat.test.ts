@@ -1,7 +1,7 @@
 // `--compat tala` end to end. The files in test/fixtures/tala/expected/ were produced by running
 // the real tala v3.0.0 (HubTou/tala, tala.py at bc4ce30) on the fixture exports with the same
-// options; each also follows from tala's rules (docs/design/tala-compatibility.md) (the unit tests in test/reports/tala/ check the
-// rules one by one). No Python is needed here.
+// options; each also follows from tala's output rules (docs/design/tala-compatibility.md; the unit tests in
+// test/reports/tala/ check them one by one). No Python is needed here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

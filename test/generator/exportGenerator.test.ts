@@ -56,6 +56,16 @@ test('same options give byte-identical output; chunks() can be replayed; another
   assert.deepEqual(generateExport(options).truth, a.truth);
 });
 
+test('the same seed gives the same export from one version to the next (hashes recorded when buildMeeting was split)', () => {
+  // A change here changes every generated bench input: bump GENERATOR_VERSION and record the new hashes.
+  const mixedText = textOf(MIXED);
+  assert.equal(sha(mixedText.text), 'd07ee0ecf8a0a9a6e90b037a9283e85575206688c639c22e11cfc9d8f59b5705');
+  assert.equal(sha(JSON.stringify(mixedText.truth)), '371575b95ff8c643c4751236367ed0519b195e320cbe293ce240403a2e2aa879');
+  const townhall = textOf({ seed: 3, records: 3000, scenario: 'townhall', format: 'ndjson' });
+  assert.equal(sha(townhall.text), 'd173aeb03654633c7752b310d5e7b41030eca354b65dec6e4751fbd591bb746f');
+  assert.equal(sha(JSON.stringify(townhall.truth)), 'a761fb00896e49177e42f8a38e4d6b90233bcb60c5844a30700b0f32d3c7a6d6');
+});
+
 test('chunks are about 64 KB and never split a row', () => {
   const { chunks } = textOf({ seed: 3, records: 3000, scenario: 'mixed', format: 'purview-v3' });
   assert.ok(chunks.length > 10);
@@ -130,7 +140,7 @@ const HEADERS: Partial<Record<GeneratedFormat, string>> = {
   'purview-v3': 'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames',
 };
 
-/** Minimal RFC 4180 quoting; AuditData is always quoted unless empty (audit-records.md §7.1). */
+/** Minimal RFC 4180 quoting; AuditData is always quoted unless empty (as Purview writes it). */
 function minimalCsv(value: string, alwaysQuote: boolean): string {
   if ((alwaysQuote && value !== '') || /[",\r\n]/.test(value)) return `"${value.replace(/"/g, '""')}"`;
   return value;
@@ -353,7 +363,7 @@ test('planted drops are exactly the successive-session gaps in the file: no acci
   assert.ok(individual.some((d) => d.gapSeconds > 300 && d.gapSeconds < 900), 'possible');
   assert.ok(truth.drops.every((d) => d.gapSeconds >= -5 && d.gapSeconds < 900 && d.gapSeconds !== 60 && d.gapSeconds !== 300));
   assert.ok(truth.drops.some((d) => d.ipChanged) && truth.drops.some((d) => !d.ipChanged));
-  // Re-joins in roughly 10 % of human participant-meetings (tala.md §9).
+  // Re-joins in roughly 10 % of human participant-meetings.
   const dropShare = new Set(truth.drops.map((d) => `${d.meetingId}|${d.participantKey}`)).size / truth.humans;
   assert.ok(dropShare > 0.06 && dropShare < 0.14, `drop share ${dropShare.toFixed(3)}`);
 });

@@ -169,7 +169,7 @@ export interface Ev {
   rejoin: number;
 }
 
-/** Same-device successive sessions and other events, recomputed from the file by detection.md §4 rules. */
+/** Same-device successive sessions and other events, recomputed from the file by the detection rule. */
 export function recompute(parsed: Parsed): {
   sameDevice: Ev[];
   switches: Ev[];
