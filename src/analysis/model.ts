@@ -1,5 +1,5 @@
 // Types shared by classification, detection, metrics and reports.
-import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
+import type { SessionRecord } from '../audit/records.js';
 
 /** The participant classes, in the order reports list them (the one list: types and checks derive from it). */
 export const PARTICIPANT_CLASSES = ['human', 'phone', 'anonymous', 'room', 'unknown', 'bot'] as const;
@@ -46,12 +46,8 @@ export interface ClassifiedSession {
   site?: SiteInfo;
 }
 
-export interface Meeting {
-  meetingId: string;
-  detail?: MeetingDetailRecord;
-  /** Sessions after de-duplication, in input order. */
-  sessions: SessionRecord[];
-}
+/** The records of one meeting: defined with the records (src/audit), used everywhere in the analysis. */
+export type { Meeting } from '../audit/records.js';
 
 export type Band = 'strong' | 'probable' | 'possible';
 

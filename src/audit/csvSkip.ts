@@ -1,6 +1,17 @@
 // Finding the end of a CSV record without keeping its bytes (a record over the tokenizer's size limit):
 // the tokenizer's quote rules as a resumable state machine fed chunk after chunk, counting bytes and lines.
-import type { CsvExtent, CsvRecordDelimiter } from './csvTokenizer.js';
+
+/** How the file's records end (the first record's line end decides). */
+export type CsvRecordDelimiter = '\n' | '\r\n' | '\r';
+
+/** Where the unreadable part starts (a record's first byte) and how much of the input it covers. */
+export interface CsvExtent {
+  /** Bytes from the record's first byte (its delimiter excluded). */
+  bytes: number;
+  /** Lines: line feeds inside plus one (for the rest of a file: plus one unless it ends with a line feed). */
+  lines: number;
+}
+
 
 const QUOTE = 0x22;
 const LF = 0x0a;

@@ -5,23 +5,15 @@
 // but in one tight loop per field, and decodes each field once (Latin-1 fast path for ASCII fields).
 // A record longer than the limit is not kept: its end is found by scanning on with the quote state
 // (csvSkip.ts), it is reported with its size, and reading goes on after it.
-import { NOT_ENDED, RecordSkipper } from './csvSkip.js';
+import { NOT_ENDED, RecordSkipper, type CsvExtent, type CsvRecordDelimiter } from './csvSkip.js';
 
-export type CsvRecordDelimiter = '\n' | '\r\n' | '\r';
+export type { CsvExtent, CsvRecordDelimiter };
 
 /** The characters that can separate fields. */
 export const CSV_SEPARATORS = [',', ';', '\t'] as const;
 export type CsvSeparator = (typeof CSV_SEPARATORS)[number];
 
 export type CsvStructureErrorCode = 'CSV_QUOTE_NOT_CLOSED';
-
-/** Where the unreadable part starts (a record's first byte) and how much of the input it covers. */
-export interface CsvExtent {
-  /** Bytes from the record's first byte (its delimiter excluded). */
-  bytes: number;
-  /** Lines: line feeds inside plus one (for the rest of a file: plus one unless it ends with a line feed). */
-  lines: number;
-}
 
 export class CsvStructureError extends Error {
   constructor(readonly code: CsvStructureErrorCode, message: string, readonly extent: CsvExtent) {

@@ -1,10 +1,9 @@
 // In-memory set of audit records from one or more exports: de-duplication, per-file accounting, meetings.
-import type { Meeting } from '../analysis/model.js';
 import { addAccounting, emptyAccounting } from './accounting.js';
 import { participantKey } from './participantKey.js';
 import type { ExportStream } from './readExport.js';
 import type {
-  AuditRecord, ExportInfo, ExportItem, ReadAccounting, Rejection, SessionRecord,
+  AuditRecord, ExportInfo, ExportItem, Meeting, ReadAccounting, Rejection, SessionRecord,
 } from './records.js';
 
 export { emptyAccounting } from './accounting.js';

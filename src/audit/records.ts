@@ -147,3 +147,11 @@ export function joinTimeText(r: SessionRecord): string {
 export function leaveTimeText(r: SessionRecord): string {
   return r.leaveTimeRaw ?? plainIsoText(r.leaveTime);
 }
+
+/** The records of one meeting, as the analysis takes them. */
+export interface Meeting {
+  meetingId: string;
+  detail?: MeetingDetailRecord;
+  /** Sessions after de-duplication, in input order. */
+  sessions: SessionRecord[];
+}
