@@ -4,7 +4,7 @@
 // blob check, marks, ledger entry.
 import { dropStore, freshBenchStore, recordResult } from './common.js';
 import { readCeilingRecords } from './datasets.js';
-import type { UserEntry } from '../../src/reports/users.js';
+import type { UserEntry } from '../../src/analysis/userDirectory.js';
 import { RecordWriter } from '../../src/storage/recordWriter.js';
 import { sessionToEntity } from '../../src/storage/sessionsTable.js';
 import { meetingDetailToEntity } from '../../src/storage/meetingsTable.js';

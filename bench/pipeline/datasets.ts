@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { readExport } from '../../src/audit/readExport.js';
 import { Deduplicator } from '../../src/audit/dataset.js';
 import type { AuditRecord, SessionRecord } from '../../src/audit/records.js';
-import type { UserEntry } from '../../src/reports/users.js';
+import type { UserEntry } from '../../src/analysis/userDirectory.js';
 import { sessionToEntity } from '../../src/storage/sessionsTable.js';
 import { meetingDetailToEntity } from '../../src/storage/meetingsTable.js';
 import { learnFromRecord } from '../../src/storage/usersTable.js';

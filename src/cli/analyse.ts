@@ -11,7 +11,7 @@ import { parseDetectionParams } from '../analysis/params.js';
 import type { DetectionParams } from '../analysis/model.js';
 import type { IpTest } from '../reports/tala/layouts.js';
 import type { AnalysedMeeting } from '../reports/meetings.js';
-import { learnUsers, UsersDatabase } from '../reports/users.js';
+import { learnUsers, UsersDatabase } from '../analysis/userDirectory.js';
 import { defaultFormat, type CliOptions } from './options.js';
 import { inputSources, openExport, readingProgress, type CliIo } from './io.js';
 import { emptyAccounting } from '../audit/accounting.js';

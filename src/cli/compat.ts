@@ -6,7 +6,7 @@ import { readRecords } from '../audit/dataset.js';
 import type { Rejection } from '../audit/records.js';
 import { TalaAggregator } from '../reports/tala/engine.js';
 import { formulaLikeCells, talaAttendeeLineStream, talaDisconnectLines, talaMeetingsLines, type IpTest } from '../reports/tala/layouts.js';
-import { learnTalaOrganizers } from '../reports/users.js';
+import { learnTalaOrganizers } from '../analysis/userDirectory.js';
 import { recordRow } from '../reports/records.js';
 import { recordText } from '../reports/render/text.js';
 import { ReportOutput } from './reportOutput.js';

@@ -5,7 +5,7 @@ import { readRecords } from '../audit/dataset.js';
 import type { ExportStream } from '../audit/readExport.js';
 import type { AuditRecord, ReadAccounting, Rejection } from '../audit/records.js';
 import { RECORD_CSV_COLUMNS, SeenRecords, recordRow } from '../reports/records.js';
-import { learnUsers, type UsersDatabase } from '../reports/users.js';
+import { learnUsers, type UsersDatabase } from '../analysis/userDirectory.js';
 import { csvHeaderLine, csvLine } from '../reports/render/csv.js';
 import { jsonArrayElement, jsonArrayEnd } from '../reports/render/json.js';
 import { recordText } from '../reports/render/text.js';

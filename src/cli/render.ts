@@ -5,7 +5,8 @@ import type { DetectionParams } from '../analysis/model.js';
 import type { SessionClassifier } from '../analysis/classify.js';
 import type { AnalysedMeeting } from '../reports/meetings.js';
 import type { DisconnectionFilter } from '../reports/disconnections.js';
-import type { UsersDatabase, UsersLookup } from '../reports/users.js';
+import type { UsersDatabase, UsersLookup } from '../analysis/userDirectory.js';
+import { userRows } from '../reports/users.js';
 import type { AttendeeRow } from '../reports/attendees.js';
 import type { GroupBy } from '../reports/summary.js';
 import type { OutputFormat, ReportKind } from './options.js';
@@ -142,7 +143,7 @@ export function renderReport(req: RenderRequest): string {
 }
 
 function renderUsers(req: Extract<RenderRequest, { report: 'users' }>): string {
-  const rows = req.users.rows();
+  const rows = userRows(req.users);
   if (req.format === 'json') return json().renderJson(rows);
   if (req.format === 'csv') return csv().renderCsv(rows, csv().fieldColumns(['uuid', 'email', 'origin', 'added']));
   return text().renderUsersText(rows);

@@ -2,7 +2,7 @@
 // file holds e-mail addresses: it is created with mode 0600, checked for writing before any work,
 // and rewritten atomically with its mode kept, through a symbolic link to its target.
 import { readFileSync } from 'node:fs';
-import { UsersDatabase } from '../reports/users.js';
+import { UsersDatabase } from '../analysis/userDirectory.js';
 import type { Messages } from './messages.js';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
 import { FileReplaceRefused, prepareReplace, replaceFile, type ReplaceTarget } from './fileReplace.js';

@@ -13,7 +13,7 @@ import { meetingDetailToEntity } from '../storage/meetingsTable.js';
 import { LEDGER_REJECTION_SAMPLE, REMOVAL_STATUSES, type UploadEntry } from '../storage/ledger.js';
 import { KeyError } from '../storage/keys.js';
 import { learnFromRecord } from '../storage/usersTable.js';
-import type { UserEntry } from '../reports/users.js';
+import type { UserEntry } from '../analysis/userDirectory.js';
 import type { GuardedEntity } from '../storage/entityGuards.js';
 import type { BatchWriterOptions } from '../storage/batchWriter.js';
 import { ingestionSource, RecordWriter } from '../storage/recordWriter.js';

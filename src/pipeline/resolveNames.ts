@@ -3,7 +3,7 @@
 // merges the answers (display name, UPN, mail, member or guest; or not in this tenant) into the users table. Ids
 // Graph did not answer stay due for the next run. The run's counts go to the users table for /api/health.
 // Logs carry counts and Graph's error codes only, never ids or names.
-import type { DirectoryName } from '../reports/users.js';
+import type { DirectoryName } from '../analysis/userDirectory.js';
 import type { Store } from '../storage/store.js';
 import type { NamesRunStatus } from '../storage/usersTable.js';
 import type { DirectoryAnswer, LookupResult } from '../graph/graphUsers.js';

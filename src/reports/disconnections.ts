@@ -3,7 +3,7 @@
 import { siteLabel } from '../analysis/detect.js';
 import type { ClassifiedSession, Disconnection, MeetingAnalysis } from '../analysis/model.js';
 import type { Column } from './render/csv.js';
-import type { UsersLookup } from './users.js';
+import type { UsersLookup } from '../analysis/userDirectory.js';
 import { isoOrEmpty } from './common.js';
 
 export interface DisconnectionRow {

@@ -3,7 +3,7 @@
 import type { Meeting, MeetingAnalysis } from '../analysis/model.js';
 import { summariseMeeting } from '../analysis/metrics.js';
 import type { Column } from './render/csv.js';
-import type { UsersLookup } from './users.js';
+import type { UsersLookup } from '../analysis/userDirectory.js';
 import { isoOrEmpty } from './common.js';
 
 export interface MeetingRow {

@@ -8,7 +8,7 @@ import { SiteMap } from '../analysis/siteMap.js';
 import { DEFAULT_RULES, mergeRules, parseRules, type ClassificationRules } from '../analysis/classify.js';
 import { parseDetectionParams } from '../analysis/params.js';
 import { ANALYSIS_VERSION, DEFAULT_DETECTION_PARAMS, type DetectionParams } from '../analysis/model.js';
-import { UsersDatabase } from '../reports/users.js';
+import { UsersDatabase } from '../analysis/userDirectory.js';
 import { CONFIG_BLOBS } from '../names.js';
 
 export interface ConfigProblem {

@@ -5,7 +5,6 @@
 //    live (listing row, disconnection key range, aggregate rows), so re-analysis can replace them.
 import type { TableClient } from '@azure/data-tables';
 import type { MeetingSummary } from '../analysis/metrics.js';
-import type { MeetingRow } from '../reports/meetings.js';
 import { decodeKey, keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
 import { double, isNotFound, str, stringLiteral } from './tableEntities.js';
@@ -16,13 +15,17 @@ const LOCATION_ROW = 'location';
 /** Above this many characters the aggregate key list is not kept (stale rows are then found by query). */
 const MAX_KEY_LIST_CHARS = 200_000;
 
-export interface MeetingListing {
+/**
+ * A meeting's listing row. `row` is the meetings report's row as the analysis wrote it (src/reports/meetings.ts): a read
+ * model kept as JSON, so /api/meetings answers without analysing again; storage does not look inside it.
+ */
+export interface MeetingListing<Row extends object = object> {
   meetingId: string;
   day: string;
   start: number;
   end: number;
   summary: MeetingSummary;
-  row: MeetingRow;
+  row: Row;
   analysedAt: string;
 }
 
@@ -89,7 +92,7 @@ export function listingToEntity(listing: MeetingListing): TableEntityShape {
   }, { splittable: ['summary', 'row'] }).entity;
 }
 
-export function entityToListing(entity: Record<string, unknown>): MeetingListing {
+export function entityToListing<Row extends object = object>(entity: Record<string, unknown>): MeetingListing<Row> {
   const partitionKey = str(entity, 'partitionKey');
   const summary = JSON.parse(readSplitString(entity, 'summary') ?? '{}') as MeetingSummary;
   return {
@@ -98,7 +101,7 @@ export function entityToListing(entity: Record<string, unknown>): MeetingListing
     start: summary.start,
     end: summary.end,
     summary,
-    row: JSON.parse(readSplitString(entity, 'row') ?? '{}') as MeetingRow,
+    row: JSON.parse(readSplitString(entity, 'row') ?? '{}') as Row,
     analysedAt: str(entity, 'analysedAt'),
   };
 }
@@ -168,10 +171,10 @@ export class MeetingResultsTable {
     return { meetingIds: [], cursor: after, done: true };
   }
 
-  async getListing(meetingId: string, day: string, start: number): Promise<MeetingListing | undefined> {
+  async getListing<Row extends object = object>(meetingId: string, day: string, start: number): Promise<MeetingListing<Row> | undefined> {
     const { partitionKey, rowKey } = listingKeys(meetingId, day, start);
     try {
-      return entityToListing(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
+      return entityToListing<Row>(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

@@ -6,7 +6,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { AuditRecord } from '../audit/records.js';
 import { isObjectId } from '../audit/participantKey.js';
-import type { DirectoryName, UserEntry } from '../reports/users.js';
+import { usersOf, type DirectoryName, type UserEntry } from '../analysis/userDirectory.js';
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, shardOf } from './keys.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { guardEntity } from './entityGuards.js';
@@ -18,8 +18,6 @@ const USERS_RANGE = `PartitionKey ge ${stringLiteral(PARTITION)} and PartitionKe
 /** The name lookup's last run (no personal data). */
 const STATUS_PARTITION = 'status';
 const NAMES_RUN_ROW = 'graphNames';
-/** Characters that would break tala's `uuid,email` users-file lines. */
-const UNSAFE = /[\r\n,]/;
 
 /** A stored user: the learned e-mail ('' when the records gave none) and the directory's answer, if asked. */
 export interface StoredUser extends UserEntry {
@@ -31,23 +29,12 @@ export interface StoredUser extends UserEntry {
  * an object id without an e-mail is kept too (e-mail ''), so the name lookup can ask the directory about it.
  */
 export function learnFromRecord(learned: Map<string, UserEntry>, record: AuditRecord): void {
-  const add = (uuid: string, email: string, origin: 'organizer' | 'attendee'): void => {
-    if (uuid === '' || UNSAFE.test(uuid)) return;
-    const usable = email !== '' && !UNSAFE.test(email);
-    if (!usable && !isObjectId(uuid)) return;
+  for (const { uuid, email, origin } of usersOf(record)) {
+    if (email === '' && !isObjectId(uuid)) continue;
     const id = uuid.toLowerCase();
     const known = learned.get(id);
-    if (known === undefined || (known.email === '' && usable)) learned.set(id, { uuid, email: usable ? email : '', origin });
-  };
-  add(record.organizerId, record.organizerUpn, 'organizer');
-  if (record.kind === 'session' && record.attendee.userObjectId !== undefined) add(record.attendee.userObjectId, record.attendee.upn ?? '', 'attendee');
-}
-
-/** The pairs a batch of records teaches. */
-export function learnedUsers(records: Iterable<AuditRecord>): Map<string, UserEntry> {
-  const learned = new Map<string, UserEntry>();
-  for (const r of records) learnFromRecord(learned, r);
-  return learned;
+    if (known === undefined || (known.email === '' && email !== '')) learned.set(id, { uuid, email, origin });
+  }
 }
 
 /** The name lookup's last run, for /api/health. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attendeeRows } from '../../src/reports/attendees.js';
-import { UsersDatabase } from '../../src/reports/users.js';
+import { UsersDatabase } from '../../src/analysis/userDirectory.js';
 import { scenario } from './scenario.fixture.js';
 
 test('one row per session: participants by first join, sessions by join, class/platform/site/device', () => {

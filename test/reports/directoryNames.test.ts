@@ -2,7 +2,7 @@
 // a record's own display name and UPN first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { directoryEmail, type DirectoryName, type UsersLookup } from '../../src/reports/users.js';
+import { directoryEmail, type DirectoryName, type UsersLookup } from '../../src/analysis/userDirectory.js';
 import { namedMeetingRow, type MeetingRow } from '../../src/reports/meetings.js';
 
 const base: DirectoryName = { status: 'found', displayName: 'X', userPrincipalName: '', mail: '', userType: 'Member', checkedAt: '' };

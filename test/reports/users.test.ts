@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { learnTalaOrganizers, learnUsers, UsersDatabase } from '../../src/reports/users.js';
+import { learnTalaOrganizers, learnUsers, UsersDatabase } from '../../src/analysis/userDirectory.js';
+import { userRows } from '../../src/reports/users.js';
 import { meetingDetail, session } from './records.fixture.js';
 
 test('parse: tala format, stripped lines, extra fields ignored, later duplicate overwrites in place', () => {
@@ -34,7 +35,7 @@ test('learning never changes an existing entry and refuses values that would bre
   assert.equal(db.learn('c', 'c,d@x.example', 'attendee'), false);
   assert.equal(db.learn('d\n', 'd@x.example', 'attendee'), false);
   assert.equal(db.added, 1);
-  assert.deepEqual(db.rows(), [
+  assert.deepEqual(userRows(db), [
     { uuid: 'a', email: 'a@x.example', origin: 'file', added: false },
     { uuid: 'b', email: 'b@x.example', origin: 'attendee', added: true },
   ]);
@@ -58,7 +59,7 @@ test('learnUsers: organisers (UserKey → UserId) and attendee UPNs (UserObjectI
   ]);
   assert.equal(added, 2);
   assert.deepEqual(
-    db.rows().map((r) => [r.uuid, r.email, r.origin]),
+    userRows(db).map((r) => [r.uuid, r.email, r.origin]),
     [
       ['org-id', 'boss@x.example', 'organizer'],
       ['u1', 'u1@x.example', 'attendee'],

@@ -2,7 +2,8 @@
 // and which ids are due for a lookup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { learnedUsers } from '../../src/storage/usersTable.js';
+import { learnFromRecord } from '../../src/storage/usersTable.js';
+import type { UserEntry } from '../../src/analysis/userDirectory.js';
 import type { AuditRecord } from '../../src/audit/records.js';
 import { freshStore } from './testStore.js';
 
@@ -18,12 +19,13 @@ function session(organizerId: string, organizerUpn: string, attendee: { userObje
 }
 
 test('learning keeps object ids without an e-mail (for the name lookup), and an e-mail seen later replaces the bare id', () => {
-  const learned = learnedUsers([
+  const learned = new Map<string, UserEntry>();
+  for (const record of [
     session('org-key', 'org@contoso.com', { userObjectId: A }),
     session('org-key', 'org@contoso.com', { userObjectId: 'not-a-guid' }),
     session('org-key', 'org@contoso.com', { userObjectId: A.toUpperCase(), upn: 'a@contoso.com' }),
     session('org-key', 'org@contoso.com', { userObjectId: B }),
-  ]);
+  ]) learnFromRecord(learned, record);
   assert.deepEqual([...learned.values()], [
     { uuid: 'org-key', email: 'org@contoso.com', origin: 'organizer' },
     { uuid: A.toUpperCase(), email: 'a@contoso.com', origin: 'attendee' },

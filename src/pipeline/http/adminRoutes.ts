@@ -1,6 +1,7 @@
 // /api/users (the users report: users file plus users learned at ingestion, with names from Microsoft Graph), /api/uploads and
 // /api/uploads/{name} (the upload ledger), and /api/health (storage, config, analysis and collector status).
-import { directoryEmail, UsersDatabase, type UserRow } from '../../reports/users.js';
+import { directoryEmail, UsersDatabase } from '../../analysis/userDirectory.js';
+import { userRows, type UserRow } from '../../reports/users.js';
 import { fieldColumns, type Column } from '../../reports/render/csv.js';
 import { entityToUploadEntry, type UploadEntry } from '../../storage/ledger.js';
 import { CollectorState } from '../../storage/collectorState.js';
@@ -27,14 +28,14 @@ const USER_COLUMNS: readonly Column<DirectoryUserRow>[] = fieldColumns<Directory
 /** The users file's entries, then the stored users with an e-mail (the directory's address first, then the learned one). */
 export async function listUsers(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const config = await deps.config.get();
-  const db = new UsersDatabase({ caseInsensitive: true }, config.users.rows().map((r) => ({ uuid: r.uuid, email: r.email, origin: r.origin })));
+  const db = new UsersDatabase({ caseInsensitive: true }, [...config.users.entriesInOrder()].map((r) => ({ uuid: r.uuid, email: r.email, origin: r.origin })));
   const stored = await deps.store.users.listAll();
   const directory = new Map(stored.map((u) => [u.uuid.toLowerCase(), u.directory]));
   for (const learned of stored) {
     const email = directoryEmail(learned.directory) || learned.email;
     if (learned.origin !== 'file' && email !== '') db.learn(learned.uuid, email, learned.origin);
   }
-  let rows: DirectoryUserRow[] = db.rows().map((r) => {
+  let rows: DirectoryUserRow[] = userRows(db).map((r) => {
     const d = directory.get(r.uuid.toLowerCase());
     return { ...r, displayName: d?.displayName ?? '', userType: d?.userType ?? '', directory: d?.status ?? '' };
   });

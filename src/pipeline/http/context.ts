@@ -4,7 +4,7 @@
 import { SessionClassifier } from '../../analysis/classify.js';
 import type { PipelineConfig } from '../../storage/configBlobs.js';
 import type { Store } from '../../storage/store.js';
-import { directoryEmail, type UsersLookup } from '../../reports/users.js';
+import { directoryEmail, type UsersLookup } from '../../analysis/userDirectory.js';
 import type { StoredUser } from '../../storage/usersTable.js';
 import { SILENT_LOG, type PipelineLog } from '../log.js';
 

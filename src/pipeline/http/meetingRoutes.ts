@@ -25,7 +25,7 @@ export interface RouteInput {
   token(next: PageState | undefined): string | undefined;
 }
 
-function matchesListing(listing: MeetingListing, filter: ReportFilter): boolean {
+function matchesListing(listing: MeetingListing<MeetingRow>, filter: ReportFilter): boolean {
   if (filter.from !== undefined && listing.start < filter.from) return false;
   if (filter.to !== undefined && listing.start >= filter.to) return false;
   if (filter.organizer !== undefined) {
@@ -50,7 +50,7 @@ export function listingFilter(filter: ReportFilter): string {
 }
 
 /** The current listing of one meeting, if it has been analysed. */
-export async function currentListing(deps: ReportDeps, meetingId: string): Promise<MeetingListing | undefined> {
+export async function currentListing(deps: ReportDeps, meetingId: string): Promise<MeetingListing<MeetingRow> | undefined> {
   let location;
   try {
     location = await deps.store.meetingResults.getLocation(meetingId);
@@ -59,7 +59,7 @@ export async function currentListing(deps: ReportDeps, meetingId: string): Promi
     throw error;
   }
   if (location?.current === undefined) return undefined;
-  return deps.store.meetingResults.getListing(meetingId, location.current.day, location.current.start);
+  return deps.store.meetingResults.getListing<MeetingRow>(meetingId, location.current.day, location.current.start);
 }
 
 export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
@@ -75,7 +75,7 @@ export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise
     filter: listingFilter(filter),
     limit: options.limit,
     pageSize: options.limit,
-    decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => entityToListing(e).row,
+    decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => entityToListing<MeetingRow>(e).row,
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
   return listResponse(await withOrganizerNames(deps, page.items), input.token(page.next), options, NAMED_MEETING_CSV_COLUMNS);
@@ -114,7 +114,7 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
   const current = location?.current;
   const [config, listing, stored] = await Promise.all([
     deps.config.get(),
-    current === undefined ? undefined : deps.store.meetingResults.getListing(meetingId, current.day, current.start),
+    current === undefined ? undefined : deps.store.meetingResults.getListing<MeetingRow>(meetingId, current.day, current.start),
     current === undefined ? [] : deps.store.disconnections.readFor(current.day, disconnectionPrefix(meetingId, current.start), current.disconnections),
   ]);
   const classifier = classifierFor(config);

@@ -5,7 +5,7 @@
 import { aggregate, type Contribution, type Ranking, type TenantSummary } from '../../analysis/metrics.js';
 import { RANKING_FIELDS, totalsPairs, type RankingRow } from '../../reports/summary.js';
 import { fieldColumns, type CellValue, type Column } from '../../reports/render/csv.js';
-import { directoryEmail } from '../../reports/users.js';
+import { directoryEmail } from '../../analysis/userDirectory.js';
 import type { ReportDeps } from './context.js';
 import type { RouteInput } from './meetingRoutes.js';
 import { dayBounds } from './odata.js';
@@ -55,7 +55,7 @@ async function userKeysFor(deps: ReportDeps, email: string): Promise<Set<string>
   const wanted = email.toLowerCase();
   const keys = new Set<string>();
   const config = await deps.config.get();
-  for (const row of config.users.rows()) if (row.email.toLowerCase() === wanted) keys.add(row.uuid.toLowerCase());
+  for (const row of config.users.entriesInOrder()) if (row.email.toLowerCase() === wanted) keys.add(row.uuid.toLowerCase());
   for (const entry of await deps.store.users.listAll()) {
     if (entry.email.toLowerCase() === wanted || directoryEmail(entry.directory).toLowerCase() === wanted) keys.add(entry.uuid.toLowerCase());
   }
