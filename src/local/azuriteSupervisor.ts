@@ -23,6 +23,11 @@ export type SupervisedAzurite = Pick<RunningAzurite, 'exited' | 'stop' | 'pid'>;
 export interface SupervisorOptions {
   /** Starts an Azurite process (same data folder and ports each time). */
   start(): Promise<SupervisedAzurite>;
+  /**
+   * Runs after each restart, before storage counts as back (e.g. creating the containers and tables
+   * again: what Azurite had not saved when it died is gone). A failure fails the attempt.
+   */
+  afterRestart?(): Promise<void>;
   log(line: string): void;
   /** Restart attempts before giving up (default 5); counted again only after a stable run. */
   maxAttempts?: number;
@@ -187,10 +192,12 @@ export class AzuriteSupervisor {
         return;
       }
       if (this.stopping) return;
-      let started: SupervisedAzurite;
+      let started: SupervisedAzurite | undefined;
       try {
         started = await this.options.start();
+        await this.options.afterRestart?.();
       } catch (error) {
+        await started?.stop();
         lastError = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
         log(`Azurite restart attempt ${attempt} of ${this.maxAttempts} failed: ${lastError}`);
         continue;

@@ -87,7 +87,12 @@ async function main(): Promise<void> {
     hostLog(`Using the storage in ${EXISTING_STORAGE_VARIABLE}; Azurite not started`);
   } else {
     try {
-      azurite = supervised = await startSupervisedStorage({ location: dataDir, ports: AZURITE_PORTS, log: hostLog });
+      azurite = supervised = await startSupervisedStorage({
+        location: dataDir,
+        ports: AZURITE_PORTS,
+        log: hostLog,
+        afterRestart: async () => void (await provisionStorage(storageClientsFromEnv(process.env), process.env)),
+      });
     } catch (err) {
       throw new Error(
         `Could not start Azurite on ports ${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}: ${err instanceof Error ? err.message : String(err)}` +

@@ -86,7 +86,7 @@ export function guardFunctions(functions: readonly CapturedFunction[], options: 
   async function waitForStorage(fn: CapturedFunction): Promise<void> {
     const status = options.emulator.status();
     if (status.state === 'running') return;
-    log(`'${fn.name}' waits: ${describeEmulator(status)}; it runs once storage is back`);
+    if (status.state === 'restarting') log(`'${fn.name}' waits: ${describeEmulator(status)}; it runs once storage is back`);
     await options.emulator.untilRunning();
   }
 

@@ -16,6 +16,8 @@ export interface SupervisedStorageOptions {
   limits?: TableStoreLimits;
   /** How often the table store's size is checked (default 15 s); it is also checked before each export. */
   checkIntervalMs?: number;
+  /** Creates the containers and tables again after a restart (Azurite loses what it had not saved). */
+  afterRestart?(): Promise<void>;
   /** Supervisor tuning (tests): attempts, backoff, sleep, stable run. */
   supervisor?: Pick<SupervisorOptions, 'maxAttempts' | 'backoffMs' | 'sleep' | 'stableAfterMs'>;
 }
@@ -37,6 +39,7 @@ export async function startSupervisedStorage(options: SupervisedStorageOptions):
   const supervisor = await AzuriteSupervisor.start({
     ...options.supervisor,
     log,
+    ...(options.afterRestart === undefined ? {} : { afterRestart: options.afterRestart }),
     start: async () => {
       const azurite = await startAzurite({ location, ports });
       connectionString = azurite.connectionString;
