@@ -127,7 +127,8 @@ export function guardFunctions(functions: readonly CapturedFunction[], options: 
       return { ...fn, invoke: async (input, invokeOptions) => {
         const result = await fn.invoke(input, invokeOptions);
         const http = result.http;
-        if (http === undefined) return result;
+        // Health answers 200 or 503; anything else (a bad request) is passed on as it is.
+        if (http === undefined || (http.status !== 200 && http.status !== 503)) return result;
         let body: Record<string, any>;
         try {
           body = JSON.parse(http.body.toString('utf8')) as Record<string, any>;
