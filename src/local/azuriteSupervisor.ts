@@ -176,7 +176,7 @@ export class AzuriteSupervisor {
         this.setStatus({ state: 'failed', restarts: this.statusNow.restarts, maxAttempts: this.maxAttempts, lastExit, action });
         log(
           `Azurite could not be kept running: ${this.maxAttempts} restart attempts${lastError ? ` (last: ${lastError})` : ''}. ` +
-            `Storage stays down: reports answer 503 and timers and blob triggers wait. ${action}`,
+            `Storage stays down: reports answer 503, and timers and blob triggers fail with this message. ${action}`,
         );
         return;
       }

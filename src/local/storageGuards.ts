@@ -7,6 +7,7 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import { emptyAccounting } from '../audit/dataset.js';
 import type { UploadEntry, UploadLedger } from '../storage/ledger.js';
 import type { BlobTriggerInput, CapturedFunction, InvocationResult } from './captureRegistrations.js';
+import { jsonResponse } from '../pipeline/http/render.js';
 import type { EmulatorStatus } from './azuriteSupervisor.js';
 import type { ExportSize, TableStoreMonitor, TableStoreStatus } from './tableStoreLimit.js';
 
@@ -108,6 +109,40 @@ export function guardFunctions(functions: readonly CapturedFunction[], options: 
     }
   }
 
+  /** /api/health with storage.emulator; while Azurite is down, answered at once (storage cannot be asked). */
+  async function healthGuarded(fn: CapturedFunction, invoke: () => Promise<InvocationResult>): Promise<InvocationResult> {
+    const emulator = options.emulator.status();
+    if (emulator.state !== 'running') {
+      const problem = `${describeEmulator(emulator)}${emulator.state === 'failed' ? `; ${emulator.action ?? ''}` : ''}`;
+      const response = jsonResponse({
+        status: 'unavailable',
+        checkedAt: now().toISOString(),
+        storage: { reachable: false, problem, emulator: emulatorSection(emulator, options.tableStore.status()) },
+        config: null,
+        analysis: null,
+        collector: null,
+      }, 503);
+      return {
+        invocationId: `${fn.name}-emulator-down`,
+        http: { status: response.status, headers: Object.entries(response.headers), cookies: [], body: Buffer.from(response.body) },
+      };
+    }
+    const result = await invoke();
+    const http = result.http;
+    // Health answers 200 or 503; anything else (a bad request) is passed on as it is.
+    if (http === undefined || (http.status !== 200 && http.status !== 503)) return result;
+    let body: Record<string, any>;
+    try {
+      body = JSON.parse(http.body.toString('utf8')) as Record<string, any>;
+    } catch {
+      return result;
+    }
+    const table = await options.tableStore.check().catch(() => options.tableStore.status());
+    body.storage = { ...(body.storage ?? {}), emulator: emulatorSection(options.emulator.status(), table) };
+    if (table.state !== 'ok' && body.status === 'ok') body.status = 'degraded';
+    return { ...result, http: { ...http, body: Buffer.from(JSON.stringify(body)) } };
+  }
+
   return functions.map((fn): CapturedFunction => {
     const type = fn.trigger.type.toLowerCase();
     if (type === 'timertrigger') {
@@ -124,31 +159,7 @@ export function guardFunctions(functions: readonly CapturedFunction[], options: 
       } };
     }
     if (type === 'httptrigger' && fn.name === options.healthFunction) {
-      return { ...fn, invoke: async (input, invokeOptions) => {
-        const result = await fn.invoke(input, invokeOptions);
-        const http = result.http;
-        // Health answers 200 or 503; anything else (a bad request) is passed on as it is.
-        if (http === undefined || (http.status !== 200 && http.status !== 503)) return result;
-        let body: Record<string, any>;
-        try {
-          body = JSON.parse(http.body.toString('utf8')) as Record<string, any>;
-        } catch {
-          return result;
-        }
-        const emulator = options.emulator.status();
-        const table = await options.tableStore.check().catch(() => options.tableStore.status());
-        body.storage = { ...(body.storage ?? {}), emulator: emulatorSection(emulator, table) };
-        let status = http.status;
-        if (emulator.state !== 'running') {
-          body.status = 'unavailable';
-          body.storage.reachable = false;
-          body.storage.problem = `${describeEmulator(emulator)}${emulator.state === 'failed' ? `; ${emulator.action ?? ''}` : ''}`;
-          status = 503;
-        } else if (table.state !== 'ok' && body.status === 'ok') {
-          body.status = 'degraded';
-        }
-        return { ...result, http: { ...http, status, body: Buffer.from(JSON.stringify(body)) } };
-      } };
+      return { ...fn, invoke: (input, invokeOptions) => healthGuarded(fn, () => fn.invoke(input, invokeOptions)) };
     }
     return fn;
   });
