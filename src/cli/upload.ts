@@ -1,5 +1,7 @@
 // `teams-audit upload FILE...`: puts export files into the exports container of the configured
-// storage (where the blob trigger picks them up), with a progress line on a terminal.
+// storage (where the blob trigger picks them up), with a progress line on a terminal. On the local
+// emulator an upload is reported only after Azurite's save window: Azurite acknowledges a blob at once
+// but writes its index to disk every 5 s, so a blob it has acknowledged is lost if it stops sooner.
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
@@ -19,9 +21,19 @@ export interface UploadIo {
 
 const LOCAL_CONNECTION = 'UseDevelopmentStorage=true';
 
+/** Azurite saves its blob index every 5 s; the wait covers one full interval and the save itself. */
+export const EMULATOR_SAVE_WAIT_MS = 6000;
+
+export interface UploadOptions {
+  /** How long to wait on a local emulator before reporting uploads as stored (default EMULATOR_SAVE_WAIT_MS). */
+  emulatorSaveWaitMs?: number;
+}
+
 const USAGE = `Usage: teams-audit upload FILE... [--container NAME] [--connection-string CS]
 
 Uploads audit exports into the exports container, where the ingestExport function picks them up.
+On the local emulator (Azurite) it then waits ${EMULATOR_SAVE_WAIT_MS / 1000} s, until Azurite has saved the uploads to disk
+(it saves every 5 s), before reporting them.
   --container NAME          target container (default: $${SETTINGS.exportsContainer} or "${setting(SETTINGS.exportsContainer, {})}")
   --connection-string CS    storage connection string (default: $${SETTINGS.storageConnection}, or the
                             identity settings ${SETTINGS.storageConnection}__blobServiceUri etc., else the local
@@ -97,7 +109,7 @@ function resolveTarget(connectionString: string | undefined): Target {
   return { storage, endpoint: `${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}`, local: isLoopback(url.hostname) };
 }
 
-export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
+export async function runUpload(argv: string[], io: UploadIo, options: UploadOptions = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -186,6 +198,7 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
 
   const showProgress = io.stderr.isTTY === true;
   let failures = 0;
+  const uploaded: string[] = [];
   for (const [name, file] of blobNames) {
     const size = sizes.get(file)!;
     const blob = container.getBlockBlobClient(name);
@@ -205,7 +218,7 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
       });
       draw(size);
       if (showProgress) io.stderr.write('\r\x1b[K');
-      io.stdout.write(`Uploaded ${file} to ${containerName}/${name} (${formatBytes(size)}, ETag ${response.etag ?? 'unknown'})\n`);
+      uploaded.push(`Uploaded ${file} to ${containerName}/${name} (${formatBytes(size)}, ETag ${response.etag ?? 'unknown'})`);
     } catch (err) {
       if (showProgress) io.stderr.write('\r\x1b[K');
       const unreachable = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET/.test(String((err as Error)?.message ?? err));
@@ -213,5 +226,14 @@ export async function runUpload(argv: string[], io: UploadIo): Promise<number> {
       failures++;
     }
   }
+  const wait = target.local ? options.emulatorSaveWaitMs ?? EMULATOR_SAVE_WAIT_MS : 0;
+  if (uploaded.length > 0 && wait > 0) {
+    io.stdout.write(
+      `Waiting ${wait / 1000} s until the local emulator has saved ${uploaded.length === 1 ? 'the upload' : 'the uploads'} to disk ` +
+        `(Azurite saves every 5 s; an upload it has not saved is lost if it stops)\n`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  for (const line of uploaded) io.stdout.write(`${line}\n`);
   return failures === 0 ? 0 : 1;
 }

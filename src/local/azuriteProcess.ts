@@ -1,5 +1,5 @@
 // Starts and stops an Azurite child process (blob, queue, table) from the npm package,
-// on free loopback ports, and gives the connection string for it.
+// on free loopback ports, and gives the connection string for it and a way to see it exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { createRequire } from 'node:module';
@@ -17,10 +17,34 @@ export interface AzuriteOptions {
   verbose?: boolean;
 }
 
+/** How the Azurite process ended. */
+export interface AzuriteExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last lines Azurite wrote to stderr (a fatal error names its cause there). */
+  stderrTail: string;
+  /** True when stop() ended it. */
+  stopped: boolean;
+}
+
 export interface RunningAzurite {
   connectionString: string;
   ports: { blob: number; queue: number; table: number };
+  /** The data folder; undefined when in memory. */
+  location: string | undefined;
+  pid: number | undefined;
+  /** Settles when the process ends, however it ends. */
+  exited: Promise<AzuriteExit>;
   stop(): Promise<void>;
+}
+
+/** Azurite's table store: one LokiJS JSON file in the data folder. */
+export const TABLE_STORE_FILE = '__azurite_db_table__.json';
+const STDERR_TAIL_CHARS = 4000;
+
+/** "exit code 134", "signal SIGKILL": how a process ended, in words. */
+export function describeExit(exit: Pick<AzuriteExit, 'code' | 'signal'>): string {
+  return exit.signal !== null ? `signal ${exit.signal}` : `exit code ${exit.code ?? 'unknown'}`;
 }
 
 export async function freePort(): Promise<number> {
@@ -81,14 +105,21 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     stdio: ['ignore', options.verbose ? 'inherit' : 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL_CHARS);
+  });
+  let stopped = false;
+  const exited = new Promise<AzuriteExit>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, stderrTail: stderr.trim(), stopped })),
+  );
 
   const deadline = Date.now() + 30_000;
   for (;;) {
     const up = await Promise.all(Object.values(ports).map(portOpen));
     if (up.every(Boolean)) break;
-    if (child.exitCode !== null) throw new Error(`Azurite exited with code ${child.exitCode}: ${stderr.trim()}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`Azurite ended at start (${describeExit({ code: child.exitCode, signal: child.signalCode })}): ${stderr.trim()}`);
+    }
     if (Date.now() > deadline) {
       child.kill();
       throw new Error(`Azurite did not open its ports within 30 s: ${stderr.trim()}`);
@@ -98,8 +129,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   return {
     connectionString: connectionStringFor(ports),
     ports,
+    location: options.location,
+    pid: child.pid,
+    exited,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      stopped = true;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;

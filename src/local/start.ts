@@ -3,11 +3,14 @@
 // This module must be the process entry point: nothing may load @azure/functions before capture.
 import { join } from 'node:path';
 import { captureRegistrations, findPackageRoot, runAppHooks, type CapturedFunction } from './captureRegistrations.js';
-import { startAzurite, type RunningAzurite } from './azuriteProcess.js';
+import { startSupervisedStorage, type SupervisedStorage } from './supervisedStorage.js';
 import { readHostJson, startHost, type RunningHost } from './host.js';
 import { provisionStorage } from './provision.js';
 import { storageClientsFromEnv } from '../storage/clients.js';
-import { SETTINGS, SETTING_DEFAULTS } from '../names.js';
+import { defaultStoreNames, openStore } from '../storage/store.js';
+import { REPORT_ROUTES } from '../pipeline/answerReport.js';
+import { getHealth } from '../pipeline/http/adminRoutes.js';
+import { SETTINGS, SETTING_DEFAULTS, setting } from '../names.js';
 
 const AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 };
 /** Connection string of storage already running (another Azurite): used instead of starting Azurite. */
@@ -75,7 +78,8 @@ async function main(): Promise<void> {
   const functions = await captureRegistrations({ packageRoot });
   const hostJson = readHostJson(packageRoot);
 
-  let azurite: Pick<RunningAzurite, 'stop'>;
+  let azurite: Pick<SupervisedStorage, 'stop'>;
+  let supervised: SupervisedStorage | undefined;
   let storage: string;
   if (existingStorage) {
     azurite = { stop: async () => {} };
@@ -83,14 +87,19 @@ async function main(): Promise<void> {
     hostLog(`Using the storage in ${EXISTING_STORAGE_VARIABLE}; Azurite not started`);
   } else {
     try {
-      azurite = await startAzurite({ location: dataDir, ports: AZURITE_PORTS });
+      azurite = supervised = await startSupervisedStorage({
+        location: dataDir,
+        ports: AZURITE_PORTS,
+        log: hostLog,
+        afterRestart: async () => void (await provisionStorage(storageClientsFromEnv(process.env), process.env)),
+      });
     } catch (err) {
       throw new Error(
         `Could not start Azurite on ports ${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}: ${err instanceof Error ? err.message : String(err)}` +
           ` (to use an Azurite that is already running, set ${EXISTING_STORAGE_VARIABLE} to its connection string)`,
       );
     }
-    storage = `Azurite on 127.0.0.1:${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}, data in ${dataDir}`;
+    storage = `Azurite on 127.0.0.1:${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}, data in ${dataDir} (restarted if it stops)`;
     hostLog(`Azurite started (blob ${AZURITE_PORTS.blob}, queue ${AZURITE_PORTS.queue}, table ${AZURITE_PORTS.table})`);
   }
 
@@ -99,8 +108,15 @@ async function main(): Promise<void> {
     const provisioned = await provisionStorage(storageClientsFromEnv(process.env), process.env);
     hostLog(`Containers ready: ${provisioned.containers.join(', ')}; tables ready: ${provisioned.tables.join(', ')}`);
     await runAppHooks('appStart', packageRoot);
+    const clients = storageClientsFromEnv(process.env);
     host = await startHost({
-      functions,
+      // On its own Azurite: timers and blob triggers wait while it restarts, and exports are admitted by the table store's size.
+      functions: supervised === undefined ? functions : supervised.guard(functions, {
+        exportsContainer: setting(SETTINGS.exportsContainer),
+        ledger: openStore(clients, defaultStoreNames(process.env)).ledger,
+        blobService: clients.blobService,
+        healthFunction: REPORT_ROUTES.find((r) => r.handler === getHealth)!.name,
+      }),
       storageFor: (connection) => storageClientsFromEnv(process.env, connection),
       port: httpPort,
       hostJson,

@@ -2,8 +2,9 @@
 // session bundles and details named by its marks and its previous result, or by partition query when
 // they are not indexed), run the detector, and replace the meeting's results (listing,
 // disconnections, aggregates); then clear the marks unless they were set again meanwhile. Stops
-// starting meetings before the deadline; the rest stay marked. First, when the config changed since
-// the last run, every meeting with results is marked again (src/pipeline/configChange.ts).
+// starting meetings before the deadline, or once storage cannot be reached; the rest stay marked.
+// First, when the config changed since the last run, every meeting with results is marked again
+// (src/pipeline/configChange.ts).
 import { Deduplicator } from '../audit/dataset.js';
 import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
 import { SessionClassifier } from '../analysis/classify.js';
@@ -18,6 +19,7 @@ import { MissingIndexedEntityError } from '../storage/meetingsTable.js';
 import type { PipelineConfig } from '../storage/configBlobs.js';
 import type { StoredDisconnection } from '../storage/disconnectionsTable.js';
 import { removeMeetingResults, replaceMeetingResults, utcDay, type MeetingResult } from '../storage/resultsWriter.js';
+import { isStorageUnreachable } from '../storage/unreachable.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
 import { remarkAfterConfigChange } from './configChange.js';
 
@@ -44,9 +46,11 @@ export interface AnalysisRunResult {
   /** Marks of meetings with nothing stored (cleared; any results they had are deleted). */
   empty: number;
   failed: number;
-  /** Marks not started because the deadline came. */
+  /** Marks not started because the deadline came or storage could not be reached. */
   remaining: number;
   stoppedByDeadline: boolean;
+  /** Stopped early because storage could not be reached (the meetings not started stay marked). */
+  stoppedByUnreachableStorage: boolean;
   disconnections: number;
   configProblems: string[];
   /** Fingerprint of the config this run analysed with. */
@@ -167,7 +171,7 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
   const marks = await store.marks.listPending();
   const result: AnalysisRunResult = {
     marked: marks.length, analysed: 0, markedAgain: 0, empty: 0, failed: 0, remaining: 0,
-    stoppedByDeadline: remarkUnfinished, disconnections: 0, configProblems, configFingerprint: config.fingerprint,
+    stoppedByDeadline: remarkUnfinished, stoppedByUnreachableStorage: false, disconnections: 0, configProblems, configFingerprint: config.fingerprint,
     remarkedForConfigChange: remarked, durationMs: 0,
   };
   let next = 0;
@@ -192,7 +196,7 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (next >= marks.length) return;
+      if (next >= marks.length || result.stoppedByUnreachableStorage) return;
       if (Date.now() >= options.deadline) {
         result.stoppedByDeadline = true;
         return;
@@ -204,6 +208,11 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
         result.failed++;
         lastError = describeError(error);
         log.error(`analyzeDisconnections: meeting ${mark.meetingId} failed and stays marked: ${lastError}`);
+        // Every other meeting would fail the same way until the deadline: stop starting them.
+        if (isStorageUnreachable(error) && !result.stoppedByUnreachableStorage) {
+          result.stoppedByUnreachableStorage = true;
+          log.error(`analyzeDisconnections: storage cannot be reached; no further meetings are started, the rest stay marked for the next run`);
+        }
       }
     }
   };

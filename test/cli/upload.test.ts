@@ -12,6 +12,8 @@ import { connectionStringFor, freePort } from '../../src/local/azuriteProcess.js
 const connection = process.env['TEST_STORAGE_CONNECTION']!;
 const container = `upload-${randomBytes(4).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'upload-test-'));
+/** These tests are not about the emulator's save window (uploadPersistence.test.ts is). */
+const NO_WAIT = { emulatorSaveWaitMs: 0 };
 
 function io(tty = false) {
   let out = '';
@@ -36,7 +38,7 @@ test('uploads each file under its base name with a content type, one final line 
   const csv = file('export.csv', 'CreationDate,UserIds\n2024-01-01,x\n');
   const json = file('export.json', '[]');
   const t = io();
-  const code = await runUpload([csv, json, '--container', container, '--connection-string', connection], t.io);
+  const code = await runUpload([csv, json, '--container', container, '--connection-string', connection], t.io, NO_WAIT);
   assert.equal(code, 0, t.err());
   const lines = t.out().trim().split('\n');
   assert.equal(lines.length, 2);
@@ -53,7 +55,7 @@ test('uploads each file under its base name with a content type, one final line 
 test('on a terminal, a progress line with bytes and percent is drawn on stderr and cleared', async () => {
   const big = file('big.csv', Buffer.alloc(3 * 1024 * 1024, 0x61));
   const t = io(true);
-  const code = await runUpload([big, '--container', container, '--connection-string', connection], t.io);
+  const code = await runUpload([big, '--container', container, '--connection-string', connection], t.io, NO_WAIT);
   assert.equal(code, 0, t.err());
   assert.match(t.err(), /\rbig\.csv: 0 B of 3\.0 MiB \(0%\)/);
   assert.match(t.err(), /\rbig\.csv: 3\.0 MiB of 3\.0 MiB \(100%\)/);
@@ -67,7 +69,7 @@ test('the connection comes from AzureWebJobsStorage when no --connection-string 
   process.env['AzureWebJobsStorage'] = connection;
   try {
     const t = io();
-    assert.equal(await runUpload([path, '--container', container], t.io), 0, t.err());
+    assert.equal(await runUpload([path, '--container', container], t.io, NO_WAIT), 0, t.err());
   } finally {
     if (saved === undefined) delete process.env['AzureWebJobsStorage'];
     else process.env['AzureWebJobsStorage'] = saved;
