@@ -1,10 +1,12 @@
 // Blob triggers on the local host: containers are polled, each new blob version (name + ETag) is
 // invoked once, failures are retried up to poisonBlobThreshold and then poisoned, and receipts in
 // azure-webjobs-hosts keep finished versions from running again after a restart.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { usesDeferredBinding, type CapturedFunction } from './captureRegistrations.js';
 import type { BlobPathPattern } from './templates.js';
+import { escapeForLog } from './logText.js';
+import { blobNameProblem, MAX_BLOB_NAME_CHARS } from './blobNames.js';
 import { delay, errorMessage, type HostRuntime, type InvocationEvent, type InvocationReason } from './hostRuntime.js';
 
 const RECEIPT_PREFIX = 'blobreceipts/local-host';
@@ -35,8 +37,19 @@ export interface BlobTriggers {
   invokeNow(watch: BlobWatch, blobName: string, pathParams: Record<string, string>): void;
 }
 
+/** Receipts of blobs whose name makes the receipt's name too long carry a hash of the name instead. */
+const HASHED_NAME = '#sha256-';
+
 function versionKey(blobName: string, etag: string): string {
   return `${blobName}\u0000${etag.replace(/"/g, '')}`;
+}
+
+function hashedName(blobName: string): string {
+  return HASHED_NAME + createHash('sha256').update(blobName, 'utf8').digest('hex');
+}
+
+function isDone(watch: BlobWatch, blobName: string, etag: string): boolean {
+  return watch.done.has(versionKey(blobName, etag)) || watch.done.has(versionKey(hashedName(blobName), etag));
 }
 
 export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobWatch[], settings: BlobTriggerSettings): BlobTriggers {
@@ -56,7 +69,8 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
   }
 
   function receiptName(watch: BlobWatch, blobName: string, etag: string): string {
-    return `${RECEIPT_PREFIX}/${watch.fn.name}/${watch.pattern.container}/${etag.replace(/"/g, '')}/${blobName}`;
+    const base = `${RECEIPT_PREFIX}/${watch.fn.name}/${watch.pattern.container}/${etag.replace(/"/g, '')}/`;
+    return base.length + blobName.length <= MAX_BLOB_NAME_CHARS ? base + blobName : base + hashedName(blobName);
   }
 
   async function loadReceipts(watch: BlobWatch): Promise<void> {
@@ -141,19 +155,27 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
 
   function enqueue(watch: BlobWatch, blobName: string, etag: string, pathParams: Record<string, string>): void {
     const key = versionKey(blobName, etag);
-    if (watch.done.has(key) || watch.inFlight.has(key)) return;
+    if (watch.inFlight.has(key) || isDone(watch, blobName, etag)) return;
+    const shown = `${watch.pattern.container}/${escapeForLog(blobName)}`;
+    const problem = blobNameProblem(blobName);
+    if (problem) {
+      // Reported once per version; no receipt, since there was no invocation.
+      log(`Blob ${shown} is not given to '${watch.fn.name}': ${problem}; rename it`);
+      watch.done.add(key);
+      return;
+    }
     watch.inFlight.add(key);
     queue.push(async () => {
       try {
         for (let attempt = 1; attempt <= settings.poisonBlobThreshold && !runtime.stopping(); attempt++) {
-          log(`Executing '${watch.fn.name}' (Reason='New blob detected: ${watch.pattern.container}/${blobName}', Attempt=${attempt})`);
+          log(`Executing '${watch.fn.name}' (Reason='New blob detected: ${shown}', Attempt=${attempt})`);
           let event: InvocationEvent;
           try {
             event = await invokeBlob(watch, blobName, pathParams, 'blob', attempt, etag);
           } catch (err) {
             const status = (err as { statusCode?: number }).statusCode;
             if (status === 404 || status === 412) {
-              log(`Blob ${watch.pattern.container}/${blobName} changed or disappeared before '${watch.fn.name}' could read it; skipped`);
+              log(`Blob ${shown} changed or disappeared before '${watch.fn.name}' could read it; skipped`);
               return;
             }
             event = {
@@ -176,7 +198,7 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
           if (attempt === settings.poisonBlobThreshold) {
             emit({ ...event, outcome: 'poisoned' });
             log(
-              `Blob ${watch.pattern.container}/${blobName} is poisoned: '${watch.fn.name}' failed ${attempt} time(s) ` +
+              `Blob ${shown} is poisoned: '${watch.fn.name}' failed ${attempt} time(s) ` +
                 `(poisonBlobThreshold ${settings.poisonBlobThreshold}); upload it again to retry`,
             );
             await writeReceipt(watch, blobName, etag, 'poisoned');
@@ -187,7 +209,7 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
           await delay(settings.retryDelayMs);
         }
       } catch (err) {
-        log(`Blob trigger bookkeeping for '${watch.fn.name}' failed: ${errorMessage(err)}`);
+        log(`Blob trigger bookkeeping for '${watch.fn.name}' on ${shown} failed: ${escapeForLog(errorMessage(err))}`);
       } finally {
         watch.inFlight.delete(key);
       }
@@ -215,7 +237,7 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
           lastError = '';
         })
         .catch((err: unknown) => {
-          const message = `Scanning blob containers failed: ${errorMessage(err)}`;
+          const message = `Scanning blob containers failed: ${escapeForLog(errorMessage(err))}`;
           if (message !== lastError) log(message);
           lastError = message;
         })

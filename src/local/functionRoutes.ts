@@ -3,8 +3,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { HttpRoute } from './registrations.js';
-import { HttpError, readBody } from './httpFrontDoor.js';
+import { HttpError, readBody } from './requestGuards.js';
 import { errorMessage, type HostRuntime } from './hostRuntime.js';
+
+/** The request body limit of Azure Functions' HTTP triggers (100 MB); GET and HEAD take none. */
+export const MAX_FUNCTION_BODY_BYTES = 100 * 1024 * 1024;
 
 export function functionRouteHandler(
   runtime: HostRuntime,
@@ -21,9 +24,10 @@ export function functionRouteHandler(
     const hit = matches.find((x) => x.r.methods.has(method));
     if (!hit) {
       const allowed = [...new Set(matches.flatMap((x) => [...x.r.methods]))].join(', ');
-      throw new HttpError(405, `Method ${method} is not allowed here; use ${allowed}`);
+      throw new HttpError(405, `Method ${method} is not allowed here; use ${allowed}`, { allow: allowed });
     }
-    const body = await readBody(req);
+    // The front door has refused GET and HEAD requests with a body.
+    const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req, res, MAX_FUNCTION_BODY_BYTES);
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(', ') : value;

@@ -3,6 +3,7 @@
 // their NCRONTAB schedule, /api/<route> reaches HTTP functions and POST /admin/functions/{name}
 // invokes any other function at once. The parts live in blobTriggers, timerTriggers,
 // httpFrontDoor, adminApi and functionRoutes; this module puts them together.
+import { randomBytes } from 'node:crypto';
 import type { StorageClients } from '../storage/clients.js';
 import type { CapturedFunction, InvocationLogHandler } from './captureRegistrations.js';
 import { resolveSettings } from './templates.js';
@@ -37,6 +38,8 @@ export interface HostOptions {
   log?: (line: string) => void;
   /** The functions' own context.log output. */
   functionLog?: InvocationLogHandler;
+  /** The key the admin API requires in x-functions-key; by default a new random one. */
+  adminKey?: string;
 }
 
 export interface HostFunctionInfo {
@@ -51,6 +54,8 @@ export interface HostFunctionInfo {
 export interface RunningHost {
   readonly url: string;
   readonly port: number;
+  /** The key of this start for POST /admin/functions/{name}, sent in the x-functions-key header. */
+  readonly adminKey: string;
   describe(): HostFunctionInfo[];
   onInvocation(listener: (event: InvocationEvent) => void): () => void;
   /** Scans the blob containers now instead of waiting for the next poll. */
@@ -64,6 +69,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const settings: HostJsonSettings = { ...HOST_JSON_DEFAULTS, ...definedOnly(options.hostJson) };
   const pollInterval = options.blobPollIntervalMs ?? 2000;
   const routePrefix = settings.routePrefix.replace(/^\/+|\/+$/g, '');
+  const adminKey = options.adminKey ?? randomBytes(32).toString('base64url');
+  if (adminKey.length < 16) throw new Error('The admin key must have at least 16 characters');
 
   const { httpRoutes, blobWatches, timers, byName } = classifyRegistrations(options.functions, env, options.storageFor);
   const blobTriggers = createBlobTriggers(runtime, blobWatches, {
@@ -75,7 +82,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   const { server, port } = await listen(runtime, options.port, {
     routePrefix,
-    admin: adminHandler({ runtime, routePrefix, byName, blobWatches, timers, blobTriggers, scheduler }),
+    admin: adminHandler({ runtime, adminKey, routePrefix, byName, blobWatches, timers, blobTriggers, scheduler }),
     api: functionRouteHandler(runtime, routePrefix, httpRoutes),
   });
 
@@ -95,6 +102,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   return {
     url: `http://localhost:${port}`,
     port,
+    adminKey,
     describe(): HostFunctionInfo[] {
       return options.functions.map((fn) => {
         const route = httpRoutes.find((r) => r.fn === fn);

@@ -1,6 +1,7 @@
 // What the parts of the local host share: the invocation events they report, the host log, and the
 // set of running work that stop() waits for.
 import type { InvocationLogHandler } from './captureRegistrations.js';
+import { escapeForLog } from './logText.js';
 
 export type InvocationReason = 'http' | 'blob' | 'timer' | 'admin';
 
@@ -17,7 +18,7 @@ export interface InvocationEvent {
 }
 
 export interface HostRuntime {
-  /** Host log lines (no PII: names of functions and blobs, route templates, durations). */
+  /** Host log lines (no PII: names of functions and blobs, route templates, durations); outside text escaped (logText). */
   log(line: string): void;
   /** Logs the outcome of an invocation and tells the listeners. */
   emit(event: InvocationEvent): void;
@@ -55,7 +56,7 @@ export function createRuntime(
     functionLog,
     emit(event) {
       const status = event.outcome === 'succeeded' ? 'Succeeded' : event.outcome === 'poisoned' ? 'Poisoned' : 'Failed';
-      const extra = event.error ? `, Error='${event.error}'` : '';
+      const extra = event.error ? `, Error='${escapeForLog(event.error)}'` : '';
       log(`Executed '${event.functionName}' (${status}, Id=${shortId(event.invocationId)}, Duration=${event.durationMs}ms${extra})`);
       for (const listener of listeners) listener(event);
     },

@@ -112,7 +112,7 @@ test('GET /api/health answers, and a meeting from the export is served', async (
 
 test('POST /admin/functions/analyzeDisconnections answers 202, runs the analysis, and the drops are reported', async () => {
   await waitFor(() => events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'), 'ingestExport');
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST' });
+  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': host.adminKey } });
   assert.equal(res.status, 202);
   await waitFor(() => events.some((e) => e.functionName === 'analyzeDisconnections' && e.reason === 'admin'), 'the analysis', 120_000);
   const run = events.find((e) => e.functionName === 'analyzeDisconnections')!;
