@@ -18,3 +18,27 @@ export function blobNameProblem(name: string): string | undefined {
   }
   return undefined;
 }
+
+/** Replaces XML character references (&#xD; &#13;) with their characters; other text is kept. */
+export function decodeCharacterReferences(text: string): string {
+  return text.replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (ref, hex: string | undefined, dec: string | undefined) => {
+    const code = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : ref;
+  });
+}
+
+/**
+ * A storage failure in words, with its HTTP status. Azurite answers 500 with no message when it
+ * cannot list a container holding a blob whose name it cannot write into XML; that case is named.
+ */
+export function describeStorageError(err: unknown): string {
+  const e = err as { message?: string; statusCode?: number; code?: string };
+  const text = (err instanceof Error && e.message) || e.code || String(err);
+  if (e.statusCode === undefined) return text;
+  const hint =
+    e.statusCode === 500
+      ? '; the storage emulator (Azurite) fails so when a blob name holds a control character other than tab,' +
+        ' newline and carriage return (U+0001-U+001F) or U+FFFE/U+FFFF: rename or delete that blob (Azure Storage lists it)'
+      : '';
+  return `${text} (HTTP ${e.statusCode}${e.code && e.code !== text ? `, ${e.code}` : ''})${hint}`;
+}

@@ -6,7 +6,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { usesDeferredBinding, type CapturedFunction } from './captureRegistrations.js';
 import type { BlobPathPattern } from './templates.js';
 import { escapeForLog } from './logText.js';
-import { blobNameProblem, MAX_BLOB_NAME_CHARS } from './blobNames.js';
+import { blobNameProblem, decodeCharacterReferences, describeStorageError, MAX_BLOB_NAME_CHARS } from './blobNames.js';
 import { delay, errorMessage, type HostRuntime, type InvocationEvent, type InvocationReason } from './hostRuntime.js';
 
 const RECEIPT_PREFIX = 'blobreceipts/local-host';
@@ -80,7 +80,12 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
     for await (const item of watch.receipts.listBlobsFlat({ prefix })) {
       const rest = item.name.slice(prefix.length);
       const slash = rest.indexOf('/');
-      if (slash > 0) watch.done.add(`${rest.slice(slash + 1)}\u0000${rest.slice(0, slash)}`);
+      if (slash <= 0) continue;
+      const etag = rest.slice(0, slash);
+      const name = rest.slice(slash + 1);
+      watch.done.add(versionKey(name, etag));
+      // Listed with character references left in (see storedName); the ETag keeps both forms apart.
+      watch.done.add(versionKey(decodeCharacterReferences(name), etag));
     }
     watch.receiptsLoaded = true;
   }
@@ -217,33 +222,58 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
     pump();
   }
 
-  async function scan(): Promise<void> {
-    for (const watch of watches) {
-      await loadReceipts(watch);
-      for await (const item of watch.container.listBlobsFlat({ prefix: watch.pattern.prefix })) {
-        const params = watch.pattern.match(item.name);
-        if (!params || !item.properties.etag) continue;
-        enqueue(watch, item.name, item.properties.etag, params);
-      }
+  /**
+   * The SDK leaves XML character references in listed names (a carriage return arrives as "&#xD;"),
+   * so a name holding one may stand for a name with that character: the blob that exists wins.
+   */
+  const resolvedNames = new Map<string, string>();
+  async function storedName(watch: BlobWatch, listed: string, etag: string): Promise<string> {
+    const decoded = decodeCharacterReferences(listed);
+    if (decoded === listed) return listed;
+    const key = versionKey(listed, etag);
+    let name = resolvedNames.get(key);
+    if (name === undefined) {
+      const found = await watch.container
+        .getBlobClient(decoded)
+        .getProperties()
+        .then((p) => (p.etag ?? '').replace(/"/g, '') === etag.replace(/"/g, ''))
+        .catch(() => false);
+      name = found ? decoded : listed;
+      resolvedNames.set(key, name);
+    }
+    return name;
+  }
+
+  async function scanWatch(watch: BlobWatch): Promise<void> {
+    await loadReceipts(watch);
+    for await (const item of watch.container.listBlobsFlat({ prefix: watch.pattern.prefix })) {
+      if (!item.properties.etag) continue;
+      const name = await storedName(watch, item.name, item.properties.etag);
+      const params = watch.pattern.match(name);
+      if (params) enqueue(watch, name, item.properties.etag, params);
     }
   }
 
+  // One scan at a time; each container's failure is logged once until it changes or clears.
   let running: Promise<void> | undefined;
-  let lastError = '';
+  const lastErrors = new Map<BlobWatch, string>();
+  async function scan(): Promise<void> {
+    for (const watch of watches) {
+      try {
+        await scanWatch(watch);
+        lastErrors.delete(watch);
+      } catch (err) {
+        const message = `Scanning ${watch.pattern.container} for '${watch.fn.name}' failed: ${escapeForLog(describeStorageError(err))}`;
+        if (message !== lastErrors.get(watch)) log(message);
+        lastErrors.set(watch, message);
+      }
+    }
+  }
   function pollOnce(): Promise<void> {
     running ??= track(
-      scan()
-        .then(() => {
-          lastError = '';
-        })
-        .catch((err: unknown) => {
-          const message = `Scanning blob containers failed: ${escapeForLog(errorMessage(err))}`;
-          if (message !== lastError) log(message);
-          lastError = message;
-        })
-        .finally(() => {
-          running = undefined;
-        }),
+      scan().finally(() => {
+        running = undefined;
+      }),
     );
     return running;
   }
