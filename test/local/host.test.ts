@@ -125,3 +125,21 @@ test('POST /admin/functions/analyzeDisconnections answers 202, runs the analysis
   assert.ok(lines.length >= 2, `a header and at least one disconnection for a meeting with a planted drop, got ${lines.length} line(s)`);
   assert.ok(lines.slice(1).every((l) => l.startsWith(meetingIds[0]!)), 'only the requested meeting');
 });
+
+test('a repeated query parameter reaches the report handler as given, which refuses it with the documented 400', async () => {
+  const res = await fetch(`${host.url}/api/meetings?limit=10&limit=20`);
+  assert.equal(res.status, 400);
+  const body = (await res.json()) as { error: { code: string; parameter: string; message: string } };
+  assert.equal(body.error.parameter, 'limit');
+  assert.match(body.error.message, /given more than once/);
+});
+
+test('an export whose blob name holds a newline is processed (or its failure reported), never silently left', async () => {
+  const name = `odd\nname-${randomBytes(3).toString('hex')}.csv`;
+  const text = readFileSync(join(dir, blobName), 'utf8');
+  await store.exports.getBlockBlobClient(name).upload(text, Buffer.byteLength(text));
+  await host.pollBlobsNow();
+  await waitFor(() => events.some((e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed'), 'ingestExport of the odd name');
+  const outcome = events.find((e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed')!;
+  assert.equal(outcome.outcome, 'succeeded', outcome.error);
+});
