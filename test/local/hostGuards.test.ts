@@ -45,6 +45,9 @@ after(async () => {
   await host?.stop();
 });
 
+/** A host that waits for a body it should refuse never answers: such a test then fails instead of hanging. */
+const HANG = 60_000;
+
 /** A request addressed as a local tool addresses it (Host: localhost:<port>), headers added or replaced. */
 function send(request: Omit<RawRequest, 'port'>): Promise<RawResponse> {
   return rawRequest({ port: host.port, ...request, headers: { host: `localhost:${host.port}`, ...request.headers } });
@@ -168,7 +171,7 @@ test('bad percent-encoding anywhere in the path is a 400, never a 500', async ()
   assert.ok(!logLines.some((l) => l.startsWith('Request handling failed')), logLines.join('\n'));
 });
 
-test('a body on a GET or HEAD is refused from its headers, without being read', async () => {
+test('a body on a GET or HEAD is refused from its headers, without being read', { timeout: HANG }, async () => {
   // The body is declared and never sent: the answer can only come if the host does not wait for it.
   for (const method of ['GET', 'HEAD']) {
     const res = await send({ method, path: '/api/echo/x', headers: { 'content-length': String(90 * 1024 * 1024) }, holdBody: true });
@@ -179,7 +182,7 @@ test('a body on a GET or HEAD is refused from its headers, without being read', 
   assert.equal(chunked.status, 400);
 });
 
-test('a declared body over the limit gets 413 without being kept; a client waiting for "100 Continue" is not asked to send it', async () => {
+test('a declared body over the limit gets 413 without being kept; a client waiting for "100 Continue" is not asked to send it', { timeout: HANG }, async () => {
   let res = await send({ method: 'POST', path: '/api/echo/x', headers: { 'content-length': String(150 * 1024 * 1024), expect: '100-continue' }, holdBody: true });
   assert.equal(res.status, 413);
   assert.match(res.text, /larger than 104857600 bytes/);
@@ -197,7 +200,7 @@ test('a declared body over the limit gets 413 without being kept; a client waiti
   assert.match(res.text, /larger than 65536 bytes/);
 });
 
-test('a streamed body passing the limit gets 413, and the connection is not reset while the client still sends', async () => {
+test('a streamed body passing the limit gets 413, and the connection is not reset while the client still sends', { timeout: HANG }, async () => {
   for (const connection of ['close', 'keep-alive']) {
     const res = await send({ method: 'POST', path: '/admin/functions/tick', headers: { 'x-functions-key': host.adminKey, connection }, streamBytes: 4 * 1024 * 1024 });
     assert.equal(res.status, 413, connection);
@@ -209,7 +212,7 @@ test('a streamed body passing the limit gets 413, and the connection is not rese
   assert.equal((JSON.parse(ok.text) as { bodyBytes: number }).bodyBytes, 1024 * 1024);
 });
 
-test('refusals decided from the headers (no key, wrong route) also answer a client still sending, without a reset', async () => {
+test('refusals decided from the headers (no key, wrong route) also answer a client still sending, without a reset', { timeout: HANG }, async () => {
   for (const [path, status] of [['/admin/functions/tick', 401], ['/api/nothing-here', 404], ['/api/things', 405]] as const) {
     const res = await send({ method: 'PUT', path, headers: { connection: 'close' }, streamBytes: 4 * 1024 * 1024 });
     assert.equal(res.status, status, path);
