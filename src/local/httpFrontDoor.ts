@@ -32,7 +32,12 @@ export async function listen(runtime: HostRuntime, port: number, handlers: Front
     const rawPath = requestPath(req.url);
     refuseBodyOnGet(req);
     // The base is fixed and the target starts with "/", so the request cannot change the URL's host.
-    const url = new URL(`http://localhost:${boundPort}${req.url}`);
+    let url: URL;
+    try {
+      url = new URL(`http://localhost:${boundPort}${req.url}`);
+    } catch {
+      throw new HttpError(400, 'The request target is not a valid URL path');
+    }
     const path = rawPath.replace(/^\/+|\/+$/g, '');
     const admin = /^admin\/functions\/([^/]+)$/i.exec(path);
     if (admin) return handlers.admin(req, res, decodeURIComponent(admin[1]!));
