@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { blobModelBindingData, type ModelBindingData } from '../storage/bindingBlobClient.js';
+import { escapeForLog } from './logText.js';
 
 // ---- The slice of the worker <-> library contract (`@azure/functions-core`) that we implement ----
 
@@ -451,7 +452,8 @@ function fromRpcHttpResponse(data: RpcHttpData): HttpInvocationResponse {
 
 function defaultLog(entry: Parameters<InvocationLogHandler>[0]): void {
   if (entry.level === 'debug' || entry.level === 'trace' || entry.level === 'none') return;
-  const line = `[${entry.functionName}] ${entry.message}`;
+  // One line per entry: a message quoting outside text (a blob name) cannot forge a line.
+  const line = `[${entry.functionName}] ${escapeForLog(entry.message)}`;
   if (entry.level === 'error' || entry.level === 'critical') console.error(line);
   else if (entry.level === 'warning') console.warn(line);
   else console.log(line);
@@ -504,15 +506,16 @@ function makeCapturedFunction(
     if (input.kind === 'http') {
       if (triggerType !== 'httptrigger') throw new Error(`Function "${metadata.name}" is not HTTP-triggered`);
       const url = new URL(input.url);
-      const query = Object.fromEntries(url.searchParams);
       request.triggerMetadata['Headers'] = { json: JSON.stringify(input.headers) };
-      request.triggerMetadata['Query'] = { json: JSON.stringify(query) };
+      // The library ignores this binding data for the query (it reads request.query from http below).
+      request.triggerMetadata['Query'] = { json: JSON.stringify(Object.fromEntries(url.searchParams)) };
       for (const [key, value] of Object.entries(input.params)) request.triggerMetadata[key] = { string: value };
       const http: RpcHttpData = {
         method: input.method,
         url: input.url,
         headers: input.headers,
-        query,
+        // No `query` map: the library then reads request.query from the URL, every value of a
+        // repeated parameter kept (a map would keep one), so the handlers see what the client sent.
         params: input.params,
         body: input.body && input.body.length > 0 ? { bytes: input.body } : undefined,
       };

@@ -1,11 +1,13 @@
 // `npm start`: Azurite from its npm package (data in .azurite/), or the storage named by LOCAL_STORAGE_CONNECTION,
 // provisioned from names.json; the app's real registrations captured and driven by the local host on http://localhost:7071.
 // This module must be the process entry point: nothing may load @azure/functions before capture.
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { captureRegistrations, findPackageRoot, runAppHooks, type CapturedFunction } from './captureRegistrations.js';
 import { startSupervisedStorage, type SupervisedStorage } from './supervisedStorage.js';
 import { readHostJson, startHost, type RunningHost } from './host.js';
 import { provisionStorage } from './provision.js';
+import { removeAdminKeyFile, writeAdminKeyFile } from './adminKeyFile.js';
+import { ADMIN_KEY_HEADER, LOOPBACK_HOSTS } from './requestGuards.js';
 import { storageClientsFromEnv } from '../storage/clients.js';
 import { defaultStoreNames, openStore } from '../storage/store.js';
 import { REPORT_ROUTES } from '../pipeline/answerReport.js';
@@ -35,23 +37,27 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-function banner(host: RunningHost, functions: readonly CapturedFunction[], storage: string, ownAzurite: boolean): string {
+function banner(host: RunningHost, functions: readonly CapturedFunction[], storage: string, ownAzurite: boolean, keyFile: string): string {
   const lines = ['', `Functions (${functions.length}):`, ''];
+  const keyHeader = `-H "${ADMIN_KEY_HEADER}: $(cat ${keyFile})"`;
   for (const info of host.describe()) {
     if (info.trigger === 'http') {
       lines.push(`  ${info.name}: [${info.methods?.join(',')}] ${info.detail}`);
     } else if (info.trigger === 'blob') {
       lines.push(`  ${info.name}: blobTrigger on ${info.detail} (polled every ${BLOB_POLL_MS / 1000} s)`);
-      lines.push(`      run now: curl -X POST ${host.url}/admin/functions/${info.name} -H "Content-Type: application/json" -d '{"input":"${info.detail.split('/')[0]}/<blob name>"}'`);
+      lines.push(`      run now: curl -X POST ${keyHeader} ${host.url}/admin/functions/${info.name} -H "Content-Type: application/json" -d '{"input":"${info.detail.split('/')[0]}/<blob name>"}'`);
     } else {
       lines.push(`  ${info.name}: timerTrigger "${info.detail}" (UTC), next run ${info.nextRun?.toISOString() ?? 'never'}`);
-      lines.push(`      run now: curl -X POST ${host.url}/admin/functions/${info.name}`);
+      lines.push(`      run now: curl -X POST ${keyHeader} ${host.url}/admin/functions/${info.name}`);
     }
   }
   lines.push(
     '',
     `Storage: ${storage}`,
-    `Function keys are not checked here (the host listens on 127.0.0.1 only); in Azure, authLevel 'function' requires a key.`,
+    `Admin key of this start (${ADMIN_KEY_HEADER} header of /admin/functions/*): ${host.adminKey}`,
+    `  also in ${keyFile} (readable by you only; a new key at each start)`,
+    `The host answers only requests addressed to ${LOOPBACK_HOSTS.join(', ')} and takes no key on its report routes; ` +
+      `in Azure, authLevel 'function' requires a key (docs/local-host.md).`,
     `Press Ctrl-C to stop the host${ownAzurite ? ' and Azurite' : ''}.`,
     '',
   );
@@ -127,7 +133,13 @@ async function main(): Promise<void> {
     await azurite.stop();
     throw err;
   }
-  console.log(banner(host, functions, storage, existingStorage === undefined));
+  let keyFile = '';
+  try {
+    keyFile = writeAdminKeyFile(process.cwd(), host.adminKey);
+  } catch (err) {
+    hostLog(`Could not write the admin key file (${err instanceof Error ? err.message : String(err)}); use the key shown below`);
+  }
+  console.log(banner(host, functions, storage, existingStorage === undefined, keyFile ? relative(process.cwd(), keyFile) : '<the key file>'));
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
@@ -139,6 +151,7 @@ async function main(): Promise<void> {
     hostLog(`${signal}: stopping (Ctrl-C again to force)`);
     try {
       await host!.stop();
+      if (keyFile) removeAdminKeyFile(keyFile);
       await runAppHooks('appTerminate', packageRoot);
     } finally {
       await azurite.stop();

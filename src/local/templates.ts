@@ -199,7 +199,8 @@ export function compileBlobPath(path: string, functionName: string): BlobPathPat
     regex += isLastToken ? '(.+)' : '([^/]+)';
     rest = rest.slice(close + 1);
   }
-  const re = new RegExp(regex + '$');
+  // "s": any character, newlines included, can be part of a blob name.
+  const re = new RegExp(regex + '$', 's');
   return {
     container,
     prefix: prefix ?? namePattern,

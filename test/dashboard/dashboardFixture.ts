@@ -132,7 +132,7 @@ async function ingestAndAnalyse(
   // Analyse until nothing is marked (one run normally does it).
   for (let run = 0; run < 5 && (await store.marks.listPending()).length > 0; run++) {
     const before = events.length;
-    const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST' });
+    const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': host.adminKey } });
     assert.equal(res.status, 202);
     const done = await waitFor(events, (e) => e.functionName === 'analyzeDisconnections', 'an analysis run', before);
     assert.equal(done.outcome, 'succeeded', done.error);

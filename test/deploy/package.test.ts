@@ -185,7 +185,9 @@ test('the host starts from the package with the real registrations, ingests an e
   assert.match(uploaded.stdout, /^Uploaded .*sample\.csv to audit-exports\/sample\.csv /m);
   await waitForLog(/Executed 'ingestExport' \(Succeeded, /, 'the ingestion of sample.csv');
 
-  const analysis = await fetch(`http://127.0.0.1:${port}/admin/functions/analyzeDisconnections`, { method: 'POST' });
+  // The admin key of this start, from the file the host writes where it runs (mode 0600).
+  const adminKey = readFileSync(join(app, '.tmp', 'local-host', 'admin-key'), 'utf8');
+  const analysis = await fetch(`http://127.0.0.1:${port}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': adminKey } });
   assert.ok(analysis.status < 300, `admin call: ${analysis.status}`);
   await waitForLog(/Executed 'analyzeDisconnections' \(Succeeded, /, 'the analysis');
 

@@ -112,7 +112,7 @@ test('GET /api/health answers, and a meeting from the export is served', async (
 
 test('POST /admin/functions/analyzeDisconnections answers 202, runs the analysis, and the drops are reported', async () => {
   await waitFor(() => events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'), 'ingestExport');
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST' });
+  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': host.adminKey } });
   assert.equal(res.status, 202);
   await waitFor(() => events.some((e) => e.functionName === 'analyzeDisconnections' && e.reason === 'admin'), 'the analysis', 120_000);
   const run = events.find((e) => e.functionName === 'analyzeDisconnections')!;
@@ -124,4 +124,22 @@ test('POST /admin/functions/analyzeDisconnections answers 202, runs the analysis
   const lines = (await csv.text()).trim().split('\n');
   assert.ok(lines.length >= 2, `a header and at least one disconnection for a meeting with a planted drop, got ${lines.length} line(s)`);
   assert.ok(lines.slice(1).every((l) => l.startsWith(meetingIds[0]!)), 'only the requested meeting');
+});
+
+test('a repeated query parameter reaches the report handler as given, which refuses it with the documented 400', async () => {
+  const res = await fetch(`${host.url}/api/meetings?limit=10&limit=20`);
+  assert.equal(res.status, 400);
+  const body = (await res.json()) as { error: { code: string; parameter: string; message: string } };
+  assert.equal(body.error.parameter, 'limit');
+  assert.match(body.error.message, /given more than once/);
+});
+
+test('an export whose blob name holds a newline is processed (or its failure reported), never silently left', async () => {
+  const name = `odd\nname-${randomBytes(3).toString('hex')}.csv`;
+  const text = readFileSync(join(dir, blobName), 'utf8');
+  await store.exports.getBlockBlobClient(name).upload(text, Buffer.byteLength(text));
+  await host.pollBlobsNow();
+  await waitFor(() => events.some((e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed'), 'ingestExport of the odd name');
+  const outcome = events.find((e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed')!;
+  assert.equal(outcome.outcome, 'succeeded', outcome.error);
 });

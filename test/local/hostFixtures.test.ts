@@ -160,31 +160,32 @@ test('HTTP routes: params, query, methods, catch-all, errors', async () => {
   assert.equal(res.status, 404);
 });
 
+/** POST /admin/functions/{name} with this start's key. */
+function adminPost(name: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+  return fetch(`${host.url}/admin/functions/${name}`, { method: 'POST', body: init.body, headers: { 'x-functions-key': host.adminKey, ...init.headers } });
+}
+
 test('POST /admin/functions/{name} runs a non-HTTP function at once and answers 202', async () => {
   const adminRuns = () => events.filter((e) => e.reason === 'admin');
-  let res = await fetch(`${host.url}/admin/functions/tick`, { method: 'POST' });
+  let res = await adminPost('tick');
   assert.equal(res.status, 202);
   await waitFor(() => adminRuns().some((e) => e.functionName === 'tick' && e.outcome === 'succeeded'), 'admin tick');
 
-  res = await fetch(`${host.url}/admin/functions/collect`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ input: `${container}/good.csv` }),
-  });
+  res = await adminPost('collect', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: `${container}/good.csv` }) });
   assert.equal(res.status, 202);
   await waitFor(() => adminRuns().some((e) => e.functionName === 'collect' && e.blobName === 'good.csv' && e.outcome === 'succeeded'), 'admin collect');
 
-  res = await fetch(`${host.url}/admin/functions/collect`, { method: 'POST' });
+  res = await adminPost('collect');
   assert.equal(res.status, 400);
   assert.match(await res.text(), new RegExp(`"input": "${container}/<blob name>"`));
 
-  res = await fetch(`${host.url}/admin/functions/collect`, { method: 'POST', body: '{not json' });
+  res = await adminPost('collect', { body: '{not json' });
   assert.equal(res.status, 400);
 
-  res = await fetch(`${host.url}/admin/functions/thing`, { method: 'POST' });
+  res = await adminPost('thing');
   assert.equal(res.status, 400, 'HTTP functions are called at their route');
 
-  res = await fetch(`${host.url}/admin/functions/nothing`, { method: 'POST' });
+  res = await adminPost('nothing');
   assert.equal(res.status, 404);
 });
 
@@ -193,10 +194,7 @@ test('runs of one timer never overlap: an invocation during a run waits for it, 
     ((globalThis as unknown as { __fixtureCalls?: FixtureCall[] }).__fixtureCalls ?? []).filter((c) => c.fn === 'slowTick') as Array<
       FixtureCall & { started: number; ended: number; isPastDue: boolean }
     >;
-  const [a, b] = await Promise.all([
-    fetch(`${host.url}/admin/functions/slowTick`, { method: 'POST' }),
-    fetch(`${host.url}/admin/functions/slowTick`, { method: 'POST' }),
-  ]);
+  const [a, b] = await Promise.all([adminPost('slowTick'), adminPost('slowTick')]);
   assert.deepEqual([a.status, b.status], [202, 202]);
   await waitFor((all) => all.filter((e) => e.functionName === 'slowTick' && e.outcome === 'succeeded').length === 2, 'two slowTick runs');
   const [first, second] = slowCalls();

@@ -75,3 +75,11 @@ test('blob paths: container, listing prefix and {tokens}', () => {
   assert.throws(() => compileBlobPath('Bad_Container/{name}', 'fnE'), /fnE: "Bad_Container" is not a valid container name/);
   assert.throws(() => compileBlobPath('audit-exports', 'fnF'), /needs a blob name pattern/);
 });
+
+test('blob paths: {name} matches names with newlines and other control characters, as the Functions host does', () => {
+  const p = compileBlobPath('audit-exports/{name}', 'f');
+  assert.deepEqual(p.match('line\nbreak.csv'), { name: 'line\nbreak.csv' });
+  assert.deepEqual(p.match('cr\r\u0085\u2028.csv'), { name: 'cr\r\u0085\u2028.csv' });
+  const q = compileBlobPath('inbox/{folder}/{name}.csv', 'f');
+  assert.deepEqual(q.match('a\nb/c\nd.csv'), { folder: 'a\nb', name: 'c\nd' });
+});

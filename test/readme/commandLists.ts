@@ -27,7 +27,7 @@ export const PIPELINE_COMMANDS = [
   'npx teams-audit generate --records 5000 --out sample.csv',
   'npx teams-audit upload --container audit-config docs/examples/sitemap.csv docs/examples/users.csv',
   'npx teams-audit upload sample.csv',
-  'curl -X POST http://localhost:7071/admin/functions/analyzeDisconnections',
+  'curl -X POST -H "x-functions-key: $(cat .tmp/local-host/admin-key)" http://localhost:7071/admin/functions/analyzeDisconnections',
   'curl "http://localhost:7071/api/disconnections?format=csv"',
 ] as const;
 

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { freePort } from '../../src/local/azuriteProcess.js';
@@ -39,12 +39,19 @@ async function waitForLog(pattern: RegExp, what: string, from = 0, timeoutMs = 1
   }
 }
 
-/** The README's `curl [-X METHOD] URL` through fetch, for machines without curl. */
+/** The README's `curl [-X METHOD] [-H "name: value"] URL` through fetch, for machines without curl; `$(cat FILE)` reads FILE in the work folder. */
 async function fetchLikeCurl(command: string): Promise<CommandResult> {
-  const words = [...asRun(command, port).matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+  const text = asRun(command, port).replace(/\$\(cat ([^)\s]+)\)/g, (_m, file: string) => readFileSync(join(work.dir, file), 'utf8'));
+  const words = [...text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
   const method = words.includes('-X') ? words[words.indexOf('-X') + 1]! : 'GET';
+  const headers: Record<string, string> = {};
+  words.forEach((word, i) => {
+    if (word !== '-H') return;
+    const header = words[i + 1]!;
+    headers[header.slice(0, header.indexOf(':')).trim()] = header.slice(header.indexOf(':') + 1).trim();
+  });
   const url = words[words.length - 1]!;
-  const response = await fetch(url, { method });
+  const response = await fetch(url, { method, headers });
   return { ran: `fetch ${method} ${url}`, status: 0, stdout: await response.text(), stderr: '' };
 }
 
@@ -85,7 +92,14 @@ test(`${START.join(' / ')}: the start script runs the local host on PORT against
   await waitForLog(/Press Ctrl-C to stop the host\./, 'the banner');
   assert.match(hostLog, /Using the storage in LOCAL_STORAGE_CONNECTION; Azurite not started/);
   assert.match(hostLog, /Containers ready: audit-exports, audit-rejects, audit-config; tables ready: sessions, /);
-  assert.match(hostLog, new RegExp(`run now: curl -X POST http://localhost:${port}/admin/functions/analyzeDisconnections`));
+  const keyHeader = '-H "x-functions-key: \\$\\(cat \\.tmp/local-host/admin-key\\)"';
+  assert.match(hostLog, new RegExp(`run now: curl -X POST ${keyHeader} http://localhost:${port}/admin/functions/analyzeDisconnections`));
+  // The key of this start, printed and in the git-ignored file the README's command reads (only its user may read it).
+  const key = /Admin key of this start \(x-functions-key header of \/admin\/functions\/\*\): (\S+)/.exec(hostLog)?.[1];
+  assert.ok(key && key.length >= 40, hostLog);
+  const keyFile = join(work.dir, '.tmp', 'local-host', 'admin-key');
+  assert.equal(readFileSync(keyFile, 'utf8'), key);
+  if (process.platform !== 'win32') assert.equal(statSync(keyFile).mode & 0o777, 0o600);
   assert.match(hostLog, new RegExp(`reportDisconnections: \\[GET\\] http://localhost:${port}/api/disconnections`));
   const blob = new URL(storageClientsFromConnectionString(connection).blobService.url);
   assert.match(hostLog, new RegExp(`Storage: http://${blob.host}/devstoreaccount1 \\(from LOCAL_STORAGE_CONNECTION; Azurite not started\\)`));
@@ -113,9 +127,10 @@ test('npx teams-audit upload sample.csv: the host runs ingestExport on it', asyn
   afterIngest = await waitForLog(/Executed 'ingestExport' \(Succeeded, /, "Executed 'ingestExport' (Succeeded, ...)");
 });
 
-test('curl -X POST http://localhost:7071/admin/functions/analyzeDisconnections: the analysis runs', async () => {
-  const r = await run('curl -X POST http://localhost:7071/admin/functions/analyzeDisconnections');
+test('curl -X POST -H "x-functions-key: $(cat .tmp/local-host/admin-key)" http://localhost:7071/admin/functions/analyzeDisconnections: the analysis runs', async () => {
+  const r = await run('curl -X POST -H "x-functions-key: $(cat .tmp/local-host/admin-key)" http://localhost:7071/admin/functions/analyzeDisconnections');
   ok(r);
+  assert.equal(r.stdout, '', `202 Accepted has no body; a refusal would say why: ${r.stdout}`);
   const invoked = await waitForLog(/Executing 'analyzeDisconnections' \(Reason='Invoked via the admin API'\)/, 'the admin invocation', afterIngest);
   await waitForLog(/Executed 'analyzeDisconnections' \(Succeeded, /, "Executed 'analyzeDisconnections' (Succeeded, ...)", invoked);
 });
@@ -151,6 +166,7 @@ test('Ctrl-C stops the host, and leaves the storage it did not start running', a
   assert.equal(await hostExit, 0);
   assert.match(hostLog, /SIGINT: stopping/);
   assert.match(hostLog, /Stopped\.\n/);
+  assert.equal(existsSync(join(work.dir, '.tmp', 'local-host', 'admin-key')), false, 'the key file goes with the host');
   assert.ok(await storageClientsFromConnectionString(connection).blobService.getContainerClient('audit-exports').exists());
 });
 
