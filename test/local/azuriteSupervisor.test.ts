@@ -122,7 +122,7 @@ test('Azurite killed: the log says how it ended and what happens next; health sa
 });
 
 test('a timer fired while storage is down waits, and runs once Azurite is back', async () => {
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST' });
+  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': host.adminKey } });
   assert.equal(res.status, 202);
   await waitFor(() => logged(/^'analyzeDisconnections' waits: Azurite is restarting \(attempt 1 of 2\); it runs once storage is back$/), 'the wait line');
   assert.equal(events.filter((e) => e.functionName === 'analyzeDisconnections').length, 0, 'the timer has not run against dead storage');
@@ -161,7 +161,7 @@ test('Azurite that cannot be restarted: bounded attempts, then the log and healt
   assert.match(body.storage.problem, /^Azurite could not be restarted; Stop npm start/);
 
   const before = events.length;
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST' });
+  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': host.adminKey } });
   assert.equal(res.status, 202);
   await waitFor(() => events.length > before, 'the refused timer run');
   const run = events[events.length - 1]!;
