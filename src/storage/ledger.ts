@@ -39,6 +39,8 @@ export interface UploadEntry {
   /** Name of the blob (rejects container) holding every rejected row. */
   rejectsBlob?: string;
   error?: string;
+  /** The failure is permanent (the file cannot be read at all): this version is not retried. */
+  permanent?: boolean;
 }
 
 const NO_ETAG = '-';
@@ -75,6 +77,7 @@ function toEntity(entry: UploadEntry): TableEntityShape {
     firstRejections: JSON.stringify(entry.firstRejections),
     rejectsBlob: entry.rejectsBlob,
     error: entry.error,
+    permanent: entry.permanent,
   }, { splittable: ['firstRejections', 'warnings', 'error'] }).entity;
 }
 
@@ -117,6 +120,7 @@ export function entityToUploadEntry(entity: Record<string, unknown>): UploadEntr
   if (error !== undefined) entry.error = error;
   const durationMs = num(entity, 'durationMs');
   if (durationMs !== undefined) entry.durationMs = durationMs;
+  if (entity.permanent === true) entry.permanent = true;
   return entry;
 }
 

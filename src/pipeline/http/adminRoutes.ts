@@ -30,7 +30,7 @@ export async function listUsers(deps: ReportDeps, input: RouteInput): Promise<Re
 const UPLOAD_FIELDS = [
   'blobName', 'etag', 'status', 'attempts', 'startedAt', 'finishedAt', 'durationMs', 'format', 'csvVariant', 'rowsRead', 'accepted',
   'duplicates', 'skipped', 'rejected', 'skippedByOperation', 'sessions', 'meetingDetails', 'meetingsTouched', 'truncatedEntities',
-  'rejectsBlob', 'warnings', 'error',
+  'rejectsBlob', 'warnings', 'error', 'permanent',
 ] as const satisfies readonly (keyof UploadEntry)[];
 /** CSV columns of the ledger (nested fields as JSON text; JSON output keeps them nested, with the first rejections). */
 const UPLOAD_COLUMNS: readonly Column<UploadEntry>[] = UPLOAD_FIELDS.map((f) => ({
