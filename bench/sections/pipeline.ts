@@ -4,8 +4,8 @@
 // export (about 500 MB) of mostly other operations, read and skipped (Azurite's table store breaks near
 // 536 MB of stored entities, so the big file stores about as much as the small one); analysis of 100,000
 // sessions in 2,000 marked meetings against its own ceiling (the same table reads and writes without
-// detection), and report latency on a store of 500,000 sessions. Azurite has no throughput model: these numbers compare code paths on one
-// machine, they do not predict Azure.
+// detection), and report latency on a store of 500,000 sessions. Azurite has no throughput model: these
+// numbers compare code paths on one machine, they do not predict Azure.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
