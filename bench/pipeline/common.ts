@@ -40,10 +40,15 @@ export function bigMeetingId(i: number): string {
   return `bench-meeting-${String(i).padStart(5, '0')}`;
 }
 
-function resultsFile(caseId: string): string {
+/** The folder the children write their measurements (and the analysis ceiling its inputs) to. */
+export function resultsDir(): string {
   const dir = process.env.BENCH_PIPELINE_RESULTS;
   if (!dir) throw new Error('BENCH_PIPELINE_RESULTS is not set');
-  return join(dir, `${caseId}.jsonl`);
+  return dir;
+}
+
+function resultsFile(caseId: string): string {
+  return join(resultsDir(), `${caseId}.jsonl`);
 }
 
 /** Appends one run's measurements for a case. */

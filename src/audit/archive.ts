@@ -3,7 +3,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
-import { ExportReadError } from './exportReadError.js';
+import { ExportReadError, ExportSourceError } from './exportReadError.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -198,6 +198,12 @@ function zipErrorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** An error of reading the archive as a reason the archive cannot be read, unless its bytes could not be fetched. */
+function zipReadError(e: unknown, file: string, reason: string): Error {
+  if (e instanceof ExportSourceError || e instanceof ExportReadError) return e;
+  return new ExportReadError(file, `${reason}: ${zipErrorText(e)}`);
+}
+
 /**
  * The files of a zip archive in their order, folders left out. `open` gives the archive (yauzl.openPromise
  * for a file, fromBufferPromise for bytes in memory). Each entry's chunks must be read (or abandoned)
@@ -208,7 +214,7 @@ export async function* zipEntries(open: () => Promise<yauzl.ZipFile>, archive: s
   try {
     zip = await open();
   } catch (e) {
-    throw new ExportReadError(archive, `the zip archive cannot be read (damaged or truncated?): ${zipErrorText(e)}`);
+    throw zipReadError(e, archive, 'the zip archive cannot be read (damaged or truncated?)');
   }
   try {
     if (zip.entryCount > limits.entries) {
@@ -221,7 +227,7 @@ export async function* zipEntries(open: () => Promise<yauzl.ZipFile>, archive: s
       try {
         next = await entries.next();
       } catch (e) {
-        throw new ExportReadError(archive, `the zip archive cannot be read further (damaged?): ${zipErrorText(e)}`);
+        throw zipReadError(e, archive, 'the zip archive cannot be read further (damaged?)');
       }
       if (next.done === true) return;
       const entry = next.value;
@@ -248,7 +254,7 @@ async function* entryChunks(zip: yauzl.ZipFile, entry: yauzl.Entry, file: string
   try {
     stream = await zip.openReadStreamPromise(entry);
   } catch (e) {
-    throw new ExportReadError(file, `this file of the zip archive cannot be read: ${zipErrorText(e)}`);
+    throw zipReadError(e, file, 'this file of the zip archive cannot be read');
   }
   const guard = new ExpansionGuard(file, limits);
   guard.compressed = entry.compressedSize;
@@ -258,8 +264,7 @@ async function* entryChunks(zip: yauzl.ZipFile, entry: yauzl.Entry, file: string
       yield chunk;
     }
   } catch (e) {
-    if (e instanceof ExportReadError) throw e;
-    throw new ExportReadError(file, `this file of the zip archive is damaged: ${zipErrorText(e)}`);
+    throw zipReadError(e, file, 'this file of the zip archive is damaged');
   } finally {
     stream.destroy();
   }

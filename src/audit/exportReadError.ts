@@ -15,3 +15,14 @@ export class ExportReadError extends Error {
     if (line !== undefined) this.line = line;
   }
 }
+
+/**
+ * Reading the input's bytes failed (storage or network), through no fault of the file: the readers
+ * pass it on as it is, never as an ExportReadError, so it is not reported as the file being bad.
+ */
+export class ExportSourceError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ExportSourceError';
+  }
+}

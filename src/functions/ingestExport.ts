@@ -5,12 +5,16 @@
 // (ranged reads for a zip archive), so memory does not grow with the file. A host that sends the bytes
 // instead (no deferred-binding support) still works, from memory. The trigger source comes from
 // EXPORTS_TRIGGER_SOURCE (EventGrid by default; Flex Consumption supports only EventGrid). A file that
-// cannot be read fails the invocation.
+// cannot be read at all is a permanent error: the ledger says so and the invocation succeeds, so the host
+// does not retry it; a storage error fails the invocation, and the host retries it (host.json
+// poisonBlobThreshold).
 import { app, type InvocationContext } from '@azure/functions';
 import type { BlobClient } from '@azure/storage-blob';
 import { SETTINGS, setting } from '../names.js';
 import { ingestExport, type IngestInput, type IngestResult } from '../pipeline/ingest.js';
+import { refusedContent } from '../pipeline/exportInput.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
+import { escapeForLog } from '../pipeline/log.js';
 import { BlobChangedError, openExportBlob } from '../storage/exportBlob.js';
 import { registerBlobClientFactory } from './blobClientFactory.js';
 import { applyIngestHeapTuning } from './ingestHeap.js';
@@ -50,7 +54,7 @@ function bytesOf(blob: unknown, blobName: string): Buffer {
   if (Buffer.isBuffer(blob)) return blob;
   if (blob instanceof Uint8Array) return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (typeof blob === 'string') return Buffer.from(blob, 'utf8');
-  throw new Error(`${FUNCTION_NAME}: the blob "${blobName}" was delivered neither as a blob client nor as bytes`);
+  throw new Error(`${FUNCTION_NAME}: the blob "${escapeForLog(blobName)}" was delivered neither as a blob client nor as bytes`);
 }
 
 export function makeIngestExportHandler(services: () => PipelineServices = pipelineServices) {
@@ -58,14 +62,18 @@ export function makeIngestExportHandler(services: () => PipelineServices = pipel
     const { blobName, etag } = blobIdentity(context);
     const blobClient = asBlobClient(blob);
     let input: IngestInput;
-    if (blobClient !== undefined) {
+    if (blobClient !== undefined && blobClient.name !== blobName) {
+      // A `.` or `..` segment in a storage URL is resolved: the client would read another blob.
+      const reason = 'the blob name has a "." or ".." segment, so storage URLs lead to another blob; rename the blob';
+      input = { blobName, ...(etag === undefined ? {} : { etag }), content: refusedContent(blobName, reason) };
+    } else if (blobClient !== undefined) {
       let source;
       try {
         source = await openExportBlob(blobClient, etag);
       } catch (error) {
         // The version that triggered this invocation is gone; a replacement triggers its own.
         if (!(error instanceof BlobChangedError)) throw error;
-        context.warn(`${FUNCTION_NAME}: ${error.message}; nothing ingested`);
+        context.warn(escapeForLog(`${FUNCTION_NAME}: ${error.message}; nothing ingested`));
         return undefined;
       }
       // The ledger is keyed by the trigger's ETag; without one, by the ETag the reads are pinned to.

@@ -23,9 +23,12 @@ import { isStorageUnreachable } from '../storage/unreachable.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
 import { remarkAfterConfigChange } from './configChange.js';
 
+/** Meetings analysed at once unless AnalysisDeps.concurrency says otherwise. */
+export const ANALYSIS_CONCURRENCY = 8;
+
 export interface AnalysisDeps {
   store: Store;
-  /** Meetings analysed at once (default 8). */
+  /** Meetings analysed at once (default ANALYSIS_CONCURRENCY). */
   concurrency?: number;
   now?: () => Date;
   /** Meetings marked per step when the config changed (default 1000). */
@@ -216,7 +219,7 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 8) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? ANALYSIS_CONCURRENCY) }, worker));
   result.remaining = marks.length - next;
   result.durationMs = now().getTime() - started.getTime();
 

@@ -7,6 +7,7 @@ import yauzl from 'yauzl';
 import { ARCHIVE_LIMITS, compressionOf, zipEntries } from '../audit/archive.js';
 import { ArchiveExportReader, DeferredExportStream, readAnyExport, type ReadAnyExportOptions } from '../audit/archiveExport.js';
 import type { ExportStream } from '../audit/readExport.js';
+import { ExportReadError, ExportSourceError } from '../audit/exportReadError.js';
 
 /** An export read by byte ranges. */
 export interface RangedExport {
@@ -62,9 +63,28 @@ async function headOf(source: RangedExport, n: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
+/**
+ * The source with its read failures (storage, network) turned into ExportSourceError, which the readers
+ * pass on as they are: a failed read is never taken for a damaged file.
+ */
+function failingAsSource(source: RangedExport): RangedExport {
+  return {
+    size: source.size,
+    async *read(start?: number, end?: number): AsyncGenerator<Uint8Array> {
+      try {
+        yield* source.read(start, end);
+      } catch (error) {
+        if (error instanceof ExportSourceError) throw error;
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        throw new ExportSourceError(`reading the export from storage failed: ${reason}`, { cause: error });
+      }
+    },
+  };
+}
+
 /** Any export (plain, gzip, zip) read from a ranged source; memory does not grow with its size. */
 export function readRangedExport(source: RangedExport, options: ReadAnyExportOptions): ExportStream {
-  return new RangedExportReader(source, options);
+  return new RangedExportReader(failingAsSource(source), options);
 }
 
 class RangedExportReader extends DeferredExportStream {
@@ -82,4 +102,13 @@ class RangedExportReader extends DeferredExportStream {
     // Everything else (gzip, text, an empty zip, other binary formats) is recognised again as it streams.
     return { stream: readAnyExport(this.source.read(), this.options) };
   }
+}
+
+/** Content whose reading fails at once with `reason`: ingestion records it as an export that cannot be read (not retried). */
+export function refusedContent(file: string, reason: string): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.reject(new ExportReadError(file, reason)),
+    }),
+  };
 }

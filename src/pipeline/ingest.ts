@@ -17,7 +17,7 @@ import type { UserEntry } from '../analysis/userDirectory.js';
 import type { GuardedEntity } from '../storage/entityGuards.js';
 import type { BatchWriterOptions } from '../storage/batchWriter.js';
 import { ingestionSource, RecordWriter } from '../storage/recordWriter.js';
-import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+import { describeError, singleLineLog, SILENT_LOG, type PipelineLog } from './log.js';
 import { noMeetingRecordsWarnings } from '../audit/noMeetingRecords.js';
 import { settleVersions, type RemovalTotals } from './withdraw.js';
 
@@ -39,16 +39,21 @@ export interface IngestDeps {
 }
 
 export interface IngestResult {
-  /** `skipped`: this blob name and ETag were already ingested completely, or replaced or withdrawn since. */
-  outcome: 'completed' | 'skipped';
+  /**
+   * `skipped`: this blob name and ETag were already ingested completely, or replaced or withdrawn since. `failed`: the file cannot be
+   * read at all (empty, binary, not an export...); reading it again would fail the same way, so the
+   * ledger entry says it is not retried.
+   */
+  outcome: 'completed' | 'skipped' | 'failed';
   entry: UploadEntry;
   /** What replacing the blob's other versions removed (or finishing a withdrawal of this one). */
   removed: RemovalTotals;
 }
 
-/** The file could not be read at all (empty, binary, not an export): the invocation must fail. */
-export class UnreadableExportError extends Error {
-  override name = 'UnreadableExportError';
+/** Why a file cannot be read, naming the file of a zip archive at fault, without repeating the blob name. */
+function unreadableReason(error: ExportReadError, blobName: string): string {
+  const inner = error.file.startsWith(`${blobName}/`) ? `${error.file.slice(blobName.length + 1)}: ` : '';
+  return `${inner}${error.reason}${error.line === undefined ? '' : ` (row ${error.line})`}`;
 }
 
 function keyRejection(record: AuditRecord, error: KeyError): Rejection {
@@ -57,10 +62,12 @@ function keyRejection(record: AuditRecord, error: KeyError): Rejection {
 }
 
 /**
- * Ingests one export. Throws UnreadableExportError when the file cannot be read at all, and lets
- * storage errors through (the host retries the invocation; every write is an idempotent upsert).
+ * Ingests one export. A file that cannot be read at all ends with outcome `failed` (a permanent error:
+ * the invocation must succeed, so that the host does not read it again); storage errors are thrown
+ * (the host retries the invocation; every write is an idempotent upsert).
  */
 export async function ingestExport(input: IngestInput, deps: IngestDeps, log: PipelineLog = SILENT_LOG): Promise<IngestResult> {
+  log = singleLineLog(log);
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
   const started = now();
@@ -151,7 +158,8 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
     await writer.flushQuietly();
     const unreadable = error instanceof ExportReadError;
     const message = unreadable
-      ? `The export "${input.blobName}" cannot be read: ${describeError(error)}`
+      ? `The export "${input.blobName}" cannot be read: ${unreadableReason(error, input.blobName).replace(/\.$/, '')}. ` +
+        'It is not retried (the same file fails the same way): upload a corrected file'
       : `Ingestion of "${input.blobName}" failed after ${accounting.rowsRead} rows: ${describeError(error)}`;
     Object.assign(entry, accounting, {
       status: 'failed' as const,
@@ -161,6 +169,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
       meetingsTouched: writer.meetingsTouched,
       firstRejections: rejections.slice(0, LEDGER_REJECTION_SAMPLE),
     });
+    if (unreadable) entry.permanent = true;
     try {
       await keepRemoval(store, entry);
       await store.ledger.put(entry);
@@ -168,7 +177,8 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
       log.warn(`ingestExport: could not record the failure in the ledger: ${describeError(ledgerError)}`);
     }
     log.error(message);
-    if (unreadable) throw new UnreadableExportError(message, { cause: error });
+    // A version that cannot be read replaces nothing: the older versions stay.
+    if (unreadable) return { outcome: 'failed', entry, removed: { sessionsRemoved: 0, detailsRemoved: 0, meetingsRemarked: 0 } };
     throw new Error(message, { cause: error });
   }
 

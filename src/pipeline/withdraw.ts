@@ -6,7 +6,7 @@
 import type { Store } from '../storage/store.js';
 import { ledgerKeys, type UploadEntry, type UploadRemoval } from '../storage/ledger.js';
 import { etagKey } from '../storage/keys.js';
-import { currentBlobEtag } from '../storage/exportBlob.js';
+import { addressableBlob, currentBlobEtag } from '../storage/exportBlob.js';
 import { ingestionSourceKey } from '../storage/recordWriter.js';
 import { removeSourceFromMeeting, type SourceRemoval } from './removeSource.js';
 import { SILENT_LOG, type PipelineLog } from './log.js';
@@ -114,7 +114,7 @@ export async function settleVersions(deps: RemovalDeps, ingested: UploadEntry): 
     if (e.status === 'withdrawing') totals = add(totals, await removeVersion(deps, e, 'withdrawn'));
     if (e.status === 'replacing') totals = add(totals, await removeVersion(deps, e, 'replaced', e.removal?.replacedBy));
   }
-  const current = await currentBlobEtag(store.exports.getBlobClient(ingested.blobName));
+  const current = await currentBlobEtag(store.exports, ingested.blobName);
   const winner = current === undefined
     ? entries.find((e) => e.status === 'completed' && sameVersion(e, ingested))
     : entries.find((e) => e.status === 'completed' && sameEtag(e.etag, current));
@@ -153,7 +153,7 @@ export async function withdrawExport(deps: RemovalDeps, blobName: string): Promi
     e.status = 'withdrawing';
     await store.ledger.put(e);
   }
-  await store.exports.getBlobClient(blobName).deleteIfExists();
+  await addressableBlob(store.exports, blobName)?.deleteIfExists();
   let totals = NOTHING;
   for (const e of [...todo].reverse()) totals = add(totals, await removeVersion(deps, e, 'withdrawn'));
   return { blobName, alreadyWithdrawn: todo.length === 0, ...totals, versions: await store.ledger.listForBlob(blobName) };

@@ -1,7 +1,7 @@
 // An export blob read from storage without holding it: its size and ETag, then the whole content or
 // any byte range as a stream (a zip archive needs ranges). Every read is pinned to the ETag the
 // ingestion is recorded under, so a blob replaced meanwhile fails the read instead of mixing versions.
-import type { BlobClient } from '@azure/storage-blob';
+import type { BlobClient, ContainerClient } from '@azure/storage-blob';
 
 export interface ExportBlob {
   readonly size: number;
@@ -69,7 +69,23 @@ export async function openExportBlob(blob: BlobClient, etag?: string): Promise<E
 }
 
 /** The ETag of the blob now in the container (quoted, as storage returns it), or undefined when there is none. */
-export async function currentBlobEtag(blob: BlobClient): Promise<string | undefined> {
+/**
+ * The blob of that name in the container, or undefined when storage URLs cannot name it as it is (a `.` or `..`
+ * segment, which URL resolution would turn into another blob's name).
+ */
+export function addressableBlob(container: ContainerClient, name: string): BlobClient | undefined {
+  if (name.split('/').some((segment) => segment === '.' || segment === '..')) return undefined;
+  try {
+    return container.getBlobClient(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ETag of the blob of that name now in the container, or undefined when there is none (or none can be named so). */
+export async function currentBlobEtag(container: ContainerClient, name: string): Promise<string | undefined> {
+  const blob = addressableBlob(container, name);
+  if (blob === undefined) return undefined;
   try {
     return (await blob.getProperties()).etag ?? undefined;
   } catch (error) {

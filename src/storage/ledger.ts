@@ -63,6 +63,8 @@ export interface UploadEntry {
   error?: string;
   /** Set once the version is being replaced or withdrawn. */
   removal?: UploadRemoval;
+  /** The failure is permanent (the file cannot be read at all): this version is not retried. */
+  permanent?: boolean;
 }
 
 const NO_ETAG = '-';
@@ -106,6 +108,7 @@ function toEntity(entry: UploadEntry): TableEntityShape {
     sessionsRemoved: entry.removal?.sessionsRemoved,
     detailsRemoved: entry.removal?.detailsRemoved,
     meetingsRemarked: entry.removal?.meetingsRemarked,
+    permanent: entry.permanent,
   }, { splittable: ['firstRejections', 'warnings', 'error'] }).entity;
 }
 
@@ -163,6 +166,7 @@ export function entityToUploadEntry(entity: Record<string, unknown>): UploadEntr
     if (finishedAt !== undefined) removal.finishedAt = finishedAt;
     entry.removal = removal;
   }
+  if (entity.permanent === true) entry.permanent = true;
   return entry;
 }
 

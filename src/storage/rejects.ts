@@ -1,5 +1,7 @@
 // The rejects container: every rejected row of an export (file, line, field, reason) as one JSON blob
-// named `<export name>.rejects.json`, so nothing read is lost.
+// named `<export name>.rejects.json` (or by a digest of the export name when that name could not be a
+// blob name), so nothing read is lost.
+import { createHash } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Rejection } from '../audit/records.js';
 
@@ -11,8 +13,22 @@ export interface RejectsDocument {
   rejections: Rejection[];
 }
 
+const SUFFIX = '.rejects.json';
+/** The longest blob name storage accepts. */
+const MAX_BLOB_NAME_CHARS = 1024;
+/** Folder of the rejects blobs named by digest. */
+const BY_DIGEST = 'by-name-digest/';
+
+/**
+ * The rejects blob of an export: `<export name>.rejects.json`, unless that is longer than a blob name
+ * may be or has a `.` or `..` path segment (which URLs resolve, so the blob would land elsewhere); then
+ * `by-name-digest/<sha256 of the name>.rejects.json` (the document inside names the export).
+ */
 export function rejectsBlobName(exportName: string): string {
-  return `${exportName}.rejects.json`;
+  const plain = `${exportName}${SUFFIX}`;
+  const dotSegment = exportName.split('/').some((segment) => segment === '.' || segment === '..');
+  if (plain.length <= MAX_BLOB_NAME_CHARS && !dotSegment) return plain;
+  return `${BY_DIGEST}${createHash('sha256').update(exportName, 'utf8').digest('hex')}${SUFFIX}`;
 }
 
 export class RejectsContainer {

@@ -87,11 +87,15 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
   assert.equal(JSON.parse(String(uploads.body)).items[0].etag, '"0x1"');
 });
 
-test('an unreadable blob fails the invocation with a clear message (the host then retries, then poisons)', async () => {
-  await assert.rejects(
-    ingestExportHandler(Buffer.from([0, 1, 2, 3]), context('ingestExport', { name: 'bad.bin', properties: { eTag: '"b"' } })),
-    /The export "bad\.bin" cannot be read/,
-  );
+test('an unreadable blob ends the invocation normally (nothing for the host to retry); the ledger and the log say why', async () => {
+  logs.length = 0;
+  const result = await ingestExportHandler(Buffer.from([0, 1, 2, 3]), context('ingestExport', { name: 'bad.bin', properties: { eTag: '"b"' } }));
+  assert.equal(result?.outcome, 'failed');
+  const entry = await services.store.ledger.get('bad.bin', '"b"');
+  assert.equal(entry?.status, 'failed');
+  assert.equal(entry?.permanent, true);
+  assert.match(entry?.error ?? '', /^The export "bad\.bin" cannot be read: the file contains NUL bytes.*It is not retried/);
+  assert.ok(logs.some((l) => l.startsWith('error: The export "bad.bin" cannot be read')), logs.join('\n'));
 });
 
 test('the HTTP handlers answer 503 without internals when storage is not configured', async () => {

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { InvocationContext } from '@azure/functions';
 import { ingestExportHandler } from '../../src/functions/ingestExport.js';
-import { UnreadableExportError } from '../../src/pipeline/ingest.js';
 import { servicesFor, usePipelineServices, type PipelineServices } from '../../src/pipeline/services.js';
 import { freshStore } from '../storage/testStore.js';
 import { zipArchive } from '../audit/zipWriter.js';
@@ -80,15 +79,14 @@ test('a Graph audit log page blob is read from auditData; a page with @odata.nex
   assert.match(entry.warnings[0]!, /more records exist that are not in the file/);
 });
 
-test('a zip blob with nothing readable, or JSON of another shape, fails the invocation with one message', async () => {
-  await assert.rejects(
-    ingestExportHandler(zipArchive([{ name: 'notes.txt', data: 'hello\n' }]), blob('notes.zip', '"n1"')),
-    (e: unknown) => e instanceof UnreadableExportError
-      && /The export "notes\.zip" cannot be read: .*no export could be read from the zip archive: notes\.txt: not read/.test(e.message),
-  );
-  assert.equal((await services.store.ledger.get('notes.zip', '"n1"'))?.status, 'failed');
-  await assert.rejects(
-    ingestExportHandler(Buffer.from(JSON.stringify({ displayName: 'query', status: 'running' }, null, 2)), blob('query.json', '"q1"')),
-    (e: unknown) => e instanceof UnreadableExportError && /query\.json" cannot be read: .*a JSON object with keys "displayName", "status"/.test(e.message),
-  );
+test('a zip blob with nothing readable, or JSON of another shape, fails its ledger entry with one message, not retried', async () => {
+  const notes = await ingestExportHandler(zipArchive([{ name: 'notes.txt', data: 'hello\n' }]), blob('notes.zip', '"n1"'));
+  assert.equal(notes?.outcome, 'failed');
+  assert.match(notes?.entry.error ?? '', /^The export "notes\.zip" cannot be read: no export could be read from the zip archive: notes\.txt: not read/);
+  const stored = await services.store.ledger.get('notes.zip', '"n1"');
+  assert.equal(stored?.status, 'failed');
+  assert.equal(stored?.permanent, true);
+  const query = await ingestExportHandler(Buffer.from(JSON.stringify({ displayName: 'query', status: 'running' }, null, 2)), blob('query.json', '"q1"'));
+  assert.equal(query?.outcome, 'failed');
+  assert.match(query?.entry.error ?? '', /query\.json" cannot be read: .*a JSON object with keys "displayName", "status"/);
 });

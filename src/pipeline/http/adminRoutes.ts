@@ -48,7 +48,7 @@ export async function listUsers(deps: ReportDeps, input: RouteInput): Promise<Re
 const UPLOAD_FIELDS = [
   'blobName', 'etag', 'status', 'attempts', 'startedAt', 'finishedAt', 'durationMs', 'format', 'csvVariant', 'rowsRead', 'accepted',
   'duplicates', 'skipped', 'rejected', 'skippedByOperation', 'sessions', 'meetingDetails', 'meetingsTouched', 'truncatedEntities',
-  'rejectsBlob', 'warnings', 'error', 'removal',
+  'rejectsBlob', 'warnings', 'error', 'permanent', 'removal',
 ] as const satisfies readonly (keyof UploadEntry)[];
 /** CSV columns of the ledger (nested fields as JSON text; JSON output keeps them nested, with the first rejections). */
 const UPLOAD_COLUMNS: readonly Column<UploadEntry>[] = UPLOAD_FIELDS.map((f) => ({

@@ -1,0 +1,127 @@
+// The local host's retry path with the REAL ingestExport registration: a blob that cannot be read at
+// all is invoked once (its ledger entry says failed, permanent), while a storage failure fails the
+// invocation and the host's retry ingests it. Storage faults come from a TCP relay in front of the test
+// Azurite's table endpoint that drops connections while told to. Runs in its own process.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { captureRegistrations, findPackageRoot } from '../../src/local/captureRegistrations.js';
+import { readHostJson, startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
+import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
+import { openStore, prefixedStoreNames, type Store } from '../../src/storage/store.js';
+import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
+import { generated } from '../pipeline/pipelineFixtures.js';
+
+const connection = process.env['TEST_STORAGE_CONNECTION']!;
+let relay: { server: Server; port: number; dropping: boolean; sockets: Set<Socket> };
+let store: Store;
+let host: RunningHost;
+const events: InvocationEvent[] = [];
+
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; events: ${JSON.stringify(events)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Relays TCP to `port`; while `dropping`, new and open connections are destroyed. */
+async function startRelay(port: number): Promise<typeof relay> {
+  const state = { dropping: false, sockets: new Set<Socket>() } as typeof relay;
+  state.server = createServer((client) => {
+    if (state.dropping) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      state.sockets.add(s);
+      s.on('close', () => state.sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => state.server.listen(0, '127.0.0.1', resolve));
+  state.port = (state.server.address() as { port: number }).port;
+  return state;
+}
+
+function eventsFor(blobName: string): Array<[string, number | undefined]> {
+  return events.filter((e) => e.functionName === 'ingestExport' && e.blobName === blobName).map((e) => [e.outcome, e.attempt]);
+}
+
+before(async () => {
+  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
+  const tablePort = Number(/TableEndpoint=http:\/\/127\.0\.0\.1:(\d+)\//.exec(connection)?.[1]);
+  assert.ok(tablePort > 0, 'the test connection string names a table endpoint');
+  relay = await startRelay(tablePort);
+  // The pipeline's tables go through the relay (no SDK retries: the host's retry is under test);
+  // the blobs, which the host lists and the binding reads, do not.
+  const relayed = connection.replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+\//, `TableEndpoint=http://127.0.0.1:${relay.port}/`);
+  store = openStore(storageClientsFromConnectionString(relayed, { maxRetries: 0 }), prefixedStoreNames(`herr${process.pid}`));
+  await store.ensureCreated();
+  usePipelineServices(servicesFor(store));
+  process.env['AzureWebJobsStorage'] = connection;
+  process.env['EXPORTS_CONTAINER'] = store.names.containers.exports;
+
+  const functions = await captureRegistrations({ packageRoot: findPackageRoot(__dirname) });
+  const storage = storageClientsFromConnectionString(connection);
+  const hostJson = readHostJson(findPackageRoot(__dirname));
+  assert.ok(hostJson.poisonBlobThreshold >= 2, 'host.json allows a retry');
+  host = await startHost({
+    functions,
+    storageFor: () => storage,
+    port: 0,
+    hostJson,
+    blobPollIntervalMs: 200,
+    blobRetryDelayMs: 50,
+    runTimers: false,
+    log: () => {},
+    functionLog: () => {},
+  });
+  host.onInvocation((e) => events.push(e));
+});
+
+after(async () => {
+  await host?.stop();
+  for (const s of relay?.sockets ?? []) s.destroy();
+  relay?.server.close();
+});
+
+test('an empty blob and a blob that is not an export are invoked once: the ledger says failed, permanent, not retried', async () => {
+  const cases = [
+    { name: 'empty.csv', bytes: Buffer.alloc(0), reason: /cannot be read: the file is empty\. It is not retried/ },
+    { name: 'photo.csv', bytes: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(64, 7)]), reason: /cannot be read: the file is a PDF document, not an export/ },
+  ];
+  for (const c of cases) {
+    const uploaded = await store.exports.getBlockBlobClient(c.name).uploadData(c.bytes);
+    await waitFor(() => eventsFor(c.name).length > 0, `ingestExport of ${c.name}`);
+    const entry = await store.ledger.get(c.name, uploaded.etag!);
+    assert.equal(entry?.status, 'failed');
+    assert.equal(entry?.permanent, true);
+    assert.equal(entry?.attempts, 1);
+    assert.match(entry?.error ?? '', c.reason);
+  }
+  // Later polls see receipts: still one invocation each.
+  await host.pollBlobsNow();
+  await host.pollBlobsNow();
+  for (const c of cases) assert.deepEqual(eventsFor(c.name), [['succeeded', 1]]);
+});
+
+test('a storage failure fails the invocation; the host retries and the export is ingested', async () => {
+  const { text, truth } = generated({ records: 200, seed: 71, format: 'purview-v3', meetingIdPrefix: 'f7' });
+  relay.dropping = true;
+  for (const s of relay.sockets) s.destroy(); // kept-alive connections too
+  const uploaded = await store.exports.getBlockBlobClient('flaky.csv').uploadData(Buffer.from(text));
+  await waitFor(() => eventsFor('flaky.csv').length > 0, 'the first attempt');
+  relay.dropping = false;
+  await waitFor(() => eventsFor('flaky.csv').some(([outcome]) => outcome !== 'failed'), 'the retry');
+  assert.deepEqual(eventsFor('flaky.csv'), [['failed', 1], ['succeeded', 2]]);
+  const entry = await store.ledger.get('flaky.csv', uploaded.etag!);
+  assert.equal(entry?.status, 'completed');
+  assert.equal(entry?.rowsRead, truth.rows);
+  assert.equal(entry?.permanent, undefined);
+});
