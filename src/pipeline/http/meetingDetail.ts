@@ -1,23 +1,30 @@
-// /api/meetings/{meetingId}: one meeting with its sessions and disconnections, a page at a time (a
-// 20,000-attendee town hall would otherwise be a 20 MB answer), and on the first page its hand-offs and
-// mass events. `include` picks the parts. Sessions come from the meeting's own partition, in join order;
-// only the page's sessions are classified and rendered; disconnections are point reads of the page's rows.
-import type { SessionRecord } from '../../audit/records.js';
+// /api/meetings/{meetingId}: one meeting, its sessions and disconnections a page at a time (a 20,000-
+// attendee town hall was a 20 MB answer that read every session), and with include=events its hand-offs
+// and mass events. A page reads only what it returns: sessions from the meeting's partition of the
+// sessions table in storage order (as /api/attendees?meeting=…), disconnections by point reads of the
+// page's rows. Events need the whole meeting (every session, the detector run again), so they are asked
+// for, and come on the first page only.
+import type { SessionClassifier } from '../../analysis/classify.js';
+import type { ClassifiedSession, DetectionParams } from '../../analysis/model.js';
 import { attendeeRow } from '../../reports/attendees.js';
 import { disconnectionRow } from '../../reports/disconnections.js';
 import { disconnectionPrefix } from '../../storage/disconnectionsTable.js';
-import { KeyError } from '../../storage/keys.js';
+import { encodeKey, KeyError } from '../../storage/keys.js';
+import type { PendingMeeting } from '../../storage/marks.js';
+import type { MeetingResultLocation } from '../../storage/meetingResultsTable.js';
+import { entityToSession } from '../../storage/sessionsTable.js';
 import { classifierFor, usersFor, type ReportDeps } from './context.js';
 import { meetingFromStorage, readMeetingRecords, unmarked } from '../analyse.js';
 import { meetingEvents } from './meetingEvents.js';
 import type { RouteInput } from './meetingRoutes.js';
-import { MEETING_PARTS } from './params.js';
+import { eq } from './odata.js';
+import { scanTable, type PageState } from './paging.js';
+import type { MeetingPart } from './params.js';
 import { jsonResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
 
-function byJoinTime(a: SessionRecord, b: SessionRecord): number {
-  return a.joinTime - b.joinTime || a.leaveTime - b.leaveTime || (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0);
-}
+/** Without `include`: the two paged lists (events read the whole meeting; include=events or include=all). */
+export const DEFAULT_MEETING_PARTS: readonly MeetingPart[] = ['sessions', 'disconnections'];
 
 export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const meetingId = input.params.meetingId ?? '';
@@ -25,52 +32,83 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
   if (input.options.format === 'csv') {
     throw badParameter('format', 'one meeting is returned as JSON only; for CSV use /api/attendees?meeting=… and /api/disconnections?meeting=…');
   }
-  const include = new Set(input.filter.include ?? MEETING_PARTS);
-  const offset = input.state?.offset ?? 0;
+  const include = new Set(input.filter.include ?? DEFAULT_MEETING_PARTS);
   const limit = input.options.limit;
+  const state = input.state;
+  const firstPage = state === undefined;
+  const offset = state?.offset ?? 0;
   const notFound = new ApiError(404, 'MeetingNotFound', 'no meeting with this id has been ingested', 'meetingId');
-  let location, pending, records;
+  let partition: string;
   try {
-    [location, pending] = await Promise.all([deps.store.meetingResults.getLocation(meetingId), deps.store.marks.pendingFor(meetingId)]);
-    records = await readMeetingRecords(deps.store, pending ?? unmarked(meetingId), { location });
+    partition = encodeKey(meetingId, 'meeting');
   } catch (error) {
     if (error instanceof KeyError) throw notFound;
     throw error;
   }
-  if (records.sessions.length === 0 && records.details.length === 0 && location === undefined) throw notFound;
-  // Bundles of overlapping exports can hold the same record: de-duplicate as the analysis does.
-  const { sessions } = meetingFromStorage(meetingId, records.sessions, records.details);
+  const [location, pending, config] = await Promise.all([
+    deps.store.meetingResults.getLocation(meetingId),
+    deps.store.marks.pendingFor(meetingId),
+    deps.config.get(),
+  ]);
   const current = location?.current;
   const disconnectionsTotal = current?.disconnections ?? 0;
-  const pageEnd = offset + limit;
-  const [config, listing, stored] = await Promise.all([
-    deps.config.get(),
+  const classifier = classifierFor(config);
+  const readSessions = include.has('sessions') && state?.done !== true;
+  const sessionsScan = {
+    client: deps.store.sessions.client,
+    filter: eq('PartitionKey', partition),
+    limit,
+    pageSize: limit,
+    decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => classifier.classify(entityToSession(e)),
+  };
+  const [listing, sessionsPage, stored] = await Promise.all([
     current === undefined ? undefined : deps.store.meetingResults.getListing(meetingId, current.day, current.start),
+    readSessions ? scanTable(state === undefined ? sessionsScan : { ...sessionsScan, state }) : { items: [] as ClassifiedSession[] },
     current === undefined || !include.has('disconnections') || offset >= disconnectionsTotal
       ? []
-      : deps.store.disconnections.readFor(current.day, disconnectionPrefix(meetingId, current.start), Math.min(pageEnd, disconnectionsTotal), offset),
+      : deps.store.disconnections.readFor(current.day, disconnectionPrefix(meetingId, current.start), Math.min(offset + limit, disconnectionsTotal), offset),
   ]);
-  const classifier = classifierFor(config);
-  const classified = include.has('sessions') ? [...sessions].sort(byJoinTime).slice(offset, pageEnd).map((s) => classifier.classify(s)) : [];
+  if (firstPage && location === undefined && pending === undefined && sessionsPage.items.length === 0) {
+    // Never analysed and no session on the first page: known only if its MeetingDetail records are stored.
+    if ((await deps.store.meetings.listMeeting(meetingId)).length === 0) throw notFound;
+  }
+  const events = include.has('events') && firstPage ? await eventsOf(deps, meetingId, pending, location, classifier, config.params) : undefined;
   // Only rows without a UPN take their e-mail from the users lookup.
   const users = await usersFor(deps, config, [
-    ...classified.filter((c) => !c.session.attendee.upn).map((c) => c.session.attendee.userObjectId ?? ''),
+    ...sessionsPage.items.filter((c) => !c.session.attendee.upn).map((c) => c.session.attendee.userObjectId ?? ''),
     ...stored.filter((d) => !d.disconnection.upn).map((d) => d.disconnection.participantKey),
   ]);
-  const listed = Math.max(include.has('sessions') ? sessions.length : 0, include.has('disconnections') ? disconnectionsTotal : 0);
-  const next = pageEnd < listed ? input.token({ skip: 0, pageSize: limit, offset: pageEnd }) : undefined;
+  const sessionsNext: PageState | undefined = 'next' in sessionsPage ? sessionsPage.next : undefined;
+  const moreDisconnections = include.has('disconnections') && offset + limit < disconnectionsTotal;
+  const next = sessionsNext !== undefined || moreDisconnections
+    ? input.token({ ...(sessionsNext ?? { skip: 0, pageSize: limit, done: true as const }), offset: offset + limit })
+    : undefined;
   return jsonResponse({
     meetingId,
     meeting: listing?.row ?? null,
     summary: listing?.summary ?? null,
     analysedAt: listing?.analysedAt ?? null,
     pendingAnalysis: pending !== undefined,
-    sessionsTotal: sessions.length,
+    // Sessions after de-duplication, as the analysis counted them (null before the first analysis).
+    sessionsTotal: listing?.row.sessions ?? null,
     disconnectionsTotal,
-    ...(include.has('sessions') ? { sessions: classified.map((c) => attendeeRow(meetingId, c, users)) } : {}),
+    ...(include.has('sessions') ? { sessions: sessionsPage.items.map((c) => attendeeRow(meetingId, c, users)) } : {}),
     ...(include.has('disconnections') ? { disconnections: stored.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users)) } : {}),
-    // Hand-offs and mass events for the dashboard's timeline (meetingEvents.ts), once: on the first page.
-    ...(include.has('events') && offset === 0 ? meetingEvents(meetingId, sessions, records.details, classifier, config.params) : {}),
+    ...(events ?? {}),
     continuationToken: next ?? null,
   });
+}
+
+/** Hand-offs and mass events (meetingEvents.ts): every stored session of the meeting, de-duplicated as the analysis does. */
+async function eventsOf(
+  deps: ReportDeps,
+  meetingId: string,
+  pending: PendingMeeting | undefined,
+  location: MeetingResultLocation | undefined,
+  classifier: SessionClassifier,
+  params: DetectionParams,
+): Promise<ReturnType<typeof meetingEvents>> {
+  const records = await readMeetingRecords(deps.store, pending ?? unmarked(meetingId), { location });
+  const { sessions } = meetingFromStorage(meetingId, records.sessions, records.details);
+  return meetingEvents(meetingId, sessions, records.details, classifier, params);
 }

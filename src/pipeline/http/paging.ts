@@ -16,8 +16,10 @@ export interface PageState {
   skip: number;
   /** The Table page size the position refers to. */
   pageSize: number;
-  /** Offset into an in-memory list (rankings, users, a meeting's sessions). */
+  /** Offset into an in-memory list (rankings, users) or a meeting's disconnections. */
   offset?: number;
+  /** The Table scan is finished (a meeting's sessions), while the offset still goes on. */
+  done?: true;
 }
 
 interface TokenBody {
@@ -26,6 +28,7 @@ interface TokenBody {
   s: number;
   n: number;
   o?: number;
+  d?: 1;
 }
 
 /** Bounds of what a token may carry (its signature already proves this API wrote it). */
@@ -41,6 +44,7 @@ export function encodeToken(key: Buffer, route: string, filter: string, state: P
   const body: TokenBody = { v: 2, s: state.skip, n: state.pageSize };
   if (state.table !== undefined) body.t = state.table;
   if (state.offset !== undefined) body.o = state.offset;
+  if (state.done === true) body.d = 1;
   const text = Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
   return `${text}.${signature(key, route, filter, text)}`;
 }
@@ -82,13 +86,14 @@ export function decodeToken(key: Buffer, token: string, route: string, filter: s
     body === null || typeof body !== 'object' || body.v !== 2 ||
     !isCount(body.n, MAX_LIMIT) || body.n < 1 || !isCount(body.s, body.n - 1) ||
     (body.t !== undefined && (typeof body.t !== 'string' || !isTableContinuation(body.t))) ||
-    (body.o !== undefined && !isCount(body.o, MAX_OFFSET))
+    (body.o !== undefined && !isCount(body.o, MAX_OFFSET)) || (body.d !== undefined && body.d !== 1)
   ) {
     throw invalidToken();
   }
   const state: PageState = { skip: body.s, pageSize: body.n };
   if (body.t !== undefined) state.table = body.t;
   if (body.o !== undefined) state.offset = body.o;
+  if (body.d === 1) state.done = true;
   return state;
 }
 

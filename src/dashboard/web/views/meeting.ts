@@ -94,13 +94,14 @@ function sessionsTable(sessions: readonly AttendeeRow[]): HTMLTableElement {
   );
 }
 
-/** Pages of a meeting's sessions and disconnections (the API pages them), joined; at most 100,000 sessions. */
+/** The meeting with its events, and every page of its sessions and disconnections joined (at most 100,000 sessions). */
 async function wholeMeeting(ctx: ViewContext, meetingId: string): Promise<MeetingResponse> {
   const path = `meetings/${encodeURIComponent(meetingId)}`;
-  const first = await ctx.api.json<MeetingResponse>(path, { limit: 1000 }, ctx.signal);
+  const query = { include: 'all', limit: 1000 };
+  const first = await ctx.api.json<MeetingResponse>(path, query, ctx.signal);
   let token = first.continuationToken ?? null;
   for (let pages = 1; token && pages < 100; pages++) {
-    const next = await ctx.api.json<MeetingResponse>(path, { limit: 1000, continuationToken: token }, ctx.signal);
+    const next = await ctx.api.json<MeetingResponse>(path, { ...query, continuationToken: token }, ctx.signal);
     first.sessions.push(...next.sessions);
     first.disconnections.push(...next.disconnections);
     token = next.continuationToken ?? null;
