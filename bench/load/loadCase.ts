@@ -14,12 +14,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-type Scenario = 'disconnections' | 'meetings' | 'meeting' | 'town-hall';
+type Scenario = 'disconnections' | 'disconnections-distinct' | 'meetings' | 'meeting' | 'town-hall';
 
 function request(scenario: Scenario, i: number): { handler: string; request: HttpRequest } {
   switch (scenario) {
     case 'disconnections':
       return { handler: 'reportDisconnections', request: new HttpRequest({ method: 'GET', url: 'http://localhost/api/disconnections' }) };
+    case 'disconnections-distinct': {
+      // A different query each time (no two callers share a read): what one Azurite query costs under load.
+      const url = `http://localhost/api/disconnections?organizer=organizer${i % 50}%40contoso.com&limit=${50 + (i % 50)}`;
+      return { handler: 'reportDisconnections', request: new HttpRequest({ method: 'GET', url }) };
+    }
     case 'meetings':
       return { handler: 'reportMeetings', request: new HttpRequest({ method: 'GET', url: 'http://localhost/api/meetings' }) };
     case 'meeting': {
@@ -37,8 +42,8 @@ function request(scenario: Scenario, i: number): { handler: string; request: Htt
 async function main(): Promise<void> {
   const [scenario, clientsText, caseId] = process.argv.slice(2) as [Scenario, string, string];
   const clients = Number(clientsText);
-  if (!['disconnections', 'meetings', 'meeting', 'town-hall'].includes(scenario) || !(clients >= 1) || caseId === undefined) {
-    throw new Error('usage: loadCase disconnections|meetings|meeting|town-hall CLIENTS CASE_ID');
+  if (!['disconnections', 'disconnections-distinct', 'meetings', 'meeting', 'town-hall'].includes(scenario) || !(clients >= 1) || caseId === undefined) {
+    throw new Error('usage: loadCase disconnections|disconnections-distinct|meetings|meeting|town-hall CLIENTS CASE_ID');
   }
   usePipelineServices(servicesFor(storeWithPrefix(LOAD_STORE_PREFIX)));
   const context = new InvocationContext({ functionName: 'bench', logHandler: () => {} });

@@ -1,9 +1,9 @@
 // /api/meetings/{meetingId}: one meeting, its sessions and disconnections a page at a time (a 20,000-
 // attendee town hall was a 20 MB answer that read every session), and with include=events its hand-offs
-// and mass events. A page reads only what it returns: sessions from the meeting's partition of the
-// sessions table in storage order (as /api/attendees?meeting=…), disconnections by point reads of the
-// page's rows. Events need the whole meeting (every session, the detector run again), so they are asked
-// for, and come on the first page only.
+// and mass events. Sessions are in the sessions table's order (record id, as /api/attendees?meeting=…):
+// a small meeting is read whole by point reads of its bundles (meetingSessions.ts), a big one a page at
+// a time by a query of its partition; disconnections are point reads of the page's rows. Events need the
+// whole meeting (every session, the detector run again), so they are asked for, and come on the first page.
 import type { SessionClassifier } from '../../analysis/classify.js';
 import type { ClassifiedSession, DetectionParams } from '../../analysis/model.js';
 import { attendeeRow } from '../../reports/attendees.js';
@@ -16,6 +16,7 @@ import { entityToSession } from '../../storage/sessionsTable.js';
 import { classifierFor, usersFor, type ReportDeps } from './context.js';
 import { meetingFromStorage, readMeetingRecords, unmarked } from '../analyse.js';
 import { meetingEvents } from './meetingEvents.js';
+import { bundleKeysOf, wholeMeetingSessions, WHOLE_MEETING_BUNDLES } from './meetingSessions.js';
 import type { RouteInput } from './meetingRoutes.js';
 import { eq } from './odata.js';
 import { scanTable, type PageState } from './paging.js';
@@ -53,7 +54,10 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
   const current = location?.current;
   const disconnectionsTotal = current?.disconnections ?? 0;
   const classifier = classifierFor(config);
-  const readSessions = include.has('sessions') && state?.done !== true;
+  const listSessions = include.has('sessions') && state?.done !== true;
+  const bundleKeys = bundleKeysOf(location ?? undefined, pending);
+  // Small meetings are read whole by point reads and paged by offset; big ones by a query of their partition.
+  const whole = listSessions && (state === undefined ? bundleKeys !== undefined && bundleKeys.length <= WHOLE_MEETING_BUNDLES : state.whole === true);
   const sessionsScan = {
     client: deps.store.sessions.client,
     filter: eq('PartitionKey', partition),
@@ -61,9 +65,16 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
     pageSize: limit,
     decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => classifier.classify(entityToSession(e)),
   };
+  const readSessions = async (): Promise<{ items: ClassifiedSession[]; next?: PageState }> => {
+    if (!listSessions) return { items: [] };
+    if (!whole) return scanTable(state === undefined ? sessionsScan : { ...sessionsScan, state });
+    const all = await wholeMeetingSessions(deps.store, meetingId, bundleKeys);
+    const items = all.slice(offset, offset + limit).map((s) => classifier.classify(s));
+    return offset + limit < all.length ? { items, next: { skip: 0, pageSize: limit, whole: true } } : { items };
+  };
   const [listing, sessionsPage, stored] = await Promise.all([
     current === undefined ? undefined : deps.store.meetingResults.getListing(meetingId, current.day, current.start),
-    readSessions ? scanTable(state === undefined ? sessionsScan : { ...sessionsScan, state }) : { items: [] as ClassifiedSession[] },
+    readSessions(),
     current === undefined || !include.has('disconnections') || offset >= disconnectionsTotal
       ? []
       : deps.store.disconnections.readFor(current.day, disconnectionPrefix(meetingId, current.start), Math.min(offset + limit, disconnectionsTotal), offset),
@@ -78,7 +89,7 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
     ...sessionsPage.items.filter((c) => !c.session.attendee.upn).map((c) => c.session.attendee.userObjectId ?? ''),
     ...stored.filter((d) => !d.disconnection.upn).map((d) => d.disconnection.participantKey),
   ]);
-  const sessionsNext: PageState | undefined = 'next' in sessionsPage ? sessionsPage.next : undefined;
+  const sessionsNext = sessionsPage.next;
   const moreDisconnections = include.has('disconnections') && offset + limit < disconnectionsTotal;
   const next = sessionsNext !== undefined || moreDisconnections
     ? input.token({ ...(sessionsNext ?? { skip: 0, pageSize: limit, done: true as const }), offset: offset + limit })

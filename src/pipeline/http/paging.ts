@@ -4,7 +4,8 @@
 // (src/storage/tokenKeyTable.ts): a token cannot be forged, altered or replayed on another query.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { listPage } from '../../storage/tableEntities.js';
+import type { listPage } from '../../storage/tableEntities.js';
+import { sharedPage } from './sharedReads.js';
 import { MAX_LIMIT } from './params.js';
 import { ApiError, badParameter } from './types.js';
 
@@ -18,8 +19,10 @@ export interface PageState {
   pageSize: number;
   /** Offset into an in-memory list (rankings, users) or a meeting's disconnections. */
   offset?: number;
-  /** The Table scan is finished (a meeting's sessions), while the offset still goes on. */
+  /** A meeting's sessions: all listed (the offset still goes on for its disconnections). */
   done?: true;
+  /** A meeting's sessions: read whole and paged by `offset` (not by a Table scan). */
+  whole?: true;
 }
 
 interface TokenBody {
@@ -29,6 +32,7 @@ interface TokenBody {
   n: number;
   o?: number;
   d?: 1;
+  w?: 1;
 }
 
 /** Bounds of what a token may carry (its signature already proves this API wrote it). */
@@ -45,6 +49,7 @@ export function encodeToken(key: Buffer, route: string, filter: string, state: P
   if (state.table !== undefined) body.t = state.table;
   if (state.offset !== undefined) body.o = state.offset;
   if (state.done === true) body.d = 1;
+  if (state.whole === true) body.w = 1;
   const text = Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
   return `${text}.${signature(key, route, filter, text)}`;
 }
@@ -86,7 +91,8 @@ export function decodeToken(key: Buffer, token: string, route: string, filter: s
     body === null || typeof body !== 'object' || body.v !== 2 ||
     !isCount(body.n, MAX_LIMIT) || body.n < 1 || !isCount(body.s, body.n - 1) ||
     (body.t !== undefined && (typeof body.t !== 'string' || !isTableContinuation(body.t))) ||
-    (body.o !== undefined && !isCount(body.o, MAX_OFFSET)) || (body.d !== undefined && body.d !== 1)
+    (body.o !== undefined && !isCount(body.o, MAX_OFFSET)) || (body.d !== undefined && body.d !== 1) ||
+    (body.w !== undefined && body.w !== 1)
   ) {
     throw invalidToken();
   }
@@ -94,6 +100,7 @@ export function decodeToken(key: Buffer, token: string, route: string, filter: s
   if (body.t !== undefined) state.table = body.t;
   if (body.o !== undefined) state.offset = body.o;
   if (body.d === 1) state.done = true;
+  if (body.w === 1) state.whole = true;
   return state;
 }
 
@@ -148,7 +155,7 @@ async function readPage(
   fromCaller: boolean,
 ): ReturnType<typeof listPage> {
   try {
-    return await listPage(client, query);
+    return await sharedPage(client, query);
   } catch (error) {
     const status = (error as { statusCode?: unknown } | null)?.statusCode;
     if (fromCaller && (status === 400 || error instanceof SyntaxError)) throw invalidToken();

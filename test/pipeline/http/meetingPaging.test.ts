@@ -10,6 +10,8 @@ import { freshStore } from '../../storage/testStore.js';
 import { analyseInMemory, ndjson, sessionLine } from '../pipelineFixtures.js';
 
 const TOWN_HALL = 'town-hall-paging';
+/** A meeting small enough to be read whole (its bundles by point reads) and paged by offset. */
+const SMALL = 'small-meeting-paging';
 const ATTENDEES = 1200;
 /** Every 10th attendee drops and rejoins 20 s later: 120 disconnections, 2,520 sessions with the stay-ons. */
 const DROPPERS = 120;
@@ -18,11 +20,11 @@ let expectedRecordIds: string[];
 let expectedDisconnections: number;
 
 /** The meeting's rows as /api/attendees?meeting=… lists them (storage order). */
-async function attendeesOfMeeting(): Promise<string[]> {
+async function attendeesOfMeeting(meetingId = TOWN_HALL): Promise<string[]> {
   const ids: string[] = [];
   let token: string | null = null;
   do {
-    const query: Record<string, string> = { meeting: TOWN_HALL, limit: '1000', ...(token === null ? {} : { continuationToken: token }) };
+    const query: Record<string, string> = { meeting: meetingId, limit: '1000', ...(token === null ? {} : { continuationToken: token }) };
     const r = JSON.parse((await answerReport({ route: 'attendees', params: {}, query }, deps)).body);
     ids.push(...r.items.map((s: { recordId: string }) => s.recordId));
     token = r.continuationToken;
@@ -46,19 +48,20 @@ before(async () => {
       lines.push(sessionLine(`${user}-a`, TOWN_HALL, user, join, clock(59)));
     }
   }
+  for (let i = 0; i < 30; i++) lines.push(sessionLine(`s${String(i).padStart(2, '0')}`, SMALL, `small${i}`, clock(i), clock(40)));
   const content = ndjson(lines);
   const store = await freshStore('mpg');
   await ingestExport({ blobName: 'townhall.ndjson', etag: '"m"', content }, { store });
   await analyseMarkedMeetings({ store }, { deadline: Date.now() + 600_000 });
   deps = { store, config: new CachedConfig(store.config) };
-  const [expected] = await analyseInMemory([{ name: 'townhall.ndjson', content }]);
+  const expected = (await analyseInMemory([{ name: 'townhall.ndjson', content }])).find((e) => e.meeting.meetingId === TOWN_HALL);
   expectedRecordIds = expected!.meeting.sessions.map((s) => s.recordId).sort();
   expectedDisconnections = expected!.analysis.disconnections.length;
   assert.ok(expectedDisconnections >= DROPPERS * 0.9, `the fixture should hold about ${DROPPERS} disconnections`);
 });
 
-async function meeting(query: Record<string, string>) {
-  const r = await answerReport({ route: 'meetings/{*meetingId}', params: { meetingId: TOWN_HALL }, query }, deps);
+async function meeting(query: Record<string, string>, meetingId = TOWN_HALL) {
+  const r = await answerReport({ route: 'meetings/{*meetingId}', params: { meetingId }, query }, deps);
   assert.equal(r.status, 200, r.body.slice(0, 300));
   return { json: JSON.parse(r.body), bytes: Buffer.byteLength(r.body) };
 }
@@ -121,4 +124,21 @@ test('include picks the parts; a token is bound to them', async () => {
   const unknown = await answerReport({ route: 'meetings/{*meetingId}', params: { meetingId: TOWN_HALL }, query: { include: 'attendees' } }, deps);
   assert.equal(unknown.status, 400);
   assert.equal(JSON.parse(unknown.body).error.parameter, 'include');
+});
+
+test('a small meeting (read whole) pages the same way, in the same order', async () => {
+  const ids: string[] = [];
+  let token: string | null = null;
+  let pages = 0;
+  do {
+    const { json } = await meeting(token === null ? { limit: '7' } : { limit: '7', continuationToken: token }, SMALL);
+    assert.ok(json.sessions.length <= 7);
+    assert.equal(json.sessionsTotal, 30);
+    ids.push(...json.sessions.map((s: { recordId: string }) => s.recordId));
+    token = json.continuationToken;
+    pages++;
+  } while (token !== null && pages < 10);
+  assert.equal(pages, 5);
+  assert.deepEqual(ids, await attendeesOfMeeting(SMALL));
+  assert.equal(new Set(ids).size, 30);
 });
