@@ -5,7 +5,7 @@ const layer = (name) => `^src/${name}/`;
 /** What each folder of src/ may import from the other folders of src/ (the settings modules at the top of src/ are open to all). */
 const ALLOWED = {
   functions: ['pipeline', 'storage', 'dashboard'],
-  local: ['storage'],
+  local: ['pipeline', 'storage', 'audit'],
   cli: ['reports', 'analysis', 'audit', 'generator', 'storage'],
   pipeline: ['storage', 'reports', 'analysis', 'audit', 'collector', 'graph'],
   storage: ['analysis', 'audit'],

@@ -48,7 +48,7 @@ function peakRssNear(referenceId: string, share: number): Target {
 }
 
 /** Starts the section's Azurite in a helper process that stops it when the bench runner exits. */
-async function startBenchAzurite(ctx: BenchContext): Promise<string> {
+export async function startBenchAzurite(ctx: BenchContext): Promise<string> {
   const child = spawn(process.execPath, [join(CHILDREN, 'azuriteServer.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const first = await new Promise<string>((resolve, reject) => {

@@ -4,10 +4,12 @@
 import { describeError } from './log.js';
 import { logOf, type ReportDeps } from './http/context.js';
 import { checkKnown, filterFingerprint, parseFilter, parseListOptions, queryValues } from './http/params.js';
-import { decodeToken, encodeToken } from './http/paging.js';
+import { urlQueryValues } from './http/queryString.js';
+import { decodeToken, encodeToken, invalidToken } from './http/paging.js';
 import { errorResponse } from './http/render.js';
 import { ApiError, type ReportRequest, type ReportResponse } from './http/types.js';
-import { getMeeting, listMeetings, type RouteInput } from './http/meetingRoutes.js';
+import { listMeetings, type RouteInput } from './http/meetingRoutes.js';
+import { getMeeting } from './http/meetingDetail.js';
 import { listAttendees } from './http/attendeeRoutes.js';
 import { listDisconnections } from './http/disconnectionRoutes.js';
 import { getSummary } from './http/summaryRoutes.js';
@@ -24,13 +26,15 @@ export interface ReportRoute {
   /** Query parameters besides limit, continuationToken and format. */
   accepts: readonly string[];
   handler: (deps: ReportDeps, input: RouteInput) => Promise<ReportResponse>;
+  /** False for a route that never pages (it then needs no token key). */
+  pages?: false;
 }
 
 const LISTING_FILTERS = ['from', 'to', 'meeting', 'organizer'] as const;
 
 export const REPORT_ROUTES: readonly ReportRoute[] = [
   { name: 'reportMeetings', route: 'meetings', accepts: LISTING_FILTERS, handler: listMeetings },
-  { name: 'reportMeeting', route: 'meetings/{*meetingId}', accepts: [], handler: getMeeting },
+  { name: 'reportMeeting', route: 'meetings/{*meetingId}', accepts: ['include'], handler: getMeeting },
   {
     name: 'reportAttendees', route: 'attendees',
     accepts: [...LISTING_FILTERS, 'user', 'site', 'ip', 'ipRegex', 'class'], handler: listAttendees,
@@ -43,7 +47,7 @@ export const REPORT_ROUTES: readonly ReportRoute[] = [
   { name: 'reportUsers', route: 'users', accepts: ['user'], handler: listUsers },
   { name: 'reportUploads', route: 'uploads', accepts: [], handler: listUploads },
   { name: 'reportUpload', route: 'uploads/{*name}', accepts: [], handler: getUpload },
-  { name: 'reportHealth', route: 'health', accepts: [], handler: getHealth },
+  { name: 'reportHealth', route: 'health', accepts: [], handler: getHealth, pages: false },
 ];
 
 /** True for errors that mean storage could not be reached (no HTTP status: connection refused, DNS, timeout). */
@@ -64,18 +68,22 @@ export async function answerReport(request: ReportRequest, deps: ReportDeps): Pr
   const route = REPORT_ROUTES.find((r) => r.route === request.route);
   try {
     if (route === undefined) throw new ApiError(404, 'RouteNotFound', 'no such report; see /api/health and the README for the routes');
-    const values = queryValues(request.query);
+    const values = request.url === undefined ? queryValues(request.query) : urlQueryValues(request.url);
     checkKnown(values, route.accepts);
     const filter = parseFilter(values);
     const options = parseListOptions(values, request.accept);
     const fingerprint = filterFingerprint(values) + '\n' + JSON.stringify(request.params);
+    const key = route.pages === false ? undefined : await deps.store.tokenKey.key();
     const input: RouteInput = {
       filter,
       options,
       params: request.params,
-      token: (next) => (next === undefined ? undefined : encodeToken(route.route, fingerprint, next)),
+      token: (next) => (next === undefined || key === undefined ? undefined : encodeToken(key, route.route, fingerprint, next)),
     };
-    if (options.continuationToken !== undefined) input.state = decodeToken(options.continuationToken, route.route, fingerprint);
+    if (options.continuationToken !== undefined) {
+      if (key === undefined) throw invalidToken();
+      input.state = decodeToken(key, options.continuationToken, route.route, fingerprint);
+    }
     return await route.handler(deps, input);
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);

@@ -67,9 +67,9 @@ export function entityToDisconnection(entity: Record<string, unknown>): StoredDi
 export class DisconnectionsTable {
   constructor(readonly client: TableClient) {}
 
-  /** The `count` disconnections of one meeting instance by point reads (rows already gone are skipped). */
-  async readFor(day: string, prefix: string, count: number): Promise<StoredDisconnection[]> {
-    const sequences = Array.from({ length: count }, (_, i) => i);
+  /** Disconnections `first` … `count - 1` of one meeting instance by point reads (rows already gone are skipped). */
+  async readFor(day: string, prefix: string, count: number, first = 0): Promise<StoredDisconnection[]> {
+    const sequences = Array.from({ length: Math.max(0, count - first) }, (_, i) => first + i);
     const rows = await mapBounded(sequences, async (i) => {
       try {
         return entityToDisconnection(await this.client.getEntity<Record<string, unknown>>(day, disconnectionRowKey(prefix, i)));

@@ -13,6 +13,7 @@ import { AggregatesTable } from './aggregatesTable.js';
 import { UsersTable } from './usersTable.js';
 import { ConfigBlobs } from './configBlobs.js';
 import { RejectsContainer } from './rejects.js';
+import { TokenKeyTable } from './tokenKeyTable.js';
 
 export type TableNames = { -readonly [K in keyof typeof TABLES]: string };
 export interface ContainerNames {
@@ -59,6 +60,8 @@ export interface Store {
   readonly meetingResults: MeetingResultsTable;
   readonly aggregates: AggregatesTable;
   readonly users: UsersTable;
+  /** The key that signs the report API's continuation tokens. */
+  readonly tokenKey: TokenKeyTable;
   readonly config: ConfigBlobs;
   readonly rejects: RejectsContainer;
   readonly exports: ContainerClient;
@@ -80,6 +83,7 @@ export function openStore(clients: StorageClients, names: StoreNames = defaultSt
     meetingResults: new MeetingResultsTable(clients.table(t.meetingResults)),
     aggregates: new AggregatesTable(clients.table(t.aggregates)),
     users: new UsersTable(clients.table(t.users)),
+    tokenKey: new TokenKeyTable(clients.table(t.tokenKeys)),
     config: new ConfigBlobs(container(names.containers.config), CONFIG_BLOBS),
     rejects: new RejectsContainer(container(names.containers.rejects)),
     exports: container(names.containers.exports),

@@ -205,7 +205,7 @@ describe('the dashboard in a browser', { skip: dashboard.skip }, () => {
     const [meetingId, planted] = [...byMeeting].filter(([, ds]) => ds.every((d) => d.massEventId === undefined)).sort((a, b) => b[1].length - a[1].length)[0]!;
     assert.ok(planted.length >= 3, 'a meeting with several drops');
     const detail = await api<{ disconnections: Array<{ participantKey: string; leaveTime: string; counted: boolean }>; notes: Array<{ kind: string }>; massEvents: unknown[] }>(
-      `meetings/${encodeURIComponent(meetingId)}`,
+      `meetings/${encodeURIComponent(meetingId)}?include=all&limit=1000`,
     );
 
     const w = await newWatchedPage(dashboard.context);
@@ -241,7 +241,7 @@ describe('the dashboard in a browser', { skip: dashboard.skip }, () => {
     const mass = dashboard.fixture.truths.flatMap((p) => p.truth.drops).filter((d) => d.massEventId !== undefined);
     assert.ok(mass.length > 0);
     const meetingId = mass[0]!.meetingId;
-    const detail = await api<{ massEvents: unknown[] }>(`meetings/${encodeURIComponent(meetingId)}`);
+    const detail = await api<{ massEvents: unknown[] }>(`meetings/${encodeURIComponent(meetingId)}?include=all&limit=1000`);
     assert.ok(detail.massEvents.length >= 1);
     const w = await newWatchedPage(dashboard.context);
     await open(w, `?view=meeting&meeting=${encodeURIComponent(meetingId)}`);

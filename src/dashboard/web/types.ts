@@ -57,8 +57,11 @@ export interface MeetingResponse {
   pendingAnalysis: boolean;
   sessions: AttendeeRow[];
   disconnections: DisconnectionRow[];
+  /** On the first page only. */
   notes?: MeetingNote[];
   massEvents?: MeetingMassEvent[];
+  /** The next page of sessions and disconnections; null on the last. */
+  continuationToken?: string | null;
 }
 
 /** /api/summary with site, platform or user: that key's own numbers (from the stored contributions). */

@@ -13,7 +13,7 @@ const MAX_TEXT_PARAMETER = 1000;
 
 export type ParameterName =
   | 'from' | 'to' | 'meeting' | 'organizer' | 'user' | 'site' | 'platform' | 'ip' | 'ipRegex' | 'band' | 'class' | 'groupBy'
-  | 'limit' | 'continuationToken' | 'format' | 'bom';
+  | 'include' | 'limit' | 'continuationToken' | 'format' | 'bom';
 
 /** Parameters every listing route takes. `code` is the function key, consumed by the Functions host. */
 const COMMON: readonly string[] = ['limit', 'continuationToken', 'format', 'bom', 'code'];
@@ -32,7 +32,13 @@ export interface ReportFilter {
   bands?: Band[];
   classes?: ParticipantClass[];
   groupBy?: GroupBy;
+  /** /api/meetings/{meetingId}: the parts of the meeting to return. */
+  include?: MeetingPart[];
 }
+
+/** The parts of one meeting (/api/meetings/{meetingId}?include=…); all of them by default. */
+export const MEETING_PARTS = ['sessions', 'disconnections', 'events'] as const;
+export type MeetingPart = (typeof MEETING_PARTS)[number];
 
 export interface ListOptions {
   limit: number;
@@ -156,6 +162,8 @@ export function parseFilter(values: Map<string, string>): ReportFilter {
   if (bands !== undefined) filter.bands = bands;
   const classes = list(values, 'class', CLASSES, CLASSES);
   if (classes !== undefined) filter.classes = classes;
+  const include = list(values, 'include', MEETING_PARTS, MEETING_PARTS);
+  if (include !== undefined) filter.include = include;
   const groupBy = list(values, 'groupBy', GROUP_BY_VALUES);
   if (groupBy !== undefined) {
     if (groupBy.length > 1) throw badParameter('groupBy', `"groupBy" takes one of ${GROUP_BY_VALUES.join(', ')}`);

@@ -5,8 +5,12 @@ export interface ReportRequest {
   route: string;
   /** Path parameters, e.g. `{ meetingId }`. */
   params: Record<string, string | undefined>;
-  /** Query string parameters (a parameter given twice keeps all its values). */
+  /** Query string parameters (a parameter given twice keeps all its values); ignored when `url` is given. */
   query: URLSearchParams | Record<string, string | undefined>;
+  /**
+   * The request URL, when known: its query string is then parsed by the API itself (src/pipeline/http/queryString.ts).
+   */
+  url?: string;
   /** The Accept header, if any. */
   accept?: string;
 }

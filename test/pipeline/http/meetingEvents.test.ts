@@ -16,7 +16,7 @@ test('hand-offs and other notes of a meeting, with ISO times', async () => {
   const withHandoff = fx.expected.find(({ analysis }) => analysis.notes.some((n) => n.kind === 'device-handoff'));
   assert.ok(withHandoff, 'the generated export has a hand-off');
   const { analysis } = withHandoff;
-  const r = await fx.get('meetings/{*meetingId}', {}, { meetingId: analysis.meetingId });
+  const r = await fx.get('meetings/{*meetingId}', { include: 'all' }, { meetingId: analysis.meetingId });
   assert.equal(r.status, 200, r.body);
   assert.deepEqual(
     r.json.notes,
@@ -29,7 +29,7 @@ test('mass events of a meeting, and its drops carry their id', async () => {
   const withMass = fx.expected.find(({ analysis }) => analysis.massEvents.length > 0);
   assert.ok(withMass, 'the generated export has a mass event');
   const { analysis } = withMass;
-  const r = await fx.get('meetings/{*meetingId}', {}, { meetingId: analysis.meetingId });
+  const r = await fx.get('meetings/{*meetingId}', { include: 'all' }, { meetingId: analysis.meetingId });
   assert.equal(r.status, 200, r.body);
   assert.deepEqual(
     r.json.massEvents,

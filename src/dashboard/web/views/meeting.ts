@@ -94,8 +94,23 @@ function sessionsTable(sessions: readonly AttendeeRow[]): HTMLTableElement {
   );
 }
 
+/** The meeting with its events, and every page of its sessions and disconnections joined (at most 100,000 sessions). */
+async function wholeMeeting(ctx: ViewContext, meetingId: string): Promise<MeetingResponse> {
+  const path = `meetings/${encodeURIComponent(meetingId)}`;
+  const query = { include: 'all', limit: 1000 };
+  const first = await ctx.api.json<MeetingResponse>(path, query, ctx.signal);
+  let token = first.continuationToken ?? null;
+  for (let pages = 1; token && pages < 100; pages++) {
+    const next = await ctx.api.json<MeetingResponse>(path, { ...query, continuationToken: token }, ctx.signal);
+    first.sessions.push(...next.sessions);
+    first.disconnections.push(...next.disconnections);
+    token = next.continuationToken ?? null;
+  }
+  return first;
+}
+
 export async function renderMeeting(ctx: ViewContext, meetingId: string): Promise<HTMLElement> {
-  const response = await ctx.api.json<MeetingResponse>(`meetings/${encodeURIComponent(meetingId)}`, {}, ctx.signal);
+  const response = await wholeMeeting(ctx, meetingId);
   const row = response.meeting;
   const summary = response.summary;
   const massEvents = massEventsOf(response);
