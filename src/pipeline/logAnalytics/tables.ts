@@ -1,0 +1,28 @@
+// The Log Analytics custom tables as the code sees them: tables.json is the one source (the Bicep module reads it
+// with loadJsonContent for the tables and the data collection rule's streams; the KQL check reads it too).
+import tables from './tables.json';
+
+/** Log Analytics column types used by the tables. */
+export type ColumnType = 'string' | 'int' | 'long' | 'real' | 'boolean' | 'datetime' | 'dynamic';
+
+export interface ColumnDefinition {
+  name: string;
+  type: ColumnType;
+  description: string;
+}
+
+export interface TableDefinition {
+  /** Custom table name (ends in _CL). */
+  table: string;
+  /** Stream declared in the data collection rule (Custom-…), the one rows are sent to. */
+  stream: string;
+  description: string;
+  columns: ColumnDefinition[];
+}
+
+export type TableKind = 'meetings' | 'disconnections';
+
+export const LOG_TABLES: Readonly<Record<TableKind, TableDefinition>> = {
+  meetings: tables.meetings as TableDefinition,
+  disconnections: tables.disconnections as TableDefinition,
+};
