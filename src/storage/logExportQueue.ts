@@ -10,6 +10,7 @@ import { isNotFound, isPreconditionFailed, listPage, num, optStr, str, stringLit
 const PENDING = 'pending';
 const STATUS = 'status';
 const LAST_EXPORT = 'lastExport';
+const SITE_RATES = 'siteDropRates';
 /** Longest error text stored (the full text is in the function's log). */
 const MAX_ERROR_CHARS = 2000;
 
@@ -37,6 +38,8 @@ export interface LogExportStatus {
   meetingsLeft: number;
   /** Queued meetings with no stored result any more (removed from the queue). */
   meetingsGone: number;
+  /** Site drop-rate rows sent by this export (0 when they were not due). */
+  siteRatesSent: number;
   /** What went wrong, without personal data. */
   lastError?: string;
 }
@@ -107,6 +110,20 @@ export class LogExportQueue {
     await this.client.upsertEntity(entity as { partitionKey: string; rowKey: string }, 'Replace');
   }
 
+  /** When the site drop rates were last accepted (ISO), if ever. */
+  async siteRatesSentAt(): Promise<string | undefined> {
+    try {
+      return optStr(await this.client.getEntity<Record<string, unknown>>(STATUS, SITE_RATES), 'sentAt');
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async recordSiteRatesSent(sentAt: string): Promise<void> {
+    await this.client.upsertEntity({ partitionKey: STATUS, rowKey: SITE_RATES, sentAt }, 'Replace');
+  }
+
   async lastStatus(): Promise<LogExportStatus | undefined> {
     try {
       const e = await this.client.getEntity<Record<string, unknown>>(STATUS, LAST_EXPORT);
@@ -117,6 +134,7 @@ export class LogExportQueue {
         rowsSent: num(e, 'rowsSent') ?? 0,
         meetingsLeft: num(e, 'meetingsLeft') ?? 0,
         meetingsGone: num(e, 'meetingsGone') ?? 0,
+        siteRatesSent: num(e, 'siteRatesSent') ?? 0,
       };
       const lastError = optStr(e, 'lastError');
       if (lastError !== undefined) status.lastError = lastError;

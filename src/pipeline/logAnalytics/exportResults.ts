@@ -9,6 +9,7 @@ import { mapBounded } from '../../storage/tableEntities.js';
 import { SETTINGS } from '../../names.js';
 import { describeError, SILENT_LOG, type PipelineLog } from '../log.js';
 import { readCurrentResult } from './currentResult.js';
+import { siteDropRateRows } from './siteDropRates.js';
 import { disconnectionRows, meetingRows, SENT_DIMENSIONS, type MeetingRow } from './rows.js';
 import { LOG_TABLES } from './tables.js';
 
@@ -34,7 +35,11 @@ export interface LogExportDeps {
   batchMeetings?: number;
   /** Queued meetings looked at per run (default 5000); the rest wait for the next run. */
   maxMeetings?: number;
+  /** Time between two sendings of the site drop rates (default 6 hours). */
+  siteRatesEveryMs?: number;
 }
+
+export const SITE_RATES_EVERY_MS = 6 * 3_600_000;
 
 export interface LogExportOptions {
   /** Epoch ms after which no further batch is started (a batch in flight is aborted). */
@@ -48,7 +53,9 @@ const FUNCTION = 'analyzeDisconnections: Log Analytics export';
 export async function exportQueuedResults(deps: LogExportDeps, options: LogExportOptions): Promise<LogExportStatus> {
   const log = options.log ?? SILENT_LOG;
   const now = deps.now ?? (() => new Date());
-  const status: LogExportStatus = { startedAt: now().toISOString(), finishedAt: '', meetingsSent: 0, rowsSent: 0, meetingsLeft: 0, meetingsGone: 0 };
+  const status: LogExportStatus = {
+    startedAt: now().toISOString(), finishedAt: '', meetingsSent: 0, rowsSent: 0, meetingsLeft: 0, meetingsGone: 0, siteRatesSent: 0,
+  };
   try {
     const queued = await deps.queue.list(deps.maxMeetings ?? 5000);
     const size = Math.max(1, deps.batchMeetings ?? 200);
@@ -64,6 +71,10 @@ export async function exportQueuedResults(deps: LogExportDeps, options: LogExpor
       }
     }
     status.meetingsLeft += queued.length - next;
+    if (status.lastError === undefined && Date.now() < options.deadline) {
+      const error = await sendSiteRatesIfDue(deps, status, options.deadline, now);
+      if (error !== undefined) status.lastError = error;
+    }
   } catch (error) {
     status.lastError = `reading the export queue or the results: ${describeError(error)}`;
   }
@@ -143,6 +154,25 @@ async function sendBatch(
     }
   }
   return firstError;
+}
+
+/** Sends the site drop rates when the last accepted sending is older than the interval; returns the error, if any. */
+async function sendSiteRatesIfDue(deps: LogExportDeps, status: LogExportStatus, deadline: number, now: () => Date): Promise<string | undefined> {
+  const last = await deps.queue.siteRatesSentAt();
+  const at = now();
+  if (last !== undefined && at.getTime() - Date.parse(last) < (deps.siteRatesEveryMs ?? SITE_RATES_EVERY_MS)) return undefined;
+  const rows = await siteDropRateRows(deps.store, at);
+  if (rows.length > 0) {
+    try {
+      await deps.client.upload(deps.ruleId, LOG_TABLES.siteDropRates.stream, rows, { maxConcurrency: 2, abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+    } catch (error) {
+      const errors = (error as { errors?: Array<{ cause: unknown }> }).errors;
+      return `site drop rates: ${describeUploadError(errors?.[0]?.cause ?? error)}`;
+    }
+  }
+  status.siteRatesSent = rows.length;
+  await deps.queue.recordSiteRatesSent(at.toISOString());
+  return undefined;
 }
 
 /** The HTTP status and the service's message, without request details. */

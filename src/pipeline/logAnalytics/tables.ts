@@ -20,9 +20,10 @@ export interface TableDefinition {
   columns: ColumnDefinition[];
 }
 
-export type TableKind = 'meetings' | 'disconnections';
+export type TableKind = 'meetings' | 'disconnections' | 'siteDropRates';
 
 export const LOG_TABLES: Readonly<Record<TableKind, TableDefinition>> = {
   meetings: tables.meetings as TableDefinition,
   disconnections: tables.disconnections as TableDefinition,
+  siteDropRates: tables.siteDropRates as TableDefinition,
 };
