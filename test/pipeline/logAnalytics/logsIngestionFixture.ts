@@ -27,7 +27,7 @@ export interface IngestionWorld {
 
 export async function startIngestionWorld(): Promise<IngestionWorld> {
   const entra = await FakeEntraId.start();
-  const ingestion = await FakeLogsIngestion.start([MEETINGS_STREAM, DISCONNECTIONS_STREAM]);
+  const ingestion = await FakeLogsIngestion.start(Object.values(LOG_TABLES).map((t) => t.stream));
   entra.scope = `${KnownMonitorAudience.AzurePublicCloud}/.default`;
   entra.onIssued = (token) => ingestion.trust(token);
   const credential = new ClientSecretCredential(entra.tenantId, entra.clientId, entra.clientSecret, {
