@@ -78,6 +78,13 @@ param collectorSettings object = {
   cloud: ''
 }
 
+@description('Values of the Log Analytics export settings from modules/logAnalytics.bicep (endpoint, ruleId, userIds); endpoint and ruleId empty when the export is off.')
+param logAnalyticsSettings object = {
+  endpoint: ''
+  ruleId: ''
+  userIds: 'include'
+}
+
 var names = loadJsonContent('../../src/names.json')
 
 // How HTTP callers authenticate, read by src/pipeline/http/httpAuth.ts: 'entra' only together with the
@@ -194,6 +201,23 @@ var appSettings = [
   {
     name: names.settings.o365Cloud
     value: collectorSettings.cloud
+  }
+  // The Log Analytics export (modules/logAnalytics.bicep): empty endpoint and rule id leave it off.
+  {
+    name: names.settings.logsIngestionEndpoint
+    value: logAnalyticsSettings.endpoint
+  }
+  {
+    name: names.settings.logsIngestionRuleId
+    value: logAnalyticsSettings.ruleId
+  }
+  {
+    name: names.settings.logsIngestionUserIds
+    value: logAnalyticsSettings.userIds
+  }
+  {
+    name: names.settings.logsIngestionClientId
+    value: identity.properties.clientId
   }
 ]
 
