@@ -43,12 +43,8 @@ param alertBaselineFactor int = 2
 @description('E-mail address the alert notifies through an action group. Empty: no action group (alerts show in Azure Monitor only).')
 param alertEmail string = ''
 
-var tables = loadJsonContent('../../src/pipeline/logAnalytics/tables.json')
-var tableKinds = [
-  'meetings'
-  'disconnections'
-  'siteDropRates'
-]
+var tables = loadJsonContent('../../src/pipeline/logAnalytics/tables.json').tables
+var tableKinds = map(items(tables), entry => entry.key)
 var destinationName = 'workspace'
 // Every workbook query starts with the preamble that keeps the latest analysis of each meeting.
 var preamble = loadTextContent('../log-analytics/queries/latestResults.kql')
@@ -60,7 +56,7 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' existin
 
 // Log Analytics names the datetime type dateTime in table definitions and datetime in stream declarations.
 resource customTables 'Microsoft.OperationalInsights/workspaces/tables@2025-02-01' = [
-  for kind in tableKinds: if (enabled) {
+  for kind in (enabled ? tableKinds : []): {
     parent: workspace
     name: tables[kind].table
     properties: {
@@ -134,7 +130,7 @@ var workbook = {
       type: 1
       name: 'title'
       content: {
-        json: '## Teams meeting disconnections\nDrop rate = counted drops per eligible human session. Each meeting counts with its latest analysis (docs/log-analytics.md).'
+        json: '## Teams meeting drops\nDrop rate = counted drops per eligible human session. Each meeting counts with its latest analysis (docs/log-analytics.md).'
       }
     }
     {
@@ -147,7 +143,7 @@ var workbook = {
         resourceType: 'microsoft.operationalinsights/workspaces'
         parameters: [
           {
-            id: 'b7f0d6f4-5f0e-4e8e-9a59-1f6f4c1a0001'
+            id: guid(workspace.id, 'TimeRange')
             version: 'KqlParameterItem/1.0'
             name: 'TimeRange'
             label: 'Meetings started'
@@ -174,10 +170,10 @@ var workbook = {
             }
           }
           {
-            id: 'b7f0d6f4-5f0e-4e8e-9a59-1f6f4c1a0002'
+            id: guid(workspace.id, 'MinSessions')
             version: 'KqlParameterItem/1.0'
             name: 'MinSessions'
-            label: 'Minimum eligible sessions'
+            label: 'Minimum eligible session count'
             type: 1
             isRequired: true
             value: string(alertMinSessions)
@@ -221,7 +217,7 @@ var workbook = {
       type: 3
       name: 'gapHistogram'
       content: union(workbookQuery, {
-        title: 'Time between leaving and rejoining (human disconnections)'
+        title: 'Time between leaving and rejoining (human participants)'
         query: '${preamble}\n${loadTextContent('../log-analytics/queries/gapHistogram.kql')}'
         visualization: 'barchart'
         size: 0
@@ -232,7 +228,7 @@ var workbook = {
       type: 3
       name: 'topAffectedUsers'
       content: union(workbookQuery, {
-        title: 'Most affected users'
+        title: 'Most affected people'
         query: '${preamble}\n${loadTextContent('../log-analytics/queries/topAffectedUsers.kql')}'
         visualization: 'table'
         size: 0
@@ -241,10 +237,10 @@ var workbook = {
     }
     {
       type: 3
-      name: 'meetings'
+      name: 'meetingList'
       content: union(workbookQuery, {
-        title: 'Meetings with the most drops (select one to see its disconnections)'
-        query: '${preamble}\n${loadTextContent('../log-analytics/queries/meetings.kql')}'
+        title: 'Meetings with the most drops (select one for its drop details)'
+        query: '${preamble}\n${loadTextContent('../log-analytics/queries/meetingList.kql')}'
         visualization: 'table'
         size: 0
         exportFieldName: 'MeetingId'
@@ -277,7 +273,7 @@ resource workbookResource 'Microsoft.Insights/workbooks@2023-06-01' = if (enable
   tags: tags
   kind: 'shared'
   properties: {
-    displayName: 'Teams meeting disconnections'
+    displayName: 'Teams meeting drops'
     category: 'workbook'
     sourceId: workspace.id
     serializedData: string(workbook)
@@ -311,8 +307,8 @@ resource siteAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = if (ena
   tags: tags
   kind: 'LogAlert'
   properties: {
-    displayName: 'Teams meetings: site drop rate above its baseline'
-    description: 'A site\'s drop rate over the last 7 days is above ${alertDropRatePercent} % with at least ${alertMinSessions} eligible sessions and at least ${alertBaselineFactor} times its rate of the 4 weeks before (docs/log-analytics.md).'
+    displayName: 'Teams meeting drop rate of a site above its baseline'
+    description: 'A site\'s drop rate over the last 7 days is above ${alertDropRatePercent} % with at least ${alertMinSessions} eligible session(s) and at least ${alertBaselineFactor} times its rate of the 4 weeks before (docs/log-analytics.md).'
     severity: 2
     enabled: true
     scopes: [

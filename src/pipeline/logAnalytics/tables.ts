@@ -1,6 +1,6 @@
 // The Log Analytics custom tables as the code sees them: tables.json is the one source (the Bicep module reads it
 // with loadJsonContent for the tables and the data collection rule's streams; the KQL check reads it too).
-import tables from './tables.json';
+import schema from './tables.json';
 
 /** Log Analytics column types used by the tables. */
 export type ColumnType = 'string' | 'int' | 'long' | 'real' | 'boolean' | 'datetime' | 'dynamic';
@@ -23,7 +23,7 @@ export interface TableDefinition {
 export type TableKind = 'meetings' | 'disconnections' | 'siteDropRates';
 
 export const LOG_TABLES: Readonly<Record<TableKind, TableDefinition>> = {
-  meetings: tables.meetings as TableDefinition,
-  disconnections: tables.disconnections as TableDefinition,
-  siteDropRates: tables.siteDropRates as TableDefinition,
+  meetings: schema.tables.meetings as TableDefinition,
+  disconnections: schema.tables.disconnections as TableDefinition,
+  siteDropRates: schema.tables.siteDropRates as TableDefinition,
 };
