@@ -11,7 +11,11 @@ import { logAnalyticsExport } from '../../../src/pipeline/logAnalytics/exportSer
 import { LOG_TABLES, type TableDefinition } from '../../../src/pipeline/logAnalytics/tables.js';
 import { replaceMeetingResults } from '../../../src/storage/resultsWriter.js';
 import { listAll } from '../../../src/storage/tableEntities.js';
+import { InvocationContext, type Timer } from '@azure/functions';
+import { makeAnalyzeDisconnectionsHandler } from '../../../src/functions/analyzeDisconnections.js';
 import { ingestExport } from '../../../src/pipeline/ingest.js';
+import { servicesFor } from '../../../src/pipeline/services.js';
+import { LogExportQueue } from '../../../src/storage/logExportQueue.js';
 import { freshStore } from '../../storage/testStore.js';
 import { generated } from '../pipelineFixtures.js';
 import { MAX_CALL_BYTES } from './fakeLogsIngestion.js';
@@ -247,4 +251,28 @@ test('a wrong rule id or a token the service does not accept leaves the meetings
   const status = await wrongRule.run({ deadline: FAR() });
   assert.match(status.lastError ?? '', /HTTP 404: no data collection rule with this id or stream.*LOGS_INGESTION_RULE_ID/);
   assert.equal((await queue.list(1000)).length, analysed);
+});
+
+test('the timer function analyses, then exports; a failing service neither fails the invocation nor keeps meetings marked', async () => {
+  clearIngestion();
+  const store = await freshStore('fnla');
+  const { text } = generated({ records: 300, seed: 21 });
+  await ingestExport({ blobName: 'e.ndjson', content: Buffer.from(text) }, { store });
+  const exporter = logAnalyticsExport(store, { client: world.client(), ruleId: world.ingestion.ruleId, includeUserIds: true });
+  const handler = makeAnalyzeDisconnectionsHandler(() => servicesFor(store), 600_000, () => exporter);
+  world.ingestion.faults.push({ status: 503, times: 1000 });
+  const logs: string[] = [];
+  const context = new InvocationContext({ functionName: 'analyzeDisconnections', logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`) });
+  const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+  const result = await handler(timer, context);
+  assert.ok(result.analysed > 0);
+  assert.equal((await store.marks.listPending()).length, 0);
+  const queue = new LogExportQueue(store.clients.table(store.names.tables.logExports));
+  assert.equal((await queue.list(1000)).length, result.analysed, 'the results wait for the next run');
+  assert.ok(logs.some((l) => /warning: .*Log Analytics export: 0 meetings sent, \d+ left for the next run: HTTP 503/.test(l)), logs.join('\n'));
+
+  world.ingestion.faults.length = 0;
+  await handler(timer, context);
+  assert.equal((await queue.list(1000)).length, 0);
+  assert.equal(world.ingestion.rows(MEETINGS_STREAM).filter((r) => r['Dimension'] === 'meeting').length, result.analysed);
 });
