@@ -1,5 +1,6 @@
 // Everything the pipeline needs in one resource group: storage (keyless), a user-assigned identity with
-// least-privilege roles, Log Analytics + Application Insights (Entra ID only), the Flex Consumption Function App and
+// least-privilege roles, Log Analytics + Application Insights (Entra ID only), the results export to Log Analytics with its
+// workbook and alert (modules/logAnalytics.bicep, on by default), the Flex Consumption Function App and
 // the Event Grid system topic. `azd up` provisions this, deploys the code, then runs infra/hooks/postdeploy.* which
 // creates the BlobCreated subscription (infra/post-deploy/eventGridSubscription.bicep).
 targetScope = 'subscription'
@@ -113,6 +114,32 @@ param graphNamesRefreshHours int = 168
 
 @description('NCRONTAB schedule (6 fields, UTC) of the name lookup timer. Empty: the default in src/names.json.')
 param graphNamesSchedule string = ''
+@description('Send analysis results to Log Analytics custom tables, with a workbook and a site drop-rate alert (docs/log-analytics.md). Ingestion and retention beyond 30 days are billed per GB.')
+param enableLogAnalytics bool = true
+
+@description('Log Analytics export: include participants\' and organisers\' UPNs, or omit them.')
+@allowed([
+  'include'
+  'omit'
+])
+param logAnalyticsUserIds string = 'include'
+
+@description('Alert: drop-rate percentage over the last 7 days above which a site alerts.')
+@minValue(1)
+@maxValue(100)
+param alertDropRatePercent int = 5
+
+@description('Alert: eligible sessions a site needs in the last 7 days before it can alert.')
+@minValue(1)
+param alertMinSessions int = 20
+
+@description('Alert: how many times its drop rate of the 4 weeks before a site\'s rate must be.')
+@minValue(1)
+@maxValue(100)
+param alertBaselineFactor int = 2
+
+@description('Alert: e-mail address notified through an action group. Empty: no action group.')
+param alertEmail string = ''
 
 var names = loadJsonContent('../src/names.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -172,6 +199,24 @@ module eventGridTopic 'modules/eventGridTopic.bicep' = {
   }
 }
 
+// Always deployed as a module; with enableLogAnalytics false it creates nothing and its settings are empty.
+module logAnalytics 'modules/logAnalytics.bicep' = {
+  name: 'logAnalytics'
+  scope: rg
+  params: {
+    enabled: enableLogAnalytics
+    location: location
+    tags: tags
+    workspaceName: monitoring.outputs.logAnalyticsName
+    ruleName: 'dcr-${resourceToken}'
+    userIds: logAnalyticsUserIds
+    alertDropRatePercent: alertDropRatePercent
+    alertMinSessions: alertMinSessions
+    alertBaselineFactor: alertBaselineFactor
+    alertEmail: alertEmail
+  }
+}
+
 module rbac 'modules/rbac.bicep' = {
   name: 'rbac'
   scope: rg
@@ -181,6 +226,7 @@ module rbac 'modules/rbac.bicep' = {
     identityPrincipalId: identity.outputs.principalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    dataCollectionRuleName: logAnalytics.outputs.ruleName
   }
 }
 
@@ -229,6 +275,7 @@ module functionApp 'modules/functionApp.bicep' = {
     enableGraphNames: enableGraphNames
     graphNamesRefreshHours: graphNamesRefreshHours
     graphNamesSchedule: effectiveGraphNamesSchedule
+    logAnalyticsSettings: logAnalytics.outputs.settings
   }
   // The host starts with its storage roles in place.
   dependsOn: [
@@ -252,6 +299,8 @@ output COLLECTOR_CREDENTIAL_NAME string = collector.outputs.credentialName
 // In managedIdentity mode, the federated credential to add to the app registration (empty otherwise).
 output COLLECTOR_FEDERATED_ISSUER string = collector.outputs.federatedCredential.?issuer ?? ''
 output COLLECTOR_FEDERATED_SUBJECT string = collector.outputs.federatedCredential.?subject ?? ''
+// The Log Analytics workbook (empty when the export is off).
+output LOG_ANALYTICS_WORKBOOK_ID string = logAnalytics.outputs.workbookId
 output COLLECTOR_FEDERATED_AUDIENCE string = collector.outputs.federatedCredential.?audience ?? ''
 // The object id of the app's identity, for the User.Read.All grant that names from Microsoft Graph need (docs/graph-names.md).
 output APP_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId

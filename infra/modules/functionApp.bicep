@@ -88,6 +88,12 @@ param graphNamesRefreshHours int = 168
 
 @description('NCRONTAB schedule (6 fields, UTC) of the name lookup timer. Set even when the lookup is off: the host resolves %GRAPH_NAMES_SCHEDULE% when it indexes the function.')
 param graphNamesSchedule string
+@description('Values of the Log Analytics export settings from modules/logAnalytics.bicep (endpoint, ruleId, userIds); endpoint and ruleId empty when the export is off.')
+param logAnalyticsSettings object = {
+  endpoint: ''
+  ruleId: ''
+  userIds: 'include'
+}
 
 var names = loadJsonContent('../../src/names.json')
 
@@ -225,6 +231,23 @@ var appSettings = [
   }
   {
     name: names.settings.graphManagedIdentityClientId
+    value: identity.properties.clientId
+  }
+  // The Log Analytics export (modules/logAnalytics.bicep): empty endpoint and rule id leave it off.
+  {
+    name: names.settings.logsIngestionEndpoint
+    value: logAnalyticsSettings.endpoint
+  }
+  {
+    name: names.settings.logsIngestionRuleId
+    value: logAnalyticsSettings.ruleId
+  }
+  {
+    name: names.settings.logsIngestionUserIds
+    value: logAnalyticsSettings.userIds
+  }
+  {
+    name: names.settings.logsIngestionClientId
     value: identity.properties.clientId
   }
 ]

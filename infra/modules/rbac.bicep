@@ -1,4 +1,5 @@
-// Role assignments, least privilege: the app's identity on the storage account and Application Insights, and
+// Role assignments, least privilege: the app's identity on the storage account, Application Insights and the data
+// collection rule (when the Log Analytics export is on), and
 // optionally the deploying person on the exports and config containers only. Role GUIDs are written here once.
 
 @description('Storage account the app uses.')
@@ -9,6 +10,9 @@ param appInsightsName string
 
 @description('Principal (object) id of the app\'s user-assigned managed identity.')
 param identityPrincipalId string
+
+@description('Data collection rule the app sends analysis results to (modules/logAnalytics.bicep). Empty: the export is off, no assignment.')
+param dataCollectionRuleName string = ''
 
 @description('Object id of the person or pipeline running the deployment, to let them upload exports and config files. Empty: no assignment.')
 param deployerPrincipalId string = ''
@@ -55,6 +59,10 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
+resource dataCollectionRule 'Microsoft.Insights/dataCollectionRules@2024-03-11' existing = if (!empty(dataCollectionRuleName)) {
+  name: dataCollectionRuleName
+}
+
 // Host storage (blob leases, receipts, keys), the deployment package container, and the data containers.
 resource appBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, identityPrincipalId, roleDefinitionIds.storageBlobDataOwner)
@@ -92,6 +100,17 @@ resource appTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-0
 resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(appInsights.id, identityPrincipalId, roleDefinitionIds.monitoringMetricsPublisher)
   scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleDefinitionIds.monitoringMetricsPublisher)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Analysis results to Log Analytics through the rule's logs ingestion endpoint (the role on the rule only).
+resource appRulePublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(dataCollectionRuleName)) {
+  name: guid(dataCollectionRule.id, identityPrincipalId, roleDefinitionIds.monitoringMetricsPublisher)
+  scope: dataCollectionRule
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleDefinitionIds.monitoringMetricsPublisher)
     principalId: identityPrincipalId

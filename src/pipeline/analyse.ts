@@ -33,6 +33,8 @@ export interface AnalysisDeps {
   now?: () => Date;
   /** Meetings marked per step when the config changed (default 1000). */
   remarkPageSize?: number;
+  /** Called with each new result once stored, before the meeting's marks are cleared (the Log Analytics export queues it). */
+  onStored?: (result: MeetingResult, run: { run: string; configFingerprint: string }) => Promise<void>;
 }
 
 export interface AnalysisOptions {
@@ -192,6 +194,7 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
     const meetingResult = buildMeetingResult(meeting, config, classifier, now().toISOString());
     meetingResult.records = records.keys;
     await replaceMeetingResults(store, meetingResult, {}, { location: records.location });
+    await deps.onStored?.(meetingResult, { run: started.toISOString(), configFingerprint: config.fingerprint });
     result.analysed++;
     result.disconnections += meetingResult.disconnections.length;
     if (!(await store.marks.clear(pending))) result.markedAgain++;

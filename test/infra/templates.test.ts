@@ -297,6 +297,8 @@ test('role assignments: least privilege, named guid(scope, principal, role), Ser
     `deployerPrincipalId | Storage Blob Data Contributor | ${container} | ${names.containers['config']} | deployerPrincipalType | if principal given`,
     `deployerPrincipalId | Storage Blob Data Contributor | ${container} | ${names.containers['exports']} | deployerPrincipalType | if principal given`,
     `identityPrincipalId | Monitoring Metrics Publisher | Microsoft.Insights/components |  | ServicePrincipal | always`,
+    // The Log Analytics export (modules/logAnalytics.bicep): on the data collection rule only, when it is deployed.
+    `identityPrincipalId | Monitoring Metrics Publisher | Microsoft.Insights/dataCollectionRules |  | ServicePrincipal | if principal given`,
     `identityPrincipalId | Storage Blob Data Owner | ${storage} |  | ServicePrincipal | always`,
     `identityPrincipalId | Storage Queue Data Contributor | ${storage} |  | ServicePrincipal | always`,
     `identityPrincipalId | Storage Table Data Contributor | ${storage} |  | ServicePrincipal | always`,
