@@ -77,7 +77,7 @@ before(async () => {
     port: 0,
     hostJson,
     blobPollIntervalMs: 200,
-    blobRetryDelayMs: 50,
+    blobRetryDelayMs: 500,
     runTimers: false,
     log: () => {},
     functionLog: () => {},
@@ -119,7 +119,12 @@ test('a storage failure fails the invocation; the host retries and the export is
   await waitFor(() => eventsFor('flaky.csv').length > 0, 'the first attempt');
   relay.dropping = false;
   await waitFor(() => eventsFor('flaky.csv').some(([outcome]) => outcome !== 'failed'), 'the retry');
-  assert.deepEqual(eventsFor('flaky.csv'), [['failed', 1], ['succeeded', 2]]);
+  // The relay is switched back on when the first failure is seen; on a busy machine a retry may already be under
+  // way then, so the failures before the success are counted, not fixed: at least one, then one success.
+  const outcomes = eventsFor('flaky.csv');
+  const failures = outcomes.length - 1;
+  assert.ok(failures >= 1, 'the first attempt failed');
+  assert.deepEqual(outcomes, [...Array.from({ length: failures }, (_, i) => ['failed', i + 1]), ['succeeded', failures + 1]]);
   const entry = await store.ledger.get('flaky.csv', uploaded.etag!);
   assert.equal(entry?.status, 'completed');
   assert.equal(entry?.rowsRead, truth.rows);
