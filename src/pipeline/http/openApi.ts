@@ -3,7 +3,9 @@
 // params.ts, the withdrawal's registration and the error codes of types.ts. Only descriptions and the
 // top-level shapes of the JSON bodies are written here (docs/http-api.md is the reference in prose).
 import { GROUP_BY_VALUES } from '../../reports/summary.js';
+import { DEFAULT_BANDS } from './disconnectionRoutes.js';
 import { httpAuthMode, type HttpAuthMode } from './httpAuth.js';
+import { DEFAULT_MEETING_PARTS } from './meetingDetail.js';
 import {
   BANDS, CLASSES, DEFAULT_LIMIT, LISTING_OPTIONS, MAX_LIMIT, MAX_TEXT_PARAMETER, MEETING_PARTS, type ListOptions, type ParameterName,
 } from './params.js';
@@ -54,9 +56,9 @@ const QUERY_PARAMETERS: Record<ParameterName, Json> = {
   platform: { schema: text('A client platform (windows, macOS, iOS, android, web, ...): the summary focus.') },
   ip: { schema: text('Comma-separated CIDR networks, IPv4 or IPv6 (10.57.0.0/16,2001:db8::/32); a bare address is one host.') },
   ipRegex: { schema: { type: 'string', minLength: 1, description: 'A regular expression searched in the ClientIP text as recorded.' } },
-  band: commaList(BANDS, 'Detection bands, comma-separated (case ignored); by default strong and probable.'),
+  band: commaList(BANDS, `Detection bands, comma-separated (case ignored); by default ${DEFAULT_BANDS.join(', ')}.`),
   class: commaList(CLASSES, 'Participant classes, comma-separated (case ignored).'),
-  include: commaList(MEETING_PARTS, 'The parts of the meeting to return; by default sessions and disconnections.'),
+  include: commaList(MEETING_PARTS, `The parts of the meeting to return; by default ${DEFAULT_MEETING_PARTS.join(', ')}.`),
   groupBy: { schema: { type: 'string', enum: [...GROUP_BY_VALUES], description: 'The dimension the summary ranks.' } },
   limit: { schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Rows per page.' } },
   continuationToken: {

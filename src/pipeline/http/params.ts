@@ -3,7 +3,7 @@
 import { parseAuditTime } from '../../audit/time.js';
 import { parseCidrList } from '../../analysis/siteMap.js';
 import { IpRegexFilter, RegexSyntaxError } from '../../analysis/safeRegex.js';
-import type { Band, ParticipantClass } from '../../analysis/model.js';
+import { BANDS, PARTICIPANT_CLASSES, type Band, type ParticipantClass } from '../../analysis/model.js';
 import { GROUP_BY_VALUES, type GroupBy } from '../../reports/summary.js';
 import { badParameter } from './types.js';
 
@@ -50,8 +50,9 @@ export interface ListOptions {
   bom: boolean;
 }
 
-export const BANDS: readonly Band[] = ['strong', 'probable', 'possible'];
-export const CLASSES: readonly ParticipantClass[] = ['human', 'phone', 'bot', 'anonymous', 'room', 'unknown'];
+/** The values of `band` and `class` (besides `all`). */
+export { BANDS };
+export const CLASSES: readonly ParticipantClass[] = PARTICIPANT_CLASSES;
 
 /** Single values of the query; a parameter given more than once is refused. */
 export function queryValues(query: URLSearchParams | Record<string, string | undefined>): Map<string, string> {
