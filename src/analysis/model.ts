@@ -49,7 +49,9 @@ export interface ClassifiedSession {
 /** The records of one meeting: defined with the records (src/audit), used everywhere in the analysis. */
 export type { Meeting } from '../audit/records.js';
 
-export type Band = 'strong' | 'probable' | 'possible';
+/** The detection bands, strongest first (the one list). */
+export const BANDS = ['strong', 'probable', 'possible'] as const;
+export type Band = (typeof BANDS)[number];
 
 export interface NetworkEvidence {
   ipBefore: string;

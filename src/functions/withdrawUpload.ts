@@ -3,12 +3,12 @@
 // the caller must also be signed in by App Service authentication (docs/replace-and-withdraw.md).
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { storageUnavailableResponse } from '../pipeline/answerReport.js';
-import { answerWithdrawal } from '../pipeline/http/withdrawRoute.js';
+import { answerWithdrawal, WITHDRAW_ROUTE } from '../pipeline/http/withdrawRoute.js';
 import { httpAuthMode, signInRefusal } from '../pipeline/http/httpAuth.js';
 import { describeError } from '../pipeline/log.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
 
-export const WITHDRAW_FUNCTION = 'withdrawUpload';
+export const WITHDRAW_FUNCTION = WITHDRAW_ROUTE.name;
 
 export function makeWithdrawHandler(services: () => PipelineServices = pipelineServices) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
@@ -31,8 +31,8 @@ export function makeWithdrawHandler(services: () => PipelineServices = pipelineS
 export const withdrawHandler = makeWithdrawHandler();
 
 app.http(WITHDRAW_FUNCTION, {
-  route: 'uploads/{*name}',
-  methods: ['DELETE'],
+  route: WITHDRAW_ROUTE.route,
+  methods: [WITHDRAW_ROUTE.method],
   authLevel: 'admin',
   handler: withdrawHandler,
 });

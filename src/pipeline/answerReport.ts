@@ -3,7 +3,7 @@
 // stack traces, exception names or storage names.
 import { describeError } from './log.js';
 import { logOf, type ReportDeps } from './http/context.js';
-import { checkKnown, filterFingerprint, parseFilter, parseListOptions, queryValues } from './http/params.js';
+import { checkKnown, filterFingerprint, parseFilter, parseListOptions, queryValues, type ParameterName } from './http/params.js';
 import { urlQueryValues } from './http/queryString.js';
 import { decodeToken, encodeToken, invalidToken } from './http/paging.js';
 import { errorResponse } from './http/render.js';
@@ -14,6 +14,7 @@ import { listAttendees } from './http/attendeeRoutes.js';
 import { listDisconnections } from './http/disconnectionRoutes.js';
 import { getSummary } from './http/summaryRoutes.js';
 import { getHealth, getUpload, listUploads, listUsers } from './http/adminRoutes.js';
+import { openApiResponse } from './http/openApi.js';
 
 export type { ReportRequest, ReportResponse } from './http/types.js';
 export type { ReportDeps } from './http/context.js';
@@ -23,18 +24,20 @@ export interface ReportRoute {
   name: string;
   /** Route template under /api (the Functions host syntax; `{*name}` takes the rest of the path). */
   route: string;
-  /** Query parameters besides limit, continuationToken and format. */
-  accepts: readonly string[];
+  /** Query parameters besides LISTING_OPTIONS (limit, continuationToken, format, bom). */
+  accepts: readonly ParameterName[];
   handler: (deps: ReportDeps, input: RouteInput) => Promise<ReportResponse>;
   /** False for a route that never pages (it then needs no token key). */
   pages?: false;
+  /** False for a route that answers JSON only (format=csv is refused). */
+  csv?: false;
 }
 
 const LISTING_FILTERS = ['from', 'to', 'meeting', 'organizer'] as const;
 
 export const REPORT_ROUTES: readonly ReportRoute[] = [
   { name: 'reportMeetings', route: 'meetings', accepts: LISTING_FILTERS, handler: listMeetings },
-  { name: 'reportMeeting', route: 'meetings/{*meetingId}', accepts: ['include'], handler: getMeeting },
+  { name: 'reportMeeting', route: 'meetings/{*meetingId}', accepts: ['include'], handler: getMeeting, csv: false },
   {
     name: 'reportAttendees', route: 'attendees',
     accepts: [...LISTING_FILTERS, 'user', 'site', 'ip', 'ipRegex', 'class'], handler: listAttendees,
@@ -47,7 +50,11 @@ export const REPORT_ROUTES: readonly ReportRoute[] = [
   { name: 'reportUsers', route: 'users', accepts: ['user'], handler: listUsers },
   { name: 'reportUploads', route: 'uploads', accepts: [], handler: listUploads },
   { name: 'reportUpload', route: 'uploads/{*name}', accepts: [], handler: getUpload },
-  { name: 'reportHealth', route: 'health', accepts: [], handler: getHealth, pages: false },
+  { name: 'reportHealth', route: 'health', accepts: [], handler: getHealth, pages: false, csv: false },
+  {
+    name: 'reportOpenApi', route: 'openapi.json', accepts: [], pages: false, csv: false,
+    handler: async (_deps, input) => openApiResponse(REPORT_ROUTES, input.options),
+  },
 ];
 
 /** True for errors that mean storage could not be reached (no HTTP status: connection refused, DNS, timeout). */

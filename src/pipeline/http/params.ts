@@ -3,20 +3,22 @@
 import { parseAuditTime } from '../../audit/time.js';
 import { parseCidrList } from '../../analysis/siteMap.js';
 import { IpRegexFilter, RegexSyntaxError } from '../../analysis/safeRegex.js';
-import type { Band, ParticipantClass } from '../../analysis/model.js';
+import { BANDS, PARTICIPANT_CLASSES, type Band, type ParticipantClass } from '../../analysis/model.js';
 import { GROUP_BY_VALUES, type GroupBy } from '../../reports/summary.js';
 import { badParameter } from './types.js';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
-const MAX_TEXT_PARAMETER = 1000;
+export const MAX_TEXT_PARAMETER = 1000;
 
 export type ParameterName =
   | 'from' | 'to' | 'meeting' | 'organizer' | 'user' | 'site' | 'platform' | 'ip' | 'ipRegex' | 'band' | 'class' | 'groupBy'
   | 'include' | 'limit' | 'continuationToken' | 'format' | 'bom';
 
-/** Parameters every listing route takes. `code` is the function key, consumed by the Functions host. */
-const COMMON: readonly string[] = ['limit', 'continuationToken', 'format', 'bom', 'code'];
+/** The paging and output parameters every route takes besides its own (docs/http-api.md). */
+export const LISTING_OPTIONS = ['limit', 'continuationToken', 'format', 'bom'] as const;
+/** LISTING_OPTIONS and `code`: the function key, consumed by the Functions host. */
+const COMMON: readonly string[] = [...LISTING_OPTIONS, 'code'];
 
 export interface ReportFilter {
   from?: number;
@@ -48,8 +50,9 @@ export interface ListOptions {
   bom: boolean;
 }
 
-const BANDS: readonly Band[] = ['strong', 'probable', 'possible'];
-const CLASSES: readonly ParticipantClass[] = ['human', 'phone', 'bot', 'anonymous', 'room', 'unknown'];
+/** The values of `band` and `class` (besides `all`). */
+export { BANDS };
+export const CLASSES: readonly ParticipantClass[] = PARTICIPANT_CLASSES;
 
 /** Single values of the query; a parameter given more than once is refused. */
 export function queryValues(query: URLSearchParams | Record<string, string | undefined>): Map<string, string> {
@@ -68,7 +71,7 @@ export function checkKnown(values: Map<string, string>, accepted: readonly strin
   const known = new Set([...accepted, ...COMMON]);
   for (const name of values.keys()) {
     if (!known.has(name)) {
-      const listed = [...accepted, 'limit', 'continuationToken', 'format', 'bom'];
+      const listed = [...accepted, ...LISTING_OPTIONS];
       throw badParameter(name, `unknown parameter "${name}" for this report; it accepts: ${listed.join(', ')}`, 'UnknownParameter');
     }
   }

@@ -21,14 +21,30 @@ export interface ReportResponse {
   body: string;
 }
 
+/** Every error code the API answers, with its HTTP status (the one list: docs/http-api.md, the OpenAPI document). */
+export const API_ERROR_STATUS = {
+  InvalidParameter: 400,
+  UnknownParameter: 400,
+  InvalidEncoding: 400,
+  InvalidContinuationToken: 400,
+  SignInRequired: 401,
+  RouteNotFound: 404,
+  MeetingNotFound: 404,
+  UploadNotFound: 404,
+  InternalError: 500,
+  StorageUnavailable: 503,
+  SignInNotEnforced: 503,
+} as const;
+export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
+
 /** A request the API refuses: status, a stable code, a message a person can act on, and the parameter at fault. */
 export class ApiError extends Error {
   override name = 'ApiError';
-  constructor(readonly status: number, readonly code: string, message: string, readonly parameter?: string) {
+  constructor(readonly status: number, readonly code: ApiErrorCode, message: string, readonly parameter?: string) {
     super(message);
   }
 }
 
-export function badParameter(parameter: string, message: string, code = 'InvalidParameter'): ApiError {
+export function badParameter(parameter: string, message: string, code: ApiErrorCode = 'InvalidParameter'): ApiError {
   return new ApiError(400, code, message, parameter);
 }

@@ -7,6 +7,9 @@ import type { ReportDeps } from './context.js';
 import { errorResponse, jsonResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
 
+/** The withdrawal's registration: its function name, route template (under /api) and method. */
+export const WITHDRAW_ROUTE = { name: 'withdrawUpload', route: 'uploads/{*name}', method: 'DELETE' } as const;
+
 export interface WithdrawRequest {
   /** The blob name from the path (`uploads/{*name}`). */
   name: string | undefined;
