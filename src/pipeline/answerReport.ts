@@ -12,6 +12,8 @@ import { listAttendees } from './http/attendeeRoutes.js';
 import { listDisconnections } from './http/disconnectionRoutes.js';
 import { getSummary } from './http/summaryRoutes.js';
 import { getHealth, getUpload, listUploads, listUsers } from './http/adminRoutes.js';
+import { PERIOD_ROUTES, purgedNote, withPurgedNote } from './http/purgedNote.js';
+import { RetentionState } from '../storage/retentionState.js';
 
 export type { ReportRequest, ReportResponse } from './http/types.js';
 export type { ReportDeps } from './http/context.js';
@@ -76,7 +78,11 @@ export async function answerReport(request: ReportRequest, deps: ReportDeps): Pr
       token: (next) => (next === undefined ? undefined : encodeToken(route.route, fingerprint, next)),
     };
     if (options.continuationToken !== undefined) input.state = decodeToken(options.continuationToken, route.route, fingerprint);
-    return await route.handler(deps, input);
+    const response = await route.handler(deps, input);
+    if (!PERIOD_ROUTES.has(route.route)) return response;
+    // Past retention: say that the detail of the period is gone (one point read).
+    const purged = await new RetentionState(deps.store.marks.client).last().then((s) => s?.purgedBefore, () => undefined);
+    return withPurgedNote(response, purgedNote(purged, filter));
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
     const log = logOf(deps);

@@ -20,6 +20,8 @@ import { ingestionSource, RecordWriter } from '../storage/recordWriter.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
 import { noMeetingRecordsWarnings } from '../audit/noMeetingRecords.js';
 import { settleVersions, type RemovalTotals } from './withdraw.js';
+import type { Pseudonymizer } from '../audit/pseudonymize.js';
+import { pseudonymizerFromEnv } from '../privacyMode.js';
 
 export interface IngestInput {
   blobName: string;
@@ -36,6 +38,11 @@ export interface IngestDeps {
   /** Observes every committed transaction (benchmark, tests). */
   onTransaction?: BatchWriterOptions['onTransaction'];
   now?: () => Date;
+  /**
+   * Pseudonymises identities before they are stored (PSEUDONYMIZE_USERS=true); null: never. When omitted,
+   * the app settings decide (src/privacyMode.ts), and a missing key fails the ingestion before it writes.
+   */
+  pseudonymizer?: Pseudonymizer | null;
 }
 
 export interface IngestResult {
@@ -62,6 +69,7 @@ function keyRejection(record: AuditRecord, error: KeyError): Rejection {
  */
 export async function ingestExport(input: IngestInput, deps: IngestDeps, log: PipelineLog = SILENT_LOG): Promise<IngestResult> {
   const { store } = deps;
+  const pseudonymizer = deps.pseudonymizer === undefined ? pseudonymizerFromEnv() : (deps.pseudonymizer ?? undefined);
   const now = deps.now ?? (() => new Date());
   const started = now();
   const settleDeps = { store, now, log };
@@ -117,7 +125,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
         rejections.push(item.rejection);
         continue;
       }
-      const record = item.record;
+      const record = pseudonymizer === undefined ? item.record : pseudonymizer.record(item.record);
       let guarded: GuardedEntity;
       try {
         guarded = record.kind === 'session' ? sessionToEntity(record) : meetingDetailToEntity(record);
