@@ -106,6 +106,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   const rejections: Rejection[] = [];
   const learned = new Map<string, UserEntry>();
   let info: ExportInfo | undefined;
+  let latestSeen = Number.NEGATIVE_INFINITY;
 
   try {
     // A gzip blob is decompressed as it is read; a zip blob is read entry by entry (rows named
@@ -142,13 +143,14 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
       accounting.accepted++;
       if (guarded.truncated.length > 0) entry.truncatedEntities++;
       learnFromRecord(learned, record);
+      latestSeen = Math.max(latestSeen, ...recordTimes(record));
       if (record.kind === 'session') entry.sessions++;
       else entry.meetingDetails++;
       await writer.add(record, guarded.entity);
     }
     info = stream.info();
     await writer.flush();
-    await store.users.upsertAll(learned.values(), writerOptions);
+    await store.users.upsertAll(learned.values(), writerOptions, Number.isFinite(latestSeen) ? latestSeen : undefined);
 
     entry.rejectsBlob = await store.rejects.write(input.blobName, input.etag, rejections, now());
     // Last: a meeting is marked only once everything it gained is stored.
@@ -199,6 +201,12 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   );
   if (entry.rejected > 0) log.warn(`ingestExport: ${input.blobName}: ${entry.rejected} rows rejected; see ${entry.rejectsBlob ?? 'the rejects container'}`);
   return { outcome: 'completed', entry, removed: await settleVersions(settleDeps, entry) };
+}
+
+/** The usable times of a record (for the users' `seenAt`, which retention goes by). */
+function recordTimes(record: AuditRecord): number[] {
+  const times = record.kind === 'session' ? [record.joinTime, record.leaveTime, record.creationTime] : [record.startTime, record.endTime, record.creationTime];
+  return times.filter((t): t is number => t !== undefined && Number.isFinite(t));
 }
 
 /**

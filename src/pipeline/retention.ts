@@ -5,9 +5,9 @@
 // The run's counts and the days before which each kind is gone are kept for /api/health and the reports.
 import type { Store } from '../storage/store.js';
 import { deleteEntities, deleteMatching, pagesOf } from '../storage/purge.js';
-import { LISTING_PREFIX } from '../storage/meetingResultsTable.js';
+import { LISTING_PREFIX, SUMMARY_ONLY_PREFIX, summaryOnlyEntity } from '../storage/meetingResultsTable.js';
 import { RetentionState, type PurgedBefore, type RetentionRunStatus } from '../storage/retentionState.js';
-import { stringLiteral } from '../storage/tableEntities.js';
+import { num, stringLiteral } from '../storage/tableEntities.js';
 import { utcDay } from '../storage/disconnectionsTable.js';
 import { prefixUpperBound } from '../storage/keys.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
@@ -57,11 +57,7 @@ export async function applyRetention(deps: RetentionDeps, periods: RetentionPeri
     if (!stop()) purgedBefore.records = later(previous.records, days.records);
 
     counts.disconnections = await deleteMatching(store.disconnections.client, `PartitionKey lt ${stringLiteral(days.results)}`, stop);
-    counts.meetingListings = await deleteMatching(
-      store.meetingResults.client,
-      `PartitionKey ge ${stringLiteral(LISTING_PREFIX)} and PartitionKey lt ${stringLiteral(LISTING_PREFIX + days.results)}`,
-      stop,
-    );
+    counts.meetingListings = await retireListings(store, days.results, stop);
     counts.meetingLocations = await purgeLocations(store, days.results, stop);
     counts.userAggregates = await deleteMatching(
       store.aggregates.client,
@@ -72,6 +68,11 @@ export async function applyRetention(deps: RetentionDeps, periods: RetentionPeri
     if (!stop()) purgedBefore.results = later(previous.results, days.results);
 
     counts.aggregates = await deleteMatching(store.aggregates.client, `PartitionKey lt ${stringLiteral(days.aggregates)}`, stop);
+    counts.meetingSummaries = await deleteMatching(
+      store.meetingResults.client,
+      `PartitionKey ge ${stringLiteral(SUMMARY_ONLY_PREFIX)} and PartitionKey lt ${stringLiteral(SUMMARY_ONLY_PREFIX + days.aggregates)}`,
+      stop,
+    );
     if (!stop()) purgedBefore.aggregates = later(previous.aggregates, days.aggregates);
   } catch (error) {
     lastError = describeError(error);
@@ -96,6 +97,24 @@ function later(a: string | undefined, b: string): string {
   return a !== undefined && a > b ? a : b;
 }
 
+/**
+ * Replaces the listing rows of days before `cutoffDay` by summary-only rows (counts without the organiser, which
+ * the totals and rankings read until the aggregates' period ends); returns how many listings went.
+ */
+async function retireListings(store: Store, cutoffDay: string, stop: () => boolean): Promise<number> {
+  const client = store.meetingResults.client;
+  const filter = `PartitionKey ge ${stringLiteral(LISTING_PREFIX)} and PartitionKey lt ${stringLiteral(LISTING_PREFIX + cutoffDay)}`;
+  let retired = 0;
+  for (;;) {
+    if (stop()) return retired;
+    const first = await pagesOf(client, filter).next();
+    if (first.done || first.value.length === 0) return retired;
+    // The summary first, then the listing: a run cut short in between finds the listing again.
+    for (const listing of first.value) await client.upsertEntity(summaryOnlyEntity(listing), 'Replace');
+    retired += await deleteEntities(client, first.value);
+  }
+}
+
 /** Deletes the location rows of meetings whose result (its day) is before `cutoffDay`. */
 async function purgeLocations(store: Store, cutoffDay: string, stop: () => boolean): Promise<number> {
   let deleted = 0;
@@ -117,14 +136,18 @@ async function purgeLocations(store: Store, cutoffDay: string, stop: () => boole
 }
 
 /**
- * Deletes the users learned from records (object id and e-mail) not seen in an ingestion since `cutoff`: the
- * ingestion rewrites a user's row each time its records come, so the row's Timestamp is when it was last seen.
+ * Deletes the users (object id, e-mails, Graph names) not seen in records since `cutoff`: `seenAt` is the latest
+ * record time of the last export that named them; rows written before it existed go by their Timestamp.
  */
 async function purgeUsers(store: Store, cutoff: number, stop: () => boolean): Promise<number> {
   let deleted = 0;
-  const filter = `PartitionKey ge 'user-' and PartitionKey lt 'user.' and Timestamp lt datetime'${new Date(cutoff).toISOString()}'`;
-  for await (const page of pagesOf(store.users.client, filter, { select: ['PartitionKey', 'RowKey'] })) {
-    deleted += await deleteEntities(store.users.client, page);
+  const filter = `PartitionKey ge 'user-' and PartitionKey lt 'user.'`;
+  for await (const page of pagesOf(store.users.client, filter, { select: ['PartitionKey', 'RowKey', 'seenAt', 'Timestamp'] })) {
+    const old = page.filter((e) => {
+      const seen = num(e, 'seenAt') ?? Date.parse(String(e['timestamp'] ?? ''));
+      return Number.isFinite(seen) && seen < cutoff;
+    });
+    deleted += await deleteEntities(store.users.client, old);
     if (stop()) break;
   }
   return deleted;
