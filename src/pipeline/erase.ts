@@ -99,7 +99,8 @@ const SCRUBBERS: Record<keyof TableNames, Scrubber> = {
 
 async function scrubTable(client: TableClient, scrub: Scrubber, person: PersonMatcher): Promise<ErasureCounts> {
   const counts: ErasureCounts = { deleted: 0, rewritten: 0 };
-  for await (const page of pagesOf(client, undefined)) {
+  // Small pages: a session bundle can be close to 1 MiB.
+  for await (const page of pagesOf(client, undefined, { pageSize: 50 })) {
     const deletions: StoredEntity[] = [];
     for (const entity of page) {
       const action = scrub(entity, person);

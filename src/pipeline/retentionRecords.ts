@@ -74,7 +74,8 @@ export async function purgeSessions(ctx: PurgeContext, cutoff: number, counts: R
 async function purgeBundles(ctx: PurgeContext, partitionKey: string, cutoff: number, counts: RecordsPurgeCounts): Promise<void> {
   const client = ctx.store.meetings.client;
   const filter = `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey ge ${stringLiteral(BUNDLE_PREFIX)} and RowKey lt ${stringLiteral(prefixUpperBound(BUNDLE_PREFIX))}`;
-  for await (const page of pagesOf(client, filter)) {
+  // Small pages: a bundle can be close to 1 MiB.
+  for await (const page of pagesOf(client, filter, { pageSize: 20 })) {
     for (const bundle of page) {
       const sessions = JSON.parse(readSplitString(bundle, 'sessions') ?? '[]') as Array<Record<string, unknown>>;
       const kept = sessions.filter((s) => (latestTime(s, SESSION_TIMES) ?? Infinity) >= cutoff);
@@ -131,7 +132,7 @@ export function networkOf(ip: string): string {
  */
 export async function cutDisconnectionIps(ctx: PurgeContext, cutoffDay: string, counts: RecordsPurgeCounts): Promise<void> {
   const client = ctx.store.disconnections.client;
-  for await (const page of pagesOf(client, `PartitionKey lt ${stringLiteral(cutoffDay)}`)) {
+  for await (const page of pagesOf(client, `PartitionKey lt ${stringLiteral(cutoffDay)}`, { pageSize: 200 })) {
     for (const entity of page) {
       if (entity['ipCut'] === true) continue;
       await client.updateEntity(cutEntity(entity), 'Merge');
