@@ -132,10 +132,13 @@ export function networkOf(ip: string): string {
  */
 export async function cutDisconnectionIps(ctx: PurgeContext, cutoffDay: string, counts: RecordsPurgeCounts): Promise<void> {
   const client = ctx.store.disconnections.client;
-  for await (const page of pagesOf(client, `PartitionKey lt ${stringLiteral(cutoffDay)}`, { pageSize: 200 })) {
-    for (const entity of page) {
-      if (entity['ipCut'] === true) continue;
-      await client.updateEntity(cutEntity(entity), 'Merge');
+  // Keys and the flag only: the rows already cut (most of them, after the first run) are not downloaded.
+  const select = ['PartitionKey', 'RowKey', 'ipCut'];
+  for await (const page of pagesOf(client, `PartitionKey lt ${stringLiteral(cutoffDay)}`, { select, pageSize: 500 })) {
+    for (const key of page) {
+      if (key['ipCut'] === true) continue;
+      const entity = await client.getEntity<Record<string, unknown>>(key.partitionKey, key.rowKey);
+      await client.updateEntity(cutEntity({ ...entity, partitionKey: key.partitionKey, rowKey: key.rowKey }), 'Merge');
       counts.disconnectionIpsCut++;
     }
     if (ctx.stop()) return;
