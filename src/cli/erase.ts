@@ -1,11 +1,10 @@
 // `teams-audit erase OBJECT-ID-OR-UPN`: erases one person from the tables, the rejects and the users file of
-// the configured storage (src/pipeline/erase.ts, docs/privacy.md) and prints the counts per table as JSON.
+// the configured storage (src/storage/erasure.ts, docs/privacy.md) and prints the counts per table as JSON.
 // In pseudonymised mode (PSEUDONYMIZE_USERS=true, PSEUDONYM_KEY) the person's pseudonyms are erased too.
 import { parseArgs } from 'node:util';
 import { StorageConfigError, storageClientsFromConnectionString, storageClientsFromEnv, type StorageClients } from '../storage/clients.js';
 import { defaultStoreNames, openStore, type StoreNames } from '../storage/store.js';
-import { erasePerson, ErasureInputError } from '../pipeline/erase.js';
-import { describeError } from '../pipeline/log.js';
+import { erasePerson, ErasureInputError } from '../storage/erasure.js';
 import { pseudonymizerFromEnv } from '../privacyMode.js';
 import { SETTINGS } from '../names.js';
 
@@ -26,6 +25,10 @@ per table as JSON, and the export blobs that still name the person. Running it a
                             Azurite started by \`npm start\`: ${LOCAL_CONNECTION})
 With ${SETTINGS.pseudonymizeUsers}=true, ${SETTINGS.pseudonymKey} must hold the deployment's pseudonym key.
 `;
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
+}
 
 function clientsFor(connectionString: string | undefined): StorageClients {
   if (connectionString) return storageClientsFromConnectionString(connectionString);

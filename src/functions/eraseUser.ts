@@ -1,5 +1,5 @@
 // DELETE /api/privacy/users/{objectIdOrUpn}: erases one person from every table, the rejects and the users file
-// (src/pipeline/erase.ts, docs/privacy.md); POST /api/privacy/pseudonyms: a pseudonym's candidates checked.
+// (src/storage/erasure.ts, docs/privacy.md); POST /api/privacy/pseudonyms: a pseudonym's candidates checked.
 // Both change or reveal personal data, so they always require the host's admin (master) key, whatever
 // HTTP_AUTH says; with HTTP_AUTH=entra the caller must also be signed in by App Service authentication.
 // Not under /api/admin: the Functions host refuses routes that start with `admin` (its own admin API).

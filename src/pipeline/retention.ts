@@ -144,7 +144,8 @@ async function purgeUsers(store: Store, cutoff: number, stop: () => boolean): Pr
   const filter = `PartitionKey ge 'user-' and PartitionKey lt 'user.'`;
   for await (const page of pagesOf(store.users.client, filter, { select: ['PartitionKey', 'RowKey', 'seenAt', 'Timestamp'] })) {
     const old = page.filter((e) => {
-      const seen = num(e, 'seenAt') ?? Date.parse(String(e['timestamp'] ?? ''));
+      const timestamp = e['timestamp'];
+      const seen = num(e, 'seenAt') ?? (typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN);
       return Number.isFinite(seen) && seen < cutoff;
     });
     deleted += await deleteEntities(store.users.client, old);

@@ -57,7 +57,8 @@ export async function purgeSessions(ctx: PurgeContext, cutoff: number, counts: R
   for (;;) {
     if (ctx.stop()) return;
     const first = await pagesOf(store.sessions.client, olderThan(SESSION_TIMES, cutoff), { select }).next();
-    const old = first.done ? [] : first.value.filter((e) => (latestTime(e, SESSION_TIMES) ?? Infinity) < cutoff);
+    const page: StoredEntity[] = first.done === true ? [] : first.value;
+    const old = page.filter((e) => (latestTime(e, SESSION_TIMES) ?? Infinity) < cutoff);
     if (old.length === 0) return;
     const partitions = [...new Set(old.map((e) => e.partitionKey))];
     // Bundles first: a run cut short finds the session rows again, and with them the partition.
@@ -66,7 +67,7 @@ export async function purgeSessions(ctx: PurgeContext, cutoff: number, counts: R
       await purgeBundles(ctx, partitionKey, cutoff, counts);
     }
     counts.sessions += await deleteEntities(store.sessions.client, old);
-    if (old.length < first.value!.length) return; // the rest of the page is not old (times in the future or missing)
+    if (old.length < page.length) return; // the rest of the page is not old (times in the future or missing)
   }
 }
 
@@ -98,11 +99,12 @@ export async function purgeMeetingDetails(ctx: PurgeContext, cutoff: number, cou
   for (;;) {
     if (ctx.stop()) return;
     const first = await pagesOf(store.meetings.client, olderThan(DETAIL_TIMES, cutoff), { select }).next();
-    const old = first.done ? [] : first.value.filter((e) => (latestTime(e, DETAIL_TIMES) ?? Infinity) < cutoff);
+    const page: StoredEntity[] = first.done === true ? [] : first.value;
+    const old = page.filter((e) => (latestTime(e, DETAIL_TIMES) ?? Infinity) < cutoff);
     if (old.length === 0) return;
     for (const partitionKey of new Set(old.map((e) => e.partitionKey))) await store.meetings.markRecordsPurged(partitionKey, ctx.now());
     counts.meetingRecords += await deleteEntities(store.meetings.client, old);
-    if (old.length < first.value!.length) return;
+    if (old.length < page.length) return;
   }
 }
 

@@ -1,4 +1,4 @@
-// Erasure of one person (src/pipeline/erase.ts) on Azurite, through the route's answer and the CLI: afterwards
+// Erasure of one person (src/storage/erasure.ts) on Azurite, through the route's answer and the CLI: afterwards
 // no entity of any table, no rejects blob and no users-file line holds the person's object id, UPN or e-mail;
 // other people's records stay; a second run changes nothing; the log names no identifier.
 import { test } from 'node:test';
@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { Pseudonymizer } from '../../src/audit/pseudonymize.js';
 import { answerErasure, answerPseudonyms, type AdminDeps } from '../../src/pipeline/http/eraseRoute.js';
-import type { ErasureResult } from '../../src/pipeline/erase.js';
+import type { ErasureResult } from '../../src/storage/erasure.js';
 import { runErase } from '../../src/cli/erase.js';
 import type { Store } from '../../src/storage/store.js';
 import { testConnectionString } from '../storage/testStore.js';
@@ -119,13 +119,13 @@ test('erasure and pseudonym routes refuse bad requests with 400/409 and a messag
   assert.match(short.body, /object id or the UPN/);
   const withQuery = await answerErasure({ id: 'ann@contoso.com', query: { force: '1' } }, off);
   assert.equal(withQuery.status, 400);
-  assert.equal((await answerPseudonyms('{"candidates":["a@b.c"]}', off)).status, 409, 'nothing is pseudonymised');
+  assert.equal((answerPseudonyms('{"candidates":["a@b.c"]}', off)).status, 409, 'nothing is pseudonymised');
 
   const p = new Pseudonymizer(KEY);
   const on: AdminDeps = { store, pseudonymizer: () => p };
-  assert.equal((await answerPseudonyms('not json', on)).status, 400);
-  assert.equal((await answerPseudonyms('{"candidates":[]}', on)).status, 400);
-  const answered = await answerPseudonyms(JSON.stringify({ candidates: ['Ann@Contoso.com', 'bob@contoso.com'], pseudonym: p.of('ann@contoso.com') }), on);
+  assert.equal((answerPseudonyms('not json', on)).status, 400);
+  assert.equal((answerPseudonyms('{"candidates":[]}', on)).status, 400);
+  const answered = answerPseudonyms(JSON.stringify({ candidates: ['Ann@Contoso.com', 'bob@contoso.com'], pseudonym: p.of('ann@contoso.com') }), on);
   assert.equal(answered.status, 200);
   const body = JSON.parse(answered.body) as { items: Array<{ candidate: string; pseudonym: string }>; matches: string[] };
   assert.deepEqual(body.items.map((i) => i.pseudonym), [p.of('ann@contoso.com'), p.of('bob@contoso.com')]);

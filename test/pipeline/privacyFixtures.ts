@@ -20,10 +20,12 @@ export async function scanStore(store: Store): Promise<StoredText[]> {
   const out: StoredText[] = [];
   for (const key of Object.keys(store.names.tables) as Array<keyof TableNames>) {
     for await (const e of store.clients.table(store.names.tables[key]).listEntities<Record<string, unknown>>()) {
-      out.push({ where: `${key}/${String(e.partitionKey)}/${String(e.rowKey)}`, text: JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) });
+      const text = JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+      out.push({ where: `${key}/${String(e.partitionKey)}/${String(e.rowKey)}`, text });
     }
   }
-  for (const name of Object.values(store.names.containers)) {
+  const { exports, rejects, config } = store.names.containers;
+  for (const name of [exports, rejects, config]) {
     const container = store.clients.blobService.getContainerClient(name);
     if (!(await container.exists())) continue;
     for await (const blob of container.listBlobsFlat()) {

@@ -1,9 +1,9 @@
-// DELETE /api/privacy/users/{objectIdOrUpn}: erases one person (src/pipeline/erase.ts) and answers the counts
+// DELETE /api/privacy/users/{objectIdOrUpn}: erases one person (src/storage/erasure.ts) and answers the counts
 // per table; POST /api/privacy/pseudonyms: the pseudonyms of given candidates, for re-identifying one pseudonym
 // in pseudonymised mode. Never throw: failures become error responses without internals, and the log
 // names no identifier.
 import { describeError, SILENT_LOG } from '../log.js';
-import { erasePerson, ErasureInputError } from '../erase.js';
+import { erasePerson, ErasureInputError } from '../../storage/erasure.js';
 import type { Pseudonymizer } from '../../audit/pseudonymize.js';
 import { PseudonymKeyError } from '../../privacyMode.js';
 import type { ReportDeps } from './context.js';
@@ -46,7 +46,7 @@ export const MAX_CANDIDATES = 1000;
  * answers each candidate's pseudonym and, with `pseudonym`, the candidates that have it. A pseudonym cannot be
  * turned back without candidates: only someone who already knows who it may be can confirm it.
  */
-export async function answerPseudonyms(body: string, deps: AdminDeps): Promise<ReportResponse> {
+export function answerPseudonyms(body: string, deps: AdminDeps): ReportResponse {
   const log = deps.log ?? SILENT_LOG;
   try {
     const pseudonymizer = deps.pseudonymizer();

@@ -2,8 +2,8 @@
 // ids, UPNs, e-mails, their pseudonyms; lower case), an entity about the person is deleted, a record of
 // theirs leaves a bundle, their contributions leave the per-user aggregates, and any other mention (as an
 // organiser, in a ledger's rejection sample, in a location) is replaced by ERASED.
-import { guardEntity, readSplitString } from '../storage/entityGuards.js';
-import type { StoredEntity } from '../storage/purge.js';
+import { guardEntity, readSplitString } from './entityGuards.js';
+import type { StoredEntity } from './purge.js';
 
 /** What replaces an identifier of an erased person. */
 export const ERASED = 'erased';

@@ -1,19 +1,18 @@
-// Erasure of one person (DELETE /api/privacy/users/{objectIdOrUpn}, `teams-audit erase`, docs/privacy.md):
-// finds the person's identifiers (the one given, the object ids and UPNs the records and the users table
+// Erasure of one person (DELETE /api/privacy/users/{objectIdOrUpn}, `teams-audit erase`, docs/privacy.md), across
+// every table and container of the store, as store.ts opens them: finds the person's identifiers (the one given, the object ids and UPNs the records and the users table
 // link to it, and in pseudonymised mode their pseudonyms), then goes through every table and the rejects and
-// config containers: what is about the person is deleted, any other mention replaced (src/pipeline/eraseScrub.ts).
+// config containers: what is about the person is deleted, any other mention replaced (./erasureScrub.ts).
 // The result gives counts per table; the log names no identifier. Idempotent: run again, it finds nothing.
 import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
-import type { Store, TableNames } from '../storage/store.js';
-import { deleteEntities, pagesOf, type StoredEntity } from '../storage/purge.js';
-import { isBundleKey } from '../storage/meetingsTable.js';
-import { stringLiteral } from '../storage/tableEntities.js';
+import type { Store, TableNames } from './store.js';
+import { deleteEntities, pagesOf, type StoredEntity } from './purge.js';
+import { isBundleKey } from './meetingsTable.js';
+import { stringLiteral } from './tableEntities.js';
 import type { Pseudonymizer } from '../audit/pseudonymize.js';
-import { SILENT_LOG, type PipelineLog } from './log.js';
 import {
   PersonMatcher, redactEntity, scrubAggregate, scrubBundle, scrubDisconnection, scrubSession, scrubText, scrubUser, type ScrubAction,
-} from './eraseScrub.js';
+} from './erasureScrub.js';
 
 export interface ErasureCounts {
   deleted: number;
@@ -37,7 +36,8 @@ export interface EraseDeps {
   store: Store;
   /** In pseudonymised mode: the person's pseudonyms are erased too. */
   pseudonymizer?: Pseudonymizer | undefined;
-  log?: PipelineLog;
+  /** Where the summary line goes (counts only). */
+  log?: { info(message: string): void };
 }
 
 export class ErasureInputError extends Error {
@@ -48,7 +48,7 @@ export class ErasureInputError extends Error {
 export function checkPersonId(value: string | undefined): string {
   const id = (value ?? '').trim();
   if (id.length < 3) throw new ErasureInputError('give the object id or the UPN (or e-mail) of the person to erase (at least 3 characters)');
-  if (id.length > 1024 || /[\u0000-\u001f]/.test(id)) throw new ErasureInputError('the object id or UPN is too long or holds control characters');
+  if (id.length > 1024 || [...id].some((c) => c.charCodeAt(0) < 0x20)) throw new ErasureInputError('the object id or UPN is too long or holds control characters');
   return id;
 }
 
@@ -156,7 +156,6 @@ async function firstBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
 /** Erases one person (by object id, UPN or e-mail) from every table and the rejects and config containers. */
 export async function erasePerson(deps: EraseDeps, objectIdOrUpn: string): Promise<ErasureResult> {
   const { store } = deps;
-  const log = deps.log ?? SILENT_LOG;
   const given = checkPersonId(objectIdOrUpn);
   const person = new PersonMatcher(await personIdentifiers(store, given, deps.pseudonymizer));
   const tables: Record<string, ErasureCounts> = {};
@@ -170,7 +169,7 @@ export async function erasePerson(deps: EraseDeps, objectIdOrUpn: string): Promi
   const exportsFound = await exportsNaming(store.exports, person);
   const deleted = Object.values(tables).reduce((n, c) => n + c.deleted, 0);
   const rewritten = Object.values(tables).reduce((n, c) => n + c.rewritten, 0);
-  log.info(`erasure: ${person.identifiers.length} identifiers; ${deleted} entities deleted, ${rewritten} rewritten, ` +
+  deps.log?.info(`erasure: ${person.identifiers.length} identifiers; ${deleted} entities deleted, ${rewritten} rewritten, ` +
     `${blobs.rejects + blobs.config} blobs rewritten; ${exportsFound.names.length} export blobs still name the person`);
   return { identifiers: person.identifiers.length, tables, blobs, exportsNamingPerson: exportsFound.names, exportsNotSearched: exportsFound.notSearched };
 }
