@@ -12,8 +12,7 @@ import { listAttendees } from './http/attendeeRoutes.js';
 import { listDisconnections } from './http/disconnectionRoutes.js';
 import { getSummary } from './http/summaryRoutes.js';
 import { getHealth, getUpload, listUploads, listUsers } from './http/adminRoutes.js';
-import { PERIOD_ROUTES, purgedNote, withPurgedNote } from './http/purgedNote.js';
-import { RetentionState } from '../storage/retentionState.js';
+import { withRetentionNote } from './http/purgedNote.js';
 
 export type { ReportRequest, ReportResponse } from './http/types.js';
 export type { ReportDeps } from './http/context.js';
@@ -78,11 +77,7 @@ export async function answerReport(request: ReportRequest, deps: ReportDeps): Pr
       token: (next) => (next === undefined ? undefined : encodeToken(route.route, fingerprint, next)),
     };
     if (options.continuationToken !== undefined) input.state = decodeToken(options.continuationToken, route.route, fingerprint);
-    const response = await route.handler(deps, input);
-    if (!PERIOD_ROUTES.has(route.route)) return response;
-    // Past retention: say that the detail of the period is gone (one point read).
-    const purged = await new RetentionState(deps.store.marks.client).last().then((s) => s?.purgedBefore, () => undefined);
-    return withPurgedNote(response, purgedNote(purged, filter));
+    return await withRetentionNote(deps.store, route.route, filter, await route.handler(deps, input));
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
     const log = logOf(deps);

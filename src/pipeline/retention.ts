@@ -5,7 +5,8 @@
 // The run's counts and the days before which each kind is gone are kept for /api/health and the reports.
 import type { Store } from '../storage/store.js';
 import { deleteEntities, deleteMatching, pagesOf } from '../storage/purge.js';
-import { LISTING_PREFIX, SUMMARY_ONLY_PREFIX, summaryOnlyEntity } from '../storage/meetingResultsTable.js';
+import { LISTING_PREFIX } from '../storage/meetingResultsTable.js';
+import { SUMMARY_ONLY_PREFIX, summaryOnlyEntity } from '../storage/summaryOnlyRows.js';
 import { RetentionState, type PurgedBefore, type RetentionRunStatus } from '../storage/retentionState.js';
 import { num, stringLiteral } from '../storage/tableEntities.js';
 import { utcDay } from '../storage/disconnectionsTable.js';

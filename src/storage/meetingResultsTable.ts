@@ -11,11 +11,6 @@ import { guardEntity, readSplitString, type TableEntityShape } from './entityGua
 import { double, isNotFound, str, stringLiteral } from './tableEntities.js';
 
 export const LISTING_PREFIX = 'day|';
-/**
- * Summary-only rows (PartitionKey `sum|YYYY-MM-DD`, RowKey as the listing's): what retention keeps of a listing
- * past RETENTION_RESULTS_DAYS, its counts without the organiser, so totals and rankings still answer.
- */
-export const SUMMARY_ONLY_PREFIX = 'sum|';
 const LOCATION_PREFIX = 'meeting|';
 const LOCATION_ROW = 'location';
 /** Above this many characters the aggregate key list is not kept (stale rows are then found by query). */
@@ -92,25 +87,6 @@ export function listingToEntity(listing: MeetingListing): TableEntityShape {
     summary: JSON.stringify(s),
     row: JSON.stringify(listing.row),
   }, { splittable: ['summary', 'row'] }).entity;
-}
-
-/** The summary-only row retention keeps of a listing entity (the organiser left out). */
-export function summaryOnlyEntity(listing: Record<string, unknown> & { partitionKey: string; rowKey: string }): TableEntityShape {
-  const summary = JSON.parse(readSplitString(listing, 'summary') ?? '{}') as MeetingSummary;
-  const kept: MeetingSummary = { ...summary, organizerUpn: '', organizerId: '' };
-  return guardEntity({
-    partitionKey: SUMMARY_ONLY_PREFIX + listing.partitionKey.slice(LISTING_PREFIX.length),
-    rowKey: listing.rowKey,
-    meetingId: str(listing, 'meetingId'),
-    start: double(kept.start),
-    end: double(kept.end),
-    summary: JSON.stringify(kept),
-  }, { splittable: ['summary'] }).entity;
-}
-
-/** The summary a listing or summary-only entity holds. */
-export function entityToSummary(entity: Record<string, unknown>): MeetingSummary {
-  return JSON.parse(readSplitString(entity, 'summary') ?? '{}') as MeetingSummary;
 }
 
 export function entityToListing(entity: Record<string, unknown>): MeetingListing {

@@ -2,7 +2,8 @@
 // (meetings, attendees, disconnections, per-user figures) is gone before `resultsBefore`; site, subnet,
 // platform and day aggregates still answer until `aggregatesBefore`. JSON bodies get a `purged` field, every
 // answer (CSV too) an `x-purged-before` header with the results day.
-import type { PurgedBefore } from '../../storage/retentionState.js';
+import { RetentionState, type PurgedBefore } from '../../storage/retentionState.js';
+import type { Store } from '../../storage/store.js';
 import type { ReportFilter } from './params.js';
 import type { ReportResponse } from './types.js';
 
@@ -40,4 +41,12 @@ export function withPurgedNote(response: ReportResponse, note: PurgedNote | unde
   const body = JSON.parse(response.body) as unknown;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ...response, headers };
   return { ...response, headers, body: JSON.stringify({ purged: note, ...(body as Record<string, unknown>) }) };
+}
+
+/** The response of `route` over `filter`, with the note when the period reaches before a purge (one point read). */
+export async function withRetentionNote(store: Store, route: string, filter: ReportFilter, response: ReportResponse): Promise<ReportResponse> {
+  if (!PERIOD_ROUTES.has(route) || response.status !== 200) return response;
+  // The note is an addition: when its status row cannot be read, the report goes out without it.
+  const purged = await new RetentionState(store.marks.client).last().then((s) => s?.purgedBefore, () => undefined);
+  return withPurgedNote(response, purgedNote(purged, filter));
 }

@@ -4,7 +4,8 @@
 import { aggregate, summarise, type Contribution, type MeetingSummary } from '../../analysis/metrics.js';
 import { RANKING_FIELDS, totalsPairs, type RankingRow } from '../../reports/summary.js';
 import { fieldColumns, type CellValue, type Column } from '../../reports/render/csv.js';
-import { entityToListing, entityToSummary, SUMMARY_ONLY_PREFIX } from '../../storage/meetingResultsTable.js';
+import { entityToListing } from '../../storage/meetingResultsTable.js';
+import { entityToSummary, SUMMARY_ONLY_PREFIX } from '../../storage/summaryOnlyRows.js';
 import { listAll } from '../../storage/tableEntities.js';
 import type { ReportDeps } from './context.js';
 import { currentListing, listingFilter, type RouteInput } from './meetingRoutes.js';
