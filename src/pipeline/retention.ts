@@ -52,8 +52,8 @@ export async function applyRetention(deps: RetentionDeps, periods: RetentionPeri
   try {
     await purgeSessions(ctx, cut.records, records);
     await purgeMeetingDetails(ctx, cut.records, records);
-    if (!stop()) records.exportBlobs = await purgeBlobs(store.exports, cut.records, stop);
-    if (!stop()) records.rejectsBlobs = await purgeBlobs(store.rejects.container, cut.records, stop);
+    records.exportBlobs = await purgeBlobs(store.exports, cut.records, stop);
+    records.rejectsBlobs = await purgeBlobs(store.rejects.container, cut.records, stop);
     await cutDisconnectionIps(ctx, days.records, records);
     if (!stop()) purgedBefore.records = later(previous.records, days.records);
 
@@ -121,6 +121,7 @@ async function purgeLocations(store: Store, cutoffDay: string, stop: () => boole
   let deleted = 0;
   let after: string | undefined;
   for (;;) {
+    if (stop()) return deleted;
     const page = await store.meetingResults.analysedMeetingsPage(after);
     for (const meetingId of page.meetingIds) {
       const location = await store.meetingResults.getLocation(meetingId);
@@ -131,7 +132,7 @@ async function purgeLocations(store: Store, cutoffDay: string, stop: () => boole
         deleted++;
       }
     }
-    if (page.done || stop()) return deleted;
+    if (page.done) return deleted;
     after = page.cursor;
   }
 }
@@ -144,13 +145,13 @@ async function purgeUsers(store: Store, cutoff: number, stop: () => boolean): Pr
   let deleted = 0;
   const filter = `PartitionKey ge 'user-' and PartitionKey lt 'user.'`;
   for await (const page of pagesOf(store.users.client, filter, { select: ['PartitionKey', 'RowKey', 'seenAt', 'Timestamp'] })) {
+    if (stop()) break;
     const old = page.filter((e) => {
       const timestamp = e['timestamp'];
       const seen = num(e, 'seenAt') ?? (typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN);
       return Number.isFinite(seen) && seen < cutoff;
     });
     deleted += await deleteEntities(store.users.client, old);
-    if (stop()) break;
   }
   return deleted;
 }

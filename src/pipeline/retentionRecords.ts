@@ -50,24 +50,23 @@ export interface PurgeContext {
   stop: () => boolean;
 }
 
-/** Deletes session records whose latest time is before `cutoff` (epoch ms), their bundle copies first. */
+/**
+ * Deletes session records whose latest time is before `cutoff` (epoch ms), their bundle copies first. Goes through
+ * every page of candidates (a row deleted behind the continuation does not disturb it): a session that started
+ * before the cut-off but ended after it is a candidate that stays.
+ */
 export async function purgeSessions(ctx: PurgeContext, cutoff: number, counts: RecordsPurgeCounts): Promise<void> {
   const { store } = ctx;
   const select = ['PartitionKey', 'RowKey', ...SESSION_TIMES];
-  for (;;) {
+  for await (const page of pagesOf(store.sessions.client, olderThan(SESSION_TIMES, cutoff), { select })) {
     if (ctx.stop()) return;
-    const first = await pagesOf(store.sessions.client, olderThan(SESSION_TIMES, cutoff), { select }).next();
-    const page: StoredEntity[] = first.done === true ? [] : first.value;
     const old = page.filter((e) => (latestTime(e, SESSION_TIMES) ?? Infinity) < cutoff);
-    if (old.length === 0) return;
-    const partitions = [...new Set(old.map((e) => e.partitionKey))];
     // Bundles first: a run cut short finds the session rows again, and with them the partition.
-    for (const partitionKey of partitions) {
+    for (const partitionKey of new Set(old.map((e) => e.partitionKey))) {
       await store.meetings.markRecordsPurged(partitionKey, ctx.now());
       await purgeBundles(ctx, partitionKey, cutoff, counts);
     }
     counts.sessions += await deleteEntities(store.sessions.client, old);
-    if (old.length < page.length) return; // the rest of the page is not old (times in the future or missing)
   }
 }
 
@@ -92,19 +91,15 @@ async function purgeBundles(ctx: PurgeContext, partitionKey: string, cutoff: num
   }
 }
 
-/** Deletes MeetingDetail records and their detail copies whose latest time is before `cutoff`. */
+/** Deletes MeetingDetail records and their detail copies whose latest time is before `cutoff` (every page of candidates). */
 export async function purgeMeetingDetails(ctx: PurgeContext, cutoff: number, counts: RecordsPurgeCounts): Promise<void> {
   const { store } = ctx;
   const select = ['PartitionKey', 'RowKey', ...DETAIL_TIMES];
-  for (;;) {
+  for await (const page of pagesOf(store.meetings.client, olderThan(DETAIL_TIMES, cutoff), { select })) {
     if (ctx.stop()) return;
-    const first = await pagesOf(store.meetings.client, olderThan(DETAIL_TIMES, cutoff), { select }).next();
-    const page: StoredEntity[] = first.done === true ? [] : first.value;
     const old = page.filter((e) => (latestTime(e, DETAIL_TIMES) ?? Infinity) < cutoff);
-    if (old.length === 0) return;
     for (const partitionKey of new Set(old.map((e) => e.partitionKey))) await store.meetings.markRecordsPurged(partitionKey, ctx.now());
     counts.meetingRecords += await deleteEntities(store.meetings.client, old);
-    if (old.length < page.length) return;
   }
 }
 
@@ -112,12 +107,12 @@ export async function purgeMeetingDetails(ctx: PurgeContext, cutoff: number, cou
 export async function purgeBlobs(container: ContainerClient, cutoff: number, stop: () => boolean): Promise<number> {
   let deleted = 0;
   for await (const page of container.listBlobsFlat().byPage({ maxPageSize: 500 })) {
+    if (stop()) return deleted;
     for (const blob of page.segment.blobItems) {
       if (blob.properties.lastModified.getTime() >= cutoff) continue;
       const response = await container.getBlobClient(blob.name).deleteIfExists({ deleteSnapshots: 'include' });
       if (response.succeeded) deleted++;
     }
-    if (stop()) return deleted;
   }
   return deleted;
 }
@@ -137,13 +132,13 @@ export async function cutDisconnectionIps(ctx: PurgeContext, cutoffDay: string, 
   // Keys and the flag only: the rows already cut (most of them, after the first run) are not downloaded.
   const select = ['PartitionKey', 'RowKey', 'ipCut'];
   for await (const page of pagesOf(client, `PartitionKey lt ${stringLiteral(cutoffDay)}`, { select, pageSize: 500 })) {
+    if (ctx.stop()) return;
     for (const key of page) {
       if (key['ipCut'] === true) continue;
       const entity = await client.getEntity<Record<string, unknown>>(key.partitionKey, key.rowKey);
       await client.updateEntity(cutEntity({ ...entity, partitionKey: key.partitionKey, rowKey: key.rowKey }), 'Merge');
       counts.disconnectionIpsCut++;
     }
-    if (ctx.stop()) return;
   }
 }
 

@@ -11,7 +11,9 @@ import { CachedConfig } from '../../src/storage/configBlobs.js';
 import { num } from '../../src/storage/tableEntities.js';
 import { PURGED_ROW } from '../../src/storage/meetingsTable.js';
 import type { Store } from '../../src/storage/store.js';
-import { dumpTable } from './pipelineFixtures.js';
+import { dumpTable, ndjson, sessionLine } from './pipelineFixtures.js';
+import { ingestExport } from '../../src/pipeline/ingest.js';
+import { freshStore } from '../storage/testStore.js';
 import { analysedStore, FAR } from './privacyFixtures.js';
 
 const DAY = 86_400_000;
@@ -160,4 +162,21 @@ test('retention settings: defaults 30/180/730; a wrong value or an order that wo
   assert.throws(() => readRetentionPeriods({ RETENTION_RESULTS_DAYS: '1.5' }), /RETENTION_RESULTS_DAYS must be a whole number/);
   assert.throws(() => readRetentionPeriods({ RETENTION_RECORDS_DAYS: '200' }), /RETENTION_RESULTS_DAYS \(180\) must be at least RETENTION_RECORDS_DAYS \(200\)/);
   assert.throws(() => readRetentionPeriods({ RETENTION_AGGREGATES_DAYS: '90' }), /RETENTION_AGGREGATES_DAYS \(90\) must be at least/);
+});
+
+test('retention: a session that ends after the cut-off stays, with its meeting; older sessions of other meetings go', async () => {
+  const store = await freshStore('rets');
+  const lines = [
+    sessionLine('r-1', 'a-meeting', 'ann', '2026-03-01T08:00:00', '2026-03-20T08:00:00'),
+    sessionLine('r-2', 'b-meeting', 'bob', '2026-03-01T08:00:00', '2026-03-01T09:00:00'),
+    sessionLine('r-3', 'b-meeting', 'cat', '2026-03-01T08:00:00', '2026-03-01T09:30:00'),
+  ];
+  await ingestExport({ blobName: 's.ndjson', content: ndjson(lines) }, { store, pseudonymizer: null });
+  const run = await applyRetention({ store, now: () => new Date('2026-04-05T00:00:00Z') }, PERIODS, FAR());
+  assert.equal(run.counts.sessions, 2);
+  assert.deepEqual((await dumpTable(store.sessions.client)).map((e) => e.rowKey), ['r-1']);
+  const bundled = (await dumpTable(store.meetings.client)).filter((e) => String(e.rowKey).startsWith('~~b|'));
+  assert.deepEqual(bundled.map((e) => e.partitionKey), ['a-meeting'], 'only the spanning session\'s bundle is left');
+  assert.equal(await store.meetings.recordsPurged('b-meeting'), true);
+  assert.equal(await store.meetings.recordsPurged('a-meeting'), false);
 });
