@@ -141,6 +141,30 @@ param alertBaselineFactor int = 2
 @description('Alert: e-mail address notified through an action group. Empty: no action group.')
 param alertEmail string = ''
 
+@description('Days raw session records (with IP addresses and user agents), MeetingDetail records, exports and rejects are kept (docs/privacy.md).')
+@minValue(1)
+@maxValue(3650)
+param retentionRecordsDays int = 30
+
+@description('Days per-meeting results, disconnections, per-user aggregates and learned users are kept. At least retentionRecordsDays.')
+@minValue(1)
+@maxValue(3650)
+param retentionResultsDays int = 180
+
+@description('Days site, subnet, platform and day aggregates are kept. At least retentionResultsDays.')
+@minValue(1)
+@maxValue(3650)
+param retentionAggregatesDays int = 730
+
+@description('NCRONTAB schedule (6 fields, UTC) of the retention timer. Empty: the default in src/names.json.')
+param retentionSchedule string = ''
+
+@description('Store user ids, UPNs, e-mails and display names as keyed HMAC-SHA-256 pseudonyms (docs/privacy.md). Needs pseudonymVaultReferenceUri.')
+param pseudonymizeUsers bool = false
+
+@description('Versionless URI of the Key Vault secret holding the pseudonym key (at least 32 characters), read by the app\'s identity through a Key Vault reference: grant it Key Vault Secrets User on the secret (docs/privacy.md). Empty when pseudonymizeUsers is off.')
+param pseudonymVaultReferenceUri string = ''
+
 var names = loadJsonContent('../src/names.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -149,6 +173,7 @@ var tags = {
 var effectiveAnalysisSchedule = empty(analysisSchedule) ? names.settingDefaults[names.settings.analysisSchedule] : analysisSchedule
 var effectiveCollectorSchedule = empty(collectorSchedule) ? names.settingDefaults[names.settings.collectorSchedule] : collectorSchedule
 var effectiveGraphNamesSchedule = empty(graphNamesSchedule) ? names.settingDefaults[names.settings.graphNamesSchedule] : graphNamesSchedule
+var effectiveRetentionSchedule = empty(retentionSchedule) ? names.settingDefaults[names.settings.retentionSchedule] : retentionSchedule
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -276,6 +301,12 @@ module functionApp 'modules/functionApp.bicep' = {
     graphNamesRefreshHours: graphNamesRefreshHours
     graphNamesSchedule: effectiveGraphNamesSchedule
     logAnalyticsSettings: logAnalytics.outputs.settings
+    retentionRecordsDays: retentionRecordsDays
+    retentionResultsDays: retentionResultsDays
+    retentionAggregatesDays: retentionAggregatesDays
+    retentionSchedule: effectiveRetentionSchedule
+    pseudonymizeUsers: pseudonymizeUsers
+    pseudonymVaultReferenceUri: pseudonymVaultReferenceUri
   }
   // The host starts with its storage roles in place.
   dependsOn: [

@@ -95,6 +95,23 @@ param logAnalyticsSettings object = {
   userIds: 'include'
 }
 
+@description('Days each kind of data is kept (docs/privacy.md): raw records, per-meeting results, aggregates.')
+@minValue(1)
+param retentionRecordsDays int = 30
+@minValue(1)
+param retentionResultsDays int = 180
+@minValue(1)
+param retentionAggregatesDays int = 730
+
+@description('NCRONTAB schedule (6 fields, UTC) of the retention timer.')
+param retentionSchedule string
+
+@description('Store identities as keyed pseudonyms; the key is the Key Vault secret at pseudonymVaultReferenceUri.')
+param pseudonymizeUsers bool = false
+
+@description('Versionless URI of the Key Vault secret with the pseudonym key (resolved with the user-assigned identity).')
+param pseudonymVaultReferenceUri string = ''
+
 var names = loadJsonContent('../../src/names.json')
 
 // How HTTP callers authenticate, read by src/pipeline/http/httpAuth.ts: 'entra' only together with the
@@ -250,6 +267,31 @@ var appSettings = [
     name: names.settings.logsIngestionClientId
     value: identity.properties.clientId
   }
+  // Retention (src/pipeline/retention.ts) and pseudonymised mode (src/privacyMode.ts): docs/privacy.md.
+  {
+    name: names.settings.retentionRecordsDays
+    value: string(retentionRecordsDays)
+  }
+  {
+    name: names.settings.retentionResultsDays
+    value: string(retentionResultsDays)
+  }
+  {
+    name: names.settings.retentionAggregatesDays
+    value: string(retentionAggregatesDays)
+  }
+  {
+    name: names.settings.retentionSchedule
+    value: retentionSchedule
+  }
+  {
+    name: names.settings.pseudonymizeUsers
+    value: pseudonymizeUsers ? 'true' : 'false'
+  }
+  {
+    name: names.settings.pseudonymKey
+    value: pseudonymizeUsers && !empty(pseudonymVaultReferenceUri) ? '@Microsoft.KeyVault(SecretUri=${pseudonymVaultReferenceUri})' : ''
+  }
 ]
 
 resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
@@ -266,8 +308,8 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    // Key Vault references (the collector's credential) resolve with the identity that has the vault role.
-    keyVaultReferenceIdentity: enableCollector ? identity.id : 'SystemAssigned'
+    // Key Vault references (the collector's credential, the pseudonym key) resolve with the identity that has the vault role.
+    keyVaultReferenceIdentity: enableCollector || pseudonymizeUsers ? identity.id : 'SystemAssigned'
     // No FTP settings: Flex Consumption has no FTP and refuses siteConfig.ftpsState (error 51021).
     siteConfig: {
       minTlsVersion: '1.2'

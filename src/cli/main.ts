@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `teams-audit` entry point: subcommand dispatch (generate, upload: loaded only when used),
+// `teams-audit` entry point: subcommand dispatch (generate, upload, erase: loaded only when used),
 // option parsing, and the tala-compatible or normal analysis run.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +25,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (sub === 'generate') {
     const { runGenerate } = require('../generator/command.js') as typeof import('../generator/command.js');
     return runGenerate(argv.slice(1), io);
+  }
+  if (sub === 'erase') {
+    const { runErase } = require('./erase.js') as typeof import('./erase.js');
+    return runErase(argv.slice(1), { stdout: io.stdout, stderr: io.stderr });
   }
   if (sub === 'upload') {
     // Azure SDKs are loaded only here, never by the analysis commands.

@@ -227,6 +227,7 @@ function compatConflict(o: CliOptions): string | undefined {
 export const USAGE = `usage: teams-audit [-o|-a|-d] [-i REGEX] [-u FILE] [options] [--] [file ...]
        teams-audit generate [options]     (synthetic exports; see teams-audit generate --help)
        teams-audit upload [options]       (send exports to the pipeline; see teams-audit upload --help)
+       teams-audit erase ID-OR-UPN        (erase one person from the pipeline's storage; see teams-audit erase --help)
 
 Reads Purview / PowerShell / Sentinel / Management API exports (CSV, JSON, NDJSON; plain, .gz or .zip) from the files,
 or from standard input when no file is given. Several files are merged into one analysis

@@ -184,6 +184,12 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
   const analyseOne = async (pending: PendingMeeting): Promise<void> => {
     const records = await readMeetingRecords(store, pending);
     if (records.sessions.length === 0 && records.details.length === 0) {
+      if (await store.meetings.recordsPurged(pending.meetingId)) {
+        // Its records are past their retention (src/pipeline/retention.ts): the results stay until theirs is.
+        await store.marks.clear(pending);
+        result.empty++;
+        return;
+      }
       // Nothing left (its exports were withdrawn or replaced): its results go too.
       await removeMeetingResults(store, pending.meetingId, { location: records.location });
       await store.marks.clear(pending);

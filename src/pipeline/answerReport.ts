@@ -15,6 +15,7 @@ import { listDisconnections } from './http/disconnectionRoutes.js';
 import { getSummary } from './http/summaryRoutes.js';
 import { getHealth, getUpload, listUploads, listUsers } from './http/adminRoutes.js';
 import { openApiResponse } from './http/openApi.js';
+import { withRetentionNote } from './http/purgedNote.js';
 
 export type { ReportRequest, ReportResponse } from './http/types.js';
 export type { ReportDeps } from './http/context.js';
@@ -91,7 +92,7 @@ export async function answerReport(request: ReportRequest, deps: ReportDeps): Pr
       if (key === undefined) throw invalidToken();
       input.state = decodeToken(key, options.continuationToken, route.route, fingerprint);
     }
-    return await route.handler(deps, input);
+    return await withRetentionNote(deps.store, route.route, filter, await route.handler(deps, input));
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
     const log = logOf(deps);

@@ -20,6 +20,8 @@ import { ingestionSource, RecordWriter } from '../storage/recordWriter.js';
 import { describeError, singleLineLog, SILENT_LOG, type PipelineLog } from './log.js';
 import { noMeetingRecordsWarnings } from '../audit/noMeetingRecords.js';
 import { settleVersions, type RemovalTotals } from './withdraw.js';
+import type { Pseudonymizer } from '../audit/pseudonymize.js';
+import { pseudonymizerFromEnv } from '../privacyMode.js';
 
 export interface IngestInput {
   blobName: string;
@@ -36,6 +38,11 @@ export interface IngestDeps {
   /** Observes every committed transaction (benchmark, tests). */
   onTransaction?: BatchWriterOptions['onTransaction'];
   now?: () => Date;
+  /**
+   * Pseudonymises identities before they are stored (PSEUDONYMIZE_USERS=true); null: never. When omitted,
+   * the app settings decide (src/privacyMode.ts), and a missing key fails the ingestion before it writes.
+   */
+  pseudonymizer?: Pseudonymizer | null;
 }
 
 export interface IngestResult {
@@ -69,6 +76,7 @@ function keyRejection(record: AuditRecord, error: KeyError): Rejection {
 export async function ingestExport(input: IngestInput, deps: IngestDeps, log: PipelineLog = SILENT_LOG): Promise<IngestResult> {
   log = singleLineLog(log);
   const { store } = deps;
+  const pseudonymizer = deps.pseudonymizer === undefined ? pseudonymizerFromEnv() : (deps.pseudonymizer ?? undefined);
   const now = deps.now ?? (() => new Date());
   const started = now();
   const settleDeps = { store, now, log };
@@ -105,6 +113,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   const rejections: Rejection[] = [];
   const learned = new Map<string, UserEntry>();
   let info: ExportInfo | undefined;
+  let latestSeen = Number.NEGATIVE_INFINITY;
 
   try {
     // A gzip blob is decompressed as it is read; a zip blob is read entry by entry (rows named
@@ -124,7 +133,7 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
         rejections.push(item.rejection);
         continue;
       }
-      const record = item.record;
+      const record = pseudonymizer === undefined ? item.record : pseudonymizer.record(item.record);
       let guarded: GuardedEntity;
       try {
         guarded = record.kind === 'session' ? sessionToEntity(record) : meetingDetailToEntity(record);
@@ -141,13 +150,14 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
       accounting.accepted++;
       if (guarded.truncated.length > 0) entry.truncatedEntities++;
       learnFromRecord(learned, record);
+      latestSeen = Math.max(latestSeen, ...recordTimes(record));
       if (record.kind === 'session') entry.sessions++;
       else entry.meetingDetails++;
       await writer.add(record, guarded.entity);
     }
     info = stream.info();
     await writer.flush();
-    await store.users.upsertAll(learned.values(), writerOptions);
+    await store.users.upsertAll(learned.values(), writerOptions, Number.isFinite(latestSeen) ? latestSeen : undefined);
 
     entry.rejectsBlob = await store.rejects.write(input.blobName, input.etag, rejections, now());
     // Last: a meeting is marked only once everything it gained is stored.
@@ -201,6 +211,12 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   );
   if (entry.rejected > 0) log.warn(`ingestExport: ${input.blobName}: ${entry.rejected} rows rejected; see ${entry.rejectsBlob ?? 'the rejects container'}`);
   return { outcome: 'completed', entry, removed: await settleVersions(settleDeps, entry) };
+}
+
+/** The usable times of a record (for the users' `seenAt`, which retention goes by). */
+function recordTimes(record: AuditRecord): number[] {
+  const times = record.kind === 'session' ? [record.joinTime, record.leaveTime, record.creationTime] : [record.startTime, record.endTime, record.creationTime];
+  return times.filter((t): t is number => t !== undefined && Number.isFinite(t));
 }
 
 /**

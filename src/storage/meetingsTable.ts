@@ -149,6 +149,9 @@ function sourceRangeFilter(prefix: string, sourceKey: string): string {
   return `(RowKey ge ${stringLiteral(from)} and RowKey lt ${stringLiteral(prefixUpperBound(from))})`;
 }
 
+/** RowKey of the row saying that retention deleted records of the meeting (sorts after the detail copies). */
+export const PURGED_ROW = '~~p|records';
+
 /** Thrown when an indexed bundle or detail is missing (the caller falls back to partition queries). */
 export class MissingIndexedEntityError extends Error {
   override name = 'MissingIndexedEntityError';
@@ -156,6 +159,25 @@ export class MissingIndexedEntityError extends Error {
 
 export class MeetingsTable {
   constructor(readonly client: TableClient) {}
+
+  /**
+   * Records that retention deleted records of this meeting partition (RowKey `~~p|records`, after the
+   * detail copies): its analysis keeps the results it has instead of reading what is left as a withdrawal.
+   */
+  async markRecordsPurged(partitionKey: string, at: Date): Promise<void> {
+    await this.client.upsertEntity({ partitionKey, rowKey: PURGED_ROW, purgedAt: at.toISOString() }, 'Replace');
+  }
+
+  /** True when retention deleted records of this meeting (see markRecordsPurged). */
+  async recordsPurged(meetingId: string): Promise<boolean> {
+    try {
+      await this.client.getEntity(encodeKey(meetingId, 'meeting id'), PURGED_ROW, { queryOptions: { select: ['RowKey'] } });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
 
   writer(options: BatchWriterOptions = {}): TableBatchWriter {
     return new TableBatchWriter(this.client, options);

@@ -10,7 +10,7 @@ import { usersOf, type DirectoryName, type UserEntry } from '../analysis/userDir
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, shardOf } from './keys.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { guardEntity } from './entityGuards.js';
-import { isNotFound, listAll, optStr, stringLiteral, str } from './tableEntities.js';
+import { double, isNotFound, listAll, optStr, stringLiteral, str } from './tableEntities.js';
 
 /** Users live in 16 partitions `user-0` … `user-f` (by id), written in parallel. */
 const PARTITION = 'user-';
@@ -60,14 +60,18 @@ function keysOf(uuid: string): { partitionKey: string; rowKey: string } {
 export class UsersTable {
   constructor(readonly client: TableClient) {}
 
-  /** Merges learned ids in: an organiser e-mail and an attendee e-mail are kept side by side; an id alone adds no e-mail. */
-  async upsertAll(users: Iterable<UserEntry>, options: BatchWriterOptions = {}): Promise<number> {
+  /**
+   * Merges learned ids in: an organiser e-mail and an attendee e-mail are kept side by side; an id alone adds no
+   * e-mail. `seenAt` (epoch ms: the latest record time of the export) lets retention delete users no longer seen.
+   */
+  async upsertAll(users: Iterable<UserEntry>, options: BatchWriterOptions = {}, seenAt?: number): Promise<number> {
     const writer = new TableBatchWriter(this.client, options);
     let count = 0;
     for (const u of users) {
       const uuid = u.uuid.toLowerCase();
       const entity: Record<string, unknown> = { ...keysOf(uuid), uuid };
       if (u.email !== '') entity[u.origin === 'attendee' ? 'attendeeEmail' : 'organizerEmail'] = u.email;
+      if (seenAt !== undefined && Number.isFinite(seenAt)) entity['seenAt'] = double(seenAt);
       await writer.upsert(guardEntity(entity as { partitionKey: string; rowKey: string }).entity, 'Merge');
       count++;
     }

@@ -121,7 +121,7 @@ test('the Function App sets the collector settings under their names.json names 
   };
   for (const [setting, value] of Object.entries(expected)) assert.equal(byName.get(setting), value, setting);
   const site = model.resources.find((r) => r.type === 'Microsoft.Web/sites' && !r.existing)!;
-  assert.equal(text(site, 'properties.keyVaultReferenceIdentity'), "enableCollector ? identity.id : 'SystemAssigned'");
+  assert.equal(text(site, 'properties.keyVaultReferenceIdentity'), "enableCollector || pseudonymizeUsers ? identity.id : 'SystemAssigned'");
 
   const main = template('infra/main.bicep');
   const functionApp = main.modules.find((m) => m.symbol === 'functionApp')!;

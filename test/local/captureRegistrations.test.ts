@@ -49,11 +49,11 @@ test('analyzeDisconnections: timer on %ANALYSIS_SCHEDULE%, every 10 minutes by d
   assert.equal(schedule.next(first)!.getTime() - first.getTime(), 10 * 60_000);
 });
 
-test('every HTTP function requires a function key (none anonymous), the withdrawal the admin key, and returns through $return', () => {
+test('every HTTP function requires a function key (none anonymous), the withdrawal and the privacy routes the admin key, and returns through $return', () => {
   const http = functions.filter((f) => f.trigger.type === 'httpTrigger');
   assert.ok(http.length >= 10, `expected the report routes, found ${http.length} HTTP functions`);
   for (const fn of http) {
-    const level = fn.name === 'withdrawUpload' ? 'admin' : 'function';
+    const level = ['withdrawUpload', 'eraseUser', 'pseudonymLookup'].includes(fn.name) ? 'admin' : 'function';
     assert.equal(fn.trigger['authLevel'], level, `${fn.name} must have authLevel '${level}'`);
     assert.deepEqual(fn.bindings.filter((b) => b !== fn.trigger), [{ type: 'http', name: '$return', direction: 'out' }], fn.name);
   }

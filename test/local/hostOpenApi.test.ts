@@ -89,7 +89,7 @@ test('security follows each registration: authLevel function -> the function key
 
 /** A request to the running host for one documented operation, with extra query parameters. */
 async function call(path: string, method: string, query: string): Promise<{ status: number; type: string; body: string }> {
-  const headers: Record<string, string> = method === 'delete' ? { 'x-functions-key': host.adminKey } : {};
+  const headers: Record<string, string> = method === 'get' ? {} : { 'x-functions-key': host.adminKey };
   const res = await fetch(`${host.url}/api${samplePath(path)}?${query}`, { method: method.toUpperCase(), headers });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };
 }

@@ -7,6 +7,7 @@ import { entityToUploadEntry, type UploadEntry } from '../../storage/ledger.js';
 import { CollectorState } from '../../storage/collectorState.js';
 import { readCollectorHealth, type CollectorHealth } from '../collectorHealth.js';
 import { listPage } from '../../storage/tableEntities.js';
+import { RetentionState } from '../../storage/retentionState.js';
 import { describeError } from '../log.js';
 import { logOf, type ReportDeps } from './context.js';
 import type { RouteInput } from './meetingRoutes.js';
@@ -140,6 +141,15 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       log.error(`health: name lookup status check failed: ${describeError(error)}`);
     }
   }
+  // The retention run's last counts and the days before which data is gone (null: never ran).
+  let retention: unknown = null;
+  if (storage.reachable) {
+    try {
+      retention = { lastRun: (await new RetentionState(deps.store.marks.client).last()) ?? null };
+    } catch (error) {
+      log.error(`health: retention status check failed: ${describeError(error)}`);
+    }
+  }
   const collectorFailing = collector !== null && collector.configured && collector.lastRun?.status === 'failed';
   const status = !storage.reachable ? 'unavailable' : config.valid && !collectorFailing ? 'ok' : 'degraded';
   return jsonResponse(
@@ -151,6 +161,7 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       analysis: { lastRun, pendingMarks, config: analysisConfig },
       collector,
       names,
+      retention,
     },
     storage.reachable ? 200 : 503,
   );

@@ -31,7 +31,8 @@ function matchesListing(listing: MeetingListing<MeetingRow>, filter: ReportFilte
 }
 
 /** The OData filter selecting listing rows for from/to/organizer. */
-export function listingFilter(filter: ReportFilter): string {
+export function listingFilter(filter: ReportFilter, prefix: string = LISTING_PREFIX): string {
+  const LISTING_PREFIX = prefix;
   const { fromDay, toDay } = dayBounds(filter.from, filter.to);
   const organizer = filter.organizer?.toLowerCase();
   return allOf([

@@ -12,6 +12,7 @@ import {
 import { CONTINUATION_HEADER, jsonResponse } from './render.js';
 import { API_ERROR_STATUS, badParameter, type ApiErrorCode, type ReportResponse } from './types.js';
 import { WITHDRAW_ROUTE } from './withdrawRoute.js';
+import { ERASE_ROUTE, PSEUDONYMS_ROUTE } from './eraseRoute.js';
 
 /** What the document needs of a report route (src/pipeline/answerReport.ts, ReportRoute). */
 export interface DescribedRoute {
@@ -231,12 +232,41 @@ function withdrawOperation(mode: HttpAuthMode): Json {
   };
 }
 
-/** The OpenAPI 3.1 document of the report routes and the withdrawal, for the given sign-in mode. */
+/** The privacy routes: admin key only (docs/privacy.md). */
+const PRIVACY_OPERATIONS = [
+  {
+    ...ERASE_ROUTE,
+    summary: "Erases one person (object id or UPN) from every table, the rejects and the users file; answers the counts per table.",
+    request: undefined,
+  },
+  {
+    ...PSEUDONYMS_ROUTE,
+    summary: 'Pseudonymised mode: the pseudonyms of the candidate ids or UPNs in the body, and which match a given pseudonym.',
+    request: object({ candidates: { type: 'array', items: { type: 'string' } }, pseudonym: { type: 'string' } }, ['candidates']),
+  },
+] as const;
+
+function privacyOperation(operation: (typeof PRIVACY_OPERATIONS)[number], mode: HttpAuthMode): Json {
+  const params = pathParameters(operation.route);
+  const described: Json = {
+    operationId: operation.name,
+    summary: operation.summary,
+    description: 'Requires the host admin (master) key in x-functions-key; function keys are refused by the host. Takes no query parameters.',
+    parameters: params.map(pathParameter),
+    security: security(mode, true),
+    responses: { '200': { description: 'The result, as JSON.', content: { 'application/json': { schema: { type: 'object' } } } }, ...errorRefs(params.length > 0) },
+  };
+  if (operation.request !== undefined) described['requestBody'] = { required: true, content: { 'application/json': { schema: operation.request } } };
+  return described;
+}
+
+/** The OpenAPI 3.1 document of the report routes, the withdrawal and the privacy routes, for the given sign-in mode. */
 export function openApiDocument(routes: readonly DescribedRoute[], mode: HttpAuthMode): Json {
   const paths: Record<string, Json> = {};
   const at = (route: string): Json => (paths[openApiPath(route)] ??= {});
   for (const route of routes) at(route.route)['get'] = reportOperation(route, mode);
   at(WITHDRAW_ROUTE.route)[WITHDRAW_ROUTE.method.toLowerCase()] = withdrawOperation(mode);
+  for (const operation of PRIVACY_OPERATIONS) at(operation.route)[operation.method.toLowerCase()] = privacyOperation(operation, mode);
   return {
     openapi: OPENAPI_VERSION,
     info: {

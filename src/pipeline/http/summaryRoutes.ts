@@ -5,6 +5,7 @@ import { aggregate, summarise, type Contribution, type MeetingSummary } from '..
 import { RANKING_FIELDS, totalsPairs, type RankingRow } from '../../reports/summary.js';
 import { fieldColumns, type CellValue, type Column } from '../../reports/render/csv.js';
 import { entityToListing } from '../../storage/meetingResultsTable.js';
+import { entityToSummary, SUMMARY_ONLY_PREFIX } from '../../storage/summaryOnlyRows.js';
 import { listAll } from '../../storage/tableEntities.js';
 import type { ReportDeps } from './context.js';
 import { currentListing, listingFilter, type RouteInput } from './meetingRoutes.js';
@@ -26,7 +27,9 @@ async function summariesInRange(deps: ReportDeps, input: RouteInput): Promise<Me
     return listing === undefined ? [] : [listing.summary];
   }
   const entities = await listAll(deps.store.meetingResults.client, listingFilter(input.filter));
-  return entities.map((e) => entityToListing(e).summary);
+  // Past RETENTION_RESULTS_DAYS only summary-only rows remain (no organiser: an organiser filter leaves them out).
+  const retired = input.filter.organizer === undefined ? await listAll(deps.store.meetingResults.client, listingFilter(input.filter, SUMMARY_ONLY_PREFIX)) : [];
+  return [...entities.map((e) => entityToListing(e).summary), ...retired.map(entityToSummary)];
 }
 
 export async function getSummary(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {

@@ -31,9 +31,11 @@ export const API_ERROR_STATUS = {
   RouteNotFound: 404,
   MeetingNotFound: 404,
   UploadNotFound: 404,
+  NotPseudonymised: 409,
   InternalError: 500,
   StorageUnavailable: 503,
   SignInNotEnforced: 503,
+  PseudonymKeyUnavailable: 503,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 
