@@ -12,10 +12,10 @@ import { namedMeetingRow, type MeetingRow } from '../../reports/meetings.js';
 import { disconnectionPrefix } from '../../storage/disconnectionsTable.js';
 import { encodeKey, KeyError } from '../../storage/keys.js';
 import type { PendingMeeting } from '../../storage/marks.js';
+import { meetingFromStorage, readMeetingRecords, unmarked } from '../../storage/meetingRecords.js';
 import type { MeetingResultLocation } from '../../storage/meetingResultsTable.js';
 import { entityToSession } from '../../storage/sessionsTable.js';
 import { classifierFor, usersFor, type ReportDeps } from './context.js';
-import { meetingFromStorage, readMeetingRecords, unmarked } from '../analyse.js';
 import { meetingEvents } from './meetingEvents.js';
 import { bundleKeysOf, wholeMeetingSessions, WHOLE_MEETING_BUNDLES } from './meetingSessions.js';
 import type { RouteInput } from './meetingRoutes.js';
@@ -122,6 +122,5 @@ async function eventsOf(
   params: DetectionParams,
 ): Promise<ReturnType<typeof meetingEvents>> {
   const records = await readMeetingRecords(deps.store, pending ?? unmarked(meetingId), { location });
-  const { sessions } = meetingFromStorage(meetingId, records.sessions, records.details);
-  return meetingEvents(meetingId, sessions, records.details, classifier, params);
+  return meetingEvents(meetingFromStorage(meetingId, records.sessions, records.details), classifier, params);
 }
