@@ -4,11 +4,9 @@
 import { aggregate, summarise, type Contribution, type MeetingSummary } from '../../analysis/metrics.js';
 import { RANKING_FIELDS, totalsPairs, type RankingRow } from '../../reports/summary.js';
 import { fieldColumns, type CellValue, type Column } from '../../reports/render/csv.js';
-import { entityToListing } from '../../storage/meetingResultsTable.js';
-import { listAll } from '../../storage/tableEntities.js';
 import type { ReportDeps } from './context.js';
-import { currentListing, listingFilter, type RouteInput } from './meetingRoutes.js';
-import { dayBounds } from './odata.js';
+import { currentListing, type RouteInput } from './meetingRoutes.js';
+import { dayBounds } from '../../storage/odata.js';
 import { pageOfList } from './paging.js';
 import { csvResponse, jsonResponse, listResponse } from './render.js';
 import type { ReportResponse } from './types.js';
@@ -25,8 +23,7 @@ async function summariesInRange(deps: ReportDeps, input: RouteInput): Promise<Me
     const listing = await currentListing(deps, input.filter.meeting);
     return listing === undefined ? [] : [listing.summary];
   }
-  const entities = await listAll(deps.store.meetingResults.client, listingFilter(input.filter));
-  return entities.map((e) => entityToListing(e).summary);
+  return (await deps.store.meetingResults.listListings(input.filter)).map((l) => l.summary);
 }
 
 export async function getSummary(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
