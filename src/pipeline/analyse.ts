@@ -17,6 +17,7 @@ import type { PipelineConfig } from '../storage/configBlobs.js';
 import type { StoredDisconnection } from '../storage/disconnectionsTable.js';
 import { removeMeetingResults, replaceMeetingResults, utcDay, type MeetingResult } from '../storage/resultsWriter.js';
 import { isStorageUnreachable } from '../storage/unreachable.js';
+import { forEachBounded } from '../concurrency.js';
 import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
 import { remarkAfterConfigChange } from './configChange.js';
 
@@ -120,8 +121,6 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
     stoppedByDeadline: remarkUnfinished, stoppedByUnreachableStorage: false, disconnections: 0, configProblems, configFingerprint: config.fingerprint,
     remarkedForConfigChange: remarked, durationMs: 0,
   };
-  let next = 0;
-
   const analyseOne = async (pending: PendingMeeting): Promise<void> => {
     const records = await readMeetingRecords(store, pending);
     if (records.sessions.length === 0 && records.details.length === 0) {
@@ -141,30 +140,28 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
     if (!(await store.marks.clear(pending))) result.markedAgain++;
   };
 
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (next >= marks.length || result.stoppedByUnreachableStorage) return;
-      if (Date.now() >= options.deadline) {
-        result.stoppedByDeadline = true;
-        return;
-      }
-      const mark = marks[next++]!;
-      try {
-        await analyseOne(mark);
-      } catch (error) {
-        result.failed++;
-        lastError = describeError(error);
-        log.error(`analyzeDisconnections: meeting ${mark.meetingId} failed and stays marked: ${lastError}`);
-        // Every other meeting would fail the same way until the deadline: stop starting them.
-        if (isStorageUnreachable(error) && !result.stoppedByUnreachableStorage) {
-          result.stoppedByUnreachableStorage = true;
-          log.error(`analyzeDisconnections: storage cannot be reached; no further meetings are started, the rest stay marked for the next run`);
-        }
+  // No meeting starts once storage is unreachable or the deadline has come.
+  const stop = (): boolean => {
+    if (result.stoppedByUnreachableStorage) return true;
+    if (Date.now() < options.deadline) return false;
+    result.stoppedByDeadline = true;
+    return true;
+  };
+  const startedMeetings = await forEachBounded(marks, async (mark) => {
+    try {
+      await analyseOne(mark);
+    } catch (error) {
+      result.failed++;
+      lastError = describeError(error);
+      log.error(`analyzeDisconnections: meeting ${mark.meetingId} failed and stays marked: ${lastError}`);
+      // Every other meeting would fail the same way until the deadline: stop starting them.
+      if (isStorageUnreachable(error) && !result.stoppedByUnreachableStorage) {
+        result.stoppedByUnreachableStorage = true;
+        log.error(`analyzeDisconnections: storage cannot be reached; no further meetings are started, the rest stay marked for the next run`);
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? ANALYSIS_CONCURRENCY) }, worker));
-  result.remaining = marks.length - next;
+  }, { concurrency: deps.concurrency ?? ANALYSIS_CONCURRENCY, stop });
+  result.remaining = marks.length - startedMeetings;
   result.durationMs = now().getTime() - started.getTime();
 
   const status: Parameters<Store['marks']['recordRun']>[0] = {

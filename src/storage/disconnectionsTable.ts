@@ -6,7 +6,8 @@ import type { Disconnection } from '../analysis/model.js';
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
 import { allOf, anyOf, dayBounds, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
-import { double, isNotFound, mapBounded, stringLiteral } from './tableEntities.js';
+import { mapBounded } from '../concurrency.js';
+import { double, isNotFound, stringLiteral } from './tableEntities.js';
 
 /** What the disconnections report selects rows by (RecordFilter's bounds are on the meeting start). */
 export interface DisconnectionFilter extends Omit<RecordFilter, 'meeting'> {

@@ -6,7 +6,8 @@ import { decodeKey, encodeKey, KeyError } from './keys.js';
 import { guardEntity, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { allOf, anyOf, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
-import { bool, double, isNotFound, listAll, mapBounded, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { mapBounded } from '../concurrency.js';
+import { bool, double, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 /** The entity for a session record. Throws KeyError when its meeting or record id cannot be a key. */
 export function sessionToEntity(session: SessionRecord): GuardedEntity {

@@ -5,7 +5,7 @@
 // throws: its outcome is logged and recorded in the queue's status row.
 import type { Store } from '../../storage/store.js';
 import type { LogExportQueue, LogExportStatus, QueuedExport } from '../../storage/logExportQueue.js';
-import { mapBounded } from '../../storage/tableEntities.js';
+import { mapBounded } from '../../concurrency.js';
 import { SETTINGS } from '../../names.js';
 import { describeError, SILENT_LOG, type PipelineLog } from '../log.js';
 import { readCurrentResult } from './currentResult.js';
