@@ -18,7 +18,8 @@ import type { StoredDisconnection } from '../storage/disconnectionsTable.js';
 import { removeMeetingResults, replaceMeetingResults, utcDay, type MeetingResult } from '../storage/resultsWriter.js';
 import { isStorageUnreachable } from '../storage/unreachable.js';
 import { forEachBounded } from '../concurrency.js';
-import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+import { describeError } from '../errors.js';
+import { SILENT_LOG, type PipelineLog } from './log.js';
 import { remarkAfterConfigChange } from './configChange.js';
 
 /** Meetings analysed at once unless AnalysisDeps.concurrency says otherwise. */

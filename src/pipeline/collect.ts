@@ -9,7 +9,8 @@ import { AUDIT_GENERAL, type ContentItem, type ManagementActivityApi } from '../
 import { contentBlobName, contentDay, selectMeetingRecords } from '../collector/content.js';
 import { formatApiTime, planWindows } from '../collector/windows.js';
 import type { CollectorRunStatus, CollectorState } from '../storage/collectorState.js';
-import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+import { describeError } from '../errors.js';
+import { SILENT_LOG, type PipelineLog } from './log.js';
 import { forEachBounded } from '../concurrency.js';
 
 /** The API asks not to re-issue subscriptions/start within 15 minutes. */

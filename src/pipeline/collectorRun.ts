@@ -10,7 +10,8 @@ import { createCollectorClient } from '../collector/factory.js';
 import type { FetchLike, RetryPolicy } from '../collector/http.js';
 import type { CredentialPipelineOptions } from '../collector/credential.js';
 import { collectAuditRecords } from './collect.js';
-import { describeError, type PipelineLog } from './log.js';
+import { describeError } from '../errors.js';
+import { type PipelineLog } from './log.js';
 
 export const COLLECTOR_FUNCTION_NAME = 'collectAuditRecords';
 /** Time a run may spend before it stops starting work (host.json functionTimeout is 10 minutes). */

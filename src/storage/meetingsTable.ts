@@ -15,8 +15,8 @@ import { double, isNotFound, listAll, num, optStr, str, stringLiteral } from './
 
 export function meetingDetailToEntity(detail: MeetingDetailRecord): GuardedEntity {
   const entity: TableEntityShape = {
-    partitionKey: encodeKey(detail.meetingId, 'meeting Id'),
-    rowKey: encodeKey(detail.recordId, 'record Id'),
+    partitionKey: encodeKey(detail.meetingId, 'meeting Id', 'meetingId'),
+    rowKey: encodeKey(detail.recordId, 'record Id', 'recordId'),
     creationTime: double(detail.creationTime),
     organizerUpn: detail.organizerUpn,
     organizerId: detail.organizerId,

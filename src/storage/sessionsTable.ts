@@ -13,8 +13,8 @@ import { bool, double, isNotFound, listAll, num, optStr, str, stringLiteral } fr
 export function sessionToEntity(session: SessionRecord): GuardedEntity {
   const a = session.attendee;
   const entity: TableEntityShape = {
-    partitionKey: encodeKey(session.meetingId, 'MeetingDetailId'),
-    rowKey: encodeKey(session.recordId, 'record Id'),
+    partitionKey: encodeKey(session.meetingId, 'MeetingDetailId', 'meetingId'),
+    rowKey: encodeKey(session.recordId, 'record Id', 'recordId'),
     creationTime: double(session.creationTime),
     organizerUpn: session.organizerUpn,
     organizerId: session.organizerId,

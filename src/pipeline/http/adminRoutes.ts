@@ -6,7 +6,7 @@ import { fieldColumns, type Column } from '../../reports/render/csv.js';
 import { entityToUploadEntry, type UploadEntry } from '../../storage/ledger.js';
 import { CollectorState } from '../../storage/collectorState.js';
 import { readCollectorHealth, type CollectorHealth } from '../collectorHealth.js';
-import { describeError } from '../log.js';
+import { describeError } from '../../errors.js';
 import { logOf, type ReportDeps } from './context.js';
 import type { RouteInput } from './meetingRoutes.js';
 import { pageOfList, scanTable } from './paging.js';
