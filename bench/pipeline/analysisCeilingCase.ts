@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionClassifier } from '../../src/analysis/classify.js';
-import { ANALYSIS_CONCURRENCY, buildMeetingResult, meetingFromStorage, readMeetingRecords, unmarked } from '../../src/pipeline/analyse.js';
+import { ANALYSIS_CONCURRENCY, buildMeetingResult } from '../../src/pipeline/analyse.js';
+import { meetingFromStorage, readMeetingRecords, unmarked } from '../../src/storage/meetingRecords.js';
 import { replaceMeetingResults, type MeetingResult } from '../../src/storage/resultsWriter.js';
 import type { PendingMeeting } from '../../src/storage/marks.js';
 import type { Store } from '../../src/storage/store.js';

@@ -79,7 +79,8 @@ function tcpReachable(host: string, port: number, timeoutMs: number): Promise<bo
   });
 }
 
-function describeError(err: unknown): string {
+/** A storage failure with its HTTP status and error code first (what a person fixing access or the endpoint needs). */
+function describeServiceError(err: unknown): string {
   const e = err as { statusCode?: number; code?: string; message?: string; details?: { errorCode?: string } };
   const code = e.details?.errorCode ?? e.code;
   const first = String(e.message ?? err).split('\n')[0];
@@ -164,7 +165,7 @@ export async function runUpload(argv: string[], io: UploadIo, options: UploadOpt
   try {
     target = resolveTarget(parsed.values['connection-string']);
   } catch (err) {
-    io.stderr.write(`teams-audit upload: the storage connection is not usable: ${describeError(err)}\n`);
+    io.stderr.write(`teams-audit upload: the storage connection is not usable: ${describeServiceError(err)}\n`);
     return 1;
   }
   const containerName = parsed.values.container ?? setting(SETTINGS.exportsContainer);
@@ -192,7 +193,7 @@ export async function runUpload(argv: string[], io: UploadIo, options: UploadOpt
       return 1;
     }
   } catch (err) {
-    io.stderr.write(`teams-audit upload: cannot reach the blob service at ${target.endpoint} (${describeError(err)}).${hint}\n`);
+    io.stderr.write(`teams-audit upload: cannot reach the blob service at ${target.endpoint} (${describeServiceError(err)}).${hint}\n`);
     return 1;
   }
 
@@ -222,7 +223,7 @@ export async function runUpload(argv: string[], io: UploadIo, options: UploadOpt
     } catch (err) {
       if (showProgress) io.stderr.write('\r\x1b[K');
       const unreachable = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET/.test(String((err as Error)?.message ?? err));
-      io.stderr.write(`teams-audit upload: ${file}: upload failed: ${describeError(err)}${unreachable ? `.${hint}` : ''}\n`);
+      io.stderr.write(`teams-audit upload: ${file}: upload failed: ${describeServiceError(err)}${unreachable ? `.${hint}` : ''}\n`);
       failures++;
     }
   }

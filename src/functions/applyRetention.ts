@@ -7,7 +7,8 @@ import { applyRetention, RETENTION_FUNCTION_NAME } from '../pipeline/retention.j
 import { readRetentionPeriods } from '../pipeline/retentionSettings.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
 import type { RetentionRunStatus } from '../storage/retentionState.js';
-import { DEADLINE_MARGIN_MS, functionTimeoutMs } from './analyzeDisconnections.js';
+import { DEADLINE_MARGIN_MS } from './analyzeDisconnections.js';
+import { functionTimeoutMs } from '../hostSettings.js';
 
 export const FUNCTION_NAME = RETENTION_FUNCTION_NAME;
 

@@ -7,7 +7,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { storageUnavailableResponse } from '../pipeline/answerReport.js';
 import { answerErasure, answerPseudonyms, ERASE_ROUTE, PSEUDONYMS_ROUTE, type AdminDeps } from '../pipeline/http/eraseRoute.js';
 import { httpAuthMode, signInRefusal } from '../pipeline/http/httpAuth.js';
-import { describeError } from '../pipeline/log.js';
+import { describeError } from '../errors.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
 import { pseudonymizerFromEnv } from '../privacyMode.js';
 import type { ReportResponse } from '../pipeline/http/types.js';

@@ -4,7 +4,7 @@
 // 'anonymous' for the host, and every request checked for Easy Auth's principal).
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { answerReport, REPORT_ROUTES, storageUnavailableResponse, type ReportRoute } from '../pipeline/answerReport.js';
-import { describeError } from '../pipeline/log.js';
+import { describeError } from '../errors.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
 import { functionAuthLevel, httpAuthMode, signInRefusal } from '../pipeline/http/httpAuth.js';
 import { DashboardAssets } from '../dashboard/assets.js';

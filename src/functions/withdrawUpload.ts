@@ -5,7 +5,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { storageUnavailableResponse } from '../pipeline/answerReport.js';
 import { answerWithdrawal, WITHDRAW_ROUTE } from '../pipeline/http/withdrawRoute.js';
 import { httpAuthMode, signInRefusal } from '../pipeline/http/httpAuth.js';
-import { describeError } from '../pipeline/log.js';
+import { describeError } from '../errors.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
 
 export const WITHDRAW_FUNCTION = WITHDRAW_ROUTE.name;

@@ -7,7 +7,7 @@ import { usesDeferredBinding, type CapturedFunction } from './captureRegistratio
 import type { BlobPathPattern } from './templates.js';
 import { escapeForLog } from './logText.js';
 import { blobNameProblem, decodeCharacterReferences, describeStorageError, MAX_BLOB_NAME_CHARS } from './blobNames.js';
-import { delay, errorMessage, type HostRuntime, type InvocationEvent, type InvocationReason } from './hostRuntime.js';
+import { delay, invocationErrorMessage, type HostRuntime, type InvocationEvent, type InvocationReason } from './hostRuntime.js';
 
 const RECEIPT_PREFIX = 'blobreceipts/local-host';
 export const RECEIPTS_CONTAINER = 'azure-webjobs-hosts';
@@ -153,7 +153,7 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
         durationMs: Date.now() - started,
         attempt,
         blobName,
-        error: errorMessage(err),
+        error: invocationErrorMessage(err),
       };
     }
   }
@@ -191,7 +191,7 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
               durationMs: 0,
               attempt,
               blobName,
-              error: `reading the blob failed: ${errorMessage(err)}`,
+              error: `reading the blob failed: ${invocationErrorMessage(err)}`,
             };
           }
           if (event.outcome === 'succeeded') {
@@ -214,7 +214,7 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
           await delay(settings.retryDelayMs);
         }
       } catch (err) {
-        log(`Blob trigger bookkeeping for '${watch.fn.name}' on ${shown} failed: ${escapeForLog(errorMessage(err))}`);
+        log(`Blob trigger bookkeeping for '${watch.fn.name}' on ${shown} failed: ${escapeForLog(invocationErrorMessage(err))}`);
       } finally {
         watch.inFlight.delete(key);
       }
@@ -289,7 +289,7 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
           durationMs: 0,
           attempt: 1,
           blobName,
-          error: `reading the blob failed: ${errorMessage(err)}`,
+          error: `reading the blob failed: ${invocationErrorMessage(err)}`,
         }))
         .then(emit),
     );

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { HttpRoute } from './registrations.js';
 import { HttpError, readBody } from './requestGuards.js';
-import { errorMessage, type HostRuntime } from './hostRuntime.js';
+import { invocationErrorMessage, type HostRuntime } from './hostRuntime.js';
 
 /** The request body limit of Azure Functions' HTTP triggers (100 MB); GET and HEAD take none. */
 export const MAX_FUNCTION_BODY_BYTES = 100 * 1024 * 1024;
@@ -43,7 +43,7 @@ export function functionRouteHandler(
         { invocationId, log: runtime.functionLog },
       );
     } catch (err) {
-      emit({ functionName: hit.r.fn.name, invocationId, reason: 'http', outcome: 'failed', durationMs: Date.now() - started, error: errorMessage(err) });
+      emit({ functionName: hit.r.fn.name, invocationId, reason: 'http', outcome: 'failed', durationMs: Date.now() - started, error: invocationErrorMessage(err) });
       res.writeHead(500);
       res.end();
       return;

@@ -34,7 +34,11 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
-export function errorMessage(err: unknown): string {
+/**
+ * A failed invocation's error as the local host records it: the whole message, as the Functions host
+ * reports a function's exception (describeError in src/errors.ts keeps the first line only).
+ */
+export function invocationErrorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 

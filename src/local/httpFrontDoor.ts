@@ -1,7 +1,7 @@
 // The local host's HTTP server: listens on 127.0.0.1, checks each request (requestGuards), sends it
 // to the admin API or to the function routes, and turns refusals into plain-text answers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { errorMessage, type HostRuntime } from './hostRuntime.js';
+import { invocationErrorMessage, type HostRuntime } from './hostRuntime.js';
 import { escapeForLog } from './logText.js';
 import { bodyHeldBack, checkHost, dropRestOfBody, HttpError, refuseBodyOnGet, requestPath } from './requestGuards.js';
 
@@ -59,7 +59,7 @@ export async function listen(runtime: HostRuntime, port: number, handlers: Front
         if (err instanceof HttpError) {
           sendText(res, err.status, err.message, { ...err.headers, ...close });
         } else {
-          runtime.log(`Request handling failed: ${escapeForLog(errorMessage(err))}`);
+          runtime.log(`Request handling failed: ${escapeForLog(invocationErrorMessage(err))}`);
           sendText(res, 500, 'Internal error in the local host', close);
         }
       }),

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CapturedFunction, TimerTriggerInput } from './captureRegistrations.js';
 import type { NcrontabSchedule } from './ncrontab.js';
-import { delay, errorMessage, type HostRuntime, type InvocationReason } from './hostRuntime.js';
+import { delay, invocationErrorMessage, type HostRuntime, type InvocationReason } from './hostRuntime.js';
 
 /** setTimeout's largest delay; longer waits are re-armed. */
 const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
@@ -48,7 +48,7 @@ export function createTimerScheduler(runtime: HostRuntime, timers: readonly Time
         emit({ functionName: timer.fn.name, invocationId, reason, outcome: 'succeeded', durationMs: Date.now() - started });
         break;
       } catch (err) {
-        emit({ functionName: timer.fn.name, invocationId, reason, outcome: 'failed', durationMs: Date.now() - started, error: errorMessage(err) });
+        emit({ functionName: timer.fn.name, invocationId, reason, outcome: 'failed', durationMs: Date.now() - started, error: invocationErrorMessage(err) });
         if (retryCount < maxRetries) {
           const base = (retry?.delayInterval?.seconds ?? retry?.minimumInterval?.seconds ?? 1) * 1000;
           const cap = (retry?.maximumInterval?.seconds ?? Infinity) * 1000;

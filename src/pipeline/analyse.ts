@@ -5,8 +5,6 @@
 // starting meetings before the deadline, or once storage cannot be reached; the rest stay marked.
 // First, when the config changed since the last run, every meeting with results is marked again
 // (src/pipeline/configChange.ts).
-import { Deduplicator } from '../audit/dataset.js';
-import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
 import { SessionClassifier } from '../analysis/classify.js';
 import { analyseMeeting, siteLabel } from '../analysis/detect.js';
 import { contributions, summariseMeeting } from '../analysis/metrics.js';
@@ -14,13 +12,14 @@ import type { ClassifiedSession, Meeting } from '../analysis/model.js';
 import { meetingRow } from '../reports/meetings.js';
 import type { Store } from '../storage/store.js';
 import type { PendingMeeting } from '../storage/marks.js';
-import type { MeetingResultLocation } from '../storage/meetingResultsTable.js';
-import { MissingIndexedEntityError } from '../storage/meetingsTable.js';
+import { meetingFromStorage, readMeetingRecords } from '../storage/meetingRecords.js';
 import type { PipelineConfig } from '../storage/configBlobs.js';
 import type { StoredDisconnection } from '../storage/disconnectionsTable.js';
 import { removeMeetingResults, replaceMeetingResults, utcDay, type MeetingResult } from '../storage/resultsWriter.js';
 import { isStorageUnreachable } from '../storage/unreachable.js';
-import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+import { forEachBounded } from '../concurrency.js';
+import { describeError } from '../errors.js';
+import { SILENT_LOG, type PipelineLog } from './log.js';
 import { remarkAfterConfigChange } from './configChange.js';
 
 /** Meetings analysed at once unless AnalysisDeps.concurrency says otherwise. */
@@ -65,17 +64,6 @@ export interface AnalysisRunResult {
   durationMs: number;
 }
 
-/** The stored sessions of a meeting, de-duplicated the same way whatever order they were ingested in. */
-export function meetingFromStorage(meetingId: string, sessions: SessionRecord[], details: MeetingDetailRecord[]): Meeting {
-  const deduplicator = new Deduplicator();
-  const sorted = [...sessions].sort((a, b) => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0));
-  const kept = sorted.filter((s) => deduplicator.add(s) === 'accepted');
-  const meeting: Meeting = { meetingId, sessions: kept };
-  const detail = [...details].sort((a, b) => (b.creationTime ?? 0) - (a.creationTime ?? 0) || (a.recordId < b.recordId ? -1 : 1))[0];
-  if (detail !== undefined) meeting.detail = detail;
-  return meeting;
-}
-
 /** Analyses one meeting from its stored records and builds what the result tables hold. */
 export function buildMeetingResult(meeting: Meeting, config: PipelineConfig, classifier: SessionClassifier, analysedAt: string): MeetingResult {
   const analysis = analyseMeeting(meeting, (s) => classifier.classify(s), config.params);
@@ -100,51 +88,6 @@ export function buildMeetingResult(meeting: Meeting, config: PipelineConfig, cla
     disconnections,
     contributions: contributions(analysis).map((c) => ({ ...c, day: c.day || day })),
   };
-}
-
-/** A meeting's stored records, and the keys that name them for the next analysis. */
-export interface MeetingRecords {
-  sessions: SessionRecord[];
-  details: MeetingDetailRecord[];
-  keys: { bundles: string[]; details: string[] };
-  /** The meeting's result location as read (undefined: never analysed). */
-  location: MeetingResultLocation | undefined;
-}
-
-/**
- * Reads a marked meeting's records: by point reads when its marks and previous result name every
- * bundle and detail, otherwise (or when a named entity is missing) by partition queries.
- */
-export async function readMeetingRecords(
-  store: Store,
-  pending: PendingMeeting,
-  knownLocation?: { location: MeetingResultLocation | undefined },
-): Promise<MeetingRecords> {
-  const location = knownLocation !== undefined ? knownLocation.location : await store.meetingResults.getLocation(pending.meetingId);
-  const indexed = location === undefined ? pending.indexed : location.records !== undefined;
-  if (indexed) {
-    const bundles = [...new Set([...(location?.records?.bundles ?? []), ...pending.index.bundles])].sort();
-    const detailKeys = [...new Set([...(location?.records?.details ?? []), ...pending.index.details])].sort();
-    try {
-      const [sessions, details] = await Promise.all([
-        store.meetings.readBundles(pending.meetingId, bundles),
-        store.meetings.readDetails(pending.meetingId, detailKeys),
-      ]);
-      return { sessions, details, keys: { bundles, details: detailKeys }, location };
-    } catch (error) {
-      if (!(error instanceof MissingIndexedEntityError)) throw error;
-    }
-  }
-  const [sessions, partition] = await Promise.all([
-    store.sessions.listMeeting(pending.meetingId),
-    store.meetings.listMeetingWithBundles(pending.meetingId),
-  ]);
-  return { sessions, details: partition.details, keys: { bundles: partition.bundleKeys.sort(), details: partition.detailKeys.sort() }, location };
-}
-
-/** A meeting with no marks (to read a meeting that is not waiting for analysis). */
-export function unmarked(meetingId: string): PendingMeeting {
-  return { meetingId, rows: [], index: { bundles: [], details: [] }, indexed: false, markedAt: '' };
 }
 
 export async function analyseMarkedMeetings(deps: AnalysisDeps, options: AnalysisOptions): Promise<AnalysisRunResult> {
@@ -179,8 +122,6 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
     stoppedByDeadline: remarkUnfinished, stoppedByUnreachableStorage: false, disconnections: 0, configProblems, configFingerprint: config.fingerprint,
     remarkedForConfigChange: remarked, durationMs: 0,
   };
-  let next = 0;
-
   const analyseOne = async (pending: PendingMeeting): Promise<void> => {
     const records = await readMeetingRecords(store, pending);
     if (records.sessions.length === 0 && records.details.length === 0) {
@@ -206,30 +147,28 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
     if (!(await store.marks.clear(pending))) result.markedAgain++;
   };
 
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      if (next >= marks.length || result.stoppedByUnreachableStorage) return;
-      if (Date.now() >= options.deadline) {
-        result.stoppedByDeadline = true;
-        return;
-      }
-      const mark = marks[next++]!;
-      try {
-        await analyseOne(mark);
-      } catch (error) {
-        result.failed++;
-        lastError = describeError(error);
-        log.error(`analyzeDisconnections: meeting ${mark.meetingId} failed and stays marked: ${lastError}`);
-        // Every other meeting would fail the same way until the deadline: stop starting them.
-        if (isStorageUnreachable(error) && !result.stoppedByUnreachableStorage) {
-          result.stoppedByUnreachableStorage = true;
-          log.error(`analyzeDisconnections: storage cannot be reached; no further meetings are started, the rest stay marked for the next run`);
-        }
+  // No meeting starts once storage is unreachable or the deadline has come.
+  const stop = (): boolean => {
+    if (result.stoppedByUnreachableStorage) return true;
+    if (Date.now() < options.deadline) return false;
+    result.stoppedByDeadline = true;
+    return true;
+  };
+  const startedMeetings = await forEachBounded(marks, async (mark) => {
+    try {
+      await analyseOne(mark);
+    } catch (error) {
+      result.failed++;
+      lastError = describeError(error);
+      log.error(`analyzeDisconnections: meeting ${mark.meetingId} failed and stays marked: ${lastError}`);
+      // Every other meeting would fail the same way until the deadline: stop starting them.
+      if (isStorageUnreachable(error) && !result.stoppedByUnreachableStorage) {
+        result.stoppedByUnreachableStorage = true;
+        log.error(`analyzeDisconnections: storage cannot be reached; no further meetings are started, the rest stay marked for the next run`);
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? ANALYSIS_CONCURRENCY) }, worker));
-  result.remaining = marks.length - next;
+  }, { concurrency: deps.concurrency ?? ANALYSIS_CONCURRENCY, stop });
+  result.remaining = marks.length - startedMeetings;
   result.durationMs = now().getTime() - started.getTime();
 
   const status: Parameters<Store['marks']['recordRun']>[0] = {

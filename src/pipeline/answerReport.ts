@@ -1,7 +1,7 @@
 // The report API: its routes (the one list the HTTP registrations are made from), parameter checks,
 // paging, and the mapping of failures to responses that name the parameter at fault and never show
 // stack traces, exception names or storage names.
-import { describeError } from './log.js';
+import { describeError } from '../errors.js';
 import { logOf, type ReportDeps } from './http/context.js';
 import { checkKnown, filterFingerprint, parseFilter, parseListOptions, queryValues, type ParameterName } from './http/params.js';
 import { urlQueryValues } from './http/queryString.js';

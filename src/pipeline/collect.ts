@@ -9,7 +9,9 @@ import { AUDIT_GENERAL, type ContentItem, type ManagementActivityApi } from '../
 import { contentBlobName, contentDay, selectMeetingRecords } from '../collector/content.js';
 import { formatApiTime, planWindows } from '../collector/windows.js';
 import type { CollectorRunStatus, CollectorState } from '../storage/collectorState.js';
-import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+import { describeError } from '../errors.js';
+import { SILENT_LOG, type PipelineLog } from './log.js';
+import { forEachBounded } from '../concurrency.js';
 
 /** The API asks not to re-issue subscriptions/start within 15 minutes. */
 export const SUBSCRIPTION_START_INTERVAL_MS = 15 * 60_000;
@@ -51,20 +53,16 @@ export const DEFAULT_FETCH_CONCURRENCY = 4;
  * Runs `work` on every item, at most `concurrency` at once. `beforeEach(left)` may throw to stop starting items.
  * After the first failure no further item starts; the ones in flight finish, then the first failure is thrown.
  */
-async function forEachBounded<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>, beforeEach: (left: number) => void): Promise<void> {
-  let next = 0;
+async function forEachUntilFailure<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>, beforeEach: (left: number) => void): Promise<void> {
   let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      try {
-        beforeEach(items.length - next);
-        await work(items[next++]!);
-      } catch (error) {
-        failure ??= { error };
-      }
+  await forEachBounded(items, async (item, index) => {
+    try {
+      beforeEach(items.length - index);
+      await work(item);
+    } catch (error) {
+      failure ??= { error };
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  }, { concurrency, stop: () => failure !== undefined });
   if (failure !== undefined) throw failure.error;
 }
 
@@ -220,7 +218,7 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
         };
         const pending = items.filter((item) => !fetched.has(item.contentId));
         run.contentSkipped += items.length - pending.length;
-        await forEachBounded(pending, deps.concurrency ?? DEFAULT_FETCH_CONCURRENCY, collectOne, (left) => {
+        await forEachUntilFailure(pending, deps.concurrency ?? DEFAULT_FETCH_CONCURRENCY, collectOne, (left) => {
           if (pastDeadline()) stopAtDeadline(`${left} content blobs of window ${label} left`);
         });
         await state.setLastWindowEnd(contentType, window.end, new Date(clock()));

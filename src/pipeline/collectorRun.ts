@@ -1,6 +1,7 @@
 // One run of the Management Activity API collector as the timer function performs it: reads the
 // collector settings (off unless configured), records configuration failures in the state table
 // (/api/health), builds the API client and calls collectAuditRecords.
+import { runBudgetMs } from '../hostSettings.js';
 import { SETTINGS, TABLES, setting } from '../names.js';
 import { storageClientsFromEnv, type StorageClients } from '../storage/clients.js';
 import { CollectorState } from '../storage/collectorState.js';
@@ -10,11 +11,12 @@ import { createCollectorClient } from '../collector/factory.js';
 import type { FetchLike, RetryPolicy } from '../collector/http.js';
 import type { CredentialPipelineOptions } from '../collector/credential.js';
 import { collectAuditRecords } from './collect.js';
-import { describeError, type PipelineLog } from './log.js';
+import { describeError } from '../errors.js';
+import { type PipelineLog } from './log.js';
 
 export const COLLECTOR_FUNCTION_NAME = 'collectAuditRecords';
-/** Time a run may spend before it stops starting work (host.json functionTimeout is 10 minutes). */
-export const COLLECTOR_RUN_BUDGET_MS = 8 * 60_000;
+/** Time kept back from the function timeout (host.json) for the downloads in flight and the run status. */
+export const COLLECTOR_RUN_MARGIN_MS = 2 * 60_000;
 
 export interface CollectorHandlerDeps {
   env?: NodeJS.ProcessEnv;
@@ -80,7 +82,7 @@ export function makeCollectorRunner(deps: CollectorHandlerDeps = {}): (log: Pipe
     }
     if (!configResult.configured) return; // unreachable: narrowed for the compiler
 
-    const deadline = started.getTime() + (deps.runBudgetMs ?? COLLECTOR_RUN_BUDGET_MS);
+    const deadline = started.getTime() + (deps.runBudgetMs ?? runBudgetMs(COLLECTOR_RUN_MARGIN_MS));
     const httpOptions: Parameters<typeof createCollectorClient>[1] = {
       deadline,
       onRetry: (notice) =>

@@ -17,7 +17,8 @@ import type { UserEntry } from '../analysis/userDirectory.js';
 import type { GuardedEntity } from '../storage/entityGuards.js';
 import type { BatchWriterOptions } from '../storage/batchWriter.js';
 import { ingestionSource, RecordWriter } from '../storage/recordWriter.js';
-import { describeError, singleLineLog, SILENT_LOG, type PipelineLog } from './log.js';
+import { describeError } from '../errors.js';
+import { singleLineLog, SILENT_LOG, type PipelineLog } from './log.js';
 import { noMeetingRecordsWarnings } from '../audit/noMeetingRecords.js';
 import { settleVersions, type RemovalTotals } from './withdraw.js';
 import type { Pseudonymizer } from '../audit/pseudonymize.js';
@@ -63,8 +64,14 @@ function unreadableReason(error: ExportReadError, blobName: string): string {
   return `${inner}${error.reason}${error.line === undefined ? '' : ` (row ${error.line})`}`;
 }
 
+/** The export field each keyed property of a record comes from (a MeetingDetail's meeting id is its own Id). */
+const KEY_SOURCE_FIELDS: Record<AuditRecord['kind'], Partial<Record<string, string>>> = {
+  session: { meetingId: 'AuditData.MeetingDetailId', recordId: 'AuditData.Id' },
+  meeting: { meetingId: 'AuditData.Id', recordId: 'AuditData.Id' },
+};
+
 function keyRejection(record: AuditRecord, error: KeyError): Rejection {
-  const field = /record Id/.test(error.message) ? 'AuditData.Id' : record.kind === 'session' ? 'AuditData.MeetingDetailId' : 'AuditData.Id';
+  const field = KEY_SOURCE_FIELDS[record.kind][error.field ?? ''] ?? 'AuditData.Id';
   return { file: record.source.file, line: record.source.line, field, reason: `${error.message}; the record cannot be stored`, recordId: record.recordId };
 }
 

@@ -10,11 +10,6 @@ export interface PipelineLog {
 
 export const SILENT_LOG: PipelineLog = { info() {}, warn() {}, error() {} };
 
-/** A short description of an error for logs and ledgers: its message, without the stack or a cause chain. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
-  return String(error);
-}
 
 /**
  * Characters that break a log line or change how it reads: C0 and C1 controls, DEL, the Unicode line

@@ -4,6 +4,7 @@
 import type { TokenCredentialOptions } from '@azure/identity';
 import type { FetchLike } from '../collector/http.js';
 import { readGraphNamesSettings } from '../graph/config.js';
+import { runBudgetMs } from '../hostSettings.js';
 import { GraphUsersClient } from '../graph/graphUsers.js';
 import { managedIdentityGraphTokens, type GraphTokenSource } from '../graph/tokens.js';
 import type { NamesRunStatus } from '../storage/usersTable.js';
@@ -11,8 +12,8 @@ import type { PipelineServices } from './services.js';
 import type { PipelineLog } from './log.js';
 import { NAMES_FUNCTION_NAME, resolveUserNames } from './resolveNames.js';
 
-/** Time a run may spend before it stops sending batches (host.json functionTimeout is 10 minutes). */
-export const NAMES_RUN_BUDGET_MS = 5 * 60_000;
+/** Time kept back from the function timeout (host.json): the refresh stops sending batches well before it. */
+export const NAMES_RUN_MARGIN_MS = 5 * 60_000;
 
 export interface NamesRunnerDeps {
   env?: NodeJS.ProcessEnv;
@@ -46,7 +47,7 @@ export function makeNamesRunner(deps: NamesRunnerDeps): (log: PipelineLog) => Pr
     const directory = new GraphUsersClient({
       baseUrl: config.baseUrl,
       tokens: deps.tokens ?? managedIdentityGraphTokens(config, deps.credentialOptions),
-      deadline: now().getTime() + (deps.runBudgetMs ?? NAMES_RUN_BUDGET_MS),
+      deadline: now().getTime() + (deps.runBudgetMs ?? runBudgetMs(NAMES_RUN_MARGIN_MS)),
       now: () => now().getTime(),
       ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
       ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),

@@ -7,7 +7,8 @@ import type { DirectoryName } from '../analysis/userDirectory.js';
 import type { Store } from '../storage/store.js';
 import type { NamesRunStatus } from '../storage/usersTable.js';
 import type { DirectoryAnswer, LookupResult } from '../graph/graphUsers.js';
-import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+import { describeError } from '../errors.js';
+import { SILENT_LOG, type PipelineLog } from './log.js';
 
 export const NAMES_FUNCTION_NAME = 'resolveUserNames';
 

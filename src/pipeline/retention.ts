@@ -11,7 +11,8 @@ import { RetentionState, type PurgedBefore, type RetentionRunStatus } from '../s
 import { num, stringLiteral } from '../storage/tableEntities.js';
 import { utcDay } from '../storage/disconnectionsTable.js';
 import { prefixUpperBound } from '../storage/keys.js';
-import { describeError, SILENT_LOG, type PipelineLog } from './log.js';
+import { describeError } from '../errors.js';
+import { SILENT_LOG, type PipelineLog } from './log.js';
 import type { RetentionPeriods } from './retentionSettings.js';
 import { cutDisconnectionIps, emptyRecordsCounts, purgeBlobs, purgeMeetingDetails, purgeSessions, type PurgeContext } from './retentionRecords.js';
 

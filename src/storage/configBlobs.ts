@@ -10,6 +10,7 @@ import { parseDetectionParams } from '../analysis/params.js';
 import { ANALYSIS_VERSION, DEFAULT_DETECTION_PARAMS, type DetectionParams } from '../analysis/model.js';
 import { UsersDatabase } from '../analysis/userDirectory.js';
 import { CONFIG_BLOBS } from '../names.js';
+import { describeError } from '../errors.js';
 
 export interface ConfigProblem {
   /** Blob name in the config container. */
@@ -109,7 +110,7 @@ export class ConfigBlobs {
       try {
         config.rules = mergeRules(parseRules(rulesText, this.names.classificationRules));
       } catch (error) {
-        problems.push({ blob: this.names.classificationRules, message: `${messageOf(error)}; the built-in rules are used instead` });
+        problems.push({ blob: this.names.classificationRules, message: `${describeError(error)}; the built-in rules are used instead` });
       }
     }
     if (paramsText !== undefined) {
@@ -121,7 +122,7 @@ export class ConfigBlobs {
         }
         config.params = parseDetectionParams(parsed as Record<string, unknown>, this.names.detectionParams);
       } catch (error) {
-        const message = error instanceof SyntaxError ? `${this.names.detectionParams}: not valid JSON: ${error.message}` : messageOf(error);
+        const message = error instanceof SyntaxError ? `${this.names.detectionParams}: not valid JSON: ${error.message}` : describeError(error);
         problems.push({ blob: this.names.detectionParams, message: `${message}; the default parameters are used instead` });
       }
     }
@@ -141,10 +142,6 @@ function lineProblems(problems: ConfigProblem[], blob: string, messages: string[
   const listed = messages.slice(0, MAX_LISTED_LINE_PROBLEMS).join('; ');
   const more = messages.length > MAX_LISTED_LINE_PROBLEMS ? `; and ${messages.length - MAX_LISTED_LINE_PROBLEMS} more` : '';
   problems.push({ blob, message: `${messages.length} line(s) ${effect}: ${listed}${more}` });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Loads the config at most once per `ttlMs` (HTTP requests share it; the analysis reloads per run). */

@@ -3,9 +3,22 @@
 // rows are known keys; neither touches the sessions table). Filterable fields are stored as properties.
 import type { TableClient } from '@azure/data-tables';
 import type { Disconnection } from '../analysis/model.js';
-import { keyComponent, MAX_ID_KEY_CHARS, sortableNumber } from './keys.js';
+import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { double, isNotFound, mapBounded } from './tableEntities.js';
+import { allOf, anyOf, dayBounds, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
+import { mapBounded } from '../concurrency.js';
+import { double, isNotFound, stringLiteral } from './tableEntities.js';
+
+/** What the disconnections report selects rows by (RecordFilter's bounds are on the meeting start). */
+export interface DisconnectionFilter extends Omit<RecordFilter, 'meeting'> {
+  /** One meeting instance's rows, at its current result location. */
+  meeting?: { meetingId: string; day: string; start: number };
+  /** Site label (case-insensitive). */
+  site?: string;
+  /** Undefined: every band. */
+  bands?: readonly string[];
+  classes?: readonly string[];
+}
 
 /** What a stored disconnection carries besides the detector's result. */
 export interface StoredDisconnection {
@@ -66,6 +79,29 @@ export function entityToDisconnection(entity: Record<string, unknown>): StoredDi
 
 export class DisconnectionsTable {
   constructor(readonly client: TableClient) {}
+
+  /** The query for the disconnections matching `filter`. */
+  query(filter: DisconnectionFilter): TableQuery {
+    const meeting = filter.meeting;
+    const prefix = meeting === undefined ? undefined : disconnectionPrefix(meeting.meetingId, meeting.start);
+    const { fromDay, toDay } = dayBounds(filter.from, filter.to);
+    const organizer = filter.organizer?.toLowerCase();
+    const user = filter.user?.toLowerCase();
+    const query = allOf([
+      meeting === undefined || prefix === undefined
+        ? undefined
+        : allOf([eq('PartitionKey', meeting.day), `RowKey ge ${stringLiteral(prefix)}`, `RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`]),
+      fromDay === undefined ? undefined : `PartitionKey ge ${stringLiteral(fromDay)}`,
+      toDay === undefined ? undefined : `PartitionKey le ${stringLiteral(toDay)}`,
+      timeRange('meetingStart', filter.from, filter.to),
+      organizer === undefined ? undefined : anyOf([eq('organizerLower', organizer), eq('organizerId', organizer)]),
+      user === undefined ? undefined : anyOf([eq('participantKeyLower', user), eq('upnLower', user)]),
+      filter.site === undefined ? undefined : eq('siteLower', filter.site.toLowerCase()),
+      filter.bands === undefined ? undefined : anyOf(filter.bands.map((b) => eq('band', b))),
+      filter.classes === undefined ? undefined : anyOf(filter.classes.map((c) => eq('participantClass', c))),
+    ]);
+    return query === undefined ? { table: this.client } : { table: this.client, filter: query };
+  }
 
   /** Disconnections `first` … `count - 1` of one meeting instance by point reads (rows already gone are skipped). */
   async readFor(day: string, prefix: string, count: number, first = 0): Promise<StoredDisconnection[]> {

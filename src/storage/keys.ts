@@ -21,6 +21,13 @@ const FORBIDDEN_KEY_CHAR = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
 /** A value that cannot be used as (or encoded into) a Table key. */
 export class KeyError extends Error {
   override name = 'KeyError';
+  /** The property whose value cannot be a key (e.g. a record's `meetingId`), when the caller named it. */
+  readonly field: string | undefined;
+
+  constructor(message: string, field?: string) {
+    super(message);
+    this.field = field;
+  }
 }
 
 /** Why `key` cannot be written as a PartitionKey/RowKey as it is, or undefined when it can. */
@@ -36,13 +43,14 @@ export function keyProblem(key: string): string | undefined {
 
 /**
  * The key for an id: the id itself when it is plain (letters, digits, `. _ : @ + = -`), otherwise
- * `~b.` + base64url of its UTF-8 bytes. Throws KeyError for an empty id or one too long to fit.
+ * `~b.` + base64url of its UTF-8 bytes. Throws KeyError (naming `what` in its message, carrying
+ * `field`) for an empty id or one too long to fit.
  */
-export function encodeKey(id: string, what = 'id'): string {
-  if (id.length === 0) throw new KeyError(`${what} is empty`);
+export function encodeKey(id: string, what = 'id', field?: string): string {
+  if (id.length === 0) throw new KeyError(`${what} is empty`, field);
   const key = PLAIN_KEY.test(id) ? id : ENCODED_PREFIX + Buffer.from(id, 'utf8').toString('base64url');
   if (key.length > MAX_ID_KEY_CHARS) {
-    throw new KeyError(`${what} is too long to be stored (${id.length} characters; at most about ${Math.floor((MAX_ID_KEY_CHARS * 3) / 4) - 3} bytes)`);
+    throw new KeyError(`${what} is too long to be stored (${id.length} characters; at most about ${Math.floor((MAX_ID_KEY_CHARS * 3) / 4) - 3} bytes)`, field);
   }
   return key;
 }

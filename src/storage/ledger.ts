@@ -5,7 +5,8 @@ import type { TableClient } from '@azure/data-tables';
 import type { Rejection } from '../audit/records.js';
 import { etagKey, keyComponent, MAX_ID_KEY_CHARS } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { listAll, num, optStr, str, stringLiteral, isNotFound } from './tableEntities.js';
+import type { TableQuery } from './odata.js';
+import { listAll, listPage, num, optStr, str, stringLiteral, isNotFound } from './tableEntities.js';
 
 /**
  * `replacing`/`withdrawing`: its records are being taken back (a newer version of the blob arrived, or
@@ -172,6 +173,16 @@ export function entityToUploadEntry(entity: Record<string, unknown>): UploadEntr
 
 export class UploadLedger {
   constructor(readonly client: TableClient) {}
+
+  /** The query for every entry (blob name order, then ETag). */
+  query(): TableQuery {
+    return { table: this.client };
+  }
+
+  /** Reads one entry at most: throws when the table cannot be reached or read. */
+  async probe(): Promise<void> {
+    await listPage(this.client, { limit: 1 });
+  }
 
   async get(blobName: string, etag: string | undefined): Promise<UploadEntry | undefined> {
     const { partitionKey, rowKey } = ledgerKeys(blobName, etag);

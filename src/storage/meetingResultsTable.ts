@@ -7,7 +7,8 @@ import type { TableClient } from '@azure/data-tables';
 import type { MeetingSummary } from '../analysis/metrics.js';
 import { decodeKey, keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { double, isNotFound, str, stringLiteral } from './tableEntities.js';
+import { allOf, anyOf, dayBounds, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
+import { double, isNotFound, listAll, str, stringLiteral } from './tableEntities.js';
 
 export const LISTING_PREFIX = 'day|';
 const LOCATION_PREFIX = 'meeting|';
@@ -108,6 +109,32 @@ export function entityToListing<Row extends object = object>(entity: Record<stri
 
 export class MeetingResultsTable {
   constructor(readonly client: TableClient) {}
+
+  /** The query for the listing rows of meetings starting in [from, to) with this organiser (`meeting` is not used). */
+  listingQuery(filter: Omit<RecordFilter, 'meeting' | 'user'>, prefix: string = LISTING_PREFIX): TableQuery {
+    const { fromDay, toDay } = dayBounds(filter.from, filter.to);
+    const organizer = filter.organizer?.toLowerCase();
+    const query = allOf([
+      `PartitionKey ge ${stringLiteral(prefix + (fromDay ?? ''))}`,
+      toDay === undefined
+        ? `PartitionKey lt ${stringLiteral(prefixUpperBound(prefix))}`
+        : `PartitionKey le ${stringLiteral(prefix + toDay)}`,
+      timeRange('start', filter.from, filter.to),
+      organizer === undefined ? undefined : anyOf([eq('organizerLower', organizer), eq('organizerId', organizer)]),
+    ])!;
+    return { table: this.client, filter: query };
+  }
+
+  /** The rows under another day-partitioned prefix (e.g. the summary-only rows retention leaves) that the filter selects. */
+  async listRowsUnder(prefix: string, filter: Omit<RecordFilter, 'meeting' | 'user'>): Promise<Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>> {
+    return listAll(this.client, this.listingQuery(filter, prefix).filter);
+  }
+
+  /** Every listing row `listingQuery(filter)` selects. */
+  async listListings<Row extends object = object>(filter: Omit<RecordFilter, 'meeting' | 'user'>): Promise<MeetingListing<Row>[]> {
+    const entities = await listAll(this.client, this.listingQuery(filter).filter);
+    return entities.map((e) => entityToListing<Row>(e));
+  }
 
   async getLocation(meetingId: string): Promise<MeetingResultLocation | undefined> {
     const { partitionKey, rowKey } = locationKeys(meetingId);

@@ -10,12 +10,13 @@ import { entityToSession } from './sessionsTable.js';
 import { decodeKey, encodeKey, prefixUpperBound } from './keys.js';
 import { guardEntity, readSplitString, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
-import { double, isNotFound, listAll, mapBounded, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { mapBounded } from '../concurrency.js';
+import { double, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 export function meetingDetailToEntity(detail: MeetingDetailRecord): GuardedEntity {
   const entity: TableEntityShape = {
-    partitionKey: encodeKey(detail.meetingId, 'meeting Id'),
-    rowKey: encodeKey(detail.recordId, 'record Id'),
+    partitionKey: encodeKey(detail.meetingId, 'meeting Id', 'meetingId'),
+    rowKey: encodeKey(detail.recordId, 'record Id', 'recordId'),
     creationTime: double(detail.creationTime),
     organizerUpn: detail.organizerUpn,
     organizerId: detail.organizerId,

@@ -1,7 +1,8 @@
 // Deleting and rewriting entities by key, page by page, for retention and erasure: what a table module
 // does not own because it spans tables (each caller builds the filters of the table it purges).
 import type { TableClient } from '@azure/data-tables';
-import { isNotFound, mapBounded } from './tableEntities.js';
+import { mapBounded } from '../concurrency.js';
+import { isNotFound } from './tableEntities.js';
 
 export type StoredEntity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 

@@ -5,6 +5,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Contribution } from '../analysis/metrics.js';
 import { isNotFound } from './tableEntities.js';
+import { forEachBounded } from '../concurrency.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { contributionEntities, type AggregatesTable } from './aggregatesTable.js';
 import {
@@ -163,19 +164,14 @@ export async function removeMeetingResults(
 /** Deletes entities one by one (bounded in parallel), ignoring those already gone; returns how many were deleted. */
 async function deleteIfPresent(client: TableClient, keys: Array<{ partitionKey: string; rowKey: string }>, concurrency: number): Promise<number> {
   let deleted = 0;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < keys.length) {
-      const k = keys[next++]!;
-      try {
-        await client.deleteEntity(k.partitionKey, k.rowKey);
-        deleted++;
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+  await forEachBounded(keys, async (k) => {
+    try {
+      await client.deleteEntity(k.partitionKey, k.rowKey);
+      deleted++;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+  }, { concurrency });
   return deleted;
 }
 

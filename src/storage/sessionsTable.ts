@@ -2,17 +2,19 @@
 // id, RowKey = encoded record id; the record <-> entity codec, batch writes and partition reads.
 import type { TableClient } from '@azure/data-tables';
 import { joinTimeText, leaveTimeText, type SessionRecord } from '../audit/records.js';
-import { decodeKey, encodeKey } from './keys.js';
+import { decodeKey, encodeKey, KeyError } from './keys.js';
 import { guardEntity, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
-import { bool, double, isNotFound, listAll, mapBounded, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { allOf, anyOf, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
+import { mapBounded } from '../concurrency.js';
+import { bool, double, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 /** The entity for a session record. Throws KeyError when its meeting or record id cannot be a key. */
 export function sessionToEntity(session: SessionRecord): GuardedEntity {
   const a = session.attendee;
   const entity: TableEntityShape = {
-    partitionKey: encodeKey(session.meetingId, 'MeetingDetailId'),
-    rowKey: encodeKey(session.recordId, 'record Id'),
+    partitionKey: encodeKey(session.meetingId, 'MeetingDetailId', 'meetingId'),
+    rowKey: encodeKey(session.recordId, 'record Id', 'recordId'),
     creationTime: double(session.creationTime),
     organizerUpn: session.organizerUpn,
     organizerId: session.organizerId,
@@ -102,6 +104,31 @@ export class SessionsTable {
     }
     await writer.flush();
     return { truncated };
+  }
+
+  /**
+   * The query for the sessions matching `filter` (meeting, join time, organiser, attendee), or undefined
+   * when nothing can match (a meeting id that cannot be a key).
+   */
+  query(filter: RecordFilter): TableQuery | undefined {
+    let partition: string | undefined;
+    if (filter.meeting !== undefined) {
+      try {
+        partition = eq('PartitionKey', encodeKey(filter.meeting, 'meeting'));
+      } catch (error) {
+        if (error instanceof KeyError) return undefined;
+        throw error;
+      }
+    }
+    const organizer = filter.organizer;
+    const user = filter.user;
+    const query = allOf([
+      partition,
+      timeRange('joinTime', filter.from, filter.to),
+      organizer === undefined ? undefined : anyOf([eq('organizerLower', organizer.toLowerCase()), eq('organizerId', organizer)]),
+      user === undefined ? undefined : anyOf([eq('attUserObjectId', user), eq('attUpnLower', user.toLowerCase()), eq('attDisplayName', user)]),
+    ]);
+    return query === undefined ? { table: this.client } : { table: this.client, filter: query };
   }
 
   /** Every session stored for a meeting (one partition). */

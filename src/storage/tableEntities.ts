@@ -95,17 +95,3 @@ export function isNotFound(error: unknown): boolean {
 export function isPreconditionFailed(error: unknown): boolean {
   return (error as { statusCode?: unknown } | null)?.statusCode === 412;
 }
-
-/** `fn` over `items` with at most `concurrency` calls in flight; results in input order. */
-export async function mapBounded<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>, concurrency = 16): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
-}

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpRequest, InvocationContext, type Timer } from '@azure/functions';
 import { ingestExportHandler, blobIdentity, blobTriggerSource } from '../../src/functions/ingestExport.js';
-import { analyzeDisconnectionsHandler, functionTimeoutMs } from '../../src/functions/analyzeDisconnections.js';
+import { analyzeDisconnectionsHandler } from '../../src/functions/analyzeDisconnections.js';
 import { reportHandlers } from '../../src/functions/reports.js';
 import { withdrawHandler } from '../../src/functions/withdrawUpload.js';
 import { servicesFor, usePipelineServices, type PipelineServices } from '../../src/pipeline/services.js';
@@ -38,7 +38,6 @@ test('blob metadata gives the blob name and ETag; the trigger source setting is 
   assert.equal(blobTriggerSource({}), 'EventGrid');
   assert.equal(blobTriggerSource({ EXPORTS_TRIGGER_SOURCE: 'LogsAndContainerScan' }), 'LogsAndContainerScan');
   assert.throws(() => blobTriggerSource({ EXPORTS_TRIGGER_SOURCE: 'Polling' }), /EXPORTS_TRIGGER_SOURCE must be EventGrid or LogsAndContainerScan/);
-  assert.equal(functionTimeoutMs('/nonexistent/host.json'), 600_000);
 });
 
 test('blob trigger, timer and HTTP handlers run the pipeline end to end', async () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseMarkedMeetings, meetingFromStorage, readMeetingRecords, unmarked } from '../../src/pipeline/analyse.js';
+import { analyseMarkedMeetings } from '../../src/pipeline/analyse.js';
+import { meetingFromStorage, readMeetingRecords, unmarked } from '../../src/storage/meetingRecords.js';
 import { ingestExport } from '../../src/pipeline/ingest.js';
 import { summariseMeeting, contributions } from '../../src/analysis/metrics.js';
 import { meetingRow } from '../../src/reports/meetings.js';

@@ -108,6 +108,18 @@ test('records whose ids cannot be Table keys are rejected with the field and rea
   assert.match(entry.firstRejections[0]?.reason ?? '', /too long/);
 });
 
+test('a session whose record Id cannot be a Table key is rejected naming AuditData.Id, whatever the message says', async () => {
+  const line = JSON.stringify({
+    Id: 'r'.repeat(500), RecordType: 25, CreationTime: '2026-03-02T09:00:00', Operation: 'MeetingParticipantDetail', Workload: 'MicrosoftTeams',
+    UserId: 'org@contoso.com', UserKey: 'org-id', OrganizationId: 'tenant', MeetingDetailId: 'meeting-fine', ItemName: 'ScheduledMeeting',
+    Attendees: [{ UserObjectId: 'u1', DisplayName: 'U', RecipientType: 'User' }], JoinTime: '2026-03-02T09:00:00', LeaveTime: '2026-03-02T09:30:00',
+  });
+  const { entry } = await ingestExport({ blobName: 'long-record-id.ndjson', content: ndjson([line]) }, { store });
+  assert.equal(entry.rejected, 1, JSON.stringify(entry.firstRejections));
+  assert.equal(entry.firstRejections[0]?.field, 'AuditData.Id');
+  assert.match(entry.firstRejections[0]?.reason ?? '', /^record Id is too long/);
+});
+
 test('a town hall of thousands of sessions is ingested in batches of at most 100 operations under 4 MiB', async () => {
   const { text, truth } = generated({ records: 4000, seed: 41, scenario: 'townhall' });
   assert.equal(truth.meetings, 1);

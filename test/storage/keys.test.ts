@@ -34,6 +34,11 @@ test('distinct ids never share a key (property)', () => {
   }));
 });
 
+test('a KeyError carries the field its caller named, and none when it named none', () => {
+  assert.throws(() => encodeKey('x'.repeat(MAX_ID_KEY_CHARS + 1), 'record Id', 'recordId'), (e: unknown) => e instanceof KeyError && e.field === 'recordId');
+  assert.throws(() => encodeKey(''), (e: unknown) => e instanceof KeyError && e.field === undefined);
+});
+
 test('empty and over-long ids are refused with a KeyError that says why', () => {
   assert.throws(() => encodeKey('', 'MeetingDetailId'), (e: unknown) => e instanceof KeyError && /MeetingDetailId is empty/.test(e.message));
   assert.throws(() => encodeKey('x'.repeat(MAX_ID_KEY_CHARS + 1)), /too long/);

@@ -7,6 +7,7 @@ import { MAX_BATCH_OPERATIONS, type TransactionInfo } from '../../src/storage/ba
 import { keyProblem } from '../../src/storage/keys.js';
 import { freshStore, testConnectionString } from './testStore.js';
 import type { Store } from '../../src/storage/store.js';
+import { listPage } from '../../src/storage/tableEntities.js';
 
 let store: Store;
 before(async () => {
@@ -125,4 +126,28 @@ test('deleteSessions deletes in batches and counts exactly, also when some are a
   assert.equal(await store.sessions.deleteSessions(meetingId, ids), 130);
   assert.equal((await store.sessions.listMeeting(meetingId)).length, 0);
   assert.equal(await store.sessions.deleteSessions(meetingId, ids), 0);
+});
+
+test('query selects by meeting, join time, organiser and attendee on the stored properties; an id that cannot be a key matches nothing', async () => {
+  const meetingId = 'query-meeting';
+  await store.sessions.upsertAll([
+    session(meetingId, 'q1', { organizerUpn: 'Boss@Contoso.com', attendee: { userObjectId: 'ua', upn: 'Ann@Contoso.com', displayName: 'Ann' } }),
+    session(meetingId, 'q2', { joinTime: Date.UTC(2024, 4, 1, 12, 0), attendee: { userObjectId: 'ub', displayName: 'Bob' } }),
+    session('query-other', 'q3'),
+  ]);
+  const ids = async (filter: Parameters<SessionsTable['query']>[0]): Promise<string[]> => {
+    const query = store.sessions.query(filter);
+    assert.ok(query !== undefined);
+    const page = await listPage(query.table, { limit: 100, ...(query.filter === undefined ? {} : { filter: query.filter }) });
+    return page.items.map((e) => entityToSession(e).recordId).sort();
+  };
+  assert.deepEqual(await ids({ meeting: meetingId }), ['q1', 'q2']);
+  assert.deepEqual(await ids({ meeting: meetingId, organizer: 'boss@contoso.COM' }), ['q1']);
+  assert.deepEqual(await ids({ meeting: meetingId, user: 'ANN@contoso.com' }), ['q1']);
+  assert.deepEqual(await ids({ meeting: meetingId, user: 'ub' }), ['q2']);
+  assert.deepEqual(await ids({ meeting: meetingId, user: 'Bob' }), ['q2']);
+  assert.deepEqual(await ids({ meeting: meetingId, from: Date.UTC(2024, 4, 1, 11, 0) }), ['q2']);
+  assert.deepEqual(await ids({ meeting: meetingId, to: Date.UTC(2024, 4, 1, 11, 0) }), ['q1']);
+  assert.equal(store.sessions.query({ meeting: 'x'.repeat(1000) }), undefined);
+  assert.deepEqual(Object.keys(store.sessions.query({}) ?? { none: true }), ['table'], 'no filter: the whole table');
 });

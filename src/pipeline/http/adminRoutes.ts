@@ -6,9 +6,8 @@ import { fieldColumns, type Column } from '../../reports/render/csv.js';
 import { entityToUploadEntry, type UploadEntry } from '../../storage/ledger.js';
 import { CollectorState } from '../../storage/collectorState.js';
 import { readCollectorHealth, type CollectorHealth } from '../collectorHealth.js';
-import { listPage } from '../../storage/tableEntities.js';
 import { RetentionState } from '../../storage/retentionState.js';
-import { describeError } from '../log.js';
+import { describeError } from '../../errors.js';
 import { logOf, type ReportDeps } from './context.js';
 import type { RouteInput } from './meetingRoutes.js';
 import { pageOfList, scanTable } from './paging.js';
@@ -62,7 +61,7 @@ const UPLOAD_COLUMNS: readonly Column<UploadEntry>[] = UPLOAD_FIELDS.map((f) => 
 
 export async function listUploads(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const scanOptions = {
-    client: deps.store.ledger.client,
+    query: deps.store.ledger.query(),
     limit: input.options.limit,
     pageSize: input.options.limit,
     decode: (e: Record<string, unknown>) => entityToUploadEntry(e),
@@ -91,7 +90,7 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
   let analysisConfig: unknown = null;
   try {
     const [pending, run, configState] = await Promise.all([
-      deps.store.marks.countPending(), deps.store.marks.lastRun(), deps.store.marks.configState(), listPage(deps.store.ledger.client, { limit: 1 }),
+      deps.store.marks.countPending(), deps.store.marks.lastRun(), deps.store.marks.configState(), deps.store.ledger.probe(),
     ]);
     pendingMarks = pending;
     lastRun = run ?? null;

@@ -1,41 +1,17 @@
 // /api/attendees: the attendees report (tala -a plus), one row per stored session, classified with
-// the current config. Meeting, time, organizer and user filters run in the Table query; site, class,
+// the current config. Meeting, time, organizer and user filters run in the Table query (storage/sessionsTable.ts); site, class,
 // ip and ipRegex need the classified session and run on each page.
 import { matchesCidrs } from '../../analysis/siteMap.js';
 import { siteLabel } from '../../analysis/detect.js';
 import type { ClassifiedSession } from '../../analysis/model.js';
 import { ATTENDEE_CSV_COLUMNS, attendeeRow } from '../../reports/attendees.js';
-import { encodeKey, KeyError } from '../../storage/keys.js';
 import { entityToSession } from '../../storage/sessionsTable.js';
 import { classifierFor, usersFor, type ReportDeps } from './context.js';
 import type { RouteInput } from './meetingRoutes.js';
-import { allOf, anyOf, eq, timeRange } from './odata.js';
 import { scanTable } from './paging.js';
 import type { ReportFilter } from './params.js';
 import { listResponse } from './render.js';
 import type { ReportResponse } from './types.js';
-
-/** The Table filter for the parts of `filter` the service can evaluate; undefined when nothing can match. */
-export function sessionsQuery(filter: ReportFilter): { filter?: string } | undefined {
-  let partition: string | undefined;
-  if (filter.meeting !== undefined) {
-    try {
-      partition = eq('PartitionKey', encodeKey(filter.meeting, 'meeting'));
-    } catch (error) {
-      if (error instanceof KeyError) return undefined;
-      throw error;
-    }
-  }
-  const organizer = filter.organizer?.toLowerCase();
-  const user = filter.user;
-  const query = allOf([
-    partition,
-    timeRange('joinTime', filter.from, filter.to),
-    organizer === undefined ? undefined : anyOf([eq('organizerLower', organizer), eq('organizerId', filter.organizer!)]),
-    user === undefined ? undefined : anyOf([eq('attUserObjectId', user), eq('attUpnLower', user.toLowerCase()), eq('attDisplayName', user)]),
-  ]);
-  return query === undefined ? {} : { filter: query };
-}
 
 /** The page-level filters (they need the classified session). */
 export function keepSession(c: ClassifiedSession, filter: ReportFilter): boolean {
@@ -48,14 +24,13 @@ export function keepSession(c: ClassifiedSession, filter: ReportFilter): boolean
 
 export async function listAttendees(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const { filter, options } = input;
-  const query = sessionsQuery(filter);
+  const query = deps.store.sessions.query(filter);
   if (query === undefined) return listResponse([], undefined, options, ATTENDEE_CSV_COLUMNS);
   const config = await deps.config.get();
   const classifier = classifierFor(config);
   const pageFiltered = filter.site !== undefined || filter.classes !== undefined || filter.ip !== undefined || filter.ipRegex !== undefined;
   const scanOptions = {
-    client: deps.store.sessions.client,
-    ...query,
+    query,
     limit: options.limit,
     pageSize: pageFiltered ? Math.min(1000, Math.max(100, options.limit * 2)) : options.limit,
     decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => {

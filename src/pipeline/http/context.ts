@@ -7,6 +7,7 @@ import type { Store } from '../../storage/store.js';
 import { directoryEmail, type UsersLookup } from '../../analysis/userDirectory.js';
 import type { StoredUser } from '../../storage/usersTable.js';
 import { SILENT_LOG, type PipelineLog } from '../log.js';
+import { forEachBounded } from '../../concurrency.js';
 
 export interface ReportDeps {
   store: Store;
@@ -37,15 +38,10 @@ const MAX_LOOKUPS = 200;
 export async function usersFor(deps: ReportDeps, config: PipelineConfig, ids: Iterable<string>): Promise<UsersLookup> {
   const stored = new Map<string, StoredUser>();
   const missing = [...new Set([...ids].filter((id) => id !== '').map((id) => id.toLowerCase()))].slice(0, MAX_LOOKUPS);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < missing.length) {
-      const id = missing[next++]!;
-      const entry = await deps.store.users.get(id);
-      if (entry !== undefined) stored.set(id, entry);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, missing.length) }, worker));
+  await forEachBounded(missing, async (id) => {
+    const entry = await deps.store.users.get(id);
+    if (entry !== undefined) stored.set(id, entry);
+  }, { concurrency: 8 });
   return {
     get: (id: string) => {
       const entry = stored.get(id.toLowerCase());

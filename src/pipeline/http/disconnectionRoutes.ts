@@ -4,12 +4,11 @@
 import { matchesCidrs } from '../../analysis/siteMap.js';
 import type { Band } from '../../analysis/model.js';
 import { DISCONNECTION_CSV_COLUMNS, disconnectionRow } from '../../reports/disconnections.js';
-import { disconnectionPrefix, entityToDisconnection, type StoredDisconnection } from '../../storage/disconnectionsTable.js';
-import { KeyError, prefixUpperBound } from '../../storage/keys.js';
-import { stringLiteral } from '../../storage/tableEntities.js';
+import { entityToDisconnection, type DisconnectionFilter, type StoredDisconnection } from '../../storage/disconnectionsTable.js';
+import { KeyError } from '../../storage/keys.js';
+import type { TableQuery } from '../../storage/odata.js';
 import { usersFor, type ReportDeps } from './context.js';
 import type { RouteInput } from './meetingRoutes.js';
-import { allOf, anyOf, dayBounds, eq, timeRange } from './odata.js';
 import { scanTable } from './paging.js';
 import type { ReportFilter } from './params.js';
 import { listResponse } from './render.js';
@@ -18,9 +17,9 @@ import type { ReportResponse } from './types.js';
 /** Without `band`, the report lists the counted bands, as the CLI does. */
 export const DEFAULT_BANDS: readonly Band[] = ['strong', 'probable'];
 
-/** The Table filter for `filter`, or undefined when nothing can match (a meeting never analysed). */
-export async function disconnectionsQuery(deps: ReportDeps, filter: ReportFilter): Promise<string | undefined> {
-  let keyRange: string | undefined;
+/** The Table query for `filter` (storage/disconnectionsTable.ts), or undefined when nothing can match (a meeting never analysed). */
+export async function disconnectionsQuery(deps: ReportDeps, filter: ReportFilter): Promise<TableQuery | undefined> {
+  let meeting: DisconnectionFilter['meeting'];
   if (filter.meeting !== undefined) {
     let location;
     try {
@@ -30,28 +29,18 @@ export async function disconnectionsQuery(deps: ReportDeps, filter: ReportFilter
       throw error;
     }
     if (location?.current === undefined) return undefined;
-    const prefix = disconnectionPrefix(filter.meeting, location.current.start);
-    keyRange = allOf([
-      eq('PartitionKey', location.current.day),
-      `RowKey ge ${stringLiteral(prefix)}`,
-      `RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`,
-    ]);
+    meeting = { meetingId: filter.meeting, day: location.current.day, start: location.current.start };
   }
-  const { fromDay, toDay } = dayBounds(filter.from, filter.to);
-  const organizer = filter.organizer?.toLowerCase();
-  const user = filter.user?.toLowerCase();
   const bands = filter.bands ?? DEFAULT_BANDS;
-  return allOf([
-    keyRange,
-    fromDay === undefined ? undefined : `PartitionKey ge ${stringLiteral(fromDay)}`,
-    toDay === undefined ? undefined : `PartitionKey le ${stringLiteral(toDay)}`,
-    timeRange('meetingStart', filter.from, filter.to),
-    organizer === undefined ? undefined : anyOf([eq('organizerLower', organizer), eq('organizerId', organizer)]),
-    user === undefined ? undefined : anyOf([eq('participantKeyLower', user), eq('upnLower', user)]),
-    filter.site === undefined ? undefined : eq('siteLower', filter.site.toLowerCase()),
-    bands.length === 3 ? undefined : anyOf(bands.map((b) => eq('band', b))),
-    filter.classes === undefined ? undefined : anyOf(filter.classes.map((c) => eq('participantClass', c))),
-  ]) ?? '';
+  const query: DisconnectionFilter = { bands: bands.length === 3 ? undefined : bands };
+  if (meeting !== undefined) query.meeting = meeting;
+  if (filter.from !== undefined) query.from = filter.from;
+  if (filter.to !== undefined) query.to = filter.to;
+  if (filter.organizer !== undefined) query.organizer = filter.organizer;
+  if (filter.user !== undefined) query.user = filter.user;
+  if (filter.site !== undefined) query.site = filter.site;
+  if (filter.classes !== undefined) query.classes = filter.classes;
+  return deps.store.disconnections.query(query);
 }
 
 /** The page-level filters: CIDR ranges and tala's regex, both on the lost session's address. */
@@ -67,8 +56,7 @@ export async function listDisconnections(deps: ReportDeps, input: RouteInput): P
   if (query === undefined) return listResponse([], undefined, options, DISCONNECTION_CSV_COLUMNS);
   const pageFiltered = filter.ip !== undefined || filter.ipRegex !== undefined;
   const scanOptions = {
-    client: deps.store.disconnections.client,
-    ...(query === '' ? {} : { filter: query }),
+    query,
     limit: options.limit,
     pageSize: pageFiltered ? Math.min(1000, Math.max(100, options.limit * 2)) : options.limit,
     decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => {

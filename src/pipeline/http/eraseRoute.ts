@@ -2,7 +2,8 @@
 // per table; POST /api/privacy/pseudonyms: the pseudonyms of given candidates, for re-identifying one pseudonym
 // in pseudonymised mode. Never throw: failures become error responses without internals, and the log
 // names no identifier.
-import { describeError, SILENT_LOG } from '../log.js';
+import { describeError } from '../../errors.js';
+import { SILENT_LOG } from '../log.js';
 import { erasePerson, ErasureInputError } from '../../storage/erasure.js';
 import type { Pseudonymizer } from '../../audit/pseudonymize.js';
 import { PseudonymKeyError } from '../../privacyMode.js';

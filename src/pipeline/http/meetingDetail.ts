@@ -10,16 +10,14 @@ import { attendeeRow } from '../../reports/attendees.js';
 import { disconnectionRow } from '../../reports/disconnections.js';
 import { namedMeetingRow, type MeetingRow } from '../../reports/meetings.js';
 import { disconnectionPrefix } from '../../storage/disconnectionsTable.js';
-import { encodeKey, KeyError } from '../../storage/keys.js';
 import type { PendingMeeting } from '../../storage/marks.js';
+import { meetingFromStorage, readMeetingRecords, unmarked } from '../../storage/meetingRecords.js';
 import type { MeetingResultLocation } from '../../storage/meetingResultsTable.js';
 import { entityToSession } from '../../storage/sessionsTable.js';
 import { classifierFor, usersFor, type ReportDeps } from './context.js';
-import { meetingFromStorage, readMeetingRecords, unmarked } from '../analyse.js';
 import { meetingEvents } from './meetingEvents.js';
 import { bundleKeysOf, wholeMeetingSessions, WHOLE_MEETING_BUNDLES } from './meetingSessions.js';
 import type { RouteInput } from './meetingRoutes.js';
-import { eq } from './odata.js';
 import { scanTable, type PageState } from './paging.js';
 import type { MeetingPart } from './params.js';
 import { jsonResponse } from './render.js';
@@ -40,13 +38,9 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
   const firstPage = state === undefined;
   const offset = state?.offset ?? 0;
   const notFound = new ApiError(404, 'MeetingNotFound', 'no meeting with this id has been ingested', 'meetingId');
-  let partition: string;
-  try {
-    partition = encodeKey(meetingId, 'meeting');
-  } catch (error) {
-    if (error instanceof KeyError) throw notFound;
-    throw error;
-  }
+  // Undefined when the id cannot be a key: no such meeting can have been stored.
+  const partitionQuery = deps.store.sessions.query({ meeting: meetingId });
+  if (partitionQuery === undefined) throw notFound;
   const [location, pending, config] = await Promise.all([
     deps.store.meetingResults.getLocation(meetingId),
     deps.store.marks.pendingFor(meetingId),
@@ -60,8 +54,7 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
   // Small meetings are read whole by point reads and paged by offset; big ones by a query of their partition.
   const whole = listSessions && (state === undefined ? bundleKeys !== undefined && bundleKeys.length <= WHOLE_MEETING_BUNDLES : state.whole === true);
   const sessionsScan = {
-    client: deps.store.sessions.client,
-    filter: eq('PartitionKey', partition),
+    query: partitionQuery,
     limit,
     pageSize: limit,
     decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => classifier.classify(entityToSession(e)),
@@ -122,6 +115,5 @@ async function eventsOf(
   params: DetectionParams,
 ): Promise<ReturnType<typeof meetingEvents>> {
   const records = await readMeetingRecords(deps.store, pending ?? unmarked(meetingId), { location });
-  const { sessions } = meetingFromStorage(meetingId, records.sessions, records.details);
-  return meetingEvents(meetingId, sessions, records.details, classifier, params);
+  return meetingEvents(meetingFromStorage(meetingId, records.sessions, records.details), classifier, params);
 }

@@ -1,12 +1,10 @@
 // The non-drop evidence of one meeting for /api/meetings/{meetingId}: device hand-offs and the other
 // detector notes, and the meeting-level mass events. The result tables keep only their counts, so the
 // detector runs again on the stored sessions with the current config (milliseconds for one meeting).
-import type { MeetingDetailRecord, SessionRecord } from '../../audit/records.js';
 import type { SessionClassifier } from '../../analysis/classify.js';
 import { analyseMeeting } from '../../analysis/detect.js';
-import type { DetectionParams } from '../../analysis/model.js';
+import type { DetectionParams, Meeting } from '../../analysis/model.js';
 import { isoOrEmpty } from '../../reports/common.js';
-import { meetingFromStorage } from '../analyse.js';
 
 export interface MeetingNoteRow {
   participantKey: string;
@@ -29,15 +27,14 @@ export interface MassEventRow {
   reason: string;
 }
 
+/** The events of a meeting as read by storage/meetingRecords.ts (already de-duplicated). */
 export function meetingEvents(
-  meetingId: string,
-  sessions: SessionRecord[],
-  details: MeetingDetailRecord[],
+  meeting: Meeting,
   classifier: SessionClassifier,
   params: DetectionParams,
 ): { notes: MeetingNoteRow[]; massEvents: MassEventRow[] } {
-  if (sessions.length === 0) return { notes: [], massEvents: [] };
-  const analysis = analyseMeeting(meetingFromStorage(meetingId, sessions, details), (s) => classifier.classify(s), params);
+  if (meeting.sessions.length === 0) return { notes: [], massEvents: [] };
+  const analysis = analyseMeeting(meeting, (s) => classifier.classify(s), params);
   return {
     notes: analysis.notes.map((n) => ({ participantKey: n.participantKey, kind: n.kind, time: isoOrEmpty(n.time), reason: n.reason, recordIds: n.recordIds })),
     massEvents: analysis.massEvents.map((m) => ({

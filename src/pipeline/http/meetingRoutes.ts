@@ -1,13 +1,11 @@
 // /api/meetings (the meetings report, tala -o plus), read from the result tables; the route input every
 // report route takes. One meeting (/api/meetings/{meetingId}) is in meetingDetail.ts.
 import { NAMED_MEETING_CSV_COLUMNS, namedMeetingRow, type MeetingRow, type NamedMeetingRow } from '../../reports/meetings.js';
-import { entityToListing, LISTING_PREFIX, type MeetingListing } from '../../storage/meetingResultsTable.js';
-import { prefixUpperBound, KeyError } from '../../storage/keys.js';
-import { stringLiteral } from '../../storage/tableEntities.js';
+import { entityToListing, type MeetingListing } from '../../storage/meetingResultsTable.js';
+import { KeyError } from '../../storage/keys.js';
 import { usersFor, type ReportDeps } from './context.js';
 import { listResponse } from './render.js';
 import type { ReportResponse } from './types.js';
-import { allOf, anyOf, dayBounds, eq, timeRange } from './odata.js';
 import { scanTable, type PageState } from './paging.js';
 import type { ListOptions, ReportFilter } from './params.js';
 
@@ -28,21 +26,6 @@ function matchesListing(listing: MeetingListing<MeetingRow>, filter: ReportFilte
     if (listing.summary.organizerUpn.toLowerCase() !== o && listing.summary.organizerId.toLowerCase() !== o) return false;
   }
   return true;
-}
-
-/** The OData filter selecting listing rows for from/to/organizer. */
-export function listingFilter(filter: ReportFilter, prefix: string = LISTING_PREFIX): string {
-  const LISTING_PREFIX = prefix;
-  const { fromDay, toDay } = dayBounds(filter.from, filter.to);
-  const organizer = filter.organizer?.toLowerCase();
-  return allOf([
-    `PartitionKey ge ${stringLiteral(LISTING_PREFIX + (fromDay ?? ''))}`,
-    toDay === undefined
-      ? `PartitionKey lt ${stringLiteral(prefixUpperBound(LISTING_PREFIX))}`
-      : `PartitionKey le ${stringLiteral(LISTING_PREFIX + toDay)}`,
-    timeRange('start', filter.from, filter.to),
-    organizer === undefined ? undefined : anyOf([eq('organizerLower', organizer), eq('organizerId', organizer)]),
-  ])!;
 }
 
 /** The current listing of one meeting, if it has been analysed. */
@@ -67,8 +50,7 @@ export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise
     return listResponse(await withOrganizerNames(deps, rows), undefined, options, NAMED_MEETING_CSV_COLUMNS);
   }
   const scanOptions = {
-    client: deps.store.meetingResults.client,
-    filter: listingFilter(filter),
+    query: deps.store.meetingResults.listingQuery(filter),
     limit: options.limit,
     pageSize: options.limit,
     decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => entityToListing<MeetingRow>(e).row,

@@ -4,6 +4,7 @@
 // (src/storage/tokenKeyTable.ts): a token cannot be forged, altered or replayed on another query.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
+import type { TableQuery } from '../../storage/odata.js';
 import type { listPage } from '../../storage/tableEntities.js';
 import { sharedPage } from './sharedReads.js';
 import { MAX_LIMIT } from './params.js';
@@ -105,8 +106,8 @@ export function decodeToken(key: Buffer, token: string, route: string, filter: s
 }
 
 export interface ScanOptions<T> {
-  client: TableClient;
-  filter?: string;
+  /** The table and filter, as the table module builds them. */
+  query: TableQuery;
   select?: string[];
   limit: number;
   state?: PageState;
@@ -128,10 +129,10 @@ export async function scanTable<T>(options: ScanOptions<T>): Promise<{ items: T[
   let examined = 0;
   for (;;) {
     const query: { filter?: string; select?: string[]; limit: number; continuationToken?: string } = { limit: pageSize };
-    if (options.filter !== undefined) query.filter = options.filter;
+    if (options.query.filter !== undefined) query.filter = options.query.filter;
     if (options.select !== undefined) query.select = options.select;
     if (token !== undefined) query.continuationToken = token;
-    const page = await readPage(options.client, query, token !== undefined && token === options.state?.table);
+    const page = await readPage(options.query.table, query, token !== undefined && token === options.state?.table);
     for (let i = skip; i < page.items.length; i++) {
       examined++;
       const item = options.decode(page.items[i]!);

@@ -8,7 +8,7 @@ import { fieldColumns, type CellValue, type Column } from '../../reports/render/
 import { directoryEmail } from '../../analysis/userDirectory.js';
 import type { ReportDeps } from './context.js';
 import type { RouteInput } from './meetingRoutes.js';
-import { dayBounds } from './odata.js';
+import { dayBounds } from '../../storage/odata.js';
 import { pageOfList } from './paging.js';
 import type { ReportFilter } from './params.js';
 import { csvResponse, jsonResponse, listResponse } from './render.js';

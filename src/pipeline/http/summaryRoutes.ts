@@ -4,12 +4,10 @@
 import { aggregate, summarise, type Contribution, type MeetingSummary } from '../../analysis/metrics.js';
 import { RANKING_FIELDS, totalsPairs, type RankingRow } from '../../reports/summary.js';
 import { fieldColumns, type CellValue, type Column } from '../../reports/render/csv.js';
-import { entityToListing } from '../../storage/meetingResultsTable.js';
 import { entityToSummary, SUMMARY_ONLY_PREFIX } from '../../storage/summaryOnlyRows.js';
-import { listAll } from '../../storage/tableEntities.js';
 import type { ReportDeps } from './context.js';
-import { currentListing, listingFilter, type RouteInput } from './meetingRoutes.js';
-import { dayBounds } from './odata.js';
+import { currentListing, type RouteInput } from './meetingRoutes.js';
+import { dayBounds } from '../../storage/odata.js';
 import { pageOfList } from './paging.js';
 import { csvResponse, jsonResponse, listResponse } from './render.js';
 import type { ReportResponse } from './types.js';
@@ -26,10 +24,10 @@ async function summariesInRange(deps: ReportDeps, input: RouteInput): Promise<Me
     const listing = await currentListing(deps, input.filter.meeting);
     return listing === undefined ? [] : [listing.summary];
   }
-  const entities = await listAll(deps.store.meetingResults.client, listingFilter(input.filter));
+  const listings = await deps.store.meetingResults.listListings(input.filter);
   // Past RETENTION_RESULTS_DAYS only summary-only rows remain (no organiser: an organiser filter leaves them out).
-  const retired = input.filter.organizer === undefined ? await listAll(deps.store.meetingResults.client, listingFilter(input.filter, SUMMARY_ONLY_PREFIX)) : [];
-  return [...entities.map((e) => entityToListing(e).summary), ...retired.map(entityToSummary)];
+  const retired = input.filter.organizer === undefined ? await deps.store.meetingResults.listRowsUnder(SUMMARY_ONLY_PREFIX, input.filter) : [];
+  return [...listings.map((l) => l.summary), ...retired.map(entityToSummary)];
 }
 
 export async function getSummary(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {

@@ -1,7 +1,8 @@
 // DELETE /api/uploads/{name}: withdraws an export (every version of the blob name) through
 // src/pipeline/withdraw.ts and answers what that removed, with the ledger entries as they are now.
 // Never throws: failures become error responses without internals.
-import { describeError, SILENT_LOG } from '../log.js';
+import { describeError } from '../../errors.js';
+import { SILENT_LOG } from '../log.js';
 import { withdrawExport, type RemovalDeps } from '../withdraw.js';
 import type { ReportDeps } from './context.js';
 import { errorResponse, jsonResponse } from './render.js';

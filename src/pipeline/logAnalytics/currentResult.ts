@@ -5,7 +5,8 @@ import { aggregateRowKey, entityToContributions } from '../../storage/aggregates
 import { disconnectionPrefix, type StoredDisconnection } from '../../storage/disconnectionsTable.js';
 import type { MeetingListing } from '../../storage/meetingResultsTable.js';
 import type { Store } from '../../storage/store.js';
-import { isNotFound, mapBounded } from '../../storage/tableEntities.js';
+import { mapBounded } from '../../concurrency.js';
+import { isNotFound } from '../../storage/tableEntities.js';
 
 export interface CurrentResult {
   listing: MeetingListing;

@@ -5,9 +5,10 @@
 // throws: its outcome is logged and recorded in the queue's status row.
 import type { Store } from '../../storage/store.js';
 import type { LogExportQueue, LogExportStatus, QueuedExport } from '../../storage/logExportQueue.js';
-import { mapBounded } from '../../storage/tableEntities.js';
+import { mapBounded } from '../../concurrency.js';
 import { SETTINGS } from '../../names.js';
-import { describeError, SILENT_LOG, type PipelineLog } from '../log.js';
+import { describeError } from '../../errors.js';
+import { SILENT_LOG, type PipelineLog } from '../log.js';
 import { readCurrentResult } from './currentResult.js';
 import { siteDropRateRows } from './siteDropRates.js';
 import { disconnectionRows, meetingRows, SENT_DIMENSIONS, type MeetingRow } from './rows.js';

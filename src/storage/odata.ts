@@ -1,5 +1,24 @@
-// Building OData filters for the report queries: every value is quoted or typed here, never pasted.
-import { doubleLiteral, stringLiteral } from '../../storage/tableEntities.js';
+// Building OData filters for the table modules' report queries: every value is quoted or typed here,
+// never pasted. The filters name storage properties, so only the table modules that write them build them.
+import type { TableClient } from '@azure/data-tables';
+import { doubleLiteral, stringLiteral } from './tableEntities.js';
+
+/** What the report routes select rows by, in storage's terms (epoch ms bounds: from inclusive, to exclusive). */
+export interface RecordFilter {
+  meeting?: string;
+  from?: number;
+  to?: number;
+  /** Organiser UPN or object id (case-insensitive). */
+  organizer?: string;
+  /** Attendee object id, UPN or display name (the UPN case-insensitive). */
+  user?: string;
+}
+
+/** A query of one table, as a table module builds it, for a pager to read page by page. */
+export interface TableQuery {
+  readonly table: TableClient;
+  readonly filter?: string;
+}
 
 export function eq(property: string, value: string): string {
   return `${property} eq ${stringLiteral(value)}`;
