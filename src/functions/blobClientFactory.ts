@@ -30,7 +30,7 @@ export function registerBlobClientFactory(
   if (resolver.hasResourceFactory(BLOB_BINDING_SOURCE)) return false;
   resolver.registerResourceFactory(BLOB_BINDING_SOURCE, (data) => {
     if (Array.isArray(data)) throw new BlobBindingError('A blob binding receives one blob, not a collection');
-    return clients.clientFor(data as ModelBindingData);
+    return clients.clientFor(data);
   });
   return true;
 }

@@ -15,7 +15,7 @@ let services: PipelineServices;
 const logs: string[] = [];
 
 /** A line break, or a character that hides or reorders what follows it. */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 const ODD_NAMES: ReadonlyArray<{ what: string; name: string }> = [
