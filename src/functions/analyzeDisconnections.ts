@@ -38,7 +38,7 @@ export function makeAnalyzeDisconnectionsHandler(
     const s = services();
     await s.ready();
     const exporter = logExport(s.store, context);
-    const result = await analyseMarkedMeetings({ store: s.store, ...(exporter ? { onStored: (...stored: Parameters<LogAnalyticsExport['queue']>) => exporter.queue(...stored) } : {}) }, { deadline, log: context });
+    const result = await analyseMarkedMeetings({ store: s.store, ...(exporter ? { onStored: exporter.queue } : {}) }, { deadline, log: context });
     // Half the margin for the export, which never throws (a failed upload stays queued for the next run).
     if (exporter) await exporter.run({ deadline: deadline + DEADLINE_MARGIN_MS / 2, log: context });
     if (result.failed > 0) {

@@ -5,7 +5,7 @@
 // factory returns a plain BlobClient built from the app's own connection settings.
 import Module from 'node:module';
 import type { ResourceFactoryResolver } from '@azure/functions-extensions-base';
-import { BLOB_BINDING_SOURCE, BindingBlobClients, BlobBindingError, type ModelBindingData } from '../storage/bindingBlobClient.js';
+import { BLOB_BINDING_SOURCE, BindingBlobClients, BlobBindingError } from '../storage/bindingBlobClient.js';
 
 /**
  * The resolver instance the library itself uses: required through @azure/functions, so it is the same

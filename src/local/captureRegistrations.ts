@@ -65,7 +65,8 @@ interface CoreFunctionMetadata {
 }
 
 export interface RetryOptions {
-  retryStrategy?: 'fixedDelay' | 'exponentialBackoff' | string;
+  /** 'fixedDelay' or 'exponentialBackoff' (as the worker sends it: any other text is treated as a fixed delay). */
+  retryStrategy?: string;
   maxRetryCount?: number;
   delayInterval?: { seconds?: number | null } | null;
   minimumInterval?: { seconds?: number | null } | null;

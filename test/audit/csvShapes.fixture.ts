@@ -32,7 +32,7 @@ export function excelUnicodeText(csvText: string): Buffer {
 
 /** Windows-1252 bytes of `text` (the Latin-1 range as is; other characters as `?`, as Excel does). */
 export function windows1252(text: string): Buffer {
-  return Buffer.from(text.replace(/[^\u0000-\u00ff]/gu, '?'), 'latin1');
+  return Buffer.from(text.replace(/[\u0100-\u{10ffff}]/gu, '?'), 'latin1');
 }
 
 /** The AuditData of a MeetingParticipantDetail record padded to about `bytes` bytes with one huge field. */

@@ -448,8 +448,8 @@ test('invalid options are refused with a message naming the option', () => {
     [{ duplicateShare: -0.1 }, /duplicateShare/],
   ];
   for (const [patch, message] of cases) {
-    assert.throws(() => checkGeneratorOptions({ ...base, ...patch } as GeneratorOptions), message, JSON.stringify(patch));
-    assert.throws(() => generateExport({ ...base, ...patch } as GeneratorOptions), RangeError);
+    assert.throws(() => checkGeneratorOptions({ ...base, ...patch }), message, JSON.stringify(patch));
+    assert.throws(() => generateExport({ ...base, ...patch }), RangeError);
   }
 });
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { freePort } from '../../src/local/azuriteProcess.js';
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
-import { PIPELINE_COMMANDS, type PipelineCommand } from './commandLists.js';
+import type { PipelineCommand } from './commandLists.js';
 import { asRun, hasProgram, makeWorkFolder, PACKAGE_ROOT, runCommand, type CommandResult } from './workFolder.js';
 
 const connection = process.env['TEST_STORAGE_CONNECTION']!;
