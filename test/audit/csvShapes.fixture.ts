@@ -21,7 +21,7 @@ function excelField(value: string, separator: string): string {
 
 /** The same rows with another field separator, as Excel writes them (CRLF records). */
 export function withSeparator(csvText: string, separator: ';' | '\t'): string {
-  const rows = parse(csvText, { relax_column_count: true, relax_quotes: true }) as string[][];
+  const rows = parse(csvText, { relax_column_count: true, relax_quotes: true });
   return rows.map((row) => row.map((f) => excelField(f, separator)).join(separator)).join('\r\n') + '\r\n';
 }
 

@@ -116,7 +116,7 @@ function checkAgainstGenerator(items: readonly ExportItem[], rows: ReadonlyArray
 test('property: generated records round-trip through every CSV header variant, BOM/CRLF and chunking', async () => {
   await fc.assert(fc.asyncProperty(
     fc.array(validRow, { maxLength: 12 }),
-    fc.constantFrom('purview-v1', 'purview-v2', 'purview-v3', 'powershell') as fc.Arbitrary<keyof typeof HEADERS>,
+    fc.constantFrom<keyof typeof HEADERS>('purview-v1', 'purview-v2', 'purview-v3', 'powershell'),
     fc.record({ bom: fc.boolean(), crlf: fc.boolean(), finalNewline: fc.boolean() }),
     chunkSizes,
     async (generated, variant, layout, sizes) => {

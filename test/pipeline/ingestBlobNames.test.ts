@@ -11,6 +11,12 @@ import { servicesFor, usePipelineServices, type PipelineServices } from '../../s
 import { freshStore } from '../storage/testStore.js';
 import { generated } from './pipelineFixtures.js';
 
+/** The text body of a handler's answer (these handlers answer with text). */
+function bodyText(response: { body?: unknown }): string {
+  if (typeof response.body !== 'string') throw new Error(`expected a text body, got ${typeof response.body}`);
+  return response.body;
+}
+
 let services: PipelineServices;
 const logs: string[] = [];
 
@@ -55,7 +61,7 @@ async function lookup(name: string): Promise<{ status: number; body: { items?: A
     new HttpRequest({ method: 'GET', url: `http://localhost/api/uploads/${name.split('/').map(encodeURIComponent).join('/')}`, params: { name } }),
     new InvocationContext({ functionName: 'reportUpload', logHandler: () => {} }),
   );
-  return { status: response.status ?? 200, body: JSON.parse(String(response.body)) };
+  return { status: response.status ?? 200, body: JSON.parse(bodyText(response)) };
 }
 
 /** The ledger entry, the rejects blob and the upload lookup of an ingested export. */
