@@ -66,7 +66,7 @@ export interface BenchContext {
   regenerate: boolean;
   /** Overrides every case's run count when set. */
   runs?: number;
-  log(line: string): void;
+  log: (line: string) => void;
 }
 
 /** A group of cases; bench/sections/*.js modules export one as `section`. */

@@ -5,8 +5,6 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { caseFailed, evaluateTargets, measureCase, renderTable, type BenchContext, type BenchSection, type CaseResult } from './harness.js';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-
 export const BENCH_USAGE = `usage: npm run bench -- [--only SECTION[,SECTION]] [--runs N] [--cli FILE] [--regenerate]
 
   --only SECTION   run only these sections (repeatable or comma-separated)

@@ -8,6 +8,12 @@ import { bigMeetingId, recordResult, storeWithPrefix } from '../pipeline/common.
 import { LOAD_MEETINGS, LOAD_STORE_PREFIX } from './store.js';
 import { TOWN_HALL_ID } from './townHall.js';
 
+/** The text body of a handler's answer (these handlers answer with text). */
+function bodyText(response: { body?: unknown }): string {
+  if (typeof response.body !== 'string') throw new Error(`expected a text body, got ${typeof response.body}`);
+  return response.body;
+}
+
 const DURATION_MS = 20_000;
 
 function percentile(sorted: number[], p: number): number {
@@ -53,8 +59,8 @@ async function main(): Promise<void> {
     const { handler, request: r } = request(scenario, sent++);
     const started = process.hrtime.bigint();
     const response = await reportHandlers[handler]!(r, context);
-    if (response.status !== 200) throw new Error(`${scenario}: answered ${String(response.status)}: ${String(response.body).slice(0, 200)}`);
-    maxBytes = Math.max(maxBytes, Buffer.byteLength(String(response.body)));
+    if (response.status !== 200) throw new Error(`${scenario}: answered ${String(response.status)}: ${bodyText(response).slice(0, 200)}`);
+    maxBytes = Math.max(maxBytes, Buffer.byteLength(bodyText(response)));
     return Number(process.hrtime.bigint() - started) / 1e6;
   };
   // Warm-up: the config, the token key, the first connections.

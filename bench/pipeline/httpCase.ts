@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   client.listEntities = ((...args: Parameters<typeof listEntities>) => {
     sessionsReads++;
     return listEntities(...args);
-  }) as typeof client.listEntities;
+  });
   usePipelineServices(servicesFor(store));
   const context = new InvocationContext({ functionName: 'bench', logHandler: () => {} });
   const call = async (i: number): Promise<{ ms: number; reads: number }> => {

@@ -50,7 +50,7 @@ function peakRssNear(referenceId: string, share: number): Target {
 /** Starts the section's Azurite in a helper process that stops it when the bench runner exits. */
 export async function startBenchAzurite(ctx: BenchContext): Promise<string> {
   const child = spawn(process.execPath, [join(CHILDREN, 'azuriteServer.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the bench Azurite exited (code ${String(code)}) before starting`)));

@@ -61,7 +61,7 @@ export function parseRules(json: string, file: string): ClassificationRules {
   try {
     value = JSON.parse(json);
   } catch (e) {
-    throw new Error(`${file}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${file}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   return validateRules(value, file);
 }
@@ -120,7 +120,7 @@ function validateRule(
     if (!RULE_KEYS.has(key)) fail(`${path}.${key}`, `unknown key (allowed: ${[...RULE_KEYS].join(', ')})`);
   }
   if (typeof r.name !== 'string' || r.name.trim() === '') fail(`${path}.name`, 'must be a non-empty string');
-  const rule: ClassificationRule = { name: (r.name as string).trim() };
+  const rule: ClassificationRule = { name: r.name.trim() };
   let conditions = 0;
   for (const field of LIST_FIELDS) {
     const v = r[field];
@@ -135,15 +135,15 @@ function validateRule(
   if (r.deviceInformationRegex !== undefined) {
     const re = r.deviceInformationRegex;
     if (typeof re !== 'string' || re === '') fail(`${path}.deviceInformationRegex`, 'must be a non-empty string');
-    if ((re as string).length > MAX_RULE_REGEX_LENGTH) {
+    if (re.length > MAX_RULE_REGEX_LENGTH) {
       fail(`${path}.deviceInformationRegex`, `longer than ${MAX_RULE_REGEX_LENGTH} characters`);
     }
     try {
-      engine(re as string);
+      engine(re);
     } catch (e) {
       fail(`${path}.deviceInformationRegex`, `not a valid RE2 regular expression: ${e instanceof Error ? e.message : String(e)}`);
     }
-    rule.deviceInformationRegex = re as string;
+    rule.deviceInformationRegex = re;
     conditions++;
   }
   if (conditions === 0) {
@@ -166,7 +166,7 @@ function validateRule(
   }
   if (r.comment !== undefined) {
     if (typeof r.comment !== 'string') fail(`${path}.comment`, 'must be a string');
-    rule.comment = r.comment as string;
+    rule.comment = r.comment;
   }
   return rule;
 }

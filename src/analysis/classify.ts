@@ -200,9 +200,9 @@ export class SessionClassifier {
   private plan(recipientType: string, userAgent: string, deviceInformation: string): Plan {
     // Nested maps rather than one concatenated key: no new string (and hash) per session.
     let byAgent = this.plans.get(recipientType);
-    if (byAgent === undefined) this.plans.set(recipientType, (byAgent = new Map()));
+    if (byAgent === undefined) this.plans.set(recipientType, (byAgent = new Map<string, Map<string, Plan>>()));
     let byDevice = byAgent.get(userAgent);
-    if (byDevice === undefined) byAgent.set(userAgent, (byDevice = new Map()));
+    if (byDevice === undefined) byAgent.set(userAgent, (byDevice = new Map<string, Plan>()));
     let plan = byDevice.get(deviceInformation);
     if (plan !== undefined) return plan;
     const strings: SessionStrings = {
@@ -222,8 +222,8 @@ export class SessionClassifier {
     if (this.planCount >= PLAN_CACHE_LIMIT) {
       this.plans.clear();
       this.planCount = 0;
-      this.plans.set(recipientType, (byAgent = new Map()));
-      byAgent.set(userAgent, (byDevice = new Map()));
+      this.plans.set(recipientType, (byAgent = new Map<string, Map<string, Plan>>()));
+      byAgent.set(userAgent, (byDevice = new Map<string, Plan>()));
     }
     byDevice.set(deviceInformation, plan);
     this.planCount++;

@@ -131,7 +131,7 @@ export function readCqdFile(text: string, file: string): CqdFileContent {
 function cellsOf(line: string, delimiter: string): { cells: string[] } | { error: string } {
   let records: string[][];
   try {
-    records = parse(line, { delimiter, quote: '"', escape: '"', trim: true, relax_quotes: true }) as string[][];
+    records = parse(line, { delimiter, quote: '"', escape: '"', trim: true, relax_quotes: true });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === 'CSV_QUOTE_NOT_CLOSED') return { error: 'unterminated quoted value (values spanning lines are not supported)' };

@@ -185,7 +185,6 @@ function parseIpv6(s: string): ParsedIp | undefined {
       const v4 = parseIpv4(s.slice(start));
       if (v4 === undefined) return undefined;
       groups.push(v4 >>> 16, v4 & 0xffff);
-      i = len;
       break;
     }
     const digits = i - start;

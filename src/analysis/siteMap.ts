@@ -17,8 +17,8 @@ interface StoredEntry {
 
 export class SiteMap {
   private readonly entries: StoredEntry[] = [];
-  private readonly v4Tables: Array<Map<number, StoredEntry> | undefined> = new Array(33);
-  private readonly v6Tables: Array<Map<bigint, StoredEntry> | undefined> = new Array(129);
+  private readonly v4Tables: Array<Map<number, StoredEntry> | undefined> = new Array<Map<number, StoredEntry> | undefined>(33);
+  private readonly v6Tables: Array<Map<bigint, StoredEntry> | undefined> = new Array<Map<bigint, StoredEntry> | undefined>(129);
   /** Prefix lengths in use, longest first. */
   private v4Lengths: number[] = [];
   private v6Lengths: number[] = [];
@@ -133,12 +133,12 @@ export class SiteMap {
     const stored: StoredEntry = { entry, info, label: `${parsed.cidr} (${entry.name})` };
     this.entries.push(stored);
     if (parsed.version === 4) {
-      const table = (this.v4Tables[parsed.prefixLength] ??= new Map());
+      const table = (this.v4Tables[parsed.prefixLength] ??= new Map<number, StoredEntry>());
       const first = table.get(parsed.network);
       if (first === undefined) table.set(parsed.network, stored);
       else this.duplicates.push({ a: first.label, b: stored.label, kind: 'duplicate' });
     } else {
-      const table = (this.v6Tables[parsed.prefixLength] ??= new Map());
+      const table = (this.v6Tables[parsed.prefixLength] ??= new Map<bigint, StoredEntry>());
       const first = table.get(parsed.network);
       if (first === undefined) table.set(parsed.network, stored);
       else this.duplicates.push({ a: first.label, b: stored.label, kind: 'duplicate' });

@@ -77,7 +77,7 @@ export class CsvExportReader {
   }
 
   /** Flushes the last row; appends its items to `out`. */
-  async end(out: ExportItem[]): Promise<void> {
+  end(out: ExportItem[]): void {
     if (!this.stoppedFlag) {
       if (this.tokenizer === undefined) this.readHeader(undefined, true);
       this.tokenizer?.end(this.onRowBound);

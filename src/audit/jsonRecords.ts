@@ -53,7 +53,7 @@ export function wrappedRecords(v: Json): unknown[] | undefined {
   if (isRecordLike(v)) return undefined;
   for (const key of Object.keys(v)) {
     const value = v[key];
-    if (isRecordArrayKey(key) && Array.isArray(value)) return value;
+    if (isRecordArrayKey(key) && Array.isArray(value)) return value as unknown[];
   }
   return undefined;
 }

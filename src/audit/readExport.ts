@@ -296,7 +296,7 @@ class ExportReader implements ExportStream {
       if (out.length > 0) yield out;
     }
     const out: ExportItem[] = [];
-    await reader.end(out);
+    reader.end(out);
     this.csvVariant = reader.variant;
     if (reader.stopped) this.warnings.push(`reading stopped at row ${reader.rows}: the CSV structure is broken there`);
     const truncated = reader.variant === undefined ? undefined : truncationWarning(reader.variant, reader.rows);

@@ -91,6 +91,11 @@ export function withPublisherIdentifier(url: string, publisherId: string): strin
   return `${url}${separator}PublisherIdentifier=${encodeURIComponent(publisherId)}`;
 }
 
+/** A string field of a JSON answer (a number is written out), or `fallback` when it is missing or of another type. */
+function textOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : fallback;
+}
+
 function isoOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -170,14 +175,14 @@ export class ManagementActivityClient implements ManagementActivityApi {
     if (!Array.isArray(body)) throw new ManagementApiError(`${what}: expected a JSON array`, 200, undefined);
     return body
       .filter((s): s is Record<string, unknown> => s !== null && typeof s === 'object')
-      .map((s) => ({ contentType: String(s['contentType'] ?? ''), status: String(s['status'] ?? '') }));
+      .map((s) => ({ contentType: textOr(s['contentType'], ''), status: textOr(s['status'], '') }));
   }
 
   async startSubscription(contentType: string): Promise<Subscription> {
     const what = `starting the ${contentType} subscription`;
     const url = `${this.feedBase}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`;
     const body = this.judge(await this.call('POST', url, what), what) as Record<string, unknown> | null;
-    return { contentType: String(body?.['contentType'] ?? contentType), status: String(body?.['status'] ?? 'enabled') };
+    return { contentType: textOr(body?.['contentType'], contentType), status: textOr(body?.['status'], 'enabled') };
   }
 
   async *listContent(contentType: string, start: Date, end: Date): AsyncGenerator<ContentPage> {

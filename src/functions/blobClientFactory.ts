@@ -5,7 +5,7 @@
 // factory returns a plain BlobClient built from the app's own connection settings.
 import Module from 'node:module';
 import type { ResourceFactoryResolver } from '@azure/functions-extensions-base';
-import { BLOB_BINDING_SOURCE, BindingBlobClients, BlobBindingError, type ModelBindingData } from '../storage/bindingBlobClient.js';
+import { BLOB_BINDING_SOURCE, BindingBlobClients, BlobBindingError } from '../storage/bindingBlobClient.js';
 
 /**
  * The resolver instance the library itself uses: required through @azure/functions, so it is the same
@@ -30,7 +30,7 @@ export function registerBlobClientFactory(
   if (resolver.hasResourceFactory(BLOB_BINDING_SOURCE)) return false;
   resolver.registerResourceFactory(BLOB_BINDING_SOURCE, (data) => {
     if (Array.isArray(data)) throw new BlobBindingError('A blob binding receives one blob, not a collection');
-    return clients.clientFor(data as ModelBindingData);
+    return clients.clientFor(data);
   });
   return true;
 }

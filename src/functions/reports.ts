@@ -55,7 +55,7 @@ const dashboardAssets = new DashboardAssets();
  * The dashboard page and its assets (src/dashboard), behind the same authentication as the report API. The page
  * takes no key from its URL: with Entra sign-in the browser's session cookie carries the caller.
  */
-export async function dashboardHandler(request: HttpRequest): Promise<HttpResponseInit> {
+export function dashboardHandler(request: HttpRequest): HttpResponseInit {
   const mode = httpAuthMode();
   const refused = signInRefusal(mode, request.headers);
   if (refused) return { status: refused.status, headers: refused.headers, body: refused.body };

@@ -258,6 +258,11 @@ export function generateExport(options: GeneratorOptions): GeneratedExport {
   };
 }
 
+/** A thrown value as an Error (a non-Error becomes an Error with its text). */
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
 /** Writes chunks to a stream that stays open (e.g. stdout), honouring backpressure. */
 export function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -268,7 +273,7 @@ export function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<stri
       settled = true;
       stream.removeListener('error', finish);
       if (error === undefined) resolve();
-      else reject(error instanceof Error ? error : new Error(String(error)));
+      else reject(asError(error));
     };
     stream.on('error', finish);
     const pump = (): void => {

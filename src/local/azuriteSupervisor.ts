@@ -28,7 +28,7 @@ export interface SupervisorOptions {
    * again: what Azurite had not saved when it died is gone). A failure fails the attempt.
    */
   afterRestart?(): Promise<void>;
-  log(line: string): void;
+  log: (line: string) => void;
   /** Restart attempts before giving up (default 5); counted again only after a stable run. */
   maxAttempts?: number;
   /** Pause before attempt n (default 1 s, 2 s, 4 s, ... up to 30 s). */

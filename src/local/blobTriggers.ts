@@ -32,7 +32,7 @@ export interface BlobTriggerSettings {
 
 export interface BlobTriggers {
   /** Scans the containers now (one scan at a time; a call during a scan joins it). */
-  pollOnce(): Promise<void>;
+  pollOnce: () => Promise<void>;
   /** Runs the function on a blob at once (admin API); the outcome is emitted, not returned. */
   invokeNow(watch: BlobWatch, blobName: string, pathParams: Record<string, string>): void;
 }

@@ -65,7 +65,8 @@ interface CoreFunctionMetadata {
 }
 
 export interface RetryOptions {
-  retryStrategy?: 'fixedDelay' | 'exponentialBackoff' | string;
+  /** 'fixedDelay' or 'exponentialBackoff' (as the worker sends it: any other text is treated as a fixed delay). */
+  retryStrategy?: string;
   maxRetryCount?: number;
   delayInterval?: { seconds?: number | null } | null;
   minimumInterval?: { seconds?: number | null } | null;
@@ -622,7 +623,7 @@ function makeCapturedFunction(
       } finally {
         coreCtx.state = undefined;
       }
-      if (post.error) throw post.error;
+      if (post.error) throw thrownError(post.error);
       const response = await model.getResponse(context, post.result);
 
       if (input.kind !== 'http') return { invocationId, returnValue: response.returnValue };
@@ -681,4 +682,9 @@ export async function runAppHooks(kind: 'appStart' | 'appTerminate', functionApp
   const state = (globalThis as unknown as Record<symbol, CaptureState | undefined>)[STATE_KEY];
   if (!state) return;
   await executeHooks(state, kind, { hookData: {}, appHookData: state.appHookData, functionAppDirectory });
+}
+
+/** What a function or a hook threw, as an Error (a thrown non-Error becomes an Error with its text). */
+function thrownError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }

@@ -19,11 +19,11 @@ export interface InvocationEvent {
 
 export interface HostRuntime {
   /** Host log lines (no PII: names of functions and blobs, route templates, durations); outside text escaped (logText). */
-  log(line: string): void;
+  log: (line: string) => void;
   /** Logs the outcome of an invocation and tells the listeners. */
-  emit(event: InvocationEvent): void;
+  emit: (event: InvocationEvent) => void;
   /** Keeps a promise in the set stop() waits for. */
-  track<T>(promise: Promise<T>): Promise<T>;
+  track: <T>(promise: Promise<T>) => Promise<T>;
   /** True once stop() was called. */
   stopping(): boolean;
   /** The functions' own context.log output. */

@@ -22,6 +22,11 @@ export interface ClassifiedRegistrations {
   byName: Map<string, CapturedFunction>;
 }
 
+/** A trigger's text setting (route, path, connection, schedule), or `fallback` when it is missing or not text. */
+function textSetting(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
 export function classifyRegistrations(
   functions: readonly CapturedFunction[],
   env: NodeJS.ProcessEnv,
@@ -41,13 +46,13 @@ export function classifyRegistrations(
     }
     const type = fn.trigger.type.toLowerCase();
     if (type === 'httptrigger') {
-      const template = resolveSettings(String(fn.trigger['route'] ?? fn.name), env, `function ${fn.name}`);
+      const template = resolveSettings(textSetting(fn.trigger['route'], fn.name), env, `function ${fn.name}`);
       const methods = Array.isArray(fn.trigger['methods']) ? (fn.trigger['methods'] as string[]) : ['GET', 'POST'];
       httpRoutes.push({ fn, route: compileRoute(template, fn.name), methods: new Set(methods.map((m) => m.toUpperCase())) });
     } else if (type === 'blobtrigger') {
-      const path = resolveSettings(String(fn.trigger['path'] ?? ''), env, `function ${fn.name}`);
+      const path = resolveSettings(textSetting(fn.trigger['path'], ''), env, `function ${fn.name}`);
       const pattern = compileBlobPath(path, fn.name);
-      const connection = String(fn.trigger['connection'] || 'AzureWebJobsStorage');
+      const connection = textSetting(fn.trigger['connection'], '') || 'AzureWebJobsStorage';
       const storage = storageFor(connection);
       blobWatches.push({
         fn,
@@ -59,7 +64,7 @@ export function classifyRegistrations(
         receiptsLoaded: false,
       });
     } else if (type === 'timertrigger') {
-      const expression = resolveSettings(String(fn.trigger['schedule'] ?? ''), env, `function ${fn.name}`);
+      const expression = resolveSettings(textSetting(fn.trigger['schedule'], ''), env, `function ${fn.name}`);
       timers.push({ fn, schedule: parseNcrontab(expression) });
     } else {
       throw new Error(`Function "${fn.name}" has a ${fn.trigger.type}, which the local host does not run`);

@@ -63,7 +63,7 @@ export function checkSameOrigin(req: IncomingMessage): void {
   }
   const origin = req.headers.origin;
   if (origin === undefined) return;
-  let same = false;
+  let same: boolean;
   try {
     const url = new URL(origin);
     same = url.protocol === 'http:' && url.host.toLowerCase() === (req.headers.host ?? '').toLowerCase();

@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       throw new Error(
         `Could not start Azurite on ports ${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}: ${err instanceof Error ? err.message : String(err)}` +
           ` (to use an Azurite that is already running, set ${EXISTING_STORAGE_VARIABLE} to its connection string)`,
+        { cause: err },
       );
     }
     storage = `Azurite on 127.0.0.1:${AZURITE_PORTS.blob}-${AZURITE_PORTS.table}, data in ${dataDir} (restarted if it stops)`;
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
     stopping = true;
     hostLog(`${signal}: stopping (Ctrl-C again to force)`);
     try {
-      await host!.stop();
+      await host.stop();
       if (keyFile) removeAdminKeyFile(keyFile);
       await runAppHooks('appTerminate', packageRoot);
     } finally {

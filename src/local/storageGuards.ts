@@ -27,12 +27,13 @@ export interface GuardOptions {
   blobService: BlobServiceClient;
   /** Name of the HTTP function answering /api/health. */
   healthFunction: string;
-  log(line: string): void;
+  log: (line: string) => void;
   now?: () => Date;
 }
 
 /** A blob name with control characters escaped, so that it cannot forge a log line. */
 function printable(name: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this pattern escapes
   return name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
@@ -131,14 +132,15 @@ export function guardFunctions(functions: readonly CapturedFunction[], options: 
     const http = result.http;
     // Health answers 200 or 503; anything else (a bad request) is passed on as it is.
     if (http === undefined || (http.status !== 200 && http.status !== 503)) return result;
-    let body: Record<string, any>;
+    let body: Record<string, unknown>;
     try {
-      body = JSON.parse(http.body.toString('utf8')) as Record<string, any>;
+      body = JSON.parse(http.body.toString('utf8')) as Record<string, unknown>;
     } catch {
       return result;
     }
     const table = await options.tableStore.check().catch(() => options.tableStore.status());
-    body.storage = { ...(body.storage ?? {}), emulator: emulatorSection(options.emulator.status(), table) };
+    const storage = typeof body.storage === 'object' && body.storage !== null ? body.storage : {};
+    body.storage = { ...storage, emulator: emulatorSection(options.emulator.status(), table) };
     if (table.state !== 'ok' && body.status === 'ok') body.status = 'degraded';
     return { ...result, http: { ...http, body: Buffer.from(JSON.stringify(body)) } };
   }

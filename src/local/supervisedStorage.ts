@@ -12,12 +12,12 @@ import type { CapturedFunction } from './captureRegistrations.js';
 export interface SupervisedStorageOptions {
   location: string;
   ports: NonNullable<AzuriteOptions['ports']>;
-  log(line: string): void;
+  log: (line: string) => void;
   limits?: TableStoreLimits;
   /** How often the table store's size is checked (default 15 s); it is also checked before each export. */
   checkIntervalMs?: number;
   /** Creates the containers and tables again after a restart (Azurite loses what it had not saved). */
-  afterRestart?(): Promise<void>;
+  afterRestart?: () => Promise<void>;
   /** Supervisor tuning (tests): attempts, backoff, sleep, stable run. */
   supervisor?: Pick<SupervisorOptions, 'maxAttempts' | 'backoffMs' | 'sleep' | 'stableAfterMs'>;
 }

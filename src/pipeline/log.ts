@@ -15,7 +15,7 @@ export const SILENT_LOG: PipelineLog = { info() {}, warn() {}, error() {} };
  * Characters that break a log line or change how it reads: C0 and C1 controls, DEL, the Unicode line
  * and paragraph separators, and the bidirectional marks, embeddings, overrides and isolates.
  */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
 const UNSAFE_IN_LOG = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(c: string): string {

@@ -45,7 +45,7 @@ export async function resolveUserNames(deps: NamesRunDeps, options: NamesRunOpti
   const status: NamesRunStatus = {
     startedAt: started.toISOString(), finishedAt: '', due: 0, found: 0, notInTenant: 0, failed: 0, stoppedByDeadline: false,
   };
-  let failure: unknown;
+  let failure: Error | undefined;
   try {
     const staleBefore = new Date(started.getTime() - options.refreshMs).toISOString();
     const due = await deps.store.users.listDueForLookup(staleBefore, options.maxPerRun);
@@ -65,7 +65,7 @@ export async function resolveUserNames(deps: NamesRunDeps, options: NamesRunOpti
       if (result.failed.size > 0) status.lastError = [...result.failed].map(([why, n]) => `${n} not answered: ${why}`).join('; ');
     }
   } catch (error) {
-    failure = error;
+    failure = error instanceof Error ? error : new Error(String(error));
     status.failed = status.due - status.found - status.notInTenant;
     status.lastError = describeError(error);
   }

@@ -33,7 +33,7 @@ export function recordRow(r: AuditRecord): RecordRow {
     creationDate: isoOrEmpty(r.creationTime),
     userId: r.organizerUpn,
     operation: r.kind === 'session' ? 'MeetingParticipantDetail' : 'MeetingDetail',
-    auditData: fields as Record<string, unknown>,
+    auditData: fields,
   };
 }
 

@@ -59,7 +59,7 @@ interface PartitionBuffer {
 export class TableBatchWriter {
   private readonly buffers = new Map<string, PartitionBuffer>();
   private readonly inFlight = new Set<Promise<void>>();
-  private failure: unknown;
+  private failure: Error | undefined;
   private readonly concurrency: number;
   private readonly maxOperations: number;
   private readonly maxPayloadBytes: number;
@@ -126,7 +126,7 @@ export class TableBatchWriter {
     const task = this.commit(partitionKey, buffer).then(
       () => undefined,
       (error: unknown) => {
-        if (this.failure === undefined) this.failure = error;
+        if (this.failure === undefined) this.failure = error instanceof Error ? error : new Error(String(error));
       },
     );
     this.inFlight.add(task);

@@ -52,7 +52,7 @@ export function estimateEntityBytes(entity: TableEntityShape): number {
   return bytes;
 }
 
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- JSON escapes control characters; this pattern counts them
 const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/g;
 
 /** Upper bound of the bytes of a string as a JSON value (quotes, escapes and UTF-8 included). */

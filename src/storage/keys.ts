@@ -15,7 +15,7 @@ const PLAIN_KEY = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]*$/;
 const ENCODED_PREFIX = '~b.';
 const HASHED_PREFIX = '~h.';
 /** `/`, `\`, `#`, `?`, U+0000–U+001F and U+007F–U+009F (the characters the Table service refuses in keys). */
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- the Table service refuses control characters in keys
 const FORBIDDEN_KEY_CHAR = /[/\\#?\u0000-\u001f\u007f-\u009f]/;
 
 /** A value that cannot be used as (or encoded into) a Table key. */

@@ -75,7 +75,7 @@ export class LogExportQueue {
       configFingerprint: str(e, 'configFingerprint'),
       queuedAt: str(e, 'queuedAt'),
       attempts: num(e, 'attempts') ?? 0,
-      etag: String(e['etag'] ?? ''),
+      etag: str(e, 'etag'),
     }));
   }
 

@@ -189,8 +189,9 @@ export class MeetingResultsTable {
       const meetingIds: string[] = [];
       let cursor = after;
       for (const entity of page) {
-        cursor = entity.partitionKey as string;
-        const meetingId = meetingIdOfLocationKey(cursor);
+        const key = entity.partitionKey as string; // selected above: every entity has one
+        cursor = key;
+        const meetingId = meetingIdOfLocationKey(key);
         if (meetingId !== undefined) meetingIds.push(meetingId);
       }
       return { meetingIds, cursor, done: !page.continuationToken };

@@ -16,11 +16,8 @@ import { RejectsContainer } from './rejects.js';
 import { TokenKeyTable } from './tokenKeyTable.js';
 
 export type TableNames = { -readonly [K in keyof typeof TABLES]: string };
-export interface ContainerNames {
-  exports: string;
-  rejects: string;
-  config: string;
-}
+/** A type rather than an interface, so that Object.values() gives its names as strings. */
+export type ContainerNames = Record<'exports' | 'rejects' | 'config', string>;
 export interface StoreNames {
   tables: TableNames;
   containers: ContainerNames;

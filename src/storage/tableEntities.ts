@@ -32,7 +32,7 @@ export function optStr(entity: Record<string, unknown>, name: string): string | 
 /** A number property, whether it comes back as a number, a bigint (Int64) or a typed `{ value, type }`. */
 export function num(entity: Record<string, unknown>, name: string): number | undefined {
   let value = entity[name];
-  if (value !== null && typeof value === 'object' && 'value' in value) value = (value as { value: unknown }).value;
+  if (value !== null && typeof value === 'object' && 'value' in value) value = value.value;
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string' && value !== '' && Number.isFinite(Number(value))) return Number(value);

@@ -139,7 +139,7 @@ export class UsersTable {
   async lastNamesRun(): Promise<NamesRunStatus | undefined> {
     try {
       const e = await this.client.getEntity<Record<string, unknown>>(STATUS_PARTITION, NAMES_RUN_ROW);
-      const count = (name: string): number => (typeof e[name] === 'number' ? (e[name] as number) : 0);
+      const count = (name: string): number => (typeof e[name] === 'number' ? e[name] : 0);
       const status: NamesRunStatus = {
         startedAt: str(e, 'startedAt'), finishedAt: str(e, 'finishedAt'), due: count('due'), found: count('found'),
         notInTenant: count('notInTenant'), failed: count('failed'), stoppedByDeadline: e['stoppedByDeadline'] === true,

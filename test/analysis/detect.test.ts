@@ -526,6 +526,7 @@ const specArb = fc.record({
   ip: fc.constantFrom('', '10.57.1.20', '203.0.113.50'),
   cls: fc.constantFrom(...CLASSES),
 });
+const HUMAN: ParticipantClass = 'human';
 /** Several humans who leave close together and come back: material for mass events. */
 const crowdArb = fc
   .record({
@@ -534,8 +535,8 @@ const crowdArb = fc
   })
   .map(({ at: leaveAt, people }) =>
     people.flatMap((p, i) => [
-      { key: `h${i}`, device: 'laptop', join: 0, duration: leaveAt + p.offset, ip: '10.57.1.20', cls: 'human' as ParticipantClass },
-      { key: `h${i}`, device: 'laptop', join: leaveAt + p.offset + p.gap, duration: 2000, ip: '203.0.113.50', cls: 'human' as ParticipantClass },
+      { key: `h${i}`, device: 'laptop', join: 0, duration: leaveAt + p.offset, ip: '10.57.1.20', cls: HUMAN },
+      { key: `h${i}`, device: 'laptop', join: leaveAt + p.offset + p.gap, duration: 2000, ip: '203.0.113.50', cls: HUMAN },
     ]),
   );
 const sessionsArb = fc

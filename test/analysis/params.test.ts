@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DETECTION_PARAM_DOCS, parseDetectionParams } from '../../src/analysis/params.js';
@@ -29,7 +30,7 @@ test('an unknown key is an error naming the source, the key and the nearest know
 
 test('non-numeric, non-finite and negative values are rejected with the parameter name', () => {
   for (const bad of ['abc', '', '12s', null, true, {}, Number.NaN, Number.POSITIVE_INFINITY]) {
-    assert.throws(() => parseDetectionParams({ endGraceSeconds: bad }, 'env'), /^Error: env: detection parameter "endGraceSeconds" must be a finite number/, String(bad));
+    assert.throws(() => parseDetectionParams({ endGraceSeconds: bad }, 'env'), /^Error: env: detection parameter "endGraceSeconds" must be a finite number/, inspect(bad));
   }
   assert.throws(() => parseDetectionParams({ overlapToleranceSeconds: -1 }, 'env'), /"overlapToleranceSeconds" must be ≥ 0, got -1/);
   assert.throws(() => parseDetectionParams({ minSessions: -3 }, 'env'), /"minSessions" must be ≥ 0/);

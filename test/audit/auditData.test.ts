@@ -12,7 +12,7 @@ const source = { file: 'export.csv', line: 7 };
 
 function rejectionOf(item: ExportItem): Rejection {
   assert.equal(item.type, 'rejected', JSON.stringify(item));
-  return (item as Extract<ExportItem, { type: 'rejected' }>).rejection;
+  return item.rejection;
 }
 
 test('a MeetingParticipantDetail becomes a session record with every field mapped', () => {
@@ -57,7 +57,7 @@ test('optional fields absent: empty strings for texts, no key for optional value
     'OrganizationId', 'ItemName']) delete data[k];
   const item = toAuditItem(data, source);
   assert.equal(item.type, 'record');
-  const r = (item as Extract<ExportItem, { type: 'record' }>).record;
+  const r = item.record;
   assert.equal(r.kind, 'session');
   if (r.kind !== 'session') return;
   assert.equal(r.clientIp, '');
@@ -101,7 +101,7 @@ test('MeetingDetail without StartTime/EndTime is kept with empty raw times', () 
   data.EndTime = '';
   const item = toAuditItem(data, source);
   assert.equal(item.type, 'record');
-  const r = (item as Extract<ExportItem, { type: 'record' }>).record;
+  const r = item.record;
   assert.ok(r.kind === 'meeting');
   assert.equal(r.startTimeRaw, '');
   assert.equal(r.endTimeRaw, '');

@@ -33,7 +33,7 @@ function operationsOf(file: string): Record<string, number> {
   if (file.endsWith('.ndjson')) {
     for (const line of text.split('\n')) if (line.trim() !== '') ops.push((JSON.parse(line) as { Operation: string }).Operation);
   } else {
-    const [header, ...rows] = parse(text, { bom: true }) as string[][];
+    const [header, ...rows] = parse(text, { bom: true });
     const auditIndex = header!.indexOf('AuditData');
     for (const row of rows) {
       ops.push(auditIndex >= 0 ? (JSON.parse(row[auditIndex]!) as { Operation: string }).Operation : row[header!.indexOf('Operation')]!);
@@ -81,7 +81,7 @@ test('the Teams rows of the samples are the operations the fixtures README lists
 });
 
 test('real Sentinel TimeGenerated [UTC] values all parse', () => {
-  const [header, ...rows] = parse(readFileSync(join(CORPUS, 'azure-sentinel-training-lab-office_activity.csv')), { bom: true }) as string[][];
+  const [header, ...rows] = parse(readFileSync(join(CORPUS, 'azure-sentinel-training-lab-office_activity.csv')), { bom: true });
   const i = header!.indexOf('TimeGenerated [UTC]');
   assert.ok(i >= 0);
   for (const row of rows) {

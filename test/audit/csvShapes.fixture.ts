@@ -21,7 +21,7 @@ function excelField(value: string, separator: string): string {
 
 /** The same rows with another field separator, as Excel writes them (CRLF records). */
 export function withSeparator(csvText: string, separator: ';' | '\t'): string {
-  const rows = parse(csvText, { relax_column_count: true, relax_quotes: true }) as string[][];
+  const rows = parse(csvText, { relax_column_count: true, relax_quotes: true });
   return rows.map((row) => row.map((f) => excelField(f, separator)).join(separator)).join('\r\n') + '\r\n';
 }
 
@@ -32,7 +32,7 @@ export function excelUnicodeText(csvText: string): Buffer {
 
 /** Windows-1252 bytes of `text` (the Latin-1 range as is; other characters as `?`, as Excel does). */
 export function windows1252(text: string): Buffer {
-  return Buffer.from(text.replace(/[^\u0000-\u00ff]/gu, '?'), 'latin1');
+  return Buffer.from(text.replace(/[\u0100-\u{10ffff}]/gu, '?'), 'latin1');
 }
 
 /** The AuditData of a MeetingParticipantDetail record padded to about `bytes` bytes with one huge field. */

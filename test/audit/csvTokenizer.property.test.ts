@@ -24,7 +24,7 @@ function viaCsvParse(bytes: Buffer, recordDelimiter?: CsvRecordDelimiter, separa
   parser.on('error', () => { /* read from errored */ });
   parser.write(bytes);
   parser.end();
-  const err = parser.errored as (Error & { code?: string }) | null;
+  const err: (Error & { code?: string }) | null = parser.errored;
   return { records, error: err === null ? null : err.code ?? err.message };
 }
 

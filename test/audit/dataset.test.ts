@@ -11,7 +11,7 @@ let line = 0;
 function record(data: AuditJson): AuditRecord {
   const item = toAuditItem(data, { file: 'f', line: ++line });
   assert.equal(item.type, 'record', JSON.stringify(item));
-  return (item as Extract<typeof item, { type: 'record' }>).record;
+  return item.record;
 }
 const session = (o: AuditJson = {}) => record(participantData(o)) as SessionRecord;
 const detail = (o: AuditJson = {}) => record(meetingData(o)) as MeetingDetailRecord;

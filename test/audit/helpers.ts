@@ -71,16 +71,21 @@ export function csvLine(fields: readonly string[], alwaysQuote = false): string 
   return fields.map((f) => csvField(f, alwaysQuote)).join(',');
 }
 
+/** A field of an audit record as CSV text (numbers and booleans written out; objects and null empty). */
+function fieldText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
 /** One AuditData object as a row of the given header, other columns filled like the real exports. */
 export function csvRowFor(header: readonly string[], data: AuditJson, alwaysQuote = false): string {
   const fields = header.map((column) => {
     switch (column) {
       case 'AuditData': return JSON.stringify(data);
-      case 'RecordId': case 'Identity': return String(data.Id ?? '');
-      case 'CreationDate': return String(data.CreationTime ?? '');
-      case 'Operation': case 'Operations': return String(data.Operation ?? '');
-      case 'UserId': case 'UserIds': return String(data.UserId ?? '');
-      case 'RecordType': return String(data.RecordType ?? '');
+      case 'RecordId': case 'Identity': return fieldText(data.Id);
+      case 'CreationDate': return fieldText(data.CreationTime);
+      case 'Operation': case 'Operations': return fieldText(data.Operation);
+      case 'UserId': case 'UserIds': return fieldText(data.UserId);
+      case 'RecordType': return fieldText(data.RecordType);
       default: return '';
     }
   });

@@ -59,10 +59,15 @@ export function runCli(args: readonly string[], options: RunOptions = {}): RunRe
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A field of an audit record as CSV text (numbers and booleans written out; objects and null empty). */
+function fieldText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
 /** One CSV line (variant-2 layout) for a record given as an AuditData object. */
 export function csvRow(auditData: Record<string, unknown>): string {
   const json = JSON.stringify(auditData).replace(/"/g, '""');
-  return `${String(auditData.CreationTime ?? '')},${String(auditData.UserId ?? '')},${String(auditData.Operation ?? '')},"${json}"\r\n`;
+  return `${fieldText(auditData.CreationTime)},${fieldText(auditData.UserId)},${fieldText(auditData.Operation)},"${json}"\r\n`;
 }
 
 export const V2_HEADER = 'CreationDate,UserId,Operation,AuditData\r\n';

@@ -59,7 +59,7 @@ export function selfSignedCertificate(commonName = 'collector-test', ipAddress?:
     name,
     sequence(utcTime(new Date(now - 3_600_000)), utcTime(new Date(now + 86_400_000))),
     name,
-    publicKey.export({ type: 'spki', format: 'der' }) as Buffer,
+    publicKey.export({ type: 'spki', format: 'der' }),
     ...(ipAddress === undefined ? [] : [tlv(0xa3, sequence(subjectAltNameIp(ipAddress)))]),
   );
   const der = sequence(tbs, sha256WithRsa, bitString(sign('sha256', tbs, privateKey)));

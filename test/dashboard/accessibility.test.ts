@@ -315,7 +315,7 @@ describe("the dashboard's accessibility in a browser", { skip: dashboard.skip },
           // The outermost elements that stick out (their descendants would only repeat them; content clipped by a scrolling box does not count).
           const wide = await w.page.$$eval('body *', (all, limit) => {
             type E = (typeof all)[number];
-            const style = (globalThis as unknown as { getComputedStyle(e: E): { overflowX: string; position: string } }).getComputedStyle;
+            const style = (globalThis as unknown as { getComputedStyle: (e: E) => { overflowX: string; position: string } }).getComputedStyle;
             const out = (e: E): boolean => e.getBoundingClientRect().right > limit + 0.5;
             // Clipped by a box that scrolls or hides its overflow: an ancestor, or for an absolutely positioned
             // element one from its containing block (the nearest positioned ancestor) up.

@@ -113,7 +113,7 @@ export async function launchBrowser(browser: BrowserChoice & { found: true }, pr
     });
   } catch (e) {
     rmSync(profile, { recursive: true, force: true });
-    throw new Error(`could not start ${browser.description}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`could not start ${browser.description}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   return {
     context,

@@ -90,7 +90,7 @@ export async function unpackBundledChromium(): Promise<PreparedBrowser> {
       renameSync(staging, target);
     } catch (e) {
       // Another test file got there first: use its copy.
-      if (!complete()) throw new Error(`could not move the unpacked browser to ${target} (remove that folder if an older run left it): ${String(e)}`);
+      if (!complete()) throw new Error(`could not move the unpacked browser to ${target} (remove that folder if an older run left it): ${String(e)}`, { cause: e });
     }
     return prepared;
   } finally {

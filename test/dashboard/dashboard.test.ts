@@ -272,7 +272,7 @@ describe('the dashboard in a browser', { skip: dashboard.skip }, () => {
 
     await open(w, '');
     const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('#rank-site-title ~ .csv-download button.csv')]);
-    const file = readFileSync((await download.path())!);
+    const file = readFileSync((await download.path()));
     // The download is the API's CSV with bom=1: a UTF-8 byte order mark, then the CSV text.
     const expected = Buffer.from(await (await fetch(`${dashboard.base}/api/summary?groupBy=site&format=csv&limit=1000&bom=1`)).arrayBuffer());
     assert.deepEqual([...file.subarray(0, 3)], [0xef, 0xbb, 0xbf]);

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Request } from 'playwright-core';
 import { ready, startDashboardFixture, type DashboardFixture, type PageGlobals } from './dashboardFixture.js';
 import { findBrowser, launchBrowser } from './browser.js';
-import { startRemoteDashboard, type RemoteDashboard } from '../../src/dashboard/remoteDashboard.js';
+import { startRemoteDashboard } from '../../src/dashboard/remoteDashboard.js';
 
 const browser = findBrowser();
 const KEY = 'host-key-0123456789abcdefXYZ';

@@ -193,7 +193,7 @@ test('the host starts from the package with the real registrations, ingests an e
 
   const response = await fetch(`http://127.0.0.1:${port}/api/disconnections?format=csv`);
   assert.equal(response.status, 200);
-  const rows = parse(await response.text(), { columns: true, bom: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(await response.text(), { columns: true, bom: true });
   assert.ok(rows.length > 0, 'the report lists disconnections of the ingested export');
   assert.ok(rows.every((row) => row['meetingId'] && row['participantKey']));
 

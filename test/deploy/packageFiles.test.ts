@@ -8,10 +8,11 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './packageFixture.js';
 
+/** The functions scripts/package-files.mjs exports. */
 interface PackageFiles {
-  parseIgnoreFile(text: string): unknown[];
-  isIgnored(rules: unknown[], relPath: string, isDir: boolean): boolean;
-  selectPackageFiles(root: string): string[];
+  parseIgnoreFile: (text: string) => unknown[];
+  isIgnored: (rules: unknown[], relPath: string, isDir: boolean) => boolean;
+  selectPackageFiles: (root: string) => string[];
 }
 
 const load = (): Promise<PackageFiles> => import(pathToFileURL(join(REPO_ROOT, 'scripts', 'package-files.mjs')).href) as Promise<PackageFiles>;

@@ -68,7 +68,7 @@ export function unzip(zipPath: string, dir: string): Promise<ZipEntryInfo[]> {
               else writeFileSync(target, data, { mode: mode & 0o777 || 0o644 });
               zip.readEntry();
             } catch (writeErr) {
-              reject(writeErr);
+              reject(writeErr instanceof Error ? writeErr : new Error(String(writeErr)));
             }
           });
         });
@@ -107,8 +107,8 @@ export function lockPackages(): LockPackage[] {
 
 /** The ignore-file reader the package script uses (scripts/package-files.mjs), for azd's node_modules check. */
 export async function loadIgnoreRules(): Promise<{
-  parseIgnoreFile(text: string): unknown[];
-  isIgnored(rules: unknown[], relPath: string, isDir: boolean): boolean;
+  parseIgnoreFile: (text: string) => unknown[];
+  isIgnored: (rules: unknown[], relPath: string, isDir: boolean) => boolean;
 }> {
   return (await import(pathToFileURL(join(REPO_ROOT, 'scripts', 'package-files.mjs')).href)) as never;
 }

@@ -14,7 +14,7 @@ import { FakeManagementApi } from '../collector/fakeManagementApi.js';
 import { meetingDetail, participantDetail, powerBi } from '../collector/auditRecords.js';
 import { testConnectionString } from '../storage/testStore.js';
 
-const TIMER = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } } as unknown as Timer;
+const TIMER: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
 let server: FakeManagementApi;
 let storage: StorageClients;
 

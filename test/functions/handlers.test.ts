@@ -11,6 +11,12 @@ import { servicesFor, usePipelineServices, type PipelineServices } from '../../s
 import { freshStore } from '../storage/testStore.js';
 import { generated } from '../pipeline/pipelineFixtures.js';
 
+/** The text body of a handler's answer (these handlers answer with text). */
+function bodyText(response: { body?: unknown }): string {
+  if (typeof response.body !== 'string') throw new Error(`expected a text body, got ${typeof response.body}`);
+  return response.body;
+}
+
 let services: PipelineServices;
 const logs: string[] = [];
 
@@ -53,7 +59,7 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
   const request = new HttpRequest({ method: 'GET', url: 'http://localhost/api/meetings?limit=5', query: { limit: '5' } });
   const response = await reportHandlers.reportMeetings!(request, context('reportMeetings'));
   assert.equal(response.status, 200);
-  const body = JSON.parse(String(response.body));
+  const body = JSON.parse(bodyText(response));
   assert.equal(body.items.length, 5);
   assert.equal(typeof body.continuationToken, 'string');
 
@@ -63,7 +69,7 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
     context('reportMeeting'),
   );
   assert.equal(one.status, 200);
-  assert.equal(JSON.parse(String(one.body)).meeting.meetingId, meetingId);
+  assert.equal(JSON.parse(bodyText(one)).meeting.meetingId, meetingId);
 
   const csv = await reportHandlers.reportDisconnections!(
     new HttpRequest({ method: 'GET', url: 'http://localhost/api/disconnections', headers: { accept: 'text/csv' } }),
@@ -77,13 +83,13 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
     context('reportDisconnections'),
   );
   assert.equal(bad.status, 400);
-  assert.equal(JSON.parse(String(bad.body)).error.parameter, 'ipRegex');
+  assert.equal(JSON.parse(bodyText(bad)).error.parameter, 'ipRegex');
 
   const uploads = await reportHandlers.reportUpload!(
     new HttpRequest({ method: 'GET', url: 'http://localhost/api/uploads/march.csv', params: { name: 'march.csv' } }),
     context('reportUpload'),
   );
-  assert.equal(JSON.parse(String(uploads.body)).items[0].etag, '"0x1"');
+  assert.equal(JSON.parse(bodyText(uploads)).items[0].etag, '"0x1"');
 });
 
 test('an unreadable blob ends the invocation normally (nothing for the host to retry); the ledger and the log say why', async () => {
@@ -104,8 +110,8 @@ test('the HTTP handlers answer 503 without internals when storage is not configu
   try {
     const r = await reportHandlers.reportHealth!(new HttpRequest({ method: 'GET', url: 'http://localhost/api/health' }), context('reportHealth'));
     assert.equal(r.status, 503);
-    assert.deepEqual(JSON.parse(String(r.body)).error.code, 'StorageUnavailable');
-    assert.doesNotMatch(String(r.body), /AzureWebJobsStorage|StorageConfigError/);
+    assert.deepEqual(JSON.parse(bodyText(r)).error.code, 'StorageUnavailable');
+    assert.doesNotMatch(bodyText(r), /AzureWebJobsStorage|StorageConfigError/);
   } finally {
     process.env = saved;
     usePipelineServices(services);
@@ -129,8 +135,8 @@ test('DELETE /api/uploads/{name} withdraws an export; with HTTP_AUTH=entra a cal
   }
 
   const response = await withdrawHandler(request(), context('withdrawUpload'));
-  assert.equal(response.status, 200, String(response.body));
-  const body = JSON.parse(String(response.body));
+  assert.equal(response.status, 200, bodyText(response));
+  const body = JSON.parse(bodyText(response));
   assert.equal(body.versions[0].status, 'withdrawn');
   assert.ok(body.sessionsRemoved > 0);
   assert.ok(logs.some((l) => l.startsWith('information: withdrawExport: gone.csv')));

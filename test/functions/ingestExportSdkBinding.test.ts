@@ -52,7 +52,7 @@ test('an invocation with model binding data streams the blob and stores what the
     { log: (e) => messages.push(`${e.level}: ${e.message}`) },
   );
   assert.ok(!messages.some((m) => /sent the blob's bytes/.test(m)), messages.join('\n'));
-  const entry = await store.ledger.get(blobName, uploaded.etag!);
+  const entry = await store.ledger.get(blobName, uploaded.etag);
   assert.equal(entry?.status, 'completed');
   assert.equal(entry?.rowsRead, truth.rows);
   assert.equal(entry?.sessions, truth.sessionRecords);
@@ -63,7 +63,7 @@ test('an invocation with model binding data streams the blob and stores what the
   const other = await freshStore('sdm');
   const memory = await ingestExport({ blobName, etag: uploaded.etag!, content: Buffer.from(text) }, { store: other });
   const strip = (e: object): object => Object.fromEntries(Object.entries(e).filter(([k]) => !['startedAt', 'finishedAt', 'durationMs'].includes(k)));
-  assert.deepEqual(strip(entry!), strip(memory.entry));
+  assert.deepEqual(strip(entry), strip(memory.entry));
   assert.deepEqual(await dumpTable(store.sessions.client), await dumpTable(other.sessions.client));
   assert.deepEqual(await dumpTable(store.meetings.client), await dumpTable(other.meetings.client));
 

@@ -10,6 +10,12 @@ import { analyseMarkedMeetings } from '../../src/pipeline/analyse.js';
 import { freshStore } from '../storage/testStore.js';
 import { generated } from '../pipeline/pipelineFixtures.js';
 
+/** The text body of a handler's answer (these handlers answer with text). */
+function bodyText(response: { body?: unknown }): string {
+  if (typeof response.body !== 'string') throw new Error(`expected a text body, got ${typeof response.body}`);
+  return response.body;
+}
+
 before(async () => {
   const store = await freshStore('rq');
   const { text } = generated({ records: 300, seed: 17 });
@@ -28,7 +34,7 @@ function hostRequest(search: string, hostQuery: Record<string, string>): HttpReq
 
 async function call(search: string, hostQuery: Record<string, string>) {
   const response = await reportHandlers.reportMeetings!(hostRequest(search, hostQuery), context());
-  return { status: response.status, json: JSON.parse(String(response.body)) };
+  return { status: response.status, json: JSON.parse(bodyText(response)) };
 }
 
 test('a repeated parameter is refused (400 naming it), though the host joined its values', async () => {

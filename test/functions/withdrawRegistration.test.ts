@@ -26,7 +26,7 @@ test('withdrawUpload: DELETE uploads/{*name}, authLevel admin, answer through $r
 test('a request reaches the function registered for its method: GET the upload report, DELETE the withdrawal', () => {
   const http = functions
     .filter((f) => f.trigger.type === 'httpTrigger')
-    .map((fn) => ({ fn, route: compileRoute(String(fn.trigger['route'] ?? fn.name), fn.name), methods: new Set(fn.trigger['methods'] as string[]) }))
+    .map((fn) => ({ fn, route: compileRoute((typeof fn.trigger['route'] === 'string' ? fn.trigger['route'] : fn.name), fn.name), methods: new Set(fn.trigger['methods'] as string[]) }))
     .sort((a, b) => compareRoutePrecedence(a.route, b.route));
   const resolve = (method: string, path: string) => {
     const hit = http.map((h) => ({ h, m: h.route.match(path) })).find((x) => x.m !== undefined && x.h.methods.has(method));

@@ -160,7 +160,7 @@ for (const format of ['purview-v1', 'purview-v2', 'purview-v3'] as const) {
     assert.ok(text.startsWith(`${HEADERS[format]}\r\n`));
     assert.ok(text.endsWith('\r\n'), 'last row terminated');
     assert.equal(/(?<!\r)\n/.test(text), false, 'every line ends with CRLF');
-    const table = parse(text) as string[][];
+    const table = parse(text);
     const header = table[0] as string[];
     // Re-serialising with minimal quoting gives back the file byte for byte.
     const auditColumn = header.indexOf('AuditData');
@@ -448,8 +448,8 @@ test('invalid options are refused with a message naming the option', () => {
     [{ duplicateShare: -0.1 }, /duplicateShare/],
   ];
   for (const [patch, message] of cases) {
-    assert.throws(() => checkGeneratorOptions({ ...base, ...patch } as GeneratorOptions), message, JSON.stringify(patch));
-    assert.throws(() => generateExport({ ...base, ...patch } as GeneratorOptions), RangeError);
+    assert.throws(() => checkGeneratorOptions({ ...base, ...patch }), message, JSON.stringify(patch));
+    assert.throws(() => generateExport({ ...base, ...patch }), RangeError);
   }
 });
 

@@ -23,7 +23,7 @@ export function readRows(text: string, format: GeneratedFormat): RawRow[] {
     const items = JSON.parse(text) as unknown[];
     return items.map((item, i) => ({ line: i + 1, auditText: JSON.stringify(item) }));
   }
-  const records = parse(text, { relax_column_count: false }) as string[][];
+  const records = parse(text, { relax_column_count: false });
   const header = records[0] ?? [];
   return records.slice(1).map((cellsArray, i) => {
     const cells: Record<string, string> = {};

@@ -116,7 +116,7 @@ export class FakeGraph {
     } catch {
       return this.send(res, 400, graphError('BadRequest', 'Invalid batch payload format.'));
     }
-    const ids = requests.map((r) => USER_PATH.exec(String(r.url ?? '').split('?')[0] ?? '')?.[1] ?? '');
+    const ids = requests.map((r) => USER_PATH.exec((typeof r.url === 'string' ? r.url : '').split('?')[0] ?? '')?.[1] ?? '');
     const call: BatchCall = { status: 200, ids };
     this.batches.push(call);
     if (requests.length > 20) {
@@ -140,7 +140,7 @@ export class FakeGraph {
             headers: itemFault.retryAfter === undefined ? {} : { 'Retry-After': itemFault.retryAfter },
             body: graphError(itemFault.status === 429 ? 'TooManyRequests' : 'generalException', 'Scripted fault.'),
           }
-          : this.user(String(r.url ?? ''), auth.roles);
+          : this.user((typeof r.url === 'string' ? r.url : ''), auth.roles);
       return { id: r.id, status: answer.status, headers: { 'Content-Type': 'application/json', ...answer.headers }, body: answer.body };
     });
     // Graph gives the answers in no particular order.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readGraphNamesSettings } from '../../src/graph/config.js';
 import { GraphUsersClient, type GraphUsersOptions } from '../../src/graph/graphUsers.js';
 import { GraphPermissionError, graphText, managedIdentityGraphTokens } from '../../src/graph/tokens.js';
-import { EXTERNAL_ID, GUEST, IDENTITY_CLIENT_ID, IDENTITY_PRINCIPAL_ID, MEMBER, recordingSleep, startGraphStandIns, type GraphStandIns } from './graphStandIns.js';
+import { EXTERNAL_ID, GUEST, IDENTITY_CLIENT_ID, MEMBER, recordingSleep, startGraphStandIns, type GraphStandIns } from './graphStandIns.js';
 
 let s: GraphStandIns;
 

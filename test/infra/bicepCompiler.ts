@@ -17,7 +17,8 @@ export interface BicepCli {
 
 function run(command: string, args: string[]): BicepResult & { missing: boolean } {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 300_000 });
-  const missing = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  const error: NodeJS.ErrnoException | undefined = result.error;
+  const missing = error?.code === 'ENOENT';
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}`, missing };
 }
 

@@ -213,7 +213,7 @@ export function propertyKey(property: Node, evaluateKey?: (node: Node) => Value)
   const key = significantChildren(property)[0]!;
   if (key.type === 'string') {
     const value = evaluateKey ? evaluateKey(key) : literalString(key);
-    return value instanceof Opaque ? value.text : String(value);
+    return value instanceof Opaque ? value.text : typeof value === 'string' ? value : JSON.stringify(value);
   }
   return key.text;
 }

@@ -17,7 +17,8 @@ const DOTNET_ENV = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NO
 
 function dotnet(args: string[], cwd: string): { ok: boolean; output: string; missing: boolean } {
   const result = spawnSync('dotnet', args, { cwd, encoding: 'utf8', env: DOTNET_ENV, timeout: 300_000 });
-  const missing = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  const error: NodeJS.ErrnoException | undefined = result.error;
+  const missing = error?.code === 'ENOENT';
   return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim(), missing };
 }
 

@@ -21,7 +21,7 @@ interface CapturedBindingLike {
   [property: string]: unknown;
 }
 interface CaptureModule {
-  captureRegistrations(options: { packageRoot?: string; files?: string[] }): Promise<Array<{ name: string; trigger: CapturedBindingLike }>>;
+  captureRegistrations: (options: { packageRoot?: string; files?: string[] }) => Promise<Array<{ name: string; trigger: CapturedBindingLike }>>;
 }
 
 test('ingestExport registers the blob trigger that the templates and the Event Grid webhook expect', async (t) => {

@@ -3,10 +3,10 @@
 import { LOG_TABLES, type ColumnType } from '../../src/pipeline/logAnalytics/tables.js';
 
 // The library defines the global Kusto namespace when loaded (bridge first).
-require('@kusto/language-service-next/bridge.min.js');
-require('@kusto/language-service-next/Kusto.Language.Bridge.min.js');
+import '@kusto/language-service-next/bridge.min.js';
+import '@kusto/language-service-next/Kusto.Language.Bridge.min.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the Bridge.NET library has no usable types for these calls */
+// The Bridge.NET library has no usable types: its objects are used as `any`.
 const Kusto = (globalThis as any).Kusto.Language;
 const Symbols = Kusto.Symbols;
 

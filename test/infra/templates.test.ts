@@ -279,7 +279,7 @@ test('role assignments: least privilege, named guid(scope, principal, role), Ser
   const rbac = template(RBAC);
   const assignments = roleAssignmentsOf(rbac);
   assert.deepEqual(assignments.flatMap((a) => a.formProblems), []);
-  const roleName = (id: Value): string => Object.entries(ROLE_GUIDS).find(([, g]) => g === id)?.[0] ?? String(id);
+  const roleName = (id: Value): string => Object.entries(ROLE_GUIDS).find(([, g]) => g === id)?.[0] ?? (typeof id === 'string' ? id : JSON.stringify(id));
   const summary = assignments.map((a) => {
     const scopeName = a.scope ? resourceNames(rbac, a.scope)[0] : undefined;
     return [
@@ -287,7 +287,7 @@ test('role assignments: least privilege, named guid(scope, principal, role), Ser
       roleName(a.roleId),
       a.scope?.type ?? '(deployment scope)',
       typeof scopeName === 'string' ? scopeName : '',
-      a.principalType instanceof Opaque ? a.principalType.text : String(a.principalType),
+      a.principalType instanceof Opaque ? a.principalType.text : typeof a.principalType === 'string' ? a.principalType : JSON.stringify(a.principalType),
       a.conditional ? 'if principal given' : 'always',
     ].join(' | ');
   });

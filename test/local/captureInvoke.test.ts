@@ -86,7 +86,7 @@ test('HTTP: a GET carries no body and a failing handler rejects with its error',
     params: { id: '7' },
   });
   assert.equal(get.http?.status, 200);
-  assert.equal(JSON.parse(get.http!.body.toString()).body, null);
+  assert.equal(JSON.parse(get.http.body.toString()).body, null);
   await assert.rejects(
     fn('boom').invoke({ kind: 'http', method: 'GET', url: 'http://localhost:7071/api/boom', headers: {}, params: {} }),
     /fixture handler failed/,

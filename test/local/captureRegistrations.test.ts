@@ -62,7 +62,7 @@ test('every HTTP function requires a function key (none anonymous), the withdraw
 test('the report routes of issue 3 answer GET only, each reaching one function with its parameter', () => {
   const http = functions
     .filter((f) => f.trigger.type === 'httpTrigger')
-    .map((fn) => ({ fn, route: compileRoute(String(fn.trigger['route'] ?? fn.name), fn.name), methods: fn.trigger['methods'] as string[] }))
+    .map((fn) => ({ fn, route: compileRoute((typeof fn.trigger['route'] === 'string' ? fn.trigger['route'] : fn.name), fn.name), methods: fn.trigger['methods'] as string[] }))
     .sort((a, b) => compareRoutePrecedence(a.route, b.route));
   const resolve = (path: string) => {
     const hit = http.map((h) => ({ h, m: h.route.match(path) })).find((x) => x.m);

@@ -76,11 +76,11 @@ test('next() is exactly the first matching second after the base time (brute-for
   const field = (min: number, max: number) =>
     fc.oneof(
       fc.constant({ text: '*', values: null as number[] | null }),
-      subset(min, max).map((v) => ({ text: v.join(','), values: v as number[] | null })),
+      subset(min, max).map((v) => ({ text: v.join(','), values: v })),
       fc.integer({ min: 2, max: 30 }).map((step) => {
         const values: number[] = [];
         for (let v = min; v <= max; v += step) values.push(v);
-        return { text: `*/${step}`, values: values as number[] | null };
+        return { text: `*/${step}`, values: values };
       }),
     );
   fc.assert(

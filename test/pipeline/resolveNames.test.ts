@@ -61,7 +61,7 @@ after(async () => {
 interface Setup {
   store: Store;
   deps: ReportDeps;
-  run(options?: { env?: Record<string, string>; at?: Date }): Promise<NamesRunStatus | undefined>;
+  run: (options?: { env?: Record<string, string>; at?: Date }) => Promise<NamesRunStatus | undefined>;
   waits: number[];
 }
 

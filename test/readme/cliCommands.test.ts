@@ -21,7 +21,7 @@ function ok(r: CommandResult): void {
 function csvRows(file: string): Record<string, string>[] {
   const text = readFileSync(join(work.dir, file), 'utf8');
   assert.match(text, /\r\n/, `${file} has CRLF line ends`);
-  return parse(text, { columns: true }) as Record<string, string>[];
+  return parse<Record<string, string>>(text, { columns: true });
 }
 
 /** The one command with a placeholder (`…`), and what is run for it. */

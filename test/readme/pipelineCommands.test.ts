@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { freePort } from '../../src/local/azuriteProcess.js';
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
-import { PIPELINE_COMMANDS, type PipelineCommand } from './commandLists.js';
+import type { PipelineCommand } from './commandLists.js';
 import { asRun, hasProgram, makeWorkFolder, PACKAGE_ROOT, runCommand, type CommandResult } from './workFolder.js';
 
 const connection = process.env['TEST_STORAGE_CONNECTION']!;
@@ -139,14 +139,14 @@ test('curl "http://localhost:7071/api/disconnections?format=csv": the first page
   const r = await run('curl "http://localhost:7071/api/disconnections?format=csv"');
   ok(r);
   assert.equal((await fetchLikeCurl('curl "http://localhost:7071/api/disconnections?format=csv"')).stdout, r.stdout, 'the fetch stand-in for curl gets the same answer');
-  const api = parse(r.stdout, { columns: true, bom: true }) as Record<string, string>[];
+  const api = parse<Record<string, string>>(r.stdout, { columns: true, bom: true });
   assert.equal(api.length, 100, 'one page: the default limit');
 
   // The CLI on the same export, site map and users file (a copy: -u adds what it learns).
   copyFileSync(join(work.dir, 'docs/examples/users.csv'), join(work.dir, 'users-copy.csv'));
   const cli = await runCommand(work, 'teams-audit -d --format csv --site-map docs/examples/sitemap.csv -u users-copy.csv sample.csv');
   ok(cli);
-  const rows = parse(cli.stdout, { columns: true, bom: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(cli.stdout, { columns: true, bom: true });
   assert.deepEqual(Object.keys(api[0]!), Object.keys(rows[0]!), 'same columns as the CLI');
   const key = (row: Record<string, string>): string => [row['meetingId'], row['participantKey'], row['leaveTime'], row['rejoinTime']].join('|');
   const byKey = new Map(rows.map((row) => [key(row), row]));

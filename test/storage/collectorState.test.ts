@@ -71,7 +71,7 @@ test('the run status round-trips and long errors are cut', async () => {
   const failed = await state.lastRun();
   assert.equal(failed?.status, 'failed');
   assert.equal(failed?.errorKind, 'credentials');
-  assert.ok(failed!.error!.length <= 2001 && failed!.error!.startsWith('AADSTS7000215'));
+  assert.ok(failed.error!.length <= 2001 && failed.error!.startsWith('AADSTS7000215'));
   await state.recordRun(run({ status: 'succeeded' }));
   assert.deepEqual(await state.lastRun(), run({ status: 'succeeded' }));
 });

@@ -15,7 +15,7 @@ function session(organizerId: string, organizerUpn: string, attendee: { userObje
   return {
     kind: 'session', recordId: `r-${Math.random()}`, meetingId: 'm', organizerUpn, organizerId, organizerOrganizationId: 't', meetingType: '',
     attendee, joinTime: 0, leaveTime: 1, joinTimeRaw: '', leaveTimeRaw: '', clientIp: '', deviceInformation: '', userAgent: '', source: { file: 'f', line: 1 },
-  } as AuditRecord;
+  };
 }
 
 test('learning keeps object ids without an e-mail (for the name lookup), and an e-mail seen later replaces the bare id', () => {

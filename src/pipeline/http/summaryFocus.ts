@@ -34,7 +34,7 @@ export interface SummaryFocus {
   enoughData: boolean;
 }
 
-const RANKING_COLUMNS: readonly Column<RankingRow>[] = fieldColumns<RankingRow>(RANKING_FIELDS as (keyof RankingRow & string)[]);
+const RANKING_COLUMNS: readonly Column<RankingRow>[] = fieldColumns<RankingRow>(RANKING_FIELDS);
 const PAIR_COLUMNS: readonly Column<[string, CellValue]>[] = [
   { header: 'metric', value: (p) => p[0] },
   { header: 'value', value: (p) => p[1] },

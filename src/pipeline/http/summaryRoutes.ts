@@ -13,7 +13,7 @@ import { csvResponse, jsonResponse, listResponse } from './render.js';
 import type { ReportResponse } from './types.js';
 import { focusedSummary, summaryFocus } from './summaryFocus.js';
 
-const RANKING_COLUMNS: readonly Column<RankingRow>[] = fieldColumns<RankingRow>(RANKING_FIELDS as (keyof RankingRow & string)[]);
+const RANKING_COLUMNS: readonly Column<RankingRow>[] = fieldColumns<RankingRow>(RANKING_FIELDS);
 const TOTALS_COLUMNS: readonly Column<[string, CellValue]>[] = [
   { header: 'metric', value: (p) => p[0] },
   { header: 'value', value: (p) => p[1] },

@@ -16,9 +16,9 @@ export const USER_ID_MODES = ['include', 'omit'] as const;
 
 export interface LogAnalyticsExport {
   /** Queues a meeting whose new result was just stored (the analysis calls it before clearing the meeting's marks). */
-  queue(result: MeetingResult, stamp: AnalysisStamp): Promise<void>;
+  queue: (result: MeetingResult, stamp: AnalysisStamp) => Promise<void>;
   /** Sends the queued meetings; never throws. */
-  run(options: LogExportOptions): Promise<LogExportStatus>;
+  run: (options: LogExportOptions) => Promise<LogExportStatus>;
 }
 
 export interface LogAnalyticsSettings {

@@ -10,6 +10,7 @@ import type { RecordRow } from '../records.js';
 import type { UnknownClientRow } from '../unknownClients.js';
 
 // C0 and C1 controls and DEL (terminal escape sequences), plus the Unicode line/paragraph separators.
+// eslint-disable-next-line no-control-regex -- control characters are what this pattern escapes
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** Text safe to print on a terminal: control characters become `\uXXXX` (`\t`, `\n`, `\r` too). */

@@ -12,7 +12,7 @@ test('identical page reads under way at once make one Table request; a later rea
   client.listEntities = ((...args: Parameters<typeof listEntities>) => {
     requests++;
     return listEntities(...args);
-  }) as typeof client.listEntities;
+  });
   const query = { filter: "PartitionKey eq 'user-0'", limit: 10 };
   const pages = await Promise.all(Array.from({ length: 20 }, () => sharedPage(client, query)));
   assert.equal(requests, 1);

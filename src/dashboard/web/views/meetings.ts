@@ -43,7 +43,7 @@ export async function renderMeetings(ctx: ViewContext): Promise<HTMLElement> {
     holder.replaceChildren(table(`Meetings, ${formatCount(rows.length)} shown`, columns, rows, { id: 'meetings-table', rowClass: (r) => (r.drops > 0 ? 'has-drops' : undefined) }));
     more.hidden = !token;
   };
-  more.addEventListener('click', async () => {
+  const loadMore = async (): Promise<void> => {
     if (!token) return;
     more.disabled = true;
     try {
@@ -57,7 +57,9 @@ export async function renderMeetings(ctx: ViewContext): Promise<HTMLElement> {
     } finally {
       more.disabled = false;
     }
-  });
+  };
+  // loadMore() never rejects: a failure is shown in the status line.
+  more.addEventListener('click', () => void loadMore());
   render();
 
   const csv = csvButton(ctx, 'Download CSV', 'meetings', periodQuery(ctx.state.filters), 'meetings.csv');
