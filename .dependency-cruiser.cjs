@@ -29,7 +29,11 @@ module.exports = {
       from: { path: layer(from) },
       to: {
         path: '^src/',
-        pathNot: [layer(from), '^src/(names\\.(ts|json)|privacyMode\\.ts|concurrency\\.ts|errors\\.ts|hostSettings\\.ts)$', ...ALLOWED[from].map(layer)],
+        pathNot: [
+          layer(from),
+          '^src/(names\\.(ts|json)|privacyMode\\.ts|concurrency\\.ts|errors\\.ts|hostSettings\\.ts)$',
+          ...ALLOWED[from].map(layer),
+        ],
       },
     })),
     {

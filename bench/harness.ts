@@ -156,7 +156,9 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of nothing');
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Measures one case: optional warm-up, then `runs` timed runs; any failing run fails the case. */
@@ -228,7 +230,11 @@ export function peakRssAtMost(megabytes: number, strict = false): Target {
     check: (r) => {
       if (r.peakRssBytes === undefined) return { description, pass: undefined, detail: 'RSS not reported' };
       const limit = megabytes * MB;
-      return { description, pass: strict ? r.peakRssBytes < limit : r.peakRssBytes <= limit, detail: formatMb(r.peakRssBytes) };
+      return {
+        description,
+        pass: strict ? r.peakRssBytes < limit : r.peakRssBytes <= limit,
+        detail: formatMb(r.peakRssBytes),
+      };
     },
   };
 }
@@ -240,7 +246,8 @@ export function wallAtMostTimes(factor: number, referenceId: string, referenceLa
     description,
     check: (r, all) => {
       const ref = all.get(referenceId);
-      if (ref?.wallMs === undefined || r.wallMs === undefined) return { description, pass: undefined, detail: `${referenceLabel} not measured` };
+      if (ref?.wallMs === undefined || r.wallMs === undefined)
+        return { description, pass: undefined, detail: `${referenceLabel} not measured` };
       const ratio = r.wallMs / ref.wallMs;
       return { description, pass: ratio <= factor, detail: `${ratio.toFixed(2)}×` };
     },
@@ -279,15 +286,26 @@ export function caseFailed(r: CaseResult): boolean {
 
 /** Markdown table of a section's results. */
 export function renderTable(results: readonly CaseResult[]): string {
-  const lines = ['| Case | Input | Runs | Wall (median) | Records/s | Peak RSS | Targets | Result |', '|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| Case | Input | Runs | Wall (median) | Records/s | Peak RSS | Targets | Result |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of results) {
     const c = r.benchCase;
     const wall = r.wallMs === undefined ? '–' : formatSeconds(r.wallMs);
     const rate = r.wallMs === undefined ? '–' : formatRate(c.records, r.wallMs);
     const rss = r.peakRssBytes === undefined ? '–' : formatMb(r.peakRssBytes);
-    let targets = r.checks.length === 0 ? (c.note ?? '–') : r.checks.map((t) => `${t.description}: ${t.detail} ${t.pass === true ? '✓' : t.pass === false ? '✗' : '?'}`).join('; ');
-    if (r.error !== undefined) targets = `${r.checks.length > 0 ? `${r.checks.map((t) => t.description).join('; ')}; ` : ''}not measured: ${r.error}`;
-    lines.push(`| ${escapeCell(c.label)} | ${escapeCell(c.input)} | ${r.runsMs.length || '–'} | ${wall} | ${rate} | ${rss} | ${escapeCell(targets)} | ${verdict(r)} |`);
+    let targets =
+      r.checks.length === 0
+        ? (c.note ?? '–')
+        : r.checks
+            .map((t) => `${t.description}: ${t.detail} ${t.pass === true ? '✓' : t.pass === false ? '✗' : '?'}`)
+            .join('; ');
+    if (r.error !== undefined)
+      targets = `${r.checks.length > 0 ? `${r.checks.map((t) => t.description).join('; ')}; ` : ''}not measured: ${r.error}`;
+    lines.push(
+      `| ${escapeCell(c.label)} | ${escapeCell(c.input)} | ${r.runsMs.length || '–'} | ${wall} | ${rate} | ${rss} | ${escapeCell(targets)} | ${verdict(r)} |`,
+    );
   }
   return lines.join('\n');
 }

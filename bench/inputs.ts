@@ -51,11 +51,19 @@ export async function ensureInput(ctx: BenchContext, name: string, options: Gene
   ) {
     return { path, name, bytes: sidecar.bytes, rows: sidecar.rows, meetings: sidecar.meetings };
   }
-  ctx.log(`generating ${name} (${options.records.toLocaleString('en-US')} rows, ${options.scenario}, ${options.format})`);
+  ctx.log(
+    `generating ${name} (${options.records.toLocaleString('en-US')} rows, ${options.scenario}, ${options.format})`,
+  );
   const partial = `${path}.partial`;
   const truth = await writeExport(partial, options);
   renameSync(partial, path);
-  const fresh: Sidecar = { generatorVersion: GENERATOR_VERSION, options, bytes: statSync(path).size, rows: truth.rows, meetings: truth.meetings };
+  const fresh: Sidecar = {
+    generatorVersion: GENERATOR_VERSION,
+    options,
+    bytes: statSync(path).size,
+    rows: truth.rows,
+    meetings: truth.meetings,
+  };
   writeFileSync(sidecarPath, `${JSON.stringify(fresh, null, 2)}\n`);
   return { path, name, bytes: fresh.bytes, rows: fresh.rows, meetings: fresh.meetings };
 }

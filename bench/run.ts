@@ -3,7 +3,15 @@
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { caseFailed, evaluateTargets, measureCase, renderTable, type BenchContext, type BenchSection, type CaseResult } from './harness.js';
+import {
+  caseFailed,
+  evaluateTargets,
+  measureCase,
+  renderTable,
+  type BenchContext,
+  type BenchSection,
+  type CaseResult,
+} from './harness.js';
 
 export const BENCH_USAGE = `usage: npm run bench -- [--only SECTION[,SECTION]] [--runs N] [--cli FILE] [--regenerate]
 
@@ -25,13 +33,20 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = { only: [], regenerate: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new Error(`${name} needs a value`);
       return v;
     };
-    if (name === '--only') args.only.push(...value().split(',').filter((s) => s !== ''));
+    if (name === '--only')
+      args.only.push(
+        ...value()
+          .split(',')
+          .filter((s) => s !== ''),
+      );
     else if (name === '--runs') {
       const v = value();
       if (!/^[1-9]\d*$/.test(v)) throw new Error(`--runs must be a positive integer (got '${v}')`);
@@ -47,7 +62,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
 /** Every module in bench/sections/ that exports `section`, in run order. */
 export function loadSections(dir = join(__dirname, 'sections')): BenchSection[] {
   const sections: BenchSection[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.js')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .sort()) {
     const loaded = require(join(dir, file)) as { section?: BenchSection };
     if (loaded.section) sections.push(loaded.section);
   }
@@ -62,7 +79,9 @@ export function loadSections(dir = join(__dirname, 'sections')): BenchSection[] 
 export function machineLine(): string {
   const list = cpus();
   const model = list[0]?.model.trim() ?? 'unknown CPU';
-  const load = loadavg().map((l) => l.toFixed(2)).join(' / ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
   return `${list.length} × ${model}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}, Node ${process.version}; load average at start ${load}`;
 }
 
@@ -99,7 +118,7 @@ async function main(argv: readonly string[]): Promise<number> {
     '# teams-audit benchmark',
     '',
     `${new Date().toISOString().slice(0, 10)}; ${machineLine()}.`,
-    'Wall time: median of the timed runs (one untimed warm-up first when there are several); peak RSS: the child\'s own maxRSS; 1 MB = 10^6 bytes.',
+    "Wall time: median of the timed runs (one untimed warm-up first when there are several); peak RSS: the child's own maxRSS; 1 MB = 10^6 bytes.",
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   let failures = 0;
@@ -114,7 +133,9 @@ async function main(argv: readonly string[]): Promise<number> {
     const cases = await section.prepare(ctx);
     const sectionResults: CaseResult[] = [];
     for (const benchCase of cases) {
-      ctx.log(`${section.id}: ${benchCase.label} (${ctx.runs ?? benchCase.runs} run${(ctx.runs ?? benchCase.runs) === 1 ? '' : 's'})`);
+      ctx.log(
+        `${section.id}: ${benchCase.label} (${ctx.runs ?? benchCase.runs} run${(ctx.runs ?? benchCase.runs) === 1 ? '' : 's'})`,
+      );
       const result = await measureCase(benchCase, ctx.runs);
       results.set(benchCase.id, result);
       sectionResults.push(result);
@@ -125,8 +146,12 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     process.stdout.write(`${renderTable(sectionResults)}\n`);
   }
-  const load = loadavg().map((l) => l.toFixed(2)).join(' / ');
-  process.stdout.write(`\nLoad average at end ${load}. ${failures === 0 ? 'All targets met.' : `${failures} case(s) failed or missed a target.`}\n`);
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+  process.stdout.write(
+    `\nLoad average at end ${load}. ${failures === 0 ? 'All targets met.' : `${failures} case(s) failed or missed a target.`}\n`,
+  );
   return failures === 0 ? 0 : 1;
 }
 

@@ -44,8 +44,12 @@ function globToRegex(glob, anchored) {
         const atStart = i === 0 || glob[i - 1] === '/';
         const atEnd = i + 2 === glob.length || glob[i + 2] === '/';
         if (atStart && atEnd) {
-          if (i + 2 === glob.length) out += '.*'; // trailing "/**": everything inside
-          else { out += '(?:.*/)?'; i++; } // "**/": zero or more folders
+          if (i + 2 === glob.length)
+            out += '.*'; // trailing "/**": everything inside
+          else {
+            out += '(?:.*/)?';
+            i++;
+          } // "**/": zero or more folders
           i++;
           continue;
         }
@@ -56,7 +60,10 @@ function globToRegex(glob, anchored) {
       const close = glob.indexOf(']', i + 1);
       if (close === -1) out += '\\[';
       else {
-        out += `[${glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        out += `[${glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = close;
       }
     } else if (c === '\\' && i + 1 < glob.length) out += escapeRegex(glob[++i]);
@@ -72,7 +79,10 @@ function escapeRegex(c) {
 
 /** The rules of an ignore file's text, in order. @param {string} text */
 export function parseIgnoreFile(text) {
-  return text.split(/\r?\n/).map(parseIgnoreLine).filter((rule) => rule !== undefined);
+  return text
+    .split(/\r?\n/)
+    .map(parseIgnoreLine)
+    .filter((rule) => rule !== undefined);
 }
 
 /**

@@ -35,7 +35,7 @@ function listTree(root, prefix = '') {
 }
 
 const FIXED_DOS_TIME = 0; // 00:00:00
-const FIXED_DOS_DATE = (2020 - 1980) << 9 | 1 << 5 | 1; // 2020-01-01: the same tree gives the same zip
+const FIXED_DOS_DATE = ((2020 - 1980) << 9) | (1 << 5) | 1; // 2020-01-01: the same tree gives the same zip
 
 /**
  * Zips every file under `root` into `zipPath`.
@@ -84,7 +84,7 @@ export function zipFolder(root, zipPath) {
       const mode = isLink ? 0o120777 : 0o100000 | (stat.mode & 0o777);
       const entry = Buffer.alloc(46);
       entry.writeUInt32LE(0x02014b50, 0);
-      entry.writeUInt16LE(3 << 8 | 20, 4); // made by Unix, zip 2.0
+      entry.writeUInt16LE((3 << 8) | 20, 4); // made by Unix, zip 2.0
       entry.writeUInt16LE(20, 6);
       entry.writeUInt16LE(0x0800, 8);
       entry.writeUInt16LE(method, 10);
@@ -94,7 +94,7 @@ export function zipFolder(root, zipPath) {
       entry.writeUInt32LE(body.length, 20);
       entry.writeUInt32LE(data.length, 24);
       entry.writeUInt16LE(name.length, 28);
-      entry.writeUInt32LE(((mode << 16) >>> 0), 38);
+      entry.writeUInt32LE((mode << 16) >>> 0, 38);
       entry.writeUInt32LE(headerOffset, 42);
       central.push(entry, name);
     }

@@ -5,7 +5,20 @@
 //   <out>/app.zip  that folder zipped, which is what azd's zip of <out>/app contains.
 // Run it after `npm run build` (the npm script does both). The production install is cached in
 // <cache>/<hash of package-lock.json>, so a second run does not reinstall.
-import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -41,9 +54,15 @@ function parseArgs(argv, root) {
 }
 
 function npm(args, cwd) {
-  const result = spawnSync('npm', args, { cwd, encoding: 'utf8', shell: process.platform === 'win32', env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const result = spawnSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    shell: process.platform === 'win32',
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
   if (result.error) throw new Error(`could not run npm: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr.slice(-3000)}`);
+  if (result.status !== 0)
+    throw new Error(`npm ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr.slice(-3000)}`);
 }
 
 /**

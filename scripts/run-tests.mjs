@@ -33,12 +33,16 @@ const summaryDir = mkdtempSync(join(tmpdir(), 'test-summary-'));
 const summaryFile = join(summaryDir, 'summary.txt');
 const reporters = [
   // node:test's own default: spec on a terminal, TAP otherwise.
-  `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout',
-  `--test-reporter=${new URL('./test-summary-reporter.mjs', import.meta.url).href}`, `--test-reporter-destination=${summaryFile}`,
+  `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${new URL('./test-summary-reporter.mjs', import.meta.url).href}`,
+  `--test-reporter-destination=${summaryFile}`,
 ];
 
 const azurite = await startAzurite();
-console.error(`Azurite (in memory) on blob ${azurite.ports.blob}, queue ${azurite.ports.queue}, table ${azurite.ports.table}`);
+console.error(
+  `Azurite (in memory) on blob ${azurite.ports.blob}, queue ${azurite.ports.queue}, table ${azurite.ports.table}`,
+);
 let code = 1;
 try {
   code = await new Promise((resolve) => {

@@ -13,8 +13,13 @@ function where(data) {
 
 function firstLine(error) {
   const cause = error?.cause;
-  const text = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : error?.message ?? '';
-  return String(text).split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const text = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : (error?.message ?? '');
+  return (
+    String(text)
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? ''
+  );
 }
 
 export default async function* summary(source) {

@@ -26,10 +26,18 @@ export async function forEachBounded<T>(
 }
 
 /** `fn` over `items` with at most `concurrency` calls in flight; results in input order. */
-export async function mapBounded<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>, concurrency = 16): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  fn: (item: T, index: number) => Promise<R>,
+  concurrency = 16,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
-  await forEachBounded(items, async (item, i) => {
-    out[i] = await fn(item, i);
-  }, { concurrency });
+  await forEachBounded(
+    items,
+    async (item, i) => {
+      out[i] = await fn(item, i);
+    },
+    { concurrency },
+  );
   return out;
 }

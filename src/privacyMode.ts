@@ -17,10 +17,14 @@ export class PseudonymKeyError extends Error {
 export function pseudonymizerWithKey(env: NodeJS.ProcessEnv = process.env): Pseudonymizer {
   const key = env[SETTINGS.pseudonymKey] ?? '';
   if (key.startsWith('@Microsoft.KeyVault(')) {
-    throw new PseudonymKeyError(`${SETTINGS.pseudonymKey} is an unresolved Key Vault reference: check that the app's identity may read the secret (Key Vault Secrets User)`);
+    throw new PseudonymKeyError(
+      `${SETTINGS.pseudonymKey} is an unresolved Key Vault reference: check that the app's identity may read the secret (Key Vault Secrets User)`,
+    );
   }
   if (Buffer.byteLength(key, 'utf8') < MIN_PSEUDONYM_KEY_BYTES) {
-    throw new PseudonymKeyError(`${SETTINGS.pseudonymKey} must hold a secret of at least ${MIN_PSEUDONYM_KEY_BYTES} characters when ${SETTINGS.pseudonymizeUsers}=true`);
+    throw new PseudonymKeyError(
+      `${SETTINGS.pseudonymKey} must hold a secret of at least ${MIN_PSEUDONYM_KEY_BYTES} characters when ${SETTINGS.pseudonymizeUsers}=true`,
+    );
   }
   return new Pseudonymizer(key);
 }

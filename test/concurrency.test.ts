@@ -28,7 +28,10 @@ function gate() {
 
 async function drain(g: ReturnType<typeof gate>, done: Promise<unknown>): Promise<void> {
   let finished = false;
-  void done.then(() => (finished = true), () => (finished = true));
+  void done.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
   while (!finished) {
     await new Promise((r) => setImmediate(r));
     g.releaseAll();
@@ -40,24 +43,35 @@ test('mapBounded keeps at most `concurrency` calls in flight and returns results
   const items = Array.from({ length: 10 }, (_, i) => i);
   const result = mapBounded(items, (i) => g.call(i * 2), 3);
   await drain(g, result);
-  assert.deepEqual(await result, items.map((i) => i * 2));
+  assert.deepEqual(
+    await result,
+    items.map((i) => i * 2),
+  );
   assert.equal(g.most, 3);
 });
 
 test('forEachBounded stops starting items once `stop` says so and returns how many started', async () => {
   const seen: number[] = [];
-  const started = await forEachBounded([1, 2, 3, 4, 5], async (item) => {
-    seen.push(item);
-  }, { concurrency: 1, stop: () => seen.length >= 2 });
+  const started = await forEachBounded(
+    [1, 2, 3, 4, 5],
+    async (item) => {
+      seen.push(item);
+    },
+    { concurrency: 1, stop: () => seen.length >= 2 },
+  );
   assert.equal(started, 2);
   assert.deepEqual(seen, [1, 2]);
 });
 
 test('forEachBounded rejects with the first failure', async () => {
   await assert.rejects(
-    forEachBounded(['a', 'b'], async (item) => {
-      if (item === 'b') throw new Error('b failed');
-    }, { concurrency: 2 }),
+    forEachBounded(
+      ['a', 'b'],
+      async (item) => {
+        if (item === 'b') throw new Error('b failed');
+      },
+      { concurrency: 2 },
+    ),
     /b failed/,
   );
 });

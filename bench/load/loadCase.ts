@@ -25,22 +25,39 @@ type Scenario = 'disconnections' | 'disconnections-distinct' | 'meetings' | 'mee
 function request(scenario: Scenario, i: number): { handler: string; request: HttpRequest } {
   switch (scenario) {
     case 'disconnections':
-      return { handler: 'reportDisconnections', request: new HttpRequest({ method: 'GET', url: 'http://localhost/api/disconnections' }) };
+      return {
+        handler: 'reportDisconnections',
+        request: new HttpRequest({ method: 'GET', url: 'http://localhost/api/disconnections' }),
+      };
     case 'disconnections-distinct': {
       // A different query each time (no two callers share a read): what one Azurite query costs under load.
       const url = `http://localhost/api/disconnections?organizer=organizer${i % 50}%40contoso.com&limit=${50 + (i % 50)}`;
       return { handler: 'reportDisconnections', request: new HttpRequest({ method: 'GET', url }) };
     }
     case 'meetings':
-      return { handler: 'reportMeetings', request: new HttpRequest({ method: 'GET', url: 'http://localhost/api/meetings' }) };
+      return {
+        handler: 'reportMeetings',
+        request: new HttpRequest({ method: 'GET', url: 'http://localhost/api/meetings' }),
+      };
     case 'meeting': {
       const meetingId = bigMeetingId((i * 7919) % LOAD_MEETINGS);
-      return { handler: 'reportMeeting', request: new HttpRequest({ method: 'GET', url: `http://localhost/api/meetings/${meetingId}`, params: { meetingId } }) };
+      return {
+        handler: 'reportMeeting',
+        request: new HttpRequest({
+          method: 'GET',
+          url: `http://localhost/api/meetings/${meetingId}`,
+          params: { meetingId },
+        }),
+      };
     }
     case 'town-hall':
       return {
         handler: 'reportMeeting',
-        request: new HttpRequest({ method: 'GET', url: `http://localhost/api/meetings/${TOWN_HALL_ID}`, params: { meetingId: TOWN_HALL_ID } }),
+        request: new HttpRequest({
+          method: 'GET',
+          url: `http://localhost/api/meetings/${TOWN_HALL_ID}`,
+          params: { meetingId: TOWN_HALL_ID },
+        }),
       };
   }
 }
@@ -48,8 +65,14 @@ function request(scenario: Scenario, i: number): { handler: string; request: Htt
 async function main(): Promise<void> {
   const [scenario, clientsText, caseId] = process.argv.slice(2) as [Scenario, string, string];
   const clients = Number(clientsText);
-  if (!['disconnections', 'disconnections-distinct', 'meetings', 'meeting', 'town-hall'].includes(scenario) || !(clients >= 1) || caseId === undefined) {
-    throw new Error('usage: loadCase disconnections|disconnections-distinct|meetings|meeting|town-hall CLIENTS CASE_ID');
+  if (
+    !['disconnections', 'disconnections-distinct', 'meetings', 'meeting', 'town-hall'].includes(scenario) ||
+    !(clients >= 1) ||
+    caseId === undefined
+  ) {
+    throw new Error(
+      'usage: loadCase disconnections|disconnections-distinct|meetings|meeting|town-hall CLIENTS CASE_ID',
+    );
   }
   usePipelineServices(servicesFor(storeWithPrefix(LOAD_STORE_PREFIX)));
   const context = new InvocationContext({ functionName: 'bench', logHandler: () => {} });
@@ -59,7 +82,8 @@ async function main(): Promise<void> {
     const { handler, request: r } = request(scenario, sent++);
     const started = process.hrtime.bigint();
     const response = await reportHandlers[handler]!(r, context);
-    if (response.status !== 200) throw new Error(`${scenario}: answered ${String(response.status)}: ${bodyText(response).slice(0, 200)}`);
+    if (response.status !== 200)
+      throw new Error(`${scenario}: answered ${String(response.status)}: ${bodyText(response).slice(0, 200)}`);
     maxBytes = Math.max(maxBytes, Buffer.byteLength(bodyText(response)));
     return Number(process.hrtime.bigint() - started) / 1e6;
   };
@@ -68,14 +92,22 @@ async function main(): Promise<void> {
   const times: number[] = [];
   const until = Date.now() + DURATION_MS;
   const started = Date.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (Date.now() < until) times.push(await call());
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (Date.now() < until) times.push(await call());
+    }),
+  );
   const seconds = (Date.now() - started) / 1000;
   times.sort((a, b) => a - b);
   recordResult(caseId, {
-    clients, requests: times.length, perSecond: times.length / seconds,
-    p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), max: times.at(-1) ?? Number.NaN, maxBytes,
+    clients,
+    requests: times.length,
+    perSecond: times.length / seconds,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+    max: times.at(-1) ?? Number.NaN,
+    maxBytes,
   });
 }
 

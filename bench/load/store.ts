@@ -10,9 +10,14 @@ export const LOAD_STORE_PREFIX = 'benchload';
 export const LOAD_MEETINGS = 2_000;
 export const LOAD_SESSIONS = LOAD_MEETINGS * SESSIONS_PER_MEETING;
 
-export async function buildLoadStore(store: Store, log: (line: string) => void): Promise<{ meetings: number; disconnections: number }> {
+export async function buildLoadStore(
+  store: Store,
+  log: (line: string) => void,
+): Promise<{ meetings: number; disconnections: number }> {
   await store.ensureCreated();
-  log(`load: writing ${LOAD_SESSIONS.toLocaleString('en-US')} sessions in ${LOAD_MEETINGS.toLocaleString('en-US')} meetings and a town hall`);
+  log(
+    `load: writing ${LOAD_SESSIONS.toLocaleString('en-US')} sessions in ${LOAD_MEETINGS.toLocaleString('en-US')} meetings and a town hall`,
+  );
   await writeBigStore(store, log, 0, LOAD_MEETINGS);
   await writeTownHall(store);
   log('load: analysing them');

@@ -22,7 +22,13 @@ function session(p: number, k: number, join: number, leave: number): SessionReco
     organizerId: 'org-ceo',
     organizerOrganizationId: 'tenant',
     meetingType: 'Broadcast',
-    attendee: { userObjectId: oid, upn: `staff${p}@contoso.com`, displayName: `Staff ${p}`, recipientType: 'User', organizationId: 'tenant' },
+    attendee: {
+      userObjectId: oid,
+      upn: `staff${p}@contoso.com`,
+      displayName: `Staff ${p}`,
+      recipientType: 'User',
+      organizationId: 'tenant',
+    },
     joinTime: join,
     leaveTime: leave,
     joinTimeRaw: iso(join),
@@ -40,9 +46,10 @@ export async function writeTownHall(store: Store): Promise<void> {
   const end = START + 3_600_000;
   for (let p = 0; p < TOWN_HALL_ATTENDEES; p++) {
     const join = START + (p % 600) * 1000;
-    const sessions = p % 10 === 0
-      ? [session(p, 0, join, START + 1_800_000), session(p, 1, START + 1_830_000, end)]
-      : [session(p, 0, join, end)];
+    const sessions =
+      p % 10 === 0
+        ? [session(p, 0, join, START + 1_800_000), session(p, 1, START + 1_830_000, end)]
+        : [session(p, 0, join, end)];
     for (const s of sessions) await writer.add(s, sessionToEntity(s).entity);
   }
   await writer.flush();

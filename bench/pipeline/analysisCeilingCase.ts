@@ -11,14 +11,23 @@ import { meetingFromStorage, readMeetingRecords, unmarked } from '../../src/stor
 import { replaceMeetingResults, type MeetingResult } from '../../src/storage/resultsWriter.js';
 import type { PendingMeeting } from '../../src/storage/marks.js';
 import type { Store } from '../../src/storage/store.js';
-import { ANALYSIS_MEETINGS, BIG_STORE_PREFIX, bigMeetingId, recordResult, resultsDir, storeWithPrefix } from './common.js';
+import {
+  ANALYSIS_MEETINGS,
+  BIG_STORE_PREFIX,
+  bigMeetingId,
+  recordResult,
+  resultsDir,
+  storeWithPrefix,
+} from './common.js';
 
 /** The results of the analysed meetings, computed once per bench run and kept beside the measurements. */
 async function precomputedResults(store: Store): Promise<Map<string, MeetingResult>> {
   const path = join(resultsDir(), 'analysis-ceiling-results.json');
   if (existsSync(path)) return new Map(JSON.parse(readFileSync(path, 'utf8')) as Array<[string, MeetingResult]>);
   const config = await store.config.load();
-  const classifier = new SessionClassifier(config.siteMap === undefined ? { rules: config.rules } : { rules: config.rules, siteMap: config.siteMap });
+  const classifier = new SessionClassifier(
+    config.siteMap === undefined ? { rules: config.rules } : { rules: config.rules, siteMap: config.siteMap },
+  );
   const results = new Map<string, MeetingResult>();
   for (let i = 0; i < ANALYSIS_MEETINGS; i++) {
     const meetingId = bigMeetingId(i);
@@ -50,11 +59,22 @@ async function main(): Promise<void> {
     await store.marks.clear(pending);
     written++;
   };
-  await Promise.all(Array.from({ length: ANALYSIS_CONCURRENCY }, async () => {
-    while (next < marks.length) await one(marks[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: ANALYSIS_CONCURRENCY }, async () => {
+      while (next < marks.length) await one(marks[next++]!);
+    }),
+  );
   const now = new Date().toISOString();
-  await store.marks.recordRun({ startedAt: now, finishedAt: now, durationMs: 0, analysed: written, failed: 0, remaining: 0, stoppedByDeadline: false, remarkedForConfigChange: 0 });
+  await store.marks.recordRun({
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+    analysed: written,
+    failed: 0,
+    remaining: 0,
+    stoppedByDeadline: false,
+    remarkedForConfigChange: 0,
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (written !== ANALYSIS_MEETINGS) throw new Error(`wrote ${written} of ${ANALYSIS_MEETINGS} meetings`);
   recordResult(caseId, { ms, meetings: written });

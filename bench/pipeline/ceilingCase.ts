@@ -17,9 +17,23 @@ async function main(): Promise<void> {
   const users: UserEntry[] = [];
   const store = await freshBenchStore('cei');
   const entry: UploadEntry = {
-    blobName: 'bench-export.csv', etag: '"bench"', status: 'processing', attempts: 1, startedAt: new Date().toISOString(), warnings: [],
-    rowsRead: 0, accepted: 0, duplicates: 0, skipped: 0, rejected: 0, skippedByOperation: {}, sessions: 0, meetingDetails: 0,
-    meetingsTouched: 0, truncatedEntities: 0, firstRejections: [],
+    blobName: 'bench-export.csv',
+    etag: '"bench"',
+    status: 'processing',
+    attempts: 1,
+    startedAt: new Date().toISOString(),
+    warnings: [],
+    rowsRead: 0,
+    accepted: 0,
+    duplicates: 0,
+    skipped: 0,
+    rejected: 0,
+    skippedByOperation: {},
+    sessions: 0,
+    meetingDetails: 0,
+    meetingsTouched: 0,
+    truncatedEntities: 0,
+    firstRejections: [],
   };
   const started = process.hrtime.bigint();
   await store.ledger.put(entry);

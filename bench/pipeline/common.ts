@@ -60,5 +60,8 @@ export function recordResult(caseId: string, values: Record<string, number | str
 export function readResults(dir: string, caseId: string): Array<Record<string, number | string>> {
   const path = join(dir, `${caseId}.jsonl`);
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, number | string>);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, number | string>);
 }

@@ -46,7 +46,10 @@ export async function writeCeilingRecords(exportPath: string, outPath: string): 
 }
 
 export function readCeilingRecords(path: string): CeilingLine[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as CeilingLine);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as CeilingLine);
 }
 
 const BIG_START = Date.UTC(2026, 3, 1, 8, 0, 0);
@@ -73,7 +76,13 @@ export function bigMeetingSessions(i: number): SessionRecord[] {
       organizerId: `org-${i % 50}`,
       organizerOrganizationId: 'tenant',
       meetingType: 'ScheduledMeeting',
-      attendee: { userObjectId: oid, upn: `user${i % 500}.${p}@contoso.com`, displayName: `User ${p}`, recipientType: 'User', organizationId: 'tenant' },
+      attendee: {
+        userObjectId: oid,
+        upn: `user${i % 500}.${p}@contoso.com`,
+        displayName: `User ${p}`,
+        recipientType: 'User',
+        organizationId: 'tenant',
+      },
       joinTime: join,
       leaveTime: leave,
       joinTimeRaw: iso(join),
@@ -100,11 +109,17 @@ export function bigMeetingSessions(i: number): SessionRecord[] {
  * Writes synthetic meetings `from` … `to` − 1 into `store` as ingestion does (sessions, bundles,
  * marks naming them), without an export file.
  */
-export async function writeBigStore(store: Store, log: (line: string) => void, from = 0, to = BIG_MEETINGS): Promise<void> {
+export async function writeBigStore(
+  store: Store,
+  log: (line: string) => void,
+  from = 0,
+  to = BIG_MEETINGS,
+): Promise<void> {
   const writer = new RecordWriter(store, `bench-synthetic-${from}`);
   for (let i = from; i < to; i++) {
     for (const s of bigMeetingSessions(i)) await writer.add(s, sessionToEntity(s).entity);
-    if ((i + 1) % 2000 === 0) log(`big store: ${((i + 1) * SESSIONS_PER_MEETING).toLocaleString('en-US')} sessions queued`);
+    if ((i + 1) % 2000 === 0)
+      log(`big store: ${((i + 1) * SESSIONS_PER_MEETING).toLocaleString('en-US')} sessions queued`);
   }
   await writer.flush();
   await writer.mark(new Date());
@@ -115,14 +130,25 @@ export async function writeBigStore(store: Store, log: (line: string) => void, f
  * rows of other operations of `fillerPath` (same header), repeated in turn until the file holds `rows`
  * data rows. Ingestion reads and skips the added rows, so it stores what the base export stores.
  */
-export async function writeMostlySkippedExport(basePath: string, fillerPath: string, outPath: string, rows: number): Promise<number> {
-  const base = readFileSync(basePath, 'utf8').split('\n').filter((l) => l !== '');
-  const filler = readFileSync(fillerPath, 'utf8').split('\n').filter((l) => l !== '');
+export async function writeMostlySkippedExport(
+  basePath: string,
+  fillerPath: string,
+  outPath: string,
+  rows: number,
+): Promise<number> {
+  const base = readFileSync(basePath, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  const filler = readFileSync(fillerPath, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const header = base[0]!;
   if (filler[0] !== header) throw new Error(`${fillerPath} and ${basePath} have different headers`);
   const operationColumn = header.split(',').indexOf('Operation');
   const meetingOperations = new Set(['MeetingParticipantDetail', 'MeetingDetail']);
-  const others = filler.slice(1).filter((l) => !meetingOperations.has(l.split(',', operationColumn + 1)[operationColumn]!));
+  const others = filler
+    .slice(1)
+    .filter((l) => !meetingOperations.has(l.split(',', operationColumn + 1)[operationColumn]!));
   if (others.length === 0) throw new Error(`${fillerPath} holds no rows of other operations`);
   const out = createWriteStream(outPath);
   const write = async (text: string): Promise<void> => {

@@ -14,15 +14,16 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const [which, caseId] = process.argv.slice(2);
-  if ((which !== 'meeting' && which !== 'disconnections') || caseId === undefined) throw new Error('usage: httpCase meeting|disconnections CASE_ID');
+  if ((which !== 'meeting' && which !== 'disconnections') || caseId === undefined)
+    throw new Error('usage: httpCase meeting|disconnections CASE_ID');
   const store = storeWithPrefix(BIG_STORE_PREFIX);
   let sessionsReads = 0;
   const client = store.sessions.client;
   const listEntities = client.listEntities.bind(client);
-  client.listEntities = ((...args: Parameters<typeof listEntities>) => {
+  client.listEntities = (...args: Parameters<typeof listEntities>) => {
     sessionsReads++;
     return listEntities(...args);
-  });
+  };
   usePipelineServices(servicesFor(store));
   const context = new InvocationContext({ functionName: 'bench', logHandler: () => {} });
   const call = async (i: number): Promise<{ ms: number; reads: number }> => {
@@ -31,9 +32,19 @@ async function main(): Promise<void> {
     let status: number | undefined;
     if (which === 'meeting') {
       const meetingId = bigMeetingId((i * 7919) % BIG_MEETINGS);
-      status = (await reportHandlers.reportMeeting!(new HttpRequest({ method: 'GET', url: `http://localhost/api/meetings/${meetingId}`, params: { meetingId } }), context)).status;
+      status = (
+        await reportHandlers.reportMeeting!(
+          new HttpRequest({ method: 'GET', url: `http://localhost/api/meetings/${meetingId}`, params: { meetingId } }),
+          context,
+        )
+      ).status;
     } else {
-      status = (await reportHandlers.reportDisconnections!(new HttpRequest({ method: 'GET', url: 'http://localhost/api/disconnections' }), context)).status;
+      status = (
+        await reportHandlers.reportDisconnections!(
+          new HttpRequest({ method: 'GET', url: 'http://localhost/api/disconnections' }),
+          context,
+        )
+      ).status;
     }
     if (status !== 200) throw new Error(`request ${i} answered ${String(status)}`);
     return { ms: Number(process.hrtime.bigint() - started) / 1e6, reads: sessionsReads - before };
@@ -47,7 +58,12 @@ async function main(): Promise<void> {
     reads += r.reads;
   }
   times.sort((a, b) => a - b);
-  recordResult(caseId, { p50: percentile(times, 50), p95: percentile(times, 95), requests: REQUESTS, sessionsReads: reads });
+  recordResult(caseId, {
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    requests: REQUESTS,
+    sessionsReads: reads,
+  });
 }
 
 main().catch((error: unknown) => {

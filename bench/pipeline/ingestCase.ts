@@ -12,20 +12,31 @@ import { connectionString, dropStore, freshBenchStore, recordResult } from './co
 
 async function main(): Promise<void> {
   const [container, blobName, caseId] = process.argv.slice(2);
-  if (container === undefined || blobName === undefined || caseId === undefined) throw new Error('usage: ingestCase CONTAINER BLOB CASE_ID');
+  if (container === undefined || blobName === undefined || caseId === undefined)
+    throw new Error('usage: ingestCase CONTAINER BLOB CASE_ID');
   process.env['AzureWebJobsStorage'] = connectionString();
   const store = await freshBenchStore('ing');
   const data = blobModelBindingData({ connection: 'AzureWebJobsStorage', container, blobName });
   const client = libraryResourceFactoryResolver().createClient(BLOB_BINDING_SOURCE, data) as BlobClient;
   const { etag } = await client.getProperties();
-  const context = new InvocationContext({ functionName: 'ingestExport', triggerMetadata: { name: blobName, properties: { eTag: etag } }, logHandler: () => {} });
+  const context = new InvocationContext({
+    functionName: 'ingestExport',
+    triggerMetadata: { name: blobName, properties: { eTag: etag } },
+    logHandler: () => {},
+  });
   const handler = makeIngestExportHandler(() => servicesFor(store));
   const started = process.hrtime.bigint();
   const result = await handler(client, context);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result?.entry.status !== 'completed') throw new Error(`ingestion ended ${result?.entry.status ?? 'without reading the blob'}`);
+  if (result?.entry.status !== 'completed')
+    throw new Error(`ingestion ended ${result?.entry.status ?? 'without reading the blob'}`);
   const { entry } = result;
-  recordResult(caseId, { ms, rows: entry.rowsRead, entities: entry.sessions + entry.meetingDetails, skipped: entry.skipped });
+  recordResult(caseId, {
+    ms,
+    rows: entry.rowsRead,
+    entities: entry.sessions + entry.meetingDetails,
+    skipped: entry.skipped,
+  });
   await dropStore(store);
 }
 

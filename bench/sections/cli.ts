@@ -1,6 +1,13 @@
 // Bench section `cli`: `teams-audit -d` on 50,000-record exports (mixed meetings and one town hall),
 // next to csv-parse alone on the same file (the floor any CSV reader built on it pays).
-import { CSV_PARSE_PROBE, cliUnavailable, peakRssAtMost, wallAtMost, wallAtMostTimes, type BenchSection } from '../harness.js';
+import {
+  CSV_PARSE_PROBE,
+  cliUnavailable,
+  peakRssAtMost,
+  wallAtMost,
+  wallAtMostTimes,
+  type BenchSection,
+} from '../harness.js';
 import { describeInput, ensureInput } from '../inputs.js';
 
 export const MIXED_50K = { seed: 1, records: 50_000, scenario: 'mixed', format: 'purview-v3' } as const;
@@ -14,7 +21,11 @@ export const section: BenchSection = {
     const mixed = await ensureInput(ctx, 'mixed-50k-v3.csv', { ...MIXED_50K });
     const townhall = await ensureInput(ctx, 'townhall-50k-v3.csv', { ...TOWNHALL_50K });
     const unavailable = cliUnavailable(ctx);
-    const cli = (args: string[]): { runtime: 'node'; script: string; args: string[] } => ({ runtime: 'node', script: ctx.cliScript, args });
+    const cli = (args: string[]): { runtime: 'node'; script: string; args: string[] } => ({
+      runtime: 'node',
+      script: ctx.cliScript,
+      args,
+    });
     return [
       {
         id: 'csv-parse-mixed',

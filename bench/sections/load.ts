@@ -18,8 +18,15 @@ export const LOAD_CLIENTS = 20;
 function latencies(dir: string, caseId: string): { detail: string; p95: number; bytes: number } | undefined {
   const last = readResults(dir, caseId).at(-1);
   if (last === undefined) return undefined;
-  const [p50, p95, p99, max, bytes] = [last.p50, last.p95, last.p99, last.max, last.maxBytes].map(Number) as [number, number, number, number, number];
-  const detail = `${String(last.clients)} clients: ${Number(last.perSecond).toFixed(1)} req/s; p50 ${p50.toFixed(0)}, p95 ${p95.toFixed(0)}, ` +
+  const [p50, p95, p99, max, bytes] = [last.p50, last.p95, last.p99, last.max, last.maxBytes].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const detail =
+    `${String(last.clients)} clients: ${Number(last.perSecond).toFixed(1)} req/s; p50 ${p50.toFixed(0)}, p95 ${p95.toFixed(0)}, ` +
     `p99 ${p99.toFixed(0)}, max ${max.toFixed(0)} ms over ${String(last.requests)} requests; largest body ${(bytes / 1000).toFixed(0)} kB`;
   return { detail, p95, bytes };
 }
@@ -44,7 +51,9 @@ function reported(dir: string, caseId: string): Target {
     description,
     check: () => {
       const l = latencies(dir, caseId);
-      return l === undefined ? { description, pass: undefined, detail: 'not measured' } : { description, pass: true, detail: l.detail };
+      return l === undefined
+        ? { description, pass: undefined, detail: 'not measured' }
+        : { description, pass: true, detail: l.detail };
     },
   };
 }
@@ -59,22 +68,44 @@ export const section: BenchSection = {
     mkdirSync(resultsDir, { recursive: true });
     const connectionString = await startBenchAzurite(ctx);
     const built = await buildLoadStore(storeWithPrefix(LOAD_STORE_PREFIX, connectionString), ctx.log);
-    ctx.log(`load: store ready (${built.meetings.toLocaleString('en-US')} meetings, ${built.disconnections.toLocaleString('en-US')} disconnections)`);
+    ctx.log(
+      `load: store ready (${built.meetings.toLocaleString('en-US')} meetings, ${built.disconnections.toLocaleString('en-US')} disconnections)`,
+    );
     const env = { BENCH_STORAGE_CONNECTION: connectionString, BENCH_PIPELINE_RESULTS: resultsDir };
     const input = `${LOAD_SESSIONS.toLocaleString('en-US')} sessions in ${LOAD_MEETINGS.toLocaleString('en-US')} meetings + a ${TOWN_HALL_ATTENDEES.toLocaleString('en-US')}-attendee town hall`;
     const loadCase = (id: string, label: string, scenario: string, clients: number, targets: Target[]): BenchCase => ({
-      id, label, input, records: clients, runs: 1, targets,
+      id,
+      label,
+      input,
+      records: clients,
+      runs: 1,
+      targets,
       command: { runtime: 'node', script: join(CHILDREN, 'loadCase.js'), args: [scenario, String(clients), id], env },
     });
     return [
-      loadCase('load-disconnections', `GET /api/disconnections, ${LOAD_CLIENTS} clients, 20 s`, 'disconnections', LOAD_CLIENTS, [p95AtMost(resultsDir, 'load-disconnections', 300)]),
       loadCase(
-        'load-disconnections-distinct', `GET /api/disconnections, ${LOAD_CLIENTS} clients, every query different (no shared reads)`,
-        'disconnections-distinct', LOAD_CLIENTS, [reported(resultsDir, 'load-disconnections-distinct')],
+        'load-disconnections',
+        `GET /api/disconnections, ${LOAD_CLIENTS} clients, 20 s`,
+        'disconnections',
+        LOAD_CLIENTS,
+        [p95AtMost(resultsDir, 'load-disconnections', 300)],
       ),
-      loadCase('load-meetings', `GET /api/meetings, ${LOAD_CLIENTS} clients, 20 s`, 'meetings', LOAD_CLIENTS, [p95AtMost(resultsDir, 'load-meetings', 300)]),
-      loadCase('load-meeting', `GET /api/meetings/{id}, ${LOAD_CLIENTS} clients, 20 s`, 'meeting', LOAD_CLIENTS, [p95AtMost(resultsDir, 'load-meeting', 150)]),
-      loadCase('load-town-hall', 'GET /api/meetings/{town hall}, first page, 1 client, 20 s', 'town-hall', 1, [p95AtMost(resultsDir, 'load-town-hall', 500, 250_000)]),
+      loadCase(
+        'load-disconnections-distinct',
+        `GET /api/disconnections, ${LOAD_CLIENTS} clients, every query different (no shared reads)`,
+        'disconnections-distinct',
+        LOAD_CLIENTS,
+        [reported(resultsDir, 'load-disconnections-distinct')],
+      ),
+      loadCase('load-meetings', `GET /api/meetings, ${LOAD_CLIENTS} clients, 20 s`, 'meetings', LOAD_CLIENTS, [
+        p95AtMost(resultsDir, 'load-meetings', 300),
+      ]),
+      loadCase('load-meeting', `GET /api/meetings/{id}, ${LOAD_CLIENTS} clients, 20 s`, 'meeting', LOAD_CLIENTS, [
+        p95AtMost(resultsDir, 'load-meeting', 150),
+      ]),
+      loadCase('load-town-hall', 'GET /api/meetings/{town hall}, first page, 1 client, 20 s', 'town-hall', 1, [
+        p95AtMost(resultsDir, 'load-town-hall', 500, 250_000),
+      ]),
     ];
   },
 };

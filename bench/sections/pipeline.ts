@@ -11,10 +11,24 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { formatMb, peakRssAtMost, type BenchCase, type BenchContext, type BenchSection, type Target } from '../harness.js';
+import {
+  formatMb,
+  peakRssAtMost,
+  type BenchCase,
+  type BenchContext,
+  type BenchSection,
+  type Target,
+} from '../harness.js';
 import { describeInput, ensureInput } from '../inputs.js';
 import { MIXED_50K } from './cli.js';
-import { ANALYSIS_MEETINGS, BIG_MEETINGS, BIG_STORE_PREFIX, SESSIONS_PER_MEETING, readResults, storeWithPrefix } from '../pipeline/common.js';
+import {
+  ANALYSIS_MEETINGS,
+  BIG_MEETINGS,
+  BIG_STORE_PREFIX,
+  SESSIONS_PER_MEETING,
+  readResults,
+  storeWithPrefix,
+} from '../pipeline/common.js';
 import { writeBigStore, writeCeilingRecords, writeMostlySkippedExport } from '../pipeline/datasets.js';
 import { analyseMarkedMeetings } from '../../src/pipeline/analyse.js';
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -23,7 +37,13 @@ const CHILDREN = join(__dirname, '..', 'pipeline');
 /** The container the ingest cases read their export blobs from. */
 const EXPORTS_CONTAINER = 'bench-exports';
 /** Rows of other operations for the 500,000-row export (half of this file's rows). */
-export const OTHER_OPERATIONS_100K = { seed: 5, records: 100_000, scenario: 'mixed', format: 'purview-v3', otherOperationsShare: 0.5 } as const;
+export const OTHER_OPERATIONS_100K = {
+  seed: 5,
+  records: 100_000,
+  scenario: 'mixed',
+  format: 'purview-v3',
+  otherOperationsShare: 0.5,
+} as const;
 const BIG_EXPORT_ROWS = 500_000;
 
 /** Uploads the export files the ingest cases read (in this process, so no case pays for it). */
@@ -40,9 +60,14 @@ function peakRssNear(referenceId: string, share: number): Target {
     description,
     check: (r, all) => {
       const ref = all.get(referenceId)?.peakRssBytes;
-      if (ref === undefined || r.peakRssBytes === undefined) return { description, pass: undefined, detail: 'RSS not reported' };
+      if (ref === undefined || r.peakRssBytes === undefined)
+        return { description, pass: undefined, detail: 'RSS not reported' };
       const ratio = r.peakRssBytes / ref;
-      return { description, pass: ratio <= 1 + share, detail: `${formatMb(r.peakRssBytes)} (${ratio.toFixed(2)}× ${formatMb(ref)})` };
+      return {
+        description,
+        pass: ratio <= 1 + share,
+        detail: `${formatMb(r.peakRssBytes)} (${ratio.toFixed(2)}× ${formatMb(ref)})`,
+      };
     },
   };
 }
@@ -71,7 +96,9 @@ function median(values: number[]): number | undefined {
 }
 
 function numbers(dir: string, caseId: string, field: string): number[] {
-  return readResults(dir, caseId).map((r) => Number(r[field])).filter((n) => Number.isFinite(n));
+  return readResults(dir, caseId)
+    .map((r) => Number(r[field]))
+    .filter((n) => Number.isFinite(n));
 }
 
 function ratioToCeiling(dir: string, minimum: number): Target {
@@ -87,7 +114,8 @@ function ratioToCeiling(dir: string, minimum: number): Target {
         return { description, pass: undefined, detail: 'not measured' };
       }
       const ratio = ceiling / ingest;
-      const detail = `ingestExport ${Math.round((rows * 1000) / ingest).toLocaleString('en-US')} rows/s in ${(ingest / 1000).toFixed(1)} s; ` +
+      const detail =
+        `ingestExport ${Math.round((rows * 1000) / ingest).toLocaleString('en-US')} rows/s in ${(ingest / 1000).toFixed(1)} s; ` +
         `ceiling ${(ceiling / 1000).toFixed(1)} s for the same ${entities.toLocaleString('en-US')} entities; ratio ${ratio.toFixed(2)}`;
       return { description, pass: ratio >= minimum, detail };
     },
@@ -102,7 +130,8 @@ function analysisWithinCeiling(dir: string, factor: number): Target {
     check: () => {
       const analysis = median(numbers(dir, 'pipeline-analysis', 'ms'));
       const ceiling = median(numbers(dir, 'pipeline-analysis-ceiling', 'ms'));
-      if (analysis === undefined || ceiling === undefined) return { description, pass: undefined, detail: 'not measured' };
+      if (analysis === undefined || ceiling === undefined)
+        return { description, pass: undefined, detail: 'not measured' };
       const ratio = analysis / ceiling;
       const detail = `analysis ${(analysis / 1000).toFixed(1)} s, ceiling ${(ceiling / 1000).toFixed(1)} s (medians); ratio ${ratio.toFixed(2)}`;
       return { description, pass: ratio <= factor, detail };
@@ -144,24 +173,41 @@ export const section: BenchSection = {
     // The 50,000-row export, then 450,000 rows of other operations (each of the filler's 50,000 nine times).
     const filler = await ensureInput(ctx, 'other-operations-100k-v3.csv', { ...OTHER_OPERATIONS_100K });
     const bigPath = join(ctx.outDir, 'mostly-skipped-500k-v3.csv');
-    if (ctx.regenerate || !existsSync(bigPath) || statSync(bigPath).mtimeMs < Math.max(statSync(mixed.path).mtimeMs, statSync(filler.path).mtimeMs)) {
+    if (
+      ctx.regenerate ||
+      !existsSync(bigPath) ||
+      statSync(bigPath).mtimeMs < Math.max(statSync(mixed.path).mtimeMs, statSync(filler.path).mtimeMs)
+    ) {
       ctx.log('pipeline: writing the 500,000-row export of mostly other operations');
       await writeMostlySkippedExport(mixed.path, filler.path, bigPath, BIG_EXPORT_ROWS);
     }
-    const big500k = { path: bigPath, name: basename(bigPath), bytes: statSync(bigPath).size, rows: BIG_EXPORT_ROWS, meetings: mixed.meetings };
+    const big500k = {
+      path: bigPath,
+      name: basename(bigPath),
+      bytes: statSync(bigPath).size,
+      rows: BIG_EXPORT_ROWS,
+      meetings: mixed.meetings,
+    };
     const connectionString = await startBenchAzurite(ctx);
     ctx.log('pipeline: uploading the export blobs');
     await uploadExports(connectionString, [mixed.path, big500k.path]);
     const big = storeWithPrefix(BIG_STORE_PREFIX, connectionString);
     await big.ensureCreated();
-    ctx.log(`pipeline: writing ${(BIG_MEETINGS * SESSIONS_PER_MEETING).toLocaleString('en-US')} sessions in ${BIG_MEETINGS.toLocaleString('en-US')} meetings (several minutes)`);
+    ctx.log(
+      `pipeline: writing ${(BIG_MEETINGS * SESSIONS_PER_MEETING).toLocaleString('en-US')} sessions in ${BIG_MEETINGS.toLocaleString('en-US')} meetings (several minutes)`,
+    );
     await writeBigStore(big, ctx.log);
     ctx.log('pipeline: analysing them');
     const analysed = await analyseMarkedMeetings({ store: big }, { deadline: Date.now() + 3_600_000 });
     ctx.log(`pipeline: big store ready (${analysed.analysed} meetings, ${analysed.disconnections} disconnections)`);
 
     const env = { BENCH_STORAGE_CONNECTION: connectionString, BENCH_PIPELINE_RESULTS: resultsDir };
-    const child = (script: string, args: string[]): BenchCase['command'] => ({ runtime: 'node', script: join(CHILDREN, script), args, env });
+    const child = (script: string, args: string[]): BenchCase['command'] => ({
+      runtime: 'node',
+      script: join(CHILDREN, script),
+      args,
+      env,
+    });
     const bigInput = `${(BIG_MEETINGS * SESSIONS_PER_MEETING).toLocaleString('en-US')} sessions, ${BIG_MEETINGS.toLocaleString('en-US')} meetings`;
     return [
       {

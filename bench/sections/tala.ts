@@ -27,7 +27,13 @@ export const section: BenchSection = {
       });
       const common = { input: describeInput(input), records: input.rows, note: 'side by side' };
       cases.push(
-        { id: `tala-d-${scenario}`, label: `tala.py -d, ${scenario}`, ...common, runs: scenario === 'townhall' ? 1 : 3, command: { runtime: 'python', script: tala, args: ['-d', input.path] } },
+        {
+          id: `tala-d-${scenario}`,
+          label: `tala.py -d, ${scenario}`,
+          ...common,
+          runs: scenario === 'townhall' ? 1 : 3,
+          command: { runtime: 'python', script: tala, args: ['-d', input.path] },
+        },
         {
           id: `cli-d-${scenario}-tala-input`,
           label: `teams-audit -d, ${scenario}`,

@@ -41,7 +41,10 @@ export type AddressClass = 'site' | 'vpn' | 'private-unmapped' | 'ambiguous-home
  * 'site'); unmapped private space in a CQD common subnet ('ambiguous-home'); other unmapped
  * private space ('private-unmapped'); anything else ('public-unmapped'); no address ('none').
  */
-export function classifyAddress(ip: string, map?: { lookupParsed(parsed: ParsedIp): SiteInfo | undefined }): AddressClass {
+export function classifyAddress(
+  ip: string,
+  map?: { lookupParsed(parsed: ParsedIp): SiteInfo | undefined },
+): AddressClass {
   const parsed = parseIp(ip);
   if (parsed === undefined) return 'none';
   const site = map?.lookupParsed(parsed);

@@ -6,7 +6,9 @@ export type ParsedCidr =
   | { version: 4; network: number; prefixLength: number; cidr: string }
   | { version: 6; network: bigint; prefixLength: number; cidr: string };
 
-export const V4_MASKS: number[] = Array.from({ length: 33 }, (_, len) => (len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0));
+export const V4_MASKS: number[] = Array.from({ length: 33 }, (_, len) =>
+  len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0,
+);
 const ALL_128 = (1n << 128n) - 1n;
 export const V6_MASKS: bigint[] = Array.from({ length: 129 }, (_, len) => ALL_128 ^ ((1n << BigInt(128 - len)) - 1n));
 
@@ -44,21 +46,25 @@ function makeCidr(addr: ParsedIp, prefixLength: number): ParsedCidr | { error: s
     if (prefixLength > 32) return { error: `prefix length ${prefixLength} is over 32 for IPv4` };
     const network = (addr.value & (V4_MASKS[prefixLength] as number)) >>> 0;
     if (network !== addr.value) {
-      return { error: `host bits are set (${addr.ip}/${prefixLength}); the network is ${formatIpv4(network)}/${prefixLength}` };
+      return {
+        error: `host bits are set (${addr.ip}/${prefixLength}); the network is ${formatIpv4(network)}/${prefixLength}`,
+      };
     }
     return { version: 4, network, prefixLength, cidr: `${addr.ip}/${prefixLength}` };
   }
   if (prefixLength > 128) return { error: `prefix length ${prefixLength} is over 128 for IPv6` };
   const network = addr.value & (V6_MASKS[prefixLength] as bigint);
   if (network !== addr.value) {
-    return { error: `host bits are set (${addr.ip}/${prefixLength}); the network is ${formatIpv6(network)}/${prefixLength}` };
+    return {
+      error: `host bits are set (${addr.ip}/${prefixLength}); the network is ${formatIpv6(network)}/${prefixLength}`,
+    };
   }
   return { version: 6, network, prefixLength, cidr: `${addr.ip}/${prefixLength}` };
 }
 
 export function cidrContains(range: ParsedCidr, ip: ParsedIp): boolean {
   if (range.version === 4) {
-    return ip.version === 4 && ((ip.value & (V4_MASKS[range.prefixLength] as number)) >>> 0) === range.network;
+    return ip.version === 4 && (ip.value & (V4_MASKS[range.prefixLength] as number)) >>> 0 === range.network;
   }
   return ip.version === 6 && (ip.value & (V6_MASKS[range.prefixLength] as bigint)) === range.network;
 }

@@ -40,13 +40,34 @@ export interface ClassificationRules {
 }
 
 const PLATFORMS: readonly ClientPlatform[] = [
-  'windows', 'macOS', 'iOS', 'android', 'web', 'linux', 'ipPhone', 'roomSystem', 'surfaceHub', 'pstn', 'service', 'unknown',
+  'windows',
+  'macOS',
+  'iOS',
+  'android',
+  'web',
+  'linux',
+  'ipPhone',
+  'roomSystem',
+  'surfaceHub',
+  'pstn',
+  'service',
+  'unknown',
 ];
 export const LIST_FIELDS = [
-  'recipientType', 'userAgentPrefix', 'userAgentContains', 'deviceInformation', 'displayName', 'displayNamePrefix',
+  'recipientType',
+  'userAgentPrefix',
+  'userAgentContains',
+  'deviceInformation',
+  'displayName',
+  'displayNamePrefix',
 ] as const;
 const RULE_KEYS = new Set<string>([
-  'name', ...LIST_FIELDS, 'deviceInformationRegex', 'participantClass', 'platform', 'comment',
+  'name',
+  ...LIST_FIELDS,
+  'deviceInformationRegex',
+  'participantClass',
+  'platform',
+  'comment',
 ]);
 
 /** Longest deviceInformationRegex accepted. */
@@ -141,16 +162,23 @@ function validateRule(
     try {
       engine(re);
     } catch (e) {
-      fail(`${path}.deviceInformationRegex`, `not a valid RE2 regular expression: ${e instanceof Error ? e.message : String(e)}`);
+      fail(
+        `${path}.deviceInformationRegex`,
+        `not a valid RE2 regular expression: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     rule.deviceInformationRegex = re;
     conditions++;
   }
   if (conditions === 0) {
-    fail(path, `rule "${rule.name}" has no condition (give at least one of ${[...LIST_FIELDS, 'deviceInformationRegex'].join(', ')})`);
+    fail(
+      path,
+      `rule "${rule.name}" has no condition (give at least one of ${[...LIST_FIELDS, 'deviceInformationRegex'].join(', ')})`,
+    );
   }
   if (r.participantClass !== undefined) {
-    if (kind === 'platform') fail(`${path}.participantClass`, 'not allowed in a platform rule (put the rule in "participant")');
+    if (kind === 'platform')
+      fail(`${path}.participantClass`, 'not allowed in a platform rule (put the rule in "participant")');
     if (!PARTICIPANT_CLASSES.includes(r.participantClass as ParticipantClass)) {
       fail(`${path}.participantClass`, `must be one of ${PARTICIPANT_CLASSES.join(', ')}`);
     }
@@ -159,7 +187,8 @@ function validateRule(
     fail(`${path}.participantClass`, 'required in a participant rule');
   }
   if (r.platform !== undefined) {
-    if (!PLATFORMS.includes(r.platform as ClientPlatform)) fail(`${path}.platform`, `must be one of ${PLATFORMS.join(', ')}`);
+    if (!PLATFORMS.includes(r.platform as ClientPlatform))
+      fail(`${path}.platform`, `must be one of ${PLATFORMS.join(', ')}`);
     rule.platform = r.platform as ClientPlatform;
   } else if (kind === 'platform') {
     fail(`${path}.platform`, 'required in a platform rule');
@@ -172,10 +201,15 @@ function validateRule(
 }
 
 /** The built-in rules (src/analysis/classificationRules.json). */
-export const DEFAULT_RULES: ClassificationRules = deepFreeze(validateRules(defaultRulesJson, 'classificationRules.json', builtInEngine));
+export const DEFAULT_RULES: ClassificationRules = deepFreeze(
+  validateRules(defaultRulesJson, 'classificationRules.json', builtInEngine),
+);
 
 /** The rule objects of DEFAULT_RULES: their regexes run on the JavaScript engine. */
-const BUILT_IN_RULES: ReadonlySet<ClassificationRule> = new Set([...DEFAULT_RULES.participant, ...DEFAULT_RULES.platform]);
+const BUILT_IN_RULES: ReadonlySet<ClassificationRule> = new Set([
+  ...DEFAULT_RULES.participant,
+  ...DEFAULT_RULES.platform,
+]);
 
 /** The built-in rules' patterns, for the test that compares the two engines. */
 export function builtInDevicePatterns(): string[] {

@@ -3,14 +3,24 @@
 import type { SessionRecord } from '../audit/records.js';
 import { participantKey } from '../audit/participantKey.js';
 import {
-  DEFAULT_RULES, LIST_FIELDS, compileDeviceRegex, type ClassificationRule, type ClassificationRules, type DeviceRegex,
+  DEFAULT_RULES,
+  LIST_FIELDS,
+  compileDeviceRegex,
+  type ClassificationRule,
+  type ClassificationRules,
+  type DeviceRegex,
 } from './classificationRuleFile.js';
 import type { ClassifiedSession, ClientPlatform, ParticipantClass } from './model.js';
 import { parseIp } from './ip.js';
 import type { SiteMap } from './siteMap.js';
 
 export {
-  DEFAULT_RULES, builtInDevicePatterns, mergeRules, parseRules, type ClassificationRule, type ClassificationRules,
+  DEFAULT_RULES,
+  builtInDevicePatterns,
+  mergeRules,
+  parseRules,
+  type ClassificationRule,
+  type ClassificationRules,
 } from './classificationRuleFile.js';
 
 /** A rule with its strings lower-cased and its regex compiled. */
@@ -54,9 +64,20 @@ interface SessionStrings {
 /** True when every condition of the rule other than the display-name ones holds. */
 function matchesWithoutDisplayName(r: CompiledRule, s: SessionStrings): boolean {
   if (r.recipientType !== undefined && !r.recipientType.includes(s.recipientType)) return false;
-  if (r.userAgentPrefix !== undefined && !(s.userAgent !== '' && r.userAgentPrefix.some((p) => s.userAgent.startsWith(p)))) return false;
-  if (r.userAgentContains !== undefined && !(s.userAgent !== '' && r.userAgentContains.some((p) => s.userAgent.includes(p)))) return false;
-  if (r.deviceInformation !== undefined && !(s.deviceInformation !== '' && r.deviceInformation.some((p) => s.deviceInformation.includes(p)))) {
+  if (
+    r.userAgentPrefix !== undefined &&
+    !(s.userAgent !== '' && r.userAgentPrefix.some((p) => s.userAgent.startsWith(p)))
+  )
+    return false;
+  if (
+    r.userAgentContains !== undefined &&
+    !(s.userAgent !== '' && r.userAgentContains.some((p) => s.userAgent.includes(p)))
+  )
+    return false;
+  if (
+    r.deviceInformation !== undefined &&
+    !(s.deviceInformation !== '' && r.deviceInformation.some((p) => s.deviceInformation.includes(p)))
+  ) {
     return false;
   }
   if (r.deviceRegex !== undefined && !r.deviceRegex.test(s.deviceInformationRaw)) return false;
@@ -64,8 +85,12 @@ function matchesWithoutDisplayName(r: CompiledRule, s: SessionStrings): boolean 
 }
 
 function matchesDisplayName(r: CompiledRule, displayNameLower: string): boolean {
-  if (r.displayName !== undefined && !(displayNameLower !== '' && r.displayName.includes(displayNameLower))) return false;
-  if (r.displayNamePrefix !== undefined && !(displayNameLower !== '' && r.displayNamePrefix.some((p) => displayNameLower.startsWith(p)))) {
+  if (r.displayName !== undefined && !(displayNameLower !== '' && r.displayName.includes(displayNameLower)))
+    return false;
+  if (
+    r.displayNamePrefix !== undefined &&
+    !(displayNameLower !== '' && r.displayNamePrefix.some((p) => displayNameLower.startsWith(p)))
+  ) {
     return false;
   }
   return true;
@@ -193,7 +218,9 @@ export class SessionClassifier {
     deviceInformation: Array<{ value: string; count: number }>;
   } {
     const sorted = (m: Map<string, number>): Array<{ value: string; count: number }> =>
-      [...m].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+      [...m]
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
     return { userAgents: sorted(this.unknownUserAgents), deviceInformation: sorted(this.unknownDeviceInformation) };
   }
 
@@ -216,7 +243,8 @@ export class SessionClassifier {
     plan = {
       participant,
       platform,
-      needsDisplayName: participant.some((r) => r.hasDisplayNameCondition) || platform.some((r) => r.hasDisplayNameCondition),
+      needsDisplayName:
+        participant.some((r) => r.hasDisplayNameCondition) || platform.some((r) => r.hasDisplayNameCondition),
       deviceKey: deviceKeyWithoutId(deviceInformation, userAgent),
     };
     if (this.planCount >= PLAN_CACHE_LIMIT) {

@@ -29,8 +29,21 @@ export interface SiteMapError {
 
 /** CQD building-file columns, in file order. */
 const CQD_COLUMNS = [
-  'NetworkIP', 'NetworkName', 'NetworkRange', 'BuildingName', 'OwnershipType', 'BuildingType',
-  'BuildingOfficeType', 'City', 'ZipCode', 'Country', 'State', 'Region', 'InsideCorp', 'ExpressRoute', 'VPN',
+  'NetworkIP',
+  'NetworkName',
+  'NetworkRange',
+  'BuildingName',
+  'OwnershipType',
+  'BuildingType',
+  'BuildingOfficeType',
+  'City',
+  'ZipCode',
+  'Country',
+  'State',
+  'Region',
+  'InsideCorp',
+  'ExpressRoute',
+  'VPN',
 ] as const;
 type CqdColumn = (typeof CQD_COLUMNS)[number];
 
@@ -87,14 +100,18 @@ export function readCqdFile(text: string, file: string): CqdFileContent {
         continue;
       }
       errors.push({
-        file, line: lineNo, field: 'NetworkIP',
+        file,
+        line: lineNo,
+        field: 'NetworkIP',
         reason: `'${cells.cells[0] ?? ''}' is not an IP address or CIDR range, and the row is not a header with a NetworkIP column`,
       });
       continue;
     }
     if (positional && cells.cells.length > CQD_COLUMNS.length) {
       errors.push({
-        file, line: lineNo, field: 'CSV',
+        file,
+        line: lineNo,
+        field: 'CSV',
         reason: `${cells.cells.length} columns, at most ${CQD_COLUMNS.length} expected (quote values that contain '${delimiter === '\t' ? '\\t' : ','}')`,
       });
       continue;
@@ -113,7 +130,9 @@ export function readCqdFile(text: string, file: string): CqdFileContent {
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       errors.push({
-        file, line: lineNo, field: 'NetworkIP',
+        file,
+        line: lineNo,
+        field: 'NetworkIP',
         reason: `${result.parsed.cidr} is the same range as line ${earlier}; identical ranges are not allowed (line ${earlier} kept)`,
       });
       continue;
@@ -134,10 +153,13 @@ function cellsOf(line: string, delimiter: string): { cells: string[] } | { error
     records = parse(line, { delimiter, quote: '"', escape: '"', trim: true, relax_quotes: true });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    if (code === 'CSV_QUOTE_NOT_CLOSED') return { error: 'unterminated quoted value (values spanning lines are not supported)' };
+    if (code === 'CSV_QUOTE_NOT_CLOSED')
+      return { error: 'unterminated quoted value (values spanning lines are not supported)' };
     if (code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || code === 'CSV_INVALID_CLOSING_QUOTE') {
       const column = (e as { column?: unknown }).column;
-      return { error: `unexpected text after the closing quote of value ${typeof column === 'number' ? column + 1 : '?'}` };
+      return {
+        error: `unexpected text after the closing quote of value ${typeof column === 'number' ? column + 1 : '?'}`,
+      };
     }
     throw e;
   }
@@ -192,9 +214,13 @@ function rowToEntry(
       };
     }
   } else {
-    if (parseIp(ipText) === undefined) return { field: 'NetworkIP', reason: `'${ipText}' is not an IPv4 or IPv6 address` };
+    if (parseIp(ipText) === undefined)
+      return { field: 'NetworkIP', reason: `'${ipText}' is not an IPv4 or IPv6 address` };
     if (rangeText.length === 0) {
-      return { field: 'NetworkRange', reason: 'empty; give the prefix length (e.g. 24) or write NetworkIP as CIDR (10.1.0.0/24)' };
+      return {
+        field: 'NetworkRange',
+        reason: 'empty; give the prefix length (e.g. 24) or write NetworkIP as CIDR (10.1.0.0/24)',
+      };
     }
     parsed = parseCidr(`${ipText}/${rangeText}`);
     if ('error' in parsed) {
@@ -228,8 +254,14 @@ function rowToEntry(
     expressRoute: flags.ExpressRoute === true,
   };
   const extra: Array<[keyof SiteMapEntry, CqdColumn]> = [
-    ['city', 'City'], ['country', 'Country'], ['region', 'Region'], ['ownershipType', 'OwnershipType'],
-    ['buildingType', 'BuildingType'], ['buildingOfficeType', 'BuildingOfficeType'], ['zipCode', 'ZipCode'], ['state', 'State'],
+    ['city', 'City'],
+    ['country', 'Country'],
+    ['region', 'Region'],
+    ['ownershipType', 'OwnershipType'],
+    ['buildingType', 'BuildingType'],
+    ['buildingOfficeType', 'BuildingOfficeType'],
+    ['zipCode', 'ZipCode'],
+    ['state', 'State'],
   ];
   for (const [key, col] of extra) {
     const v = optional(col);

@@ -12,7 +12,13 @@ import {
 } from './model.js';
 import { compareSessions, compareText, groupBy, sortInPlace } from './order.js';
 import { findMassEvents } from './detect/massEvents.js';
-import { groupParticipants, participantResults, sortParticipants, toParticipant, type Participant } from './detect/participants.js';
+import {
+  groupParticipants,
+  participantResults,
+  sortParticipants,
+  toParticipant,
+  type Participant,
+} from './detect/participants.js';
 import { detectParticipant } from './detect/perParticipant.js';
 import { toRule, type MeetingWindow, type Rule } from './detect/rule.js';
 import { detailWindow, meetingWindow, windowOfParticipants } from './detect/window.js';
@@ -47,8 +53,11 @@ export function analyseMeeting(
   params: DetectionParams = DEFAULT_DETECTION_PARAMS,
   options: AnalysisOptions = {},
 ): MeetingAnalysis {
-  if (options.findingsOnly === true && options.participantKeyOf !== undefined
-    && meeting.sessions.length >= (options.largeMeetingSessions ?? LARGE_MEETING_SESSIONS)) {
+  if (
+    options.findingsOnly === true &&
+    options.participantKeyOf !== undefined &&
+    meeting.sessions.length >= (options.largeMeetingSessions ?? LARGE_MEETING_SESSIONS)
+  ) {
     return findingsByParticipant(meeting, classify, params, options.participantKeyOf);
   }
   const sessions = meeting.sessions.map(classify);
@@ -88,7 +97,15 @@ function findingsByParticipant(
     if (disconnections.length + notes.length > before) withFindings.push(participant);
   }
   sortParticipants(withFindings);
-  const analysis = findingsAnalysis(meeting.meetingId, window, rule, withFindings, humansInMeeting, disconnections, notes);
+  const analysis = findingsAnalysis(
+    meeting.meetingId,
+    window,
+    rule,
+    withFindings,
+    humansInMeeting,
+    disconnections,
+    notes,
+  );
   return { ...analysis, sessions: [], participants: [] };
 }
 

@@ -2,9 +2,7 @@
 // with brackets, ports and zone ids stripped; plus the numeric forms used for CIDR matching.
 
 /** A parsed address: canonical text plus its numeric value (uint32 for IPv4, 128-bit bigint for IPv6). */
-export type ParsedIp =
-  | { version: 4; ip: string; value: number }
-  | { version: 6; ip: string; value: bigint };
+export type ParsedIp = { version: 4; ip: string; value: number } | { version: 6; ip: string; value: bigint };
 
 /** Longer inputs are not addresses (the longest textual IPv6 form with zone and port is far shorter). */
 const MAX_INPUT_LENGTH = 128;

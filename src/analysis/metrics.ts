@@ -1,7 +1,14 @@
 // Per-meeting summaries and contributions, and the tenant totals and rankings built from them (mergeable).
 import { utcDay } from '../audit/time.js';
 import { subnetOf } from './ip.js';
-import { PARTICIPANT_CLASSES, RANKING_DIMENSIONS, type Meeting, type MeetingAnalysis, type ParticipantClass, type RankingDimension } from './model.js';
+import {
+  PARTICIPANT_CLASSES,
+  RANKING_DIMENSIONS,
+  type Meeting,
+  type MeetingAnalysis,
+  type ParticipantClass,
+  type RankingDimension,
+} from './model.js';
 import { compareText } from './order.js';
 import { NO_IP_SITE, siteLabel } from './sites.js';
 
@@ -79,7 +86,8 @@ export function summariseMeeting(analysis: MeetingAnalysis, meeting: Meeting): M
     const cls = classOf.get(s.participantKey) ?? s.participantClass;
     const counts = byClass[cls];
     counts.sessions += 1;
-    if (cls !== 'bot' && s.participantClass !== 'bot' && s.session.joinTime <= analysis.instanceEnd) counts.eligibleSessions += 1;
+    if (cls !== 'bot' && s.participantClass !== 'bot' && s.session.joinTime <= analysis.instanceEnd)
+      counts.eligibleSessions += 1;
   }
   const gapHistogram = GAP_BUCKETS.map(() => 0);
   let possibleDrops = 0;
@@ -96,7 +104,9 @@ export function summariseMeeting(analysis: MeetingAnalysis, meeting: Meeting): M
     if (d.band === 'possible') possibleDrops += 1;
     if (d.kind === 'drop-device-switch') deviceSwitches += 1;
   }
-  const handoffs = analysis.notes.filter((n) => n.kind === 'device-handoff' && classOf.get(n.participantKey) === 'human').length;
+  const handoffs = analysis.notes.filter(
+    (n) => n.kind === 'device-handoff' && classOf.get(n.participantKey) === 'human',
+  ).length;
 
   const first = analysis.sessions[0]?.session;
   const detail = meeting.detail;
@@ -136,8 +146,20 @@ export interface Contribution {
  */
 export function contributions(analysis: MeetingAnalysis): Contribution[] {
   const day = utcDay(analysis.instanceStart) ?? ''; // '' when the meeting has no usable start
-  const humans = new Set(analysis.participants.filter((p) => p.participantClass === 'human').map((p) => p.participantKey));
-  const rows = new Map<string, { dimension: Contribution['dimension']; key: string; eligible: number; drops: number; lost: number; people: Set<string> }>();
+  const humans = new Set(
+    analysis.participants.filter((p) => p.participantClass === 'human').map((p) => p.participantKey),
+  );
+  const rows = new Map<
+    string,
+    {
+      dimension: Contribution['dimension'];
+      key: string;
+      eligible: number;
+      drops: number;
+      lost: number;
+      people: Set<string>;
+    }
+  >();
   const row = (dimension: Contribution['dimension'], key: string) => {
     const id = `${dimension}\u0000${key}`;
     let entry = rows.get(id);
@@ -147,7 +169,12 @@ export function contributions(analysis: MeetingAnalysis): Contribution[] {
     }
     return entry;
   };
-  const keysOf = (site: string, ip: string, platform: string, user: string): Array<[Contribution['dimension'], string]> => [
+  const keysOf = (
+    site: string,
+    ip: string,
+    platform: string,
+    user: string,
+  ): Array<[Contribution['dimension'], string]> => [
     ['site', site],
     ['subnet', subnetLabel(ip)],
     ['platform', platform],
@@ -156,7 +183,8 @@ export function contributions(analysis: MeetingAnalysis): Contribution[] {
   ];
 
   for (const s of analysis.sessions) {
-    if (!humans.has(s.participantKey) || s.participantClass === 'bot' || s.session.joinTime > analysis.instanceEnd) continue;
+    if (!humans.has(s.participantKey) || s.participantClass === 'bot' || s.session.joinTime > analysis.instanceEnd)
+      continue;
     for (const [dimension, key] of keysOf(siteLabel(s.ip, s.site?.name), s.ip, s.platform, s.participantKey)) {
       const entry = row(dimension, key);
       entry.eligible += 1;
@@ -165,7 +193,12 @@ export function contributions(analysis: MeetingAnalysis): Contribution[] {
   }
   for (const d of analysis.disconnections) {
     if (!d.counted || d.participantClass !== 'human') continue;
-    for (const [dimension, key] of keysOf(siteLabel(d.network.ipBefore, d.network.siteBefore), d.network.ipBefore, d.platform, d.participantKey)) {
+    for (const [dimension, key] of keysOf(
+      siteLabel(d.network.ipBefore, d.network.siteBefore),
+      d.network.ipBefore,
+      d.platform,
+      d.participantKey,
+    )) {
       const entry = row(dimension, key);
       entry.drops += 1;
       entry.lost = roundMs(entry.lost + Math.max(0, d.gapSeconds));
@@ -173,8 +206,19 @@ export function contributions(analysis: MeetingAnalysis): Contribution[] {
     }
   }
   return [...rows.values()]
-    .sort((a, b) => RANKING_DIMENSIONS.indexOf(a.dimension) - RANKING_DIMENSIONS.indexOf(b.dimension) || compareText(a.key, b.key))
-    .map((r) => ({ dimension: r.dimension, key: r.key, day, eligibleSessions: r.eligible, drops: r.drops, lostSeconds: r.lost, participants: r.people.size }));
+    .sort(
+      (a, b) =>
+        RANKING_DIMENSIONS.indexOf(a.dimension) - RANKING_DIMENSIONS.indexOf(b.dimension) || compareText(a.key, b.key),
+    )
+    .map((r) => ({
+      dimension: r.dimension,
+      key: r.key,
+      day,
+      eligibleSessions: r.eligible,
+      drops: r.drops,
+      lostSeconds: r.lost,
+      participants: r.people.size,
+    }));
 }
 
 /** The subnet key of a normalised IP ('' → 'no IP'). */
@@ -300,7 +344,11 @@ export interface Ranking {
  * Sums contributions of one dimension by key. Worst first (drop rate, then drops, then sessions, then key)
  * among keys with enough data, then the keys below minSessions in the same order.
  */
-export function aggregate(contribs: Iterable<Contribution>, dimension: Contribution['dimension'], minSessions: number): Ranking[] {
+export function aggregate(
+  contribs: Iterable<Contribution>,
+  dimension: Contribution['dimension'],
+  minSessions: number,
+): Ranking[] {
   const byKey = new Map<string, { eligible: number; drops: number; lost: number; participants: number }>();
   for (const c of contribs) {
     if (c.dimension !== dimension) continue;

@@ -11,8 +11,18 @@ export type RankingDimension = (typeof RANKING_DIMENSIONS)[number];
 
 /** Aligned with Graph clientPlatform, plus the service/phone cases. */
 export type ClientPlatform =
-  | 'windows' | 'macOS' | 'iOS' | 'android' | 'web' | 'linux'
-  | 'ipPhone' | 'roomSystem' | 'surfaceHub' | 'pstn' | 'service' | 'unknown';
+  | 'windows'
+  | 'macOS'
+  | 'iOS'
+  | 'android'
+  | 'web'
+  | 'linux'
+  | 'ipPhone'
+  | 'roomSystem'
+  | 'surfaceHub'
+  | 'pstn'
+  | 'service'
+  | 'unknown';
 
 export type KeyConfidence = 'high' | 'low';
 

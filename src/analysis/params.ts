@@ -5,14 +5,18 @@ import { DEFAULT_DETECTION_PARAMS, type DetectionParams } from './model.js';
 export const DETECTION_PARAM_DOCS: Readonly<Record<keyof DetectionParams, string>> = Object.freeze({
   overlapToleranceSeconds:
     'Seconds a re-join may start before the previous leave and still count as successive; also how far another device must extend on both sides of a leave to cover it (hand-off).',
-  strongGapSeconds: 'Largest re-join gap, in seconds, in the strong band (counted, high confidence on the same device).',
+  strongGapSeconds:
+    'Largest re-join gap, in seconds, in the strong band (counted, high confidence on the same device).',
   rejoinWindowSeconds: 'Largest re-join gap, in seconds, counted as a drop (strong or probable band).',
   possibleWindowSeconds: 'Largest re-join gap, in seconds, reported as a possible drop (never counted in rates).',
-  endGraceSeconds: 'A leave this many seconds (or less) before the meeting-instance end is the meeting ending, not a drop.',
-  massEventWindowSeconds: 'Half-width, in seconds, of the window in which simultaneous drops form one mass event (all leaves within ± this).',
+  endGraceSeconds:
+    'A leave this many seconds (or less) before the meeting-instance end is the meeting ending, not a drop.',
+  massEventWindowSeconds:
+    'Half-width, in seconds, of the window in which simultaneous drops form one mass event (all leaves within ± this).',
   massEventMinShare: "Share (0-1] of the meeting's human participants who must drop together for a mass event.",
   massEventMinPeople: 'Smallest number of human participants (integer) who must drop together for a mass event.',
-  minSessions: 'Rankings show a site/platform/user/day as "not enough data" below this many eligible sessions (integer).',
+  minSessions:
+    'Rankings show a site/platform/user/day as "not enough data" below this many eligible sessions (integer).',
 });
 
 const PARAM_NAMES = Object.keys(DEFAULT_DETECTION_PARAMS) as Array<keyof DetectionParams>;
@@ -52,10 +56,18 @@ export function parseDetectionParams(input: Record<string, unknown>, source: str
     fail(source, 'minSessions', `must be a whole number ≥ 0, got ${params.minSessions}`);
   }
   if (params.strongGapSeconds > params.rejoinWindowSeconds) {
-    fail(source, 'strongGapSeconds', `(${params.strongGapSeconds}) must not exceed rejoinWindowSeconds (${params.rejoinWindowSeconds})`);
+    fail(
+      source,
+      'strongGapSeconds',
+      `(${params.strongGapSeconds}) must not exceed rejoinWindowSeconds (${params.rejoinWindowSeconds})`,
+    );
   }
   if (params.rejoinWindowSeconds > params.possibleWindowSeconds) {
-    fail(source, 'rejoinWindowSeconds', `(${params.rejoinWindowSeconds}) must not exceed possibleWindowSeconds (${params.possibleWindowSeconds})`);
+    fail(
+      source,
+      'rejoinWindowSeconds',
+      `(${params.rejoinWindowSeconds}) must not exceed possibleWindowSeconds (${params.possibleWindowSeconds})`,
+    );
   }
   return params;
 }

@@ -93,7 +93,8 @@ export function translatePythonRegex(p: string): string {
     if (c === 'u' || c === 'U') {
       const len = c === 'u' ? 4 : 8;
       const hex = p.slice(i + 2, i + 2 + len);
-      if (hex.length !== len || ![...hex].every((d) => HEX.test(d))) return fail(`\\${c} needs exactly ${len} hex digits`);
+      if (hex.length !== len || ![...hex].every((d) => HEX.test(d)))
+        return fail(`\\${c} needs exactly ${len} hex digits`);
       i += 2 + len;
       return `\\x{${hex}}`;
     }
@@ -207,9 +208,14 @@ export function translatePythonRegex(p: string): string {
       i += 2;
       return '(?';
     }
-    if (rest.startsWith('P=')) return fail('backreferences ((?P=name)) are not supported: the engine guarantees linear time and cannot match them');
-    if (rest.startsWith('=') || rest.startsWith('!')) return fail('lookahead ((?=…), (?!…)) is not supported: the engine guarantees linear time');
-    if (rest.startsWith('<=') || rest.startsWith('<!')) return fail('lookbehind ((?<=…), (?<!…)) is not supported: the engine guarantees linear time');
+    if (rest.startsWith('P='))
+      return fail(
+        'backreferences ((?P=name)) are not supported: the engine guarantees linear time and cannot match them',
+      );
+    if (rest.startsWith('=') || rest.startsWith('!'))
+      return fail('lookahead ((?=…), (?!…)) is not supported: the engine guarantees linear time');
+    if (rest.startsWith('<=') || rest.startsWith('<!'))
+      return fail('lookbehind ((?<=…), (?<!…)) is not supported: the engine guarantees linear time');
     if (rest.startsWith('>')) return fail('atomic groups ((?>…)) are not supported');
     if (rest.startsWith('(')) return fail('conditional groups ((?(id)yes|no)) are not supported');
     if (rest.startsWith('#')) {
@@ -234,7 +240,8 @@ export function translatePythonRegex(p: string): string {
       let kept = '';
       for (const f of flags) {
         if (f === 'i' || f === 'm' || f === 's') kept += f;
-        else if (f === 'a' || f === 'u') continue; // ASCII/Unicode classes; IP strings are ASCII
+        else if (f === 'a' || f === 'u')
+          continue; // ASCII/Unicode classes; IP strings are ASCII
         else if (f === 'x') fail('verbose mode (?x) is not supported');
         else if (f === 'L') fail('locale mode (?L) is not supported');
         else fail(`unknown flag '${f}'`);

@@ -17,8 +17,12 @@ interface StoredEntry {
 
 export class SiteMap {
   private readonly entries: StoredEntry[] = [];
-  private readonly v4Tables: Array<Map<number, StoredEntry> | undefined> = new Array<Map<number, StoredEntry> | undefined>(33);
-  private readonly v6Tables: Array<Map<bigint, StoredEntry> | undefined> = new Array<Map<bigint, StoredEntry> | undefined>(129);
+  private readonly v4Tables: Array<Map<number, StoredEntry> | undefined> = new Array<
+    Map<number, StoredEntry> | undefined
+  >(33);
+  private readonly v6Tables: Array<Map<bigint, StoredEntry> | undefined> = new Array<
+    Map<bigint, StoredEntry> | undefined
+  >(129);
   /** Prefix lengths in use, longest first. */
   private v4Lengths: number[] = [];
   private v6Lengths: number[] = [];

@@ -18,7 +18,8 @@ export interface UsersFileError {
 }
 
 // Python str.strip() whitespace (str.isspace), which differs from String#trim (no U+FEFF, adds U+001C-U+001F, U+0085).
-const PY_SPACE = '\\t\\n\\v\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_SPACE =
+  '\\t\\n\\v\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, 'g');
 
 /** Characters that would break the `uuid,email` line format if written. */
@@ -167,9 +168,11 @@ export class UsersDatabase implements UsersLookup {
 
   private set(e: UserEntry): void {
     const existing = this.entries.get(e.uuid);
-    if (existing !== undefined) existing.email = e.email; // file duplicate: later value wins, first position kept
+    if (existing !== undefined)
+      existing.email = e.email; // file duplicate: later value wins, first position kept
     else this.entries.set(e.uuid, e);
-    if (this.folded !== undefined && !this.folded.has(e.uuid.toLowerCase())) this.folded.set(e.uuid.toLowerCase(), e.uuid);
+    if (this.folded !== undefined && !this.folded.has(e.uuid.toLowerCase()))
+      this.folded.set(e.uuid.toLowerCase(), e.uuid);
   }
 }
 
@@ -178,7 +181,9 @@ export class UsersDatabase implements UsersLookup {
  * with the e-mail it came with ('' when none). Ids or e-mails that would break the `uuid,email` line format are left
  * out. The one rule the CLI and the pipeline both learn by.
  */
-export function usersOf(record: AuditRecord): Array<{ uuid: string; email: string; origin: Exclude<UserOrigin, 'file'> }> {
+export function usersOf(
+  record: AuditRecord,
+): Array<{ uuid: string; email: string; origin: Exclude<UserOrigin, 'file'> }> {
   const out: Array<{ uuid: string; email: string; origin: Exclude<UserOrigin, 'file'> }> = [];
   const add = (uuid: string | undefined, email: string | undefined, origin: Exclude<UserOrigin, 'file'>): void => {
     if (uuid === undefined || uuid === '' || UNSAFE.test(uuid)) return;

@@ -59,9 +59,15 @@ const OTHER_FORMATS: ReadonlyArray<{ name: string; test: (head: Uint8Array) => b
   { name: 'a RAR archive', test: (h) => startsWith(h, 'Rar!\x1a\x07') },
   { name: 'xz-compressed data', test: (h) => startsWith(h, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) },
   { name: 'Zstandard-compressed data', test: (h) => startsWith(h, [0x28, 0xb5, 0x2f, 0xfd]) },
-  { name: 'bzip2-compressed data', test: (h) => startsWith(h, 'BZh') && startsWith(h, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 4) },
+  {
+    name: 'bzip2-compressed data',
+    test: (h) => startsWith(h, 'BZh') && startsWith(h, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 4),
+  },
   { name: 'a tar archive', test: (h) => startsWith(h, 'ustar', 257) },
-  { name: 'an Excel 97-2003 workbook (.xls) or another old Office document', test: (h) => startsWith(h, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) },
+  {
+    name: 'an Excel 97-2003 workbook (.xls) or another old Office document',
+    test: (h) => startsWith(h, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+  },
   { name: 'a PDF document', test: (h) => startsWith(h, '%PDF-') },
 ];
 
@@ -130,22 +136,35 @@ function isZlibError(e: unknown): e is Error & { code: string } {
 class ExpansionGuard {
   compressed = 0;
   expanded = 0;
-  constructor(private readonly file: string, private readonly limits: ArchiveLimits) {}
+  constructor(
+    private readonly file: string,
+    private readonly limits: ArchiveLimits,
+  ) {}
 
   add(bytes: number): void {
     this.expanded += bytes;
     if (this.expanded > this.limits.entryBytes) {
-      throw new ExportReadError(this.file, `it expands to more than ${sizeText(this.limits.entryBytes)}, the most read from one compressed export`);
+      throw new ExportReadError(
+        this.file,
+        `it expands to more than ${sizeText(this.limits.entryBytes)}, the most read from one compressed export`,
+      );
     }
     if (this.expanded > this.limits.ratioFromBytes && this.expanded > this.compressed * this.limits.ratio) {
-      throw new ExportReadError(this.file, `it expands more than ${this.limits.ratio} times (${sizeText(this.expanded)} from `
-        + `${sizeText(this.compressed)} so far), far more than an audit export does: a zip bomb? It was not read further`);
+      throw new ExportReadError(
+        this.file,
+        `it expands more than ${this.limits.ratio} times (${sizeText(this.expanded)} from ` +
+          `${sizeText(this.compressed)} so far), far more than an audit export does: a zip bomb? It was not read further`,
+      );
     }
   }
 }
 
 /** The decompressed bytes of gzip data (several members one after another are read as one). */
-export async function* gunzipChunks(input: AsyncIterable<Buffer>, file: string, limits: ArchiveLimits = ARCHIVE_LIMITS): AsyncGenerator<Buffer> {
+export async function* gunzipChunks(
+  input: AsyncIterable<Buffer>,
+  file: string,
+  limits: ArchiveLimits = ARCHIVE_LIMITS,
+): AsyncGenerator<Buffer> {
   const guard = new ExpansionGuard(file, limits);
   async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of input) {
@@ -161,31 +180,39 @@ export async function* gunzipChunks(input: AsyncIterable<Buffer>, file: string, 
     }
   } catch (e) {
     if (!isZlibError(e)) throw e;
-    throw new ExportReadError(file, e.code === 'Z_BUF_ERROR'
-      ? 'the gzip-compressed file is truncated (its compressed data ends too early)'
-      : `the gzip-compressed data is damaged (${e.message})`);
+    throw new ExportReadError(
+      file,
+      e.code === 'Z_BUF_ERROR'
+        ? 'the gzip-compressed file is truncated (its compressed data ends too early)'
+        : `the gzip-compressed data is damaged (${e.message})`,
+    );
   } finally {
     gunzip.destroy();
   }
 }
 
 /** One file of a zip archive: its bytes, or why it is not read. */
-export type ArchiveEntry =
-  | { name: string; chunks: () => AsyncIterable<Buffer> }
-  | { name: string; refused: string };
+export type ArchiveEntry = { name: string; chunks: () => AsyncIterable<Buffer> } | { name: string; refused: string };
 
 function entryRefusal(entry: yauzl.Entry, total: number, limits: ArchiveLimits): string | undefined {
   const name = entry.fileName;
   const base = name.slice(name.lastIndexOf('/') + 1);
-  if (name.startsWith('__MACOSX/') || base.startsWith('._') || base === '.DS_Store') return 'macOS Finder metadata, not an export';
+  if (name.startsWith('__MACOSX/') || base.startsWith('._') || base === '.DS_Store')
+    return 'macOS Finder metadata, not an export';
   if (entry.isEncrypted()) return 'it is encrypted (password-protected); extract it and give the export on its own';
-  if (!entry.canDecodeFileData()) return `it is compressed with method ${entry.compressionMethod}, which cannot be read (only stored and deflated files can)`;
+  if (!entry.canDecodeFileData())
+    return `it is compressed with method ${entry.compressionMethod}, which cannot be read (only stored and deflated files can)`;
   if (entry.uncompressedSize > limits.entryBytes) {
     return `it expands to ${sizeText(entry.uncompressedSize)}, more than the ${sizeText(limits.entryBytes)} read from one compressed export`;
   }
-  if (entry.uncompressedSize > limits.ratioFromBytes && entry.uncompressedSize > Math.max(1, entry.compressedSize) * limits.ratio) {
-    return `it expands more than ${limits.ratio} times (${sizeText(entry.uncompressedSize)} from ${sizeText(entry.compressedSize)}), `
-      + 'far more than an audit export does: a zip bomb?';
+  if (
+    entry.uncompressedSize > limits.ratioFromBytes &&
+    entry.uncompressedSize > Math.max(1, entry.compressedSize) * limits.ratio
+  ) {
+    return (
+      `it expands more than ${limits.ratio} times (${sizeText(entry.uncompressedSize)} from ${sizeText(entry.compressedSize)}), ` +
+      'far more than an audit export does: a zip bomb?'
+    );
   }
   if (total + entry.uncompressedSize > limits.totalBytes) {
     return `the files of the archive together expand to more than ${sizeText(limits.totalBytes)}, the most read from one archive`;
@@ -209,7 +236,11 @@ function zipReadError(e: unknown, file: string, reason: string): Error {
  * for a file, fromBufferPromise for bytes in memory). Each entry's chunks must be read (or abandoned)
  * before the next entry is requested.
  */
-export async function* zipEntries(open: () => Promise<yauzl.ZipFile>, archive: string, limits: ArchiveLimits = ARCHIVE_LIMITS): AsyncGenerator<ArchiveEntry> {
+export async function* zipEntries(
+  open: () => Promise<yauzl.ZipFile>,
+  archive: string,
+  limits: ArchiveLimits = ARCHIVE_LIMITS,
+): AsyncGenerator<ArchiveEntry> {
   let zip: yauzl.ZipFile;
   try {
     zip = await open();
@@ -218,7 +249,10 @@ export async function* zipEntries(open: () => Promise<yauzl.ZipFile>, archive: s
   }
   try {
     if (zip.entryCount > limits.entries) {
-      throw new ExportReadError(archive, `the zip archive holds ${zip.entryCount} files, more than the ${limits.entries} read from one archive`);
+      throw new ExportReadError(
+        archive,
+        `the zip archive holds ${zip.entryCount} files, more than the ${limits.entries} read from one archive`,
+      );
     }
     let total = 0;
     const entries = zip.eachEntry();
@@ -234,7 +268,10 @@ export async function* zipEntries(open: () => Promise<yauzl.ZipFile>, archive: s
       const name = entry.fileName;
       if (name.endsWith('/')) continue;
       if (name === '[Content_Types].xml' || name.startsWith('xl/')) {
-        throw new ExportReadError(archive, 'the file is an Excel workbook (.xlsx), not an export: save it from Excel as "CSV UTF-8", or export the audit log again as CSV');
+        throw new ExportReadError(
+          archive,
+          'the file is an Excel workbook (.xlsx), not an export: save it from Excel as "CSV UTF-8", or export the audit log again as CSV',
+        );
       }
       const refused = entryRefusal(entry, total, limits);
       if (refused !== undefined) {
@@ -249,7 +286,12 @@ export async function* zipEntries(open: () => Promise<yauzl.ZipFile>, archive: s
   }
 }
 
-async function* entryChunks(zip: yauzl.ZipFile, entry: yauzl.Entry, file: string, limits: ArchiveLimits): AsyncGenerator<Buffer> {
+async function* entryChunks(
+  zip: yauzl.ZipFile,
+  entry: yauzl.Entry,
+  file: string,
+  limits: ArchiveLimits,
+): AsyncGenerator<Buffer> {
   let stream: Readable;
   try {
     stream = await zip.openReadStreamPromise(entry);

@@ -3,12 +3,27 @@
 // SourceRefs. A file that is neither goes to readExport unchanged.
 import yauzl from 'yauzl';
 import {
-  ARCHIVE_LIMITS, SNIFF_BYTES, compressionOf, describeBinary, gunzipChunks, peekHead, zipEntries,
-  type ArchiveEntry, type ArchiveLimits, type PeekedInput,
+  ARCHIVE_LIMITS,
+  SNIFF_BYTES,
+  compressionOf,
+  describeBinary,
+  gunzipChunks,
+  peekHead,
+  zipEntries,
+  type ArchiveEntry,
+  type ArchiveLimits,
+  type PeekedInput,
 } from './archive.js';
 import { ExportReadError } from './exportReadError.js';
 import type { ExportFormat, ExportInfo, ExportItem } from './records.js';
-import { READABLE_EXPORTS, asBuffers, itemsOfBatches, readExport, type ExportStream, type ReadExportOptions } from './readExport.js';
+import {
+  READABLE_EXPORTS,
+  asBuffers,
+  itemsOfBatches,
+  readExport,
+  type ExportStream,
+  type ReadExportOptions,
+} from './readExport.js';
 
 export interface ReadAnyExportOptions extends ReadExportOptions {
   limits?: ArchiveLimits;
@@ -33,10 +48,14 @@ export class ArchiveExportReader implements ExportStream {
   private started = false;
   private finished = false;
 
-  constructor(private readonly entries: () => AsyncIterable<ArchiveEntry>, private readonly options: ReadExportOptions) {}
+  constructor(
+    private readonly entries: () => AsyncIterable<ArchiveEntry>,
+    private readonly options: ReadExportOptions,
+  ) {}
 
   info(): ExportInfo {
-    if (!this.finished) throw new Error(`info() of ${this.options.file} is available once the whole archive has been read`);
+    if (!this.finished)
+      throw new Error(`info() of ${this.options.file} is available once the whole archive has been read`);
     return { file: this.options.file, format: 'zip' satisfies ExportFormat, warnings: [...this.warnings] };
   }
 
@@ -79,7 +98,9 @@ export class ArchiveExportReader implements ExportStream {
       } catch (e) {
         if (!(e instanceof ExportReadError)) throw e;
         const where = e.line === undefined ? '' : ` (row ${e.line})`;
-        this.warnings.push(`${entry.name}: ${rows > 0 ? `reading stopped after ${rows} rows` : 'not read'}: ${e.reason}${where}`);
+        this.warnings.push(
+          `${entry.name}: ${rows > 0 ? `reading stopped after ${rows} rows` : 'not read'}: ${e.reason}${where}`,
+        );
         if (rows > 0) read++;
       } finally {
         await peeked?.close();
@@ -87,9 +108,12 @@ export class ArchiveExportReader implements ExportStream {
       }
     }
     if (read === 0) {
-      throw new ExportReadError(file, files === 0
-        ? 'the zip archive holds no files'
-        : `no export could be read from the zip archive: ${this.warnings.join('; ')}`);
+      throw new ExportReadError(
+        file,
+        files === 0
+          ? 'the zip archive holds no files'
+          : `no export could be read from the zip archive: ${this.warnings.join('; ')}`,
+      );
     }
     this.finished = true;
   }
@@ -102,7 +126,12 @@ export function readZipFileExport(path: string, options: ReadAnyExportOptions): 
 }
 
 /** Bytes of an input in memory, up to `limit`; more is an ExportReadError saying `tooLarge`. */
-async function collectBytes(chunks: AsyncIterable<Buffer>, limit: number, file: string, tooLarge: string): Promise<Buffer> {
+async function collectBytes(
+  chunks: AsyncIterable<Buffer>,
+  limit: number,
+  file: string,
+  tooLarge: string,
+): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const chunk of chunks) {
@@ -118,7 +147,10 @@ async function collectBytes(chunks: AsyncIterable<Buffer>, limit: number, file: 
  * a zip archive is read from memory (`input` as a Buffer, or collected up to limits.bufferedZipBytes),
  * other binary formats are refused by name, and text goes to readExport.
  */
-export function readAnyExport(input: Uint8Array | AsyncIterable<Uint8Array | string>, options: ReadAnyExportOptions): ExportStream {
+export function readAnyExport(
+  input: Uint8Array | AsyncIterable<Uint8Array | string>,
+  options: ReadAnyExportOptions,
+): ExportStream {
   return new AnyExportReader(input, options);
 }
 
@@ -130,7 +162,10 @@ export abstract class DeferredExportStream implements ExportStream {
   constructor(protected readonly options: ReadAnyExportOptions) {}
 
   info(): ExportInfo {
-    if (this.inner === undefined) throw new Error(`info() of ${this.options.file} is not available before its format is known; iterate the stream first`);
+    if (this.inner === undefined)
+      throw new Error(
+        `info() of ${this.options.file} is not available before its format is known; iterate the stream first`,
+      );
     return this.inner.info();
   }
 
@@ -155,7 +190,10 @@ export abstract class DeferredExportStream implements ExportStream {
 }
 
 class AnyExportReader extends DeferredExportStream {
-  constructor(private readonly input: Uint8Array | AsyncIterable<Uint8Array | string>, options: ReadAnyExportOptions) {
+  constructor(
+    private readonly input: Uint8Array | AsyncIterable<Uint8Array | string>,
+    options: ReadAnyExportOptions,
+  ) {
     super(options);
   }
 
@@ -178,13 +216,24 @@ class AnyExportReader extends DeferredExportStream {
     if (kind === 'gzip') return readExport(checkedGunzip(peeked.chunks, file, limits), this.options);
     if (kind === 'empty-zip') throw new ExportReadError(file, 'the zip archive is empty (it holds no files)');
     if (kind === 'zip') {
-      const bytes = input instanceof Uint8Array ? Buffer.from(input.buffer, input.byteOffset, input.byteLength)
-        : await collectBytes(peeked.chunks, limits.bufferedZipBytes, file, `a zip archive that does not come from a file is read into memory, `
-          + `up to ${Math.round(limits.bufferedZipBytes / 1024 / 1024)} MiB, and this one is larger: give the file name instead`);
-      return new ArchiveExportReader(() => zipEntries(() => yauzl.fromBufferPromise(bytes), file, limits), this.options);
+      const bytes =
+        input instanceof Uint8Array
+          ? Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+          : await collectBytes(
+              peeked.chunks,
+              limits.bufferedZipBytes,
+              file,
+              `a zip archive that does not come from a file is read into memory, ` +
+                `up to ${Math.round(limits.bufferedZipBytes / 1024 / 1024)} MiB, and this one is larger: give the file name instead`,
+            );
+      return new ArchiveExportReader(
+        () => zipEntries(() => yauzl.fromBufferPromise(bytes), file, limits),
+        this.options,
+      );
     }
     const binary = describeBinary(peeked.head);
-    if (binary !== undefined) throw new ExportReadError(file, `the file is ${binary}, not an export. ${READABLE_EXPORTS}`);
+    if (binary !== undefined)
+      throw new ExportReadError(file, `the file is ${binary}, not an export. ${READABLE_EXPORTS}`);
     return readExport(peeked.chunks, this.options);
   }
 }
@@ -194,15 +243,24 @@ const SLICE_BYTES = 256 * 1024;
 /** Bytes in memory as a stream of slices, so the readers work on them incrementally. */
 // eslint-disable-next-line @typescript-eslint/require-await -- async only to be the AsyncIterable the readers take
 async function* slices(buffer: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < buffer.length; offset += SLICE_BYTES) yield buffer.subarray(offset, offset + SLICE_BYTES);
+  for (let offset = 0; offset < buffer.length; offset += SLICE_BYTES)
+    yield buffer.subarray(offset, offset + SLICE_BYTES);
 }
 
 /** gzip-decompressed bytes; a compressed or binary file inside the gzip data is refused by name. */
-async function* checkedGunzip(chunks: AsyncIterable<Buffer>, file: string, limits: ArchiveLimits): AsyncGenerator<Buffer> {
+async function* checkedGunzip(
+  chunks: AsyncIterable<Buffer>,
+  file: string,
+  limits: ArchiveLimits,
+): AsyncGenerator<Buffer> {
   const peeked = await peekHead(gunzipChunks(chunks, file, limits), SNIFF_BYTES);
   try {
     const binary = describeBinary(peeked.head);
-    if (binary !== undefined) throw new ExportReadError(file, `the gzip-compressed file holds ${binary}, not an export; decompress it and read what it holds`);
+    if (binary !== undefined)
+      throw new ExportReadError(
+        file,
+        `the gzip-compressed file holds ${binary}, not an export; decompress it and read what it holds`,
+      );
     yield* peeked.chunks;
   } finally {
     await peeked.close();

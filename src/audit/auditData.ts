@@ -1,7 +1,12 @@
 // Conversion of one parsed AuditData object into a typed record, a skipped row or a rejection.
 import { createHash } from 'node:crypto';
 import {
-  isPlainIsoText, type Attendee, type ExportItem, type MeetingDetailRecord, type SessionRecord, type SourceRef,
+  isPlainIsoText,
+  type Attendee,
+  type ExportItem,
+  type MeetingDetailRecord,
+  type SessionRecord,
+  type SourceRef,
 } from './records.js';
 import type { StringPool } from './stringPool.js';
 import { parseAuditTime } from './time.js';
@@ -105,14 +110,17 @@ export function describeJsonError(e: unknown, textLength: number): string {
   if (message.includes('end of JSON input') || (position !== undefined && position >= textLength)) {
     return 'it ends before the JSON is complete (cut off?)';
   }
-  return position === undefined ? 'it is not well-formed JSON' : `it is not well-formed JSON (error at character ${position + 1})`;
+  return position === undefined
+    ? 'it is not well-formed JSON'
+    : `it is not well-formed JSON (error at character ${position + 1})`;
 }
 
 /** A rejected-row item for `source`; `recordId` when the record has one. */
 export function rejected(source: SourceRef, field: string, reason: string, recordId?: string): ExportItem {
-  const rejection = recordId === undefined
-    ? { file: source.file, line: source.line, field, reason }
-    : { file: source.file, line: source.line, field, reason, recordId };
+  const rejection =
+    recordId === undefined
+      ? { file: source.file, line: source.line, field, reason }
+      : { file: source.file, line: source.line, field, reason, recordId };
   return { type: 'rejected', rejection };
 }
 
@@ -171,8 +179,15 @@ function attendeeOf(a: Json, pool: StringPool | undefined): Attendee {
   const key = userObjectId || upn || displayName;
   if (pool !== undefined && key) {
     const seen = pool.attendees.get(key);
-    if (seen !== undefined && seen.userObjectId === userObjectId && seen.upn === upn && seen.displayName === displayName
-      && seen.organizationId === organizationId && seen.recipientType === recipientType && seen.role === role) {
+    if (
+      seen !== undefined &&
+      seen.userObjectId === userObjectId &&
+      seen.upn === upn &&
+      seen.displayName === displayName &&
+      seen.organizationId === organizationId &&
+      seen.recipientType === recipientType &&
+      seen.role === role
+    ) {
       return seen;
     }
   }
@@ -189,13 +204,17 @@ function attendeeOf(a: Json, pool: StringPool | undefined): Attendee {
 
 type TimeResult = { ok: true; ms: number; raw: string } | { ok: false; reason: string };
 
-const EXPECTED_TIME = 'expected YYYY-MM-DDThh:mm:ss (UTC), optionally with a fraction and Z or ±hh:mm, or M/D/YYYY h:mm:ss AM/PM';
+const EXPECTED_TIME =
+  'expected YYYY-MM-DDThh:mm:ss (UTC), optionally with a fraction and Z or ±hh:mm, or M/D/YYYY h:mm:ss AM/PM';
 
 function requiredTime(v: unknown, name: string): TimeResult {
-  if (v === undefined || v === null || v === '') return { ok: false, reason: `${name} is missing, so the session cannot be placed in time` };
-  if (typeof v !== 'string') return { ok: false, reason: `${name} is ${kindOf(v)}, not a date-time text (${EXPECTED_TIME})` };
+  if (v === undefined || v === null || v === '')
+    return { ok: false, reason: `${name} is missing, so the session cannot be placed in time` };
+  if (typeof v !== 'string')
+    return { ok: false, reason: `${name} is ${kindOf(v)}, not a date-time text (${EXPECTED_TIME})` };
   const ms = parseAuditTime(v);
-  if (ms === undefined) return { ok: false, reason: `${name} ${quoteForMessage(v)} is not a recognised date-time (${EXPECTED_TIME})` };
+  if (ms === undefined)
+    return { ok: false, reason: `${name} ${quoteForMessage(v)} is not a recognised date-time (${EXPECTED_TIME})` };
   return { ok: true, ms, raw: v };
 }
 
@@ -215,11 +234,14 @@ function toSession(data: Json, source: SourceRef, field: FieldNamer, pool: Strin
   const idForRejection = givenId || undefined;
   const meetingId = text(data.MeetingDetailId);
   if (!meetingId) {
-    return rejected(source, field('MeetingDetailId'),
+    return rejected(
+      source,
+      field('MeetingDetailId'),
       data.MeetingDetailId === undefined || data.MeetingDetailId === null || data.MeetingDetailId === ''
         ? 'MeetingDetailId is missing, so the session cannot be linked to a meeting'
         : `MeetingDetailId is ${kindOf(data.MeetingDetailId)}, not a meeting id`,
-      idForRejection);
+      idForRejection,
+    );
   }
   const attendees = unwrapJsonText(data.Attendees);
   if (attendees === undefined || attendees === null) {
@@ -227,28 +249,50 @@ function toSession(data: Json, source: SourceRef, field: FieldNamer, pool: Strin
   }
   if (!Array.isArray(attendees)) {
     const found = typeof attendees === 'string' ? 'text that is not a JSON list' : kindOf(attendees);
-    return rejected(source, field('Attendees'), `Attendees is ${found}; a list with exactly 1 participant is expected`, idForRejection);
+    return rejected(
+      source,
+      field('Attendees'),
+      `Attendees is ${found}; a list with exactly 1 participant is expected`,
+      idForRejection,
+    );
   }
   if (attendees.length !== 1) {
-    return rejected(source, field('Attendees'),
-      `Attendees has ${attendees.length} entries; exactly 1 (the participant of this session) is expected`, idForRejection);
+    return rejected(
+      source,
+      field('Attendees'),
+      `Attendees has ${attendees.length} entries; exactly 1 (the participant of this session) is expected`,
+      idForRejection,
+    );
   }
   const first: unknown = attendees[0];
   if (!isObject(first)) {
-    return rejected(source, `${field('Attendees')}[0]`, `the attendee is ${kindOf(first)}, not an object`, idForRejection);
+    return rejected(
+      source,
+      `${field('Attendees')}[0]`,
+      `the attendee is ${kindOf(first)}, not an object`,
+      idForRejection,
+    );
   }
   const attendee = attendeeOf(first, pool);
   if (!attendee.userObjectId && !attendee.upn && !attendee.displayName) {
-    return rejected(source, `${field('Attendees')}[0]`,
-      'the attendee has no UserObjectId, UPN or DisplayName, so the participant cannot be identified', idForRejection);
+    return rejected(
+      source,
+      `${field('Attendees')}[0]`,
+      'the attendee has no UserObjectId, UPN or DisplayName, so the participant cannot be identified',
+      idForRejection,
+    );
   }
   const join = requiredTime(data.JoinTime, 'JoinTime');
   if (!join.ok) return rejected(source, field('JoinTime'), join.reason, idForRejection);
   const leave = requiredTime(data.LeaveTime, 'LeaveTime');
   if (!leave.ok) return rejected(source, field('LeaveTime'), leave.reason, idForRejection);
   if (leave.ms < join.ms) {
-    return rejected(source, field('LeaveTime'),
-      `LeaveTime ${quoteForMessage(leave.raw)} is before JoinTime ${quoteForMessage(join.raw)}`, idForRejection);
+    return rejected(
+      source,
+      field('LeaveTime'),
+      `LeaveTime ${quoteForMessage(leave.raw)} is before JoinTime ${quoteForMessage(join.raw)}`,
+      idForRejection,
+    );
   }
   const deviceId = text(data.DeviceId);
   const record = newSessionRecord(
@@ -281,49 +325,206 @@ function toSession(data: Json, source: SourceRef, field: FieldNamer, pool: Strin
  * array, about 40 bytes less per record.
  */
 export function newSessionRecord(
-  recordId: string, meetingId: string, organizerUpn: string, organizerId: string, organizerOrganizationId: string,
-  meetingType: string, attendee: Attendee, joinTime: number, leaveTime: number, joinTimeRaw: string | undefined, leaveTimeRaw: string | undefined,
-  clientIp: string, deviceInformation: string, userAgent: string, source: SourceRef,
-  creationTime: number | undefined, deviceId: string | undefined, isJoinedFromLobby: boolean | undefined,
+  recordId: string,
+  meetingId: string,
+  organizerUpn: string,
+  organizerId: string,
+  organizerOrganizationId: string,
+  meetingType: string,
+  attendee: Attendee,
+  joinTime: number,
+  leaveTime: number,
+  joinTimeRaw: string | undefined,
+  leaveTimeRaw: string | undefined,
+  clientIp: string,
+  deviceInformation: string,
+  userAgent: string,
+  source: SourceRef,
+  creationTime: number | undefined,
+  deviceId: string | undefined,
+  isJoinedFromLobby: boolean | undefined,
 ): SessionRecord {
   const kind = 'session';
   if (creationTime !== undefined) {
     if (deviceId !== undefined) {
       if (isJoinedFromLobby !== undefined) {
-        return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
-          joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, creationTime, deviceId, isJoinedFromLobby };
+        return {
+          kind,
+          recordId,
+          meetingId,
+          organizerUpn,
+          organizerId,
+          organizerOrganizationId,
+          meetingType,
+          attendee,
+          joinTime,
+          leaveTime,
+          joinTimeRaw,
+          leaveTimeRaw,
+          clientIp,
+          deviceInformation,
+          userAgent,
+          source,
+          creationTime,
+          deviceId,
+          isJoinedFromLobby,
+        };
       }
-      return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
-        joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, creationTime, deviceId };
+      return {
+        kind,
+        recordId,
+        meetingId,
+        organizerUpn,
+        organizerId,
+        organizerOrganizationId,
+        meetingType,
+        attendee,
+        joinTime,
+        leaveTime,
+        joinTimeRaw,
+        leaveTimeRaw,
+        clientIp,
+        deviceInformation,
+        userAgent,
+        source,
+        creationTime,
+        deviceId,
+      };
     }
     if (isJoinedFromLobby !== undefined) {
-      return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
-        joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, creationTime, isJoinedFromLobby };
+      return {
+        kind,
+        recordId,
+        meetingId,
+        organizerUpn,
+        organizerId,
+        organizerOrganizationId,
+        meetingType,
+        attendee,
+        joinTime,
+        leaveTime,
+        joinTimeRaw,
+        leaveTimeRaw,
+        clientIp,
+        deviceInformation,
+        userAgent,
+        source,
+        creationTime,
+        isJoinedFromLobby,
+      };
     }
-    return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
-      joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, creationTime };
+    return {
+      kind,
+      recordId,
+      meetingId,
+      organizerUpn,
+      organizerId,
+      organizerOrganizationId,
+      meetingType,
+      attendee,
+      joinTime,
+      leaveTime,
+      joinTimeRaw,
+      leaveTimeRaw,
+      clientIp,
+      deviceInformation,
+      userAgent,
+      source,
+      creationTime,
+    };
   }
   if (deviceId !== undefined) {
     if (isJoinedFromLobby !== undefined) {
-      return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
-        joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, deviceId, isJoinedFromLobby };
+      return {
+        kind,
+        recordId,
+        meetingId,
+        organizerUpn,
+        organizerId,
+        organizerOrganizationId,
+        meetingType,
+        attendee,
+        joinTime,
+        leaveTime,
+        joinTimeRaw,
+        leaveTimeRaw,
+        clientIp,
+        deviceInformation,
+        userAgent,
+        source,
+        deviceId,
+        isJoinedFromLobby,
+      };
     }
-    return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
-      joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, deviceId };
+    return {
+      kind,
+      recordId,
+      meetingId,
+      organizerUpn,
+      organizerId,
+      organizerOrganizationId,
+      meetingType,
+      attendee,
+      joinTime,
+      leaveTime,
+      joinTimeRaw,
+      leaveTimeRaw,
+      clientIp,
+      deviceInformation,
+      userAgent,
+      source,
+      deviceId,
+    };
   }
   if (isJoinedFromLobby !== undefined) {
-    return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
-      joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source, isJoinedFromLobby };
+    return {
+      kind,
+      recordId,
+      meetingId,
+      organizerUpn,
+      organizerId,
+      organizerOrganizationId,
+      meetingType,
+      attendee,
+      joinTime,
+      leaveTime,
+      joinTimeRaw,
+      leaveTimeRaw,
+      clientIp,
+      deviceInformation,
+      userAgent,
+      source,
+      isJoinedFromLobby,
+    };
   }
-  return { kind, recordId, meetingId, organizerUpn, organizerId, organizerOrganizationId, meetingType, attendee, joinTime, leaveTime,
-    joinTimeRaw, leaveTimeRaw, clientIp, deviceInformation, userAgent, source };
+  return {
+    kind,
+    recordId,
+    meetingId,
+    organizerUpn,
+    organizerId,
+    organizerOrganizationId,
+    meetingType,
+    attendee,
+    joinTime,
+    leaveTime,
+    joinTimeRaw,
+    leaveTimeRaw,
+    clientIp,
+    deviceInformation,
+    userAgent,
+    source,
+  };
 }
 
 function toMeetingDetail(data: Json, source: SourceRef, field: FieldNamer, pool: StringPool | undefined): ExportItem {
   const id = text(data.Id);
   if (!id) {
-    return rejected(source, field('Id'),
-      'a MeetingDetail record has no Id; its Id is the meeting id that participant records point to');
+    return rejected(
+      source,
+      field('Id'),
+      'a MeetingDetail record has no Id; its Id is the meeting id that participant records point to',
+    );
   }
   const start = optionalTime(data.StartTime, 'StartTime');
   if (start !== undefined && !start.ok) return rejected(source, field('StartTime'), start.reason, id);
@@ -362,13 +563,23 @@ function toMeetingDetail(data: Json, source: SourceRef, field: FieldNamer, pool:
  * `field` names AuditData keys in messages (default `AuditData.<key>`; Sentinel rows use column names).
  * With a `pool`, repeated values are shared with the export's earlier records.
  */
-export function toAuditItem(data: unknown, source: SourceRef, field: FieldNamer = auditDataField, pool?: StringPool): ExportItem {
+export function toAuditItem(
+  data: unknown,
+  source: SourceRef,
+  field: FieldNamer = auditDataField,
+  pool?: StringPool,
+): ExportItem {
   if (!isObject(data)) {
     return rejected(source, 'AuditData', `the record is ${kindOf(data)}, not a JSON object`);
   }
   const operation = text(data.Operation);
   if (!operation) {
-    return rejected(source, field('Operation'), 'Operation is missing, so the kind of record is unknown', text(data.Id) || undefined);
+    return rejected(
+      source,
+      field('Operation'),
+      'Operation is missing, so the kind of record is unknown',
+      text(data.Id) || undefined,
+    );
   }
   if (operation === PARTICIPANT_OPERATION) return toSession(data, source, field, pool);
   if (operation === MEETING_OPERATION) return toMeetingDetail(data, source, field, pool);

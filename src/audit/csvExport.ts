@@ -3,9 +3,7 @@
 import { rejected } from './auditData.js';
 import type { CsvLayout } from './csvLayout.js';
 import { CsvHeaderSniffer } from './csvSeparator.js';
-import {
-  CsvTokenizer, type CsvExtent, type CsvSeparator, type CsvStructureError,
-} from './csvTokenizer.js';
+import { CsvTokenizer, type CsvExtent, type CsvSeparator, type CsvStructureError } from './csvTokenizer.js';
 import { ExportReadError } from './exportReadError.js';
 import type { CsvHeaderVariant, ExportItem } from './records.js';
 
@@ -29,15 +27,19 @@ function sizeText(bytes: number): string {
 
 /** The rejection reason of a row over MAX_CSV_RECORD_BYTES. */
 export function oversizedRowReason(extent: CsvExtent): string {
-  return `this row is ${sizeText(extent.bytes)} long${extent.lines > 1 ? ` over ${count(extent.lines, 'line')}` : ''}, `
-    + `more than the ${MAX_CSV_RECORD_BYTES / MIB} MiB a row may have, so it was not read; the rows after it were read`;
+  return (
+    `this row is ${sizeText(extent.bytes)} long${extent.lines > 1 ? ` over ${count(extent.lines, 'line')}` : ''}, ` +
+    `more than the ${MAX_CSV_RECORD_BYTES / MIB} MiB a row may have, so it was not read; the rows after it were read`
+  );
 }
 
 function structureFailure(error: CsvStructureError): string {
   const { bytes, lines } = error.extent;
-  return 'a quoted field opened in this row is never closed, so this row and the rest of the file cannot be read '
-    + `(${count(lines, 'line')}, ${sizeText(bytes)}, from the start of this row to the end of the file); `
-    + 'look for a stray double quote, or a file cut off before its end';
+  return (
+    'a quoted field opened in this row is never closed, so this row and the rest of the file cannot be read ' +
+    `(${count(lines, 'line')}, ${sizeText(bytes)}, from the start of this row to the end of the file); ` +
+    'look for a stray double quote, or a file cut off before its end'
+  );
 }
 
 /**
@@ -60,12 +62,21 @@ export class CsvExportReader {
   private stoppedFlag = false;
   private readonly onRowBound = (row: string[]): void => this.onRow(row);
 
-  constructor(private readonly file: string, private readonly hadTypeLine: boolean) {}
+  constructor(
+    private readonly file: string,
+    private readonly hadTypeLine: boolean,
+  ) {}
 
-  get rows(): number { return this.rowNumber; }
-  get variant(): CsvHeaderVariant | undefined { return this.layout?.variant; }
+  get rows(): number {
+    return this.rowNumber;
+  }
+  get variant(): CsvHeaderVariant | undefined {
+    return this.layout?.variant;
+  }
   /** True once the CSV structure broke; later input is ignored. */
-  get stopped(): boolean { return this.stoppedFlag; }
+  get stopped(): boolean {
+    return this.stoppedFlag;
+  }
 
   /** Feeds bytes; appends the items of the rows completed so far to `out`. */
   write(chunk: Buffer, out: ExportItem[]): void {
@@ -101,7 +112,10 @@ export class CsvExportReader {
   /** Keeps the bytes until the header row is complete; then chooses the separator and reads them. */
   private readHeader(chunk: Buffer | undefined, final: boolean): void {
     this.sniffer ??= new CsvHeaderSniffer({
-      file: this.file, hadTypeLine: this.hadTypeLine, maxRecordBytes: MAX_CSV_RECORD_BYTES, describeBroken: structureFailure,
+      file: this.file,
+      hadTypeLine: this.hadTypeLine,
+      maxRecordBytes: MAX_CSV_RECORD_BYTES,
+      describeBroken: structureFailure,
     });
     if (chunk !== undefined && chunk.length > 0) {
       this.head.push(Buffer.from(chunk)); // a copy: the caller may reuse the chunk's buffer

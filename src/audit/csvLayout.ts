@@ -1,7 +1,13 @@
 // CSV exports: the header variants (Purview, PowerShell, Sentinel, other), column lookup by name,
 // row conversion, and the message for a header that is not an audit export's.
 import {
-  MEETING_OPERATION, PARTICIPANT_OPERATION, StringPool, describeJsonError, rejected, toAuditItem, type FieldNamer,
+  MEETING_OPERATION,
+  PARTICIPANT_OPERATION,
+  StringPool,
+  describeJsonError,
+  rejected,
+  toAuditItem,
+  type FieldNamer,
 } from './auditData.js';
 import type { CsvSeparator } from './csvTokenizer.js';
 import { ExportReadError } from './exportReadError.js';
@@ -9,10 +15,26 @@ import type { CsvHeaderVariant, ExportItem, SourceRef } from './records.js';
 
 const PURVIEW_V1 = ['CreationDate', 'UserIds', 'Operations', 'AuditData'];
 const PURVIEW_V2 = ['CreationDate', 'UserId', 'Operation', 'AuditData'];
-const PURVIEW_V3 = ['RecordId', 'CreationDate', 'RecordType', 'Operation', 'UserId', 'AuditData',
-  'AssociatedAdminUnits', 'AssociatedAdminUnitsNames'];
+const PURVIEW_V3 = [
+  'RecordId',
+  'CreationDate',
+  'RecordType',
+  'Operation',
+  'UserId',
+  'AuditData',
+  'AssociatedAdminUnits',
+  'AssociatedAdminUnitsNames',
+];
 /** Properties of Search-UnifiedAuditLog output objects that no portal export has. */
-const POWERSHELL_ONLY = ['ResultIndex', 'ResultCount', 'Identity', 'IsValid', 'ObjectState', 'RunspaceId', 'PSComputerName'];
+const POWERSHELL_ONLY = [
+  'ResultIndex',
+  'ResultCount',
+  'Identity',
+  'IsValid',
+  'ObjectState',
+  'RunspaceId',
+  'PSComputerName',
+];
 
 /** Sentinel OfficeActivity columns mapped to AuditData keys (first column found wins). */
 const SENTINEL_COLUMNS: ReadonlyArray<readonly [auditKey: string, columns: readonly string[]]> = [
@@ -74,7 +96,12 @@ function describeColumns(names: readonly string[]): string {
   return `${shown.join(', ')}${names.length > 15 ? `, … (${names.length} columns)` : ''}`;
 }
 
-function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant, pooled: boolean, separator: CsvSeparator): CsvLayout {
+function auditDataLayout(
+  names: readonly string[],
+  variant: CsvHeaderVariant,
+  pooled: boolean,
+  separator: CsvSeparator,
+): CsvLayout {
   const auditIndex = indexOfName(names, 'AuditData');
   const idIndex = Math.max(indexOfName(names, 'RecordId'), indexOfName(names, 'Identity'));
   const columnCount = names.length;
@@ -83,23 +110,33 @@ function auditDataLayout(names: readonly string[], variant: CsvHeaderVariant, po
     const id = idIndex < 0 ? undefined : row[idIndex];
     return id !== undefined && GUID.test(id) ? id : undefined;
   };
-  const shapeNote = (row: string[]): string => (row.length === columnCount ? ''
-    : ` (this row has ${row.length} fields but the header has ${columnCount}: check for a stray quote or an unquoted ${SEPARATOR_NAMES[separator].slice(0, -1)})`);
+  const shapeNote = (row: string[]): string =>
+    row.length === columnCount
+      ? ''
+      : ` (this row has ${row.length} fields but the header has ${columnCount}: check for a stray quote or an unquoted ${SEPARATOR_NAMES[separator].slice(0, -1)})`;
   return {
     variant,
     columnsUsed: idIndex < 0 ? [auditIndex] : [auditIndex, idIndex],
     toItem(row, source) {
       const auditText = row[auditIndex];
       if (auditText === undefined || auditText === '') {
-        return rejected(source, 'AuditData', `the AuditData cell is ${auditText === undefined ? 'missing' : 'empty'}${shapeNote(row)}`,
-          recordIdOf(row));
+        return rejected(
+          source,
+          'AuditData',
+          `the AuditData cell is ${auditText === undefined ? 'missing' : 'empty'}${shapeNote(row)}`,
+          recordIdOf(row),
+        );
       }
       let data: unknown;
       try {
         data = JSON.parse(auditText);
       } catch (e) {
-        return rejected(source, 'AuditData', `AuditData cannot be read: ${describeJsonError(e, auditText.length)}${shapeNote(row)}`,
-          recordIdOf(row));
+        return rejected(
+          source,
+          'AuditData',
+          `AuditData cannot be read: ${describeJsonError(e, auditText.length)}${shapeNote(row)}`,
+          recordIdOf(row),
+        );
       }
       return toAuditItem(data, source, undefined, pool);
     },
@@ -127,8 +164,10 @@ function sentinelLayout(names: readonly string[], pooled: boolean): CsvLayout {
     columnsUsed: [operationIndex, ...mapped.map(([, i]) => i)],
     toItem(row, source) {
       const operation = row[operationIndex];
-      if (!operation) return rejected(source, 'Operation', 'the Operation cell is empty, so the kind of record is unknown');
-      if (operation !== PARTICIPANT_OPERATION && operation !== MEETING_OPERATION) return { type: 'skipped', source, operation };
+      if (!operation)
+        return rejected(source, 'Operation', 'the Operation cell is empty, so the kind of record is unknown');
+      if (operation !== PARTICIPANT_OPERATION && operation !== MEETING_OPERATION)
+        return { type: 'skipped', source, operation };
       const data: Record<string, string> = {};
       for (const [key, i] of mapped) {
         const cell = row[i];
@@ -144,14 +183,24 @@ function sentinelLayout(names: readonly string[], pooled: boolean): CsvLayout {
  * `pooled` (default true): repeated values of the rows share one string (see StringPool); `separator`
  * (default `,`) is named in the note on a row whose field count differs from the header's.
  */
-export function findCsvLayout(header: readonly string[], hadTypeLine: boolean, pooled = true, separator: CsvSeparator = ','): CsvLayout | undefined {
+export function findCsvLayout(
+  header: readonly string[],
+  hadTypeLine: boolean,
+  pooled = true,
+  separator: CsvSeparator = ',',
+): CsvLayout | undefined {
   const names = cleanNames(header);
   if (indexOfName(names, 'AuditData') >= 0) {
-    const variant: CsvHeaderVariant = hadTypeLine || POWERSHELL_ONLY.some((n) => names.includes(n)) ? 'powershell'
-      : sameColumns(names, PURVIEW_V1) ? 'purview-v1'
-        : sameColumns(names, PURVIEW_V2) ? 'purview-v2'
-          : sameColumns(names, PURVIEW_V3) ? 'purview-v3'
-            : 'other';
+    const variant: CsvHeaderVariant =
+      hadTypeLine || POWERSHELL_ONLY.some((n) => names.includes(n))
+        ? 'powershell'
+        : sameColumns(names, PURVIEW_V1)
+          ? 'purview-v1'
+          : sameColumns(names, PURVIEW_V2)
+            ? 'purview-v2'
+            : sameColumns(names, PURVIEW_V3)
+              ? 'purview-v3'
+              : 'other';
     return auditDataLayout(names, variant, pooled, separator);
   }
   if (names.includes('Operation') && (names.includes('OfficeId') || names.includes('OfficeWorkload'))) {
@@ -168,16 +217,24 @@ function cleanNames(header: readonly string[]): string[] {
  * The error for a header row that is not an audit export's: what was expected, and the columns found
  * with the separator that split them (`separator` undefined: none of `,` `;` TAB split the row).
  */
-export function unrecognisedHeader(header: readonly string[], file: string, separator: CsvSeparator | undefined): ExportReadError {
+export function unrecognisedHeader(
+  header: readonly string[],
+  file: string,
+  separator: CsvSeparator | undefined,
+): ExportReadError {
   const names = cleanNames(header);
   const flattened = names.some((n) => n.toLowerCase().startsWith('auditdata.'));
-  const split = separator === undefined ? 'no comma, semicolon or tab between them'
-    : `separated by ${SEPARATOR_NAMES[separator]}`;
-  return new ExportReadError(file,
-    'not a recognised audit export: expected a CSV with an AuditData column (Purview or Search-UnifiedAuditLog export) '
-    + 'or a Sentinel OfficeActivity export (columns Operation and OfficeId). '
-    + (flattened ? 'AuditData was expanded into separate columns (Power Query?); export the raw AuditData column instead. ' : '')
-    + `Columns found: ${describeColumns(names)} (${split}).`);
+  const split =
+    separator === undefined ? 'no comma, semicolon or tab between them' : `separated by ${SEPARATOR_NAMES[separator]}`;
+  return new ExportReadError(
+    file,
+    'not a recognised audit export: expected a CSV with an AuditData column (Purview or Search-UnifiedAuditLog export) ' +
+      'or a Sentinel OfficeActivity export (columns Operation and OfficeId). ' +
+      (flattened
+        ? 'AuditData was expanded into separate columns (Power Query?); export the raw AuditData column instead. '
+        : '') +
+      `Columns found: ${describeColumns(names)} (${split}).`,
+  );
 }
 
 /** Chooses the layout from a comma-separated header row; throws ExportReadError when the file is not an audit export. */
@@ -191,14 +248,18 @@ export function csvLayout(header: readonly string[], file: string, hadTypeLine: 
 export function truncationWarning(variant: CsvHeaderVariant, rows: number): string | undefined {
   if (variant === 'powershell') {
     if (rows === 5_000 || rows === 10_000 || rows === 50_000) {
-      return `exactly ${rows.toLocaleString('en-US')} rows: Search-UnifiedAuditLog stops at 5,000, 10,000 or 50,000 results `
-        + 'depending on the paging used, so this output is probably incomplete; search a shorter time range or page through all results';
+      return (
+        `exactly ${rows.toLocaleString('en-US')} rows: Search-UnifiedAuditLog stops at 5,000, 10,000 or 50,000 results ` +
+        'depending on the paging used, so this output is probably incomplete; search a shorter time range or page through all results'
+      );
     }
     return undefined;
   }
   if (variant !== 'sentinel' && rows === 50_000) {
-    return 'exactly 50,000 rows: a Purview audit export stops at 50,000 rows, so this export is probably truncated; '
-      + 'export a narrower date range';
+    return (
+      'exactly 50,000 rows: a Purview audit export stops at 50,000 rows, so this export is probably truncated; ' +
+      'export a narrower date range'
+    );
   }
   return undefined;
 }

@@ -24,11 +24,16 @@ class Candidate {
     if (this.first.kind === 'more') this.first = { kind: 'fields', fields };
   };
 
-  constructor(readonly separator: CsvSeparator, maxRecordBytes: number) {
+  constructor(
+    readonly separator: CsvSeparator,
+    maxRecordBytes: number,
+  ) {
     this.tokenizer = new CsvTokenizer({
       maxRecordBytes,
       separator,
-      onOversized: () => { if (this.first.kind === 'more') this.first = { kind: 'oversized' }; },
+      onOversized: () => {
+        if (this.first.kind === 'more') this.first = { kind: 'oversized' };
+      },
     });
   }
 
@@ -57,9 +62,14 @@ class Candidate {
 export class CsvHeaderSniffer {
   private readonly candidates: Candidate[];
 
-  constructor(private readonly context: {
-    file: string; hadTypeLine: boolean; maxRecordBytes: number; describeBroken: (error: CsvStructureError) => string;
-  }) {
+  constructor(
+    private readonly context: {
+      file: string;
+      hadTypeLine: boolean;
+      maxRecordBytes: number;
+      describeBroken: (error: CsvStructureError) => string;
+    },
+  ) {
     this.candidates = CSV_SEPARATORS.map((separator) => new Candidate(separator, context.maxRecordBytes));
   }
 
@@ -82,14 +92,19 @@ export class CsvHeaderSniffer {
       if (first.kind !== 'fields') continue;
       const layout = findCsvLayout(first.fields, hadTypeLine, true, candidate.separator);
       if (layout !== undefined) return { separator: candidate.separator, layout };
-      if (widest === undefined || first.fields.length > widest.fields.length) widest = { separator: candidate.separator, fields: first.fields };
+      if (widest === undefined || first.fields.length > widest.fields.length)
+        widest = { separator: candidate.separator, fields: first.fields };
     }
     const comma = this.candidates[0]!.first;
     if (comma.kind === 'oversized') {
-      throw new ExportReadError(file, `the header row is longer than ${maxRecordBytes / 1024 / 1024} MiB, `
-        + 'so this is not an audit export (or a stray double quote in it merged many rows)');
+      throw new ExportReadError(
+        file,
+        `the header row is longer than ${maxRecordBytes / 1024 / 1024} MiB, ` +
+          'so this is not an audit export (or a stray double quote in it merged many rows)',
+      );
     }
-    if (comma.kind === 'broken') throw new ExportReadError(file, `the CSV header cannot be read: ${describeBroken(comma.error)}`);
+    if (comma.kind === 'broken')
+      throw new ExportReadError(file, `the CSV header cannot be read: ${describeBroken(comma.error)}`);
     const fields = widest?.fields ?? [];
     throw unrecognisedHeader(fields, file, fields.length > 1 ? widest!.separator : undefined);
   }

@@ -12,7 +12,6 @@ export interface CsvExtent {
   lines: number;
 }
 
-
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -45,7 +44,10 @@ export class RecordSkipper {
    * @param separator the field separator's byte
    * @param delimiter the record delimiter, or undefined: the first line end outside quotes sets it (see `delimiter`)
    */
-  constructor(private readonly separator: number, public delimiter: CsvRecordDelimiter | undefined) {}
+  constructor(
+    private readonly separator: number,
+    public delimiter: CsvRecordDelimiter | undefined,
+  ) {}
 
   /**
    * Scans bytes [i, n) of `buf`, which continue the record (the first call starts at its first byte).

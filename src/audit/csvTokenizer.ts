@@ -16,7 +16,11 @@ export type CsvSeparator = (typeof CSV_SEPARATORS)[number];
 export type CsvStructureErrorCode = 'CSV_QUOTE_NOT_CLOSED';
 
 export class CsvStructureError extends Error {
-  constructor(readonly code: CsvStructureErrorCode, message: string, readonly extent: CsvExtent) {
+  constructor(
+    readonly code: CsvStructureErrorCode,
+    message: string,
+    readonly extent: CsvExtent,
+  ) {
     super(message);
     this.name = 'CsvStructureError';
   }
@@ -104,10 +108,14 @@ export class CsvTokenizer {
   }
 
   /** The structure error that stopped reading, or null. Input after it is ignored. */
-  get errored(): CsvStructureError | null { return this.error; }
+  get errored(): CsvStructureError | null {
+    return this.error;
+  }
 
   /** The record delimiter in use (undefined until the first line end outside quotes). */
-  get recordDelimiter(): CsvRecordDelimiter | undefined { return this.delimiter; }
+  get recordDelimiter(): CsvRecordDelimiter | undefined {
+    return this.delimiter;
+  }
 
   /** Feeds bytes (UTF-8); calls `onRecord` for every record completed by them. Keeps no reference to `chunk`. */
   write(chunk: Uint8Array, onRecord: (fields: string[]) => void): void {
@@ -174,7 +182,8 @@ export class CsvTokenizer {
         if (this.skipper !== undefined) break; // the record at `pos` is over the limit
       }
       // An unfinished record over the limit (the look-ahead may hold 2 bytes of the next one) is skipped.
-      if (this.skipper === undefined && !final && n - pos > this.maxRecordBytes + LOOKAHEAD) this.skipper = this.newSkipper();
+      if (this.skipper === undefined && !final && n - pos > this.maxRecordBytes + LOOKAHEAD)
+        this.skipper = this.newSkipper();
       if (this.skipper === undefined) break;
     }
     const rest = n - pos;
@@ -340,6 +349,7 @@ export class CsvTokenizer {
   }
 
   private quoteNotClosed(extent: CsvExtent): void {
-    if (this.error === null) this.error = new CsvStructureError('CSV_QUOTE_NOT_CLOSED', 'the input ends inside a quoted field', extent);
+    if (this.error === null)
+      this.error = new CsvStructureError('CSV_QUOTE_NOT_CLOSED', 'the input ends inside a quoted field', extent);
   }
 }

@@ -3,7 +3,13 @@ import { addAccounting, emptyAccounting } from './accounting.js';
 import { participantKey } from './participantKey.js';
 import type { ExportStream } from './readExport.js';
 import type {
-  AuditRecord, ExportInfo, ExportItem, Meeting, ReadAccounting, Rejection, SessionRecord,
+  AuditRecord,
+  ExportInfo,
+  ExportItem,
+  Meeting,
+  ReadAccounting,
+  Rejection,
+  SessionRecord,
 } from './records.js';
 
 export { emptyAccounting } from './accounting.js';
@@ -28,13 +34,25 @@ async function* batchesOf(stream: ExportStream): AsyncGenerator<readonly ExportI
  */
 export function contentKey(record: SessionRecord): string {
   const participant = participantKey(record.attendee);
-  return JSON.stringify([record.meetingId, participant.source, participant.key, record.joinTime, record.leaveTime,
-    record.clientIp, record.deviceInformation]);
+  return JSON.stringify([
+    record.meetingId,
+    participant.source,
+    participant.key,
+    record.joinTime,
+    record.leaveTime,
+    record.clientIp,
+    record.deviceInformation,
+  ]);
 }
 
 function sameContent(a: SessionRecord, b: SessionRecord, bSource: string): boolean {
-  return a.joinTime === b.joinTime && a.leaveTime === b.leaveTime && a.clientIp === b.clientIp
-    && a.deviceInformation === b.deviceInformation && participantKey(a.attendee).source === bSource;
+  return (
+    a.joinTime === b.joinTime &&
+    a.leaveTime === b.leaveTime &&
+    a.clientIp === b.clientIp &&
+    a.deviceInformation === b.deviceInformation &&
+    participantKey(a.attendee).source === bSource
+  );
 }
 
 /**

@@ -5,11 +5,27 @@
 import { describeJsonError, rejected } from './auditData.js';
 import { MAX_JSON_RECORD_BYTES, NdjsonReader, itemsFromText, type JsonChunkReader } from './jsonExport.js';
 import {
-  hasNextLink, isRecordArrayKey, isRecordLike, NEXT_LINK_WARNING, unknownObjectShape, valueItems, wrappedRecords,
+  hasNextLink,
+  isRecordArrayKey,
+  isRecordLike,
+  NEXT_LINK_WARNING,
+  unknownObjectShape,
+  valueItems,
+  wrappedRecords,
 } from './jsonRecords.js';
 import type { ExportFormat, ExportItem } from './records.js';
 import {
-  BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, Capture, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE, isJsonSpace as isSpace,
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COLON,
+  COMMA,
+  Capture,
+  NEWLINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  isJsonSpace as isSpace,
 } from './jsonBytes.js';
 
 /** Where the scanner is among the members of a top-level object. */
@@ -70,9 +86,15 @@ export class JsonDocumentReader implements JsonChunkReader {
 
   constructor(private readonly file: string) {}
 
-  get rows(): number { return this.recordCount + (this.ndjson?.rows ?? 0); }
-  get stopped(): boolean { return this.stoppedFlag; }
-  get warnings(): readonly string[] { return this.ndjson ? [...this.ownWarnings, ...this.ndjson.warnings] : this.ownWarnings; }
+  get rows(): number {
+    return this.recordCount + (this.ndjson?.rows ?? 0);
+  }
+  get stopped(): boolean {
+    return this.stoppedFlag;
+  }
+  get warnings(): readonly string[] {
+    return this.ndjson ? [...this.ownWarnings, ...this.ndjson.warnings] : this.ownWarnings;
+  }
   get format(): ExportFormat {
     if (this.ndjson) return 'ndjson';
     return this.sawWrapper ? 'json-wrapper' : 'json-records';
@@ -201,8 +223,13 @@ export class JsonDocumentReader implements JsonChunkReader {
         this.afterComma = false;
       } else {
         this.recordCount++;
-        out.push(rejected({ file: this.file, line: this.lineAt(buf, i) }, 'AuditData',
-          'unexpected text after the end of a JSON value; the rest of the file was ignored'));
+        out.push(
+          rejected(
+            { file: this.file, line: this.lineAt(buf, i) },
+            'AuditData',
+            'unexpected text after the end of a JSON value; the rest of the file was ignored',
+          ),
+        );
         this.stoppedFlag = true;
         break;
       }
@@ -221,7 +248,13 @@ export class JsonDocumentReader implements JsonChunkReader {
       if (this.inElement) {
         this.elementCount++;
         this.recordCount++;
-        out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData', 'the file ends inside this record, so it is incomplete'));
+        out.push(
+          rejected(
+            { file: this.file, line: this.elementCount },
+            'AuditData',
+            'the file ends inside this record, so it is incomplete',
+          ),
+        );
       }
       if (this.objectOpen && !this.wrapper) {
         const text = this.object.take(Buffer.alloc(0), 0);
@@ -231,8 +264,13 @@ export class JsonDocumentReader implements JsonChunkReader {
           return;
         }
         this.recordCount++;
-        out.push(rejected({ file: this.file, line: this.objectStartLine }, 'AuditData',
-          `the file ends inside the record that starts on line ${this.objectStartLine}, so it is incomplete`));
+        out.push(
+          rejected(
+            { file: this.file, line: this.objectStartLine },
+            'AuditData',
+            `the file ends inside the record that starts on line ${this.objectStartLine}, so it is incomplete`,
+          ),
+        );
       } else if (this.depth > 0) {
         this.ownWarnings.push('the JSON is not closed (a missing "]" or "}"): the file is probably truncated');
       }
@@ -314,8 +352,13 @@ export class JsonDocumentReader implements JsonChunkReader {
         return false;
       }
       this.recordCount++;
-      out.push(rejected({ file: this.file, line }, 'AuditData',
-        `the record that starts on line ${line} cannot be read: ${describeJsonError(e, text.length)}`));
+      out.push(
+        rejected(
+          { file: this.file, line },
+          'AuditData',
+          `the record that starts on line ${line} cannot be read: ${describeJsonError(e, text.length)}`,
+        ),
+      );
       return false;
     }
     if (first && typeof data === 'object' && data !== null && !Array.isArray(data)) {
@@ -349,7 +392,8 @@ export class JsonDocumentReader implements JsonChunkReader {
       }
       if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
         const v = data as Record<string, unknown>;
-        if (!isRecordLike(v) && wrappedRecords(v) === undefined) throw unknownObjectShape(this.file, v, this.recordsDepth === 2 ? 'wrapper' : 'array');
+        if (!isRecordLike(v) && wrappedRecords(v) === undefined)
+          throw unknownObjectShape(this.file, v, this.recordsDepth === 2 ? 'wrapper' : 'array');
       }
     }
     itemsFromText(() => text, source, `record ${source.line} of the array of records`, out);
@@ -358,8 +402,13 @@ export class JsonDocumentReader implements JsonChunkReader {
   private emptyElement(out: ExportItem[]): void {
     this.elementCount++;
     this.recordCount++;
-    out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData',
-      'empty element in the array of records (two commas in a row, or a comma before "]")'));
+    out.push(
+      rejected(
+        { file: this.file, line: this.elementCount },
+        'AuditData',
+        'empty element in the array of records (two commas in a row, or a comma before "]")',
+      ),
+    );
   }
 
   /** Reads everything from the start of the file as NDJSON: `head` is every byte so far. */
@@ -376,16 +425,24 @@ export class JsonDocumentReader implements JsonChunkReader {
     if (this.inElement && this.element.bytes > MAX_JSON_RECORD_BYTES) {
       this.elementCount++;
       this.recordCount++;
-      this.stop(out, this.elementCount, `this record is larger than ${MiB}, which means the JSON structure is broken `
-        + '(an unclosed string or bracket); reading stopped here');
+      this.stop(
+        out,
+        this.elementCount,
+        `this record is larger than ${MiB}, which means the JSON structure is broken ` +
+          '(an unclosed string or bracket); reading stopped here',
+      );
     } else if (this.objectOpen && this.object.bytes > MAX_JSON_RECORD_BYTES) {
       if (this.watchingNewlines()) {
         this.replayAsNdjson(this.object.take(buf, 0), out);
         return;
       }
       this.recordCount++;
-      this.stop(out, this.objectStartLine, `the object that starts on line ${this.objectStartLine} is larger than ${MiB} `
-        + 'without its records, which means the JSON structure is broken (an unclosed string or bracket); reading stopped here');
+      this.stop(
+        out,
+        this.objectStartLine,
+        `the object that starts on line ${this.objectStartLine} is larger than ${MiB} ` +
+          'without its records, which means the JSON structure is broken (an unclosed string or bracket); reading stopped here',
+      );
     }
   }
 

@@ -1,10 +1,25 @@
 // JSON exports: a streamed top-level array of records, or NDJSON (one record per line). Each element or
 // line may also be a wrapper of records (a Graph page): see jsonRecords.ts.
 import { describeJsonError, rejected } from './auditData.js';
-import { isRecordLike, NEXT_LINK_WARNING, unknownObjectShape, valueItems, wrappedRecords, type PageKind } from './jsonRecords.js';
+import {
+  isRecordLike,
+  NEXT_LINK_WARNING,
+  unknownObjectShape,
+  valueItems,
+  wrappedRecords,
+  type PageKind,
+} from './jsonRecords.js';
 import type { ExportFormat, ExportItem, SourceRef } from './records.js';
 import {
-  BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COMMA, NEWLINE, OPEN_BRACE, OPEN_BRACKET, QUOTE, isJsonSpace,
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  NEWLINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  isJsonSpace,
 } from './jsonBytes.js';
 
 /** A single JSON record larger than this (bytes) means a broken file; reading stops there. */
@@ -61,8 +76,12 @@ export class JsonArrayReader implements JsonChunkReader {
 
   constructor(private readonly file: string) {}
 
-  get rows(): number { return this.elementCount; }
-  get stopped(): boolean { return this.stoppedFlag; }
+  get rows(): number {
+    return this.elementCount;
+  }
+  get stopped(): boolean {
+    return this.stoppedFlag;
+  }
 
   write(buf: Buffer, out: ExportItem[]): void {
     if (this.stoppedFlag) return;
@@ -114,8 +133,13 @@ export class JsonArrayReader implements JsonChunkReader {
         continue;
       }
       this.elementCount++;
-      out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData',
-        'unexpected text after the end of the JSON array; the rest of the file was ignored'));
+      out.push(
+        rejected(
+          { file: this.file, line: this.elementCount },
+          'AuditData',
+          'unexpected text after the end of the JSON array; the rest of the file was ignored',
+        ),
+      );
       this.stoppedFlag = true;
       return;
     }
@@ -125,8 +149,13 @@ export class JsonArrayReader implements JsonChunkReader {
       this.partsBytes += rest.length;
       if (this.partsBytes > MAX_JSON_RECORD_BYTES) {
         this.elementCount++;
-        out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData',
-          `this record is larger than ${MiB}, which means the JSON structure is broken (an unclosed string or bracket); reading stopped here`));
+        out.push(
+          rejected(
+            { file: this.file, line: this.elementCount },
+            'AuditData',
+            `this record is larger than ${MiB}, which means the JSON structure is broken (an unclosed string or bracket); reading stopped here`,
+          ),
+        );
         this.stoppedFlag = true;
         this.parts = [];
         return;
@@ -142,8 +171,13 @@ export class JsonArrayReader implements JsonChunkReader {
     if (this.stoppedFlag) return;
     if (this.inElement) {
       this.elementCount++;
-      out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData',
-        'the file ends inside this record, so it is incomplete'));
+      out.push(
+        rejected(
+          { file: this.file, line: this.elementCount },
+          'AuditData',
+          'the file ends inside this record, so it is incomplete',
+        ),
+      );
       this.parts = [];
     }
     if (this.depth > 0) {
@@ -155,9 +189,10 @@ export class JsonArrayReader implements JsonChunkReader {
   private finishElement(buf: Buffer, start: number, end: number, out: ExportItem[]): void {
     const parts = this.parts;
     const source = { file: this.file, line: ++this.elementCount };
-    const textOf = parts.length === 0
-      ? () => buf.toString('utf8', start, end)
-      : () => Buffer.concat([...parts, buf.subarray(0, end)]).toString('utf8');
+    const textOf =
+      parts.length === 0
+        ? () => buf.toString('utf8', start, end)
+        : () => Buffer.concat([...parts, buf.subarray(0, end)]).toString('utf8');
     this.parts = [];
     this.partsBytes = 0;
     if (source.line === 1) {
@@ -189,8 +224,13 @@ export class JsonArrayReader implements JsonChunkReader {
 
   private emptyElement(out: ExportItem[]): void {
     this.elementCount++;
-    out.push(rejected({ file: this.file, line: this.elementCount }, 'AuditData',
-      'empty element in the JSON array (two commas in a row, or a comma before "]")'));
+    out.push(
+      rejected(
+        { file: this.file, line: this.elementCount },
+        'AuditData',
+        'empty element in the JSON array (two commas in a row, or a comma before "]")',
+      ),
+    );
   }
 }
 
@@ -210,7 +250,9 @@ export class NdjsonReader implements JsonChunkReader {
 
   constructor(private readonly file: string) {}
 
-  get rows(): number { return this.recordCount; }
+  get rows(): number {
+    return this.recordCount;
+  }
 
   write(buf: Buffer, out: ExportItem[]): void {
     let start = 0;
@@ -231,8 +273,13 @@ export class NdjsonReader implements JsonChunkReader {
       this.partsBytes += rest.length;
       if (this.partsBytes > MAX_JSON_RECORD_BYTES) {
         this.recordCount++;
-        out.push(rejected({ file: this.file, line: this.lineNumber + 1 }, 'AuditData',
-          `this line is longer than ${MiB}; it was skipped`));
+        out.push(
+          rejected(
+            { file: this.file, line: this.lineNumber + 1 },
+            'AuditData',
+            `this line is longer than ${MiB}; it was skipped`,
+          ),
+        );
         this.parts = [];
         this.partsBytes = 0;
         this.skippingLine = true;

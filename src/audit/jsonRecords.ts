@@ -12,7 +12,17 @@ type Json = Record<string, unknown>;
 export const RECORD_ARRAY_KEYS = ['value', 'records'] as const;
 
 /** Keys of which at least one marks an object as an audit record (or a record in an envelope). */
-const RECORD_KEYS = ['Operation', 'Operations', 'AuditData', 'auditData', 'operation', 'Id', 'RecordType', 'CreationTime', 'Workload'];
+const RECORD_KEYS = [
+  'Operation',
+  'Operations',
+  'AuditData',
+  'auditData',
+  'operation',
+  'Id',
+  'RecordType',
+  'CreationTime',
+  'Workload',
+];
 
 /**
  * Envelope properties that stand for the standard fields of the unified audit record when the record
@@ -63,12 +73,14 @@ export function hasNextLink(v: Json): boolean {
   return typeof v[GRAPH_NEXT_LINK] === 'string' && v[GRAPH_NEXT_LINK] !== '';
 }
 
-export const NEXT_LINK_WARNING = `the file holds a page of a Microsoft Graph audit log query that has an ${GRAPH_NEXT_LINK}: `
-  + 'more records exist that are not in the file (fetch every page, following each page\'s nextLink, and read them all)';
+export const NEXT_LINK_WARNING =
+  `the file holds a page of a Microsoft Graph audit log query that has an ${GRAPH_NEXT_LINK}: ` +
+  "more records exist that are not in the file (fetch every page, following each page's nextLink, and read them all)";
 
 /** A key as shown in a message: cut at 40 characters, and not shown when it may be an e-mail or IP address. */
 function shownKey(k: string): string {
-  if (/@|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::/.test(k)) return `(a key of ${k.length} characters, not shown because it may contain personal data)`;
+  if (/@|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::/.test(k))
+    return `(a key of ${k.length} characters, not shown because it may contain personal data)`;
   return JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k);
 }
 
@@ -79,22 +91,29 @@ function keyList(v: Json): string {
   return `${keys.length === 1 ? 'key' : 'keys'} ${shown}${keys.length > 8 ? `, … (${keys.length} keys)` : ''}`;
 }
 
-const EXPECTED = 'expected audit records (Purview AuditData objects, Microsoft Graph auditLogRecords or Search-UnifiedAuditLog '
-  + `objects): an array of them, one per line, or an object holding them under ${RECORD_ARRAY_KEYS.map((k) => `"${k}"`).join(' or ')}`;
+const EXPECTED =
+  'expected audit records (Purview AuditData objects, Microsoft Graph auditLogRecords or Search-UnifiedAuditLog ' +
+  `objects): an array of them, one per line, or an object holding them under ${RECORD_ARRAY_KEYS.map((k) => `"${k}"`).join(' or ')}`;
 
 /** Where the first object of a file was found, for unknownObjectShape. */
 export type ShapePlace = 'top' | 'array' | 'wrapper';
 
 /** The error for a file whose first JSON object is neither a record nor a wrapper of records. */
 export function unknownObjectShape(file: string, v: Json, place: ShapePlace): ExportReadError {
-  const what = place === 'top'
-    ? `a JSON object with ${keyList(v)}, which is not an audit record and holds no array of records`
-    : `${place === 'array' ? 'a JSON array' : 'an array of records'} whose first element is an object with ${keyList(v)}, which is not an audit record`;
+  const what =
+    place === 'top'
+      ? `a JSON object with ${keyList(v)}, which is not an audit record and holds no array of records`
+      : `${place === 'array' ? 'a JSON array' : 'an array of records'} whose first element is an object with ${keyList(v)}, which is not an audit record`;
   return new ExportReadError(file, `the file holds ${what}: ${EXPECTED}`);
 }
 
 /** The AuditData object of a Graph auditLogRecord or a Search-UnifiedAuditLog object (parsed when it is text). */
-function innerRecord(container: Json, key: 'auditData' | 'AuditData', source: SourceRef, out: ExportItem[]): Json | undefined {
+function innerRecord(
+  container: Json,
+  key: 'auditData' | 'AuditData',
+  source: SourceRef,
+  out: ExportItem[],
+): Json | undefined {
   let data = container[key];
   if (typeof data === 'string') {
     try {
@@ -105,7 +124,9 @@ function innerRecord(container: Json, key: 'auditData' | 'AuditData', source: So
     }
   }
   if (!isObject(data)) {
-    out.push(rejected(source, key, `${key} is ${data === null || data === undefined ? 'missing' : 'not a JSON object'}`));
+    out.push(
+      rejected(source, key, `${key} is ${data === null || data === undefined ? 'missing' : 'not a JSON object'}`),
+    );
     return undefined;
   }
   return data;
@@ -148,7 +169,14 @@ export function recordItems(value: unknown, source: SourceRef, out: ExportItem[]
     return;
   }
   const data = innerRecord(value, key, source, out);
-  if (data !== undefined) out.push(toAuditItem(completedRecord(value, withoutSdkWrapper(data)), source, key === 'auditData' ? graphField : undefined));
+  if (data !== undefined)
+    out.push(
+      toAuditItem(
+        completedRecord(value, withoutSdkWrapper(data)),
+        source,
+        key === 'auditData' ? graphField : undefined,
+      ),
+    );
 }
 
 /** What a value was: a record (undefined), or a wrapper of records that says more pages exist or not. */

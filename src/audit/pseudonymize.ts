@@ -22,7 +22,9 @@ export class Pseudonymizer {
   constructor(key: string | Buffer) {
     this.#key = typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key);
     if (this.#key.length < MIN_PSEUDONYM_KEY_BYTES) {
-      throw new Error(`the pseudonym key must be at least ${MIN_PSEUDONYM_KEY_BYTES} bytes long (got ${this.#key.length})`);
+      throw new Error(
+        `the pseudonym key must be at least ${MIN_PSEUDONYM_KEY_BYTES} bytes long (got ${this.#key.length})`,
+      );
     }
   }
 
@@ -46,11 +48,20 @@ export class Pseudonymizer {
     if (attendee.userObjectId !== undefined) attendee.userObjectId = this.of(attendee.userObjectId);
     if (attendee.upn !== undefined) attendee.upn = this.of(attendee.upn);
     if (attendee.displayName !== undefined) attendee.displayName = this.of(attendee.displayName);
-    return { ...record, organizerUpn: this.of(record.organizerUpn), organizerId: this.of(record.organizerId), attendee };
+    return {
+      ...record,
+      organizerUpn: this.of(record.organizerUpn),
+      organizerId: this.of(record.organizerId),
+      attendee,
+    };
   }
 
   private detail(record: MeetingDetailRecord): MeetingDetailRecord {
-    const out: MeetingDetailRecord = { ...record, organizerUpn: this.of(record.organizerUpn), organizerId: this.of(record.organizerId) };
+    const out: MeetingDetailRecord = {
+      ...record,
+      organizerUpn: this.of(record.organizerUpn),
+      organizerId: this.of(record.organizerId),
+    };
     // A Teams join link carries the organiser's object id in its `context` parameter: only the path is kept.
     if (out.meetingUrl !== undefined) out.meetingUrl = withoutQuery(out.meetingUrl);
     return out;

@@ -27,8 +27,9 @@ const BINARY_CHECK_BYTES = 4096;
 const NOT_UTF8_HINT = 'The file is not valid UTF-8 text either: is it a binary file, or text in another encoding?';
 
 /** What a file must be to be read, for messages about files that are not. */
-export const READABLE_EXPORTS = 'Exports are read as CSV, JSON or NDJSON text (UTF-8, or UTF-16 with a byte order mark), '
-  + 'plain, gzip-compressed (.gz) or in a zip archive; UTF-16 text without a byte order mark must be saved as UTF-8.';
+export const READABLE_EXPORTS =
+  'Exports are read as CSV, JSON or NDJSON text (UTF-8, or UTF-16 with a byte order mark), ' +
+  'plain, gzip-compressed (.gz) or in a zip archive; UTF-16 text without a byte order mark must be saved as UTF-8.';
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -37,8 +38,12 @@ function isSpace(c: number): boolean {
 /** The chunks of an input as Buffers (strings encoded as UTF-8), empty chunks left out. */
 export async function* asBuffers(input: AsyncIterable<Uint8Array | string>): AsyncGenerator<Buffer> {
   for await (const chunk of input) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8')
-      : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.isBuffer(chunk)
+          ? chunk
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (buf.length > 0) yield buf;
   }
 }
@@ -95,7 +100,8 @@ export function firstInvalidUtf8(buf: Uint8Array): number {
       i++;
       continue;
     }
-    const extra = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+    const extra =
+      lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
     if (extra === 0 || i + extra >= buf.length) return i;
     let codePoint = lead & (0x3f >> extra);
     for (let k = 1; k <= extra; k++) {
@@ -168,11 +174,16 @@ class ExportReader implements ExportStream {
   /** Byte offset in the file of the first invalid UTF-8 byte, if any. */
   private invalidUtf8At: number | undefined;
 
-  constructor(private readonly input: AsyncIterable<Uint8Array | string>, private readonly options: ReadExportOptions) {}
+  constructor(
+    private readonly input: AsyncIterable<Uint8Array | string>,
+    private readonly options: ReadExportOptions,
+  ) {}
 
   info(): ExportInfo {
     if (this.format === undefined) {
-      throw new Error(`info() of ${this.options.file} is not available before its format is known; iterate the stream first`);
+      throw new Error(
+        `info() of ${this.options.file} is not available before its format is known; iterate the stream first`,
+      );
     }
     const info: ExportInfo = { file: this.options.file, format: this.format, warnings: [...this.warnings] };
     if (this.csvVariant !== undefined) info.csvVariant = this.csvVariant;
@@ -277,8 +288,10 @@ class ExportReader implements ExportStream {
 
   private noteInvalidUtf8(offset: number): void {
     this.invalidUtf8At = offset;
-    this.warnings.push(`the file is not valid UTF-8 (first bad byte at byte offset ${offset}); `
-      + 'bad bytes were read as the replacement character U+FFFD: save the file as UTF-8');
+    this.warnings.push(
+      `the file is not valid UTF-8 (first bad byte at byte offset ${offset}); ` +
+        'bad bytes were read as the replacement character U+FFFD: save the file as UTF-8',
+    );
   }
 
   private async *readCsv(source: ByteSource): AsyncGenerator<ExportItem[], void, undefined> {
@@ -318,7 +331,8 @@ class ExportReader implements ExportStream {
     reader.end(out);
     this.format = reader.format;
     this.warnings.push(...reader.warnings);
-    if (reader.stopped) this.warnings.push(`reading stopped at record ${reader.rows}: the JSON structure is broken there`);
+    if (reader.stopped)
+      this.warnings.push(`reading stopped at record ${reader.rows}: the JSON structure is broken there`);
     onProgress?.(reader.rows);
     if (out.length > 0) yield out;
   }

@@ -135,7 +135,9 @@ export function plainIsoText(ms: number): string {
 
 /** True when `raw` is the plain form plainIsoText() rebuilds exactly (for a raw text the time parser accepted). */
 export function isPlainIsoText(raw: string): boolean {
-  return raw.length === 19 && raw.charCodeAt(10) === 84 /* T */ && raw.charCodeAt(4) === 45 && raw.charCodeAt(16) === 58;
+  return (
+    raw.length === 19 && raw.charCodeAt(10) === 84 /* T */ && raw.charCodeAt(4) === 45 && raw.charCodeAt(16) === 58
+  );
 }
 
 /** JoinTime as it appeared in the export. */

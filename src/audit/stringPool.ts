@@ -13,7 +13,9 @@ export class StringPool {
   readonly attendees = new Map<string, Attendee>();
   /** Per field, the last few values seen: meeting-level fields repeat from row to row, and comparing
    *  with them is cheaper than hashing a new string for the map. */
-  private readonly recentValues: Array<string | undefined> = new Array<string | undefined>(RECENT_FIELDS * RECENT_SLOTS).fill(undefined);
+  private readonly recentValues: Array<string | undefined> = new Array<string | undefined>(
+    RECENT_FIELDS * RECENT_SLOTS,
+  ).fill(undefined);
 
   get(s: string): string {
     const kept = this.strings.get(s);

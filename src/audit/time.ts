@@ -40,7 +40,13 @@ function daysFromCivil(y: number, m: number, d: number): number {
 }
 
 function validEpochMs(
-  y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number,
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
 ): number | undefined {
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
   if (h > 23 || mi > 59 || s > 59) return undefined;
@@ -66,8 +72,15 @@ function fraction(s: string, i: number): [number, number] | undefined {
 
 /** `YYYY-MM-DDThh:mm:ss[.f+][Z|±hh:mm]`; no zone means UTC. */
 function parseIso(s: string): number | undefined {
-  if (s.length < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84
-    || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
+  if (
+    s.length < 19 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  )
+    return undefined;
   const y = digits(s, 0, 4);
   const mo = digits(s, 5, 2);
   const d = digits(s, 8, 2);

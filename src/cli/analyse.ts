@@ -126,14 +126,21 @@ function accountingDifference(after: ReadAccounting, before: ReadAccounting): Re
   };
 }
 
-export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipRegex: IpTest | undefined): Promise<number> {
+export async function runAnalysis(
+  o: CliOptions,
+  io: CliIo,
+  msg: Messages,
+  ipRegex: IpTest | undefined,
+): Promise<number> {
   const config = loadConfig(o, msg);
   if (config === undefined) return 1;
   if ((ipRegex !== undefined || config.networks !== undefined) && o.report !== 'disconnections') {
     msg.warning(`-i/--ip select disconnections; the ${o.report} report is not filtered`);
   }
   if (o.groupBy !== undefined && o.report !== 'summary') {
-    msg.warning(`--group-by ranks the summary report only; the ${o.report} report is not grouped (--report summary --group-by ${o.groupBy})`);
+    msg.warning(
+      `--group-by ranks the summary report only; the ${o.report} report is not grouped (--report summary --group-by ${o.groupBy})`,
+    );
   }
   let users: UsersDatabase | undefined;
   if (o.usersFile !== undefined) {
@@ -149,9 +156,10 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
   const dataset = new AuditDataset();
   const output = new ReportOutput(io.stdout, () => msg.clearProgress());
   // The records report lists each accepted record as it is read, and keeps none.
-  const listing = o.report === 'records'
-    ? new RecordListing(output, o.format ?? defaultFormat(o.report), sources.length > 1, users)
-    : undefined;
+  const listing =
+    o.report === 'records'
+      ? new RecordListing(output, o.format ?? defaultFormat(o.report), sources.length > 1, users)
+      : undefined;
   const target = listing ?? dataset;
   for (const source of sources) {
     if (source.missing) {
@@ -187,7 +195,9 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
       } else {
         for (let i = firstRejection; i < target.rejections.length; i++) msg.rejection(target.rejections[i]!);
         const partial = accountingDifference(target.accounting, before);
-        msg.error(partial.rowsRead > 0 ? `${problem} (the ${partial.rowsRead} rows read before this point are kept)` : problem);
+        msg.error(
+          partial.rowsRead > 0 ? `${problem} (the ${partial.rowsRead} rows read before this point are kept)` : problem,
+        );
         msg.accounting(source.name, partial);
         missing++;
       }
@@ -217,7 +227,10 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
     if (o.report === 'users') {
       io.stdout.write(renderReport({ report: 'users', format, users: users! }));
     } else {
-      const classifier = new SessionClassifier({ ...(config.rules ? { rules: config.rules } : {}), ...(config.siteMap ? { siteMap: config.siteMap } : {}) });
+      const classifier = new SessionClassifier({
+        ...(config.rules ? { rules: config.rules } : {}),
+        ...(config.siteMap ? { siteMap: config.siteMap } : {}),
+      });
       // The disconnections report reads only the findings of each meeting (and, for -i, the sessions):
       // the classified sessions and per-participant results are not kept, which saves memory on large inputs.
       const findingsOnly = o.report === 'disconnections' && ipRegex === undefined;
@@ -227,8 +240,12 @@ export async function runAnalysis(o: CliOptions, io: CliIo, msg: Messages, ipReg
           for (const meeting of meetings) {
             yield {
               meeting,
-              analysis: analyseMeeting(meeting, (s) => classifier.classify(s), config.params,
-                findingsOnly ? { findingsOnly, participantKeyOf: (s) => classifier.participantKey(s) } : {}),
+              analysis: analyseMeeting(
+                meeting,
+                (s) => classifier.classify(s),
+                config.params,
+                findingsOnly ? { findingsOnly, participantKeyOf: (s) => classifier.participantKey(s) } : {},
+              ),
             };
           }
         },

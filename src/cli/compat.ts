@@ -5,7 +5,13 @@ import { youngGenerationCap } from './youngGeneration.js';
 import { readRecords } from '../audit/dataset.js';
 import type { Rejection } from '../audit/records.js';
 import { TalaAggregator } from '../reports/tala/engine.js';
-import { formulaLikeCells, talaAttendeeLineStream, talaDisconnectLines, talaMeetingsLines, type IpTest } from '../reports/tala/layouts.js';
+import {
+  formulaLikeCells,
+  talaAttendeeLineStream,
+  talaDisconnectLines,
+  talaMeetingsLines,
+  type IpTest,
+} from '../reports/tala/layouts.js';
 import { learnTalaOrganizers } from '../analysis/userDirectory.js';
 import { recordRow } from '../reports/records.js';
 import { recordText } from '../reports/render/text.js';
@@ -17,7 +23,12 @@ import { reportFileInfo, reportNoMeetingRecords, type Messages } from './message
 import { loadUsers, saveUsers } from './usersFile.js';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
 
-export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilter: IpTest | undefined): Promise<number> {
+export async function runCompat(
+  o: CliOptions,
+  io: CliIo,
+  msg: Messages,
+  ipFilter: IpTest | undefined,
+): Promise<number> {
   const users = o.usersFile === undefined ? undefined : loadUsers(o.usersFile, false, msg);
   if (users === null) return 1;
   const noUsers = { get: (): string | undefined => undefined };
@@ -35,7 +46,9 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
     if (source.missing) {
       // tala's wording for what is not a regular file; tala crashes on a file it may not open.
       const hint = !o.filesAfterDoubleDash && looksLikeOption(source.name) ? ` (${OPTIONS_FIRST_HINT})` : '';
-      msg.error(source.notRegularFile ? `'${source.name}' is not a file name${hint}` : `${source.name}: ${source.reason}`);
+      msg.error(
+        source.notRegularFile ? `'${source.name}' is not a file name${hint}` : `${source.name}: ${source.reason}`,
+      );
       status++;
       continue;
     }
@@ -48,11 +61,16 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
         onProgress: readingProgress(msg, source.name, capYoungGeneration),
       });
       const { stream } = opened;
-      await readRecords(stream, result, (record) => {
-        agg.add(record);
-        if (recordView) output.write(recordText(recordRow(record), false));
-        return 'accepted';
-      }, () => output.drained());
+      await readRecords(
+        stream,
+        result,
+        (record) => {
+          agg.add(record);
+          if (recordView) output.write(recordText(recordRow(record), false));
+          return 'accepted';
+        },
+        () => output.drained(),
+      );
       reportFileInfo(stream.info(), msg);
     } catch (e) {
       if (!(e instanceof ExportReadError) && !isFileSystemError(e)) throw e;
@@ -77,7 +95,8 @@ export async function runCompat(o: CliOptions, io: CliIo, msg: Messages, ipFilte
     accounting.accepted -= talaResult.skippedMeetingDetails + talaResult.rejections.length + talaResult.duplicates;
     accounting.skipped += talaResult.skippedMeetingDetails;
     if (talaResult.skippedMeetingDetails > 0) {
-      accounting.skippedByOperation.MeetingDetail = (accounting.skippedByOperation.MeetingDetail ?? 0) + talaResult.skippedMeetingDetails;
+      accounting.skippedByOperation.MeetingDetail =
+        (accounting.skippedByOperation.MeetingDetail ?? 0) + talaResult.skippedMeetingDetails;
     }
     accounting.rejected += talaResult.rejections.length;
     accounting.duplicates += talaResult.duplicates;

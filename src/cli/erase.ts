@@ -2,7 +2,12 @@
 // the configured storage (src/storage/erasure.ts, docs/privacy.md) and prints the counts per table as JSON.
 // In pseudonymised mode (PSEUDONYMIZE_USERS=true, PSEUDONYM_KEY) the person's pseudonyms are erased too.
 import { parseArgs } from 'node:util';
-import { StorageConfigError, storageClientsFromConnectionString, storageClientsFromEnv, type StorageClients } from '../storage/clients.js';
+import {
+  StorageConfigError,
+  storageClientsFromConnectionString,
+  storageClientsFromEnv,
+  type StorageClients,
+} from '../storage/clients.js';
 import { defaultStoreNames, openStore, type StoreNames } from '../storage/store.js';
 import { erasePerson, ErasureInputError } from '../storage/erasure.js';
 import { pseudonymizerFromEnv } from '../privacyMode.js';
@@ -41,10 +46,18 @@ function clientsFor(connectionString: string | undefined): StorageClients {
 }
 
 /** Runs the command; `names` replaces the deployment's table and container names (tests). */
-export async function runErase(argv: string[], io: EraseIo, options: { names?: StoreNames; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+export async function runErase(
+  argv: string[],
+  io: EraseIo,
+  options: { names?: StoreNames; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { 'connection-string': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { 'connection-string': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     io.stderr.write(`teams-audit erase: ${describeError(error)}\n\n${USAGE}`);
     return 2;
@@ -54,7 +67,9 @@ export async function runErase(argv: string[], io: EraseIo, options: { names?: S
     return 0;
   }
   if (parsed.positionals.length !== 1) {
-    io.stderr.write(`teams-audit erase: name exactly one person (object id, UPN or e-mail); got ${parsed.positionals.length}\n\n${USAGE}`);
+    io.stderr.write(
+      `teams-audit erase: name exactly one person (object id, UPN or e-mail); got ${parsed.positionals.length}\n\n${USAGE}`,
+    );
     return 2;
   }
   try {
@@ -69,7 +84,9 @@ export async function runErase(argv: string[], io: EraseIo, options: { names?: S
       io.stderr.write(`teams-audit erase: ${error.message}\n`);
       return 2;
     }
-    io.stderr.write(`teams-audit erase: the erasure did not finish (${describeError(error)}); running the same command again finishes it\n`);
+    io.stderr.write(
+      `teams-audit erase: the erasure did not finish (${describeError(error)}); running the same command again finishes it\n`,
+    );
     return 1;
   }
 }

@@ -1,7 +1,21 @@
 // Rewriting a file of the admin's (the -u users file): checked before any work, written through a
 // symbolic link to its target, never with wider permissions, and replaced atomically (a temporary
 // file in the same folder, flushed to disk, then renamed over the old one).
-import { accessSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { isFileSystemError, plainFileError } from './fileErrors.js';
@@ -50,7 +64,10 @@ export function prepareReplace(path: string): { target: ReplaceTarget; created: 
   } catch (e) {
     if (!isFileSystemError(e)) throw e;
     if (e.code !== 'ENOENT') throw new FileReplaceRefused(`cannot be opened: ${plainFileError(e)}`);
-    if (isSymbolicLink(path)) throw new FileReplaceRefused('is a symbolic link to a file that does not exist; create the target or remove the link');
+    if (isSymbolicLink(path))
+      throw new FileReplaceRefused(
+        'is a symbolic link to a file that does not exist; create the target or remove the link',
+      );
     try {
       closeSync(openSync(path, 'wx', NEW_FILE_MODE));
     } catch (created) {
@@ -64,7 +81,9 @@ export function prepareReplace(path: string): { target: ReplaceTarget; created: 
   const via = real === path ? '' : ` (through the symbolic link, '${real}')`;
   if (!stat.isFile()) throw new FileReplaceRefused(`is not a regular file${via}`);
   if ((stat.mode & 0o222) === 0) {
-    throw new FileReplaceRefused(`is read-only${via} (mode ${octal(stat.mode)}); it is rewritten when users are learned: make it writable (chmod u+w) or leave out -u`);
+    throw new FileReplaceRefused(
+      `is read-only${via} (mode ${octal(stat.mode)}); it is rewritten when users are learned: make it writable (chmod u+w) or leave out -u`,
+    );
   }
   try {
     accessSync(real, constants.W_OK);
@@ -76,7 +95,9 @@ export function prepareReplace(path: string): { target: ReplaceTarget; created: 
     accessSync(dirname(real), constants.W_OK);
   } catch (e) {
     if (!isFileSystemError(e)) throw e;
-    throw new FileReplaceRefused(`cannot be replaced safely: its folder '${dirname(real)}' cannot be written (${plainFileError(e)}); the new version is written next to the file, then renamed over it`);
+    throw new FileReplaceRefused(
+      `cannot be replaced safely: its folder '${dirname(real)}' cannot be written (${plainFileError(e)}); the new version is written next to the file, then renamed over it`,
+    );
   }
   return { target: { path: real, mode: stat.mode & 0o777, uid: stat.uid, gid: stat.gid }, created: false };
 }
@@ -90,7 +111,8 @@ export function replaceFile(target: ReplaceTarget, text: string): void {
   try {
     writeFileSync(fd, text);
     fchmodSync(fd, target.mode);
-    if (process.getuid?.() === 0 && target.uid !== undefined && target.gid !== undefined) fchownSync(fd, target.uid, target.gid);
+    if (process.getuid?.() === 0 && target.uid !== undefined && target.gid !== undefined)
+      fchownSync(fd, target.uid, target.gid);
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temporary, target.path);

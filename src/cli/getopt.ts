@@ -2,7 +2,10 @@
 // and parsing that stops at the first non-option argument.
 
 export class GetoptError extends Error {
-  constructor(message: string, readonly option: string) {
+  constructor(
+    message: string,
+    readonly option: string,
+  ) {
     super(message);
     this.name = 'GetoptError';
   }

@@ -21,12 +21,18 @@ export const STDIN_NAME = '<stdin>';
  * "not a file name"), as opposed to a file that exists but cannot be opened (permissions).
  */
 export type InputSource =
-  | { name: string; missing: false; open: () => AsyncIterable<Uint8Array | string>; file?: { path: string; size: number } }
+  | {
+      name: string;
+      missing: false;
+      open: () => AsyncIterable<Uint8Array | string>;
+      file?: { path: string; size: number };
+    }
   | { name: string; missing: true; reason: string; notRegularFile: boolean };
 
 function notRegularKind(stat: Stats): string {
   if (stat.isDirectory()) return 'is a folder, not a file';
-  if (stat.isFIFO()) return 'is a named pipe, not a regular file (send it to standard input instead: teams-audit … < FILE)';
+  if (stat.isFIFO())
+    return 'is a named pipe, not a regular file (send it to standard input instead: teams-audit … < FILE)';
   if (stat.isSocket()) return 'is a socket, not a regular file';
   return 'is a device, not a regular file (send it to standard input instead: teams-audit … < FILE)';
 }
@@ -58,7 +64,12 @@ export function inputSources(files: readonly string[], io: CliIo): InputSource[]
     const checked = checkInputFile(name);
     if ('reason' in checked) return { name, missing: true as const, ...checked };
     const size = checked.size;
-    return { name, missing: false as const, open: () => createReadStream(name, { highWaterMark: 1 << 20 }), file: { path: name, size } };
+    return {
+      name,
+      missing: false as const,
+      open: () => createReadStream(name, { highWaterMark: 1 << 20 }),
+      file: { path: name, size },
+    };
   });
 }
 
@@ -104,7 +115,8 @@ export function openExport(
     const { path, size } = source.file;
     const head = size === 0 ? undefined : fileHead(path);
     const empty = (): boolean => size === 0;
-    if (head === undefined || describeBinary(head) === undefined) return { stream: readExport(readFileChunks(path), options), empty };
+    if (head === undefined || describeBinary(head) === undefined)
+      return { stream: readExport(readFileChunks(path), options), empty };
     if (compressionOf(head) === 'zip') return { stream: readZipFileExport(path, options), empty };
     return { stream: readAnyExport(createReadStream(path, { highWaterMark: 1 << 20 }), options), empty };
   }

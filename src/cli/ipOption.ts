@@ -21,7 +21,10 @@ export function readIpOption(value: string): IpOptionReading {
   if (items.length === 0) return { kind: 'error', message: `--ip: the value is empty (${IP_OPTION_RULE})` };
   if (value.includes('/') || items.every((item) => ADDRESS_CHARACTERS.test(item))) return { kind: 'networks' };
   if (REGEX_SYNTAX.test(value)) return { kind: 'regex' };
-  return { kind: 'error', message: `--ip '${value}' is neither a list of networks nor a regular expression (${IP_OPTION_RULE})` };
+  return {
+    kind: 'error',
+    message: `--ip '${value}' is neither a list of networks nor a regular expression (${IP_OPTION_RULE})`,
+  };
 }
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -41,7 +44,9 @@ function escapeRegex(text: string): string {
 export function regexAddressWarning(regex: string, networksOption: boolean): string | undefined {
   if (CIDR_IN_REGEX.test(regex)) {
     const cidr = regex.replace(/^\^/, '').replace(/\$$/, '');
-    const advice = networksOption ? `for the network write --ip ${cidr}` : "write a regex for the addresses instead, e.g. '^10\\.57\\.' for 10.57.0.0/16";
+    const advice = networksOption
+      ? `for the network write --ip ${cidr}`
+      : "write a regex for the addresses instead, e.g. '^10\\.57\\.' for 10.57.0.0/16";
     return `-i/--ip '${regex}' is a regular expression (tala's -i), searched in the address text, which never holds a '/': it selects nothing; ${advice}`;
   }
   const bare = regex.replace(/^\^/, '').replace(/\$$/, '');

@@ -9,10 +9,11 @@ import { regexAddressWarning } from './ipOption.js';
 import type { CliIo } from './io.js';
 import type { IpTest } from '../reports/tala/layouts.js';
 
-
 function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';
@@ -54,7 +55,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const msg = new Messages(io.stderr, o.maxMessages, o.debug);
   // tala's parsing stops at the first file name, so `file.csv -d` would read `-d` as a file: outside
   // --compat tala, an option-like name that is no file stops the run before anything is read.
-  const misplaced = o.compat === 'tala' || o.filesAfterDoubleDash ? [] : o.files.filter((f) => looksLikeOption(f) && !existsSync(f));
+  const misplaced =
+    o.compat === 'tala' || o.filesAfterDoubleDash ? [] : o.files.filter((f) => looksLikeOption(f) && !existsSync(f));
   if (misplaced.length > 0) {
     const names = misplaced.map((f) => `'${f}'`).join(', ');
     msg.critical(
@@ -63,11 +65,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     );
     return 1;
   }
-  if (o.files.length === 0 && io.stdin.isTTY === true) msg.notice('reading standard input… (no file name was given; end the input with Ctrl-D, on Windows Ctrl-Z then Enter)');
+  if (o.files.length === 0 && io.stdin.isTTY === true)
+    msg.notice(
+      'reading standard input… (no file name was given; end the input with Ctrl-D, on Windows Ctrl-Z then Enter)',
+    );
 
   let ipRegex: IpTest | undefined;
   if (o.ipRegex !== undefined) {
-    const { IpRegexFilter, RegexSyntaxError } = require('../analysis/safeRegex.js') as typeof import('../analysis/safeRegex.js');
+    const { IpRegexFilter, RegexSyntaxError } =
+      require('../analysis/safeRegex.js') as typeof import('../analysis/safeRegex.js');
     try {
       ipRegex = IpRegexFilter.compile(o.ipRegex);
     } catch (e) {
@@ -103,7 +109,9 @@ if (require.main === module) {
     },
     (e: unknown) => {
       // An internal error, not an input problem: no input data in the message.
-      process.stderr.write(`${PROGRAM}: CRITICAL: internal error: ${e instanceof Error ? e.name + ': ' + e.message.split('\n')[0] : String(e)}\n`);
+      process.stderr.write(
+        `${PROGRAM}: CRITICAL: internal error: ${e instanceof Error ? e.name + ': ' + e.message.split('\n')[0] : String(e)}\n`,
+      );
       process.exitCode = 70;
     },
   );

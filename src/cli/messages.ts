@@ -122,7 +122,9 @@ export class Messages {
   finishRowMessages(): void {
     const hidden = this.rowMessages - this.printedRowMessages;
     if (hidden > 0) {
-      this.warning(`${hidden} more row message${hidden === 1 ? '' : 's'} not shown (--max-rejections ${this.maxRowMessages}; all are counted below)`);
+      this.warning(
+        `${hidden} more row message${hidden === 1 ? '' : 's'} not shown (--max-rejections ${this.maxRowMessages}; all are counted below)`,
+      );
     }
   }
 

@@ -4,11 +4,20 @@ import { getopt, GetoptError } from './getopt.js';
 import { readIpOption } from './ipOption.js';
 import { RANKING_DIMENSIONS, type RankingDimension } from '../analysis/model.js';
 
-export type ReportKind = 'meetings' | 'attendees' | 'disconnections' | 'summary' | 'users' | 'records' | 'unknown-clients';
+export type ReportKind =
+  'meetings' | 'attendees' | 'disconnections' | 'summary' | 'users' | 'records' | 'unknown-clients';
 export type OutputFormat = 'text' | 'csv' | 'json';
 export type GroupByOption = RankingDimension;
 
-export const REPORT_KINDS: readonly ReportKind[] = ['meetings', 'attendees', 'disconnections', 'summary', 'users', 'records', 'unknown-clients'];
+export const REPORT_KINDS: readonly ReportKind[] = [
+  'meetings',
+  'attendees',
+  'disconnections',
+  'summary',
+  'users',
+  'records',
+  'unknown-clients',
+];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'csv', 'json'];
 export const GROUP_BY_OPTIONS: readonly GroupByOption[] = RANKING_DIMENSIONS;
 
@@ -49,10 +58,26 @@ export type ParseOutcome =
 export const SHORT_OPTIONS = 'adi:ou:?h';
 export const LONG_OPTIONS: readonly string[] = [
   // tala's
-  'attendees', 'debug', 'disconnect', 'help', 'ip=', 'organizers', 'users=', 'version',
+  'attendees',
+  'debug',
+  'disconnect',
+  'help',
+  'ip=',
+  'organizers',
+  'users=',
+  'version',
   // this project's
-  'compat=', 'format=', 'report=', 'group-by=', 'site-map=', 'rules=', 'param=', 'params=', 'include=',
-  'max-rejections=', 'strict',
+  'compat=',
+  'format=',
+  'report=',
+  'group-by=',
+  'site-map=',
+  'rules=',
+  'param=',
+  'params=',
+  'include=',
+  'max-rejections=',
+  'strict',
 ];
 
 export const DEFAULT_MAX_MESSAGES = 20;
@@ -91,7 +116,8 @@ export function parseArgs(argv: readonly string[]): ParseOutcome {
   try {
     parsed = getopt(argv, SHORT_OPTIONS, LONG_OPTIONS);
   } catch (e) {
-    if (e instanceof GetoptError) return { kind: 'usage-error', message: `Syntax error: ${e.message}`, showUsage: true };
+    if (e instanceof GetoptError)
+      return { kind: 'usage-error', message: `Syntax error: ${e.message}`, showUsage: true };
     throw e;
   }
   const o: CliOptions = {
@@ -142,15 +168,18 @@ export function parseArgs(argv: readonly string[]): ParseOutcome {
         o.compat = 'tala';
         break;
       case '--format':
-        if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) return bad(`--format: unknown format '${value}' (text, csv or json)`);
+        if (!(OUTPUT_FORMATS as readonly string[]).includes(value))
+          return bad(`--format: unknown format '${value}' (text, csv or json)`);
         o.format = value as OutputFormat;
         break;
       case '--report':
-        if (!(REPORT_KINDS as readonly string[]).includes(value)) return bad(`--report: unknown report '${value}' (${REPORT_KINDS.join(', ')})`);
+        if (!(REPORT_KINDS as readonly string[]).includes(value))
+          return bad(`--report: unknown report '${value}' (${REPORT_KINDS.join(', ')})`);
         o.report = value as ReportKind;
         break;
       case '--group-by':
-        if (!(GROUP_BY_OPTIONS as readonly string[]).includes(value)) return bad(`--group-by: unknown dimension '${value}' (${GROUP_BY_OPTIONS.join(', ')})`);
+        if (!(GROUP_BY_OPTIONS as readonly string[]).includes(value))
+          return bad(`--group-by: unknown dimension '${value}' (${GROUP_BY_OPTIONS.join(', ')})`);
         o.groupBy = value as GroupByOption;
         break;
       case '--site-map':
@@ -170,7 +199,8 @@ export function parseArgs(argv: readonly string[]): ParseOutcome {
         break;
       case '--include':
         for (const item of value.split(',')) {
-          if (item.trim() !== 'possible') return bad(`--include: unknown value '${item.trim()}' (the only value is 'possible')`);
+          if (item.trim() !== 'possible')
+            return bad(`--include: unknown value '${item.trim()}' (the only value is 'possible')`);
         }
         o.includePossible = true;
         break;
@@ -220,7 +250,8 @@ function compatConflict(o: CliOptions): string | undefined {
     ['--params', o.paramsFile !== undefined],
     ['--include', o.includePossible],
   ];
-  for (const [name, used] of unsupported) if (used) return `--compat tala: ${name} cannot be used (tala has no such analysis)`;
+  for (const [name, used] of unsupported)
+    if (used) return `--compat tala: ${name} cannot be used (tala has no such analysis)`;
   return undefined;
 }
 

@@ -38,7 +38,12 @@ export class RecordListing {
   async addExport(stream: ExportStream): Promise<ReadAccounting> {
     const file = emptyAccounting();
     try {
-      await readRecords(stream, { accounting: file, rejections: this.rejections }, (r) => this.list(r), () => this.out.drained());
+      await readRecords(
+        stream,
+        { accounting: file, rejections: this.rejections },
+        (r) => this.list(r),
+        () => this.out.drained(),
+      );
     } finally {
       addAccounting(this.totals, file);
     }

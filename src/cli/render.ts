@@ -54,7 +54,9 @@ export async function writeReport(req: RenderRequest, out: ReportOutput): Promis
     const d = require('../reports/disconnections.js') as typeof import('../reports/disconnections.js');
     const inputs = [...req.analysed].map((x) => ({ analysis: x.analysis, organizerEmail: organizerOf(x) }));
     const rows = d.disconnectionRows(inputs, req.filter, req.users);
-    const hidden = req.filter.includePossible ? 0 : d.countDisconnections(inputs, { ...req.filter, includePossible: true }) - rows.length;
+    const hidden = req.filter.includePossible
+      ? 0
+      : d.countDisconnections(inputs, { ...req.filter, includePossible: true }) - rows.length;
     await out.writeAll(text().disconnectionsTextChunks(rows, hidden));
   } else {
     out.write(renderReport(req));
@@ -116,7 +118,9 @@ export function renderReport(req: RenderRequest): string {
       const rows = d.disconnectionRows(inputs, req.filter, req.users);
       if (req.format === 'json') return json().renderJson(rows);
       if (req.format === 'csv') return csv().renderCsv(rows, d.DISCONNECTION_CSV_COLUMNS);
-      const hidden = req.filter.includePossible ? 0 : d.countDisconnections(inputs, { ...req.filter, includePossible: true }) - rows.length;
+      const hidden = req.filter.includePossible
+        ? 0
+        : d.countDisconnections(inputs, { ...req.filter, includePossible: true }) - rows.length;
       return text().renderDisconnectionsText(rows, hidden);
     }
     case 'summary': {

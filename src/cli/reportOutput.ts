@@ -10,7 +10,10 @@ export class ReportOutput {
   private blocked: Promise<unknown> | undefined;
 
   /** `beforeWrite` runs before each chunk reaches `out` (e.g. to clear a progress line on a terminal). */
-  constructor(private readonly out: NodeJS.WritableStream, private readonly beforeWrite: () => void = () => {}) {}
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly beforeWrite: () => void = () => {},
+  ) {}
 
   /** Adds text; a full chunk is passed on at once (call drained() now and then to respect back-pressure). */
   write(text: string): void {

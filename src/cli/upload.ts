@@ -107,7 +107,11 @@ function resolveTarget(connectionString: string | undefined): Target {
     }
   }
   const url = new URL(storage.blobService.url);
-  return { storage, endpoint: `${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}`, local: isLoopback(url.hostname) };
+  return {
+    storage,
+    endpoint: `${url.protocol}//${url.host}${url.pathname.replace(/\/$/, '')}`,
+    local: isLoopback(url.hostname),
+  };
 }
 
 export async function runUpload(argv: string[], io: UploadIo, options: UploadOptions = {}): Promise<number> {
@@ -187,13 +191,17 @@ export async function runUpload(argv: string[], io: UploadIo, options: UploadOpt
     if (!(await container.exists())) {
       io.stderr.write(
         `teams-audit upload: container "${containerName}" does not exist at ${target.endpoint}.` +
-          (target.local ? ' `npm start` creates it; is the right host running?' : ' Check --container or the deployment.') +
+          (target.local
+            ? ' `npm start` creates it; is the right host running?'
+            : ' Check --container or the deployment.') +
           '\n',
       );
       return 1;
     }
   } catch (err) {
-    io.stderr.write(`teams-audit upload: cannot reach the blob service at ${target.endpoint} (${describeServiceError(err)}).${hint}\n`);
+    io.stderr.write(
+      `teams-audit upload: cannot reach the blob service at ${target.endpoint} (${describeServiceError(err)}).${hint}\n`,
+    );
     return 1;
   }
 
@@ -219,15 +227,19 @@ export async function runUpload(argv: string[], io: UploadIo, options: UploadOpt
       });
       draw(size);
       if (showProgress) io.stderr.write('\r\x1b[K');
-      uploaded.push(`Uploaded ${file} to ${containerName}/${name} (${formatBytes(size)}, ETag ${response.etag ?? 'unknown'})`);
+      uploaded.push(
+        `Uploaded ${file} to ${containerName}/${name} (${formatBytes(size)}, ETag ${response.etag ?? 'unknown'})`,
+      );
     } catch (err) {
       if (showProgress) io.stderr.write('\r\x1b[K');
       const unreachable = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET/.test(String((err as Error)?.message ?? err));
-      io.stderr.write(`teams-audit upload: ${file}: upload failed: ${describeServiceError(err)}${unreachable ? `.${hint}` : ''}\n`);
+      io.stderr.write(
+        `teams-audit upload: ${file}: upload failed: ${describeServiceError(err)}${unreachable ? `.${hint}` : ''}\n`,
+      );
       failures++;
     }
   }
-  const wait = target.local ? options.emulatorSaveWaitMs ?? EMULATOR_SAVE_WAIT_MS : 0;
+  const wait = target.local ? (options.emulatorSaveWaitMs ?? EMULATOR_SAVE_WAIT_MS) : 0;
   if (uploaded.length > 0 && wait > 0) {
     io.stdout.write(
       `Waiting ${wait / 1000} s until the local emulator has saved ${uploaded.length === 1 ? 'the upload' : 'the uploads'} to disk ` +

@@ -49,11 +49,14 @@ export interface CollectorConfig {
 }
 
 export type CollectorConfigResult =
-  | { configured: true; config: CollectorConfig }
-  | { configured: false; missing: string[] };
+  { configured: true; config: CollectorConfig } | { configured: false; missing: string[] };
 
 /** The three ways to authenticate; exactly one is set. */
-const CREDENTIAL_SETTINGS = [SETTINGS.o365ClientSecret, SETTINGS.o365ClientCertificate, SETTINGS.o365ManagedIdentityClientId] as const;
+const CREDENTIAL_SETTINGS = [
+  SETTINGS.o365ClientSecret,
+  SETTINGS.o365ClientCertificate,
+  SETTINGS.o365ManagedIdentityClientId,
+] as const;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
@@ -96,7 +99,10 @@ export function checkBaseUrl(name: string, text: string, options: { httpsOnly?: 
   } catch {
     throw new CollectorConfigError(`${name} must be an absolute URL such as https://manage.office.com`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname) && options.httpsOnly !== true)) {
+  if (
+    url.protocol !== 'https:' &&
+    !(url.protocol === 'http:' && isLoopbackHost(url.hostname) && options.httpsOnly !== true)
+  ) {
     throw new CollectorConfigError(
       options.httpsOnly === true
         ? `${name} must be an https:// URL`
@@ -128,7 +134,11 @@ function credentialFrom(env: NodeJS.ProcessEnv): CollectorCredential {
   if (name === SETTINGS.o365ManagedIdentityClientId) {
     return {
       kind: 'managedIdentity',
-      identityClientId: guidSetting(env, name, "the client id of the Function App's user-assigned managed identity that the app registration trusts"),
+      identityClientId: guidSetting(
+        env,
+        name,
+        "the client id of the Function App's user-assigned managed identity that the app registration trusts",
+      ),
     };
   }
   if (name === SETTINGS.o365ClientCertificate) {
@@ -154,9 +164,14 @@ export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
 
   const tenantId = guidSetting(env, SETTINGS.o365TenantId, 'the Microsoft 365 tenant (directory) id');
   const clientId = guidSetting(env, SETTINGS.o365ClientId, "the Entra app registration's application (client) id");
-  const publisherId = value(env, SETTINGS.o365PublisherId) !== undefined
-    ? guidSetting(env, SETTINGS.o365PublisherId, 'a tenant id (PublisherIdentifier: your own tenant id for an in-house tool)')
-    : tenantId;
+  const publisherId =
+    value(env, SETTINGS.o365PublisherId) !== undefined
+      ? guidSetting(
+          env,
+          SETTINGS.o365PublisherId,
+          'a tenant id (PublisherIdentifier: your own tenant id for an in-house tool)',
+        )
+      : tenantId;
 
   const cloudText = setting(SETTINGS.o365Cloud, env).toLowerCase();
   if (!Object.prototype.hasOwnProperty.call(CLOUDS, cloudText)) {
@@ -165,10 +180,12 @@ export function readCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
   const cloud = cloudText as CloudName;
   const apiOverride = value(env, SETTINGS.o365ApiBaseUrl);
   const loginOverride = value(env, SETTINGS.o365LoginBaseUrl);
-  const apiBaseUrl = apiOverride !== undefined ? checkBaseUrl(SETTINGS.o365ApiBaseUrl, apiOverride) : CLOUDS[cloud].apiBaseUrl;
-  const loginBaseUrl = loginOverride !== undefined
-    ? checkBaseUrl(SETTINGS.o365LoginBaseUrl, loginOverride, { httpsOnly: true })
-    : CLOUDS[cloud].loginBaseUrl;
+  const apiBaseUrl =
+    apiOverride !== undefined ? checkBaseUrl(SETTINGS.o365ApiBaseUrl, apiOverride) : CLOUDS[cloud].apiBaseUrl;
+  const loginBaseUrl =
+    loginOverride !== undefined
+      ? checkBaseUrl(SETTINGS.o365LoginBaseUrl, loginOverride, { httpsOnly: true })
+      : CLOUDS[cloud].loginBaseUrl;
   const knownAuthority = Object.values(CLOUDS).some((c) => c.loginBaseUrl === loginBaseUrl);
 
   return {

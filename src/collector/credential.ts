@@ -30,12 +30,17 @@ export type CredentialPipelineOptions = Omit<TokenCredentialOptions, 'authorityH
  */
 export function checkCertificatePem(pem: string): void {
   const certificateBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
-  const keyBlock = /-----BEGIN (?:RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |ENCRYPTED )?PRIVATE KEY-----/.exec(pem)?.[0];
+  const keyBlock =
+    /-----BEGIN (?:RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |ENCRYPTED )?PRIVATE KEY-----/.exec(
+      pem,
+    )?.[0];
   if (!certificateBlock || !keyBlock) {
     throw new CollectorConfigError(`${CERTIFICATE} must hold a PEM certificate and its PEM private key`);
   }
   if (keyBlock.includes('ENCRYPTED')) {
-    throw new CollectorConfigError(`${CERTIFICATE} holds an encrypted private key: store the key unencrypted in Key Vault (the vault protects it)`);
+    throw new CollectorConfigError(
+      `${CERTIFICATE} holds an encrypted private key: store the key unencrypted in Key Vault (the vault protects it)`,
+    );
   }
   let key: KeyObject;
   let certificate: X509Certificate;
@@ -46,7 +51,9 @@ export function checkCertificatePem(pem: string): void {
     throw new CollectorConfigError(`${CERTIFICATE} could not be read: the PEM certificate or private key is damaged`);
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new CollectorConfigError(`${CERTIFICATE} holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; Entra ID client assertions need an RSA key`);
+    throw new CollectorConfigError(
+      `${CERTIFICATE} holds a ${key.asymmetricKeyType ?? 'non-RSA'} key; Entra ID client assertions need an RSA key`,
+    );
   }
   if (!certificate.checkPrivateKey(key)) {
     throw new CollectorConfigError(`${CERTIFICATE}: the private key does not belong to the (first) certificate`);
@@ -54,7 +61,10 @@ export function checkCertificatePem(pem: string): void {
 }
 
 /** A new credential for the configuration (a new one starts with an empty token cache). */
-export function createCollectorCredential(config: CollectorConfig, pipeline: CredentialPipelineOptions = {}): TokenCredential {
+export function createCollectorCredential(
+  config: CollectorConfig,
+  pipeline: CredentialPipelineOptions = {},
+): TokenCredential {
   const options = {
     ...pipeline,
     authorityHost: config.loginBaseUrl,
@@ -67,7 +77,12 @@ export function createCollectorCredential(config: CollectorConfig, pipeline: Cre
       return new ClientSecretCredential(config.tenantId, config.clientId, credential.secret, options);
     case 'certificate':
       checkCertificatePem(credential.pem);
-      return new ClientCertificateCredential(config.tenantId, config.clientId, { certificate: credential.pem }, options);
+      return new ClientCertificateCredential(
+        config.tenantId,
+        config.clientId,
+        { certificate: credential.pem },
+        options,
+      );
     case 'managedIdentity': {
       // The managed identity's token (audience api://AzureADTokenExchange or the cloud's equivalent) is the client
       // assertion; the managed identity endpoint is the platform's (IDENTITY_ENDPOINT/IDENTITY_HEADER on App Service).

@@ -2,18 +2,15 @@
 // fix; none carries a secret, a token, a request body or personal data.
 
 export type CollectorErrorKind =
-  | 'configuration'
-  | 'credentials'
-  | 'permission'
-  | 'subscription'
-  | 'throttled'
-  | 'deadline'
-  | 'api'
-  | 'network';
+  'configuration' | 'credentials' | 'permission' | 'subscription' | 'throttled' | 'deadline' | 'api' | 'network';
 
 export class CollectorError extends Error {
   override name = 'CollectorError';
-  constructor(readonly kind: CollectorErrorKind, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly kind: CollectorErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -29,7 +26,10 @@ export class CollectorConfigError extends CollectorError {
 /** Entra ID refused the client credentials (an AADSTS error). */
 export class CollectorCredentialsError extends CollectorError {
   override name = 'CollectorCredentialsError';
-  constructor(message: string, readonly aadstsCode: string | undefined) {
+  constructor(
+    message: string,
+    readonly aadstsCode: string | undefined,
+  ) {
     super('credentials', message);
   }
 }
@@ -37,7 +37,11 @@ export class CollectorCredentialsError extends CollectorError {
 /** The Management Activity API answered 401/403 for a reason other than throttling. */
 export class CollectorPermissionError extends CollectorError {
   override name = 'CollectorPermissionError';
-  constructor(message: string, readonly status: number, readonly apiCode: string | undefined) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly apiCode: string | undefined,
+  ) {
     super('permission', message);
   }
 }
@@ -45,7 +49,10 @@ export class CollectorPermissionError extends CollectorError {
 /** The content type has no subscription (AF20022) or it is disabled (AF20023). */
 export class SubscriptionMissingError extends CollectorError {
   override name = 'SubscriptionMissingError';
-  constructor(message: string, readonly apiCode: string) {
+  constructor(
+    message: string,
+    readonly apiCode: string,
+  ) {
     super('subscription', message);
   }
 }
@@ -53,7 +60,11 @@ export class SubscriptionMissingError extends CollectorError {
 /** Any other refusal by the API (after retries when it was retryable). */
 export class ManagementApiError extends CollectorError {
   override name = 'ManagementApiError';
-  constructor(message: string, readonly status: number | undefined, readonly apiCode: string | undefined) {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly apiCode: string | undefined,
+  ) {
     super('api', message);
   }
 }

@@ -145,11 +145,15 @@ export class RetryingHttp {
       };
 
       if (attempt >= this.policy.maxAttemptsPerRequest) giveUp(`gave up after ${attempt} attempts`);
-      if (this.retriesUsed >= this.policy.runRetryBudget) giveUp(`the run's retry budget (${this.policy.runRetryBudget}) is spent`);
+      if (this.retriesUsed >= this.policy.runRetryBudget)
+        giveUp(`the run's retry budget (${this.policy.runRetryBudget}) is spent`);
       const asked = answer ? retryAfterMs(answer.headers, this.now()) : undefined;
       let delayMs: number;
       if (asked !== undefined) {
-        if (asked > this.policy.maxDelayMs) giveUp(`the service asked to wait ${Math.ceil(asked / 1000)} s, longer than the ${this.policy.maxDelayMs / 1000} s a run waits`);
+        if (asked > this.policy.maxDelayMs)
+          giveUp(
+            `the service asked to wait ${Math.ceil(asked / 1000)} s, longer than the ${this.policy.maxDelayMs / 1000} s a run waits`,
+          );
         delayMs = asked;
       } else {
         const exponential = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));

@@ -115,7 +115,11 @@ export class ManagementActivityClient implements ManagementActivityApi {
     try {
       url = new URL(uri);
     } catch {
-      throw new ManagementApiError(`${what} is not an absolute URL; the listing cannot be followed`, undefined, undefined);
+      throw new ManagementApiError(
+        `${what} is not an absolute URL; the listing cannot be followed`,
+        undefined,
+        undefined,
+      );
     }
     if (url.origin !== this.origin) {
       throw new ManagementApiError(
@@ -155,16 +159,27 @@ export class ManagementActivityClient implements ManagementActivityApi {
       try {
         return JSON.parse(answer.text) as unknown;
       } catch {
-        throw new ManagementApiError(`${what}: the answer (HTTP ${answer.status}) is not JSON`, answer.status, undefined);
+        throw new ManagementApiError(
+          `${what}: the answer (HTTP ${answer.status}) is not JSON`,
+          answer.status,
+          undefined,
+        );
       }
     }
     const error = apiError(answer.text);
     const detail = `HTTP ${answer.status}${error.code ? `, ${error.code}` : ''}${error.message ? `: ${scrubRemoteText(error.message, 200)}` : ''}`;
     if (error.code === 'AF20022' || error.code === 'AF20023') {
-      throw new SubscriptionMissingError(`${what}: the ${error.code === 'AF20022' ? 'subscription does not exist' : 'subscription is disabled'} (${detail})`, error.code);
+      throw new SubscriptionMissingError(
+        `${what}: the ${error.code === 'AF20022' ? 'subscription does not exist' : 'subscription is disabled'} (${detail})`,
+        error.code,
+      );
     }
     if (answer.status === 401 || answer.status === 403) {
-      throw new CollectorPermissionError(`${what} was refused (${detail}): ${PERMISSION_HINT}.`, answer.status, error.code);
+      throw new CollectorPermissionError(
+        `${what} was refused (${detail}): ${PERMISSION_HINT}.`,
+        answer.status,
+        error.code,
+      );
     }
     throw new ManagementApiError(`${what} failed (${detail})`, answer.status, error.code);
   }
@@ -193,12 +208,14 @@ export class ManagementActivityClient implements ManagementActivityApi {
     const seen = new Set<string>();
     const maxPages = this.options.maxPagesPerWindow ?? 10_000;
     for (let page = 1; url !== undefined; page++) {
-      if (page > maxPages) throw new ManagementApiError(`${what}: more than ${maxPages} pages; stopped`, undefined, undefined);
+      if (page > maxPages)
+        throw new ManagementApiError(`${what}: more than ${maxPages} pages; stopped`, undefined, undefined);
       seen.add(url);
       const answer = await this.call('GET', url, what);
       const body = this.judge(answer, what);
       const list = body === null ? [] : body;
-      if (!Array.isArray(list)) throw new ManagementApiError(`${what}: expected a JSON array`, answer.status, undefined);
+      if (!Array.isArray(list))
+        throw new ManagementApiError(`${what}: expected a JSON array`, answer.status, undefined);
       const items: ContentItem[] = [];
       let malformed = 0;
       for (const entry of list) {
@@ -209,7 +226,11 @@ export class ManagementActivityClient implements ManagementActivityApi {
           malformed++;
           continue;
         }
-        const item: ContentItem = { contentType: isoOrUndefined(e['contentType']) ?? contentType, contentId, contentUri };
+        const item: ContentItem = {
+          contentType: isoOrUndefined(e['contentType']) ?? contentType,
+          contentId,
+          contentUri,
+        };
         const created = isoOrUndefined(e['contentCreated']);
         if (created !== undefined) item.contentCreated = created;
         const expiration = isoOrUndefined(e['contentExpiration']);
@@ -223,7 +244,12 @@ export class ManagementActivityClient implements ManagementActivityApi {
         url = undefined;
       } else {
         url = this.checkServiceUri(next.trim(), 'the NextPageUri header');
-        if (seen.has(url)) throw new ManagementApiError(`${what}: the listing sent the same next page twice; stopped`, answer.status, undefined);
+        if (seen.has(url))
+          throw new ManagementApiError(
+            `${what}: the listing sent the same next page twice; stopped`,
+            answer.status,
+            undefined,
+          );
       }
     }
   }
@@ -236,7 +262,8 @@ export class ManagementActivityClient implements ManagementActivityApi {
       return { kind: 'expired', message: `content ${item.contentId} has expired (AF20051: content is kept 7 days)` };
     }
     const body = this.judge(answer, what);
-    if (!Array.isArray(body)) throw new ManagementApiError(`${what}: expected a JSON array of audit records`, answer.status, undefined);
+    if (!Array.isArray(body))
+      throw new ManagementApiError(`${what}: expected a JSON array of audit records`, answer.status, undefined);
     return { kind: 'records', records: body };
   }
 }

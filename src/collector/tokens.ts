@@ -17,23 +17,53 @@ const FEDERATED = `the federated credential on the app registration must have is
 
 /** What to do about the AADSTS codes people meet most often with client credentials. */
 const AADSTS_HINTS: ReadonlyArray<[RegExp, string]> = [
-  [/^AADSTS7000215$/, `the client secret is wrong: put the secret's Value (not its Secret ID) in the Key Vault secret behind ${SETTINGS.o365ClientSecret}`],
-  [/^AADSTS7000222$/, 'the client secret has expired: create a new one on the app registration and update the Key Vault secret'],
-  [/^AADSTS700016$/, `no application with ${SETTINGS.o365ClientId} exists in tenant ${SETTINGS.o365TenantId}: check both ids (the app must be registered in, or consented to by, that tenant)`],
-  [/^AADSTS90002$|^AADSTS900023$/, `${SETTINGS.o365TenantId} is not a valid tenant: use the directory (tenant) id GUID`],
-  [/^AADSTS700211$/, `the managed identity's token has an issuer no federated credential of the app registration names: ${FEDERATED} api://AzureADTokenExchange (US Government: api://AzureADTokenExchangeUSGov)`],
-  [/^AADSTS700212$/, `the managed identity's token has an audience no federated credential of the app registration accepts: check ${SETTINGS.o365Cloud}; ${FEDERATED} api://AzureADTokenExchange (US Government: api://AzureADTokenExchangeUSGov)`],
-  [/^AADSTS700213$|^AADSTS70021$/, `no federated credential of the app registration matches the managed identity: ${FEDERATED} api://AzureADTokenExchange (US Government: api://AzureADTokenExchangeUSGov)`],
-  [/^AADSTS700027$|^AADSTS700024$|^AADSTS70002$/, 'the client assertion was refused: upload the certificate (public part) to the app registration under Certificates & secrets, and check the server clock'],
+  [
+    /^AADSTS7000215$/,
+    `the client secret is wrong: put the secret's Value (not its Secret ID) in the Key Vault secret behind ${SETTINGS.o365ClientSecret}`,
+  ],
+  [
+    /^AADSTS7000222$/,
+    'the client secret has expired: create a new one on the app registration and update the Key Vault secret',
+  ],
+  [
+    /^AADSTS700016$/,
+    `no application with ${SETTINGS.o365ClientId} exists in tenant ${SETTINGS.o365TenantId}: check both ids (the app must be registered in, or consented to by, that tenant)`,
+  ],
+  [
+    /^AADSTS90002$|^AADSTS900023$/,
+    `${SETTINGS.o365TenantId} is not a valid tenant: use the directory (tenant) id GUID`,
+  ],
+  [
+    /^AADSTS700211$/,
+    `the managed identity's token has an issuer no federated credential of the app registration names: ${FEDERATED} api://AzureADTokenExchange (US Government: api://AzureADTokenExchangeUSGov)`,
+  ],
+  [
+    /^AADSTS700212$/,
+    `the managed identity's token has an audience no federated credential of the app registration accepts: check ${SETTINGS.o365Cloud}; ${FEDERATED} api://AzureADTokenExchange (US Government: api://AzureADTokenExchangeUSGov)`,
+  ],
+  [
+    /^AADSTS700213$|^AADSTS70021$/,
+    `no federated credential of the app registration matches the managed identity: ${FEDERATED} api://AzureADTokenExchange (US Government: api://AzureADTokenExchangeUSGov)`,
+  ],
+  [
+    /^AADSTS700027$|^AADSTS700024$|^AADSTS70002$/,
+    'the client assertion was refused: upload the certificate (public part) to the app registration under Certificates & secrets, and check the server clock',
+  ],
   [/^AADSTS7000112$/, 'the application is disabled in the tenant: enable its enterprise application'],
-  [/^AADSTS500011$|^AADSTS70011$/, `the Office 365 Management APIs resource or scope was not found: check ${SETTINGS.o365Cloud} (or ${SETTINGS.o365ApiBaseUrl})`],
+  [
+    /^AADSTS500011$|^AADSTS70011$/,
+    `the Office 365 Management APIs resource or scope was not found: check ${SETTINGS.o365Cloud} (or ${SETTINGS.o365ApiBaseUrl})`,
+  ],
 ];
 
 function hintFor(code: string | undefined, credential: CollectorCredential['kind']): string {
   if (code !== undefined) for (const [pattern, hint] of AADSTS_HINTS) if (pattern.test(code)) return hint;
-  const setting = credential === 'secret' ? SETTINGS.o365ClientSecret
-    : credential === 'certificate' ? SETTINGS.o365ClientCertificate
-      : `${SETTINGS.o365ManagedIdentityClientId} (and the app registration's federated credential)`;
+  const setting =
+    credential === 'secret'
+      ? SETTINGS.o365ClientSecret
+      : credential === 'certificate'
+        ? SETTINGS.o365ClientCertificate
+        : `${SETTINGS.o365ManagedIdentityClientId} (and the app registration's federated credential)`;
   return `check ${SETTINGS.o365TenantId}, ${SETTINGS.o365ClientId} and ${setting} against the app registration`;
 }
 
@@ -50,13 +80,27 @@ export function credentialsError(error: unknown, credential: CollectorCredential
   }
   const code = /\bAADSTS\d+\b/.exec(raw)?.[0];
   const status = /Status code: (\d{3})/.exec(raw)?.[1];
-  const oauthError = /\b(invalid_client|unauthorized_client|invalid_request|invalid_scope|invalid_grant|unsupported_grant_type)\b/.exec(raw)?.[1];
+  const oauthError =
+    /\b(invalid_client|unauthorized_client|invalid_request|invalid_scope|invalid_grant|unsupported_grant_type)\b/.exec(
+      raw,
+    )?.[1];
   if (code === undefined && oauthError === undefined) {
-    return new CollectorError('network', `token request to Entra ID failed without an Entra ID answer: ${scrubRemoteText(raw.split(/Trace ID:/)[0] ?? '', 240)}`);
+    return new CollectorError(
+      'network',
+      `token request to Entra ID failed without an Entra ID answer: ${scrubRemoteText(raw.split(/Trace ID:/)[0] ?? '', 240)}`,
+    );
   }
   // The first sentence Entra ID wrote after the code says what it refused; trace and correlation ids are left out.
-  const said = code !== undefined ? raw.slice(raw.indexOf(code) + code.length).replace(/^[:\s]+/, '').split(/\r?\n|\\r\\n|Trace ID:/)[0] ?? '' : '';
-  const details = [status !== undefined ? `HTTP ${status}` : undefined, code, oauthError].filter((part) => part !== undefined).join(', ');
+  const said =
+    code !== undefined
+      ? (raw
+          .slice(raw.indexOf(code) + code.length)
+          .replace(/^[:\s]+/, '')
+          .split(/\r?\n|\\r\\n|Trace ID:/)[0] ?? '')
+      : '';
+  const details = [status !== undefined ? `HTTP ${status}` : undefined, code, oauthError]
+    .filter((part) => part !== undefined)
+    .join(', ');
   return new CollectorCredentialsError(
     `Entra ID refused the collector's credentials (${details}): ${hintFor(code, credential)}.` +
       `${said.trim() ? ` Entra ID said: ${scrubRemoteText(said, 240)}` : ''}`,
@@ -94,18 +138,26 @@ export class CredentialTokenSource implements TokenSource {
     let timer: NodeJS.Timeout | undefined;
     try {
       const deadline = this.options.deadline;
-      const token = deadline === undefined
-        ? await request
-        : await Promise.race([
-          request,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(
-              () => reject(new CollectorError('deadline', "token request to Entra ID: no answer before the run's deadline. The next run continues from the saved position.")),
-              Math.max(0, deadline - this.now()),
-            );
-          }),
-        ]);
-      if (token === null) throw new CollectorError('api', 'token request to Entra ID: the identity library returned no token');
+      const token =
+        deadline === undefined
+          ? await request
+          : await Promise.race([
+              request,
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(
+                  () =>
+                    reject(
+                      new CollectorError(
+                        'deadline',
+                        "token request to Entra ID: no answer before the run's deadline. The next run continues from the saved position.",
+                      ),
+                    ),
+                  Math.max(0, deadline - this.now()),
+                );
+              }),
+            ]);
+      if (token === null)
+        throw new CollectorError('api', 'token request to Entra ID: the identity library returned no token');
       return token.token;
     } catch (error) {
       if (error instanceof CollectorError) throw error;

@@ -57,7 +57,10 @@ const COMPRESSIBLE = new Set(['.js', '.css', '.svg', '.json']);
 export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
   for (const part of header.toLowerCase().split(',')) {
-    const [coding, ...params] = part.trim().split(';').map((p) => p.trim());
+    const [coding, ...params] = part
+      .trim()
+      .split(';')
+      .map((p) => p.trim());
     if (coding !== 'gzip' && coding !== '*') continue;
     const q = params.find((p) => p.startsWith('q='));
     return q === undefined || Number(q.slice(2)) > 0;
@@ -96,7 +99,12 @@ function extension(name: string): string {
 function textResponse(status: number, message: string, extra: Record<string, string> = {}): DashboardResponse {
   return {
     status,
-    headers: { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra },
+    headers: {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+      ...extra,
+    },
     body: Buffer.from(`${message}\n`, 'utf8'),
   };
 }
@@ -134,7 +142,10 @@ export class DashboardAssets {
     if (method !== 'GET' && method !== 'HEAD') return textResponse(405, 'Use GET', { allow: 'GET, HEAD' });
     const built = this.load();
     if (built === undefined) {
-      return textResponse(503, 'The dashboard has not been built: run `npm run build`, which bundles it into dist/dashboard.');
+      return textResponse(
+        503,
+        'The dashboard has not been built: run `npm run build`, which bundles it into dist/dashboard.',
+      );
     }
     const asset = request.asset.replace(/^\/+|\/+$/g, '');
     if (asset === '' || asset === 'index.html') return this.page(built, request);

@@ -28,7 +28,9 @@ export interface RemoteDashboard {
 const PASSED_BACK = ['content-type', 'cache-control', 'x-continuation-token', 'www-authenticate', 'retry-after'];
 
 function send(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(`${message}\n`);
+  res
+    .writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
+    .end(`${message}\n`);
 }
 
 export async function startRemoteDashboard(options: RemoteDashboardOptions): Promise<RemoteDashboard> {
@@ -41,7 +43,8 @@ export async function startRemoteDashboard(options: RemoteDashboardOptions): Pro
   let hosts: Set<string> = new Set();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (!hosts.has((req.headers.host ?? '').toLowerCase())) return send(res, 403, 'This dashboard answers only at its own address.');
+    if (!hosts.has((req.headers.host ?? '').toLowerCase()))
+      return send(res, 403, 'This dashboard answers only at its own address.');
     const method = (req.method ?? 'GET').toUpperCase();
     if (method !== 'GET' && method !== 'HEAD') return send(res, 405, 'Use GET');
     const url = new URL(req.url ?? '/', 'http://local');
@@ -62,9 +65,17 @@ export async function startRemoteDashboard(options: RemoteDashboardOptions): Pro
     if (req.headers.accept) headers['accept'] = String(req.headers.accept);
     let answer: Response;
     try {
-      answer = await fetch(new URL(`${url.pathname}${url.search}`, app.origin), { method, headers, redirect: 'manual' });
+      answer = await fetch(new URL(`${url.pathname}${url.search}`, app.origin), {
+        method,
+        headers,
+        redirect: 'manual',
+      });
     } catch (error) {
-      return send(res, 502, `The app at ${app.origin} could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+      return send(
+        res,
+        502,
+        `The app at ${app.origin} could not be reached: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const back: Record<string, string> = {};
     for (const name of PASSED_BACK) {
@@ -76,7 +87,8 @@ export async function startRemoteDashboard(options: RemoteDashboardOptions): Pro
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, `The dashboard failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent)
+        send(res, 500, `The dashboard failed: ${error instanceof Error ? error.message : String(error)}`);
       else res.destroy();
     });
   });
@@ -99,11 +111,17 @@ export async function startRemoteDashboard(options: RemoteDashboardOptions): Pro
 async function main(argv: readonly string[]): Promise<void> {
   const [appUrl, port] = argv;
   if (!appUrl) {
-    console.error('usage: REPORTS_KEY=<host key> node dist/src/dashboard/remoteDashboard.js https://<app>.azurewebsites.net [port]');
+    console.error(
+      'usage: REPORTS_KEY=<host key> node dist/src/dashboard/remoteDashboard.js https://<app>.azurewebsites.net [port]',
+    );
     process.exitCode = 2;
     return;
   }
-  const running = await startRemoteDashboard({ appUrl, key: process.env['REPORTS_KEY'] ?? '', port: port === undefined ? 7072 : Number(port) });
+  const running = await startRemoteDashboard({
+    appUrl,
+    key: process.env['REPORTS_KEY'] ?? '',
+    port: port === undefined ? 7072 : Number(port),
+  });
   console.log(`The dashboard of ${new URL(appUrl).origin}: ${running.url} (Ctrl+C stops it)`);
 }
 

@@ -23,11 +23,16 @@ export function makeAnalyzeDisconnectionsHandler(
     const s = services();
     await s.ready();
     const exporter = logExport(s.store, context);
-    const result = await analyseMarkedMeetings({ store: s.store, ...(exporter ? { onStored: exporter.queue } : {}) }, { deadline, log: context });
+    const result = await analyseMarkedMeetings(
+      { store: s.store, ...(exporter ? { onStored: exporter.queue } : {}) },
+      { deadline, log: context },
+    );
     // Half the margin for the export, which never throws (a failed upload stays queued for the next run).
     if (exporter) await exporter.run({ deadline: deadline + DEADLINE_MARGIN_MS / 2, log: context });
     if (result.failed > 0) {
-      throw new Error(`${FUNCTION_NAME}: ${result.failed} of ${result.marked} meetings failed and stay marked for the next run`);
+      throw new Error(
+        `${FUNCTION_NAME}: ${result.failed} of ${result.marked} meetings failed and stay marked for the next run`,
+      );
     }
     return result;
   };

@@ -14,7 +14,9 @@ import { BLOB_BINDING_SOURCE, BindingBlobClients, BlobBindingError } from '../st
 export function libraryResourceFactoryResolver(): ResourceFactoryResolver {
   const requireFromHere = Module.createRequire(__filename);
   const requireFromLibrary = Module.createRequire(requireFromHere.resolve('@azure/functions'));
-  const base = requireFromLibrary('@azure/functions-extensions-base') as typeof import('@azure/functions-extensions-base');
+  const base = requireFromLibrary(
+    '@azure/functions-extensions-base',
+  ) as typeof import('@azure/functions-extensions-base');
   return base.ResourceFactoryResolver.getInstance();
 }
 

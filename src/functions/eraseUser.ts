@@ -5,7 +5,13 @@
 // Not under /api/admin: the Functions host refuses routes that start with `admin` (its own admin API).
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { storageUnavailableResponse } from '../pipeline/answerReport.js';
-import { answerErasure, answerPseudonyms, ERASE_ROUTE, PSEUDONYMS_ROUTE, type AdminDeps } from '../pipeline/http/eraseRoute.js';
+import {
+  answerErasure,
+  answerPseudonyms,
+  ERASE_ROUTE,
+  PSEUDONYMS_ROUTE,
+  type AdminDeps,
+} from '../pipeline/http/eraseRoute.js';
 import { httpAuthMode, signInRefusal } from '../pipeline/http/httpAuth.js';
 import { describeError } from '../errors.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
@@ -15,7 +21,11 @@ import type { ReportResponse } from '../pipeline/http/types.js';
 export const ERASE_FUNCTION = ERASE_ROUTE.name;
 export const PSEUDONYMS_FUNCTION = PSEUDONYMS_ROUTE.name;
 
-function adminHandler(name: string, answer: (request: HttpRequest, deps: AdminDeps) => Promise<ReportResponse>, services: () => PipelineServices) {
+function adminHandler(
+  name: string,
+  answer: (request: HttpRequest, deps: AdminDeps) => Promise<ReportResponse>,
+  services: () => PipelineServices,
+) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const refused = signInRefusal(httpAuthMode(), request.headers);
     if (refused) return { status: refused.status, headers: refused.headers, body: refused.body };
@@ -28,17 +38,29 @@ function adminHandler(name: string, answer: (request: HttpRequest, deps: AdminDe
       const unavailable = storageUnavailableResponse();
       return { status: unavailable.status, headers: unavailable.headers, body: unavailable.body };
     }
-    const response = await answer(request, { store: s.store, log: context, pseudonymizer: () => pseudonymizerFromEnv() });
+    const response = await answer(request, {
+      store: s.store,
+      log: context,
+      pseudonymizer: () => pseudonymizerFromEnv(),
+    });
     return { status: response.status, headers: response.headers, body: response.body };
   };
 }
 
 export function makeEraseHandler(services: () => PipelineServices = pipelineServices) {
-  return adminHandler(ERASE_FUNCTION, (request, deps) => answerErasure({ id: request.params['objectIdOrUpn'], query: request.query }, deps), services);
+  return adminHandler(
+    ERASE_FUNCTION,
+    (request, deps) => answerErasure({ id: request.params['objectIdOrUpn'], query: request.query }, deps),
+    services,
+  );
 }
 
 export function makePseudonymsHandler(services: () => PipelineServices = pipelineServices) {
-  return adminHandler(PSEUDONYMS_FUNCTION, async (request, deps) => answerPseudonyms(await request.text(), deps, request.query), services);
+  return adminHandler(
+    PSEUDONYMS_FUNCTION,
+    async (request, deps) => answerPseudonyms(await request.text(), deps, request.query),
+    services,
+  );
 }
 
 app.http(ERASE_FUNCTION, {

@@ -27,17 +27,22 @@ export type BlobTriggerSource = 'EventGrid' | 'LogsAndContainerScan';
 export function blobTriggerSource(env: NodeJS.ProcessEnv = process.env): BlobTriggerSource {
   const value = setting(SETTINGS.blobTriggerSource, env);
   if (value === 'EventGrid' || value === 'LogsAndContainerScan') return value;
-  throw new Error(`App setting ${SETTINGS.blobTriggerSource} must be EventGrid or LogsAndContainerScan, not "${value}"`);
+  throw new Error(
+    `App setting ${SETTINGS.blobTriggerSource} must be EventGrid or LogsAndContainerScan, not "${value}"`,
+  );
 }
 
 /** The blob name and ETag the host passes in the trigger metadata (`{name}` token, blob properties). */
 export function blobIdentity(context: InvocationContext): { blobName: string; etag?: string } {
   const metadata = (context.triggerMetadata ?? {}) as Record<string, unknown>;
   let blobName = typeof metadata.name === 'string' ? metadata.name : '';
-  if (blobName === '' && typeof metadata.blobTrigger === 'string') blobName = metadata.blobTrigger.replace(/^[^/]*\//, '');
+  if (blobName === '' && typeof metadata.blobTrigger === 'string')
+    blobName = metadata.blobTrigger.replace(/^[^/]*\//, '');
   if (blobName === '') throw new Error(`${FUNCTION_NAME}: the trigger metadata has no blob name`);
   const properties = (metadata.properties ?? {}) as Record<string, unknown>;
-  const etag = [properties.eTag, properties.etag, properties.ETag].find((v): v is string => typeof v === 'string' && v !== '');
+  const etag = [properties.eTag, properties.etag, properties.ETag].find(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
   return etag === undefined ? { blobName } : { blobName, etag };
 }
 
@@ -54,7 +59,9 @@ function bytesOf(blob: unknown, blobName: string): Buffer {
   if (Buffer.isBuffer(blob)) return blob;
   if (blob instanceof Uint8Array) return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (typeof blob === 'string') return Buffer.from(blob, 'utf8');
-  throw new Error(`${FUNCTION_NAME}: the blob "${escapeForLog(blobName)}" was delivered neither as a blob client nor as bytes`);
+  throw new Error(
+    `${FUNCTION_NAME}: the blob "${escapeForLog(blobName)}" was delivered neither as a blob client nor as bytes`,
+  );
 }
 
 export function makeIngestExportHandler(services: () => PipelineServices = pipelineServices) {
@@ -81,7 +88,9 @@ export function makeIngestExportHandler(services: () => PipelineServices = pipel
       input = key === undefined ? { blobName, content: source } : { blobName, etag: key, content: source };
     } else {
       const content = bytesOf(blob, blobName);
-      context.warn(`${FUNCTION_NAME}: the host sent the blob's ${content.length} bytes, not binding data (sdkBinding); ingesting from memory`);
+      context.warn(
+        `${FUNCTION_NAME}: the host sent the blob's ${content.length} bytes, not binding data (sdkBinding); ingesting from memory`,
+      );
       input = etag === undefined ? { blobName, content } : { blobName, etag, content };
     }
     const s = services();

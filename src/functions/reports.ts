@@ -25,7 +25,13 @@ export function makeReportHandler(route: ReportRoute, services: () => PipelineSe
     const accept = request.headers.get('accept');
     const response = await answerReport(
       // The URL as sent: the host's query map joins repeated parameters and hides bad encodings.
-      { route: route.route, params: { ...request.params }, query: request.query, url: request.url, ...(accept === null ? {} : { accept }) },
+      {
+        route: route.route,
+        params: { ...request.params },
+        query: request.query,
+        url: request.url,
+        ...(accept === null ? {} : { accept }),
+      },
       { store: s.store, config: s.config, log: context },
     );
     return { status: response.status, headers: response.headers, body: response.body };

@@ -23,7 +23,10 @@ export function makeWithdrawHandler(services: () => PipelineServices = pipelineS
       const unavailable = storageUnavailableResponse();
       return { status: unavailable.status, headers: unavailable.headers, body: unavailable.body };
     }
-    const response = await answerWithdrawal({ name: request.params['name'], query: request.query }, { store: s.store, log: context });
+    const response = await answerWithdrawal(
+      { name: request.params['name'], query: request.query },
+      { store: s.store, log: context },
+    );
     return { status: response.status, headers: response.headers, body: response.body };
   };
 }

@@ -1,7 +1,16 @@
 // `teams-audit generate`: option parsing and output for the synthetic export generator.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { GENERATED_FORMATS, checkGeneratorOptions, generateExport, writeChunks, writeExport, type GeneratedFormat, type GeneratorOptions, type GroundTruth } from './exportGenerator.js';
+import {
+  GENERATED_FORMATS,
+  checkGeneratorOptions,
+  generateExport,
+  writeChunks,
+  writeExport,
+  type GeneratedFormat,
+  type GeneratorOptions,
+  type GroundTruth,
+} from './exportGenerator.js';
 
 export const GENERATE_USAGE = `usage: teams-audit generate [options]
 
@@ -40,7 +49,8 @@ function integer(name: string, text: string): number {
 }
 
 function shareValue(name: string, text: string): number {
-  if (!/^(0|1)?(\.\d+)?$/.test(text) || text === '' || text === '.') throw new UsageError(`${name} must be a share between 0 and 0.5, e.g. 0.01 (got '${text}')`);
+  if (!/^(0|1)?(\.\d+)?$/.test(text) || text === '' || text === '.')
+    throw new UsageError(`${name} must be a share between 0 and 0.5, e.g. 0.01 (got '${text}')`);
   const value = Number(text);
   if (value < 0 || value > 0.5) throw new UsageError(`${name} must be between 0 and 0.5 (got '${text}')`);
   return value;
@@ -58,19 +68,23 @@ const OPTIONS: Record<string, { flag?: true; apply: (parsed: ParsedGenerate, val
   seed: { apply: ({ options }, value, name) => void (options.seed = integer(name, value)) },
   scenario: {
     apply: ({ options }, value) => {
-      if (value !== 'mixed' && value !== 'townhall') throw new UsageError(`--scenario must be mixed or townhall (got '${value}')`);
+      if (value !== 'mixed' && value !== 'townhall')
+        throw new UsageError(`--scenario must be mixed or townhall (got '${value}')`);
       options.scenario = value;
     },
   },
   format: {
     apply: ({ options }, value) => {
-      if (!(GENERATED_FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format must be one of ${GENERATED_FORMATS.join(', ')} (got '${value}')`);
+      if (!(GENERATED_FORMATS as readonly string[]).includes(value))
+        throw new UsageError(`--format must be one of ${GENERATED_FORMATS.join(', ')} (got '${value}')`);
       options.format = value as GeneratedFormat;
     },
   },
   start: { apply: ({ options }, value) => void (options.start = value) },
   'meeting-id-prefix': { apply: ({ options }, value) => void (options.meetingIdPrefix = value) },
-  'other-operations': { apply: ({ options }, value, name) => void (options.otherOperationsShare = shareValue(name, value)) },
+  'other-operations': {
+    apply: ({ options }, value, name) => void (options.otherOperationsShare = shareValue(name, value)),
+  },
   'bad-rows': { apply: ({ options }, value, name) => void (options.badRowShare = shareValue(name, value)) },
   duplicates: { apply: ({ options }, value, name) => void (options.duplicateShare = shareValue(name, value)) },
   'no-meeting-details': { flag: true, apply: ({ options }) => void (options.meetingDetails = false) },
@@ -82,9 +96,18 @@ const OPTIONS: Record<string, { flag?: true; apply: (parsed: ParsedGenerate, val
 export function parseGenerateArgs(argv: readonly string[]): ParsedGenerate {
   const options: GeneratorOptions = { seed: 1, records: 50_000, scenario: 'mixed', format: 'purview-v3' };
   const parsed: ParsedGenerate = { options, help: false };
-  const parseOptions: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, option] of Object.entries(OPTIONS)) parseOptions[name] = { type: option.flag === true ? 'boolean' : 'string' };
-  const { tokens } = parseArgs({ args: [...argv], options: parseOptions, strict: false, allowPositionals: true, tokens: true });
+  const parseOptions: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, option] of Object.entries(OPTIONS))
+    parseOptions[name] = { type: option.flag === true ? 'boolean' : 'string' };
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: parseOptions,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const seen = new Set<string>();
   for (const token of tokens) {
     if (token.kind === 'positional') throw new UsageError(`unexpected argument '${token.value}'`);
@@ -95,7 +118,8 @@ export function parseGenerateArgs(argv: readonly string[]): ParsedGenerate {
     }
     const option = OPTIONS[token.name];
     const name = `--${token.name}`;
-    if (option === undefined || !token.rawName.startsWith('--')) throw new UsageError(`unknown option ${token.rawName}`);
+    if (option === undefined || !token.rawName.startsWith('--'))
+      throw new UsageError(`unknown option ${token.rawName}`);
     if (seen.has(name)) throw new UsageError(`${name} given twice`);
     seen.add(name);
     if (option.flag === true) {
@@ -103,7 +127,8 @@ export function parseGenerateArgs(argv: readonly string[]): ParsedGenerate {
       option.apply(parsed, '', name);
       continue;
     }
-    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))
+      throw new UsageError(`${name} needs a value`);
     option.apply(parsed, token.value, name);
   }
   return parsed;
@@ -114,7 +139,10 @@ function summary(truth: GroundTruth): string {
 }
 
 /** Runs `teams-audit generate`; returns the exit status (0 ok, 1 write failure, 2 bad options). */
-export async function runGenerate(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+export async function runGenerate(
+  argv: string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+): Promise<number> {
   let parsed: ParsedGenerate;
   try {
     parsed = parseGenerateArgs(argv);
@@ -141,7 +169,9 @@ export async function runGenerate(argv: string[], io: { stdout: NodeJS.WritableS
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EPIPE') return 0;
-    io.stderr.write(`teams-audit generate: cannot write ${parsed.out ?? 'standard output'}: ${(error as Error).message}\n`);
+    io.stderr.write(
+      `teams-audit generate: cannot write ${parsed.out ?? 'standard output'}: ${(error as Error).message}\n`,
+    );
     return 1;
   }
   if (parsed.truth !== undefined) {

@@ -141,7 +141,15 @@ const USER_POOL_FOR_OTHER_OPERATIONS = 8192;
 
 /** A row to be written; its text is made only when it is written, so batches stay small in memory. */
 type PendingRow =
-  | { type: 'session'; meeting: BuiltMeeting; session: Session; id: string; creationTime: number; breakage?: SessionBreakage; keepFraction?: number }
+  | {
+      type: 'session';
+      meeting: BuiltMeeting;
+      session: Session;
+      id: string;
+      creationTime: number;
+      breakage?: SessionBreakage;
+      keepFraction?: number;
+    }
   | { type: 'detail'; meeting: BuiltMeeting; creationTime: number }
   | { type: 'ready'; row: Row };
 
@@ -152,13 +160,25 @@ function renderRow(p: Plan, pending: PendingRow): Row {
       return pending.row;
     case 'detail': {
       const m = pending.meeting;
-      return { id: m.plan.meetingId, operation: 'MeetingDetail', userId: m.organizer.upn, creationTime: pending.creationTime, json: meetingDetailAuditData(m, pending.creationTime, tenantId) };
+      return {
+        id: m.plan.meetingId,
+        operation: 'MeetingDetail',
+        userId: m.organizer.upn,
+        creationTime: pending.creationTime,
+        json: meetingDetailAuditData(m, pending.creationTime, tenantId),
+      };
     }
     case 'session': {
       const m = pending.meeting;
       let json = sessionAuditData(m, pending.session, pending.id, pending.creationTime, tenantId, pending.breakage);
       if (pending.keepFraction !== undefined) json = json.slice(0, Math.floor(json.length * pending.keepFraction));
-      return { id: pending.id, operation: 'MeetingParticipantDetail', userId: m.organizer.upn, creationTime: pending.creationTime, json };
+      return {
+        id: pending.id,
+        operation: 'MeetingParticipantDetail',
+        userId: m.organizer.upn,
+        creationTime: pending.creationTime,
+        json,
+      };
     }
   }
 }
@@ -174,7 +194,8 @@ function meetingRows(p: Plan, m: BuiltMeeting, out: PendingRow[]): void {
     out.push({ type: 'session', meeting: m, session, id: rng.guid(), creationTime: written + rng.int(0, 900) });
   }
   const sessionCount = m.sessions.length;
-  const pickSession = (): PendingRow & { type: 'session' } => out[first + rng.int(0, sessionCount - 1)] as PendingRow & { type: 'session' };
+  const pickSession = (): PendingRow & { type: 'session' } =>
+    out[first + rng.int(0, sessionCount - 1)] as PendingRow & { type: 'session' };
   if (m.detail) out.push({ type: 'detail', meeting: m, creationTime: written + rng.int(0, 900) });
   for (let k = 0; k < plan.duplicates; k++) {
     const source = pickSession();
@@ -185,7 +206,13 @@ function meetingRows(p: Plan, m: BuiltMeeting, out: PendingRow[]): void {
   for (let k = 0; k < plan.badRows; k++) {
     const kind = kinds[(plan.badOffset + k) % kinds.length] as BadRowKind;
     const source = pickSession();
-    const base = { type: 'session' as const, meeting: m, session: source.session, id: rng.guid(), creationTime: source.creationTime };
+    const base = {
+      type: 'session' as const,
+      meeting: m,
+      session: source.session,
+      id: rng.guid(),
+      creationTime: source.creationTime,
+    };
     switch (kind) {
       case 'bad-json':
         out.push({ ...base, keepFraction: 0.3 + 0.5 * rng.next() });
@@ -193,12 +220,23 @@ function meetingRows(p: Plan, m: BuiltMeeting, out: PendingRow[]): void {
       case 'empty-auditdata':
       case 'not-an-object': {
         const json = kind === 'empty-auditdata' ? '' : rng.pick(['null', '[]', '"MeetingParticipantDetail"', '42']);
-        out.push({ type: 'ready', row: { id: base.id, operation: 'MeetingParticipantDetail', userId: m.organizer.upn, creationTime: base.creationTime, json } });
+        out.push({
+          type: 'ready',
+          row: {
+            id: base.id,
+            operation: 'MeetingParticipantDetail',
+            userId: m.organizer.upn,
+            creationTime: base.creationTime,
+            json,
+          },
+        });
         break;
       }
       case 'bad-join-time': {
         // Neither value is a time: an empty string, or minute 61 (Date.parse gives NaN for it).
-        const joinTime = rng.chance(0.5) ? '' : `${new Date(source.session.join * 1000).toISOString().slice(0, 14)}61:00`;
+        const joinTime = rng.chance(0.5)
+          ? ''
+          : `${new Date(source.session.join * 1000).toISOString().slice(0, 14)}61:00`;
         out.push({ ...base, breakage: { joinTime } });
         break;
       }
@@ -209,7 +247,16 @@ function meetingRows(p: Plan, m: BuiltMeeting, out: PendingRow[]): void {
   }
   for (let k = 0; k < plan.otherOperations; k++) {
     const operation = OTHER_OPERATION_CYCLE[(plan.otherOffset + k) % OTHER_OPERATION_CYCLE.length] as string;
-    out.push({ type: 'ready', row: otherOperationRow(rng, operation, p.context.directory, plan.start + rng.int(-3600, 10 * 3600), USER_POOL_FOR_OTHER_OPERATIONS) });
+    out.push({
+      type: 'ready',
+      row: otherOperationRow(
+        rng,
+        operation,
+        p.context.directory,
+        plan.start + rng.int(-3600, 10 * 3600),
+        USER_POOL_FOR_OTHER_OPERATIONS,
+      ),
+    });
   }
 }
 

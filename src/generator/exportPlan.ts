@@ -5,7 +5,13 @@ import type { MeetingPlan, ModelContext, Scenario } from './meetingTypes.js';
 import { Rng, hashString } from './prng.js';
 import type { GeneratedFormat } from './serialize.js';
 
-export const GENERATED_FORMATS: readonly GeneratedFormat[] = ['purview-v1', 'purview-v2', 'purview-v3', 'json-array', 'ndjson'];
+export const GENERATED_FORMATS: readonly GeneratedFormat[] = [
+  'purview-v1',
+  'purview-v2',
+  'purview-v3',
+  'json-array',
+  'ndjson',
+];
 
 export interface GeneratorOptions {
   seed: number;
@@ -60,16 +66,30 @@ function share(name: string, value: number | undefined, fallback: number): numbe
 function parseUtcStart(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?Z?$/.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   const d = new Date(ms);
-  const exact = d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day && d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second;
+  const exact =
+    d.getUTCFullYear() === year &&
+    d.getUTCMonth() === month - 1 &&
+    d.getUTCDate() === day &&
+    d.getUTCHours() === hour &&
+    d.getUTCMinutes() === minute &&
+    d.getUTCSeconds() === second;
   return exact ? Math.floor(ms / 1000) : undefined;
 }
 
 /** The options checked, defaults filled in; a RangeError names the first unusable one. */
 export function normalize(options: GeneratorOptions): Normalized {
-  if (!Number.isSafeInteger(options.seed)) throw new RangeError(`seed must be an integer (got ${String(options.seed)})`);
+  if (!Number.isSafeInteger(options.seed))
+    throw new RangeError(`seed must be an integer (got ${String(options.seed)})`);
   if (!Number.isSafeInteger(options.records) || options.records < 0 || options.records > 100_000_000) {
     throw new RangeError(`records must be an integer between 0 and 100000000 (got ${String(options.records)})`);
   }
@@ -81,7 +101,8 @@ export function normalize(options: GeneratorOptions): Normalized {
   }
   const startText = options.start ?? DEFAULT_START;
   const start = parseUtcStart(startText);
-  if (start === undefined) throw new RangeError(`start must be a UTC date such as ${DEFAULT_START} or 2026-03-02 (got '${startText}')`);
+  if (start === undefined)
+    throw new RangeError(`start must be a UTC date such as ${DEFAULT_START} or 2026-03-02 (got '${startText}')`);
   const prefix = options.meetingIdPrefix ?? '';
   if (prefix !== '' && !/^[0-9a-f]{1,8}$/i.test(prefix)) {
     throw new RangeError(`meetingIdPrefix must be 1 to 8 hex digits (got ${prefix})`);
@@ -89,7 +110,8 @@ export function normalize(options: GeneratorOptions): Normalized {
   const otherShare = share('otherOperationsShare', options.otherOperationsShare, 0.01);
   const badShare = share('badRowShare', options.badRowShare, 0);
   const duplicateShare = share('duplicateShare', options.duplicateShare, 0.005);
-  if (otherShare + badShare + duplicateShare > 0.9) throw new RangeError('otherOperationsShare + badRowShare + duplicateShare must not exceed 0.9');
+  if (otherShare + badShare + duplicateShare > 0.9)
+    throw new RangeError('otherOperationsShare + badRowShare + duplicateShare must not exceed 0.9');
   return {
     seed: options.seed,
     records: options.records,
@@ -135,7 +157,11 @@ export interface Plan {
 /** The meetings of the export (sizes, starts, ids) and the extra rows hung on each. */
 export function plan(options: Normalized): Plan {
   const baseSeed = hashString(`${options.seed}|${options.prefix}`);
-  const context: ModelContext = { seed: baseSeed, scenario: options.scenario, directory: new Directory(hashString(String(options.seed))) };
+  const context: ModelContext = {
+    seed: baseSeed,
+    scenario: options.scenario,
+    directory: new Directory(hashString(String(options.seed))),
+  };
   const records = options.records;
   let other = Math.round(records * options.otherShare);
   let bad = Math.round(records * options.badShare);
@@ -147,13 +173,22 @@ export function plan(options: Normalized): Plan {
     else other--;
   }
   const meetingRows = records - other - bad - duplicates;
-  const drafts: Omit<MeetingPlan, 'otherOperations' | 'badRows' | 'duplicates' | 'otherOffset' | 'badOffset' | 'duplicateOffset'>[] = [];
+  const drafts: Omit<
+    MeetingPlan,
+    'otherOperations' | 'badRows' | 'duplicates' | 'otherOffset' | 'badOffset' | 'duplicateOffset'
+  >[] = [];
   const rng = Rng.stream(baseSeed, 'plan');
 
   if (options.scenario === 'townhall') {
     if (meetingRows > 0) {
       const hasDetail = options.meetingDetails && meetingRows >= 2;
-      drafts.push({ index: 0, meetingId: meetingIdFor(baseSeed, 0, options.prefix), sessions: meetingRows - (hasDetail ? 1 : 0), hasDetail, start: options.start });
+      drafts.push({
+        index: 0,
+        meetingId: meetingIdFor(baseSeed, 0, options.prefix),
+        sessions: meetingRows - (hasDetail ? 1 : 0),
+        hasDetail,
+        start: options.start,
+      });
     }
   } else {
     // Log-normal meeting sizes: median ~8-9, mean ≈ 14 records, capped at 355; one 355-record
@@ -169,7 +204,13 @@ export function plan(options: Normalized): Plan {
       const hasDetail = size >= 2 && rng.chance(0.9) && options.meetingDetails;
       const day = Math.floor(index / MEETINGS_PER_WORKDAY);
       const start = options.start + workdayOffset(options.start, day) * 86400 + rng.int(0, 38) * 900;
-      drafts.push({ index, meetingId: meetingIdFor(baseSeed, index, options.prefix), sessions: size - (hasDetail ? 1 : 0), hasDetail, start });
+      drafts.push({
+        index,
+        meetingId: meetingIdFor(baseSeed, index, options.prefix),
+        sessions: size - (hasDetail ? 1 : 0),
+        hasDetail,
+        start,
+      });
       left -= size;
       index++;
     }

@@ -13,7 +13,16 @@ import { Rng } from './prng.js';
 import { SessionTimes, durationSeconds } from './sessionTimes.js';
 
 export type {
-  BuiltMeeting, MeetingDetailInfo, MeetingPlan, MeetingTruth, ModelContext, Participant, ParticipantKind, PlantedDrop, Scenario, Session,
+  BuiltMeeting,
+  MeetingDetailInfo,
+  MeetingPlan,
+  MeetingTruth,
+  ModelContext,
+  Participant,
+  ParticipantKind,
+  PlantedDrop,
+  Scenario,
+  Session,
 } from './meetingTypes.js';
 export { PLACEMENT } from './meetingTypes.js';
 
@@ -96,7 +105,8 @@ export function buildMeeting(ctx: ModelContext, plan: MeetingPlan): BuiltMeeting
 
   if (massPeople > 0) truth.massEvents = 1;
   truth.restarted = restarted;
-  if (sessions.length !== s) throw new Error(`internal: meeting ${plan.index} has ${sessions.length} sessions, planned ${s}`);
+  if (sessions.length !== s)
+    throw new Error(`internal: meeting ${plan.index} has ${sessions.length} sessions, planned ${s}`);
 
   // One presenter shares a screen in some meetings (newer records nest the share sessions).
   if (premium && rng.chance(0.4)) {
@@ -110,7 +120,8 @@ export function buildMeeting(ctx: ModelContext, plan: MeetingPlan): BuiltMeeting
   let firstJoin = Infinity;
   let lastLeave = -Infinity;
   for (const x of sessions) {
-    if (x.leave < x.join) throw new Error(`internal: meeting ${plan.index}: a ${x.participant.kind} session leaves before it joins`);
+    if (x.leave < x.join)
+      throw new Error(`internal: meeting ${plan.index}: a ${x.participant.kind} session leaves before it joins`);
     if (x.join < firstJoin) firstJoin = x.join;
     if (x.leave > lastLeave) lastLeave = x.leave;
   }

@@ -1,6 +1,13 @@
 // A participant's devices and network addresses: the main client, a second device of another
 // platform, the user agent of service participants (phones, bots), the address a kind connects from.
-import { ipAddress, makeDevice, serviceAddress, type Device, type DevicePlatform, type NetworkContext } from './identities.js';
+import {
+  ipAddress,
+  makeDevice,
+  serviceAddress,
+  type Device,
+  type DevicePlatform,
+  type NetworkContext,
+} from './identities.js';
 import type { ParticipantKind } from './meetingTypes.js';
 import type { Rng } from './prng.js';
 
@@ -18,7 +25,8 @@ export function primaryDevice(rng: Rng, kind: ParticipantKind): Device {
 }
 
 export function secondDevice(rng: Rng, first: DevicePlatform): Device {
-  const platform: DevicePlatform = first === 'iOS' || first === 'android' ? 'windows' : rng.chance(0.6) ? 'iOS' : 'android';
+  const platform: DevicePlatform =
+    first === 'iOS' || first === 'android' ? 'windows' : rng.chance(0.6) ? 'iOS' : 'android';
   return makeDevice(rng, platform, false);
 }
 

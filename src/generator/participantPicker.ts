@@ -34,7 +34,17 @@ export class ParticipantPicker {
 
   /** The participant of an intent (the organiser's intent gives the organiser). */
   next(intent: Pick<Intent, 'kind' | 'organizer'>): Participant {
-    return makeParticipant(this.ctx, this.rng, intent, this.users, this.guests, this.rooms, this.usedPhones, this.newerShapes, this.organizer);
+    return makeParticipant(
+      this.ctx,
+      this.rng,
+      intent,
+      this.users,
+      this.guests,
+      this.rooms,
+      this.usedPhones,
+      this.newerShapes,
+      this.organizer,
+    );
   }
 }
 
@@ -81,7 +91,12 @@ function makeParticipant(
       let number = phoneNumber(rng);
       while (usedPhones.has(number)) number = phoneNumber(rng);
       usedPhones.add(number);
-      return { kind: 'phone', key: number, attendee: { DisplayName: number, RecipientType: 'Phone' }, fromLobby: false };
+      return {
+        kind: 'phone',
+        key: number,
+        attendee: { DisplayName: number, RecipientType: 'Phone' },
+        fromLobby: false,
+      };
     }
     case 'bot':
       return {
@@ -92,13 +107,23 @@ function makeParticipant(
       };
     case 'anonymous': {
       const name = anonymousName(rng);
-      return { kind: 'anonymous', key: name, attendee: { DisplayName: name, RecipientType: 'Anonymous' }, fromLobby: true };
+      return {
+        kind: 'anonymous',
+        key: name,
+        attendee: { DisplayName: name, RecipientType: 'Anonymous' },
+        fromLobby: true,
+      };
     }
     case 'user':
     case 'guest':
     case 'room': {
-      const person =
-        intent.organizer ? organizer : intent.kind === 'guest' ? ctx.directory.guest(guests.next()) : intent.kind === 'room' ? ctx.directory.room(rooms.next()) : ctx.directory.user(users.next());
+      const person = intent.organizer
+        ? organizer
+        : intent.kind === 'guest'
+          ? ctx.directory.guest(guests.next())
+          : intent.kind === 'room'
+            ? ctx.directory.room(rooms.next())
+            : ctx.directory.user(users.next());
       const guest = intent.kind === 'guest';
       if (!newerShapes) {
         const attendee: Record<string, string | number> = {

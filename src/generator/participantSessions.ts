@@ -53,7 +53,12 @@ class AttendeeSessions {
     this.t = meeting.times;
     const primary = primaryDevice(rng, intent.kind);
     this.primary = primary;
-    this.context = intent.kind === 'anonymous' ? 'publicV4' : primary.platform === 'iOS' || primary.platform === 'android' ? 'mobile' : desktopContext(rng);
+    this.context =
+      intent.kind === 'anonymous'
+        ? 'publicV4'
+        : primary.platform === 'iOS' || primary.platform === 'android'
+          ? 'mobile'
+          : desktopContext(rng);
     this.ip = addressFor(rng, intent.kind, this.context);
     this.device = intent.kind === 'phone' || intent.kind === 'bot' ? undefined : primary;
   }
@@ -101,7 +106,8 @@ class AttendeeSessions {
   private restartedParts(): void {
     const { rng, t, device, ip } = this;
     const part1 = (): void => void this.mk(device, ip, t.joinAtStart(), t.leaveAtEnd());
-    const part2 = (address: string): void => void this.mk(device, address, t.part2Start + rng.int(0, 180), t.part2End - rng.int(0, 100));
+    const part2 = (address: string): void =>
+      void this.mk(device, address, t.part2Start + rng.int(0, 180), t.part2End - rng.int(0, 100));
     if (this.intent.pattern === 'both-parts') {
       part1();
       part2(this.maybeNewAddress(0.3));
@@ -174,7 +180,8 @@ class AttendeeSessions {
       address = cut.ipAfter;
     }
     segments.push(this.mk(device, address, start, t.leaveAtEnd()));
-    for (let k = 0; k + 1 < segments.length; k++) this.drop(segments[k] as Session, segments[k + 1] as Session, 'same-device', false);
+    for (let k = 0; k + 1 < segments.length; k++)
+      this.drop(segments[k] as Session, segments[k + 1] as Session, 'same-device', false);
     this.meeting.extraSingles += wanted - cuts.length;
   }
 
@@ -185,7 +192,8 @@ class AttendeeSessions {
     const leave = t.slots.take(rng, join + 120, t.latestRejoin - gap);
     if (leave === undefined) return this.fallbackSingle(device, ip, join, 1);
     const other = secondDevice(rng, this.primary.platform);
-    const otherIp = other.platform === 'iOS' || other.platform === 'android' ? ipAddress(rng, 'mobile') : this.maybeNewAddress(0.5);
+    const otherIp =
+      other.platform === 'iOS' || other.platform === 'android' ? ipAddress(rng, 'mobile') : this.maybeNewAddress(0.5);
     const a = this.mk(device, ip, join, leave);
     const b = this.mk(other, otherIp, leave + gap, t.leaveAtEnd());
     this.drop(a, b, 'device-switch', false);
@@ -200,7 +208,12 @@ class AttendeeSessions {
     const other = secondDevice(rng, this.primary.platform);
     const overlap = Math.min(rng.int(30, 600), leave - join - 60);
     this.mk(device, ip, join, leave);
-    this.mk(other, other.platform === 'iOS' || other.platform === 'android' ? ipAddress(rng, 'mobile') : ip, leave - overlap, t.leaveAtEnd());
+    this.mk(
+      other,
+      other.platform === 'iOS' || other.platform === 'android' ? ipAddress(rng, 'mobile') : ip,
+      leave - overlap,
+      t.leaveAtEnd(),
+    );
     this.meeting.truth.handoffs++;
   }
 
@@ -216,7 +229,14 @@ class AttendeeSessions {
     const companionJoin = rng.int(join + 30, Math.min(latestJoin, join + Math.max(60, Math.floor(t.duration * 0.3))));
     const companionLeave = rng.chance(0.6) ? leave - rng.int(0, 60) : rng.int(companionJoin + 120, leave - 120);
     this.mk(device, ip, join, leave);
-    this.mk(companion, companion.platform === 'windows' ? this.maybeNewAddress(0.5) : ipAddress(rng, rng.chance(0.5) ? 'mobile' : this.context), companionJoin, companionLeave);
+    this.mk(
+      companion,
+      companion.platform === 'windows'
+        ? this.maybeNewAddress(0.5)
+        : ipAddress(rng, rng.chance(0.5) ? 'mobile' : this.context),
+      companionJoin,
+      companionLeave,
+    );
     this.meeting.truth.secondDevices++;
   }
 
@@ -286,7 +306,8 @@ class AttendeeSessions {
     const { rng, ip } = this;
     if (!rng.chance(probability) || ip === '') return ip;
     let next = ip;
-    for (let tries = 0; tries < 8 && next === ip; tries++) next = ipAddress(rng, rng.chance(0.5) ? this.context : 'mobile');
+    for (let tries = 0; tries < 8 && next === ip; tries++)
+      next = ipAddress(rng, rng.chance(0.5) ? this.context : 'mobile');
     return next;
   }
 

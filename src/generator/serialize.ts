@@ -68,7 +68,15 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-function envelope(id: string, operation: string, creationTime: number, tenantId: string, userKey: string, userId: string, clientIp: string): Record<string, unknown> {
+function envelope(
+  id: string,
+  operation: string,
+  creationTime: number,
+  tenantId: string,
+  userKey: string,
+  userId: string,
+  clientIp: string,
+): Record<string, unknown> {
   const record: Record<string, unknown> = {
     CreationTime: isoSeconds(creationTime),
     Id: id,
@@ -91,9 +99,24 @@ export interface SessionBreakage {
 }
 
 /** AuditData of one MeetingParticipantDetail record. */
-export function sessionAuditData(meeting: BuiltMeeting, session: Session, id: string, creationTime: number, tenantId: string, breakage?: SessionBreakage): string {
+export function sessionAuditData(
+  meeting: BuiltMeeting,
+  session: Session,
+  id: string,
+  creationTime: number,
+  tenantId: string,
+  breakage?: SessionBreakage,
+): string {
   const organizer = meeting.organizer;
-  const record = envelope(id, 'MeetingParticipantDetail', creationTime, tenantId, organizer.objectId, organizer.upn, session.ip);
+  const record = envelope(
+    id,
+    'MeetingParticipantDetail',
+    creationTime,
+    tenantId,
+    organizer.objectId,
+    organizer.upn,
+    session.ip,
+  );
   const kind = session.participant.kind;
   if (meeting.premium && kind !== 'phone' && kind !== 'bot') {
     const artifacts: Record<string, unknown>[] = [];
@@ -131,7 +154,15 @@ export function meetingDetailAuditData(meeting: BuiltMeeting, creationTime: numb
   const detail = meeting.detail;
   if (!detail) throw new Error('meeting has no detail');
   const organizer = meeting.organizer;
-  const record = envelope(meeting.plan.meetingId, 'MeetingDetail', creationTime, tenantId, organizer.objectId, organizer.upn, '');
+  const record = envelope(
+    meeting.plan.meetingId,
+    'MeetingDetail',
+    creationTime,
+    tenantId,
+    organizer.objectId,
+    organizer.upn,
+    '',
+  );
   record['ChatThreadId'] = detail.chatThreadId;
   record['CommunicationSubType'] = detail.communicationSubType;
   record['CommunicationType'] = detail.communicationType;
@@ -146,15 +177,32 @@ export function meetingDetailAuditData(meeting: BuiltMeeting, creationTime: numb
   };
   record['StartTime'] = isoSeconds(detail.startTime);
   // Microsoft's serialiser writes "\/" in URLs on several record types; JSON.stringify never does.
-  return JSON.stringify(record).replace(`"${URL_PLACEHOLDER}"`, JSON.stringify(detail.meetingUrl).replace(/\//g, '\\/'));
+  return JSON.stringify(record).replace(
+    `"${URL_PLACEHOLDER}"`,
+    JSON.stringify(detail.meetingUrl).replace(/\//g, '\\/'),
+  );
 }
 
 /** A record of another Teams operation (skipped by meeting parsers). */
-export function otherOperationRow(rng: Rng, operation: string, directory: Directory, creationTime: number, userPool: number): Row {
+export function otherOperationRow(
+  rng: Rng,
+  operation: string,
+  directory: Directory,
+  creationTime: number,
+  userPool: number,
+): Row {
   const user = directory.user(rng.int(0, userPool - 1));
   const id = rng.guid();
   const address = rng.chance(0.6) ? `10.57.${rng.int(0, 63)}.${rng.int(2, 254)}` : '';
-  const record = envelope(id, operation, creationTime, directory.tenantId, user.objectId, user.upn, operation === 'TeamsSessionStarted' ? address : '');
+  const record = envelope(
+    id,
+    operation,
+    creationTime,
+    directory.tenantId,
+    user.objectId,
+    user.upn,
+    operation === 'TeamsSessionStarted' ? address : '',
+  );
   if (operation === 'TeamsSessionStarted') {
     // ObjectId sits between ClientIP and UserId in Microsoft's order.
     const userId = record['UserId'];

@@ -17,9 +17,7 @@ export interface GraphNamesConfig {
   maxPerRun: number;
 }
 
-export type GraphNamesSettings =
-  | { enabled: true; config: GraphNamesConfig }
-  | { enabled: false; why: string };
+export type GraphNamesSettings = { enabled: true; config: GraphNamesConfig } | { enabled: false; why: string };
 
 export class GraphConfigError extends Error {
   override name = 'GraphConfigError';
@@ -30,7 +28,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number {
   const text = setting(name, env).trim();
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new GraphConfigError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new GraphConfigError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
   return n;
 }
 
@@ -45,9 +44,12 @@ function baseUrlOf(env: NodeJS.ProcessEnv): string {
     throw new GraphConfigError(`${name} must be the Graph host, such as https://graph.microsoft.com, got "${text}"`);
   }
   const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new GraphConfigError(`${name} must be an https:// address`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    throw new GraphConfigError(`${name} must be an https:// address`);
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
-    throw new GraphConfigError(`${name} must be the Graph host only, without /v1.0 or a path, such as https://graph.microsoft.com`);
+    throw new GraphConfigError(
+      `${name} must be the Graph host only, without /v1.0 or a path, such as https://graph.microsoft.com`,
+    );
   }
   return url.origin;
 }
@@ -57,16 +59,23 @@ function baseUrlOf(env: NodeJS.ProcessEnv): string {
  * Throws GraphConfigError, naming the setting, when it is on and a value is unusable.
  */
 export function readGraphNamesSettings(env: NodeJS.ProcessEnv = process.env): GraphNamesSettings {
-  if (pseudonymizeUsers(env)) return { enabled: false, why: `${SETTINGS.pseudonymizeUsers} is true: names are not looked up in pseudonymised mode` };
+  if (pseudonymizeUsers(env))
+    return {
+      enabled: false,
+      why: `${SETTINGS.pseudonymizeUsers} is true: names are not looked up in pseudonymised mode`,
+    };
   const switchValue = setting(SETTINGS.graphNames, env).trim().toLowerCase();
   if (switchValue !== 'true') {
-    if (switchValue !== 'false') throw new GraphConfigError(`${SETTINGS.graphNames} must be true or false, got "${switchValue}"`);
+    if (switchValue !== 'false')
+      throw new GraphConfigError(`${SETTINGS.graphNames} must be true or false, got "${switchValue}"`);
     return { enabled: false, why: `${SETTINGS.graphNames} is not true` };
   }
   const baseUrl = baseUrlOf(env);
   const clientId = (env[SETTINGS.graphManagedIdentityClientId] ?? '').trim();
   if (clientId !== '' && !GUID.test(clientId)) {
-    throw new GraphConfigError(`${SETTINGS.graphManagedIdentityClientId} must be the client id (a GUID) of the Function App's user-assigned identity`);
+    throw new GraphConfigError(
+      `${SETTINGS.graphManagedIdentityClientId} must be the client id (a GUID) of the Function App's user-assigned identity`,
+    );
   }
   const config: GraphNamesConfig = {
     baseUrl,

@@ -130,8 +130,14 @@ export class GraphUsersClient {
       if (retry.length === 0) return;
       pending = retry;
       if (round >= maxRounds) return this.fail(result, pending, `${reason} (gave up after ${round} attempts)`);
-      const delay = askedMs ?? Math.round(Math.min(maxWaitMs, baseDelayMs * 2 ** (round - 1)) * (0.5 + this.random() / 2));
-      if (delay > maxWaitMs) return this.fail(result, pending, `${reason} (Graph asked to wait ${Math.ceil(delay / 1000)} s, longer than a run waits)`);
+      const delay =
+        askedMs ?? Math.round(Math.min(maxWaitMs, baseDelayMs * 2 ** (round - 1)) * (0.5 + this.random() / 2));
+      if (delay > maxWaitMs)
+        return this.fail(
+          result,
+          pending,
+          `${reason} (Graph asked to wait ${Math.ceil(delay / 1000)} s, longer than a run waits)`,
+        );
       if (this.options.deadline !== undefined && this.now() + delay >= this.options.deadline) {
         result.stoppedByDeadline = true;
         return this.fail(result, pending, 'deadline');
@@ -147,7 +153,11 @@ export class GraphUsersClient {
     result: LookupResult,
     mayRenewToken: () => boolean,
   ): Promise<{ retry: string[]; reason: string; askedMs: number | undefined }> {
-    const requests = pending.map((id, i) => ({ id: String(i + 1), method: 'GET', url: `/users/${id}?$select=${USER_SELECT}` }));
+    const requests = pending.map((id, i) => ({
+      id: String(i + 1),
+      method: 'GET',
+      url: `/users/${id}?$select=${USER_SELECT}`,
+    }));
     let response: Response;
     let bodyText: string;
     try {
@@ -179,17 +189,27 @@ export class GraphUsersClient {
       }
       throw GraphPermissionError.fromAnswer(401, errorCode(body), errorMessage(body, bodyText));
     }
-    if (response.status === 403) throw GraphPermissionError.fromAnswer(403, errorCode(body), errorMessage(body, bodyText));
+    if (response.status === 403)
+      throw GraphPermissionError.fromAnswer(403, errorCode(body), errorMessage(body, bodyText));
     if (retryable(response.status)) {
-      return { retry: [...pending], reason: response.status === 429 ? 'throttled' : `HTTP ${response.status}`, askedMs: retryAfterMs(response.headers, this.now()) };
+      return {
+        retry: [...pending],
+        reason: response.status === 429 ? 'throttled' : `HTTP ${response.status}`,
+        askedMs: retryAfterMs(response.headers, this.now()),
+      };
     }
     const items = (body as { responses?: unknown } | undefined)?.responses;
     if (response.status !== 200 || !Array.isArray(items)) {
-      this.fail(result, pending, `HTTP ${response.status}${errorCode(body) ? ` ${errorCode(body)}` : ''}: ${graphText(errorMessage(body, bodyText), 160)}`);
+      this.fail(
+        result,
+        pending,
+        `HTTP ${response.status}${errorCode(body) ? ` ${errorCode(body)}` : ''}: ${graphText(errorMessage(body, bodyText), 160)}`,
+      );
       return { retry: [], reason: '', askedMs: undefined };
     }
     const byRequest = new Map<string, BatchItem>();
-    for (const item of items as BatchItem[]) if (item !== null && typeof item === 'object') byRequest.set(String(item.id), item);
+    for (const item of items as BatchItem[])
+      if (item !== null && typeof item === 'object') byRequest.set(String(item.id), item);
     const retry: string[] = [];
     let askedMs: number | undefined;
     let reason = '';
@@ -203,12 +223,20 @@ export class GraphUsersClient {
       if (item.status === 200 && item.body !== null && typeof item.body === 'object') {
         const b = item.body as Record<string, unknown>;
         result.answers.set(id, {
-          status: 'found', displayName: text(b, 'displayName'), userPrincipalName: text(b, 'userPrincipalName'), mail: text(b, 'mail'), userType: text(b, 'userType'),
+          status: 'found',
+          displayName: text(b, 'displayName'),
+          userPrincipalName: text(b, 'userPrincipalName'),
+          mail: text(b, 'mail'),
+          userType: text(b, 'userType'),
         });
       } else if (item.status === 404) {
         result.answers.set(id, { status: 'notInTenant' });
       } else if (item.status === 401 || item.status === 403) {
-        throw GraphPermissionError.fromAnswer(item.status, errorCode(item.body), errorMessage(item.body, JSON.stringify(item.body ?? '')));
+        throw GraphPermissionError.fromAnswer(
+          item.status,
+          errorCode(item.body),
+          errorMessage(item.body, JSON.stringify(item.body ?? '')),
+        );
       } else if (retryable(item.status)) {
         retry.push(id);
         reason = item.status === 429 ? 'throttled' : reason || `HTTP ${item.status}`;

@@ -18,7 +18,8 @@ export function graphText(text: string, maxChars = 200): string {
   return scrubRemoteText(text.replace(GUIDS, '[id]'), maxChars);
 }
 
-const GRANT = "grant the Function App's managed identity the Microsoft Graph application permission User.Read.All, " +
+const GRANT =
+  "grant the Function App's managed identity the Microsoft Graph application permission User.Read.All, " +
   'with admin consent (docs/graph-names.md gives the commands)';
 
 /** Graph refused the identity, or the identity gave no token: nothing can be looked up until an admin acts. */
@@ -27,9 +28,10 @@ export class GraphPermissionError extends Error {
 
   static fromAnswer(status: number, code: string | undefined, said: string): GraphPermissionError {
     const what = `Microsoft Graph refused the lookup (HTTP ${status}${code ? `, ${code}` : ''})`;
-    const hint = status === 401
-      ? `the token was not accepted; check that ${SETTINGS.graphBaseUrl} is the Graph host of the tenant's cloud`
-      : GRANT;
+    const hint =
+      status === 401
+        ? `the token was not accepted; check that ${SETTINGS.graphBaseUrl} is the Graph host of the tenant's cloud`
+        : GRANT;
     return new GraphPermissionError(`${what}: ${hint}. Graph said: ${graphText(said)}`);
   }
 }
@@ -37,7 +39,10 @@ export class GraphPermissionError extends Error {
 export class CredentialGraphTokens implements GraphTokenSource {
   private credential: TokenCredential;
 
-  constructor(private readonly createCredential: () => TokenCredential, private readonly scope: string) {
+  constructor(
+    private readonly createCredential: () => TokenCredential,
+    private readonly scope: string,
+  ) {
     this.credential = createCredential();
   }
 
@@ -56,13 +61,18 @@ export class CredentialGraphTokens implements GraphTokenSource {
           `assigned to the app): ${graphText(raw.split(/Trace ID:|Correlation ID:/)[0] ?? '')}`,
       );
     }
-    if (token === null) throw new GraphPermissionError("the Function App's managed identity gave no token for Microsoft Graph");
+    if (token === null)
+      throw new GraphPermissionError("the Function App's managed identity gave no token for Microsoft Graph");
     return token.token;
   }
 }
 
 /** Tokens of the configured managed identity (user-assigned when a client id is set). */
-export function managedIdentityGraphTokens(config: GraphNamesConfig, pipeline: TokenCredentialOptions = {}): GraphTokenSource {
-  const options = config.identityClientId === undefined ? { ...pipeline } : { ...pipeline, clientId: config.identityClientId };
+export function managedIdentityGraphTokens(
+  config: GraphNamesConfig,
+  pipeline: TokenCredentialOptions = {},
+): GraphTokenSource {
+  const options =
+    config.identityClientId === undefined ? { ...pipeline } : { ...pipeline, clientId: config.identityClientId };
   return new CredentialGraphTokens(() => new ManagedIdentityCredential(options), config.scope);
 }

@@ -46,24 +46,34 @@ function parseInput(body: Buffer): unknown {
 }
 
 /** The blob name of a blob trigger's admin input, confined to the container the trigger watches. */
-function blobOfInput(fn: CapturedFunction, watch: BlobWatch, input: unknown): { blobName: string; params: Record<string, string> } {
+function blobOfInput(
+  fn: CapturedFunction,
+  watch: BlobWatch,
+  input: unknown,
+): { blobName: string; params: Record<string, string> } {
   const container = watch.pattern.container;
   if (typeof input !== 'string' || input === '') {
     throw new HttpError(400, `"${fn.name}" is blob-triggered: send { "input": "${container}/<blob name>" }`);
   }
   const containerPrefix = `${container}/`;
   if (!input.startsWith(containerPrefix)) {
-    throw new HttpError(400, `"input" must name a blob in ${container}, the container "${fn.name}" watches: "${containerPrefix}<blob name>"`);
+    throw new HttpError(
+      400,
+      `"input" must name a blob in ${container}, the container "${fn.name}" watches: "${containerPrefix}<blob name>"`,
+    );
   }
   const blobName = input.slice(containerPrefix.length);
   const problem = blobNameProblem(blobName);
   if (problem) throw new HttpError(400, `"input" cannot be used: ${problem}`);
   const params = watch.pattern.match(blobName);
-  if (!params) throw new HttpError(400, `Blob name ${JSON.stringify(blobName)} does not fit the trigger path of "${fn.name}"`);
+  if (!params)
+    throw new HttpError(400, `Blob name ${JSON.stringify(blobName)} does not fit the trigger path of "${fn.name}"`);
   return { blobName, params };
 }
 
-export function adminHandler(parts: AdminApiParts): (req: IncomingMessage, res: ServerResponse, name: string) => Promise<void> {
+export function adminHandler(
+  parts: AdminApiParts,
+): (req: IncomingMessage, res: ServerResponse, name: string) => Promise<void> {
   const { runtime, routePrefix, byName, blobWatches, timers } = parts;
   return async (req, res, name) => {
     checkSameOrigin(req);
@@ -82,7 +92,9 @@ export function adminHandler(parts: AdminApiParts): (req: IncomingMessage, res: 
     } else {
       const watch = blobWatches.find((w) => w.fn === fn)!;
       const { blobName, params } = blobOfInput(fn, watch, input);
-      runtime.log(`Executing '${fn.name}' (Reason='Invoked via the admin API: ${watch.pattern.container}/${escapeForLog(blobName)}')`);
+      runtime.log(
+        `Executing '${fn.name}' (Reason='Invoked via the admin API: ${watch.pattern.container}/${escapeForLog(blobName)}')`,
+      );
       parts.blobTriggers.invokeNow(watch, blobName, params);
     }
     res.writeHead(202);

@@ -63,26 +63,32 @@ export async function freePort(): Promise<number> {
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
 
 export function connectionStringFor(ports: { blob: number; queue: number; table: number }): string {
-  return [
-    'DefaultEndpointsProtocol=http',
-    `AccountName=${DEV_ACCOUNT}`,
-    `AccountKey=${DEV_KEY}`,
-    `BlobEndpoint=http://127.0.0.1:${ports.blob}/${DEV_ACCOUNT}`,
-    `QueueEndpoint=http://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`,
-    `TableEndpoint=http://127.0.0.1:${ports.table}/${DEV_ACCOUNT}`,
-  ].join(';') + ';';
+  return (
+    [
+      'DefaultEndpointsProtocol=http',
+      `AccountName=${DEV_ACCOUNT}`,
+      `AccountKey=${DEV_KEY}`,
+      `BlobEndpoint=http://127.0.0.1:${ports.blob}/${DEV_ACCOUNT}`,
+      `QueueEndpoint=http://127.0.0.1:${ports.queue}/${DEV_ACCOUNT}`,
+      `TableEndpoint=http://127.0.0.1:${ports.table}/${DEV_ACCOUNT}`,
+    ].join(';') + ';'
+  );
 }
 
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
   const ports = options.ports ?? { blob: await freePort(), queue: await freePort(), table: await freePort() };
   for (const port of Object.values(ports)) {
-    if (await portOpen(port)) throw new Error(`Port ${port} is already in use; stop whatever listens there (another Azurite?) and retry`);
+    if (await portOpen(port))
+      throw new Error(`Port ${port} is already in use; stop whatever listens there (another Azurite?) and retry`);
   }
   const require = createRequire(__filename);
   const entry = require.resolve('azurite/dist/src/azurite.js');
@@ -90,9 +96,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     entry,
     '--skipApiVersionCheck',
     '--disableTelemetry',
-    '--blobPort', String(ports.blob),
-    '--queuePort', String(ports.queue),
-    '--tablePort', String(ports.table),
+    '--blobPort',
+    String(ports.blob),
+    '--queuePort',
+    String(ports.queue),
+    '--tablePort',
+    String(ports.table),
   ];
   if (options.location) {
     mkdirSync(options.location, { recursive: true });
@@ -118,7 +127,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     const up = await Promise.all(Object.values(ports).map(portOpen));
     if (up.every(Boolean)) break;
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`Azurite ended at start (${describeExit({ code: child.exitCode, signal: child.signalCode })}): ${stderr.trim()}`);
+      throw new Error(
+        `Azurite ended at start (${describeExit({ code: child.exitCode, signal: child.signalCode })}): ${stderr.trim()}`,
+      );
     }
     if (Date.now() > deadline) {
       child.kill();

@@ -53,7 +53,10 @@ function defaultBackoff(attempt: number): number {
 
 /** The line of Azurite's stderr that best names the failure (a V8 fatal error, an exception), shortened. */
 export function lastErrorLine(stderrTail: string): string | undefined {
-  const lines = stderrTail.split('\n').map((l) => l.replace(/^[#\s]+/, '').trim()).filter((l) => l !== '');
+  const lines = stderrTail
+    .split('\n')
+    .map((l) => l.replace(/^[#\s]+/, '').trim())
+    .filter((l) => l !== '');
   const line = lines.find((l) => /fatal|error|exception|failed/i.test(l)) ?? lines[lines.length - 1];
   if (line === undefined) return undefined;
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
@@ -62,10 +65,14 @@ export function lastErrorLine(stderrTail: string): string | undefined {
 function timerSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new Error('stopping'));
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new Error('stopping'));
+      },
+      { once: true },
+    );
   });
 }
 
@@ -84,7 +91,10 @@ export class AzuriteSupervisor {
   private restartLoop: Promise<void> | undefined;
   private readonly maxAttempts: number;
 
-  private constructor(private readonly options: SupervisorOptions, first: SupervisedAzurite) {
+  private constructor(
+    private readonly options: SupervisorOptions,
+    first: SupervisedAzurite,
+  ) {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.statusNow = { state: 'running', restarts: 0, maxAttempts: this.maxAttempts };
     this.startedAt = this.now().getTime();
@@ -117,7 +127,8 @@ export class AzuriteSupervisor {
       const check = (): boolean => {
         const { state, action } = this.statusNow;
         if (state === 'running') resolve();
-        else if (state === 'failed') reject(new Error(`Azurite could not be restarted; ${action ?? this.options.recovery()}`));
+        else if (state === 'failed')
+          reject(new Error(`Azurite could not be restarted; ${action ?? this.options.recovery()}`));
         else if (state === 'stopped') reject(new Error('the host is stopping'));
         else return false;
         return true;
@@ -162,7 +173,11 @@ export class AzuriteSupervisor {
     if (ranFor >= (this.options.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS)) this.consecutive = 0;
     const detail = lastErrorLine(exit.stderrTail);
     const explanation = this.options.explainExit?.(exit);
-    const lastExit = { at: this.now().toISOString(), how: describeExit(exit), ...(detail === undefined ? {} : { detail }) };
+    const lastExit = {
+      at: this.now().toISOString(),
+      how: describeExit(exit),
+      ...(detail === undefined ? {} : { detail }),
+    };
     log(
       `Azurite stopped unexpectedly (${lastExit.how}) after running ${seconds(ranFor)}` +
         (detail === undefined ? '' : `; its last error: ${detail}`) +
@@ -173,7 +188,13 @@ export class AzuriteSupervisor {
       const attempt = ++this.consecutive;
       if (attempt > this.maxAttempts) {
         const action = this.options.recovery();
-        this.setStatus({ state: 'failed', restarts: this.statusNow.restarts, maxAttempts: this.maxAttempts, lastExit, action });
+        this.setStatus({
+          state: 'failed',
+          restarts: this.statusNow.restarts,
+          maxAttempts: this.maxAttempts,
+          lastExit,
+          action,
+        });
         log(
           `Azurite could not be kept running: ${this.maxAttempts} restart attempts${lastError ? ` (last: ${lastError})` : ''}. ` +
             `Storage stays down: reports answer 503, and timers and blob triggers fail with this message. ${action}`,
@@ -181,7 +202,13 @@ export class AzuriteSupervisor {
         return;
       }
       const wait = (this.options.backoffMs ?? defaultBackoff)(attempt);
-      this.setStatus({ state: 'restarting', restarts: this.statusNow.restarts, attempt, maxAttempts: this.maxAttempts, lastExit });
+      this.setStatus({
+        state: 'restarting',
+        restarts: this.statusNow.restarts,
+        attempt,
+        maxAttempts: this.maxAttempts,
+        lastExit,
+      });
       log(
         `Storage is down: timers and blob triggers wait, reports answer 503. ` +
           `Restarting Azurite in ${seconds(wait)} (attempt ${attempt} of ${this.maxAttempts})`,
@@ -208,8 +235,15 @@ export class AzuriteSupervisor {
       }
       this.startedAt = this.now().getTime();
       this.watch(started);
-      this.setStatus({ state: 'running', restarts: this.statusNow.restarts + 1, maxAttempts: this.maxAttempts, lastExit });
-      log(`Azurite restarted (attempt ${attempt} of ${this.maxAttempts}); storage is back, timers and blob triggers resume`);
+      this.setStatus({
+        state: 'running',
+        restarts: this.statusNow.restarts + 1,
+        maxAttempts: this.maxAttempts,
+        lastExit,
+      });
+      log(
+        `Azurite restarted (attempt ${attempt} of ${this.maxAttempts}); storage is back, timers and blob triggers resume`,
+      );
       return;
     }
   }

@@ -10,8 +10,10 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** Why the name cannot be used as a blob name of the trigger's container, or undefined when it can. */
 export function blobNameProblem(name: string): string | undefined {
   if (name === '') return 'the blob name is empty';
-  if (name.length > MAX_BLOB_NAME_CHARS) return `the blob name is longer than ${MAX_BLOB_NAME_CHARS} characters (${name.length})`;
-  if (LONE_SURROGATE.test(name)) return 'the blob name is not well-formed Unicode (a lone surrogate), so it has no URL encoding';
+  if (name.length > MAX_BLOB_NAME_CHARS)
+    return `the blob name is longer than ${MAX_BLOB_NAME_CHARS} characters (${name.length})`;
+  if (LONE_SURROGATE.test(name))
+    return 'the blob name is not well-formed Unicode (a lone surrogate), so it has no URL encoding';
   // A "." or ".." segment is resolved away in the blob's URL, which then names another blob or container.
   if (name.split(/[/\\]/).some((segment) => segment === '.' || segment === '..')) {
     return 'the blob name has a "." or ".." segment, which would address another blob or container';
@@ -21,10 +23,13 @@ export function blobNameProblem(name: string): string | undefined {
 
 /** Replaces XML character references (&#xD; &#13;) with their characters; other text is kept. */
 export function decodeCharacterReferences(text: string): string {
-  return text.replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (ref, hex: string | undefined, dec: string | undefined) => {
-    const code = hex !== undefined ? parseInt(hex, 16) : Number(dec);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : ref;
-  });
+  return text.replace(
+    /&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g,
+    (ref, hex: string | undefined, dec: string | undefined) => {
+      const code = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : ref;
+    },
+  );
 }
 
 /**

@@ -7,7 +7,13 @@ import { usesDeferredBinding, type CapturedFunction } from './captureRegistratio
 import type { BlobPathPattern } from './templates.js';
 import { escapeForLog } from './logText.js';
 import { blobNameProblem, decodeCharacterReferences, describeStorageError, MAX_BLOB_NAME_CHARS } from './blobNames.js';
-import { delay, invocationErrorMessage, type HostRuntime, type InvocationEvent, type InvocationReason } from './hostRuntime.js';
+import {
+  delay,
+  invocationErrorMessage,
+  type HostRuntime,
+  type InvocationEvent,
+  type InvocationReason,
+} from './hostRuntime.js';
 
 const RECEIPT_PREFIX = 'blobreceipts/local-host';
 export const RECEIPTS_CONTAINER = 'azure-webjobs-hosts';
@@ -52,7 +58,11 @@ function isDone(watch: BlobWatch, blobName: string, etag: string): boolean {
   return watch.done.has(versionKey(blobName, etag)) || watch.done.has(versionKey(hashedName(blobName), etag));
 }
 
-export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobWatch[], settings: BlobTriggerSettings): BlobTriggers {
+export function createBlobTriggers(
+  runtime: HostRuntime,
+  watches: readonly BlobWatch[],
+  settings: BlobTriggerSettings,
+): BlobTriggers {
   const { log, emit, track } = runtime;
   const queue: Array<() => Promise<void>> = [];
   let workers = 0;
@@ -90,7 +100,12 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
     watch.receiptsLoaded = true;
   }
 
-  async function writeReceipt(watch: BlobWatch, blobName: string, etag: string, status: 'succeeded' | 'poisoned'): Promise<void> {
+  async function writeReceipt(
+    watch: BlobWatch,
+    blobName: string,
+    etag: string,
+    status: 'succeeded' | 'poisoned',
+  ): Promise<void> {
     const body = JSON.stringify({ status, at: new Date().toISOString() });
     await watch.receipts
       .getBlockBlobClient(receiptName(watch, blobName, etag))
@@ -111,13 +126,21 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
     // As the Functions host: an SDK binding (sdkBinding: true) gets model binding data and reads the
     // blob itself, so only the properties are read here; otherwise the bytes are read and sent.
     let content: Buffer | undefined;
-    let properties: { etag?: string; contentLength?: number; contentType?: string; lastModified?: Date; createdOn?: Date; metadata?: Record<string, string> };
+    let properties: {
+      etag?: string;
+      contentLength?: number;
+      contentType?: string;
+      lastModified?: Date;
+      createdOn?: Date;
+      metadata?: Record<string, string>;
+    };
     if (usesDeferredBinding(watch.fn.trigger)) {
       properties = await blob.getProperties(conditions);
     } else {
       const download = await blob.download(0, undefined, conditions);
       const chunks: Buffer[] = [];
-      for await (const chunk of download.readableStreamBody!) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      for await (const chunk of download.readableStreamBody!)
+        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
       content = Buffer.concat(chunks);
       properties = download;
     }
@@ -143,7 +166,15 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
         },
         { log: runtime.functionLog, invocationId },
       );
-      return { functionName: watch.fn.name, invocationId, reason, outcome: 'succeeded', durationMs: Date.now() - started, attempt, blobName };
+      return {
+        functionName: watch.fn.name,
+        invocationId,
+        reason,
+        outcome: 'succeeded',
+        durationMs: Date.now() - started,
+        attempt,
+        blobName,
+      };
     } catch (err) {
       return {
         functionName: watch.fn.name,
@@ -214,7 +245,9 @@ export function createBlobTriggers(runtime: HostRuntime, watches: readonly BlobW
           await delay(settings.retryDelayMs);
         }
       } catch (err) {
-        log(`Blob trigger bookkeeping for '${watch.fn.name}' on ${shown} failed: ${escapeForLog(invocationErrorMessage(err))}`);
+        log(
+          `Blob trigger bookkeeping for '${watch.fn.name}' on ${shown} failed: ${escapeForLog(invocationErrorMessage(err))}`,
+        );
       } finally {
         watch.inFlight.delete(key);
       }

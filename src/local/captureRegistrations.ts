@@ -165,9 +165,13 @@ export interface TimerTriggerInput {
 
 export type TriggerInput = HttpTriggerInput | BlobTriggerInput | TimerTriggerInput;
 
-export type InvocationLogHandler = (
-  entry: { functionName: string; invocationId: string; level: LogLevel; category: string; message: string },
-) => void;
+export type InvocationLogHandler = (entry: {
+  functionName: string;
+  invocationId: string;
+  level: LogLevel;
+  category: string;
+  message: string;
+}) => void;
 
 export interface InvokeOptions {
   invocationId?: string;
@@ -435,10 +439,14 @@ export function usesDeferredBinding(binding: CapturedBinding): boolean {
 function blobTriggerData(trigger: CapturedBinding, input: BlobTriggerInput): RpcTypedData {
   if (usesDeferredBinding(trigger)) {
     const connection = trigger['connection'];
-    if (typeof connection !== 'string' || connection === '') throw new Error(`The blob trigger "${trigger.name}" names no connection`);
-    return { modelBindingData: blobModelBindingData({ connection, container: input.container, blobName: input.blobName }) };
+    if (typeof connection !== 'string' || connection === '')
+      throw new Error(`The blob trigger "${trigger.name}" names no connection`);
+    return {
+      modelBindingData: blobModelBindingData({ connection, container: input.container, blobName: input.blobName }),
+    };
   }
-  if (input.content === undefined) throw new Error(`The blob trigger "${trigger.name}" receives the blob's bytes, and none were given`);
+  if (input.content === undefined)
+    throw new Error(`The blob trigger "${trigger.name}" receives the blob's bytes, and none were given`);
   return { bytes: input.content };
 }
 
@@ -534,7 +542,7 @@ function makeCapturedFunction(
         proxied = fetch(new URL(url.pathname + url.search, httpStreamUri), {
           method: input.method,
           headers,
-          body: hasBody ? input.body ?? Buffer.alloc(0) : undefined,
+          body: hasBody ? (input.body ?? Buffer.alloc(0)) : undefined,
           signal: abortProxy.signal,
         });
         proxied.catch(() => undefined);
@@ -569,7 +577,11 @@ function makeCapturedFunction(
         data: {
           json: JSON.stringify({
             Schedule: { AdjustForDST: true },
-            ScheduleStatus: { Last: input.last?.toISOString() ?? now, Next: input.next?.toISOString() ?? now, LastUpdated: now },
+            ScheduleStatus: {
+              Last: input.last?.toISOString() ?? now,
+              Next: input.next?.toISOString() ?? now,
+              LastUpdated: now,
+            },
             IsPastDue: input.isPastDue,
           }),
         },
@@ -633,7 +645,10 @@ function makeCapturedFunction(
         const headers = [...res.headers.entries()].filter(
           ([k]) => k !== 'set-cookie' && k !== 'x-ms-invocation-id' && !HOP_BY_HOP.has(k),
         );
-        return { invocationId, http: { status: res.status, headers, cookies, body: Buffer.from(await res.arrayBuffer()) } };
+        return {
+          invocationId,
+          http: { status: res.status, headers, cookies, body: Buffer.from(await res.arrayBuffer()) },
+        };
       }
       const http = response.returnValue?.http;
       return { invocationId, http: http ? fromRpcHttpResponse(http) : undefined };
@@ -654,9 +669,7 @@ function makeCapturedFunction(
 export async function captureRegistrations(options: CaptureOptions = {}): Promise<CapturedFunction[]> {
   const packageRoot = options.packageRoot ?? findPackageRoot();
   const state = installFakeCore(packageRoot);
-  const files = options.files
-    ? options.files.map((f) => resolve(packageRoot, f))
-    : mainFiles(packageRoot);
+  const files = options.files ? options.files.map((f) => resolve(packageRoot, f)) : mainFiles(packageRoot);
   const requireFromRoot = Module.createRequire(join(packageRoot, 'package.json'));
   for (const file of files) {
     if (state.loadedFiles.has(file)) continue;

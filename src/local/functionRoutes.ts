@@ -43,12 +43,25 @@ export function functionRouteHandler(
         { invocationId, log: runtime.functionLog },
       );
     } catch (err) {
-      emit({ functionName: hit.r.fn.name, invocationId, reason: 'http', outcome: 'failed', durationMs: Date.now() - started, error: invocationErrorMessage(err) });
+      emit({
+        functionName: hit.r.fn.name,
+        invocationId,
+        reason: 'http',
+        outcome: 'failed',
+        durationMs: Date.now() - started,
+        error: invocationErrorMessage(err),
+      });
       res.writeHead(500);
       res.end();
       return;
     }
-    emit({ functionName: hit.r.fn.name, invocationId, reason: 'http', outcome: 'succeeded', durationMs: Date.now() - started });
+    emit({
+      functionName: hit.r.fn.name,
+      invocationId,
+      reason: 'http',
+      outcome: 'succeeded',
+      durationMs: Date.now() - started,
+    });
     if (!result.http) {
       res.writeHead(204);
       res.end();

@@ -115,7 +115,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           };
         }
         const watch = blobWatches.find((w) => w.fn === fn);
-        if (watch) return { name: fn.name, trigger: 'blob', detail: String(resolveSettings(String(fn.trigger['path']), env, fn.name)) };
+        if (watch)
+          return {
+            name: fn.name,
+            trigger: 'blob',
+            detail: String(resolveSettings(String(fn.trigger['path']), env, fn.name)),
+          };
         const timer = timers.find((t) => t.fn === fn)!;
         return { name: fn.name, trigger: 'timer', detail: timer.schedule.expression, nextRun: timer.next };
       });

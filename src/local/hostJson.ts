@@ -8,7 +8,11 @@ export interface HostJsonSettings {
   maxDegreeOfParallelism: number;
 }
 
-export const HOST_JSON_DEFAULTS: HostJsonSettings = { routePrefix: 'api', poisonBlobThreshold: 5, maxDegreeOfParallelism: 8 };
+export const HOST_JSON_DEFAULTS: HostJsonSettings = {
+  routePrefix: 'api',
+  poisonBlobThreshold: 5,
+  maxDegreeOfParallelism: 8,
+};
 
 function positiveInteger(value: unknown, fallback: number): number {
   return Number.isInteger(value) && (value as number) > 0 ? (value as number) : fallback;
@@ -28,6 +32,9 @@ export function readHostJson(packageRoot: string): HostJsonSettings {
   return {
     routePrefix: typeof routePrefix === 'string' ? routePrefix : HOST_JSON_DEFAULTS.routePrefix,
     poisonBlobThreshold: positiveInteger(field(blobs, 'poisonBlobThreshold'), HOST_JSON_DEFAULTS.poisonBlobThreshold),
-    maxDegreeOfParallelism: positiveInteger(field(blobs, 'maxDegreeOfParallelism'), HOST_JSON_DEFAULTS.maxDegreeOfParallelism),
+    maxDegreeOfParallelism: positiveInteger(
+      field(blobs, 'maxDegreeOfParallelism'),
+      HOST_JSON_DEFAULTS.maxDegreeOfParallelism,
+    ),
   };
 }

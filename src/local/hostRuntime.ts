@@ -61,7 +61,9 @@ export function createRuntime(
     emit(event) {
       const status = event.outcome === 'succeeded' ? 'Succeeded' : event.outcome === 'poisoned' ? 'Poisoned' : 'Failed';
       const extra = event.error ? `, Error='${escapeForLog(event.error)}'` : '';
-      log(`Executed '${event.functionName}' (${status}, Id=${shortId(event.invocationId)}, Duration=${event.durationMs}ms${extra})`);
+      log(
+        `Executed '${event.functionName}' (${status}, Id=${shortId(event.invocationId)}, Duration=${event.durationMs}ms${extra})`,
+      );
       for (const listener of listeners) listener(event);
     },
     track(promise) {

@@ -7,7 +7,12 @@ import { bodyHeldBack, checkHost, dropRestOfBody, HttpError, refuseBodyOnGet, re
 
 export { HttpError } from './requestGuards.js';
 
-export function sendText(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
   res.end(message === '' ? undefined : `${message}\n`);
 }
@@ -23,7 +28,11 @@ export interface ListeningServer {
   port: number;
 }
 
-export async function listen(runtime: HostRuntime, port: number, handlers: FrontDoorHandlers): Promise<ListeningServer> {
+export async function listen(
+  runtime: HostRuntime,
+  port: number,
+  handlers: FrontDoorHandlers,
+): Promise<ListeningServer> {
   const { routePrefix } = handlers;
   let boundPort = port;
 
@@ -42,7 +51,11 @@ export async function listen(runtime: HostRuntime, port: number, handlers: Front
     const admin = /^admin\/functions\/([^/]+)$/i.exec(path);
     if (admin) return handlers.admin(req, res, decodeURIComponent(admin[1]!));
     const prefix = routePrefix === '' ? '' : `${routePrefix}/`;
-    if (routePrefix === '' || path.toLowerCase() === routePrefix.toLowerCase() || path.toLowerCase().startsWith(prefix.toLowerCase())) {
+    if (
+      routePrefix === '' ||
+      path.toLowerCase() === routePrefix.toLowerCase() ||
+      path.toLowerCase().startsWith(prefix.toLowerCase())
+    ) {
       return handlers.api(req, res, url, routePrefix === '' ? path : path.slice(Math.min(path.length, prefix.length)));
     }
     throw new HttpError(404, `Nothing here; functions answer under /${routePrefix}/`);
@@ -73,7 +86,9 @@ export async function listen(runtime: HostRuntime, port: number, handlers: Front
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       reject(
-        err.code === 'EADDRINUSE' ? new Error(`HTTP port ${port} is already in use; stop what listens there or set PORT to another port`) : err,
+        err.code === 'EADDRINUSE'
+          ? new Error(`HTTP port ${port} is already in use; stop what listens there or set PORT to another port`)
+          : err,
       );
     });
     server.listen(port, '127.0.0.1', () => resolve());

@@ -42,9 +42,7 @@ function parseValue(text: string, spec: FieldSpec, expression: string): number {
   }
   const value = Number(text);
   if (value < spec.min || value > spec.max) {
-    throw new NcrontabError(
-      `Schedule "${expression}": ${spec.label} ${value} is out of range ${spec.min}-${spec.max}`,
-    );
+    throw new NcrontabError(`Schedule "${expression}": ${spec.label} ${value} is out of range ${spec.min}-${spec.max}`);
   }
   return value;
 }
@@ -59,7 +57,9 @@ function parseField(text: string, spec: FieldSpec, expression: string): Set<numb
     let step = 1;
     if (stepText !== undefined) {
       if (!/^\d+$/.test(stepText) || Number(stepText) === 0) {
-        throw new NcrontabError(`Schedule "${expression}": step "${stepText}" in the ${spec.label} field must be a positive integer`);
+        throw new NcrontabError(
+          `Schedule "${expression}": step "${stepText}" in the ${spec.label} field must be a positive integer`,
+        );
       }
       step = Number(stepText);
     }
@@ -74,7 +74,9 @@ function parseField(text: string, spec: FieldSpec, expression: string): Set<numb
       low = parseValue(a, spec, expression);
       high = parseValue(b, spec, expression);
       if (low > high) {
-        throw new NcrontabError(`Schedule "${expression}": range "${rangeText}" in the ${spec.label} field runs backwards`);
+        throw new NcrontabError(
+          `Schedule "${expression}": range "${rangeText}" in the ${spec.label} field runs backwards`,
+        );
       }
     } else {
       low = parseValue(rangeText, spec, expression);
@@ -100,7 +102,12 @@ export function parseNcrontab(expression: string): NcrontabSchedule {
   }
   const sets = parts.map((part, i) => parseField(part, FIELDS[i]!, expression));
   const [seconds, minutes, hours, days, months, weekdays] = sets as [
-    Set<number>, Set<number>, Set<number>, Set<number>, Set<number>, Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
+    Set<number>,
   ];
 
   return {

@@ -3,7 +3,13 @@
 import type { StorageClients } from '../storage/clients.js';
 import type { CapturedFunction } from './captureRegistrations.js';
 import { parseNcrontab } from './ncrontab.js';
-import { compareRoutePrecedence, compileBlobPath, compileRoute, resolveSettings, type CompiledRoute } from './templates.js';
+import {
+  compareRoutePrecedence,
+  compileBlobPath,
+  compileRoute,
+  resolveSettings,
+  type CompiledRoute,
+} from './templates.js';
 import { RECEIPTS_CONTAINER, type BlobWatch } from './blobTriggers.js';
 import type { TimerState } from './timerTriggers.js';
 
@@ -48,7 +54,11 @@ export function classifyRegistrations(
     if (type === 'httptrigger') {
       const template = resolveSettings(textSetting(fn.trigger['route'], fn.name), env, `function ${fn.name}`);
       const methods = Array.isArray(fn.trigger['methods']) ? (fn.trigger['methods'] as string[]) : ['GET', 'POST'];
-      httpRoutes.push({ fn, route: compileRoute(template, fn.name), methods: new Set(methods.map((m) => m.toUpperCase())) });
+      httpRoutes.push({
+        fn,
+        route: compileRoute(template, fn.name),
+        methods: new Set(methods.map((m) => m.toUpperCase())),
+      });
     } else if (type === 'blobtrigger') {
       const path = resolveSettings(textSetting(fn.trigger['path'], ''), env, `function ${fn.name}`);
       const pattern = compileBlobPath(path, fn.name);

@@ -41,13 +41,20 @@ export function checkHost(host: string | undefined): void {
 /** The path of the request target, checked: origin-form, and every %XX sequence decodes as UTF-8. */
 export function requestPath(target: string | undefined): string {
   const raw = target ?? '/';
-  if (!raw.startsWith('/')) throw new HttpError(400, `The request target must be a path starting with "/", not ${JSON.stringify(raw.slice(0, 100))}`);
+  if (!raw.startsWith('/'))
+    throw new HttpError(
+      400,
+      `The request target must be a path starting with "/", not ${JSON.stringify(raw.slice(0, 100))}`,
+    );
   const query = raw.indexOf('?');
   const path = query < 0 ? raw : raw.slice(0, query);
   try {
     decodeURIComponent(path);
   } catch {
-    throw new HttpError(400, 'The path has a malformed percent-encoding: each % must start a %XX sequence that decodes as UTF-8');
+    throw new HttpError(
+      400,
+      'The path has a malformed percent-encoding: each % must start a %XX sequence that decodes as UTF-8',
+    );
   }
   return path;
 }
@@ -59,7 +66,10 @@ export function requestPath(target: string | undefined): string {
 export function checkSameOrigin(req: IncomingMessage): void {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new HttpError(403, `Refused: a cross-site request (Sec-Fetch-Site: ${site}); the admin API takes requests from this machine's own tools, not from web pages`);
+    throw new HttpError(
+      403,
+      `Refused: a cross-site request (Sec-Fetch-Site: ${site}); the admin API takes requests from this machine's own tools, not from web pages`,
+    );
   }
   const origin = req.headers.origin;
   if (origin === undefined) return;
@@ -71,7 +81,10 @@ export function checkSameOrigin(req: IncomingMessage): void {
     same = false;
   }
   if (!same) {
-    throw new HttpError(403, `Refused: a cross-origin request (Origin: ${JSON.stringify(origin)}); the admin API takes requests from this machine's own tools, not from web pages`);
+    throw new HttpError(
+      403,
+      `Refused: a cross-origin request (Origin: ${JSON.stringify(origin)}); the admin API takes requests from this machine's own tools, not from web pages`,
+    );
   }
 }
 
@@ -83,10 +96,16 @@ function digest(text: string): Buffer {
 export function checkAdminKey(req: IncomingMessage, key: string): void {
   const given = req.headers[ADMIN_KEY_HEADER];
   if (typeof given !== 'string' || given === '') {
-    throw new HttpError(401, `The admin API needs the key printed at start (also in the admin key file) in the ${ADMIN_KEY_HEADER} header`);
+    throw new HttpError(
+      401,
+      `The admin API needs the key printed at start (also in the admin key file) in the ${ADMIN_KEY_HEADER} header`,
+    );
   }
   if (!timingSafeEqual(digest(given), digest(key))) {
-    throw new HttpError(401, `The ${ADMIN_KEY_HEADER} header does not hold this start's admin key; the host makes a new one at each start (see its banner or the admin key file)`);
+    throw new HttpError(
+      401,
+      `The ${ADMIN_KEY_HEADER} header does not hold this start's admin key; the host makes a new one at each start (see its banner or the admin key file)`,
+    );
   }
 }
 
@@ -127,7 +146,14 @@ export function bodyHeldBack(req: IncomingMessage, res: ServerResponse): boolean
  */
 export function dropRestOfBody(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
-  if (req.complete || req.destroyed || method === 'GET' || method === 'HEAD' || !hasBody(req) || bodyHeldBack(req, res)) {
+  if (
+    req.complete ||
+    req.destroyed ||
+    method === 'GET' ||
+    method === 'HEAD' ||
+    !hasBody(req) ||
+    bodyHeldBack(req, res)
+  ) {
     return Promise.resolve();
   }
   return new Promise((resolve) => {

@@ -37,7 +37,13 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-function banner(host: RunningHost, functions: readonly CapturedFunction[], storage: string, ownAzurite: boolean, keyFile: string): string {
+function banner(
+  host: RunningHost,
+  functions: readonly CapturedFunction[],
+  storage: string,
+  ownAzurite: boolean,
+  keyFile: string,
+): string {
   const lines = ['', `Functions (${functions.length}):`, ''];
   const keyHeader = `-H "${ADMIN_KEY_HEADER}: $(cat ${keyFile})"`;
   for (const info of host.describe()) {
@@ -45,9 +51,13 @@ function banner(host: RunningHost, functions: readonly CapturedFunction[], stora
       lines.push(`  ${info.name}: [${info.methods?.join(',')}] ${info.detail}`);
     } else if (info.trigger === 'blob') {
       lines.push(`  ${info.name}: blobTrigger on ${info.detail} (polled every ${BLOB_POLL_MS / 1000} s)`);
-      lines.push(`      run now: curl -X POST ${keyHeader} ${host.url}/admin/functions/${info.name} -H "Content-Type: application/json" -d '{"input":"${info.detail.split('/')[0]}/<blob name>"}'`);
+      lines.push(
+        `      run now: curl -X POST ${keyHeader} ${host.url}/admin/functions/${info.name} -H "Content-Type: application/json" -d '{"input":"${info.detail.split('/')[0]}/<blob name>"}'`,
+      );
     } else {
-      lines.push(`  ${info.name}: timerTrigger "${info.detail}" (UTC), next run ${info.nextRun?.toISOString() ?? 'never'}`);
+      lines.push(
+        `  ${info.name}: timerTrigger "${info.detail}" (UTC), next run ${info.nextRun?.toISOString() ?? 'never'}`,
+      );
       lines.push(`      run now: curl -X POST ${keyHeader} ${host.url}/admin/functions/${info.name}`);
     }
   }
@@ -74,7 +84,9 @@ async function main(): Promise<void> {
   const storageSetting = SETTINGS.storageConnection;
   const existing = process.env[storageSetting];
   if (existing && existing !== 'UseDevelopmentStorage=true' && existing !== existingStorage) {
-    hostLog(`Note: ${storageSetting} was set in the environment; npm start uses ${existingStorage ? EXISTING_STORAGE_VARIABLE : 'its own Azurite'} instead.`);
+    hostLog(
+      `Note: ${storageSetting} was set in the environment; npm start uses ${existingStorage ? EXISTING_STORAGE_VARIABLE : 'its own Azurite'} instead.`,
+    );
   }
   process.env[storageSetting] = existingStorage ?? 'UseDevelopmentStorage=true';
   for (const [name, value] of Object.entries(SETTING_DEFAULTS)) {
@@ -118,12 +130,15 @@ async function main(): Promise<void> {
     const clients = storageClientsFromEnv(process.env);
     host = await startHost({
       // On its own Azurite: timers and blob triggers wait while it restarts, and exports are admitted by the table store's size.
-      functions: supervised === undefined ? functions : supervised.guard(functions, {
-        exportsContainer: setting(SETTINGS.exportsContainer),
-        ledger: openStore(clients, defaultStoreNames(process.env)).ledger,
-        blobService: clients.blobService,
-        healthFunction: REPORT_ROUTES.find((r) => r.handler === getHealth)!.name,
-      }),
+      functions:
+        supervised === undefined
+          ? functions
+          : supervised.guard(functions, {
+              exportsContainer: setting(SETTINGS.exportsContainer),
+              ledger: openStore(clients, defaultStoreNames(process.env)).ledger,
+              blobService: clients.blobService,
+              healthFunction: REPORT_ROUTES.find((r) => r.handler === getHealth)!.name,
+            }),
       storageFor: (connection) => storageClientsFromEnv(process.env, connection),
       port: httpPort,
       hostJson,
@@ -138,9 +153,19 @@ async function main(): Promise<void> {
   try {
     keyFile = writeAdminKeyFile(process.cwd(), host.adminKey);
   } catch (err) {
-    hostLog(`Could not write the admin key file (${err instanceof Error ? err.message : String(err)}); use the key shown below`);
+    hostLog(
+      `Could not write the admin key file (${err instanceof Error ? err.message : String(err)}); use the key shown below`,
+    );
   }
-  console.log(banner(host, functions, storage, existingStorage === undefined, keyFile ? relative(process.cwd(), keyFile) : '<the key file>'));
+  console.log(
+    banner(
+      host,
+      functions,
+      storage,
+      existingStorage === undefined,
+      keyFile ? relative(process.cwd(), keyFile) : '<the key file>',
+    ),
+  );
 
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {

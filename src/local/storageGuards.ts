@@ -34,17 +34,25 @@ export interface GuardOptions {
 /** A blob name with control characters escaped, so that it cannot forge a log line. */
 function printable(name: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what this pattern escapes
-  return name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return name.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function describeEmulator(status: EmulatorStatus): string {
-  if (status.state === 'restarting') return `Azurite is restarting (attempt ${status.attempt} of ${status.maxAttempts})`;
+  if (status.state === 'restarting')
+    return `Azurite is restarting (attempt ${status.attempt} of ${status.maxAttempts})`;
   if (status.state === 'failed') return 'Azurite could not be restarted';
   return `Azurite is ${status.state}`;
 }
 
 /** The uncompressed size of an export blob: gzip states it in its last 4 bytes; a zip is assumed to expand. */
-export async function exportSize(blob: ReturnType<ReturnType<BlobServiceClient['getContainerClient']>['getBlobClient']>, length: number, zipExpansion: number): Promise<ExportSize> {
+export async function exportSize(
+  blob: ReturnType<ReturnType<BlobServiceClient['getContainerClient']>['getBlobClient']>,
+  length: number,
+  zipExpansion: number,
+): Promise<ExportSize> {
   if (length < 4) return { bytes: length, basis: 'plain' };
   const head = await blob.downloadToBuffer(0, 2);
   if (head[0] === 0x1f && head[1] === 0x8b) {
@@ -56,7 +64,12 @@ export async function exportSize(blob: ReturnType<ReturnType<BlobServiceClient['
   return { bytes: length, basis: 'plain' };
 }
 
-function refusedEntry(input: BlobTriggerInput, previous: UploadEntry | undefined, message: string, at: string): UploadEntry {
+function refusedEntry(
+  input: BlobTriggerInput,
+  previous: UploadEntry | undefined,
+  message: string,
+  at: string,
+): UploadEntry {
   const entry: UploadEntry = {
     blobName: input.blobName,
     status: 'failed',
@@ -88,11 +101,16 @@ export function guardFunctions(functions: readonly CapturedFunction[], options: 
   async function waitForStorage(fn: CapturedFunction): Promise<void> {
     const status = options.emulator.status();
     if (status.state === 'running') return;
-    if (status.state === 'restarting') log(`'${fn.name}' waits: ${describeEmulator(status)}; it runs once storage is back`);
+    if (status.state === 'restarting')
+      log(`'${fn.name}' waits: ${describeEmulator(status)}; it runs once storage is back`);
     await options.emulator.untilRunning();
   }
 
-  async function ingestGuarded(fn: CapturedFunction, input: BlobTriggerInput, invoke: () => Promise<InvocationResult>): Promise<InvocationResult> {
+  async function ingestGuarded(
+    fn: CapturedFunction,
+    input: BlobTriggerInput,
+    invoke: () => Promise<InvocationResult>,
+  ): Promise<InvocationResult> {
     const blob = options.blobService.getContainerClient(input.container).getBlobClient(input.blobName);
     const size = await exportSize(blob, input.properties.contentLength, options.tableStore.limits.zipExpansion);
     const admission = await options.tableStore.admit(size);
@@ -111,21 +129,32 @@ export function guardFunctions(functions: readonly CapturedFunction[], options: 
   }
 
   /** /api/health with storage.emulator; while Azurite is down, answered at once (storage cannot be asked). */
-  async function healthGuarded(fn: CapturedFunction, invoke: () => Promise<InvocationResult>): Promise<InvocationResult> {
+  async function healthGuarded(
+    fn: CapturedFunction,
+    invoke: () => Promise<InvocationResult>,
+  ): Promise<InvocationResult> {
     const emulator = options.emulator.status();
     if (emulator.state !== 'running') {
       const problem = `${describeEmulator(emulator)}${emulator.state === 'failed' ? `; ${emulator.action ?? ''}` : ''}`;
-      const response = jsonResponse({
-        status: 'unavailable',
-        checkedAt: now().toISOString(),
-        storage: { reachable: false, problem, emulator: emulatorSection(emulator, options.tableStore.status()) },
-        config: null,
-        analysis: null,
-        collector: null,
-      }, 503);
+      const response = jsonResponse(
+        {
+          status: 'unavailable',
+          checkedAt: now().toISOString(),
+          storage: { reachable: false, problem, emulator: emulatorSection(emulator, options.tableStore.status()) },
+          config: null,
+          analysis: null,
+          collector: null,
+        },
+        503,
+      );
       return {
         invocationId: `${fn.name}-emulator-down`,
-        http: { status: response.status, headers: Object.entries(response.headers), cookies: [], body: Buffer.from(response.body) },
+        http: {
+          status: response.status,
+          headers: Object.entries(response.headers),
+          cookies: [],
+          body: Buffer.from(response.body),
+        },
       };
     }
     const result = await invoke();
@@ -148,17 +177,24 @@ export function guardFunctions(functions: readonly CapturedFunction[], options: 
   return functions.map((fn): CapturedFunction => {
     const type = fn.trigger.type.toLowerCase();
     if (type === 'timertrigger') {
-      return { ...fn, invoke: async (input, invokeOptions) => {
-        await waitForStorage(fn);
-        return fn.invoke(input, invokeOptions);
-      } };
+      return {
+        ...fn,
+        invoke: async (input, invokeOptions) => {
+          await waitForStorage(fn);
+          return fn.invoke(input, invokeOptions);
+        },
+      };
     }
     if (type === 'blobtrigger') {
-      return { ...fn, invoke: async (input, invokeOptions) => {
-        await waitForStorage(fn);
-        if (input.kind !== 'blob' || input.container !== options.exportsContainer) return fn.invoke(input, invokeOptions);
-        return ingestGuarded(fn, input, () => fn.invoke(input, invokeOptions));
-      } };
+      return {
+        ...fn,
+        invoke: async (input, invokeOptions) => {
+          await waitForStorage(fn);
+          if (input.kind !== 'blob' || input.container !== options.exportsContainer)
+            return fn.invoke(input, invokeOptions);
+          return ingestGuarded(fn, input, () => fn.invoke(input, invokeOptions));
+        },
+      };
     }
     if (type === 'httptrigger' && fn.name === options.healthFunction) {
       return { ...fn, invoke: (input, invokeOptions) => healthGuarded(fn, () => fn.invoke(input, invokeOptions)) };

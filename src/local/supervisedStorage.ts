@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { startAzurite, TABLE_STORE_FILE, type AzuriteOptions } from './azuriteProcess.js';
 import { AzuriteSupervisor, type SupervisorOptions } from './azuriteSupervisor.js';
-import { DEFAULT_TABLE_STORE_LIMITS, TableStoreMonitor, formatMegabytes, remedies, type TableStoreLimits } from './tableStoreLimit.js';
+import {
+  DEFAULT_TABLE_STORE_LIMITS,
+  TableStoreMonitor,
+  formatMegabytes,
+  remedies,
+  type TableStoreLimits,
+} from './tableStoreLimit.js';
 import { guardFunctions, type GuardOptions } from './storageGuards.js';
 import type { CapturedFunction } from './captureRegistrations.js';
 
@@ -27,7 +33,10 @@ export interface SupervisedStorage {
   tableStore: TableStoreMonitor;
   connectionString: string;
   /** The functions with storage waits, export admission and the emulator in /api/health. */
-  guard(functions: readonly CapturedFunction[], options: Omit<GuardOptions, 'emulator' | 'tableStore' | 'log'>): CapturedFunction[];
+  guard(
+    functions: readonly CapturedFunction[],
+    options: Omit<GuardOptions, 'emulator' | 'tableStore' | 'log'>,
+  ): CapturedFunction[];
   stop(): Promise<void>;
 }
 
@@ -57,8 +66,12 @@ export async function startSupervisedStorage(options: SupervisedStorageOptions):
     },
     recovery: () => {
       const large = tableStore.status().bytes >= tableStore.limits.warnAboveBytes;
-      return `Stop npm start (Ctrl-C) and start it again; ` +
-        (large ? `the table store is near its limit, so it will stop again: ${remedies(location)}` : `if it stops again, see the lines above and docs/local-stack.md`);
+      return (
+        `Stop npm start (Ctrl-C) and start it again; ` +
+        (large
+          ? `the table store is near its limit, so it will stop again: ${remedies(location)}`
+          : `if it stops again, see the lines above and docs/local-stack.md`)
+      );
     },
   });
   await tableStore.check();
@@ -70,7 +83,8 @@ export async function startSupervisedStorage(options: SupervisedStorageOptions):
     supervisor,
     tableStore,
     connectionString,
-    guard: (functions, guardOptions) => guardFunctions(functions, { ...guardOptions, emulator: supervisor, tableStore, log }),
+    guard: (functions, guardOptions) =>
+      guardFunctions(functions, { ...guardOptions, emulator: supervisor, tableStore, log }),
     async stop() {
       clearInterval(interval);
       await supervisor.stop();

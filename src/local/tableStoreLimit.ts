@@ -87,17 +87,23 @@ export function admitExport(
   const growth = projectedGrowth(size, limits);
   const after = status.bytes + status.reservedBytes + growth;
   if (after <= limits.ceilingBytes) return undefined;
-  const pending = status.reservedBytes > 0 ? ` (and ${formatMegabytes(status.reservedBytes)} more expected from exports being ingested)` : '';
-  const ceiling = `the local host keeps it under ${formatMegabytes(limits.ceilingBytes)} because Azurite aborts ` +
+  const pending =
+    status.reservedBytes > 0
+      ? ` (and ${formatMegabytes(status.reservedBytes)} more expected from exports being ingested)`
+      : '';
+  const ceiling =
+    `the local host keeps it under ${formatMegabytes(limits.ceilingBytes)} because Azurite aborts ` +
     `when it nears ${formatMegabytes(limits.limitBytes)} (V8's longest string)`;
-  const sizeText = size.basis === 'plain'
-    ? formatMegabytes(size.bytes)
-    : `${formatMegabytes(size.bytes)} uncompressed${size.basis === 'zip' ? `, assumed ${limits.zipExpansion}x its size` : ''}`;
-  const message = status.bytes + status.reservedBytes >= limits.ceilingBytes
-    ? `Refused by the local host: Azurite's table store is ${formatMegabytes(status.bytes)}${pending}; ${ceiling}. ${remedies(dataDir)}.`
-    : `Refused by the local host: this export (${sizeText}) would add about ${formatMegabytes(growth)} ` +
-      `(${limits.growthPerExportByte} bytes per export byte, ingestion and analysis) to Azurite's table store of ` +
-      `${formatMegabytes(status.bytes)}${pending}, taking it over the ceiling: ${ceiling}. ${remedies(dataDir)}.`;
+  const sizeText =
+    size.basis === 'plain'
+      ? formatMegabytes(size.bytes)
+      : `${formatMegabytes(size.bytes)} uncompressed${size.basis === 'zip' ? `, assumed ${limits.zipExpansion}x its size` : ''}`;
+  const message =
+    status.bytes + status.reservedBytes >= limits.ceilingBytes
+      ? `Refused by the local host: Azurite's table store is ${formatMegabytes(status.bytes)}${pending}; ${ceiling}. ${remedies(dataDir)}.`
+      : `Refused by the local host: this export (${sizeText}) would add about ${formatMegabytes(growth)} ` +
+        `(${limits.growthPerExportByte} bytes per export byte, ingestion and analysis) to Azurite's table store of ` +
+        `${formatMegabytes(status.bytes)}${pending}, taking it over the ceiling: ${ceiling}. ${remedies(dataDir)}.`;
   return { message };
 }
 
@@ -139,7 +145,9 @@ export class TableStoreMonitor {
             `new exports are refused (the ledger says why). ${remedies(this.dataDir)}`,
         );
       } else {
-        this.log(`Azurite's table store is ${formatMegabytes(status.bytes)}, under ${formatMegabytes(this.limits.warnAboveBytes)} again`);
+        this.log(
+          `Azurite's table store is ${formatMegabytes(status.bytes)}, under ${formatMegabytes(this.limits.warnAboveBytes)} again`,
+        );
       }
       this.lastState = status.state;
     }

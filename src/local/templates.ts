@@ -68,7 +68,8 @@ export function compileRoute(template: string, functionName: string): CompiledRo
     const isLast = index === segments.length - 1;
     const catchAll = /^\{\*([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(segment);
     if (catchAll) {
-      if (!isLast) throw new TemplateError(`Route "${template}" of ${functionName}: a catch-all {*...} must be the last segment`);
+      if (!isLast)
+        throw new TemplateError(`Route "${template}" of ${functionName}: a catch-all {*...} must be the last segment`);
       params.push({ name: catchAll[1]! });
       regex += index === 0 ? '(.*)' : '(?:/(.*))?';
       precedence.push(RANK.catchAll);
@@ -76,10 +77,13 @@ export function compileRoute(template: string, functionName: string): CompiledRo
     }
     const optional = /^\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\?\}$/.exec(segment);
     if (optional) {
-      if (!isLast) throw new TemplateError(`Route "${template}" of ${functionName}: an optional {name?} must be the last segment`);
+      if (!isLast)
+        throw new TemplateError(`Route "${template}" of ${functionName}: an optional {name?} must be the last segment`);
       const constraint = optional[2] ? CONSTRAINTS[optional[2]] : undefined;
       if (optional[2] && !constraint) {
-        throw new TemplateError(`Route "${template}" of ${functionName}: constraint ":${optional[2]}" is not supported by the local host`);
+        throw new TemplateError(
+          `Route "${template}" of ${functionName}: constraint ":${optional[2]}" is not supported by the local host`,
+        );
       }
       params.push({ name: optional[1]!, check: constraint?.check });
       const body = constraint ? constraint.pattern : '[^/]+';
@@ -99,13 +103,18 @@ export function compileRoute(template: string, functionName: string): CompiledRo
       }
       regex += escapeRegex(rest.slice(0, open));
       const close = rest.indexOf('}', open);
-      const token = close < 0 ? undefined : /^\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\}$/.exec(rest.slice(open, close + 1));
+      const token =
+        close < 0 ? undefined : /^\{([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?\}$/.exec(rest.slice(open, close + 1));
       if (!token) {
-        throw new TemplateError(`Route "${template}" of ${functionName}: "${segment}" is not a supported route segment`);
+        throw new TemplateError(
+          `Route "${template}" of ${functionName}: "${segment}" is not a supported route segment`,
+        );
       }
       const constraint = token[2] ? CONSTRAINTS[token[2]] : undefined;
       if (token[2] && !constraint) {
-        throw new TemplateError(`Route "${template}" of ${functionName}: constraint ":${token[2]}" is not supported by the local host`);
+        throw new TemplateError(
+          `Route "${template}" of ${functionName}: constraint ":${token[2]}" is not supported by the local host`,
+        );
       }
       params.push({ name: token[1]!, check: constraint?.check });
       regex += `(${constraint ? constraint.pattern : '[^/]+?'})`;
@@ -117,7 +126,8 @@ export function compileRoute(template: string, functionName: string): CompiledRo
   });
   const names = params.map((p) => p.name.toLowerCase());
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
-  if (duplicate) throw new TemplateError(`Route "${template}" of ${functionName}: parameter {${duplicate}} appears twice`);
+  if (duplicate)
+    throw new TemplateError(`Route "${template}" of ${functionName}: parameter {${duplicate}} appears twice`);
   const re = new RegExp(regex + '$', 'i');
 
   return {
@@ -175,7 +185,9 @@ export function compileBlobPath(path: string, functionName: string): BlobPathPat
     throw new TemplateError(`Blob path "${path}" of ${functionName}: "${container}" is not a valid container name`);
   }
   if (namePattern === '') {
-    throw new TemplateError(`Blob path "${path}" of ${functionName}: the path needs a blob name pattern after the container, e.g. ${container}/{name}`);
+    throw new TemplateError(
+      `Blob path "${path}" of ${functionName}: the path needs a blob name pattern after the container, e.g. ${container}/{name}`,
+    );
   }
   const tokens: string[] = [];
   let regex = '^';

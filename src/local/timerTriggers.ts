@@ -36,7 +36,9 @@ export function createTimerScheduler(runtime: HostRuntime, timers: readonly Time
     const isPastDue = Date.now() - scheduledFor.getTime() > 1000;
     for (let retryCount = 0; retryCount <= maxRetries && !runtime.stopping(); retryCount++) {
       const started = Date.now();
-      log(`Executing '${timer.fn.name}' (Reason='${reason === 'admin' ? 'Invoked via the admin API' : 'Timer fired'}'${retryCount ? `, Retry=${retryCount}` : ''})`);
+      log(
+        `Executing '${timer.fn.name}' (Reason='${reason === 'admin' ? 'Invoked via the admin API' : 'Timer fired'}'${retryCount ? `, Retry=${retryCount}` : ''})`,
+      );
       const input: TimerTriggerInput = { kind: 'timer', isPastDue, last: timer.last, next: timer.next };
       const invocationId = randomUUID();
       try {
@@ -45,10 +47,23 @@ export function createTimerScheduler(runtime: HostRuntime, timers: readonly Time
           log: runtime.functionLog,
           retryContext: retry ? { retryCount, maxRetryCount: maxRetries } : undefined,
         });
-        emit({ functionName: timer.fn.name, invocationId, reason, outcome: 'succeeded', durationMs: Date.now() - started });
+        emit({
+          functionName: timer.fn.name,
+          invocationId,
+          reason,
+          outcome: 'succeeded',
+          durationMs: Date.now() - started,
+        });
         break;
       } catch (err) {
-        emit({ functionName: timer.fn.name, invocationId, reason, outcome: 'failed', durationMs: Date.now() - started, error: invocationErrorMessage(err) });
+        emit({
+          functionName: timer.fn.name,
+          invocationId,
+          reason,
+          outcome: 'failed',
+          durationMs: Date.now() - started,
+          error: invocationErrorMessage(err),
+        });
         if (retryCount < maxRetries) {
           const base = (retry?.delayInterval?.seconds ?? retry?.minimumInterval?.seconds ?? 1) * 1000;
           const cap = (retry?.maximumInterval?.seconds ?? Infinity) * 1000;
@@ -82,12 +97,15 @@ export function createTimerScheduler(runtime: HostRuntime, timers: readonly Time
       return;
     }
     const wait = Math.min(next.getTime() - Date.now(), MAX_TIMER_DELAY_MS);
-    timer.timeout = setTimeout(() => {
-      // Long waits are capped by setTimeout's range: re-arm until the occurrence is due.
-      if (Date.now() + 50 < next.getTime()) return arm(timer, new Date(after.getTime()));
-      fire(timer, next, 'timer');
-      arm(timer, new Date(Math.max(Date.now(), next.getTime())));
-    }, Math.max(0, wait));
+    timer.timeout = setTimeout(
+      () => {
+        // Long waits are capped by setTimeout's range: re-arm until the occurrence is due.
+        if (Date.now() + 50 < next.getTime()) return arm(timer, new Date(after.getTime()));
+        fire(timer, next, 'timer');
+        arm(timer, new Date(Math.max(Date.now(), next.getTime())));
+      },
+      Math.max(0, wait),
+    );
   }
 
   return {

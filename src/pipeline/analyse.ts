@@ -65,7 +65,12 @@ export interface AnalysisRunResult {
 }
 
 /** Analyses one meeting from its stored records and builds what the result tables hold. */
-export function buildMeetingResult(meeting: Meeting, config: PipelineConfig, classifier: SessionClassifier, analysedAt: string): MeetingResult {
+export function buildMeetingResult(
+  meeting: Meeting,
+  config: PipelineConfig,
+  classifier: SessionClassifier,
+  analysedAt: string,
+): MeetingResult {
   const analysis = analyseMeeting(meeting, (s) => classifier.classify(s), config.params);
   const summary = summariseMeeting(analysis, meeting);
   const row = meetingRow({ meeting, analysis });
@@ -84,7 +89,15 @@ export function buildMeetingResult(meeting: Meeting, config: PipelineConfig, cla
     };
   });
   return {
-    listing: { meetingId: meeting.meetingId, day, start: analysis.instanceStart, end: analysis.instanceEnd, summary, row, analysedAt },
+    listing: {
+      meetingId: meeting.meetingId,
+      day,
+      start: analysis.instanceStart,
+      end: analysis.instanceEnd,
+      summary,
+      row,
+      analysedAt,
+    },
     disconnections,
     contributions: contributions(analysis).map((c) => ({ ...c, day: c.day || day })),
   };
@@ -98,15 +111,21 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
   const config = await store.config.load();
   const configProblems = config.problems.map((p) => `${p.blob}: ${p.message}`);
   // Details (which may quote config lines) are shown by /api/health, not logged.
-  for (const p of config.problems) log.warn(`analyzeDisconnections: ${p.blob} in the config container has problems; see /api/health`);
-  const classifier = new SessionClassifier(config.siteMap === undefined ? { rules: config.rules } : { rules: config.rules, siteMap: config.siteMap });
+  for (const p of config.problems)
+    log.warn(`analyzeDisconnections: ${p.blob} in the config container has problems; see /api/health`);
+  const classifier = new SessionClassifier(
+    config.siteMap === undefined ? { rules: config.rules } : { rules: config.rules, siteMap: config.siteMap },
+  );
 
   let lastError: string | undefined;
   let remarked = 0;
   let remarkUnfinished = false;
   try {
     const remark = await remarkAfterConfigChange(store, config.fingerprint, {
-      deadline: options.deadline, now, log, ...(deps.remarkPageSize === undefined ? {} : { pageSize: deps.remarkPageSize }),
+      deadline: options.deadline,
+      now,
+      log,
+      ...(deps.remarkPageSize === undefined ? {} : { pageSize: deps.remarkPageSize }),
     });
     remarked = remark.remarked;
     remarkUnfinished = remark.outcome === 'unfinished';
@@ -118,9 +137,19 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
 
   const marks = await store.marks.listPending();
   const result: AnalysisRunResult = {
-    marked: marks.length, analysed: 0, markedAgain: 0, empty: 0, failed: 0, remaining: 0,
-    stoppedByDeadline: remarkUnfinished, stoppedByUnreachableStorage: false, disconnections: 0, configProblems, configFingerprint: config.fingerprint,
-    remarkedForConfigChange: remarked, durationMs: 0,
+    marked: marks.length,
+    analysed: 0,
+    markedAgain: 0,
+    empty: 0,
+    failed: 0,
+    remaining: 0,
+    stoppedByDeadline: remarkUnfinished,
+    stoppedByUnreachableStorage: false,
+    disconnections: 0,
+    configProblems,
+    configFingerprint: config.fingerprint,
+    remarkedForConfigChange: remarked,
+    durationMs: 0,
   };
   const analyseOne = async (pending: PendingMeeting): Promise<void> => {
     const records = await readMeetingRecords(store, pending);
@@ -154,20 +183,26 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
     result.stoppedByDeadline = true;
     return true;
   };
-  const startedMeetings = await forEachBounded(marks, async (mark) => {
-    try {
-      await analyseOne(mark);
-    } catch (error) {
-      result.failed++;
-      lastError = describeError(error);
-      log.error(`analyzeDisconnections: meeting ${mark.meetingId} failed and stays marked: ${lastError}`);
-      // Every other meeting would fail the same way until the deadline: stop starting them.
-      if (isStorageUnreachable(error) && !result.stoppedByUnreachableStorage) {
-        result.stoppedByUnreachableStorage = true;
-        log.error(`analyzeDisconnections: storage cannot be reached; no further meetings are started, the rest stay marked for the next run`);
+  const startedMeetings = await forEachBounded(
+    marks,
+    async (mark) => {
+      try {
+        await analyseOne(mark);
+      } catch (error) {
+        result.failed++;
+        lastError = describeError(error);
+        log.error(`analyzeDisconnections: meeting ${mark.meetingId} failed and stays marked: ${lastError}`);
+        // Every other meeting would fail the same way until the deadline: stop starting them.
+        if (isStorageUnreachable(error) && !result.stoppedByUnreachableStorage) {
+          result.stoppedByUnreachableStorage = true;
+          log.error(
+            `analyzeDisconnections: storage cannot be reached; no further meetings are started, the rest stay marked for the next run`,
+          );
+        }
       }
-    }
-  }, { concurrency: deps.concurrency ?? ANALYSIS_CONCURRENCY, stop });
+    },
+    { concurrency: deps.concurrency ?? ANALYSIS_CONCURRENCY, stop },
+  );
   result.remaining = marks.length - startedMeetings;
   result.durationMs = now().getTime() - started.getTime();
 
@@ -191,7 +226,9 @@ export async function analyseMarkedMeetings(deps: AnalysisDeps, options: Analysi
   log.info(
     `analyzeDisconnections: ${result.analysed} of ${result.marked} marked meetings analysed, ${result.disconnections} disconnections, ` +
       `${result.failed} failed, ${result.markedAgain} marked again, ${result.remaining} left for the next run` +
-      (result.remarkedForConfigChange > 0 ? `, ${result.remarkedForConfigChange} marked because the config changed` : ''),
+      (result.remarkedForConfigChange > 0
+        ? `, ${result.remarkedForConfigChange} marked because the config changed`
+        : ''),
   );
   return result;
 }

@@ -3,7 +3,14 @@
 // stack traces, exception names or storage names.
 import { describeError } from '../errors.js';
 import { logOf, type ReportDeps } from './http/context.js';
-import { checkKnown, filterFingerprint, parseFilter, parseListOptions, queryValues, type ParameterName } from './http/params.js';
+import {
+  checkKnown,
+  filterFingerprint,
+  parseFilter,
+  parseListOptions,
+  queryValues,
+  type ParameterName,
+} from './http/params.js';
 import { urlQueryValues } from './http/queryString.js';
 import { decodeToken, encodeToken, invalidToken } from './http/paging.js';
 import { errorResponse } from './http/render.js';
@@ -40,20 +47,33 @@ export const REPORT_ROUTES: readonly ReportRoute[] = [
   { name: 'reportMeetings', route: 'meetings', accepts: LISTING_FILTERS, handler: listMeetings },
   { name: 'reportMeeting', route: 'meetings/{*meetingId}', accepts: ['include'], handler: getMeeting, csv: false },
   {
-    name: 'reportAttendees', route: 'attendees',
-    accepts: [...LISTING_FILTERS, 'user', 'site', 'ip', 'ipRegex', 'class'], handler: listAttendees,
+    name: 'reportAttendees',
+    route: 'attendees',
+    accepts: [...LISTING_FILTERS, 'user', 'site', 'ip', 'ipRegex', 'class'],
+    handler: listAttendees,
   },
   {
-    name: 'reportDisconnections', route: 'disconnections',
-    accepts: [...LISTING_FILTERS, 'user', 'site', 'ip', 'ipRegex', 'band', 'class'], handler: listDisconnections,
+    name: 'reportDisconnections',
+    route: 'disconnections',
+    accepts: [...LISTING_FILTERS, 'user', 'site', 'ip', 'ipRegex', 'band', 'class'],
+    handler: listDisconnections,
   },
-  { name: 'reportSummary', route: 'summary', accepts: [...LISTING_FILTERS, 'groupBy', 'site', 'platform', 'user'], handler: getSummary },
+  {
+    name: 'reportSummary',
+    route: 'summary',
+    accepts: [...LISTING_FILTERS, 'groupBy', 'site', 'platform', 'user'],
+    handler: getSummary,
+  },
   { name: 'reportUsers', route: 'users', accepts: ['user'], handler: listUsers },
   { name: 'reportUploads', route: 'uploads', accepts: [], handler: listUploads },
   { name: 'reportUpload', route: 'uploads/{*name}', accepts: [], handler: getUpload },
   { name: 'reportHealth', route: 'health', accepts: [], handler: getHealth, pages: false, csv: false },
   {
-    name: 'reportOpenApi', route: 'openapi.json', accepts: [], pages: false, csv: false,
+    name: 'reportOpenApi',
+    route: 'openapi.json',
+    accepts: [],
+    pages: false,
+    csv: false,
     handler: async (_deps, input) => openApiResponse(REPORT_ROUTES, input.options),
   },
 ];
@@ -68,14 +88,17 @@ function isStorageUnavailable(error: unknown): boolean {
 
 /** The response when storage cannot be reached before a route runs (e.g. while creating tables). */
 export function storageUnavailableResponse(): ReportResponse {
-  return errorResponse(new ApiError(503, 'StorageUnavailable', 'the report store is not reachable right now; try again shortly'));
+  return errorResponse(
+    new ApiError(503, 'StorageUnavailable', 'the report store is not reachable right now; try again shortly'),
+  );
 }
 
 /** Answers one report request. Never throws: failures become 4xx/5xx responses with an error body. */
 export async function answerReport(request: ReportRequest, deps: ReportDeps): Promise<ReportResponse> {
   const route = REPORT_ROUTES.find((r) => r.route === request.route);
   try {
-    if (route === undefined) throw new ApiError(404, 'RouteNotFound', 'no such report; see /api/health and the README for the routes');
+    if (route === undefined)
+      throw new ApiError(404, 'RouteNotFound', 'no such report; see /api/health and the README for the routes');
     const values = request.url === undefined ? queryValues(request.query) : urlQueryValues(request.url);
     checkKnown(values, route.accepts);
     const filter = parseFilter(values);
@@ -86,7 +109,8 @@ export async function answerReport(request: ReportRequest, deps: ReportDeps): Pr
       filter,
       options,
       params: request.params,
-      token: (next) => (next === undefined || key === undefined ? undefined : encodeToken(key, route.route, fingerprint, next)),
+      token: (next) =>
+        next === undefined || key === undefined ? undefined : encodeToken(key, route.route, fingerprint, next),
     };
     if (options.continuationToken !== undefined) {
       if (key === undefined) throw invalidToken();

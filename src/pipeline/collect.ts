@@ -53,28 +53,43 @@ export const DEFAULT_FETCH_CONCURRENCY = 4;
  * Runs `work` on every item, at most `concurrency` at once. `beforeEach(left)` may throw to stop starting items.
  * After the first failure no further item starts; the ones in flight finish, then the first failure is thrown.
  */
-async function forEachUntilFailure<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>, beforeEach: (left: number) => void): Promise<void> {
+async function forEachUntilFailure<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+  beforeEach: (left: number) => void,
+): Promise<void> {
   let failure: { error: unknown } | undefined;
-  await forEachBounded(items, async (item, index) => {
-    try {
-      beforeEach(items.length - index);
-      await work(item);
-    } catch (error) {
-      failure ??= { error };
-    }
-  }, { concurrency, stop: () => failure !== undefined });
+  await forEachBounded(
+    items,
+    async (item, index) => {
+      try {
+        beforeEach(items.length - index);
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    },
+    { concurrency, stop: () => failure !== undefined },
+  );
   if (failure !== undefined) throw failure.error;
 }
 
 type SubscriptionState = { ready: true } | { ready: false; reason: string };
 
-async function startSubscription(deps: CollectDeps, contentType: string, now: Date, log: PipelineLog): Promise<SubscriptionState> {
+async function startSubscription(
+  deps: CollectDeps,
+  contentType: string,
+  now: Date,
+  log: PipelineLog,
+): Promise<SubscriptionState> {
   const last = await deps.state.lastSubscriptionStartAttempt(contentType);
   if (last !== undefined && now.getTime() - last.getTime() < SUBSCRIPTION_START_INTERVAL_MS) {
     const next = new Date(last.getTime() + SUBSCRIPTION_START_INTERVAL_MS);
     return {
       ready: false,
-      reason: `the ${contentType} subscription is not enabled yet; it was started at ${last.toISOString()}, and the API asks not to start it ` +
+      reason:
+        `the ${contentType} subscription is not enabled yet; it was started at ${last.toISOString()}, and the API asks not to start it ` +
         `again before ${next.toISOString()}. Content can take up to 12 hours to appear after the first start.`,
     };
   }
@@ -82,12 +97,22 @@ async function startSubscription(deps: CollectDeps, contentType: string, now: Da
   await deps.state.recordSubscriptionStartAttempt(contentType, now, 'starting');
   const subscription = await deps.api.startSubscription(contentType);
   await deps.state.recordSubscriptionStartAttempt(contentType, now, subscription.status || 'unknown');
-  log.info(`${LOG_PREFIX}: started the ${contentType} subscription (status ${subscription.status}); the first content can take up to 12 hours to appear`);
+  log.info(
+    `${LOG_PREFIX}: started the ${contentType} subscription (status ${subscription.status}); the first content can take up to 12 hours to appear`,
+  );
   if (subscription.status.toLowerCase() === 'enabled') return { ready: true };
-  return { ready: false, reason: `the ${contentType} subscription was started at ${now.toISOString()} but reports status "${subscription.status}"` };
+  return {
+    ready: false,
+    reason: `the ${contentType} subscription was started at ${now.toISOString()} but reports status "${subscription.status}"`,
+  };
 }
 
-async function ensureSubscription(deps: CollectDeps, contentType: string, now: Date, log: PipelineLog): Promise<SubscriptionState> {
+async function ensureSubscription(
+  deps: CollectDeps,
+  contentType: string,
+  now: Date,
+  log: PipelineLog,
+): Promise<SubscriptionState> {
   const subscriptions = await deps.api.listSubscriptions();
   const current = subscriptions.find((s) => s.contentType.toLowerCase() === contentType.toLowerCase());
   if (current?.status.toLowerCase() === 'enabled') return { ready: true };
@@ -95,7 +120,11 @@ async function ensureSubscription(deps: CollectDeps, contentType: string, now: D
 }
 
 /** Writes the blob unless it exists: a run interrupted after writing it left the same content under the same name. */
-async function writeContentBlob(container: ContainerClient, blobName: string, body: string): Promise<'written' | 'existed'> {
+async function writeContentBlob(
+  container: ContainerClient,
+  blobName: string,
+  body: string,
+): Promise<'written' | 'existed'> {
   try {
     await container.getBlockBlobClient(blobName).upload(body, Buffer.byteLength(body), {
       blobHTTPHeaders: { blobContentType: 'application/json' },
@@ -136,7 +165,10 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
 
   const pastDeadline = (): boolean => clock() >= options.deadline;
   const stopAtDeadline = (left: string): never => {
-    throw new CollectorError('deadline', `stopped at the run's deadline with ${left}; the next run continues from the saved position`);
+    throw new CollectorError(
+      'deadline',
+      `stopped at the run's deadline with ${left}; the next run continues from the saved position`,
+    );
   };
 
   try {
@@ -154,7 +186,8 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
       if (options.initialLookbackMs !== undefined) planOptions.initialLookbackMs = options.initialLookbackMs;
       const plan = planWindows(planOptions);
       if (plan.gap) {
-        const warning = `content created between ${plan.gap.from.toISOString()} and ${plan.gap.to.toISOString()} can no longer be listed ` +
+        const warning =
+          `content created between ${plan.gap.from.toISOString()} and ${plan.gap.to.toISOString()} can no longer be listed ` +
           `(the API keeps 7 days); export that period by hand from Purview if it matters`;
         run.warnings.push(warning);
         log.warn(`${LOG_PREFIX}: ${warning}`);
@@ -186,9 +219,13 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
             : subscription.reason;
           break;
         }
-        if (malformed > 0) run.warnings.push(`${malformed} listing entries in ${label} had no contentId or contentUri and were skipped`);
+        if (malformed > 0)
+          run.warnings.push(`${malformed} listing entries in ${label} had no contentId or contentUri and were skipped`);
         run.contentListed += items.length;
-        const fetched = await state.fetchedContentIds(contentType, items.map((i) => contentDay(i.contentCreated)));
+        const fetched = await state.fetchedContentIds(
+          contentType,
+          items.map((i) => contentDay(i.contentCreated)),
+        );
 
         const collectOne = async (item: ContentItem): Promise<void> => {
           const content = await api.fetchContent(item);
@@ -196,11 +233,24 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
           if (content.kind === 'expired') {
             run.contentExpired++;
             log.warn(`${LOG_PREFIX}: ${content.message}; recorded and skipped`);
-            await state.recordContent({ contentType, contentId: item.contentId, day: contentDay(item.contentCreated), ...created(item), records: 0, expired: true }, recordedAt);
+            await state.recordContent(
+              {
+                contentType,
+                contentId: item.contentId,
+                day: contentDay(item.contentCreated),
+                ...created(item),
+                records: 0,
+                expired: true,
+              },
+              recordedAt,
+            );
             return;
           }
           const selection = selectMeetingRecords(content.records);
-          if (selection.invalid > 0) run.warnings.push(`content ${item.contentId}: ${selection.invalid} entries were not JSON objects and were dropped`);
+          if (selection.invalid > 0)
+            run.warnings.push(
+              `content ${item.contentId}: ${selection.invalid} entries were not JSON objects and were dropped`,
+            );
           let blobName: string | undefined;
           if (selection.kept.length > 0) {
             // The blob first, then the content id: a crash in between leaves the blob, found again by name.
@@ -209,7 +259,12 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
             if (outcome === 'written') run.blobsWritten++;
           }
           const recorded: Parameters<CollectorState['recordContent']>[0] = {
-            contentType, contentId: item.contentId, day: contentDay(item.contentCreated), ...created(item), records: selection.kept.length, expired: false,
+            contentType,
+            contentId: item.contentId,
+            day: contentDay(item.contentCreated),
+            ...created(item),
+            records: selection.kept.length,
+            expired: false,
           };
           if (blobName !== undefined) recorded.blobName = blobName;
           await state.recordContent(recorded, recordedAt);

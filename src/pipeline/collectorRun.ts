@@ -74,8 +74,19 @@ export function makeCollectorRunner(deps: CollectorHandlerDeps = {}): (log: Pipe
     const started = now();
     if (configError !== undefined) {
       await state.recordRun({
-        startedAt: started.toISOString(), finishedAt: started.toISOString(), status: 'failed', errorKind: configError.kind, error: configError.message,
-        windowsCompleted: 0, contentListed: 0, contentFetched: 0, contentSkipped: 0, contentExpired: 0, recordsKept: 0, blobsWritten: 0, retries: 0,
+        startedAt: started.toISOString(),
+        finishedAt: started.toISOString(),
+        status: 'failed',
+        errorKind: configError.kind,
+        error: configError.message,
+        windowsCompleted: 0,
+        contentListed: 0,
+        contentFetched: 0,
+        contentSkipped: 0,
+        contentExpired: 0,
+        recordsKept: 0,
+        blobsWritten: 0,
+        retries: 0,
       });
       log.error(`${COLLECTOR_FUNCTION_NAME}: ${configError.message}`);
       throw configError;
@@ -86,7 +97,9 @@ export function makeCollectorRunner(deps: CollectorHandlerDeps = {}): (log: Pipe
     const httpOptions: Parameters<typeof createCollectorClient>[1] = {
       deadline,
       onRetry: (notice) =>
-        log.warn(`${COLLECTOR_FUNCTION_NAME}: ${notice.what}: ${notice.reason}${notice.status ? ` (HTTP ${notice.status})` : ''}; retry ${notice.attempt} in ${Math.ceil(notice.delayMs / 1000)} s`),
+        log.warn(
+          `${COLLECTOR_FUNCTION_NAME}: ${notice.what}: ${notice.reason}${notice.status ? ` (HTTP ${notice.status})` : ''}; retry ${notice.attempt} in ${Math.ceil(notice.delayMs / 1000)} s`,
+        ),
     };
     if (deps.fetch) httpOptions.fetch = deps.fetch;
     if (deps.credentialOptions) httpOptions.credentialOptions = deps.credentialOptions;
@@ -100,9 +113,19 @@ export function makeCollectorRunner(deps: CollectorHandlerDeps = {}): (log: Pipe
       // A certificate that cannot be read: recorded like any configuration error.
       const message = describeError(error);
       await state.recordRun({
-        startedAt: started.toISOString(), finishedAt: started.toISOString(), status: 'failed',
-        errorKind: error instanceof CollectorError ? error.kind : 'configuration', error: message,
-        windowsCompleted: 0, contentListed: 0, contentFetched: 0, contentSkipped: 0, contentExpired: 0, recordsKept: 0, blobsWritten: 0, retries: 0,
+        startedAt: started.toISOString(),
+        finishedAt: started.toISOString(),
+        status: 'failed',
+        errorKind: error instanceof CollectorError ? error.kind : 'configuration',
+        error: message,
+        windowsCompleted: 0,
+        contentListed: 0,
+        contentFetched: 0,
+        contentSkipped: 0,
+        contentExpired: 0,
+        recordsKept: 0,
+        blobsWritten: 0,
+        retries: 0,
       });
       log.error(`${COLLECTOR_FUNCTION_NAME}: ${message}`);
       throw error;

@@ -29,7 +29,11 @@ export interface ConfigRemarkOutcome {
 }
 
 /** Marks every analysed meeting again when the config changed since the recorded fingerprint (see the module header). */
-export async function remarkAfterConfigChange(store: Store, fingerprint: string, options: ConfigRemarkOptions): Promise<ConfigRemarkOutcome> {
+export async function remarkAfterConfigChange(
+  store: Store,
+  fingerprint: string,
+  options: ConfigRemarkOptions,
+): Promise<ConfigRemarkOutcome> {
   const clock = options.clock ?? Date.now;
   const now = options.now ?? (() => new Date());
   const log = options.log ?? SILENT_LOG;
@@ -49,13 +53,17 @@ export async function remarkAfterConfigChange(store: Store, fingerprint: string,
   } else {
     progress = { fingerprint, startedAt: now().toISOString(), meetings: 0 };
     await store.marks.recordConfigState({ ...state, remarking: progress });
-    log.info(`analyzeDisconnections: the config changed (${short(state.fingerprint)} -> ${short(fingerprint)}); marking every analysed meeting for re-analysis`);
+    log.info(
+      `analyzeDisconnections: the config changed (${short(state.fingerprint)} -> ${short(fingerprint)}); marking every analysed meeting for re-analysis`,
+    );
   }
 
   let remarked = 0;
   for (;;) {
     if (clock() >= options.deadline) {
-      log.info(`analyzeDisconnections: ${progress.meetings} meetings marked for the new config so far; the next run continues`);
+      log.info(
+        `analyzeDisconnections: ${progress.meetings} meetings marked for the new config so far; the next run continues`,
+      );
       return { outcome: 'unfinished', remarked };
     }
     const page = await store.meetingResults.analysedMeetingsPage(progress.cursor, pageSize);
@@ -69,9 +77,17 @@ export async function remarkAfterConfigChange(store: Store, fingerprint: string,
   await store.marks.recordConfigState({
     fingerprint,
     recordedAt: now().toISOString(),
-    lastRemark: { fingerprint, previousFingerprint: state.fingerprint, startedAt: progress.startedAt, finishedAt: now().toISOString(), meetings: progress.meetings },
+    lastRemark: {
+      fingerprint,
+      previousFingerprint: state.fingerprint,
+      startedAt: progress.startedAt,
+      finishedAt: now().toISOString(),
+      meetings: progress.meetings,
+    },
   });
-  log.info(`analyzeDisconnections: ${progress.meetings} analysed meetings marked for re-analysis with config ${short(fingerprint)}`);
+  log.info(
+    `analyzeDisconnections: ${progress.meetings} analysed meetings marked for re-analysis with config ${short(fingerprint)}`,
+  );
   return { outcome: 'finished', remarked };
 }
 

@@ -5,7 +5,12 @@
 import { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { ARCHIVE_LIMITS, compressionOf, zipEntries } from '../audit/archive.js';
-import { ArchiveExportReader, DeferredExportStream, readAnyExport, type ReadAnyExportOptions } from '../audit/archiveExport.js';
+import {
+  ArchiveExportReader,
+  DeferredExportStream,
+  readAnyExport,
+  type ReadAnyExportOptions,
+} from '../audit/archiveExport.js';
 import type { ExportStream } from '../audit/readExport.js';
 import { ExportReadError, ExportSourceError } from '../audit/exportReadError.js';
 
@@ -36,7 +41,13 @@ class RangedZipReader extends yauzl.RandomAccessReader {
     return Readable.from(this.source.read(start, end), { objectMode: false });
   }
 
-  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+  override read(
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: number,
+    callback: (err: Error | null) => void,
+  ): void {
     const cached = (): boolean => {
       const b = this.block;
       if (b === undefined || position < b.start || position + length > b.start + b.bytes.length) return false;
@@ -53,7 +64,10 @@ class RangedZipReader extends yauzl.RandomAccessReader {
       for await (const chunk of this.source.read(position, end)) parts.push(Buffer.from(chunk));
       this.block = { start: position, bytes: Buffer.concat(parts) };
       if (!cached()) throw new Error(`the zip archive ended early (wanted ${length} bytes at ${position})`);
-    })().then(() => callback(null), (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+    })().then(
+      () => callback(null),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+    );
   }
 }
 
@@ -88,7 +102,10 @@ export function readRangedExport(source: RangedExport, options: ReadAnyExportOpt
 }
 
 class RangedExportReader extends DeferredExportStream {
-  constructor(private readonly source: RangedExport, options: ReadAnyExportOptions) {
+  constructor(
+    private readonly source: RangedExport,
+    options: ReadAnyExportOptions,
+  ) {
     super(options);
   }
 
@@ -96,7 +113,8 @@ class RangedExportReader extends DeferredExportStream {
     const head = await headOf(this.source, 4);
     if (compressionOf(head) === 'zip') {
       const limits = this.options.limits ?? ARCHIVE_LIMITS;
-      const open = (): Promise<yauzl.ZipFile> => yauzl.fromRandomAccessReaderPromise(new RangedZipReader(this.source), this.source.size);
+      const open = (): Promise<yauzl.ZipFile> =>
+        yauzl.fromRandomAccessReaderPromise(new RangedZipReader(this.source), this.source.size);
       return { stream: new ArchiveExportReader(() => zipEntries(open, this.options.file, limits), this.options) };
     }
     // Everything else (gzip, text, an empty zip, other binary formats) is recognised again as it streams.

@@ -72,7 +72,13 @@ const KEY_SOURCE_FIELDS: Record<AuditRecord['kind'], Partial<Record<string, stri
 
 function keyRejection(record: AuditRecord, error: KeyError): Rejection {
   const field = KEY_SOURCE_FIELDS[record.kind][error.field ?? ''] ?? 'AuditData.Id';
-  return { file: record.source.file, line: record.source.line, field, reason: `${error.message}; the record cannot be stored`, recordId: record.recordId };
+  return {
+    file: record.source.file,
+    line: record.source.line,
+    field,
+    reason: `${error.message}; the record cannot be stored`,
+    recordId: record.recordId,
+  };
 }
 
 /**
@@ -80,7 +86,11 @@ function keyRejection(record: AuditRecord, error: KeyError): Rejection {
  * the invocation must succeed, so that the host does not read it again); storage errors are thrown
  * (the host retries the invocation; every write is an idempotent upsert).
  */
-export async function ingestExport(input: IngestInput, deps: IngestDeps, log: PipelineLog = SILENT_LOG): Promise<IngestResult> {
+export async function ingestExport(
+  input: IngestInput,
+  deps: IngestDeps,
+  log: PipelineLog = SILENT_LOG,
+): Promise<IngestResult> {
   log = singleLineLog(log);
   const { store } = deps;
   const pseudonymizer = deps.pseudonymizer === undefined ? pseudonymizerFromEnv() : (deps.pseudonymizer ?? undefined);
@@ -88,8 +98,15 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
   const started = now();
   const settleDeps = { store, now, log };
   const previous = await store.ledger.get(input.blobName, input.etag);
-  if (previous !== undefined && input.etag !== undefined && (previous.status === 'completed' || REMOVAL_STATUSES.has(previous.status))) {
-    const when = previous.status === 'completed' ? `was already ingested on ${previous.finishedAt ?? previous.startedAt}` : `is ${previous.status}`;
+  if (
+    previous !== undefined &&
+    input.etag !== undefined &&
+    (previous.status === 'completed' || REMOVAL_STATUSES.has(previous.status))
+  ) {
+    const when =
+      previous.status === 'completed'
+        ? `was already ingested on ${previous.finishedAt ?? previous.startedAt}`
+        : `is ${previous.status}`;
     log.info(`ingestExport: ${input.blobName} (ETag ${input.etag}) ${when}; skipped`);
     // A retry after a failure while replacing the other versions (or withdrawing this one) finishes that.
     return { outcome: 'skipped', entry: previous, removed: await settleVersions(settleDeps, previous) };
@@ -195,7 +212,8 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
     }
     log.error(message);
     // A version that cannot be read replaces nothing: the older versions stay.
-    if (unreadable) return { outcome: 'failed', entry, removed: { sessionsRemoved: 0, detailsRemoved: 0, meetingsRemarked: 0 } };
+    if (unreadable)
+      return { outcome: 'failed', entry, removed: { sessionsRemoved: 0, detailsRemoved: 0, meetingsRemarked: 0 } };
     throw new Error(message, { cause: error });
   }
 
@@ -216,13 +234,19 @@ export async function ingestExport(input: IngestInput, deps: IngestDeps, log: Pi
     `ingestExport: ${input.blobName}: ${entry.rowsRead} rows read, ${entry.accepted} accepted, ${entry.duplicates} duplicates, ` +
       `${entry.skipped} skipped, ${entry.rejected} rejected; ${entry.meetingsTouched} meetings marked for analysis`,
   );
-  if (entry.rejected > 0) log.warn(`ingestExport: ${input.blobName}: ${entry.rejected} rows rejected; see ${entry.rejectsBlob ?? 'the rejects container'}`);
+  if (entry.rejected > 0)
+    log.warn(
+      `ingestExport: ${input.blobName}: ${entry.rejected} rows rejected; see ${entry.rejectsBlob ?? 'the rejects container'}`,
+    );
   return { outcome: 'completed', entry, removed: await settleVersions(settleDeps, entry) };
 }
 
 /** The usable times of a record (for the users' `seenAt`, which retention goes by). */
 function recordTimes(record: AuditRecord): number[] {
-  const times = record.kind === 'session' ? [record.joinTime, record.leaveTime, record.creationTime] : [record.startTime, record.endTime, record.creationTime];
+  const times =
+    record.kind === 'session'
+      ? [record.joinTime, record.leaveTime, record.creationTime]
+      : [record.startTime, record.endTime, record.creationTime];
   return times.filter((t): t is number => t !== undefined && Number.isFinite(t));
 }
 

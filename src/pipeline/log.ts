@@ -10,7 +10,6 @@ export interface PipelineLog {
 
 export const SILENT_LOG: PipelineLog = { info() {}, warn() {}, error() {} };
 
-
 /**
  * Characters that break a log line or change how it reads: C0 and C1 controls, DEL, the Unicode line
  * and paragraph separators, and the bidirectional marks, embeddings, overrides and isolates.

@@ -52,6 +52,9 @@ export function makeNamesRunner(deps: NamesRunnerDeps): (log: PipelineLog) => Pr
       ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
       ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
     });
-    return resolveUserNames({ store: services.store, directory, now, log }, { refreshMs: config.refreshMs, maxPerRun: config.maxPerRun });
+    return resolveUserNames(
+      { store: services.store, directory, now, log },
+      { refreshMs: config.refreshMs, maxPerRun: config.maxPerRun },
+    );
   };
 }

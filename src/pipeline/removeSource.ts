@@ -16,7 +16,12 @@ export interface SourceRemoval {
 }
 
 /** Removes what `sourceKey` (a key component, see ingestionSourceKey) brought to one meeting. */
-export async function removeSourceFromMeeting(store: Store, meetingId: string, sourceKey: string, now: () => Date): Promise<SourceRemoval> {
+export async function removeSourceFromMeeting(
+  store: Store,
+  meetingId: string,
+  sourceKey: string,
+  now: () => Date,
+): Promise<SourceRemoval> {
   const bySource = await store.meetings.sourcesOfMeeting(meetingId);
   const removed = bySource.get(sourceKey);
   if (removed === undefined) return { sessionsRemoved: 0, detailsRemoved: 0, touched: false };
@@ -45,12 +50,16 @@ export async function removeSourceFromMeeting(store: Store, meetingId: string, s
   // MeetingDetail records, the same way, from the detail copies.
   const detailKeyOf = (copyKey: string): string => parseSourceRowKey(copyKey)?.rest ?? '';
   const keptCopyByDetail = new Map<string, string>();
-  for (const copy of kept.detailCopies) if (!keptCopyByDetail.has(detailKeyOf(copy))) keptCopyByDetail.set(detailKeyOf(copy), copy);
+  for (const copy of kept.detailCopies)
+    if (!keptCopyByDetail.has(detailKeyOf(copy))) keptCopyByDetail.set(detailKeyOf(copy), copy);
   const removedDetailKeys = [...new Set(removed.detailCopies.map(detailKeyOf))];
-  const rewriteCopies = removedDetailKeys.map((k) => keptCopyByDetail.get(k)).filter((k): k is string => k !== undefined);
+  const rewriteCopies = removedDetailKeys
+    .map((k) => keptCopyByDetail.get(k))
+    .filter((k): k is string => k !== undefined);
   const goneDetails = removedDetailKeys.filter((k) => !keptCopyByDetail.has(k));
   const writer = store.meetings.writer();
-  for (const detail of await store.meetings.readDetailCopies(meetingId, rewriteCopies)) await writer.upsert(meetingDetailToEntity(detail).entity);
+  for (const detail of await store.meetings.readDetailCopies(meetingId, rewriteCopies))
+    await writer.upsert(meetingDetailToEntity(detail).entity);
   await writer.flush();
   const detailsRemoved = await store.meetings.deleteRows(meetingId, goneDetails);
 

@@ -33,7 +33,14 @@ export interface NamesRunOptions {
 
 function toDirectoryName(answer: DirectoryAnswer, checkedAt: string): DirectoryName {
   return answer.status === 'found'
-    ? { status: 'found', displayName: answer.displayName, userPrincipalName: answer.userPrincipalName, mail: answer.mail, userType: answer.userType, checkedAt }
+    ? {
+        status: 'found',
+        displayName: answer.displayName,
+        userPrincipalName: answer.userPrincipalName,
+        mail: answer.mail,
+        userType: answer.userType,
+        checkedAt,
+      }
     : { status: 'notInTenant', displayName: '', userPrincipalName: '', mail: '', userType: '', checkedAt };
 }
 
@@ -43,7 +50,13 @@ export async function resolveUserNames(deps: NamesRunDeps, options: NamesRunOpti
   const log = deps.log ?? SILENT_LOG;
   const started = now();
   const status: NamesRunStatus = {
-    startedAt: started.toISOString(), finishedAt: '', due: 0, found: 0, notInTenant: 0, failed: 0, stoppedByDeadline: false,
+    startedAt: started.toISOString(),
+    finishedAt: '',
+    due: 0,
+    found: 0,
+    notInTenant: 0,
+    failed: 0,
+    stoppedByDeadline: false,
   };
   let failure: Error | undefined;
   try {
@@ -62,7 +75,8 @@ export async function resolveUserNames(deps: NamesRunDeps, options: NamesRunOpti
       await deps.store.users.recordDirectory(named);
       status.failed = due.length - result.answers.size;
       status.stoppedByDeadline = result.stoppedByDeadline;
-      if (result.failed.size > 0) status.lastError = [...result.failed].map(([why, n]) => `${n} not answered: ${why}`).join('; ');
+      if (result.failed.size > 0)
+        status.lastError = [...result.failed].map(([why, n]) => `${n} not answered: ${why}`).join('; ');
     }
   } catch (error) {
     failure = error instanceof Error ? error : new Error(String(error));

@@ -14,7 +14,14 @@ import { prefixUpperBound } from '../storage/keys.js';
 import { describeError } from '../errors.js';
 import { SILENT_LOG, type PipelineLog } from './log.js';
 import type { RetentionPeriods } from './retentionSettings.js';
-import { cutDisconnectionIps, emptyRecordsCounts, purgeBlobs, purgeMeetingDetails, purgeSessions, type PurgeContext } from './retentionRecords.js';
+import {
+  cutDisconnectionIps,
+  emptyRecordsCounts,
+  purgeBlobs,
+  purgeMeetingDetails,
+  purgeSessions,
+  type PurgeContext,
+} from './retentionRecords.js';
 
 export const RETENTION_FUNCTION_NAME = 'applyRetention';
 const DAY_MS = 86_400_000;
@@ -30,13 +37,24 @@ export function retentionState(store: Store): RetentionState {
 }
 
 /** The cut-off times of the periods at `now`: data before them is past its retention. */
-export function retentionCutoffs(periods: RetentionPeriods, now: Date): { records: number; results: number; aggregates: number } {
+export function retentionCutoffs(
+  periods: RetentionPeriods,
+  now: Date,
+): { records: number; results: number; aggregates: number } {
   const t = now.getTime();
-  return { records: t - periods.recordsDays * DAY_MS, results: t - periods.resultsDays * DAY_MS, aggregates: t - periods.aggregatesDays * DAY_MS };
+  return {
+    records: t - periods.recordsDays * DAY_MS,
+    results: t - periods.resultsDays * DAY_MS,
+    aggregates: t - periods.aggregatesDays * DAY_MS,
+  };
 }
 
 /** Runs retention until done or `deadline` (epoch ms); records and returns the run's status. */
-export async function applyRetention(deps: RetentionDeps, periods: RetentionPeriods, deadline: number): Promise<RetentionRunStatus> {
+export async function applyRetention(
+  deps: RetentionDeps,
+  periods: RetentionPeriods,
+  deadline: number,
+): Promise<RetentionRunStatus> {
   const { store, now } = deps;
   const log = deps.log ?? SILENT_LOG;
   const started = now();
@@ -58,7 +76,11 @@ export async function applyRetention(deps: RetentionDeps, periods: RetentionPeri
     await cutDisconnectionIps(ctx, days.records, records);
     if (!stop()) purgedBefore.records = later(previous.records, days.records);
 
-    counts.disconnections = await deleteMatching(store.disconnections.client, `PartitionKey lt ${stringLiteral(days.results)}`, stop);
+    counts.disconnections = await deleteMatching(
+      store.disconnections.client,
+      `PartitionKey lt ${stringLiteral(days.results)}`,
+      stop,
+    );
     counts.meetingListings = await retireListings(store, days.results, stop);
     counts.meetingLocations = await purgeLocations(store, days.results, stop);
     counts.userAggregates = await deleteMatching(
@@ -69,7 +91,11 @@ export async function applyRetention(deps: RetentionDeps, periods: RetentionPeri
     counts.users = await purgeUsers(store, cut.results, stop);
     if (!stop()) purgedBefore.results = later(previous.results, days.results);
 
-    counts.aggregates = await deleteMatching(store.aggregates.client, `PartitionKey lt ${stringLiteral(days.aggregates)}`, stop);
+    counts.aggregates = await deleteMatching(
+      store.aggregates.client,
+      `PartitionKey lt ${stringLiteral(days.aggregates)}`,
+      stop,
+    );
     counts.meetingSummaries = await deleteMatching(
       store.meetingResults.client,
       `PartitionKey ge ${stringLiteral(SUMMARY_ONLY_PREFIX)} and PartitionKey lt ${stringLiteral(SUMMARY_ONLY_PREFIX + days.aggregates)}`,
@@ -90,7 +116,11 @@ export async function applyRetention(deps: RetentionDeps, periods: RetentionPeri
   };
   if (lastError !== undefined) status.lastError = lastError;
   await state.record(status);
-  log.info(`${RETENTION_FUNCTION_NAME}: ${Object.entries(status.counts).map(([k, v]) => `${k} ${v}`).join(', ')}${status.stoppedByDeadline ? '; stopped by its deadline' : ''}`);
+  log.info(
+    `${RETENTION_FUNCTION_NAME}: ${Object.entries(status.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}${status.stoppedByDeadline ? '; stopped by its deadline' : ''}`,
+  );
   if (lastError !== undefined) throw new Error(`retention failed: ${lastError}`);
   return status;
 }
@@ -127,7 +157,9 @@ async function purgeLocations(store: Store, cutoffDay: string, stop: () => boole
     for (const meetingId of page.meetingIds) {
       const location = await store.meetingResults.getLocation(meetingId);
       if (location === undefined) continue;
-      const days = [location.current?.day, ...location.listings.map((l) => l.day)].filter((d): d is string => d !== undefined);
+      const days = [location.current?.day, ...location.listings.map((l) => l.day)].filter(
+        (d): d is string => d !== undefined,
+      );
       if (days.length > 0 && days.every((d) => d < cutoffDay)) {
         await store.meetingResults.deleteLocation(meetingId);
         deleted++;
@@ -145,7 +177,9 @@ async function purgeLocations(store: Store, cutoffDay: string, stop: () => boole
 async function purgeUsers(store: Store, cutoff: number, stop: () => boolean): Promise<number> {
   let deleted = 0;
   const filter = `PartitionKey ge 'user-' and PartitionKey lt 'user.'`;
-  for await (const page of pagesOf(store.users.client, filter, { select: ['PartitionKey', 'RowKey', 'seenAt', 'Timestamp'] })) {
+  for await (const page of pagesOf(store.users.client, filter, {
+    select: ['PartitionKey', 'RowKey', 'seenAt', 'Timestamp'],
+  })) {
     if (stop()) break;
     const old = page.filter((e) => {
       const timestamp = e['timestamp'];

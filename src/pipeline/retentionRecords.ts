@@ -23,7 +23,15 @@ export interface RecordsPurgeCounts {
 }
 
 export function emptyRecordsCounts(): RecordsPurgeCounts {
-  return { sessions: 0, meetingRecords: 0, bundlesRewritten: 0, bundlesDeleted: 0, exportBlobs: 0, rejectsBlobs: 0, disconnectionIpsCut: 0 };
+  return {
+    sessions: 0,
+    meetingRecords: 0,
+    bundlesRewritten: 0,
+    bundlesDeleted: 0,
+    exportBlobs: 0,
+    rejectsBlobs: 0,
+    disconnectionIpsCut: 0,
+  };
 }
 
 /** The latest usable time of a record (join, leave, start, end, creation), or undefined when it has none. */
@@ -71,7 +79,12 @@ export async function purgeSessions(ctx: PurgeContext, cutoff: number, counts: R
 }
 
 /** Drops sessions older than `cutoff` from the bundles of one meeting partition (a bundle left empty is deleted). */
-async function purgeBundles(ctx: PurgeContext, partitionKey: string, cutoff: number, counts: RecordsPurgeCounts): Promise<void> {
+async function purgeBundles(
+  ctx: PurgeContext,
+  partitionKey: string,
+  cutoff: number,
+  counts: RecordsPurgeCounts,
+): Promise<void> {
   const client = ctx.store.meetings.client;
   const filter = `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey ge ${stringLiteral(BUNDLE_PREFIX)} and RowKey lt ${stringLiteral(prefixUpperBound(BUNDLE_PREFIX))}`;
   // Small pages: a bundle can be close to 1 MiB.
@@ -84,7 +97,10 @@ async function purgeBundles(ctx: PurgeContext, partitionKey: string, cutoff: num
         counts.bundlesDeleted += await deleteEntities(client, [bundle]);
         continue;
       }
-      const rewritten = guardEntity({ partitionKey, rowKey: bundle.rowKey, count: kept.length, sessions: JSON.stringify(kept) }, { splittable: ['sessions'] });
+      const rewritten = guardEntity(
+        { partitionKey, rowKey: bundle.rowKey, count: kept.length, sessions: JSON.stringify(kept) },
+        { splittable: ['sessions'] },
+      );
       await client.upsertEntity(rewritten.entity, 'Replace');
       counts.bundlesRewritten++;
     }
@@ -92,13 +108,18 @@ async function purgeBundles(ctx: PurgeContext, partitionKey: string, cutoff: num
 }
 
 /** Deletes MeetingDetail records and their detail copies whose latest time is before `cutoff` (every page of candidates). */
-export async function purgeMeetingDetails(ctx: PurgeContext, cutoff: number, counts: RecordsPurgeCounts): Promise<void> {
+export async function purgeMeetingDetails(
+  ctx: PurgeContext,
+  cutoff: number,
+  counts: RecordsPurgeCounts,
+): Promise<void> {
   const { store } = ctx;
   const select = ['PartitionKey', 'RowKey', ...DETAIL_TIMES];
   for await (const page of pagesOf(store.meetings.client, olderThan(DETAIL_TIMES, cutoff), { select })) {
     if (ctx.stop()) return;
     const old = page.filter((e) => (latestTime(e, DETAIL_TIMES) ?? Infinity) < cutoff);
-    for (const partitionKey of new Set(old.map((e) => e.partitionKey))) await store.meetings.markRecordsPurged(partitionKey, ctx.now());
+    for (const partitionKey of new Set(old.map((e) => e.partitionKey)))
+      await store.meetings.markRecordsPurged(partitionKey, ctx.now());
     counts.meetingRecords += await deleteEntities(store.meetings.client, old);
   }
 }
@@ -127,7 +148,11 @@ export function networkOf(ip: string): string {
  * In disconnections of meetings on days before `cutoffDay`, replaces the IP addresses by their network (the
  * site stays). Rows already cut carry `ipCut: true` and are left alone.
  */
-export async function cutDisconnectionIps(ctx: PurgeContext, cutoffDay: string, counts: RecordsPurgeCounts): Promise<void> {
+export async function cutDisconnectionIps(
+  ctx: PurgeContext,
+  cutoffDay: string,
+  counts: RecordsPurgeCounts,
+): Promise<void> {
   const client = ctx.store.disconnections.client;
   // Keys and the flag only: the rows already cut (most of them, after the first run) are not downloaded.
   const select = ['PartitionKey', 'RowKey', 'ipCut'];
@@ -151,6 +176,9 @@ function cutEntity(entity: StoredEntity): Record<string, unknown> & { partitionK
     n.ipBefore = networkOf(n.ipBefore);
     n.ipAfter = networkOf(n.ipAfter);
   }
-  const data = guardEntity({ partitionKey: entity.partitionKey, rowKey: entity.rowKey, data: JSON.stringify(item) }, { splittable: ['data'] }).entity;
+  const data = guardEntity(
+    { partitionKey: entity.partitionKey, rowKey: entity.rowKey, data: JSON.stringify(item) },
+    { splittable: ['data'] },
+  ).entity;
   return { ...data, lostClientIp: item.lostClientIp, ipBefore: n?.ipBefore ?? '', ipCut: true };
 }

@@ -29,10 +29,14 @@ export function readRetentionPeriods(env: NodeJS.ProcessEnv = process.env): Rete
     aggregatesDays: days(SETTINGS.retentionAggregatesDays, env),
   };
   if (periods.resultsDays < periods.recordsDays) {
-    throw new RetentionSettingsError(`${SETTINGS.retentionResultsDays} (${periods.resultsDays}) must be at least ${SETTINGS.retentionRecordsDays} (${periods.recordsDays})`);
+    throw new RetentionSettingsError(
+      `${SETTINGS.retentionResultsDays} (${periods.resultsDays}) must be at least ${SETTINGS.retentionRecordsDays} (${periods.recordsDays})`,
+    );
   }
   if (periods.aggregatesDays < periods.resultsDays) {
-    throw new RetentionSettingsError(`${SETTINGS.retentionAggregatesDays} (${periods.aggregatesDays}) must be at least ${SETTINGS.retentionResultsDays} (${periods.resultsDays})`);
+    throw new RetentionSettingsError(
+      `${SETTINGS.retentionAggregatesDays} (${periods.aggregatesDays}) must be at least ${SETTINGS.retentionResultsDays} (${periods.resultsDays})`,
+    );
   }
   return periods;
 }

@@ -45,10 +45,21 @@ function isDone(entry: UploadEntry): boolean {
  * Takes one version's records back (or finishes doing so): the entry says `replacing`/`withdrawing`
  * while it runs, with its counts so far, and `replaced`/`withdrawn` at the end.
  */
-async function removeVersion(deps: RemovalDeps, entry: UploadEntry, reason: UploadRemoval['reason'], replacedBy?: string): Promise<RemovalTotals> {
+async function removeVersion(
+  deps: RemovalDeps,
+  entry: UploadEntry,
+  reason: UploadRemoval['reason'],
+  replacedBy?: string,
+): Promise<RemovalTotals> {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const removal: UploadRemoval = entry.removal ?? { reason, startedAt: now().toISOString(), sessionsRemoved: 0, detailsRemoved: 0, meetingsRemarked: 0 };
+  const removal: UploadRemoval = entry.removal ?? {
+    reason,
+    startedAt: now().toISOString(),
+    sessionsRemoved: 0,
+    detailsRemoved: 0,
+    meetingsRemarked: 0,
+  };
   removal.reason = reason;
   if (replacedBy !== undefined && reason === 'replaced') removal.replacedBy = replacedBy;
   entry.removal = removal;
@@ -63,10 +74,12 @@ async function removeVersion(deps: RemovalDeps, entry: UploadEntry, reason: Uplo
     const group = meetings.slice(i, i + groupSize);
     // Every meeting of the group finishes and is counted before a failure is passed on.
     const done: SourceRemoval[] = [];
-    const settled = await Promise.allSettled(group.map(async (meetingId) => {
-      done.push(await removeSourceFromMeeting(store, meetingId, sourceKey, now));
-      await deps.onMeetingDone?.(meetingId);
-    }));
+    const settled = await Promise.allSettled(
+      group.map(async (meetingId) => {
+        done.push(await removeSourceFromMeeting(store, meetingId, sourceKey, now));
+        await deps.onMeetingDone?.(meetingId);
+      }),
+    );
     for (const r of done) {
       totals.sessionsRemoved += r.sessionsRemoved;
       totals.detailsRemoved += r.detailsRemoved;
@@ -93,7 +106,11 @@ async function removeVersion(deps: RemovalDeps, entry: UploadEntry, reason: Uplo
 }
 
 function add(a: RemovalTotals, b: RemovalTotals): RemovalTotals {
-  return { sessionsRemoved: a.sessionsRemoved + b.sessionsRemoved, detailsRemoved: a.detailsRemoved + b.detailsRemoved, meetingsRemarked: a.meetingsRemarked + b.meetingsRemarked };
+  return {
+    sessionsRemoved: a.sessionsRemoved + b.sessionsRemoved,
+    detailsRemoved: a.detailsRemoved + b.detailsRemoved,
+    meetingsRemarked: a.meetingsRemarked + b.meetingsRemarked,
+  };
 }
 
 const NOTHING: RemovalTotals = { sessionsRemoved: 0, detailsRemoved: 0, meetingsRemarked: 0 };
@@ -115,9 +132,10 @@ export async function settleVersions(deps: RemovalDeps, ingested: UploadEntry): 
     if (e.status === 'replacing') totals = add(totals, await removeVersion(deps, e, 'replaced', e.removal?.replacedBy));
   }
   const current = await currentBlobEtag(store.exports, ingested.blobName);
-  const winner = current === undefined
-    ? entries.find((e) => e.status === 'completed' && sameVersion(e, ingested))
-    : entries.find((e) => e.status === 'completed' && sameEtag(e.etag, current));
+  const winner =
+    current === undefined
+      ? entries.find((e) => e.status === 'completed' && sameVersion(e, ingested))
+      : entries.find((e) => e.status === 'completed' && sameEtag(e.etag, current));
   if (winner === undefined) return totals;
   // Oldest first. A version still being ingested is left alone: the settling at its end (no longer current) replaces it.
   for (const e of [...entries].reverse()) {
@@ -147,7 +165,13 @@ export async function withdrawExport(deps: RemovalDeps, blobName: string): Promi
   if (entries.length === 0) return undefined;
   const todo = entries.filter((e) => !isDone(e));
   for (const e of todo) {
-    e.removal = e.removal ?? { reason: 'withdrawn', startedAt: now().toISOString(), sessionsRemoved: 0, detailsRemoved: 0, meetingsRemarked: 0 };
+    e.removal = e.removal ?? {
+      reason: 'withdrawn',
+      startedAt: now().toISOString(),
+      sessionsRemoved: 0,
+      detailsRemoved: 0,
+      meetingsRemarked: 0,
+    };
     e.removal.reason = 'withdrawn';
     delete e.removal.replacedBy;
     e.status = 'withdrawing';
@@ -156,5 +180,10 @@ export async function withdrawExport(deps: RemovalDeps, blobName: string): Promi
   await addressableBlob(store.exports, blobName)?.deleteIfExists();
   let totals = NOTHING;
   for (const e of [...todo].reverse()) totals = add(totals, await removeVersion(deps, e, 'withdrawn'));
-  return { blobName, alreadyWithdrawn: todo.length === 0, ...totals, versions: await store.ledger.listForBlob(blobName) };
+  return {
+    blobName,
+    alreadyWithdrawn: todo.length === 0,
+    ...totals,
+    versions: await store.ledger.listForBlob(blobName),
+  };
 }

@@ -96,9 +96,29 @@ export function meetingAttendeeRows(analysis: MeetingAnalysis, users?: UsersLook
 }
 
 export const ATTENDEE_FIELDS: readonly (keyof AttendeeRow)[] = [
-  'meetingId', 'participantKey', 'keyConfidence', 'email', 'displayName', 'recipientType', 'attendeeOrganization',
-  'participantClass', 'classReason', 'platform', 'joinTime', 'leaveTime', 'durationSeconds', 'clientIp', 'site',
-  'deviceInformation', 'deviceKey', 'userAgent', 'recordId', 'source',
+  'meetingId',
+  'participantKey',
+  'keyConfidence',
+  'email',
+  'displayName',
+  'recipientType',
+  'attendeeOrganization',
+  'participantClass',
+  'classReason',
+  'platform',
+  'joinTime',
+  'leaveTime',
+  'durationSeconds',
+  'clientIp',
+  'site',
+  'deviceInformation',
+  'deviceKey',
+  'userAgent',
+  'recordId',
+  'source',
 ];
 
-export const ATTENDEE_CSV_COLUMNS: readonly Column<AttendeeRow>[] = ATTENDEE_FIELDS.map((f) => ({ header: f, value: (r) => r[f] }));
+export const ATTENDEE_CSV_COLUMNS: readonly Column<AttendeeRow>[] = ATTENDEE_FIELDS.map((f) => ({
+  header: f,
+  value: (r) => r[f],
+}));

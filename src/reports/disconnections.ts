@@ -103,7 +103,11 @@ export function disconnectionRow(d: Disconnection, organizerEmail: string, users
 }
 
 /** True when the disconnection passes the filter; `lost` is the session that ended. */
-export function keepDisconnection(d: Disconnection, lost: ClassifiedSession | undefined, filter: DisconnectionFilter): boolean {
+export function keepDisconnection(
+  d: Disconnection,
+  lost: ClassifiedSession | undefined,
+  filter: DisconnectionFilter,
+): boolean {
   if (d.band === 'possible' && !filter.includePossible) return false;
   if (filter.ipRegex !== undefined && !filter.ipRegex.test(lost?.session.clientIp ?? d.network.ipBefore)) return false;
   if (filter.ipNetwork !== undefined && !filter.ipNetwork(d.network.ipBefore)) return false;
@@ -119,9 +123,11 @@ export function disconnectionRows(
   const rows: DisconnectionRow[] = [];
   for (const { analysis, organizerEmail } of inputs) {
     if (analysis.disconnections.length === 0) continue;
-    const byRecord = filter.ipRegex === undefined ? undefined : new Map(analysis.sessions.map((s) => [s.session.recordId, s]));
+    const byRecord =
+      filter.ipRegex === undefined ? undefined : new Map(analysis.sessions.map((s) => [s.session.recordId, s]));
     for (const d of analysis.disconnections) {
-      if (keepDisconnection(d, byRecord?.get(d.lostRecordId), filter)) rows.push(disconnectionRow(d, organizerEmail, users));
+      if (keepDisconnection(d, byRecord?.get(d.lostRecordId), filter))
+        rows.push(disconnectionRow(d, organizerEmail, users));
     }
   }
   return rows;
@@ -132,7 +138,8 @@ export function countDisconnections(inputs: Iterable<DisconnectionInput>, filter
   let count = 0;
   for (const { analysis } of inputs) {
     if (analysis.disconnections.length === 0) continue;
-    const byRecord = filter.ipRegex === undefined ? undefined : new Map(analysis.sessions.map((s) => [s.session.recordId, s]));
+    const byRecord =
+      filter.ipRegex === undefined ? undefined : new Map(analysis.sessions.map((s) => [s.session.recordId, s]));
     for (const d of analysis.disconnections) {
       if (keepDisconnection(d, byRecord?.get(d.lostRecordId), filter)) count++;
     }
@@ -141,10 +148,35 @@ export function countDisconnections(inputs: Iterable<DisconnectionInput>, filter
 }
 
 export const DISCONNECTION_FIELDS: readonly (keyof DisconnectionRow)[] = [
-  'meetingId', 'organizerEmail', 'participantKey', 'keyConfidence', 'participantClass', 'displayName', 'upn', 'email',
-  'platform', 'deviceKey', 'kind', 'band', 'counted', 'confidence', 'leaveTime', 'rejoinTime', 'gapSeconds',
-  'ipBefore', 'ipAfter', 'siteBefore', 'siteAfter', 'ipChanged', 'siteChanged', 'massEventId', 'reason',
-  'lostRecordId', 'rejoinRecordId', 'rejoinDeviceKey', 'rejoinPlatform',
+  'meetingId',
+  'organizerEmail',
+  'participantKey',
+  'keyConfidence',
+  'participantClass',
+  'displayName',
+  'upn',
+  'email',
+  'platform',
+  'deviceKey',
+  'kind',
+  'band',
+  'counted',
+  'confidence',
+  'leaveTime',
+  'rejoinTime',
+  'gapSeconds',
+  'ipBefore',
+  'ipAfter',
+  'siteBefore',
+  'siteAfter',
+  'ipChanged',
+  'siteChanged',
+  'massEventId',
+  'reason',
+  'lostRecordId',
+  'rejoinRecordId',
+  'rejoinDeviceKey',
+  'rejoinPlatform',
 ];
 
 export const DISCONNECTION_CSV_COLUMNS: readonly Column<DisconnectionRow>[] = DISCONNECTION_FIELDS.map((f) => ({

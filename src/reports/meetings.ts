@@ -97,12 +97,36 @@ export function meetingRows(items: Iterable<AnalysedMeeting>): MeetingRow[] {
 }
 
 export const MEETING_FIELDS: readonly (keyof MeetingRow)[] = [
-  'meetingId', 'organizerEmail', 'organizerId', 'organizerOrganization', 'meetingType', 'start', 'end',
-  'firstJoin', 'lastLeave', 'attendees', 'sessions', 'humans', 'phones', 'anonymous', 'rooms', 'bots',
-  'unknownClass', 'drops', 'nonHumanDrops', 'affectedParticipants', 'lostSeconds', 'possibleDrops', 'deviceSwitches', 'massEvents',
+  'meetingId',
+  'organizerEmail',
+  'organizerId',
+  'organizerOrganization',
+  'meetingType',
+  'start',
+  'end',
+  'firstJoin',
+  'lastLeave',
+  'attendees',
+  'sessions',
+  'humans',
+  'phones',
+  'anonymous',
+  'rooms',
+  'bots',
+  'unknownClass',
+  'drops',
+  'nonHumanDrops',
+  'affectedParticipants',
+  'lostSeconds',
+  'possibleDrops',
+  'deviceSwitches',
+  'massEvents',
 ];
 
-export const MEETING_CSV_COLUMNS: readonly Column<MeetingRow>[] = MEETING_FIELDS.map((f) => ({ header: f, value: (r) => r[f] }));
+export const MEETING_CSV_COLUMNS: readonly Column<MeetingRow>[] = MEETING_FIELDS.map((f) => ({
+  header: f,
+  value: (r) => r[f],
+}));
 
 /** A meetings report row with the organiser's name from the directory (Microsoft Graph; the report API's rows). */
 export interface NamedMeetingRow extends MeetingRow {
@@ -115,5 +139,12 @@ export function namedMeetingRow(row: MeetingRow, users: UsersLookup): NamedMeeti
 }
 
 /** The report API's columns: organizerName after organizerId. */
-export const NAMED_MEETING_CSV_COLUMNS: readonly Column<NamedMeetingRow>[] = MEETING_FIELDS.flatMap((f): Column<NamedMeetingRow>[] =>
-  f === 'organizerId' ? [{ header: f, value: (r) => r[f] }, { header: 'organizerName', value: (r) => r.organizerName }] : [{ header: f, value: (r) => r[f] }]);
+export const NAMED_MEETING_CSV_COLUMNS: readonly Column<NamedMeetingRow>[] = MEETING_FIELDS.flatMap(
+  (f): Column<NamedMeetingRow>[] =>
+    f === 'organizerId'
+      ? [
+          { header: f, value: (r) => r[f] },
+          { header: 'organizerName', value: (r) => r.organizerName },
+        ]
+      : [{ header: f, value: (r) => r[f] }],
+);

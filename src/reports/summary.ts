@@ -29,7 +29,11 @@ export interface SummaryReport {
   minSessions: number;
 }
 
-export function summaryReport(items: Iterable<AnalysedMeeting>, minSessions: number, dimensions: readonly GroupBy[] = GROUP_BY_VALUES): SummaryReport {
+export function summaryReport(
+  items: Iterable<AnalysedMeeting>,
+  minSessions: number,
+  dimensions: readonly GroupBy[] = GROUP_BY_VALUES,
+): SummaryReport {
   const summaries = [];
   const contribs: Contribution[] = [];
   for (const { meeting, analysis } of items) {
@@ -49,7 +53,14 @@ export function rankingRows(report: SummaryReport): RankingRow[] {
 }
 
 export const RANKING_FIELDS: readonly (keyof RankingRow)[] = [
-  'dimension', 'key', 'eligibleSessions', 'drops', 'dropRatePct', 'lostSeconds', 'participants', 'enoughData',
+  'dimension',
+  'key',
+  'eligibleSessions',
+  'drops',
+  'dropRatePct',
+  'lostSeconds',
+  'participants',
+  'enoughData',
 ];
 
 /** The totals as `metric,value` pairs (the CSV form without `--group-by`). */

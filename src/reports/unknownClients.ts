@@ -15,6 +15,10 @@ export function unknownClientRows(unknown: {
 }): UnknownClientRow[] {
   return [
     ...unknown.userAgents.map((u) => ({ field: 'userAgent' as const, value: u.value, sessions: u.count })),
-    ...unknown.deviceInformation.map((u) => ({ field: 'deviceInformation' as const, value: u.value, sessions: u.count })),
+    ...unknown.deviceInformation.map((u) => ({
+      field: 'deviceInformation' as const,
+      value: u.value,
+      sessions: u.count,
+    })),
   ];
 }

@@ -14,29 +14,49 @@ export const DIMENSIONS: ReadonlyArray<Contribution['dimension']> = ['site', 'su
 const CONTRIBUTIONS_PER_PART = 2000;
 
 /** What one entity stores per contribution (its dimension, day and meeting are in the keys). */
-type StoredContribution = [key: string, eligibleSessions: number, drops: number, lostSeconds: number, participants: number];
+type StoredContribution = [
+  key: string,
+  eligibleSessions: number,
+  drops: number,
+  lostSeconds: number,
+  participants: number,
+];
 
 export function aggregateRowKey(dimension: Contribution['dimension'], meetingId: string, part: number): string {
   return `${dimension}|${keyComponent(meetingId, MAX_ID_KEY_CHARS)}|${sortableNumber(part, 4)}`;
 }
 
 /** The entities holding a meeting's contributions (all of one day, the meeting's). */
-export function contributionEntities(contributions: readonly Contribution[], meetingId: string, day: string): TableEntityShape[] {
+export function contributionEntities(
+  contributions: readonly Contribution[],
+  meetingId: string,
+  day: string,
+): TableEntityShape[] {
   const entities: TableEntityShape[] = [];
   for (const dimension of DIMENSIONS) {
     const mine = contributions.filter((c) => c.dimension === dimension);
     for (let part = 0; part * CONTRIBUTIONS_PER_PART < mine.length; part++) {
       const slice = mine.slice(part * CONTRIBUTIONS_PER_PART, (part + 1) * CONTRIBUTIONS_PER_PART);
-      const stored: StoredContribution[] = slice.map((c) => [c.key, c.eligibleSessions, c.drops, c.lostSeconds, c.participants]);
-      const guarded = guardEntity({
-        partitionKey: day,
-        rowKey: aggregateRowKey(dimension, meetingId, part),
-        meetingId,
-        dimension,
-        count: slice.length,
-        contributions: JSON.stringify(stored),
-      }, { splittable: ['contributions'] });
-      if (guarded.truncated.length > 0) throw new Error(`the ${dimension} contributions of a meeting do not fit in one entity`);
+      const stored: StoredContribution[] = slice.map((c) => [
+        c.key,
+        c.eligibleSessions,
+        c.drops,
+        c.lostSeconds,
+        c.participants,
+      ]);
+      const guarded = guardEntity(
+        {
+          partitionKey: day,
+          rowKey: aggregateRowKey(dimension, meetingId, part),
+          meetingId,
+          dimension,
+          count: slice.length,
+          contributions: JSON.stringify(stored),
+        },
+        { splittable: ['contributions'] },
+      );
+      if (guarded.truncated.length > 0)
+        throw new Error(`the ${dimension} contributions of a meeting do not fit in one entity`);
       entities.push(guarded.entity);
     }
   }
@@ -49,7 +69,14 @@ export function entityToContributions(entity: Record<string, unknown>): Array<Co
   const day = str(entity, 'partitionKey');
   const stored = JSON.parse(readSplitString(entity, 'contributions') ?? '[]') as StoredContribution[];
   return stored.map(([key, eligibleSessions, drops, lostSeconds, participants]) => ({
-    meetingId, dimension, key, day, eligibleSessions, drops, lostSeconds, participants,
+    meetingId,
+    dimension,
+    key,
+    day,
+    eligibleSessions,
+    drops,
+    lostSeconds,
+    participants,
   }));
 }
 
@@ -57,7 +84,11 @@ export class AggregatesTable {
   constructor(readonly client: TableClient) {}
 
   /** Contributions of one dimension over days [fromDay, toDay] (inclusive; either may be open). */
-  async list(dimension: Contribution['dimension'], fromDay?: string, toDay?: string): Promise<Array<Contribution & { meetingId: string }>> {
+  async list(
+    dimension: Contribution['dimension'],
+    fromDay?: string,
+    toDay?: string,
+  ): Promise<Array<Contribution & { meetingId: string }>> {
     const prefix = `${dimension}|`;
     const parts = [`RowKey ge ${stringLiteral(prefix)}`, `RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`];
     if (fromDay !== undefined) parts.unshift(`PartitionKey ge ${stringLiteral(fromDay)}`);

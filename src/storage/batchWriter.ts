@@ -40,7 +40,11 @@ export interface WriteStats {
 /** A transaction the service refused or could not be reached for. Carries no entity content. */
 export class TableWriteError extends Error {
   override name = 'TableWriteError';
-  constructor(message: string, readonly statusCode: number | undefined, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly statusCode: number | undefined,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -67,7 +71,10 @@ export class TableBatchWriter {
   private buffered = 0;
   private readonly stats: WriteStats = { transactions: 0, operations: 0 };
 
-  constructor(private readonly client: TableClient, private readonly options: BatchWriterOptions = {}) {
+  constructor(
+    private readonly client: TableClient,
+    private readonly options: BatchWriterOptions = {},
+  ) {
     this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_WRITE_CONCURRENCY);
     this.maxOperations = Math.min(MAX_BATCH_OPERATIONS, Math.max(1, options.maxOperations ?? MAX_BATCH_OPERATIONS));
     this.maxPayloadBytes = options.maxPayloadBytes ?? MAX_BATCH_PAYLOAD_BYTES;
@@ -81,7 +88,12 @@ export class TableBatchWriter {
 
   /** Queues a delete (the entity must exist, or the whole transaction fails). */
   async remove(partitionKey: string, rowKey: string): Promise<void> {
-    await this.queue(partitionKey, rowKey, ['delete', { partitionKey, rowKey }], 400 + (partitionKey.length + rowKey.length) * 3);
+    await this.queue(
+      partitionKey,
+      rowKey,
+      ['delete', { partitionKey, rowKey }],
+      400 + (partitionKey.length + rowKey.length) * 3,
+    );
   }
 
   /** Commits everything queued and waits for all transactions. */
@@ -156,9 +168,12 @@ export function describeTransactionError(error: unknown, operations: number): Ta
   const message = error instanceof Error ? error.message : String(error);
   const index = /^(\d+):/.exec(message)?.[1];
   const isRestError = (error as { name?: unknown } | null)?.name === 'RestError';
-  const what = status !== undefined
-    ? `status ${status}${code ? ` ${code}` : ''}${index !== undefined ? ` at operation ${index}` : ''}`
-    : isRestError ? `storage unreachable (${code ?? 'no response'})` : message.split('\n')[0] ?? 'unknown error';
+  const what =
+    status !== undefined
+      ? `status ${status}${code ? ` ${code}` : ''}${index !== undefined ? ` at operation ${index}` : ''}`
+      : isRestError
+        ? `storage unreachable (${code ?? 'no response'})`
+        : (message.split('\n')[0] ?? 'unknown error');
   return new TableWriteError(`batch of ${operations} operations failed: ${what}`, status, { cause: error });
 }
 

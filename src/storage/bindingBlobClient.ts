@@ -34,29 +34,46 @@ export class BlobBindingError extends Error {
 
 /** The model binding data the host sends for one blob (the local host builds the same). */
 export function blobModelBindingData(target: BlobBindingTarget): Required<ModelBindingData> {
-  const content = JSON.stringify({ Connection: target.connection, ContainerName: target.container, BlobName: target.blobName });
-  return { version: BLOB_BINDING_VERSION, source: BLOB_BINDING_SOURCE, contentType: BLOB_BINDING_CONTENT_TYPE, content: Buffer.from(content, 'utf8') };
+  const content = JSON.stringify({
+    Connection: target.connection,
+    ContainerName: target.container,
+    BlobName: target.blobName,
+  });
+  return {
+    version: BLOB_BINDING_VERSION,
+    source: BLOB_BINDING_SOURCE,
+    contentType: BLOB_BINDING_CONTENT_TYPE,
+    content: Buffer.from(content, 'utf8'),
+  };
 }
 
 /** Reads the connection, container and blob named by model binding data; throws BlobBindingError with what is wrong. */
 export function parseBlobBindingData(data: ModelBindingData): BlobBindingTarget {
   if (data.source != null && data.source !== BLOB_BINDING_SOURCE) {
-    throw new BlobBindingError(`Model binding data from "${data.source}" is not a blob's (expected ${BLOB_BINDING_SOURCE})`);
+    throw new BlobBindingError(
+      `Model binding data from "${data.source}" is not a blob's (expected ${BLOB_BINDING_SOURCE})`,
+    );
   }
   if (data.version != null && data.version.split('.')[0] !== BLOB_BINDING_VERSION.split('.')[0]) {
-    throw new BlobBindingError(`Blob model binding data version ${data.version} is not supported (expected ${BLOB_BINDING_VERSION})`);
+    throw new BlobBindingError(
+      `Blob model binding data version ${data.version} is not supported (expected ${BLOB_BINDING_VERSION})`,
+    );
   }
-  if (data.content == null || data.content.length === 0) throw new BlobBindingError('Blob model binding data has no content');
+  if (data.content == null || data.content.length === 0)
+    throw new BlobBindingError('Blob model binding data has no content');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(data.content.buffer, data.content.byteOffset, data.content.byteLength).toString('utf8'));
+    parsed = JSON.parse(
+      Buffer.from(data.content.buffer, data.content.byteOffset, data.content.byteLength).toString('utf8'),
+    );
   } catch {
     throw new BlobBindingError(`Blob model binding data is not JSON (content type ${data.contentType ?? 'not given'})`);
   }
   const fields = (parsed ?? {}) as Record<string, unknown>;
   const text = (name: string): string => {
     const value = fields[name];
-    if (typeof value !== 'string' || value === '') throw new BlobBindingError(`Blob model binding data names no ${name}`);
+    if (typeof value !== 'string' || value === '')
+      throw new BlobBindingError(`Blob model binding data names no ${name}`);
     return value;
   };
   return { connection: text('Connection'), container: text('ContainerName'), blobName: text('BlobName') };
@@ -72,7 +89,8 @@ function blobServiceUrl(connection: string, env: NodeJS.ProcessEnv): string | un
 /** The credential of identity-based connection settings: a managed identity (user-assigned with __clientId) or DefaultAzureCredential. */
 function identityCredential(connection: string, env: NodeJS.ProcessEnv): TokenCredential {
   const clientId = env[`${connection}__clientId`];
-  if (env[`${connection}__credential`] === 'managedidentity') return new ManagedIdentityCredential(clientId ? { clientId } : {});
+  if (env[`${connection}__credential`] === 'managedidentity')
+    return new ManagedIdentityCredential(clientId ? { clientId } : {});
   return new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
 }
 

@@ -26,11 +26,15 @@ export interface ClientRetryOptions {
   maxRetryDelayInMs?: number;
 }
 
-function tableRetry(retry: ClientRetryOptions | undefined): { retryOptions?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number } } {
+function tableRetry(retry: ClientRetryOptions | undefined): {
+  retryOptions?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+} {
   return retry === undefined ? {} : { retryOptions: { ...retry } };
 }
 
-function blobRetry(retry: ClientRetryOptions | undefined): { retryOptions?: { maxTries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number } } {
+function blobRetry(retry: ClientRetryOptions | undefined): {
+  retryOptions?: { maxTries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+} {
   if (retry === undefined) return {};
   const options: { maxTries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number } = {};
   if (retry.maxRetries !== undefined) options.maxTries = retry.maxRetries + 1;
@@ -43,7 +47,10 @@ function isLoopback(cs: string): boolean {
   return /UseDevelopmentStorage=true/i.test(cs) || /Endpoint=http:\/\/(127\.0\.0\.1|localhost)[:/]/i.test(cs);
 }
 
-export function storageClientsFromConnectionString(connectionString: string, retry?: ClientRetryOptions): StorageClients {
+export function storageClientsFromConnectionString(
+  connectionString: string,
+  retry?: ClientRetryOptions,
+): StorageClients {
   const insecure = isLoopback(connectionString);
   const blobService = BlobServiceClient.fromConnectionString(connectionString, blobRetry(retry));
   const tables = new Map<string, TableClient>();
@@ -53,7 +60,10 @@ export function storageClientsFromConnectionString(connectionString: string, ret
     table(name: string): TableClient {
       let client = tables.get(name);
       if (!client) {
-        client = TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: insecure, ...tableRetry(retry) });
+        client = TableClient.fromConnectionString(connectionString, name, {
+          allowInsecureConnection: insecure,
+          ...tableRetry(retry),
+        });
         tables.set(name, client);
       }
       return client;
@@ -93,15 +103,16 @@ export function storageClientsFromEnv(
   const queue = env[`${connection}__queueServiceUri`];
   const table = env[`${connection}__tableServiceUri`];
   const accountName = env[`${connection}__accountName`];
-  const urls = blob && queue && table
-    ? { blob, queue, table }
-    : accountName
-      ? {
-          blob: `https://${accountName}.blob.core.windows.net`,
-          queue: `https://${accountName}.queue.core.windows.net`,
-          table: `https://${accountName}.table.core.windows.net`,
-        }
-      : undefined;
+  const urls =
+    blob && queue && table
+      ? { blob, queue, table }
+      : accountName
+        ? {
+            blob: `https://${accountName}.blob.core.windows.net`,
+            queue: `https://${accountName}.queue.core.windows.net`,
+            table: `https://${accountName}.table.core.windows.net`,
+          }
+        : undefined;
   if (!urls) {
     throw new StorageConfigError(
       `Storage connection "${connection}" is not configured: set ${connection} to a connection string ` +
@@ -115,8 +126,9 @@ export function storageClientsFromEnv(
     credentialKind === 'managedidentity'
       ? new ManagedIdentityCredential(clientId ? { clientId } : {})
       : new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {});
-  const how = credentialKind === 'managedidentity'
-    ? `managed identity${clientId ? ' (user-assigned)' : ' (system-assigned)'}`
-    : 'DefaultAzureCredential';
+  const how =
+    credentialKind === 'managedidentity'
+      ? `managed identity${clientId ? ' (user-assigned)' : ' (system-assigned)'}`
+      : 'DefaultAzureCredential';
   return storageClientsFromIdentity(urls, credential, how);
 }

@@ -70,7 +70,6 @@ function createdMs(contentCreated: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-
 function runFromEntity(entity: Record<string, unknown>): CollectorRunStatus {
   const run: CollectorRunStatus = {
     startedAt: str(entity, 'startedAt'),
@@ -116,7 +115,13 @@ export class CollectorState {
 
   async setLastWindowEnd(contentType: string, end: Date, now: Date): Promise<void> {
     await this.client.upsertEntity(
-      { partitionKey: STATUS_PARTITION, rowKey: positionKey(contentType), contentType, lastWindowEnd: end.toISOString(), updatedAt: now.toISOString() },
+      {
+        partitionKey: STATUS_PARTITION,
+        rowKey: positionKey(contentType),
+        contentType,
+        lastWindowEnd: end.toISOString(),
+        updatedAt: now.toISOString(),
+      },
       'Replace',
     );
   }
@@ -130,7 +135,13 @@ export class CollectorState {
   /** Recorded before the start call, so that a crash during it still counts against the 15-minute rule. */
   async recordSubscriptionStartAttempt(contentType: string, at: Date, outcome: string): Promise<void> {
     await this.client.upsertEntity(
-      { partitionKey: STATUS_PARTITION, rowKey: subscriptionKey(contentType), contentType, lastStartAttempt: at.toISOString(), outcome },
+      {
+        partitionKey: STATUS_PARTITION,
+        rowKey: subscriptionKey(contentType),
+        contentType,
+        lastStartAttempt: at.toISOString(),
+        outcome,
+      },
       'Replace',
     );
   }
@@ -138,10 +149,16 @@ export class CollectorState {
   /** The content ids already fetched among those created on the given days (see RecordedContent.day). */
   async fetchedContentIds(contentType: string, days: Iterable<string>): Promise<Set<string>> {
     const ids = new Set<string>();
-    await Promise.all([...new Set(days)].map(async (day) => {
-      const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(contentPartition(contentType, day))}`, ['RowKey']);
-      for (const entity of entities) ids.add(decodeKey(entity.rowKey));
-    }));
+    await Promise.all(
+      [...new Set(days)].map(async (day) => {
+        const entities = await listAll(
+          this.client,
+          `PartitionKey eq ${stringLiteral(contentPartition(contentType, day))}`,
+          ['RowKey'],
+        );
+        for (const entity of entities) ids.add(decodeKey(entity.rowKey));
+      }),
+    );
     return ids;
   }
 
@@ -177,8 +194,13 @@ export class CollectorState {
   }
 
   async recordRun(run: CollectorRunStatus): Promise<void> {
-    const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = { partitionKey: STATUS_PARTITION, rowKey: LAST_RUN, ...run };
-    if (run.error !== undefined && run.error.length > MAX_ERROR_CHARS) entity['error'] = `${run.error.slice(0, MAX_ERROR_CHARS)}…`;
+    const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
+      partitionKey: STATUS_PARTITION,
+      rowKey: LAST_RUN,
+      ...run,
+    };
+    if (run.error !== undefined && run.error.length > MAX_ERROR_CHARS)
+      entity['error'] = `${run.error.slice(0, MAX_ERROR_CHARS)}…`;
     await this.client.upsertEntity(entity, 'Replace');
   }
 

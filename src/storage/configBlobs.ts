@@ -65,7 +65,10 @@ export function configFingerprint(
 const MAX_LISTED_LINE_PROBLEMS = 10;
 
 export class ConfigBlobs {
-  constructor(readonly container: ContainerClient, readonly names: ConfigBlobNames = CONFIG_BLOBS) {}
+  constructor(
+    readonly container: ContainerClient,
+    readonly names: ConfigBlobNames = CONFIG_BLOBS,
+  ) {}
 
   /** The text of a config blob, or undefined when it (or the container) does not exist. */
   async readText(blobName: string): Promise<string | undefined> {
@@ -88,29 +91,51 @@ export class ConfigBlobs {
     ]);
     const problems: ConfigProblem[] = [];
     const present: string[] = [];
-    const fingerprint = configFingerprint({ siteMap: siteMapText, classificationRules: rulesText, detectionParams: paramsText });
+    const fingerprint = configFingerprint({
+      siteMap: siteMapText,
+      classificationRules: rulesText,
+      detectionParams: paramsText,
+    });
     const config: PipelineConfig = {
-      users: new UsersDatabase({ caseInsensitive: true }), rules: DEFAULT_RULES, params: { ...DEFAULT_DETECTION_PARAMS }, problems, present, fingerprint,
+      users: new UsersDatabase({ caseInsensitive: true }),
+      rules: DEFAULT_RULES,
+      params: { ...DEFAULT_DETECTION_PARAMS },
+      problems,
+      present,
+      fingerprint,
     };
 
     if (siteMapText !== undefined) {
       present.push(this.names.siteMap);
       const { map, errors } = SiteMap.fromCqdCsv(siteMapText, this.names.siteMap);
       config.siteMap = map;
-      lineProblems(problems, this.names.siteMap, errors.map((e) => `line ${e.line}, ${e.field}: ${e.reason}`), 'left out');
+      lineProblems(
+        problems,
+        this.names.siteMap,
+        errors.map((e) => `line ${e.line}, ${e.field}: ${e.reason}`),
+        'left out',
+      );
     }
     if (usersText !== undefined) {
       present.push(this.names.users);
       const users = UsersDatabase.parse(usersText, this.names.users, { caseInsensitive: true });
       config.users = users;
-      lineProblems(problems, this.names.users, users.errors.map((e) => `line ${e.line}: ${e.reason}`), 'ignored');
+      lineProblems(
+        problems,
+        this.names.users,
+        users.errors.map((e) => `line ${e.line}: ${e.reason}`),
+        'ignored',
+      );
     }
     if (rulesText !== undefined) {
       present.push(this.names.classificationRules);
       try {
         config.rules = mergeRules(parseRules(rulesText, this.names.classificationRules));
       } catch (error) {
-        problems.push({ blob: this.names.classificationRules, message: `${describeError(error)}; the built-in rules are used instead` });
+        problems.push({
+          blob: this.names.classificationRules,
+          message: `${describeError(error)}; the built-in rules are used instead`,
+        });
       }
     }
     if (paramsText !== undefined) {
@@ -122,8 +147,14 @@ export class ConfigBlobs {
         }
         config.params = parseDetectionParams(parsed as Record<string, unknown>, this.names.detectionParams);
       } catch (error) {
-        const message = error instanceof SyntaxError ? `${this.names.detectionParams}: not valid JSON: ${error.message}` : describeError(error);
-        problems.push({ blob: this.names.detectionParams, message: `${message}; the default parameters are used instead` });
+        const message =
+          error instanceof SyntaxError
+            ? `${this.names.detectionParams}: not valid JSON: ${error.message}`
+            : describeError(error);
+        problems.push({
+          blob: this.names.detectionParams,
+          message: `${message}; the default parameters are used instead`,
+        });
       }
     }
     return config;
@@ -140,7 +171,8 @@ export class ConfigBlobs {
 function lineProblems(problems: ConfigProblem[], blob: string, messages: string[], effect: string): void {
   if (messages.length === 0) return;
   const listed = messages.slice(0, MAX_LISTED_LINE_PROBLEMS).join('; ');
-  const more = messages.length > MAX_LISTED_LINE_PROBLEMS ? `; and ${messages.length - MAX_LISTED_LINE_PROBLEMS} more` : '';
+  const more =
+    messages.length > MAX_LISTED_LINE_PROBLEMS ? `; and ${messages.length - MAX_LISTED_LINE_PROBLEMS} more` : '';
   problems.push({ blob, message: `${messages.length} line(s) ${effect}: ${listed}${more}` });
 }
 
@@ -148,7 +180,10 @@ function lineProblems(problems: ConfigProblem[], blob: string, messages: string[
 export class CachedConfig {
   private cached: { at: number; config: Promise<PipelineConfig> } | undefined;
 
-  constructor(private readonly blobs: ConfigBlobs, private readonly ttlMs = 60_000) {}
+  constructor(
+    private readonly blobs: ConfigBlobs,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   get(now = Date.now()): Promise<PipelineConfig> {
     if (this.cached && now - this.cached.at < this.ttlMs) return this.cached.config;

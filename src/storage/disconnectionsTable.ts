@@ -51,26 +51,29 @@ export function disconnectionRowKey(prefix: string, sequence: number): string {
 
 export function disconnectionToEntity(item: StoredDisconnection, sequence: number): TableEntityShape {
   const d = item.disconnection;
-  return guardEntity({
-    partitionKey: utcDay(item.meetingStart),
-    rowKey: disconnectionRowKey(disconnectionPrefix(d.meetingId, item.meetingStart), sequence),
-    meetingId: d.meetingId,
-    meetingStart: double(item.meetingStart),
-    organizerLower: item.organizerEmail.toLowerCase(),
-    organizerId: item.organizerId.toLowerCase(),
-    participantKeyLower: d.participantKey.toLowerCase(),
-    upnLower: (d.upn ?? '').toLowerCase(),
-    participantClass: d.participantClass,
-    band: d.band,
-    kind: d.kind,
-    counted: d.counted,
-    leaveTime: double(d.leaveTime),
-    site: item.site,
-    siteLower: item.site.toLowerCase(),
-    lostClientIp: item.lostClientIp,
-    ipBefore: d.network.ipBefore,
-    data: JSON.stringify(item),
-  }, { splittable: ['data'] }).entity;
+  return guardEntity(
+    {
+      partitionKey: utcDay(item.meetingStart),
+      rowKey: disconnectionRowKey(disconnectionPrefix(d.meetingId, item.meetingStart), sequence),
+      meetingId: d.meetingId,
+      meetingStart: double(item.meetingStart),
+      organizerLower: item.organizerEmail.toLowerCase(),
+      organizerId: item.organizerId.toLowerCase(),
+      participantKeyLower: d.participantKey.toLowerCase(),
+      upnLower: (d.upn ?? '').toLowerCase(),
+      participantClass: d.participantClass,
+      band: d.band,
+      kind: d.kind,
+      counted: d.counted,
+      leaveTime: double(d.leaveTime),
+      site: item.site,
+      siteLower: item.site.toLowerCase(),
+      lostClientIp: item.lostClientIp,
+      ipBefore: d.network.ipBefore,
+      data: JSON.stringify(item),
+    },
+    { splittable: ['data'] },
+  ).entity;
 }
 
 export function entityToDisconnection(entity: Record<string, unknown>): StoredDisconnection {
@@ -90,7 +93,11 @@ export class DisconnectionsTable {
     const query = allOf([
       meeting === undefined || prefix === undefined
         ? undefined
-        : allOf([eq('PartitionKey', meeting.day), `RowKey ge ${stringLiteral(prefix)}`, `RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`]),
+        : allOf([
+            eq('PartitionKey', meeting.day),
+            `RowKey ge ${stringLiteral(prefix)}`,
+            `RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`,
+          ]),
       fromDay === undefined ? undefined : `PartitionKey ge ${stringLiteral(fromDay)}`,
       toDay === undefined ? undefined : `PartitionKey le ${stringLiteral(toDay)}`,
       timeRange('meetingStart', filter.from, filter.to),
@@ -108,7 +115,9 @@ export class DisconnectionsTable {
     const sequences = Array.from({ length: Math.max(0, count - first) }, (_, i) => first + i);
     const rows = await mapBounded(sequences, async (i) => {
       try {
-        return entityToDisconnection(await this.client.getEntity<Record<string, unknown>>(day, disconnectionRowKey(prefix, i)));
+        return entityToDisconnection(
+          await this.client.getEntity<Record<string, unknown>>(day, disconnectionRowKey(prefix, i)),
+        );
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;

@@ -103,7 +103,10 @@ export interface GuardedEntity {
  * when the properties cannot fit (more than 252, or over 1 MiB without any string to cut).
  */
 export function guardEntity(entity: TableEntityShape, options: GuardOptions = {}): GuardedEntity {
-  for (const [which, key] of [['PartitionKey', entity.partitionKey], ['RowKey', entity.rowKey]] as const) {
+  for (const [which, key] of [
+    ['PartitionKey', entity.partitionKey],
+    ['RowKey', entity.rowKey],
+  ] as const) {
     const problem = keyProblem(key);
     if (problem) throw new KeyError(`${which} ${problem}`);
   }
@@ -115,7 +118,8 @@ export function guardEntity(entity: TableEntityShape, options: GuardOptions = {}
   }
   if (longest <= MAX_STRING_CHARS && estimateEntityBytes(entity) <= MAX_ENTITY_BYTES) {
     const count = customPropertyCount(entity);
-    if (count > MAX_CUSTOM_PROPERTIES) throw new EntityLimitError(`entity has ${count} properties; Table Storage allows ${MAX_CUSTOM_PROPERTIES}`);
+    if (count > MAX_CUSTOM_PROPERTIES)
+      throw new EntityLimitError(`entity has ${count} properties; Table Storage allows ${MAX_CUSTOM_PROPERTIES}`);
     return { entity, truncated: [], split: [] };
   }
   const splittable = new Set(options.splittable ?? []);
@@ -156,9 +160,11 @@ export function guardEntity(entity: TableEntityShape, options: GuardOptions = {}
     for (const [name, value] of strings) {
       if (longest === undefined || value.length > (strings.get(longest) ?? '').length) longest = name;
     }
-    const current = longest === undefined ? '' : strings.get(longest) ?? '';
+    const current = longest === undefined ? '' : (strings.get(longest) ?? '');
     if (longest === undefined || current.length === 0 || round > 1000) {
-      throw new EntityLimitError(`entity is ${estimateEntityBytes(built)} bytes, over the ${MAX_ENTITY_BYTES}-byte limit, with no text left to shorten`);
+      throw new EntityLimitError(
+        `entity is ${estimateEntityBytes(built)} bytes, over the ${MAX_ENTITY_BYTES}-byte limit, with no text left to shorten`,
+      );
     }
     const excessChars = Math.ceil((estimateEntityBytes(built) - MAX_ENTITY_BYTES) / 2) + 64;
     strings.set(longest, cut(current, Math.max(0, current.length - excessChars)));

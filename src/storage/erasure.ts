@@ -11,7 +11,15 @@ import { isBundleKey } from './meetingsTable.js';
 import { stringLiteral } from './tableEntities.js';
 import type { Pseudonymizer } from '../audit/pseudonymize.js';
 import {
-  PersonMatcher, redactEntity, scrubAggregate, scrubBundle, scrubDisconnection, scrubSession, scrubText, scrubUser, type ScrubAction,
+  PersonMatcher,
+  redactEntity,
+  scrubAggregate,
+  scrubBundle,
+  scrubDisconnection,
+  scrubSession,
+  scrubText,
+  scrubUser,
+  type ScrubAction,
 } from './erasureScrub.js';
 
 export interface ErasureCounts {
@@ -47,26 +55,48 @@ export class ErasureInputError extends Error {
 /** Checks the id or UPN of the person to erase; throws ErasureInputError with a message a person can act on. */
 export function checkPersonId(value: string | undefined): string {
   const id = (value ?? '').trim();
-  if (id.length < 3) throw new ErasureInputError('give the object id or the UPN (or e-mail) of the person to erase (at least 3 characters)');
-  if (id.length > 1024 || [...id].some((c) => c.charCodeAt(0) < 0x20)) throw new ErasureInputError('the object id or UPN is too long or holds control characters');
+  if (id.length < 3)
+    throw new ErasureInputError(
+      'give the object id or the UPN (or e-mail) of the person to erase (at least 3 characters)',
+    );
+  if (id.length > 1024 || [...id].some((c) => c.charCodeAt(0) < 0x20))
+    throw new ErasureInputError('the object id or UPN is too long or holds control characters');
   return id;
 }
 
 /** The person's identifiers: the one given, its pseudonym, and the ids and UPNs linked to it in the records and users table. */
-export async function personIdentifiers(store: Store, given: string, pseudonymizer?: Pseudonymizer): Promise<Set<string>> {
+export async function personIdentifiers(
+  store: Store,
+  given: string,
+  pseudonymizer?: Pseudonymizer,
+): Promise<Set<string>> {
   const ids = new Set<string>([given.toLowerCase()]);
   if (pseudonymizer !== undefined) ids.add(pseudonymizer.of(given).toLowerCase());
   // Two rounds: an id leads to a UPN, which may lead to another id (a guest seen under two ids).
   for (let round = 0; round < 2; round++) {
     for (const id of [...ids]) {
       const exact = [id, given].map(stringLiteral);
-      const sessionFilter = exact.flatMap((v) => [`attUpnLower eq ${v}`, `attUserObjectId eq ${v}`, `organizerLower eq ${v}`, `organizerId eq ${v}`]).join(' or ');
+      const sessionFilter = exact
+        .flatMap((v) => [
+          `attUpnLower eq ${v}`,
+          `attUserObjectId eq ${v}`,
+          `organizerLower eq ${v}`,
+          `organizerId eq ${v}`,
+        ])
+        .join(' or ');
       const select = ['attUpn', 'attUserObjectId', 'organizerUpn', 'organizerId'];
       for await (const page of pagesOf(store.sessions.client, sessionFilter, { select })) {
         for (const e of page) {
-          const pairs: Array<[unknown, unknown]> = [[e['attUpn'], e['attUserObjectId']], [e['organizerUpn'], e['organizerId']]];
+          const pairs: Array<[unknown, unknown]> = [
+            [e['attUpn'], e['attUserObjectId']],
+            [e['organizerUpn'], e['organizerId']],
+          ];
           for (const [upn, oid] of pairs) {
-            if (typeof upn === 'string' && typeof oid === 'string' && (ids.has(upn.toLowerCase()) || ids.has(oid.toLowerCase()))) {
+            if (
+              typeof upn === 'string' &&
+              typeof oid === 'string' &&
+              (ids.has(upn.toLowerCase()) || ids.has(oid.toLowerCase()))
+            ) {
               if (upn !== '') ids.add(upn.toLowerCase());
               if (oid !== '') ids.add(oid.toLowerCase());
             }
@@ -75,7 +105,9 @@ export async function personIdentifiers(store: Store, given: string, pseudonymiz
       }
     }
     for (const user of await store.users.listAll()) {
-      const forms = [user.uuid, user.email, user.directory?.userPrincipalName ?? '', user.directory?.mail ?? ''].filter((f) => f !== '').map((f) => f.toLowerCase());
+      const forms = [user.uuid, user.email, user.directory?.userPrincipalName ?? '', user.directory?.mail ?? '']
+        .filter((f) => f !== '')
+        .map((f) => f.toLowerCase());
       if (forms.some((f) => ids.has(f))) for (const f of forms) ids.add(f);
     }
   }
@@ -117,7 +149,11 @@ async function scrubTable(client: TableClient, scrub: Scrubber, person: PersonMa
   return counts;
 }
 
-async function scrubContainer(container: ContainerClient, person: PersonMatcher, lineBasedBlob?: string): Promise<number> {
+async function scrubContainer(
+  container: ContainerClient,
+  person: PersonMatcher,
+  lineBasedBlob?: string,
+): Promise<number> {
   let rewritten = 0;
   if (!(await container.exists())) return 0;
   for await (const blob of container.listBlobsFlat()) {
@@ -125,14 +161,19 @@ async function scrubContainer(container: ContainerClient, person: PersonMatcher,
     const text = (await client.downloadToBuffer()).toString('utf8');
     const scrubbed = scrubText(text, person, blob.name === lineBasedBlob);
     if (scrubbed === text) continue;
-    await client.uploadData(Buffer.from(scrubbed, 'utf8'), { blobHTTPHeaders: { blobContentType: blob.properties.contentType ?? 'text/plain; charset=utf-8' } });
+    await client.uploadData(Buffer.from(scrubbed, 'utf8'), {
+      blobHTTPHeaders: { blobContentType: blob.properties.contentType ?? 'text/plain; charset=utf-8' },
+    });
     rewritten++;
   }
   return rewritten;
 }
 
 /** Export blobs naming the person (plain-text exports searched; compressed ones counted as not searched). */
-async function exportsNaming(container: ContainerClient, person: PersonMatcher): Promise<{ names: string[]; notSearched: number }> {
+async function exportsNaming(
+  container: ContainerClient,
+  person: PersonMatcher,
+): Promise<{ names: string[]; notSearched: number }> {
   const names: string[] = [];
   let notSearched = 0;
   if (!(await container.exists())) return { names, notSearched };
@@ -171,7 +212,15 @@ export async function erasePerson(deps: EraseDeps, objectIdOrUpn: string): Promi
   const exportsFound = await exportsNaming(store.exports, person);
   const deleted = Object.values(tables).reduce((n, c) => n + c.deleted, 0);
   const rewritten = Object.values(tables).reduce((n, c) => n + c.rewritten, 0);
-  deps.log?.info(`erasure: ${person.identifiers.length} identifiers; ${deleted} entities deleted, ${rewritten} rewritten, ` +
-    `${blobs.rejects + blobs.config} blobs rewritten; ${exportsFound.names.length} export blobs still name the person`);
-  return { identifiers: person.identifiers.length, tables, blobs, exportsNamingPerson: exportsFound.names, exportsNotSearched: exportsFound.notSearched };
+  deps.log?.info(
+    `erasure: ${person.identifiers.length} identifiers; ${deleted} entities deleted, ${rewritten} rewritten, ` +
+      `${blobs.rejects + blobs.config} blobs rewritten; ${exportsFound.names.length} export blobs still name the person`,
+  );
+  return {
+    identifiers: person.identifiers.length,
+    tables,
+    blobs,
+    exportsNamingPerson: exportsFound.names,
+    exportsNotSearched: exportsFound.notSearched,
+  };
 }

@@ -14,9 +14,16 @@ export class PersonMatcher {
 
   constructor(identifiers: Iterable<string>) {
     this.#ids = [...new Set([...identifiers].map((i) => i.trim().toLowerCase()).filter((i) => i.length >= 3))];
-    this.#pattern = this.#ids.length === 0
-      ? undefined
-      : new RegExp(this.#ids.sort((a, b) => b.length - a.length).map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+    this.#pattern =
+      this.#ids.length === 0
+        ? undefined
+        : new RegExp(
+            this.#ids
+              .sort((a, b) => b.length - a.length)
+              .map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+              .join('|'),
+            'gi',
+          );
   }
 
   get identifiers(): readonly string[] {
@@ -52,16 +59,29 @@ const PART = /^(.*)__(\d+|parts)$/;
 /** Every mention in the entity's string properties replaced (split strings joined first, then split again). */
 export function redactEntity(entity: StoredEntity, person: PersonMatcher): ScrubAction {
   if (person.mentions(entity.partitionKey) || person.mentions(entity.rowKey)) return { kind: 'delete' };
-  let properties: Record<string, unknown> & { partitionKey: string; rowKey: string } = { partitionKey: entity.partitionKey, rowKey: entity.rowKey };
+  let properties: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
+    partitionKey: entity.partitionKey,
+    rowKey: entity.rowKey,
+  };
   let changed = false;
   for (const name of Object.keys(entity)) {
-    if (name === 'partitionKey' || name === 'rowKey' || name === 'etag' || name === 'timestamp' || name.startsWith('odata.')) continue;
+    if (
+      name === 'partitionKey' ||
+      name === 'rowKey' ||
+      name === 'etag' ||
+      name === 'timestamp' ||
+      name.startsWith('odata.')
+    )
+      continue;
     const part = PART.exec(name);
     if (part !== null && typeof entity[`${part[1]}__parts`] === 'number') continue; // read with its first part
     const text = readSplitString(entity, name);
     if (text === undefined || !person.mentions(text)) continue;
     changed = true;
-    const guarded = guardEntity({ partitionKey: entity.partitionKey, rowKey: entity.rowKey, [name]: person.redact(text) }, { splittable: [name] }).entity;
+    const guarded = guardEntity(
+      { partitionKey: entity.partitionKey, rowKey: entity.rowKey, [name]: person.redact(text) },
+      { splittable: [name] },
+    ).entity;
     properties = { ...properties, ...guarded };
   }
   return changed ? { kind: 'merge', properties } : { kind: 'keep' };
@@ -69,7 +89,8 @@ export function redactEntity(entity: StoredEntity, person: PersonMatcher): Scrub
 
 /** A session entity: deleted when the person attended, else redacted (the person organised the meeting). */
 export function scrubSession(entity: StoredEntity, person: PersonMatcher): ScrubAction {
-  if (person.is(entity['attUserObjectId']) || person.is(entity['attUpn']) || person.is(entity['attUpnLower'])) return { kind: 'delete' };
+  if (person.is(entity['attUserObjectId']) || person.is(entity['attUpn']) || person.is(entity['attUpnLower']))
+    return { kind: 'delete' };
   return redactEntity(entity, person);
 }
 
@@ -81,7 +102,12 @@ export function scrubBundle(entity: StoredEntity, person: PersonMatcher): ScrubA
   const kept = sessions.filter((s) => !(person.is(s['attUserObjectId']) || person.is(s['attUpn'])));
   if (kept.length === 0) return { kind: 'delete' };
   const guarded = guardEntity(
-    { partitionKey: entity.partitionKey, rowKey: entity.rowKey, count: kept.length, sessions: person.redact(JSON.stringify(kept)) },
+    {
+      partitionKey: entity.partitionKey,
+      rowKey: entity.rowKey,
+      count: kept.length,
+      sessions: person.redact(JSON.stringify(kept)),
+    },
     { splittable: ['sessions'] },
   ).entity;
   return { kind: 'merge', properties: guarded };
@@ -102,7 +128,12 @@ export function scrubAggregate(entity: StoredEntity, person: PersonMatcher): Scr
   const kept = stored.filter(([key]) => !person.is(key));
   if (kept.length === 0) return { kind: 'delete' };
   const guarded = guardEntity(
-    { partitionKey: entity.partitionKey, rowKey: entity.rowKey, count: kept.length, contributions: person.redact(JSON.stringify(kept)) },
+    {
+      partitionKey: entity.partitionKey,
+      rowKey: entity.rowKey,
+      count: kept.length,
+      contributions: person.redact(JSON.stringify(kept)),
+    },
     { splittable: ['contributions'] },
   ).entity;
   return { kind: 'merge', properties: guarded };
@@ -119,5 +150,8 @@ export function scrubUser(entity: StoredEntity, person: PersonMatcher): ScrubAct
 export function scrubText(text: string, person: PersonMatcher, lineBased: boolean): string {
   if (!person.mentions(text)) return text;
   if (!lineBased) return person.redact(text);
-  return text.split('\n').filter((line) => !person.mentions(line)).join('\n');
+  return text
+    .split('\n')
+    .filter((line) => !person.mentions(line))
+    .join('\n');
 }

@@ -31,8 +31,15 @@ function statusOf(error: unknown): number | undefined {
 
 function changed(blob: BlobClient, error: unknown): Error {
   const status = statusOf(error);
-  if (status === 412) return new BlobChangedError(`The blob "${blob.name}" was replaced after it triggered this invocation; its new version is ingested on its own`, { cause: error });
-  if (status === 404) return new BlobChangedError(`The blob "${blob.name}" was deleted after it triggered this invocation`, { cause: error });
+  if (status === 412)
+    return new BlobChangedError(
+      `The blob "${blob.name}" was replaced after it triggered this invocation; its new version is ingested on its own`,
+      { cause: error },
+    );
+  if (status === 404)
+    return new BlobChangedError(`The blob "${blob.name}" was deleted after it triggered this invocation`, {
+      cause: error,
+    });
   return error instanceof Error ? error : new Error(String(error));
 }
 

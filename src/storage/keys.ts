@@ -50,14 +50,18 @@ export function encodeKey(id: string, what = 'id', field?: string): string {
   if (id.length === 0) throw new KeyError(`${what} is empty`, field);
   const key = PLAIN_KEY.test(id) ? id : ENCODED_PREFIX + Buffer.from(id, 'utf8').toString('base64url');
   if (key.length > MAX_ID_KEY_CHARS) {
-    throw new KeyError(`${what} is too long to be stored (${id.length} characters; at most about ${Math.floor((MAX_ID_KEY_CHARS * 3) / 4) - 3} bytes)`, field);
+    throw new KeyError(
+      `${what} is too long to be stored (${id.length} characters; at most about ${Math.floor((MAX_ID_KEY_CHARS * 3) / 4) - 3} bytes)`,
+      field,
+    );
   }
   return key;
 }
 
 /** The id a key made by encodeKey stands for. Throws KeyError for a hashed component (not reversible). */
 export function decodeKey(key: string): string {
-  if (key.startsWith(ENCODED_PREFIX)) return Buffer.from(key.slice(ENCODED_PREFIX.length), 'base64url').toString('utf8');
+  if (key.startsWith(ENCODED_PREFIX))
+    return Buffer.from(key.slice(ENCODED_PREFIX.length), 'base64url').toString('utf8');
   if (key.startsWith(HASHED_PREFIX)) throw new KeyError('a hashed key component cannot be decoded');
   return key;
 }
@@ -68,9 +72,12 @@ export function decodeKey(key: string): string {
  * Never contains `|`, so joined components stay unambiguous.
  */
 export function keyComponent(value: string, maxChars = 96): string {
-  const encoded = value.length === 0
-    ? '~e'
-    : PLAIN_KEY.test(value) ? value : ENCODED_PREFIX + Buffer.from(value, 'utf8').toString('base64url');
+  const encoded =
+    value.length === 0
+      ? '~e'
+      : PLAIN_KEY.test(value)
+        ? value
+        : ENCODED_PREFIX + Buffer.from(value, 'utf8').toString('base64url');
   if (encoded.length <= maxChars) return encoded;
   return HASHED_PREFIX + createHash('sha256').update(value, 'utf8').digest('base64url');
 }

@@ -12,10 +12,16 @@ import { listAll, listPage, num, optStr, str, stringLiteral, isNotFound } from '
  * `replacing`/`withdrawing`: its records are being taken back (a newer version of the blob arrived, or
  * the export was withdrawn); `replaced`/`withdrawn` once that is done. Ingestion statuses come first.
  */
-export type UploadStatus = 'processing' | 'completed' | 'failed' | 'replacing' | 'replaced' | 'withdrawing' | 'withdrawn';
+export type UploadStatus =
+  'processing' | 'completed' | 'failed' | 'replacing' | 'replaced' | 'withdrawing' | 'withdrawn';
 
 /** The statuses of a version whose records are being, or have been, taken back. */
-export const REMOVAL_STATUSES: ReadonlySet<UploadStatus> = new Set(['replacing', 'replaced', 'withdrawing', 'withdrawn']);
+export const REMOVAL_STATUSES: ReadonlySet<UploadStatus> = new Set([
+  'replacing',
+  'replaced',
+  'withdrawing',
+  'withdrawn',
+]);
 
 /** Taking a version's records back: why, when, and what it removed so far. */
 export interface UploadRemoval {
@@ -76,41 +82,44 @@ export function ledgerKeys(blobName: string, etag: string | undefined): { partit
 
 function toEntity(entry: UploadEntry): TableEntityShape {
   const { partitionKey, rowKey } = ledgerKeys(entry.blobName, entry.etag);
-  return guardEntity({
-    partitionKey,
-    rowKey,
-    blobName: entry.blobName,
-    blobEtag: entry.etag,
-    status: entry.status,
-    attempts: entry.attempts,
-    startedAt: entry.startedAt,
-    finishedAt: entry.finishedAt,
-    durationMs: entry.durationMs,
-    format: entry.format,
-    csvVariant: entry.csvVariant,
-    warnings: JSON.stringify(entry.warnings),
-    rowsRead: entry.rowsRead,
-    accepted: entry.accepted,
-    duplicates: entry.duplicates,
-    skipped: entry.skipped,
-    rejected: entry.rejected,
-    skippedByOperation: JSON.stringify(entry.skippedByOperation),
-    sessions: entry.sessions,
-    meetingDetails: entry.meetingDetails,
-    meetingsTouched: entry.meetingsTouched,
-    truncatedEntities: entry.truncatedEntities,
-    firstRejections: JSON.stringify(entry.firstRejections),
-    rejectsBlob: entry.rejectsBlob,
-    error: entry.error,
-    removalReason: entry.removal?.reason,
-    replacedBy: entry.removal?.replacedBy,
-    removalStartedAt: entry.removal?.startedAt,
-    removalFinishedAt: entry.removal?.finishedAt,
-    sessionsRemoved: entry.removal?.sessionsRemoved,
-    detailsRemoved: entry.removal?.detailsRemoved,
-    meetingsRemarked: entry.removal?.meetingsRemarked,
-    permanent: entry.permanent,
-  }, { splittable: ['firstRejections', 'warnings', 'error'] }).entity;
+  return guardEntity(
+    {
+      partitionKey,
+      rowKey,
+      blobName: entry.blobName,
+      blobEtag: entry.etag,
+      status: entry.status,
+      attempts: entry.attempts,
+      startedAt: entry.startedAt,
+      finishedAt: entry.finishedAt,
+      durationMs: entry.durationMs,
+      format: entry.format,
+      csvVariant: entry.csvVariant,
+      warnings: JSON.stringify(entry.warnings),
+      rowsRead: entry.rowsRead,
+      accepted: entry.accepted,
+      duplicates: entry.duplicates,
+      skipped: entry.skipped,
+      rejected: entry.rejected,
+      skippedByOperation: JSON.stringify(entry.skippedByOperation),
+      sessions: entry.sessions,
+      meetingDetails: entry.meetingDetails,
+      meetingsTouched: entry.meetingsTouched,
+      truncatedEntities: entry.truncatedEntities,
+      firstRejections: JSON.stringify(entry.firstRejections),
+      rejectsBlob: entry.rejectsBlob,
+      error: entry.error,
+      removalReason: entry.removal?.reason,
+      replacedBy: entry.removal?.replacedBy,
+      removalStartedAt: entry.removal?.startedAt,
+      removalFinishedAt: entry.removal?.finishedAt,
+      sessionsRemoved: entry.removal?.sessionsRemoved,
+      detailsRemoved: entry.removal?.detailsRemoved,
+      meetingsRemarked: entry.removal?.meetingsRemarked,
+      permanent: entry.permanent,
+    },
+    { splittable: ['firstRejections', 'warnings', 'error'] },
+  ).entity;
 }
 
 function parseJson<T>(text: string | undefined, fallback: T): T {

@@ -53,16 +53,19 @@ export class LogExportQueue {
 
   /** Queues (or re-queues with the newer analysis) one meeting. */
   async add(entry: Omit<QueuedExport, 'etag' | 'attempts'>): Promise<void> {
-    await this.client.upsertEntity({
-      partitionKey: PENDING,
-      rowKey: encodeKey(entry.meetingId, 'meeting id'),
-      meetingId: entry.meetingId,
-      run: entry.run,
-      analysedAt: entry.analysedAt,
-      configFingerprint: entry.configFingerprint,
-      queuedAt: entry.queuedAt,
-      attempts: 0,
-    }, 'Replace');
+    await this.client.upsertEntity(
+      {
+        partitionKey: PENDING,
+        rowKey: encodeKey(entry.meetingId, 'meeting id'),
+        meetingId: entry.meetingId,
+        run: entry.run,
+        analysedAt: entry.analysedAt,
+        configFingerprint: entry.configFingerprint,
+        queuedAt: entry.queuedAt,
+        attempts: 0,
+      },
+      'Replace',
+    );
   }
 
   /** At most `limit` queued meetings, oldest key first. */

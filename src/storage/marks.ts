@@ -48,7 +48,9 @@ function meetingFilter(meetingId: string): string {
   return `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey ge ${stringLiteral(rowKey)} and RowKey lt ${stringLiteral(prefixUpperBound(rowKey))}`;
 }
 
-function group(entities: Array<Record<string, unknown> & { partitionKey: string; rowKey: string; etag: string }>): PendingMeeting[] {
+function group(
+  entities: Array<Record<string, unknown> & { partitionKey: string; rowKey: string; etag: string }>,
+): PendingMeeting[] {
   const byMeeting = new Map<string, PendingMeeting>();
   for (const e of entities) {
     const bar = e.rowKey.indexOf('|');
@@ -57,7 +59,13 @@ function group(entities: Array<Record<string, unknown> & { partitionKey: string;
     const source = e.rowKey.slice(bar + 1);
     let pending = byMeeting.get(meetingId);
     if (pending === undefined) {
-      pending = { meetingId, rows: [], index: { bundles: [], details: [] }, indexed: true, markedAt: str(e, 'markedAt') };
+      pending = {
+        meetingId,
+        rows: [],
+        index: { bundles: [], details: [] },
+        indexed: true,
+        markedAt: str(e, 'markedAt'),
+      };
       byMeeting.set(meetingId, pending);
     }
     pending.rows.push({ partitionKey: e.partitionKey, rowKey: e.rowKey, etag: e.etag });
@@ -136,16 +144,24 @@ export class MarksTable {
   }
 
   /** Marks the meetings an ingestion touched, each with what it added (`source` identifies the blob version). */
-  async markIngested(source: string, added: ReadonlyMap<string, MarkIndex>, now = new Date(), options: BatchWriterOptions = {}): Promise<number> {
+  async markIngested(
+    source: string,
+    added: ReadonlyMap<string, MarkIndex>,
+    now = new Date(),
+    options: BatchWriterOptions = {},
+  ): Promise<number> {
     const writer = new TableBatchWriter(this.client, options);
     const sourceKey = keyComponent(source);
     for (const [meetingId, index] of added) {
-      const guarded = guardEntity({
-        ...markKeys(meetingId, sourceKey),
-        markedAt: now.toISOString(),
-        token: randomUUID(),
-        index: JSON.stringify(index),
-      }, { splittable: ['index'] });
+      const guarded = guardEntity(
+        {
+          ...markKeys(meetingId, sourceKey),
+          markedAt: now.toISOString(),
+          token: randomUUID(),
+          index: JSON.stringify(index),
+        },
+        { splittable: ['index'] },
+      );
       if (guarded.truncated.length > 0) {
         // Too many bundles to list: a mark without an index makes the analysis query the partition.
         await writer.upsert({ ...markKeys(meetingId, MANUAL), markedAt: now.toISOString(), token: randomUUID() });
@@ -249,10 +265,17 @@ export class MarksTable {
       if (isNotFound(error)) return undefined;
       throw error;
     }
-    const state: AnalysisConfigState = { fingerprint: str(entity, 'fingerprint'), recordedAt: str(entity, 'recordedAt') };
+    const state: AnalysisConfigState = {
+      fingerprint: str(entity, 'fingerprint'),
+      recordedAt: str(entity, 'recordedAt'),
+    };
     const remarking = optStr(entity, 'remarkingFingerprint');
     if (remarking !== undefined) {
-      state.remarking = { fingerprint: remarking, startedAt: str(entity, 'remarkingStartedAt'), meetings: num(entity, 'remarkingMeetings') ?? 0 };
+      state.remarking = {
+        fingerprint: remarking,
+        startedAt: str(entity, 'remarkingStartedAt'),
+        meetings: num(entity, 'remarkingMeetings') ?? 0,
+      };
       const cursor = optStr(entity, 'remarkingCursor');
       if (cursor !== undefined) state.remarking.cursor = cursor;
     }

@@ -10,12 +10,18 @@ import { MissingIndexedEntityError } from './meetingsTable.js';
 import type { Store } from './store.js';
 
 /** The stored sessions of a meeting, de-duplicated the same way whatever order they were ingested in. */
-export function meetingFromStorage(meetingId: string, sessions: SessionRecord[], details: MeetingDetailRecord[]): Meeting {
+export function meetingFromStorage(
+  meetingId: string,
+  sessions: SessionRecord[],
+  details: MeetingDetailRecord[],
+): Meeting {
   const deduplicator = new Deduplicator();
   const sorted = [...sessions].sort((a, b) => (a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0));
   const kept = sorted.filter((s) => deduplicator.add(s) === 'accepted');
   const meeting: Meeting = { meetingId, sessions: kept };
-  const detail = [...details].sort((a, b) => (b.creationTime ?? 0) - (a.creationTime ?? 0) || (a.recordId < b.recordId ? -1 : 1))[0];
+  const detail = [...details].sort(
+    (a, b) => (b.creationTime ?? 0) - (a.creationTime ?? 0) || (a.recordId < b.recordId ? -1 : 1),
+  )[0];
   if (detail !== undefined) meeting.detail = detail;
   return meeting;
 }
@@ -38,7 +44,8 @@ export async function readMeetingRecords(
   pending: PendingMeeting,
   knownLocation?: { location: MeetingResultLocation | undefined },
 ): Promise<MeetingRecords> {
-  const location = knownLocation !== undefined ? knownLocation.location : await store.meetingResults.getLocation(pending.meetingId);
+  const location =
+    knownLocation !== undefined ? knownLocation.location : await store.meetingResults.getLocation(pending.meetingId);
   const indexed = location === undefined ? pending.indexed : location.records !== undefined;
   if (indexed) {
     const bundles = [...new Set([...(location?.records?.bundles ?? []), ...pending.index.bundles])].sort();
@@ -57,7 +64,12 @@ export async function readMeetingRecords(
     store.sessions.listMeeting(pending.meetingId),
     store.meetings.listMeetingWithBundles(pending.meetingId),
   ]);
-  return { sessions, details: partition.details, keys: { bundles: partition.bundleKeys.sort(), details: partition.detailKeys.sort() }, location };
+  return {
+    sessions,
+    details: partition.details,
+    keys: { bundles: partition.bundleKeys.sort(), details: partition.detailKeys.sort() },
+    location,
+  };
 }
 
 /** A meeting with no marks (to read a meeting that is not waiting for analysis). */

@@ -71,7 +71,10 @@ function meetingIdOfLocationKey(partitionKey: string): string | undefined {
 }
 
 export function listingKeys(meetingId: string, day: string, start: number): { partitionKey: string; rowKey: string } {
-  return { partitionKey: LISTING_PREFIX + day, rowKey: `${sortableNumber(start)}|${keyComponent(meetingId, MAX_ID_KEY_CHARS)}` };
+  return {
+    partitionKey: LISTING_PREFIX + day,
+    rowKey: `${sortableNumber(start)}|${keyComponent(meetingId, MAX_ID_KEY_CHARS)}`,
+  };
 }
 
 function locationKeys(meetingId: string): { partitionKey: string; rowKey: string } {
@@ -80,17 +83,20 @@ function locationKeys(meetingId: string): { partitionKey: string; rowKey: string
 
 export function listingToEntity(listing: MeetingListing): TableEntityShape {
   const s = listing.summary;
-  return guardEntity({
-    ...listingKeys(listing.meetingId, listing.day, listing.start),
-    meetingId: listing.meetingId,
-    start: double(listing.start),
-    end: double(listing.end),
-    organizerLower: s.organizerUpn.toLowerCase(),
-    organizerId: s.organizerId.toLowerCase(),
-    analysedAt: listing.analysedAt,
-    summary: JSON.stringify(s),
-    row: JSON.stringify(listing.row),
-  }, { splittable: ['summary', 'row'] }).entity;
+  return guardEntity(
+    {
+      ...listingKeys(listing.meetingId, listing.day, listing.start),
+      meetingId: listing.meetingId,
+      start: double(listing.start),
+      end: double(listing.end),
+      organizerLower: s.organizerUpn.toLowerCase(),
+      organizerId: s.organizerId.toLowerCase(),
+      analysedAt: listing.analysedAt,
+      summary: JSON.stringify(s),
+      row: JSON.stringify(listing.row),
+    },
+    { splittable: ['summary', 'row'] },
+  ).entity;
 }
 
 export function entityToListing<Row extends object = object>(entity: Record<string, unknown>): MeetingListing<Row> {
@@ -126,12 +132,17 @@ export class MeetingResultsTable {
   }
 
   /** The rows under another day-partitioned prefix (e.g. the summary-only rows retention leaves) that the filter selects. */
-  async listRowsUnder(prefix: string, filter: Omit<RecordFilter, 'meeting' | 'user'>): Promise<Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>> {
+  async listRowsUnder(
+    prefix: string,
+    filter: Omit<RecordFilter, 'meeting' | 'user'>,
+  ): Promise<Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>> {
     return listAll(this.client, this.listingQuery(filter, prefix).filter);
   }
 
   /** Every listing row `listingQuery(filter)` selects. */
-  async listListings<Row extends object = object>(filter: Omit<RecordFilter, 'meeting' | 'user'>): Promise<MeetingListing<Row>[]> {
+  async listListings<Row extends object = object>(
+    filter: Omit<RecordFilter, 'meeting' | 'user'>,
+  ): Promise<MeetingListing<Row>[]> {
     const entities = await listAll(this.client, this.listingQuery(filter).filter);
     return entities.map((e) => entityToListing<Row>(e));
   }
@@ -157,7 +168,10 @@ export class MeetingResultsTable {
       const { records: _dropped, ...rest } = stored;
       stored = rest;
     }
-    const entity = guardEntity({ ...locationKeys(location.meetingId), data: JSON.stringify(stored) }, { splittable: ['data'] });
+    const entity = guardEntity(
+      { ...locationKeys(location.meetingId), data: JSON.stringify(stored) },
+      { splittable: ['data'] },
+    );
     if (entity.truncated.length > 0) {
       // Without its full key lists the location could leave stale rows behind: never store it cut.
       throw new Error('meeting result location does not fit in one entity');
@@ -180,9 +194,14 @@ export class MeetingResultsTable {
    * previous page (undefined: from the first). Reads keys only.
    */
   async analysedMeetingsPage(after: string | undefined, limit = 1000): Promise<AnalysedMeetingsPage> {
-    const lower = after === undefined ? `PartitionKey ge ${stringLiteral(LOCATION_PREFIX)}` : `PartitionKey gt ${stringLiteral(after)}`;
+    const lower =
+      after === undefined
+        ? `PartitionKey ge ${stringLiteral(LOCATION_PREFIX)}`
+        : `PartitionKey gt ${stringLiteral(after)}`;
     const filter = `${lower} and PartitionKey lt ${stringLiteral(prefixUpperBound(LOCATION_PREFIX))} and RowKey eq ${stringLiteral(LOCATION_ROW)}`;
-    const pages = this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } }).byPage({ maxPageSize: limit });
+    const pages = this.client
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })
+      .byPage({ maxPageSize: limit });
     for await (const page of pages) {
       // The service may answer a cross-partition query with an empty page and a continuation.
       if (page.length === 0 && page.continuationToken) continue;
@@ -199,7 +218,11 @@ export class MeetingResultsTable {
     return { meetingIds: [], cursor: after, done: true };
   }
 
-  async getListing<Row extends object = object>(meetingId: string, day: string, start: number): Promise<MeetingListing<Row> | undefined> {
+  async getListing<Row extends object = object>(
+    meetingId: string,
+    day: string,
+    start: number,
+  ): Promise<MeetingListing<Row> | undefined> {
     const { partitionKey, rowKey } = listingKeys(meetingId, day, start);
     try {
       return entityToListing<Row>(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));

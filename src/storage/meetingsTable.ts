@@ -38,12 +38,30 @@ export function meetingDetailToEntity(detail: MeetingDetailRecord): GuardedEntit
 
 /** Properties of a MeetingDetail entity (selected so that bundle contents are not downloaded with them). */
 const DETAIL_PROPERTIES = [
-  'creationTime', 'organizerUpn', 'organizerId', 'organizerOrganizationId', 'startTime', 'endTime', 'startTimeRaw', 'endTimeRaw',
-  'meetingUrl', 'meetingUrl__parts', 'meetingUrl__2', 'meetingUrl__3', 'chatThreadId', 'communicationType', 'communicationSubType',
-  'meetingType', 'sourceFile', 'sourceLine', 'truncatedProperties',
+  'creationTime',
+  'organizerUpn',
+  'organizerId',
+  'organizerOrganizationId',
+  'startTime',
+  'endTime',
+  'startTimeRaw',
+  'endTimeRaw',
+  'meetingUrl',
+  'meetingUrl__parts',
+  'meetingUrl__2',
+  'meetingUrl__3',
+  'chatThreadId',
+  'communicationType',
+  'communicationSubType',
+  'meetingType',
+  'sourceFile',
+  'sourceLine',
+  'truncatedProperties',
 ];
 
-export function entityToMeetingDetail(entity: Record<string, unknown> & { partitionKey: string; rowKey: string }): MeetingDetailRecord {
+export function entityToMeetingDetail(
+  entity: Record<string, unknown> & { partitionKey: string; rowKey: string },
+): MeetingDetailRecord {
   const detail: MeetingDetailRecord = {
     kind: 'meeting',
     recordId: decodeKey(entity.rowKey),
@@ -82,13 +100,17 @@ export const MAX_BUNDLED_BATCH_BYTES = 480_000;
  */
 export function bundleEntity(partitionKey: string, sourceKey: string, sessions: TableEntityShape[]): TableEntityShape {
   const rowKeys = sessions.map((s) => s.rowKey).sort();
-  const guarded = guardEntity({
-    partitionKey,
-    rowKey: `${BUNDLE_PREFIX}${sourceKey}|${rowKeys[0] ?? ''}`,
-    count: sessions.length,
-    sessions: JSON.stringify(sessions.map(compactSession)),
-  }, { splittable: ['sessions'] });
-  if (guarded.truncated.length > 0) throw new Error(`a bundle of ${sessions.length} sessions does not fit in one entity`);
+  const guarded = guardEntity(
+    {
+      partitionKey,
+      rowKey: `${BUNDLE_PREFIX}${sourceKey}|${rowKeys[0] ?? ''}`,
+      count: sessions.length,
+      sessions: JSON.stringify(sessions.map(compactSession)),
+    },
+    { splittable: ['sessions'] },
+  );
+  if (guarded.truncated.length > 0)
+    throw new Error(`a bundle of ${sessions.length} sessions does not fit in one entity`);
   return guarded.entity;
 }
 
@@ -101,14 +123,17 @@ function compactSession(entity: TableEntityShape): Record<string, unknown> {
   for (const name in entity) {
     const value = entity[name];
     if (value === undefined || NOT_BUNDLED.has(name)) continue;
-    out[name] = typeof value === 'object' && value !== null && !(value instanceof Date) && 'type' in value ? value.value : value;
+    out[name] =
+      typeof value === 'object' && value !== null && !(value instanceof Date) && 'type' in value ? value.value : value;
   }
   return out;
 }
 
 export function entityToBundleSessions(entity: Record<string, unknown>): SessionRecord[] {
   const partitionKey = str(entity, 'partitionKey');
-  const stored = JSON.parse(readSplitString(entity, 'sessions') ?? '[]') as Array<Record<string, unknown> & { rowKey: string }>;
+  const stored = JSON.parse(readSplitString(entity, 'sessions') ?? '[]') as Array<
+    Record<string, unknown> & { rowKey: string }
+  >;
   return stored.map((s) => entityToSession({ ...s, partitionKey }));
 }
 
@@ -136,8 +161,14 @@ export interface SourceRows {
 }
 
 /** The source key and, for a detail copy, the detail's RowKey, of a bundle or detail-copy RowKey. */
-export function parseSourceRowKey(rowKey: string): { kind: 'bundle' | 'detailCopy'; sourceKey: string; rest: string } | undefined {
-  const kind = rowKey.startsWith(BUNDLE_PREFIX) ? 'bundle' : rowKey.startsWith(DETAIL_COPY_PREFIX) ? 'detailCopy' : undefined;
+export function parseSourceRowKey(
+  rowKey: string,
+): { kind: 'bundle' | 'detailCopy'; sourceKey: string; rest: string } | undefined {
+  const kind = rowKey.startsWith(BUNDLE_PREFIX)
+    ? 'bundle'
+    : rowKey.startsWith(DETAIL_COPY_PREFIX)
+      ? 'detailCopy'
+      : undefined;
   if (kind === undefined) return undefined;
   const body = rowKey.slice(BUNDLE_PREFIX.length);
   const bar = body.indexOf('|');
@@ -172,7 +203,9 @@ export class MeetingsTable {
   /** True when retention deleted records of this meeting (see markRecordsPurged). */
   async recordsPurged(meetingId: string): Promise<boolean> {
     try {
-      await this.client.getEntity(encodeKey(meetingId, 'meeting id'), PURGED_ROW, { queryOptions: { select: ['RowKey'] } });
+      await this.client.getEntity(encodeKey(meetingId, 'meeting id'), PURGED_ROW, {
+        queryOptions: { select: ['RowKey'] },
+      });
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -187,14 +220,23 @@ export class MeetingsTable {
   /** The MeetingDetail records stored for a meeting (normally one), by partition query. */
   async listMeeting(meetingId: string): Promise<MeetingDetailRecord[]> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
-    const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey lt ${stringLiteral(BUNDLE_PREFIX)}`);
+    const entities = await listAll(
+      this.client,
+      `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey lt ${stringLiteral(BUNDLE_PREFIX)}`,
+    );
     return entities.map(entityToMeetingDetail);
   }
 
   /** The MeetingDetail records and the bundle RowKeys of a meeting, by one partition query. */
-  async listMeetingWithBundles(meetingId: string): Promise<{ details: MeetingDetailRecord[]; detailKeys: string[]; bundleKeys: string[] }> {
+  async listMeetingWithBundles(
+    meetingId: string,
+  ): Promise<{ details: MeetingDetailRecord[]; detailKeys: string[]; bundleKeys: string[] }> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
-    const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`, ['PartitionKey', 'RowKey', ...DETAIL_PROPERTIES]);
+    const entities = await listAll(this.client, `PartitionKey eq ${stringLiteral(partitionKey)}`, [
+      'PartitionKey',
+      'RowKey',
+      ...DETAIL_PROPERTIES,
+    ]);
     const details = entities.filter((e) => isDetailKey(e.rowKey));
     return {
       details: details.map(entityToMeetingDetail),
@@ -214,7 +256,8 @@ export class MeetingsTable {
         return entityToBundleSessions(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
       } catch (error) {
         if (isNotFound(error) && skipMissing) return [];
-        if (isNotFound(error)) throw new MissingIndexedEntityError(`a session bundle of meeting ${meetingId} is missing`);
+        if (isNotFound(error))
+          throw new MissingIndexedEntityError(`a session bundle of meeting ${meetingId} is missing`);
         throw error;
       }
     });
@@ -229,7 +272,8 @@ export class MeetingsTable {
         const entity = await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
         return entityToMeetingDetail({ ...entity, partitionKey, rowKey });
       } catch (error) {
-        if (isNotFound(error)) throw new MissingIndexedEntityError(`a MeetingDetail record of meeting ${meetingId} is missing`);
+        if (isNotFound(error))
+          throw new MissingIndexedEntityError(`a MeetingDetail record of meeting ${meetingId} is missing`);
         throw error;
       }
     });
@@ -285,15 +329,19 @@ export class MeetingsTable {
   /** Deletes entities of a meeting, ignoring those already gone; returns how many were deleted. */
   async deleteRows(meetingId: string, rowKeys: readonly string[]): Promise<number> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
-    const deleted = await mapBounded(rowKeys, async (rowKey) => {
-      try {
-        await this.client.deleteEntity(partitionKey, rowKey);
-        return 1;
-      } catch (error) {
-        if (isNotFound(error)) return 0;
-        throw error;
-      }
-    }, 8);
+    const deleted = await mapBounded(
+      rowKeys,
+      async (rowKey) => {
+        try {
+          await this.client.deleteEntity(partitionKey, rowKey);
+          return 1;
+        } catch (error) {
+          if (isNotFound(error)) return 0;
+          throw error;
+        }
+      },
+      8,
+    );
     return deleted.reduce<number>((a, b) => a + b, 0);
   }
 }

@@ -15,7 +15,9 @@ export async function* pagesOf(
   const queryOptions: { filter?: string; select?: string[] } = {};
   if (filter !== undefined) queryOptions.filter = filter;
   if (options.select !== undefined) queryOptions.select = options.select;
-  for await (const page of client.listEntities<Record<string, unknown>>({ queryOptions }).byPage({ maxPageSize: options.pageSize ?? 1000 })) {
+  for await (const page of client
+    .listEntities<Record<string, unknown>>({ queryOptions })
+    .byPage({ maxPageSize: options.pageSize ?? 1000 })) {
     // The service may answer a cross-partition query with an empty page and a continuation.
     if (page.length === 0) continue;
     yield [...page] as StoredEntity[];
@@ -23,21 +25,32 @@ export async function* pagesOf(
 }
 
 /** Deletes the given entities (those already gone count 0); returns how many were deleted. */
-export async function deleteEntities(client: TableClient, keys: ReadonlyArray<{ partitionKey: string; rowKey: string }>): Promise<number> {
-  const done = await mapBounded(keys, async ({ partitionKey, rowKey }) => {
-    try {
-      await client.deleteEntity(partitionKey, rowKey);
-      return 1;
-    } catch (error) {
-      if (isNotFound(error)) return 0;
-      throw error;
-    }
-  }, 8);
+export async function deleteEntities(
+  client: TableClient,
+  keys: ReadonlyArray<{ partitionKey: string; rowKey: string }>,
+): Promise<number> {
+  const done = await mapBounded(
+    keys,
+    async ({ partitionKey, rowKey }) => {
+      try {
+        await client.deleteEntity(partitionKey, rowKey);
+        return 1;
+      } catch (error) {
+        if (isNotFound(error)) return 0;
+        throw error;
+      }
+    },
+    8,
+  );
   return done.reduce<number>((a, b) => a + b, 0);
 }
 
 /** Deletes every entity matching `filter`, page by page, until none is left or `stop()` says so; returns how many. */
-export async function deleteMatching(client: TableClient, filter: string, stop: () => boolean = () => false): Promise<number> {
+export async function deleteMatching(
+  client: TableClient,
+  filter: string,
+  stop: () => boolean = () => false,
+): Promise<number> {
   let deleted = 0;
   // Deleted rows no longer match: a page at a time from the start again until nothing matches.
   for (;;) {

@@ -34,16 +34,23 @@ export class RecordWriter {
   private readonly sourceKey: string;
 
   /** `source` identifies the blob version being ingested (its marks and bundles carry it). */
-  constructor(private readonly tables: RecordTables, private readonly source: string, options: BatchWriterOptions = {}) {
+  constructor(
+    private readonly tables: RecordTables,
+    private readonly source: string,
+    options: BatchWriterOptions = {},
+  ) {
     const { onTransaction } = options;
     this.sourceKey = keyComponent(source);
     this.sessionWriter = tables.sessions.writer({
       ...options,
       // Each committed batch becomes one bundle entity, which must stay under 1 MiB.
       maxPayloadBytes: Math.min(options.maxPayloadBytes ?? MAX_BUNDLED_BATCH_BYTES, MAX_BUNDLED_BATCH_BYTES),
-      onCommit: (partitionKey, upserted) => this.pendingBundles.push(bundleEntity(partitionKey, this.sourceKey, upserted)),
+      onCommit: (partitionKey, upserted) =>
+        this.pendingBundles.push(bundleEntity(partitionKey, this.sourceKey, upserted)),
     });
-    this.meetingWriter = tables.meetings.writer(onTransaction === undefined ? { ...options } : { ...options, onTransaction });
+    this.meetingWriter = tables.meetings.writer(
+      onTransaction === undefined ? { ...options } : { ...options, onTransaction },
+    );
   }
 
   private indexOf(meetingId: string): MarkIndex {

@@ -38,14 +38,24 @@ export class RejectsContainer {
    * Writes (replaces) the rejects blob of an export and returns its name; with no rejections, deletes
    * a blob left by an earlier version of the export and returns undefined.
    */
-  async write(exportName: string, etag: string | undefined, rejections: readonly Rejection[], now = new Date()): Promise<string | undefined> {
+  async write(
+    exportName: string,
+    etag: string | undefined,
+    rejections: readonly Rejection[],
+    now = new Date(),
+  ): Promise<string | undefined> {
     const name = rejectsBlobName(exportName);
     const blob = this.container.getBlockBlobClient(name);
     if (rejections.length === 0) {
       await blob.deleteIfExists();
       return undefined;
     }
-    const document: RejectsDocument = { export: exportName, writtenAt: now.toISOString(), count: rejections.length, rejections: [...rejections] };
+    const document: RejectsDocument = {
+      export: exportName,
+      writtenAt: now.toISOString(),
+      count: rejections.length,
+      rejections: [...rejections],
+    };
     if (etag !== undefined) document.etag = etag;
     const data = Buffer.from(JSON.stringify(document, null, 1), 'utf8');
     await blob.uploadData(data, { blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' } });

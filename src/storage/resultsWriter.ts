@@ -9,10 +9,19 @@ import { forEachBounded } from '../concurrency.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { contributionEntities, type AggregatesTable } from './aggregatesTable.js';
 import {
-  disconnectionPrefix, disconnectionRowKey, disconnectionToEntity, utcDay, type DisconnectionsTable, type StoredDisconnection,
+  disconnectionPrefix,
+  disconnectionRowKey,
+  disconnectionToEntity,
+  utcDay,
+  type DisconnectionsTable,
+  type StoredDisconnection,
 } from './disconnectionsTable.js';
 import {
-  listingKeys, listingToEntity, type MeetingListing, type MeetingResultLocation, type MeetingResultsTable,
+  listingKeys,
+  listingToEntity,
+  type MeetingListing,
+  type MeetingResultLocation,
+  type MeetingResultsTable,
 } from './meetingResultsTable.js';
 
 export interface MeetingResult {
@@ -30,7 +39,9 @@ export interface ResultTables {
 }
 
 /** One range per (day, prefix), with the largest count seen. */
-function mergeRanges(ranges: Array<{ day: string; prefix: string; count: number }>): Array<{ day: string; prefix: string; count: number }> {
+function mergeRanges(
+  ranges: Array<{ day: string; prefix: string; count: number }>,
+): Array<{ day: string; prefix: string; count: number }> {
   const merged = new Map<string, { day: string; prefix: string; count: number }>();
   for (const r of ranges) {
     const id = `${r.day}|${r.prefix}`;
@@ -66,7 +77,10 @@ export async function replaceMeetingResults(
   const intent: MeetingResultLocation = {
     meetingId,
     listings: uniqueBy([...(previous?.listings ?? []), { day, start: listing.start }], (l) => `${l.day}|${l.start}`),
-    disconnectionRanges: mergeRanges([...(previous?.disconnectionRanges ?? []), { day, prefix, count: result.disconnections.length }]),
+    disconnectionRanges: mergeRanges([
+      ...(previous?.disconnectionRanges ?? []),
+      { day, prefix, count: result.disconnections.length },
+    ]),
     aggregateDays: [...new Set([...(previous?.aggregateDays ?? []), ...aggregateKeys.map((k) => k.day)])],
     analysedAt: listing.analysedAt,
   };
@@ -74,7 +88,10 @@ export async function replaceMeetingResults(
   if (previous?.current !== undefined) intent.current = previous.current;
   if (previous?.records !== undefined) intent.records = previous.records;
   if (previous === undefined || previous.aggregateKeys !== undefined) {
-    intent.aggregateKeys = uniqueBy([...(previous?.aggregateKeys ?? []), ...aggregateKeys], (k) => `${k.day}|${k.rowKey}`);
+    intent.aggregateKeys = uniqueBy(
+      [...(previous?.aggregateKeys ?? []), ...aggregateKeys],
+      (k) => `${k.day}|${k.rowKey}`,
+    );
   }
   await tables.meetingResults.putLocation(intent);
 
@@ -101,22 +118,34 @@ export async function replaceMeetingResults(
   for (const range of intent.disconnectionRanges) {
     for (let i = 0; i < range.count; i++) {
       const rowKey = disconnectionRowKey(range.prefix, i);
-      if (!newDisconnectionKeys.has(`${range.day}|${rowKey}`)) staleDisconnections.push({ partitionKey: range.day, rowKey });
+      if (!newDisconnectionKeys.has(`${range.day}|${rowKey}`))
+        staleDisconnections.push({ partitionKey: range.day, rowKey });
     }
   }
   const staleAggregates: Array<{ partitionKey: string; rowKey: string }> = [];
   if (previous !== undefined) {
     const newAggregateKeys = new Set(aggregateKeys.map((k) => `${k.day}|${k.rowKey}`));
-    const candidates = intent.aggregateKeys
-      ?? (await Promise.all(intent.aggregateDays.map(async (d) => (await tables.aggregates.rowKeysOfMeeting(d, meetingId)).map((rowKey) => ({ day: d, rowKey }))))).flat();
-    for (const k of candidates) if (!newAggregateKeys.has(`${k.day}|${k.rowKey}`)) staleAggregates.push({ partitionKey: k.day, rowKey: k.rowKey });
+    const candidates =
+      intent.aggregateKeys ??
+      (
+        await Promise.all(
+          intent.aggregateDays.map(async (d) =>
+            (await tables.aggregates.rowKeysOfMeeting(d, meetingId)).map((rowKey) => ({ day: d, rowKey })),
+          ),
+        )
+      ).flat();
+    for (const k of candidates)
+      if (!newAggregateKeys.has(`${k.day}|${k.rowKey}`))
+        staleAggregates.push({ partitionKey: k.day, rowKey: k.rowKey });
   }
   const concurrency = options.concurrency ?? 8;
-  const deleted = (await Promise.all([
-    deleteIfPresent(tables.meetingResults.client, staleListings, concurrency),
-    deleteIfPresent(tables.disconnections.client, staleDisconnections, concurrency),
-    deleteIfPresent(tables.aggregates.client, staleAggregates, concurrency),
-  ])).reduce((a, b) => a + b, 0);
+  const deleted = (
+    await Promise.all([
+      deleteIfPresent(tables.meetingResults.client, staleListings, concurrency),
+      deleteIfPresent(tables.disconnections.client, staleDisconnections, concurrency),
+      deleteIfPresent(tables.aggregates.client, staleAggregates, concurrency),
+    ])
+  ).reduce((a, b) => a + b, 0);
 
   // 4. Narrow the location to the new rows.
   const final: MeetingResultLocation = {
@@ -148,30 +177,48 @@ export async function removeMeetingResults(
   if (location === undefined) return 0;
   const listings = location.listings.map((l) => listingKeys(meetingId, l.day, l.start));
   const disconnections = location.disconnectionRanges.flatMap((r) =>
-    Array.from({ length: r.count }, (_, i) => ({ partitionKey: r.day, rowKey: disconnectionRowKey(r.prefix, i) })));
-  const aggregateKeys = location.aggregateKeys
-    ?? (await Promise.all(location.aggregateDays.map(async (d) => (await tables.aggregates.rowKeysOfMeeting(d, meetingId)).map((rowKey) => ({ day: d, rowKey }))))).flat();
+    Array.from({ length: r.count }, (_, i) => ({ partitionKey: r.day, rowKey: disconnectionRowKey(r.prefix, i) })),
+  );
+  const aggregateKeys =
+    location.aggregateKeys ??
+    (
+      await Promise.all(
+        location.aggregateDays.map(async (d) =>
+          (await tables.aggregates.rowKeysOfMeeting(d, meetingId)).map((rowKey) => ({ day: d, rowKey })),
+        ),
+      )
+    ).flat();
   const aggregates = aggregateKeys.map((k) => ({ partitionKey: k.day, rowKey: k.rowKey }));
-  const deleted = (await Promise.all([
-    deleteIfPresent(tables.meetingResults.client, listings, concurrency),
-    deleteIfPresent(tables.disconnections.client, disconnections, concurrency),
-    deleteIfPresent(tables.aggregates.client, aggregates, concurrency),
-  ])).reduce((a, b) => a + b, 0);
+  const deleted = (
+    await Promise.all([
+      deleteIfPresent(tables.meetingResults.client, listings, concurrency),
+      deleteIfPresent(tables.disconnections.client, disconnections, concurrency),
+      deleteIfPresent(tables.aggregates.client, aggregates, concurrency),
+    ])
+  ).reduce((a, b) => a + b, 0);
   await tables.meetingResults.deleteLocation(meetingId);
   return deleted;
 }
 
 /** Deletes entities one by one (bounded in parallel), ignoring those already gone; returns how many were deleted. */
-async function deleteIfPresent(client: TableClient, keys: Array<{ partitionKey: string; rowKey: string }>, concurrency: number): Promise<number> {
+async function deleteIfPresent(
+  client: TableClient,
+  keys: Array<{ partitionKey: string; rowKey: string }>,
+  concurrency: number,
+): Promise<number> {
   let deleted = 0;
-  await forEachBounded(keys, async (k) => {
-    try {
-      await client.deleteEntity(k.partitionKey, k.rowKey);
-      deleted++;
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-  }, { concurrency });
+  await forEachBounded(
+    keys,
+    async (k) => {
+      try {
+        await client.deleteEntity(k.partitionKey, k.rowKey);
+        deleted++;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    },
+    { concurrency },
+  );
   return deleted;
 }
 

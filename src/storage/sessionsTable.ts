@@ -45,7 +45,9 @@ export function sessionToEntity(session: SessionRecord): GuardedEntity {
 }
 
 /** The session record an entity holds (the inverse of sessionToEntity, up to truncation). */
-export function entityToSession(entity: Record<string, unknown> & { partitionKey: string; rowKey: string }): SessionRecord {
+export function entityToSession(
+  entity: Record<string, unknown> & { partitionKey: string; rowKey: string },
+): SessionRecord {
   const session: SessionRecord = {
     kind: 'session',
     recordId: decodeKey(entity.rowKey),
@@ -125,8 +127,12 @@ export class SessionsTable {
     const query = allOf([
       partition,
       timeRange('joinTime', filter.from, filter.to),
-      organizer === undefined ? undefined : anyOf([eq('organizerLower', organizer.toLowerCase()), eq('organizerId', organizer)]),
-      user === undefined ? undefined : anyOf([eq('attUserObjectId', user), eq('attUpnLower', user.toLowerCase()), eq('attDisplayName', user)]),
+      organizer === undefined
+        ? undefined
+        : anyOf([eq('organizerLower', organizer.toLowerCase()), eq('organizerId', organizer)]),
+      user === undefined
+        ? undefined
+        : anyOf([eq('attUserObjectId', user), eq('attUpnLower', user.toLowerCase()), eq('attDisplayName', user)]),
     ]);
     return query === undefined ? { table: this.client } : { table: this.client, filter: query };
   }
@@ -156,15 +162,19 @@ export class SessionsTable {
       if (!isNotFound(error)) throw error;
       await batches.flush().catch(() => undefined);
     }
-    const deleted = await mapBounded(rowKeys, async (rowKey) => {
-      try {
-        await this.client.deleteEntity(partitionKey, rowKey);
-        return 1;
-      } catch (error) {
-        if (isNotFound(error)) return 0;
-        throw error;
-      }
-    }, 8);
+    const deleted = await mapBounded(
+      rowKeys,
+      async (rowKey) => {
+        try {
+          await this.client.deleteEntity(partitionKey, rowKey);
+          return 1;
+        } catch (error) {
+          if (isNotFound(error)) return 0;
+          throw error;
+        }
+      },
+      8,
+    );
     return committed + deleted.reduce<number>((a, b) => a + b, 0);
   }
 }

@@ -27,7 +27,11 @@ export interface StoreNames {
 export function defaultStoreNames(env: NodeJS.ProcessEnv = process.env): StoreNames {
   return {
     tables: { ...TABLES },
-    containers: { exports: setting(SETTINGS.exportsContainer, env), rejects: CONTAINERS.rejects, config: CONTAINERS.config },
+    containers: {
+      exports: setting(SETTINGS.exportsContainer, env),
+      rejects: CONTAINERS.rejects,
+      config: CONTAINERS.config,
+    },
   };
 }
 
@@ -36,13 +40,19 @@ export function defaultStoreNames(env: NodeJS.ProcessEnv = process.env): StoreNa
  * containers `<prefix>-<name>` (lower case).
  */
 export function prefixedStoreNames(prefix: string): StoreNames {
-  if (!/^[A-Za-z][A-Za-z0-9]{0,30}$/.test(prefix)) throw new Error(`store prefix must be letters and digits starting with a letter, got "${prefix}"`);
+  if (!/^[A-Za-z][A-Za-z0-9]{0,30}$/.test(prefix))
+    throw new Error(`store prefix must be letters and digits starting with a letter, got "${prefix}"`);
   const tables = {} as TableNames;
-  for (const [key, name] of Object.entries(TABLES) as Array<[keyof TableNames, string]>) tables[key] = `${prefix}${name}`;
+  for (const [key, name] of Object.entries(TABLES) as Array<[keyof TableNames, string]>)
+    tables[key] = `${prefix}${name}`;
   const lower = prefix.toLowerCase();
   return {
     tables,
-    containers: { exports: `${lower}-${CONTAINERS.exports}`, rejects: `${lower}-${CONTAINERS.rejects}`, config: `${lower}-${CONTAINERS.config}` },
+    containers: {
+      exports: `${lower}-${CONTAINERS.exports}`,
+      rejects: `${lower}-${CONTAINERS.rejects}`,
+      config: `${lower}-${CONTAINERS.config}`,
+    },
   };
 }
 

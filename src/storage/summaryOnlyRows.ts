@@ -9,17 +9,22 @@ import { double, str } from './tableEntities.js';
 export const SUMMARY_ONLY_PREFIX = 'sum|';
 
 /** The summary-only row retention keeps of a listing entity (the organiser left out). */
-export function summaryOnlyEntity(listing: Record<string, unknown> & { partitionKey: string; rowKey: string }): TableEntityShape {
+export function summaryOnlyEntity(
+  listing: Record<string, unknown> & { partitionKey: string; rowKey: string },
+): TableEntityShape {
   const summary = JSON.parse(readSplitString(listing, 'summary') ?? '{}') as MeetingSummary;
   const kept: MeetingSummary = { ...summary, organizerUpn: '', organizerId: '' };
-  return guardEntity({
-    partitionKey: SUMMARY_ONLY_PREFIX + listing.partitionKey.slice(LISTING_PREFIX.length),
-    rowKey: listing.rowKey,
-    meetingId: str(listing, 'meetingId'),
-    start: double(kept.start),
-    end: double(kept.end),
-    summary: JSON.stringify(kept),
-  }, { splittable: ['summary'] }).entity;
+  return guardEntity(
+    {
+      partitionKey: SUMMARY_ONLY_PREFIX + listing.partitionKey.slice(LISTING_PREFIX.length),
+      rowKey: listing.rowKey,
+      meetingId: str(listing, 'meetingId'),
+      start: double(kept.start),
+      end: double(kept.end),
+      summary: JSON.stringify(kept),
+    },
+    { splittable: ['summary'] },
+  ).entity;
 }
 
 /** The summary a listing or summary-only entity holds. */

@@ -54,7 +54,9 @@ export async function listAll(
   const queryOptions: { filter?: string; select?: string[] } = {};
   if (filter !== undefined) queryOptions.filter = filter;
   if (select !== undefined) queryOptions.select = select;
-  for await (const page of client.listEntities<Record<string, unknown>>({ queryOptions }).byPage({ maxPageSize: 1000 })) {
+  for await (const page of client
+    .listEntities<Record<string, unknown>>({ queryOptions })
+    .byPage({ maxPageSize: 1000 })) {
     for (const entity of page) {
       out.push(entity as Record<string, unknown> & { partitionKey: string; rowKey: string; etag: string });
     }

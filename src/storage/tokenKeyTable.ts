@@ -18,7 +18,10 @@ function isConflict(error: unknown): boolean {
 export class TokenKeyTable {
   private cached: Promise<Buffer> | undefined;
 
-  constructor(readonly client: TableClient, private readonly random: () => Buffer = () => randomBytes(TOKEN_KEY_BYTES)) {}
+  constructor(
+    readonly client: TableClient,
+    private readonly random: () => Buffer = () => randomBytes(TOKEN_KEY_BYTES),
+  ) {}
 
   /** The account's key (created on first use, then cached; a failed read is retried on the next call). */
   key(): Promise<Buffer> {
@@ -54,7 +57,8 @@ export class TokenKeyTable {
       throw error;
     }
     const key = Buffer.from(str(entity, 'key'), 'base64');
-    if (key.length !== TOKEN_KEY_BYTES) throw new Error(`the stored continuation-token key is not ${TOKEN_KEY_BYTES} bytes`);
+    if (key.length !== TOKEN_KEY_BYTES)
+      throw new Error(`the stored continuation-token key is not ${TOKEN_KEY_BYTES} bytes`);
     return key;
   }
 }

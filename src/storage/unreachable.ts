@@ -1,7 +1,16 @@
 // Whether a storage error means the service could not be reached at all (as opposed to a refusal of one
 // request): no HTTP response (connection refused or reset, DNS, timeout) or 503, in the error or its causes.
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'REQUEST_SEND_ERROR']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'REQUEST_SEND_ERROR',
+]);
 
 export function isStorageUnreachable(error: unknown): boolean {
   let current: unknown = error;

@@ -85,11 +85,19 @@ export class UsersTable {
     let count = 0;
     for (const [id, d] of answers) {
       const uuid = id.toLowerCase();
-      await writer.upsert(guardEntity({
-        ...keysOf(uuid), uuid,
-        graphStatus: d.status, graphDisplayName: d.displayName, graphUpn: d.userPrincipalName, graphMail: d.mail,
-        graphUserType: d.userType, graphCheckedAt: d.checkedAt,
-      }).entity, 'Merge');
+      await writer.upsert(
+        guardEntity({
+          ...keysOf(uuid),
+          uuid,
+          graphStatus: d.status,
+          graphDisplayName: d.displayName,
+          graphUpn: d.userPrincipalName,
+          graphMail: d.mail,
+          graphUserType: d.userType,
+          graphCheckedAt: d.checkedAt,
+        }).entity,
+        'Merge',
+      );
       count++;
     }
     await writer.flush();
@@ -117,7 +125,10 @@ export class UsersTable {
   async listDueForLookup(staleBefore: string, limit: number): Promise<string[]> {
     const never: string[] = [];
     const stale: string[] = [];
-    const pages = this.client.listEntities<Record<string, unknown>>({ queryOptions: { filter: USERS_RANGE, select: ['uuid', 'graphCheckedAt'] } })
+    const pages = this.client
+      .listEntities<Record<string, unknown>>({
+        queryOptions: { filter: USERS_RANGE, select: ['uuid', 'graphCheckedAt'] },
+      })
       .byPage({ maxPageSize: 1000 });
     for await (const page of pages) {
       for (const e of page) {
@@ -133,7 +144,10 @@ export class UsersTable {
   }
 
   async recordNamesRun(status: NamesRunStatus): Promise<void> {
-    await this.client.upsertEntity(guardEntity({ partitionKey: STATUS_PARTITION, rowKey: NAMES_RUN_ROW, ...status }).entity, 'Replace');
+    await this.client.upsertEntity(
+      guardEntity({ partitionKey: STATUS_PARTITION, rowKey: NAMES_RUN_ROW, ...status }).entity,
+      'Replace',
+    );
   }
 
   async lastNamesRun(): Promise<NamesRunStatus | undefined> {
@@ -141,8 +155,13 @@ export class UsersTable {
       const e = await this.client.getEntity<Record<string, unknown>>(STATUS_PARTITION, NAMES_RUN_ROW);
       const count = (name: string): number => (typeof e[name] === 'number' ? e[name] : 0);
       const status: NamesRunStatus = {
-        startedAt: str(e, 'startedAt'), finishedAt: str(e, 'finishedAt'), due: count('due'), found: count('found'),
-        notInTenant: count('notInTenant'), failed: count('failed'), stoppedByDeadline: e['stoppedByDeadline'] === true,
+        startedAt: str(e, 'startedAt'),
+        finishedAt: str(e, 'finishedAt'),
+        due: count('due'),
+        found: count('found'),
+        notInTenant: count('notInTenant'),
+        failed: count('failed'),
+        stoppedByDeadline: e['stoppedByDeadline'] === true,
       };
       const lastError = optStr(e, 'lastError');
       if (lastError !== undefined) status.lastError = lastError;
@@ -157,14 +176,19 @@ export class UsersTable {
 /** The organiser e-mail when known (tala learns organisers), else the attendee UPN; with the directory's answer. */
 function toEntry(entity: Record<string, unknown>): StoredUser {
   const organizer = str(entity, 'organizerEmail');
-  const entry: StoredUser = organizer !== ''
-    ? { uuid: str(entity, 'uuid'), email: organizer, origin: 'organizer' }
-    : { uuid: str(entity, 'uuid'), email: str(entity, 'attendeeEmail'), origin: 'attendee' };
+  const entry: StoredUser =
+    organizer !== ''
+      ? { uuid: str(entity, 'uuid'), email: organizer, origin: 'organizer' }
+      : { uuid: str(entity, 'uuid'), email: str(entity, 'attendeeEmail'), origin: 'attendee' };
   const status = str(entity, 'graphStatus');
   if (status === 'found' || status === 'notInTenant') {
     entry.directory = {
-      status, displayName: str(entity, 'graphDisplayName'), userPrincipalName: str(entity, 'graphUpn'), mail: str(entity, 'graphMail'),
-      userType: str(entity, 'graphUserType'), checkedAt: str(entity, 'graphCheckedAt'),
+      status,
+      displayName: str(entity, 'graphDisplayName'),
+      userPrincipalName: str(entity, 'graphUpn'),
+      mail: str(entity, 'graphMail'),
+      userType: str(entity, 'graphUserType'),
+      checkedAt: str(entity, 'graphCheckedAt'),
     };
   }
   return entry;

@@ -19,7 +19,13 @@ import {
 import { SiteMap } from '../../src/analysis/siteMap.js';
 
 let n = 0;
-function session(fields: { attendee?: Attendee; userAgent?: string; deviceInformation?: string; clientIp?: string; deviceId?: string }): SessionRecord {
+function session(fields: {
+  attendee?: Attendee;
+  userAgent?: string;
+  deviceInformation?: string;
+  clientIp?: string;
+  deviceId?: string;
+}): SessionRecord {
   n += 1;
   const s: SessionRecord = {
     kind: 'session',
@@ -43,9 +49,16 @@ function session(fields: { attendee?: Attendee; userAgent?: string; deviceInform
   return s;
 }
 
-const user = (extra: Attendee = {}): Attendee => ({ userObjectId: 'u-1', upn: 'ann@contoso.example', displayName: 'Ann', recipientType: 'User', ...extra });
+const user = (extra: Attendee = {}): Attendee => ({
+  userObjectId: 'u-1',
+  upn: 'ann@contoso.example',
+  displayName: 'Ann',
+  recipientType: 'User',
+  ...extra,
+});
 const CSA = 'CallSignalingAgent (27/1.4.00.2879//;release_)';
-const WEB_UA = 'Web CallSignalingAgent(PluginLess/1.0; os=Windows; osVer=10; proc=x64; deviceType=Desktop; browser=Chrome; browserVer=120.0)';
+const WEB_UA =
+  'Web CallSignalingAgent(PluginLess/1.0; os=Windows; osVer=10; proc=x64; deviceType=Desktop; browser=Chrome; browserVer=120.0)';
 
 function expectClass(
   classifier: SessionClassifier,
@@ -63,13 +76,39 @@ function expectClass(
 
 test('bots and service agents', () => {
   const c = new SessionClassifier();
-  expectClass(c, session({ attendee: { recipientType: 'Applications', displayName: '2f0c3e-app' } }), 'bot', 'service', 'application-recipient');
-  expectClass(c, session({ attendee: { displayName: 'b1902c3e-b9f7-4650-9b23-5772bd429747' } }), 'bot', 'service', 'recording-bot');
-  expectClass(c, session({ attendee: { displayName: 'B1902C3E-B9F7-4650-9B23-5772BD429747', recipientType: 'User' } }), 'bot', 'service', 'recording-bot');
+  expectClass(
+    c,
+    session({ attendee: { recipientType: 'Applications', displayName: '2f0c3e-app' } }),
+    'bot',
+    'service',
+    'application-recipient',
+  );
+  expectClass(
+    c,
+    session({ attendee: { displayName: 'b1902c3e-b9f7-4650-9b23-5772bd429747' } }),
+    'bot',
+    'service',
+    'recording-bot',
+  );
+  expectClass(
+    c,
+    session({ attendee: { displayName: 'B1902C3E-B9F7-4650-9B23-5772BD429747', recipientType: 'User' } }),
+    'bot',
+    'service',
+    'recording-bot',
+  );
   for (const ua of [
-    'SkypeBot Call Recorder Teams', 'SkypeBot Transcription Bot Teams', 'SkypeBot Teams Live Events Bot',
-    'SkypeBot Teams Lightweight meeting Bot', 'CaaEnterpriseBot', 'Teams Echo', 'Announcement Playback Service',
-    'Together Mode', 'Large Gallery', 'Large gallery', 'MicrosoftTeamsVoicemailService',
+    'SkypeBot Call Recorder Teams',
+    'SkypeBot Transcription Bot Teams',
+    'SkypeBot Teams Live Events Bot',
+    'SkypeBot Teams Lightweight meeting Bot',
+    'CaaEnterpriseBot',
+    'Teams Echo',
+    'Announcement Playback Service',
+    'Together Mode',
+    'Large Gallery',
+    'Large gallery',
+    'MicrosoftTeamsVoicemailService',
   ]) {
     // Even with a user-type recipient: the agent decides.
     expectClass(c, session({ attendee: { recipientType: 'User', displayName: 'x' }, userAgent: ua }), 'bot', 'service');
@@ -78,32 +117,104 @@ test('bots and service agents', () => {
 
 test('phone participants: RecipientType Phone or the Conferencing Virtual Assistant agent', () => {
   const c = new SessionClassifier();
-  expectClass(c, session({ attendee: { recipientType: 'Phone', displayName: '+41441234567' } }), 'phone', 'pstn', 'phone-recipient');
-  expectClass(c, session({ attendee: { displayName: '+41441234567' }, userAgent: 'Conferencing Virtual Assistant' }), 'phone', 'pstn', 'pstn-dial-in');
+  expectClass(
+    c,
+    session({ attendee: { recipientType: 'Phone', displayName: '+41441234567' } }),
+    'phone',
+    'pstn',
+    'phone-recipient',
+  );
+  expectClass(
+    c,
+    session({ attendee: { displayName: '+41441234567' }, userAgent: 'Conferencing Virtual Assistant' }),
+    'phone',
+    'pstn',
+    'pstn-dial-in',
+  );
 });
 
 test('anonymous participants: RecipientType Anonymous or a teamsvisitor: display name', () => {
   const c = new SessionClassifier();
-  expectClass(c, session({ attendee: { recipientType: 'Anonymous', displayName: 'Guest' }, userAgent: WEB_UA }), 'anonymous', 'web', 'anonymous-recipient');
-  expectClass(c, session({ attendee: { displayName: 'teamsvisitor:8a7b6c' }, userAgent: CSA, deviceInformation: 'Windows 11' }), 'anonymous', 'windows', 'teams-visitor');
+  expectClass(
+    c,
+    session({ attendee: { recipientType: 'Anonymous', displayName: 'Guest' }, userAgent: WEB_UA }),
+    'anonymous',
+    'web',
+    'anonymous-recipient',
+  );
+  expectClass(
+    c,
+    session({ attendee: { displayName: 'teamsvisitor:8a7b6c' }, userAgent: CSA, deviceInformation: 'Windows 11' }),
+    'anonymous',
+    'windows',
+    'teams-visitor',
+  );
   expectClass(c, session({ attendee: { recipientType: 'anonymous' } }), 'anonymous', 'unknown');
 });
 
 test('rooms: Teams Rooms / MTR / Surface Hub / Teams Display in DeviceInformation, before the user rules', () => {
   const c = new SessionClassifier();
-  expectClass(c, session({ attendee: user(), userAgent: CSA, deviceInformation: 'Microsoft Teams Rooms on Windows' }), 'room', 'roomSystem', 'teams-room');
-  expectClass(c, session({ attendee: user(), userAgent: CSA, deviceInformation: 'Logitech MTR' }), 'room', 'roomSystem', 'teams-room');
-  expectClass(c, session({ attendee: user(), userAgent: CSA, deviceInformation: 'Surface Hub 2S' }), 'room', 'surfaceHub', 'surface-hub');
-  expectClass(c, session({ attendee: user(), userAgent: CSA, deviceInformation: 'Lenovo ThinkSmart View Teams Display' }), 'room', 'roomSystem', 'teams-display');
+  expectClass(
+    c,
+    session({ attendee: user(), userAgent: CSA, deviceInformation: 'Microsoft Teams Rooms on Windows' }),
+    'room',
+    'roomSystem',
+    'teams-room',
+  );
+  expectClass(
+    c,
+    session({ attendee: user(), userAgent: CSA, deviceInformation: 'Logitech MTR' }),
+    'room',
+    'roomSystem',
+    'teams-room',
+  );
+  expectClass(
+    c,
+    session({ attendee: user(), userAgent: CSA, deviceInformation: 'Surface Hub 2S' }),
+    'room',
+    'surfaceHub',
+    'surface-hub',
+  );
+  expectClass(
+    c,
+    session({ attendee: user(), userAgent: CSA, deviceInformation: 'Lenovo ThinkSmart View Teams Display' }),
+    'room',
+    'roomSystem',
+    'teams-display',
+  );
   // Whole words only: a "Showroom" laptop is not a room system.
-  expectClass(c, session({ attendee: user(), userAgent: CSA, deviceInformation: 'Showroom laptop Windows 10' }), 'human', 'windows', 'teams-client');
+  expectClass(
+    c,
+    session({ attendee: user(), userAgent: CSA, deviceInformation: 'Showroom laptop Windows 10' }),
+    'human',
+    'windows',
+    'teams-client',
+  );
 });
 
 test('humans: user-type recipients and the Teams client agents', () => {
   const c = new SessionClassifier();
-  expectClass(c, session({ attendee: user(), userAgent: CSA, deviceInformation: 'Windows 10' }), 'human', 'windows', 'teams-client');
-  expectClass(c, session({ attendee: user({ recipientType: 'InternalFederated' }), userAgent: CSA }), 'human', 'unknown', 'teams-client');
-  expectClass(c, session({ attendee: user({ recipientType: 'GuestFederated' }) }), 'human', 'unknown', 'user-recipient');
+  expectClass(
+    c,
+    session({ attendee: user(), userAgent: CSA, deviceInformation: 'Windows 10' }),
+    'human',
+    'windows',
+    'teams-client',
+  );
+  expectClass(
+    c,
+    session({ attendee: user({ recipientType: 'InternalFederated' }), userAgent: CSA }),
+    'human',
+    'unknown',
+    'teams-client',
+  );
+  expectClass(
+    c,
+    session({ attendee: user({ recipientType: 'GuestFederated' }) }),
+    'human',
+    'unknown',
+    'user-recipient',
+  );
   expectClass(c, session({ attendee: user() }), 'human', 'unknown', 'user-recipient');
   expectClass(c, session({ attendee: { userObjectId: 'u-2' }, userAgent: CSA }), 'human', 'unknown', 'teams-client');
   expectClass(c, session({ attendee: user(), userAgent: 'SkypeSpaces/1.0' }), 'human', 'unknown', 'user-recipient');
@@ -127,27 +238,56 @@ test('platforms from DeviceInformation keywords and the web user-agent form', ()
     ['Macro keyboard', 'unknown'],
     ['SomethingElse 3000', 'unknown'],
   ];
-  for (const [di, platform] of cases) expectClass(c, session({ attendee: user(), userAgent: CSA, deviceInformation: di }), 'human', platform);
+  for (const [di, platform] of cases)
+    expectClass(c, session({ attendee: user(), userAgent: CSA, deviceInformation: di }), 'human', platform);
   // The web user agent says web even when it names the OS.
-  expectClass(c, session({ attendee: user(), userAgent: WEB_UA, deviceInformation: 'Windows 10' }), 'human', 'web', 'teams-client');
+  expectClass(
+    c,
+    session({ attendee: user(), userAgent: WEB_UA, deviceInformation: 'Windows 10' }),
+    'human',
+    'web',
+    'teams-client',
+  );
 });
 
 test('nothing recognisable: class and platform unknown', () => {
   const c = new SessionClassifier();
   expectClass(c, session({}), 'unknown', 'unknown', 'no-rule-matched');
-  expectClass(c, session({ attendee: { displayName: 'x', recipientType: 'Martian' }, userAgent: 'Foo/1.0' }), 'unknown', 'unknown', 'no-rule-matched');
+  expectClass(
+    c,
+    session({ attendee: { displayName: 'x', recipientType: 'Martian' }, userAgent: 'Foo/1.0' }),
+    'unknown',
+    'unknown',
+    'no-rule-matched',
+  );
 });
 
 test('deviceKey: DeviceId, else normalised DeviceInformation and client family; never the IP', () => {
   const c = new SessionClassifier();
-  const a = c.classify(session({ attendee: user(), userAgent: CSA, deviceInformation: '  Windows   10  Pro ', clientIp: '10.1.1.1' }));
-  const b = c.classify(session({ attendee: user(), userAgent: 'CallSignalingAgent (27/1.5.0)', deviceInformation: 'windows 10 pro', clientIp: '192.168.1.9' }));
+  const a = c.classify(
+    session({ attendee: user(), userAgent: CSA, deviceInformation: '  Windows   10  Pro ', clientIp: '10.1.1.1' }),
+  );
+  const b = c.classify(
+    session({
+      attendee: user(),
+      userAgent: 'CallSignalingAgent (27/1.5.0)',
+      deviceInformation: 'windows 10 pro',
+      clientIp: '192.168.1.9',
+    }),
+  );
   assert.equal(a.deviceKey, 'dev:windows 10 pro|CallSignalingAgent');
   assert.equal(b.deviceKey, a.deviceKey, 'versions and IPs do not split a device');
   assert.equal(c.classify(session({ attendee: user(), userAgent: WEB_UA })).deviceKey, 'dev:?|Web CallSignalingAgent');
-  assert.equal(c.classify(session({ userAgent: 'Conferencing Virtual Assistant' })).deviceKey, 'dev:?|Conferencing Virtual Assistant');
+  assert.equal(
+    c.classify(session({ userAgent: 'Conferencing Virtual Assistant' })).deviceKey,
+    'dev:?|Conferencing Virtual Assistant',
+  );
   assert.equal(c.classify(session({})).deviceKey, 'dev:?|');
-  assert.equal(c.classify(session({ attendee: user(), userAgent: CSA, deviceInformation: 'Windows', deviceId: ' 5c1d-22 ' })).deviceKey, 'id:5c1d-22');
+  assert.equal(
+    c.classify(session({ attendee: user(), userAgent: CSA, deviceInformation: 'Windows', deviceId: ' 5c1d-22 ' }))
+      .deviceKey,
+    'id:5c1d-22',
+  );
   assert.equal(clientFamily('Mozilla/5.0 (Windows NT 10.0)'), 'Mozilla');
 });
 
@@ -174,7 +314,14 @@ test('participant key, IP normalisation and site lookup are filled in', () => {
 test('user rules come first and can set a platform from CallSignalingAgent platform ids', () => {
   const userRules = parseRules(
     JSON.stringify({
-      participant: [{ name: 'echo-is-our-test-user', userAgentPrefix: ['Teams Echo'], participantClass: 'human', platform: 'windows' }],
+      participant: [
+        {
+          name: 'echo-is-our-test-user',
+          userAgentPrefix: ['Teams Echo'],
+          participantClass: 'human',
+          platform: 'windows',
+        },
+      ],
       platform: [{ name: 'csa-27-is-windows', userAgentPrefix: ['CallSignalingAgent (27/'], platform: 'windows' }],
     }),
     'my-rules.json',
@@ -191,27 +338,66 @@ test('user rules come first and can set a platform from CallSignalingAgent platf
 });
 
 test('display-name rules apply per session even when the other strings are cached', () => {
-  const rules = mergeRules(parseRules(JSON.stringify({
-    participant: [{ name: 'recorder-account', displayNamePrefix: ['Recorder-'], userAgentPrefix: ['CallSignalingAgent'], participantClass: 'bot' }],
-  }), 'r.json'));
+  const rules = mergeRules(
+    parseRules(
+      JSON.stringify({
+        participant: [
+          {
+            name: 'recorder-account',
+            displayNamePrefix: ['Recorder-'],
+            userAgentPrefix: ['CallSignalingAgent'],
+            participantClass: 'bot',
+          },
+        ],
+      }),
+      'r.json',
+    ),
+  );
   const c = new SessionClassifier({ rules });
   const same = { userAgent: CSA, deviceInformation: 'Windows 10' };
   expectClass(c, session({ attendee: user({ displayName: 'Ann' }), ...same }), 'human', 'windows', 'teams-client');
-  expectClass(c, session({ attendee: user({ displayName: 'Recorder-7' }), ...same }), 'bot', 'windows', 'recorder-account');
+  expectClass(
+    c,
+    session({ attendee: user({ displayName: 'Recorder-7' }), ...same }),
+    'bot',
+    'windows',
+    'recorder-account',
+  );
   expectClass(c, session({ attendee: user({ displayName: 'Bob' }), ...same }), 'human', 'windows', 'teams-client');
-  expectClass(c, session({ attendee: user({ displayName: 'recorder-8' }), ...same }), 'bot', 'windows', 'recorder-account');
+  expectClass(
+    c,
+    session({ attendee: user({ displayName: 'recorder-8' }), ...same }),
+    'bot',
+    'windows',
+    'recorder-account',
+  );
 });
 
 test('every condition of a rule must hold; all comparisons ignore case', () => {
-  const rules = parseRules(JSON.stringify({
-    participant: [
-      { name: 'both', recipientType: ['user'], userAgentContains: ['zoomgateway'], participantClass: 'bot' },
-      { name: 'regex', deviceInformationRegex: '^kiosk-\\d+$', participantClass: 'room' },
-    ],
-  }), 'r.json');
+  const rules = parseRules(
+    JSON.stringify({
+      participant: [
+        { name: 'both', recipientType: ['user'], userAgentContains: ['zoomgateway'], participantClass: 'bot' },
+        { name: 'regex', deviceInformationRegex: '^kiosk-\\d+$', participantClass: 'room' },
+      ],
+    }),
+    'r.json',
+  );
   const c = new SessionClassifier({ rules });
-  expectClass(c, session({ attendee: { recipientType: 'USER' }, userAgent: 'X ZoomGateway/2' }), 'bot', 'unknown', 'both');
-  expectClass(c, session({ attendee: { recipientType: 'Phone' }, userAgent: 'X ZoomGateway/2' }), 'unknown', 'unknown', 'no-rule-matched');
+  expectClass(
+    c,
+    session({ attendee: { recipientType: 'USER' }, userAgent: 'X ZoomGateway/2' }),
+    'bot',
+    'unknown',
+    'both',
+  );
+  expectClass(
+    c,
+    session({ attendee: { recipientType: 'Phone' }, userAgent: 'X ZoomGateway/2' }),
+    'unknown',
+    'unknown',
+    'no-rule-matched',
+  );
   expectClass(c, session({ deviceInformation: 'KIOSK-12' }), 'room', 'unknown', 'regex');
   expectClass(c, session({ deviceInformation: 'kiosk-12b' }), 'unknown', 'unknown');
 });
@@ -228,9 +414,21 @@ test('the example rules file of docs/design/classification.md parses and behaves
   const json = /```json\n([\s\S]*?)```/.exec(page)?.[1];
   assert.ok(json, 'the page has a json example');
   const c = new SessionClassifier({ rules: mergeRules(parseRules(json, 'classification.md')) });
-  expectClass(c, session({ attendee: user({ displayName: 'Lab Test 4' }), userAgent: CSA }), 'bot', 'windows', 'lab-test-accounts');
+  expectClass(
+    c,
+    session({ attendee: user({ displayName: 'Lab Test 4' }), userAgent: CSA }),
+    'bot',
+    'windows',
+    'lab-test-accounts',
+  );
   expectClass(c, session({ attendee: user(), userAgent: 'X ZoomGateway/1' }), 'bot', 'service', 'zoom-gateway');
-  expectClass(c, session({ attendee: user(), userAgent: 'CallSignalingAgent (49/1)', deviceInformation: 'IGEL OS 11' }), 'human', 'linux', 'teams-client');
+  expectClass(
+    c,
+    session({ attendee: user(), userAgent: 'CallSignalingAgent (49/1)', deviceInformation: 'IGEL OS 11' }),
+    'human',
+    'linux',
+    'teams-client',
+  );
 });
 
 test('parseRules rejects bad files with file, JSON path and reason', () => {
@@ -246,29 +444,66 @@ test('parseRules rejects bad files with file, JSON path and reason', () => {
   assert.match(bad([]), /^rules\/my\.json: \$: must be an object/);
   assert.match(bad({ participants: [] }), /^rules\/my\.json: \$\.participants: unknown key/);
   assert.match(bad({ participant: {} }), /\$\.participant: must be a list of rules/);
-  assert.match(bad({ participant: [{ name: 'a', userAgentPrefx: ['x'], participantClass: 'bot' }] }), /\$\.participant\[0\]\.userAgentPrefx: unknown key/);
-  assert.match(bad({ participant: [{ userAgentPrefix: ['x'], participantClass: 'bot' }] }), /\$\.participant\[0\]\.name: must be a non-empty string/);
-  assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: ['x'] }] }), /\$\.participant\[0\]\.participantClass: required/);
-  assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: ['x'], participantClass: 'robot' }] }), /participantClass: must be one of human, phone, anonymous, room, unknown, bot$/);
-  assert.match(bad({ platform: [{ name: 'a', userAgentPrefix: ['x'], platform: 'Windows' }] }), /\$\.platform\[0\]\.platform: must be one of windows, macOS/);
-  assert.match(bad({ platform: [{ name: 'a', userAgentPrefix: ['x'], platform: 'web', participantClass: 'human' }] }), /\$\.platform\[0\]\.participantClass: not allowed in a platform rule/);
+  assert.match(
+    bad({ participant: [{ name: 'a', userAgentPrefx: ['x'], participantClass: 'bot' }] }),
+    /\$\.participant\[0\]\.userAgentPrefx: unknown key/,
+  );
+  assert.match(
+    bad({ participant: [{ userAgentPrefix: ['x'], participantClass: 'bot' }] }),
+    /\$\.participant\[0\]\.name: must be a non-empty string/,
+  );
+  assert.match(
+    bad({ participant: [{ name: 'a', userAgentPrefix: ['x'] }] }),
+    /\$\.participant\[0\]\.participantClass: required/,
+  );
+  assert.match(
+    bad({ participant: [{ name: 'a', userAgentPrefix: ['x'], participantClass: 'robot' }] }),
+    /participantClass: must be one of human, phone, anonymous, room, unknown, bot$/,
+  );
+  assert.match(
+    bad({ platform: [{ name: 'a', userAgentPrefix: ['x'], platform: 'Windows' }] }),
+    /\$\.platform\[0\]\.platform: must be one of windows, macOS/,
+  );
+  assert.match(
+    bad({ platform: [{ name: 'a', userAgentPrefix: ['x'], platform: 'web', participantClass: 'human' }] }),
+    /\$\.platform\[0\]\.participantClass: not allowed in a platform rule/,
+  );
   assert.match(bad({ platform: [{ name: 'a', userAgentPrefix: ['x'] }] }), /\$\.platform\[0\]\.platform: required/);
-  assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: [], participantClass: 'bot' }] }), /userAgentPrefix: must be a non-empty list/);
-  assert.match(bad({ participant: [{ name: 'a', userAgentPrefix: 'x', participantClass: 'bot' }] }), /userAgentPrefix: must be a non-empty list/);
-  assert.match(bad({ participant: [{ name: 'a', displayName: ['ok', ''], participantClass: 'bot' }] }), /\$\.participant\[0\]\.displayName\[1\]: must be a non-empty string/);
-  assert.match(bad({ participant: [{ name: 'a', deviceInformationRegex: '(x', participantClass: 'room' }] }), /deviceInformationRegex: not a valid RE2 regular expression: .*missing closing \)/);
-  assert.match(bad({ participant: [{ name: 'a', participantClass: 'bot' }] }), /\$\.participant\[0\]: rule "a" has no condition/);
+  assert.match(
+    bad({ participant: [{ name: 'a', userAgentPrefix: [], participantClass: 'bot' }] }),
+    /userAgentPrefix: must be a non-empty list/,
+  );
+  assert.match(
+    bad({ participant: [{ name: 'a', userAgentPrefix: 'x', participantClass: 'bot' }] }),
+    /userAgentPrefix: must be a non-empty list/,
+  );
+  assert.match(
+    bad({ participant: [{ name: 'a', displayName: ['ok', ''], participantClass: 'bot' }] }),
+    /\$\.participant\[0\]\.displayName\[1\]: must be a non-empty string/,
+  );
+  assert.match(
+    bad({ participant: [{ name: 'a', deviceInformationRegex: '(x', participantClass: 'room' }] }),
+    /deviceInformationRegex: not a valid RE2 regular expression: .*missing closing \)/,
+  );
+  assert.match(
+    bad({ participant: [{ name: 'a', participantClass: 'bot' }] }),
+    /\$\.participant\[0\]: rule "a" has no condition/,
+  );
   assert.deepEqual(parseRules('{"platform":[]}', 'x.json'), { participant: [], platform: [] });
 });
 
 test('unknownStrings: strings of sessions no rule classified, most frequent first, capped', () => {
   const c = new SessionClassifier();
-  for (let i = 0; i < 3; i++) c.classify(session({ attendee: user(), userAgent: CSA, deviceInformation: 'Contoso Thin Client' }));
+  for (let i = 0; i < 3; i++)
+    c.classify(session({ attendee: user(), userAgent: CSA, deviceInformation: 'Contoso Thin Client' }));
   c.classify(session({ attendee: user(), userAgent: 'CallSignalingAgent (49/26033.600)' }));
   c.classify(session({ attendee: user(), userAgent: CSA, deviceInformation: 'Windows 10' })); // fully classified
   c.classify(session({ attendee: { recipientType: 'Phone' }, userAgent: 'Conferencing Virtual Assistant' })); // fully classified
   const u = c.unknownStrings();
-  assert.deepEqual(u.userAgents, [{ value: CSA, count: 3 }, { value: 'CallSignalingAgent (49/26033.600)', count: 1 }]);
+  assert.deepEqual(u.userAgents, [
+    { value: CSA, count: 3 },
+    { value: 'CallSignalingAgent (49/26033.600)', count: 1 },
+  ]);
   assert.deepEqual(u.deviceInformation, [{ value: 'Contoso Thin Client', count: 3 }]);
 
   const big = new SessionClassifier();
@@ -279,7 +514,21 @@ test('unknownStrings: strings of sessions no rule classified, most frequent firs
   assert.deepEqual(ua[0], { value: 'Agent 3', count: 2 });
 });
 
-const anyString = fc.oneof(fc.string(), fc.constantFrom('', 'User', 'Phone', 'Applications', 'teamsvisitor:1', CSA, WEB_UA, 'Surface Hub', '::ffff:1.2.3.4', '10.0.0.1'));
+const anyString = fc.oneof(
+  fc.string(),
+  fc.constantFrom(
+    '',
+    'User',
+    'Phone',
+    'Applications',
+    'teamsvisitor:1',
+    CSA,
+    WEB_UA,
+    'Surface Hub',
+    '::ffff:1.2.3.4',
+    '10.0.0.1',
+  ),
+);
 const anySession = fc
   .record({
     userObjectId: fc.option(anyString, { nil: undefined }),
@@ -297,14 +546,32 @@ const anySession = fc
     if (r.upn !== undefined) attendee.upn = r.upn;
     if (r.displayName !== undefined) attendee.displayName = r.displayName;
     if (r.recipientType !== undefined) attendee.recipientType = r.recipientType;
-    const fields: Parameters<typeof session>[0] = { attendee, userAgent: r.userAgent, deviceInformation: r.deviceInformation, clientIp: r.clientIp };
+    const fields: Parameters<typeof session>[0] = {
+      attendee,
+      userAgent: r.userAgent,
+      deviceInformation: r.deviceInformation,
+      clientIp: r.clientIp,
+    };
     if (r.deviceId !== undefined) fields.deviceId = r.deviceId;
     return session(fields);
   });
 
 test('property: classification never throws on arbitrary strings and yields valid values', () => {
   const classes = ['human', 'phone', 'bot', 'anonymous', 'room', 'unknown'];
-  const platforms = ['windows', 'macOS', 'iOS', 'android', 'web', 'linux', 'ipPhone', 'roomSystem', 'surfaceHub', 'pstn', 'service', 'unknown'];
+  const platforms = [
+    'windows',
+    'macOS',
+    'iOS',
+    'android',
+    'web',
+    'linux',
+    'ipPhone',
+    'roomSystem',
+    'surfaceHub',
+    'pstn',
+    'service',
+    'unknown',
+  ];
   const c = new SessionClassifier();
   fc.assert(
     fc.property(anySession, (s) => {
@@ -355,22 +622,47 @@ test('built-in device patterns (run on the JavaScript engine) match exactly what
   const engines = patterns.map((p) => ({ p, js: new RegExp(p, 'i'), re2: RE2JS.compile(p, RE2JS.CASE_INSENSITIVE) }));
   const words = [...new Set(patterns.flatMap((p) => p.match(/[a-z]+/g) ?? []))];
   const samples = [
-    'Windows 11 (10.0.22631); Teams', 'macOS 14.5; Teams', 'Mac OS X 13.6, Teams (work or school)', 'iPhone; iOS 17.5; Teams',
-    'iPad; iPadOS 17.4; Teams', 'Android 14; Pixel 8, Teams', 'Web; Edge 125 on Windows', 'Web; Firefox 126 on Linux',
-    'Microsoft Teams Rooms on Windows; Logitech Rally Bar', 'Surface Hub 2S; Windows 10 Team', 'Teams Display; Lenovo ThinkSmart View',
-    'Yealink T58 Teams IP Phone', 'CrOS x86_64', 'Red Hat Enterprise', 'MTR-W', 'surfacehub', 'macintosh', 'edg/125', 'WIN64',
+    'Windows 11 (10.0.22631); Teams',
+    'macOS 14.5; Teams',
+    'Mac OS X 13.6, Teams (work or school)',
+    'iPhone; iOS 17.5; Teams',
+    'iPad; iPadOS 17.4; Teams',
+    'Android 14; Pixel 8, Teams',
+    'Web; Edge 125 on Windows',
+    'Web; Firefox 126 on Linux',
+    'Microsoft Teams Rooms on Windows; Logitech Rally Bar',
+    'Surface Hub 2S; Windows 10 Team',
+    'Teams Display; Lenovo ThinkSmart View',
+    'Yealink T58 Teams IP Phone',
+    'CrOS x86_64',
+    'Red Hat Enterprise',
+    'MTR-W',
+    'surfacehub',
+    'macintosh',
+    'edg/125',
+    'WIN64',
   ];
   // Any ASCII and a few other letters; not U+017F and U+212A, which RE2 folds to s and k but JavaScript's /i does not.
-  const piece = fc.oneof(fc.constantFrom(...words), fc.constantFrom(' ', ';', ',', '(', ')', '/', '-', '_', '.', '0', '9', '\u00e9', '\u00df', '\u0130', '\u03a3'),
-    fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 3 }));
+  const piece = fc.oneof(
+    fc.constantFrom(...words),
+    fc.constantFrom(' ', ';', ',', '(', ')', '/', '-', '_', '.', '0', '9', '\u00e9', '\u00df', '\u0130', '\u03a3'),
+    fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 3 }),
+  );
   const agree = (text: string): void => {
-    for (const { p, js, re2 } of engines) assert.equal(js.test(text), re2.test(text), `${p} on ${JSON.stringify(text)}`);
+    for (const { p, js, re2 } of engines)
+      assert.equal(js.test(text), re2.test(text), `${p} on ${JSON.stringify(text)}`);
   };
   for (const text of samples) agree(text);
-  fc.assert(fc.property(fc.array(piece, { maxLength: 8 }).map((a) => a.join('')), (text) => {
-    agree(text);
-    agree(text.toUpperCase());
-  }), { numRuns: 3000 });
+  fc.assert(
+    fc.property(
+      fc.array(piece, { maxLength: 8 }).map((a) => a.join('')),
+      (text) => {
+        agree(text);
+        agree(text.toUpperCase());
+      },
+    ),
+    { numRuns: 3000 },
+  );
 });
 
 test('the built-in rules classify without loading re2js; a user regex rule loads it', () => {

@@ -16,7 +16,11 @@ import { at, session, windowTo } from './classifiedSessionFixtures.js';
 
 const LONG = windowTo(7200);
 
-function detect(sessions: ClassifiedSession[], window: MeetingWindow = LONG, params?: Partial<DetectionParams>): MeetingAnalysis {
+function detect(
+  sessions: ClassifiedSession[],
+  window: MeetingWindow = LONG,
+  params?: Partial<DetectionParams>,
+): MeetingAnalysis {
   return detectDisconnections('m1', sessions, window, { ...DEFAULT_DETECTION_PARAMS, ...params });
 }
 
@@ -71,7 +75,10 @@ describe('gap bands (defaults: strong ≤ 60 s, probable ≤ 300 s, possible ≤
     assert.equal(detect(leaveAndRejoin(900)).disconnections[0]?.band, 'possible');
     const beyond = detect(leaveAndRejoin(901));
     assert.deepEqual(beyond.disconnections, []);
-    assert.deepEqual(beyond.notes.map((n) => [n.kind, n.recordIds]), [['gap-too-long', ['first', 'second']]]);
+    assert.deepEqual(
+      beyond.notes.map((n) => [n.kind, n.recordIds]),
+      [['gap-too-long', ['first', 'second']]],
+    );
   });
 
   test('non-default band parameters move the boundaries', () => {
@@ -98,14 +105,20 @@ describe('overlap tolerance and nested intervals', () => {
   test('an overlap larger than the tolerance is two devices sharing a string: a note, not a drop', () => {
     const analysis = detect(leaveAndRejoin(-11));
     assert.deepEqual(analysis.disconnections, []);
-    assert.deepEqual(analysis.notes.map((n) => [n.kind, n.recordIds]), [['nested-same-device', ['first', 'second']]]);
+    assert.deepEqual(
+      analysis.notes.map((n) => [n.kind, n.recordIds]),
+      [['nested-same-device', ['first', 'second']]],
+    );
   });
 
   test('two identical intervals on one device give the same note whatever the input order', () => {
     const x = session({ key: 'u', join: 0, leave: 1000, id: 'x' });
     const y = session({ key: 'u', join: 0, leave: 1000, id: 'y' });
     const forward = detect([x, y]);
-    assert.deepEqual(forward.notes.map((n) => [n.kind, n.recordIds]), [['nested-same-device', ['x', 'y']]]);
+    assert.deepEqual(
+      forward.notes.map((n) => [n.kind, n.recordIds]),
+      [['nested-same-device', ['x', 'y']]],
+    );
     assert.deepStrictEqual(detect([y, x]), forward);
   });
 
@@ -121,7 +134,10 @@ describe('overlap tolerance and nested intervals', () => {
       session({ key: 'u', join: 500, leave: 2000, id: 'overlapping' }),
       session({ key: 'u', join: 2030, leave: 3000, id: 'after' }),
     ]);
-    assert.deepEqual(analysis.notes.map((n) => [n.kind, n.recordIds]), [['nested-same-device', ['early', 'overlapping']]]);
+    assert.deepEqual(
+      analysis.notes.map((n) => [n.kind, n.recordIds]),
+      [['nested-same-device', ['early', 'overlapping']]],
+    );
     assert.deepEqual(
       analysis.disconnections.map((d) => [d.lostRecordId, d.rejoinRecordId, d.gapSeconds]),
       [['overlapping', 'after', 30]],
@@ -134,7 +150,10 @@ describe('overlap tolerance and nested intervals', () => {
       session({ key: 'u', join: 100, leave: 200, id: 'inner' }),
       session({ key: 'u', join: 1030, leave: 3000, id: 'after' }),
     ]);
-    assert.deepEqual(analysis.notes.map((n) => [n.kind, n.recordIds]), [['nested-same-device', ['outer', 'inner']]]);
+    assert.deepEqual(
+      analysis.notes.map((n) => [n.kind, n.recordIds]),
+      [['nested-same-device', ['outer', 'inner']]],
+    );
     // inner's leave at 200 is inside outer, so only outer (left 1000) → after (1030) is a drop.
     assert.deepEqual(
       analysis.disconnections.map((d) => [d.lostRecordId, d.rejoinRecordId, d.gapSeconds]),
@@ -162,9 +181,15 @@ describe('multi-device', () => {
   test('cover needs overlapToleranceSeconds on both sides of the leave (590 and 610 here)', () => {
     assert.equal(detect(withPhone(590, 610)).notes[0]?.kind, 'device-handoff');
     // phone joins 1 s too late or leaves 1 s too early: the laptop re-join is a same-device drop.
-    for (const [join, leave] of [[591, 2000], [500, 609]] as const) {
+    for (const [join, leave] of [
+      [591, 2000],
+      [500, 609],
+    ] as const) {
       const analysis = detect(withPhone(join, leave));
-      assert.deepEqual(analysis.disconnections.map((d) => [d.kind, d.lostRecordId, d.gapSeconds]), [['drop', 'laptop-1', 30]]);
+      assert.deepEqual(
+        analysis.disconnections.map((d) => [d.kind, d.lostRecordId, d.gapSeconds]),
+        [['drop', 'laptop-1', 30]],
+      );
     }
   });
 
@@ -201,7 +226,10 @@ describe('multi-device', () => {
       session({ key: 'u', device: 'phone', join: 610, leave: 2000, id: 'phone' }),
       session({ key: 'u', device: 'laptop', join: 620, leave: 2000, id: 'laptop-2' }),
     ]);
-    assert.deepEqual(analysis.disconnections.map((d) => [d.kind, d.lostRecordId, d.rejoinRecordId]), [['drop', 'laptop-1', 'laptop-2']]);
+    assert.deepEqual(
+      analysis.disconnections.map((d) => [d.kind, d.lostRecordId, d.rejoinRecordId]),
+      [['drop', 'laptop-1', 'laptop-2']],
+    );
   });
 
   test('a device switch within rejoinWindow wins over a same-device re-join in the possible band', () => {
@@ -237,7 +265,10 @@ describe('multi-device', () => {
       session({ key: 'u', device: 'tablet', join: 0, leave: 605, id: 'tablet' }),
       session({ key: 'u', device: 'phone', join: 620, leave: 2000, id: 'phone' }),
     ]);
-    assert.deepEqual(analysis.disconnections.map((d) => [d.lostRecordId, d.rejoinRecordId]), [['laptop', 'phone']]);
+    assert.deepEqual(
+      analysis.disconnections.map((d) => [d.lostRecordId, d.rejoinRecordId]),
+      [['laptop', 'phone']],
+    );
   });
 });
 
@@ -248,11 +279,17 @@ describe('meeting end', () => {
       windowTo(3600),
     );
     assert.deepEqual(analysis.disconnections, []);
-    assert.deepEqual(analysis.notes.map((n) => [n.kind, n.recordIds]), [['leave-at-end', ['a', 'b']]]);
+    assert.deepEqual(
+      analysis.notes.map((n) => [n.kind, n.recordIds]),
+      [['leave-at-end', ['a', 'b']]],
+    );
   });
 
   test('one second earlier than the grace is a drop; endGraceSeconds = 0 removes the grace', () => {
-    const early = detect([session({ key: 'u', join: 0, leave: 3479 }), session({ key: 'u', join: 3500, leave: 3600 })], windowTo(3600));
+    const early = detect(
+      [session({ key: 'u', join: 0, leave: 3479 }), session({ key: 'u', join: 3500, leave: 3600 })],
+      windowTo(3600),
+    );
     assert.equal(early.disconnections[0]?.gapSeconds, 21);
     const noGrace = detect(
       [session({ key: 'u', join: 0, leave: 3480 }), session({ key: 'u', join: 3500, leave: 3600 })],
@@ -267,11 +304,20 @@ describe('meeting end', () => {
   });
 
   test('a re-join after the instance end is a restarted meeting: rejoin-after-end note', () => {
-    const after = detect([session({ key: 'u', join: 0, leave: 1000, id: 'a' }), session({ key: 'u', join: 1201, leave: 1500, id: 'b' })], windowTo(1200));
+    const after = detect(
+      [session({ key: 'u', join: 0, leave: 1000, id: 'a' }), session({ key: 'u', join: 1201, leave: 1500, id: 'b' })],
+      windowTo(1200),
+    );
     assert.deepEqual(after.disconnections, []);
-    assert.deepEqual(after.notes.map((n) => [n.kind, n.recordIds, n.time]), [['rejoin-after-end', ['a', 'b'], at(1201)]]);
+    assert.deepEqual(
+      after.notes.map((n) => [n.kind, n.recordIds, n.time]),
+      [['rejoin-after-end', ['a', 'b'], at(1201)]],
+    );
     // A re-join exactly at the end is still inside the instance (and 1000 < 1200 − 120).
-    const atEnd = detect([session({ key: 'u', join: 0, leave: 1000 }), session({ key: 'u', join: 1200, leave: 1500 })], windowTo(1200));
+    const atEnd = detect(
+      [session({ key: 'u', join: 0, leave: 1000 }), session({ key: 'u', join: 1200, leave: 1500 })],
+      windowTo(1200),
+    );
     assert.equal(atEnd.disconnections[0]?.gapSeconds, 200);
   });
 });
@@ -330,7 +376,11 @@ describe('mass events', () => {
       const key = `h${i}`;
       const leave = leaves[i];
       if (leave === undefined) sessions.push(session({ key, join: 0, leave: 7000 }));
-      else sessions.push(session({ key, join: 0, leave, id: `${key}-lost` }), session({ key, join: leave + 30, leave: 7000 }));
+      else
+        sessions.push(
+          session({ key, join: 0, leave, id: `${key}-lost` }),
+          session({ key, join: leave + 30, leave: 7000 }),
+        );
     }
     return sessions;
   }
@@ -350,7 +400,10 @@ describe('mass events', () => {
       assert.equal(d.counted, false);
       assert.match(d.reason, /part of mass event/);
     }
-    assert.equal(analysis.participants.reduce((sum, p) => sum + p.drops, 0), 0);
+    assert.equal(
+      analysis.participants.reduce((sum, p) => sum + p.drops, 0),
+      0,
+    );
   });
 
   test('a span of 121 s, a share under 30 %, or too few people leave the drops counted', () => {
@@ -363,7 +416,11 @@ describe('mass events', () => {
     for (const [name, sessions, params] of cases) {
       const analysis = detect(sessions, LONG, params);
       assert.equal(analysis.massEvents.length, 0, name);
-      assert.deepEqual(analysis.disconnections.map((d) => d.counted), [true, true, true], name);
+      assert.deepEqual(
+        analysis.disconnections.map((d) => d.counted),
+        [true, true, true],
+        name,
+      );
     }
     // A lower share threshold admits 3 of 11.
     assert.equal(detect(meeting(11, [1000, 1060, 1120]), LONG, { massEventMinShare: 0.2 }).massEvents.length, 1);
@@ -379,9 +436,12 @@ describe('mass events', () => {
   test('the event lists the sites of the lost sessions', () => {
     const sessions = meeting(10, []);
     sessions.push(
-      session({ key: 'x1', join: 0, leave: 1000, ip: '10.57.1.20', site: 'HQ' }), session({ key: 'x1', join: 1030, leave: 7000 }),
-      session({ key: 'x2', join: 0, leave: 1000 }), session({ key: 'x2', join: 1030, leave: 7000 }),
-      session({ key: 'x3', join: 0, leave: 1000, ip: '198.51.100.7' }), session({ key: 'x3', join: 1030, leave: 7000 }),
+      session({ key: 'x1', join: 0, leave: 1000, ip: '10.57.1.20', site: 'HQ' }),
+      session({ key: 'x1', join: 1030, leave: 7000 }),
+      session({ key: 'x2', join: 0, leave: 1000 }),
+      session({ key: 'x2', join: 1030, leave: 7000 }),
+      session({ key: 'x3', join: 0, leave: 1000, ip: '198.51.100.7' }),
+      session({ key: 'x3', join: 1030, leave: 7000 }),
     );
     // 3 of 13 humans is 23 %: lower the share so the event forms.
     const [event] = detect(sessions, LONG, { massEventMinShare: 0.2 }).massEvents;
@@ -395,7 +455,13 @@ describe('network evidence', () => {
       session({ key: 'u', join: 0, leave: 1000, ip: '10.57.1.20', site: 'HQ' }),
       session({ key: 'u', join: 1042, leave: 3000, ip: '203.0.113.50' }),
     ]).disconnections;
-    assert.deepEqual(d?.network, { ipBefore: '10.57.1.20', ipAfter: '203.0.113.50', siteBefore: 'HQ', ipChanged: true, siteChanged: true });
+    assert.deepEqual(d?.network, {
+      ipBefore: '10.57.1.20',
+      ipAfter: '203.0.113.50',
+      siteBefore: 'HQ',
+      ipChanged: true,
+      siteChanged: true,
+    });
     // T0 is 14:00:00Z, so the leave at +1000 s is 14:16:40Z.
     assert.match(d?.reason ?? '', /^Left at 14:16:40Z and rejoined on the same device 42 s later/);
     assert.match(d?.reason ?? '', /IP changed 10\.57\.1\.20 → 203\.0\.113\.50 \(site HQ → unmapped\)/);
@@ -406,8 +472,10 @@ describe('network evidence', () => {
     assert.equal(same?.network.ipChanged, false);
     assert.equal(same?.network.siteChanged, false);
     assert.match(same?.reason ?? '', /same IP 10\.57\.1\.20 \(site HQ\)/);
-    const missing = detect([session({ key: 'u', join: 0, leave: 1000, ip: '10.57.1.20', site: 'HQ' }), session({ key: 'u', join: 1020, leave: 3000 })])
-      .disconnections[0];
+    const missing = detect([
+      session({ key: 'u', join: 0, leave: 1000, ip: '10.57.1.20', site: 'HQ' }),
+      session({ key: 'u', join: 1020, leave: 3000 }),
+    ]).disconnections[0];
     assert.equal(missing?.network.ipChanged, false);
     assert.equal(missing?.network.siteChanged, false);
     assert.equal(missing?.network.ipAfter, '');
@@ -432,7 +500,10 @@ describe('participant results and order', () => {
       session({ key: 'u', join: 3200, leave: 4000 }), // 200 s
       session({ key: 'u', join: 4400, leave: 5000 }), // 400 s, possible: not counted
     ]);
-    assert.deepEqual(analysis.disconnections.map((d) => d.gapSeconds), [-5, 40, 200, 400]);
+    assert.deepEqual(
+      analysis.disconnections.map((d) => d.gapSeconds),
+      [-5, 40, 200, 400],
+    );
     const [p] = analysis.participants;
     assert.equal(p?.sessions, 5);
     assert.equal(p?.drops, 3);
@@ -443,19 +514,36 @@ describe('participant results and order', () => {
 
   test('participants and their disconnections are ordered by first appearance in time', () => {
     const analysis = detect([
-      ...leaveAndRejoin(20, { key: 'amy' }).map((s) => ({ ...s, session: { ...s.session, joinTime: s.session.joinTime + 10_000 } })),
+      ...leaveAndRejoin(20, { key: 'amy' }).map((s) => ({
+        ...s,
+        session: { ...s.session, joinTime: s.session.joinTime + 10_000 },
+      })),
       ...leaveAndRejoin(20, { key: 'zed' }),
     ]);
-    assert.deepEqual(analysis.participants.map((p) => p.participantKey), ['zed', 'amy']);
-    assert.deepEqual(analysis.disconnections.map((d) => d.participantKey), ['zed', 'amy']);
+    assert.deepEqual(
+      analysis.participants.map((p) => p.participantKey),
+      ['zed', 'amy'],
+    );
+    assert.deepEqual(
+      analysis.disconnections.map((d) => d.participantKey),
+      ['zed', 'amy'],
+    );
   });
 });
 
 /** A MeetingDetail record of meeting m1 with the given start and end (seconds after the fixtures' origin). */
 function detail(start?: number, end?: number): MeetingDetailRecord {
   const record: MeetingDetailRecord = {
-    kind: 'meeting', recordId: 'm1', meetingId: 'm1', organizerUpn: 'o@x', organizerId: 'o', organizerOrganizationId: 't',
-    startTimeRaw: '', endTimeRaw: '', meetingType: 'Scheduled', source: { file: 'f', line: 1 },
+    kind: 'meeting',
+    recordId: 'm1',
+    meetingId: 'm1',
+    organizerUpn: 'o@x',
+    organizerId: 'o',
+    organizerOrganizationId: 't',
+    startTimeRaw: '',
+    endTimeRaw: '',
+    meetingType: 'Scheduled',
+    source: { file: 'f', line: 1 },
   };
   if (start !== undefined) record.startTime = at(start);
   if (end !== undefined) record.endTime = at(end);
@@ -470,20 +558,39 @@ describe('meeting window', () => {
   ];
 
   test('MeetingDetail StartTime/EndTime when both are present', () => {
-    assert.deepEqual(meetingWindow({ meetingId: 'm1', detail: detail(10, 20), sessions: [] }, sessions), { start: at(10), end: at(20), source: 'MeetingDetail' });
+    assert.deepEqual(meetingWindow({ meetingId: 'm1', detail: detail(10, 20), sessions: [] }, sessions), {
+      start: at(10),
+      end: at(20),
+      source: 'MeetingDetail',
+    });
   });
 
   test('otherwise min join / max leave of humans (bots ignored)', () => {
-    assert.deepEqual(meetingWindow({ meetingId: 'm1', sessions: [] }, sessions), { start: at(50), end: at(2000), source: 'sessions' });
+    assert.deepEqual(meetingWindow({ meetingId: 'm1', sessions: [] }, sessions), {
+      start: at(50),
+      end: at(2000),
+      source: 'sessions',
+    });
     // A detail without EndTime, or with EndTime before StartTime, is not used.
     assert.equal(meetingWindow({ meetingId: 'm1', detail: detail(10), sessions: [] }, sessions).source, 'sessions');
     assert.equal(meetingWindow({ meetingId: 'm1', detail: detail(20, 10), sessions: [] }, sessions).source, 'sessions');
   });
 
   test('without humans: non-bot sessions, then all sessions', () => {
-    const phoneAndBot = [session({ key: 't', cls: 'phone', join: 100, leave: 200 }), session({ key: 'bot', cls: 'bot', join: 0, leave: 9000 })];
-    assert.deepEqual(meetingWindow({ meetingId: 'm1', sessions: [] }, phoneAndBot), { start: at(100), end: at(200), source: 'sessions' });
-    assert.deepEqual(meetingWindow({ meetingId: 'm1', sessions: [] }, phoneAndBot.slice(1)), { start: at(0), end: at(9000), source: 'sessions' });
+    const phoneAndBot = [
+      session({ key: 't', cls: 'phone', join: 100, leave: 200 }),
+      session({ key: 'bot', cls: 'bot', join: 0, leave: 9000 }),
+    ];
+    assert.deepEqual(meetingWindow({ meetingId: 'm1', sessions: [] }, phoneAndBot), {
+      start: at(100),
+      end: at(200),
+      source: 'sessions',
+    });
+    assert.deepEqual(meetingWindow({ meetingId: 'm1', sessions: [] }, phoneAndBot.slice(1)), {
+      start: at(0),
+      end: at(9000),
+      source: 'sessions',
+    });
   });
 
   test('analyseMeeting classifies, uses the MeetingDetail window and reports its source', () => {
@@ -504,7 +611,11 @@ describe('meeting window', () => {
   });
 
   test('findingsOnly: the same findings, without the sorted sessions and the per-participant results', () => {
-    const sessions = [...leaveAndRejoin(30), session({ key: 'v', join: 0, leave: 500 }), session({ key: 'v', join: 520, leave: 900 })];
+    const sessions = [
+      ...leaveAndRejoin(30),
+      session({ key: 'v', join: 0, leave: 500 }),
+      session({ key: 'v', join: 520, leave: 900 }),
+    ];
     const full = detectDisconnections('m1', sessions, LONG);
     const lean = detectDisconnections('m1', sessions, LONG, DEFAULT_DETECTION_PARAMS, { findingsOnly: true });
     assert.equal(full.disconnections.length, 2);
@@ -521,8 +632,14 @@ const specArb = fc.record({
   key: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
   device: fc.constantFrom('laptop', 'phone', 'web'),
   // Coarse times (multiples of 30 s) make ties and gaps exactly on band edges common.
-  join: fc.oneof(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 130 }).map((n) => n * 30)),
-  duration: fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: 0, max: 50 }).map((n) => n * 30)),
+  join: fc.oneof(
+    fc.integer({ min: 0, max: 4000 }),
+    fc.integer({ min: 0, max: 130 }).map((n) => n * 30),
+  ),
+  duration: fc.oneof(
+    fc.integer({ min: 0, max: 1500 }),
+    fc.integer({ min: 0, max: 50 }).map((n) => n * 30),
+  ),
   ip: fc.constantFrom('', '10.57.1.20', '203.0.113.50'),
   cls: fc.constantFrom(...CLASSES),
 });
@@ -531,12 +648,21 @@ const HUMAN: ParticipantClass = 'human';
 const crowdArb = fc
   .record({
     at: fc.integer({ min: 500, max: 3000 }),
-    people: fc.array(fc.record({ offset: fc.integer({ min: 0, max: 150 }), gap: fc.integer({ min: -10, max: 200 }) }), { maxLength: 8 }),
+    people: fc.array(fc.record({ offset: fc.integer({ min: 0, max: 150 }), gap: fc.integer({ min: -10, max: 200 }) }), {
+      maxLength: 8,
+    }),
   })
   .map(({ at: leaveAt, people }) =>
     people.flatMap((p, i) => [
       { key: `h${i}`, device: 'laptop', join: 0, duration: leaveAt + p.offset, ip: '10.57.1.20', cls: HUMAN },
-      { key: `h${i}`, device: 'laptop', join: leaveAt + p.offset + p.gap, duration: 2000, ip: '203.0.113.50', cls: HUMAN },
+      {
+        key: `h${i}`,
+        device: 'laptop',
+        join: leaveAt + p.offset + p.gap,
+        duration: 2000,
+        ip: '203.0.113.50',
+        cls: HUMAN,
+      },
     ]),
   );
 const sessionsArb = fc
@@ -544,13 +670,22 @@ const sessionsArb = fc
   .map(([random, crowd]) =>
     [...random, ...crowd].map((s, i) =>
       session({
-        key: s.key, device: s.device, join: s.join, leave: s.join + s.duration, ip: s.ip, cls: s.cls, id: `r${i}`,
+        key: s.key,
+        device: s.device,
+        join: s.join,
+        leave: s.join + s.duration,
+        ip: s.ip,
+        cls: s.cls,
+        id: `r${i}`,
         keyConfidence: s.key === 'e' ? 'low' : 'high',
         ...(s.ip === '10.57.1.20' ? { site: 'HQ' } : {}),
       }),
     ),
   );
-const windowArb = fc.option(fc.record({ start: fc.integer({ min: 0, max: 1000 }), end: fc.integer({ min: 1000, max: 6000 }) }), { nil: undefined });
+const windowArb = fc.option(
+  fc.record({ start: fc.integer({ min: 0, max: 1000 }), end: fc.integer({ min: 1000, max: 6000 }) }),
+  { nil: undefined },
+);
 const paramsArb: fc.Arbitrary<DetectionParams> = fc
   .record({
     overlapToleranceSeconds: fc.integer({ min: 0, max: 30 }),
@@ -599,12 +734,19 @@ describe('properties', () => {
   });
 
   test('analyseMeeting refuses a participantKeyOf that disagrees with classify', () => {
-    const built = [session({ key: 'u', join: 0, leave: 100, id: 'a' }), session({ key: 'u', join: 200, leave: 300, id: 'b' })];
+    const built = [
+      session({ key: 'u', join: 0, leave: 100, id: 'a' }),
+      session({ key: 'u', join: 200, leave: 300, id: 'b' }),
+    ];
     const byId = new Map(built.map((s) => [s.session.recordId, s]));
     const meeting: Meeting = { meetingId: 'm1', sessions: built.map((s) => s.session) };
     assert.throws(
-      () => analyseMeeting(meeting, (r) => byId.get(r.recordId)!, DEFAULT_DETECTION_PARAMS,
-        { findingsOnly: true, participantKeyOf: () => 'someone else', largeMeetingSessions: 0 }),
+      () =>
+        analyseMeeting(meeting, (r) => byId.get(r.recordId)!, DEFAULT_DETECTION_PARAMS, {
+          findingsOnly: true,
+          participantKeyOf: () => 'someone else',
+          largeMeetingSessions: 0,
+        }),
       /participantKeyOf and classify give different participant keys/,
     );
   });
@@ -612,12 +754,17 @@ describe('properties', () => {
   test('(a) permuting the input sessions does not change the result', () => {
     fc.assert(
       fc.property(
-        sessionsArb.chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length }))),
+        sessionsArb.chain((s) =>
+          fc.tuple(fc.constant(s), fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length })),
+        ),
         windowArb,
         paramsArb,
         ([sessions, shuffled], w, params) => {
           const window = windowFor(sessions, w);
-          assert.deepStrictEqual(detectDisconnections('m1', shuffled, window, params), detectDisconnections('m1', sessions, window, params));
+          assert.deepStrictEqual(
+            detectDisconnections('m1', shuffled, window, params),
+            detectDisconnections('m1', sessions, window, params),
+          );
         },
       ),
       { numRuns: 300 },
@@ -631,8 +778,16 @@ describe('properties', () => {
         const lost = new Set<string>();
         const rejoins = new Set<string>();
         for (const d of analysis.disconnections) {
-          assert.ok(d.gapSeconds >= -params.overlapToleranceSeconds && d.gapSeconds <= params.possibleWindowSeconds, `gap ${d.gapSeconds}`);
-          const expectedBand = d.gapSeconds <= params.strongGapSeconds ? 'strong' : d.gapSeconds <= params.rejoinWindowSeconds ? 'probable' : 'possible';
+          assert.ok(
+            d.gapSeconds >= -params.overlapToleranceSeconds && d.gapSeconds <= params.possibleWindowSeconds,
+            `gap ${d.gapSeconds}`,
+          );
+          const expectedBand =
+            d.gapSeconds <= params.strongGapSeconds
+              ? 'strong'
+              : d.gapSeconds <= params.rejoinWindowSeconds
+                ? 'probable'
+                : 'possible';
           assert.equal(d.band, expectedBand);
           if (d.counted) assert.notEqual(d.band, 'possible');
           if (d.kind === 'drop-device-switch') assert.notEqual(d.band, 'possible');
@@ -656,22 +811,38 @@ describe('properties', () => {
       window: [a.instanceStart - shiftMs, a.instanceEnd - shiftMs, a.instanceSource],
       participants: a.participants,
       disconnections: a.disconnections.map(({ reason: _r, massEventId, ...d }) => ({
-        ...d, leaveTime: d.leaveTime - shiftMs, rejoinTime: d.rejoinTime - shiftMs, inMassEvent: massEventId !== undefined,
+        ...d,
+        leaveTime: d.leaveTime - shiftMs,
+        rejoinTime: d.rejoinTime - shiftMs,
+        inMassEvent: massEventId !== undefined,
       })),
       notes: a.notes.map(({ reason: _r, ...n }) => ({ ...n, time: n.time - shiftMs })),
-      massEvents: a.massEvents.map(({ reason: _r, id: _i, ...e }) => ({ ...e, start: e.start - shiftMs, end: e.end - shiftMs })),
+      massEvents: a.massEvents.map(({ reason: _r, id: _i, ...e }) => ({
+        ...e,
+        start: e.start - shiftMs,
+        end: e.end - shiftMs,
+      })),
     });
     fc.assert(
-      fc.property(sessionsArb, windowArb, paramsArb, fc.integer({ min: -1_000_000, max: 1_000_000 }), (sessions, w, params, shiftSeconds) => {
-        const shiftMs = shiftSeconds * 1000;
-        const window = windowFor(sessions, w);
-        const shifted = sessions.map((s) => ({ ...s, session: { ...s.session, joinTime: s.session.joinTime + shiftMs, leaveTime: s.session.leaveTime + shiftMs } }));
-        const shiftedWindow = { ...window, start: window.start + shiftMs, end: window.end + shiftMs };
-        assert.deepStrictEqual(
-          strip(detectDisconnections('m1', shifted, shiftedWindow, params), shiftMs),
-          strip(detectDisconnections('m1', sessions, window, params), 0),
-        );
-      }),
+      fc.property(
+        sessionsArb,
+        windowArb,
+        paramsArb,
+        fc.integer({ min: -1_000_000, max: 1_000_000 }),
+        (sessions, w, params, shiftSeconds) => {
+          const shiftMs = shiftSeconds * 1000;
+          const window = windowFor(sessions, w);
+          const shifted = sessions.map((s) => ({
+            ...s,
+            session: { ...s.session, joinTime: s.session.joinTime + shiftMs, leaveTime: s.session.leaveTime + shiftMs },
+          }));
+          const shiftedWindow = { ...window, start: window.start + shiftMs, end: window.end + shiftMs };
+          assert.deepStrictEqual(
+            strip(detectDisconnections('m1', shifted, shiftedWindow, params), shiftMs),
+            strip(detectDisconnections('m1', sessions, window, params), 0),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -682,7 +853,10 @@ describe('properties', () => {
       fc.property(sessionsArb, windowArb, fc.constantFrom(...names), (sessions, w, name) => {
         const window = windowFor(sessions, w);
         const explicit = parseDetectionParams({ [name]: DEFAULT_DETECTION_PARAMS[name] }, 'test');
-        assert.deepStrictEqual(detectDisconnections('m1', sessions, window, explicit), detectDisconnections('m1', sessions, window));
+        assert.deepStrictEqual(
+          detectDisconnections('m1', sessions, window, explicit),
+          detectDisconnections('m1', sessions, window),
+        );
       }),
       { numRuns: 200 },
     );

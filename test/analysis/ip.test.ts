@@ -48,10 +48,34 @@ test('IPv4-mapped IPv6 becomes IPv4, in dotted and hex form', () => {
 
 test('empty and malformed input gives undefined', () => {
   const bad = [
-    '', '   ', 'unknown', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.-4', '1..2.3', '010.1.1.1', '1.2.3.04',
-    '1.2.3.4:', '1.2.3.4:65536', '1.2.3.4:port', '1.2.3.4/24', '[::1', '[::1]x', '[::1]:', '::1::', ':::',
-    '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7:8::', 'gggg::1', '12345::1', '::ffff:1.2.3', '1:2:3:4:5:6:1.2.3.4:8',
-    ':1:2:3:4:5:6:7', '1:2:3:4:5:6:7:', 'x'.repeat(200),
+    '',
+    '   ',
+    'unknown',
+    '1.2.3',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    '1.2.3.-4',
+    '1..2.3',
+    '010.1.1.1',
+    '1.2.3.04',
+    '1.2.3.4:',
+    '1.2.3.4:65536',
+    '1.2.3.4:port',
+    '1.2.3.4/24',
+    '[::1',
+    '[::1]x',
+    '[::1]:',
+    '::1::',
+    ':::',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7:8::',
+    'gggg::1',
+    '12345::1',
+    '::ffff:1.2.3',
+    '1:2:3:4:5:6:1.2.3.4:8',
+    ':1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:',
+    'x'.repeat(200),
   ];
   for (const s of bad) assert.equal(normaliseIp(s), undefined, JSON.stringify(s));
 });
@@ -75,18 +99,24 @@ const isMapped = (g: number[]): boolean => g.slice(0, 5).every((x) => x === 0) &
 
 test('property: IPv6 text agrees with ipaddr.js RFC 5952 output', () => {
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 }), (groups) => {
-      fc.pre(!isMapped(groups));
-      const expected = ipaddr.IPv6.parse(fullForm(groups)).toRFC5952String();
-      assert.deepEqual(normaliseIp(fullForm(groups)), { ip: expected, version: 6 });
-    }),
+    fc.property(
+      fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 }),
+      (groups) => {
+        fc.pre(!isMapped(groups));
+        const expected = ipaddr.IPv6.parse(fullForm(groups)).toRFC5952String();
+        assert.deepEqual(normaliseIp(fullForm(groups)), { ip: expected, version: 6 });
+      },
+    ),
     { numRuns: 2000 },
   );
   // ipaddr.js reads a trailing dotted quad (::1.2.3.4) as IPv4-mapped; RFC 4291 §2.5.5.1 says it
   // is the plain IPv6 address 0:…:0102:0304. So the oracle gets the hex spelling of that suffix.
   const dottedToHex = (addr: string): string =>
-    addr.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
-      `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`);
+    addr.replace(
+      /(\d+)\.(\d+)\.(\d+)\.(\d+)$/,
+      (_m, a: string, b: string, c: string, d: string) =>
+        `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`,
+    );
   fc.assert(
     fc.property(fc.ipV6(), (addr) => {
       const parsed = ipaddr.IPv6.parse(dottedToHex(addr));

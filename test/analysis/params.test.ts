@@ -14,7 +14,10 @@ test('an empty input gives the defaults, as a fresh object', () => {
 });
 
 test('given values override the defaults; numeric strings are accepted; undefined is ignored', () => {
-  const params = parseDetectionParams({ rejoinWindowSeconds: '240', strongGapSeconds: 45, endGraceSeconds: undefined }, 'cli');
+  const params = parseDetectionParams(
+    { rejoinWindowSeconds: '240', strongGapSeconds: 45, endGraceSeconds: undefined },
+    'cli',
+  );
   assert.equal(params.rejoinWindowSeconds, 240);
   assert.equal(params.strongGapSeconds, 45);
   assert.equal(params.endGraceSeconds, DEFAULT_DETECTION_PARAMS.endGraceSeconds);
@@ -23,32 +26,57 @@ test('given values override the defaults; numeric strings are accepted; undefine
 test('an unknown key is an error naming the source, the key and the nearest known name', () => {
   assert.throws(
     () => parseDetectionParams({ rejoinWindowSecond: 240 }, 'settings.json'),
-    (e: Error) => /^settings\.json: /.test(e.message) && /"rejoinWindowSecond"/.test(e.message) && /did you mean "rejoinWindowSeconds"/.test(e.message),
+    (e: Error) =>
+      /^settings\.json: /.test(e.message) &&
+      /"rejoinWindowSecond"/.test(e.message) &&
+      /did you mean "rejoinWindowSeconds"/.test(e.message),
   );
-  assert.throws(() => parseDetectionParams({ colour: 'blue' }, 'x'), /unknown detection parameter "colour"; known parameters: overlapToleranceSeconds/);
+  assert.throws(
+    () => parseDetectionParams({ colour: 'blue' }, 'x'),
+    /unknown detection parameter "colour"; known parameters: overlapToleranceSeconds/,
+  );
 });
 
 test('non-numeric, non-finite and negative values are rejected with the parameter name', () => {
   for (const bad of ['abc', '', '12s', null, true, {}, Number.NaN, Number.POSITIVE_INFINITY]) {
-    assert.throws(() => parseDetectionParams({ endGraceSeconds: bad }, 'env'), /^Error: env: detection parameter "endGraceSeconds" must be a finite number/, inspect(bad));
+    assert.throws(
+      () => parseDetectionParams({ endGraceSeconds: bad }, 'env'),
+      /^Error: env: detection parameter "endGraceSeconds" must be a finite number/,
+      inspect(bad),
+    );
   }
-  assert.throws(() => parseDetectionParams({ overlapToleranceSeconds: -1 }, 'env'), /"overlapToleranceSeconds" must be ≥ 0, got -1/);
+  assert.throws(
+    () => parseDetectionParams({ overlapToleranceSeconds: -1 }, 'env'),
+    /"overlapToleranceSeconds" must be ≥ 0, got -1/,
+  );
   assert.throws(() => parseDetectionParams({ minSessions: -3 }, 'env'), /"minSessions" must be ≥ 0/);
 });
 
 test('bands must be ordered: strong ≤ rejoin ≤ possible (equal is allowed)', () => {
-  assert.throws(() => parseDetectionParams({ strongGapSeconds: 301 }, 's'), /"strongGapSeconds" \(301\) must not exceed rejoinWindowSeconds \(300\)/);
-  assert.throws(() => parseDetectionParams({ rejoinWindowSeconds: 901 }, 's'), /"rejoinWindowSeconds" \(901\) must not exceed possibleWindowSeconds \(900\)/);
+  assert.throws(
+    () => parseDetectionParams({ strongGapSeconds: 301 }, 's'),
+    /"strongGapSeconds" \(301\) must not exceed rejoinWindowSeconds \(300\)/,
+  );
+  assert.throws(
+    () => parseDetectionParams({ rejoinWindowSeconds: 901 }, 's'),
+    /"rejoinWindowSeconds" \(901\) must not exceed possibleWindowSeconds \(900\)/,
+  );
   const equal = parseDetectionParams({ strongGapSeconds: 300, possibleWindowSeconds: 300 }, 's');
   assert.equal(equal.strongGapSeconds, 300);
   assert.equal(equal.possibleWindowSeconds, 300);
 });
 
 test('mass-event share must be in (0, 1]; people a whole number ≥ 1; minSessions whole', () => {
-  assert.throws(() => parseDetectionParams({ massEventMinShare: 0 }, 's'), /"massEventMinShare" must be a share in \(0, 1\]/);
+  assert.throws(
+    () => parseDetectionParams({ massEventMinShare: 0 }, 's'),
+    /"massEventMinShare" must be a share in \(0, 1\]/,
+  );
   assert.throws(() => parseDetectionParams({ massEventMinShare: 1.5 }, 's'), /"massEventMinShare"/);
   assert.equal(parseDetectionParams({ massEventMinShare: 1 }, 's').massEventMinShare, 1);
-  assert.throws(() => parseDetectionParams({ massEventMinPeople: 0 }, 's'), /"massEventMinPeople" must be a whole number ≥ 1/);
+  assert.throws(
+    () => parseDetectionParams({ massEventMinPeople: 0 }, 's'),
+    /"massEventMinPeople" must be a whole number ≥ 1/,
+  );
   assert.throws(() => parseDetectionParams({ massEventMinPeople: 2.5 }, 's'), /"massEventMinPeople"/);
   assert.equal(parseDetectionParams({ massEventMinPeople: 1 }, 's').massEventMinPeople, 1);
   assert.throws(() => parseDetectionParams({ minSessions: 2.5 }, 's'), /"minSessions" must be a whole number/);

@@ -1,14 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { IpRegexFilter, MAX_PATTERN_LENGTH, RegexSyntaxError, translatePythonRegex } from '../../src/analysis/safeRegex.js';
+import {
+  IpRegexFilter,
+  MAX_PATTERN_LENGTH,
+  RegexSyntaxError,
+  translatePythonRegex,
+} from '../../src/analysis/safeRegex.js';
 
 const matches = (pattern: string, input: string): boolean => IpRegexFilter.compile(pattern).test(input);
 
 test("tala's example: ^10\\.5[78]\\. selects 10.57.x and 10.58.x only", () => {
   const f = IpRegexFilter.compile('^10\\.5[78]\\.');
   assert.equal(f.pattern, '^10\\.5[78]\\.');
-  assert.deepEqual(['10.57.1.2', '10.58.0.1', '10.59.0.1', '110.57.1.1', '10.5.78.1', ''].map((ip) => f.test(ip)), [true, true, false, false, false, false]);
+  assert.deepEqual(
+    ['10.57.1.2', '10.58.0.1', '10.59.0.1', '110.57.1.1', '10.5.78.1', ''].map((ip) => f.test(ip)),
+    [true, true, false, false, false, false],
+  );
 });
 
 test('search is unanchored (re.search) unless the pattern anchors it', () => {
@@ -104,7 +112,8 @@ test('classic catastrophic-backtracking patterns complete on 100k-character inpu
 });
 
 /** Escapes every regex metacharacter, like Python's re.escape. */
-const escapeLiteral = (s: string): string => s.replace(/[.^$*+?{}[\]\\|()#&~\-\s]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+const escapeLiteral = (s: string): string =>
+  s.replace(/[.^$*+?{}[\]\\|()#&~\-\s]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 
 test('property: an escaped literal behaves like a substring search', () => {
   fc.assert(
@@ -121,7 +130,10 @@ test('property: an escaped literal behaves like a substring search', () => {
 
 test('property: any pattern either compiles or raises RegexSyntaxError; a compiled one never throws', () => {
   const regexChars = fc.constantFrom(...'()[]{}?*+|^$\\.-:,0123456789abPZuxN<>=!#ims'.split(''));
-  const pattern = fc.oneof(fc.string({ maxLength: 20 }), fc.array(regexChars, { maxLength: 20 }).map((a) => a.join('')));
+  const pattern = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.array(regexChars, { maxLength: 20 }).map((a) => a.join('')),
+  );
   fc.assert(
     fc.property(pattern, fc.oneof(fc.ipV4(), fc.ipV6(), fc.string()), (p, ip) => {
       let f: IpRegexFilter;

@@ -14,13 +14,20 @@ import {
 } from '../../src/analysis/siteMap.js';
 
 // The sample row of the CQD building-file documentation (CQD column order).
-const CQD_SAMPLE_ROW = '192.168.1.0,USA/Seattle/SEATTLE-SEA-1,26,SEATTLE-SEA-1,Contoso,IT Termination,Engineering,Seattle,98001,US,WA,MSUS,1,0,0';
+const CQD_SAMPLE_ROW =
+  '192.168.1.0,USA/Seattle/SEATTLE-SEA-1,26,SEATTLE-SEA-1,Contoso,IT Termination,Engineering,Seattle,98001,US,WA,MSUS,1,0,0';
 
 function entry(network: string, name: string, extra: Partial<SiteMapEntry> = {}): SiteMapEntry {
   const [addr, len] = network.split('/') as [string, string];
   return {
-    name, building: `${name} building`, network, insideCorp: true, vpn: false,
-    prefixLength: Number(len), version: addr.includes(':') ? 6 : 4, ...extra,
+    name,
+    building: `${name} building`,
+    network,
+    insideCorp: true,
+    vpn: false,
+    prefixLength: Number(len),
+    version: addr.includes(':') ? 6 : 4,
+    ...extra,
   };
 }
 
@@ -30,8 +37,14 @@ test('a CQD building file without header: every column lands in its field', () =
   assert.equal(map.size, 1);
   // A /26 from .0 covers .0-.63.
   assert.deepEqual(map.lookup('192.168.1.63'), {
-    name: 'USA/Seattle/SEATTLE-SEA-1', building: 'SEATTLE-SEA-1', network: '192.168.1.0/26',
-    insideCorp: true, vpn: false, city: 'Seattle', country: 'US', region: 'MSUS',
+    name: 'USA/Seattle/SEATTLE-SEA-1',
+    building: 'SEATTLE-SEA-1',
+    network: '192.168.1.0/26',
+    insideCorp: true,
+    vpn: false,
+    city: 'Seattle',
+    country: 'US',
+    region: 'MSUS',
   });
   assert.equal(map.lookup('192.168.1.64'), undefined);
   assert.equal(map.lookup('192.168.0.255'), undefined);
@@ -39,12 +52,19 @@ test('a CQD building file without header: every column lands in its field', () =
 
 test('tab-separated files, 14 columns (no VPN), CRLF line ends and a BOM are read', () => {
   const row = CQD_SAMPLE_ROW.split(',').slice(0, 14).join('\t');
-  const { map, errors } = SiteMap.fromCqdCsv(`\uFEFF${row}\r\n\r\n10.0.0.0\tLab\t8\tLab\t\t\t\t\t\t\t\t\t0\t0\r\n`, 'b.tsv');
+  const { map, errors } = SiteMap.fromCqdCsv(
+    `\uFEFF${row}\r\n\r\n10.0.0.0\tLab\t8\tLab\t\t\t\t\t\t\t\t\t0\t0\r\n`,
+    'b.tsv',
+  );
   assert.deepEqual(errors, []);
   assert.equal(map.size, 2);
   assert.equal(map.lookup('192.168.1.1')?.building, 'SEATTLE-SEA-1');
   assert.deepEqual(map.lookup('10.200.1.1'), {
-    name: 'Lab', building: 'Lab', network: '10.0.0.0/8', insideCorp: false, vpn: false,
+    name: 'Lab',
+    building: 'Lab',
+    network: '10.0.0.0/8',
+    insideCorp: false,
+    vpn: false,
   });
 });
 
@@ -68,9 +88,18 @@ test('a header row is recognised and may reorder columns; CIDR in NetworkIP; IPv
 });
 
 test('header aliases (Subnet, PrefixLength, Building) and true/false flags', () => {
-  const { map, errors } = SiteMap.fromCqdCsv('Subnet,PrefixLength,Building,InsideCorp,VPN,Notes\n10.8.0.0,16,Lab,true,FALSE,ignored\n', 'alias.csv');
+  const { map, errors } = SiteMap.fromCqdCsv(
+    'Subnet,PrefixLength,Building,InsideCorp,VPN,Notes\n10.8.0.0,16,Lab,true,FALSE,ignored\n',
+    'alias.csv',
+  );
   assert.deepEqual(errors, []);
-  assert.deepEqual(map.lookup('10.8.1.1'), { name: 'Lab', building: 'Lab', network: '10.8.0.0/16', insideCorp: true, vpn: false });
+  assert.deepEqual(map.lookup('10.8.1.1'), {
+    name: 'Lab',
+    building: 'Lab',
+    network: '10.8.0.0/16',
+    insideCorp: true,
+    vpn: false,
+  });
 });
 
 test('the example building file of docs/design/classification.md loads without errors', () => {
@@ -83,7 +112,9 @@ test('the example building file of docs/design/classification.md loads without e
   assert.equal(map.lookup('10.57.6.20')?.name, 'Zurich/ZRH-1');
   assert.equal(classifyAddress('172.16.18.9', map), 'vpn');
   assert.equal(map.lookup('2001:db8:e8:25::1')?.building, 'BSL-2');
-  assert.deepEqual(map.overlaps(), [{ a: '10.57.0.0/16 (Zurich/ZRH-1)', b: '10.57.5.0/24 (Zurich/ZRH-1 floor 5)', kind: 'nested' }]);
+  assert.deepEqual(map.overlaps(), [
+    { a: '10.57.0.0/16 (Zurich/ZRH-1)', b: '10.57.5.0/24 (Zurich/ZRH-1 floor 5)', kind: 'nested' },
+  ]);
 });
 
 test('bad lines are reported with file, line, field and reason; good lines still load', () => {
@@ -107,8 +138,19 @@ test('bad lines are reported with file, line, field and reason; good lines still
   const { map, errors } = SiteMap.fromCqdCsv(lines.join('\n'), 'sites.csv');
   const got = errors.map((e) => [e.line, e.field]);
   assert.deepEqual(got, [
-    [2, 'NetworkIP'], [3, 'NetworkRange'], [4, 'NetworkRange'], [5, 'NetworkRange'], [6, 'NetworkRange'],
-    [7, 'InsideCorp'], [8, 'VPN'], [9, 'NetworkIP'], [10, 'NetworkIP'], [11, 'CSV'], [12, 'CSV'], [13, 'CSV'], [14, 'NetworkIP'],
+    [2, 'NetworkIP'],
+    [3, 'NetworkRange'],
+    [4, 'NetworkRange'],
+    [5, 'NetworkRange'],
+    [6, 'NetworkRange'],
+    [7, 'InsideCorp'],
+    [8, 'VPN'],
+    [9, 'NetworkIP'],
+    [10, 'NetworkIP'],
+    [11, 'CSV'],
+    [12, 'CSV'],
+    [13, 'CSV'],
+    [14, 'NetworkIP'],
   ]);
   for (const e of errors) {
     assert.equal(e.file, 'sites.csv');
@@ -130,7 +172,12 @@ test('quoted values: commas, doubled quotes and blank space around them; a bad q
   ].join('\r\n');
   const { map, errors } = SiteMap.fromCqdCsv(text, 'q.csv');
   assert.deepEqual(errors, [
-    { file: 'q.csv', line: 2, field: 'CSV', reason: 'unterminated quoted value (values spanning lines are not supported)' },
+    {
+      file: 'q.csv',
+      line: 2,
+      field: 'CSV',
+      reason: 'unterminated quoted value (values spanning lines are not supported)',
+    },
     { file: 'q.csv', line: 3, field: 'CSV', reason: 'unexpected text after the closing quote of value 2' },
   ]);
   assert.equal(map.lookup('10.20.1.1')?.name, 'North, "old" wing');
@@ -149,10 +196,18 @@ test('a first row that is neither data nor a header is reported and the rest is 
 
 test('VPN ranges: the VPN column or CQD\'s NetworkName/BuildingName "VPN" convention', () => {
   const { map } = SiteMap.fromCqdCsv(
-    ['10.1.0.0,Office,16,HQ,,,,,,,,,1,0,0', '10.2.0.0,VPN,16,HQ,,,,,,,,,1,0,0', '10.3.0.0,Pool,16,vpn,,,,,,,,,1,0,0', '10.4.0.0,Pool,16,HQ,,,,,,,,,1,0,1'].join('\n'),
+    [
+      '10.1.0.0,Office,16,HQ,,,,,,,,,1,0,0',
+      '10.2.0.0,VPN,16,HQ,,,,,,,,,1,0,0',
+      '10.3.0.0,Pool,16,vpn,,,,,,,,,1,0,0',
+      '10.4.0.0,Pool,16,HQ,,,,,,,,,1,0,1',
+    ].join('\n'),
     'v.csv',
   );
-  assert.deepEqual(['10.1.0.1', '10.2.0.1', '10.3.0.1', '10.4.0.1'].map((ip) => map.lookup(ip)?.vpn), [false, true, true, true]);
+  assert.deepEqual(
+    ['10.1.0.1', '10.2.0.1', '10.3.0.1', '10.4.0.1'].map((ip) => map.lookup(ip)?.vpn),
+    [false, true, true, true],
+  );
 });
 
 test('longest prefix wins; nested ranges are allowed and listed by overlaps()', () => {
@@ -180,7 +235,11 @@ test('longest prefix wins; nested ranges are allowed and listed by overlaps()', 
 });
 
 test('identical ranges: the first entry wins and overlaps() reports a duplicate', () => {
-  const map = SiteMap.fromEntries([entry('10.1.0.0/16', 'First'), entry('10.1.0.0/16', 'Second'), entry('10.2.0.0/16', 'Other')]);
+  const map = SiteMap.fromEntries([
+    entry('10.1.0.0/16', 'First'),
+    entry('10.1.0.0/16', 'Second'),
+    entry('10.2.0.0/16', 'Other'),
+  ]);
   assert.equal(map.lookup('10.1.1.1')?.name, 'First');
   assert.deepEqual(map.overlaps(), [{ a: '10.1.0.0/16 (First)', b: '10.1.0.0/16 (Second)', kind: 'duplicate' }]);
   assert.deepEqual(SiteMap.fromEntries([entry('10.1.0.0/16', 'A'), entry('10.2.0.0/16', 'B')]).overlaps(), []);
@@ -194,12 +253,26 @@ test('fromEntries rejects an entry whose network is not a CIDR matching its fiel
 test('toCqdCsv writes CQD column order, and reading it back gives the same map', () => {
   const entries: SiteMapEntry[] = [
     entry('10.57.0.0/16', 'Zurich', {
-      networkName: 'Zurich', building: 'ZRH-1', city: 'Zürich', zipCode: '8000', country: 'CH', state: 'ZH', region: 'EMEA',
-      ownershipType: 'Contoso', buildingType: 'Office', buildingOfficeType: 'Sales', expressRoute: true,
+      networkName: 'Zurich',
+      building: 'ZRH-1',
+      city: 'Zürich',
+      zipCode: '8000',
+      country: 'CH',
+      state: 'ZH',
+      region: 'EMEA',
+      ownershipType: 'Contoso',
+      buildingType: 'Office',
+      buildingOfficeType: 'Sales',
+      expressRoute: true,
     }),
     entry('10.58.0.0/24', 'Annex, north', { networkName: 'Annex, north', building: 'He said "hi"', insideCorp: false }),
     entry('2001:db8::/48', 'V6', { networkName: 'V6', vpn: true }),
-    entry('10.59.0.0/24', '=HYPERLINK("http://x")', { networkName: '=HYPERLINK("http://x")', building: '+1', ownershipType: '-2', region: '@x' }),
+    entry('10.59.0.0/24', '=HYPERLINK("http://x")', {
+      networkName: '=HYPERLINK("http://x")',
+      building: '+1',
+      ownershipType: '-2',
+      region: '@x',
+    }),
   ];
   const map = SiteMap.fromEntries(entries);
   const csv = map.toCqdCsv();
@@ -220,11 +293,20 @@ test('toCqdCsv writes CQD column order, and reading it back gives the same map',
 
 test('parseCidrList returns canonical CIDRs and names the first bad item', () => {
   assert.deepEqual(parseCidrList('10.57.0.0/16, 10.58.0.0/16;2001:DB8:0::/32\n192.168.1.5'), [
-    '10.57.0.0/16', '10.58.0.0/16', '2001:db8::/32', '192.168.1.5/32',
+    '10.57.0.0/16',
+    '10.58.0.0/16',
+    '2001:db8::/32',
+    '192.168.1.5/32',
   ]);
   assert.deepEqual(parseCidrList('  '), []);
-  assert.throws(() => parseCidrList('10.0.0.0/8, 10.0.0.0/33'), /'10\.0\.0\.0\/33' is not a valid CIDR range: prefix length 33/);
-  assert.throws(() => parseCidrList('10.0.0.1/8'), /'10\.0\.0\.1\/8' is not a valid CIDR range: host bits are set.*10\.0\.0\.0\/8/);
+  assert.throws(
+    () => parseCidrList('10.0.0.0/8, 10.0.0.0/33'),
+    /'10\.0\.0\.0\/33' is not a valid CIDR range: prefix length 33/,
+  );
+  assert.throws(
+    () => parseCidrList('10.0.0.1/8'),
+    /'10\.0\.0\.1\/8' is not a valid CIDR range: host bits are set.*10\.0\.0\.0\/8/,
+  );
   assert.throws(() => parseCidrList('10.57.*'), /'10\.57\.\*' is not a valid CIDR range/);
   assert.throws(() => parseCidrList('10.0.0.0/x'), /prefix length 'x' is not a number/);
 });
@@ -243,13 +325,24 @@ test('matchesCidrs: raw or normalised addresses, both families, no address never
 });
 
 test('AMBIGUOUS_HOME_SUBNETS holds the CQD common subnets', () => {
-  for (const s of ['10.0.0.0/24', '192.168.0.0/24', '192.168.1.0/24', '192.168.2.0/24', '172.20.10.0/24', '192.168.43.0/24']) {
+  for (const s of [
+    '10.0.0.0/24',
+    '192.168.0.0/24',
+    '192.168.1.0/24',
+    '192.168.2.0/24',
+    '172.20.10.0/24',
+    '192.168.43.0/24',
+  ]) {
     assert.ok(AMBIGUOUS_HOME_SUBNETS.includes(s), s);
   }
 });
 
 test('classifyAddress: site, vpn, ambiguous-home, private-unmapped, public-unmapped, none', () => {
-  const map = SiteMap.fromEntries([entry('10.57.0.0/16', 'Zurich'), entry('10.99.0.0/16', 'RA', { vpn: true }), entry('192.168.1.0/24', 'Branch')]);
+  const map = SiteMap.fromEntries([
+    entry('10.57.0.0/16', 'Zurich'),
+    entry('10.99.0.0/16', 'RA', { vpn: true }),
+    entry('192.168.1.0/24', 'Branch'),
+  ]);
   assert.equal(classifyAddress('10.57.1.1', map), 'site');
   assert.equal(classifyAddress('10.99.1.1', map), 'vpn');
   assert.equal(classifyAddress('192.168.1.20', map), 'site', 'a mapped common subnet is a site');
@@ -304,7 +397,8 @@ test('property: IPv4 longest-prefix lookup agrees with a brute-force scan', () =
         for (const [pick, random] of probes) {
           // Half the probes fall inside a chosen range (random host bits), half are anywhere.
           const base = nets.length > 0 && pick % 2 === 0 ? nets[pick % nets.length]! : undefined;
-          const ipNum = base === undefined ? random : ((base.net & v4Mask(base.len)) | (random & ~v4Mask(base.len))) >>> 0;
+          const ipNum =
+            base === undefined ? random : ((base.net & v4Mask(base.len)) | (random & ~v4Mask(base.len))) >>> 0;
           const ip = v4Text(ipNum);
           assert.equal(map.lookup(ip)?.name, bruteForce(entries, ip), ip);
         }

@@ -15,7 +15,9 @@ import { chunked, collect } from './helpers.js';
 import { zipArchive } from './zipWriter.js';
 
 function generated(options: Partial<GeneratorOptions> = {}): string {
-  return [...generateExport({ seed: 11, records: 300, scenario: 'mixed', format: 'purview-v3', ...options }).chunks()].join('');
+  return [
+    ...generateExport({ seed: 11, records: 300, scenario: 'mixed', format: 'purview-v3', ...options }).chunks(),
+  ].join('');
 }
 
 /** Items as comparable text: kind, record id or operation, and the file and number they come from. */
@@ -75,11 +77,16 @@ test('damaged, truncated and over-expanding gzip data is an ExportReadError that
   assert.match(truncated.message, /cut\.csv\.gz: the gzip-compressed file is truncated/);
   const damaged = Buffer.from(gz);
   damaged.fill(0x41, 20, 60);
-  assert.match((await readError(readAnyExport(damaged, { file: 'bad.gz' }))).message, /bad\.gz: the gzip-compressed data is damaged/);
+  assert.match(
+    (await readError(readAnyExport(damaged, { file: 'bad.gz' }))).message,
+    /bad\.gz: the gzip-compressed data is damaged/,
+  );
   const bomb = gzipSync(Buffer.alloc(4 * 1024 * 1024, 0x20));
   const e = await readError(readAnyExport(bomb, { file: 'bomb.gz', limits: small }));
   assert.match(e.message, /bomb\.gz: it expands more than 50 times .*zip bomb/);
-  const tooBig = await readError(readAnyExport(gzipSync(generated()), { file: 'big.gz', limits: { ...ARCHIVE_LIMITS, entryBytes: 10_000 } }));
+  const tooBig = await readError(
+    readAnyExport(gzipSync(generated()), { file: 'big.gz', limits: { ...ARCHIVE_LIMITS, entryBytes: 10_000 } }),
+  );
   assert.match(tooBig.message, /big\.gz: it expands to more than/);
 });
 
@@ -92,8 +99,8 @@ test('a zip archive: every export in it is read, named archive/inner in messages
     { name: 'exports/week2.ndjson', data: ndjson, method: 'store' },
   ]);
   const expected = [
-    ...await plain(csv, 'audit.zip/exports/week1.csv'),
-    ...await plain(ndjson, 'audit.zip/exports/week2.ndjson'),
+    ...(await plain(csv, 'audit.zip/exports/week1.csv')),
+    ...(await plain(ndjson, 'audit.zip/exports/week2.ndjson')),
   ];
   const progress: number[] = [];
   const stream = readAnyExport(chunked(zip, [3000]), { file: 'audit.zip', onProgress: (n) => progress.push(n) });
@@ -136,36 +143,67 @@ test('entries that are not exports are named in warnings; the others are still r
 });
 
 test('a zip archive with no readable export, an empty one, a damaged one, too many files: one ExportReadError', async () => {
-  const none = await readError(readAnyExport(zipArchive([{ name: 'notes.txt', data: 'hello\n' }]), { file: 'notes.zip' }));
-  assert.match(none.message, /^notes\.zip: no export could be read from the zip archive: notes\.txt: not read: not a recognised/);
-  assert.match((await readError(readAnyExport(zipArchive([]), { file: 'empty.zip' }))).message, /empty\.zip: the zip archive is empty/);
+  const none = await readError(
+    readAnyExport(zipArchive([{ name: 'notes.txt', data: 'hello\n' }]), { file: 'notes.zip' }),
+  );
+  assert.match(
+    none.message,
+    /^notes\.zip: no export could be read from the zip archive: notes\.txt: not read: not a recognised/,
+  );
+  assert.match(
+    (await readError(readAnyExport(zipArchive([]), { file: 'empty.zip' }))).message,
+    /empty\.zip: the zip archive is empty/,
+  );
   const zip = zipArchive([{ name: 'a.csv', data: generated({ records: 20 }) }]);
   const cut = await readError(readAnyExport(zip.subarray(0, zip.length - 30), { file: 'cut.zip' }));
   assert.match(cut.message, /cut\.zip: the zip archive cannot be read \(damaged or truncated\?\)/);
-  const many = zipArchive([{ name: 'a.csv', data: 'x' }, { name: 'b.csv', data: 'y' }, { name: 'c.csv', data: 'z' }]);
+  const many = zipArchive([
+    { name: 'a.csv', data: 'x' },
+    { name: 'b.csv', data: 'y' },
+    { name: 'c.csv', data: 'z' },
+  ]);
   const tooMany = await readError(readAnyExport(many, { file: 'many.zip', limits: { ...ARCHIVE_LIMITS, entries: 2 } }));
   assert.match(tooMany.message, /many\.zip: the zip archive holds 3 files, more than the 2 read/);
-  const xlsx = zipArchive([{ name: '[Content_Types].xml', data: '<Types/>' }, { name: 'xl/workbook.xml', data: '<workbook/>' }]);
-  assert.match((await readError(readAnyExport(xlsx, { file: 'audit.xlsx' }))).message, /audit\.xlsx: the file is an Excel workbook/);
+  const xlsx = zipArchive([
+    { name: '[Content_Types].xml', data: '<Types/>' },
+    { name: 'xl/workbook.xml', data: '<workbook/>' },
+  ]);
+  assert.match(
+    (await readError(readAnyExport(xlsx, { file: 'audit.xlsx' }))).message,
+    /audit\.xlsx: the file is an Excel workbook/,
+  );
 });
 
 test('a zip archive that does not come from a file is held in memory only up to a limit', async () => {
   const zip = zipArchive([{ name: 'a.csv', data: generated({ records: 100 }) }]);
-  const e = await readError(readAnyExport(chunked(zip, [1000]), { file: '<stdin>', limits: { ...ARCHIVE_LIMITS, bufferedZipBytes: 2000 } }));
-  assert.match(e.message, /<stdin>: a zip archive that does not come from a file is read into memory.*give the file name instead/);
+  const e = await readError(
+    readAnyExport(chunked(zip, [1000]), { file: '<stdin>', limits: { ...ARCHIVE_LIMITS, bufferedZipBytes: 2000 } }),
+  );
+  assert.match(
+    e.message,
+    /<stdin>: a zip archive that does not come from a file is read into memory.*give the file name instead/,
+  );
 });
 
 test('other binary files are refused by name, and the message says which formats are read', async () => {
   const seven = Buffer.concat([Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4]), Buffer.alloc(100)]);
   const e = await readError(readAnyExport(seven, { file: 'export.7z' }));
-  assert.match(e.message, /export\.7z: the file is a 7-Zip archive, not an export\. Exports are read as CSV, JSON or NDJSON text .*gzip-compressed .*zip archive/);
+  assert.match(
+    e.message,
+    /export\.7z: the file is a 7-Zip archive, not an export\. Exports are read as CSV, JSON or NDJSON text .*gzip-compressed .*zip archive/,
+  );
   const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
   const unknown = await readError(readAnyExport(png, { file: 'picture.png' }));
-  assert.match(unknown.message, /picture\.png: the file contains NUL bytes, so it is not a text export\. Exports are read as .*zip archive/);
+  assert.match(
+    unknown.message,
+    /picture\.png: the file contains NUL bytes, so it is not a text export\. Exports are read as .*zip archive/,
+  );
   assert.doesNotMatch(unknown.message, /save it as UTF-8\)/);
   const tgz = Buffer.alloc(1024);
   tgz.write('export.csv');
   tgz.write('ustar', 257, 'latin1');
-  assert.match((await readError(readAnyExport(gzipSync(tgz), { file: 'x.tar.gz' }))).message,
-    /x\.tar\.gz: the gzip-compressed file holds a tar archive, not an export/);
+  assert.match(
+    (await readError(readAnyExport(gzipSync(tgz), { file: 'x.tar.gz' }))).message,
+    /x\.tar\.gz: the gzip-compressed file holds a tar archive, not an export/,
+  );
 });

@@ -2,9 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
-  canonicalJson, quoteForMessage, synthesisedRecordId, toAuditItem, userAgentOf,
+  canonicalJson,
+  quoteForMessage,
+  synthesisedRecordId,
+  toAuditItem,
+  userAgentOf,
 } from '../../src/audit/auditData.js';
-import { isPlainIsoText, joinTimeText, leaveTimeText, plainIsoText, type ExportItem, type Rejection } from '../../src/audit/records.js';
+import {
+  isPlainIsoText,
+  joinTimeText,
+  leaveTimeText,
+  plainIsoText,
+  type ExportItem,
+  type Rejection,
+} from '../../src/audit/records.js';
 import { parseAuditTime } from '../../src/audit/time.js';
 import { meetingData, participantData } from './helpers.js';
 
@@ -53,8 +64,18 @@ test('a MeetingParticipantDetail becomes a session record with every field mappe
 
 test('optional fields absent: empty strings for texts, no key for optional values', () => {
   const data = participantData();
-  for (const k of ['ClientIP', 'DeviceInformation', 'ExtraProperties', 'IsJoinedFromLobby', 'CreationTime', 'UserId', 'UserKey',
-    'OrganizationId', 'ItemName']) delete data[k];
+  for (const k of [
+    'ClientIP',
+    'DeviceInformation',
+    'ExtraProperties',
+    'IsJoinedFromLobby',
+    'CreationTime',
+    'UserId',
+    'UserKey',
+    'OrganizationId',
+    'ItemName',
+  ])
+    delete data[k];
   const item = toAuditItem(data, source);
   assert.equal(item.type, 'record');
   const r = item.record;
@@ -121,9 +142,16 @@ test('MeetingDetail rejections: no Id; StartTime present but unparseable', () =>
 });
 
 test('other operations are skipped with their name', () => {
-  assert.deepEqual(toAuditItem({ Operation: 'TeamCreated', Id: 'x' }, source), { type: 'skipped', source, operation: 'TeamCreated' });
-  assert.deepEqual(toAuditItem({ Operation: 'CallParticipantDetail' }, source),
-    { type: 'skipped', source, operation: 'CallParticipantDetail' });
+  assert.deepEqual(toAuditItem({ Operation: 'TeamCreated', Id: 'x' }, source), {
+    type: 'skipped',
+    source,
+    operation: 'TeamCreated',
+  });
+  assert.deepEqual(toAuditItem({ Operation: 'CallParticipantDetail' }, source), {
+    type: 'skipped',
+    source,
+    operation: 'CallParticipantDetail',
+  });
 });
 
 test('rejections name the field and say what is wrong', () => {
@@ -140,15 +168,28 @@ test('rejections name the field and say what is wrong', () => {
     [participantData({ Attendees: [] }), 'AuditData.Attendees', /has 0 entries; exactly 1/],
     [participantData({ Attendees: [{ UPN: 'a@b.c' }, { UPN: 'd@e.f' }] }), 'AuditData.Attendees', /has 2 entries/],
     [participantData({ Attendees: ['x'] }), 'AuditData.Attendees[0]', /a string, not an object/],
-    [participantData({ Attendees: [{ RecipientType: 'User', Role: 1 }] }), 'AuditData.Attendees[0]',
-      /no UserObjectId, UPN or DisplayName/],
-    [participantData({ Attendees: [{ UserObjectId: '', UPN: '', DisplayName: '' }] }), 'AuditData.Attendees[0]',
-      /no UserObjectId, UPN or DisplayName/],
+    [
+      participantData({ Attendees: [{ RecipientType: 'User', Role: 1 }] }),
+      'AuditData.Attendees[0]',
+      /no UserObjectId, UPN or DisplayName/,
+    ],
+    [
+      participantData({ Attendees: [{ UserObjectId: '', UPN: '', DisplayName: '' }] }),
+      'AuditData.Attendees[0]',
+      /no UserObjectId, UPN or DisplayName/,
+    ],
     [participantData({ JoinTime: undefined }), 'AuditData.JoinTime', /JoinTime is missing/],
     [participantData({ JoinTime: 1709280000 }), 'AuditData.JoinTime', /a number, not a date-time text/],
-    [participantData({ LeaveTime: '2024-03-01T25:00:00' }), 'AuditData.LeaveTime', /"2024-03-01T25:00:00" is not a recognised/],
-    [participantData({ LeaveTime: '2024-03-01T08:59:59' }), 'AuditData.LeaveTime',
-      /"2024-03-01T08:59:59" is before JoinTime "2024-03-01T09:00:00"/],
+    [
+      participantData({ LeaveTime: '2024-03-01T25:00:00' }),
+      'AuditData.LeaveTime',
+      /"2024-03-01T25:00:00" is not a recognised/,
+    ],
+    [
+      participantData({ LeaveTime: '2024-03-01T08:59:59' }),
+      'AuditData.LeaveTime',
+      /"2024-03-01T08:59:59" is before JoinTime "2024-03-01T09:00:00"/,
+    ],
   ];
   for (const [data, field, reason] of cases) {
     const r = rejectionOf(toAuditItem(data, source));
@@ -203,7 +244,13 @@ test('canonicalJson sorts keys at every level and keeps array order', () => {
 });
 
 test('ExtraProperties: UserAgent from a list, one entry, a plain object, or JSON text; key case ignored', () => {
-  assert.equal(userAgentOf([{ Key: 'TimeZone', Value: 'x' }, { Key: 'userAgent', Value: 'UA1' }]), 'UA1');
+  assert.equal(
+    userAgentOf([
+      { Key: 'TimeZone', Value: 'x' },
+      { Key: 'userAgent', Value: 'UA1' },
+    ]),
+    'UA1',
+  );
   assert.equal(userAgentOf({ Key: 'UserAgent', Value: 'UA2' }), 'UA2');
   assert.equal(userAgentOf({ UserAgent: 'UA3' }), 'UA3');
   assert.equal(userAgentOf('[{"Key":"UserAgent","Value":"UA4"}]'), 'UA4');
@@ -214,10 +261,17 @@ test('ExtraProperties: UserAgent from a list, one entry, a plain object, or JSON
 });
 
 test('tolerates numbers where strings are expected, unknown keys, and lobby flags as text', () => {
-  const item = toAuditItem(participantData({
-    RecordType: '25', Id: 12345, MeetingDetailId: 678, Attendees: [{ UserObjectId: 42, Role: 3 }],
-    IsJoinedFromLobby: 'True', SomethingNew: { nested: true },
-  }), source);
+  const item = toAuditItem(
+    participantData({
+      RecordType: '25',
+      Id: 12345,
+      MeetingDetailId: 678,
+      Attendees: [{ UserObjectId: 42, Role: 3 }],
+      IsJoinedFromLobby: 'True',
+      SomethingNew: { nested: true },
+    }),
+    source,
+  );
   assert.ok(item.type === 'record' && item.record.kind === 'session');
   assert.equal(item.record.recordId, '12345');
   assert.equal(item.record.meetingId, '678');
@@ -232,7 +286,10 @@ test('tolerates numbers where strings are expected, unknown keys, and lobby flag
 });
 
 test('Attendees given as JSON text (as in Sentinel columns) is read; broken text is rejected', () => {
-  const ok = toAuditItem(participantData({ Attendees: '[{"DisplayName":"teamsvisitor:abc","RecipientType":"Anonymous"}]' }), source);
+  const ok = toAuditItem(
+    participantData({ Attendees: '[{"DisplayName":"teamsvisitor:abc","RecipientType":"Anonymous"}]' }),
+    source,
+  );
   assert.ok(ok.type === 'record' && ok.record.kind === 'session');
   assert.deepEqual(ok.record.attendee, { displayName: 'teamsvisitor:abc', recipientType: 'Anonymous' });
   const bad = rejectionOf(toAuditItem(participantData({ Attendees: '[{"DisplayName":' }), source));
@@ -240,7 +297,9 @@ test('Attendees given as JSON text (as in Sentinel columns) is read; broken text
 });
 
 test('field names can be mapped (Sentinel column names)', () => {
-  const r = rejectionOf(toAuditItem(participantData({ JoinTime: 'x' }), source, (k) => (k === 'JoinTime' ? 'JoinTime [UTC]' : k)));
+  const r = rejectionOf(
+    toAuditItem(participantData({ JoinTime: 'x' }), source, (k) => (k === 'JoinTime' ? 'JoinTime [UTC]' : k)),
+  );
   assert.equal(r.field, 'JoinTime [UTC]');
 });
 
@@ -259,5 +318,6 @@ test('a time text other than YYYY-MM-DDThh:mm:ss is kept as it appeared; joinTim
     assert.ok(isPlainIsoText(text));
     assert.equal(plainIsoText(parseAuditTime(text)!), text);
   }
-  for (const text of ['3/2/2026 10:51:13 AM', '2024-03-01T09:00:00Z', '2024-03-01 09:00:00']) assert.equal(isPlainIsoText(text), false);
+  for (const text of ['3/2/2026 10:51:13 AM', '2024-03-01T09:00:00Z', '2024-03-01 09:00:00'])
+    assert.equal(isPlainIsoText(text), false);
 });

@@ -21,7 +21,9 @@ const SAMPLES: Record<string, { rows: number; format: string; csvVariant?: strin
 };
 
 function corpusFiles(): string[] {
-  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.csv') || f.endsWith('.ndjson')).sort();
+  const files = readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.csv') || f.endsWith('.ndjson'))
+    .sort();
   assert.deepEqual(files, Object.keys(SAMPLES).sort(), `the samples in ${CORPUS} are the ones its README describes`);
   return files;
 }
@@ -31,12 +33,17 @@ function operationsOf(file: string): Record<string, number> {
   const text = readFileSync(join(CORPUS, file), 'utf8');
   const ops: string[] = [];
   if (file.endsWith('.ndjson')) {
-    for (const line of text.split('\n')) if (line.trim() !== '') ops.push((JSON.parse(line) as { Operation: string }).Operation);
+    for (const line of text.split('\n'))
+      if (line.trim() !== '') ops.push((JSON.parse(line) as { Operation: string }).Operation);
   } else {
     const [header, ...rows] = parse(text, { bom: true });
     const auditIndex = header!.indexOf('AuditData');
     for (const row of rows) {
-      ops.push(auditIndex >= 0 ? (JSON.parse(row[auditIndex]!) as { Operation: string }).Operation : row[header!.indexOf('Operation')]!);
+      ops.push(
+        auditIndex >= 0
+          ? (JSON.parse(row[auditIndex]!) as { Operation: string }).Operation
+          : row[header!.indexOf('Operation')]!,
+      );
     }
   }
   const counts: Record<string, number> = {};
@@ -55,7 +62,11 @@ test('every real file reads without error; every row is skipped (none is a meeti
     const expected = operationsOf(file);
     const rows = Object.values(expected).reduce((a, b) => a + b, 0);
     const { dataset, accounting } = await read(file);
-    assert.deepEqual(accounting, { rowsRead: rows, accepted: 0, duplicates: 0, skipped: rows, rejected: 0, skippedByOperation: expected }, file);
+    assert.deepEqual(
+      accounting,
+      { rowsRead: rows, accepted: 0, duplicates: 0, skipped: rows, rejected: 0, skippedByOperation: expected },
+      file,
+    );
     assert.deepEqual(dataset.rejections, [], file);
     assert.deepEqual(dataset.files[0]!.warnings, [], file);
   }
@@ -72,16 +83,25 @@ test('row counts and layouts match the published descriptions (test/fixtures/rea
 });
 
 test('the Teams rows of the samples are the operations the fixtures README lists', async () => {
-  assert.deepEqual((await read('azure-sentinel-training-lab-office_activity-teams-only.csv')).accounting.skippedByOperation,
-    { MemberAdded: 3, TeamSettingChanged: 1, TeamCreated: 1 });
-  assert.deepEqual((await read('elastic-beats-o365-25-ms-teams.ndjson')).accounting.skippedByOperation,
-    { TeamCreated: 1, MemberAdded: 2, TeamsSessionStarted: 1 });
-  assert.deepEqual((await read('elastic-beats-o365-25-ms-teams-groups-teams-only.ndjson')).accounting.skippedByOperation,
-    { TeamCreated: 2, MemberAdded: 2 });
+  assert.deepEqual(
+    (await read('azure-sentinel-training-lab-office_activity-teams-only.csv')).accounting.skippedByOperation,
+    { MemberAdded: 3, TeamSettingChanged: 1, TeamCreated: 1 },
+  );
+  assert.deepEqual((await read('elastic-beats-o365-25-ms-teams.ndjson')).accounting.skippedByOperation, {
+    TeamCreated: 1,
+    MemberAdded: 2,
+    TeamsSessionStarted: 1,
+  });
+  assert.deepEqual(
+    (await read('elastic-beats-o365-25-ms-teams-groups-teams-only.ndjson')).accounting.skippedByOperation,
+    { TeamCreated: 2, MemberAdded: 2 },
+  );
 });
 
 test('real Sentinel TimeGenerated [UTC] values all parse', () => {
-  const [header, ...rows] = parse(readFileSync(join(CORPUS, 'azure-sentinel-training-lab-office_activity.csv')), { bom: true });
+  const [header, ...rows] = parse(readFileSync(join(CORPUS, 'azure-sentinel-training-lab-office_activity.csv')), {
+    bom: true,
+  });
   const i = header!.indexOf('TimeGenerated [UTC]');
   assert.ok(i >= 0);
   for (const row of rows) {

@@ -8,7 +8,6 @@ import type { ExportItem } from '../../src/audit/records.js';
 import { excelUnicodeText, generatedCsv, windows1252, withSeparator } from './csvShapes.fixture.js';
 import { collect, once, readAll, recordsOf } from './helpers.js';
 
-
 const json = (items: readonly ExportItem[]): string[] => items.map((i) => JSON.stringify(i));
 
 const base = generatedCsv({ records: 600, badRowShare: 0.02, duplicateShare: 0.02, otherOperationsShare: 0.03 });
@@ -26,11 +25,15 @@ test('Excel `;` CSV and TAB-separated text read as the comma export they came fr
 });
 
 test('quotes work the same with `;`: a cell holding `;`, quotes and a line break is one cell', async () => {
-  const text = 'RecordId;CreationDate;RecordType;Operation;UserId;AuditData;AssociatedAdminUnits;AssociatedAdminUnitsNames\r\n'
-    + 'x;2026-03-02;25;MessageSent;u;"{""Operation"":""MessageSent"",""Id"":""a;b""}";"unit; one";"Unit ""A""\r\nnext"\r\n'
-    + 'y;2026-03-02;25;FileAccessed;u;"{""Operation"":""FileAccessed""}";;\r\n';
+  const text =
+    'RecordId;CreationDate;RecordType;Operation;UserId;AuditData;AssociatedAdminUnits;AssociatedAdminUnitsNames\r\n' +
+    'x;2026-03-02;25;MessageSent;u;"{""Operation"":""MessageSent"",""Id"":""a;b""}";"unit; one";"Unit ""A""\r\nnext"\r\n' +
+    'y;2026-03-02;25;FileAccessed;u;"{""Operation"":""FileAccessed""}";;\r\n';
   const read = await readAll(text, 'semicolons.csv', [5]);
-  assert.deepEqual(read.items.map((i) => (i.type === 'skipped' ? i.operation : i.type)), ['MessageSent', 'FileAccessed']);
+  assert.deepEqual(
+    read.items.map((i) => (i.type === 'skipped' ? i.operation : i.type)),
+    ['MessageSent', 'FileAccessed'],
+  );
   assert.equal(read.info.csvVariant, 'purview-v3');
   // A row with too few fields names the separator in its note.
   const short = await readAll('CreationDate\tUserId\tOperation\tAuditData\r\nx\ty\r\n', 'tabs.txt');
@@ -42,14 +45,30 @@ test('quotes work the same with `;`: a cell holding `;`, quotes and a line break
 test('Windows-1252 `;` CSV: every row read, with the warning about the bytes that are not UTF-8', async () => {
   const comma = await readAll(base.text, 'export.csv');
   const read = await readAll(windows1252(withSeparator(base.text, ';')), 'export.csv');
-  assert.deepEqual(read.items.map((i) => i.type), comma.items.map((i) => i.type));
-  assert.deepEqual(recordsOf(read.items).map((r) => r.recordId), recordsOf(comma.items).map((r) => r.recordId));
-  assert.match(read.info.warnings.join('\n'), /not valid UTF-8 \(first bad byte at byte offset \d+\).*save the file as UTF-8/);
+  assert.deepEqual(
+    read.items.map((i) => i.type),
+    comma.items.map((i) => i.type),
+  );
+  assert.deepEqual(
+    recordsOf(read.items).map((r) => r.recordId),
+    recordsOf(comma.items).map((r) => r.recordId),
+  );
+  assert.match(
+    read.info.warnings.join('\n'),
+    /not valid UTF-8 \(first bad byte at byte offset \d+\).*save the file as UTF-8/,
+  );
   // Accented names come through as U+FFFD (or `?` where Windows-1252 has no such letter), and only those differ.
-  const names = (items: readonly ExportItem[]) => recordsOf(items).flatMap((r) => (r.kind === 'session' ? [r.attendee.displayName ?? ''] : []));
+  const names = (items: readonly ExportItem[]) =>
+    recordsOf(items).flatMap((r) => (r.kind === 'session' ? [r.attendee.displayName ?? ''] : []));
   const changed = names(read.items).filter((n, i) => n !== names(comma.items)[i]);
-  assert.ok(changed.some((n) => n.includes('\uFFFD')), changed.slice(0, 3).join(' | '));
-  assert.ok(changed.every((n) => /[\uFFFD?]/.test(n)), changed.slice(0, 3).join(' | '));
+  assert.ok(
+    changed.some((n) => n.includes('\uFFFD')),
+    changed.slice(0, 3).join(' | '),
+  );
+  assert.ok(
+    changed.every((n) => /[\uFFFD?]/.test(n)),
+    changed.slice(0, 3).join(' | '),
+  );
 });
 
 async function refusal(text: string | Buffer, file: string): Promise<ExportReadError> {
@@ -62,17 +81,25 @@ async function refusal(text: string | Buffer, file: string): Promise<ExportReadE
   assert.fail(`${file} was read`);
 }
 
-test('a header that is not an audit export\'s under any separator: the message names the separator seen', async () => {
+test("a header that is not an audit export's under any separator: the message names the separator seen", async () => {
   const semi = await refusal('Name;Email;Department\r\nAnna;x;IT\r\n', 'people.csv');
-  assert.match(semi.message, /^people\.csv: not a recognised audit export: .*Columns found: "Name", "Email", "Department" \(separated by semicolons\)\.$/);
-  const tab = await refusal(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Name\tEmail\r\nAnna\tx\r\n', 'utf16le')]), 'people.txt');
+  assert.match(
+    semi.message,
+    /^people\.csv: not a recognised audit export: .*Columns found: "Name", "Email", "Department" \(separated by semicolons\)\.$/,
+  );
+  const tab = await refusal(
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Name\tEmail\r\nAnna\tx\r\n', 'utf16le')]),
+    'people.txt',
+  );
   assert.match(tab.message, /Columns found: "Name", "Email" \(separated by tabs\)\.$/);
   const comma = await refusal('Name,Email\r\nAnna,x\r\n', 'people.csv');
   assert.match(comma.message, /Columns found: "Name", "Email" \(separated by commas\)\.$/);
   const pipes = await refusal('RecordId|CreationDate|AuditData\r\n1|2|{}\r\n', 'pipes.csv');
-  assert.match(pipes.message, /Columns found: "RecordId\|CreationDate\|AuditData" \(no comma, semicolon or tab between them\)\.$/);
+  assert.match(
+    pipes.message,
+    /Columns found: "RecordId\|CreationDate\|AuditData" \(no comma, semicolon or tab between them\)\.$/,
+  );
   // A `;` header the comma reading takes for one column gets `;`, not ",": the widest split is named.
   const almost = await refusal('RecordId;CreationDate;Operation;Data\r\n', 'almost.csv');
   assert.match(almost.message, /"RecordId", "CreationDate", "Operation", "Data" \(separated by semicolons\)/);
 });
-

@@ -38,9 +38,16 @@ export function windows1252(text: string): Buffer {
 /** The AuditData of a MeetingParticipantDetail record padded to about `bytes` bytes with one huge field. */
 export function hugeAuditData(bytes: number): string {
   return JSON.stringify({
-    CreationTime: '2026-03-02T09:00:00', Id: '0badbeef-0000-4000-8000-000000000001', Operation: 'MeetingParticipantDetail',
-    RecordType: 25, Workload: 'MicrosoftTeams', UserId: 'organizer@contoso.com', MeetingDetailId: 'huge-meeting',
-    JoinTime: '2026-03-02T09:00:00', LeaveTime: '2026-03-02T09:30:00', Padding: 'x'.repeat(bytes),
+    CreationTime: '2026-03-02T09:00:00',
+    Id: '0badbeef-0000-4000-8000-000000000001',
+    Operation: 'MeetingParticipantDetail',
+    RecordType: 25,
+    Workload: 'MicrosoftTeams',
+    UserId: 'organizer@contoso.com',
+    MeetingDetailId: 'huge-meeting',
+    JoinTime: '2026-03-02T09:00:00',
+    LeaveTime: '2026-03-02T09:30:00',
+    Padding: 'x'.repeat(bytes),
   });
 }
 

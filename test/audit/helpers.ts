@@ -19,14 +19,16 @@ export function participantData(overrides: AuditJson = {}): AuditJson {
     ClientIP: '10.57.1.2',
     UserId: 'organizer@contoso.com',
     ArtifactsShared: [{ ArtifactSharedName: 'videoTransmitted' }],
-    Attendees: [{
-      OrganizationId: 'aaaaaaaa-0000-4000-8000-000000000001',
-      RecipientType: 'User',
-      UserObjectId: 'cccccccc-0000-4000-8000-000000000003',
-      DisplayName: 'Smith, Anna',
-      UPN: 'Anna.Smith@contoso.com',
-      Role: 1,
-    }],
+    Attendees: [
+      {
+        OrganizationId: 'aaaaaaaa-0000-4000-8000-000000000001',
+        RecipientType: 'User',
+        UserObjectId: 'cccccccc-0000-4000-8000-000000000003',
+        DisplayName: 'Smith, Anna',
+        UPN: 'Anna.Smith@contoso.com',
+        Role: 1,
+      },
+    ],
     DeviceInformation: 'Windows 10 Pro, Teams 1.6',
     ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (27/1.0.0.2024)' }],
     IsJoinedFromLobby: false,
@@ -80,13 +82,23 @@ function fieldText(value: unknown): string {
 export function csvRowFor(header: readonly string[], data: AuditJson, alwaysQuote = false): string {
   const fields = header.map((column) => {
     switch (column) {
-      case 'AuditData': return JSON.stringify(data);
-      case 'RecordId': case 'Identity': return fieldText(data.Id);
-      case 'CreationDate': return fieldText(data.CreationTime);
-      case 'Operation': case 'Operations': return fieldText(data.Operation);
-      case 'UserId': case 'UserIds': return fieldText(data.UserId);
-      case 'RecordType': return fieldText(data.RecordType);
-      default: return '';
+      case 'AuditData':
+        return JSON.stringify(data);
+      case 'RecordId':
+      case 'Identity':
+        return fieldText(data.Id);
+      case 'CreationDate':
+        return fieldText(data.CreationTime);
+      case 'Operation':
+      case 'Operations':
+        return fieldText(data.Operation);
+      case 'UserId':
+      case 'UserIds':
+        return fieldText(data.UserId);
+      case 'RecordType':
+        return fieldText(data.RecordType);
+      default:
+        return '';
     }
   });
   return csvLine(fields, alwaysQuote);
@@ -95,19 +107,46 @@ export function csvRowFor(header: readonly string[], data: AuditJson, alwaysQuot
 export const HEADERS = {
   'purview-v1': ['CreationDate', 'UserIds', 'Operations', 'AuditData'],
   'purview-v2': ['CreationDate', 'UserId', 'Operation', 'AuditData'],
-  'purview-v3': ['RecordId', 'CreationDate', 'RecordType', 'Operation', 'UserId', 'AuditData', 'AssociatedAdminUnits',
-    'AssociatedAdminUnitsNames'],
-  powershell: ['RecordType', 'CreationDate', 'UserIds', 'Operations', 'AuditData', 'ResultIndex', 'ResultCount', 'Identity',
-    'IsValid', 'ObjectState'],
+  'purview-v3': [
+    'RecordId',
+    'CreationDate',
+    'RecordType',
+    'Operation',
+    'UserId',
+    'AuditData',
+    'AssociatedAdminUnits',
+    'AssociatedAdminUnitsNames',
+  ],
+  powershell: [
+    'RecordType',
+    'CreationDate',
+    'UserIds',
+    'Operations',
+    'AuditData',
+    'ResultIndex',
+    'ResultCount',
+    'Identity',
+    'IsValid',
+    'ObjectState',
+  ],
 } as const;
 
 /** A whole CSV export of the given records. */
-export function csvExport(header: readonly string[], rows: readonly AuditJson[], options: {
-  bom?: boolean; crlf?: boolean; typeLine?: boolean; alwaysQuote?: boolean; finalNewline?: boolean;
-} = {}): string {
+export function csvExport(
+  header: readonly string[],
+  rows: readonly AuditJson[],
+  options: {
+    bom?: boolean;
+    crlf?: boolean;
+    typeLine?: boolean;
+    alwaysQuote?: boolean;
+    finalNewline?: boolean;
+  } = {},
+): string {
   const eol = options.crlf === false ? '\n' : '\r\n';
   const lines = [csvLine(header, options.alwaysQuote), ...rows.map((r) => csvRowFor(header, r, options.alwaysQuote))];
-  if (options.typeLine) lines.unshift('#TYPE Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.AuditRecord');
+  if (options.typeLine)
+    lines.unshift('#TYPE Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.AuditRecord');
   return `${options.bom ? '\uFEFF' : ''}${lines.join(eol)}${options.finalNewline === false ? '' : eol}`;
 }
 

@@ -7,7 +7,16 @@ import fc from 'fast-check';
 import { toAuditItem } from '../../src/audit/auditData.js';
 import { ExportReadError, readExport } from '../../src/audit/readExport.js';
 import type { ExportItem } from '../../src/audit/records.js';
-import { type AuditJson, chunked, collect, meetingData, participantData, readAll, recordsOf, rejectionsOf } from './helpers.js';
+import {
+  type AuditJson,
+  chunked,
+  collect,
+  meetingData,
+  participantData,
+  readAll,
+  recordsOf,
+  rejectionsOf,
+} from './helpers.js';
 
 const rows: AuditJson[] = [
   participantData({ Id: 'r1' }),
@@ -37,7 +46,10 @@ function graphRecord(data: AuditJson): AuditJson {
 }
 
 function graphPage(records: readonly AuditJson[], nextLink?: string): AuditJson {
-  const page: AuditJson = { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#security/auditLog/queries(\'q\')/records', value: records.map(graphRecord) };
+  const page: AuditJson = {
+    '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#security/auditLog/queries('q')/records",
+    value: records.map(graphRecord),
+  };
   if (nextLink !== undefined) page['@odata.nextLink'] = nextLink;
   return page;
 }
@@ -46,9 +58,17 @@ function graphPage(records: readonly AuditJson[], nextLink?: string): AuditJson 
 function convertToJson(records: readonly AuditJson[]): AuditJson {
   return {
     value: records.map((r, i) => ({
-      RunspaceId: '00000000-0000-0000-0000-000000000000', RecordType: 'MicrosoftTeams', CreationDate: '/Date(1709294400000)/',
-      UserIds: r.UserId ?? '', Operations: r.Operation, AuditData: JSON.stringify(r), ResultIndex: i + 1, ResultCount: records.length,
-      Identity: r.Id, IsValid: true, ObjectState: 'Unchanged',
+      RunspaceId: '00000000-0000-0000-0000-000000000000',
+      RecordType: 'MicrosoftTeams',
+      CreationDate: '/Date(1709294400000)/',
+      UserIds: r.UserId ?? '',
+      Operations: r.Operation,
+      AuditData: JSON.stringify(r),
+      ResultIndex: i + 1,
+      ResultCount: records.length,
+      Identity: r.Id,
+      IsValid: true,
+      ObjectState: 'Unchanged',
     })),
     Count: records.length,
   };
@@ -64,7 +84,9 @@ function content(items: readonly ExportItem[]): unknown[] {
 }
 
 function numbers(items: readonly ExportItem[]): number[] {
-  return items.map((i) => (i.type === 'record' ? i.record.source.line : i.type === 'skipped' ? i.source.line : i.rejection.line));
+  return items.map((i) =>
+    i.type === 'record' ? i.record.source.line : i.type === 'skipped' ? i.source.line : i.rejection.line,
+  );
 }
 
 async function readError(text: string, file: string): Promise<ExportReadError> {
@@ -78,14 +100,21 @@ async function readError(text: string, file: string): Promise<ExportReadError> {
 }
 
 test('a Graph audit log page, pretty-printed: records read from auditData, numbered by element; nextLink warned', async () => {
-  const text = JSON.stringify(graphPage(rows, 'https://graph.microsoft.com/v1.0/security/auditLog/queries/q/records?$skiptoken=x'), null, 2);
+  const text = JSON.stringify(
+    graphPage(rows, 'https://graph.microsoft.com/v1.0/security/auditLog/queries/q/records?$skiptoken=x'),
+    null,
+    2,
+  );
   for (const sizes of [undefined, [1], [17, 300]]) {
     const { items, info } = await readAll(text, 'page.json', sizes);
     assert.deepEqual(content(items), content(rows.map((r, i) => toAuditItem(r, { file: 'page.json', line: i + 1 }))));
     assert.deepEqual(numbers(items), [1, 2, 3, 4]);
     assert.equal(info.format, 'json-wrapper');
     assert.equal(info.warnings.length, 1);
-    assert.match(info.warnings[0]!, /page of a Microsoft Graph audit log query .*@odata\.nextLink: more records exist that are not in the file/);
+    assert.match(
+      info.warnings[0]!,
+      /page of a Microsoft Graph audit log query .*@odata\.nextLink: more records exist that are not in the file/,
+    );
   }
 });
 
@@ -100,7 +129,10 @@ test('Graph: the top-level standard fields stand in for those auditData lacks; r
   const [session] = recordsOf(items);
   assert.equal(session?.recordId, 'r1');
   assert.equal(session?.creationTime, Date.UTC(2024, 2, 1, 12));
-  assert.deepEqual(rejectionsOf(items).map((r) => [r.line, r.field, r.recordId]), [[2, 'auditData.JoinTime', 'r9']]);
+  assert.deepEqual(
+    rejectionsOf(items).map((r) => [r.line, r.field, r.recordId]),
+    [[2, 'auditData.JoinTime', 'r9']],
+  );
   assert.deepEqual(info.warnings, [], 'a page without nextLink is complete');
 });
 
@@ -109,9 +141,19 @@ test('Graph PowerShell SDK objects (ConvertTo-Json): the record under AuditData.
     const inner = { ...r };
     delete inner.CreationTime;
     return {
-      AdministrativeUnits: [], AuditData: { AdditionalProperties: inner }, AuditLogRecordType: 'microsoftTeams', ClientIP: r.ClientIP ?? null,
-      CreatedDateTime: `${String(r.CreationTime)}Z`, Id: r.Id, ObjectId: null, Operation: r.Operation, OrganizationId: r.OrganizationId,
-      Service: 'MicrosoftTeams', UserId: r.UserKey ?? null, UserPrincipalName: r.UserId ?? null, UserType: 'regular',
+      AdministrativeUnits: [],
+      AuditData: { AdditionalProperties: inner },
+      AuditLogRecordType: 'microsoftTeams',
+      ClientIP: r.ClientIP ?? null,
+      CreatedDateTime: `${String(r.CreationTime)}Z`,
+      Id: r.Id,
+      ObjectId: null,
+      Operation: r.Operation,
+      OrganizationId: r.OrganizationId,
+      Service: 'MicrosoftTeams',
+      UserId: r.UserKey ?? null,
+      UserPrincipalName: r.UserId ?? null,
+      UserType: 'regular',
     };
   });
   const { items } = await readAll(JSON.stringify(sdk, null, 4), 'sdk.json', [50]);
@@ -142,13 +184,19 @@ test('wrapper objects: "value" (ConvertTo-Json, AuditData as text), "records", "
     assert.equal(info.format, 'json-wrapper');
   }
   // Windows PowerShell's Out-File writes UTF-16 with a byte order mark
-  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(convertToJson(rows), null, 4).replace(/\n/g, '\r\n'), 'utf16le')]);
+  const utf16 = Buffer.concat([
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from(JSON.stringify(convertToJson(rows), null, 4).replace(/\n/g, '\r\n'), 'utf16le'),
+  ]);
   const fromUtf16 = await readAll(utf16, 'ps-utf16.json', [33]);
   assert.deepEqual(content(fromUtf16.items), content(ps.items));
   const badText = convertToJson([rows[0]!]);
   (badText.value as AuditJson[])[0]!.AuditData = '{"Id": "cut';
   const bad = await readAll(JSON.stringify(badText), 'bad.json');
-  assert.deepEqual(rejectionsOf(bad.items).map((r) => [r.line, r.field]), [[1, 'AuditData']]);
+  assert.deepEqual(
+    rejectionsOf(bad.items).map((r) => [r.line, r.field]),
+    [[1, 'AuditData']],
+  );
   assert.match(rejectionsOf(bad.items)[0]!.reason, /AuditData cannot be read: it ends before the JSON is complete/);
 });
 
@@ -168,18 +216,28 @@ test('one record, pretty-printed or on one line; pretty-printed records one afte
 test('a broken record in a wrapper is rejected with its number and the rest read; a truncated wrapper is warned', async () => {
   const text = `{"value": [\n${JSON.stringify(rows[0])},\n{"Id": "x", "Operation": oops},\n${JSON.stringify(rows[2])}\n]}`;
   const { items } = await readAll(text, 'broken.json', [7]);
-  assert.deepEqual(items.map((i) => i.type), ['record', 'rejected', 'skipped']);
+  assert.deepEqual(
+    items.map((i) => i.type),
+    ['record', 'rejected', 'skipped'],
+  );
   assert.match(rejectionsOf(items)[0]!.reason, /record 2 of the array of records cannot be read/);
   const full = JSON.stringify({ value: rows }, null, 2);
   const truncated = await readAll(full.slice(0, full.length - 40), 'cut.json');
-  assert.deepEqual(truncated.items.map((i) => i.type), ['record', 'record', 'skipped', 'rejected']);
+  assert.deepEqual(
+    truncated.items.map((i) => i.type),
+    ['record', 'record', 'skipped', 'rejected'],
+  );
   assert.match(rejectionsOf(truncated.items)[0]!.reason, /file ends inside this record/);
   assert.match(truncated.info.warnings.join(), /not closed .*truncated/);
 });
 
 test('NDJSON stays line by line, even when its first line is broken', async () => {
   const lines = rows.map((r) => JSON.stringify(r));
-  for (const first of ['{"Id": "cut', '{"Operation": oops}', '{"Operation": "MeetingParticipantDetail", "Attendees": [']) {
+  for (const first of [
+    '{"Id": "cut',
+    '{"Operation": oops}',
+    '{"Operation": "MeetingParticipantDetail", "Attendees": [',
+  ]) {
     const { items, info } = await readAll([first, ...lines].join('\n'), 'n.ndjson', [11]);
     assert.equal(info.format, 'ndjson', first);
     assert.deepEqual(numbers(items), [1, 2, 3, 4, 5], first);
@@ -189,54 +247,103 @@ test('NDJSON stays line by line, even when its first line is broken', async () =
 });
 
 test('any other shape is one error that names it, not a rejection per line', async () => {
-  const other = await readError(JSON.stringify({ displayName: 'q', status: 'succeeded', filterStartDateTime: 'x' }, null, 2), 'query.json');
-  assert.match(other.message, /^query\.json: the file holds a JSON object with keys "displayName", "status", "filterStartDateTime", which is not an audit record and holds no array of records: expected audit records/);
+  const other = await readError(
+    JSON.stringify({ displayName: 'q', status: 'succeeded', filterStartDateTime: 'x' }, null, 2),
+    'query.json',
+  );
+  assert.match(
+    other.message,
+    /^query\.json: the file holds a JSON object with keys "displayName", "status", "filterStartDateTime", which is not an audit record and holds no array of records: expected audit records/,
+  );
   const users = await readError(JSON.stringify({ value: [{ displayName: 'Anna', mail: 'a@b' }] }), 'users.json');
-  assert.match(users.message, /users\.json: the file holds an array of records whose first element is an object with keys "displayName", "mail", which is not an audit record/);
+  assert.match(
+    users.message,
+    /users\.json: the file holds an array of records whose first element is an object with keys "displayName", "mail", which is not an audit record/,
+  );
   const array = await readError(JSON.stringify([{ name: 'x' }]), 'array.json');
-  assert.match(array.message, /array\.json: the file holds a JSON array whose first element is an object with key "name"/);
+  assert.match(
+    array.message,
+    /array\.json: the file holds a JSON array whose first element is an object with key "name"/,
+  );
   assert.match((await readError('{}', 'empty.json')).message, /a JSON object with no keys/);
-  const personal = await readError(JSON.stringify({ 'anna.smith@contoso.com': { groups: [] }, '10.57.1.2': 'x' }), 'map.json');
+  const personal = await readError(
+    JSON.stringify({ 'anna.smith@contoso.com': { groups: [] }, '10.57.1.2': 'x' }),
+    'map.json',
+  );
   assert.doesNotMatch(personal.message, /anna|10\.57/);
-  assert.match(personal.message, /keys \(a key of 22 characters, not shown because it may contain personal data\), \(a key of 9 characters/);
+  assert.match(
+    personal.message,
+    /keys \(a key of 22 characters, not shown because it may contain personal data\), \(a key of 9 characters/,
+  );
 });
 
 // ---- property: the same records in every shape, cut into any chunks, read to the same items ----
 
-const text = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\\', '{', '}', '[', ']', '\n', '\u00e9', '\u{1f600}', ':') });
-const record = fc.record({
-  id: fc.uuid(),
-  meeting: fc.uuid(),
-  name: text.filter((s) => s.trim() !== ''),
-  device: text,
-  other: fc.boolean(),
-}).map((g): AuditJson => (g.other
-  ? { Id: g.id, Operation: 'MessageSent', CreationTime: '2024-03-01T12:00:00', UserId: 'u@contoso.com', Note: g.device }
-  : participantData({ Id: g.id, MeetingDetailId: g.meeting, DeviceInformation: g.device, Attendees: [{ UserObjectId: g.id, DisplayName: g.name, RecipientType: 'User' }] })));
+const text = fc.string({
+  unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\\', '{', '}', '[', ']', '\n', '\u00e9', '\u{1f600}', ':'),
+});
+const record = fc
+  .record({
+    id: fc.uuid(),
+    meeting: fc.uuid(),
+    name: text.filter((s) => s.trim() !== ''),
+    device: text,
+    other: fc.boolean(),
+  })
+  .map((g): AuditJson =>
+    g.other
+      ? {
+          Id: g.id,
+          Operation: 'MessageSent',
+          CreationTime: '2024-03-01T12:00:00',
+          UserId: 'u@contoso.com',
+          Note: g.device,
+        }
+      : participantData({
+          Id: g.id,
+          MeetingDetailId: g.meeting,
+          DeviceInformation: g.device,
+          Attendees: [{ UserObjectId: g.id, DisplayName: g.name, RecipientType: 'User' }],
+        }),
+  );
 
 const shapes: Record<string, (rs: readonly AuditJson[]) => string> = {
-  'array': (rs) => JSON.stringify(rs),
+  array: (rs) => JSON.stringify(rs),
   'pretty array': (rs) => JSON.stringify(rs, null, 2),
-  'ndjson': (rs) => `${rs.map((r) => JSON.stringify(r)).join('\n')}\n`,
+  ndjson: (rs) => `${rs.map((r) => JSON.stringify(r)).join('\n')}\n`,
   'value wrapper': (rs) => JSON.stringify({ value: rs, Count: rs.length }, null, 4),
   'records wrapper on one line': (rs) => JSON.stringify({ records: rs }),
   'graph page': (rs) => JSON.stringify(graphPage(rs), null, 2),
-  'graph pages': (rs) => [graphPage(rs.slice(0, 1), 'more'), graphPage(rs.slice(1))].map((p) => JSON.stringify(p, null, 1)).join('\n'),
+  'graph pages': (rs) =>
+    [graphPage(rs.slice(0, 1), 'more'), graphPage(rs.slice(1))].map((p) => JSON.stringify(p, null, 1)).join('\n'),
   'ConvertTo-Json': (rs) => JSON.stringify(convertToJson(rs), null, 4),
   'pretty records': (rs) => rs.map((r) => JSON.stringify(r, null, 2)).join('\r\n'),
 };
 
 test('property: any records in any JSON shape, cut into any chunks, read to the same records', async () => {
-  await fc.assert(fc.asyncProperty(
-    fc.array(record, { minLength: 1, maxLength: 6 }),
-    fc.constantFrom(...Object.keys(shapes)),
-    fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 4 }),
-    async (rs, shape, sizes) => {
-      const stream = readExport(chunked(shapes[shape]!(rs), sizes), { file: 'p.json' });
-      const items = await collect(stream);
-      assert.deepEqual(content(items), content(rs.map((r, i) => toAuditItem(r, { file: 'p.json', line: i + 1 }))), shape);
-      assert.ok(items.every((i) => (i.type === 'record' ? i.record.source.file : i.type === 'skipped' ? i.source.file : i.rejection.file) === 'p.json'));
-      assert.deepEqual(stream.info().warnings, [], shape);
-    },
-  ), { numRuns: 150 });
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(record, { minLength: 1, maxLength: 6 }),
+      fc.constantFrom(...Object.keys(shapes)),
+      fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 4 }),
+      async (rs, shape, sizes) => {
+        const stream = readExport(chunked(shapes[shape]!(rs), sizes), { file: 'p.json' });
+        const items = await collect(stream);
+        assert.deepEqual(
+          content(items),
+          content(rs.map((r, i) => toAuditItem(r, { file: 'p.json', line: i + 1 }))),
+          shape,
+        );
+        assert.ok(
+          items.every(
+            (i) =>
+              (i.type === 'record' ? i.record.source.file : i.type === 'skipped' ? i.source.file : i.rejection.file) ===
+              'p.json',
+          ),
+        );
+        assert.deepEqual(stream.info().warnings, [], shape);
+      },
+    ),
+    { numRuns: 150 },
+  );
 });

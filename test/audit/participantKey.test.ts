@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { participantKey } from '../../src/audit/participantKey.js';
 
 test('UserObjectId wins, verbatim, with high confidence', () => {
-  assert.deepEqual(participantKey({ userObjectId: 'ABC-1', upn: 'a@b.c', displayName: 'A' }),
-    { key: 'ABC-1', confidence: 'high', source: 'UserObjectId' });
+  assert.deepEqual(participantKey({ userObjectId: 'ABC-1', upn: 'a@b.c', displayName: 'A' }), {
+    key: 'ABC-1',
+    confidence: 'high',
+    source: 'UserObjectId',
+  });
 });
 
 test('without UserObjectId the UPN is used, lower-cased so letter case does not split a person', () => {
@@ -15,8 +18,11 @@ test('without UserObjectId the UPN is used, lower-cased so letter case does not 
 });
 
 test('a display name is used unmodified (commas kept) with low confidence', () => {
-  assert.deepEqual(participantKey({ displayName: 'Frank, External', recipientType: 'Anonymous' }),
-    { key: 'Frank, External', confidence: 'low', source: 'DisplayName' });
+  assert.deepEqual(participantKey({ displayName: 'Frank, External', recipientType: 'Anonymous' }), {
+    key: 'Frank, External',
+    confidence: 'low',
+    source: 'DisplayName',
+  });
   assert.deepEqual(participantKey({ displayName: 'teamsvisitor:abc' }).source, 'DisplayName');
 });
 

@@ -7,7 +7,17 @@ import { ExportReadError, firstInvalidUtf8, readExport } from '../../src/audit/r
 import { toAuditItem } from '../../src/audit/auditData.js';
 import type { ExportItem } from '../../src/audit/records.js';
 import {
-  HEADERS, chunked, collect, csvExport, csvLine, meetingData, once, participantData, readAll, recordsOf, rejectionsOf,
+  HEADERS,
+  chunked,
+  collect,
+  csvExport,
+  csvLine,
+  meetingData,
+  once,
+  participantData,
+  readAll,
+  recordsOf,
+  rejectionsOf,
 } from './helpers.js';
 
 /** The real published exports (test/fixtures/real; this file runs from dist/test/audit). */
@@ -36,8 +46,15 @@ const rows = [
   participantData(),
   meetingData(),
   { Operation: 'TeamCreated', Id: 'eeeeeeee-0000-4000-8000-000000000005', CreationTime: '2024-03-01T10:00:00' },
-  participantData({ Id: '22222222-2222-4222-8222-222222222222', Attendees: [{ DisplayName: 'He said "hi", then\r\nleft' }] }),
-  participantData({ Id: '33333333-2222-4222-8222-222222222222', Attendees: [{ DisplayName: '"], {' }], DeviceInformation: '\\"[' }),
+  participantData({
+    Id: '22222222-2222-4222-8222-222222222222',
+    Attendees: [{ DisplayName: 'He said "hi", then\r\nleft' }],
+  }),
+  participantData({
+    Id: '33333333-2222-4222-8222-222222222222',
+    Attendees: [{ DisplayName: '"], {' }],
+    DeviceInformation: '\\"[',
+  }),
 ];
 
 for (const variant of ['purview-v1', 'purview-v2', 'purview-v3'] as const) {
@@ -70,10 +87,19 @@ test('any other CSV with an AuditData column (any position, any extra columns) i
 
 test('BOM, CRLF or LF, missing final newline, and 1-byte chunks all give the same items', async () => {
   const reference = (await readAll(csvExport(HEADERS['purview-v3'], rows))).items;
-  for (const options of [{ bom: true }, { crlf: false }, { finalNewline: false }, { bom: true, crlf: false, finalNewline: false }]) {
+  for (const options of [
+    { bom: true },
+    { crlf: false },
+    { finalNewline: false },
+    { bom: true, crlf: false, finalNewline: false },
+  ]) {
     const text = csvExport(HEADERS['purview-v3'], rows, options);
     assert.deepEqual((await readAll(text)).items, reference, JSON.stringify(options));
-    assert.deepEqual((await readAll(text, 'test.csv', [1])).items, reference, `${JSON.stringify(options)} in 1-byte chunks`);
+    assert.deepEqual(
+      (await readAll(text, 'test.csv', [1])).items,
+      reference,
+      `${JSON.stringify(options)} in 1-byte chunks`,
+    );
     assert.deepEqual((await readAll(text, 'test.csv', [7, 3, 64])).items, reference);
   }
 });
@@ -87,23 +113,56 @@ test('row numbers count CSV records, not physical lines (a quoted field may span
 test('blank lines between rows are not rows (as in tala and Python csv)', async () => {
   const text = `CreationDate,UserId,Operation,AuditData\n\n${csvLine(['', '', '', '{"Operation":"A"}'])}\n\n\n${csvLine(['', '', '', '{"Operation":"B"}'])}\n`;
   const { items } = await readAll(text);
-  assert.deepEqual(items.map((i) => i.type === 'skipped' && [i.operation, i.source.line]), [['A', 1], ['B', 2]]);
+  assert.deepEqual(
+    items.map((i) => i.type === 'skipped' && [i.operation, i.source.line]),
+    [
+      ['A', 1],
+      ['B', 2],
+    ],
+  );
 });
 
 test('bad rows are rejected with their row number, the rest is read', async () => {
   const header = HEADERS['purview-v3'];
   const text = [
     csvLine(header),
-    csvLine(['id1', 'd', '25', 'MeetingParticipantDetail', 'u', '{"Operation":"MeetingParticipantDetail", broken', '', '']),
+    csvLine([
+      'id1',
+      'd',
+      '25',
+      'MeetingParticipantDetail',
+      'u',
+      '{"Operation":"MeetingParticipantDetail", broken',
+      '',
+      '',
+    ]),
     csvLine(['id2', 'd', '25', 'x']), // too few fields: no AuditData
     csvLine(['id3', 'd', '25', 'x', 'u', '', '', '']), // empty AuditData
-    csvLine(['aaaaaaaa-0000-4000-8000-00000000000a', 'd', '25', 'x', 'u', JSON.stringify(participantData()), '', '', 'extra']),
+    csvLine([
+      'aaaaaaaa-0000-4000-8000-00000000000a',
+      'd',
+      '25',
+      'x',
+      'u',
+      JSON.stringify(participantData()),
+      '',
+      '',
+      'extra',
+    ]),
     csvLine(['aaaaaaaa-0000-4000-8000-00000000000b', 'd', '25', 'x', 'u', '{"Operation":', '', '']),
   ].join('\r\n');
   const { items } = await readAll(text, 'rows.csv');
   assert.equal(items.length, 5);
   const rejected = rejectionsOf(items);
-  assert.deepEqual(rejected.map((r) => [r.line, r.field]), [[1, 'AuditData'], [2, 'AuditData'], [3, 'AuditData'], [5, 'AuditData']]);
+  assert.deepEqual(
+    rejected.map((r) => [r.line, r.field]),
+    [
+      [1, 'AuditData'],
+      [2, 'AuditData'],
+      [3, 'AuditData'],
+      [5, 'AuditData'],
+    ],
+  );
   assert.match(rejected[0]!.reason, /AuditData cannot be read: it is not well-formed JSON \(error at character \d+\)/);
   assert.match(rejected[1]!.reason, /AuditData cell is missing \(this row has 4 fields but the header has 8/);
   assert.match(rejected[2]!.reason, /AuditData cell is empty/);
@@ -122,7 +181,10 @@ test('a quote that is never closed ends reading with one rejection and a warning
   assert.equal(r!.line, 2);
   assert.equal(r!.field, 'CSV');
   assert.match(r!.reason, /never closed/);
-  assert.ok(info.warnings.some((w) => /reading stopped at row 2/.test(w)), info.warnings.join());
+  assert.ok(
+    info.warnings.some((w) => /reading stopped at row 2/.test(w)),
+    info.warnings.join(),
+  );
 });
 
 test('a header without AuditData (and not Sentinel) is an ExportReadError naming the file and the columns', async () => {
@@ -163,13 +225,18 @@ test('an empty or blank file is an ExportReadError', async () => {
 });
 
 test('a header-only CSV is a valid export with no rows', async () => {
-  const { items, info } = await readAll('RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\r\n');
+  const { items, info } = await readAll(
+    'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\r\n',
+  );
   assert.deepEqual(items, []);
   assert.equal(info.csvVariant, 'purview-v3');
 });
 
 test('invalid UTF-8 inside a row is read with a warning, not a crash', async () => {
-  const good = csvExport(HEADERS['purview-v2'], [PADDING, participantData({ Attendees: [{ DisplayName: 'Ren\u00e9' }] })]);
+  const good = csvExport(HEADERS['purview-v2'], [
+    PADDING,
+    participantData({ Attendees: [{ DisplayName: 'Ren\u00e9' }] }),
+  ]);
   const bytes = Buffer.from(good, 'utf8');
   const at = bytes.indexOf(Buffer.from('\u00e9', 'utf8'));
   const latin1 = Buffer.concat([bytes.subarray(0, at), Buffer.from([0xe9]), bytes.subarray(at + 2)]);
@@ -179,8 +246,11 @@ test('invalid UTF-8 inside a row is read with a warning, not a crash', async () 
     assert.ok(record?.kind === 'session');
     assert.equal(record.attendee.displayName, 'Ren\uFFFD');
     assert.equal(info.warnings.length, 1);
-    assert.equal(info.warnings[0], `the file is not valid UTF-8 (first bad byte at byte offset ${at}); `
-      + 'bad bytes were read as the replacement character U+FFFD: save the file as UTF-8');
+    assert.equal(
+      info.warnings[0],
+      `the file is not valid UTF-8 (first bad byte at byte offset ${at}); ` +
+        'bad bytes were read as the replacement character U+FFFD: save the file as UTF-8',
+    );
   }
 });
 
@@ -198,19 +268,25 @@ test('property: firstInvalidUtf8 agrees with buffer.isUtf8 and everything before
     fc.constantFrom('a', '\u00e9', '\u4e2d', '\u{1f600}').map((c) => [...Buffer.from(c, 'utf8')]),
     fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 3 }),
   );
-  fc.assert(fc.property(fc.array(piece, { maxLength: 20 }), (pieces) => {
-    const buf = Buffer.from(pieces.flat());
-    const bad = firstInvalidUtf8(buf);
-    assert.equal(bad === -1, isUtf8(buf));
-    if (bad >= 0) {
-      assert.ok(isUtf8(buf.subarray(0, bad)), `prefix before ${bad} of ${buf.toString('hex')}`);
-      assert.ok(!isUtf8(buf.subarray(0, bad + 1)), `prefix up to ${bad} of ${buf.toString('hex')}`);
-    }
-  }), { numRuns: 3000 });
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 20 }), (pieces) => {
+      const buf = Buffer.from(pieces.flat());
+      const bad = firstInvalidUtf8(buf);
+      assert.equal(bad === -1, isUtf8(buf));
+      if (bad >= 0) {
+        assert.ok(isUtf8(buf.subarray(0, bad)), `prefix before ${bad} of ${buf.toString('hex')}`);
+        assert.ok(!isUtf8(buf.subarray(0, bad + 1)), `prefix up to ${bad} of ${buf.toString('hex')}`);
+      }
+    }),
+    { numRuns: 3000 },
+  );
 });
 
 test('a multi-byte character split across chunks is not mistaken for invalid UTF-8', async () => {
-  const text = csvExport(HEADERS['purview-v2'], [PADDING, participantData({ Attendees: [{ DisplayName: '\u00e9\u4e2d\u{1f600}' }] })]);
+  const text = csvExport(HEADERS['purview-v2'], [
+    PADDING,
+    participantData({ Attendees: [{ DisplayName: '\u00e9\u4e2d\u{1f600}' }] }),
+  ]);
   assert.ok(Buffer.byteLength(text) > 4096);
   for (let size = 1; size <= 5; size++) {
     const { items, info } = await readAll(text, 'u.csv', [size]);
@@ -233,7 +309,10 @@ test('UTF-16 text with a byte order mark is decoded', async () => {
 
 function manyRows(n: number, header: readonly string[], quoteAll = false): string {
   const lines = [csvLine(header, quoteAll)];
-  const row = csvLine(header.map((h) => (h === 'AuditData' ? '{"Operation":"UserLoggedIn"}' : '')), quoteAll);
+  const row = csvLine(
+    header.map((h) => (h === 'AuditData' ? '{"Operation":"UserLoggedIn"}' : '')),
+    quoteAll,
+  );
   for (let i = 0; i < n; i++) lines.push(row);
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -254,7 +333,11 @@ test('PowerShell output of exactly 5,000 or 10,000 results gives a warning', asy
     assert.match(info.warnings[0]!, new RegExp(`exactly ${n.toLocaleString('en-US')} rows: Search-UnifiedAuditLog`));
   }
   assert.deepEqual((await readAll(manyRows(5_001, HEADERS.powershell, true))).info.warnings, []);
-  assert.deepEqual((await readAll(manyRows(5_000, HEADERS['purview-v3']))).info.warnings, [], 'the 5,000 cap is PowerShell only');
+  assert.deepEqual(
+    (await readAll(manyRows(5_000, HEADERS['purview-v3']))).info.warnings,
+    [],
+    'the 5,000 cap is PowerShell only',
+  );
 });
 
 function sentinelHeader(): string[] {
@@ -264,9 +347,20 @@ function sentinelHeader(): string[] {
   } catch (e) {
     assert.fail(`the real corpus is needed for this test and is missing at ${CORPUS}: ${String(e)}`);
   }
-  const header = text.replace(/^\uFEFF/, '').split('\n')[0]!.split(',');
-  return [...header, 'MeetingDetailId', 'Attendees', 'JoinTime [UTC]', 'LeaveTime [UTC]', 'DeviceInformation',
-    'IsJoinedFromLobby', 'ArtifactsShared'];
+  const header = text
+    .replace(/^\uFEFF/, '')
+    .split('\n')[0]!
+    .split(',');
+  return [
+    ...header,
+    'MeetingDetailId',
+    'Attendees',
+    'JoinTime [UTC]',
+    'LeaveTime [UTC]',
+    'DeviceInformation',
+    'IsJoinedFromLobby',
+    'ArtifactsShared',
+  ];
 }
 
 test('Sentinel OfficeActivity rows with the meeting columns become records; others are skipped', async () => {
@@ -275,17 +369,36 @@ test('Sentinel OfficeActivity rows with the meeting columns become records; othe
   const text = `\uFEFF${[
     csvLine(header),
     row({
-      Operation: 'MeetingParticipantDetail', OfficeId: '33333333-3333-4333-8333-333333333333', OfficeWorkload: 'MicrosoftTeams',
-      RecordType: 'MicrosoftTeams', 'TimeGenerated [UTC]': '3/1/2024, 12:00:00.000 PM', UserId: 'organizer@contoso.com',
-      UserKey: 'bbbbbbbb-0000-4000-8000-000000000002', ClientIP: '10.57.1.2', MeetingDetailId: 'dddddddd-0000-4000-8000-000000000004',
+      Operation: 'MeetingParticipantDetail',
+      OfficeId: '33333333-3333-4333-8333-333333333333',
+      OfficeWorkload: 'MicrosoftTeams',
+      RecordType: 'MicrosoftTeams',
+      'TimeGenerated [UTC]': '3/1/2024, 12:00:00.000 PM',
+      UserId: 'organizer@contoso.com',
+      UserKey: 'bbbbbbbb-0000-4000-8000-000000000002',
+      ClientIP: '10.57.1.2',
+      MeetingDetailId: 'dddddddd-0000-4000-8000-000000000004',
       Attendees: '[\n  {\n    "UPN": "anna@contoso.com",\n    "DisplayName": "Anna",\n    "Role": 1\n  }\n]',
-      'JoinTime [UTC]': '3/1/2024, 9:00:00.000 AM', 'LeaveTime [UTC]': '3/1/2024, 9:45:30.000 AM',
-      DeviceInformation: 'Windows, Teams', IsJoinedFromLobby: 'False', ItemName: 'ScheduledMeeting',
+      'JoinTime [UTC]': '3/1/2024, 9:00:00.000 AM',
+      'LeaveTime [UTC]': '3/1/2024, 9:45:30.000 AM',
+      DeviceInformation: 'Windows, Teams',
+      IsJoinedFromLobby: 'False',
+      ItemName: 'ScheduledMeeting',
       ExtraProperties: '[{"Key":"UserAgent","Value":"CallSignalingAgent (x)"}]',
     }),
-    row({ Operation: 'MemberAdded', OfficeWorkload: 'MicrosoftTeams', OfficeId: '44444444-4444-4444-8444-444444444444' }),
-    row({ Operation: 'MeetingParticipantDetail', OfficeId: '55555555-5555-4555-8555-555555555555', MeetingDetailId: 'm',
-      Attendees: '[{"UPN":"x@y.z"}]', 'JoinTime [UTC]': 'yesterday', 'LeaveTime [UTC]': '3/1/2024, 9:45:30.000 AM' }),
+    row({
+      Operation: 'MemberAdded',
+      OfficeWorkload: 'MicrosoftTeams',
+      OfficeId: '44444444-4444-4444-8444-444444444444',
+    }),
+    row({
+      Operation: 'MeetingParticipantDetail',
+      OfficeId: '55555555-5555-4555-8555-555555555555',
+      MeetingDetailId: 'm',
+      Attendees: '[{"UPN":"x@y.z"}]',
+      'JoinTime [UTC]': 'yesterday',
+      'LeaveTime [UTC]': '3/1/2024, 9:45:30.000 AM',
+    }),
     row({ OfficeWorkload: 'MicrosoftTeams' }),
   ].join('\n')}\n`;
   const { items, info } = await readAll(text, 'sentinel.csv');
@@ -314,7 +427,13 @@ test('Sentinel OfficeActivity rows with the meeting columns become records; othe
   });
   assert.deepEqual(items[1], { type: 'skipped', source: { file: 'sentinel.csv', line: 2 }, operation: 'MemberAdded' });
   const rejected = rejectionsOf(items);
-  assert.deepEqual(rejected.map((r) => [r.line, r.field]), [[3, 'JoinTime [UTC]'], [4, 'Operation']]);
+  assert.deepEqual(
+    rejected.map((r) => [r.line, r.field]),
+    [
+      [3, 'JoinTime [UTC]'],
+      [4, 'Operation'],
+    ],
+  );
   assert.equal(rejected[0]!.recordId, '55555555-5555-4555-8555-555555555555');
 });
 
@@ -331,53 +450,88 @@ test('JSON array: records read in order, strings with brackets and escapes, any 
 
 test('JSON array: arrays one after another are read as one; [] is an empty export', async () => {
   const { items } = await readAll(`[${JSON.stringify(rows[1])}]\n[${JSON.stringify(rows[3])}]`, 'a.json');
-  assert.deepEqual(items.map((i) => i.type), ['record', 'skipped']);
+  assert.deepEqual(
+    items.map((i) => i.type),
+    ['record', 'skipped'],
+  );
   assert.deepEqual((await readAll(' [ ] ', 'e.json')).items, []);
 });
 
 test('JSON array: broken element, empty element, truncated file, trailing text', async () => {
   const broken = await readAll(`[{"Operation":"A"},{"Operation":},,{"Operation":"B"}]`, 'b.json');
-  assert.deepEqual(broken.items.map((i) => (i.type === 'rejected' ? `rejected ${i.rejection.line}` : i.type)),
-    ['skipped', 'rejected 2', 'rejected 3', 'skipped']);
+  assert.deepEqual(
+    broken.items.map((i) => (i.type === 'rejected' ? `rejected ${i.rejection.line}` : i.type)),
+    ['skipped', 'rejected 2', 'rejected 3', 'skipped'],
+  );
   assert.match(rejectionsOf(broken.items)[0]!.reason, /record 2 of the JSON array cannot be read/);
   assert.match(rejectionsOf(broken.items)[1]!.reason, /empty element/);
 
   const truncated = await readAll(`[{"Operation":"A"},{"Operation":"B","x":"ab`, 't.json');
-  assert.deepEqual(truncated.items.map((i) => i.type), ['skipped', 'rejected']);
+  assert.deepEqual(
+    truncated.items.map((i) => i.type),
+    ['skipped', 'rejected'],
+  );
   assert.match(rejectionsOf(truncated.items)[0]!.reason, /file ends inside this record/);
   assert.match(truncated.info.warnings.join(), /not closed with "\]".*truncated/);
 
   const trailing = await readAll(`[{"Operation":"A"}] garbage`, 'g.json');
-  assert.deepEqual(trailing.items.map((i) => i.type), ['skipped', 'rejected']);
+  assert.deepEqual(
+    trailing.items.map((i) => i.type),
+    ['skipped', 'rejected'],
+  );
   assert.match(rejectionsOf(trailing.items)[0]!.reason, /unexpected text after the end of the JSON array/);
 });
 
 test('NDJSON: one record per line, blank lines ignored, bad line rejected with its line number', async () => {
-  const text = [JSON.stringify(rows[0]), '', JSON.stringify(rows[1]), '{"Operation": oops}', '   ', JSON.stringify(rows[2])].join('\r\n');
+  const text = [
+    JSON.stringify(rows[0]),
+    '',
+    JSON.stringify(rows[1]),
+    '{"Operation": oops}',
+    '   ',
+    JSON.stringify(rows[2]),
+  ].join('\r\n');
   for (const sizes of [undefined, [1], [13]]) {
     const { items, info } = await readAll(text, 'n.ndjson', sizes);
     assert.deepEqual(info, { file: 'n.ndjson', format: 'ndjson', warnings: [] });
-    assert.deepEqual(items.map((i) => (i.type === 'record' ? i.record.source.line : i.type === 'skipped' ? i.source.line : i.rejection.line)),
-      [1, 3, 4, 6]);
+    assert.deepEqual(
+      items.map((i) =>
+        i.type === 'record' ? i.record.source.line : i.type === 'skipped' ? i.source.line : i.rejection.line,
+      ),
+      [1, 3, 4, 6],
+    );
     assert.equal(items[2]!.type, 'rejected');
     assert.match(rejectionsOf(items)[0]!.reason, /line 4 cannot be read/);
   }
 });
 
 test('string chunks and Uint8Array chunks are accepted', async () => {
-  async function* strings() { yield '[{"Operation":'; yield '"A"}]'; }
+  async function* strings() {
+    yield '[{"Operation":';
+    yield '"A"}]';
+  }
   assert.equal((await collect(readExport(strings(), { file: 's.json' }))).length, 1);
-  async function* arrays() { yield new Uint8Array(Buffer.from('[{"Operation":"A"},')); yield new Uint8Array(Buffer.from('{"Operation":"B"}]')); }
+  async function* arrays() {
+    yield new Uint8Array(Buffer.from('[{"Operation":"A"},'));
+    yield new Uint8Array(Buffer.from('{"Operation":"B"}]'));
+  }
   assert.equal((await collect(readExport(arrays(), { file: 'u.json' }))).length, 2);
 });
 
 test('onProgress reports rows read, ending with the total', async () => {
   const seen: number[] = [];
-  const stream = readExport(chunked(csvExport(HEADERS['purview-v2'], rows), [40]), { file: 'p.csv', onProgress: (n) => seen.push(n) });
+  const stream = readExport(chunked(csvExport(HEADERS['purview-v2'], rows), [40]), {
+    file: 'p.csv',
+    onProgress: (n) => seen.push(n),
+  });
   await collect(stream);
   assert.ok(seen.length > 1);
   assert.equal(seen[seen.length - 1], rows.length);
-  assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'never decreases');
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    seen,
+    'never decreases',
+  );
 });
 
 test('info() before reading and a second iteration are programming errors', async () => {
@@ -408,17 +562,32 @@ test('stopping early closes the input', async () => {
 test('an over-long record is rejected without holding the rest of the file: NDJSON skips the line, others stop', async () => {
   const huge = `{"Operation":"A","x":"${'y'.repeat(9 * 1024 * 1024)}"}`;
   const nd = await readAll(`{"Operation":"B"}\n${huge}\n{"Operation":"C"}\n`, 'long.ndjson', [1 << 20]);
-  assert.deepEqual(nd.items.map((i) => (i.type === 'skipped' ? i.operation : `${i.type} ${i.type === 'rejected' ? i.rejection.line : ''}`)),
-    ['B', 'rejected 2', 'C']);
+  assert.deepEqual(
+    nd.items.map((i) =>
+      i.type === 'skipped' ? i.operation : `${i.type} ${i.type === 'rejected' ? i.rejection.line : ''}`,
+    ),
+    ['B', 'rejected 2', 'C'],
+  );
   assert.match(rejectionsOf(nd.items)[0]!.reason, /longer than 8 MiB; it was skipped/);
 
-  const array = await readAll(`[{"Operation":"B"},{"Operation":"A","x":"${'y'.repeat(9 * 1024 * 1024)}`, 'long.json', [1 << 20]);
-  assert.deepEqual(array.items.map((i) => i.type), ['skipped', 'rejected']);
+  const array = await readAll(`[{"Operation":"B"},{"Operation":"A","x":"${'y'.repeat(9 * 1024 * 1024)}`, 'long.json', [
+    1 << 20,
+  ]);
+  assert.deepEqual(
+    array.items.map((i) => i.type),
+    ['skipped', 'rejected'],
+  );
   assert.match(rejectionsOf(array.items)[0]!.reason, /larger than 8 MiB.*reading stopped/);
   assert.match(array.info.warnings.join(), /reading stopped at record 2/);
 
-  const csv = await readAll(`${csvLine(HEADERS['purview-v2'])}\r\n${csvLine(['', '', '', '{"Operation":"B"}'])}\r\nx,y,z,"${'row\r\n'.repeat(2_500_000)}`,
-    'long.csv', [1 << 20]);
-  assert.deepEqual(csv.items.map((i) => i.type), ['skipped', 'rejected']);
+  const csv = await readAll(
+    `${csvLine(HEADERS['purview-v2'])}\r\n${csvLine(['', '', '', '{"Operation":"B"}'])}\r\nx,y,z,"${'row\r\n'.repeat(2_500_000)}`,
+    'long.csv',
+    [1 << 20],
+  );
+  assert.deepEqual(
+    csv.items.map((i) => i.type),
+    ['skipped', 'rejected'],
+  );
   assert.match(rejectionsOf(csv.items)[0]!.reason, /never closed.*2,500,000 lines.*stray double quote/);
 });

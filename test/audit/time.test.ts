@@ -31,13 +31,37 @@ test('Sentinel form (M/D/YYYY, h:mm:ss.fff AM/PM) is UTC', () => {
 
 test('out-of-range fields and anything else give undefined', () => {
   const bad = [
-    '', 'x', '2024-13-01T00:00:00', '2024-00-10T00:00:00', '2023-02-29T00:00:00', '2024-04-31T00:00:00',
-    '2024-01-00T00:00:00', '2024-01-01T24:00:00', '2024-01-01T23:60:00', '2024-01-01T23:59:60',
-    '2024-01-01 10:00:00', '2024-01-01T10:00', '2024-01-01T10:00:00.', '2024-01-01T10:00:00ZZ', '2024-01-01T10:00:00 ',
-    ' 2024-01-01T10:00:00', '2024-01-01T10:00:00+0200', '2024-01-01T10:00:00+24:00', '2024-1-01T10:00:00',
-    '13/1/2024 1:00:00 AM', '2/30/2024 1:00:00 AM', '1/1/2024 13:00:00 PM', '1/1/2024 0:00:00 AM', '1/1/2024 1:00:00',
-    '1/1/2024 1:00 AM', '1/1/2024 1:00:00 XM', '1/1/24 1:00:00 AM', '1/1/2024  1:00:00 AM', '1/1/2024 1:00:00 AM x',
-    'Mon, 01 Jan 2024 10:00:00 GMT', '1704103200000',
+    '',
+    'x',
+    '2024-13-01T00:00:00',
+    '2024-00-10T00:00:00',
+    '2023-02-29T00:00:00',
+    '2024-04-31T00:00:00',
+    '2024-01-00T00:00:00',
+    '2024-01-01T24:00:00',
+    '2024-01-01T23:60:00',
+    '2024-01-01T23:59:60',
+    '2024-01-01 10:00:00',
+    '2024-01-01T10:00',
+    '2024-01-01T10:00:00.',
+    '2024-01-01T10:00:00ZZ',
+    '2024-01-01T10:00:00 ',
+    ' 2024-01-01T10:00:00',
+    '2024-01-01T10:00:00+0200',
+    '2024-01-01T10:00:00+24:00',
+    '2024-1-01T10:00:00',
+    '13/1/2024 1:00:00 AM',
+    '2/30/2024 1:00:00 AM',
+    '1/1/2024 13:00:00 PM',
+    '1/1/2024 0:00:00 AM',
+    '1/1/2024 1:00:00',
+    '1/1/2024 1:00 AM',
+    '1/1/2024 1:00:00 XM',
+    '1/1/24 1:00:00 AM',
+    '1/1/2024  1:00:00 AM',
+    '1/1/2024 1:00:00 AM x',
+    'Mon, 01 Jan 2024 10:00:00 GMT',
+    '1704103200000',
   ];
   for (const s of bad) assert.equal(parseAuditTime(s), undefined, s);
 });
@@ -78,40 +102,53 @@ function dateUtc(p: { y: number; mo: number; d: number; h: number; mi: number; s
 }
 
 test('property: ISO text agrees with Date.UTC, and invalid days are rejected', () => {
-  fc.assert(fc.property(dateParts, (p) => {
-    const text = `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}.${pad(p.ms, 3)}`;
-    const expected = dateUtc(p);
-    const valid = new Date(expected).getUTCDate() === p.d;
-    assert.equal(parseAuditTime(text), valid ? expected : undefined, text);
-  }), { numRuns: 2000 });
+  fc.assert(
+    fc.property(dateParts, (p) => {
+      const text = `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}.${pad(p.ms, 3)}`;
+      const expected = dateUtc(p);
+      const valid = new Date(expected).getUTCDate() === p.d;
+      assert.equal(parseAuditTime(text), valid ? expected : undefined, text);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('property: the US form agrees with the ISO form of the same instant', () => {
-  fc.assert(fc.property(dateParts, fc.boolean(), (p, sentinel) => {
-    const h12 = p.h % 12 === 0 ? 12 : p.h % 12;
-    const us = `${p.mo}/${p.d}/${pad(p.y, 4)}${sentinel ? ',' : ''} ${h12}:${pad(p.mi)}:${pad(p.s)}`
-      + `${sentinel ? `.${pad(p.ms, 3)}` : ''} ${p.h < 12 ? 'AM' : 'PM'}`;
-    const iso = `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}${sentinel ? `.${pad(p.ms, 3)}` : ''}`;
-    assert.equal(parseAuditTime(us), parseAuditTime(iso), us);
-  }), { numRuns: 2000 });
+  fc.assert(
+    fc.property(dateParts, fc.boolean(), (p, sentinel) => {
+      const h12 = p.h % 12 === 0 ? 12 : p.h % 12;
+      const us =
+        `${p.mo}/${p.d}/${pad(p.y, 4)}${sentinel ? ',' : ''} ${h12}:${pad(p.mi)}:${pad(p.s)}` +
+        `${sentinel ? `.${pad(p.ms, 3)}` : ''} ${p.h < 12 ? 'AM' : 'PM'}`;
+      const iso = `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}${sentinel ? `.${pad(p.ms, 3)}` : ''}`;
+      assert.equal(parseAuditTime(us), parseAuditTime(iso), us);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('property: parseAuditTime(formatIsoUtc(t)) is t truncated to the second', () => {
   const min = Date.UTC(1970, 0, 1);
   const max = Date.UTC(9999, 11, 31, 23, 59, 59);
-  fc.assert(fc.property(fc.integer({ min, max }), (t) => {
-    assert.equal(parseAuditTime(formatIsoUtc(t)), Math.floor(t / 1000) * 1000);
-  }), { numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.integer({ min, max }), (t) => {
+      assert.equal(parseAuditTime(formatIsoUtc(t)), Math.floor(t / 1000) * 1000);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('property: an offset shifts the instant by exactly that offset', () => {
-  fc.assert(fc.property(dateParts, fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }), (p, offset) => {
-    const base = `${pad(p.y, 4)}-${pad(p.mo)}-${pad(Math.min(p.d, 28))}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
-    const sign = offset < 0 ? '-' : '+';
-    const abs = Math.abs(offset);
-    const withOffset = parseAuditTime(`${base}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`);
-    assert.equal(withOffset, parseAuditTime(base)! - offset * 60_000);
-  }), { numRuns: 1000 });
+  fc.assert(
+    fc.property(dateParts, fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }), (p, offset) => {
+      const base = `${pad(p.y, 4)}-${pad(p.mo)}-${pad(Math.min(p.d, 28))}T${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
+      const sign = offset < 0 ? '-' : '+';
+      const abs = Math.abs(offset);
+      const withOffset = parseAuditTime(`${base}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`);
+      assert.equal(withOffset, parseAuditTime(base)! - offset * 60_000);
+    }),
+    { numRuns: 1000 },
+  );
 });
 
 // formatIsoUtc / formatClockUtc compute by arithmetic (they run per report row and per detector
@@ -120,23 +157,39 @@ const anyInstant = fc.oneof(
   fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }),
   fc.integer({ min: -8.64e15, max: 8.64e15 }),
   fc.double({ min: -1e13, max: 1e13, noNaN: true }),
-  fc.constantFrom(0, -1, -0.5, 0.5, 951_782_400_000, 951_868_800_000, 4_107_542_400_000, -62_167_219_200_001, 253_402_300_800_000),
+  fc.constantFrom(
+    0,
+    -1,
+    -0.5,
+    0.5,
+    951_782_400_000,
+    951_868_800_000,
+    4_107_542_400_000,
+    -62_167_219_200_001,
+    253_402_300_800_000,
+  ),
 );
 
 test('property: formatIsoUtc equals Date#toISOString without milliseconds', () => {
-  fc.assert(fc.property(anyInstant, (ms) => {
-    assert.equal(formatIsoUtc(ms), `${new Date(ms).toISOString().slice(0, 19)}Z`);
-  }), { numRuns: 2000 });
+  fc.assert(
+    fc.property(anyInstant, (ms) => {
+      assert.equal(formatIsoUtc(ms), `${new Date(ms).toISOString().slice(0, 19)}Z`);
+    }),
+    { numRuns: 2000 },
+  );
   assert.throws(() => formatIsoUtc(Number.NaN), RangeError);
 });
 
 test('property: formatClockUtc is the UTC time of day, with milliseconds only when there are some', () => {
-  fc.assert(fc.property(anyInstant, (ms) => {
-    const iso = new Date(ms).toISOString();
-    const time = iso.slice(iso.indexOf('T') + 1, iso.indexOf('T') + 9);
-    const millis = iso.slice(iso.indexOf('T') + 10, iso.indexOf('T') + 13);
-    assert.equal(formatClockUtc(ms), millis === '000' ? `${time}Z` : `${time}.${millis}Z`);
-  }), { numRuns: 2000 });
+  fc.assert(
+    fc.property(anyInstant, (ms) => {
+      const iso = new Date(ms).toISOString();
+      const time = iso.slice(iso.indexOf('T') + 1, iso.indexOf('T') + 9);
+      const millis = iso.slice(iso.indexOf('T') + 10, iso.indexOf('T') + 13);
+      assert.equal(formatClockUtc(ms), millis === '000' ? `${time}Z` : `${time}.${millis}Z`);
+    }),
+    { numRuns: 2000 },
+  );
   assert.equal(formatClockUtc(Number.POSITIVE_INFINITY), 'Infinity');
 });
 
@@ -144,6 +197,12 @@ test('utcDay: the UTC date of an instant in 1970-9999, undefined for anything el
   assert.equal(utcDay(Date.UTC(2024, 4, 1, 23, 59, 59, 999)), '2024-05-01');
   assert.equal(utcDay(0), '1970-01-01');
   assert.equal(utcDay(Date.UTC(9999, 11, 31, 23, 59, 59)), '9999-12-31');
-  for (const bad of [-1, Date.UTC(10000, 0, 1), Number.NaN, Number.POSITIVE_INFINITY, 8.64e15]) assert.equal(utcDay(bad), undefined, String(bad));
-  fc.assert(fc.property(fc.integer({ min: 0, max: 253_402_300_799_999 }), (t) => utcDay(t) === new Date(t).toISOString().slice(0, 10)));
+  for (const bad of [-1, Date.UTC(10000, 0, 1), Number.NaN, Number.POSITIVE_INFINITY, 8.64e15])
+    assert.equal(utcDay(bad), undefined, String(bad));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 253_402_300_799_999 }),
+      (t) => utcDay(t) === new Date(t).toISOString().slice(0, 10),
+    ),
+  );
 });

@@ -39,14 +39,30 @@ function scratch(): { dir: string; script: (name: string, body: string) => strin
 }
 
 function nodeCase(script: string, patch: Partial<BenchCase> = {}): BenchCase {
-  return { id: 'c', label: 'case', input: 'none', records: 1000, runs: 1, command: { runtime: 'node', script, args: [] }, ...patch };
+  return {
+    id: 'c',
+    label: 'case',
+    input: 'none',
+    records: 1000,
+    runs: 1,
+    command: { runtime: 'node', script, args: [] },
+    ...patch,
+  };
 }
 
 test('a node child reports its own peak RSS, which reflects what it allocated', async () => {
   const s = scratch();
   try {
-    const small = await runOnce({ runtime: 'node', script: s.script('small.js', 'let x = 0; for (let i = 0; i < 1e5; i++) x += i;'), args: [] });
-    const big = await runOnce({ runtime: 'node', script: s.script('big.js', 'const b = Buffer.alloc(300e6, 1); if (b[5] !== 1) process.exit(9);'), args: [] });
+    const small = await runOnce({
+      runtime: 'node',
+      script: s.script('small.js', 'let x = 0; for (let i = 0; i < 1e5; i++) x += i;'),
+      args: [],
+    });
+    const big = await runOnce({
+      runtime: 'node',
+      script: s.script('big.js', 'const b = Buffer.alloc(300e6, 1); if (b[5] !== 1) process.exit(9);'),
+      args: [],
+    });
     assert.equal(small.exitCode, 0);
     assert.equal(big.exitCode, 0);
     assert.ok(small.peakRssBytes !== undefined && big.peakRssBytes !== undefined);
@@ -58,18 +74,25 @@ test('a node child reports its own peak RSS, which reflects what it allocated', 
   }
 });
 
-test('the RSS probe leaves the program\'s output and exit status alone', () => {
+test("the RSS probe leaves the program's output and exit status alone", () => {
   const s = scratch();
   try {
     const rssFile = join(s.dir, 'rss');
-    const result = spawnSync(process.execPath, ['--require', MAX_RSS_PROBE, '-e', 'console.log("hello"); process.exitCode = 7'], {
-      env: { ...process.env, BENCH_RSS_FILE: rssFile },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--require', MAX_RSS_PROBE, '-e', 'console.log("hello"); process.exitCode = 7'],
+      {
+        env: { ...process.env, BENCH_RSS_FILE: rssFile },
+        encoding: 'utf8',
+      },
+    );
     assert.equal(result.stdout, 'hello\n');
     assert.equal(result.status, 7);
     assert.ok(Number(readFileSync(rssFile, 'utf8')) > 1000, 'maxRSS in KiB written at exit');
-    const without = spawnSync(process.execPath, ['--require', MAX_RSS_PROBE, '-e', 'console.log("ok")'], { env: { ...process.env, BENCH_RSS_FILE: '' }, encoding: 'utf8' });
+    const without = spawnSync(process.execPath, ['--require', MAX_RSS_PROBE, '-e', 'console.log("ok")'], {
+      env: { ...process.env, BENCH_RSS_FILE: '' },
+      encoding: 'utf8',
+    });
     assert.equal(without.stdout, 'ok\n');
   } finally {
     s.done();
@@ -78,19 +101,30 @@ test('the RSS probe leaves the program\'s output and exit status alone', () => {
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
-test('a python child reports its peak RSS through the runpy wrapper', { skip: hasPython ? false : 'python3 is not installed' }, async () => {
-  const s = scratch();
-  try {
-    const script = s.script('alloc.py', 'import sys\nblob = bytearray(200_000_000)\nassert sys.argv[1:] == ["-d", "x"]\n');
-    const outcome = await runOnce({ runtime: 'python', script, args: ['-d', 'x'] });
-    assert.equal(outcome.exitCode, 0, outcome.stderrTail);
-    assert.ok((outcome.peakRssBytes ?? 0) >= 200e6, `${outcome.peakRssBytes}`);
-    const failing = await runOnce({ runtime: 'python', script: s.script('fail.py', 'raise SystemExit(3)\n'), args: [] });
-    assert.equal(failing.exitCode, 3);
-  } finally {
-    s.done();
-  }
-});
+test(
+  'a python child reports its peak RSS through the runpy wrapper',
+  { skip: hasPython ? false : 'python3 is not installed' },
+  async () => {
+    const s = scratch();
+    try {
+      const script = s.script(
+        'alloc.py',
+        'import sys\nblob = bytearray(200_000_000)\nassert sys.argv[1:] == ["-d", "x"]\n',
+      );
+      const outcome = await runOnce({ runtime: 'python', script, args: ['-d', 'x'] });
+      assert.equal(outcome.exitCode, 0, outcome.stderrTail);
+      assert.ok((outcome.peakRssBytes ?? 0) >= 200e6, `${outcome.peakRssBytes}`);
+      const failing = await runOnce({
+        runtime: 'python',
+        script: s.script('fail.py', 'raise SystemExit(3)\n'),
+        args: [],
+      });
+      assert.equal(failing.exitCode, 3);
+    } finally {
+      s.done();
+    }
+  },
+);
 
 test('measureCase: median of the timed runs; failures and unavailable cases carry their reason', async () => {
   const s = scratch();
@@ -101,14 +135,22 @@ test('measureCase: median of the timed runs; failures and unavailable cases carr
     assert.equal(ok.error, undefined);
     assert.ok(ok.peakRssBytes !== undefined);
 
-    const failing = await measureCase(nodeCase(s.script('fail.js', 'console.error("cannot read the input"); process.exit(3);')));
+    const failing = await measureCase(
+      nodeCase(s.script('fail.js', 'console.error("cannot read the input"); process.exit(3);')),
+    );
     assert.match(failing.error ?? '', /exit 3: cannot read the input/);
     assert.equal(failing.wallMs, undefined);
 
-    const missing = await measureCase(nodeCase(join(s.dir, 'nope.js'), { unavailable: 'CLI not built: nope.js does not exist' }));
+    const missing = await measureCase(
+      nodeCase(join(s.dir, 'nope.js'), { unavailable: 'CLI not built: nope.js does not exist' }),
+    );
     assert.equal(missing.error, 'CLI not built: nope.js does not exist');
     assert.deepEqual(missing.runsMs, []);
-    assert.equal(evaluateTargets({ ...missing, benchCase: { ...missing.benchCase, targets: [wallAtMost(1)] } }, new Map())[0]?.pass, false);
+    assert.equal(
+      evaluateTargets({ ...missing, benchCase: { ...missing.benchCase, targets: [wallAtMost(1)] } }, new Map())[0]
+        ?.pass,
+      false,
+    );
   } finally {
     s.done();
   }
@@ -120,9 +162,22 @@ test('median handles odd and even counts', () => {
   assert.throws(() => median([]));
 });
 
-function result(id: string, wallMs: number | undefined, rss: number | undefined, targets: BenchCase['targets'] = []): CaseResult {
+function result(
+  id: string,
+  wallMs: number | undefined,
+  rss: number | undefined,
+  targets: BenchCase['targets'] = [],
+): CaseResult {
   return {
-    benchCase: { id, label: id, input: 'in', records: 50_000, runs: 1, command: { runtime: 'node', script: 'x', args: [] }, targets },
+    benchCase: {
+      id,
+      label: id,
+      input: 'in',
+      records: 50_000,
+      runs: 1,
+      command: { runtime: 'node', script: 'x', args: [] },
+      targets,
+    },
     ...(wallMs !== undefined ? { wallMs } : {}),
     runsMs: wallMs !== undefined ? [wallMs] : [],
     ...(rss !== undefined ? { peakRssBytes: rss } : {}),
@@ -134,13 +189,29 @@ test('targets compare with limits and with other cases of the run', () => {
   const reference = result('ref', 500, 80 * MB);
   reference.benchCase.note = 'reference';
   const fast = result('fast', 600, 150 * MB, [wallAtMost(0.8), wallAtMostTimes(1.3, 'ref', 'ref'), peakRssAtMost(150)]);
-  const slow = result('slow', 900, 1000 * MB, [wallAtMost(0.8), wallAtMostTimes(1.3, 'ref', 'ref'), peakRssAtMost(1000, true)]);
-  const orphan = result('orphan', 100, undefined, [wallAtMostTimes(1.2, 'missing', 'missing case'), peakRssAtMost(150)]);
+  const slow = result('slow', 900, 1000 * MB, [
+    wallAtMost(0.8),
+    wallAtMostTimes(1.3, 'ref', 'ref'),
+    peakRssAtMost(1000, true),
+  ]);
+  const orphan = result('orphan', 100, undefined, [
+    wallAtMostTimes(1.2, 'missing', 'missing case'),
+    peakRssAtMost(150),
+  ]);
   const all = new Map([reference, fast, slow, orphan].map((r) => [r.benchCase.id, r]));
-  assert.deepEqual(evaluateTargets(fast, all).map((c) => c.pass), [true, true, true]);
-  assert.deepEqual(evaluateTargets(slow, all).map((c) => c.pass), [false, false, false]);
+  assert.deepEqual(
+    evaluateTargets(fast, all).map((c) => c.pass),
+    [true, true, true],
+  );
+  assert.deepEqual(
+    evaluateTargets(slow, all).map((c) => c.pass),
+    [false, false, false],
+  );
   assert.equal(evaluateTargets(slow, all)[1]?.detail, '1.80×');
-  assert.deepEqual(evaluateTargets(orphan, all).map((c) => c.pass), [undefined, undefined]);
+  assert.deepEqual(
+    evaluateTargets(orphan, all).map((c) => c.pass),
+    [undefined, undefined],
+  );
 
   for (const r of all.values()) r.checks = evaluateTargets(r, all);
   const table = renderTable([...all.values()]);
@@ -156,7 +227,13 @@ test('inputs are generated once and reused while the options match', async () =>
   const s = scratch();
   try {
     const logs: string[] = [];
-    const ctx: BenchContext = { root: s.dir, outDir: join(s.dir, 'out'), cliScript: 'none', regenerate: false, log: (l) => logs.push(l) };
+    const ctx: BenchContext = {
+      root: s.dir,
+      outDir: join(s.dir, 'out'),
+      cliScript: 'none',
+      regenerate: false,
+      log: (l) => logs.push(l),
+    };
     const options = { seed: 3, records: 500, scenario: 'mixed', format: 'purview-v3' } as const;
     const first = await ensureInput(ctx, 'in.csv', { ...options });
     assert.equal(logs.length, 1);
@@ -182,7 +259,12 @@ test('sections are discovered from bench/sections and the arguments are checked'
   const ids = loadSections().map((s) => s.id);
   for (const id of ['cli', 'cli-1m', 'reports', 'tala']) assert.ok(ids.includes(id), id);
   assert.equal(new Set(ids).size, ids.length);
-  assert.deepEqual(parseBenchArgs(['--only', 'cli,tala', '--only=cli-1m', '--runs', '2', '--regenerate']), { only: ['cli', 'tala', 'cli-1m'], runs: 2, regenerate: true, help: false });
+  assert.deepEqual(parseBenchArgs(['--only', 'cli,tala', '--only=cli-1m', '--runs', '2', '--regenerate']), {
+    only: ['cli', 'tala', 'cli-1m'],
+    runs: 2,
+    regenerate: true,
+    help: false,
+  });
   assert.throws(() => parseBenchArgs(['--runs', '0']), /positive integer/);
   assert.throws(() => parseBenchArgs(['--only']), /needs a value/);
   assert.throws(() => parseBenchArgs(['--fast']), /unknown option --fast/);
@@ -191,14 +273,41 @@ test('sections are discovered from bench/sections and the arguments are checked'
 test('the reports section runs every report once as a child on the 50,000-record export, with an RSS target each', async () => {
   const s = scratch();
   try {
-    const ctx: BenchContext = { root: s.dir, outDir: s.dir, cliScript: join(s.dir, 'no-cli.js'), regenerate: false, log: () => {} };
+    const ctx: BenchContext = {
+      root: s.dir,
+      outDir: s.dir,
+      cliScript: join(s.dir, 'no-cli.js'),
+      regenerate: false,
+      log: () => {},
+    };
     // A cached input that matches the options is reused: a small stand-in keeps the test fast.
     writeFileSync(join(s.dir, 'mixed-50k-v3.csv'), 'x');
-    writeFileSync(join(s.dir, 'mixed-50k-v3.csv.json'), JSON.stringify({ generatorVersion: GENERATOR_VERSION, options: MIXED_50K, bytes: 1, rows: 50_000, meetings: 3_500 }));
+    writeFileSync(
+      join(s.dir, 'mixed-50k-v3.csv.json'),
+      JSON.stringify({
+        generatorVersion: GENERATOR_VERSION,
+        options: MIXED_50K,
+        bytes: 1,
+        rows: 50_000,
+        meetings: 3_500,
+      }),
+    );
     const cases = await reportsSection.prepare(ctx);
     assert.equal(cases.length, REPORT_CASES.length);
     const args = cases.map((c) => c.command.args.slice(0, -1).join(' '));
-    for (const expected of ['-d', '-o', '-a', '--report summary', '--report users', '--report unknown-clients', '--report records --format csv', '--report records --format json', '', '--compat tala -a', '--compat tala']) {
+    for (const expected of [
+      '-d',
+      '-o',
+      '-a',
+      '--report summary',
+      '--report users',
+      '--report unknown-clients',
+      '--report records --format csv',
+      '--report records --format json',
+      '',
+      '--compat tala -a',
+      '--compat tala',
+    ]) {
       assert.ok(args.includes(expected), `case for "${expected}"`);
     }
     for (const c of cases) {

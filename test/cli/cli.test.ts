@@ -70,7 +70,10 @@ test('rejected rows: exit 0 by default, 4 with --strict; all counted, --max-reje
   assert.equal(rowLines.length, 1);
   assert.match(capped.stderr, /WARNING: 2 more row messages not shown/);
   // unlike tala mode, the normal mode keeps the UPN-only attendee and the MeetingDetail record
-  assert.match(capped.stderr, /tala-problems\.csv: 8 rows read = 4 accepted \+ 0 duplicates \+ 1 skipped \+ 3 rejected \(skipped: TeamsSessionStarted 1\)/);
+  assert.match(
+    capped.stderr,
+    /tala-problems\.csv: 8 rows read = 4 accepted \+ 0 duplicates \+ 1 skipped \+ 3 rejected \(skipped: TeamsSessionStarted 1\)/,
+  );
   assert.doesNotMatch(plain.stderr, /@|10\.57\./);
 });
 
@@ -79,7 +82,10 @@ test('stdout holds only the report; messages and accounting go to stderr', () =>
   assert.equal(r.status, 0);
   const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
   assert.ok(Array.isArray(rows));
-  assert.match(r.stderr, /^teams-audit: tala-basic\.csv: 22 rows read = 20 accepted \+ 2 duplicates \+ 0 skipped \+ 0 rejected$/m);
+  assert.match(
+    r.stderr,
+    /^teams-audit: tala-basic\.csv: 22 rows read = 20 accepted \+ 2 duplicates \+ 0 skipped \+ 0 rejected$/m,
+  );
   assert.match(r.stderr, /^teams-audit: total: 22 rows read/m);
   assert.doesNotMatch(r.stderr, /rows\/s|\r/); // no progress line when stderr is not a terminal
 });
@@ -98,9 +104,22 @@ test('several files are merged into one analysis (tala mode reports each file on
   assert.equal(perFile.stdout.split('\n').filter((l) => l.startsWith('c2000000')).length, 2);
 
   const json = runCli(['-d', '--format', 'json', 'tala-basic.csv', 'tala-second.csv']);
-  const rows = JSON.parse(json.stdout) as Array<{ meetingId: string; leaveTime: string; gapSeconds: number; band: string }>;
+  const rows = JSON.parse(json.stdout) as Array<{
+    meetingId: string;
+    leaveTime: string;
+    gapSeconds: number;
+    band: string;
+  }>;
   // u1 left 09:10 and came back 09:11 on 2024-03-06 (second file), on the same device: a strong drop
-  assert.ok(rows.some((d) => d.meetingId.startsWith('c2000000') && d.leaveTime === '2024-03-06T09:10:00Z' && d.gapSeconds === 60 && d.band === 'strong'));
+  assert.ok(
+    rows.some(
+      (d) =>
+        d.meetingId.startsWith('c2000000') &&
+        d.leaveTime === '2024-03-06T09:10:00Z' &&
+        d.gapSeconds === 60 &&
+        d.band === 'strong',
+    ),
+  );
 });
 
 test('option parsing: bundling, prefixes, "--", stdin, stop at the first non-option', () => {
@@ -121,12 +140,23 @@ test('option parsing: bundling, prefixes, "--", stdin, stop at the first non-opt
 
 test('-i regex and --ip networks select disconnections by the lost session’s address', () => {
   const keys = (args: string[]) =>
-    (JSON.parse(runCli(['-d', '--format', 'json', ...args, 'tala-basic.csv']).stdout) as Array<{ ipBefore: string }>).map((d) => d.ipBefore);
+    (
+      JSON.parse(runCli(['-d', '--format', 'json', ...args, 'tala-basic.csv']).stdout) as Array<{ ipBefore: string }>
+    ).map((d) => d.ipBefore);
   const all = keys([]);
   assert.ok(all.length > 0);
-  assert.deepEqual(keys(['-i', '^10\\.57\\.1\\.20$']), all.filter((ip) => ip === '10.57.1.20'));
-  assert.deepEqual(keys(['--ip', '10.57.9.0/24']), all.filter((ip) => ip.startsWith('10.57.9.')));
-  assert.deepEqual(keys(['--ip', '203.0.113.0/24,10.57.9.9/32']), all.filter((ip) => ip === '203.0.113.5' || ip === '10.57.9.9'));
+  assert.deepEqual(
+    keys(['-i', '^10\\.57\\.1\\.20$']),
+    all.filter((ip) => ip === '10.57.1.20'),
+  );
+  assert.deepEqual(
+    keys(['--ip', '10.57.9.0/24']),
+    all.filter((ip) => ip.startsWith('10.57.9.')),
+  );
+  assert.deepEqual(
+    keys(['--ip', '203.0.113.0/24,10.57.9.9/32']),
+    all.filter((ip) => ip === '203.0.113.5' || ip === '10.57.9.9'),
+  );
 });
 
 test('CSV output is RFC 4180 with CRLF and quoted commas; JSON and text are available for every report', () => {
@@ -142,12 +172,19 @@ test('CSV output is RFC 4180 with CRLF and quoted commas; JSON and text are avai
     }
   }
   const grouped = runCli(['--report', 'summary', '--format', 'csv', '--group-by', 'platform', 'tala-basic.csv']).stdout;
-  assert.match(grouped, /^dimension,key,eligibleSessions,drops,dropRatePct,lostSeconds,participants,enoughData\r\nplatform,/);
+  assert.match(
+    grouped,
+    /^dimension,key,eligibleSessions,drops,dropRatePct,lostSeconds,participants,enoughData\r\nplatform,/,
+  );
   // Subnets partition the same eligible human sessions and drops as sites, so the two rankings have equal sums.
   const rankingRows = (dimension: string): string[][] => {
     const r = runCli(['--report', 'summary', '--format', 'csv', '--group-by', dimension, 'tala-basic.csv']);
     assert.equal(r.status, 0, r.stderr);
-    return r.stdout.trimEnd().split('\r\n').slice(1).map((line) => line.split(','));
+    return r.stdout
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => line.split(','));
   };
   const subnets = rankingRows('subnet');
   const sites = rankingRows('site');
@@ -179,11 +216,17 @@ test('-u in the normal mode learns organisers and attendee UPNs and rewrites the
   // with no mode option (the record view) -u still learns, as in tala
   const viewUsers = join(dir, 'view-users.csv');
   assert.equal(runCli(['-u', viewUsers, 'tala-second.csv']).status, 0);
-  assert.equal(readFileSync(viewUsers, 'utf8').split('\n')[0], 'b0b0b0b0-0000-4000-8000-0000000000b0,bob@contoso.example');
+  assert.equal(
+    readFileSync(viewUsers, 'utf8').split('\n')[0],
+    'b0b0b0b0-0000-4000-8000-0000000000b0,bob@contoso.example',
+  );
   writeFileSync(users, 'ok,ok@x.example\nno comma here\n');
   const bad = runCli(['-o', '-u', users, 'tala-basic.csv']);
   assert.equal(bad.status, 0);
-  assert.match(bad.stderr, new RegExp(`WARNING: ${users.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: users file: no comma`));
+  assert.match(
+    bad.stderr,
+    new RegExp(`WARNING: ${users.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: users file: no comma`),
+  );
   assert.match(bad.stderr, /not rewritten because 1 line is unreadable/);
   assert.equal(readFileSync(users, 'utf8'), 'ok,ok@x.example\nno comma here\n');
 });

@@ -92,7 +92,10 @@ test('difference: an empty input prints the empty report instead of crashing', (
   assert.equal(d.status, 0);
   assert.equal(d.stdout, '=====\n0 meetings affected out of 0 (0.0%)\n0 attendees affected out of 0 (0.0%)\n');
   const o = runCli(['--compat', 'tala', '-o', empty]);
-  assert.equal(o.stdout, '#meeting_id,organizer_email,organizer_id,organizer_organization,meeting_type,first_join,last_leave,number_attendees\n');
+  assert.equal(
+    o.stdout,
+    '#meeting_id,organizer_email,organizer_id,organizer_organization,meeting_type,first_join,last_leave,number_attendees\n',
+  );
   const header = runCli(['--compat', 'tala', '-d'], { input: V2_HEADER });
   assert.equal(header.stdout, d.stdout);
 });
@@ -141,7 +144,13 @@ test('compat CSV keeps tala’s unquoted cells but warns about formula-like ones
   writeFileSync(
     file,
     V2_HEADER +
-      csvRow(participant({ JoinTime: '2024-03-05T10:00:00', LeaveTime: '2024-03-05T10:10:00', Attendees: [{ DisplayName: '=HYPERLINK("x")' }] })),
+      csvRow(
+        participant({
+          JoinTime: '2024-03-05T10:00:00',
+          LeaveTime: '2024-03-05T10:10:00',
+          Attendees: [{ DisplayName: '=HYPERLINK("x")' }],
+        }),
+      ),
   );
   const r = runCli(['--compat', 'tala', '-a', file]);
   assert.equal(r.status, 0, r.stderr);
@@ -155,7 +164,10 @@ test('no mode option prints the record view; -u alone also updates the users fil
   copyFileSync(join(FIXTURES, 'tala-second.csv'), join(dir, 'second.csv'));
   const r = runCli(['--compat', 'tala', '-u', users, 'second.csv'], { cwd: dir });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^Line #1\nCreationDate=2024-03-06T09:10:00Z\nUserId=bob@contoso\.example\nOperation=MeetingParticipantDetail\nAuditData:\n\{\n/);
+  assert.match(
+    r.stdout,
+    /^Line #1\nCreationDate=2024-03-06T09:10:00Z\nUserId=bob@contoso\.example\nOperation=MeetingParticipantDetail\nAuditData:\n\{\n/,
+  );
   assert.equal((r.stdout.match(/^Line #/gm) ?? []).length, 3);
   assert.equal(
     readFileSync(users, 'utf8'),

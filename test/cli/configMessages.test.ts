@@ -16,7 +16,9 @@ function sink() {
 test('config* messages keep IP addresses and networks but still hide e-mails; the other methods hide both', () => {
   const { chunks, stream } = sink();
   const msg = new Messages(stream, 1, false);
-  msg.configWarning('map.csv:1: NetworkIP: host bits are set (10.1.2.3/16); the network is 10.1.0.0/16, ask ops@contoso.example');
+  msg.configWarning(
+    'map.csv:1: NetworkIP: host bits are set (10.1.2.3/16); the network is 10.1.0.0/16, ask ops@contoso.example',
+  );
   msg.configCritical("--ip: '2001:db8::1/129' is not a valid CIDR range");
   msg.warning('data.csv:3: AuditData.ClientIP: 10.1.2.3 from x@contoso.example');
   msg.configRowWarning('map.csv', 2, 'NetworkIP', '10.9.0.0/16 is the same range as line 1');
@@ -37,10 +39,23 @@ test('a site-map line with host bits set names the network to write; input rows 
   writeFileSync(map, '10.1.2.3,Zurich,16,ZRH-1\n10.1.0.0,Zurich,16,ZRH-1\n10.1.0.0/16,Again,,ZRH-1\n');
   const input = join(dir, 'export.csv');
   // a row whose JoinTime is unreadable: rejected, with a message about the row (no address quoted)
-  writeFileSync(input, V2_HEADER + csvRow(participant({ Attendees: [{ UserObjectId: 'u1', DisplayName: 'U', ClientIP: '10.1.77.77' }], JoinTime: 'soon', LeaveTime: '2024-03-05T10:00:00' })));
+  writeFileSync(
+    input,
+    V2_HEADER +
+      csvRow(
+        participant({
+          Attendees: [{ UserObjectId: 'u1', DisplayName: 'U', ClientIP: '10.1.77.77' }],
+          JoinTime: 'soon',
+          LeaveTime: '2024-03-05T10:00:00',
+        }),
+      ),
+  );
   const r = runCli(['--report', 'summary', '--site-map', map, input]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /WARNING: .*buildings\.csv:1: NetworkIP: host bits are set \(10\.1\.2\.3\/16\); the network is 10\.1\.0\.0\/16\n/);
+  assert.match(
+    r.stderr,
+    /WARNING: .*buildings\.csv:1: NetworkIP: host bits are set \(10\.1\.2\.3\/16\); the network is 10\.1\.0\.0\/16\n/,
+  );
   assert.match(r.stderr, /WARNING: .*buildings\.csv:3: NetworkIP: 10\.1\.0\.0\/16 is the same range as line 2/);
   assert.match(r.stderr, /export\.csv:1: /, 'the input row was rejected with a message');
   assert.doesNotMatch(r.stderr, /10\.1\.77\.77|contoso/);

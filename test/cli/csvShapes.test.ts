@@ -26,8 +26,9 @@ function run(args: readonly string[]): RunResult {
 
 /** The numbers of a file's accounting line: rows read, accepted, duplicates, skipped, rejected. */
 function accounting(stderr: string, label: string): number[] {
-  const m = new RegExp(`${label.replace(/\./g, '\\.')}: (\\d+) rows read = (\\d+) accepted \\+ (\\d+) duplicates \\+ (\\d+) skipped \\+ (\\d+) rejected`)
-    .exec(stderr);
+  const m = new RegExp(
+    `${label.replace(/\./g, '\\.')}: (\\d+) rows read = (\\d+) accepted \\+ (\\d+) duplicates \\+ (\\d+) skipped \\+ (\\d+) rejected`,
+  ).exec(stderr);
   assert.ok(m, `no accounting line for ${label} in:\n${stderr}`);
   return m.slice(1).map(Number);
 }
@@ -43,7 +44,10 @@ test('a 20 MB row at row 11 of a 2,000-row export: that row rejected with its si
   const r = run(['-d', huge]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, expected.stdout, 'the same disconnections');
-  assert.match(r.stderr, /WARNING: huge-row\.csv:11: CSV: this row is 20,000,\d{3} bytes \(19\.1 MiB\) long, more than the 8 MiB a row may have, so it was not read; the rows after it were read\n/);
+  assert.match(
+    r.stderr,
+    /WARNING: huge-row\.csv:11: CSV: this row is 20,000,\d{3} bytes \(19\.1 MiB\) long, more than the 8 MiB a row may have, so it was not read; the rows after it were read\n/,
+  );
   assert.deepEqual(accounting(r.stderr, huge), [rows! + 1, accepted, duplicates, skipped, rejected! + 1]);
   assert.doesNotMatch(r.stderr, /reading stopped/);
   // The record view (every row as read): the row's rejection, then the rows after it.
@@ -63,17 +67,26 @@ test('a quote never closed at row 11: the rest of the file is one rejected row, 
   const broken = write('stray-quote.csv', [...lines.slice(0, 12), ...rest].join('\r\n'));
   const r = run(['-d', broken]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /stray-quote\.csv:11: CSV: a quoted field opened in this row is never closed, so this row and the rest of the file cannot be read \(1,990 lines, [\d,]+ bytes \([\d.]+ MiB\), from the start of this row to the end of the file\); look for a stray double quote/);
+  assert.match(
+    r.stderr,
+    /stray-quote\.csv:11: CSV: a quoted field opened in this row is never closed, so this row and the rest of the file cannot be read \(1,990 lines, [\d,]+ bytes \([\d.]+ MiB\), from the start of this row to the end of the file\); look for a stray double quote/,
+  );
   assert.match(r.stderr, /stray-quote\.csv: reading stopped at row 11/);
   const [rowsRead, ...parts] = accounting(r.stderr, broken);
   assert.equal(rowsRead, 11);
-  assert.equal(parts.reduce((a, b) => a + b, 0), 11);
+  assert.equal(
+    parts.reduce((a, b) => a + b, 0),
+    11,
+  );
 });
 
 test('Excel `;` CSV (UTF-8 and Windows-1252) and "Unicode text" (UTF-16, TAB): read like the comma export', () => {
   const expected = run(['-d', plain]);
   const counts = accounting(expected.stderr, plain);
-  for (const [name, content] of [['semicolons.csv', withSeparator(text, ';')], ['unicode.txt', excelUnicodeText(text)]] as const) {
+  for (const [name, content] of [
+    ['semicolons.csv', withSeparator(text, ';')],
+    ['unicode.txt', excelUnicodeText(text)],
+  ] as const) {
     const r = run(['-d', write(name, content)]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, expected.stdout);
@@ -89,5 +102,8 @@ test('Excel `;` CSV (UTF-8 and Windows-1252) and "Unicode text" (UTF-16, TAB): r
 test('a `;` file that is not an audit export: exit 2, and the message names the separator', () => {
   const r = run(['-d', write('people.csv', 'Name;Email;Department\r\nAnna;x;IT\r\n')]);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /ERROR: people\.csv: not a recognised audit export: .*Columns found: "Name", "Email", "Department" \(separated by semicolons\)/);
+  assert.match(
+    r.stderr,
+    /ERROR: people\.csv: not a recognised audit export: .*Columns found: "Name", "Email", "Department" \(separated by semicolons\)/,
+  );
 });

@@ -10,9 +10,19 @@ const run = (...args: string[]) => getopt(args, SHORT, LONG);
 const pairs = (r: ReturnType<typeof run>) => r.options.map((o) => [o.name, o.value]);
 
 test('bundled short options; -i takes the rest of the word or the next word', () => {
-  assert.deepEqual(pairs(run('-di^10', 'f')), [['-d', ''], ['-i', '^10']]);
-  assert.deepEqual(pairs(run('-di', '^10', 'f')), [['-d', ''], ['-i', '^10']]);
-  assert.deepEqual(pairs(run('-ad?')), [['-a', ''], ['-d', ''], ['-?', '']]);
+  assert.deepEqual(pairs(run('-di^10', 'f')), [
+    ['-d', ''],
+    ['-i', '^10'],
+  ]);
+  assert.deepEqual(pairs(run('-di', '^10', 'f')), [
+    ['-d', ''],
+    ['-i', '^10'],
+  ]);
+  assert.deepEqual(pairs(run('-ad?')), [
+    ['-a', ''],
+    ['-d', ''],
+    ['-?', ''],
+  ]);
   assert.deepEqual(run('-di^10', 'f').operands, ['f']);
 });
 

@@ -33,7 +33,14 @@ test('every line is prefixed and redacted; row messages are capped but counted',
 
 test('accounting line: rows read = accepted + duplicates + skipped + rejected, with skipped operations', () => {
   assert.equal(
-    accountingText({ rowsRead: 10, accepted: 5, duplicates: 1, skipped: 3, rejected: 1, skippedByOperation: { MemberAdded: 1, TeamsSessionStarted: 2 } }),
+    accountingText({
+      rowsRead: 10,
+      accepted: 5,
+      duplicates: 1,
+      skipped: 3,
+      rejected: 1,
+      skippedByOperation: { MemberAdded: 1, TeamsSessionStarted: 2 },
+    }),
     '10 rows read = 5 accepted + 1 duplicates + 3 skipped + 1 rejected (skipped: TeamsSessionStarted 2, MemberAdded 1)',
   );
 });

@@ -48,7 +48,10 @@ test('-i is always a regex; --ip is networks (bare addresses too), a regex when 
   assert.equal(options('--ip', '10.57.0.0/16|10.58.').ipNetworks, '10.57.0.0/16|10.58.');
   const bad = parseArgs(['--ip', 'office', '-d']);
   assert.equal(bad.kind, 'usage-error');
-  assert.match((bad as { message: string }).message, /--ip 'office' is neither a list of networks nor a regular expression/);
+  assert.match(
+    (bad as { message: string }).message,
+    /--ip 'office' is neither a list of networks nor a regular expression/,
+  );
   assert.equal(parseArgs(['--ip', ' , ']).kind, 'usage-error');
   // with --compat tala, --ip is always tala's regex, the last of -i/--ip wins
   const compat = options('--compat', 'tala', '-d', '-i', 'a', '--ip', '10.0.0.0/8');
@@ -70,7 +73,17 @@ test('values are checked: format, report, group-by, include, param, max-rejectio
     assert.equal(r.kind, 'usage-error', args.join(' '));
     assert.equal((r as { showUsage: boolean }).showUsage, false);
   }
-  const o = options('--param', 'rejoinWindowSeconds=120', '--param', 'minSessions = 5', '--include', 'possible', '--max-rejections', '0', '--strict');
+  const o = options(
+    '--param',
+    'rejoinWindowSeconds=120',
+    '--param',
+    'minSessions = 5',
+    '--include',
+    'possible',
+    '--max-rejections',
+    '0',
+    '--strict',
+  );
   assert.deepEqual(o.params, [
     ['rejoinWindowSeconds', '120'],
     ['minSessions', '5'],
@@ -93,7 +106,11 @@ test('--compat tala refuses options that have no tala meaning', () => {
 });
 
 test('added long options make --i ambiguous (--ip, --include); tala’s other prefixes still work', () => {
-  assert.deepEqual(parseArgs(['--i', 'x']), { kind: 'usage-error', message: 'Syntax error: option --i not a unique prefix', showUsage: true });
+  assert.deepEqual(parseArgs(['--i', 'x']), {
+    kind: 'usage-error',
+    message: 'Syntax error: option --i not a unique prefix',
+    showUsage: true,
+  });
   assert.equal(options('--org').report, 'meetings');
   assert.equal(options('--att').report, 'attendees');
   assert.equal(options('--di').report, 'disconnections');

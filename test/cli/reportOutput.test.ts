@@ -15,7 +15,13 @@ function heldWritable(): { stream: Writable; chunks: string[]; release: () => vo
       pending.push(callback);
     },
   });
-  return { stream, chunks, release: () => { for (const cb of pending.splice(0)) cb(); } };
+  return {
+    stream,
+    chunks,
+    release: () => {
+      for (const cb of pending.splice(0)) cb();
+    },
+  };
 }
 
 test('small pieces are passed on in chunks, in order, and end() passes on the rest', async () => {
@@ -43,7 +49,9 @@ test('drained() waits while the output is behind, and beforeWrite runs before ea
   out.write('y'.repeat(70_000));
   assert.equal(before, 1);
   let done = false;
-  const waiting = out.drained().then(() => { done = true; });
+  const waiting = out.drained().then(() => {
+    done = true;
+  });
   await tick();
   await tick();
   assert.equal(done, false, 'still waiting for the output');

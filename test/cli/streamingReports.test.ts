@@ -47,7 +47,10 @@ function collector(): { stream: Writable; text: () => string; chars: () => numbe
  * Runs the CLI in this process on `input` given through standard input in pieces, noting how much
  * report text had reached stdout when each piece was asked for.
  */
-async function runStreaming(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string; seenAtPull: number[] }> {
+async function runStreaming(
+  args: string[],
+  input: string,
+): Promise<{ code: number; stdout: string; stderr: string; seenAtPull: number[] }> {
   const out = collector();
   const err = collector();
   const seenAtPull: number[] = [];
@@ -98,10 +101,17 @@ test('the records report lists each accepted record once, with the accounting of
   // Exactly the records the data set accepts, in file order.
   const dataset = new AuditDataset();
   await dataset.addExport(readExport(once(INPUT), { file }));
-  const expected = dataset.meetings().flatMap((m) => [...(m.detail ? [m.detail] : []), ...m.sessions]).map((r) => r.source.line).sort((a, b) => a - b);
+  const expected = dataset
+    .meetings()
+    .flatMap((m) => [...(m.detail ? [m.detail] : []), ...m.sessions])
+    .map((r) => r.source.line)
+    .sort((a, b) => a - b);
   const rows = JSON.parse(json.stdout) as Array<{ file: string; line: number }>;
   assert.equal(rows.length, Number(accepted[1]));
-  assert.deepEqual(rows.map((r) => r.line), expected);
+  assert.deepEqual(
+    rows.map((r) => r.line),
+    expected,
+  );
 
   const csv = await runStreaming(['--report', 'records', '--format', 'csv', file], '');
   assert.equal(csv.stdout.split('\r\n').filter((l) => /^[^,]*dups\.csv,\d+,/.test(l)).length, rows.length);
@@ -112,9 +122,13 @@ test('the records report lists each accepted record once, with the accounting of
 });
 
 test('the records report of an input without records is an empty list in each format', async () => {
-  const header = 'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\r\n';
+  const header =
+    'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\r\n';
   assert.equal((await runStreaming(['--report', 'records', '--format', 'json'], header)).stdout, '[]\n');
-  assert.equal((await runStreaming(['--report', 'records', '--format', 'csv'], header)).stdout, 'file,line,creationDate,userId,operation,auditData\r\n');
+  assert.equal(
+    (await runStreaming(['--report', 'records', '--format', 'csv'], header)).stdout,
+    'file,line,creationDate,userId,operation,auditData\r\n',
+  );
   assert.equal((await runStreaming(['--report', 'records', '--format', 'text'], header)).stdout, '');
 });
 
@@ -122,13 +136,21 @@ async function* once(text: string): AsyncGenerator<string> {
   yield text;
 }
 
-async function analysedMeetings(): Promise<{ meetings: ReturnType<AuditDataset['meetings']>; classifier: SessionClassifier }> {
+async function analysedMeetings(): Promise<{
+  meetings: ReturnType<AuditDataset['meetings']>;
+  classifier: SessionClassifier;
+}> {
   const dataset = new AuditDataset();
   await dataset.addExport(readExport(once(INPUT), { file: 'in.csv' }));
   return { meetings: dataset.meetings(), classifier: new SessionClassifier({}) };
 }
 
-function attendeesRequest(meetings: ReturnType<AuditDataset['meetings']>, classifier: SessionClassifier, format: OutputFormat, onAnalyse: () => void = () => {}): RenderRequest {
+function attendeesRequest(
+  meetings: ReturnType<AuditDataset['meetings']>,
+  classifier: SessionClassifier,
+  format: OutputFormat,
+  onAnalyse: () => void = () => {},
+): RenderRequest {
   // Analysed each time it is iterated, as the CLI does.
   const analysed: Iterable<AnalysedMeeting> = {
     *[Symbol.iterator]() {
@@ -138,7 +160,14 @@ function attendeesRequest(meetings: ReturnType<AuditDataset['meetings']>, classi
       }
     },
   };
-  return { report: 'attendees', format, analysed, classifier, params: DEFAULT_PARAMS, filter: { includePossible: false } };
+  return {
+    report: 'attendees',
+    format,
+    analysed,
+    classifier,
+    params: DEFAULT_PARAMS,
+    filter: { includePossible: false },
+  };
 }
 
 for (const format of ['csv', 'json'] as const) {
@@ -154,7 +183,10 @@ for (const format of ['csv', 'json'] as const) {
         callback();
       },
     });
-    await writeReport(attendeesRequest(meetings, classifier, format, () => analysedSoFar++), new ReportOutput(stdout));
+    await writeReport(
+      attendeesRequest(meetings, classifier, format, () => analysedSoFar++),
+      new ReportOutput(stdout),
+    );
     assert.ok(meetings.length > 100);
     assert.ok(atFirstWrite.length > 1);
     assert.ok(atFirstWrite[0]! < meetings.length, 'the first rows are written before the last meeting is analysed');
@@ -174,7 +206,10 @@ test('the attendees text table is written in pieces, keeping no row: widths firs
       callback();
     },
   });
-  await writeReport(attendeesRequest(meetings, classifier, 'text', () => analysedSoFar++), new ReportOutput(stdout));
+  await writeReport(
+    attendeesRequest(meetings, classifier, 'text', () => analysedSoFar++),
+    new ReportOutput(stdout),
+  );
   assert.equal(analysedSoFar, 2 * meetings.length);
   assert.ok(atWrite.length > 1);
   assert.ok(atWrite[0]! < 2 * meetings.length, 'the first lines are written before the second pass ends');

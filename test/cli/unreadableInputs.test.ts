@@ -38,66 +38,87 @@ function assertUnreadableFor(path: string, run: RunOptions): void {
   assert.match(r.stderr, /EACCES/);
 }
 
-test('a file without read permission: "<file>: permission denied", exit 3, the other file is reported', { skip: process.platform === 'win32' ? 'POSIX permissions only' : false }, (t) => {
-  const dir = workFolder(t);
-  const secret = join(dir, 'secret.csv');
-  copyFileSync(join(FIXTURES, 'tala-basic.csv'), secret);
-  chmodSync(secret, 0o000);
-  const as = unprivileged();
-  assertUnreadableFor(secret, as);
+test(
+  'a file without read permission: "<file>: permission denied", exit 3, the other file is reported',
+  { skip: process.platform === 'win32' ? 'POSIX permissions only' : false },
+  (t) => {
+    const dir = workFolder(t);
+    const secret = join(dir, 'secret.csv');
+    copyFileSync(join(FIXTURES, 'tala-basic.csv'), secret);
+    chmodSync(secret, 0o000);
+    const as = unprivileged();
+    assertUnreadableFor(secret, as);
 
-  const alone = runCli(['-d', 'good.csv'], { cwd: dir, ...as });
-  assert.equal(alone.status, 0, alone.stderr);
-  for (const files of [['good.csv', 'secret.csv'], ['secret.csv', 'good.csv']]) {
-    const r = runCli(['-d', ...files], { cwd: dir, ...as });
+    const alone = runCli(['-d', 'good.csv'], { cwd: dir, ...as });
+    assert.equal(alone.status, 0, alone.stderr);
+    for (const files of [
+      ['good.csv', 'secret.csv'],
+      ['secret.csv', 'good.csv'],
+    ]) {
+      const r = runCli(['-d', ...files], { cwd: dir, ...as });
+      assert.equal(r.status, 3, r.stderr);
+      assert.equal(r.stdout, alone.stdout, 'the report on the readable file is complete');
+      assert.match(r.stderr, /^teams-audit: ERROR: secret\.csv: permission denied$/m);
+      assert.doesNotMatch(r.stderr, /internal error|EACCES/);
+    }
+    const none = runCli(['-d', 'secret.csv'], { cwd: dir, ...as });
+    assert.equal(none.status, 2);
+    assert.equal(none.stdout, '');
+
+    // --compat tala: counted like a missing file (exit k), the other file reported byte for byte
+    const talaAlone = runCli(['--compat', 'tala', '-d', 'good.csv'], { cwd: dir, ...as });
+    const tala = runCli(['--compat', 'tala', '-d', 'good.csv', 'secret.csv', 'absent.csv'], { cwd: dir, ...as });
+    assert.equal(tala.status, 2, tala.stderr);
+    assert.equal(tala.stdout, talaAlone.stdout);
+    assert.match(tala.stderr, /^teams-audit: ERROR: secret\.csv: permission denied$/m);
+    assert.match(tala.stderr, /^teams-audit: ERROR: 'absent\.csv' is not a file name$/m);
+  },
+);
+
+test(
+  'a folder, a named pipe and a missing file: each named with its reason; the pipe is never opened',
+  { skip: process.platform === 'win32' ? 'no named pipes' : false },
+  (t) => {
+    const dir = workFolder(t);
+    mkdirSync(join(dir, 'folder'));
+    const mkfifo = spawnSync('mkfifo', [join(dir, 'pipe')]);
+    assert.equal(mkfifo.status, 0, 'mkfifo is needed for this test');
+    const alone = runCli(['-d', 'good.csv'], { cwd: dir });
+    // A pipe without a writer would block an open() forever: this run ending at all shows it is not opened.
+    const r = runCli(['-d', 'folder', 'good.csv', 'pipe', 'absent.csv'], { cwd: dir });
     assert.equal(r.status, 3, r.stderr);
-    assert.equal(r.stdout, alone.stdout, 'the report on the readable file is complete');
-    assert.match(r.stderr, /^teams-audit: ERROR: secret\.csv: permission denied$/m);
-    assert.doesNotMatch(r.stderr, /internal error|EACCES/);
-  }
-  const none = runCli(['-d', 'secret.csv'], { cwd: dir, ...as });
-  assert.equal(none.status, 2);
-  assert.equal(none.stdout, '');
+    assert.equal(r.stdout, alone.stdout);
+    assert.match(r.stderr, /^teams-audit: ERROR: folder: is a folder, not a file$/m);
+    assert.match(
+      r.stderr,
+      /^teams-audit: ERROR: pipe: is a named pipe, not a regular file \(send it to standard input instead/m,
+    );
+    assert.match(r.stderr, /^teams-audit: ERROR: absent\.csv: not found$/m);
 
-  // --compat tala: counted like a missing file (exit k), the other file reported byte for byte
-  const talaAlone = runCli(['--compat', 'tala', '-d', 'good.csv'], { cwd: dir, ...as });
-  const tala = runCli(['--compat', 'tala', '-d', 'good.csv', 'secret.csv', 'absent.csv'], { cwd: dir, ...as });
-  assert.equal(tala.status, 2, tala.stderr);
-  assert.equal(tala.stdout, talaAlone.stdout);
-  assert.match(tala.stderr, /^teams-audit: ERROR: secret\.csv: permission denied$/m);
-  assert.match(tala.stderr, /^teams-audit: ERROR: 'absent\.csv' is not a file name$/m);
-});
+    const tala = runCli(['--compat', 'tala', '-d', 'folder', 'good.csv', 'pipe', 'absent.csv'], { cwd: dir });
+    assert.equal(tala.status, 3);
+    for (const name of ['folder', 'pipe', 'absent.csv']) {
+      assert.match(
+        tala.stderr,
+        new RegExp(`^teams-audit: ERROR: '${name.replace('.', '\\.')}' is not a file name$`, 'm'),
+      );
+    }
+  },
+);
 
-test('a folder, a named pipe and a missing file: each named with its reason; the pipe is never opened', { skip: process.platform === 'win32' ? 'no named pipes' : false }, (t) => {
-  const dir = workFolder(t);
-  mkdirSync(join(dir, 'folder'));
-  const mkfifo = spawnSync('mkfifo', [join(dir, 'pipe')]);
-  assert.equal(mkfifo.status, 0, 'mkfifo is needed for this test');
-  const alone = runCli(['-d', 'good.csv'], { cwd: dir });
-  // A pipe without a writer would block an open() forever: this run ending at all shows it is not opened.
-  const r = runCli(['-d', 'folder', 'good.csv', 'pipe', 'absent.csv'], { cwd: dir });
-  assert.equal(r.status, 3, r.stderr);
-  assert.equal(r.stdout, alone.stdout);
-  assert.match(r.stderr, /^teams-audit: ERROR: folder: is a folder, not a file$/m);
-  assert.match(r.stderr, /^teams-audit: ERROR: pipe: is a named pipe, not a regular file \(send it to standard input instead/m);
-  assert.match(r.stderr, /^teams-audit: ERROR: absent\.csv: not found$/m);
-
-  const tala = runCli(['--compat', 'tala', '-d', 'folder', 'good.csv', 'pipe', 'absent.csv'], { cwd: dir });
-  assert.equal(tala.status, 3);
-  for (const name of ['folder', 'pipe', 'absent.csv']) {
-    assert.match(tala.stderr, new RegExp(`^teams-audit: ERROR: '${name.replace('.', '\\.')}' is not a file name$`, 'm'));
-  }
-});
-
-test('a read error after the file was opened is a per-file error too (not an internal error)', { skip: existsSync('/proc/self/mem') ? false : 'needs Linux /proc/self/mem' }, (t) => {
-  // /proc/self/mem is a regular file that opens, but reading at offset 0 fails with EIO.
-  const dir = workFolder(t);
-  const alone = runCli(['-d', 'good.csv'], { cwd: dir });
-  const r = runCli(['-d', '/proc/self/mem', 'good.csv'], { cwd: dir });
-  assert.equal(r.status, 3, r.stderr);
-  assert.equal(r.stdout, alone.stdout);
-  assert.match(r.stderr, /^teams-audit: ERROR: \/proc\/self\/mem: input\/output error/m);
-  const tala = runCli(['--compat', 'tala', '-d', '/proc/self/mem', 'good.csv'], { cwd: dir });
-  assert.equal(tala.status, 1);
-  assert.match(tala.stderr, /^teams-audit: ERROR: \/proc\/self\/mem: input\/output error/m);
-});
+test(
+  'a read error after the file was opened is a per-file error too (not an internal error)',
+  { skip: existsSync('/proc/self/mem') ? false : 'needs Linux /proc/self/mem' },
+  (t) => {
+    // /proc/self/mem is a regular file that opens, but reading at offset 0 fails with EIO.
+    const dir = workFolder(t);
+    const alone = runCli(['-d', 'good.csv'], { cwd: dir });
+    const r = runCli(['-d', '/proc/self/mem', 'good.csv'], { cwd: dir });
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal(r.stdout, alone.stdout);
+    assert.match(r.stderr, /^teams-audit: ERROR: \/proc\/self\/mem: input\/output error/m);
+    const tala = runCli(['--compat', 'tala', '-d', '/proc/self/mem', 'good.csv'], { cwd: dir });
+    assert.equal(tala.status, 1);
+    assert.match(tala.stderr, /^teams-audit: ERROR: \/proc\/self\/mem: input\/output error/m);
+  },
+);

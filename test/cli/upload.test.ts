@@ -18,8 +18,21 @@ const NO_WAIT = { emulatorSaveWaitMs: 0 };
 function io(tty = false) {
   let out = '';
   let err = '';
-  const stdout = new Writable({ write(c, _e, cb) { out += String(c); cb(); } });
-  const stderr = Object.assign(new Writable({ write(c, _e, cb) { err += String(c); cb(); } }), { isTTY: tty });
+  const stdout = new Writable({
+    write(c, _e, cb) {
+      out += String(c);
+      cb();
+    },
+  });
+  const stderr = Object.assign(
+    new Writable({
+      write(c, _e, cb) {
+        err += String(c);
+        cb();
+      },
+    }),
+    { isTTY: tty },
+  );
   return { io: { stdout, stderr }, out: () => out, err: () => err };
 }
 
@@ -42,13 +55,19 @@ test('uploads each file under its base name with a content type, one final line 
   assert.equal(code, 0, t.err());
   const lines = t.out().trim().split('\n');
   assert.equal(lines.length, 2);
-  assert.match(lines[0]!, new RegExp(`^Uploaded .*export\\.csv to ${container}/export\\.csv \\(34 B, ETag "0x[0-9A-F]+"\\)$`));
+  assert.match(
+    lines[0]!,
+    new RegExp(`^Uploaded .*export\\.csv to ${container}/export\\.csv \\(34 B, ETag "0x[0-9A-F]+"\\)$`),
+  );
   assert.equal(t.err(), '', 'no progress output when stderr is not a terminal');
 
   const blobs = storageClientsFromConnectionString(connection).blobService.getContainerClient(container);
   const props = await blobs.getBlobClient('export.csv').getProperties();
   assert.equal(props.contentType, 'text/csv; charset=utf-8');
-  assert.equal((await blobs.getBlobClient('export.csv').downloadToBuffer()).toString(), 'CreationDate,UserIds\n2024-01-01,x\n');
+  assert.equal(
+    (await blobs.getBlobClient('export.csv').downloadToBuffer()).toString(),
+    'CreationDate,UserIds\n2024-01-01,x\n',
+  );
   assert.equal((await blobs.getBlobClient('export.json').getProperties()).contentType, 'application/json');
 });
 
@@ -105,7 +124,20 @@ test('a missing file, a directory or two files with one base name are refused be
   writeFileSync(join(dir, 'a', 'same.csv'), '1');
   writeFileSync(join(dir, 'b', 'same.csv'), '2');
   t = io();
-  assert.equal(await runUpload([join(dir, 'a', 'same.csv'), join(dir, 'b', 'same.csv'), '--container', container, '--connection-string', connection], t.io), 1);
+  assert.equal(
+    await runUpload(
+      [
+        join(dir, 'a', 'same.csv'),
+        join(dir, 'b', 'same.csv'),
+        '--container',
+        container,
+        '--connection-string',
+        connection,
+      ],
+      t.io,
+    ),
+    1,
+  );
   assert.match(t.err(), /would both become blob "same\.csv"/);
   const blobs = storageClientsFromConnectionString(connection).blobService.getContainerClient(container);
   assert.equal(await blobs.getBlobClient('same.csv').exists(), false);
@@ -117,15 +149,24 @@ test('unreachable local storage says to run npm start first', async () => {
   const t = io();
   const started = Date.now();
   assert.equal(await runUpload([file('x.csv', 'x'), '--connection-string', dead], t.io), 1);
-  assert.match(t.err(), new RegExp(`cannot reach the blob service at http://127\\.0\\.0\\.1:${port}/devstoreaccount1\\. .*npm start`));
+  assert.match(
+    t.err(),
+    new RegExp(`cannot reach the blob service at http://127\\.0\\.0\\.1:${port}/devstoreaccount1\\. .*npm start`),
+  );
   assert.ok(Date.now() - started < 10_000, 'fails fast instead of retrying for long');
   assert.doesNotMatch(t.err(), /AccountKey/, 'the key never appears in messages');
 });
 
 test('a container that does not exist is named in the error', async () => {
   const t = io();
-  assert.equal(await runUpload([file('y.csv', 'y'), '--container', 'no-such-container', '--connection-string', connection], t.io), 1);
-  assert.match(t.err(), /container "no-such-container" does not exist at http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\. `npm start` creates it/);
+  assert.equal(
+    await runUpload([file('y.csv', 'y'), '--container', 'no-such-container', '--connection-string', connection], t.io),
+    1,
+  );
+  assert.match(
+    t.err(),
+    /container "no-such-container" does not exist at http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\. `npm start` creates it/,
+  );
 });
 
 test('sizes are shown in binary units', () => {

@@ -13,7 +13,15 @@ import { storageClientsFromConnectionString } from '../../src/storage/clients.js
 
 function sink(): { stream: Writable; text: () => string } {
   let text = '';
-  return { stream: new Writable({ write(c, _e, cb) { text += String(c); cb(); } }), text: () => text };
+  return {
+    stream: new Writable({
+      write(c, _e, cb) {
+        text += String(c);
+        cb();
+      },
+    }),
+    text: () => text,
+  };
 }
 
 test('an upload reported by `upload` survives Azurite being killed right after', async () => {
@@ -24,21 +32,35 @@ test('an upload reported by `upload` survives Azurite being killed right after',
 
   let azurite = await startAzurite({ location });
   try {
-    await storageClientsFromConnectionString(azurite.connectionString).blobService.getContainerClient('exports').create();
+    await storageClientsFromConnectionString(azurite.connectionString)
+      .blobService.getContainerClient('exports')
+      .create();
     const out = sink();
     const err = sink();
-    const code = await runUpload([join(dir, 'kept.csv'), '--container', 'exports', '--connection-string', azurite.connectionString], {
-      stdout: out.stream,
-      stderr: err.stream,
-    });
+    const code = await runUpload(
+      [join(dir, 'kept.csv'), '--container', 'exports', '--connection-string', azurite.connectionString],
+      {
+        stdout: out.stream,
+        stderr: err.stream,
+      },
+    );
     process.kill(azurite.pid!, 'SIGKILL');
     await azurite.exited;
     assert.equal(code, 0, err.text());
-    assert.match(out.text(), /^Waiting 6 s until the local emulator has saved the upload to disk \(Azurite saves every 5 s;/m);
-    assert.match(out.text(), /Waiting [^\n]*\nUploaded .*kept\.csv to exports\/kept\.csv /, 'the upload is reported after the wait');
+    assert.match(
+      out.text(),
+      /^Waiting 6 s until the local emulator has saved the upload to disk \(Azurite saves every 5 s;/m,
+    );
+    assert.match(
+      out.text(),
+      /Waiting [^\n]*\nUploaded .*kept\.csv to exports\/kept\.csv /,
+      'the upload is reported after the wait',
+    );
 
     azurite = await startAzurite({ location, ports: azurite.ports });
-    const blob = storageClientsFromConnectionString(azurite.connectionString).blobService.getContainerClient('exports').getBlobClient('kept.csv');
+    const blob = storageClientsFromConnectionString(azurite.connectionString)
+      .blobService.getContainerClient('exports')
+      .getBlobClient('kept.csv');
     assert.equal(await blob.exists(), true, 'the blob survived the kill');
     assert.equal((await blob.downloadToBuffer()).toString(), content);
   } finally {

@@ -10,7 +10,8 @@ import { looksLikeOption } from '../../src/cli/options.js';
 import { runCli } from './run.fixture.js';
 
 test('looksLikeOption: known short and long options (prefixes, bundles, values), "--"; not plain names or unknown options', () => {
-  for (const option of ['-d', '-di^10', '-u', '--disc', '--format=csv', '--ip', '--', '-?']) assert.equal(looksLikeOption(option), true, option);
+  for (const option of ['-d', '-di^10', '-u', '--disc', '--format=csv', '--ip', '--', '-?'])
+    assert.equal(looksLikeOption(option), true, option);
   for (const name of ['-', 'file.csv', '-x', '--nope', '--=x', '-:']) assert.equal(looksLikeOption(name), false, name);
 });
 
@@ -46,25 +47,41 @@ test('--compat tala keeps tala: the names are files (stdout byte for byte), the 
   assert.equal(late.status, 1);
   assert.equal(late.stdout, alone.stdout);
   assert.match(late.stderr, /^teams-audit: ERROR: '-d' is not a file name \(options go before file names\)$/m);
-  assert.match(runCli(['--compat', 'tala', 'missing.csv']).stderr, /^teams-audit: ERROR: 'missing\.csv' is not a file name$/m);
+  assert.match(
+    runCli(['--compat', 'tala', 'missing.csv']).stderr,
+    /^teams-audit: ERROR: 'missing\.csv' is not a file name$/m,
+  );
 });
 
 test('--group-by with a report other than the summary is warned about', () => {
   const r = runCli(['-d', '--group-by', 'site', 'tala-basic.csv']);
   assert.equal(r.status, 0);
-  assert.match(r.stderr, /WARNING: --group-by ranks the summary report only; the disconnections report is not grouped \(--report summary --group-by site\)/);
-  assert.doesNotMatch(runCli(['--report', 'summary', '--group-by', 'site', 'tala-basic.csv']).stderr, /--group-by ranks/);
+  assert.match(
+    r.stderr,
+    /WARNING: --group-by ranks the summary report only; the disconnections report is not grouped \(--report summary --group-by site\)/,
+  );
+  assert.doesNotMatch(
+    runCli(['--report', 'summary', '--group-by', 'site', 'tala-basic.csv']).stderr,
+    /--group-by ranks/,
+  );
 });
 
 async function runWithStdin(isTTY: boolean): Promise<string> {
   let err = '';
   const stdin = Object.assign((async function* () {})(), { isTTY });
-  await main(['-d'], { stdout: { write: () => true } as unknown as NodeJS.WritableStream, stderr: { write: (t: string) => (err += t, true) } as unknown as NodeJS.WritableStream, stdin });
+  await main(['-d'], {
+    stdout: { write: () => true } as unknown as NodeJS.WritableStream,
+    stderr: { write: (t: string) => ((err += t), true) } as unknown as NodeJS.WritableStream,
+    stdin,
+  });
   return err;
 }
 
 test('no file and a terminal on standard input: a one-line hint first; none when stdin is a pipe', async () => {
   const tty = await runWithStdin(true);
-  assert.match(tty, /^teams-audit: reading standard input… \(no file name was given; end the input with Ctrl-D, on Windows Ctrl-Z then Enter\)\n/);
+  assert.match(
+    tty,
+    /^teams-audit: reading standard input… \(no file name was given; end the input with Ctrl-D, on Windows Ctrl-Z then Enter\)\n/,
+  );
   assert.doesNotMatch(await runWithStdin(false), /reading standard input/);
 });

@@ -3,7 +3,18 @@
 // to its target, and the replacement atomic (no temporary file left behind).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, runCli } from './run.fixture.js';
@@ -46,7 +57,11 @@ test('a rewritten users file keeps its mode (0600, 0640): permissions are never 
     assert.equal(mode(users), kept);
     assert.deepEqual(lines(users), ['ffffffff-0000-4000-8000-00000000000f,old@contoso.example', ...LEARNED]);
   }
-  assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temporary file is left');
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+    [],
+    'no temporary file is left',
+  );
 });
 
 test('a read-only users file is an error before any work, and is left untouched', { skip: POSIX }, (t) => {
@@ -56,7 +71,10 @@ test('a read-only users file is an error before any work, and is left untouched'
   const r = runCli(['-a', '-u', users, INPUT]);
   assert.equal(r.status, 1);
   assert.equal(r.stdout, '');
-  assert.match(r.stderr, /CRITICAL: users file '.*users\.csv' is read-only \(mode 0444\); it is rewritten when users are learned/);
+  assert.match(
+    r.stderr,
+    /CRITICAL: users file '.*users\.csv' is read-only \(mode 0444\); it is rewritten when users are learned/,
+  );
   assert.doesNotMatch(r.stderr, /rows read/, 'no input was read');
   assert.equal(readFileSync(users, 'utf8'), 'ffffffff-0000-4000-8000-00000000000f,old@contoso.example\n');
   assert.equal(mode(users), 0o444);
@@ -64,25 +82,29 @@ test('a read-only users file is an error before any work, and is left untouched'
   assert.equal(runCli(['--compat', 'tala', '-a', '-u', users, INPUT]).status, 1);
 });
 
-test('a symbolic link is written through: the link stays, its target is updated with its mode', { skip: POSIX }, (t) => {
-  const dir = folder(t);
-  const target = join(dir, 'shared-users.csv');
-  writeFileSync(target, '');
-  chmodSync(target, 0o660);
-  const link = join(dir, 'users.csv');
-  symlinkSync('shared-users.csv', link);
-  const r = runCli(['-a', '-u', link, INPUT]);
-  assert.equal(r.status, 0, r.stderr);
-  assert.ok(lstatSync(link).isSymbolicLink());
-  assert.deepEqual(lines(target), LEARNED);
-  assert.equal(mode(target), 0o660);
+test(
+  'a symbolic link is written through: the link stays, its target is updated with its mode',
+  { skip: POSIX },
+  (t) => {
+    const dir = folder(t);
+    const target = join(dir, 'shared-users.csv');
+    writeFileSync(target, '');
+    chmodSync(target, 0o660);
+    const link = join(dir, 'users.csv');
+    symlinkSync('shared-users.csv', link);
+    const r = runCli(['-a', '-u', link, INPUT]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(lstatSync(link).isSymbolicLink());
+    assert.deepEqual(lines(target), LEARNED);
+    assert.equal(mode(target), 0o660);
 
-  const dangling = join(dir, 'dangling.csv');
-  symlinkSync('nowhere.csv', dangling);
-  const refused = runCli(['-a', '-u', dangling, INPUT]);
-  assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /users file '.*dangling\.csv' is a symbolic link to a file that does not exist/);
-});
+    const dangling = join(dir, 'dangling.csv');
+    symlinkSync('nowhere.csv', dangling);
+    const refused = runCli(['-a', '-u', dangling, INPUT]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /users file '.*dangling\.csv' is a symbolic link to a file that does not exist/);
+  },
+);
 
 test('run as root, the owner of a rewritten users file is kept', { skip: POSIX || AS_ROOT }, (t) => {
   const users = join(folder(t), 'users.csv');
@@ -95,21 +117,28 @@ test('run as root, the owner of a rewritten users file is kept', { skip: POSIX |
   assert.deepEqual(lines(users), LEARNED);
 });
 
-test('a users file this user may not write, or in a folder it may not write, is refused before any work', { skip: POSIX || AS_ROOT }, (t) => {
-  const dir = folder(t);
-  chmodSync(dir, 0o755); // root's folder: nobody may enter it but not create files in it
-  const notMine = join(dir, 'not-mine.csv');
-  writeFileSync(notMine, '');
-  chmodSync(notMine, 0o644);
-  const asNobody = { uid: NOBODY, gid: NOBODY, cwd: FIXTURES };
-  const r = runCli(['-a', '-u', notMine, 'tala-basic.csv'], asNobody);
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /users file '.*not-mine\.csv' cannot be written: permission denied/);
-  const folderLocked = join(dir, 'shared.csv');
-  writeFileSync(folderLocked, '');
-  chmodSync(folderLocked, 0o666);
-  const locked = runCli(['-a', '-u', folderLocked, 'tala-basic.csv'], asNobody);
-  assert.equal(locked.status, 1);
-  assert.match(locked.stderr, /users file '.*shared\.csv' cannot be replaced safely: its folder '.*' cannot be written \(permission denied\)/);
-  assert.equal(readFileSync(folderLocked, 'utf8'), '');
-});
+test(
+  'a users file this user may not write, or in a folder it may not write, is refused before any work',
+  { skip: POSIX || AS_ROOT },
+  (t) => {
+    const dir = folder(t);
+    chmodSync(dir, 0o755); // root's folder: nobody may enter it but not create files in it
+    const notMine = join(dir, 'not-mine.csv');
+    writeFileSync(notMine, '');
+    chmodSync(notMine, 0o644);
+    const asNobody = { uid: NOBODY, gid: NOBODY, cwd: FIXTURES };
+    const r = runCli(['-a', '-u', notMine, 'tala-basic.csv'], asNobody);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /users file '.*not-mine\.csv' cannot be written: permission denied/);
+    const folderLocked = join(dir, 'shared.csv');
+    writeFileSync(folderLocked, '');
+    chmodSync(folderLocked, 0o666);
+    const locked = runCli(['-a', '-u', folderLocked, 'tala-basic.csv'], asNobody);
+    assert.equal(locked.status, 1);
+    assert.match(
+      locked.stderr,
+      /users file '.*shared\.csv' cannot be replaced safely: its folder '.*' cannot be written \(permission denied\)/,
+    );
+    assert.equal(readFileSync(folderLocked, 'utf8'), '');
+  },
+);

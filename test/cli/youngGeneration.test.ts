@@ -26,7 +26,10 @@ function largestNewSpace(capped: boolean): number {
 
 test('this Node has the V8 flag the cap sets', () => {
   const name = GROWTH_FLAG.slice(0, GROWTH_FLAG.indexOf('='));
-  assert.match(execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }), new RegExp(`^\\s*${name}\\b`, 'm'));
+  assert.match(
+    execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }),
+    new RegExp(`^\\s*${name}\\b`, 'm'),
+  );
 });
 
 test('the cap stops the young generation growing; without it the generation grows past the cap', () => {

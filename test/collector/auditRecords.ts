@@ -38,7 +38,15 @@ export function participantDetail(id: string, meetingDetailId: string, n: number
     MeetingDetailId: meetingDetailId,
     JoinTime: '2026-03-02T09:00:00',
     LeaveTime: `2026-03-02T09:${String(10 + (n % 40)).padStart(2, '0')}:00`,
-    Attendees: [{ RecipientType: 'User', UserObjectId: `cccccccc-0000-4000-8000-${String(n).padStart(12, '0')}`, DisplayName: `Person ${n}`, UPN: `person${n}@contoso.example`, Role: 1 }],
+    Attendees: [
+      {
+        RecipientType: 'User',
+        UserObjectId: `cccccccc-0000-4000-8000-${String(n).padStart(12, '0')}`,
+        DisplayName: `Person ${n}`,
+        UPN: `person${n}@contoso.example`,
+        Role: 1,
+      },
+    ],
     DeviceInformation: 'Windows 10 Pro, Teams 1.6',
     ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (27/1.0.0.2024)' }],
     ItemName: 'ScheduledMeeting',

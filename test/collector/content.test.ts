@@ -1,14 +1,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blobSafeSegment, contentBlobName, contentDay, isMeetingRecord, selectMeetingRecords } from '../../src/collector/content.js';
+import {
+  blobSafeSegment,
+  contentBlobName,
+  contentDay,
+  isMeetingRecord,
+  selectMeetingRecords,
+} from '../../src/collector/content.js';
 import { meetingDetail, participantDetail, powerBi, teamsOther } from './auditRecords.js';
 
 test('selectMeetingRecords keeps MeetingParticipantDetail and MeetingDetail, drops other operations and non-objects', () => {
   const records = [
-    participantDetail('p1', 'm1', 1), teamsOther('o1'), meetingDetail('m1'), powerBi('b1'), null, 'text', [1], 42,
+    participantDetail('p1', 'm1', 1),
+    teamsOther('o1'),
+    meetingDetail('m1'),
+    powerBi('b1'),
+    null,
+    'text',
+    [1],
+    42,
   ];
   const selection = selectMeetingRecords(records);
-  assert.deepEqual(selection.kept.map((r) => r['Id']), ['p1', 'm1']);
+  assert.deepEqual(
+    selection.kept.map((r) => r['Id']),
+    ['p1', 'm1'],
+  );
   assert.equal(selection.others, 2);
   assert.equal(selection.invalid, 4);
 });
@@ -26,7 +42,10 @@ test('contentBlobName is deterministic and puts the content under management-api
   const id = '20260302080000123000155$20260302080000123000155$audit_general$Audit_General$na0015';
   const name = contentBlobName('Audit.General', '2026-03-02T08:00:00.000Z', id);
   assert.equal(name, contentBlobName('Audit.General', '2026-03-02T08:00:00.000Z', id));
-  assert.equal(name, 'management-api/Audit.General/2026-03-02/20260302080000123000155~2420260302080000123000155~24audit_general~24Audit_General~24na0015.json');
+  assert.equal(
+    name,
+    'management-api/Audit.General/2026-03-02/20260302080000123000155~2420260302080000123000155~24audit_general~24Audit_General~24na0015.json',
+  );
 });
 
 test('blobSafeSegment is injective on awkward ids and never yields path separators or dot segments', () => {

@@ -40,7 +40,8 @@ async function refusal(promise: Promise<unknown>): Promise<CollectorCredentialsE
 
 test('a client secret gets one token that serves many API calls (the credential caches it)', async () => {
   const c = client(server.settings());
-  for (let i = 0; i < 12; i++) assert.deepEqual(await c.api.listSubscriptions(), [{ contentType: 'Audit.General', status: 'enabled' }]);
+  for (let i = 0; i < 12; i++)
+    assert.deepEqual(await c.api.listSubscriptions(), [{ contentType: 'Audit.General', status: 'enabled' }]);
   const tokens = server.entra.requestsOf('token');
   assert.equal(tokens.length, 1, 'one token request for twelve API calls');
   assert.equal(tokens[0]!.form.get('grant_type'), 'client_credentials');
@@ -96,7 +97,9 @@ test('a certificate: @azure/identity signs a client assertion the token endpoint
 
 test('an assertion signed by a certificate the app registration does not know: AADSTS700027 and the upload step', async () => {
   server.certificate = selfSignedCertificate('other').certificate;
-  const error = await refusal(client(server.settings({ certificatePem: certificate.combinedPem })).api.listSubscriptions());
+  const error = await refusal(
+    client(server.settings({ certificatePem: certificate.combinedPem })).api.listSubscriptions(),
+  );
   assert.equal(error.aadstsCode, 'AADSTS700027');
   assert.match(error.message, /upload the certificate/);
 });
@@ -104,27 +107,52 @@ test('an assertion signed by a certificate the app registration does not know: A
 test('certificate problems are configuration errors, raised when the client is built, that say what to store', () => {
   const other = selfSignedCertificate('other');
   const build = (pem: string) => () => client(server.settings({ certificatePem: pem }));
-  assert.throws(build(`${other.privateKeyPem}${certificate.certificatePem}`), (e: unknown) =>
-    e instanceof CollectorConfigError && /does not belong to the \(first\) certificate/.test(e.message));
-  assert.throws(() => checkCertificatePem(certificate.certificatePem), (e: unknown) =>
-    e instanceof CollectorConfigError && /PEM private key/.test(e.message));
-  assert.throws(build('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), (e: unknown) =>
-    e instanceof CollectorConfigError && /damaged/.test(e.message));
-  assert.throws(build('-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), (e: unknown) =>
-    e instanceof CollectorConfigError && /encrypted private key/.test(e.message));
+  assert.throws(
+    build(`${other.privateKeyPem}${certificate.certificatePem}`),
+    (e: unknown) => e instanceof CollectorConfigError && /does not belong to the \(first\) certificate/.test(e.message),
+  );
+  assert.throws(
+    () => checkCertificatePem(certificate.certificatePem),
+    (e: unknown) => e instanceof CollectorConfigError && /PEM private key/.test(e.message),
+  );
+  assert.throws(
+    build(
+      '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+    ),
+    (e: unknown) => e instanceof CollectorConfigError && /damaged/.test(e.message),
+  );
+  assert.throws(
+    build(
+      '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+    ),
+    (e: unknown) => e instanceof CollectorConfigError && /encrypted private key/.test(e.message),
+  );
   assert.equal(server.entra.requests.length, 0, 'nothing was sent');
 });
 
 test('a throttled token endpoint (429 with Retry-After) is retried by the credential', async () => {
-  server.entra.faults.push({ status: 429, headers: { 'Retry-After': '0' }, body: { error: 'temporarily_unavailable' } });
+  server.entra.faults.push({
+    status: 429,
+    headers: { 'Retry-After': '0' },
+    body: { error: 'temporarily_unavailable' },
+  });
   const c = client(server.settings());
   assert.deepEqual(await c.api.listSubscriptions(), [{ contentType: 'Audit.General', status: 'enabled' }]);
-  assert.deepEqual(server.entra.requestsOf('token').map((r) => r.status), [429, 200]);
+  assert.deepEqual(
+    server.entra.requestsOf('token').map((r) => r.status),
+    [429, 200],
+  );
 });
 
 test('a token request that outlives the run deadline stops the run with a deadline error', async () => {
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  const c = createCollectorClient(config.config, { credentialOptions: server.credentialOptions, deadline: Date.now() - 1 });
-  await assert.rejects(c.tokens.getToken(), (e: unknown) => e instanceof Error && 'kind' in e && e.kind === 'deadline' && /deadline/.test(e.message));
+  const c = createCollectorClient(config.config, {
+    credentialOptions: server.credentialOptions,
+    deadline: Date.now() - 1,
+  });
+  await assert.rejects(
+    c.tokens.getToken(),
+    (e: unknown) => e instanceof Error && 'kind' in e && e.kind === 'deadline' && /deadline/.test(e.message),
+  );
 });

@@ -7,7 +7,16 @@
 // the managed identity tokens that FakeManagedIdentityEndpoint hands out, signed with its own key.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { constants, createHash, generateKeyPairSync, randomUUID, sign, verify, type KeyObject, type X509Certificate } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  verify,
+  type KeyObject,
+  type X509Certificate,
+} from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { selfSignedCertificate } from './selfSignedCertificate.js';
 
@@ -101,7 +110,10 @@ export class FakeEntraId {
   }
 
   /** Pipeline options that make @azure/identity trust this server. */
-  get credentialOptions(): { tlsOptions: { ca: string }; retryOptions: { retryDelayInMs: number; maxRetryDelayInMs: number } } {
+  get credentialOptions(): {
+    tlsOptions: { ca: string };
+    retryOptions: { retryDelayInMs: number; maxRetryDelayInMs: number };
+  } {
     return { tlsOptions: { ca: this.tlsCertificatePem }, retryOptions: { retryDelayInMs: 10, maxRetryDelayInMs: 50 } };
   }
 
@@ -119,28 +131,56 @@ export class FakeEntraId {
   }
 
   /** A managed identity token, as Entra ID issues it for the identity endpoint: sub = the identity's object id. */
-  issueManagedIdentityToken(resource: string, principalId: string, lifetimeS = 86_400): { token: string; expiresOn: number } {
+  issueManagedIdentityToken(
+    resource: string,
+    principalId: string,
+    lifetimeS = 86_400,
+  ): { token: string; expiresOn: number } {
     const now = Math.floor(Date.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', kid: 'fake-entra' };
     const roles = this.appRoles.get(principalId);
     const claims = {
-      aud: resource, iss: this.issuer, sub: principalId, oid: principalId, tid: this.tenantId, iat: now, nbf: now, exp: now + lifetimeS,
+      aud: resource,
+      iss: this.issuer,
+      sub: principalId,
+      oid: principalId,
+      tid: this.tenantId,
+      iat: now,
+      nbf: now,
+      exp: now + lifetimeS,
       ...(roles === undefined ? {} : { roles }),
     };
     const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-    return { token: `${input}.${sign('sha256', Buffer.from(input), this.signingKey).toString('base64url')}`, expiresOn: now + lifetimeS };
+    return {
+      token: `${input}.${sign('sha256', Buffer.from(input), this.signingKey).toString('base64url')}`,
+      expiresOn: now + lifetimeS,
+    };
   }
 
   /** The claims of a token this authority signed and that has not expired; undefined for any other token. */
   verifyToken(token: string): Record<string, unknown> | undefined {
     const [headerPart, claimsPart, signaturePart] = token.split('.');
     if (headerPart === undefined || claimsPart === undefined || signaturePart === undefined) return undefined;
-    if (!verify('sha256', Buffer.from(`${headerPart}.${claimsPart}`), this.verifyingKey, Buffer.from(signaturePart, 'base64url'))) return undefined;
+    if (
+      !verify(
+        'sha256',
+        Buffer.from(`${headerPart}.${claimsPart}`),
+        this.verifyingKey,
+        Buffer.from(signaturePart, 'base64url'),
+      )
+    )
+      return undefined;
     const claims = jsonPart(claimsPart);
     return this.checkTimes(claims) === undefined ? claims : undefined;
   }
 
-  private send(res: ServerResponse, record: EntraRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  private send(
+    res: ServerResponse,
+    record: EntraRequest,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     record.status = status;
     res.statusCode = status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -154,13 +194,17 @@ export class FakeEntraId {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const path = url.pathname;
-    const kind: EntraRequest['kind'] = path.endsWith('/v2.0/.well-known/openid-configuration') ? 'openid-configuration'
-      : path.endsWith('/oauth2/v2.0/token') ? 'token' : 'unknown';
+    const kind: EntraRequest['kind'] = path.endsWith('/v2.0/.well-known/openid-configuration')
+      ? 'openid-configuration'
+      : path.endsWith('/oauth2/v2.0/token')
+        ? 'token'
+        : 'unknown';
     const record: EntraRequest = { kind, method: req.method ?? '', path, form };
     this.requests.push(record);
     const tenant = path.split('/')[1] ?? '';
     if (kind === 'openid-configuration') {
-      if (tenant !== this.tenantId) return this.refuse(res, record, 400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found.`);
+      if (tenant !== this.tenantId)
+        return this.refuse(res, record, 400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found.`);
       const base = `${this.baseUrl}/${tenant}`;
       return this.send(res, record, 200, {
         token_endpoint: `${base}/oauth2/v2.0/token`,
@@ -180,34 +224,89 @@ export class FakeEntraId {
       fault.times = (fault.times ?? 1) - 1;
       return this.send(res, record, fault.status, fault.body ?? '', fault.headers);
     }
-    if (req.method !== 'POST') return this.refuse(res, record, 400, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
-    if (tenant !== this.tenantId) return this.refuse(res, record, 400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
-    if (form.get('grant_type') !== 'client_credentials') return this.refuse(res, record, 400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+    if (req.method !== 'POST')
+      return this.refuse(res, record, 400, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
+    if (tenant !== this.tenantId)
+      return this.refuse(res, record, 400, 'invalid_request', 90002, `Tenant '${tenant}' not found.`);
+    if (form.get('grant_type') !== 'client_credentials')
+      return this.refuse(
+        res,
+        record,
+        400,
+        'unsupported_grant_type',
+        70003,
+        'The app requested an unsupported grant type.',
+      );
     if (form.get('client_id') !== this.clientId) {
-      return this.refuse(res, record, 400, 'unauthorized_client', 700016, `Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory.`);
+      return this.refuse(
+        res,
+        record,
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${form.get('client_id') ?? ''}' was not found in the directory.`,
+      );
     }
-    if (form.get('scope') !== this.scope) return this.refuse(res, record, 400, 'invalid_scope', 70011, "The provided value for the input parameter 'scope' is not valid.");
+    if (form.get('scope') !== this.scope)
+      return this.refuse(
+        res,
+        record,
+        400,
+        'invalid_scope',
+        70011,
+        "The provided value for the input parameter 'scope' is not valid.",
+      );
     const secret = form.get('client_secret');
     const assertion = form.get('client_assertion');
     if (secret !== null) {
       if (secret !== this.clientSecret) {
-        return this.refuse(res, record, 401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${this.clientId}'.`);
+        return this.refuse(
+          res,
+          record,
+          401,
+          'invalid_client',
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${this.clientId}'.`,
+        );
       }
     } else if (assertion !== null) {
-      if (form.get('client_assertion_type') !== JWT_BEARER) return this.refuse(res, record, 400, 'invalid_request', 7000216, "'client_assertion_type' must be jwt-bearer.");
+      if (form.get('client_assertion_type') !== JWT_BEARER)
+        return this.refuse(res, record, 400, 'invalid_request', 7000216, "'client_assertion_type' must be jwt-bearer.");
       const parts = assertion.split('.');
       record.assertion = { header: jsonPart(parts[0]), claims: jsonPart(parts[1]) };
-      const problem = record.assertion.claims['iss'] === this.clientId ? this.checkCertificateAssertion(parts) : this.checkFederatedAssertion(parts);
+      const problem =
+        record.assertion.claims['iss'] === this.clientId
+          ? this.checkCertificateAssertion(parts)
+          : this.checkFederatedAssertion(parts);
       if (problem !== undefined) return this.refuse(res, record, 401, 'invalid_client', problem[0], problem[1]);
     } else {
-      return this.refuse(res, record, 401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      return this.refuse(
+        res,
+        record,
+        401,
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     }
     const token = `fake-token-${++this.counter}-${randomUUID()}`;
     this.onIssued(token);
-    this.send(res, record, 200, { token_type: 'Bearer', expires_in: this.expiresIn, ext_expires_in: this.expiresIn, access_token: token });
+    this.send(res, record, 200, {
+      token_type: 'Bearer',
+      expires_in: this.expiresIn,
+      ext_expires_in: this.expiresIn,
+      access_token: token,
+    });
   }
 
-  private refuse(res: ServerResponse, record: EntraRequest, status: number, error: string, code: number, text: string): void {
+  private refuse(
+    res: ServerResponse,
+    record: EntraRequest,
+    status: number,
+    error: string,
+    code: number,
+    text: string,
+  ): void {
     this.send(res, record, status, {
       error,
       error_description: `AADSTS${code}: ${text} Trace ID: 0000aaaa-11bb-cc22-dd33-444444eeeeee Correlation ID: 1111bbbb-22cc-dd33-ee44-555555ffffff Timestamp: 2026-03-02 08:00:00Z`,
@@ -230,23 +329,38 @@ export class FakeEntraId {
     const [headerPart, claimsPart, signaturePart] = parts as [string, string, string];
     const header = jsonPart(headerPart);
     const claims = jsonPart(claimsPart);
-    const refused = (why: string): [number, string] => [700027, `Client assertion failed signature validation: ${why}.`];
+    const refused = (why: string): [number, string] => [
+      700027,
+      `Client assertion failed signature validation: ${why}.`,
+    ];
     if (!this.certificate) return refused('no certificate is registered on the app');
     const der = this.certificate.raw;
     let signed: boolean;
     const input = Buffer.from(`${headerPart}.${claimsPart}`);
     const signature = Buffer.from(signaturePart ?? '', 'base64url');
     if (header['alg'] === 'PS256') {
-      if (header['x5t#S256'] !== createHash('sha256').update(der).digest('base64url')) return refused('x5t#S256 does not match a registered certificate');
-      signed = verify('sha256', input, { key: this.certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+      if (header['x5t#S256'] !== createHash('sha256').update(der).digest('base64url'))
+        return refused('x5t#S256 does not match a registered certificate');
+      signed = verify(
+        'sha256',
+        input,
+        {
+          key: this.certificate.publicKey,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+        },
+        signature,
+      );
     } else if (header['alg'] === 'RS256') {
-      if (header['x5t'] !== createHash('sha1').update(der).digest('base64url')) return refused('x5t does not match a registered certificate');
+      if (header['x5t'] !== createHash('sha1').update(der).digest('base64url'))
+        return refused('x5t does not match a registered certificate');
       signed = verify('sha256', input, this.certificate.publicKey, signature);
     } else {
       return refused('alg must be PS256 or RS256');
     }
     if (!signed) return refused('bad signature');
-    if (claims['aud'] !== this.tokenEndpoint) return [700024, 'Client assertion audience claim does not match the token endpoint.'];
+    if (claims['aud'] !== this.tokenEndpoint)
+      return [700024, 'Client assertion audience claim does not match the token endpoint.'];
     if (claims['sub'] !== this.clientId) return refused('sub is not the client id');
     if (typeof claims['jti'] !== 'string' || claims['jti'] === '') return refused('no jti');
     const time = this.checkTimes(claims);
@@ -257,15 +371,33 @@ export class FakeEntraId {
   private checkFederatedAssertion(parts: string[]): [number, string] | undefined {
     const [headerPart, claimsPart, signaturePart] = parts as [string, string, string];
     const claims = jsonPart(claimsPart);
-    if (!verify('sha256', Buffer.from(`${headerPart}.${claimsPart}`), this.verifyingKey, Buffer.from(signaturePart ?? '', 'base64url'))) {
+    if (
+      !verify(
+        'sha256',
+        Buffer.from(`${headerPart}.${claimsPart}`),
+        this.verifyingKey,
+        Buffer.from(signaturePart ?? '', 'base64url'),
+      )
+    ) {
       return [50027, 'JWT token is invalid or malformed.'];
     }
     const byIssuer = this.federatedCredentials.filter((c) => c.issuer === claims['iss']);
-    if (byIssuer.length === 0) return [700211, `No matching federated identity record found for presented assertion issuer '${String(claims['iss'])}'.`];
+    if (byIssuer.length === 0)
+      return [
+        700211,
+        `No matching federated identity record found for presented assertion issuer '${String(claims['iss'])}'.`,
+      ];
     const bySubject = byIssuer.filter((c) => c.subject === claims['sub']);
-    if (bySubject.length === 0) return [700213, `No matching federated identity record found for presented assertion subject '${String(claims['sub'])}'.`];
+    if (bySubject.length === 0)
+      return [
+        700213,
+        `No matching federated identity record found for presented assertion subject '${String(claims['sub'])}'.`,
+      ];
     if (!bySubject.some((c) => c.audiences.includes(String(claims['aud'])))) {
-      return [700212, `No matching federated identity record found for presented assertion audience '${String(claims['aud'])}'.`];
+      return [
+        700212,
+        `No matching federated identity record found for presented assertion audience '${String(claims['aud'])}'.`,
+      ];
     }
     const time = this.checkTimes(claims);
     return time === undefined ? undefined : [700024, `Client assertion is not within its valid time range (${time}).`];

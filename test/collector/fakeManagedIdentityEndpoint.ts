@@ -44,12 +44,20 @@ export class FakeManagedIdentityEndpoint {
         res.end(JSON.stringify(body));
       };
       if (!record.headerOk) return answer(401, { statusCode: 401, message: 'Missing or invalid X-IDENTITY-HEADER.' });
-      if (record.apiVersion !== '2019-08-01') return answer(400, { statusCode: 400, message: 'Unsupported api-version.' });
+      if (record.apiVersion !== '2019-08-01')
+        return answer(400, { statusCode: 400, message: 'Unsupported api-version.' });
       if (!record.resource) return answer(400, { statusCode: 400, message: 'Missing resource.' });
       const principalId = record.clientId === null ? undefined : mi.identities.get(record.clientId);
-      if (principalId === undefined) return answer(400, { statusCode: 400, message: 'Unable to load the proper Managed Identity.' });
+      if (principalId === undefined)
+        return answer(400, { statusCode: 400, message: 'Unable to load the proper Managed Identity.' });
       const issued = mi.entra.issueManagedIdentityToken(record.resource, principalId);
-      answer(200, { access_token: issued.token, expires_on: String(issued.expiresOn), resource: record.resource, token_type: 'Bearer', client_id: record.clientId });
+      answer(200, {
+        access_token: issued.token,
+        expires_on: String(issued.expiresOn),
+        resource: record.resource,
+        token_type: 'Bearer',
+        client_id: record.clientId,
+      });
     });
     await new Promise<void>((resolve) => mi.server!.listen(0, '127.0.0.1', resolve));
     mi.endpoint = `http://127.0.0.1:${(mi.server.address() as AddressInfo).port}/msi/token`;

@@ -117,7 +117,11 @@ export class FakeManagementApi {
   }
 
   /** App settings that point the collector at this server. */
-  settings(credential: { secret?: string; certificatePem?: string; managedIdentityClientId?: string } = { secret: this.clientSecret }): NodeJS.ProcessEnv {
+  settings(
+    credential: { secret?: string; certificatePem?: string; managedIdentityClientId?: string } = {
+      secret: this.clientSecret,
+    },
+  ): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
       O365_TENANT_ID: this.tenantId,
       O365_CLIENT_ID: this.clientId,
@@ -126,7 +130,8 @@ export class FakeManagementApi {
     };
     if (credential.secret !== undefined) env['O365_CLIENT_SECRET'] = credential.secret;
     if (credential.certificatePem !== undefined) env['O365_CLIENT_CERTIFICATE'] = credential.certificatePem;
-    if (credential.managedIdentityClientId !== undefined) env['O365_MANAGED_IDENTITY_CLIENT_ID'] = credential.managedIdentityClientId;
+    if (credential.managedIdentityClientId !== undefined)
+      env['O365_MANAGED_IDENTITY_CLIENT_ID'] = credential.managedIdentityClientId;
     return env;
   }
 
@@ -138,7 +143,13 @@ export class FakeManagementApi {
     return this.requests.filter((r) => r.kind === kind);
   }
 
-  private send(res: ServerResponse, record: RecordedRequest, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  private send(
+    res: ServerResponse,
+    record: RecordedRequest,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     record.status = status;
     res.statusCode = status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -156,17 +167,26 @@ export class FakeManagementApi {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const feed = `/api/v1.0/${this.tenantId}/activity/feed/`;
     const path = url.pathname;
-    const kind: RouteKind = path === `${feed}subscriptions/list` ? 'subscriptions-list'
-      : path === `${feed}subscriptions/start` ? 'subscriptions-start'
-      : path === `${feed}subscriptions/content` ? 'content-list'
-      : path.startsWith(`${feed}audit/`) ? 'content-blob'
-      : 'unknown';
-    const publisherIdentifiers = [...url.searchParams.entries()].filter(([k]) => k.toLowerCase() === 'publisheridentifier').map(([, v]) => v);
+    const kind: RouteKind =
+      path === `${feed}subscriptions/list`
+        ? 'subscriptions-list'
+        : path === `${feed}subscriptions/start`
+          ? 'subscriptions-start'
+          : path === `${feed}subscriptions/content`
+            ? 'content-list'
+            : path.startsWith(`${feed}audit/`)
+              ? 'content-blob'
+              : 'unknown';
+    const publisherIdentifiers = [...url.searchParams.entries()]
+      .filter(([k]) => k.toLowerCase() === 'publisheridentifier')
+      .map(([, v]) => v);
     const record: RecordedRequest = { kind, method: req.method ?? '', url, publisherIdentifiers };
     this.requests.push(record);
     const contentId = kind === 'content-blob' ? decodeURIComponent(path.slice(`${feed}audit/`.length)) : undefined;
 
-    const fault = this.faults.find((f) => f.kind === kind && (f.times ?? 1) > 0 && (f.contentId === undefined || f.contentId === contentId));
+    const fault = this.faults.find(
+      (f) => f.kind === kind && (f.times ?? 1) > 0 && (f.contentId === undefined || f.contentId === contentId),
+    );
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
       this.send(res, record, fault.status, fault.body ?? '', fault.headers);
@@ -176,19 +196,30 @@ export class FakeManagementApi {
     if (kind === 'unknown') return this.apiError(res, record, 404, 'FAKE404', `no route ${req.method} ${path}`);
 
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (token === undefined || !this.tokens.has(token)) return this.apiError(res, record, 401, 'AF10001', 'Authorization has been denied for this request.');
+    if (token === undefined || !this.tokens.has(token))
+      return this.apiError(res, record, 401, 'AF10001', 'Authorization has been denied for this request.');
     if (!this.permissionGranted) {
-      return this.apiError(res, record, 401, 'AF10001', 'The permission set () sent in the request does not include the expected permission.');
+      return this.apiError(
+        res,
+        record,
+        401,
+        'AF10001',
+        'The permission set () sent in the request does not include the expected permission.',
+      );
     }
 
     if (kind === 'subscriptions-list') {
       if (req.method !== 'GET') return this.apiError(res, record, 405, 'FAKE405', 'GET only');
-      const list = this.subscription === 'none' ? [] : [{ contentType: 'Audit.General', status: this.subscription, webhook: null }];
+      const list =
+        this.subscription === 'none'
+          ? []
+          : [{ contentType: 'Audit.General', status: this.subscription, webhook: null }];
       return this.send(res, record, 200, list);
     }
     if (kind === 'subscriptions-start') {
       if (req.method !== 'POST') return this.apiError(res, record, 405, 'FAKE405', 'POST only');
-      if (url.searchParams.get('contentType') !== 'Audit.General') return this.apiError(res, record, 400, 'AF20010', 'Invalid content type.');
+      if (url.searchParams.get('contentType') !== 'Audit.General')
+        return this.apiError(res, record, 400, 'AF20010', 'Invalid content type.');
       this.subscription = 'enabled';
       return this.send(res, record, 200, { contentType: 'Audit.General', status: 'enabled', webhook: null });
     }
@@ -197,18 +228,34 @@ export class FakeManagementApi {
   }
 
   private listContent(res: ServerResponse, record: RecordedRequest, url: URL): void {
-    if (this.subscription === 'none') return this.apiError(res, record, 400, 'AF20022', 'No subscription found for the specified content type');
-    if (this.subscription === 'disabled') return this.apiError(res, record, 400, 'AF20023', 'The subscription was disabled by the tenant admin');
-    if (url.searchParams.get('contentType') !== 'Audit.General') return this.apiError(res, record, 400, 'AF20010', 'Invalid content type.');
+    if (this.subscription === 'none')
+      return this.apiError(res, record, 400, 'AF20022', 'No subscription found for the specified content type');
+    if (this.subscription === 'disabled')
+      return this.apiError(res, record, 400, 'AF20023', 'The subscription was disabled by the tenant admin');
+    if (url.searchParams.get('contentType') !== 'Audit.General')
+      return this.apiError(res, record, 400, 'AF20010', 'Invalid content type.');
     const start = parseApiTime(url.searchParams.get('startTime'));
     const end = parseApiTime(url.searchParams.get('endTime'));
     if (start === undefined || end === undefined || Number.isNaN(start) || Number.isNaN(end)) {
-      return this.apiError(res, record, 400, 'AF20055', 'Start time and end time must both be specified (or both omitted) and be valid times.');
+      return this.apiError(
+        res,
+        record,
+        400,
+        'AF20055',
+        'Start time and end time must both be specified (or both omitted) and be valid times.',
+      );
     }
     if (end <= start || end - start > DAY_MS) {
-      return this.apiError(res, record, 400, 'AF20055', 'Start time and end time must be less than or equal to 24 hours apart, with the start time prior to end time.');
+      return this.apiError(
+        res,
+        record,
+        400,
+        'AF20055',
+        'Start time and end time must be less than or equal to 24 hours apart, with the start time prior to end time.',
+      );
     }
-    if (start < this.now() - 7 * DAY_MS) return this.apiError(res, record, 400, 'AF20055', 'Start time cannot be more than 7 days in the past.');
+    if (start < this.now() - 7 * DAY_MS)
+      return this.apiError(res, record, 400, 'AF20055', 'Start time cannot be more than 7 days in the past.');
     const nextPage = url.searchParams.get('nextPage');
     const offset = nextPage === null ? 0 : Number(nextPage.replace(/^page-/, ''));
     if (!Number.isInteger(offset) || offset < 0) return this.apiError(res, record, 400, 'AF20031', 'Invalid nextPage.');
@@ -228,7 +275,8 @@ export class FakeManagementApi {
       next.searchParams.set('contentType', 'Audit.General');
       next.searchParams.set('startTime', url.searchParams.get('startTime')!);
       next.searchParams.set('endTime', url.searchParams.get('endTime')!);
-      if (this.nextPageCarriesPublisher) next.searchParams.set('PublisherIdentifier', record.publisherIdentifiers[0] ?? '');
+      if (this.nextPageCarriesPublisher)
+        next.searchParams.set('PublisherIdentifier', record.publisherIdentifiers[0] ?? '');
       next.searchParams.set('nextPage', `page-${offset + this.pageSize}`);
       headers[this.nextPageHeader] = next.toString();
     }
@@ -238,7 +286,14 @@ export class FakeManagementApi {
   private contentBlob(res: ServerResponse, record: RecordedRequest, contentId: string): void {
     const content = this.contents.find((c) => c.contentId === contentId);
     if (!content) return this.apiError(res, record, 404, 'AF20050', 'The specified content does not exist.');
-    if (content.expired) return this.apiError(res, record, 400, 'AF20051', `Content requested with the key ${contentId} has already expired. Content older than 7 days cannot be retrieved.`);
+    if (content.expired)
+      return this.apiError(
+        res,
+        record,
+        400,
+        'AF20051',
+        `Content requested with the key ${contentId} has already expired. Content older than 7 days cannot be retrieved.`,
+      );
     this.fetches.set(contentId, (this.fetches.get(contentId) ?? 0) + 1);
     this.send(res, record, 200, content.records);
   }

@@ -30,7 +30,9 @@ after(async () => {
 beforeEach(() => {
   server.entra.requests.length = 0;
   identityEndpoint.requests.length = 0;
-  server.entra.federatedCredentials = [{ issuer: server.entra.issuer, subject: IDENTITY_PRINCIPAL_ID, audiences: ['api://AzureADTokenExchange'] }];
+  server.entra.federatedCredentials = [
+    { issuer: server.entra.issuer, subject: IDENTITY_PRINCIPAL_ID, audiences: ['api://AzureADTokenExchange'] },
+  ];
 });
 
 function client(extra: NodeJS.ProcessEnv = {}): ReturnType<typeof createCollectorClient> {
@@ -46,12 +48,19 @@ function refusal(promise: Promise<unknown>): Promise<CollectorCredentialsError> 
 
 test('the managed identity token for api://AzureADTokenExchange is the client assertion; one token serves many API calls', async () => {
   const c = client();
-  for (let i = 0; i < 10; i++) assert.deepEqual(await c.api.listSubscriptions(), [{ contentType: 'Audit.General', status: 'enabled' }]);
+  for (let i = 0; i < 10; i++)
+    assert.deepEqual(await c.api.listSubscriptions(), [{ contentType: 'Audit.General', status: 'enabled' }]);
 
   const identityCalls = identityEndpoint.requests;
   assert.ok(identityCalls.length >= 1);
   assert.ok(identityCalls.length <= 1, `the managed identity token is cached too (${identityCalls.length} requests)`);
-  assert.deepEqual(identityCalls[0], { resource: 'api://AzureADTokenExchange', clientId: IDENTITY_CLIENT_ID, apiVersion: '2019-08-01', headerOk: true, status: 200 });
+  assert.deepEqual(identityCalls[0], {
+    resource: 'api://AzureADTokenExchange',
+    clientId: IDENTITY_CLIENT_ID,
+    apiVersion: '2019-08-01',
+    headerOk: true,
+    status: 200,
+  });
 
   const tokens = server.entra.requestsOf('token');
   assert.equal(tokens.length, 1, 'one Entra ID token request for ten API calls');
@@ -65,10 +74,19 @@ test('the managed identity token for api://AzureADTokenExchange is the client as
 });
 
 test('no federated credential for the identity (subject): AADSTS700213 and the federated credential to add', async () => {
-  server.entra.federatedCredentials = [{ issuer: server.entra.issuer, subject: '99999999-8888-4777-8666-555555555555', audiences: ['api://AzureADTokenExchange'] }];
+  server.entra.federatedCredentials = [
+    {
+      issuer: server.entra.issuer,
+      subject: '99999999-8888-4777-8666-555555555555',
+      audiences: ['api://AzureADTokenExchange'],
+    },
+  ];
   const error = await refusal(client().api.listSubscriptions());
   assert.equal(error.aadstsCode, 'AADSTS700213');
-  assert.match(error.message, /subject = the object \(principal\) id of the identity whose client id is in O365_MANAGED_IDENTITY_CLIENT_ID/);
+  assert.match(
+    error.message,
+    /subject = the object \(principal\) id of the identity whose client id is in O365_MANAGED_IDENTITY_CLIENT_ID/,
+  );
   assert.match(error.message, /api:\/\/AzureADTokenExchange/);
 });
 
@@ -83,7 +101,9 @@ test('a US Government cloud asks the managed identity for api://AzureADTokenExch
 test('an identity that is not assigned to the app: the managed identity endpoint refuses, and the message says what to check', async () => {
   const c = createCollectorClient(
     (() => {
-      const config = readCollectorConfig(server.settings({ managedIdentityClientId: '00000000-1111-4222-8333-444444444444' }));
+      const config = readCollectorConfig(
+        server.settings({ managedIdentityClientId: '00000000-1111-4222-8333-444444444444' }),
+      );
       assert.ok(config.configured);
       return config.config;
     })(),

@@ -32,7 +32,11 @@ function client(): ReturnType<typeof createCollectorClient> {
   return createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions });
 }
 
-async function listAll(api: ReturnType<typeof createCollectorClient>['api'], start: Date, end: Date): Promise<ContentItem[]> {
+async function listAll(
+  api: ReturnType<typeof createCollectorClient>['api'],
+  start: Date,
+  end: Date,
+): Promise<ContentItem[]> {
   const items: ContentItem[] = [];
   for await (const page of api.listContent('Audit.General', start, end)) items.push(...page.items);
   return items;
@@ -40,14 +44,21 @@ async function listAll(api: ReturnType<typeof createCollectorClient>['api'], sta
 
 function addContents(count: number, end: Date): void {
   for (let i = 0; i < count; i++) {
-    server.addContent({ contentId: `c${i}$x`, created: new Date(end.getTime() - (i + 1) * 60_000), records: [participantDetail(`p${i}`, 'm', i)] });
+    server.addContent({
+      contentId: `c${i}$x`,
+      created: new Date(end.getTime() - (i + 1) * 60_000),
+      records: [participantDetail(`p${i}`, 'm', i)],
+    });
   }
 }
 
 test('withPublisherIdentifier appends once and leaves the rest of the URL untouched', () => {
   assert.equal(withPublisherIdentifier('https://h/a', 'T'), 'https://h/a?PublisherIdentifier=T');
   assert.equal(withPublisherIdentifier('https://h/a?x=1%3A2', 'T'), 'https://h/a?x=1%3A2&PublisherIdentifier=T');
-  assert.equal(withPublisherIdentifier('https://h/a?publisheridentifier=U&x=1', 'T'), 'https://h/a?publisheridentifier=U&x=1');
+  assert.equal(
+    withPublisherIdentifier('https://h/a?publisheridentifier=U&x=1', 'T'),
+    'https://h/a?publisheridentifier=U&x=1',
+  );
   assert.equal(withPublisherIdentifier('https://h/a?', 'T'), 'https://h/a?PublisherIdentifier=T');
 });
 
@@ -58,7 +69,10 @@ test('listing follows NextPageUri until the last page, with PublisherIdentifier 
   assert.deepEqual(items.map((i) => i.contentId).sort(), ['c0$x', 'c1$x', 'c2$x', 'c3$x', 'c4$x']);
   const listings = server.requestsOf('content-list');
   assert.equal(listings.length, 3, '5 items at 2 per page');
-  assert.deepEqual(listings.map((r) => r.url.searchParams.get('nextPage')), [null, 'page-2', 'page-4']);
+  assert.deepEqual(
+    listings.map((r) => r.url.searchParams.get('nextPage')),
+    [null, 'page-2', 'page-4'],
+  );
   for (const request of server.requests) {
     assert.deepEqual(request.publisherIdentifiers, [server.tenantId], `${request.kind} ${request.url.pathname}`);
   }
@@ -79,16 +93,30 @@ test('a NextPageUri that already carries PublisherIdentifier is not given a seco
   const end = new Date(Math.floor(Date.now() / 1000) * 1000);
   addContents(3, end);
   await listAll(client().api, new Date(end.getTime() - HOUR), end);
-  for (const request of server.requestsOf('content-list')) assert.deepEqual(request.publisherIdentifiers, [server.tenantId]);
+  for (const request of server.requestsOf('content-list'))
+    assert.deepEqual(request.publisherIdentifiers, [server.tenantId]);
 });
 
 test('a NextPageUri or contentUri on another host is refused: the token is never sent there', async () => {
   const end = new Date(Math.floor(Date.now() / 1000) * 1000);
-  server.faults.push({ kind: 'content-list', status: 200, body: [], headers: { NextPageUri: 'https://evil.example/api/next' } });
-  await assert.rejects(listAll(client().api, new Date(end.getTime() - HOUR), end), (error: unknown) =>
-    error instanceof ManagementApiError && /points to https:\/\/evil\.example, not to the configured API host/.test(error.message));
+  server.faults.push({
+    kind: 'content-list',
+    status: 200,
+    body: [],
+    headers: { NextPageUri: 'https://evil.example/api/next' },
+  });
   await assert.rejects(
-    client().api.fetchContent({ contentType: 'Audit.General', contentId: 'x', contentUri: 'https://evil.example/audit/x' }),
+    listAll(client().api, new Date(end.getTime() - HOUR), end),
+    (error: unknown) =>
+      error instanceof ManagementApiError &&
+      /points to https:\/\/evil\.example, not to the configured API host/.test(error.message),
+  );
+  await assert.rejects(
+    client().api.fetchContent({
+      contentType: 'Audit.General',
+      contentId: 'x',
+      contentUri: 'https://evil.example/audit/x',
+    }),
     (error: unknown) => error instanceof ManagementApiError && /contentUri of x/.test(error.message),
   );
   assert.equal(server.requests.filter((r) => r.url.hostname === 'evil.example').length, 0);
@@ -96,7 +124,11 @@ test('a NextPageUri or contentUri on another host is refused: the token is never
 
 test('content blobs come back as arrays of records; expired content (AF20051) is reported, not thrown', async () => {
   const end = new Date(Math.floor(Date.now() / 1000) * 1000);
-  server.addContent({ contentId: 'live', created: new Date(end.getTime() - 60_000), records: [meetingDetail('m1'), powerBi('b1')] });
+  server.addContent({
+    contentId: 'live',
+    created: new Date(end.getTime() - 60_000),
+    records: [meetingDetail('m1'), powerBi('b1')],
+  });
   server.addContent({ contentId: 'old', created: new Date(end.getTime() - 120_000), records: [], expired: true });
   const api = client().api;
   const items = await listAll(api, new Date(end.getTime() - HOUR), end);
@@ -111,10 +143,15 @@ test('content blobs come back as arrays of records; expired content (AF20051) is
 
 test('no subscription (AF20022) and a disabled one (AF20023) are SubscriptionMissingError', async () => {
   const end = new Date(Math.floor(Date.now() / 1000) * 1000);
-  for (const [state, code] of [['none', 'AF20022'], ['disabled', 'AF20023']] as const) {
+  for (const [state, code] of [
+    ['none', 'AF20022'],
+    ['disabled', 'AF20023'],
+  ] as const) {
     server.subscription = state;
-    await assert.rejects(listAll(client().api, new Date(end.getTime() - HOUR), end), (error: unknown) =>
-      error instanceof SubscriptionMissingError && error.apiCode === code);
+    await assert.rejects(
+      listAll(client().api, new Date(end.getTime() - HOUR), end),
+      (error: unknown) => error instanceof SubscriptionMissingError && error.apiCode === code,
+    );
   }
 });
 
@@ -153,6 +190,12 @@ test('a token the API no longer accepts is replaced once and the call succeeds',
 
 test('an API refusal that is not throttling, auth or subscription becomes a ManagementApiError with the AF code', async () => {
   const end = new Date(Math.floor(Date.now() / 1000) * 1000);
-  await assert.rejects(listAll(client().api, new Date(end.getTime() - 25 * HOUR), end), (error: unknown) =>
-    error instanceof ManagementApiError && error.status === 400 && error.apiCode === 'AF20055' && /24 hours/.test(error.message));
+  await assert.rejects(
+    listAll(client().api, new Date(end.getTime() - 25 * HOUR), end),
+    (error: unknown) =>
+      error instanceof ManagementApiError &&
+      error.status === 400 &&
+      error.apiCode === 'AF20055' &&
+      /24 hours/.test(error.message),
+  );
 });

@@ -9,7 +9,8 @@ function length(n: number): Buffer {
   for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
-const tlv = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), length(content.length), content]);
+const tlv = (tag: number, content: Buffer): Buffer =>
+  Buffer.concat([Buffer.from([tag]), length(content.length), content]);
 const sequence = (...items: Buffer[]): Buffer => tlv(0x30, Buffer.concat(items));
 const set = (...items: Buffer[]): Buffer => tlv(0x31, Buffer.concat(items));
 const integer = (bytes: number[]): Buffer => tlv(0x02, Buffer.from(bytes[0]! & 0x80 ? [0, ...bytes] : bytes));
@@ -25,7 +26,8 @@ function oid(dotted: string): Buffer {
 }
 const NULL = Buffer.from([0x05, 0x00]);
 const utf8String = (text: string): Buffer => tlv(0x0c, Buffer.from(text, 'utf8'));
-const utcTime = (date: Date): Buffer => tlv(0x17, Buffer.from(`${date.toISOString().replace(/[-:T]/g, '').slice(2, 14)}Z`));
+const utcTime = (date: Date): Buffer =>
+  tlv(0x17, Buffer.from(`${date.toISOString().replace(/[-:T]/g, '').slice(2, 14)}Z`));
 const bitString = (bytes: Buffer): Buffer => tlv(0x03, Buffer.concat([Buffer.from([0]), bytes]));
 
 /** Extension subjectAltName (2.5.29.17) holding one iPAddress ([7] IMPLICIT OCTET STRING). */
@@ -35,7 +37,10 @@ function subjectAltNameIp(ipAddress: string): Buffer {
 }
 
 function pem(label: string, der: Buffer): string {
-  return `-----BEGIN ${label}-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
+  return `-----BEGIN ${label}-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n')}\n-----END ${label}-----\n`;
 }
 
 export interface TestCertificate {
@@ -65,5 +70,10 @@ export function selfSignedCertificate(commonName = 'collector-test', ipAddress?:
   const der = sequence(tbs, sha256WithRsa, bitString(sign('sha256', tbs, privateKey)));
   const certificatePem = pem('CERTIFICATE', der);
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return { certificatePem, privateKeyPem, combinedPem: `${privateKeyPem}${certificatePem}`, certificate: new X509Certificate(certificatePem) };
+  return {
+    certificatePem,
+    privateKeyPem,
+    combinedPem: `${privateKeyPem}${certificatePem}`,
+    certificate: new X509Certificate(certificatePem),
+  };
 }

@@ -6,7 +6,13 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { acceptsGzip, CONTENT_SECURITY_POLICY, DashboardAssets, dashboardPath, defaultDashboardDir } from '../../src/dashboard/assets.js';
+import {
+  acceptsGzip,
+  CONTENT_SECURITY_POLICY,
+  DashboardAssets,
+  dashboardPath,
+  defaultDashboardDir,
+} from '../../src/dashboard/assets.js';
 
 /** The temporary folders made here, removed after the file's tests. */
 const made: string[] = [];
@@ -54,8 +60,13 @@ test('the page gets absolute asset URLs under the dashboard route, the API base 
   const bare = assets.respond({ asset: '', pathname: '/api/dashboard/' }).body.toString('utf8');
   assert.ok(bare.includes('src="/api/dashboard/app-ABCDEFGH.js"'));
   assert.match(bare, /name="dashboard-sign-in" content="functionKey"/, 'function keys unless told otherwise');
-  const prefixed = assets.respond({ asset: 'index.html', pathname: '/reports/dashboard/index.html' }).body.toString('utf8');
-  assert.ok(prefixed.includes('content="/reports"') && prefixed.includes('src="/reports/dashboard/app-ABCDEFGH.js"'), 'another route prefix');
+  const prefixed = assets
+    .respond({ asset: 'index.html', pathname: '/reports/dashboard/index.html' })
+    .body.toString('utf8');
+  assert.ok(
+    prefixed.includes('content="/reports"') && prefixed.includes('src="/reports/dashboard/app-ABCDEFGH.js"'),
+    'another route prefix',
+  );
 });
 
 test('assets: content types, year-long private caching, gzip only when accepted, security headers everywhere', () => {
@@ -66,14 +77,26 @@ test('assets: content types, year-long private caching, gzip only when accepted,
   assert.equal(plain.headers['cache-control'], 'private, max-age=31536000, immutable');
   assert.equal(plain.headers['content-encoding'], undefined);
   assert.equal(plain.headers['vary'], 'Accept-Encoding');
-  const zipped = assets.respond({ asset: 'app-ABCDEFGH.js', pathname: '/api/dashboard/app-ABCDEFGH.js', acceptEncoding: 'br, gzip;q=0.8' });
+  const zipped = assets.respond({
+    asset: 'app-ABCDEFGH.js',
+    pathname: '/api/dashboard/app-ABCDEFGH.js',
+    acceptEncoding: 'br, gzip;q=0.8',
+  });
   assert.equal(zipped.headers['content-encoding'], 'gzip');
   assert.ok(zipped.body.length < plain.body.length);
   assert.deepEqual(gunzipSync(zipped.body), plain.body);
-  assert.equal(assets.respond({ asset: 'app-IJKLMNOP.css', pathname: '/x' }).headers['content-type'], 'text/css; charset=utf-8');
+  assert.equal(
+    assets.respond({ asset: 'app-IJKLMNOP.css', pathname: '/x' }).headers['content-type'],
+    'text/css; charset=utf-8',
+  );
   assert.equal(assets.respond({ asset: 'icon-0123ABCD.svg', pathname: '/x' }).headers['content-type'], 'image/svg+xml');
 
-  for (const res of [plain, zipped, assets.respond({ asset: '', pathname: '/api/dashboard' }), assets.respond({ asset: 'nope.js', pathname: '/x' })]) {
+  for (const res of [
+    plain,
+    zipped,
+    assets.respond({ asset: '', pathname: '/api/dashboard' }),
+    assets.respond({ asset: 'nope.js', pathname: '/x' }),
+  ]) {
     assert.equal(res.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.equal(res.headers['referrer-policy'], 'no-referrer');
@@ -84,7 +107,15 @@ test('assets: content types, year-long private caching, gzip only when accepted,
 
 test('only files named by the manifest are served: other names, paths and methods are refused', () => {
   const assets = new DashboardAssets(builtDir());
-  for (const asset of ['secret.txt', 'manifest.json', '../package.json', '..%2Fpackage.json', 'sub/app-ABCDEFGH.js', '.env', 'app-ABCDEFGH.js/x']) {
+  for (const asset of [
+    'secret.txt',
+    'manifest.json',
+    '../package.json',
+    '..%2Fpackage.json',
+    'sub/app-ABCDEFGH.js',
+    '.env',
+    'app-ABCDEFGH.js/x',
+  ]) {
     assert.equal(assets.respond({ asset, pathname: `/api/dashboard/${asset}` }).status, 404, asset);
   }
   const post = assets.respond({ asset: '', pathname: '/api/dashboard', method: 'POST' });
@@ -107,7 +138,12 @@ test('the real build is where the deployed function reads it: dist/dashboard bes
   const html = res.body.toString('utf8');
   const names = [...html.matchAll(/(?:src|href)="\/api\/dashboard\/([^"?]+)"/g)].map((m) => m[1]);
   assert.equal(names.length, 3, html);
-  for (const name of names) assert.equal(new DashboardAssets(defaultDashboardDir()).respond({ asset: name!, pathname: `/api/dashboard/${name}` }).status, 200, name);
+  for (const name of names)
+    assert.equal(
+      new DashboardAssets(defaultDashboardDir()).respond({ asset: name!, pathname: `/api/dashboard/${name}` }).status,
+      200,
+      name,
+    );
 });
 
 test('dashboardPath and acceptsGzip', () => {

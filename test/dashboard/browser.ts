@@ -55,13 +55,20 @@ export type BrowserChoice =
 export function installedCandidates(search: Pick<BrowserSearch, 'env' | 'platform'>): string[] {
   const { env, platform } = search;
   if (platform === 'darwin') {
-    const apps = ['Google Chrome.app/Contents/MacOS/Google Chrome', 'Chromium.app/Contents/MacOS/Chromium', 'Microsoft Edge.app/Contents/MacOS/Microsoft Edge'];
+    const apps = [
+      'Google Chrome.app/Contents/MacOS/Google Chrome',
+      'Chromium.app/Contents/MacOS/Chromium',
+      'Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
+    ];
     const roots = ['/Applications', ...(env['HOME'] ? [posix.join(env['HOME'], 'Applications')] : [])];
     return roots.flatMap((root) => apps.map((app) => posix.join(root, app)));
   }
   if (platform === 'win32') {
-    const roots = [env['PROGRAMFILES'] ?? env['ProgramFiles'] ?? 'C:\\Program Files', env['PROGRAMFILES(X86)'] ?? env['ProgramFiles(x86)'] ?? 'C:\\Program Files (x86)', env['LOCALAPPDATA']]
-      .filter((r): r is string => r !== undefined && r !== '');
+    const roots = [
+      env['PROGRAMFILES'] ?? env['ProgramFiles'] ?? 'C:\\Program Files',
+      env['PROGRAMFILES(X86)'] ?? env['ProgramFiles(x86)'] ?? 'C:\\Program Files (x86)',
+      env['LOCALAPPDATA'],
+    ].filter((r): r is string => r !== undefined && r !== '');
     const apps = ['Google\\Chrome\\Application\\chrome.exe', 'Microsoft\\Edge\\Application\\msedge.exe'];
     return apps.flatMap((app) => roots.map((root) => win32.join(root, app)));
   }
@@ -74,28 +81,43 @@ export function installedCandidates(search: Pick<BrowserSearch, 'env' | 'platfor
 /** What to do when no browser is found, in one line. */
 export function noBrowserReason(search: Pick<BrowserSearch, 'platform' | 'arch'>): string {
   const set = `or set ${BROWSER_ENV} to a Chromium, Chrome or Edge executable`;
-  if (search.platform === 'linux' && search.arch === 'x64') return `no browser for the dashboard tests: run npm install (it brings ${BUNDLED_PACKAGE}), install chromium (e.g. apt-get install chromium), ${set}`;
-  if (search.platform === 'darwin') return `no browser for the dashboard tests: install Google Chrome or Chromium in /Applications, ${set}`;
-  if (search.platform === 'win32') return `no browser for the dashboard tests: install Google Chrome or Microsoft Edge, ${set}`;
+  if (search.platform === 'linux' && search.arch === 'x64')
+    return `no browser for the dashboard tests: run npm install (it brings ${BUNDLED_PACKAGE}), install chromium (e.g. apt-get install chromium), ${set}`;
+  if (search.platform === 'darwin')
+    return `no browser for the dashboard tests: install Google Chrome or Chromium in /Applications, ${set}`;
+  if (search.platform === 'win32')
+    return `no browser for the dashboard tests: install Google Chrome or Microsoft Edge, ${set}`;
   return `no browser for the dashboard tests: install chromium or google-chrome on the PATH, ${set}`;
 }
 
 export function findBrowser(search: BrowserSearch = realSearch()): BrowserChoice {
   const named = search.env[BROWSER_ENV];
   if (named !== undefined && named !== '') {
-    if (!search.isExecutable(named)) return { found: false, reason: `${BROWSER_ENV} is set to "${named}", which is not an executable file: correct it or unset it` };
-    return { found: true, description: `${named} (from ${BROWSER_ENV})`, prepare: async () => ({ executablePath: named }) };
+    if (!search.isExecutable(named))
+      return {
+        found: false,
+        reason: `${BROWSER_ENV} is set to "${named}", which is not an executable file: correct it or unset it`,
+      };
+    return {
+      found: true,
+      description: `${named} (from ${BROWSER_ENV})`,
+      prepare: async () => ({ executablePath: named }),
+    };
   }
   if (search.platform === 'linux' && search.arch === 'x64' && search.hasBundledChromium()) {
     return { found: true, description: `the headless Chromium of ${BUNDLED_PACKAGE}`, prepare: unpackBundledChromium };
   }
   const installed = installedCandidates(search).find((path) => search.isExecutable(path));
-  if (installed !== undefined) return { found: true, description: installed, prepare: async () => ({ executablePath: installed }) };
+  if (installed !== undefined)
+    return { found: true, description: installed, prepare: async () => ({ executablePath: installed }) };
   return { found: false, reason: noBrowserReason(search) };
 }
 
 /** The found browser through playwright-core, with a fresh profile that is removed on close or on a failed launch. */
-export async function launchBrowser(browser: BrowserChoice & { found: true }, profileParent = tmpdir()): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(
+  browser: BrowserChoice & { found: true },
+  profileParent = tmpdir(),
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(profileParent, 'dashboard-chromium-'));
   let context: BrowserContext;
@@ -113,7 +135,9 @@ export async function launchBrowser(browser: BrowserChoice & { found: true }, pr
     });
   } catch (e) {
     rmSync(profile, { recursive: true, force: true });
-    throw new Error(`could not start ${browser.description}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(`could not start ${browser.description}: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   }
   return {
     context,

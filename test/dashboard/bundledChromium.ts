@@ -50,7 +50,10 @@ export function fontConfig(folder: string): string {
 function unpackInto(folder: string): Promise<void> {
   const script = `require(${JSON.stringify(require.resolve(BUNDLED_PACKAGE))}).executablePath().then((p) => process.stdout.write(p))`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, TMPDIR: folder }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', script], {
+      env: { ...process.env, TMPDIR: folder },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -58,7 +61,8 @@ function unpackInto(folder: string): Promise<void> {
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) reject(new Error(`unpacking ${BUNDLED_PACKAGE} failed (exit ${code}): ${err.trim()}`));
-      else if (out !== join(folder, 'chromium')) reject(new Error(`${BUNDLED_PACKAGE} unpacked to ${out}, not into ${folder}`));
+      else if (out !== join(folder, 'chromium'))
+        reject(new Error(`${BUNDLED_PACKAGE} unpacked to ${out}, not into ${folder}`));
       else resolve();
     });
   });
@@ -75,11 +79,15 @@ export async function unpackBundledChromium(): Promise<PreparedBrowser> {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const uid = process.getuid?.() ?? 0;
   const target = join(tmpdir(), `teams-audit-chromium-${version}-${uid}`);
-  const prepared: PreparedBrowser = { executablePath: join(target, 'chromium'), env: { FONTCONFIG_FILE: join(target, FONT_CONFIG) } };
+  const prepared: PreparedBrowser = {
+    executablePath: join(target, 'chromium'),
+    env: { FONTCONFIG_FILE: join(target, FONT_CONFIG) },
+  };
   const complete = (): boolean => existsSync(prepared.executablePath) && existsSync(join(target, FONT_CONFIG));
   if (existsSync(target)) {
     const folder = lstatSync(target);
-    if (!folder.isDirectory() || folder.uid !== uid) throw new Error(`${target} is not a folder of this user's: remove it, or set CHROMIUM_PATH`);
+    if (!folder.isDirectory() || folder.uid !== uid)
+      throw new Error(`${target} is not a folder of this user's: remove it, or set CHROMIUM_PATH`);
     if (complete()) return prepared;
   }
   const staging = mkdtempSync(`${target}.partial-`);
@@ -90,7 +98,11 @@ export async function unpackBundledChromium(): Promise<PreparedBrowser> {
       renameSync(staging, target);
     } catch (e) {
       // Another test file got there first: use its copy.
-      if (!complete()) throw new Error(`could not move the unpacked browser to ${target} (remove that folder if an older run left it): ${String(e)}`, { cause: e });
+      if (!complete())
+        throw new Error(
+          `could not move the unpacked browser to ${target} (remove that folder if an older run left it): ${String(e)}`,
+          { cause: e },
+        );
     }
     return prepared;
   } finally {

@@ -41,14 +41,21 @@ export const DEMO_PARTS: readonly GeneratedPart[] = [
 ];
 
 /** A CQD building file for the generator's office networks (10.57/16 with a Wi-Fi /19, 10.58/16). */
-export const SITE_MAP_CSV = [
-  '10.57.0.0,Zurich HQ,16,ZRH-1,Contoso,Office,,Zurich,8000,CH,ZH,EMEA,1,0,0',
-  '10.57.32.0,Zurich HQ Wi-Fi,19,ZRH-1,Contoso,Office,,Zurich,8000,CH,ZH,EMEA,1,0,0',
-  '10.58.0.0,Basel lab,16,BSL-2,Contoso,Lab,,Basel,4000,CH,BS,EMEA,1,0,0',
-].join('\n') + '\n';
+export const SITE_MAP_CSV =
+  [
+    '10.57.0.0,Zurich HQ,16,ZRH-1,Contoso,Office,,Zurich,8000,CH,ZH,EMEA,1,0,0',
+    '10.57.32.0,Zurich HQ Wi-Fi,19,ZRH-1,Contoso,Office,,Zurich,8000,CH,ZH,EMEA,1,0,0',
+    '10.58.0.0,Basel lab,16,BSL-2,Contoso,Lab,,Basel,4000,CH,BS,EMEA,1,0,0',
+  ].join('\n') + '\n';
 
 /** The first event from index `from` on that fits `predicate`, waiting for it to arrive. */
-async function waitFor(events: InvocationEvent[], predicate: (e: InvocationEvent) => boolean, what: string, from = 0, timeoutMs = 120_000): Promise<InvocationEvent> {
+async function waitFor(
+  events: InvocationEvent[],
+  predicate: (e: InvocationEvent) => boolean,
+  what: string,
+  from = 0,
+  timeoutMs = 120_000,
+): Promise<InvocationEvent> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const hit = events.slice(from).find(predicate);
@@ -96,7 +103,13 @@ export async function startDashboardFixture(parts: readonly GeneratedPart[]): Pr
     usePipelineServices(undefined);
   };
   try {
-    return { host, store, truths: await ingestAndAnalyse(host, store, clients, names.containers.config, events, parts), events, stop };
+    return {
+      host,
+      store,
+      truths: await ingestAndAnalyse(host, store, clients, names.containers.config, events, parts),
+      events,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;
@@ -112,11 +125,20 @@ async function ingestAndAnalyse(
   events: InvocationEvent[],
   parts: readonly GeneratedPart[],
 ): Promise<DashboardFixture['truths']> {
-  await clients.blobService.getContainerClient(configContainer).getBlockBlobClient(CONFIG_BLOBS.siteMap).upload(SITE_MAP_CSV, SITE_MAP_CSV.length);
+  await clients.blobService
+    .getContainerClient(configContainer)
+    .getBlockBlobClient(CONFIG_BLOBS.siteMap)
+    .upload(SITE_MAP_CSV, SITE_MAP_CSV.length);
 
   const truths: DashboardFixture['truths'] = [];
   for (const part of parts) {
-    const generated = generateExport({ seed: part.seed, records: part.records, scenario: 'mixed', format: 'purview-v3', start: part.start });
+    const generated = generateExport({
+      seed: part.seed,
+      records: part.records,
+      scenario: 'mixed',
+      format: 'purview-v3',
+      start: part.start,
+    });
     const text = [...generated.chunks()].join('');
     const blobName = `dashboard-${part.seed}.csv`;
     await store.exports.getBlockBlobClient(blobName).upload(text, Buffer.byteLength(text));
@@ -125,14 +147,21 @@ async function ingestAndAnalyse(
   await host.pollBlobsNow();
   for (const part of parts) {
     const blobName = `dashboard-${part.seed}.csv`;
-    const ingest = await waitFor(events, (e) => e.functionName === 'ingestExport' && e.blobName === blobName && e.outcome !== 'failed', `ingestion of ${blobName}`);
+    const ingest = await waitFor(
+      events,
+      (e) => e.functionName === 'ingestExport' && e.blobName === blobName && e.outcome !== 'failed',
+      `ingestion of ${blobName}`,
+    );
     assert.equal(ingest.outcome, 'succeeded', ingest.error);
   }
 
   // Analyse until nothing is marked (one run normally does it).
   for (let run = 0; run < 5 && (await store.marks.listPending()).length > 0; run++) {
     const before = events.length;
-    const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': host.adminKey } });
+    const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, {
+      method: 'POST',
+      headers: { 'x-functions-key': host.adminKey },
+    });
     assert.equal(res.status, 202);
     const done = await waitFor(events, (e) => e.functionName === 'analyzeDisconnections', 'an analysis run', before);
     assert.equal(done.outcome, 'succeeded', done.error);
@@ -143,7 +172,10 @@ async function ingestAndAnalyse(
 
 /** The browser globals the page callbacks use (they run in the page; the tests compile without the DOM lib). */
 export interface PageGlobals {
-  document: { body: { dataset: Record<string, string | undefined> }; activeElement: { id: string; className: string } | null };
+  document: {
+    body: { dataset: Record<string, string | undefined> };
+    activeElement: { id: string; className: string } | null;
+  };
   requestAnimationFrame(callback: () => void): void;
 }
 
@@ -168,22 +200,35 @@ export async function newWatchedPage(context: BrowserContext): Promise<Watched> 
   });
   page.on('request', (r) => {
     const url = new URL(r.url());
-    if (url.pathname.startsWith('/api/') && !url.pathname.startsWith('/api/dashboard')) apiRequests.push({ url: r.url(), key: r.headers()['x-functions-key'] });
+    if (url.pathname.startsWith('/api/') && !url.pathname.startsWith('/api/dashboard'))
+      apiRequests.push({ url: r.url(), key: r.headers()['x-functions-key'] });
   });
   // CSP violations are reported to the page as events; record them too.
   await page.addInitScript({
-    content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
+    content:
+      "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
   });
   return { page, problems, apiRequests };
 }
 
 /** Waits until the page has rendered its view (body[data-state=ready]) and drawn its charts; fails on the error view. */
 export async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => ['ready', 'error'].includes((globalThis as unknown as PageGlobals).document.body.dataset['state'] ?? ''), null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => ['ready', 'error'].includes((globalThis as unknown as PageGlobals).document.body.dataset['state'] ?? ''),
+    null,
+    { timeout: 60_000 },
+  );
   const state = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.body.dataset['state']);
   if (state !== 'ready') assert.fail(`the dashboard shows an error: ${await page.textContent('#main')}`);
   // Charts are drawn on the next animation frame.
-  await page.evaluate(() => new Promise<void>((r) => (globalThis as unknown as PageGlobals).requestAnimationFrame(() => (globalThis as unknown as PageGlobals).requestAnimationFrame(r))));
+  await page.evaluate(
+    () =>
+      new Promise<void>((r) =>
+        (globalThis as unknown as PageGlobals).requestAnimationFrame(() =>
+          (globalThis as unknown as PageGlobals).requestAnimationFrame(r),
+        ),
+      ),
+  );
 }
 
 /** Where the dashboard tests write their screenshots. */
@@ -212,11 +257,18 @@ export interface DemoDashboardSuite extends DemoDashboard {
 export function useDemoDashboard(browser: BrowserChoice = findBrowser()): DemoDashboardSuite {
   let fixture: DashboardFixture | undefined;
   let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
-  const started = <T>(value: T | undefined): T => value ?? assert.fail('the dashboard fixture is used before it started');
+  const started = <T>(value: T | undefined): T =>
+    value ?? assert.fail('the dashboard fixture is used before it started');
   return {
-    get fixture() { return started(fixture); },
-    get context() { return started(launched).context; },
-    get base() { return started(fixture).host.url; },
+    get fixture() {
+      return started(fixture);
+    },
+    get context() {
+      return started(launched).context;
+    },
+    get base() {
+      return started(fixture).host.url;
+    },
     skip: browser.found ? false : browser.reason,
     startAndStop() {
       before(async () => {

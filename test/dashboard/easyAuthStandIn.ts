@@ -61,35 +61,52 @@ export async function startEasyAuthStandIn(appUrl: string): Promise<EasyAuthStan
       signIns.push(back);
       const session = randomBytes(16).toString('hex');
       sessions.add(session);
-      res.writeHead(302, { location: back, 'set-cookie': `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Lax` }).end();
+      res
+        .writeHead(302, {
+          location: back,
+          'set-cookie': `${SESSION_COOKIE}=${session}; Path=/; HttpOnly; SameSite=Lax`,
+        })
+        .end();
       return;
     }
     const session = cookie(req.headers, SESSION_COOKIE);
     if (session === undefined || !sessions.has(session)) {
       const script = req.headers['x-requested-with'] === 'XMLHttpRequest';
       if (script && behaviour.scriptsWithoutSession === '401') {
-        res.writeHead(401, { 'content-type': 'text/plain' }).end('You do not have permission to view this directory or page.');
+        res
+          .writeHead(401, { 'content-type': 'text/plain' })
+          .end('You do not have permission to view this directory or page.');
       } else {
-        res.writeHead(302, { location: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(`${url.pathname}${url.search}`)}` }).end();
+        res
+          .writeHead(302, {
+            location: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(`${url.pathname}${url.search}`)}`,
+          })
+          .end();
       }
       return;
     }
     if (behaviour.forbidden) {
-      res.writeHead(403, { 'content-type': 'text/plain' }).end('You do not have permission to view this directory or page.');
+      res
+        .writeHead(403, { 'content-type': 'text/plain' })
+        .end('You do not have permission to view this directory or page.');
       return;
     }
     const headers: Record<string, string | string[] | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (!name.startsWith('x-ms-client-principal')) headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers))
+      if (!name.startsWith('x-ms-client-principal')) headers[name] = value;
     headers['host'] = app.host;
     if (!behaviour.dropPrincipal || url.pathname.startsWith('/api/dashboard')) {
       headers['x-ms-client-principal-id'] = SIGNED_IN_PRINCIPAL;
       headers['x-ms-client-principal-name'] = 'analyst@contoso.example';
       headers['x-ms-client-principal-idp'] = 'aad';
     }
-    const upstream = httpRequest({ host: app.hostname, port: app.port, method: req.method, path: `${url.pathname}${url.search}`, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: app.hostname, port: app.port, method: req.method, path: `${url.pathname}${url.search}`, headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', (error) => res.writeHead(502).end(String(error)));
     req.pipe(upstream);
   });

@@ -102,7 +102,12 @@ describe('signing in to the dashboard with Entra ID', { skip: browser.found ? fa
       await until(() => s.signIns.length === 2, 'the page to sign in again');
       assert.equal(await settled(page), 'ready', (await page.textContent('#main')) ?? '');
       assert.equal(s.signIns[1], '/api/dashboard?view=meetings');
-      assert.ok(s.requests.includes(`GET /.auth/login/aad?post_login_redirect_uri=${encodeURIComponent('/api/dashboard?view=meetings')}`), s.requests.join('\n'));
+      assert.ok(
+        s.requests.includes(
+          `GET /.auth/login/aad?post_login_redirect_uri=${encodeURIComponent('/api/dashboard?view=meetings')}`,
+        ),
+        s.requests.join('\n'),
+      );
       assert.equal(page.url(), `${s.url}/api/dashboard?view=meetings`);
       assert.ok((await page.$$('#main table tbody tr')).length > 0, 'the meetings view has rows');
       await page.close();
@@ -142,10 +147,18 @@ describe('signing in to the dashboard with Entra ID', { skip: browser.found ? fa
     await page.click('#nav-overview');
     await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.body.dataset['state'] === 'ready');
     assert.doesNotMatch(page.url(), /code=/);
-    for (const id of ['nav-overview', 'nav-meetings', 'home-link']) assert.doesNotMatch((await page.getAttribute(`#${id}`, 'href')) ?? '', /code=/, id);
+    for (const id of ['nav-overview', 'nav-meetings', 'home-link'])
+      assert.doesNotMatch((await page.getAttribute(`#${id}`, 'href')) ?? '', /code=/, id);
     // The typed URL and the sign-in round trip that returns to it are the user's own; nothing after them.
-    const made = seen.filter((r) => !(r.isNavigationRequest() && r.url().includes(`code=${KEY}`)) && !new URL(r.url()).pathname.startsWith('/.auth/'));
-    assert.ok(made.filter((r) => new URL(r.url()).pathname.startsWith('/api/') && !r.isNavigationRequest()).length >= 5, 'assets and API calls were made');
+    const made = seen.filter(
+      (r) =>
+        !(r.isNavigationRequest() && r.url().includes(`code=${KEY}`)) &&
+        !new URL(r.url()).pathname.startsWith('/.auth/'),
+    );
+    assert.ok(
+      made.filter((r) => new URL(r.url()).pathname.startsWith('/api/') && !r.isNavigationRequest()).length >= 5,
+      'assets and API calls were made',
+    );
     for (const r of made) {
       assert.ok(!r.url().includes(KEY) && !/[?&]code=/.test(r.url()), `${r.url()} carries a key`);
       const headers = await r.allHeaders();
@@ -183,11 +196,15 @@ describe('signing in to the dashboard with Entra ID', { skip: browser.found ? fa
       assert.equal(bare.status, 401, path);
       assert.equal(((await bare.json()) as { error: { code: string } }).error.code, 'SignInRequired');
     }
-    const signedIn = await fetch(`${host}/api/summary`, { headers: { 'x-ms-client-principal-id': SIGNED_IN_PRINCIPAL } });
+    const signedIn = await fetch(`${host}/api/summary`, {
+      headers: { 'x-ms-client-principal-id': SIGNED_IN_PRINCIPAL },
+    });
     assert.equal(signedIn.status, 200);
     delete process.env['WEBSITE_AUTH_ENABLED'];
     try {
-      const forged = await fetch(`${host}/api/summary`, { headers: { 'x-ms-client-principal-id': SIGNED_IN_PRINCIPAL } });
+      const forged = await fetch(`${host}/api/summary`, {
+        headers: { 'x-ms-client-principal-id': SIGNED_IN_PRINCIPAL },
+      });
       assert.equal(forged.status, 503, 'without App Service authentication the header proves nothing');
       assert.equal(((await forged.json()) as { error: { code: string } }).error.code, 'SignInNotEnforced');
     } finally {

@@ -11,7 +11,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, parse as parsePath, relative, sep } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { freePort, startAzurite, type RunningAzurite } from '../../src/local/azuriteProcess.js';
-import { buildPackage, findNode22, loadIgnoreRules, lockPackages, REPO_ROOT, unzip, type PackageSummary, type ZipEntryInfo } from './packageFixture.js';
+import {
+  buildPackage,
+  findNode22,
+  loadIgnoreRules,
+  lockPackages,
+  REPO_ROOT,
+  unzip,
+  type PackageSummary,
+  type ZipEntryInfo,
+} from './packageFixture.js';
 
 const work = mkdtempSync(join(tmpdir(), 'deploy-package-'));
 const app = join(work, 'app');
@@ -41,9 +50,18 @@ test('azure.yaml: remote build off, azd zips the folder the prepackage hook buil
   const service = azureYamlService();
   assert.match(service, /^ {4}remoteBuild: false$/m);
   assert.match(service, /^ {4}dist: \.tmp\/package\/app$/m);
-  assert.match(service, /^ {4}hooks:\n {6}prepackage:\n {8}posix:\n {10}shell: sh\n {10}run: npm run package\n {8}windows:\n {10}shell: pwsh\n {10}run: npm run package$/m);
-  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  assert.equal(scripts['package'], 'npm run build && node scripts/package.mjs', 'the hook builds, then packages into .tmp/package');
+  assert.match(
+    service,
+    /^ {4}hooks:\n {6}prepackage:\n {8}posix:\n {10}shell: sh\n {10}run: npm run package\n {8}windows:\n {10}shell: pwsh\n {10}run: npm run package$/m,
+  );
+  const scripts = (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
+  assert.equal(
+    scripts['package'],
+    'npm run build && node scripts/package.mjs',
+    'the hook builds, then packages into .tmp/package',
+  );
   // azd refuses `remoteBuild: false` when .funcignore excludes node_modules (it reads it as gitignore).
   const { parseIgnoreFile, isIgnored } = await loadIgnoreRules();
   const rules = parseIgnoreFile(readFileSync(join(REPO_ROOT, '.funcignore'), 'utf8'));
@@ -56,53 +74,102 @@ test('the zip holds exactly the folder azd zips (azure.yaml dist:), byte for byt
     .map((d) => relative(summary.app, join(d.parentPath, d.name)).split(sep).join('/'))
     .sort();
   assert.deepEqual(entries.map((e) => e.name).sort(), staged);
-  const differing = staged.filter((name) => !readFileSync(join(app, name)).equals(readFileSync(join(summary.app, name))));
+  const differing = staged.filter(
+    (name) => !readFileSync(join(app, name)).equals(readFileSync(join(summary.app, name))),
+  );
   assert.deepEqual(differing, []);
 });
 
 test('.funcignore: the package holds the compiled app, host.json and package files, and no sources, tests or tooling', () => {
   const appFiles = entries.map((e) => e.name).filter((name) => !name.startsWith('node_modules/'));
-  for (const needed of ['host.json', 'package.json', 'package-lock.json', 'dist/src/index.js', 'dist/src/functions/ingestExport.js', 'dist/src/names.json', 'dist/src/cli/main.js', 'dist/src/local/start.js']) {
+  for (const needed of [
+    'host.json',
+    'package.json',
+    'package-lock.json',
+    'dist/src/index.js',
+    'dist/src/functions/ingestExport.js',
+    'dist/src/names.json',
+    'dist/src/cli/main.js',
+    'dist/src/local/start.js',
+  ]) {
     assert.ok(appFiles.includes(needed), `${needed} is in the package`);
   }
-  assert.ok(appFiles.some((name) => /^dist\/dashboard\/app-[\w-]+\.js$/.test(name)), 'the built dashboard is in the package');
-  const unwanted = appFiles.filter((name) =>
-    /^(src|test|bench|infra|docs|scripts|\.tmp|\.git|\.azurite|\.tools)\//.test(name) ||
-    /^dist\/(test|bench)\//.test(name) ||
-    /\.(ts|map)$/.test(name) ||
-    /(^|\/)(local\.settings\.json|\.funcignore|azure\.yaml|tsconfig\.json)$/.test(name),
+  assert.ok(
+    appFiles.some((name) => /^dist\/dashboard\/app-[\w-]+\.js$/.test(name)),
+    'the built dashboard is in the package',
+  );
+  const unwanted = appFiles.filter(
+    (name) =>
+      /^(src|test|bench|infra|docs|scripts|\.tmp|\.git|\.azurite|\.tools)\//.test(name) ||
+      /^dist\/(test|bench)\//.test(name) ||
+      /\.(ts|map)$/.test(name) ||
+      /(^|\/)(local\.settings\.json|\.funcignore|azure\.yaml|tsconfig\.json)$/.test(name),
   );
   assert.deepEqual(unwanted, []);
 });
 
 test('node_modules: every production dependency of the lock file, and no devDependency, in the app and in the zip', () => {
   const lock = lockPackages();
-  const devDependencies = Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies);
+  const devDependencies = Object.keys(
+    (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> })
+      .devDependencies,
+  );
   assert.ok(devDependencies.includes('azurite') && devDependencies.includes('playwright-core'));
   const dev = lock.filter((p) => p.dev);
   const production = lock.filter((p) => !p.dev);
   assert.ok(dev.length > 0 && production.length > 0);
   for (const p of production) assert.ok(existsSync(join(app, p.path, 'package.json')), `${p.path} is installed`);
-  assert.deepEqual(dev.filter((p) => existsSync(join(app, p.path))).map((p) => p.path), [], 'no devDependency (direct or transitive) is installed');
+  assert.deepEqual(
+    dev.filter((p) => existsSync(join(app, p.path))).map((p) => p.path),
+    [],
+    'no devDependency (direct or transitive) is installed',
+  );
   // The zip itself: no file of a devDependency anywhere, at any depth.
-  const nameOf = (p: { path: string }): string => p.path.slice(p.path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const nameOf = (p: { path: string }): string =>
+    p.path.slice(p.path.lastIndexOf('node_modules/') + 'node_modules/'.length);
   const productionNames = new Set(production.map(nameOf));
-  const devNames = new Set(dev.map(nameOf).concat(devDependencies).filter((name) => !productionNames.has(name)));
+  const devNames = new Set(
+    dev
+      .map(nameOf)
+      .concat(devDependencies)
+      .filter((name) => !productionNames.has(name)),
+  );
   const devFiles = entries.filter((e) => {
     const parts = e.name.split('/');
-    return parts.some((part, i) => parts[i - 1] === 'node_modules' && (devNames.has(part) || devNames.has(`${part}/${parts[i + 1]}`)));
+    return parts.some(
+      (part, i) => parts[i - 1] === 'node_modules' && (devNames.has(part) || devNames.has(`${part}/${parts[i + 1]}`)),
+    );
   });
-  assert.deepEqual(devFiles.slice(0, 5).map((e) => e.name), []);
+  assert.deepEqual(
+    devFiles.slice(0, 5).map((e) => e.name),
+    [],
+  );
   // Nothing installed that the lock file does not list as a production package.
   const known = new Set(production.map((p) => p.path));
-  const installed = readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.')).flatMap((n) =>
-    n.startsWith('@') ? readdirSync(join(app, 'node_modules', n)).map((m) => `node_modules/${n}/${m}`) : [`node_modules/${n}`]);
-  assert.deepEqual(installed.filter((p) => !known.has(p)), []);
+  const installed = readdirSync(join(app, 'node_modules'))
+    .filter((n) => !n.startsWith('.'))
+    .flatMap((n) =>
+      n.startsWith('@')
+        ? readdirSync(join(app, 'node_modules', n)).map((m) => `node_modules/${n}/${m}`)
+        : [`node_modules/${n}`],
+    );
+  assert.deepEqual(
+    installed.filter((p) => !known.has(p)),
+    [],
+  );
 });
 
 test('the production dependencies need no build on the host: no install script, no native addon (so the remote build can stay off)', () => {
-  assert.deepEqual(lockPackages().filter((p) => !p.dev && p.hasInstallScript).map((p) => p.path), []);
-  assert.deepEqual(entries.filter((e) => e.name.endsWith('.node')).map((e) => e.name), []);
+  assert.deepEqual(
+    lockPackages()
+      .filter((p) => !p.dev && p.hasInstallScript)
+      .map((p) => p.path),
+    [],
+  );
+  assert.deepEqual(
+    entries.filter((e) => e.name.endsWith('.node')).map((e) => e.name),
+    [],
+  );
 });
 
 // ---------- the unpacked package, run ----------
@@ -126,7 +193,8 @@ async function waitForLog(pattern: RegExp, what: string, timeoutMs = 180_000): P
   for (;;) {
     const match = pattern.exec(hostLog);
     if (match) return match;
-    if (host?.exitCode !== null && host?.exitCode !== undefined) assert.fail(`the host exited (${host.exitCode}) before ${what}:\n${hostLog.slice(-3000)}`);
+    if (host?.exitCode !== null && host?.exitCode !== undefined)
+      assert.fail(`the host exited (${host.exitCode}) before ${what}:\n${hostLog.slice(-3000)}`);
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; host log:\n${hostLog.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -138,8 +206,17 @@ function packageEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-function runPackageCli(nodePath: string, args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(nodePath, [join(app, 'dist', 'src', 'cli', 'main.js'), ...args], { cwd: work, env: packageEnv(env), encoding: 'utf8', timeout: 300_000 });
+function runPackageCli(
+  nodePath: string,
+  args: string[],
+  env: Record<string, string>,
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(nodePath, [join(app, 'dist', 'src', 'cli', 'main.js'), ...args], {
+    cwd: work,
+    env: packageEnv(env),
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -163,8 +240,12 @@ test('the host starts from the package with the real registrations, ingests an e
     env: packageEnv({ PORT: String(port), LOCAL_STORAGE_CONNECTION: azurite.connectionString }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  host.stdout!.on('data', (c: Buffer) => { hostLog += c.toString(); });
-  host.stderr!.on('data', (c: Buffer) => { hostLog += c.toString(); });
+  host.stdout!.on('data', (c: Buffer) => {
+    hostLog += c.toString();
+  });
+  host.stderr!.on('data', (c: Buffer) => {
+    hostLog += c.toString();
+  });
   hostExit = new Promise((resolve) => host!.once('exit', (code) => resolve(code)));
 
   // The registrations package.json `main` names, captured from the package's own @azure/functions.
@@ -172,7 +253,13 @@ test('the host starts from the package with the real registrations, ingests an e
   const count = Number((await waitForLog(/Functions \((\d+)\):/, 'the function list'))[1]);
   const listed = [...hostLog.matchAll(/^ {2}(\w+): /gm)].map((m) => m[1]!);
   assert.equal(listed.length, count, hostLog);
-  for (const name of ['ingestExport', 'analyzeDisconnections', 'collectAuditRecords', 'reportDisconnections', 'dashboard']) {
+  for (const name of [
+    'ingestExport',
+    'analyzeDisconnections',
+    'collectAuditRecords',
+    'reportDisconnections',
+    'dashboard',
+  ]) {
     assert.ok(listed.includes(name), `${name} is registered: ${listed.join(', ')}`);
   }
   assert.match(hostLog, /Using the storage in LOCAL_STORAGE_CONNECTION; Azurite not started/);
@@ -187,7 +274,10 @@ test('the host starts from the package with the real registrations, ingests an e
 
   // The admin key of this start, from the file the host writes where it runs (mode 0600).
   const adminKey = readFileSync(join(app, '.tmp', 'local-host', 'admin-key'), 'utf8');
-  const analysis = await fetch(`http://127.0.0.1:${port}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': adminKey } });
+  const analysis = await fetch(`http://127.0.0.1:${port}/admin/functions/analyzeDisconnections`, {
+    method: 'POST',
+    headers: { 'x-functions-key': adminKey },
+  });
   assert.ok(analysis.status < 300, `admin call: ${analysis.status}`);
   await waitForLog(/Executed 'analyzeDisconnections' \(Succeeded, /, 'the analysis');
 

@@ -15,7 +15,8 @@ interface PackageFiles {
   selectPackageFiles: (root: string) => string[];
 }
 
-const load = (): Promise<PackageFiles> => import(pathToFileURL(join(REPO_ROOT, 'scripts', 'package-files.mjs')).href) as Promise<PackageFiles>;
+const load = (): Promise<PackageFiles> =>
+  import(pathToFileURL(join(REPO_ROOT, 'scripts', 'package-files.mjs')).href) as Promise<PackageFiles>;
 const work = mkdtempSync(join(tmpdir(), 'package-files-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -73,7 +74,8 @@ test('selection: ignored folders are not entered, azd always leaves out .azure/,
 test('the repository .funcignore: the compiled app and its manifests go in; sources, tests, infrastructure, docs and tooling stay out', async () => {
   const { selectPackageFiles } = await load();
   const files = selectPackageFiles(REPO_ROOT);
-  for (const needed of ['host.json', 'package.json', 'package-lock.json', 'dist/src/index.js']) assert.ok(files.includes(needed), needed);
+  for (const needed of ['host.json', 'package.json', 'package-lock.json', 'dist/src/index.js'])
+    assert.ok(files.includes(needed), needed);
   const outside = files.filter((f) => !/^(dist\/(src|dashboard)\/|host\.json$|package(-lock)?\.json$|LICENSE)/.test(f));
   assert.deepEqual(outside, [], 'nothing but the compiled app and its manifests');
 });

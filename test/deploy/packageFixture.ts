@@ -81,10 +81,15 @@ export function unzip(zipPath: string, dir: string): Promise<ZipEntryInfo[]> {
 /** A Node 22 binary: this one when the suite runs on 22, else the npm registry's `node@22` through npx. */
 export function findNode22(): { path: string } | { reason: string } {
   if (process.versions.node.split('.')[0] === '22') return { path: process.execPath };
-  const r = spawnSync('npx', ['--yes', '--package', 'node@22', 'node', '-p', 'process.execPath'], { encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync('npx', ['--yes', '--package', 'node@22', 'node', '-p', 'process.execPath'], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const path = r.stdout?.trim() ?? '';
   if (r.status === 0 && path !== '') return { path };
-  return { reason: `node@22 could not be fetched from the npm registry (npx exit ${r.status ?? r.error?.message}): ${(r.stderr ?? '').trim().slice(-300)}` };
+  return {
+    reason: `node@22 could not be fetched from the npm registry (npx exit ${r.status ?? r.error?.message}): ${(r.stderr ?? '').trim().slice(-300)}`,
+  };
 }
 
 export interface LockPackage {
@@ -98,11 +103,19 @@ export interface LockPackage {
 /** The installed packages of package-lock.json (lockfile v2/v3). */
 export function lockPackages(): LockPackage[] {
   const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { dev?: boolean; optional?: boolean; devOptional?: boolean; hasInstallScript?: boolean; link?: boolean }>;
+    packages: Record<
+      string,
+      { dev?: boolean; optional?: boolean; devOptional?: boolean; hasInstallScript?: boolean; link?: boolean }
+    >;
   };
   return Object.entries(lock.packages)
     .filter(([path, p]) => path !== '' && !p.link)
-    .map(([path, p]) => ({ path, dev: p.dev === true, optional: p.optional === true || p.devOptional === true, hasInstallScript: p.hasInstallScript === true }));
+    .map(([path, p]) => ({
+      path,
+      dev: p.dev === true,
+      optional: p.optional === true || p.devOptional === true,
+      hasInstallScript: p.hasInstallScript === true,
+    }));
 }
 
 /** The ignore-file reader the package script uses (scripts/package-files.mjs), for azd's node_modules check. */

@@ -14,7 +14,11 @@ import { FakeManagementApi } from '../collector/fakeManagementApi.js';
 import { meetingDetail, participantDetail, powerBi } from '../collector/auditRecords.js';
 import { testConnectionString } from '../storage/testStore.js';
 
-const TIMER: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+const TIMER: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: '', next: '', lastUpdated: '' },
+};
 let server: FakeManagementApi;
 let storage: StorageClients;
 
@@ -25,7 +29,10 @@ before(async () => {
 after(() => server.close());
 
 function context(lines: string[]): InvocationContext {
-  return new InvocationContext({ functionName: 'collectAuditRecords', logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`) });
+  return new InvocationContext({
+    functionName: 'collectAuditRecords',
+    logHandler: (level, ...args) => lines.push(`${level} ${args.join(' ')}`),
+  });
 }
 
 test('not configured: logs once that the collector is off and how to turn it on or disable the timer, touches no storage', async () => {
@@ -43,14 +50,28 @@ test('not configured: logs once that the collector is off and how to turn it on 
 test('configured: a run collects into the EXPORTS_CONTAINER container and records its status', async () => {
   const container = `fn-exports-${randomBytes(4).toString('hex')}`;
   server.subscription = 'enabled';
-  server.addContent({ contentId: 'fn$1', created: new Date(Date.now() - 3_600_000), records: [meetingDetail('fn-m'), participantDetail('fn-p', 'fn-m', 1), powerBi('fn-b')] });
+  server.addContent({
+    contentId: 'fn$1',
+    created: new Date(Date.now() - 3_600_000),
+    records: [meetingDetail('fn-m'), participantDetail('fn-p', 'fn-m', 1), powerBi('fn-b')],
+  });
   const env = { ...server.settings(), EXPORTS_CONTAINER: container };
   const lines: string[] = [];
-  await makeCollectAuditRecordsHandler({ env, storage: () => storage, credentialOptions: server.credentialOptions, sleep: async () => {} })(TIMER, context(lines));
+  await makeCollectAuditRecordsHandler({
+    env,
+    storage: () => storage,
+    credentialOptions: server.credentialOptions,
+    sleep: async () => {},
+  })(TIMER, context(lines));
   const names: string[] = [];
   for await (const blob of storage.blobService.getContainerClient(container).listBlobsFlat()) names.push(blob.name);
-  assert.deepEqual(names, [`management-api/Audit.General/${new Date(Date.now() - 3_600_000).toISOString().slice(0, 10)}/fn~241.json`]);
-  assert.ok(lines.some((l) => /collectAuditRecords: succeeded: .* 2 meeting records kept in 1 new blobs/.test(l)), lines.join('\n'));
+  assert.deepEqual(names, [
+    `management-api/Audit.General/${new Date(Date.now() - 3_600_000).toISOString().slice(0, 10)}/fn~241.json`,
+  ]);
+  assert.ok(
+    lines.some((l) => /collectAuditRecords: succeeded: .* 2 meeting records kept in 1 new blobs/.test(l)),
+    lines.join('\n'),
+  );
   const health = await readCollectorHealth(new CollectorState(storage.table(TABLES.collectorState)), env);
   assert.equal(health.configured, true);
   assert.equal(health.lastRun?.status, 'succeeded');
@@ -59,9 +80,18 @@ test('configured: a run collects into the EXPORTS_CONTAINER container and record
 });
 
 test('an unresolved Key Vault reference fails the invocation and shows in health', async () => {
-  const env = { ...server.settings(), O365_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/o365-collector-secret/)' };
+  const env = {
+    ...server.settings(),
+    O365_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/o365-collector-secret/)',
+  };
   const lines: string[] = [];
-  await assert.rejects(makeCollectAuditRecordsHandler({ env, storage: () => storage, credentialOptions: server.credentialOptions })(TIMER, context(lines)), /Key Vault reference/);
+  await assert.rejects(
+    makeCollectAuditRecordsHandler({ env, storage: () => storage, credentialOptions: server.credentialOptions })(
+      TIMER,
+      context(lines),
+    ),
+    /Key Vault reference/,
+  );
   assert.ok(lines.some((l) => l.startsWith('error') && /Key Vault Secrets User/.test(l)));
   const health = await readCollectorHealth(new CollectorState(storage.table(TABLES.collectorState)), env);
   assert.equal(health.lastRun?.status, 'failed');
@@ -73,8 +103,17 @@ test('bad credentials fail the invocation with the AADSTS code; the secret appea
   const secret = 'a-wrong-secret-value-9876543210';
   const env = { ...server.settings({ secret }), EXPORTS_CONTAINER: `fn-exports-${randomBytes(4).toString('hex')}` };
   const lines: string[] = [];
-  await assert.rejects(makeCollectAuditRecordsHandler({ env, storage: () => storage, credentialOptions: server.credentialOptions })(TIMER, context(lines)), /collectAuditRecords failed: .*AADSTS7000215/);
+  await assert.rejects(
+    makeCollectAuditRecordsHandler({ env, storage: () => storage, credentialOptions: server.credentialOptions })(
+      TIMER,
+      context(lines),
+    ),
+    /collectAuditRecords failed: .*AADSTS7000215/,
+  );
   assert.ok(lines.some((l) => l.startsWith('error') && /AADSTS7000215/.test(l)));
   assert.ok(lines.every((l) => !l.includes(secret)));
-  assert.equal((await readCollectorHealth(new CollectorState(storage.table(TABLES.collectorState)), env)).lastRun?.errorKind, 'credentials');
+  assert.equal(
+    (await readCollectorHealth(new CollectorState(storage.table(TABLES.collectorState)), env)).lastRun?.errorKind,
+    'credentials',
+  );
 });

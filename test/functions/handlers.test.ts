@@ -29,7 +29,11 @@ function context(functionName: string, triggerMetadata?: Record<string, unknown>
   return new InvocationContext(init);
 }
 
-const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: '', next: '', lastUpdated: '' },
+};
 
 before(async () => {
   services = servicesFor(await freshStore('fn'));
@@ -38,12 +42,19 @@ before(async () => {
 after(() => usePipelineServices(undefined));
 
 test('blob metadata gives the blob name and ETag; the trigger source setting is checked', () => {
-  const ctx = context('ingestExport', { name: 'dir/export.csv', blobTrigger: 'audit-exports/dir/export.csv', properties: { eTag: '"0x8D"' } });
+  const ctx = context('ingestExport', {
+    name: 'dir/export.csv',
+    blobTrigger: 'audit-exports/dir/export.csv',
+    properties: { eTag: '"0x8D"' },
+  });
   assert.deepEqual(blobIdentity(ctx), { blobName: 'dir/export.csv', etag: '"0x8D"' });
   assert.deepEqual(blobIdentity(context('x', { blobTrigger: 'audit-exports/a.csv' })), { blobName: 'a.csv' });
   assert.equal(blobTriggerSource({}), 'EventGrid');
   assert.equal(blobTriggerSource({ EXPORTS_TRIGGER_SOURCE: 'LogsAndContainerScan' }), 'LogsAndContainerScan');
-  assert.throws(() => blobTriggerSource({ EXPORTS_TRIGGER_SOURCE: 'Polling' }), /EXPORTS_TRIGGER_SOURCE must be EventGrid or LogsAndContainerScan/);
+  assert.throws(
+    () => blobTriggerSource({ EXPORTS_TRIGGER_SOURCE: 'Polling' }),
+    /EXPORTS_TRIGGER_SOURCE must be EventGrid or LogsAndContainerScan/,
+  );
 });
 
 test('blob trigger, timer and HTTP handlers run the pipeline end to end', async () => {
@@ -56,7 +67,11 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
   const analysed = await analyzeDisconnectionsHandler(timer, context('analyzeDisconnections'));
   assert.equal(analysed.analysed, truth.meetings);
 
-  const request = new HttpRequest({ method: 'GET', url: 'http://localhost/api/meetings?limit=5', query: { limit: '5' } });
+  const request = new HttpRequest({
+    method: 'GET',
+    url: 'http://localhost/api/meetings?limit=5',
+    query: { limit: '5' },
+  });
   const response = await reportHandlers.reportMeetings!(request, context('reportMeetings'));
   assert.equal(response.status, 200);
   const body = JSON.parse(bodyText(response));
@@ -65,7 +80,11 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
 
   const meetingId = body.items[0].meetingId as string;
   const one = await reportHandlers.reportMeeting!(
-    new HttpRequest({ method: 'GET', url: `http://localhost/api/meetings/${encodeURIComponent(meetingId)}`, params: { meetingId } }),
+    new HttpRequest({
+      method: 'GET',
+      url: `http://localhost/api/meetings/${encodeURIComponent(meetingId)}`,
+      params: { meetingId },
+    }),
     context('reportMeeting'),
   );
   assert.equal(one.status, 200);
@@ -94,13 +113,22 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
 
 test('an unreadable blob ends the invocation normally (nothing for the host to retry); the ledger and the log say why', async () => {
   logs.length = 0;
-  const result = await ingestExportHandler(Buffer.from([0, 1, 2, 3]), context('ingestExport', { name: 'bad.bin', properties: { eTag: '"b"' } }));
+  const result = await ingestExportHandler(
+    Buffer.from([0, 1, 2, 3]),
+    context('ingestExport', { name: 'bad.bin', properties: { eTag: '"b"' } }),
+  );
   assert.equal(result?.outcome, 'failed');
   const entry = await services.store.ledger.get('bad.bin', '"b"');
   assert.equal(entry?.status, 'failed');
   assert.equal(entry?.permanent, true);
-  assert.match(entry?.error ?? '', /^The export "bad\.bin" cannot be read: the file contains NUL bytes.*It is not retried/);
-  assert.ok(logs.some((l) => l.startsWith('error: The export "bad.bin" cannot be read')), logs.join('\n'));
+  assert.match(
+    entry?.error ?? '',
+    /^The export "bad\.bin" cannot be read: the file contains NUL bytes.*It is not retried/,
+  );
+  assert.ok(
+    logs.some((l) => l.startsWith('error: The export "bad.bin" cannot be read')),
+    logs.join('\n'),
+  );
 });
 
 test('the HTTP handlers answer 503 without internals when storage is not configured', async () => {
@@ -108,7 +136,10 @@ test('the HTTP handlers answer 503 without internals when storage is not configu
   const saved = { ...process.env };
   delete process.env.AzureWebJobsStorage;
   try {
-    const r = await reportHandlers.reportHealth!(new HttpRequest({ method: 'GET', url: 'http://localhost/api/health' }), context('reportHealth'));
+    const r = await reportHandlers.reportHealth!(
+      new HttpRequest({ method: 'GET', url: 'http://localhost/api/health' }),
+      context('reportHealth'),
+    );
     assert.equal(r.status, 503);
     assert.deepEqual(JSON.parse(bodyText(r)).error.code, 'StorageUnavailable');
     assert.doesNotMatch(bodyText(r), /AzureWebJobsStorage|StorageConfigError/);
@@ -120,8 +151,12 @@ test('the HTTP handlers answer 503 without internals when storage is not configu
 
 test('DELETE /api/uploads/{name} withdraws an export; with HTTP_AUTH=entra a caller Easy Auth did not sign in is refused', async () => {
   const { text } = generated({ records: 300, seed: 19 });
-  await ingestExportHandler(Buffer.from(text), context('ingestExport', { name: 'gone.csv', properties: { eTag: '"0x2"' } }));
-  const request = () => new HttpRequest({ method: 'DELETE', url: 'http://localhost/api/uploads/gone.csv', params: { name: 'gone.csv' } });
+  await ingestExportHandler(
+    Buffer.from(text),
+    context('ingestExport', { name: 'gone.csv', properties: { eTag: '"0x2"' } }),
+  );
+  const request = () =>
+    new HttpRequest({ method: 'DELETE', url: 'http://localhost/api/uploads/gone.csv', params: { name: 'gone.csv' } });
 
   const saved = { ...process.env };
   process.env['HTTP_AUTH'] = 'entra';
@@ -129,7 +164,11 @@ test('DELETE /api/uploads/{name} withdraws an export; with HTTP_AUTH=entra a cal
   try {
     const refused = await withdrawHandler(request(), context('withdrawUpload'));
     assert.equal(refused.status, 401);
-    assert.equal((await services.store.ledger.listForBlob('gone.csv'))[0]!.status, 'completed', 'nothing was withdrawn');
+    assert.equal(
+      (await services.store.ledger.listForBlob('gone.csv'))[0]!.status,
+      'completed',
+      'nothing was withdrawn',
+    );
   } finally {
     process.env = saved;
   }

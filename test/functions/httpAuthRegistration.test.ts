@@ -19,5 +19,6 @@ test('entra mode: every HTTP function, the dashboard included, is anonymous for 
   const http = functions.filter((f) => f.trigger.type === 'httpTrigger');
   assert.ok(http.length >= 10, `found ${http.length} HTTP functions`);
   assert.ok(http.some((f) => f.name === 'dashboard'));
-  for (const fn of http) assert.equal(fn.trigger['authLevel'], ADMIN_FUNCTIONS.has(fn.name) ? 'admin' : 'anonymous', fn.name);
+  for (const fn of http)
+    assert.equal(fn.trigger['authLevel'], ADMIN_FUNCTIONS.has(fn.name) ? 'admin' : 'anonymous', fn.name);
 });

@@ -6,7 +6,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { captureRegistrations, usesDeferredBinding, type CapturedFunction } from '../../src/local/captureRegistrations.js';
+import {
+  captureRegistrations,
+  usesDeferredBinding,
+  type CapturedFunction,
+} from '../../src/local/captureRegistrations.js';
 import { testConnectionString, freshStore } from '../storage/testStore.js';
 import { dumpTable, generated } from '../pipeline/pipelineFixtures.js';
 import type { Store } from '../../src/storage/store.js';
@@ -19,7 +23,10 @@ before(async () => {
   process.env['AzureWebJobsStorage'] = testConnectionString();
   process.env['EXPORTS_CONTAINER'] = store.names.containers.exports;
   const root = join(__dirname, '..', '..', '..');
-  const functions = await captureRegistrations({ packageRoot: root, files: [join(root, 'dist', 'src', 'functions', 'ingestExport.js')] });
+  const functions = await captureRegistrations({
+    packageRoot: root,
+    files: [join(root, 'dist', 'src', 'functions', 'ingestExport.js')],
+  });
   ingest = functions.find((f) => f.name === 'ingestExport')!;
   assert.ok(ingest, `registered: ${functions.map((f) => f.name).join(', ')}`);
   // The handler's services use this store.
@@ -31,7 +38,8 @@ test('the blob trigger is registered with sdkBinding, and our factory answers fo
   assert.equal(ingest.trigger.type, 'blobTrigger');
   assert.deepEqual(ingest.trigger['properties'], { supportsDeferredBinding: 'true' });
   assert.ok(usesDeferredBinding(ingest.trigger));
-  const { libraryResourceFactoryResolver, registerBlobClientFactory } = require('../../src/functions/blobClientFactory.js') as typeof import('../../src/functions/blobClientFactory.js');
+  const { libraryResourceFactoryResolver, registerBlobClientFactory } =
+    require('../../src/functions/blobClientFactory.js') as typeof import('../../src/functions/blobClientFactory.js');
   const resolver = libraryResourceFactoryResolver();
   assert.ok(resolver.hasResourceFactory('AzureStorageBlobs'));
   assert.equal(registerBlobClientFactory(resolver), false, 'registered once, when ingestExport loaded');
@@ -39,15 +47,25 @@ test('the blob trigger is registered with sdkBinding, and our factory answers fo
 });
 
 test('an invocation with model binding data streams the blob and stores what the bytes in memory store', async () => {
-  const { text, truth } = generated({ records: 800, seed: 51, format: 'purview-v3', badRowShare: 0.02, meetingIdPrefix: 'f1' });
+  const { text, truth } = generated({
+    records: 800,
+    seed: 51,
+    format: 'purview-v3',
+    badRowShare: 0.02,
+    meetingIdPrefix: 'f1',
+  });
   const blobName = 'uploads/june.csv';
   const uploaded = await store.exports.getBlockBlobClient(blobName).uploadData(Buffer.from(text));
   const messages: string[] = [];
   // No `content`: the captured trigger gets model binding data, as from the Functions host.
   await ingest.invoke(
     {
-      kind: 'blob', container: store.names.containers.exports, blobName, uri: `http://127.0.0.1/${blobName}`,
-      properties: { eTag: uploaded.etag!, contentLength: text.length }, pathParams: { name: blobName },
+      kind: 'blob',
+      container: store.names.containers.exports,
+      blobName,
+      uri: `http://127.0.0.1/${blobName}`,
+      properties: { eTag: uploaded.etag!, contentLength: text.length },
+      pathParams: { name: blobName },
     },
     { log: (e) => messages.push(`${e.level}: ${e.message}`) },
   );
@@ -62,21 +80,41 @@ test('an invocation with model binding data streams the blob and stores what the
   const { ingestExport } = require('../../src/pipeline/ingest.js') as typeof import('../../src/pipeline/ingest.js');
   const other = await freshStore('sdm');
   const memory = await ingestExport({ blobName, etag: uploaded.etag!, content: Buffer.from(text) }, { store: other });
-  const strip = (e: object): object => Object.fromEntries(Object.entries(e).filter(([k]) => !['startedAt', 'finishedAt', 'durationMs'].includes(k)));
+  const strip = (e: object): object =>
+    Object.fromEntries(Object.entries(e).filter(([k]) => !['startedAt', 'finishedAt', 'durationMs'].includes(k)));
   assert.deepEqual(strip(entry), strip(memory.entry));
   assert.deepEqual(await dumpTable(store.sessions.client), await dumpTable(other.sessions.client));
   assert.deepEqual(await dumpTable(store.meetings.client), await dumpTable(other.meetings.client));
 
   // The same version again is skipped by its ETag; a version replaced since the trigger is not read.
   await ingest.invoke(
-    { kind: 'blob', container: store.names.containers.exports, blobName, uri: '', properties: { eTag: uploaded.etag!, contentLength: 0 }, pathParams: { name: blobName } },
+    {
+      kind: 'blob',
+      container: store.names.containers.exports,
+      blobName,
+      uri: '',
+      properties: { eTag: uploaded.etag!, contentLength: 0 },
+      pathParams: { name: blobName },
+    },
     { log: (e) => messages.push(`${e.level}: ${e.message}`) },
   );
   assert.ok(messages.some((m) => /was already ingested on .*; skipped/.test(m)));
   await store.exports.getBlockBlobClient(blobName).upload('x', 1);
   await ingest.invoke(
-    { kind: 'blob', container: store.names.containers.exports, blobName, uri: '', properties: { eTag: uploaded.etag!, contentLength: 0 }, pathParams: { name: blobName } },
+    {
+      kind: 'blob',
+      container: store.names.containers.exports,
+      blobName,
+      uri: '',
+      properties: { eTag: uploaded.etag!, contentLength: 0 },
+      pathParams: { name: blobName },
+    },
     { log: (e) => messages.push(`${e.level}: ${e.message}`) },
   );
-  assert.ok(messages.some((m) => /^warning: ingestExport: The blob "uploads\/june\.csv" was replaced after it triggered this invocation/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) =>
+      /^warning: ingestExport: The blob "uploads\/june\.csv" was replaced after it triggered this invocation/.test(m),
+    ),
+    messages.join('\n'),
+  );
 });

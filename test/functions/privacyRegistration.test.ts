@@ -18,7 +18,10 @@ test('applyRetention is a timer on RETENTION_SCHEDULE (daily by default)', () =>
   assert.ok(fn, 'applyRetention is registered');
   assert.equal(fn.trigger.type, 'timerTrigger');
   assert.equal(fn.trigger['schedule'], `%${names.settings.retentionSchedule}%`);
-  assert.equal(names.settingDefaults[names.settings.retentionSchedule as keyof typeof names.settingDefaults], '0 15 2 * * *');
+  assert.equal(
+    names.settingDefaults[names.settings.retentionSchedule as keyof typeof names.settingDefaults],
+    '0 15 2 * * *',
+  );
 });
 
 test('eraseUser and pseudonymLookup: admin key, DELETE and POST, routes not under the reserved admin prefix', () => {
@@ -31,5 +34,10 @@ test('eraseUser and pseudonymLookup: admin key, DELETE and POST, routes not unde
   assert.equal(lookup.trigger['route'], 'privacy/pseudonyms');
   assert.deepEqual(lookup.trigger['methods'], ['POST']);
   assert.equal(lookup.trigger['authLevel'], 'admin');
-  for (const fn of functions) assert.doesNotMatch(typeof fn.trigger['route'] === 'string' ? fn.trigger['route'] : fn.name, /^admin/i, `${fn.name}: the host reserves routes starting with admin`);
+  for (const fn of functions)
+    assert.doesNotMatch(
+      typeof fn.trigger['route'] === 'string' ? fn.trigger['route'] : fn.name,
+      /^admin/i,
+      `${fn.name}: the host reserves routes starting with admin`,
+    );
 });

@@ -75,5 +75,9 @@ test('well-formed queries decode as before: %XX, + as a space, an empty continua
   const byOrganizer = await call(`?organizer=${encoded}&limit=1000`, { organizer: organizer.toUpperCase() });
   assert.equal(byOrganizer.status, 200);
   assert.ok(byOrganizer.json.items.length >= 1);
-  assert.ok(byOrganizer.json.items.every((m: { organizerEmail: string }) => m.organizerEmail.toLowerCase() === organizer.toLowerCase()));
+  assert.ok(
+    byOrganizer.json.items.every(
+      (m: { organizerEmail: string }) => m.organizerEmail.toLowerCase() === organizer.toLowerCase(),
+    ),
+  );
 });

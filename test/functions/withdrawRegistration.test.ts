@@ -20,20 +20,35 @@ test('withdrawUpload: DELETE uploads/{*name}, authLevel admin, answer through $r
   assert.equal(fn.trigger['route'], 'uploads/{*name}');
   assert.deepEqual(fn.trigger['methods'], ['DELETE']);
   assert.equal(fn.trigger['authLevel'], 'admin');
-  assert.deepEqual(fn.bindings.filter((b) => b !== fn.trigger), [{ type: 'http', name: '$return', direction: 'out' }]);
+  assert.deepEqual(
+    fn.bindings.filter((b) => b !== fn.trigger),
+    [{ type: 'http', name: '$return', direction: 'out' }],
+  );
 });
 
 test('a request reaches the function registered for its method: GET the upload report, DELETE the withdrawal', () => {
   const http = functions
     .filter((f) => f.trigger.type === 'httpTrigger')
-    .map((fn) => ({ fn, route: compileRoute((typeof fn.trigger['route'] === 'string' ? fn.trigger['route'] : fn.name), fn.name), methods: new Set(fn.trigger['methods'] as string[]) }))
+    .map((fn) => ({
+      fn,
+      route: compileRoute(typeof fn.trigger['route'] === 'string' ? fn.trigger['route'] : fn.name, fn.name),
+      methods: new Set(fn.trigger['methods'] as string[]),
+    }))
     .sort((a, b) => compareRoutePrecedence(a.route, b.route));
   const resolve = (method: string, path: string) => {
-    const hit = http.map((h) => ({ h, m: h.route.match(path) })).find((x) => x.m !== undefined && x.h.methods.has(method));
+    const hit = http
+      .map((h) => ({ h, m: h.route.match(path) }))
+      .find((x) => x.m !== undefined && x.h.methods.has(method));
     return hit === undefined ? undefined : { name: hit.h.fn.name, params: hit.m!.params };
   };
-  assert.deepEqual(resolve('DELETE', 'uploads/2026/03/export.csv'), { name: 'withdrawUpload', params: { name: '2026/03/export.csv' } });
-  assert.deepEqual(resolve('GET', 'uploads/2026/03/export.csv'), { name: 'reportUpload', params: { name: '2026/03/export.csv' } });
+  assert.deepEqual(resolve('DELETE', 'uploads/2026/03/export.csv'), {
+    name: 'withdrawUpload',
+    params: { name: '2026/03/export.csv' },
+  });
+  assert.deepEqual(resolve('GET', 'uploads/2026/03/export.csv'), {
+    name: 'reportUpload',
+    params: { name: '2026/03/export.csv' },
+  });
   // The catch-all also takes an empty name; the handler answers 400 for it (test/pipeline/withdraw.test.ts).
   assert.deepEqual(resolve('DELETE', 'uploads'), { name: 'withdrawUpload', params: {} });
   assert.equal(resolve('DELETE', 'meetings/m-1'), undefined);

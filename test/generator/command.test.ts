@@ -23,11 +23,22 @@ function sink(): { stream: Writable; text: () => string; writes: () => number } 
 test('writes the export to stdout when no --out is given', async () => {
   const out = sink();
   const err = sink();
-  const code = await runGenerate(['--records', '700', '--seed', '3', '--format', 'ndjson', '--scenario=townhall'], { stdout: out.stream, stderr: err.stream });
+  const code = await runGenerate(['--records', '700', '--seed', '3', '--format', 'ndjson', '--scenario=townhall'], {
+    stdout: out.stream,
+    stderr: err.stream,
+  });
   assert.equal(code, 0);
-  const expected = [...generateExport({ seed: 3, records: 700, scenario: 'townhall', format: 'ndjson' }).chunks()].join('');
+  const expected = [...generateExport({ seed: 3, records: 700, scenario: 'townhall', format: 'ndjson' }).chunks()].join(
+    '',
+  );
   assert.equal(out.text(), expected);
-  assert.equal(out.text().split('\n').filter((l) => l !== '').length, 700);
+  assert.equal(
+    out
+      .text()
+      .split('\n')
+      .filter((l) => l !== '').length,
+    700,
+  );
   assert.ok(out.writes() > 1, 'streamed in several chunks');
   assert.equal(err.text(), '');
 });
@@ -39,9 +50,35 @@ test('--out and --truth write the file and its ground truth', async () => {
     const err = sink();
     const file = join(dir, 'export.csv');
     const truthFile = join(dir, 'truth.json');
-    const argv = ['--records', '1200', '--seed', '9', '--bad-rows', '0.01', '--duplicates', '0.02', '--other-operations', '0', '--meeting-id-prefix', 'ab12', '--out', file, '--truth', truthFile];
+    const argv = [
+      '--records',
+      '1200',
+      '--seed',
+      '9',
+      '--bad-rows',
+      '0.01',
+      '--duplicates',
+      '0.02',
+      '--other-operations',
+      '0',
+      '--meeting-id-prefix',
+      'ab12',
+      '--out',
+      file,
+      '--truth',
+      truthFile,
+    ];
     assert.equal(await runGenerate(argv, { stdout: out.stream, stderr: err.stream }), 0);
-    const generated = generateExport({ seed: 9, records: 1200, scenario: 'mixed', format: 'purview-v3', badRowShare: 0.01, duplicateShare: 0.02, otherOperationsShare: 0, meetingIdPrefix: 'ab12' });
+    const generated = generateExport({
+      seed: 9,
+      records: 1200,
+      scenario: 'mixed',
+      format: 'purview-v3',
+      badRowShare: 0.01,
+      duplicateShare: 0.02,
+      otherOperationsShare: 0,
+      meetingIdPrefix: 'ab12',
+    });
     assert.equal(readFileSync(file, 'utf8'), [...generated.chunks()].join(''));
     const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as unknown;
     assert.deepEqual(truth, JSON.parse(JSON.stringify(generated.truth)));
@@ -93,13 +130,27 @@ test('--help prints the options and exits 0', async () => {
   const out = sink();
   const err = sink();
   assert.equal(await runGenerate(['--help'], { stdout: out.stream, stderr: err.stream }), 0);
-  for (const option of ['--no-meeting-details', '--records', '--seed', '--scenario', '--format', '--bad-rows', '--duplicates', '--out', '--truth']) assert.ok(out.text().includes(option), option);
+  for (const option of [
+    '--no-meeting-details',
+    '--records',
+    '--seed',
+    '--scenario',
+    '--format',
+    '--bad-rows',
+    '--duplicates',
+    '--out',
+    '--truth',
+  ])
+    assert.ok(out.text().includes(option), option);
 });
 
 test('an unwritable --out exits 1 with the reason', async () => {
   const out = sink();
   const err = sink();
-  const code = await runGenerate(['--records', '10', '--out', join(tmpdir(), 'no-such-dir-for-generate', 'x.csv')], { stdout: out.stream, stderr: err.stream });
+  const code = await runGenerate(['--records', '10', '--out', join(tmpdir(), 'no-such-dir-for-generate', 'x.csv')], {
+    stdout: out.stream,
+    stderr: err.stream,
+  });
   assert.equal(code, 1);
   assert.match(err.text(), /cannot write .*x\.csv: ENOENT/);
 });

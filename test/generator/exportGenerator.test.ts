@@ -15,7 +15,18 @@ import {
   type GeneratorOptions,
   type GroundTruth,
 } from '../../src/generator/exportGenerator.js';
-import { classifyRows, evKey, generateAndParse, isHuman, pushTo, readRows, recompute, strictTime, type Attendance, type Parsed } from './parseGenerated.js';
+import {
+  classifyRows,
+  evKey,
+  generateAndParse,
+  isHuman,
+  pushTo,
+  readRows,
+  recompute,
+  strictTime,
+  type Attendance,
+  type Parsed,
+} from './parseGenerated.js';
 
 const RECORDING_BOT = 'b1902c3e-b9f7-4650-9b23-5772bd429747';
 
@@ -37,7 +48,14 @@ function count<T>(items: readonly T[], pred: (item: T) => boolean): number {
 
 // One realistic mixed export shared by the content tests (25,000 rows: large enough for a
 // 355-record meeting, mass events and every planted pattern).
-const MIXED: GeneratorOptions = { seed: 20260302, records: 25_000, scenario: 'mixed', format: 'purview-v3', badRowShare: 0.004, duplicateShare: 0.006 };
+const MIXED: GeneratorOptions = {
+  seed: 20260302,
+  records: 25_000,
+  scenario: 'mixed',
+  format: 'purview-v3',
+  badRowShare: 0.004,
+  duplicateShare: 0.006,
+};
 let mixedCache: Parsed | undefined;
 function mixed(): Parsed {
   mixedCache ??= generateAndParse(MIXED);
@@ -45,7 +63,13 @@ function mixed(): Parsed {
 }
 
 test('same options give byte-identical output; chunks() can be replayed; another seed differs', () => {
-  const options: GeneratorOptions = { seed: 7, records: 4000, scenario: 'mixed', format: 'purview-v3', badRowShare: 0.01 };
+  const options: GeneratorOptions = {
+    seed: 7,
+    records: 4000,
+    scenario: 'mixed',
+    format: 'purview-v3',
+    badRowShare: 0.01,
+  };
   const a = generateExport(options);
   const first = sha([...a.chunks()].join(''));
   const again = sha([...a.chunks()].join(''));
@@ -60,7 +84,10 @@ test('the same seed gives the same export from one version to the next (hashes r
   // A change here changes every generated bench input: bump GENERATOR_VERSION and record the new hashes.
   const mixedText = textOf(MIXED);
   assert.equal(sha(mixedText.text), 'd07ee0ecf8a0a9a6e90b037a9283e85575206688c639c22e11cfc9d8f59b5705');
-  assert.equal(sha(JSON.stringify(mixedText.truth)), '371575b95ff8c643c4751236367ed0519b195e320cbe293ce240403a2e2aa879');
+  assert.equal(
+    sha(JSON.stringify(mixedText.truth)),
+    '371575b95ff8c643c4751236367ed0519b195e320cbe293ce240403a2e2aa879',
+  );
   const townhall = textOf({ seed: 3, records: 3000, scenario: 'townhall', format: 'ndjson' });
   assert.equal(sha(townhall.text), 'd173aeb03654633c7752b310d5e7b41030eca354b65dec6e4751fbd591bb746f');
   assert.equal(sha(JSON.stringify(townhall.truth)), 'a761fb00896e49177e42f8a38e4d6b90233bcb60c5844a30700b0f32d3c7a6d6');
@@ -93,22 +120,51 @@ test('writeExport streams exactly the chunks() text to the file and returns the 
 
 for (const format of GENERATED_FORMATS) {
   test(`${format}: exact row count and every class of row matches the truth`, () => {
-    const options: GeneratorOptions = { seed: 42, records: 3001, scenario: 'mixed', format, badRowShare: 0.02, duplicateShare: 0.01, otherOperationsShare: 0.02 };
+    const options: GeneratorOptions = {
+      seed: 42,
+      records: 3001,
+      scenario: 'mixed',
+      format,
+      badRowShare: 0.02,
+      duplicateShare: 0.01,
+      otherOperationsShare: 0.02,
+    };
     const { text, truth } = textOf(options);
     const rows = readRows(text, format);
     assert.equal(rows.length, 3001);
     const classes = classifyRows(rows);
-    assert.equal(count(classes, (c) => c.kind === 'session'), truth.sessionRecords);
-    assert.equal(count(classes, (c) => c.kind === 'detail'), truth.meetingDetailRecords);
-    assert.equal(count(classes, (c) => c.kind === 'other'), truth.otherOperations);
-    assert.equal(count(classes, (c) => c.kind === 'bad'), truth.badRows);
-    assert.equal(count(classes, (c) => c.kind === 'exact-duplicate'), truth.exactDuplicates);
-    assert.equal(count(classes, (c) => c.kind === 'content-duplicate'), truth.contentDuplicates);
+    assert.equal(
+      count(classes, (c) => c.kind === 'session'),
+      truth.sessionRecords,
+    );
+    assert.equal(
+      count(classes, (c) => c.kind === 'detail'),
+      truth.meetingDetailRecords,
+    );
+    assert.equal(
+      count(classes, (c) => c.kind === 'other'),
+      truth.otherOperations,
+    );
+    assert.equal(
+      count(classes, (c) => c.kind === 'bad'),
+      truth.badRows,
+    );
+    assert.equal(
+      count(classes, (c) => c.kind === 'exact-duplicate'),
+      truth.exactDuplicates,
+    );
+    assert.equal(
+      count(classes, (c) => c.kind === 'content-duplicate'),
+      truth.contentDuplicates,
+    );
     assert.equal(truth.exactDuplicates + truth.contentDuplicates, truth.duplicates);
     assert.equal(truth.otherOperations, 60);
     assert.equal(truth.badRows, 60);
     assert.equal(truth.duplicates, 30);
-    assert.equal(truth.sessionRecords + truth.meetingDetailRecords + truth.otherOperations + truth.badRows + truth.duplicates, 3001);
+    assert.equal(
+      truth.sessionRecords + truth.meetingDetailRecords + truth.otherOperations + truth.badRows + truth.duplicates,
+      3001,
+    );
     const badKinds: Record<string, number> = {};
     const otherOps: Record<string, number> = {};
     for (const c of classes) {
@@ -124,10 +180,20 @@ test('tiny and empty exports keep exact counts in every format', () => {
   for (const format of GENERATED_FORMATS) {
     for (const records of [0, 1, 2, 7]) {
       for (const scenario of ['mixed', 'townhall'] as const) {
-        const { text, truth } = textOf({ seed: records, records, scenario, format, badRowShare: 0.2, duplicateShare: 0.2 });
+        const { text, truth } = textOf({
+          seed: records,
+          records,
+          scenario,
+          format,
+          badRowShare: 0.2,
+          duplicateShare: 0.2,
+        });
         assert.equal(readRows(text, format).length, records, `${format} ${scenario} ${records}`);
         assert.equal(truth.rows, records);
-        assert.equal(truth.sessionRecords + truth.meetingDetailRecords + truth.otherOperations + truth.badRows + truth.duplicates, records);
+        assert.equal(
+          truth.sessionRecords + truth.meetingDetailRecords + truth.otherOperations + truth.badRows + truth.duplicates,
+          records,
+        );
         if (records > 0) assert.ok(truth.sessionRecords >= 1, 'at least one participant record');
       }
     }
@@ -137,7 +203,8 @@ test('tiny and empty exports keep exact counts in every format', () => {
 const HEADERS: Partial<Record<GeneratedFormat, string>> = {
   'purview-v1': 'CreationDate,UserIds,Operations,AuditData',
   'purview-v2': 'CreationDate,UserId,Operation,AuditData',
-  'purview-v3': 'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames',
+  'purview-v3':
+    'RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames',
 };
 
 /** Minimal RFC 4180 quoting; AuditData is always quoted unless empty (as Purview writes it). */
@@ -164,7 +231,9 @@ for (const format of ['purview-v1', 'purview-v2', 'purview-v3'] as const) {
     const header = table[0] as string[];
     // Re-serialising with minimal quoting gives back the file byte for byte.
     const auditColumn = header.indexOf('AuditData');
-    const rebuilt = table.map((cells, r) => cells.map((c, k) => minimalCsv(c, r > 0 && k === auditColumn)).join(',') + '\r\n').join('');
+    const rebuilt = table
+      .map((cells, r) => cells.map((c, k) => minimalCsv(c, r > 0 && k === auditColumn)).join(',') + '\r\n')
+      .join('');
     assert.equal(rebuilt, text);
     let checked = 0;
     for (const cells of table.slice(1)) {
@@ -206,13 +275,26 @@ for (const format of ['purview-v1', 'purview-v2', 'purview-v3'] as const) {
 
 test('records follow the documented shapes and Microsoft key order', () => {
   const { sessionRecords, details, text } = mixed();
-  const envelope = ['CreationTime', 'Id', 'Operation', 'OrganizationId', 'RecordType', 'UserKey', 'UserType', 'Version', 'Workload'];
+  const envelope = [
+    'CreationTime',
+    'Id',
+    'Operation',
+    'OrganizationId',
+    'RecordType',
+    'UserKey',
+    'UserType',
+    'Version',
+    'Workload',
+  ];
   for (const record of [...sessionRecords.slice(0, 2000), ...[...details.values()].slice(0, 200)]) {
     const keys = Object.keys(record);
     assert.deepEqual(keys.slice(0, envelope.length), envelope);
     const rest = keys.slice(envelope.length);
     const userIdAt = rest.indexOf('UserId');
-    assert.ok(userIdAt === 0 || (userIdAt === 1 && rest[0] === 'ClientIP'), `envelope tail ${rest.slice(0, 3).join(',')}`);
+    assert.ok(
+      userIdAt === 0 || (userIdAt === 1 && rest[0] === 'ClientIP'),
+      `envelope tail ${rest.slice(0, 3).join(',')}`,
+    );
     assert.equal(record['RecordType'], 25);
     assert.equal(record['UserType'], 0);
     assert.equal(record['Version'], 1);
@@ -230,12 +312,24 @@ test('records follow the documented shapes and Microsoft key order', () => {
     assert.ok(strictTime(record['JoinTime']) <= strictTime(record['LeaveTime']));
   }
   for (const detail of details.values()) {
-    for (const key of ['StartTime', 'EndTime', 'MeetingURL', 'Organizer', 'ChatThreadId', 'CommunicationType', 'ItemName']) assert.ok(key in detail, key);
+    for (const key of [
+      'StartTime',
+      'EndTime',
+      'MeetingURL',
+      'Organizer',
+      'ChatThreadId',
+      'CommunicationType',
+      'ItemName',
+    ])
+      assert.ok(key in detail, key);
     assert.match(String(detail['MeetingURL']), /^https:\/\/teams\.microsoft\.com\/l\/meetup-join\/19%3ameeting_/);
     assert.match(String(detail['ChatThreadId']), /^19:meeting_[A-Za-z0-9]+@thread\.v2$/);
   }
-  assert.ok(text.includes('https:\\/\\/teams.microsoft.com'), 'URLs keep Microsoft\'s \\/ escapes');
-  assert.ok(details.size < mixed().truth.meetings && details.size > 0.8 * mixed().truth.meetings, 'MeetingDetail for most, not all, meetings');
+  assert.ok(text.includes('https:\\/\\/teams.microsoft.com'), "URLs keep Microsoft's \\/ escapes");
+  assert.ok(
+    details.size < mixed().truth.meetings && details.size > 0.8 * mixed().truth.meetings,
+    'MeetingDetail for most, not all, meetings',
+  );
 });
 
 test('mixed export: participants of every kind, both RecipientType generations, realistic values', () => {
@@ -257,16 +351,32 @@ test('mixed export: participants of every kind, both RecipientType generations, 
   const anonymous = by((a) => a.recipientType === 'Anonymous');
   assert.ok(anonymous.length > 0);
   for (const a of anonymous) assert.match(a.displayName, /^teamsvisitor:[0-9a-f]+$/);
-  for (const type of ['User', 'InternalFederated', 'GuestFederated']) assert.ok(by((a) => a.recipientType === type).length > 0, type);
-  const attendees = sessionRecords.map((r) => (r['Attendees'] as Record<string, unknown>[])[0] as Record<string, unknown>);
-  assert.ok(attendees.some((a) => a['UPN'] !== undefined && a['UserObjectId'] === undefined), 'UPN without UserObjectId');
+  for (const type of ['User', 'InternalFederated', 'GuestFederated'])
+    assert.ok(by((a) => a.recipientType === type).length > 0, type);
+  const attendees = sessionRecords.map(
+    (r) => (r['Attendees'] as Record<string, unknown>[])[0] as Record<string, unknown>,
+  );
+  assert.ok(
+    attendees.some((a) => a['UPN'] !== undefined && a['UserObjectId'] === undefined),
+    'UPN without UserObjectId',
+  );
   assert.ok(attendees.some((a) => a['RecipientType'] === 'GuestFederated' && a['UserObjectId'] === undefined));
-  assert.ok(attendees.some((a) => typeof a['DisplayName'] === 'string' && a['DisplayName'].includes(',')), 'display names with commas');
-  assert.ok(sessionRecords.some((r) => String(r['ItemName']).includes(',')), 'comma-separated ItemName');
+  assert.ok(
+    attendees.some((a) => typeof a['DisplayName'] === 'string' && a['DisplayName'].includes(',')),
+    'display names with commas',
+  );
+  assert.ok(
+    sessionRecords.some((r) => String(r['ItemName']).includes(',')),
+    'comma-separated ItemName',
+  );
   assert.ok(sessionRecords.some((r) => typeof r['DeviceId'] === 'string'));
   assert.ok(sessionRecords.some((r) => Array.isArray(r['ArtifactsShared'])));
   const platforms = ['Windows', 'mac', 'iPhone|iPad', 'Android', 'Web;', 'Rooms|Surface Hub|Teams Display'];
-  for (const p of platforms) assert.ok(sessions.some((a) => new RegExp(p, 'i').test(a.deviceInfo)), p);
+  for (const p of platforms)
+    assert.ok(
+      sessions.some((a) => new RegExp(p, 'i').test(a.deviceInfo)),
+      p,
+    );
   assert.ok(sessions.some((a) => a.userAgent.startsWith('Web CallSignalingAgent(PluginLess/')));
 
   // Addresses: private sites, home, public, ~10 % IPv6, some IPv4-mapped.
@@ -275,7 +385,11 @@ test('mixed export: participants of every kind, both RecipientType generations, 
   const share = ipv6 / withIp.length;
   assert.ok(share > 0.07 && share < 0.14, `IPv6 share ${share.toFixed(3)}`);
   assert.ok(withIp.some((a) => a.ip.startsWith('::ffff:')));
-  for (const prefix of ['10.57.', '10.58.', '192.168.1.']) assert.ok(withIp.some((a) => a.ip.startsWith(prefix)), prefix);
+  for (const prefix of ['10.57.', '10.58.', '192.168.1.'])
+    assert.ok(
+      withIp.some((a) => a.ip.startsWith(prefix)),
+      prefix,
+    );
 });
 
 test('truth counts of meetings and participants match the file', () => {
@@ -304,7 +418,11 @@ test('truth counts of meetings and participants match the file', () => {
       }
       if (first.recipientType === 'Anonymous') anonymous++;
       // Newer records say GuestFederated; older ones say User, with the guest's own tenant.
-      if (first.recipientType === 'GuestFederated' || (first.recipientType === 'User' && first.organizationId !== first.homeTenant)) guests++;
+      if (
+        first.recipientType === 'GuestFederated' ||
+        (first.recipientType === 'User' && first.organizationId !== first.homeTenant)
+      )
+        guests++;
     }
     const detail = details.get(id);
     if (detail && list.some((a) => a.join > strictTime(detail['EndTime']))) restarted++;
@@ -319,7 +437,9 @@ test('truth counts of meetings and participants match the file', () => {
   assert.ok(truth.restartedMeetings > 0 && truth.massEvents > 0 && truth.handoffs > 0 && truth.secondDevices > 0);
 
   // Meeting sizes: ~3,500 meetings per 50,000 rows, 1 to 355 records, median ~8.
-  const sizes = [...meetings.entries()].map(([id, list]) => list.length + (details.has(id) ? 1 : 0)).sort((a, b) => a - b);
+  const sizes = [...meetings.entries()]
+    .map(([id, list]) => list.length + (details.has(id) ? 1 : 0))
+    .sort((a, b) => a - b);
   const perFifty = (truth.meetings * 50_000) / truth.rows;
   assert.ok(perFifty > 3000 && perFifty < 4000, `${perFifty.toFixed(0)} meetings per 50,000 rows`);
   const median = sizes[Math.floor(sizes.length / 2)] as number;
@@ -333,7 +453,10 @@ test('planted drops are exactly the successive-session gaps in the file: no acci
   const { truth } = parsed;
   const r = recompute(parsed);
   const planted = (kind: string): string[] =>
-    truth.drops.filter((d) => d.kind === kind).map((d) => evKey({ meetingId: d.meetingId, key: d.participantKey, leave: d.leaveTime, rejoin: d.rejoinTime })).sort();
+    truth.drops
+      .filter((d) => d.kind === kind)
+      .map((d) => evKey({ meetingId: d.meetingId, key: d.participantKey, leave: d.leaveTime, rejoin: d.rejoinTime }))
+      .sort();
   assert.deepEqual(r.sameDevice.map(evKey).sort(), planted('same-device'));
   assert.deepEqual(r.switches.map(evKey).sort(), planted('device-switch'));
   assert.equal(r.handoffs, truth.handoffs);
@@ -357,11 +480,25 @@ test('planted drops are exactly the successive-session gaps in the file: no acci
   }
   // Every band is represented, including overlapping re-joins.
   const individual = truth.drops.filter((d) => !d.massEventId && d.kind === 'same-device');
-  assert.ok(individual.some((d) => d.gapSeconds >= -5 && d.gapSeconds <= 0), 'overlap');
-  assert.ok(individual.some((d) => d.gapSeconds > 0 && d.gapSeconds < 60), 'strong');
-  assert.ok(individual.some((d) => d.gapSeconds > 60 && d.gapSeconds < 300), 'probable');
-  assert.ok(individual.some((d) => d.gapSeconds > 300 && d.gapSeconds < 900), 'possible');
-  assert.ok(truth.drops.every((d) => d.gapSeconds >= -5 && d.gapSeconds < 900 && d.gapSeconds !== 60 && d.gapSeconds !== 300));
+  assert.ok(
+    individual.some((d) => d.gapSeconds >= -5 && d.gapSeconds <= 0),
+    'overlap',
+  );
+  assert.ok(
+    individual.some((d) => d.gapSeconds > 0 && d.gapSeconds < 60),
+    'strong',
+  );
+  assert.ok(
+    individual.some((d) => d.gapSeconds > 60 && d.gapSeconds < 300),
+    'probable',
+  );
+  assert.ok(
+    individual.some((d) => d.gapSeconds > 300 && d.gapSeconds < 900),
+    'possible',
+  );
+  assert.ok(
+    truth.drops.every((d) => d.gapSeconds >= -5 && d.gapSeconds < 900 && d.gapSeconds !== 60 && d.gapSeconds !== 300),
+  );
   assert.ok(truth.drops.some((d) => d.ipChanged) && truth.drops.some((d) => !d.ipChanged));
   // Re-joins in roughly 10 % of human participant-meetings.
   const dropShare = new Set(truth.drops.map((d) => `${d.meetingId}|${d.participantKey}`)).size / truth.humans;
@@ -386,8 +523,16 @@ test('mass events are large enough to qualify, and individual drops never form o
     const threshold = Math.max(3, Math.ceil(0.3 * (r.humansByMeeting.get(meetingId) ?? 0)));
     leaves.sort((a, b) => a.leave - b.leave);
     for (const [i, l] of leaves.entries()) {
-      const near = new Set(leaves.slice(i).filter((x) => x.leave - l.leave <= 120_000).map((x) => x.key));
-      assert.ok(near.size < threshold, `meeting ${meetingId}: ${near.size} leaves within 120 s (threshold ${threshold})`);
+      const near = new Set(
+        leaves
+          .slice(i)
+          .filter((x) => x.leave - l.leave <= 120_000)
+          .map((x) => x.key),
+      );
+      assert.ok(
+        near.size < threshold,
+        `meeting ${meetingId}: ${near.size} leaves within 120 s (threshold ${threshold})`,
+      );
     }
   }
 });
@@ -401,10 +546,14 @@ test('townhall: one meeting, ~1.1 records per attendee, ~48 MB at 50,000 rows', 
   const r = recompute(parsed);
   assert.deepEqual(
     r.sameDevice.map(evKey).sort(),
-    parsed.truth.drops.filter((d) => d.kind === 'same-device').map((d) => evKey({ meetingId: d.meetingId, key: d.participantKey, leave: d.leaveTime, rejoin: d.rejoinTime })).sort(),
+    parsed.truth.drops
+      .filter((d) => d.kind === 'same-device')
+      .map((d) => evKey({ meetingId: d.meetingId, key: d.participantKey, leave: d.leaveTime, rejoin: d.rejoinTime }))
+      .sort(),
   );
   let bytes = 0;
-  for (const chunk of generateExport({ seed: 1, records: 50_000, scenario: 'townhall', format: 'purview-v3' }).chunks()) bytes += Buffer.byteLength(chunk);
+  for (const chunk of generateExport({ seed: 1, records: 50_000, scenario: 'townhall', format: 'purview-v3' }).chunks())
+    bytes += Buffer.byteLength(chunk);
   assert.ok(bytes > 45e6 && bytes < 55e6, `${(bytes / 1e6).toFixed(1)} MB`);
 });
 
@@ -420,11 +569,23 @@ test('meetingIdPrefix gives disjoint meetings and record ids across files of one
 });
 
 test('start sets the first meeting day; townhall starts exactly there', () => {
-  const t = generateAndParse({ seed: 2, records: 300, scenario: 'townhall', format: 'ndjson', start: '2025-11-03T09:30:00Z' });
+  const t = generateAndParse({
+    seed: 2,
+    records: 300,
+    scenario: 'townhall',
+    format: 'ndjson',
+    start: '2025-11-03T09:30:00Z',
+  });
   const first = Math.min(...t.sessions.map((a) => a.join));
   const start = Date.parse('2025-11-03T09:30:00Z');
   assert.ok(first >= start - 120_000 && first <= start + 240_000);
-  const m = generateAndParse({ seed: 2, records: 2000, scenario: 'mixed', format: 'ndjson', start: '2025-11-03T08:00:00' });
+  const m = generateAndParse({
+    seed: 2,
+    records: 2000,
+    scenario: 'mixed',
+    format: 'ndjson',
+    start: '2025-11-03T08:00:00',
+  });
   for (const a of m.sessions) {
     const day = new Date(a.join).getUTCDay();
     assert.ok(day !== 0 && day !== 6, 'meetings on working days');
@@ -464,8 +625,14 @@ test('property: any seed and size gives consistent sessions and truth', () => {
         const parsed = generateAndParse({ seed, records, scenario, format: 'ndjson', badRowShare });
         const { truth, classes } = parsed;
         assert.equal(classes.length, records);
-        assert.equal(count(classes, (c) => c.kind === 'session'), truth.sessionRecords);
-        assert.equal(count(classes, (c) => c.kind === 'bad'), truth.badRows);
+        assert.equal(
+          count(classes, (c) => c.kind === 'session'),
+          truth.sessionRecords,
+        );
+        assert.equal(
+          count(classes, (c) => c.kind === 'bad'),
+          truth.badRows,
+        );
         for (const a of parsed.sessions) {
           assert.ok(a.join <= a.leave, 'join before leave');
           const detail = parsed.details.get(a.meetingId);
@@ -473,7 +640,12 @@ test('property: any seed and size gives consistent sessions and truth', () => {
         }
         const r = recompute(parsed);
         const planted = (kind: string): string[] =>
-          truth.drops.filter((d) => d.kind === kind).map((d) => evKey({ meetingId: d.meetingId, key: d.participantKey, leave: d.leaveTime, rejoin: d.rejoinTime })).sort();
+          truth.drops
+            .filter((d) => d.kind === kind)
+            .map((d) =>
+              evKey({ meetingId: d.meetingId, key: d.participantKey, leave: d.leaveTime, rejoin: d.rejoinTime }),
+            )
+            .sort();
         assert.deepEqual(r.sameDevice.map(evKey).sort(), planted('same-device'));
         assert.deepEqual(r.switches.map(evKey).sort(), planted('device-switch'));
         assert.equal(r.handoffs, truth.handoffs);
@@ -485,9 +657,22 @@ test('property: any seed and size gives consistent sessions and truth', () => {
 });
 
 test('meetingDetails: false writes participant records only (tala-readable with no other operations)', () => {
-  const parsed = generateAndParse({ seed: 6, records: 3000, scenario: 'mixed', format: 'purview-v2', meetingDetails: false, otherOperationsShare: 0 });
+  const parsed = generateAndParse({
+    seed: 6,
+    records: 3000,
+    scenario: 'mixed',
+    format: 'purview-v2',
+    meetingDetails: false,
+    otherOperationsShare: 0,
+  });
   assert.equal(parsed.details.size, 0);
   assert.equal(parsed.truth.meetingDetailRecords, 0);
   assert.equal(parsed.truth.restartedMeetings, 0, 'a restart is only visible against MeetingDetail.EndTime');
-  assert.equal(count(parsed.classes, (c) => c.kind === 'session' || c.kind === 'exact-duplicate' || c.kind === 'content-duplicate'), 3000);
+  assert.equal(
+    count(
+      parsed.classes,
+      (c) => c.kind === 'session' || c.kind === 'exact-duplicate' || c.kind === 'content-duplicate',
+    ),
+    3000,
+  );
 });

@@ -1,7 +1,12 @@
 // Test helper: reads generated exports with csv-parse + JSON.parse only (independent of the
 // project's own reader) and recounts what the generator's ground truth claims.
 import { parse } from 'csv-parse/sync';
-import { generateExport, type GeneratedFormat, type GeneratorOptions, type GroundTruth } from '../../src/generator/exportGenerator.js';
+import {
+  generateExport,
+  type GeneratedFormat,
+  type GeneratorOptions,
+  type GroundTruth,
+} from '../../src/generator/exportGenerator.js';
 
 export interface RawRow {
   /** 1-based data row. */
@@ -63,12 +68,14 @@ export function classifyRows(rows: readonly RawRow[]): RowClass[] {
     } catch {
       return { kind: 'bad', badKind: 'bad-json' };
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { kind: 'bad', badKind: 'not-an-object' };
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      return { kind: 'bad', badKind: 'not-an-object' };
     const record = parsed as Record<string, unknown>;
     const operation = String(record['Operation']);
     if (operation === 'MeetingParticipantDetail') {
       if (!Array.isArray(record['Attendees'])) return { kind: 'bad', badKind: 'missing-attendees' };
-      if (Number.isNaN(strictTime(record['JoinTime'])) || Number.isNaN(strictTime(record['LeaveTime']))) return { kind: 'bad', badKind: 'bad-join-time' };
+      if (Number.isNaN(strictTime(record['JoinTime'])) || Number.isNaN(strictTime(record['LeaveTime'])))
+        return { kind: 'bad', badKind: 'bad-join-time' };
       const id = String(record['Id']);
       const previous = seenIds.get(id);
       if (previous !== undefined) {
@@ -128,7 +135,9 @@ const HUMAN_TYPES = new Set(['User', 'InternalFederated', 'GuestFederated']);
 const ROOM_DEVICE = /\b(rooms?|mtr)\b|surface ?hub|teams display/i;
 
 export function isHuman(a: Attendance): boolean {
-  return HUMAN_TYPES.has(a.recipientType) && !ROOM_DEVICE.test(a.deviceInfo) && a.userAgent.includes('CallSignalingAgent');
+  return (
+    HUMAN_TYPES.has(a.recipientType) && !ROOM_DEVICE.test(a.deviceInfo) && a.userAgent.includes('CallSignalingAgent')
+  );
 }
 
 /** Appends to the list stored under `key`. */
@@ -161,7 +170,6 @@ export function generateAndParse(options: GeneratorOptions): Parsed {
   return { text, truth, classes, sessions: sessionRecords.map(attendanceOf), sessionRecords, details };
 }
 
-
 export interface Ev {
   meetingId: string;
   key: string;
@@ -192,7 +200,9 @@ export function recompute(parsed: Parsed): {
     nonMassLeavesByMeeting: new Map<string, { key: string; leave: number }[]>(),
     humansByMeeting: new Map<string, number>(),
   };
-  const massLeaves = new Set(parsed.truth.drops.filter((d) => d.massEventId).map((d) => `${d.meetingId}|${d.participantKey}|${d.leaveTime}`));
+  const massLeaves = new Set(
+    parsed.truth.drops.filter((d) => d.massEventId).map((d) => `${d.meetingId}|${d.participantKey}|${d.leaveTime}`),
+  );
   for (const [meetingId, list] of byMeeting) {
     const detail = parsed.details.get(meetingId);
     const end = detail ? strictTime(detail['EndTime']) : Math.max(...list.map((a) => a.leave));
@@ -211,7 +221,8 @@ export function recompute(parsed: Parsed): {
         const sameDevice = own.filter((b) => b !== a && b.deviceKey === a.deviceKey && b.join >= a.join);
         const next = sameDevice[0];
         if (sameDevice.some((b) => b.join < a.leave - 10_000)) nested = true;
-        if (own.some((b) => b.deviceKey !== a.deviceKey && Math.max(a.join, b.join) < Math.min(a.leave, b.leave))) overlapping = true;
+        if (own.some((b) => b.deviceKey !== a.deviceKey && Math.max(a.join, b.join) < Math.min(a.leave, b.leave)))
+          overlapping = true;
         if (a.leave >= end - 120_000) continue;
         const cover = covered(a);
         if (cover && cover.join > a.join) {
@@ -230,7 +241,9 @@ export function recompute(parsed: Parsed): {
           }
         }
         if (!next && !cover) {
-          const other = own.find((b) => b.deviceKey !== a.deviceKey && b.join >= a.leave && b.join <= a.leave + 300_000);
+          const other = own.find(
+            (b) => b.deviceKey !== a.deviceKey && b.join >= a.leave && b.join <= a.leave + 300_000,
+          );
           if (other) {
             out.switches.push({ meetingId, key, leave: a.leave, rejoin: other.join });
             leaves.push({ key, leave: a.leave });
@@ -247,4 +260,3 @@ export function recompute(parsed: Parsed): {
 }
 
 export const evKey = (e: Ev): string => `${e.meetingId}|${e.key}|${e.leave}|${e.rejoin}`;
-

@@ -48,9 +48,19 @@ test('int stays within bounds and reaches both ends; pick and weighted follow th
     assert.ok(Number.isInteger(v) && v >= -2 && v <= 3);
     seen.add(v);
   }
-  assert.deepEqual([...seen].sort((a, b) => a - b), [-2, -1, 0, 1, 2, 3]);
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    [-2, -1, 0, 1, 2, 3],
+  );
   let heavy = 0;
-  for (let i = 0; i < 10_000; i++) if (rng.weighted([['a', 9], ['b', 1]] as const) === 'a') heavy++;
+  for (let i = 0; i < 10_000; i++)
+    if (
+      rng.weighted([
+        ['a', 9],
+        ['b', 1],
+      ] as const) === 'a'
+    )
+      heavy++;
   assert.ok(heavy > 8700 && heavy < 9300, `${heavy}`);
   assert.throws(() => rng.pick([]), /empty/);
 });
@@ -67,7 +77,10 @@ test('guid has the version-4 layout; shuffle is a permutation', () => {
   const items = Array.from({ length: 50 }, (_, i) => i);
   const shuffled = rng.shuffle([...items]);
   assert.notDeepEqual(shuffled, items);
-  assert.deepEqual([...shuffled].sort((a, b) => a - b), items);
+  assert.deepEqual(
+    [...shuffled].sort((a, b) => a - b),
+    items,
+  );
 });
 
 test('hashString spreads similar labels', () => {

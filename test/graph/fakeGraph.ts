@@ -39,7 +39,13 @@ interface ItemAnswer {
 const USER_PATH = /^\/?(?:v1\.0\/)?users\/([^/?]+)$/;
 
 function graphError(code: string, message: string): unknown {
-  return { error: { code, message, innerError: { date: '2026-12-06T14:00:00', 'request-id': '00000000-0000-4000-8000-000000000000' } } };
+  return {
+    error: {
+      code,
+      message,
+      innerError: { date: '2026-12-06T14:00:00', 'request-id': '00000000-0000-4000-8000-000000000000' },
+    },
+  };
 }
 
 function takeFault(list: Fault[] | undefined): Fault | undefined {
@@ -63,7 +69,9 @@ export class FakeGraph {
   static async start(entra: FakeEntraId): Promise<FakeGraph> {
     const graph = new FakeGraph(entra);
     graph.server = createServer((req, res) => {
-      graph.handle(req, res).catch((error: unknown) => graph.send(res, 500, graphError('generalException', String(error))));
+      graph
+        .handle(req, res)
+        .catch((error: unknown) => graph.send(res, 500, graphError('generalException', String(error))));
     });
     await new Promise<void>((resolve) => graph.server!.listen(0, '127.0.0.1', resolve));
     graph.baseUrl = `http://127.0.0.1:${(graph.server.address() as AddressInfo).port}`;
@@ -100,7 +108,11 @@ export class FakeGraph {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const auth = this.authenticate(req);
     if (auth === undefined) {
-      return this.send(res, 401, graphError('InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'));
+      return this.send(
+        res,
+        401,
+        graphError('InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'),
+      );
     }
     if (req.method === 'GET' && USER_PATH.test(url.pathname)) {
       const answer = this.user(url.pathname + url.search, auth.roles);
@@ -116,32 +128,48 @@ export class FakeGraph {
     } catch {
       return this.send(res, 400, graphError('BadRequest', 'Invalid batch payload format.'));
     }
-    const ids = requests.map((r) => USER_PATH.exec((typeof r.url === 'string' ? r.url : '').split('?')[0] ?? '')?.[1] ?? '');
+    const ids = requests.map(
+      (r) => USER_PATH.exec((typeof r.url === 'string' ? r.url : '').split('?')[0] ?? '')?.[1] ?? '',
+    );
     const call: BatchCall = { status: 200, ids };
     this.batches.push(call);
     if (requests.length > 20) {
       call.status = 400;
-      return this.send(res, 400, graphError('BadRequest', 'The number of requests in the batch exceeds the limit of 20.'));
+      return this.send(
+        res,
+        400,
+        graphError('BadRequest', 'The number of requests in the batch exceeds the limit of 20.'),
+      );
     }
     const fault = takeFault(this.requestFaults);
     if (fault !== undefined) {
       call.status = fault.status;
-      return this.send(res, fault.status, graphError(fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'Scripted fault.'),
-        fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter });
+      return this.send(
+        res,
+        fault.status,
+        graphError(fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'Scripted fault.'),
+        fault.retryAfter === undefined ? {} : { 'Retry-After': fault.retryAfter },
+      );
     }
     const responses = requests.map((r, i) => {
       const id = ids[i]!;
       const itemFault = takeFault(this.userFaults.get(id.toLowerCase()));
-      const answer: ItemAnswer = r.method !== 'GET'
-        ? { status: 405, headers: {}, body: graphError('BadRequest', 'Method not allowed.') }
-        : itemFault !== undefined
-          ? {
-            status: itemFault.status,
-            headers: itemFault.retryAfter === undefined ? {} : { 'Retry-After': itemFault.retryAfter },
-            body: graphError(itemFault.status === 429 ? 'TooManyRequests' : 'generalException', 'Scripted fault.'),
-          }
-          : this.user((typeof r.url === 'string' ? r.url : ''), auth.roles);
-      return { id: r.id, status: answer.status, headers: { 'Content-Type': 'application/json', ...answer.headers }, body: answer.body };
+      const answer: ItemAnswer =
+        r.method !== 'GET'
+          ? { status: 405, headers: {}, body: graphError('BadRequest', 'Method not allowed.') }
+          : itemFault !== undefined
+            ? {
+                status: itemFault.status,
+                headers: itemFault.retryAfter === undefined ? {} : { 'Retry-After': itemFault.retryAfter },
+                body: graphError(itemFault.status === 429 ? 'TooManyRequests' : 'generalException', 'Scripted fault.'),
+              }
+            : this.user(typeof r.url === 'string' ? r.url : '', auth.roles);
+      return {
+        id: r.id,
+        status: answer.status,
+        headers: { 'Content-Type': 'application/json', ...answer.headers },
+        body: answer.body,
+      };
     });
     // Graph gives the answers in no particular order.
     this.send(res, 200, { responses: responses.reverse() });
@@ -152,14 +180,27 @@ export class FakeGraph {
     const [path, query] = relativeUrl.split('?');
     const id = USER_PATH.exec(path ?? '')?.[1] ?? '';
     if (!roles.includes('User.Read.All')) {
-      return { status: 403, headers: {}, body: graphError('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.') };
+      return {
+        status: 403,
+        headers: {},
+        body: graphError('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
+      };
     }
     const user = this.users.get(decodeURIComponent(id).toLowerCase());
     if (user === undefined) {
-      return { status: 404, headers: {}, body: graphError('Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`) };
+      return {
+        status: 404,
+        headers: {},
+        body: graphError(
+          'Request_ResourceNotFound',
+          `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+        ),
+      };
     }
     const select = new URLSearchParams(query ?? '').get('$select')?.split(',') ?? Object.keys(user);
-    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#users(${select.join(',')})/$entity` };
+    const body: Record<string, unknown> = {
+      '@odata.context': `${this.baseUrl}/v1.0/$metadata#users(${select.join(',')})/$entity`,
+    };
     for (const key of select) if (key in user) body[key] = user[key as keyof DirectoryUser];
     return { status: 200, headers: {}, body };
   }

@@ -10,10 +10,18 @@ export const IDENTITY_PRINCIPAL_ID = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 
 /** Ids and users of the stand-in tenant. */
 export const MEMBER: DirectoryUser = {
-  id: '11111111-aaaa-4bbb-8ccc-000000000001', displayName: 'Ada Member', userPrincipalName: 'ada@contoso.com', mail: 'ada.member@contoso.com', userType: 'Member',
+  id: '11111111-aaaa-4bbb-8ccc-000000000001',
+  displayName: 'Ada Member',
+  userPrincipalName: 'ada@contoso.com',
+  mail: 'ada.member@contoso.com',
+  userType: 'Member',
 };
 export const GUEST: DirectoryUser = {
-  id: '22222222-aaaa-4bbb-8ccc-000000000002', displayName: 'Gus Guest', userPrincipalName: 'gus_fabrikam.com#EXT#@contoso.onmicrosoft.com', mail: 'gus@fabrikam.com', userType: 'Guest',
+  id: '22222222-aaaa-4bbb-8ccc-000000000002',
+  displayName: 'Gus Guest',
+  userPrincipalName: 'gus_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+  mail: 'gus@fabrikam.com',
+  userType: 'Guest',
 };
 /** An external participant: an object id of another tenant, unknown here (404). */
 export const EXTERNAL_ID = '33333333-aaaa-4bbb-8ccc-000000000003';
@@ -37,8 +45,14 @@ export async function startGraphStandIns(): Promise<GraphStandIns> {
   graph.add(GUEST);
   Object.assign(process.env, identity.environment);
   return {
-    entra, identity, graph,
-    settings: { GRAPH_NAMES: 'true', GRAPH_BASE_URL: graph.baseUrl, GRAPH_MANAGED_IDENTITY_CLIENT_ID: IDENTITY_CLIENT_ID },
+    entra,
+    identity,
+    graph,
+    settings: {
+      GRAPH_NAMES: 'true',
+      GRAPH_BASE_URL: graph.baseUrl,
+      GRAPH_MANAGED_IDENTITY_CLIENT_ID: IDENTITY_CLIENT_ID,
+    },
     async close() {
       await graph.close();
       await identity.close();
@@ -49,5 +63,10 @@ export async function startGraphStandIns(): Promise<GraphStandIns> {
 /** A sleep that returns at once and records what it was asked to wait. */
 export function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits: number[] } {
   const waits: number[] = [];
-  return { waits, sleep: async (ms: number) => { waits.push(ms); } };
+  return {
+    waits,
+    sleep: async (ms: number) => {
+      waits.push(ms);
+    },
+  };
 }

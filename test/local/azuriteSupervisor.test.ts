@@ -60,11 +60,18 @@ before(async () => {
     afterRestart: () => store.ensureCreated(),
     supervisor: {
       maxAttempts: 2,
-      sleep: () => new Promise<void>((resolve) => { openGate = resolve; }),
+      sleep: () =>
+        new Promise<void>((resolve) => {
+          openGate = resolve;
+        }),
     },
   });
   const connection = storage.connectionString;
-  clients = storageClientsFromConnectionString(connection, { maxRetries: 1, retryDelayInMs: 50, maxRetryDelayInMs: 100 });
+  clients = storageClientsFromConnectionString(connection, {
+    maxRetries: 1,
+    retryDelayInMs: 50,
+    maxRetryDelayInMs: 100,
+  });
   store = openStore(clients, prefixedStoreNames('sup'));
   await store.ensureCreated();
   usePipelineServices(servicesFor(store));
@@ -109,7 +116,9 @@ test('Azurite killed: the log says how it ended and what happens next; health sa
   await crash();
   assert.ok(logged(/^Azurite stopped unexpectedly \(signal SIGKILL\) after running /), lines.join('\n'));
   assert.ok(
-    logged(/^Storage is down: timers and blob triggers wait, reports answer 503\. Restarting Azurite in .* \(attempt 1 of 2\)$/),
+    logged(
+      /^Storage is down: timers and blob triggers wait, reports answer 503\. Restarting Azurite in .* \(attempt 1 of 2\)$/,
+    ),
     lines.join('\n'),
   );
   const { status, body } = await health();
@@ -117,18 +126,35 @@ test('Azurite killed: the log says how it ended and what happens next; health sa
   assert.equal(body.status, 'unavailable');
   assert.equal(body.storage.reachable, false);
   assert.equal(body.storage.problem, 'Azurite is restarting (attempt 1 of 2)');
-  assert.deepEqual([body.storage.emulator.state, body.storage.emulator.attempt, body.storage.emulator.maxAttempts], ['restarting', 1, 2]);
+  assert.deepEqual(
+    [body.storage.emulator.state, body.storage.emulator.attempt, body.storage.emulator.maxAttempts],
+    ['restarting', 1, 2],
+  );
   assert.equal(body.storage.emulator.lastExit.how, 'signal SIGKILL');
 });
 
 test('a timer fired while storage is down waits, and runs once Azurite is back', async () => {
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': host.adminKey } });
+  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, {
+    method: 'POST',
+    headers: { 'x-functions-key': host.adminKey },
+  });
   assert.equal(res.status, 202);
-  await waitFor(() => logged(/^'analyzeDisconnections' waits: Azurite is restarting \(attempt 1 of 2\); it runs once storage is back$/), 'the wait line');
-  assert.equal(events.filter((e) => e.functionName === 'analyzeDisconnections').length, 0, 'the timer has not run against dead storage');
+  await waitFor(
+    () =>
+      logged(/^'analyzeDisconnections' waits: Azurite is restarting \(attempt 1 of 2\); it runs once storage is back$/),
+    'the wait line',
+  );
+  assert.equal(
+    events.filter((e) => e.functionName === 'analyzeDisconnections').length,
+    0,
+    'the timer has not run against dead storage',
+  );
 
   openGate!();
-  await waitFor(() => logged(/^Azurite restarted \(attempt 1 of 2\); storage is back, timers and blob triggers resume$/), 'the restart');
+  await waitFor(
+    () => logged(/^Azurite restarted \(attempt 1 of 2\); storage is back, timers and blob triggers resume$/),
+    'the restart',
+  );
   await waitFor(() => events.some((e) => e.functionName === 'analyzeDisconnections'), 'the analysis');
   const run = events.find((e) => e.functionName === 'analyzeDisconnections')!;
   assert.equal(run.outcome, 'succeeded', run.error);
@@ -149,10 +175,16 @@ test('Azurite that cannot be restarted: bounded attempts, then the log and healt
   blocker = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => blocker!.listen(blob, '127.0.0.1', resolve));
   openGate!();
-  await waitFor(() => logged(/^Azurite restart attempt 2 of 2 failed: Port \d+ is already in use/), 'the failed attempt');
+  await waitFor(
+    () => logged(/^Azurite restart attempt 2 of 2 failed: Port \d+ is already in use/),
+    'the failed attempt',
+  );
   await waitFor(() => logged(/^Azurite could not be kept running: 2 restart attempts/), 'giving up');
   const final = lines.find((l) => /^Azurite could not be kept running/.test(l))!;
-  assert.match(final, /Storage stays down: reports answer 503, and timers and blob triggers fail with this message\. Stop npm start \(Ctrl-C\) and start it again/);
+  assert.match(
+    final,
+    /Storage stays down: reports answer 503, and timers and blob triggers fail with this message\. Stop npm start \(Ctrl-C\) and start it again/,
+  );
 
   const { status, body } = await health();
   assert.equal(status, 503);
@@ -161,7 +193,10 @@ test('Azurite that cannot be restarted: bounded attempts, then the log and healt
   assert.match(body.storage.problem, /^Azurite could not be restarted; Stop npm start/);
 
   const before = events.length;
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': host.adminKey } });
+  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, {
+    method: 'POST',
+    headers: { 'x-functions-key': host.adminKey },
+  });
   assert.equal(res.status, 202);
   await waitFor(() => events.length > before, 'the refused timer run');
   const run = events[events.length - 1]!;

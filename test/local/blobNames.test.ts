@@ -5,7 +5,17 @@ import assert from 'node:assert/strict';
 import { blobNameProblem, decodeCharacterReferences, describeStorageError } from '../../src/local/blobNames.js';
 
 test('names Azure Storage accepts pass, whatever characters they hold', () => {
-  for (const name of ['a.csv', 'line\nbreak.csv', 'x#y%20z?.csv', 'dir/sub/x.csv', '..x.csv', 'x..csv', 'a/.hidden/b', 'n'.repeat(1024), '📊.csv']) {
+  for (const name of [
+    'a.csv',
+    'line\nbreak.csv',
+    'x#y%20z?.csv',
+    'dir/sub/x.csv',
+    '..x.csv',
+    'x..csv',
+    'a/.hidden/b',
+    'n'.repeat(1024),
+    '📊.csv',
+  ]) {
     assert.equal(blobNameProblem(name), undefined, JSON.stringify(name));
   }
 });
@@ -29,8 +39,17 @@ test('XML character references decode; other ampersands stay', () => {
 
 test('storage failures are worded with their status; an empty Azurite 500 says what to do', () => {
   const fail = Object.assign(new Error(''), { statusCode: 500 });
-  assert.match(describeStorageError(fail), /^Error \(HTTP 500\); the storage emulator \(Azurite\) .*rename or delete that blob/);
-  const notFound = Object.assign(new Error('The specified container does not exist.'), { statusCode: 404, code: 'ContainerNotFound' });
+  assert.match(
+    describeStorageError(fail),
+    /^Error \(HTTP 500\); the storage emulator \(Azurite\) .*rename or delete that blob/,
+  );
+  const notFound = Object.assign(new Error('The specified container does not exist.'), {
+    statusCode: 404,
+    code: 'ContainerNotFound',
+  });
   assert.equal(describeStorageError(notFound), 'The specified container does not exist. (HTTP 404, ContainerNotFound)');
-  assert.equal(describeStorageError(new Error('connect ECONNREFUSED 127.0.0.1:10000')), 'connect ECONNREFUSED 127.0.0.1:10000');
+  assert.equal(
+    describeStorageError(new Error('connect ECONNREFUSED 127.0.0.1:10000')),
+    'connect ECONNREFUSED 127.0.0.1:10000',
+  );
 });

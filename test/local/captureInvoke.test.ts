@@ -27,7 +27,15 @@ before(async () => {
 });
 
 test('every registration is captured, with the bindings the host would receive', () => {
-  assert.deepEqual(functions.map((f) => f.name).sort(), ['boom', 'collect', 'files', 'slowTick', 'thing', 'thingList', 'tick']);
+  assert.deepEqual(functions.map((f) => f.name).sort(), [
+    'boom',
+    'collect',
+    'files',
+    'slowTick',
+    'thing',
+    'thingList',
+    'tick',
+  ]);
   const thing = fn('thing');
   assert.equal(thing.trigger.type, 'httpTrigger');
   assert.equal(thing.trigger.direction, 'in');
@@ -41,7 +49,11 @@ test('every registration is captured, with the bindings the host would receive',
   );
   const collect = fn('collect');
   assert.equal(collect.trigger.type, 'blobTrigger');
-  assert.equal(collect.trigger['path'], '%FIXTURE_CONTAINER%/{name}', 'settings stay unresolved, as the host receives them');
+  assert.equal(
+    collect.trigger['path'],
+    '%FIXTURE_CONTAINER%/{name}',
+    'settings stay unresolved, as the host receives them',
+  );
   assert.equal(collect.trigger['connection'], 'AzureWebJobsStorage');
   assert.equal(collect.trigger['source'], 'EventGrid');
   assert.equal(fn('tick').trigger['schedule'], '%FIXTURE_SCHEDULE%');
@@ -50,7 +62,10 @@ test('every registration is captured, with the bindings the host would receive',
 test('a second capture in the same process returns the same functions without loading twice', async () => {
   const again = await captureRegistrations({ files: [join(fixtures, 'httpFixtures.js')] });
   assert.equal(again.length, functions.length);
-  assert.equal(again.find((f) => f.name === 'thing'), fn('thing'));
+  assert.equal(
+    again.find((f) => f.name === 'thing'),
+    fn('thing'),
+  );
 });
 
 test('HTTP: the handler gets method, route params, query, headers and body; the response comes back whole', async () => {
@@ -104,7 +119,9 @@ test('blob: the handler gets a Buffer and triggerMetadata name, blobTrigger, uri
     properties: { eTag: '"0x8DC"', contentLength: content.length },
     pathParams: { name: 'sub/x.csv' },
   });
-  const call = calls().filter((c) => c.fn === 'collect').at(-1);
+  const call = calls()
+    .filter((c) => c.fn === 'collect')
+    .at(-1);
   assert.deepEqual(call, {
     fn: 'collect',
     isBuffer: true,
@@ -119,7 +136,14 @@ test('blob: the handler gets a Buffer and triggerMetadata name, blobTrigger, uri
 
 test('blob: a trigger that is not an SDK binding needs the bytes; without them the invocation says so', async () => {
   await assert.rejects(
-    fn('collect').invoke({ kind: 'blob', container: 'exports', blobName: 'y.csv', uri: '', properties: { eTag: '"1"', contentLength: 0 }, pathParams: { name: 'y.csv' } }),
+    fn('collect').invoke({
+      kind: 'blob',
+      container: 'exports',
+      blobName: 'y.csv',
+      uri: '',
+      properties: { eTag: '"1"', contentLength: 0 },
+      pathParams: { name: 'y.csv' },
+    }),
     /receives the blob's bytes, and none were given/,
   );
 });
@@ -127,7 +151,9 @@ test('blob: a trigger that is not an SDK binding needs the bytes; without them t
 test('timer: the handler gets the Timer object (camel-cased from the host JSON)', async () => {
   const next = new Date('2030-01-01T00:10:00Z');
   await fn('tick').invoke({ kind: 'timer', isPastDue: true, next });
-  const call = calls().filter((c) => c.fn === 'tick').at(-1);
+  const call = calls()
+    .filter((c) => c.fn === 'tick')
+    .at(-1);
   assert.deepEqual(call, { fn: 'tick', isPastDue: true, next: next.toISOString(), adjustForDST: true });
 });
 
@@ -144,7 +170,10 @@ test('context.log output reaches the log handler with the function name and invo
 });
 
 test('an input of the wrong trigger kind is refused', async () => {
-  await assert.rejects(fn('tick').invoke({ kind: 'http', method: 'GET', url: 'http://x/', headers: {}, params: {} }), /not HTTP-triggered/);
+  await assert.rejects(
+    fn('tick').invoke({ kind: 'http', method: 'GET', url: 'http://x/', headers: {}, params: {} }),
+    /not HTTP-triggered/,
+  );
 });
 
 test('package.json "main" globs expand to existing files in pattern order', () => {

@@ -55,14 +55,22 @@ test('every HTTP function requires a function key (none anonymous), the withdraw
   for (const fn of http) {
     const level = ['withdrawUpload', 'eraseUser', 'pseudonymLookup'].includes(fn.name) ? 'admin' : 'function';
     assert.equal(fn.trigger['authLevel'], level, `${fn.name} must have authLevel '${level}'`);
-    assert.deepEqual(fn.bindings.filter((b) => b !== fn.trigger), [{ type: 'http', name: '$return', direction: 'out' }], fn.name);
+    assert.deepEqual(
+      fn.bindings.filter((b) => b !== fn.trigger),
+      [{ type: 'http', name: '$return', direction: 'out' }],
+      fn.name,
+    );
   }
 });
 
 test('the report routes of issue 3 answer GET only, each reaching one function with its parameter', () => {
   const http = functions
     .filter((f) => f.trigger.type === 'httpTrigger')
-    .map((fn) => ({ fn, route: compileRoute((typeof fn.trigger['route'] === 'string' ? fn.trigger['route'] : fn.name), fn.name), methods: fn.trigger['methods'] as string[] }))
+    .map((fn) => ({
+      fn,
+      route: compileRoute(typeof fn.trigger['route'] === 'string' ? fn.trigger['route'] : fn.name, fn.name),
+      methods: fn.trigger['methods'] as string[],
+    }))
     .sort((a, b) => compareRoutePrecedence(a.route, b.route));
   const resolve = (path: string) => {
     const hit = http.map((h) => ({ h, m: h.route.match(path) })).find((x) => x.m);
@@ -97,7 +105,9 @@ function captureInChild(env: NodeJS.ProcessEnv): Promise<{ ok: boolean; out: str
     .then((fns) => { console.log(JSON.stringify(fns.find((f) => f.name === 'ingestExport').trigger)); process.exit(0); })
     .catch((e) => { console.log(e.message); process.exit(3); });`;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', script], { env, timeout: 60_000 }, (err, out) => resolve({ ok: !err, out: out.trim().split('\n').at(-1) ?? '' }));
+    execFile(process.execPath, ['-e', script], { env, timeout: 60_000 }, (err, out) =>
+      resolve({ ok: !err, out: out.trim().split('\n').at(-1) ?? '' }),
+    );
   });
 }
 
@@ -108,5 +118,8 @@ test('the blob trigger source follows EXPORTS_TRIGGER_SOURCE; a wrong value stop
 
   const wrong = await captureInChild({ ...process.env, EXPORTS_TRIGGER_SOURCE: 'Polling' });
   assert.equal(wrong.ok, false);
-  assert.match(wrong.out, /ingestExport\.js failed: .*EXPORTS_TRIGGER_SOURCE must be EventGrid or LogsAndContainerScan/);
+  assert.match(
+    wrong.out,
+    /ingestExport\.js failed: .*EXPORTS_TRIGGER_SOURCE must be EventGrid or LogsAndContainerScan/,
+  );
 });

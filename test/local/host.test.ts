@@ -36,7 +36,15 @@ async function waitFor(predicate: () => boolean, what: string, timeoutMs = 60_00
 
 function sink(): { stream: Writable; text: () => string } {
   let text = '';
-  return { stream: new Writable({ write(c, _e, cb) { text += String(c); cb(); } }), text: () => text };
+  return {
+    stream: new Writable({
+      write(c, _e, cb) {
+        text += String(c);
+        cb();
+      },
+    }),
+    text: () => text,
+  };
 }
 
 before(async () => {
@@ -82,9 +90,15 @@ test('an uploaded export is picked up by ingestExport and recorded in the ledger
   assert.equal(code, 0, err.text());
   assert.match(out.text(), new RegExp(`to ${store.names.containers.exports}/${blobName.replace('.', '\\.')} `));
 
-  await waitFor(() => events.some((e) => e.functionName === 'ingestExport' && e.blobName === blobName && e.outcome !== 'failed'), 'ingestExport');
+  await waitFor(
+    () => events.some((e) => e.functionName === 'ingestExport' && e.blobName === blobName && e.outcome !== 'failed'),
+    'ingestExport',
+  );
   const ingest = events.filter((e) => e.functionName === 'ingestExport');
-  assert.deepEqual(ingest.map((e) => [e.blobName, e.outcome, e.attempt]), [[blobName, 'succeeded', 1]]);
+  assert.deepEqual(
+    ingest.map((e) => [e.blobName, e.outcome, e.attempt]),
+    [[blobName, 'succeeded', 1]],
+  );
 
   const res = await fetch(`${host.url}/api/uploads/${encodeURIComponent(blobName)}`);
   assert.equal(res.status, 200);
@@ -94,7 +108,10 @@ test('an uploaded export is picked up by ingestExport and recorded in the ledger
 });
 
 test('GET /api/health answers, and a meeting from the export is served', async () => {
-  await waitFor(() => events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'), 'ingestExport');
+  await waitFor(
+    () => events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'),
+    'ingestExport',
+  );
   let res = await fetch(`${host.url}/api/health`);
   assert.equal(res.status, 200);
   assert.equal(((await res.json()) as { storage: { reachable: boolean } }).storage.reachable, true);
@@ -111,10 +128,20 @@ test('GET /api/health answers, and a meeting from the export is served', async (
 });
 
 test('POST /admin/functions/analyzeDisconnections answers 202, runs the analysis, and the drops are reported', async () => {
-  await waitFor(() => events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'), 'ingestExport');
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, { method: 'POST', headers: { 'x-functions-key': host.adminKey } });
+  await waitFor(
+    () => events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'),
+    'ingestExport',
+  );
+  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, {
+    method: 'POST',
+    headers: { 'x-functions-key': host.adminKey },
+  });
   assert.equal(res.status, 202);
-  await waitFor(() => events.some((e) => e.functionName === 'analyzeDisconnections' && e.reason === 'admin'), 'the analysis', 120_000);
+  await waitFor(
+    () => events.some((e) => e.functionName === 'analyzeDisconnections' && e.reason === 'admin'),
+    'the analysis',
+    120_000,
+  );
   const run = events.find((e) => e.functionName === 'analyzeDisconnections')!;
   assert.equal(run.outcome, 'succeeded', run.error);
 
@@ -122,8 +149,14 @@ test('POST /admin/functions/analyzeDisconnections answers 202, runs the analysis
   assert.equal(csv.status, 200);
   assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
   const lines = (await csv.text()).trim().split('\n');
-  assert.ok(lines.length >= 2, `a header and at least one disconnection for a meeting with a planted drop, got ${lines.length} line(s)`);
-  assert.ok(lines.slice(1).every((l) => l.startsWith(meetingIds[0]!)), 'only the requested meeting');
+  assert.ok(
+    lines.length >= 2,
+    `a header and at least one disconnection for a meeting with a planted drop, got ${lines.length} line(s)`,
+  );
+  assert.ok(
+    lines.slice(1).every((l) => l.startsWith(meetingIds[0]!)),
+    'only the requested meeting',
+  );
 });
 
 test('a repeated query parameter reaches the report handler as given, which refuses it with the documented 400', async () => {
@@ -139,7 +172,12 @@ test('an export whose blob name holds a newline is processed (or its failure rep
   const text = readFileSync(join(dir, blobName), 'utf8');
   await store.exports.getBlockBlobClient(name).upload(text, Buffer.byteLength(text));
   await host.pollBlobsNow();
-  await waitFor(() => events.some((e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed'), 'ingestExport of the odd name');
-  const outcome = events.find((e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed')!;
+  await waitFor(
+    () => events.some((e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed'),
+    'ingestExport of the odd name',
+  );
+  const outcome = events.find(
+    (e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed',
+  )!;
   assert.equal(outcome.outcome, 'succeeded', outcome.error);
 });

@@ -20,7 +20,10 @@ const ODD_NAMES: ReadonlyArray<readonly [string, string, string?]> = [
   ['a newline', 'line\nbreak.csv'],
   ['a carriage return', 'carriage\rreturn.csv'],
   ['a tab, DEL and a C1 control', 'tab\there\u007f\u0085.csv'],
-  ['a line that forges a host log line', "x.csv', Attempt=1)\n[12:00:00.000] Executed 'collect' (Succeeded, Id=deadbeef, Duration=1ms)"],
+  [
+    'a line that forges a host log line',
+    "x.csv', Attempt=1)\n[12:00:00.000] Executed 'collect' (Succeeded, Id=deadbeef, Duration=1ms)",
+  ],
   ['a line separator', 'line\u2028separator.csv'],
   ['#', 'hash#name.csv'],
   ['% and a %-sequence', 'percent%20and%.csv'],
@@ -45,13 +48,18 @@ const events: InvocationEvent[] = [];
 const logLines: string[] = [];
 
 function calls(): FixtureCall[] {
-  return ((globalThis as unknown as { __fixtureCalls?: FixtureCall[] }).__fixtureCalls ?? []).filter((c) => c.fn === 'collect');
+  return ((globalThis as unknown as { __fixtureCalls?: FixtureCall[] }).__fixtureCalls ?? []).filter(
+    (c) => c.fn === 'collect',
+  );
 }
 
 async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; invoked: ${JSON.stringify(events.map((e) => e.blobName?.slice(0, 40)))}; log: ${logLines.slice(-3).join(' / ')}`);
+    if (Date.now() > deadline)
+      assert.fail(
+        `timed out waiting for ${what}; invoked: ${JSON.stringify(events.map((e) => e.blobName?.slice(0, 40)))}; log: ${logLines.slice(-3).join(' / ')}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -95,7 +103,10 @@ for (const [label, uploaded, stored] of ODD_NAMES) {
     assert.equal(call.blobTrigger, `${container}/${name}`);
     assert.equal(call.text, 'a,b\n', 'and the content of that very blob');
     const shown = `${container}/${escapeForLog(name)}`;
-    assert.ok(logLines.some((l) => l.includes(`(Reason='New blob detected: ${shown}', Attempt=1)`)), 'the log names it, escaped');
+    assert.ok(
+      logLines.some((l) => l.includes(`(Reason='New blob detected: ${shown}', Attempt=1)`)),
+      'the log names it, escaped',
+    );
   });
 }
 
@@ -103,7 +114,11 @@ test('the host log has one line per entry, whatever the names hold', async () =>
   await waitFor(() => STORED.every((name) => events.some((e) => e.blobName === name)), 'every blob');
   for (const line of logLines) {
     // eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
-    assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/, `a raw control character in ${JSON.stringify(line)}`);
+    assert.doesNotMatch(
+      line,
+      /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/,
+      `a raw control character in ${JSON.stringify(line)}`,
+    );
   }
   assert.ok(!logLines.some((l) => l.startsWith('[12:00:00.000]')), 'no forged line');
 });
@@ -116,7 +131,15 @@ test('processed odd names are not run again, by later polls or by a restarted ho
   assert.equal(events.length, before);
 
   const seen: InvocationEvent[] = [];
-  const second = await startHost({ functions, storageFor: () => storage, env, port: 0, runTimers: false, blobPollIntervalMs: 60_000, log: () => {} });
+  const second = await startHost({
+    functions,
+    storageFor: () => storage,
+    env,
+    port: 0,
+    runTimers: false,
+    blobPollIntervalMs: 60_000,
+    log: () => {},
+  });
   second.onInvocation((e) => seen.push(e));
   try {
     await second.pollBlobsNow();
@@ -135,8 +158,15 @@ test('the admin API takes the same odd names', async () => {
     body: JSON.stringify({ input: `${container}/${name}` }),
   });
   assert.equal(res.status, 202, await res.text());
-  await waitFor(() => events.some((e) => e.reason === 'admin' && e.blobName === name && e.outcome === 'succeeded'), 'the admin run');
-  assert.ok(logLines.some((l) => l === `Executing 'collect' (Reason='Invoked via the admin API: ${container}/${escapeForLog(name)}')`));
+  await waitFor(
+    () => events.some((e) => e.reason === 'admin' && e.blobName === name && e.outcome === 'succeeded'),
+    'the admin run',
+  );
+  assert.ok(
+    logLines.some(
+      (l) => l === `Executing 'collect' (Reason='Invoked via the admin API: ${container}/${escapeForLog(name)}')`,
+    ),
+  );
 });
 
 test('a container Azurite cannot list (a name with U+0001) is reported with what to do; other containers go on', async () => {

@@ -16,7 +16,12 @@ import type { FixtureCall } from '../fixtures/functions/fixtureLog.js';
 const connection = process.env['TEST_STORAGE_CONNECTION'];
 const container = `fixture-${randomBytes(4).toString('hex')}`;
 // slowTick's schedule (midnight on January 1st) never comes during the test; it runs through the admin API.
-const env = { ...process.env, FIXTURE_CONTAINER: container, FIXTURE_SCHEDULE: '*/2 * * * * *', FIXTURE_SLOW_SCHEDULE: '0 0 0 1 1 *' };
+const env = {
+  ...process.env,
+  FIXTURE_CONTAINER: container,
+  FIXTURE_SCHEDULE: '*/2 * * * * *',
+  FIXTURE_SLOW_SCHEDULE: '0 0 0 1 1 *',
+};
 const workDir = mkdtempSync(join(tmpdir(), 'host-fixtures-'));
 let functions: CapturedFunction[];
 let storage: StorageClients;
@@ -34,7 +39,11 @@ function sink(): { stream: Writable; text: () => string } {
   return { stream, text: () => text };
 }
 
-async function waitFor(predicate: (all: InvocationEvent[]) => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+async function waitFor(
+  predicate: (all: InvocationEvent[]) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate(events)) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; events: ${JSON.stringify(events)}`);
@@ -47,7 +56,10 @@ async function upload(name: string, content: string): Promise<void> {
   writeFileSync(path, content);
   const out = sink();
   const err = sink();
-  const code = await runUpload([path, '--container', container, '--connection-string', connection!], { stdout: out.stream, stderr: err.stream });
+  const code = await runUpload([path, '--container', container, '--connection-string', connection!], {
+    stdout: out.stream,
+    stderr: err.stream,
+  });
   assert.equal(code, 0, err.text());
 }
 
@@ -83,18 +95,29 @@ test('a new blob invokes the blob function once; a failing one is retried up to 
   await waitFor((all) => all.some((e) => e.blobName === 'good.csv' && e.outcome === 'succeeded'), 'good.csv');
   await waitFor((all) => all.some((e) => e.blobName === 'FAIL-bad.csv' && e.outcome === 'poisoned'), 'poisoning');
   const bad = events.filter((e) => e.blobName === 'FAIL-bad.csv');
-  assert.deepEqual(bad.map((e) => [e.attempt, e.outcome]), [[1, 'failed'], [2, 'failed'], [3, 'poisoned']]);
+  assert.deepEqual(
+    bad.map((e) => [e.attempt, e.outcome]),
+    [
+      [1, 'failed'],
+      [2, 'failed'],
+      [3, 'poisoned'],
+    ],
+  );
   assert.ok(bad.every((e) => e.error === 'fixture refuses this blob'));
 
   // Several more polls: neither blob is invoked again.
   const before = events.length;
   await new Promise((r) => setTimeout(r, 800));
   await host.pollBlobsNow();
-  assert.equal(events.filter((e) => e.reason === 'blob').length, events.slice(0, before).filter((e) => e.reason === 'blob').length);
+  assert.equal(
+    events.filter((e) => e.reason === 'blob').length,
+    events.slice(0, before).filter((e) => e.reason === 'blob').length,
+  );
 });
 
 test('uploading the same name again (new ETag) invokes the function again', async () => {
-  const count = () => events.filter((e) => e.blobName === 'good.csv' && e.reason === 'blob' && e.outcome === 'succeeded').length;
+  const count = () =>
+    events.filter((e) => e.blobName === 'good.csv' && e.reason === 'blob' && e.outcome === 'succeeded').length;
   await waitFor(() => count() >= 1, 'first good.csv');
   const first = count();
   await upload('good.csv', 'a,b\n3,4\n');
@@ -125,7 +148,11 @@ test('receipts survive a restart: a second host over the same storage does not r
 });
 
 test('the timer fires on its schedule and gets a Timer object', async () => {
-  await waitFor((all) => all.some((e) => e.functionName === 'tick' && e.reason === 'timer' && e.outcome === 'succeeded'), 'a timer run', 6000);
+  await waitFor(
+    (all) => all.some((e) => e.functionName === 'tick' && e.reason === 'timer' && e.outcome === 'succeeded'),
+    'a timer run',
+    6000,
+  );
 });
 
 test('HTTP routes: params, query, methods, catch-all, errors', async () => {
@@ -162,7 +189,11 @@ test('HTTP routes: params, query, methods, catch-all, errors', async () => {
 
 /** POST /admin/functions/{name} with this start's key. */
 function adminPost(name: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
-  return fetch(`${host.url}/admin/functions/${name}`, { method: 'POST', body: init.body, headers: { 'x-functions-key': host.adminKey, ...init.headers } });
+  return fetch(`${host.url}/admin/functions/${name}`, {
+    method: 'POST',
+    body: init.body,
+    headers: { 'x-functions-key': host.adminKey, ...init.headers },
+  });
 }
 
 test('POST /admin/functions/{name} runs a non-HTTP function at once and answers 202', async () => {
@@ -171,9 +202,16 @@ test('POST /admin/functions/{name} runs a non-HTTP function at once and answers 
   assert.equal(res.status, 202);
   await waitFor(() => adminRuns().some((e) => e.functionName === 'tick' && e.outcome === 'succeeded'), 'admin tick');
 
-  res = await adminPost('collect', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: `${container}/good.csv` }) });
+  res = await adminPost('collect', {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input: `${container}/good.csv` }),
+  });
   assert.equal(res.status, 202);
-  await waitFor(() => adminRuns().some((e) => e.functionName === 'collect' && e.blobName === 'good.csv' && e.outcome === 'succeeded'), 'admin collect');
+  await waitFor(
+    () =>
+      adminRuns().some((e) => e.functionName === 'collect' && e.blobName === 'good.csv' && e.outcome === 'succeeded'),
+    'admin collect',
+  );
 
   res = await adminPost('collect');
   assert.equal(res.status, 400);
@@ -191,21 +229,37 @@ test('POST /admin/functions/{name} runs a non-HTTP function at once and answers 
 
 test('runs of one timer never overlap: an invocation during a run waits for it, then runs, past due (over 1 s late)', async () => {
   const slowCalls = () =>
-    ((globalThis as unknown as { __fixtureCalls?: FixtureCall[] }).__fixtureCalls ?? []).filter((c) => c.fn === 'slowTick') as Array<
-      FixtureCall & { started: number; ended: number; isPastDue: boolean }
-    >;
+    ((globalThis as unknown as { __fixtureCalls?: FixtureCall[] }).__fixtureCalls ?? []).filter(
+      (c) => c.fn === 'slowTick',
+    ) as Array<FixtureCall & { started: number; ended: number; isPastDue: boolean }>;
   const [a, b] = await Promise.all([adminPost('slowTick'), adminPost('slowTick')]);
   assert.deepEqual([a.status, b.status], [202, 202]);
-  await waitFor((all) => all.filter((e) => e.functionName === 'slowTick' && e.outcome === 'succeeded').length === 2, 'two slowTick runs');
+  await waitFor(
+    (all) => all.filter((e) => e.functionName === 'slowTick' && e.outcome === 'succeeded').length === 2,
+    'two slowTick runs',
+  );
   const [first, second] = slowCalls();
   assert.ok(first && second);
-  assert.ok(second.started >= first.ended, `second run started ${first.ended - second.started} ms before the first ended`);
+  assert.ok(
+    second.started >= first.ended,
+    `second run started ${first.ended - second.started} ms before the first ended`,
+  );
   assert.deepEqual([first.isPastDue, second.isPastDue], [false, true]);
-  assert.deepEqual(events.filter((e) => e.functionName === 'slowTick').map((e) => e.reason), ['admin', 'admin']);
+  assert.deepEqual(
+    events.filter((e) => e.functionName === 'slowTick').map((e) => e.reason),
+    ['admin', 'admin'],
+  );
 });
 
 test('stop() closes the HTTP server', async () => {
-  const extra = await startHost({ functions, storageFor: () => storage, env, port: 0, runTimers: false, log: () => {} });
+  const extra = await startHost({
+    functions,
+    storageFor: () => storage,
+    env,
+    port: 0,
+    runTimers: false,
+    log: () => {},
+  });
   const res = await fetch(`${extra.url}/api/things`);
   assert.equal(res.status, 200);
   await extra.stop();
@@ -217,7 +271,10 @@ test('host.json settings: poison threshold, parallelism and route prefix, with t
   mkdirSync(withJson, { recursive: true });
   writeFileSync(
     join(withJson, 'host.json'),
-    JSON.stringify({ version: '2.0', extensions: { blobs: { poisonBlobThreshold: 3, maxDegreeOfParallelism: 2 }, http: { routePrefix: '' } } }),
+    JSON.stringify({
+      version: '2.0',
+      extensions: { blobs: { poisonBlobThreshold: 3, maxDegreeOfParallelism: 2 }, http: { routePrefix: '' } },
+    }),
   );
   assert.deepEqual(readHostJson(withJson), { routePrefix: '', poisonBlobThreshold: 3, maxDegreeOfParallelism: 2 });
   const without = join(workDir, 'app-without-host-json');

@@ -14,7 +14,12 @@ import { rawRequest, type RawRequest, type RawResponse } from './rawHttp.js';
 
 const connection = process.env['TEST_STORAGE_CONNECTION'];
 const container = `guards-${randomBytes(4).toString('hex')}`;
-const env = { ...process.env, FIXTURE_CONTAINER: container, FIXTURE_SCHEDULE: '0 0 0 1 1 *', FIXTURE_SLOW_SCHEDULE: '0 0 0 1 1 *' };
+const env = {
+  ...process.env,
+  FIXTURE_CONTAINER: container,
+  FIXTURE_SCHEDULE: '0 0 0 1 1 *',
+  FIXTURE_SLOW_SCHEDULE: '0 0 0 1 1 *',
+};
 let host: RunningHost;
 const events: InvocationEvent[] = [];
 const logLines: string[] = [];
@@ -54,17 +59,34 @@ function send(request: Omit<RawRequest, 'port'>): Promise<RawResponse> {
 }
 
 function admin(name: string, headers: Record<string, string> = {}, body?: string | Buffer): Promise<RawResponse> {
-  return send({ method: 'POST', path: `/admin/functions/${name}`, headers: { 'x-functions-key': host.adminKey, ...headers }, body });
+  return send({
+    method: 'POST',
+    path: `/admin/functions/${name}`,
+    headers: { 'x-functions-key': host.adminKey, ...headers },
+    body,
+  });
 }
 
 test('a Host header naming anything but localhost, 127.0.0.1 or [::1] is refused (DNS rebinding)', async () => {
-  for (const name of ['attacker.example:7071', 'attacker.example', 'localhost.attacker.example', '127.0.0.2', '[::2]', `0.0.0.0:${host?.port}`, 'localhost:7071@attacker.example']) {
+  for (const name of [
+    'attacker.example:7071',
+    'attacker.example',
+    'localhost.attacker.example',
+    '127.0.0.2',
+    '[::2]',
+    `0.0.0.0:${host?.port}`,
+    'localhost:7071@attacker.example',
+  ]) {
     const res = await send({ method: 'GET', path: '/api/things', headers: { host: name } });
     assert.equal(res.status, 403, `Host ${JSON.stringify(name)}`);
     assert.match(res.text, /answers only requests addressed to localhost, 127\.0\.0\.1, \[::1\].*DNS rebinding/s);
     assert.doesNotMatch(res.text, /"list"/, 'no data');
   }
-  const admin = await send({ method: 'POST', path: '/admin/functions/tick', headers: { host: 'attacker.example:7071', 'x-functions-key': host.adminKey } });
+  const admin = await send({
+    method: 'POST',
+    path: '/admin/functions/tick',
+    headers: { host: 'attacker.example:7071', 'x-functions-key': host.adminKey },
+  });
   assert.equal(admin.status, 403, 'the admin API too, even with the key');
 });
 
@@ -81,7 +103,15 @@ test('a request without a Host header (HTTP/1.0) is refused too', async () => {
 });
 
 test('loopback names are answered, with or without the port, in any case', async () => {
-  for (const name of [`localhost:${host.port}`, 'localhost', `127.0.0.1:${host.port}`, '127.0.0.1', `[::1]:${host.port}`, '[::1]', `LocalHost:${host.port}`]) {
+  for (const name of [
+    `localhost:${host.port}`,
+    'localhost',
+    `127.0.0.1:${host.port}`,
+    '127.0.0.1',
+    `[::1]:${host.port}`,
+    '[::1]',
+    `LocalHost:${host.port}`,
+  ]) {
     const res = await send({ method: 'GET', path: '/api/things', headers: { host: name } });
     assert.equal(res.status, 200, `Host ${name}: ${res.text}`);
     assert.equal(res.text, '{"list":true}');
@@ -141,7 +171,10 @@ test('admin blob inputs stay in the watched container: "..", other containers, b
     [json(`${container}/`), /the blob name is empty/],
     [json(`${container}/${'a'.repeat(1025)}`), /longer than 1024 characters/],
     ['{"input":"' + container + '/bad-\\ud800.csv"}', /not well-formed Unicode/],
-    [Buffer.concat([Buffer.from(`{"input":"${container}/`), Buffer.from([0xff, 0xfe]), Buffer.from('.csv"}')]), /not UTF-8/],
+    [
+      Buffer.concat([Buffer.from(`{"input":"${container}/`), Buffer.from([0xff, 0xfe]), Buffer.from('.csv"}')]),
+      /not UTF-8/,
+    ],
     [json(42), new RegExp(`send \\{ "input": "${container}/<blob name>" \\}`)],
   ];
   for (const [body, reason] of cases) {
@@ -149,7 +182,11 @@ test('admin blob inputs stay in the watched container: "..", other containers, b
     assert.equal(res.status, 400, `${body.toString()}: ${res.text}`);
     assert.match(res.text, reason, body.toString());
   }
-  assert.deepEqual(events.filter((e) => e.reason === 'admin' && e.functionName === 'collect'), [], 'nothing was invoked');
+  assert.deepEqual(
+    events.filter((e) => e.reason === 'admin' && e.functionName === 'collect'),
+    [],
+    'nothing was invoked',
+  );
 
   const res = await admin('collect', { 'content-type': 'application/json' }, json(`${container}/good.csv`));
   assert.equal(res.status, 202, res.text);
@@ -174,53 +211,93 @@ test('bad percent-encoding anywhere in the path is a 400, never a 500', async ()
 test('a body on a GET or HEAD is refused from its headers, without being read', { timeout: HANG }, async () => {
   // The body is declared and never sent: the answer can only come if the host does not wait for it.
   for (const method of ['GET', 'HEAD']) {
-    const res = await send({ method, path: '/api/echo/x', headers: { 'content-length': String(90 * 1024 * 1024) }, holdBody: true });
+    const res = await send({
+      method,
+      path: '/api/echo/x',
+      headers: { 'content-length': String(90 * 1024 * 1024) },
+      holdBody: true,
+    });
     assert.equal(res.status, 400, method);
     if (method === 'GET') assert.match(res.text, /A GET request carries no body/);
   }
-  const chunked = await send({ method: 'GET', path: '/api/things', headers: { 'transfer-encoding': 'chunked' }, holdBody: true });
+  const chunked = await send({
+    method: 'GET',
+    path: '/api/things',
+    headers: { 'transfer-encoding': 'chunked' },
+    holdBody: true,
+  });
   assert.equal(chunked.status, 400);
 });
 
-test('a declared body over the limit gets 413 without being kept; a client waiting for "100 Continue" is not asked to send it', { timeout: HANG }, async () => {
-  let res = await send({ method: 'POST', path: '/api/echo/x', headers: { 'content-length': String(150 * 1024 * 1024), expect: '100-continue' }, holdBody: true });
-  assert.equal(res.status, 413);
-  assert.match(res.text, /larger than 104857600 bytes/);
-  assert.equal(res.continued, false, 'the client is told not to send the body');
-  assert.equal(res.headers['connection'], 'close');
-  // A client that sends at once, on a connection it asked to close: the answer still arrives.
-  const size = 4 * 1024 * 1024;
-  res = await send({
-    method: 'POST',
-    path: '/admin/functions/tick',
-    headers: { 'x-functions-key': host.adminKey, 'content-length': String(size), connection: 'close' },
-    streamBytes: size,
-  });
-  assert.equal(res.status, 413);
-  assert.match(res.text, /larger than 65536 bytes/);
-});
-
-test('a streamed body passing the limit gets 413, and the connection is not reset while the client still sends', { timeout: HANG }, async () => {
-  for (const connection of ['close', 'keep-alive']) {
-    const res = await send({ method: 'POST', path: '/admin/functions/tick', headers: { 'x-functions-key': host.adminKey, connection }, streamBytes: 4 * 1024 * 1024 });
-    assert.equal(res.status, 413, connection);
+test(
+  'a declared body over the limit gets 413 without being kept; a client waiting for "100 Continue" is not asked to send it',
+  { timeout: HANG },
+  async () => {
+    let res = await send({
+      method: 'POST',
+      path: '/api/echo/x',
+      headers: { 'content-length': String(150 * 1024 * 1024), expect: '100-continue' },
+      holdBody: true,
+    });
+    assert.equal(res.status, 413);
+    assert.match(res.text, /larger than 104857600 bytes/);
+    assert.equal(res.continued, false, 'the client is told not to send the body');
+    assert.equal(res.headers['connection'], 'close');
+    // A client that sends at once, on a connection it asked to close: the answer still arrives.
+    const size = 4 * 1024 * 1024;
+    res = await send({
+      method: 'POST',
+      path: '/admin/functions/tick',
+      headers: { 'x-functions-key': host.adminKey, 'content-length': String(size), connection: 'close' },
+      streamBytes: size,
+    });
+    assert.equal(res.status, 413);
     assert.match(res.text, /larger than 65536 bytes/);
-  }
-  // A body within the limit is read whole.
-  const ok = await send({ method: 'POST', path: '/api/echo/x', streamBytes: 1024 * 1024 });
-  assert.equal(ok.status, 200);
-  assert.equal((JSON.parse(ok.text) as { bodyBytes: number }).bodyBytes, 1024 * 1024);
-});
+  },
+);
 
-test('refusals decided from the headers (no key, wrong route) also answer a client still sending, without a reset', { timeout: HANG }, async () => {
-  for (const [path, status] of [['/admin/functions/tick', 401], ['/api/nothing-here', 404], ['/api/things', 405]] as const) {
-    const res = await send({ method: 'PUT', path, headers: { connection: 'close' }, streamBytes: 4 * 1024 * 1024 });
-    assert.equal(res.status, status, path);
-  }
-});
+test(
+  'a streamed body passing the limit gets 413, and the connection is not reset while the client still sends',
+  { timeout: HANG },
+  async () => {
+    for (const connection of ['close', 'keep-alive']) {
+      const res = await send({
+        method: 'POST',
+        path: '/admin/functions/tick',
+        headers: { 'x-functions-key': host.adminKey, connection },
+        streamBytes: 4 * 1024 * 1024,
+      });
+      assert.equal(res.status, 413, connection);
+      assert.match(res.text, /larger than 65536 bytes/);
+    }
+    // A body within the limit is read whole.
+    const ok = await send({ method: 'POST', path: '/api/echo/x', streamBytes: 1024 * 1024 });
+    assert.equal(ok.status, 200);
+    assert.equal((JSON.parse(ok.text) as { bodyBytes: number }).bodyBytes, 1024 * 1024);
+  },
+);
+
+test(
+  'refusals decided from the headers (no key, wrong route) also answer a client still sending, without a reset',
+  { timeout: HANG },
+  async () => {
+    for (const [path, status] of [
+      ['/admin/functions/tick', 401],
+      ['/api/nothing-here', 404],
+      ['/api/things', 405],
+    ] as const) {
+      const res = await send({ method: 'PUT', path, headers: { connection: 'close' }, streamBytes: 4 * 1024 * 1024 });
+      assert.equal(res.status, status, path);
+    }
+  },
+);
 
 test('repeated query parameters reach the function with every value, as a URLSearchParams', async () => {
   const res = await send({ method: 'GET', path: '/api/echo/x?limit=10&limit=20&q=a%20b&empty=' });
   assert.equal(res.status, 200);
-  assert.deepEqual((JSON.parse(res.text) as { query: unknown }).query, { limit: ['10', '20'], q: ['a b'], empty: [''] });
+  assert.deepEqual((JSON.parse(res.text) as { query: unknown }).query, {
+    limit: ['10', '20'],
+    q: ['a b'],
+    empty: [''],
+  });
 });

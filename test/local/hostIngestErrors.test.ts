@@ -50,7 +50,9 @@ async function startRelay(port: number): Promise<typeof relay> {
 }
 
 function eventsFor(blobName: string): Array<[string, number | undefined]> {
-  return events.filter((e) => e.functionName === 'ingestExport' && e.blobName === blobName).map((e) => [e.outcome, e.attempt]);
+  return events
+    .filter((e) => e.functionName === 'ingestExport' && e.blobName === blobName)
+    .map((e) => [e.outcome, e.attempt]);
 }
 
 before(async () => {
@@ -60,8 +62,14 @@ before(async () => {
   relay = await startRelay(tablePort);
   // The pipeline's tables go through the relay (no SDK retries: the host's retry is under test);
   // the blobs, which the host lists and the binding reads, do not.
-  const relayed = connection.replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+\//, `TableEndpoint=http://127.0.0.1:${relay.port}/`);
-  store = openStore(storageClientsFromConnectionString(relayed, { maxRetries: 0 }), prefixedStoreNames(`herr${process.pid}`));
+  const relayed = connection.replace(
+    /TableEndpoint=http:\/\/127\.0\.0\.1:\d+\//,
+    `TableEndpoint=http://127.0.0.1:${relay.port}/`,
+  );
+  store = openStore(
+    storageClientsFromConnectionString(relayed, { maxRetries: 0 }),
+    prefixedStoreNames(`herr${process.pid}`),
+  );
   await store.ensureCreated();
   usePipelineServices(servicesFor(store));
   process.env['AzureWebJobsStorage'] = connection;
@@ -94,7 +102,11 @@ after(async () => {
 test('an empty blob and a blob that is not an export are invoked once: the ledger says failed, permanent, not retried', async () => {
   const cases = [
     { name: 'empty.csv', bytes: Buffer.alloc(0), reason: /cannot be read: the file is empty\. It is not retried/ },
-    { name: 'photo.csv', bytes: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(64, 7)]), reason: /cannot be read: the file is a PDF document, not an export/ },
+    {
+      name: 'photo.csv',
+      bytes: Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(64, 7)]),
+      reason: /cannot be read: the file is a PDF document, not an export/,
+    },
   ];
   for (const c of cases) {
     const uploaded = await store.exports.getBlockBlobClient(c.name).uploadData(c.bytes);
@@ -124,7 +136,10 @@ test('a storage failure fails the invocation; the host retries and the export is
   const outcomes = eventsFor('flaky.csv');
   const failures = outcomes.length - 1;
   assert.ok(failures >= 1, 'the first attempt failed');
-  assert.deepEqual(outcomes, [...Array.from({ length: failures }, (_, i) => ['failed', i + 1]), ['succeeded', failures + 1]]);
+  assert.deepEqual(outcomes, [
+    ...Array.from({ length: failures }, (_, i) => ['failed', i + 1]),
+    ['succeeded', failures + 1],
+  ]);
   const entry = await store.ledger.get('flaky.csv', uploaded.etag);
   assert.equal(entry?.status, 'completed');
   assert.equal(entry?.rowsRead, truth.rows);

@@ -19,10 +19,13 @@ let doc: Json;
 
 /** The described operations: path, method and the operation. */
 const operations = (): Array<{ path: string; method: string; op: Json }> =>
-  Object.entries(doc['paths'] as Json).flatMap(([path, item]) => Object.entries(item as Json).map(([method, op]) => ({ path, method, op: op as Json })));
+  Object.entries(doc['paths'] as Json).flatMap(([path, item]) =>
+    Object.entries(item as Json).map(([method, op]) => ({ path, method, op: op as Json })),
+  );
 
 /** The HTTP functions the document describes: all but the dashboard (HTML, left out on purpose). */
-const described = (): CapturedFunction[] => functions.filter((f) => f.trigger.type === 'httpTrigger' && f.name !== 'dashboard');
+const described = (): CapturedFunction[] =>
+  functions.filter((f) => f.trigger.type === 'httpTrigger' && f.name !== 'dashboard');
 
 /** A document path with each {parameter} replaced by a sample value. */
 const samplePath = (path: string): string => path.replace(/\{([^}]+)\}/g, (_, name: string) => `sample-${name}`);
@@ -62,12 +65,22 @@ test('the local host serves GET /api/openapi.json: an OpenAPI 3.1 document', () 
 test('each registered HTTP function is described, at its route, with its methods, and nothing else is', () => {
   const registered = described();
   assert.ok(registered.length >= 11, `found ${registered.map((f) => f.name).join(', ')}`);
-  assert.ok(registered.some((f) => f.name === 'reportOpenApi'), 'the document is served by a registered function');
+  assert.ok(
+    registered.some((f) => f.name === 'reportOpenApi'),
+    'the document is served by a registered function',
+  );
   const ops = operations();
-  assert.deepEqual(ops.map((o) => o.op['operationId']).sort(), registered.flatMap((f) => (f.trigger['methods'] as string[]).map(() => f.name)).sort());
+  assert.deepEqual(
+    ops.map((o) => o.op['operationId']).sort(),
+    registered.flatMap((f) => (f.trigger['methods'] as string[]).map(() => f.name)).sort(),
+  );
   for (const fn of registered) {
     const mine = ops.filter((o) => o.op['operationId'] === fn.name);
-    assert.deepEqual(mine.map((o) => o.method.toUpperCase()).sort(), [...(fn.trigger['methods'] as string[])].sort(), fn.name);
+    assert.deepEqual(
+      mine.map((o) => o.method.toUpperCase()).sort(),
+      [...(fn.trigger['methods'] as string[])].sort(),
+      fn.name,
+    );
     const route = compileRoute(String(fn.trigger['route']), fn.name);
     for (const { path, op } of mine) {
       // The documented path, with sample values, reaches this registration with the documented path parameters.
@@ -81,14 +94,21 @@ test('each registered HTTP function is described, at its route, with its methods
 
 test('security follows each registration: authLevel function -> the function key, admin -> the admin key', () => {
   for (const fn of described()) {
-    const expected = { function: [{ functionKey: [] }], admin: [{ adminKey: [] }] }[String(fn.trigger['authLevel']) as 'function' | 'admin'];
+    const expected = { function: [{ functionKey: [] }], admin: [{ adminKey: [] }] }[
+      String(fn.trigger['authLevel']) as 'function' | 'admin'
+    ];
     assert.ok(expected, `${fn.name}: unexpected authLevel ${String(fn.trigger['authLevel'])}`);
-    for (const { op } of operations().filter((o) => o.op['operationId'] === fn.name)) assert.deepEqual(op['security'], expected, fn.name);
+    for (const { op } of operations().filter((o) => o.op['operationId'] === fn.name))
+      assert.deepEqual(op['security'], expected, fn.name);
   }
 });
 
 /** A request to the running host for one documented operation, with extra query parameters. */
-async function call(path: string, method: string, query: string): Promise<{ status: number; type: string; body: string }> {
+async function call(
+  path: string,
+  method: string,
+  query: string,
+): Promise<{ status: number; type: string; body: string }> {
   const headers: Record<string, string> = method === 'get' ? {} : { 'x-functions-key': host.adminKey };
   const res = await fetch(`${host.url}/api${samplePath(path)}?${query}`, { method: method.toUpperCase(), headers });
   return { status: res.status, type: res.headers.get('content-type') ?? '', body: await res.text() };

@@ -28,8 +28,14 @@ test('day of month and day of week must both match (NCrontab), e.g. Friday the 1
 });
 
 test('days that a month lacks are skipped; Feb 29 waits for a leap year', () => {
-  assert.equal(parseNcrontab('0 0 0 31 * *').next(at('2024-04-01T00:00:00Z'))?.toISOString(), '2024-05-31T00:00:00.000Z');
-  assert.equal(parseNcrontab('0 0 0 29 2 *').next(at('2023-03-01T00:00:00Z'))?.toISOString(), '2024-02-29T00:00:00.000Z');
+  assert.equal(
+    parseNcrontab('0 0 0 31 * *').next(at('2024-04-01T00:00:00Z'))?.toISOString(),
+    '2024-05-31T00:00:00.000Z',
+  );
+  assert.equal(
+    parseNcrontab('0 0 0 29 2 *').next(at('2023-03-01T00:00:00Z'))?.toISOString(),
+    '2024-02-29T00:00:00.000Z',
+  );
 });
 
 test('a schedule that can never occur gives undefined instead of looping', () => {
@@ -60,11 +66,14 @@ test('malformed schedules are rejected with a message naming the problem', () =>
     ['0 0 0 * * 1/2/3', /more than one "\/"/],
   ];
   for (const [expression, message] of cases) {
-    assert.throws(() => parseNcrontab(expression), (err: unknown) => {
-      assert.ok(err instanceof NcrontabError, `${expression}: wrong error type`);
-      assert.match(err.message, message, expression);
-      return true;
-    });
+    assert.throws(
+      () => parseNcrontab(expression),
+      (err: unknown) => {
+        assert.ok(err instanceof NcrontabError, `${expression}: wrong error type`);
+        assert.match(err.message, message, expression);
+        return true;
+      },
+    );
   }
 });
 
@@ -103,7 +112,8 @@ test('next() is exactly the first matching second after the base time (brute-for
         assert.ok(matches(next), `${expression}: ${next.toISOString()} does not match`);
         // No earlier matching second between the base and the result (the gap is at most a day).
         for (let t = Math.floor(baseMs / 1000) * 1000 + 1000; t < next.getTime(); t += 1000) {
-          if (matches(new Date(t))) assert.fail(`${expression}: missed ${new Date(t).toISOString()} before ${next.toISOString()}`);
+          if (matches(new Date(t)))
+            assert.fail(`${expression}: missed ${new Date(t).toISOString()} before ${next.toISOString()}`);
         }
       },
     ),

@@ -37,7 +37,14 @@ export function rawRequest(options: RawRequest): Promise<RawResponse> {
       resolve(response);
       if (options.holdBody) req.destroy();
     };
-    const req = request({ host: '127.0.0.1', port: options.port, method: options.method, path: options.path, headers: options.headers, agent: false });
+    const req = request({
+      host: '127.0.0.1',
+      port: options.port,
+      method: options.method,
+      path: options.path,
+      headers: options.headers,
+      agent: false,
+    });
     req.on('continue', () => {
       continued = true;
       if (options.streamBytes !== undefined) pump();
@@ -52,9 +59,19 @@ export function rawRequest(options: RawRequest): Promise<RawResponse> {
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
       res.on('end', () => {
-        response = { status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), continued, written };
+        response = {
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text: Buffer.concat(chunks).toString('utf8'),
+          continued,
+          written,
+        };
         // A body held back is never sent: the answer is all there is.
-        if (options.holdBody || (options.streamBytes !== undefined && !continued && /100-continue/i.test(options.headers?.['expect'] ?? ''))) sent = true;
+        if (
+          options.holdBody ||
+          (options.streamBytes !== undefined && !continued && /100-continue/i.test(options.headers?.['expect'] ?? ''))
+        )
+          sent = true;
         settle();
       });
     });

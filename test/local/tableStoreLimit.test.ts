@@ -28,13 +28,26 @@ import { openStore, prefixedStoreNames, type Store } from '../../src/storage/sto
 import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
 import { listAll } from '../../src/storage/tableEntities.js';
 
-const limits: TableStoreLimits = { limitBytes: 4_000_000, warnAboveBytes: 150_000, ceilingBytes: 1_000_000, growthPerExportByte: 3, zipExpansion: 10 };
+const limits: TableStoreLimits = {
+  limitBytes: 4_000_000,
+  warnAboveBytes: 150_000,
+  ceilingBytes: 1_000_000,
+  growthPerExportByte: 3,
+  zipExpansion: 10,
+};
 
 function statusOf(bytes: number, reservedBytes = 0): TableStoreStatus {
-  return { state: tableStoreState(bytes, limits), bytes, reservedBytes, limitBytes: limits.limitBytes, warnAboveBytes: limits.warnAboveBytes, ceilingBytes: limits.ceilingBytes };
+  return {
+    state: tableStoreState(bytes, limits),
+    bytes,
+    reservedBytes,
+    limitBytes: limits.limitBytes,
+    warnAboveBytes: limits.warnAboveBytes,
+    ceilingBytes: limits.ceilingBytes,
+  };
 }
 
-test('the default limit is V8\'s longest string; warning and ceiling are below it', () => {
+test("the default limit is V8's longest string; warning and ceiling are below it", () => {
   assert.equal(DEFAULT_TABLE_STORE_LIMITS.limitBytes, V8_MAX_STRING_LENGTH);
   assert.ok(V8_MAX_STRING_LENGTH >= 2 ** 28, `${V8_MAX_STRING_LENGTH}`);
   assert.ok(DEFAULT_TABLE_STORE_LIMITS.warnAboveBytes < DEFAULT_TABLE_STORE_LIMITS.ceilingBytes);
@@ -49,14 +62,31 @@ test('admission: under the ceiling with this export and those in progress, or re
 
   const upFront = admitExport(statusOf(100_000), { bytes: 400_000, basis: 'plain' }, limits, '/data/.azurite');
   assert.ok(upFront);
-  assert.match(upFront.message, /^Refused by the local host: this export \(0\.4 MB\) would add about 1\.2 MB \(3 bytes per export byte, ingestion and analysis\) to Azurite's table store of 0\.1 MB, taking it over the ceiling: the local host keeps it under 1\.0 MB because Azurite aborts when it nears 4\.0 MB \(V8's longest string\)\./);
-  assert.match(upFront.message, /npx teams-audit FILE\.\.\..*delete \/data\/\.azurite \(all local data\).*LOCAL_STORAGE_CONNECTION=<connection string> npm start/);
+  assert.match(
+    upFront.message,
+    /^Refused by the local host: this export \(0\.4 MB\) would add about 1\.2 MB \(3 bytes per export byte, ingestion and analysis\) to Azurite's table store of 0\.1 MB, taking it over the ceiling: the local host keeps it under 1\.0 MB because Azurite aborts when it nears 4\.0 MB \(V8's longest string\)\./,
+  );
+  assert.match(
+    upFront.message,
+    /npx teams-audit FILE\.\.\..*delete \/data\/\.azurite \(all local data\).*LOCAL_STORAGE_CONNECTION=<connection string> npm start/,
+  );
 
-  const reserved = admitExport(statusOf(100_000, 700_000), { bytes: 100_000, basis: 'plain' }, limits, '/data/.azurite');
-  assert.match(reserved?.message ?? '', /to Azurite's table store of 0\.1 MB \(and 0\.7 MB more expected from exports being ingested\), taking it over/);
+  const reserved = admitExport(
+    statusOf(100_000, 700_000),
+    { bytes: 100_000, basis: 'plain' },
+    limits,
+    '/data/.azurite',
+  );
+  assert.match(
+    reserved?.message ?? '',
+    /to Azurite's table store of 0\.1 MB \(and 0\.7 MB more expected from exports being ingested\), taking it over/,
+  );
 
   const full = admitExport(statusOf(1_000_000), { bytes: 1, basis: 'plain' }, limits, '/data/.azurite');
-  assert.match(full?.message ?? '', /^Refused by the local host: Azurite's table store is 1\.0 MB; the local host keeps it under 1\.0 MB/);
+  assert.match(
+    full?.message ?? '',
+    /^Refused by the local host: Azurite's table store is 1\.0 MB; the local host keeps it under 1\.0 MB/,
+  );
 
   const zipped = admitExport(statusOf(0), { bytes: 500_000, basis: 'zip' }, limits, '/d');
   assert.match(zipped?.message ?? '', /this export \(0\.5 MB uncompressed, assumed 10x its size\)/);
@@ -79,7 +109,10 @@ async function waitFor(predicate: () => boolean, what: string, timeoutMs = 90_00
 
 async function put(name: string, records: number, seed: number): Promise<number> {
   const text = [...generateExport({ seed, records, scenario: 'mixed', format: 'purview-v3' }).chunks()].join('');
-  await clients.blobService.getContainerClient(store.names.containers.exports).getBlockBlobClient(name).upload(text, Buffer.byteLength(text));
+  await clients.blobService
+    .getContainerClient(store.names.containers.exports)
+    .getBlockBlobClient(name)
+    .upload(text, Buffer.byteLength(text));
   await host.pollBlobsNow();
   return Buffer.byteLength(text);
 }
@@ -137,10 +170,24 @@ test('an export that would take the table store over its ceiling is refused up f
   const entry = entries[0];
   assert.equal(entry.status, 'failed');
   assert.equal(entry.rowsRead, 0);
-  assert.match(entry.error, /^Refused by the local host: this export \(1\.\d MB\) would add about \d\.\d MB .* to Azurite's table store of 0\.\d MB, taking it over the ceiling: the local host keeps it under 1\.0 MB because Azurite aborts when it nears 4\.0 MB/);
+  assert.match(
+    entry.error,
+    /^Refused by the local host: this export \(1\.\d MB\) would add about \d\.\d MB .* to Azurite's table store of 0\.\d MB, taking it over the ceiling: the local host keeps it under 1\.0 MB because Azurite aborts when it nears 4\.0 MB/,
+  );
   assert.match(entry.error, /npx teams-audit FILE.*delete .*azurite \(all local data\).*Azure storage/);
-  assert.ok(lines.some((l) => l.startsWith(`'ingestExport': ${store.names.containers.exports}/big.csv not ingested. Refused by the local host:`)), lines.join('\n'));
-  assert.equal((await listAll(clients.table(store.names.tables.sessions), undefined)).length, 0, 'nothing of the refused export was stored');
+  assert.ok(
+    lines.some((l) =>
+      l.startsWith(
+        `'ingestExport': ${store.names.containers.exports}/big.csv not ingested. Refused by the local host:`,
+      ),
+    ),
+    lines.join('\n'),
+  );
+  assert.equal(
+    (await listAll(clients.table(store.names.tables.sessions), undefined)).length,
+    0,
+    'nothing of the refused export was stored',
+  );
   assert.equal(await store.marks.countPending(), 0, 'no meeting was marked for analysis');
 });
 
@@ -151,7 +198,10 @@ test('a small export is ingested; as the store grows past the warning line the h
   // Azurite saves the table file every 5 s; the host checks its size every 200 ms here.
   await waitFor(() => lines.some((l) => l.startsWith("Warning: Azurite's table store is")), 'the warning');
   const warning = lines.find((l) => l.startsWith("Warning: Azurite's table store is"))!;
-  assert.match(warning, /Azurite aborts when it nears 4\.0 MB, and from 1\.0 MB on new exports are refused\. To go on:/);
+  assert.match(
+    warning,
+    /Azurite aborts when it nears 4\.0 MB, and from 1\.0 MB on new exports are refused\. To go on:/,
+  );
 
   const res = await fetch(`${host.url}/api/health`);
   const body = (await res.json()) as any;
@@ -165,7 +215,9 @@ test('a small export is ingested; as the store grows past the warning line the h
 test('gzip exports are measured by their uncompressed size', async () => {
   const text = 'x'.repeat(300_000);
   const gz = gzipSync(text);
-  const blob = clients.blobService.getContainerClient(store.names.containers.config).getBlockBlobClient('size-probe.gz');
+  const blob = clients.blobService
+    .getContainerClient(store.names.containers.config)
+    .getBlockBlobClient('size-probe.gz');
   await blob.upload(gz, gz.length);
   assert.deepEqual(await exportSize(blob, gz.length, 10), { bytes: 300_000, basis: 'gzip' });
   await blob.upload(text, text.length);

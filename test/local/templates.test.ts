@@ -13,7 +13,10 @@ test('%SETTING% tokens come from the environment, then from the names.json defau
   assert.equal(resolveSettings('%EXPORTS_CONTAINER%/{name}', { EXPORTS_CONTAINER: 'mine' }, 'f'), 'mine/{name}');
   // An empty value counts as unset, as in setting().
   assert.equal(resolveSettings('%EXPORTS_CONTAINER%', { EXPORTS_CONTAINER: '' }, 'f'), 'audit-exports');
-  assert.throws(() => resolveSettings('%NOPE%/x', {}, 'function f'), /App setting NOPE \(used by function f\) is not set/);
+  assert.throws(
+    () => resolveSettings('%NOPE%/x', {}, 'function f'),
+    /App setting NOPE \(used by function f\) is not set/,
+  );
 });
 
 test('route parameters match one segment, are URL-decoded and keep their declared names', () => {
@@ -44,20 +47,28 @@ test('constraints, optional last parameters and catch-alls', () => {
 });
 
 test('unsupported route templates fail at start-up with the function named', () => {
-  assert.throws(() => compileRoute('a/{*rest}/b', 'fnA'), (e: unknown) => e instanceof TemplateError && /fnA.*catch-all/.test(e.message));
+  assert.throws(
+    () => compileRoute('a/{*rest}/b', 'fnA'),
+    (e: unknown) => e instanceof TemplateError && /fnA.*catch-all/.test(e.message),
+  );
   assert.throws(() => compileRoute('a/{id:regex(x)}', 'fnB'), /is not a supported route segment|not supported/);
   assert.throws(() => compileRoute('a/{id:color}', 'fnC'), /constraint ":color" is not supported/);
   assert.throws(() => compileRoute('{a}/{A}', 'fnD'), /parameter \{a\} appears twice/);
 });
 
 test('more specific routes sort first: literals, then constrained, then plain parameters, then catch-alls', () => {
-  const routes = ['{*all}', 'meetings/{id}', 'meetings/summary', 'meetings/{id:int}', 'meetings'].map((t) => compileRoute(t, 'f'));
+  const routes = ['{*all}', 'meetings/{id}', 'meetings/summary', 'meetings/{id:int}', 'meetings'].map((t) =>
+    compileRoute(t, 'f'),
+  );
   const order = [...routes].sort(compareRoutePrecedence).map((r) => r.template);
   assert.deepEqual(order, ['meetings/summary', 'meetings/{id:int}', 'meetings/{id}', 'meetings', '{*all}']);
   // Where both match ("uploads" matches "uploads/{*name}" too), the route that has ended wins.
   const overlapping = ['uploads/{*name}', 'uploads/{name?}', 'uploads'].map((t) => compileRoute(t, 'f'));
   assert.ok(overlapping.every((r) => r.match('uploads')));
-  assert.deepEqual([...overlapping].sort(compareRoutePrecedence).map((r) => r.template), ['uploads', 'uploads/{name?}', 'uploads/{*name}']);
+  assert.deepEqual(
+    [...overlapping].sort(compareRoutePrecedence).map((r) => r.template),
+    ['uploads', 'uploads/{name?}', 'uploads/{*name}'],
+  );
 });
 
 test('blob paths: container, listing prefix and {tokens}', () => {
@@ -72,7 +83,10 @@ test('blob paths: container, listing prefix and {tokens}', () => {
   assert.equal(q.match('incoming/tenant1/x.json'), undefined);
   assert.equal(q.match('other/tenant1/x.csv'), undefined);
 
-  assert.throws(() => compileBlobPath('Bad_Container/{name}', 'fnE'), /fnE: "Bad_Container" is not a valid container name/);
+  assert.throws(
+    () => compileBlobPath('Bad_Container/{name}', 'fnE'),
+    /fnE: "Bad_Container" is not a valid container name/,
+  );
   assert.throws(() => compileBlobPath('audit-exports', 'fnF'), /needs a blob name pattern/);
 });
 

@@ -16,13 +16,23 @@ import { analyseInMemory, generated, ndjson, sessionLine } from './pipelineFixtu
 const FAR = () => Date.now() + 600_000;
 
 async function storedResults(store: Store) {
-  const listings = (await listAll(store.meetingResults.client, "PartitionKey ge 'day|' and PartitionKey lt 'day}'")).map(entityToListing);
+  const listings = (
+    await listAll(store.meetingResults.client, "PartitionKey ge 'day|' and PartitionKey lt 'day}'")
+  ).map(entityToListing);
   const disconnections = (await listAll(store.disconnections.client, undefined)).map(entityToDisconnection);
   const contribs = (await listAll(store.aggregates.client, undefined)).flatMap(entityToContributions);
   return { listings, disconnections, contribs };
 }
 
-function disconnectionKey(d: { meetingId: string; participantKey: string; leaveTime: number; rejoinTime: number; band: string; kind: string; counted: boolean }): string {
+function disconnectionKey(d: {
+  meetingId: string;
+  participantKey: string;
+  leaveTime: number;
+  rejoinTime: number;
+  band: string;
+  kind: string;
+  counted: boolean;
+}): string {
   return [d.meetingId, d.participantKey, d.leaveTime, d.rejoinTime, d.band, d.kind, d.counted].join('|');
 }
 
@@ -49,10 +59,21 @@ test('analysis of ingested exports gives the same results as the in-memory (CLI)
   }
   const expectedDisconnections = expected.flatMap((e) => e.analysis.disconnections);
   assert.ok(expectedDisconnections.length > 20, 'the data should hold disconnections');
-  assert.deepEqual(disconnections.map((d) => disconnectionKey(d.disconnection)).sort(), expectedDisconnections.map(disconnectionKey).sort());
-  const expectedContribs = expected.flatMap((e) => contributions(e.analysis).map((c) => ({ ...c, meetingId: e.meeting.meetingId })));
-  const norm = (c: { meetingId: string; dimension: string; key: string; day: string; drops: number; eligibleSessions: number }) =>
-    `${c.meetingId}|${c.dimension}|${c.key}|${c.day}|${c.drops}|${c.eligibleSessions}`;
+  assert.deepEqual(
+    disconnections.map((d) => disconnectionKey(d.disconnection)).sort(),
+    expectedDisconnections.map(disconnectionKey).sort(),
+  );
+  const expectedContribs = expected.flatMap((e) =>
+    contributions(e.analysis).map((c) => ({ ...c, meetingId: e.meeting.meetingId })),
+  );
+  const norm = (c: {
+    meetingId: string;
+    dimension: string;
+    key: string;
+    day: string;
+    drops: number;
+    eligibleSessions: number;
+  }) => `${c.meetingId}|${c.dimension}|${c.key}|${c.day}|${c.drops}|${c.eligibleSessions}`;
   assert.deepEqual(contribs.map(norm).sort(), expectedContribs.map(norm).sort());
 });
 
@@ -78,7 +99,10 @@ test('late records re-analyse their meeting and replace its results, leaving no 
     sessionLine('s5', m, 'dan', '2026-03-03T09:55:00', '2026-03-03T11:00:00'),
   ];
   await ingestExport({ blobName: 'late.ndjson', content: ndjson(late) }, { store });
-  assert.deepEqual((await store.marks.listPending()).map((mk) => mk.meetingId), [m]);
+  assert.deepEqual(
+    (await store.marks.listPending()).map((mk) => mk.meetingId),
+    [m],
+  );
   const run = await analyseMarkedMeetings({ store }, { deadline: FAR() });
   assert.equal(run.analysed, 1);
   results = await storedResults(store);
@@ -146,6 +170,9 @@ test('a meeting read through its bundles has the same records as read by partiti
     assert.deepEqual(indexed.keys, queried.keys, 'the partition holds exactly the bundles the marks name');
     const a = meetingFromStorage(p.meetingId, indexed.sessions, indexed.details);
     const b = meetingFromStorage(p.meetingId, queried.sessions, queried.details);
-    assert.deepEqual(a.sessions.map((s) => ({ ...s, source: null })), b.sessions.map((s) => ({ ...s, source: null })));
+    assert.deepEqual(
+      a.sessions.map((s) => ({ ...s, source: null })),
+      b.sessions.map((s) => ({ ...s, source: null })),
+    );
   }
 });

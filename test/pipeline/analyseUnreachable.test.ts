@@ -14,7 +14,10 @@ import { generated } from './pipelineFixtures.js';
 test('storage lost during an analysis: the run stops early, the meetings not analysed stay marked', async () => {
   const azurite = await startAzurite();
   try {
-    const store = openStore(storageClientsFromConnectionString(azurite.connectionString, { maxRetries: 1, retryDelayInMs: 50 }), prefixedStoreNames('gone'));
+    const store = openStore(
+      storageClientsFromConnectionString(azurite.connectionString, { maxRetries: 1, retryDelayInMs: 50 }),
+      prefixedStoreNames('gone'),
+    );
     await store.ensureCreated();
     const { text, truth } = generated({ records: 1500, seed: 11 });
     await ingestExport({ blobName: 'e.ndjson', content: Buffer.from(text) }, { store });
@@ -31,7 +34,10 @@ test('storage lost during an analysis: the run stops early, the meetings not ana
     const errors: string[] = [];
     const log: PipelineLog = { info: () => {}, warn: () => {}, error: (m: string) => errors.push(m) };
     const concurrency = 4;
-    const run = await analyseMarkedMeetings({ store: { ...store, marks }, concurrency }, { deadline: Date.now() + 600_000, log });
+    const run = await analyseMarkedMeetings(
+      { store: { ...store, marks }, concurrency },
+      { deadline: Date.now() + 600_000, log },
+    );
 
     assert.equal(run.marked, truth.meetings);
     assert.equal(run.stoppedByUnreachableStorage, true);
@@ -39,7 +45,11 @@ test('storage lost during an analysis: the run stops early, the meetings not ana
     assert.equal(run.analysed, 0);
     assert.ok(run.failed >= 1 && run.failed <= concurrency, `only the meetings in progress fail (${run.failed})`);
     assert.equal(run.remaining, run.marked - run.failed, 'the meetings not started are left for the next run');
-    assert.equal(errors.filter((e) => /storage cannot be reached; no further meetings are started/.test(e)).length, 1, errors.join('\n'));
+    assert.equal(
+      errors.filter((e) => /storage cannot be reached; no further meetings are started/.test(e)).length,
+      1,
+      errors.join('\n'),
+    );
   } finally {
     await azurite.stop();
   }

@@ -19,7 +19,8 @@ import { CONFIG_BLOBS } from '../../src/names.js';
 import { freshStore } from '../storage/testStore.js';
 import { generated, ndjson } from './pipelineFixtures.js';
 
-const SITE_MAP = 'NetworkIP,NetworkName,NetworkRange,BuildingName\n10.57.0.0,HQ Network,16,HQ\n10.58.0.0,Branch Network,16,Branch\n';
+const SITE_MAP =
+  'NetworkIP,NetworkName,NetworkRange,BuildingName\n10.57.0.0,HQ Network,16,HQ\n10.58.0.0,Branch Network,16,Branch\n';
 const USERS = 'oid-zed,zed.from.file@contoso.com\n';
 const ODD_MEETING = 'odd/meeting#?\\id';
 
@@ -27,23 +28,71 @@ let store: Store;
 let deps: ReportDeps;
 let expected: Array<{ meeting: Meeting; analysis: MeetingAnalysis }>;
 
-function line(id: string, meetingId: string, attendee: Record<string, string>, join: string, leave: string, ip: string): string {
+function line(
+  id: string,
+  meetingId: string,
+  attendee: Record<string, string>,
+  join: string,
+  leave: string,
+  ip: string,
+): string {
   return JSON.stringify({
-    Id: id, RecordType: 25, CreationTime: '2026-03-04T12:00:00', Operation: 'MeetingParticipantDetail', Workload: 'MicrosoftTeams',
-    UserId: 'boss@contoso.com', UserKey: 'boss-id', OrganizationId: 'tenant', MeetingDetailId: meetingId, ItemName: 'ScheduledMeeting',
-    Attendees: [{ RecipientType: 'User', OrganizationId: 'tenant', ...attendee }], JoinTime: join, LeaveTime: leave, ClientIP: ip,
-    DeviceInformation: 'Windows 10', ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
+    Id: id,
+    RecordType: 25,
+    CreationTime: '2026-03-04T12:00:00',
+    Operation: 'MeetingParticipantDetail',
+    Workload: 'MicrosoftTeams',
+    UserId: 'boss@contoso.com',
+    UserKey: 'boss-id',
+    OrganizationId: 'tenant',
+    MeetingDetailId: meetingId,
+    ItemName: 'ScheduledMeeting',
+    Attendees: [{ RecipientType: 'User', OrganizationId: 'tenant', ...attendee }],
+    JoinTime: join,
+    LeaveTime: leave,
+    ClientIP: ip,
+    DeviceInformation: 'Windows 10',
+    ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
   });
 }
 
 const handMade = [
-  line('h1', ODD_MEETING, { UserObjectId: 'oid-zed', DisplayName: '=HYPERLINK("http://x")' }, '2026-03-04T09:00:00', '2026-03-04T09:20:00', '10.57.3.4'),
-  line('h2', ODD_MEETING, { UserObjectId: 'oid-zed', DisplayName: '=HYPERLINK("http://x")' }, '2026-03-04T09:20:20', '2026-03-04T10:00:00', '192.168.1.20'),
-  line('h3', ODD_MEETING, { UserObjectId: 'oid-amy', UPN: 'amy@contoso.com', DisplayName: 'Amy' }, '2026-03-04T09:00:00', '2026-03-04T10:00:00', '10.58.1.1'),
+  line(
+    'h1',
+    ODD_MEETING,
+    { UserObjectId: 'oid-zed', DisplayName: '=HYPERLINK("http://x")' },
+    '2026-03-04T09:00:00',
+    '2026-03-04T09:20:00',
+    '10.57.3.4',
+  ),
+  line(
+    'h2',
+    ODD_MEETING,
+    { UserObjectId: 'oid-zed', DisplayName: '=HYPERLINK("http://x")' },
+    '2026-03-04T09:20:20',
+    '2026-03-04T10:00:00',
+    '192.168.1.20',
+  ),
+  line(
+    'h3',
+    ODD_MEETING,
+    { UserObjectId: 'oid-amy', UPN: 'amy@contoso.com', DisplayName: 'Amy' },
+    '2026-03-04T09:00:00',
+    '2026-03-04T10:00:00',
+    '10.58.1.1',
+  ),
 ];
 
-async function get(route: string, query: Record<string, string> = {}, params: Record<string, string> = {}, accept?: string) {
-  const response = await answerReport(accept === undefined ? { route, params, query } : { route, params, query, accept }, deps);
+async function get(
+  route: string,
+  query: Record<string, string> = {},
+  params: Record<string, string> = {},
+  accept?: string,
+) {
+  const response = await answerReport(
+    accept === undefined ? { route, params, query } : { route, params, query, accept },
+    deps,
+  );
   const json = response.headers['content-type']?.startsWith('application/json') ? JSON.parse(response.body) : undefined;
   return { ...response, json };
 }
@@ -54,15 +103,28 @@ before(async () => {
   await store.config.upload(CONFIG_BLOBS.users, USERS);
   deps = { store, config: new CachedConfig(store.config) };
   const { text } = generated({ records: 1500, seed: 3 });
-  const files = [{ name: 'gen.ndjson', content: Buffer.from(text) }, { name: 'hand.ndjson', content: ndjson(handMade) }];
+  const files = [
+    { name: 'gen.ndjson', content: Buffer.from(text) },
+    { name: 'hand.ndjson', content: ndjson(handMade) },
+  ];
   for (const f of files) await ingestExport({ blobName: f.name, etag: '"e1"', content: f.content }, { store });
   await analyseMarkedMeetings({ store }, { deadline: Date.now() + 600_000 });
 
   // The CLI's path over the same files and the same site map.
   const dataset = new AuditDataset();
-  for (const f of files) await dataset.addExport(readExport((async function* () { yield f.content; })(), { file: f.name }));
+  for (const f of files)
+    await dataset.addExport(
+      readExport(
+        (async function* () {
+          yield f.content;
+        })(),
+        { file: f.name },
+      ),
+    );
   const classifier = new SessionClassifier({ siteMap: SiteMap.fromCqdCsv(SITE_MAP, 'sitemap.csv').map });
-  expected = dataset.meetings().map((meeting) => ({ meeting, analysis: analyseMeeting(meeting, (s) => classifier.classify(s)) }));
+  expected = dataset
+    .meetings()
+    .map((meeting) => ({ meeting, analysis: analyseMeeting(meeting, (s) => classifier.classify(s)) }));
 });
 
 async function allPages(route: string, query: Record<string, string>): Promise<{ items: unknown[]; pages: number }> {
@@ -92,7 +154,10 @@ test('/api/meetings lists every analysed meeting with the CLI meeting rows, page
   for (const row of rows) assert.deepEqual(row, want.get(row.meetingId));
   // Ordered by meeting start.
   const starts = rows.map((r) => expected.find((e) => e.meeting.meetingId === r.meetingId)!.analysis.instanceStart);
-  assert.deepEqual(starts, [...starts].sort((a, b) => a - b));
+  assert.deepEqual(
+    starts,
+    [...starts].sort((a, b) => a - b),
+  );
 });
 
 test('/api/meetings filters by time and organizer', async () => {
@@ -101,9 +166,15 @@ test('/api/meetings filters by time and organizer', async () => {
   const r = await allPages('meetings', { from: '2026-03-03', to: '2026-03-04T12:00:00Z', limit: '50' });
   const want = expected.filter((e) => e.analysis.instanceStart >= from && e.analysis.instanceStart < to);
   assert.ok(want.length > 0 && want.length < expected.length);
-  assert.deepEqual((r.items as MeetingRow[]).map((m) => m.meetingId).sort(), want.map((e) => e.meeting.meetingId).sort());
+  assert.deepEqual(
+    (r.items as MeetingRow[]).map((m) => m.meetingId).sort(),
+    want.map((e) => e.meeting.meetingId).sort(),
+  );
   const boss = await get('meetings', { organizer: 'BOSS@contoso.com' });
-  assert.deepEqual(boss.json.items.map((m: MeetingRow) => m.meetingId), [ODD_MEETING]);
+  assert.deepEqual(
+    boss.json.items.map((m: MeetingRow) => m.meetingId),
+    [ODD_MEETING],
+  );
   const one = await get('meetings', { meeting: ODD_MEETING });
   assert.equal(one.json.items.length, 1);
 });
@@ -115,7 +186,10 @@ test('/api/meetings/{id} returns the meeting, its sessions and disconnections, e
   assert.equal(r.json.meeting.meetingId, ODD_MEETING);
   assert.equal(r.json.pendingAnalysis, false);
   // Storage order (by record id), as /api/attendees?meeting=… lists them.
-  assert.deepEqual(r.json.sessions.map((s: { recordId: string }) => s.recordId), ['h1', 'h2', 'h3']);
+  assert.deepEqual(
+    r.json.sessions.map((s: { recordId: string }) => s.recordId),
+    ['h1', 'h2', 'h3'],
+  );
   const zed = r.json.sessions.find((s: { recordId: string }) => s.recordId === 'h1');
   assert.equal(zed.email, 'zed.from.file@contoso.com', 'e-mail from the users file in the config container');
   assert.equal(zed.site, 'HQ Network');
@@ -148,24 +222,53 @@ test('/api/disconnections matches the CLI disconnections, with band, user, site,
     return r.items as DisconnectionRow[];
   };
   const counted = all.filter((d) => d.band !== 'possible');
-  assert.ok(counted.length > 10 && counted.length < all.length, 'the data should hold counted and possible disconnections');
+  assert.ok(
+    counted.length > 10 && counted.length < all.length,
+    'the data should hold counted and possible disconnections',
+  );
   await check({}, counted);
   await check({ band: 'all' }, all);
-  await check({ band: 'possible' }, all.filter((d) => d.band === 'possible'));
-  await check({ class: 'human,phone' }, counted.filter((d) => d.participantClass === 'human' || d.participantClass === 'phone'));
+  await check(
+    { band: 'possible' },
+    all.filter((d) => d.band === 'possible'),
+  );
+  await check(
+    { class: 'human,phone' },
+    counted.filter((d) => d.participantClass === 'human' || d.participantClass === 'phone'),
+  );
   const someone = counted[0]!;
-  await check({ user: someone.participantKey.toUpperCase() }, counted.filter((d) => d.participantKey === someone.participantKey));
-  await check({ site: 'hq network' }, counted.filter((d) => d.network.siteBefore === 'HQ Network'));
+  await check(
+    { user: someone.participantKey.toUpperCase() },
+    counted.filter((d) => d.participantKey === someone.participantKey),
+  );
+  await check(
+    { site: 'hq network' },
+    counted.filter((d) => d.network.siteBefore === 'HQ Network'),
+  );
   const { matchesCidrs } = await import('../../src/analysis/siteMap.js');
-  await check({ ip: '10.57.0.0/16, 192.168.0.0/16' }, counted.filter((d) => matchesCidrs(d.network.ipBefore, ['10.57.0.0/16', '192.168.0.0/16'])));
+  await check(
+    { ip: '10.57.0.0/16, 192.168.0.0/16' },
+    counted.filter((d) => matchesCidrs(d.network.ipBefore, ['10.57.0.0/16', '192.168.0.0/16'])),
+  );
   const regex = IpRegexFilter.compile('^10\\.5[78]\\.');
-  const byRecord = new Map(expected.flatMap((e) => e.analysis.sessions).map((s) => [s.session.recordId, s.session.clientIp]));
-  await check({ ipRegex: '^10\\.5[78]\\.' }, counted.filter((d) => regex.test(byRecord.get(d.lostRecordId) ?? '')));
-  await check({ meeting: ODD_MEETING }, counted.filter((d) => d.meetingId === ODD_MEETING));
-  await check({ from: '2026-03-04', to: '2026-03-05' }, counted.filter((d) => {
-    const start = expected.find((e) => e.meeting.meetingId === d.meetingId)!.analysis.instanceStart;
-    return start >= Date.UTC(2026, 2, 4) && start < Date.UTC(2026, 2, 5);
-  }));
+  const byRecord = new Map(
+    expected.flatMap((e) => e.analysis.sessions).map((s) => [s.session.recordId, s.session.clientIp]),
+  );
+  await check(
+    { ipRegex: '^10\\.5[78]\\.' },
+    counted.filter((d) => regex.test(byRecord.get(d.lostRecordId) ?? '')),
+  );
+  await check(
+    { meeting: ODD_MEETING },
+    counted.filter((d) => d.meetingId === ODD_MEETING),
+  );
+  await check(
+    { from: '2026-03-04', to: '2026-03-05' },
+    counted.filter((d) => {
+      const start = expected.find((e) => e.meeting.meetingId === d.meetingId)!.analysis.instanceStart;
+      return start >= Date.UTC(2026, 2, 4) && start < Date.UTC(2026, 2, 5);
+    }),
+  );
 });
 
 test('CSV output: format=csv or Accept: text/csv, report columns, formulas neutralised, token in a header', async () => {
@@ -196,12 +299,21 @@ test('/api/summary gives the CLI totals and rankings, with their denominators', 
   const minSessions = r.json.minSessions as number;
   for (const groupBy of ['site', 'subnet', 'platform', 'user', 'day'] as const) {
     const ranked = await allPages('summary', { groupBy, limit: '25' });
-    const want = aggregate(expected.flatMap((e) => contributions(e.analysis)), groupBy, minSessions).map((x) => ({ dimension: groupBy, ...x }));
+    const want = aggregate(
+      expected.flatMap((e) => contributions(e.analysis)),
+      groupBy,
+      minSessions,
+    ).map((x) => ({ dimension: groupBy, ...x }));
     assert.deepEqual(ranked.items, want, groupBy);
   }
   // Subnets: each row is an IPv4 /24, an IPv6 /48 or 'no IP', with its sample size and the threshold rule;
   // the hand-made meeting's lost session was in 10.57.3.4, so its /24 is present with at least that drop.
-  const subnets = (await allPages('summary', { groupBy: 'subnet', limit: '1000' })).items as Array<{ key: string; eligibleSessions: number; drops: number; enoughData: boolean }>;
+  const subnets = (await allPages('summary', { groupBy: 'subnet', limit: '1000' })).items as Array<{
+    key: string;
+    eligibleSessions: number;
+    drops: number;
+    enoughData: boolean;
+  }>;
   assert.ok(subnets.length > 1);
   for (const row of subnets) {
     assert.match(row.key, /^(\d+\.\d+\.\d+\.0\/24|[0-9a-f:]+\/48|no IP)$/, row.key);
@@ -236,15 +348,27 @@ test('bad parameters get 400 naming the parameter', async () => {
     const r = await get(route, query);
     assert.equal(r.status, 400, `${route} ${JSON.stringify(query)}`);
     assert.equal(r.json.error.parameter, parameter, JSON.stringify(r.json));
-    assert.ok(r.json.error.message.includes(parameter === 'colour' ? 'colour' : `"${parameter}"`) || parameter === 'continuationToken', r.json.error.message);
+    assert.ok(
+      r.json.error.message.includes(parameter === 'colour' ? 'colour' : `"${parameter}"`) ||
+        parameter === 'continuationToken',
+      r.json.error.message,
+    );
   }
   // A token is bound to its route and filter.
   const first = await get('meetings', { limit: '2' });
   const token = first.json.continuationToken as string;
-  assert.equal((await get('meetings', { limit: '2', organizer: 'boss@contoso.com', continuationToken: token })).status, 400);
+  assert.equal(
+    (await get('meetings', { limit: '2', organizer: 'boss@contoso.com', continuationToken: token })).status,
+    400,
+  );
   assert.equal((await get('disconnections', { limit: '2', continuationToken: token })).status, 400);
   const [body, mac] = token.split('.') as [string, string];
-  const tampered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), s: -1 })).toString('base64url') + '.' + mac;
+  const tampered =
+    Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), s: -1 })).toString(
+      'base64url',
+    ) +
+    '.' +
+    mac;
   assert.equal((await get('meetings', { limit: '2', continuationToken: tampered })).status, 400);
   // A different limit with the same token is fine (the token carries its own page size).
   assert.equal((await get('meetings', { limit: '5', continuationToken: token })).status, 200);
@@ -253,7 +377,10 @@ test('bad parameters get 400 naming the parameter', async () => {
 
 test('/api/uploads and /api/uploads/{name} show the ledger; /api/users merges the users file and learned users', async () => {
   const uploads = await get('uploads');
-  assert.deepEqual(uploads.json.items.map((u: { blobName: string }) => u.blobName).sort(), ['gen.ndjson', 'hand.ndjson']);
+  assert.deepEqual(uploads.json.items.map((u: { blobName: string }) => u.blobName).sort(), [
+    'gen.ndjson',
+    'hand.ndjson',
+  ]);
   const one = await get('uploads/{*name}', {}, { name: 'hand.ndjson' });
   assert.equal(one.status, 200);
   assert.equal(one.json.items[0].rowsRead, 3);
@@ -261,7 +388,15 @@ test('/api/uploads and /api/uploads/{name} show the ledger; /api/users merges th
   assert.equal((await get('uploads/{*name}', {}, { name: 'nothing.csv' })).status, 404);
   const users = await allPages('users', { limit: '50' });
   const rows = users.items as Array<{ uuid: string; email: string; origin: string }>;
-  assert.deepEqual(rows[0], { uuid: 'oid-zed', email: 'zed.from.file@contoso.com', displayName: '', userType: '', directory: '', origin: 'file', added: false });
+  assert.deepEqual(rows[0], {
+    uuid: 'oid-zed',
+    email: 'zed.from.file@contoso.com',
+    displayName: '',
+    userType: '',
+    directory: '',
+    origin: 'file',
+    added: false,
+  });
   assert.ok(rows.some((u) => u.uuid === 'boss-id' && u.email === 'boss@contoso.com' && u.origin === 'organizer'));
   assert.ok(rows.some((u) => u.uuid === 'oid-amy' && u.email === 'amy@contoso.com'));
   assert.equal(new Set(rows.map((u) => u.uuid.toLowerCase())).size, rows.length);
@@ -281,17 +416,26 @@ test('/api/health reports storage, config problems and the last analysis run', a
   const blobs = new ConfigBlobs(other.config.container);
   await blobs.upload(CONFIG_BLOBS.detectionParams, '{"rejoinWindowSeconds": "soon"}');
   await blobs.upload(CONFIG_BLOBS.siteMap, '10.57.0.0,HQ,16\nnot-an-ip,X,8\n');
-  const degraded = await answerReport({ route: 'health', params: {}, query: {} }, { store: other, config: new CachedConfig(other.config) });
+  const degraded = await answerReport(
+    { route: 'health', params: {}, query: {} },
+    { store: other, config: new CachedConfig(other.config) },
+  );
   const body = JSON.parse(degraded.body);
   assert.equal(body.status, 'degraded');
-  const messages = body.config.problems.map((p: { blob: string; message: string }) => `${p.blob}: ${p.message}`).join('\n');
+  const messages = body.config.problems
+    .map((p: { blob: string; message: string }) => `${p.blob}: ${p.message}`)
+    .join('\n');
   assert.match(messages, /rejoinWindowSeconds/);
   assert.match(messages, /line 2/);
 });
 
 test('every registered route answers JSON by default', async () => {
   for (const route of REPORT_ROUTES) {
-    const params: Record<string, string> = route.route.includes('{*meetingId}') ? { meetingId: ODD_MEETING } : route.route.includes('{*name}') ? { name: 'gen.ndjson' } : {};
+    const params: Record<string, string> = route.route.includes('{*meetingId}')
+      ? { meetingId: ODD_MEETING }
+      : route.route.includes('{*name}')
+        ? { name: 'gen.ndjson' }
+        : {};
     const r = await get(route.route, {}, params);
     assert.equal(r.status, 200, `${route.route}: ${r.body.slice(0, 200)}`);
     assert.ok(r.json !== undefined);

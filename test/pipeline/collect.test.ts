@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { collectAuditRecords, SUBSCRIPTION_START_INTERVAL_MS, type CollectRunResult } from '../../src/pipeline/collect.js';
+import {
+  collectAuditRecords,
+  SUBSCRIPTION_START_INTERVAL_MS,
+  type CollectRunResult,
+} from '../../src/pipeline/collect.js';
 import { CollectorState } from '../../src/storage/collectorState.js';
 import { readCollectorHealth } from '../../src/pipeline/collectorHealth.js';
 import { createCollectorClient } from '../../src/collector/factory.js';
@@ -17,7 +21,14 @@ import { answerReport } from '../../src/pipeline/answerReport.js';
 import { CachedConfig } from '../../src/storage/configBlobs.js';
 import type { PipelineLog } from '../../src/pipeline/log.js';
 import { FakeManagementApi } from '../collector/fakeManagementApi.js';
-import { meetingDetail, participantDetail, powerBi, recordId, teamsOther, type AuditJson } from '../collector/auditRecords.js';
+import {
+  meetingDetail,
+  participantDetail,
+  powerBi,
+  recordId,
+  teamsOther,
+  type AuditJson,
+} from '../collector/auditRecords.js';
 import { freshStore, testConnectionString } from '../storage/testStore.js';
 
 const HOUR = 3_600_000;
@@ -44,13 +55,24 @@ interface Fixture {
   exports: ContainerClient;
   sleeps: number[];
   logs: string[];
-  run(options?: { now?: Date; api?: ManagementActivityApi; state?: CollectorState; secret?: string; policy?: Partial<RetryPolicy>; clock?: () => number; deadline?: number; concurrency?: number }): Promise<CollectRunResult>;
+  run(options?: {
+    now?: Date;
+    api?: ManagementActivityApi;
+    state?: CollectorState;
+    secret?: string;
+    policy?: Partial<RetryPolicy>;
+    clock?: () => number;
+    deadline?: number;
+    concurrency?: number;
+  }): Promise<CollectRunResult>;
 }
 
 async function fixture(): Promise<Fixture> {
   const suffix = randomBytes(4).toString('hex');
   const connection = testConnectionString();
-  const stateClient = TableClient.fromConnectionString(connection, `collect${suffix}`, { allowInsecureConnection: true });
+  const stateClient = TableClient.fromConnectionString(connection, `collect${suffix}`, {
+    allowInsecureConnection: true,
+  });
   const state = new CollectorState(stateClient);
   await state.ensureTable();
   const exports = BlobServiceClient.fromConnectionString(connection).getContainerClient(`collect-${suffix}`);
@@ -63,7 +85,11 @@ async function fixture(): Promise<Fixture> {
     error: (m) => logs.push(`error ${m}`),
   };
   return {
-    state, stateClient, exports, sleeps, logs,
+    state,
+    stateClient,
+    exports,
+    sleeps,
+    logs,
     async run(options = {}) {
       const config = readCollectorConfig(server.settings({ secret: options.secret ?? server.clientSecret }));
       assert.ok(config.configured);
@@ -85,7 +111,11 @@ async function fixture(): Promise<Fixture> {
       };
       if (options.clock) deps.clock = options.clock;
       if (options.concurrency !== undefined) deps.concurrency = options.concurrency;
-      return collectAuditRecords(deps, { now: options.now ?? new Date(), deadline: options.deadline ?? Date.now() + 60_000, log });
+      return collectAuditRecords(deps, {
+        now: options.now ?? new Date(),
+        deadline: options.deadline ?? Date.now() + 60_000,
+        log,
+      });
     },
   };
 }
@@ -94,7 +124,9 @@ async function fixture(): Promise<Fixture> {
 async function recordIdsInBlobs(container: ContainerClient): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for await (const blob of container.listBlobsFlat({ prefix: 'management-api/' })) {
-    const records = JSON.parse((await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8')) as AuditJson[];
+    const records = JSON.parse(
+      (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8'),
+    ) as AuditJson[];
     assert.ok(Array.isArray(records), `${blob.name} holds a JSON array`);
     for (const record of records) counts.set(String(record['Id']), (counts.get(String(record['Id'])) ?? 0) + 1);
   }
@@ -137,9 +169,14 @@ function seed(now: number): Seeded {
     const meetingId = recordId(c, 999);
     for (let i = 0; i < shape.details; i++) records.push(meetingDetail(meetingId));
     for (let i = 0; i < shape.participants; i++) records.push(participantDetail(recordId(c, ++n), meetingId, n));
-    for (let i = 0; i < shape.others; i++) records.push(i % 2 === 0 ? teamsOther(recordId(c, 500 + i)) : powerBi(recordId(c, 500 + i)));
+    for (let i = 0; i < shape.others; i++)
+      records.push(i % 2 === 0 ? teamsOther(recordId(c, 500 + i)) : powerBi(recordId(c, 500 + i)));
     if (!shape.expired) {
-      for (const r of records) (r['Operation'] === 'MeetingDetail' || r['Operation'] === 'MeetingParticipantDetail' ? meetingIds : otherIds).push(String(r['Id']));
+      for (const r of records)
+        (r['Operation'] === 'MeetingDetail' || r['Operation'] === 'MeetingParticipantDetail'
+          ? meetingIds
+          : otherIds
+        ).push(String(r['Id']));
     }
     // Records of one blob are not in time order (as in the real feed).
     records.reverse();
@@ -164,10 +201,15 @@ test('a first run collects every meeting record once; a second run collects noth
   assert.equal(first.contentListed, 8);
   assert.equal(first.contentFetched, 7);
   assert.equal(first.contentExpired, 1);
-  assert.equal(first.blobsWritten, 6, 'one blob per content with meeting records (not the one without, not the expired one)');
+  assert.equal(
+    first.blobsWritten,
+    6,
+    'one blob per content with meeting records (not the one without, not the expired one)',
+  );
   assert.equal(first.recordsKept, seeded.meetingIds.length);
   assertEachOnce(await recordIdsInBlobs(f.exports), seeded.meetingIds);
-  for (const id of seeded.contentIds.filter((c) => c !== seeded.expiredId)) assert.equal(server.fetches.get(id), 1, `${id} fetched once`);
+  for (const id of seeded.contentIds.filter((c) => c !== seeded.expiredId))
+    assert.equal(server.fetches.get(id), 1, `${id} fetched once`);
   assert.ok(f.logs.some((l) => l.startsWith('warn') && l.includes(`content ${seeded.expiredId} has expired (AF20051`)));
 
   // Listing windows: at most 24 h, within the last 7 days, contiguous, paged by NextPageUri; PublisherIdentifier everywhere.
@@ -179,7 +221,10 @@ test('a first run collects every meeting record once; a second run collects noth
     assert.ok(end - start <= DAY && start >= Date.now() - 7 * DAY);
     if (i > 0) assert.equal(start, Date.parse(`${listings[i - 1]!.url.searchParams.get('endTime')}Z`));
   }
-  assert.ok(server.requestsOf('content-list').some((r) => r.url.searchParams.get('nextPage') !== null), 'a window needed a second page');
+  assert.ok(
+    server.requestsOf('content-list').some((r) => r.url.searchParams.get('nextPage') !== null),
+    'a window needed a second page',
+  );
   for (const r of server.requests) assert.deepEqual(r.publisherIdentifiers, [server.tenantId]);
   const position = await f.state.lastWindowEnd('Audit.General');
   assert.equal(position?.toISOString(), first.lastWindowEnd);
@@ -194,10 +239,19 @@ test('a first run collects every meeting record once; a second run collects noth
   assert.ok(second.contentListed >= 1, 'the overlap re-lists recent content');
   assert.deepEqual(await blobNames(f.exports), blobsAfterFirst);
   assert.equal(server.requestsOf('subscriptions-start').length, 1, 'an enabled subscription is not started again');
-  assert.equal(server.requests.filter((r) => r.kind === 'content-blob' && decodeURIComponent(r.url.pathname).endsWith(seeded.expiredId)).length, 1);
+  assert.equal(
+    server.requests.filter(
+      (r) => r.kind === 'content-blob' && decodeURIComponent(r.url.pathname).endsWith(seeded.expiredId),
+    ).length,
+    1,
+  );
 
   // Content that becomes available later (even inside an already-listed window) is collected by the next run.
-  server.addContent({ contentId: 'late$content', created: new Date(Date.now() - 5_000), records: [participantDetail('late-1', 'm-late', 1), powerBi('late-2')] });
+  server.addContent({
+    contentId: 'late$content',
+    created: new Date(Date.now() - 5_000),
+    records: [participantDetail('late-1', 'm-late', 1), powerBi('late-2')],
+  });
   const third = await f.run();
   assert.equal(third.contentFetched, 1);
   assert.equal(third.recordsKept, 1);
@@ -209,7 +263,10 @@ test('a run that crashes half-way resumes without losing or duplicating records'
   const seeded = seed(Date.now());
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  const real = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions }).api;
+  const real = createCollectorClient(config.config, {
+    sleep: async () => {},
+    credentialOptions: server.credentialOptions,
+  }).api;
   let fetched = 0;
   const crashing: ManagementActivityApi = {
     listSubscriptions: () => real.listSubscriptions(),
@@ -227,13 +284,17 @@ test('a run that crashes half-way resumes without losing or duplicating records'
   const afterCrash = await recordIdsInBlobs(f.exports);
   assert.ok(afterCrash.size > 0 && afterCrash.size < seeded.meetingIds.length, 'part of the records were written');
   const position = await f.state.lastWindowEnd('Audit.General');
-  assert.ok(position === undefined || position.getTime() < Date.now() - 2 * DAY, 'the window being worked on was not marked done');
+  assert.ok(
+    position === undefined || position.getTime() < Date.now() - 2 * DAY,
+    'the window being worked on was not marked done',
+  );
 
   const resumed = await f.run();
   assert.equal(resumed.status, 'succeeded', resumed.error);
   assert.equal(resumed.contentFetched, 4, 'the three recorded contents are not fetched again');
   assertEachOnce(await recordIdsInBlobs(f.exports), seeded.meetingIds);
-  for (const id of seeded.contentIds.filter((c) => c !== seeded.expiredId)) assert.equal(server.fetches.get(id), 1, `${id} fetched once in all`);
+  for (const id of seeded.contentIds.filter((c) => c !== seeded.expiredId))
+    assert.equal(server.fetches.get(id), 1, `${id} fetched once in all`);
 });
 
 test('a crash between writing a blob and recording its content id leaves the blob as it was and records it on resume', async () => {
@@ -257,7 +318,11 @@ test('a crash between writing a blob and recording its content id leaves the blo
   assert.equal(resumed.status, 'succeeded', resumed.error);
   assert.equal(server.fetches.get(crashedId), 2, 'the unrecorded content was fetched again');
   assert.equal(resumed.blobsWritten, 4, 'its blob already existed and was not written again');
-  assert.equal((await f.exports.getBlobClient(blobs[1]!).getProperties()).etag, etag, 'not overwritten: no second BlobCreated event');
+  assert.equal(
+    (await f.exports.getBlobClient(blobs[1]!).getProperties()).etag,
+    etag,
+    'not overwritten: no second BlobCreated event',
+  );
   assertEachOnce(await recordIdsInBlobs(f.exports), seeded.meetingIds);
 });
 
@@ -268,14 +333,22 @@ test('a run stopped by its deadline is partial; the next run continues from wher
   let fetchedBeforeDeadline = 0;
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  const real = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions }).api;
+  const real = createCollectorClient(config.config, {
+    sleep: async () => {},
+    credentialOptions: server.credentialOptions,
+  }).api;
   const counting: ManagementActivityApi = Object.assign(Object.create(real) as ManagementActivityApi, {
     fetchContent: async (item: Parameters<ManagementActivityApi['fetchContent']>[0]) => {
       fetchedBeforeDeadline++;
       return real.fetchContent(item);
     },
   });
-  const stopped = await f.run({ api: counting, clock: () => base + (fetchedBeforeDeadline >= 2 ? 10 * 60_000 : 0), deadline: base + 5 * 60_000, concurrency: 1 });
+  const stopped = await f.run({
+    api: counting,
+    clock: () => base + (fetchedBeforeDeadline >= 2 ? 10 * 60_000 : 0),
+    deadline: base + 5 * 60_000,
+    concurrency: 1,
+  });
   assert.equal(stopped.status, 'partial');
   assert.equal(stopped.errorKind, 'deadline');
   assert.match(stopped.error ?? '', /deadline.*next run continues/);
@@ -290,18 +363,31 @@ test('a run stopped by its deadline is partial; the next run continues from wher
 test('throttling (403 AF429, 429) and a 5xx are waited out, honouring Retry-After', async () => {
   const f = await fixture();
   const seeded = seed(Date.now());
-  const af429 = { error: { code: 'AF429', message: 'Too many requests. Method=GetBlob, PublisherId=00000000-0000-0000-0000-000000000000' } };
+  const af429 = {
+    error: {
+      code: 'AF429',
+      message: 'Too many requests. Method=GetBlob, PublisherId=00000000-0000-0000-0000-000000000000',
+    },
+  };
   server.faults.push(
     { kind: 'content-list', status: 403, body: af429, headers: { 'Retry-After': '2' } },
     { kind: 'content-blob', status: 429, headers: { 'Retry-After': '1' }, contentId: seeded.contentIds[2]! },
-    { kind: 'content-blob', status: 500, body: { error: { code: 'AF50000', message: 'An internal error occurred.' } }, contentId: seeded.contentIds[5]! },
+    {
+      kind: 'content-blob',
+      status: 500,
+      body: { error: { code: 'AF50000', message: 'An internal error occurred.' } },
+      contentId: seeded.contentIds[5]!,
+    },
     { kind: 'subscriptions-list', status: 429 },
   );
   const result = await f.run();
   assert.equal(result.status, 'succeeded', result.error);
   assert.equal(result.retries, 4);
   // Retry-After 2 s (listing) and 1 s (content) honoured; the 429 and the 500 without it backed off 500 ms each.
-  assert.deepEqual([...f.sleeps].sort((a, b) => a - b), [500, 500, 1000, 2000]);
+  assert.deepEqual(
+    [...f.sleeps].sort((a, b) => a - b),
+    [500, 500, 1000, 2000],
+  );
   assertEachOnce(await recordIdsInBlobs(f.exports), seeded.meetingIds);
   assert.equal((await f.state.lastRun())?.retries, 4);
 });
@@ -310,13 +396,22 @@ test('throttling beyond the retry budget ends the run partial, keeps the positio
   const f = await fixture();
   const seeded = seed(Date.now());
   const blocked = seeded.contentIds[3]!; // created three days ago
-  server.faults.push({ kind: 'content-blob', status: 429, headers: { 'Retry-After': '1' }, contentId: blocked, times: 100 });
+  server.faults.push({
+    kind: 'content-blob',
+    status: 429,
+    headers: { 'Retry-After': '1' },
+    contentId: blocked,
+    times: 100,
+  });
   const throttled = await f.run({ policy: { runRetryBudget: 3 } });
   assert.equal(throttled.status, 'partial');
   assert.equal(throttled.errorKind, 'throttled');
   assert.match(throttled.error ?? '', /retry budget \(3\) is spent/);
   const position = await f.state.lastWindowEnd('Audit.General');
-  assert.ok(position === undefined || position.getTime() <= Date.now() - 3 * DAY + 60_000, 'the window holding the throttled content is not done');
+  assert.ok(
+    position === undefined || position.getTime() <= Date.now() - 3 * DAY + 60_000,
+    'the window holding the throttled content is not done',
+  );
   const health = await readCollectorHealth(new CollectorState(f.stateClient), server.settings());
   assert.match(health.lastError ?? '', /throttled/);
 
@@ -345,7 +440,8 @@ test('bad credentials fail the run with a clear error in the state and in health
   // Nothing stored or logged carries the secret.
   const stored: string[] = [];
   for await (const entity of f.stateClient.listEntities()) stored.push(JSON.stringify(entity));
-  for (const text of [...stored, ...f.logs]) assert.ok(!text.includes(wrongSecret) && !text.includes(server.clientSecret));
+  for (const text of [...stored, ...f.logs])
+    assert.ok(!text.includes(wrongSecret) && !text.includes(server.clientSecret));
 });
 
 test('a missing ActivityFeed.Read permission fails the run with the permission to grant', async () => {
@@ -356,7 +452,10 @@ test('a missing ActivityFeed.Read permission fails the run with the permission t
   assert.equal(result.errorKind, 'permission');
   assert.match(result.error ?? '', /ActivityFeed\.Read/);
   assert.match(result.error ?? '', /admin consent/);
-  assert.match((await readCollectorHealth(new CollectorState(f.stateClient), server.settings())).lastError ?? '', /ActivityFeed\.Read/);
+  assert.match(
+    (await readCollectorHealth(new CollectorState(f.stateClient), server.settings())).lastError ?? '',
+    /ActivityFeed\.Read/,
+  );
 });
 
 test('subscriptions/start is not re-issued within 15 minutes', async () => {
@@ -380,7 +479,11 @@ test('subscriptions/start is not re-issued within 15 minutes', async () => {
 test('AF20022 while listing starts the subscription again and ends the run waiting for it', async () => {
   const f = await fixture();
   server.subscription = 'enabled';
-  server.faults.push({ kind: 'content-list', status: 400, body: { error: { code: 'AF20022', message: 'No subscription found for the specified content type' } } });
+  server.faults.push({
+    kind: 'content-list',
+    status: 400,
+    body: { error: { code: 'AF20022', message: 'No subscription found for the specified content type' } },
+  });
   const result = await f.run();
   assert.equal(result.status, 'waiting-for-subscription');
   assert.match(result.error ?? '', /AF20022/);
@@ -393,8 +496,14 @@ test('collected blobs are ingested by ingestExport like any export', async () =>
   const seeded = seed(Date.now());
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  const client = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions });
-  const result = await collectAuditRecords({ api: client.api, state, exports: store.exports }, { now: new Date(), deadline: Date.now() + 60_000 });
+  const client = createCollectorClient(config.config, {
+    sleep: async () => {},
+    credentialOptions: server.credentialOptions,
+  });
+  const result = await collectAuditRecords(
+    { api: client.api, state, exports: store.exports },
+    { now: new Date(), deadline: Date.now() + 60_000 },
+  );
   assert.equal(result.status, 'succeeded', result.error);
   let accepted = 0;
   for await (const blob of store.exports.listBlobsFlat()) {
@@ -412,18 +521,31 @@ test('/api/health shows the collector: off when not configured; a failed run deg
   const store = await freshStore('colh');
   const deps = { store, config: new CachedConfig(store.config) };
   const health = async (): Promise<{ status: string; collector: Record<string, unknown> }> =>
-    JSON.parse((await answerReport({ route: 'health', params: {}, query: {} }, deps)).body) as { status: string; collector: Record<string, unknown> };
+    JSON.parse((await answerReport({ route: 'health', params: {}, query: {} }, deps)).body) as {
+      status: string;
+      collector: Record<string, unknown>;
+    };
 
   const off = await health();
   assert.equal(off.status, 'ok');
   assert.equal(off.collector['configured'], false);
-  assert.deepEqual(off.collector['missingSettings'], ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID']);
+  assert.deepEqual(off.collector['missingSettings'], [
+    'O365_TENANT_ID',
+    'O365_CLIENT_ID',
+    'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID',
+  ]);
 
   const state = new CollectorState(store.clients.table(store.names.tables.collectorState));
   const config = readCollectorConfig(server.settings({ secret: 'wrong-secret-for-health-0000' }));
   assert.ok(config.configured);
-  const client = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions });
-  const failed = await collectAuditRecords({ api: client.api, state, exports: store.exports }, { now: new Date(), deadline: Date.now() + 60_000 });
+  const client = createCollectorClient(config.config, {
+    sleep: async () => {},
+    credentialOptions: server.credentialOptions,
+  });
+  const failed = await collectAuditRecords(
+    { api: client.api, state, exports: store.exports },
+    { now: new Date(), deadline: Date.now() + 60_000 },
+  );
   assert.equal(failed.status, 'failed');
 
   const saved = { ...process.env };
@@ -444,14 +566,21 @@ test('many content blobs in one window fetched eight at a time: a crash mid-way 
   const now = Date.now();
   const expected: string[] = [];
   for (let c = 0; c < 30; c++) {
-    const records = [participantDetail(recordId(100 + c, 1), 'm', 1), participantDetail(recordId(100 + c, 2), 'm', 2), teamsOther(recordId(100 + c, 3))];
+    const records = [
+      participantDetail(recordId(100 + c, 1), 'm', 1),
+      participantDetail(recordId(100 + c, 2), 'm', 2),
+      teamsOther(recordId(100 + c, 3)),
+    ];
     expected.push(recordId(100 + c, 1), recordId(100 + c, 2));
     server.addContent({ contentId: `bulk$${c}`, created: new Date(now - 60 * 60_000 + c * 1000), records });
   }
   server.pageSize = 7;
   const config = readCollectorConfig(server.settings());
   assert.ok(config.configured);
-  const real = createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions }).api;
+  const real = createCollectorClient(config.config, {
+    sleep: async () => {},
+    credentialOptions: server.credentialOptions,
+  }).api;
   let calls = 0;
   const crashing: ManagementActivityApi = Object.assign(Object.create(real) as ManagementActivityApi, {
     fetchContent: async (item: Parameters<ManagementActivityApi['fetchContent']>[0]) => {
@@ -461,7 +590,10 @@ test('many content blobs in one window fetched eight at a time: a crash mid-way 
   });
   const crashed = await f.run({ api: crashing, concurrency: 8 });
   assert.equal(crashed.status, 'failed');
-  assert.ok(crashed.contentFetched >= 11 && crashed.contentFetched < 30, `${crashed.contentFetched} fetched before the crash`);
+  assert.ok(
+    crashed.contentFetched >= 11 && crashed.contentFetched < 30,
+    `${crashed.contentFetched} fetched before the crash`,
+  );
   const resumed = await f.run({ concurrency: 8 });
   assert.equal(resumed.status, 'succeeded', resumed.error);
   assert.equal(crashed.contentFetched + resumed.contentFetched, 30);

@@ -10,15 +10,28 @@ import { testConnectionString } from '../storage/testStore.js';
 let state: CollectorState;
 
 before(async () => {
-  const client = TableClient.fromConnectionString(testConnectionString(), `collectorhealth${randomBytes(4).toString('hex')}`, { allowInsecureConnection: true });
+  const client = TableClient.fromConnectionString(
+    testConnectionString(),
+    `collectorhealth${randomBytes(4).toString('hex')}`,
+    { allowInsecureConnection: true },
+  );
   state = new CollectorState(client);
   await state.ensureTable();
 });
 
 function run(overrides: Partial<CollectorRunStatus>): CollectorRunStatus {
   return {
-    startedAt: '2026-03-09T10:00:00.000Z', status: 'succeeded', windowsCompleted: 1, contentListed: 3, contentFetched: 2,
-    contentSkipped: 1, contentExpired: 0, recordsKept: 10, blobsWritten: 2, retries: 0, ...overrides,
+    startedAt: '2026-03-09T10:00:00.000Z',
+    status: 'succeeded',
+    windowsCompleted: 1,
+    contentListed: 3,
+    contentFetched: 2,
+    contentSkipped: 1,
+    contentExpired: 0,
+    recordsKept: 10,
+    blobsWritten: 2,
+    retries: 0,
+    ...overrides,
   };
 }
 
@@ -26,9 +39,20 @@ test('health reports configuration, the last error and the position', async () =
   await state.setLastWindowEnd('Audit.General', new Date('2026-03-09T10:00:00.000Z'), new Date());
   const health0 = await readCollectorHealth(state, {});
   assert.equal(health0.configured, false);
-  assert.deepEqual(health0.missingSettings, ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID']);
+  assert.deepEqual(health0.missingSettings, [
+    'O365_TENANT_ID',
+    'O365_CLIENT_ID',
+    'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID',
+  ]);
 
-  await state.recordRun(run({ status: 'failed', errorKind: 'credentials', error: `AADSTS7000215 ${'x'.repeat(3000)}`, finishedAt: '2026-03-09T10:00:05.000Z' }));
+  await state.recordRun(
+    run({
+      status: 'failed',
+      errorKind: 'credentials',
+      error: `AADSTS7000215 ${'x'.repeat(3000)}`,
+      finishedAt: '2026-03-09T10:00:05.000Z',
+    }),
+  );
 
   const env = { O365_TENANT_ID: 't', O365_CLIENT_ID: 'c', O365_CLIENT_SECRET: 's' };
   const health = await readCollectorHealth(state, env);
@@ -45,10 +69,18 @@ test('health reports configuration, the last error and the position', async () =
 });
 
 test('health on a table with nothing in it yet', async () => {
-  const empty = TableClient.fromConnectionString(testConnectionString(), `collectorempty${randomBytes(4).toString('hex')}`, { allowInsecureConnection: true });
+  const empty = TableClient.fromConnectionString(
+    testConnectionString(),
+    `collectorempty${randomBytes(4).toString('hex')}`,
+    { allowInsecureConnection: true },
+  );
   await empty.createTable();
   assert.deepEqual(await readCollectorHealth(new CollectorState(empty), {}), {
     configured: false,
-    missingSettings: ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID'],
+    missingSettings: [
+      'O365_TENANT_ID',
+      'O365_CLIENT_ID',
+      'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID',
+    ],
   });
 });

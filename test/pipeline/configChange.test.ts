@@ -36,7 +36,9 @@ async function analysedStore(label: string, records = 1200): Promise<{ store: St
 }
 
 async function listings(store: Store): Promise<MeetingListing[]> {
-  return (await listAll(store.meetingResults.client, "PartitionKey ge 'day|' and PartitionKey lt 'day}'")).map(entityToListing);
+  return (await listAll(store.meetingResults.client, "PartitionKey ge 'day|' and PartitionKey lt 'day}'")).map(
+    entityToListing,
+  );
 }
 
 async function dropSite(store: Store): Promise<string | undefined> {
@@ -81,7 +83,10 @@ test('a new site map marks exactly the analysed meetings again, and the next run
   // Re-marking alone (in pages of 7): the marked meetings are exactly those with results.
   const remark = await remarkAfterConfigChange(store, fingerprint, { deadline: FAR(), pageSize: 7 });
   assert.deepEqual(remark, { outcome: 'finished', remarked: meetings });
-  assert.deepEqual((await store.marks.listPending()).map((p) => p.meetingId).sort(), before.map((l) => l.meetingId).sort());
+  assert.deepEqual(
+    (await store.marks.listPending()).map((p) => p.meetingId).sort(),
+    before.map((l) => l.meetingId).sort(),
+  );
   const state = await store.marks.configState();
   assert.equal(state?.fingerprint, fingerprint);
   assert.equal(state?.remarking, undefined);
@@ -103,12 +108,18 @@ test('the analysis run itself re-marks after a config change, and /api/health sh
   assert.equal(run.remarkedForConfigChange, meetings);
   assert.equal(run.analysed, meetings);
   assert.equal(await dropSite(store), 'HQ Network');
-  assert.ok((await listings(store)).every((l) => l.analysedAt >= started), 'every meeting was analysed with the new config');
+  assert.ok(
+    (await listings(store)).every((l) => l.analysedAt >= started),
+    'every meeting was analysed with the new config',
+  );
   const fingerprint = (await store.config.load()).fingerprint;
   assert.equal(run.configFingerprint, fingerprint);
   assert.equal((await store.marks.lastRun())?.remarkedForConfigChange, meetings);
 
-  const health = JSON.parse((await answerReport({ route: 'health', params: {}, query: {} }, { store, config: new CachedConfig(store.config) })).body);
+  const health = JSON.parse(
+    (await answerReport({ route: 'health', params: {}, query: {} }, { store, config: new CachedConfig(store.config) }))
+      .body,
+  );
   assert.equal(health.config.fingerprint, fingerprint);
   assert.equal(health.analysis.config.fingerprint, fingerprint);
   assert.equal(health.analysis.config.remarking, null);
@@ -140,7 +151,11 @@ test('a re-marking stopped by the deadline, or by the run dying, loses nothing: 
   // A re-marking stopped after two pages of 5.
   const fingerprint = (await store.config.load()).fingerprint;
   let checks = 0;
-  const stopped = await remarkAfterConfigChange(store, fingerprint, { deadline: 2, clock: () => checks++, pageSize: 5 });
+  const stopped = await remarkAfterConfigChange(store, fingerprint, {
+    deadline: 2,
+    clock: () => checks++,
+    pageSize: 5,
+  });
   assert.deepEqual(stopped, { outcome: 'unfinished', remarked: 10 });
   state = await store.marks.configState();
   assert.equal(state?.fingerprint, oldFingerprint);
@@ -149,9 +164,16 @@ test('a re-marking stopped by the deadline, or by the run dying, loses nothing: 
 
   // A run that dies (here: its clock throws) after one more page.
   checks = 0;
-  await assert.rejects(remarkAfterConfigChange(store, fingerprint, {
-    deadline: FAR(), pageSize: 5, clock: () => { if (checks++ === 1) throw new Error('host stopped'); return Date.now(); },
-  }));
+  await assert.rejects(
+    remarkAfterConfigChange(store, fingerprint, {
+      deadline: FAR(),
+      pageSize: 5,
+      clock: () => {
+        if (checks++ === 1) throw new Error('host stopped');
+        return Date.now();
+      },
+    }),
+  );
   assert.equal((await store.config.load()).fingerprint, fingerprint);
   assert.equal((await store.marks.configState())?.remarking?.meetings, 15);
   assert.equal((await store.marks.listPending()).length, 15);

@@ -51,11 +51,20 @@ function capture(): { lines: string[]; log: AdminDeps['log'] } {
 
 async function seedExtras(store: Store, person: Person): Promise<void> {
   // The users file, a rejects blob and a ledger sample that name the person.
-  await store.config.container.getBlockBlobClient(store.config.names.users).upload(
-    `uuid,email\n${person.oid},${person.upn}\n00000000-0000-0000-0000-000000000001,someone.else@contoso.com\n`, 100);
-  await store.rejects.write('p.ndjson', undefined, [{ file: 'p.ndjson', line: 9, field: 'AuditData.UPN', reason: `bad value "${person.upn}"` }]);
+  await store.config.container
+    .getBlockBlobClient(store.config.names.users)
+    .upload(
+      `uuid,email\n${person.oid},${person.upn}\n00000000-0000-0000-0000-000000000001,someone.else@contoso.com\n`,
+      100,
+    );
+  await store.rejects.write('p.ndjson', undefined, [
+    { file: 'p.ndjson', line: 9, field: 'AuditData.UPN', reason: `bad value "${person.upn}"` },
+  ]);
   const entry = (await store.ledger.listForBlob('p.ndjson'))[0]!;
-  await store.ledger.put({ ...entry, firstRejections: [{ file: 'p.ndjson', line: 9, field: 'AuditData.UPN', reason: `bad value "${person.upn}"` }] });
+  await store.ledger.put({
+    ...entry,
+    firstRejections: [{ file: 'p.ndjson', line: 9, field: 'AuditData.UPN', reason: `bad value "${person.upn}"` }],
+  });
 }
 
 test('erasure by UPN: nothing in any table, rejects blob or users file names the person; the rest stays; again changes nothing', async () => {
@@ -63,32 +72,59 @@ test('erasure by UPN: nothing in any table, rejects blob or users file names the
   const person = pickPerson(lines);
   assert.ok(person.organises, 'the chosen person attends and organises');
   await seedExtras(store, person);
-  const outsideExports = async () => (await scanStore(store)).filter((s) => !s.where.startsWith(store.names.containers.exports + '/'));
+  const outsideExports = async () =>
+    (await scanStore(store)).filter((s) => !s.where.startsWith(store.names.containers.exports + '/'));
   const before = mentions(await outsideExports(), [person.oid, person.upn]);
   assert.ok(before.length > 5, `the person is stored before: ${before.length}`);
   const sessionsBefore = (await dumpTable(store.sessions.client)).length;
-  const theirs = (await dumpTable(store.sessions.client)).filter((e) => String(e['attUserObjectId']).toLowerCase() === person.oid.toLowerCase()).length;
+  const theirs = (await dumpTable(store.sessions.client)).filter(
+    (e) => String(e['attUserObjectId']).toLowerCase() === person.oid.toLowerCase(),
+  ).length;
 
   const { lines: log, log: logger } = capture();
   const deps: AdminDeps = { store, log: logger, pseudonymizer: () => undefined };
   const response = await answerErasure({ id: person.upn.toUpperCase(), query: {} }, deps);
   assert.equal(response.status, 200, response.body);
   const result = JSON.parse(response.body) as ErasureResult;
-  assert.equal(mentions(await outsideExports(), [person.oid, person.upn]).join(', '), '', 'no entity or blob names the person');
+  assert.equal(
+    mentions(await outsideExports(), [person.oid, person.upn]).join(', '),
+    '',
+    'no entity or blob names the person',
+  );
   assert.equal(result.tables['sessions']!.deleted, theirs, 'their sessions are deleted');
-  assert.ok(result.tables['sessions']!.rewritten > 0, 'sessions of meetings they organised keep their attendees, organiser erased');
-  assert.equal((await dumpTable(store.sessions.client)).length, sessionsBefore - theirs, 'other people\'s sessions stay');
-  assert.ok(result.tables['users']!.deleted >= 1 && result.tables['disconnections']!.deleted + result.tables['aggregates']!.rewritten > 0);
+  assert.ok(
+    result.tables['sessions']!.rewritten > 0,
+    'sessions of meetings they organised keep their attendees, organiser erased',
+  );
+  assert.equal(
+    (await dumpTable(store.sessions.client)).length,
+    sessionsBefore - theirs,
+    "other people's sessions stay",
+  );
+  assert.ok(
+    result.tables['users']!.deleted >= 1 &&
+      result.tables['disconnections']!.deleted + result.tables['aggregates']!.rewritten > 0,
+  );
   assert.equal(result.blobs['rejects'], 1);
   assert.equal(result.blobs['config'], 1);
-  assert.ok(result.tables['ledger']!.rewritten >= 1, 'the ledger\'s rejection sample is redacted');
+  assert.ok(result.tables['ledger']!.rewritten >= 1, "the ledger's rejection sample is redacted");
   assert.deepEqual(result.exportsNamingPerson, ['p.ndjson'], 'the raw export still names the person, and says so');
-  const usersFile = (await store.config.container.getBlobClient(store.config.names.users).downloadToBuffer()).toString('utf8');
+  const usersFile = (await store.config.container.getBlobClient(store.config.names.users).downloadToBuffer()).toString(
+    'utf8',
+  );
   assert.match(usersFile, /someone\.else@contoso\.com/, 'other users-file lines stay');
-  for (const message of log) assert.ok(!message.toLowerCase().includes(person.upn.toLowerCase()) && !message.toLowerCase().includes(person.oid.toLowerCase()), `the log names no identifier: ${message}`);
+  for (const message of log)
+    assert.ok(
+      !message.toLowerCase().includes(person.upn.toLowerCase()) &&
+        !message.toLowerCase().includes(person.oid.toLowerCase()),
+      `the log names no identifier: ${message}`,
+    );
 
   const again = JSON.parse((await answerErasure({ id: person.oid, query: {} }, deps)).body) as ErasureResult;
-  assert.ok(Object.values(again.tables).every((c) => c.deleted === 0 && c.rewritten === 0), `nothing left to erase: ${JSON.stringify(again.tables)}`);
+  assert.ok(
+    Object.values(again.tables).every((c) => c.deleted === 0 && c.rewritten === 0),
+    `nothing left to erase: ${JSON.stringify(again.tables)}`,
+  );
 });
 
 test('erasure in pseudonymised mode: given the UPN in clear, its pseudonym is erased; the CLI does the same', async () => {
@@ -99,15 +135,30 @@ test('erasure in pseudonymised mode: given the UPN in clear, its pseudonym is er
   assert.ok(mentions(await scanStore(store), forms).length > 0);
   const out: string[] = [];
   const err: string[] = [];
-  const sink = (into: string[]) => new Writable({ write(chunk, _e, done) { into.push(String(chunk)); done(); } });
-  const status = await runErase([person.upn, '--connection-string', testConnectionString()], { stdout: sink(out), stderr: sink(err) }, {
-    names: store.names, env: { PSEUDONYMIZE_USERS: 'true', PSEUDONYM_KEY: KEY },
-  });
+  const sink = (into: string[]) =>
+    new Writable({
+      write(chunk, _e, done) {
+        into.push(String(chunk));
+        done();
+      },
+    });
+  const status = await runErase(
+    [person.upn, '--connection-string', testConnectionString()],
+    { stdout: sink(out), stderr: sink(err) },
+    {
+      names: store.names,
+      env: { PSEUDONYMIZE_USERS: 'true', PSEUDONYM_KEY: KEY },
+    },
+  );
   assert.equal(status, 0, err.join(''));
   const result = JSON.parse(out.join('')) as ErasureResult;
   assert.ok(result.tables['sessions']!.deleted > 0);
-  assert.equal(mentions(await scanStore(store), forms).join(', '), '', 'no entity holds the person\'s pseudonyms');
-  assert.equal(await runErase([], { stdout: sink(out), stderr: sink(err) }, { names: store.names }), 2, 'no person named: usage error');
+  assert.equal(mentions(await scanStore(store), forms).join(', '), '', "no entity holds the person's pseudonyms");
+  assert.equal(
+    await runErase([], { stdout: sink(out), stderr: sink(err) }, { names: store.names }),
+    2,
+    'no person named: usage error',
+  );
   assert.match(err.join(''), /name exactly one person/);
 });
 
@@ -119,15 +170,24 @@ test('erasure and pseudonym routes refuse bad requests with 400/409 and a messag
   assert.match(short.body, /object id or the UPN/);
   const withQuery = await answerErasure({ id: 'ann@contoso.com', query: { force: '1' } }, off);
   assert.equal(withQuery.status, 400);
-  assert.equal((answerPseudonyms('{"candidates":["a@b.c"]}', off)).status, 409, 'nothing is pseudonymised');
+  assert.equal(answerPseudonyms('{"candidates":["a@b.c"]}', off).status, 409, 'nothing is pseudonymised');
 
   const p = new Pseudonymizer(KEY);
   const on: AdminDeps = { store, pseudonymizer: () => p };
-  assert.equal((answerPseudonyms('not json', on)).status, 400);
-  assert.equal((answerPseudonyms('{"candidates":[]}', on)).status, 400);
-  const answered = answerPseudonyms(JSON.stringify({ candidates: ['Ann@Contoso.com', 'bob@contoso.com'], pseudonym: p.of('ann@contoso.com') }), on);
+  assert.equal(answerPseudonyms('not json', on).status, 400);
+  assert.equal(answerPseudonyms('{"candidates":[]}', on).status, 400);
+  const answered = answerPseudonyms(
+    JSON.stringify({ candidates: ['Ann@Contoso.com', 'bob@contoso.com'], pseudonym: p.of('ann@contoso.com') }),
+    on,
+  );
   assert.equal(answered.status, 200);
-  const body = JSON.parse(answered.body) as { items: Array<{ candidate: string; pseudonym: string }>; matches: string[] };
-  assert.deepEqual(body.items.map((i) => i.pseudonym), [p.of('ann@contoso.com'), p.of('bob@contoso.com')]);
+  const body = JSON.parse(answered.body) as {
+    items: Array<{ candidate: string; pseudonym: string }>;
+    matches: string[];
+  };
+  assert.deepEqual(
+    body.items.map((i) => i.pseudonym),
+    [p.of('ann@contoso.com'), p.of('bob@contoso.com')],
+  );
   assert.deepEqual(body.matches, ['Ann@Contoso.com']);
 });

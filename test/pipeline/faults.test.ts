@@ -18,7 +18,10 @@ test('Azurite stopped mid-ingestion fails the invocation; after a restart the re
   try {
     const ports = azurite.ports;
     const fast = { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 200 };
-    const store = openStore(storageClientsFromConnectionString(azurite.connectionString, fast), prefixedStoreNames('fault'));
+    const store = openStore(
+      storageClientsFromConnectionString(azurite.connectionString, fast),
+      prefixedStoreNames('fault'),
+    );
     await store.ensureCreated();
     const { text, truth } = generated({ records: 8000, seed: 17 });
     const content = Buffer.from(text);
@@ -78,16 +81,25 @@ test('concurrent ingestion of overlapping exports ends in the same state as sequ
   await Promise.all(files.map((f) => ingestExport(f, { store: concurrent })));
 
   const noSource = ['sourceFile', 'sourceLine'];
-  assert.deepEqual(await dumpTable(concurrent.sessions.client, noSource), await dumpTable(sequential.sessions.client, noSource));
-  assert.deepEqual(await dumpTable(concurrent.meetings.client, noSource), await dumpTable(sequential.meetings.client, noSource));
+  assert.deepEqual(
+    await dumpTable(concurrent.sessions.client, noSource),
+    await dumpTable(sequential.sessions.client, noSource),
+  );
+  assert.deepEqual(
+    await dumpTable(concurrent.meetings.client, noSource),
+    await dumpTable(sequential.meetings.client, noSource),
+  );
   assert.deepEqual(await dumpTable(concurrent.users.client), await dumpTable(sequential.users.client));
   // Marks name the same bundles and details (their times and tokens differ).
-  assert.deepEqual(await dumpTable(concurrent.marks.client, ['markedAt', 'token']), await dumpTable(sequential.marks.client, ['markedAt', 'token']));
+  assert.deepEqual(
+    await dumpTable(concurrent.marks.client, ['markedAt', 'token']),
+    await dumpTable(sequential.marks.client, ['markedAt', 'token']),
+  );
 
   await analyseMarkedMeetings({ store: sequential }, { deadline: Date.now() + 600_000 });
   await analyseMarkedMeetings({ store: concurrent }, { deadline: Date.now() + 600_000 });
   const results = async (store: typeof sequential) => ({
-    listings: (await dumpTable(store.meetingResults.client, ['analysedAt', 'data'])),
+    listings: await dumpTable(store.meetingResults.client, ['analysedAt', 'data']),
     disconnections: await dumpTable(store.disconnections.client),
     aggregates: await dumpTable(store.aggregates.client),
   });

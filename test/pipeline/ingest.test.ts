@@ -13,9 +13,21 @@ before(async () => {
 });
 
 test('an export with bad rows lands its good rows, and the ledger and rejects blob account for every row', async () => {
-  const { text, truth } = generated({ records: 1500, format: 'purview-v2', badRowShare: 0.03, duplicateShare: 0.02, otherOperationsShare: 0.02 });
-  assert.ok(truth.badRows > 10 && truth.duplicates > 5 && truth.otherOperations > 5, 'the generated file should hold every kind of row');
-  const { outcome, entry } = await ingestExport({ blobName: 'bad-rows.csv', etag: '"0x1"', content: Buffer.from(text) }, { store });
+  const { text, truth } = generated({
+    records: 1500,
+    format: 'purview-v2',
+    badRowShare: 0.03,
+    duplicateShare: 0.02,
+    otherOperationsShare: 0.02,
+  });
+  assert.ok(
+    truth.badRows > 10 && truth.duplicates > 5 && truth.otherOperations > 5,
+    'the generated file should hold every kind of row',
+  );
+  const { outcome, entry } = await ingestExport(
+    { blobName: 'bad-rows.csv', etag: '"0x1"', content: Buffer.from(text) },
+    { store },
+  );
   assert.equal(outcome, 'completed');
   assert.equal(entry.status, 'completed');
   assert.equal(entry.rowsRead, truth.rows);
@@ -76,7 +88,8 @@ test('two overlapping exports store each record once, as one export of their uni
   const drop = ['sourceFile', 'sourceLine'];
   assert.deepEqual(await dumpTable(separate.sessions.client, drop), await dumpTable(union.sessions.client, drop));
   // The MeetingDetail records are the same; the session bundles and detail copies differ (each ingestion keeps its own).
-  const details = async (store: typeof union) => (await dumpTable(store.meetings.client, drop)).filter((e) => String(e.rowKey) < '~~b|');
+  const details = async (store: typeof union) =>
+    (await dumpTable(store.meetings.client, drop)).filter((e) => String(e.rowKey) < '~~b|');
   assert.deepEqual(await details(separate), await details(union));
 });
 
@@ -84,22 +97,38 @@ test('a file that cannot be read at all ends failed, not thrown: the ledger says
   const binary = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00, 0xff, 0x00]);
   const { outcome, entry } = await ingestExport({ blobName: 'archive.zip', etag: '"z"', content: binary }, { store });
   assert.equal(outcome, 'failed');
-  assert.match(entry.error ?? '', /^The export "archive\.zip" cannot be read: the zip archive cannot be read \(damaged or truncated\?\): .*\. It is not retried \(the same file fails the same way\): upload a corrected file$/);
+  assert.match(
+    entry.error ?? '',
+    /^The export "archive\.zip" cannot be read: the zip archive cannot be read \(damaged or truncated\?\): .*\. It is not retried \(the same file fails the same way\): upload a corrected file$/,
+  );
   const stored = await store.ledger.get('archive.zip', '"z"');
   assert.equal(stored?.status, 'failed');
   assert.equal(stored?.permanent, true);
   assert.equal(stored?.error, entry.error);
   const empty = await ingestExport({ blobName: 'empty.csv', content: Buffer.alloc(0) }, { store });
   assert.equal(empty.outcome, 'failed');
-  assert.equal(empty.entry.error, 'The export "empty.csv" cannot be read: the file is empty. It is not retried (the same file fails the same way): upload a corrected file');
+  assert.equal(
+    empty.entry.error,
+    'The export "empty.csv" cannot be read: the file is empty. It is not retried (the same file fails the same way): upload a corrected file',
+  );
 });
 
 test('records whose ids cannot be Table keys are rejected with the field and reason', async () => {
   const longId = 'm'.repeat(500);
   const line = JSON.stringify({
-    Id: 'rec-long', RecordType: 25, CreationTime: '2026-03-02T09:00:00', Operation: 'MeetingParticipantDetail', Workload: 'MicrosoftTeams',
-    UserId: 'org@contoso.com', UserKey: 'org-id', OrganizationId: 'tenant', MeetingDetailId: longId, ItemName: 'ScheduledMeeting',
-    Attendees: [{ UserObjectId: 'u1', DisplayName: 'U', RecipientType: 'User' }], JoinTime: '2026-03-02T09:00:00', LeaveTime: '2026-03-02T09:30:00',
+    Id: 'rec-long',
+    RecordType: 25,
+    CreationTime: '2026-03-02T09:00:00',
+    Operation: 'MeetingParticipantDetail',
+    Workload: 'MicrosoftTeams',
+    UserId: 'org@contoso.com',
+    UserKey: 'org-id',
+    OrganizationId: 'tenant',
+    MeetingDetailId: longId,
+    ItemName: 'ScheduledMeeting',
+    Attendees: [{ UserObjectId: 'u1', DisplayName: 'U', RecipientType: 'User' }],
+    JoinTime: '2026-03-02T09:00:00',
+    LeaveTime: '2026-03-02T09:30:00',
   });
   const { entry } = await ingestExport({ blobName: 'long-id.ndjson', content: ndjson([line]) }, { store });
   assert.equal(entry.rowsRead, 1);
@@ -110,9 +139,19 @@ test('records whose ids cannot be Table keys are rejected with the field and rea
 
 test('a session whose record Id cannot be a Table key is rejected naming AuditData.Id, whatever the message says', async () => {
   const line = JSON.stringify({
-    Id: 'r'.repeat(500), RecordType: 25, CreationTime: '2026-03-02T09:00:00', Operation: 'MeetingParticipantDetail', Workload: 'MicrosoftTeams',
-    UserId: 'org@contoso.com', UserKey: 'org-id', OrganizationId: 'tenant', MeetingDetailId: 'meeting-fine', ItemName: 'ScheduledMeeting',
-    Attendees: [{ UserObjectId: 'u1', DisplayName: 'U', RecipientType: 'User' }], JoinTime: '2026-03-02T09:00:00', LeaveTime: '2026-03-02T09:30:00',
+    Id: 'r'.repeat(500),
+    RecordType: 25,
+    CreationTime: '2026-03-02T09:00:00',
+    Operation: 'MeetingParticipantDetail',
+    Workload: 'MicrosoftTeams',
+    UserId: 'org@contoso.com',
+    UserKey: 'org-id',
+    OrganizationId: 'tenant',
+    MeetingDetailId: 'meeting-fine',
+    ItemName: 'ScheduledMeeting',
+    Attendees: [{ UserObjectId: 'u1', DisplayName: 'U', RecipientType: 'User' }],
+    JoinTime: '2026-03-02T09:00:00',
+    LeaveTime: '2026-03-02T09:30:00',
   });
   const { entry } = await ingestExport({ blobName: 'long-record-id.ndjson', content: ndjson([line]) }, { store });
   assert.equal(entry.rejected, 1, JSON.stringify(entry.firstRejections));
@@ -124,13 +163,25 @@ test('a town hall of thousands of sessions is ingested in batches of at most 100
   const { text, truth } = generated({ records: 4000, seed: 41, scenario: 'townhall' });
   assert.equal(truth.meetings, 1);
   const transactions: TransactionInfo[] = [];
-  const { entry } = await ingestExport({ blobName: 'townhall.ndjson', content: Buffer.from(text) }, { store, onTransaction: (t) => transactions.push(t) });
+  const { entry } = await ingestExport(
+    { blobName: 'townhall.ndjson', content: Buffer.from(text) },
+    { store, onTransaction: (t) => transactions.push(t) },
+  );
   assert.equal(entry.sessions, truth.sessionRecords);
   assert.ok(truth.sessionRecords > 3000);
   assert.ok(transactions.every((t) => t.operations <= 100 && t.payloadBytes < 4 * 1024 * 1024));
-  const sessionOps = transactions.filter((t) => t.partitionKey === transactions[0]!.partitionKey).reduce((n, t) => n + t.operations, 0);
+  const sessionOps = transactions
+    .filter((t) => t.partitionKey === transactions[0]!.partitionKey)
+    .reduce((n, t) => n + t.operations, 0);
   assert.ok(sessionOps >= truth.sessionRecords, 'every session went through a bounded batch');
-  const [pending] = (await store.marks.listPending()).filter((p) => p.index.bundles.some((b) => b.includes('|')) && p.meetingId === (JSON.parse(text.split('\n')[0]!) as { MeetingDetailId: string }).MeetingDetailId);
+  const [pending] = (await store.marks.listPending()).filter(
+    (p) =>
+      p.index.bundles.some((b) => b.includes('|')) &&
+      p.meetingId === (JSON.parse(text.split('\n')[0]!) as { MeetingDetailId: string }).MeetingDetailId,
+  );
   assert.ok(pending, 'the town hall is marked with its bundles');
-  assert.equal((await store.meetings.readBundles(pending.meetingId, pending.index.bundles)).length, truth.sessionRecords);
+  assert.equal(
+    (await store.meetings.readBundles(pending.meetingId, pending.index.bundles)).length,
+    truth.sessionRecords,
+  );
 });

@@ -13,7 +13,11 @@ import { countRows, generated } from './pipelineFixtures.js';
 let services: PipelineServices;
 
 function blob(name: string, etag: string): InvocationContext {
-  return new InvocationContext({ functionName: 'ingestExport', triggerMetadata: { name, properties: { eTag: etag } }, logHandler: () => {} });
+  return new InvocationContext({
+    functionName: 'ingestExport',
+    triggerMetadata: { name, properties: { eTag: etag } },
+    logHandler: () => {},
+  });
 }
 
 before(async () => {
@@ -51,11 +55,17 @@ test('a zip blob: every export in it lands under one ledger entry; rejections an
   assert.equal(entry.rowsRead, entry.accepted + entry.duplicates + entry.skipped + entry.rejected);
   assert.equal(entry.rejected, csv.truth.badRows);
   assert.equal(entry.sessions, csv.truth.sessionRecords + nd.truth.sessionRecords);
-  assert.equal(await countRows(services.store.sessions.client) - before, csv.truth.sessionRecords + nd.truth.sessionRecords);
+  assert.equal(
+    (await countRows(services.store.sessions.client)) - before,
+    csv.truth.sessionRecords + nd.truth.sessionRecords,
+  );
   assert.equal(entry.warnings.length, 1);
   assert.match(entry.warnings[0]!, /^exports\/readme\.txt: not read: not a recognised audit export/);
   assert.ok(entry.firstRejections.length > 0);
-  assert.ok(entry.firstRejections.every((r) => r.file === 'april.zip/exports/week1.csv'), JSON.stringify(entry.firstRejections[0]));
+  assert.ok(
+    entry.firstRejections.every((r) => r.file === 'april.zip/exports/week1.csv'),
+    JSON.stringify(entry.firstRejections[0]),
+  );
   const rejects = await services.store.rejects.read('april.zip');
   assert.equal(rejects?.count, csv.truth.badRows);
   const stored = await services.store.ledger.get('april.zip', '"z1"');
@@ -65,13 +75,19 @@ test('a zip blob: every export in it lands under one ledger entry; rejections an
 
 test('a Graph audit log page blob is read from auditData; a page with @odata.nextLink is warned in the ledger', async () => {
   const { text, truth } = generated({ records: 400, seed: 34, format: 'ndjson', meetingIdPrefix: 'd4' });
-  const records = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const page = {
-    '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#security/auditLog/queries(\'q\')/records',
+    '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#security/auditLog/queries('q')/records",
     value: records.map((r) => ({ id: r.Id, operation: r.Operation, createdDateTime: r.CreationTime, auditData: r })),
     '@odata.nextLink': 'https://graph.microsoft.com/v1.0/security/auditLog/queries/q/records?$skiptoken=abc',
   };
-  const { entry } = (await ingestExportHandler(Buffer.from(JSON.stringify(page, null, 2)), blob('graph-page.json', '"p1"')))!;
+  const { entry } = (await ingestExportHandler(
+    Buffer.from(JSON.stringify(page, null, 2)),
+    blob('graph-page.json', '"p1"'),
+  ))!;
   assert.equal(entry.format, 'json-wrapper');
   assert.equal(entry.rowsRead, truth.rows);
   assert.equal(entry.sessions, truth.sessionRecords);
@@ -80,13 +96,25 @@ test('a Graph audit log page blob is read from auditData; a page with @odata.nex
 });
 
 test('a zip blob with nothing readable, or JSON of another shape, fails its ledger entry with one message, not retried', async () => {
-  const notes = await ingestExportHandler(zipArchive([{ name: 'notes.txt', data: 'hello\n' }]), blob('notes.zip', '"n1"'));
+  const notes = await ingestExportHandler(
+    zipArchive([{ name: 'notes.txt', data: 'hello\n' }]),
+    blob('notes.zip', '"n1"'),
+  );
   assert.equal(notes?.outcome, 'failed');
-  assert.match(notes?.entry.error ?? '', /^The export "notes\.zip" cannot be read: no export could be read from the zip archive: notes\.txt: not read/);
+  assert.match(
+    notes?.entry.error ?? '',
+    /^The export "notes\.zip" cannot be read: no export could be read from the zip archive: notes\.txt: not read/,
+  );
   const stored = await services.store.ledger.get('notes.zip', '"n1"');
   assert.equal(stored?.status, 'failed');
   assert.equal(stored?.permanent, true);
-  const query = await ingestExportHandler(Buffer.from(JSON.stringify({ displayName: 'query', status: 'running' }, null, 2)), blob('query.json', '"q1"'));
+  const query = await ingestExportHandler(
+    Buffer.from(JSON.stringify({ displayName: 'query', status: 'running' }, null, 2)),
+    blob('query.json', '"q1"'),
+  );
   assert.equal(query?.outcome, 'failed');
-  assert.match(query?.entry.error ?? '', /query\.json" cannot be read: .*a JSON object with keys "displayName", "status"/);
+  assert.match(
+    query?.entry.error ?? '',
+    /query\.json" cannot be read: .*a JSON object with keys "displayName", "status"/,
+  );
 });

@@ -25,14 +25,20 @@ const logs: string[] = [];
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 const ODD_NAMES: ReadonlyArray<{ what: string; name: string }> = [
-  { what: 'a newline that would forge a log line', name: "feb.csv\n[2026-12-06T10:00:00Z] Executed 'ingestExport' (Succeeded, Id=00000000).csv" },
+  {
+    what: 'a newline that would forge a log line',
+    name: "feb.csv\n[2026-12-06T10:00:00Z] Executed 'ingestExport' (Succeeded, Id=00000000).csv",
+  },
   { what: 'CR, escape sequences, BEL, DEL, C1 controls', name: 'ctl\r\u0001\u001b[31mred\u0007\u007f\u0085\u009b.csv' },
   { what: 'a right-to-left override', name: 'invoice-\u202ecod.exe.csv' },
   { what: '#', name: 'weird#name.csv' },
   { what: '? and &', name: 'what?x=1&y=2.csv' },
   { what: '%, percent escapes and a broken one', name: 'percent%20%2F%zz%.csv' },
   { what: 'unicode and an emoji', name: 'Export März 2026 – Teams ü 📊.csv' },
-  { what: '1,024 characters (the longest blob name)', name: `long/${'x'.repeat(1024 - 'long/'.length - '.csv'.length)}.csv` },
+  {
+    what: '1,024 characters (the longest blob name)',
+    name: `long/${'x'.repeat(1024 - 'long/'.length - '.csv'.length)}.csv`,
+  },
   { what: 'a leading =', name: '=HYPERLINK("http://example.invalid","x").csv' },
   { what: 'a leading @', name: '@SUM(1+1).csv' },
   // (No backslash: storage takes it for "/", so no blob name holds one.)
@@ -51,14 +57,26 @@ function context(name: string, etag: string): InvocationContext {
 }
 
 function exportText(seed: number): { text: string; rows: number; badRows: number } {
-  const { text, truth } = generated({ records: 80, seed, format: 'purview-v3', badRowShare: 0.05, meetingIdPrefix: (0xe000 + seed).toString(16) });
+  const { text, truth } = generated({
+    records: 80,
+    seed,
+    format: 'purview-v3',
+    badRowShare: 0.05,
+    meetingIdPrefix: (0xe000 + seed).toString(16),
+  });
   assert.ok(truth.badRows > 0, 'each export has a rejected row, so it has a rejects blob');
   return { text, rows: truth.rows, badRows: truth.badRows };
 }
 
-async function lookup(name: string): Promise<{ status: number; body: { items?: Array<{ blobName: string; status: string }> } }> {
+async function lookup(
+  name: string,
+): Promise<{ status: number; body: { items?: Array<{ blobName: string; status: string }> } }> {
   const response = await reportHandlers.reportUpload!(
-    new HttpRequest({ method: 'GET', url: `http://localhost/api/uploads/${name.split('/').map(encodeURIComponent).join('/')}`, params: { name } }),
+    new HttpRequest({
+      method: 'GET',
+      url: `http://localhost/api/uploads/${name.split('/').map(encodeURIComponent).join('/')}`,
+      params: { name },
+    }),
     new InvocationContext({ functionName: 'reportUpload', logHandler: () => {} }),
   );
   return { status: response.status ?? 200, body: JSON.parse(bodyText(response)) };
@@ -83,7 +101,10 @@ async function assertRecorded(name: string, etag: string, rows: number, badRows:
   assert.equal(document?.count, badRows);
   const found = await lookup(name);
   assert.equal(found.status, 200);
-  assert.deepEqual(found.body.items?.map((i) => [i.blobName, i.status]), [[name, 'completed']]);
+  assert.deepEqual(
+    found.body.items?.map((i) => [i.blobName, i.status]),
+    [[name, 'completed']],
+  );
   return rejectsBlob;
 }
 

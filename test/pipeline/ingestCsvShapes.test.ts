@@ -13,7 +13,12 @@ import { DETAILS_ONLY, countRows, dumpTable } from './pipelineFixtures.js';
 /** Where a row came from differs between the shapes (file name, row number); the rest must not. */
 const SOURCE = ['sourceFile', 'sourceLine'];
 
-interface Ingested { entry: UploadEntry; store: Store; sessions: unknown[]; meetings: unknown[] }
+interface Ingested {
+  entry: UploadEntry;
+  store: Store;
+  sessions: unknown[];
+  meetings: unknown[];
+}
 
 async function ingest(label: string, blobName: string, content: Buffer): Promise<Ingested> {
   const store = await freshStore(label);
@@ -40,14 +45,26 @@ before(async () => {
 test('a 20 MB row at row 11: rejected with its size in the ledger and rejects blob; every other row is stored and counted', async () => {
   const huge = await ingest('csvh', 'huge-row.csv', Buffer.from(withHugeRow(text, 11, 20_000_000)));
   const e = huge.entry;
-  assert.deepEqual(counts(e), [2000, plain.entry.accepted, plain.entry.duplicates, plain.entry.skipped, plain.entry.rejected + 1]);
+  assert.deepEqual(counts(e), [
+    2000,
+    plain.entry.accepted,
+    plain.entry.duplicates,
+    plain.entry.skipped,
+    plain.entry.rejected + 1,
+  ]);
   assert.deepEqual(e.warnings, plain.entry.warnings);
   const rejection = e.firstRejections.find((r) => r.line === 11);
   assert.ok(rejection, JSON.stringify(e.firstRejections));
   assert.equal(rejection.field, 'CSV');
-  assert.match(rejection.reason, /^this row is 20,000,\d{3} bytes \(19\.1 MiB\) long, more than the 8 MiB a row may have, so it was not read/);
+  assert.match(
+    rejection.reason,
+    /^this row is 20,000,\d{3} bytes \(19\.1 MiB\) long, more than the 8 MiB a row may have, so it was not read/,
+  );
   const rejects = await huge.store.rejects.read('huge-row.csv');
-  assert.deepEqual(rejects?.rejections.map((r) => r.line), [11]);
+  assert.deepEqual(
+    rejects?.rejections.map((r) => r.line),
+    [11],
+  );
   assert.deepEqual(huge.sessions, plain.sessions);
   assert.deepEqual(huge.meetings, plain.meetings);
 });

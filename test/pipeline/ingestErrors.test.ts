@@ -34,7 +34,13 @@ function rangedSource(bytes: Buffer, failAt?: number): RangedExport & { reads: n
 function twoFileZip(): { zip: Buffer; rows: number } {
   const a = generated({ records: 300, seed: 61, format: 'purview-v3', meetingIdPrefix: 'c1' });
   const b = generated({ records: 300, seed: 62, format: 'ndjson', meetingIdPrefix: 'c2' });
-  return { zip: zipArchive([{ name: 'a.csv', data: a.text }, { name: 'b.ndjson', data: b.text }]), rows: a.truth.rows + b.truth.rows };
+  return {
+    zip: zipArchive([
+      { name: 'a.csv', data: a.text },
+      { name: 'b.ndjson', data: b.text },
+    ]),
+    rows: a.truth.rows + b.truth.rows,
+  };
 }
 
 test('a zip read from storage whose later reads fail is a storage failure: thrown for a retry, not completed without a file', async () => {
@@ -50,7 +56,11 @@ test('a zip read from storage whose later reads fail is a storage failure: throw
     const name = `flaky-${failAt}.zip`;
     await assert.rejects(
       ingestExport({ blobName: name, etag: '"1"', content: rangedSource(zip, failAt) }, { store }),
-      (e: unknown) => e instanceof Error && new RegExp(`^Ingestion of "${name.replace('.', '\\.')}" failed after \\d+ rows: reading the export from storage failed: read ECONNRESET$`).test(e.message),
+      (e: unknown) =>
+        e instanceof Error &&
+        new RegExp(
+          `^Ingestion of "${name.replace('.', '\\.')}" failed after \\d+ rows: reading the export from storage failed: read ECONNRESET$`,
+        ).test(e.message),
       `reads failing after ${failAt}`,
     );
     const entry = await store.ledger.get(name, '"1"');
@@ -63,8 +73,14 @@ test('a damaged zip is permanent: recorded as failed and not thrown', async () =
   const { zip } = twoFileZip();
   const damaged = Buffer.from(zip);
   damaged.fill(0x20, damaged.length - 40); // the end of the central directory
-  const { outcome, entry } = await ingestExport({ blobName: 'damaged.zip', etag: '"1"', content: rangedSource(damaged) }, { store });
+  const { outcome, entry } = await ingestExport(
+    { blobName: 'damaged.zip', etag: '"1"', content: rangedSource(damaged) },
+    { store },
+  );
   assert.equal(outcome, 'failed');
   assert.equal(entry.permanent, true);
-  assert.match(entry.error ?? '', /^The export "damaged\.zip" cannot be read: the zip archive cannot be read \(damaged or truncated\?\)/);
+  assert.match(
+    entry.error ?? '',
+    /^The export "damaged\.zip" cannot be read: the zip archive cannot be read \(damaged or truncated\?\)/,
+  );
 });

@@ -27,25 +27,43 @@ async function contents(store: Store): Promise<unknown> {
 }
 
 /** Ingests `bytes` from memory into one store and from a blob (streamed) into another; returns both. */
-async function both(name: string, bytes: Buffer, observe?: (source: RangedExport) => RangedExport): Promise<{ memory: IngestResult; streamed: IngestResult; memoryStore: Store; streamStore: Store }> {
+async function both(
+  name: string,
+  bytes: Buffer,
+  observe?: (source: RangedExport) => RangedExport,
+): Promise<{ memory: IngestResult; streamed: IngestResult; memoryStore: Store; streamStore: Store }> {
   const memoryStore = await freshStore('mem');
   const streamStore = await freshStore('str');
   const blob = streamStore.exports.getBlockBlobClient(name);
   const { etag } = await blob.uploadData(bytes);
   const memory = await ingestExport({ blobName: name, etag: etag!, content: bytes }, { store: memoryStore });
   const opened = await openExportBlob(blob, etag);
-  const streamed = await ingestExport({ blobName: name, etag: etag!, content: observe ? observe(opened) : opened }, { store: streamStore });
+  const streamed = await ingestExport(
+    { blobName: name, etag: etag!, content: observe ? observe(opened) : opened },
+    { store: streamStore },
+  );
   return { memory, streamed, memoryStore, streamStore };
 }
 
 test('a CSV blob streamed from storage gives the rows and ledger entry of the same bytes in memory', async () => {
-  const { text } = generated({ records: 1200, seed: 41, format: 'purview-v3', badRowShare: 0.02, duplicateShare: 0.02, otherOperationsShare: 0.05, meetingIdPrefix: 'e1' });
+  const { text } = generated({
+    records: 1200,
+    seed: 41,
+    format: 'purview-v3',
+    badRowShare: 0.02,
+    duplicateShare: 0.02,
+    otherOperationsShare: 0.05,
+    meetingIdPrefix: 'e1',
+  });
   const r = await both('march.csv', Buffer.from(text));
   assert.equal(r.streamed.entry.status, 'completed');
   assert.ok(r.streamed.entry.rejected > 0 && r.streamed.entry.skipped > 0);
   assert.deepEqual(comparable(r.streamed.entry), comparable(r.memory.entry));
   assert.deepEqual(await contents(r.streamStore), await contents(r.memoryStore));
-  const rejects = async (store: Store): Promise<unknown> => ({ ...(await store.rejects.read('march.csv')), writtenAt: undefined });
+  const rejects = async (store: Store): Promise<unknown> => ({
+    ...(await store.rejects.read('march.csv')),
+    writtenAt: undefined,
+  });
   assert.deepEqual(await rejects(r.streamStore), await rejects(r.memoryStore));
 });
 
@@ -78,6 +96,9 @@ test('a zip blob is read by ranges, never whole, and stores what the archive in 
   assert.equal(r.streamed.entry.sessions, a.truth.sessionRecords + b.truth.sessionRecords);
   assert.deepEqual(comparable(r.streamed.entry), comparable(r.memory.entry));
   assert.deepEqual(await contents(r.streamStore), await contents(r.memoryStore));
-  assert.ok(!reads.some(([start, end]) => start === 0 && end === zip.length), `no read of the whole archive: ${JSON.stringify(reads)}`);
+  assert.ok(
+    !reads.some(([start, end]) => start === 0 && end === zip.length),
+    `no read of the whole archive: ${JSON.stringify(reads)}`,
+  );
   assert.ok(reads.length <= 12, `a few ranged reads for three files: ${JSON.stringify(reads)}`);
 });

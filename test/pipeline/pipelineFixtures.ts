@@ -8,19 +8,49 @@ import { SessionClassifier } from '../../src/analysis/classify.js';
 import { analyseMeeting } from '../../src/analysis/detect.js';
 import type { Meeting, MeetingAnalysis } from '../../src/analysis/model.js';
 
-export function generated(options: Partial<GeneratorOptions> & { records: number }): { text: string; truth: GroundTruth } {
+export function generated(options: Partial<GeneratorOptions> & { records: number }): {
+  text: string;
+  truth: GroundTruth;
+} {
   const g = generateExport({ seed: 7, scenario: 'mixed', format: 'ndjson', ...options });
   return { text: [...g.chunks()].join(''), truth: g.truth };
 }
 
 /** The non-empty lines of an NDJSON export. */
 /** One NDJSON MeetingParticipantDetail line of participant `user` (Windows client, managed device). */
-export function sessionLine(id: string, meetingId: string, user: string, join: string, leave: string, ip = '10.57.1.10'): string {
+export function sessionLine(
+  id: string,
+  meetingId: string,
+  user: string,
+  join: string,
+  leave: string,
+  ip = '10.57.1.10',
+): string {
   return JSON.stringify({
-    Id: id, RecordType: 25, CreationTime: '2026-03-03T12:00:00', Operation: 'MeetingParticipantDetail', Workload: 'MicrosoftTeams',
-    UserId: 'org@contoso.com', UserKey: 'org-id', OrganizationId: 'tenant', MeetingDetailId: meetingId, ItemName: 'ScheduledMeeting',
-    Attendees: [{ UserObjectId: `oid-${user}`, UPN: `${user}@contoso.com`, DisplayName: user, RecipientType: 'User', OrganizationId: 'tenant' }],
-    JoinTime: join, LeaveTime: leave, ClientIP: ip, DeviceInformation: 'Windows 10', DeviceId: `dev-${user}`,
+    Id: id,
+    RecordType: 25,
+    CreationTime: '2026-03-03T12:00:00',
+    Operation: 'MeetingParticipantDetail',
+    Workload: 'MicrosoftTeams',
+    UserId: 'org@contoso.com',
+    UserKey: 'org-id',
+    OrganizationId: 'tenant',
+    MeetingDetailId: meetingId,
+    ItemName: 'ScheduledMeeting',
+    Attendees: [
+      {
+        UserObjectId: `oid-${user}`,
+        UPN: `${user}@contoso.com`,
+        DisplayName: user,
+        RecipientType: 'User',
+        OrganizationId: 'tenant',
+      },
+    ],
+    JoinTime: join,
+    LeaveTime: leave,
+    ClientIP: ip,
+    DeviceInformation: 'Windows 10',
+    DeviceId: `dev-${user}`,
     ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
   });
 }
@@ -34,7 +64,10 @@ export function ndjson(lines: readonly string[]): Buffer {
 }
 
 /** Every entity of a table without service-managed fields, sorted by keys. */
-export async function dumpTable(client: TableClient, drop: readonly string[] = []): Promise<Array<Record<string, unknown>>> {
+export async function dumpTable(
+  client: TableClient,
+  drop: readonly string[] = [],
+): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
   for await (const e of client.listEntities<Record<string, unknown>>()) {
     const copy: Record<string, unknown> = {};
@@ -56,16 +89,30 @@ export const DETAILS_ONLY = "RowKey lt '~~b|'";
 
 export async function countRows(client: TableClient, filter?: string): Promise<number> {
   let n = 0;
-  for await (const _ of client.listEntities(filter === undefined ? {} : { queryOptions: { filter, select: ['RowKey'] } })) n++;
+  for await (const _ of client.listEntities(
+    filter === undefined ? {} : { queryOptions: { filter, select: ['RowKey'] } },
+  ))
+    n++;
   return n;
 }
 
 /** The CLI's path: read the files in memory, de-duplicate, analyse every meeting with the default config. */
-export async function analyseInMemory(files: Array<{ name: string; content: Buffer }>): Promise<Array<{ meeting: Meeting; analysis: MeetingAnalysis }>> {
+export async function analyseInMemory(
+  files: Array<{ name: string; content: Buffer }>,
+): Promise<Array<{ meeting: Meeting; analysis: MeetingAnalysis }>> {
   const dataset = new AuditDataset();
   for (const f of files) {
-    await dataset.addExport(readExport((async function* () { yield f.content; })(), { file: f.name }));
+    await dataset.addExport(
+      readExport(
+        (async function* () {
+          yield f.content;
+        })(),
+        { file: f.name },
+      ),
+    );
   }
   const classifier = new SessionClassifier();
-  return dataset.meetings().map((meeting) => ({ meeting, analysis: analyseMeeting(meeting, (s) => classifier.classify(s)) }));
+  return dataset
+    .meetings()
+    .map((meeting) => ({ meeting, analysis: analyseMeeting(meeting, (s) => classifier.classify(s)) }));
 }

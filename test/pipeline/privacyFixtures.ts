@@ -29,19 +29,28 @@ export async function scanStore(store: Store): Promise<StoredText[]> {
     const container = store.clients.blobService.getContainerClient(name);
     if (!(await container.exists())) continue;
     for await (const blob of container.listBlobsFlat()) {
-      out.push({ where: `${name}/${blob.name}`, text: (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8') });
+      out.push({
+        where: `${name}/${blob.name}`,
+        text: (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8'),
+      });
     }
   }
   return out;
 }
 
 /** A store with one generated export uploaded, ingested (pseudonymised when given) and analysed. */
-export async function analysedStore(label: string, options: { records?: number; seed?: number; pseudonymizer?: Pseudonymizer | null } = {}): Promise<{ store: Store; lines: string[] }> {
+export async function analysedStore(
+  label: string,
+  options: { records?: number; seed?: number; pseudonymizer?: Pseudonymizer | null } = {},
+): Promise<{ store: Store; lines: string[] }> {
   const store = await freshStore(label);
   const lines = ndjsonLines(generated({ records: options.records ?? 800, seed: options.seed ?? 41 }).text);
   const content = ndjson(lines);
   const response = await store.exports.getBlockBlobClient('p.ndjson').upload(content, content.length);
-  const result = await ingestExport({ blobName: 'p.ndjson', etag: response.etag!, content }, { store, pseudonymizer: options.pseudonymizer ?? null });
+  const result = await ingestExport(
+    { blobName: 'p.ndjson', etag: response.etag!, content },
+    { store, pseudonymizer: options.pseudonymizer ?? null },
+  );
   if (result.outcome !== 'completed') throw new Error('ingestion did not complete');
   await analyseMarkedMeetings({ store }, { deadline: FAR() });
   return { store, lines };

@@ -21,13 +21,22 @@ export function identitiesOf(lines: readonly string[]): Set<string> {
   const visit = (value: unknown, key: string): void => {
     if (Array.isArray(value)) value.forEach((v) => visit(v, key));
     else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, k);
-    else if (typeof value === 'string' && /^(UserId|UserKey|UPN|UserObjectId|DisplayName)$/.test(key) && value.length >= 6) found.add(value.toLowerCase());
+    else if (
+      typeof value === 'string' &&
+      /^(UserId|UserKey|UPN|UserObjectId|DisplayName)$/.test(key) &&
+      value.length >= 6
+    )
+      found.add(value.toLowerCase());
   };
   for (const line of lines) visit(JSON.parse(line), '');
   return found;
 }
 
-async function items(store: Store, route: string, query: Record<string, string> = {}): Promise<Record<string, unknown>> {
+async function items(
+  store: Store,
+  route: string,
+  query: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   const deps: ReportDeps = { store, config: new CachedConfig(store.config) };
   const r = await answerReport({ route, params: {}, query: { limit: '1000', ...query } }, deps);
   assert.equal(r.status, 200, r.body);
@@ -48,23 +57,38 @@ test('pseudonymised mode: no identity of the export is stored in clear; counts a
   for (const s of stored) {
     const text = s.text.toLowerCase();
     for (const id of identities) assert.ok(!text.includes(id), `${s.where} holds an identity in clear`);
-    assert.doesNotMatch(s.text, /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9])/, `${s.where} holds an e-mail address`);
+    assert.doesNotMatch(
+      s.text,
+      /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9])/,
+      `${s.where} holds an e-mail address`,
+    );
   }
   // The same scan finds them in normal mode (the scan can fail).
-  const clear = (await scanStore(normal.store)).filter((s) => !s.where.startsWith(normal.store.names.containers.exports + '/'));
+  const clear = (await scanStore(normal.store)).filter(
+    (s) => !s.where.startsWith(normal.store.names.containers.exports + '/'),
+  );
   assert.ok(clear.some((s) => [...identities].some((id) => s.text.toLowerCase().includes(id))));
 
   // The same disconnections (participants under their pseudonyms), totals and rankings.
-  const key = (d: Record<string, unknown>) => `${String(d['meetingId'])}|${String(d['gapSeconds'])}|${String(d['band'])}|${String(d['site'])}`;
+  const key = (d: Record<string, unknown>) =>
+    `${String(d['meetingId'])}|${String(d['gapSeconds'])}|${String(d['band'])}|${String(d['site'])}`;
   const pd = (await items(store, 'disconnections', { band: 'all' })).items as Array<Record<string, unknown>>;
   const nd = (await items(normal.store, 'disconnections', { band: 'all' })).items as Array<Record<string, unknown>>;
   assert.ok(nd.length > 0);
   assert.deepEqual(pd.map(key).sort(), nd.map(key).sort(), 'the disconnections are those of normal mode');
-  assert.deepEqual(pd.map((d) => String(d['participantKey'])).sort(), nd.map((d) => pseudonymizer.of(String(d['participantKey']))).sort(), 'participants shown as pseudonyms');
+  assert.deepEqual(
+    pd.map((d) => String(d['participantKey'])).sort(),
+    nd.map((d) => pseudonymizer.of(String(d['participantKey']))).sort(),
+    'participants shown as pseudonyms',
+  );
   assert.ok(pd.every((d) => isPseudonym(String(d['participantKey']))));
   assert.deepEqual((await items(store, 'summary')).totals, (await items(normal.store, 'summary')).totals, 'totals');
   for (const groupBy of ['site', 'platform', 'day', 'subnet']) {
-    assert.deepEqual(await items(store, 'summary', { groupBy }), await items(normal.store, 'summary', { groupBy }), `${groupBy} ranking`);
+    assert.deepEqual(
+      await items(store, 'summary', { groupBy }),
+      await items(normal.store, 'summary', { groupBy }),
+      `${groupBy} ranking`,
+    );
   }
   const users = (await items(store, 'summary', { groupBy: 'user' })).items as Array<{ key: string }>;
   assert.ok(users.length > 0 && users.every((u) => isPseudonym(u.key)), 'the user ranking shows pseudonyms');
@@ -72,9 +96,19 @@ test('pseudonymised mode: no identity of the export is stored in clear; counts a
 
 test('pseudonymised mode: on without a usable key, ingestion fails before it stores anything, naming the setting', async () => {
   assert.equal(pseudonymizerFromEnv({}), undefined, 'off by default');
-  assert.throws(() => pseudonymizerFromEnv({ PSEUDONYMIZE_USERS: 'true' }), (e: unknown) => e instanceof PseudonymKeyError && /PSEUDONYM_KEY/.test(e.message));
+  assert.throws(
+    () => pseudonymizerFromEnv({ PSEUDONYMIZE_USERS: 'true' }),
+    (e: unknown) => e instanceof PseudonymKeyError && /PSEUDONYM_KEY/.test(e.message),
+  );
   assert.throws(() => pseudonymizerFromEnv({ PSEUDONYMIZE_USERS: 'TRUE', PSEUDONYM_KEY: 'short' }), /at least 32/);
-  assert.throws(() => pseudonymizerFromEnv({ PSEUDONYMIZE_USERS: 'true', PSEUDONYM_KEY: '@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/k)' }), /Key Vault Secrets User/);
+  assert.throws(
+    () =>
+      pseudonymizerFromEnv({
+        PSEUDONYMIZE_USERS: 'true',
+        PSEUDONYM_KEY: '@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/k)',
+      }),
+    /Key Vault Secrets User/,
+  );
   assert.ok(pseudonymizerFromEnv({ PSEUDONYMIZE_USERS: 'true', PSEUDONYM_KEY: KEY }) instanceof Pseudonymizer);
 
   const store = await freshStore('pk');

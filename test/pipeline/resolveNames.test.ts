@@ -16,25 +16,52 @@ import type { NamesRunStatus } from '../../src/storage/usersTable.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
 import { freshStore } from '../storage/testStore.js';
 import { dumpTable, ndjson } from './pipelineFixtures.js';
-import { EXTERNAL_ID, GUEST, MEMBER, recordingSleep, startGraphStandIns, type GraphStandIns } from '../graph/graphStandIns.js';
+import {
+  EXTERNAL_ID,
+  GUEST,
+  MEMBER,
+  recordingSleep,
+  startGraphStandIns,
+  type GraphStandIns,
+} from '../graph/graphStandIns.js';
 import type { DirectoryUser } from '../graph/fakeGraph.js';
 
 const MEETING = 'meeting-with-bare-ids';
 const ORGANIZER: DirectoryUser = {
-  id: '55555555-aaaa-4bbb-8ccc-000000000005', displayName: 'Olga Organiser', userPrincipalName: 'olga@contoso.com', mail: 'olga@contoso.com', userType: 'Member',
+  id: '55555555-aaaa-4bbb-8ccc-000000000005',
+  displayName: 'Olga Organiser',
+  userPrincipalName: 'olga@contoso.com',
+  mail: 'olga@contoso.com',
+  userType: 'Member',
 };
 const FILE_USER: DirectoryUser = {
-  id: '66666666-aaaa-4bbb-8ccc-000000000006', displayName: 'Fay File', userPrincipalName: 'fay@contoso.com', mail: 'fay@contoso.com', userType: 'Member',
+  id: '66666666-aaaa-4bbb-8ccc-000000000006',
+  displayName: 'Fay File',
+  userPrincipalName: 'fay@contoso.com',
+  mail: 'fay@contoso.com',
+  userType: 'Member',
 };
 const USERS_FILE = `${FILE_USER.id},fay.from.file@contoso.com\n`;
 const HOUR = 3_600_000;
 
 function line(id: string, attendee: Record<string, string>, join: string, leave: string, ip: string): string {
   return JSON.stringify({
-    Id: id, RecordType: 25, CreationTime: '2026-03-04T12:00:00', Operation: 'MeetingParticipantDetail', Workload: 'MicrosoftTeams',
-    UserId: 'olga@contoso.com', UserKey: ORGANIZER.id, OrganizationId: 'tenant', MeetingDetailId: MEETING, ItemName: 'ScheduledMeeting',
-    Attendees: [{ RecipientType: 'User', OrganizationId: 'tenant', ...attendee }], JoinTime: join, LeaveTime: leave, ClientIP: ip,
-    DeviceInformation: 'Windows 10', ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
+    Id: id,
+    RecordType: 25,
+    CreationTime: '2026-03-04T12:00:00',
+    Operation: 'MeetingParticipantDetail',
+    Workload: 'MicrosoftTeams',
+    UserId: 'olga@contoso.com',
+    UserKey: ORGANIZER.id,
+    OrganizationId: 'tenant',
+    MeetingDetailId: MEETING,
+    ItemName: 'ScheduledMeeting',
+    Attendees: [{ RecipientType: 'User', OrganizationId: 'tenant', ...attendee }],
+    JoinTime: join,
+    LeaveTime: leave,
+    ClientIP: ip,
+    DeviceInformation: 'Windows 10',
+    ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
   });
 }
 
@@ -43,7 +70,13 @@ const RECORDS = [
   line('r1', { UserObjectId: MEMBER.id }, '2026-03-04T09:00:00', '2026-03-04T09:20:00', '10.57.3.4'),
   line('r2', { UserObjectId: MEMBER.id }, '2026-03-04T09:20:20', '2026-03-04T10:00:00', '192.168.1.20'),
   line('r3', { UserObjectId: GUEST.id }, '2026-03-04T09:00:00', '2026-03-04T10:00:00', '10.57.3.5'),
-  line('r4', { UserObjectId: EXTERNAL_ID, OrganizationId: 'other-tenant' }, '2026-03-04T09:00:00', '2026-03-04T10:00:00', '10.57.3.6'),
+  line(
+    'r4',
+    { UserObjectId: EXTERNAL_ID, OrganizationId: 'other-tenant' },
+    '2026-03-04T09:00:00',
+    '2026-03-04T10:00:00',
+    '10.57.3.6',
+  ),
   line('r5', { UserObjectId: FILE_USER.id }, '2026-03-04T09:00:00', '2026-03-04T10:00:00', '10.57.3.7'),
 ];
 
@@ -73,15 +106,25 @@ async function ingested(label: string): Promise<Setup> {
   const services = servicesFor(store);
   const { sleep, waits } = recordingSleep();
   return {
-    store, waits,
+    store,
+    waits,
     deps: { store, config: new CachedConfig(store.config) },
-    run: (options = {}) => makeNamesRunner({
-      env: { ...s.settings, ...options.env }, services: () => services, sleep, now: () => options.at ?? new Date(),
-    })({ info() {}, warn() {}, error() {} }),
+    run: (options = {}) =>
+      makeNamesRunner({
+        env: { ...s.settings, ...options.env },
+        services: () => services,
+        sleep,
+        now: () => options.at ?? new Date(),
+      })({ info() {}, warn() {}, error() {} }),
   };
 }
 
-async function get(deps: ReportDeps, route: string, query: Record<string, string> = {}, params: Record<string, string> = {}) {
+async function get(
+  deps: ReportDeps,
+  route: string,
+  query: Record<string, string> = {},
+  params: Record<string, string> = {},
+) {
   const response = await answerReport({ route, params, query }, deps);
   assert.equal(response.status, 200, response.body);
   return JSON.parse(response.body) as { items: Array<Record<string, unknown>> } & Record<string, unknown>;
@@ -95,33 +138,82 @@ async function attendeesById(deps: ReportDeps): Promise<Map<string, Record<strin
 test('Graph names appear in the reports: attendees, disconnections, the organiser of meetings, users; the users file wins', async () => {
   const { deps, run } = await ingested('names');
   const before = await attendeesById(deps);
-  assert.deepEqual([before.get(MEMBER.id)?.['displayName'], before.get(MEMBER.id)?.['email']], ['', ''], 'ids only before the lookup');
+  assert.deepEqual(
+    [before.get(MEMBER.id)?.['displayName'], before.get(MEMBER.id)?.['email']],
+    ['', ''],
+    'ids only before the lookup',
+  );
 
   const status = await run();
   assert.ok(status);
-  assert.deepEqual([status.due, status.found, status.notInTenant, status.failed, status.lastError], [5, 4, 1, 0, undefined]);
+  assert.deepEqual(
+    [status.due, status.found, status.notInTenant, status.failed, status.lastError],
+    [5, 4, 1, 0, undefined],
+  );
   assert.equal(s.graph.batches.at(-1)?.ids.length, 5, 'one $batch for the five object ids');
 
   const after = await attendeesById(deps);
-  assert.deepEqual([after.get(MEMBER.id)?.['displayName'], after.get(MEMBER.id)?.['email']], ['Ada Member', 'ada@contoso.com']);
-  assert.deepEqual([after.get(GUEST.id)?.['displayName'], after.get(GUEST.id)?.['email']], ['Gus Guest', 'gus@fabrikam.com'], "a guest's mail, not its #EXT# UPN");
-  assert.deepEqual([after.get(EXTERNAL_ID)?.['displayName'], after.get(EXTERNAL_ID)?.['email']], ['', ''], 'an external user stays an id');
-  assert.deepEqual([after.get(FILE_USER.id)?.['displayName'], after.get(FILE_USER.id)?.['email']], ['Fay File', 'fay.from.file@contoso.com'], 'the users file wins for the e-mail');
+  assert.deepEqual(
+    [after.get(MEMBER.id)?.['displayName'], after.get(MEMBER.id)?.['email']],
+    ['Ada Member', 'ada@contoso.com'],
+  );
+  assert.deepEqual(
+    [after.get(GUEST.id)?.['displayName'], after.get(GUEST.id)?.['email']],
+    ['Gus Guest', 'gus@fabrikam.com'],
+    "a guest's mail, not its #EXT# UPN",
+  );
+  assert.deepEqual(
+    [after.get(EXTERNAL_ID)?.['displayName'], after.get(EXTERNAL_ID)?.['email']],
+    ['', ''],
+    'an external user stays an id',
+  );
+  assert.deepEqual(
+    [after.get(FILE_USER.id)?.['displayName'], after.get(FILE_USER.id)?.['email']],
+    ['Fay File', 'fay.from.file@contoso.com'],
+    'the users file wins for the e-mail',
+  );
 
   const drops = (await get(deps, 'disconnections', { meeting: MEETING })).items;
-  assert.deepEqual(drops.map((d) => [d['participantKey'], d['displayName'], d['email']]), [[MEMBER.id, 'Ada Member', 'ada@contoso.com']]);
+  assert.deepEqual(
+    drops.map((d) => [d['participantKey'], d['displayName'], d['email']]),
+    [[MEMBER.id, 'Ada Member', 'ada@contoso.com']],
+  );
 
   const meetings = (await get(deps, 'meetings')).items;
-  assert.deepEqual(meetings.map((m) => [m['organizerId'], m['organizerName']]), [[ORGANIZER.id, 'Olga Organiser']]);
+  assert.deepEqual(
+    meetings.map((m) => [m['organizerId'], m['organizerName']]),
+    [[ORGANIZER.id, 'Olga Organiser']],
+  );
   const meeting = await get(deps, 'meetings/{*meetingId}', {}, { meetingId: MEETING });
   assert.equal((meeting['meeting'] as Record<string, unknown>)['organizerName'], 'Olga Organiser');
-  assert.equal((meeting['sessions'] as Array<Record<string, unknown>>).find((r) => r['participantKey'] === GUEST.id)?.['displayName'], 'Gus Guest');
+  assert.equal(
+    (meeting['sessions'] as Array<Record<string, unknown>>).find((r) => r['participantKey'] === GUEST.id)?.[
+      'displayName'
+    ],
+    'Gus Guest',
+  );
   const csv = await answerReport({ route: 'meetings', params: {}, query: { format: 'csv' } }, deps);
   assert.match(csv.body.split('\n')[0] ?? '', /organizerId,organizerName,/);
 
   const users = new Map((await get(deps, 'users')).items.map((u) => [String(u['uuid']).toLowerCase(), u]));
-  assert.deepEqual(users.get(MEMBER.id), { uuid: MEMBER.id, email: 'ada@contoso.com', displayName: 'Ada Member', userType: 'Member', directory: 'found', origin: 'attendee', added: true });
-  assert.deepEqual(users.get(FILE_USER.id), { uuid: FILE_USER.id, email: 'fay.from.file@contoso.com', displayName: 'Fay File', userType: 'Member', directory: 'found', origin: 'file', added: false });
+  assert.deepEqual(users.get(MEMBER.id), {
+    uuid: MEMBER.id,
+    email: 'ada@contoso.com',
+    displayName: 'Ada Member',
+    userType: 'Member',
+    directory: 'found',
+    origin: 'attendee',
+    added: true,
+  });
+  assert.deepEqual(users.get(FILE_USER.id), {
+    uuid: FILE_USER.id,
+    email: 'fay.from.file@contoso.com',
+    displayName: 'Fay File',
+    userType: 'Member',
+    directory: 'found',
+    origin: 'file',
+    added: false,
+  });
   assert.equal(users.get(EXTERNAL_ID), undefined, 'no address known for the external user');
 
   const health = await get(deps, 'health');
@@ -180,10 +272,16 @@ test('a failing Graph (503 throughout) leaves the reports working with ids; the 
 test('a Graph refusing the identity (no User.Read.All): the run fails with what to grant, recorded for /api/health; reports keep ids', async () => {
   const { deps, run } = await ingested('refused');
   s.identity.identities.set('7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', '0f1e2d3c-4b5a-4968-8776-655443322110');
-  const error = await run({ env: { GRAPH_MANAGED_IDENTITY_CLIENT_ID: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e' } }).then(() => undefined, (e: unknown) => e);
+  const error = await run({ env: { GRAPH_MANAGED_IDENTITY_CLIENT_ID: '7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e' } }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.match(String(error), /User\.Read\.All/);
   const health = await get(deps, 'health');
-  assert.match(String((health['names'] as { lastRun: Record<string, unknown> }).lastRun['lastError']), /Authorization_RequestDenied/);
+  assert.match(
+    String((health['names'] as { lastRun: Record<string, unknown> }).lastRun['lastError']),
+    /Authorization_RequestDenied/,
+  );
   assert.equal((await attendeesById(deps)).get(MEMBER.id)?.['email'], '');
 });
 
@@ -193,6 +291,10 @@ test('pseudonymised mode (PSEUDONYMIZE_USERS=true): Graph is not asked and no na
   assert.equal(await run({ env: { PSEUDONYMIZE_USERS: 'true' } }), undefined);
   assert.equal(s.graph.batches.length, sent);
   for (const entity of await dumpTable(store.users.client)) {
-    assert.deepEqual(Object.keys(entity).filter((k) => k.startsWith('graph')), [], 'no directory properties');
+    assert.deepEqual(
+      Object.keys(entity).filter((k) => k.startsWith('graph')),
+      [],
+      'no directory properties',
+    );
   }
 });

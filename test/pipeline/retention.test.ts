@@ -19,15 +19,21 @@ import { analysedStore, FAR } from './privacyFixtures.js';
 const DAY = 86_400_000;
 const PERIODS = { recordsDays: 30, resultsDays: 180, aggregatesDays: 730 };
 
-async function report(deps: ReportDeps, route: string, query: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }> {
+async function report(
+  deps: ReportDeps,
+  route: string,
+  query: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }> {
   const r = await answerReport({ route, params: {}, query: { limit: '1000', ...query } }, deps);
   return { status: r.status, body: JSON.parse(r.body) as Record<string, unknown>, headers: r.headers };
 }
 
 async function latestRecordTime(store: Store): Promise<number> {
   let latest = 0;
-  for (const e of await dumpTable(store.sessions.client)) latest = Math.max(latest, num(e, 'leaveTime') ?? 0, num(e, 'joinTime') ?? 0, num(e, 'creationTime') ?? 0);
-  for (const e of await dumpTable(store.meetings.client)) latest = Math.max(latest, num(e, 'endTime') ?? 0, num(e, 'creationTime') ?? 0);
+  for (const e of await dumpTable(store.sessions.client))
+    latest = Math.max(latest, num(e, 'leaveTime') ?? 0, num(e, 'joinTime') ?? 0, num(e, 'creationTime') ?? 0);
+  for (const e of await dumpTable(store.meetings.client))
+    latest = Math.max(latest, num(e, 'endTime') ?? 0, num(e, 'creationTime') ?? 0);
   return latest;
 }
 
@@ -40,7 +46,9 @@ test('retention: records, then results, then aggregates go as the clock passes e
   assert.ok(t > 0);
   const base = deps(new Date(t));
   const meetingsBefore = (await report(base, 'meetings')).body.items as unknown[];
-  const disconnectionsBefore = (await report(base, 'disconnections', { band: 'all' })).body.items as Array<Record<string, unknown>>;
+  const disconnectionsBefore = (await report(base, 'disconnections', { band: 'all' })).body.items as Array<
+    Record<string, unknown>
+  >;
   const bySite = (await report(base, 'summary', { groupBy: 'site' })).body;
   const byPlatform = (await report(base, 'summary', { groupBy: 'platform' })).body;
   const byDay = (await report(base, 'summary', { groupBy: 'day' })).body;
@@ -53,13 +61,22 @@ test('retention: records, then results, then aggregates go as the clock passes e
   assert.ok(run1.counts.sessions! > 0 && run1.counts.meetingRecords! > 0 && run1.counts.bundlesDeleted! > 0);
   assert.equal((await dumpTable(store.sessions.client)).length, 0, 'no session record remains');
   const meetingRows = await dumpTable(store.meetings.client);
-  assert.deepEqual(meetingRows.filter((e) => e.rowKey !== PURGED_ROW), [], 'no MeetingDetail record, bundle or copy remains');
+  assert.deepEqual(
+    meetingRows.filter((e) => e.rowKey !== PURGED_ROW),
+    [],
+    'no MeetingDetail record, bundle or copy remains',
+  );
   const disconnections = await dumpTable(store.disconnections.client);
   assert.equal(disconnections.length, disconnectionsBefore.length, 'results stay');
   for (const d of disconnections) {
     assert.equal(d['ipCut'], true);
-    for (const ip of [d['lostClientIp'], d['ipBefore']]) assert.ok(typeof ip === 'string' && !FULL_IP.test(ip), `only a network is kept: ${String(ip)}`);
-    assert.doesNotMatch(String(d['data']), /"(ipBefore|ipAfter|lostClientIp)":"(\d{1,3}\.){3}\d{1,3}"/, 'no full IPv4 address in the stored disconnection');
+    for (const ip of [d['lostClientIp'], d['ipBefore']])
+      assert.ok(typeof ip === 'string' && !FULL_IP.test(ip), `only a network is kept: ${String(ip)}`);
+    assert.doesNotMatch(
+      String(d['data']),
+      /"(ipBefore|ipAfter|lostClientIp)":"(\d{1,3}\.){3}\d{1,3}"/,
+      'no full IPv4 address in the stored disconnection',
+    );
   }
   const later = deps(afterRecords);
   assert.deepEqual((await report(later, 'meetings')).body.items, meetingsBefore, 'the meetings report is unchanged');
@@ -67,9 +84,16 @@ test('retention: records, then results, then aggregates go as the clock passes e
   const meetingIds = (meetingsBefore as Array<{ meetingId: string }>).map((m) => m.meetingId);
   await store.marks.mark(meetingIds, afterRecords);
   await analyseMarkedMeetings({ store, now: () => afterRecords }, { deadline: FAR() });
-  assert.deepEqual((await report(later, 'meetings')).body.items, meetingsBefore, 'analysis keeps results whose records were purged');
+  assert.deepEqual(
+    (await report(later, 'meetings')).body.items,
+    meetingsBefore,
+    'analysis keeps results whose records were purged',
+  );
   const again = await applyRetention({ store, now: () => afterRecords }, PERIODS, FAR());
-  assert.ok(Object.values(again.counts).every((n) => n === 0), `a second run finds nothing: ${JSON.stringify(again.counts)}`);
+  assert.ok(
+    Object.values(again.counts).every((n) => n === 0),
+    `a second run finds nothing: ${JSON.stringify(again.counts)}`,
+  );
 
   // 2. Past the results period: per-meeting results and per-user aggregates go; the others answer as before.
   const afterResults = new Date(t + 181 * DAY + DAY);
@@ -85,7 +109,11 @@ test('retention: records, then results, then aggregates go as the clock passes e
     assert.equal(summary.organizerUpn + summary.organizerId, '', 'the organiser is left out');
   }
   assert.equal((await dumpTable(store.aggregates.client)).filter((e) => e['dimension'] === 'user').length, 0);
-  assert.equal((await dumpTable(store.users.client)).filter((e) => String(e.partitionKey).startsWith('user-')).length, 0, 'learned users go with the results');
+  assert.equal(
+    (await dumpTable(store.users.client)).filter((e) => String(e.partitionKey).startsWith('user-')).length,
+    0,
+    'learned users go with the results',
+  );
   const purgedDeps = deps(afterResults);
   const meetingsNow = await report(purgedDeps, 'meetings');
   assert.deepEqual(meetingsNow.body.items, []);
@@ -97,15 +125,29 @@ test('retention: records, then results, then aggregates go as the clock passes e
     const { purged: _p, ...rest } = b;
     return rest;
   };
-  assert.deepEqual(strip((await report(purgedDeps, 'summary', { groupBy: 'site' })).body), bySite, 'site aggregates unchanged');
-  assert.deepEqual(strip((await report(purgedDeps, 'summary', { groupBy: 'platform' })).body), byPlatform, 'platform aggregates unchanged');
-  assert.deepEqual(strip((await report(purgedDeps, 'summary', { groupBy: 'day' })).body), byDay, 'day aggregates unchanged');
+  assert.deepEqual(
+    strip((await report(purgedDeps, 'summary', { groupBy: 'site' })).body),
+    bySite,
+    'site aggregates unchanged',
+  );
+  assert.deepEqual(
+    strip((await report(purgedDeps, 'summary', { groupBy: 'platform' })).body),
+    byPlatform,
+    'platform aggregates unchanged',
+  );
+  assert.deepEqual(
+    strip((await report(purgedDeps, 'summary', { groupBy: 'day' })).body),
+    byDay,
+    'day aggregates unchanged',
+  );
   const fromAfter = await report(purgedDeps, 'meetings', { from: afterResults.toISOString() });
   assert.equal(fromAfter.body['purged'], undefined, 'a period after the purge has no note');
 
   // /api/health shows the last run's counts and the purged days.
   const health = await report(purgedDeps, 'health');
-  const retention = health.body['retention'] as { lastRun: { counts: Record<string, number>; purgedBefore: Record<string, string> } };
+  const retention = health.body['retention'] as {
+    lastRun: { counts: Record<string, number>; purgedBefore: Record<string, string> };
+  };
   assert.equal(retention.lastRun.counts.disconnections, run2.counts.disconnections);
   assert.equal(retention.lastRun.purgedBefore.results, note.resultsBefore);
 
@@ -114,7 +156,11 @@ test('retention: records, then results, then aggregates go as the clock passes e
   const run3 = await applyRetention({ store, now: () => afterAggregates }, PERIODS, FAR());
   assert.ok(run3.counts.aggregates! > 0);
   assert.equal((await dumpTable(store.aggregates.client)).length, 0);
-  assert.equal((await dumpTable(store.meetingResults.client)).length, 0, 'the summary-only rows go with the aggregates');
+  assert.equal(
+    (await dumpTable(store.meetingResults.client)).length,
+    0,
+    'the summary-only rows go with the aggregates',
+  );
   assert.equal((await applyRetention({ store, now: () => afterAggregates }, PERIODS, FAR())).counts.aggregates, 0);
 });
 
@@ -157,11 +203,26 @@ test('retention: export and rejects blobs go RETENTION_RECORDS_DAYS after their 
 
 test('retention settings: defaults 30/180/730; a wrong value or an order that would outlive its basis is refused by name', () => {
   assert.deepEqual(readRetentionPeriods({}), PERIODS);
-  assert.deepEqual(readRetentionPeriods({ RETENTION_RECORDS_DAYS: '7', RETENTION_RESULTS_DAYS: '7', RETENTION_AGGREGATES_DAYS: '7' }), { recordsDays: 7, resultsDays: 7, aggregatesDays: 7 });
-  assert.throws(() => readRetentionPeriods({ RETENTION_RECORDS_DAYS: '0' }), (e: unknown) => e instanceof RetentionSettingsError && /RETENTION_RECORDS_DAYS/.test(e.message));
-  assert.throws(() => readRetentionPeriods({ RETENTION_RESULTS_DAYS: '1.5' }), /RETENTION_RESULTS_DAYS must be a whole number/);
-  assert.throws(() => readRetentionPeriods({ RETENTION_RECORDS_DAYS: '200' }), /RETENTION_RESULTS_DAYS \(180\) must be at least RETENTION_RECORDS_DAYS \(200\)/);
-  assert.throws(() => readRetentionPeriods({ RETENTION_AGGREGATES_DAYS: '90' }), /RETENTION_AGGREGATES_DAYS \(90\) must be at least/);
+  assert.deepEqual(
+    readRetentionPeriods({ RETENTION_RECORDS_DAYS: '7', RETENTION_RESULTS_DAYS: '7', RETENTION_AGGREGATES_DAYS: '7' }),
+    { recordsDays: 7, resultsDays: 7, aggregatesDays: 7 },
+  );
+  assert.throws(
+    () => readRetentionPeriods({ RETENTION_RECORDS_DAYS: '0' }),
+    (e: unknown) => e instanceof RetentionSettingsError && /RETENTION_RECORDS_DAYS/.test(e.message),
+  );
+  assert.throws(
+    () => readRetentionPeriods({ RETENTION_RESULTS_DAYS: '1.5' }),
+    /RETENTION_RESULTS_DAYS must be a whole number/,
+  );
+  assert.throws(
+    () => readRetentionPeriods({ RETENTION_RECORDS_DAYS: '200' }),
+    /RETENTION_RESULTS_DAYS \(180\) must be at least RETENTION_RECORDS_DAYS \(200\)/,
+  );
+  assert.throws(
+    () => readRetentionPeriods({ RETENTION_AGGREGATES_DAYS: '90' }),
+    /RETENTION_AGGREGATES_DAYS \(90\) must be at least/,
+  );
 });
 
 test('retention: a session that ends after the cut-off stays, with its meeting; older sessions of other meetings go', async () => {
@@ -174,9 +235,16 @@ test('retention: a session that ends after the cut-off stays, with its meeting; 
   await ingestExport({ blobName: 's.ndjson', content: ndjson(lines) }, { store, pseudonymizer: null });
   const run = await applyRetention({ store, now: () => new Date('2026-04-05T00:00:00Z') }, PERIODS, FAR());
   assert.equal(run.counts.sessions, 2);
-  assert.deepEqual((await dumpTable(store.sessions.client)).map((e) => e.rowKey), ['r-1']);
+  assert.deepEqual(
+    (await dumpTable(store.sessions.client)).map((e) => e.rowKey),
+    ['r-1'],
+  );
   const bundled = (await dumpTable(store.meetings.client)).filter((e) => String(e.rowKey).startsWith('~~b|'));
-  assert.deepEqual(bundled.map((e) => e.partitionKey), ['a-meeting'], 'only the spanning session\'s bundle is left');
+  assert.deepEqual(
+    bundled.map((e) => e.partitionKey),
+    ['a-meeting'],
+    "only the spanning session's bundle is left",
+  );
   assert.equal(await store.meetings.recordsPurged('b-meeting'), true);
   assert.equal(await store.meetings.recordsPurged('a-meeting'), false);
 });

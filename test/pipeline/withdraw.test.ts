@@ -13,7 +13,15 @@ import { summarise, summariseMeeting } from '../../src/analysis/metrics.js';
 import type { UploadEntry } from '../../src/storage/ledger.js';
 import type { Store } from '../../src/storage/store.js';
 import { freshStore } from '../storage/testStore.js';
-import { analyseInMemory, countRows, DETAILS_ONLY, dumpTable, generated, ndjson, ndjsonLines } from './pipelineFixtures.js';
+import {
+  analyseInMemory,
+  countRows,
+  DETAILS_ONLY,
+  dumpTable,
+  generated,
+  ndjson,
+  ndjsonLines,
+} from './pipelineFixtures.js';
 
 type ExportFile = { name: string; content: Buffer };
 
@@ -32,7 +40,14 @@ async function allItems(deps: ReportDeps, route: string, query: Record<string, s
   const items: unknown[] = [];
   let token: string | null = null;
   do {
-    const r = await answerReport({ route, params: {}, query: token === null ? { limit: '1000', ...query } : { limit: '1000', ...query, continuationToken: token } }, deps);
+    const r = await answerReport(
+      {
+        route,
+        params: {},
+        query: token === null ? { limit: '1000', ...query } : { limit: '1000', ...query, continuationToken: token },
+      },
+      deps,
+    );
     assert.equal(r.status, 200, r.body);
     const body = JSON.parse(r.body) as { items: unknown[]; continuationToken: string | null };
     items.push(...body.items);
@@ -49,20 +64,46 @@ async function assertMatchesRemainingFiles(store: Store, files: ExportFile[]): P
   const expected = await analyseInMemory(files);
 
   const meetings = (await allItems(deps, 'meetings')) as Array<{ meetingId: string }>;
-  const byId = (a: { meetingId: string }, b: { meetingId: string }) => (a.meetingId < b.meetingId ? -1 : a.meetingId > b.meetingId ? 1 : 0);
-  assert.deepEqual([...meetings].sort(byId), expected.map((e) => ({ ...meetingRow(e), organizerName: '' })).sort(byId), 'meeting rows = the CLI (no Graph names here)');
+  const byId = (a: { meetingId: string }, b: { meetingId: string }) =>
+    a.meetingId < b.meetingId ? -1 : a.meetingId > b.meetingId ? 1 : 0;
+  assert.deepEqual(
+    [...meetings].sort(byId),
+    expected.map((e) => ({ ...meetingRow(e), organizerName: '' })).sort(byId),
+    'meeting rows = the CLI (no Graph names here)',
+  );
 
-  const key = (d: { meetingId: string; participantKey: string; gapSeconds: number; band: string }) => `${d.meetingId}|${d.participantKey}|${d.gapSeconds}|${d.band}`;
-  const disconnections = (await allItems(deps, 'disconnections', { band: 'all' })) as Array<{ meetingId: string; participantKey: string; gapSeconds: number; band: string }>;
-  assert.deepEqual(disconnections.map(key).sort(), expected.flatMap((e) => e.analysis.disconnections).map(key).sort(), 'disconnections = the CLI');
+  const key = (d: { meetingId: string; participantKey: string; gapSeconds: number; band: string }) =>
+    `${d.meetingId}|${d.participantKey}|${d.gapSeconds}|${d.band}`;
+  const disconnections = (await allItems(deps, 'disconnections', { band: 'all' })) as Array<{
+    meetingId: string;
+    participantKey: string;
+    gapSeconds: number;
+    band: string;
+  }>;
+  assert.deepEqual(
+    disconnections.map(key).sort(),
+    expected
+      .flatMap((e) => e.analysis.disconnections)
+      .map(key)
+      .sort(),
+    'disconnections = the CLI',
+  );
 
   const summary = await answerReport({ route: 'summary', params: {}, query: {} }, deps);
-  assert.deepEqual(JSON.parse(summary.body).totals, summarise(expected.map((e) => summariseMeeting(e.analysis, e.meeting))), 'summary totals = the CLI');
+  assert.deepEqual(
+    JSON.parse(summary.body).totals,
+    summarise(expected.map((e) => summariseMeeting(e.analysis, e.meeting))),
+    'summary totals = the CLI',
+  );
   const site = await allItems(deps, 'summary', { groupBy: 'platform' });
   const fresh = await freshStore('cmp');
   for (const f of files) await ingestExport({ blobName: f.name, content: f.content }, { store: fresh });
   await analyseMarkedMeetings({ store: fresh }, { deadline: FAR() });
-  assert.deepEqual(site, await allItems({ store: fresh, config: new CachedConfig(fresh.config) }, 'summary', { groupBy: 'platform' }), 'aggregates = a store of the remaining files');
+  assert.deepEqual(
+    site,
+    await allItems({ store: fresh, config: new CachedConfig(fresh.config) }, 'summary', { groupBy: 'platform' }),
+    'aggregates = a store of the remaining files',
+  );
 
   // Records: the same sessions and MeetingDetail records as a store that only ingested the remaining files.
   assert.deepEqual(await dumpTable(store.sessions.client), await dumpTable(fresh.sessions.client), 'sessions');
@@ -112,8 +153,14 @@ test('a new version of a blob replaces the old one: what only the old version br
   assert.ok((oldEntry.removal?.meetingsRemarked ?? 0) > 0);
 
   // The old version triggering again (a rescan) changes nothing; nor does the new one.
-  assert.equal((await ingestExport({ blobName: 'ow.ndjson', etag: old.etag, content: v1.content }, { store })).outcome, 'skipped');
-  assert.equal((await ingestExport({ blobName: 'ow.ndjson', etag: replaced.etag, content: v2.content }, { store })).outcome, 'skipped');
+  assert.equal(
+    (await ingestExport({ blobName: 'ow.ndjson', etag: old.etag, content: v1.content }, { store })).outcome,
+    'skipped',
+  );
+  assert.equal(
+    (await ingestExport({ blobName: 'ow.ndjson', etag: replaced.etag, content: v2.content }, { store })).outcome,
+    'skipped',
+  );
   assert.equal((await store.marks.listPending()).length, 0);
   assert.deepEqual(await sessionIds(store), after);
 });
@@ -131,7 +178,13 @@ test('withdrawing one of two overlapping exports keeps the shared records; withd
 
   const response = await answerWithdrawal({ name: 'b.ndjson', query: {} }, deps);
   assert.equal(response.status, 200, response.body);
-  const body = JSON.parse(response.body) as { alreadyWithdrawn: boolean; sessionsRemoved: number; detailsRemoved: number; meetingsRemarked: number; versions: UploadEntry[] };
+  const body = JSON.parse(response.body) as {
+    alreadyWithdrawn: boolean;
+    sessionsRemoved: number;
+    detailsRemoved: number;
+    meetingsRemarked: number;
+    versions: UploadEntry[];
+  };
   assert.equal(body.alreadyWithdrawn, false);
   assert.equal(body.versions.length, 1);
   assert.equal(body.versions[0]!.status, 'withdrawn');
@@ -146,7 +199,12 @@ test('withdrawing one of two overlapping exports keeps the shared records; withd
   const again = await answerWithdrawal({ name: 'b.ndjson', query: {} }, deps);
   assert.equal(again.status, 200);
   assert.deepEqual(
-    (({ alreadyWithdrawn, sessionsRemoved, detailsRemoved, meetingsRemarked }) => ({ alreadyWithdrawn, sessionsRemoved, detailsRemoved, meetingsRemarked }))(JSON.parse(again.body)),
+    (({ alreadyWithdrawn, sessionsRemoved, detailsRemoved, meetingsRemarked }) => ({
+      alreadyWithdrawn,
+      sessionsRemoved,
+      detailsRemoved,
+      meetingsRemarked,
+    }))(JSON.parse(again.body)),
     { alreadyWithdrawn: true, sessionsRemoved: 0, detailsRemoved: 0, meetingsRemarked: 0 },
   );
   const unknown = await answerWithdrawal({ name: 'never.ndjson', query: {} }, deps);
@@ -160,12 +218,25 @@ test('withdrawing one of two overlapping exports keeps the shared records; withd
   // The last export withdrawn: meetings left with no records lose their results too.
   assert.equal((await answerWithdrawal({ name: 'a.ndjson', query: {} }, deps)).status, 200);
   await assertMatchesRemainingFiles(store, []);
-  for (const client of [store.sessions.client, store.meetings.client, store.meetingResults.client, store.disconnections.client, store.aggregates.client]) {
+  for (const client of [
+    store.sessions.client,
+    store.meetings.client,
+    store.meetingResults.client,
+    store.disconnections.client,
+    store.aggregates.client,
+  ]) {
     assert.equal(await countRows(client), 0, `${client.tableName} is empty`);
   }
   const ledger = await allItems({ store, config: new CachedConfig(store.config) }, 'uploads');
-  assert.deepEqual((ledger as UploadEntry[]).map((e) => `${e.blobName}:${e.status}`).sort(), ['a.ndjson:withdrawn', 'b.ndjson:withdrawn'], 'the ledger keeps the history');
-  const csv = await answerReport({ route: 'uploads', params: {}, query: { format: 'csv' } }, { store, config: new CachedConfig(store.config) });
+  assert.deepEqual(
+    (ledger as UploadEntry[]).map((e) => `${e.blobName}:${e.status}`).sort(),
+    ['a.ndjson:withdrawn', 'b.ndjson:withdrawn'],
+    'the ledger keeps the history',
+  );
+  const csv = await answerReport(
+    { route: 'uploads', params: {}, query: { format: 'csv' } },
+    { store, config: new CachedConfig(store.config) },
+  );
   assert.match(csv.body.split('\r\n')[0]!, /,removal$/);
   assert.match(csv.body, /""reason"":""withdrawn""/, 'the removal as JSON text in one CSV column');
 });
@@ -203,7 +274,11 @@ test('a withdrawal cut short is finished by sending it again, with exact counts'
   await assertMatchesRemainingFiles(store, [a]);
   const entry = (await store.ledger.listForBlob('cut.ndjson'))[0]!;
   assert.equal(entry.status, 'withdrawn');
-  assert.equal(entry.removal?.sessionsRemoved, before.size - (await sessionIds(store)).size, 'sessions removed over both runs');
+  assert.equal(
+    entry.removal?.sessionsRemoved,
+    before.size - (await sessionIds(store)).size,
+    'sessions removed over both runs',
+  );
   assert.equal(entry.removal?.detailsRemoved, detailsBefore - (await countRows(store.meetings.client, DETAILS_ONLY)));
 });
 
@@ -237,13 +312,18 @@ test('a version whose ingestion failed part-way is withdrawn too, and its retry 
   await upload(store, keep);
   const broken = exportOf('broken.ndjson', lines.slice(200));
   let transactions = 0;
-  await assert.rejects(ingestExport({ blobName: broken.name, etag: '"0xB"', content: broken.content }, {
-    store,
-    writeConcurrency: 1,
-    onTransaction: () => {
-      if (++transactions === 4) throw new Error('storage went away');
-    },
-  }));
+  await assert.rejects(
+    ingestExport(
+      { blobName: broken.name, etag: '"0xB"', content: broken.content },
+      {
+        store,
+        writeConcurrency: 1,
+        onTransaction: () => {
+          if (++transactions === 4) throw new Error('storage went away');
+        },
+      },
+    ),
+  );
   assert.equal((await store.ledger.listForBlob(broken.name))[0]!.status, 'failed');
   assert.ok((await countRows(store.sessions.client)) > 0);
   const withdrawn = await answerWithdrawal({ name: broken.name, query: {} }, { store });

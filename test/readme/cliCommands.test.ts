@@ -34,11 +34,17 @@ const CHECKS: Record<Exclude<CliCommand, typeof HEAP_TEMPLATE>, (r: CommandResul
     const m = /wrote 5000 rows: .*?, (\d+) meetings, \d+ planted drops to meetings\.csv/.exec(r.stderr);
     assert.ok(m, r.stderr);
     seen.meetings = Number(m[1]);
-    assert.match(readFileSync(join(work.dir, 'meetings.csv'), 'utf8').slice(0, 200), /^RecordId,CreationDate,RecordType,Operation,UserId,AuditData/);
+    assert.match(
+      readFileSync(join(work.dir, 'meetings.csv'), 'utf8').slice(0, 200),
+      /^RecordId,CreationDate,RecordType,Operation,UserId,AuditData/,
+    );
   },
   'node dist/src/cli/main.js -d meetings.csv': (r) => {
     ok(r);
-    assert.match(r.stderr, /meetings\.csv: 5000 rows read = \d+ accepted \+ \d+ duplicates \+ \d+ skipped \+ 0 rejected/);
+    assert.match(
+      r.stderr,
+      /meetings\.csv: 5000 rows read = \d+ accepted \+ \d+ duplicates \+ \d+ skipped \+ 0 rejected/,
+    );
     const m = /^(\d+) disconnections listed \((\d+) counted\) in \d+ meetings/m.exec(r.stdout);
     assert.ok(m, r.stdout.slice(-500));
     seen.listed = Number(m[1]);
@@ -66,7 +72,8 @@ const CHECKS: Record<Exclude<CliCommand, typeof HEAP_TEMPLATE>, (r: CommandResul
     ok(r);
     assert.match(r.stdout, new RegExp(`^Meetings: +${seen.meetings} \\(`, 'm'));
     assert.match(r.stdout, new RegExp(`^Counted drops: +${seen.counted} \\(drop rate [0-9.]+% `, 'm'));
-    for (const ranking of ['site', 'subnet', 'platform', 'user', 'day']) assert.match(r.stdout, new RegExp(`^By ${ranking} `, 'm'));
+    for (const ranking of ['site', 'subnet', 'platform', 'user', 'day'])
+      assert.match(r.stdout, new RegExp(`^By ${ranking} `, 'm'));
   },
   'teams-audit --report summary --group-by site --site-map docs/examples/sitemap.csv meetings.csv': (r) => {
     ok(r);
@@ -90,7 +97,10 @@ const CHECKS: Record<Exclude<CliCommand, typeof HEAP_TEMPLATE>, (r: CommandResul
     // The same with an existing file: nothing is read, no record view is printed.
     assert.equal(r.status, 1, r.stderr.slice(-2000));
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /'-d' is an option but comes after the file name 'meetings\.csv': options go before file names/);
+    assert.match(
+      r.stderr,
+      /'-d' is an option but comes after the file name 'meetings\.csv': options go before file names/,
+    );
   },
   'node -p "v8.getHeapStatistics().heap_size_limit / 2**20"': (r) => {
     ok(r);
@@ -101,7 +111,10 @@ const CHECKS: Record<Exclude<CliCommand, typeof HEAP_TEMPLATE>, (r: CommandResul
 for (const command of CLI_COMMANDS) {
   if (command === HEAP_TEMPLATE) {
     test(`${HEAP_TEMPLATE} (run as: ${HEAP_RUN}) raises the heap limit and the CLI runs under it`, async () => {
-      const limit = await runCommand(work, 'NODE_OPTIONS=--max-old-space-size=8192 node -p "v8.getHeapStatistics().heap_size_limit / 2**20"');
+      const limit = await runCommand(
+        work,
+        'NODE_OPTIONS=--max-old-space-size=8192 node -p "v8.getHeapStatistics().heap_size_limit / 2**20"',
+      );
       ok(limit);
       assert.ok(Number(limit.stdout.trim()) >= 8192, limit.stdout);
       const r = await runCommand(work, HEAP_RUN);

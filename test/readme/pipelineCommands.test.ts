@@ -41,7 +41,9 @@ async function waitForLog(pattern: RegExp, what: string, from = 0, timeoutMs = 1
 
 /** The README's `curl [-X METHOD] [-H "name: value"] URL` through fetch, for machines without curl; `$(cat FILE)` reads FILE in the work folder. */
 async function fetchLikeCurl(command: string): Promise<CommandResult> {
-  const text = asRun(command, port).replace(/\$\(cat ([^)\s]+)\)/g, (_m, file: string) => readFileSync(join(work.dir, file), 'utf8'));
+  const text = asRun(command, port).replace(/\$\(cat ([^)\s]+)\)/g, (_m, file: string) =>
+    readFileSync(join(work.dir, file), 'utf8'),
+  );
   const words = [...text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
   const method = words.includes('-X') ? words[words.indexOf('-X') + 1]! : 'GET';
   const headers: Record<string, string> = {};
@@ -79,21 +81,34 @@ after(async () => {
 });
 
 test(`${START.join(' / ')}: the start script runs the local host on PORT against the storage in LOCAL_STORAGE_CONNECTION`, async () => {
-  const scripts = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const scripts = (
+    JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
   // `npm run build` has run before any test; what `npm start` runs after it is this:
   assert.equal(scripts['start'], 'npm run build && node dist/src/local/start.js');
   const env: NodeJS.ProcessEnv = { ...work.env, PORT: String(port), LOCAL_STORAGE_CONNECTION: connection };
   delete env['AzureWebJobsStorage'];
-  host = spawn(process.execPath, ['dist/src/local/start.js'], { cwd: work.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  host.stdout!.on('data', (c: Buffer) => { hostLog += c.toString(); });
-  host.stderr!.on('data', (c: Buffer) => { hostLog += c.toString(); });
+  host = spawn(process.execPath, ['dist/src/local/start.js'], {
+    cwd: work.dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  host.stdout!.on('data', (c: Buffer) => {
+    hostLog += c.toString();
+  });
+  host.stderr!.on('data', (c: Buffer) => {
+    hostLog += c.toString();
+  });
   hostExit = new Promise((resolve) => host!.once('exit', (code) => resolve(code)));
 
   await waitForLog(/Press Ctrl-C to stop the host\./, 'the banner');
   assert.match(hostLog, /Using the storage in LOCAL_STORAGE_CONNECTION; Azurite not started/);
   assert.match(hostLog, /Containers ready: audit-exports, audit-rejects, audit-config; tables ready: sessions, /);
   const keyHeader = '-H "x-functions-key: \\$\\(cat \\.tmp/local-host/admin-key\\)"';
-  assert.match(hostLog, new RegExp(`run now: curl -X POST ${keyHeader} http://localhost:${port}/admin/functions/analyzeDisconnections`));
+  assert.match(
+    hostLog,
+    new RegExp(`run now: curl -X POST ${keyHeader} http://localhost:${port}/admin/functions/analyzeDisconnections`),
+  );
   // The key of this start, printed and in the git-ignored file the README's command reads (only its user may read it).
   const key = /Admin key of this start \(x-functions-key header of \/admin\/functions\/\*\): (\S+)/.exec(hostLog)?.[1];
   assert.ok(key && key.length >= 40, hostLog);
@@ -102,7 +117,12 @@ test(`${START.join(' / ')}: the start script runs the local host on PORT against
   if (process.platform !== 'win32') assert.equal(statSync(keyFile).mode & 0o777, 0o600);
   assert.match(hostLog, new RegExp(`reportDisconnections: \\[GET\\] http://localhost:${port}/api/disconnections`));
   const blob = new URL(storageClientsFromConnectionString(connection).blobService.url);
-  assert.match(hostLog, new RegExp(`Storage: http://${blob.host}/devstoreaccount1 \\(from LOCAL_STORAGE_CONNECTION; Azurite not started\\)`));
+  assert.match(
+    hostLog,
+    new RegExp(
+      `Storage: http://${blob.host}/devstoreaccount1 \\(from LOCAL_STORAGE_CONNECTION; Azurite not started\\)`,
+    ),
+  );
 });
 
 test('npx teams-audit generate --records 5000 --out sample.csv', async () => {
@@ -112,7 +132,9 @@ test('npx teams-audit generate --records 5000 --out sample.csv', async () => {
 });
 
 test('npx teams-audit upload --container audit-config docs/examples/sitemap.csv docs/examples/users.csv', async () => {
-  const r = await run('npx teams-audit upload --container audit-config docs/examples/sitemap.csv docs/examples/users.csv');
+  const r = await run(
+    'npx teams-audit upload --container audit-config docs/examples/sitemap.csv docs/examples/users.csv',
+  );
   ok(r);
   assert.match(r.stdout, /^Uploaded docs\/examples\/sitemap\.csv to audit-config\/sitemap\.csv /m);
   assert.match(r.stdout, /^Uploaded docs\/examples\/users\.csv to audit-config\/users\.csv /m);
@@ -123,39 +145,65 @@ test('npx teams-audit upload sample.csv: the host runs ingestExport on it', asyn
   const r = await run('npx teams-audit upload sample.csv');
   ok(r);
   assert.match(r.stdout, /^Uploaded sample\.csv to audit-exports\/sample\.csv /m);
-  await waitForLog(/ingestExport: sample\.csv: 5000 rows read, \d+ accepted, \d+ duplicates, \d+ skipped, 0 rejected/, 'the ingestion');
+  await waitForLog(
+    /ingestExport: sample\.csv: 5000 rows read, \d+ accepted, \d+ duplicates, \d+ skipped, 0 rejected/,
+    'the ingestion',
+  );
   afterIngest = await waitForLog(/Executed 'ingestExport' \(Succeeded, /, "Executed 'ingestExport' (Succeeded, ...)");
 });
 
 test('curl -X POST -H "x-functions-key: $(cat .tmp/local-host/admin-key)" http://localhost:7071/admin/functions/analyzeDisconnections: the analysis runs', async () => {
-  const r = await run('curl -X POST -H "x-functions-key: $(cat .tmp/local-host/admin-key)" http://localhost:7071/admin/functions/analyzeDisconnections');
+  const r = await run(
+    'curl -X POST -H "x-functions-key: $(cat .tmp/local-host/admin-key)" http://localhost:7071/admin/functions/analyzeDisconnections',
+  );
   ok(r);
   assert.equal(r.stdout, '', `202 Accepted has no body; a refusal would say why: ${r.stdout}`);
-  const invoked = await waitForLog(/Executing 'analyzeDisconnections' \(Reason='Invoked via the admin API'\)/, 'the admin invocation', afterIngest);
-  await waitForLog(/Executed 'analyzeDisconnections' \(Succeeded, /, "Executed 'analyzeDisconnections' (Succeeded, ...)", invoked);
+  const invoked = await waitForLog(
+    /Executing 'analyzeDisconnections' \(Reason='Invoked via the admin API'\)/,
+    'the admin invocation',
+    afterIngest,
+  );
+  await waitForLog(
+    /Executed 'analyzeDisconnections' \(Succeeded, /,
+    "Executed 'analyzeDisconnections' (Succeeded, ...)",
+    invoked,
+  );
 });
 
 test('curl "http://localhost:7071/api/disconnections?format=csv": the first page of the report the CLI gives for the same files', async () => {
   const r = await run('curl "http://localhost:7071/api/disconnections?format=csv"');
   ok(r);
-  assert.equal((await fetchLikeCurl('curl "http://localhost:7071/api/disconnections?format=csv"')).stdout, r.stdout, 'the fetch stand-in for curl gets the same answer');
+  assert.equal(
+    (await fetchLikeCurl('curl "http://localhost:7071/api/disconnections?format=csv"')).stdout,
+    r.stdout,
+    'the fetch stand-in for curl gets the same answer',
+  );
   const api = parse<Record<string, string>>(r.stdout, { columns: true, bom: true });
   assert.equal(api.length, 100, 'one page: the default limit');
 
   // The CLI on the same export, site map and users file (a copy: -u adds what it learns).
   copyFileSync(join(work.dir, 'docs/examples/users.csv'), join(work.dir, 'users-copy.csv'));
-  const cli = await runCommand(work, 'teams-audit -d --format csv --site-map docs/examples/sitemap.csv -u users-copy.csv sample.csv');
+  const cli = await runCommand(
+    work,
+    'teams-audit -d --format csv --site-map docs/examples/sitemap.csv -u users-copy.csv sample.csv',
+  );
   ok(cli);
   const rows = parse<Record<string, string>>(cli.stdout, { columns: true, bom: true });
   assert.deepEqual(Object.keys(api[0]!), Object.keys(rows[0]!), 'same columns as the CLI');
-  const key = (row: Record<string, string>): string => [row['meetingId'], row['participantKey'], row['leaveTime'], row['rejoinTime']].join('|');
+  const key = (row: Record<string, string>): string =>
+    [row['meetingId'], row['participantKey'], row['leaveTime'], row['rejoinTime']].join('|');
   const byKey = new Map(rows.map((row) => [key(row), row]));
   for (const row of api) assert.deepEqual(row, byKey.get(key(row)), `the CLI has the same row for ${key(row)}`);
 
   // The sample site map and users file took effect.
   const sites = new Set(api.flatMap((row) => [row['siteBefore'], row['siteAfter']]));
   assert.ok(sites.has('Zurich HQ') || sites.has('Zurich HQ Wi-Fi') || sites.has('Basel lab'), [...sites].join(', '));
-  const users = new Map(readFileSync(join(work.dir, 'docs/examples/users.csv'), 'utf8').trim().split('\n').map((line) => line.split(',') as [string, string]));
+  const users = new Map(
+    readFileSync(join(work.dir, 'docs/examples/users.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(',') as [string, string]),
+  );
   const fromFile = api.filter((row) => users.has(row['participantKey']!));
   assert.ok(fromFile.length > 0, 'the page holds participants of the sample users file');
   for (const row of fromFile) assert.equal(row['email'], users.get(row['participantKey']!));
@@ -167,7 +215,9 @@ test('Ctrl-C stops the host, and leaves the storage it did not start running', a
   assert.match(hostLog, /SIGINT: stopping/);
   assert.match(hostLog, /Stopped\.\n/);
   assert.equal(existsSync(join(work.dir, '.tmp', 'local-host', 'admin-key')), false, 'the key file goes with the host');
-  assert.ok(await storageClientsFromConnectionString(connection).blobService.getContainerClient('audit-exports').exists());
+  assert.ok(
+    await storageClientsFromConnectionString(connection).blobService.getContainerClient('audit-exports').exists(),
+  );
 });
 
 /** Holds a loopback port for the duration of `body` (or finds it already held by someone else). */
@@ -186,10 +236,18 @@ async function withPortTaken<T>(portNumber: number, body: () => Promise<T>): Pro
 
 function runStart(env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/src/local/start.js'], { cwd: work.dir, env: { ...work.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/src/local/start.js'], {
+      cwd: work.dir,
+      env: { ...work.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
-    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
     // It should stop at once; should it run instead, stop it rather than wait forever.
     const timer = setTimeout(() => child.kill('SIGINT'), 60_000);
     child.once('exit', (status) => {
@@ -200,14 +258,26 @@ function runStart(env: NodeJS.ProcessEnv): Promise<{ status: number | null; outp
 }
 
 test("npm start with Azurite's port taken stops, names the port and points to LOCAL_STORAGE_CONNECTION", async () => {
-  const r = await withPortTaken(10000, async () => runStart({ PORT: String(await freePort()), LOCAL_STORAGE_CONNECTION: '' }));
+  const r = await withPortTaken(10000, async () =>
+    runStart({ PORT: String(await freePort()), LOCAL_STORAGE_CONNECTION: '' }),
+  );
   assert.equal(r.status, 1, r.output);
-  assert.match(r.output, /npm start failed: Could not start Azurite on ports 10000-10002: Port 1000[012] is already in use; .*set LOCAL_STORAGE_CONNECTION to its connection string/);
+  assert.match(
+    r.output,
+    /npm start failed: Could not start Azurite on ports 10000-10002: Port 1000[012] is already in use; .*set LOCAL_STORAGE_CONNECTION to its connection string/,
+  );
 });
 
 test('npm start with the HTTP port taken stops and says to set PORT', async () => {
   const taken = await freePort();
-  const r = await withPortTaken(taken, async () => runStart({ PORT: String(taken), LOCAL_STORAGE_CONNECTION: connection }));
+  const r = await withPortTaken(taken, async () =>
+    runStart({ PORT: String(taken), LOCAL_STORAGE_CONNECTION: connection }),
+  );
   assert.equal(r.status, 1, r.output);
-  assert.match(r.output, new RegExp(`npm start failed: HTTP port ${taken} is already in use; stop what listens there or set PORT to another port`));
+  assert.match(
+    r.output,
+    new RegExp(
+      `npm start failed: HTTP port ${taken} is already in use; stop what listens there or set PORT to another port`,
+    ),
+  );
 });

@@ -13,7 +13,23 @@ export interface ReadmeCommand {
 const SHELL_FENCES = new Set(['sh', 'bash', 'shell', 'console', 'powershell', 'pwsh', 'ps1']);
 
 /** Programs whose name starts an inline command (`teams-audit -d x.csv`, `az login`, …). */
-const PROGRAMS = new Set(['teams-audit', 'npx', 'npm', 'node', 'curl', 'az', 'azd', 'func', 'apt-get', 'sudo', 'bash', 'sh', 'pwsh', 'git', 'eval']);
+const PROGRAMS = new Set([
+  'teams-audit',
+  'npx',
+  'npm',
+  'node',
+  'curl',
+  'az',
+  'azd',
+  'func',
+  'apt-get',
+  'sudo',
+  'bash',
+  'sh',
+  'pwsh',
+  'git',
+  'eval',
+]);
 /** Scripts and PowerShell cmdlets also start commands, even without arguments. */
 const SCRIPT = /^(\.\/)?(\.ci\/run|infra\/hooks\/\S+)$|^(Get|Set|New|Remove|Connect)-[A-Z]\w*$/;
 

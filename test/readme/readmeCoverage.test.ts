@@ -6,7 +6,8 @@ import { CLI_COMMANDS, NOT_RUN, PIPELINE_COMMANDS, notRunEntry } from './command
 import { extractCommands, isInlineCommand, splitCompound, stripComment } from './readmeCommands.js';
 import { readDocuments } from './workFolder.js';
 
-const documentCommands = () => readDocuments().flatMap((doc) => extractCommands(doc.text).map((c) => ({ ...c, path: doc.path })));
+const documentCommands = () =>
+  readDocuments().flatMap((doc) => extractCommands(doc.text).map((c) => ({ ...c, path: doc.path })));
 
 const SAMPLE = [
   'Intro with `teams-audit -d x.csv` and the name `teams-audit` alone.',
@@ -16,7 +17,7 @@ const SAMPLE = [
   'az storage blob upload --auth-mode login \\',
   '  -c "$C" -f a.csv   # Succeeded',
   '',
-  "curl -d '{\"a\":\"#1 && 2\"}' http://x",
+  'curl -d \'{"a":"#1 && 2"}\' http://x',
   '```',
   '',
   '```json',
@@ -37,7 +38,7 @@ test('extractCommands: shell blocks line by line, continuations joined, comments
       ['npm install', 4, 'block'],
       ['npm start', 4, 'block'],
       ['az storage blob upload --auth-mode login -c "$C" -f a.csv', 5, 'block'],
-      ["curl -d '{\"a\":\"#1 && 2\"}' http://x", 8, 'block'],
+      ['curl -d \'{"a":"#1 && 2"}\' http://x', 8, 'block'],
       ['teams-audit --compat tala -d', 15, 'inline'],
       ['.ci/run', 16, 'inline'],
       ['PORT=1 npm start', 16, 'inline'],
@@ -85,7 +86,9 @@ test('no list names a command the documents do not have', () => {
   const texts = documentCommands().map((c) => c.text);
   for (const entry of NOT_RUN) {
     assert.ok(entry.reason.length > 10, `a reason for ${String(entry.command)}`);
-    const used = texts.some((text) => (typeof entry.command === 'string' ? text === entry.command : entry.command.test(text)));
+    const used = texts.some((text) =>
+      typeof entry.command === 'string' ? text === entry.command : entry.command.test(text),
+    );
     assert.ok(used, `NOT_RUN entry ${String(entry.command)} matches no command of the README or docs/: remove it`);
   }
   for (const command of [...CLI_COMMANDS, ...PIPELINE_COMMANDS]) {

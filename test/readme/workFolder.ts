@@ -2,7 +2,16 @@
 // a copy of `docs/examples`, and `teams-audit` on the PATH as `node dist/src/cli/main.js` (what
 // `npm link` installs). Commands run through bash, as a reader would type them.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { findPackageRoot } from '../../src/local/captureRegistrations.js';
@@ -21,7 +30,10 @@ export function readDocuments(): Document[] {
     .filter((name) => name.endsWith('.md'))
     .map((name) => join(PACKAGE_ROOT, 'docs', name))
     .sort();
-  return [join(PACKAGE_ROOT, 'README.md'), ...pages].map((file) => ({ path: relative(PACKAGE_ROOT, file), text: readFileSync(file, 'utf8') }));
+  return [join(PACKAGE_ROOT, 'README.md'), ...pages].map((file) => ({
+    path: relative(PACKAGE_ROOT, file),
+    text: readFileSync(file, 'utf8'),
+  }));
 }
 
 export interface WorkFolder {
@@ -36,9 +48,15 @@ export function makeWorkFolder(prefix: string): WorkFolder {
   const bin = join(dir, '.bin');
   mkdirSync(bin);
   const shim = join(bin, 'teams-audit');
-  writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js')}" "$@"\n`);
+  writeFileSync(
+    shim,
+    `#!/bin/sh\nexec "${process.execPath}" "${join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'main.js')}" "$@"\n`,
+  );
   chmodSync(shim, 0o755);
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: [bin, dirname(process.execPath), process.env['PATH'] ?? ''].join(delimiter) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: [bin, dirname(process.execPath), process.env['PATH'] ?? ''].join(delimiter),
+  };
   delete env['NODE_OPTIONS'];
   return { dir, env };
 }
@@ -62,17 +80,30 @@ export function asRun(command: string, httpPort?: number): string {
   return text;
 }
 
-export function runCommand(work: WorkFolder, command: string, options: { httpPort?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
+export function runCommand(
+  work: WorkFolder,
+  command: string,
+  options: { httpPort?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<CommandResult> {
   const ran = asRun(command, options.httpPort);
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', ran], { cwd: work.dir, env: { ...work.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', ran], {
+      cwd: work.dir,
+      env: { ...work.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
     child.on('close', (status) =>
-      resolve({ ran, status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+      resolve({
+        ran,
+        status,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
     );
   });
 }

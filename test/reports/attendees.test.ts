@@ -38,7 +38,10 @@ test('one row per session: participants by first join, sessions by join, class/p
 
 test('e-mail: the UPN, else the users database entry for the UserObjectId', () => {
   const users = UsersDatabase.parse('u2,u2@contoso.example\n', 'u.csv');
-  const rows = attendeeRows(scenario().analysed.map((a) => a.analysis), users);
+  const rows = attendeeRows(
+    scenario().analysed.map((a) => a.analysis),
+    users,
+  );
   assert.equal(rows.find((r) => r.participantKey === 'u2')!.email, 'u2@contoso.example');
   assert.equal(rows.find((r) => r.participantKey === 'u1')!.email, 'u1@contoso.example');
   assert.equal(rows.find((r) => r.participantClass === 'phone')!.email, '');

@@ -5,12 +5,38 @@ import assert from 'node:assert/strict';
 import { directoryEmail, type DirectoryName, type UsersLookup } from '../../src/analysis/userDirectory.js';
 import { namedMeetingRow, type MeetingRow } from '../../src/reports/meetings.js';
 
-const base: DirectoryName = { status: 'found', displayName: 'X', userPrincipalName: '', mail: '', userType: 'Member', checkedAt: '' };
+const base: DirectoryName = {
+  status: 'found',
+  displayName: 'X',
+  userPrincipalName: '',
+  mail: '',
+  userType: 'Member',
+  checkedAt: '',
+};
 
 test("the address of a directory entry: a member's UPN, a guest's mail; none for an id not in the tenant", () => {
-  assert.equal(directoryEmail({ ...base, userPrincipalName: 'ann@contoso.com', mail: 'ann.b@contoso.com' }), 'ann@contoso.com');
-  assert.equal(directoryEmail({ ...base, userType: 'Guest', userPrincipalName: 'gus_fabrikam.com#EXT#@contoso.onmicrosoft.com', mail: 'gus@fabrikam.com' }), 'gus@fabrikam.com');
-  assert.equal(directoryEmail({ ...base, userType: 'Guest', userPrincipalName: 'gus_fabrikam.com#EXT#@contoso.onmicrosoft.com', mail: '' }), 'gus_fabrikam.com#EXT#@contoso.onmicrosoft.com');
+  assert.equal(
+    directoryEmail({ ...base, userPrincipalName: 'ann@contoso.com', mail: 'ann.b@contoso.com' }),
+    'ann@contoso.com',
+  );
+  assert.equal(
+    directoryEmail({
+      ...base,
+      userType: 'Guest',
+      userPrincipalName: 'gus_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+      mail: 'gus@fabrikam.com',
+    }),
+    'gus@fabrikam.com',
+  );
+  assert.equal(
+    directoryEmail({
+      ...base,
+      userType: 'Guest',
+      userPrincipalName: 'gus_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+      mail: '',
+    }),
+    'gus_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+  );
   assert.equal(directoryEmail({ ...base, status: 'notInTenant' }), '');
   assert.equal(directoryEmail(undefined), '');
 });

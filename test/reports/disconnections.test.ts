@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { disconnectionRows, DISCONNECTION_CSV_COLUMNS, DISCONNECTION_FIELDS } from '../../src/reports/disconnections.js';
+import {
+  disconnectionRows,
+  DISCONNECTION_CSV_COLUMNS,
+  DISCONNECTION_FIELDS,
+} from '../../src/reports/disconnections.js';
 import { renderCsv } from '../../src/reports/render/csv.js';
 import { renderDisconnectionsText } from '../../src/reports/render/text.js';
 import { matchesCidrs } from '../../src/analysis/siteMap.js';
@@ -8,7 +12,10 @@ import { IpRegexFilter } from '../../src/analysis/safeRegex.js';
 import { scenario } from './scenario.fixture.js';
 
 function inputs() {
-  return scenario().analysed.map((a) => ({ analysis: a.analysis, organizerEmail: a.meeting.detail?.organizerUpn ?? a.meeting.sessions[0]!.organizerUpn }));
+  return scenario().analysed.map((a) => ({
+    analysis: a.analysis,
+    organizerEmail: a.meeting.detail?.organizerUpn ?? a.meeting.sessions[0]!.organizerUpn,
+  }));
 }
 
 test('default list: strong/probable only; the possible band needs includePossible', () => {
@@ -37,10 +44,13 @@ test('default list: strong/probable only; the possible band needs includePossibl
   assert.ok(r.reason.length > 0);
 
   const all = disconnectionRows(inputs(), { includePossible: true });
-  assert.deepEqual(all.map((x) => [x.participantKey, x.band, x.counted, x.gapSeconds]), [
-    ['u1', 'strong', true, 30],
-    ['u2', 'possible', false, 480],
-  ]);
+  assert.deepEqual(
+    all.map((x) => [x.participantKey, x.band, x.counted, x.gapSeconds]),
+    [
+      ['u1', 'strong', true, 30],
+      ['u2', 'possible', false, 480],
+    ],
+  );
 });
 
 test('-i regex and --ip networks select by the lost session’s IP', () => {
@@ -66,6 +76,9 @@ test('CSV columns are the documented fields; text groups by meeting and counts h
   assert.match(text, /^Meeting M1 \(organizer boss@contoso\.example\): 1 disconnection\n/);
   assert.match(text, /\n {2}u1@contoso\.example \[human, windows\]\n/);
   assert.match(text, /\n {4}2024-03-05T10:20:00Z -> 10:20:30 {2}gap 30 s {2}strong, counted\n/);
-  assert.match(text, /1 disconnection listed \(1 counted\) in 1 meeting; 1 in the possible band not shown \(--include possible\)\n$/);
+  assert.match(
+    text,
+    /1 disconnection listed \(1 counted\) in 1 meeting; 1 in the possible band not shown \(--include possible\)\n$/,
+  );
   assert.equal(renderDisconnectionsText([]), '0 disconnections listed (0 counted) in 0 meetings\n');
 });

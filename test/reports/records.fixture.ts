@@ -49,7 +49,12 @@ export function session(spec: SessionSpec): SessionRecord {
   return r;
 }
 
-export function meetingDetail(meetingId: string, start: string, end: string, organizerUpn = 'org@contoso.example'): MeetingDetailRecord {
+export function meetingDetail(
+  meetingId: string,
+  start: string,
+  end: string,
+  organizerUpn = 'org@contoso.example',
+): MeetingDetailRecord {
   counter++;
   return {
     kind: 'meeting',

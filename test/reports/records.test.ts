@@ -9,7 +9,13 @@ import { unknownClientRows } from '../../src/reports/unknownClients.js';
 import { meetingDetail, session } from './records.fixture.js';
 
 test('record rows: file, line, creation date, user, operation and the typed fields', () => {
-  const s = session({ join: '2024-03-05T10:00:00', leave: '2024-03-05T10:10:00', file: 'a.csv', line: 3, organizerUpn: 'o@x.example' });
+  const s = session({
+    join: '2024-03-05T10:00:00',
+    leave: '2024-03-05T10:10:00',
+    file: 'a.csv',
+    line: 3,
+    organizerUpn: 'o@x.example',
+  });
   s.creationTime = Date.parse('2024-03-05T10:10:05Z');
   const [row, detail] = recordRows([s, meetingDetail('M', '2024-03-05T10:00:00', '2024-03-05T11:00:00')]);
   assert.equal(row!.file, 'a.csv');
@@ -24,7 +30,13 @@ test('record rows: file, line, creation date, user, operation and the typed fiel
 });
 
 test('record rows show JoinTime and LeaveTime as they appeared, also when the reader kept only the number', () => {
-  const s = session({ join: '2024-03-05T10:00:00', leave: '2024-03-05T10:10:00', file: 'a.csv', line: 3, organizerUpn: 'o@x.example' });
+  const s = session({
+    join: '2024-03-05T10:00:00',
+    leave: '2024-03-05T10:10:00',
+    file: 'a.csv',
+    line: 3,
+    organizerUpn: 'o@x.example',
+  });
   s.joinTimeRaw = undefined;
   s.leaveTimeRaw = '2024-03-05T10:10:00.0000000Z';
   const [row] = recordRows([s]);
@@ -34,10 +46,24 @@ test('record rows show JoinTime and LeaveTime as they appeared, also when the re
 });
 
 test('record view text: tala display layout with indented JSON and a blank line', () => {
-  const s = session({ join: '2024-03-05T10:00:00', leave: '2024-03-05T10:10:00', file: 'a.csv', line: 1, organizerUpn: 'o@x.example' });
+  const s = session({
+    join: '2024-03-05T10:00:00',
+    leave: '2024-03-05T10:10:00',
+    file: 'a.csv',
+    line: 1,
+    organizerUpn: 'o@x.example',
+  });
   const text = renderRecordsText(recordRows([s]), true);
   const lines = text.split('\n');
-  assert.deepEqual(lines.slice(0, 7), ['File: a.csv', '', 'Line #1', 'CreationDate=', 'UserId=o@x.example', 'Operation=MeetingParticipantDetail', 'AuditData:']);
+  assert.deepEqual(lines.slice(0, 7), [
+    'File: a.csv',
+    '',
+    'Line #1',
+    'CreationDate=',
+    'UserId=o@x.example',
+    'Operation=MeetingParticipantDetail',
+    'AuditData:',
+  ]);
   assert.equal(lines[7], '{');
   assert.match(lines[8]!, /^ {2}"recordId": /);
   assert.ok(text.endsWith('}\n\n'));
@@ -80,8 +106,15 @@ test('SeenRecords finds the same duplicates as the data set (same Id, or same se
           return m;
         }
         return session({
-          meetingId: x.meeting, recordId: x.id, attendee: x.attendee, ip: x.ip, device: x.device,
-          join: `2024-03-05T${x.join}`, leave: `2024-03-05T${x.leave}`, file: 'a.csv', line: i + 1,
+          meetingId: x.meeting,
+          recordId: x.id,
+          attendee: x.attendee,
+          ip: x.ip,
+          device: x.device,
+          join: `2024-03-05T${x.join}`,
+          leave: `2024-03-05T${x.leave}`,
+          file: 'a.csv',
+          line: i + 1,
         });
       });
       const reference = new Deduplicator();

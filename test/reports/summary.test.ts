@@ -30,10 +30,13 @@ test('--group-by keeps one dimension; rankings below minSessions are marked', ()
   const report = summaryReport(scenario().analysed, 3, ['user']);
   assert.deepEqual(Object.keys(report.rankings), ['user']);
   const rows = rankingRows(report);
-  assert.deepEqual(rows.map((r) => [r.dimension, r.key, r.eligibleSessions, r.drops, r.enoughData]), [
-    ['user', 'u1', 3, 1, true],
-    ['user', 'u2', 2, 0, false],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => [r.dimension, r.key, r.eligibleSessions, r.drops, r.enoughData]),
+    [
+      ['user', 'u1', 3, 1, true],
+      ['user', 'u2', 2, 0, false],
+    ],
+  );
 });
 
 test('totals as metric/value pairs cover the per-class counts and every histogram bucket', () => {

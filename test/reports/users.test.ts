@@ -5,7 +5,10 @@ import { userRows } from '../../src/reports/users.js';
 import { meetingDetail, session } from './records.fixture.js';
 
 test('parse: tala format, stripped lines, extra fields ignored, later duplicate overwrites in place', () => {
-  const db = UsersDatabase.parse('\uFEFFa,a@x.example\r\n  b , b@x.example ,extra\nc,c@x.example\na,a2@x.example\n', 'u.csv');
+  const db = UsersDatabase.parse(
+    '\uFEFFa,a@x.example\r\n  b , b@x.example ,extra\nc,c@x.example\na,a2@x.example\n',
+    'u.csv',
+  );
   assert.deepEqual(db.errors, []);
   assert.equal(db.get('a'), 'a2@x.example');
   assert.equal(db.get('b '), ' b@x.example '); // only the line is stripped, not the fields (as tala)
@@ -53,9 +56,19 @@ test('learnUsers: organisers (UserKey → UserId) and attendee UPNs (UserObjectI
   const db = new UsersDatabase();
   const added = learnUsers(db, [
     meetingDetail('m1', '2024-01-01T10:00:00', '2024-01-01T11:00:00', 'boss@x.example'),
-    session({ join: '2024-01-01T10:00:00', leave: '2024-01-01T10:10:00', organizerId: 'org-id', attendee: { userObjectId: 'u1', upn: 'u1@x.example' } }),
+    session({
+      join: '2024-01-01T10:00:00',
+      leave: '2024-01-01T10:10:00',
+      organizerId: 'org-id',
+      attendee: { userObjectId: 'u1', upn: 'u1@x.example' },
+    }),
     session({ join: '2024-01-01T10:00:00', leave: '2024-01-01T10:10:00', attendee: { displayName: 'Guest' } }),
-    session({ join: '2024-01-01T10:00:00', leave: '2024-01-01T10:10:00', organizerId: '', attendee: { userObjectId: 'u2' } }),
+    session({
+      join: '2024-01-01T10:00:00',
+      leave: '2024-01-01T10:10:00',
+      organizerId: '',
+      attendee: { userObjectId: 'u2' },
+    }),
   ]);
   assert.equal(added, 2);
   assert.deepEqual(
@@ -96,6 +109,9 @@ test('save writes only when something was added since the last save', () => {
 test('a file with unreadable lines is never rewritten', () => {
   const db = UsersDatabase.parse('a,a@x.example\n\n', 'users.csv');
   db.learn('b', 'b@x.example', 'organizer');
-  assert.equal(db.save(() => assert.fail('must not write')), 'kept-because-of-errors');
+  assert.equal(
+    db.save(() => assert.fail('must not write')),
+    'kept-because-of-errors',
+  );
   assert.equal(db.get('b'), 'b@x.example'); // still used for this run's output
 });

@@ -10,7 +10,10 @@ test('the config fingerprint follows the site map, rules and parameters, not the
   const none = (await store.config.load()).fingerprint;
   assert.match(none, /^[0-9a-f]{64}$/);
   assert.equal((await store.config.load()).fingerprint, none, 'deterministic');
-  assert.equal(none, configFingerprint({ siteMap: undefined, classificationRules: undefined, detectionParams: undefined }));
+  assert.equal(
+    none,
+    configFingerprint({ siteMap: undefined, classificationRules: undefined, detectionParams: undefined }),
+  );
 
   await store.config.upload(CONFIG_BLOBS.users, 'oid-a,a@contoso.com\n');
   assert.equal((await store.config.load()).fingerprint, none);

@@ -1,8 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  customPropertyCount, EntityLimitError, estimateEntityBytes, guardEntity, MAX_CUSTOM_PROPERTIES, MAX_ENTITY_BYTES, MAX_STRING_CHARS,
-  readSplitString, truncatedProperties, type TableEntityShape,
+  customPropertyCount,
+  EntityLimitError,
+  estimateEntityBytes,
+  guardEntity,
+  MAX_CUSTOM_PROPERTIES,
+  MAX_ENTITY_BYTES,
+  MAX_STRING_CHARS,
+  readSplitString,
+  truncatedProperties,
+  type TableEntityShape,
 } from '../../src/storage/entityGuards.js';
 import { KeyError } from '../../src/storage/keys.js';
 
@@ -66,6 +74,9 @@ test('more than 252 properties is refused, 252 is accepted', () => {
 });
 
 test('invalid keys are refused before reaching the service', () => {
-  assert.throws(() => guardEntity({ partitionKey: 'a/b', rowKey: 'r' }), (e: unknown) => e instanceof KeyError && /PartitionKey/.test(e.message));
+  assert.throws(
+    () => guardEntity({ partitionKey: 'a/b', rowKey: 'r' }),
+    (e: unknown) => e instanceof KeyError && /PartitionKey/.test(e.message),
+  );
   assert.throws(() => guardEntity({ partitionKey: 'p', rowKey: 'x'.repeat(600) }), KeyError);
 });

@@ -36,7 +36,10 @@ test('a blob replaced after the trigger is not read: opening or reading says it 
   const first = await blob.upload('v1', 2);
   const source = await openExportBlob(blob, first.etag);
   await blob.upload('version 2', 9);
-  await assert.rejects(collect(source.read()), (e: unknown) => e instanceof BlobChangedError && /was replaced after it triggered/.test(e.message));
+  await assert.rejects(
+    collect(source.read()),
+    (e: unknown) => e instanceof BlobChangedError && /was replaced after it triggered/.test(e.message),
+  );
   await assert.rejects(openExportBlob(blob, first.etag), BlobChangedError);
   await blob.delete();
   await assert.rejects(openExportBlob(blob), /was deleted after it triggered/);

@@ -2,7 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  decodeKey, encodeKey, etagKey, keyComponent, keyProblem, KeyError, MAX_ID_KEY_CHARS, MAX_KEY_CHARS, prefixUpperBound, sortableNumber,
+  decodeKey,
+  encodeKey,
+  etagKey,
+  keyComponent,
+  keyProblem,
+  KeyError,
+  MAX_ID_KEY_CHARS,
+  MAX_KEY_CHARS,
+  prefixUpperBound,
+  sortableNumber,
 } from '../../src/storage/keys.js';
 
 test('plain GUIDs and similar ids stay readable', () => {
@@ -11,7 +20,21 @@ test('plain GUIDs and similar ids stay readable', () => {
 });
 
 test('ids with characters Table keys forbid are encoded and decode back', () => {
-  for (const id of ['a/b', 'a\\b', 'x#1', 'what?', 'tab\there', 'nl\nx', '\u007f', '\u0085', 'naïve', '~b.fake', "o'brien", '%20', ' lead']) {
+  for (const id of [
+    'a/b',
+    'a\\b',
+    'x#1',
+    'what?',
+    'tab\there',
+    'nl\nx',
+    '\u007f',
+    '\u0085',
+    'naïve',
+    '~b.fake',
+    "o'brien",
+    '%20',
+    ' lead',
+  ]) {
     const key = encodeKey(id);
     assert.equal(keyProblem(key), undefined, `${JSON.stringify(id)} -> ${key}`);
     assert.equal(decodeKey(key), id);
@@ -20,27 +43,45 @@ test('ids with characters Table keys forbid are encoded and decode back', () => 
 });
 
 test('encoding is reversible and always yields a valid key (property)', () => {
-  fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 200, unit: 'binary' }), (id) => {
-    const key = encodeKey(id);
-    assert.equal(keyProblem(key), undefined);
-    assert.equal(decodeKey(key), id);
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.string({ minLength: 1, maxLength: 200, unit: 'binary' }), (id) => {
+      const key = encodeKey(id);
+      assert.equal(keyProblem(key), undefined);
+      assert.equal(decodeKey(key), id);
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('distinct ids never share a key (property)', () => {
-  fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }), fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }), (a, b) => {
-    fc.pre(a !== b);
-    assert.notEqual(encodeKey(a), encodeKey(b));
-  }));
+  fc.assert(
+    fc.property(
+      fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }),
+      fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }),
+      (a, b) => {
+        fc.pre(a !== b);
+        assert.notEqual(encodeKey(a), encodeKey(b));
+      },
+    ),
+  );
 });
 
 test('a KeyError carries the field its caller named, and none when it named none', () => {
-  assert.throws(() => encodeKey('x'.repeat(MAX_ID_KEY_CHARS + 1), 'record Id', 'recordId'), (e: unknown) => e instanceof KeyError && e.field === 'recordId');
-  assert.throws(() => encodeKey(''), (e: unknown) => e instanceof KeyError && e.field === undefined);
+  assert.throws(
+    () => encodeKey('x'.repeat(MAX_ID_KEY_CHARS + 1), 'record Id', 'recordId'),
+    (e: unknown) => e instanceof KeyError && e.field === 'recordId',
+  );
+  assert.throws(
+    () => encodeKey(''),
+    (e: unknown) => e instanceof KeyError && e.field === undefined,
+  );
 });
 
 test('empty and over-long ids are refused with a KeyError that says why', () => {
-  assert.throws(() => encodeKey('', 'MeetingDetailId'), (e: unknown) => e instanceof KeyError && /MeetingDetailId is empty/.test(e.message));
+  assert.throws(
+    () => encodeKey('', 'MeetingDetailId'),
+    (e: unknown) => e instanceof KeyError && /MeetingDetailId is empty/.test(e.message),
+  );
   assert.throws(() => encodeKey('x'.repeat(MAX_ID_KEY_CHARS + 1)), /too long/);
   assert.equal(encodeKey('x'.repeat(MAX_ID_KEY_CHARS)).length, MAX_ID_KEY_CHARS);
 });
@@ -52,12 +93,14 @@ test('keyProblem names forbidden characters and over-long keys', () => {
 });
 
 test('key components never contain the | separator and long ones are hashed', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 300, unit: 'binary' }), (value) => {
-    const c = keyComponent(value);
-    assert.ok(!c.includes('|'));
-    assert.ok(c.length <= 96);
-    assert.equal(keyProblem(c), undefined);
-  }));
+  fc.assert(
+    fc.property(fc.string({ maxLength: 300, unit: 'binary' }), (value) => {
+      const c = keyComponent(value);
+      assert.ok(!c.includes('|'));
+      assert.ok(c.length <= 96);
+      assert.equal(keyProblem(c), undefined);
+    }),
+  );
   assert.equal(keyComponent(''), '~e');
   assert.ok(keyComponent('y'.repeat(200)).startsWith('~h.'));
   assert.notEqual(keyComponent('y'.repeat(200)), keyComponent('y'.repeat(201)));

@@ -10,7 +10,13 @@ async function queue(): Promise<LogExportQueue> {
   return new LogExportQueue(store.clients.table(store.names.tables.logExports));
 }
 
-const entry = (meetingId: string, run: string) => ({ meetingId, run, analysedAt: run, configFingerprint: 'f1', queuedAt: run });
+const entry = (meetingId: string, run: string) => ({
+  meetingId,
+  run,
+  analysedAt: run,
+  configFingerprint: 'f1',
+  queuedAt: run,
+});
 
 test('a meeting queued twice is one entry with the newer analysis', async () => {
   const q = await queue();
@@ -18,7 +24,10 @@ test('a meeting queued twice is one entry with the newer analysis', async () => 
   await q.add(entry('m2', '2026-03-01T00:00:00.000Z'));
   await q.add(entry('m/1 with spaces', '2026-03-02T00:00:00.000Z'));
   const listed = await q.list(10);
-  assert.deepEqual(listed.map((e) => [e.meetingId, e.run, e.attempts]).sort(), [['m/1 with spaces', '2026-03-02T00:00:00.000Z', 0], ['m2', '2026-03-01T00:00:00.000Z', 0]]);
+  assert.deepEqual(listed.map((e) => [e.meetingId, e.run, e.attempts]).sort(), [
+    ['m/1 with spaces', '2026-03-02T00:00:00.000Z', 0],
+    ['m2', '2026-03-01T00:00:00.000Z', 0],
+  ]);
   assert.equal((await q.list(1)).length, 1, 'the limit holds');
 });
 
@@ -42,7 +51,16 @@ test('the export status and the time the site drop rates were sent are kept', as
   const q = await queue();
   assert.equal(await q.lastStatus(), undefined);
   assert.equal(await q.siteRatesSentAt(), undefined);
-  const status = { startedAt: 'a', finishedAt: 'b', meetingsSent: 3, rowsSent: 20, meetingsLeft: 1, meetingsGone: 0, siteRatesSent: 4, lastError: 'HTTP 429: x'.padEnd(3000, 'x') };
+  const status = {
+    startedAt: 'a',
+    finishedAt: 'b',
+    meetingsSent: 3,
+    rowsSent: 20,
+    meetingsLeft: 1,
+    meetingsGone: 0,
+    siteRatesSent: 4,
+    lastError: 'HTTP 429: x'.padEnd(3000, 'x'),
+  };
   await q.recordStatus(status);
   const kept = await q.lastStatus();
   assert.equal(kept?.lastError?.length, 2000, 'a long error is cut');

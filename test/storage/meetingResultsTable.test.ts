@@ -4,7 +4,13 @@ import { listingKeys, type MeetingResultLocation } from '../../src/storage/meeti
 import { freshStore } from './testStore.js';
 
 function location(meetingId: string): MeetingResultLocation {
-  return { meetingId, listings: [], disconnectionRanges: [], aggregateDays: [], analysedAt: '2026-03-01T00:00:00.000Z' };
+  return {
+    meetingId,
+    listings: [],
+    disconnectionRanges: [],
+    aggregateDays: [],
+    analysedAt: '2026-03-01T00:00:00.000Z',
+  };
 }
 
 test('analysedMeetingsPage pages through the meetings that have results, and nothing else', async () => {

@@ -14,10 +14,23 @@ const MEETING = 'results/meeting?1';
 
 function session(recordId: string, user: string, join: string, leave: string): SessionRecord {
   return {
-    kind: 'session', recordId, meetingId: MEETING, organizerUpn: 'org@contoso.com', organizerId: 'org', organizerOrganizationId: 't',
-    meetingType: 'ScheduledMeeting', attendee: { userObjectId: `oid-${user}`, upn: `${user}@contoso.com`, recipientType: 'User' },
-    joinTime: Date.parse(`${join}Z`), leaveTime: Date.parse(`${leave}Z`), joinTimeRaw: join, leaveTimeRaw: leave,
-    clientIp: '10.1.1.1', deviceInformation: 'Windows', deviceId: `d-${user}`, userAgent: 'CallSignalingAgent (49/1)', source: { file: 'f', line: 1 },
+    kind: 'session',
+    recordId,
+    meetingId: MEETING,
+    organizerUpn: 'org@contoso.com',
+    organizerId: 'org',
+    organizerOrganizationId: 't',
+    meetingType: 'ScheduledMeeting',
+    attendee: { userObjectId: `oid-${user}`, upn: `${user}@contoso.com`, recipientType: 'User' },
+    joinTime: Date.parse(`${join}Z`),
+    leaveTime: Date.parse(`${leave}Z`),
+    joinTimeRaw: join,
+    leaveTimeRaw: leave,
+    clientIp: '10.1.1.1',
+    deviceInformation: 'Windows',
+    deviceId: `d-${user}`,
+    userAgent: 'CallSignalingAgent (49/1)',
+    source: { file: 'f', line: 1 },
   };
 }
 
@@ -29,20 +42,27 @@ async function resultOf(store: Store, sessions: SessionRecord[]) {
 
 async function allRows(store: Store) {
   return {
-    results: (await dumpTable(store.meetingResults.client, ['analysedAt', 'data'])).map((e) => `${String(e.partitionKey)}/${String(e.rowKey)}`),
-    disconnections: (await dumpTable(store.disconnections.client)).map((e) => `${String(e.partitionKey)}/${String(e.rowKey)}`),
+    results: (await dumpTable(store.meetingResults.client, ['analysedAt', 'data'])).map(
+      (e) => `${String(e.partitionKey)}/${String(e.rowKey)}`,
+    ),
+    disconnections: (await dumpTable(store.disconnections.client)).map(
+      (e) => `${String(e.partitionKey)}/${String(e.rowKey)}`,
+    ),
     aggregates: (await dumpTable(store.aggregates.client)).map((e) => `${String(e.partitionKey)}/${String(e.rowKey)}`),
   };
 }
 
 // Day 1: two drops; day 2 (the meeting moved, e.g. after a corrected MeetingDetail): one drop and fewer people.
 const first = [
-  session('a1', 'ann', '2026-03-02T10:00:00', '2026-03-02T10:10:00'), session('a2', 'ann', '2026-03-02T10:10:20', '2026-03-02T10:30:00'),
-  session('a3', 'ann', '2026-03-02T10:30:15', '2026-03-02T11:00:00'), session('b1', 'bob', '2026-03-02T10:00:00', '2026-03-02T11:00:00'),
+  session('a1', 'ann', '2026-03-02T10:00:00', '2026-03-02T10:10:00'),
+  session('a2', 'ann', '2026-03-02T10:10:20', '2026-03-02T10:30:00'),
+  session('a3', 'ann', '2026-03-02T10:30:15', '2026-03-02T11:00:00'),
+  session('b1', 'bob', '2026-03-02T10:00:00', '2026-03-02T11:00:00'),
   session('c1', 'cat', '2026-03-02T10:00:00', '2026-03-02T11:00:00'),
 ];
 const second = [
-  session('x1', 'ann', '2026-03-03T09:00:00', '2026-03-03T09:10:00'), session('x2', 'ann', '2026-03-03T09:10:20', '2026-03-03T10:00:00'),
+  session('x1', 'ann', '2026-03-03T09:00:00', '2026-03-03T09:10:00'),
+  session('x2', 'ann', '2026-03-03T09:10:20', '2026-03-03T10:00:00'),
   session('y1', 'bob', '2026-03-03T09:00:00', '2026-03-03T10:00:00'),
 ];
 
@@ -77,7 +97,11 @@ test('a replacement cut short is cleaned up by the next one', async () => {
   failing.submitTransaction = async () => {
     throw new Error('simulated outage');
   };
-  const broken: ResultTables = { meetingResults: store.meetingResults, disconnections: store.disconnections, aggregates: new AggregatesTable(failing) };
+  const broken: ResultTables = {
+    meetingResults: store.meetingResults,
+    disconnections: store.disconnections,
+    aggregates: new AggregatesTable(failing),
+  };
   await assert.rejects(replaceMeetingResults(broken, b), /simulated outage/);
   // Readers still see result a.
   assert.equal((await store.meetingResults.getLocation(MEETING))?.current?.day, a.listing.day);

@@ -24,7 +24,14 @@ function session(meetingId: string, recordId: string, extra: Partial<SessionReco
     organizerId: 'org-id',
     organizerOrganizationId: 'tenant',
     meetingType: 'ScheduledMeeting,RecurringMeeting',
-    attendee: { userObjectId: 'u1', upn: 'user@contoso.com', displayName: 'User, One', recipientType: 'User', organizationId: 'tenant', role: 'Attendee' },
+    attendee: {
+      userObjectId: 'u1',
+      upn: 'user@contoso.com',
+      displayName: 'User, One',
+      recipientType: 'User',
+      organizationId: 'tenant',
+      role: 'Attendee',
+    },
     joinTime: Date.UTC(2024, 4, 1, 10, 0),
     leaveTime: Date.UTC(2024, 4, 1, 10, 45, 30),
     joinTimeRaw: '2024-05-01T10:00:00',
@@ -56,7 +63,10 @@ test('a meeting id with forbidden key characters is stored and read back under i
   const back = await store.sessions.listMeeting(meetingId);
   assert.deepEqual(back.map((s) => s.recordId).sort(), ['rec#2', 'rec/1']);
   assert.ok(back.every((s) => s.meetingId === meetingId));
-  assert.deepEqual(back.find((s) => s.recordId === 'rec/1'), records[0]);
+  assert.deepEqual(
+    back.find((s) => s.recordId === 'rec/1'),
+    records[0],
+  );
   assert.equal(keyProblem(sessionToEntity(records[0]!).entity.partitionKey), undefined);
 });
 
@@ -77,7 +87,8 @@ test('a meeting with thousands of sessions is written in batches of at most 100 
   const measure: Policy = {
     name: 'measureBatchBodies',
     async sendRequest(request, next) {
-      if (request.url.includes('$batch') && typeof request.body === 'string') bodies.push(Buffer.byteLength(request.body, 'utf8'));
+      if (request.url.includes('$batch') && typeof request.body === 'string')
+        bodies.push(Buffer.byteLength(request.body, 'utf8'));
       return next(request);
     },
   };
@@ -91,12 +102,19 @@ test('a meeting with thousands of sessions is written in batches of at most 100 
   // size bound, not only the count bound, has to split the batches.
   const big = 'D'.repeat(30_000);
   const records = Array.from({ length: 3000 }, (_, i) =>
-    session('townhall', `r${String(i).padStart(5, '0')}`, { deviceInformation: `${big}${i}`, userAgent: `${big}${i}` }));
+    session('townhall', `r${String(i).padStart(5, '0')}`, { deviceInformation: `${big}${i}`, userAgent: `${big}${i}` }),
+  );
   await table.upsertAll(records, { onTransaction: (t) => transactions.push(t) });
 
-  assert.equal(transactions.reduce((n, t) => n + t.operations, 0), 3000);
+  assert.equal(
+    transactions.reduce((n, t) => n + t.operations, 0),
+    3000,
+  );
   assert.ok(transactions.every((t) => t.operations <= MAX_BATCH_OPERATIONS && t.partitionKey === 'townhall'));
-  assert.ok(transactions.some((t) => t.operations < MAX_BATCH_OPERATIONS), 'the size bound should have cut some batches short');
+  assert.ok(
+    transactions.some((t) => t.operations < MAX_BATCH_OPERATIONS),
+    'the size bound should have cut some batches short',
+  );
   assert.ok(bodies.length >= transactions.length);
   assert.ok(Math.max(...bodies) < 4 * 1024 * 1024, `largest batch body ${Math.max(...bodies)} bytes`);
   const back = await table.listMeeting('townhall');
@@ -105,8 +123,14 @@ test('a meeting with thousands of sessions is written in batches of at most 100 
 
   // A batch of plain sessions uses the full 100.
   const small: TransactionInfo[] = [];
-  await table.upsertAll(Array.from({ length: 250 }, (_, i) => session('small', `s${i}`)), { onTransaction: (t) => small.push(t) });
-  assert.deepEqual(small.map((t) => t.operations).sort((a, b) => b - a), [100, 100, 50]);
+  await table.upsertAll(
+    Array.from({ length: 250 }, (_, i) => session('small', `s${i}`)),
+    { onTransaction: (t) => small.push(t) },
+  );
+  assert.deepEqual(
+    small.map((t) => t.operations).sort((a, b) => b - a),
+    [100, 100, 50],
+  );
 });
 
 test('entities that are too large are truncated and counted, not refused', async () => {
@@ -131,14 +155,23 @@ test('deleteSessions deletes in batches and counts exactly, also when some are a
 test('query selects by meeting, join time, organiser and attendee on the stored properties; an id that cannot be a key matches nothing', async () => {
   const meetingId = 'query-meeting';
   await store.sessions.upsertAll([
-    session(meetingId, 'q1', { organizerUpn: 'Boss@Contoso.com', attendee: { userObjectId: 'ua', upn: 'Ann@Contoso.com', displayName: 'Ann' } }),
-    session(meetingId, 'q2', { joinTime: Date.UTC(2024, 4, 1, 12, 0), attendee: { userObjectId: 'ub', displayName: 'Bob' } }),
+    session(meetingId, 'q1', {
+      organizerUpn: 'Boss@Contoso.com',
+      attendee: { userObjectId: 'ua', upn: 'Ann@Contoso.com', displayName: 'Ann' },
+    }),
+    session(meetingId, 'q2', {
+      joinTime: Date.UTC(2024, 4, 1, 12, 0),
+      attendee: { userObjectId: 'ub', displayName: 'Bob' },
+    }),
     session('query-other', 'q3'),
   ]);
   const ids = async (filter: Parameters<SessionsTable['query']>[0]): Promise<string[]> => {
     const query = store.sessions.query(filter);
     assert.ok(query !== undefined);
-    const page = await listPage(query.table, { limit: 100, ...(query.filter === undefined ? {} : { filter: query.filter }) });
+    const page = await listPage(query.table, {
+      limit: 100,
+      ...(query.filter === undefined ? {} : { filter: query.filter }),
+    });
     return page.items.map((e) => entityToSession(e).recordId).sort();
   };
   assert.deepEqual(await ids({ meeting: meetingId }), ['q1', 'q2']);

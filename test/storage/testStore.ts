@@ -6,7 +6,10 @@ import { openStore, prefixedStoreNames, type Store } from '../../src/storage/sto
 
 export function testConnectionString(): string {
   const cs = process.env.TEST_STORAGE_CONNECTION;
-  if (!cs) throw new Error('TEST_STORAGE_CONNECTION is not set: run the tests with `npm test` (scripts/run-tests.mjs starts Azurite)');
+  if (!cs)
+    throw new Error(
+      'TEST_STORAGE_CONNECTION is not set: run the tests with `npm test` (scripts/run-tests.mjs starts Azurite)',
+    );
   return cs;
 }
 

@@ -9,11 +9,16 @@ test('instances starting at once agree on one key, and a later instance reads th
   const store = await freshStore('key');
   const tableName = store.names.tables.tokenKeys;
   // Each instance has its own clients and would create its own random key.
-  const instances = Array.from({ length: 6 }, () => new TokenKeyTable(storageClientsFromConnectionString(testConnectionString()).table(tableName)));
+  const instances = Array.from(
+    { length: 6 },
+    () => new TokenKeyTable(storageClientsFromConnectionString(testConnectionString()).table(tableName)),
+  );
   const keys = await Promise.all(instances.map((i) => i.key()));
   assert.equal(keys[0]!.length, TOKEN_KEY_BYTES);
   for (const key of keys) assert.deepEqual(key, keys[0]);
-  const later = new TokenKeyTable(storageClientsFromConnectionString(testConnectionString()).table(tableName), () => randomBytes(TOKEN_KEY_BYTES));
+  const later = new TokenKeyTable(storageClientsFromConnectionString(testConnectionString()).table(tableName), () =>
+    randomBytes(TOKEN_KEY_BYTES),
+  );
   assert.deepEqual(await later.key(), keys[0]);
   // Cached: the same buffer again without another read.
   assert.equal(await instances[0]!.key(), keys[0]);

@@ -11,10 +11,28 @@ const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
 const B = 'bbbbbbbb-0000-4000-8000-00000000000b';
 const C = 'cccccccc-0000-4000-8000-00000000000c';
 
-function session(organizerId: string, organizerUpn: string, attendee: { userObjectId?: string; upn?: string }): AuditRecord {
+function session(
+  organizerId: string,
+  organizerUpn: string,
+  attendee: { userObjectId?: string; upn?: string },
+): AuditRecord {
   return {
-    kind: 'session', recordId: `r-${Math.random()}`, meetingId: 'm', organizerUpn, organizerId, organizerOrganizationId: 't', meetingType: '',
-    attendee, joinTime: 0, leaveTime: 1, joinTimeRaw: '', leaveTimeRaw: '', clientIp: '', deviceInformation: '', userAgent: '', source: { file: 'f', line: 1 },
+    kind: 'session',
+    recordId: `r-${Math.random()}`,
+    meetingId: 'm',
+    organizerUpn,
+    organizerId,
+    organizerOrganizationId: 't',
+    meetingType: '',
+    attendee,
+    joinTime: 0,
+    leaveTime: 1,
+    joinTimeRaw: '',
+    leaveTimeRaw: '',
+    clientIp: '',
+    deviceInformation: '',
+    userAgent: '',
+    source: { file: 'f', line: 1 },
   };
 }
 
@@ -25,22 +43,37 @@ test('learning keeps object ids without an e-mail (for the name lookup), and an 
     session('org-key', 'org@contoso.com', { userObjectId: 'not-a-guid' }),
     session('org-key', 'org@contoso.com', { userObjectId: A.toUpperCase(), upn: 'a@contoso.com' }),
     session('org-key', 'org@contoso.com', { userObjectId: B }),
-  ]) learnFromRecord(learned, record);
-  assert.deepEqual([...learned.values()], [
-    { uuid: 'org-key', email: 'org@contoso.com', origin: 'organizer' },
-    { uuid: A.toUpperCase(), email: 'a@contoso.com', origin: 'attendee' },
-    { uuid: B, email: '', origin: 'attendee' },
-  ], 'a bare id that is no object id is not kept');
+  ])
+    learnFromRecord(learned, record);
+  assert.deepEqual(
+    [...learned.values()],
+    [
+      { uuid: 'org-key', email: 'org@contoso.com', origin: 'organizer' },
+      { uuid: A.toUpperCase(), email: 'a@contoso.com', origin: 'attendee' },
+      { uuid: B, email: '', origin: 'attendee' },
+    ],
+    'a bare id that is no object id is not kept',
+  );
 });
 
 test("a bare id never wipes an e-mail; Graph's answers sit beside the learned e-mails", async () => {
   const store = await freshStore('users');
   await store.users.upsertAll([{ uuid: A, email: 'a@contoso.com', origin: 'attendee' }]);
-  await store.users.upsertAll([{ uuid: A, email: '', origin: 'attendee' }, { uuid: B, email: '', origin: 'attendee' }]);
+  await store.users.upsertAll([
+    { uuid: A, email: '', origin: 'attendee' },
+    { uuid: B, email: '', origin: 'attendee' },
+  ]);
   assert.deepEqual(await store.users.get(A), { uuid: A, email: 'a@contoso.com', origin: 'attendee' });
   assert.deepEqual(await store.users.get(B), { uuid: B, email: '', origin: 'attendee' });
 
-  const found = { status: 'found' as const, displayName: 'Ann', userPrincipalName: 'ann@contoso.com', mail: 'ann@contoso.com', userType: 'Member', checkedAt: '2026-12-06T10:00:00.000Z' };
+  const found = {
+    status: 'found' as const,
+    displayName: 'Ann',
+    userPrincipalName: 'ann@contoso.com',
+    mail: 'ann@contoso.com',
+    userType: 'Member',
+    checkedAt: '2026-12-06T10:00:00.000Z',
+  };
   await store.users.recordDirectory([[A.toUpperCase(), found]]);
   assert.deepEqual(await store.users.get(A), { uuid: A, email: 'a@contoso.com', origin: 'attendee', directory: found });
   await store.users.upsertAll([{ uuid: A, email: 'a2@contoso.com', origin: 'organizer' }]);
@@ -51,13 +84,39 @@ test('due for a lookup: ids never asked first, then those asked before the cut-o
   const store = await freshStore('due');
   await store.users.upsertAll([A, B, C].map((uuid) => ({ uuid, email: '', origin: 'attendee' as const })));
   await store.users.upsertAll([{ uuid: 'org-key', email: 'org@contoso.com', origin: 'organizer' }]);
-  const answer = (checkedAt: string) => ({ status: 'notInTenant' as const, displayName: '', userPrincipalName: '', mail: '', userType: '', checkedAt });
-  await store.users.recordDirectory([[A, answer('2026-12-01T00:00:00.000Z')], [B, answer('2026-12-05T00:00:00.000Z')]]);
-  await store.users.recordNamesRun({ startedAt: 'x', finishedAt: 'y', due: 1, found: 0, notInTenant: 1, failed: 0, stoppedByDeadline: false });
+  const answer = (checkedAt: string) => ({
+    status: 'notInTenant' as const,
+    displayName: '',
+    userPrincipalName: '',
+    mail: '',
+    userType: '',
+    checkedAt,
+  });
+  await store.users.recordDirectory([
+    [A, answer('2026-12-01T00:00:00.000Z')],
+    [B, answer('2026-12-05T00:00:00.000Z')],
+  ]);
+  await store.users.recordNamesRun({
+    startedAt: 'x',
+    finishedAt: 'y',
+    due: 1,
+    found: 0,
+    notInTenant: 1,
+    failed: 0,
+    stoppedByDeadline: false,
+  });
 
   assert.deepEqual(await store.users.listDueForLookup('2026-12-03T00:00:00.000Z', 10), [C, A]);
   assert.deepEqual(await store.users.listDueForLookup('2026-12-06T00:00:00.000Z', 2), [C, A]);
   assert.deepEqual(await store.users.listDueForLookup('2026-11-01T00:00:00.000Z', 10), [C]);
   assert.equal((await store.users.listAll()).length, 4, 'the status row is not a user');
-  assert.deepEqual(await store.users.lastNamesRun(), { startedAt: 'x', finishedAt: 'y', due: 1, found: 0, notInTenant: 1, failed: 0, stoppedByDeadline: false });
+  assert.deepEqual(await store.users.lastNamesRun(), {
+    startedAt: 'x',
+    finishedAt: 'y',
+    due: 1,
+    found: 0,
+    notInTenant: 1,
+    failed: 0,
+    stoppedByDeadline: false,
+  });
 });

@@ -73,7 +73,8 @@ export class AvailableDeviceIndex {
     deviceOf.forEach((device, i) => {
       this.tree[size + i] = device;
     });
-    for (let node = size - 1; node >= 1; node--) this.tree[node] = combine(this.value(2 * node), this.value(2 * node + 1));
+    for (let node = size - 1; node >= 1; node--)
+      this.tree[node] = combine(this.value(2 * node), this.value(2 * node + 1));
   }
 
   remove(index: number): void {

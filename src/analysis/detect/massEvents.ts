@@ -29,7 +29,8 @@ export function findMassEvents(
         compareText(a.lostRecordId, b.lostRecordId),
     );
   const { massEventMinPeople, massEventMinShare } = rule.params;
-  const qualifies = (humans: number): boolean => humans >= massEventMinPeople && humans / humansInMeeting >= massEventMinShare;
+  const qualifies = (humans: number): boolean =>
+    humans >= massEventMinPeople && humans / humansInMeeting >= massEventMinShare;
 
   // Sliding window: [i, j) holds the leaves within massWindowMs × 2 of leave i.
   const humanCount = new Map<string, number>();
@@ -62,7 +63,9 @@ export function findMassEvents(
     const id = `${meetingId}#mass#${start}`;
     const people = new Set(members.map((d) => d.participantKey));
     const humans = new Set(members.filter((d) => d.participantClass === 'human').map((d) => d.participantKey));
-    const sites = [...new Set(members.map((d) => siteLabel(d.network.ipBefore, d.network.siteBefore)))].sort(compareText);
+    const sites = [...new Set(members.map((d) => siteLabel(d.network.ipBefore, d.network.siteBefore)))].sort(
+      compareText,
+    );
     for (const d of members) {
       d.massEventId = id;
       d.counted = false;

@@ -7,9 +7,18 @@ import { compareSessions, compareText, groupBy, sortInPlace } from '../order.js'
  * A participant's class is the first of these found among its sessions, so a key is a bot only when
  * every one of its sessions is a bot, and anyone seen once on a Teams client is a human.
  */
-const CLASS_PRECEDENCE = ['human', 'room', 'phone', 'anonymous', 'unknown', 'bot'] as const satisfies readonly ParticipantClass[];
+const CLASS_PRECEDENCE = [
+  'human',
+  'room',
+  'phone',
+  'anonymous',
+  'unknown',
+  'bot',
+] as const satisfies readonly ParticipantClass[];
 /** Compiles only while every participant class has a place in CLASS_PRECEDENCE. */
-const EVERY_CLASS_RANKED: [Exclude<ParticipantClass, (typeof CLASS_PRECEDENCE)[number]>] extends [never] ? true : never = true;
+const EVERY_CLASS_RANKED: [Exclude<ParticipantClass, (typeof CLASS_PRECEDENCE)[number]>] extends [never]
+  ? true
+  : never = true;
 void EVERY_CLASS_RANKED;
 
 export interface Participant {

@@ -6,7 +6,13 @@ import { siteLabel } from '../sites.js';
 import { AvailableDeviceIndex, CoverIndex } from './indexes.js';
 import type { Participant } from './participants.js';
 import {
-  disconnectionReason, gapTooLongReason, handoffReason, leaveAtEndReason, nestedReason, participantDoubts, rejoinAfterEndReason,
+  disconnectionReason,
+  gapTooLongReason,
+  handoffReason,
+  leaveAtEndReason,
+  nestedReason,
+  participantDoubts,
+  rejoinAfterEndReason,
 } from './reasons.js';
 import type { Rule } from './rule.js';
 
@@ -45,7 +51,14 @@ export function detectParticipant(
   });
 
   const note = (kind: DetectionNote['kind'], time: number, indices: number[], reason: string): void => {
-    notes.push({ meetingId, participantKey: participant.key, kind, time, recordIds: indices.map((i) => at(active, i).session.recordId), reason });
+    notes.push({
+      meetingId,
+      participantKey: participant.key,
+      kind,
+      time,
+      recordIds: indices.map((i) => at(active, i).session.recordId),
+      reason,
+    });
   };
 
   // Walk each device stream in time order; `current` is the session reaching furthest so far.
@@ -64,7 +77,12 @@ export function detectParticipant(
       const gap = joinOf(next) - leaveOf(current);
       const contained = leaveOf(next) < leaveOf(current) || (leaveOf(next) === leaveOf(current) && gap < 0);
       if (gap < -rule.toleranceMs || contained) {
-        note('nested-same-device', joinOf(next), [current, next], nestedReason(at(active, current).session, at(active, next).session, contained));
+        note(
+          'nested-same-device',
+          joinOf(next),
+          [current, next],
+          nestedReason(at(active, current).session, at(active, next).session, contained),
+        );
         if (!contained) current = next; // the earlier session's leave falls inside the later one
         continue;
       }
@@ -114,7 +132,8 @@ export function detectParticipant(
   // 1. Same-device re-joins within rejoinWindow.
   const later: Leave[] = [];
   for (const leave of leaves) {
-    if (leave.next !== undefined && joinOf(leave.next) - leaveOf(leave.lost) <= rule.rejoinMs) judge(leave, leave.next, 'drop');
+    if (leave.next !== undefined && joinOf(leave.next) - leaveOf(leave.lost) <= rule.rejoinMs)
+      judge(leave, leave.next, 'drop');
     else later.push(leave);
   }
   // 2. Device switches, leaves in time order; a leave with a later same-device re-join waits for step 3.
@@ -152,7 +171,11 @@ function makeDisconnection(
   const network = networkEvidence(lost, rejoin);
   const doubts = participantDoubts(participant.keyConfidence, participant.participantClass);
   const confidence: Disconnection['confidence'] =
-    band === 'possible' || kind === 'drop-device-switch' || doubts.length > 0 ? 'low' : band === 'strong' ? 'high' : 'medium';
+    band === 'possible' || kind === 'drop-device-switch' || doubts.length > 0
+      ? 'low'
+      : band === 'strong'
+        ? 'high'
+        : 'medium';
   const leaveTime = lost.session.leaveTime;
   const { participantClass } = participant;
 
@@ -173,7 +196,10 @@ function makeDisconnection(
     lostRecordId: lost.session.recordId,
     rejoinRecordId: rejoin.session.recordId,
     network,
-    reason: disconnectionReason({ kind, band, network, participantClass, leaveTime, gapMs, rejoinPlatform: rejoin.platform, doubts }, rule),
+    reason: disconnectionReason(
+      { kind, band, network, participantClass, leaveTime, gapMs, rejoinPlatform: rejoin.platform, doubts },
+      rule,
+    ),
   };
   if (participant.displayName !== undefined) disconnection.displayName = participant.displayName;
   if (participant.upn !== undefined) disconnection.upn = participant.upn;

@@ -41,16 +41,26 @@ export function nestedReason(a: SessionRecord, b: SessionRecord, contained: bool
 }
 
 /** Why a disconnection has low confidence because of who the participant is (empty: no such reason). */
-export function participantDoubts(keyConfidence: Disconnection['keyConfidence'], participantClass: ParticipantClass): string[] {
+export function participantDoubts(
+  keyConfidence: Disconnection['keyConfidence'],
+  participantClass: ParticipantClass,
+): string[] {
   const doubts: string[] = [];
-  if (keyConfidence === 'low') doubts.push('participant identified by display name only, so the sessions may belong to different people (low confidence)');
+  if (keyConfidence === 'low')
+    doubts.push(
+      'participant identified by display name only, so the sessions may belong to different people (low confidence)',
+    );
   if (participantClass === 'anonymous') doubts.push('anonymous participant (low confidence)');
   return doubts;
 }
 
 /** What a disconnection says: the leave and the re-join, its band, the network, doubts and class. */
 export function disconnectionReason(
-  d: Pick<Disconnection, 'kind' | 'band' | 'network' | 'participantClass' | 'leaveTime'> & { gapMs: number; rejoinPlatform: string; doubts: readonly string[] },
+  d: Pick<Disconnection, 'kind' | 'band' | 'network' | 'participantClass' | 'leaveTime'> & {
+    gapMs: number;
+    rejoinPlatform: string;
+    doubts: readonly string[];
+  },
   rule: Rule,
 ): string {
   const leaveText = `Left at ${clock(d.leaveTime)}`;
@@ -66,7 +76,8 @@ export function disconnectionReason(
   parts.push(bandText(d.band, rule));
   parts.push(networkText(d.network));
   parts.push(...d.doubts);
-  if (d.participantClass !== 'human') parts.push(`reported in the ${d.participantClass} class, apart from the human drop rate`);
+  if (d.participantClass !== 'human')
+    parts.push(`reported in the ${d.participantClass} class, apart from the human drop rate`);
   return `${parts.join('; ')}.`;
 }
 
@@ -101,7 +112,8 @@ function networkText(n: NetworkEvidence): string {
 function bandText(band: Band, rule: Rule): string {
   const p = rule.params;
   if (band === 'strong') return `strong band (gap ≤ ${seconds(p.strongGapSeconds)} s), counted`;
-  if (band === 'probable') return `probable band (${seconds(p.strongGapSeconds)}–${seconds(p.rejoinWindowSeconds)} s), counted`;
+  if (band === 'probable')
+    return `probable band (${seconds(p.strongGapSeconds)}–${seconds(p.rejoinWindowSeconds)} s), counted`;
   return `possible band (${seconds(p.rejoinWindowSeconds)}–${seconds(p.possibleWindowSeconds)} s): reported, not counted in rates`;
 }
 

@@ -20,7 +20,12 @@ export function meetingWindow(meeting: Meeting, sessions: ClassifiedSession[]): 
 /** MeetingDetail StartTime/EndTime when both are present and ordered. */
 export function detailWindow(meeting: Meeting): MeetingWindow | undefined {
   const detail = meeting.detail;
-  if (detail && isFiniteNumber(detail.startTime) && isFiniteNumber(detail.endTime) && detail.endTime >= detail.startTime) {
+  if (
+    detail &&
+    isFiniteNumber(detail.startTime) &&
+    isFiniteNumber(detail.endTime) &&
+    detail.endTime >= detail.startTime
+  ) {
     return { start: detail.startTime, end: detail.endTime, source: 'MeetingDetail' };
   }
   return undefined;

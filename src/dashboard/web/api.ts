@@ -7,7 +7,11 @@ export type Query = Record<string, string | number | undefined>;
 
 export class ApiFailure extends Error {
   override name = 'ApiFailure';
-  constructor(readonly status: number, message: string, readonly parameter?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly parameter?: string,
+  ) {
     super(message);
   }
 
@@ -34,7 +38,10 @@ export interface Page<T> {
 }
 
 export class Api {
-  constructor(private readonly base: string, private readonly signIn: SignInMode = 'functionKey') {}
+  constructor(
+    private readonly base: string,
+    private readonly signIn: SignInMode = 'functionKey',
+  ) {}
 
   /** `/api/summary?groupBy=day&from=…` (undefined and '' values left out). */
   url(path: string, query: Query = {}): string {
@@ -52,7 +59,13 @@ export class Api {
     const headers: Record<string, string> = { accept, 'x-requested-with': 'XMLHttpRequest' };
     let response: Response;
     try {
-      response = await fetch(this.url(path, query), { headers, signal, credentials: 'same-origin', cache: 'no-store', redirect: 'manual' });
+      response = await fetch(this.url(path, query), {
+        headers,
+        signal,
+        credentials: 'same-origin',
+        cache: 'no-store',
+        redirect: 'manual',
+      });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new ApiFailure(0, 'The report API could not be reached; check that the Function App is running.');
@@ -78,7 +91,12 @@ export class Api {
   }
 
   /** Every item of a listing, following continuation tokens up to `maxPages` pages. */
-  async all<T, P extends Page<T> = Page<T>>(path: string, query: Query, maxPages: number, signal?: AbortSignal): Promise<{ first: P; items: T[]; complete: boolean }> {
+  async all<T, P extends Page<T> = Page<T>>(
+    path: string,
+    query: Query,
+    maxPages: number,
+    signal?: AbortSignal,
+  ): Promise<{ first: P; items: T[]; complete: boolean }> {
     const first = await this.json<P>(path, query, signal);
     const items = [...first.items];
     let token = first.continuationToken;
@@ -101,7 +119,16 @@ export class Api {
     let token: string | null = null;
     for (let page = 0; page < maxPages; page++) {
       const first = page === 0;
-      const response = await this.request(path, { ...query, format: 'csv', ...(first && bom ? { bom: '1' } : {}), ...(token ? { continuationToken: token } : {}) }, 'text/csv');
+      const response = await this.request(
+        path,
+        {
+          ...query,
+          format: 'csv',
+          ...(first && bom ? { bom: '1' } : {}),
+          ...(token ? { continuationToken: token } : {}),
+        },
+        'text/csv',
+      );
       // response.text() would drop the byte order mark; this decoder keeps it.
       const body = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer());
       text += first ? body : body.slice(body.indexOf('\n') + 1);

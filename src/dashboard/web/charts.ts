@@ -63,7 +63,14 @@ export function trendChart(container: HTMLElement, points: readonly TrendPoint[]
         points: { show: true, size: 9, fill: RATE_COLOUR },
         value: (_u, v) => (v == null ? 'no sessions' : `${v.toFixed(2)} %`),
       },
-      { label: `Target ${targetPct} %`, stroke: TARGET_COLOUR, width: 1.5, dash: [6, 4], points: { show: false }, value: () => `${targetPct} %` },
+      {
+        label: `Target ${targetPct} %`,
+        stroke: TARGET_COLOUR,
+        width: 1.5,
+        dash: [6, 4],
+        points: { show: false },
+        value: () => `${targetPct} %`,
+      },
     ],
     axes: [
       {
@@ -99,8 +106,15 @@ export function histogramChart(container: HTMLElement, labels: readonly string[]
       y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] },
     },
     series: [
-      { label: 'Gap', value: (_u, v) => (v == null ? '' : labels[v] ?? '') },
-      { label: 'Disconnections', stroke: BAR_COLOUR, fill: `${BAR_COLOUR}cc`, width: 1, paths: bars, points: { show: false } },
+      { label: 'Gap', value: (_u, v) => (v == null ? '' : (labels[v] ?? '')) },
+      {
+        label: 'Disconnections',
+        stroke: BAR_COLOUR,
+        fill: `${BAR_COLOUR}cc`,
+        width: 1,
+        paths: bars,
+        points: { show: false },
+      },
     ],
     axes: [
       { ...AXIS, splits: () => xs, values: (_u, splits) => splits.map((i) => labels[i] ?? ''), size: 40, gap: 4 },

@@ -5,7 +5,11 @@ type Child = Node | string | number | null | undefined | false;
 type Attributes = Record<string, string | number | boolean | null | undefined>;
 
 /** An HTML element with attributes (false/null/undefined are left out; true is the empty string) and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   setAttributes(element, attributes);
   append(element, children);
@@ -15,7 +19,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Att
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** An SVG element (presentation attributes only: no style attribute). */
-export function s<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): SVGElementTagNameMap[K] {
+export function s<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
   const element = document.createElementNS(SVG_NS, tag);
   setAttributes(element, attributes);
   append(element, children);
@@ -33,7 +41,9 @@ function setAttributes(element: Element, attributes: Attributes): void {
 export function append(parent: Node, children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+    parent.appendChild(
+      typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child,
+    );
   }
 }
 
@@ -48,13 +58,19 @@ export function table<R>(
   rows: readonly R[],
   options: { rowClass?: (row: R) => string | undefined; id?: string; className?: string } = {},
 ): HTMLTableElement {
-  const thead = h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : undefined }, c.header))));
+  const thead = h(
+    'thead',
+    {},
+    h('tr', {}, ...columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : undefined }, c.header))),
+  );
   const tbody = h('tbody');
   for (const row of rows) {
     const tr = h('tr', { class: options.rowClass?.(row) });
     for (const c of columns) {
       const cls = c.numeric ? 'num' : undefined;
-      tr.appendChild(c.rowHeader ? h('th', { scope: 'row', class: cls }, c.cell(row)) : h('td', { class: cls }, c.cell(row)));
+      tr.appendChild(
+        c.rowHeader ? h('th', { scope: 'row', class: cls }, c.cell(row)) : h('td', { class: cls }, c.cell(row)),
+      );
     }
     tbody.appendChild(tr);
   }

@@ -58,7 +58,14 @@ function formState(view: DashboardState['view']): DashboardState {
   }
   const target = Number(targetInput.value);
   const nextView = view === 'meeting' && !filters.meeting ? 'meetings' : view;
-  return { view: nextView, filters, target: targetInput.value.trim() !== '' && Number.isFinite(target) && target >= 0 && target <= 100 ? target : DEFAULT_TARGET_PCT };
+  return {
+    view: nextView,
+    filters,
+    target:
+      targetInput.value.trim() !== '' && Number.isFinite(target) && target >= 0 && target <= 100
+        ? target
+        : DEFAULT_TARGET_PCT,
+  };
 }
 
 function knownKeys(kind: 'site' | 'platform', keys: readonly string[]): void {
@@ -85,14 +92,21 @@ function updateNav(state: DashboardState): void {
   overview.href = href({ ...state, view: 'overview' });
   meetings.href = href({ ...state, view: 'meetings' });
   home.href = href({ view: 'overview', filters: {}, target: state.target });
-  for (const [link, view] of [[overview, 'overview'], [meetings, 'meetings']] as const) {
+  for (const [link, view] of [
+    [overview, 'overview'],
+    [meetings, 'meetings'],
+  ] as const) {
     const active = state.view === view || (view === 'meetings' && state.view === 'meeting');
     if (active) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
 }
 
-const TITLES: Record<DashboardState['view'], string> = { overview: 'Overview', meetings: 'Meetings', meeting: 'Meeting' };
+const TITLES: Record<DashboardState['view'], string> = {
+  overview: 'Overview',
+  meetings: 'Meetings',
+  meeting: 'Meeting',
+};
 
 async function render(state: DashboardState, moveFocus: boolean): Promise<void> {
   current?.abort();
@@ -126,7 +140,14 @@ async function render(state: DashboardState, moveFocus: boolean): Promise<void> 
       return;
     }
     const message = error instanceof ApiFailure || error instanceof Error ? error.message : String(error);
-    main.replaceChildren(h('div', { class: 'error', role: 'alert', id: 'error' }, h('h2', {}, 'The dashboard could not load this view'), h('p', {}, message)));
+    main.replaceChildren(
+      h(
+        'div',
+        { class: 'error', role: 'alert', id: 'error' },
+        h('h2', {}, 'The dashboard could not load this view'),
+        h('p', {}, message),
+      ),
+    );
     status('Failed to load.');
     document.body.dataset['state'] = 'error';
   } finally {

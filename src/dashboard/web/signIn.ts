@@ -10,7 +10,9 @@ export type SignInMode = 'entra' | 'functionKey';
 export const SIGN_IN_PATH = '/.auth/login/aad';
 
 export function signInMode(doc: Document = document): SignInMode {
-  return doc.querySelector<HTMLMetaElement>('meta[name="dashboard-sign-in"]')?.content === 'entra' ? 'entra' : 'functionKey';
+  return doc.querySelector<HTMLMetaElement>('meta[name="dashboard-sign-in"]')?.content === 'entra'
+    ? 'entra'
+    : 'functionKey';
 }
 
 /** The sign-in URL that returns to `here` (a path with its query) once signed in. */

@@ -24,7 +24,9 @@ export interface DashboardState {
 /** Microsoft CQD's overall drop-rate target for conferencing (its usual range is 1–3 %). */
 export const DEFAULT_TARGET_PCT = 3;
 
-export const FILTER_NAMES = ['from', 'to', 'site', 'platform', 'user', 'meeting'] as const satisfies ReadonlyArray<keyof Filters>;
+export const FILTER_NAMES = ['from', 'to', 'site', 'platform', 'user', 'meeting'] as const satisfies ReadonlyArray<
+  keyof Filters
+>;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function readState(search: string): DashboardState {
@@ -41,7 +43,11 @@ export function readState(search: string): DashboardState {
   if (view === 'meeting' && filters.meeting === undefined) view = 'meetings';
   const targetText = query.get('target');
   const target = targetText === null || targetText.trim() === '' ? NaN : Number(targetText);
-  return { view, filters, target: Number.isFinite(target) && target >= 0 && target <= 100 ? target : DEFAULT_TARGET_PCT };
+  return {
+    view,
+    filters,
+    target: Number.isFinite(target) && target >= 0 && target <= 100 ? target : DEFAULT_TARGET_PCT,
+  };
 }
 
 /** The query string of a state. */

@@ -41,7 +41,13 @@ function participantsOf(sessions: readonly AttendeeRow[]): Participant[] {
   for (const row of sessions) {
     let p = byKey.get(row.participantKey);
     if (p === undefined) {
-      p = { key: row.participantKey, label: row.displayName || row.email || row.participantKey, participantClass: row.participantClass, sessions: [], devices: [] };
+      p = {
+        key: row.participantKey,
+        label: row.displayName || row.email || row.participantKey,
+        participantClass: row.participantClass,
+        sessions: [],
+        devices: [],
+      };
       byKey.set(row.participantKey, p);
     }
     p.sessions.push(row);
@@ -63,7 +69,11 @@ function tickStep(spanMs: number): number {
 
 export function dropDescription(d: DisconnectionRow): string {
   const what = d.kind === 'drop-device-switch' ? 'Drop, came back on another device' : 'Drop';
-  const status = d.massEventId ? 'part of a mass event, not counted' : d.counted ? 'counted' : `${d.band} band, not counted`;
+  const status = d.massEventId
+    ? 'part of a mass event, not counted'
+    : d.counted
+      ? 'counted'
+      : `${d.band} band, not counted`;
   const network = d.ipChanged ? `IP changed${d.siteChanged ? ' and site changed' : ''}` : 'same IP';
   return `${what}: ${d.displayName || d.email || d.participantKey} lost the session at ${clockTime(ms(d.leaveTime))} UTC, gap ${formatGap(d.gapSeconds)} (${d.band}), ${status}; ${network}`;
 }
@@ -99,8 +109,18 @@ export function timeline(input: TimelineInput): HTMLElement {
   participants.forEach((p, i) => {
     const y = rowY(i);
     if (i % 2 === 1) svg.appendChild(s('rect', { class: 'row-band', x: 0, y, width, height: ROW_HEIGHT }));
-    const label = s('text', { class: `row-label class-${p.participantClass}`, x: 8, y: y + ROW_HEIGHT / 2 + 4 }, shorten(p.label, 30));
-    label.appendChild(s('title', {}, `${p.label} (${p.participantClass}, ${p.devices.length} device${p.devices.length === 1 ? '' : 's'})`));
+    const label = s(
+      'text',
+      { class: `row-label class-${p.participantClass}`, x: 8, y: y + ROW_HEIGHT / 2 + 4 },
+      shorten(p.label, 30),
+    );
+    label.appendChild(
+      s(
+        'title',
+        {},
+        `${p.label} (${p.participantClass}, ${p.devices.length} device${p.devices.length === 1 ? '' : 's'})`,
+      ),
+    );
     svg.appendChild(label);
   });
 
@@ -115,9 +135,14 @@ export function timeline(input: TimelineInput): HTMLElement {
   svg.appendChild(axis);
 
   // Meeting window.
-  for (const [t, name] of [[input.start, 'start'], [input.end, 'end']] as const) {
+  for (const [t, name] of [
+    [input.start, 'start'],
+    [input.end, 'end'],
+  ] as const) {
     if (t === undefined || !Number.isFinite(t)) continue;
-    svg.appendChild(s('line', { class: 'window', x1: x(t), x2: x(t), y1: AXIS_HEIGHT - 4, y2: plotBottom, 'data-window': name }));
+    svg.appendChild(
+      s('line', { class: 'window', x1: x(t), x2: x(t), y1: AXIS_HEIGHT - 4, y2: plotBottom, 'data-window': name }),
+    );
   }
 
   // Mass events behind the sessions.
@@ -134,7 +159,13 @@ export function timeline(input: TimelineInput): HTMLElement {
       height: plotBottom - AXIS_HEIGHT + 4,
       'data-mass-event': m.id,
     });
-    band.appendChild(s('title', {}, `Mass event ${clockTime(start)}–${clockTime(end)} UTC: ${m.participants} participants left together${m.sites.length ? ` (sites: ${m.sites.join(', ')})` : ''}; not counted as individual drops`));
+    band.appendChild(
+      s(
+        'title',
+        {},
+        `Mass event ${clockTime(start)}–${clockTime(end)} UTC: ${m.participants} participants left together${m.sites.length ? ` (sites: ${m.sites.join(', ')})` : ''}; not counted as individual drops`,
+      ),
+    );
     svg.appendChild(band);
   }
 
@@ -156,7 +187,13 @@ export function timeline(input: TimelineInput): HTMLElement {
         'data-participant': row.participantKey,
         'data-record': row.recordId,
       });
-      bar.appendChild(s('title', {}, `${p.label}: ${clockTime(join)}–${clockTime(leave)} UTC on ${row.platform}${row.deviceInformation ? ` (${row.deviceInformation})` : ''}, ${row.clientIp || 'no IP'} at ${row.site}`));
+      bar.appendChild(
+        s(
+          'title',
+          {},
+          `${p.label}: ${clockTime(join)}–${clockTime(leave)} UTC on ${row.platform}${row.deviceInformation ? ` (${row.deviceInformation})` : ''}, ${row.clientIp || 'no IP'} at ${row.site}`,
+        ),
+      );
       svg.appendChild(bar);
     }
   }
@@ -168,7 +205,14 @@ export function timeline(input: TimelineInput): HTMLElement {
     const time = ms(note.time);
     if (i === undefined || !Number.isFinite(time)) continue;
     const cy = rowY(i) + ROW_HEIGHT / 2;
-    const mark = s('circle', { class: 'handoff', cx: x(time), cy, r: 6, 'data-participant': note.participantKey, 'data-time': note.time });
+    const mark = s('circle', {
+      class: 'handoff',
+      cx: x(time),
+      cy,
+      r: 6,
+      'data-participant': note.participantKey,
+      'data-time': note.time,
+    });
     mark.appendChild(s('title', {}, `Device hand-off at ${clockTime(time)} UTC: ${note.reason}`));
     svg.appendChild(mark);
   }
@@ -196,9 +240,10 @@ export function timeline(input: TimelineInput): HTMLElement {
       group.appendChild(s('line', { class: 'gap', x1: x(leave), x2: x(rejoin), y1: cy, y2: cy }));
     }
     const cx = x(leave);
-    const shape = d.kind === 'drop-device-switch'
-      ? s('path', { class: 'marker', d: `M${cx} ${cy - 8} L${cx + 7} ${cy} L${cx} ${cy + 8} L${cx - 7} ${cy} Z` })
-      : s('path', { class: 'marker', d: `M${cx - 7} ${cy - 9} L${cx + 7} ${cy - 9} L${cx} ${cy + 3} Z` });
+    const shape =
+      d.kind === 'drop-device-switch'
+        ? s('path', { class: 'marker', d: `M${cx} ${cy - 8} L${cx + 7} ${cy} L${cx} ${cy + 8} L${cx - 7} ${cy} Z` })
+        : s('path', { class: 'marker', d: `M${cx - 7} ${cy - 9} L${cx + 7} ${cy - 9} L${cx} ${cy + 3} Z` });
     group.appendChild(shape);
     const select = (): void => input.onSelectDrop?.(index);
     group.addEventListener('click', select);

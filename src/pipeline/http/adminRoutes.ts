@@ -23,12 +23,23 @@ interface DirectoryUserRow extends UserRow {
   directory: string;
 }
 
-const USER_COLUMNS: readonly Column<DirectoryUserRow>[] = fieldColumns<DirectoryUserRow>(['uuid', 'email', 'displayName', 'userType', 'directory', 'origin', 'added']);
+const USER_COLUMNS: readonly Column<DirectoryUserRow>[] = fieldColumns<DirectoryUserRow>([
+  'uuid',
+  'email',
+  'displayName',
+  'userType',
+  'directory',
+  'origin',
+  'added',
+]);
 
 /** The users file's entries, then the stored users with an e-mail (the directory's address first, then the learned one). */
 export async function listUsers(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const config = await deps.config.get();
-  const db = new UsersDatabase({ caseInsensitive: true }, [...config.users.entriesInOrder()].map((r) => ({ uuid: r.uuid, email: r.email, origin: r.origin })));
+  const db = new UsersDatabase(
+    { caseInsensitive: true },
+    [...config.users.entriesInOrder()].map((r) => ({ uuid: r.uuid, email: r.email, origin: r.origin })),
+  );
   const stored = await deps.store.users.listAll();
   const directory = new Map(stored.map((u) => [u.uuid.toLowerCase(), u.directory]));
   for (const learned of stored) {
@@ -46,9 +57,30 @@ export async function listUsers(deps: ReportDeps, input: RouteInput): Promise<Re
 }
 
 const UPLOAD_FIELDS = [
-  'blobName', 'etag', 'status', 'attempts', 'startedAt', 'finishedAt', 'durationMs', 'format', 'csvVariant', 'rowsRead', 'accepted',
-  'duplicates', 'skipped', 'rejected', 'skippedByOperation', 'sessions', 'meetingDetails', 'meetingsTouched', 'truncatedEntities',
-  'rejectsBlob', 'warnings', 'error', 'permanent', 'removal',
+  'blobName',
+  'etag',
+  'status',
+  'attempts',
+  'startedAt',
+  'finishedAt',
+  'durationMs',
+  'format',
+  'csvVariant',
+  'rowsRead',
+  'accepted',
+  'duplicates',
+  'skipped',
+  'rejected',
+  'skippedByOperation',
+  'sessions',
+  'meetingDetails',
+  'meetingsTouched',
+  'truncatedEntities',
+  'rejectsBlob',
+  'warnings',
+  'error',
+  'permanent',
+  'removal',
 ] as const satisfies readonly (keyof UploadEntry)[];
 /** CSV columns of the ledger (nested fields as JSON text; JSON output keeps them nested, with the first rejections). */
 const UPLOAD_COLUMNS: readonly Column<UploadEntry>[] = UPLOAD_FIELDS.map((f) => ({
@@ -74,7 +106,8 @@ export async function getUpload(deps: ReportDeps, input: RouteInput): Promise<Re
   const name = input.params.name ?? '';
   if (name === '') throw badParameter('name', 'the blob name is missing from the path: /api/uploads/{name}');
   const entries = await deps.store.ledger.listForBlob(name);
-  if (entries.length === 0) throw new ApiError(404, 'UploadNotFound', 'no upload with this blob name is in the ledger', 'name');
+  if (entries.length === 0)
+    throw new ApiError(404, 'UploadNotFound', 'no upload with this blob name is in the ledger', 'name');
   return listResponse(entries, undefined, input.options, UPLOAD_COLUMNS, { blobName: name });
 }
 
@@ -90,7 +123,10 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
   let analysisConfig: unknown = null;
   try {
     const [pending, run, configState] = await Promise.all([
-      deps.store.marks.countPending(), deps.store.marks.lastRun(), deps.store.marks.configState(), deps.store.ledger.probe(),
+      deps.store.marks.countPending(),
+      deps.store.marks.lastRun(),
+      deps.store.marks.configState(),
+      deps.store.ledger.probe(),
     ]);
     pendingMarks = pending;
     lastRun = run ?? null;
@@ -99,9 +135,14 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       analysisConfig = {
         fingerprint: configState.fingerprint,
         recordedAt: configState.recordedAt,
-        remarking: configState.remarking === undefined
-          ? null
-          : { fingerprint: configState.remarking.fingerprint, startedAt: configState.remarking.startedAt, meetings: configState.remarking.meetings },
+        remarking:
+          configState.remarking === undefined
+            ? null
+            : {
+                fingerprint: configState.remarking.fingerprint,
+                startedAt: configState.remarking.startedAt,
+                meetings: configState.remarking.meetings,
+              },
         lastRemark: configState.lastRemark ?? null,
       };
     }
@@ -110,13 +151,26 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
     storage.problem = 'the storage account did not answer, or refused access';
     log.error(`health: storage check failed: ${describeError(error)}`);
   }
-  let config: { valid: boolean; present: string[]; problems: Array<{ blob: string; message: string }>; fingerprint: string | null } = {
-    valid: false, present: [], problems: [], fingerprint: null,
+  let config: {
+    valid: boolean;
+    present: string[];
+    problems: Array<{ blob: string; message: string }>;
+    fingerprint: string | null;
+  } = {
+    valid: false,
+    present: [],
+    problems: [],
+    fingerprint: null,
   };
   if (storage.reachable) {
     try {
       const loaded = await deps.store.config.load();
-      config = { valid: loaded.problems.length === 0, present: loaded.present, problems: loaded.problems, fingerprint: loaded.fingerprint };
+      config = {
+        valid: loaded.problems.length === 0,
+        present: loaded.present,
+        problems: loaded.problems,
+        fingerprint: loaded.fingerprint,
+      };
     } catch (error) {
       config.problems.push({ blob: '', message: 'the config container could not be read' });
       log.error(`health: config check failed: ${describeError(error)}`);
@@ -126,7 +180,9 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
   let collector: CollectorHealth | null = null;
   if (storage.reachable) {
     try {
-      collector = await readCollectorHealth(new CollectorState(deps.store.clients.table(deps.store.names.tables.collectorState)));
+      collector = await readCollectorHealth(
+        new CollectorState(deps.store.clients.table(deps.store.names.tables.collectorState)),
+      );
     } catch (error) {
       log.error(`health: collector status check failed: ${describeError(error)}`);
     }

@@ -15,7 +15,8 @@ import type { ReportResponse } from './types.js';
 
 /** The page-level filters (they need the classified session). */
 export function keepSession(c: ClassifiedSession, filter: ReportFilter): boolean {
-  if (filter.site !== undefined && siteLabel(c.ip, c.site?.name).toLowerCase() !== filter.site.toLowerCase()) return false;
+  if (filter.site !== undefined && siteLabel(c.ip, c.site?.name).toLowerCase() !== filter.site.toLowerCase())
+    return false;
   if (filter.classes !== undefined && !filter.classes.includes(c.participantClass)) return false;
   if (filter.ip !== undefined && !matchesCidrs(c.ip, filter.ip)) return false;
   if (filter.ipRegex !== undefined && !filter.ipRegex.test(c.session.clientIp)) return false;
@@ -28,7 +29,11 @@ export async function listAttendees(deps: ReportDeps, input: RouteInput): Promis
   if (query === undefined) return listResponse([], undefined, options, ATTENDEE_CSV_COLUMNS);
   const config = await deps.config.get();
   const classifier = classifierFor(config);
-  const pageFiltered = filter.site !== undefined || filter.classes !== undefined || filter.ip !== undefined || filter.ipRegex !== undefined;
+  const pageFiltered =
+    filter.site !== undefined ||
+    filter.classes !== undefined ||
+    filter.ip !== undefined ||
+    filter.ipRegex !== undefined;
   const scanOptions = {
     query,
     limit: options.limit,
@@ -40,7 +45,13 @@ export async function listAttendees(deps: ReportDeps, input: RouteInput): Promis
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
   // Only rows without a UPN (or a display name) take their e-mail (or name) from the users lookup.
-  const users = await usersFor(deps, config, page.items.filter((c) => !c.session.attendee.upn || !c.session.attendee.displayName).map((c) => c.session.attendee.userObjectId ?? ''));
+  const users = await usersFor(
+    deps,
+    config,
+    page.items
+      .filter((c) => !c.session.attendee.upn || !c.session.attendee.displayName)
+      .map((c) => c.session.attendee.userObjectId ?? ''),
+  );
   const rows = page.items.map((c) => attendeeRow(c.session.meetingId, c, users));
   return listResponse(rows, input.token(page.next), options, ATTENDEE_CSV_COLUMNS);
 }

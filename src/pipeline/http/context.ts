@@ -23,7 +23,9 @@ const classifiers = new WeakMap<PipelineConfig, SessionClassifier>();
 export function classifierFor(config: PipelineConfig): SessionClassifier {
   let classifier = classifiers.get(config);
   if (classifier === undefined) {
-    classifier = new SessionClassifier(config.siteMap === undefined ? { rules: config.rules } : { rules: config.rules, siteMap: config.siteMap });
+    classifier = new SessionClassifier(
+      config.siteMap === undefined ? { rules: config.rules } : { rules: config.rules, siteMap: config.siteMap },
+    );
     classifiers.set(config, classifier);
   }
   return classifier;
@@ -38,10 +40,14 @@ const MAX_LOOKUPS = 200;
 export async function usersFor(deps: ReportDeps, config: PipelineConfig, ids: Iterable<string>): Promise<UsersLookup> {
   const stored = new Map<string, StoredUser>();
   const missing = [...new Set([...ids].filter((id) => id !== '').map((id) => id.toLowerCase()))].slice(0, MAX_LOOKUPS);
-  await forEachBounded(missing, async (id) => {
-    const entry = await deps.store.users.get(id);
-    if (entry !== undefined) stored.set(id, entry);
-  }, { concurrency: 8 });
+  await forEachBounded(
+    missing,
+    async (id) => {
+      const entry = await deps.store.users.get(id);
+      if (entry !== undefined) stored.set(id, entry);
+    },
+    { concurrency: 8 },
+  );
   return {
     get: (id: string) => {
       const entry = stored.get(id.toLowerCase());

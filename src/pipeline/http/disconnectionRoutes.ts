@@ -4,7 +4,11 @@
 import { matchesCidrs } from '../../analysis/siteMap.js';
 import type { Band } from '../../analysis/model.js';
 import { DISCONNECTION_CSV_COLUMNS, disconnectionRow } from '../../reports/disconnections.js';
-import { entityToDisconnection, type DisconnectionFilter, type StoredDisconnection } from '../../storage/disconnectionsTable.js';
+import {
+  entityToDisconnection,
+  type DisconnectionFilter,
+  type StoredDisconnection,
+} from '../../storage/disconnectionsTable.js';
 import { KeyError } from '../../storage/keys.js';
 import type { TableQuery } from '../../storage/odata.js';
 import { usersFor, type ReportDeps } from './context.js';
@@ -66,7 +70,13 @@ export async function listDisconnections(deps: ReportDeps, input: RouteInput): P
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
   const [config] = await Promise.all([deps.config.get()]);
-  const users = await usersFor(deps, config, page.items.filter((d) => !d.disconnection.upn || !d.disconnection.displayName).map((d) => d.disconnection.participantKey));
+  const users = await usersFor(
+    deps,
+    config,
+    page.items
+      .filter((d) => !d.disconnection.upn || !d.disconnection.displayName)
+      .map((d) => d.disconnection.participantKey),
+  );
   const rows = page.items.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users));
   return listResponse(rows, input.token(page.next), options, DISCONNECTION_CSV_COLUMNS);
 }

@@ -18,7 +18,8 @@ export type AdminDeps = Pick<ReportDeps, 'store' | 'log'> & {
 
 function noQuery(query: URLSearchParams | Record<string, string | undefined>, route: string): void {
   const names = query instanceof URLSearchParams ? [...query.keys()] : Object.keys(query);
-  if (names.length > 0) throw badParameter(names[0]!, `${route} takes no query parameters; "${names[0]!}" was given`, 'UnknownParameter');
+  if (names.length > 0)
+    throw badParameter(names[0]!, `${route} takes no query parameters; "${names[0]!}" was given`, 'UnknownParameter');
 }
 
 export async function answerErasure(
@@ -33,9 +34,16 @@ export async function answerErasure(
   } catch (error) {
     if (error instanceof ErasureInputError) return errorResponse(badParameter('objectIdOrUpn', error.message));
     if (error instanceof ApiError) return errorResponse(error);
-    if (error instanceof PseudonymKeyError) return errorResponse(new ApiError(503, 'PseudonymKeyUnavailable', error.message));
+    if (error instanceof PseudonymKeyError)
+      return errorResponse(new ApiError(503, 'PseudonymKeyUnavailable', error.message));
     log.error(`eraseUser: failed: ${describeError(error)}`);
-    return errorResponse(new ApiError(500, 'InternalError', 'the erasure did not finish; the error was logged, and sending the same request again finishes it'));
+    return errorResponse(
+      new ApiError(
+        500,
+        'InternalError',
+        'the erasure did not finish; the error was logged, and sending the same request again finishes it',
+      ),
+    );
   }
 }
 
@@ -51,34 +59,56 @@ export const MAX_CANDIDATES = 1000;
  * answers each candidate's pseudonym and, with `pseudonym`, the candidates that have it. A pseudonym cannot be
  * turned back without candidates: only someone who already knows who it may be can confirm it.
  */
-export function answerPseudonyms(body: string, deps: AdminDeps, query: URLSearchParams | Record<string, string | undefined> = {}): ReportResponse {
+export function answerPseudonyms(
+  body: string,
+  deps: AdminDeps,
+  query: URLSearchParams | Record<string, string | undefined> = {},
+): ReportResponse {
   const log = deps.log ?? SILENT_LOG;
   try {
     noQuery(query, 'POST /api/privacy/pseudonyms');
     const pseudonymizer = deps.pseudonymizer();
-    if (pseudonymizer === undefined) throw new ApiError(409, 'NotPseudonymised', 'identities are stored in clear (PSEUDONYMIZE_USERS is not true): there is nothing to re-identify');
+    if (pseudonymizer === undefined)
+      throw new ApiError(
+        409,
+        'NotPseudonymised',
+        'identities are stored in clear (PSEUDONYMIZE_USERS is not true): there is nothing to re-identify',
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
     } catch {
-      throw badParameter('body', 'the body must be JSON: { "candidates": ["<UPN, e-mail or object id>", ...], "pseudonym": "ps_..." }');
+      throw badParameter(
+        'body',
+        'the body must be JSON: { "candidates": ["<UPN, e-mail or object id>", ...], "pseudonym": "ps_..." }',
+      );
     }
     const candidates = (parsed as { candidates?: unknown } | null)?.candidates;
-    if (!Array.isArray(candidates) || candidates.length === 0 || !candidates.every((c) => typeof c === 'string' && c.trim() !== '')) {
+    if (
+      !Array.isArray(candidates) ||
+      candidates.length === 0 ||
+      !candidates.every((c) => typeof c === 'string' && c.trim() !== '')
+    ) {
       throw badParameter('candidates', '"candidates" must be a non-empty list of UPNs, e-mails or object ids');
     }
-    if (candidates.length > MAX_CANDIDATES) throw badParameter('candidates', `at most ${MAX_CANDIDATES} candidates per request (got ${candidates.length})`);
+    if (candidates.length > MAX_CANDIDATES)
+      throw badParameter('candidates', `at most ${MAX_CANDIDATES} candidates per request (got ${candidates.length})`);
     const wanted = (parsed as { pseudonym?: unknown }).pseudonym;
-    if (wanted !== undefined && typeof wanted !== 'string') throw badParameter('pseudonym', '"pseudonym" must be a string (ps_ and 32 hex digits)');
+    if (wanted !== undefined && typeof wanted !== 'string')
+      throw badParameter('pseudonym', '"pseudonym" must be a string (ps_ and 32 hex digits)');
     const pairs = (candidates as string[]).map((candidate) => ({ candidate, pseudonym: pseudonymizer.of(candidate) }));
     const answer: Record<string, unknown> = { items: pairs };
-    if (wanted !== undefined) answer['matches'] = pairs.filter((p) => p.pseudonym === wanted.trim().toLowerCase()).map((p) => p.candidate);
+    if (wanted !== undefined)
+      answer['matches'] = pairs.filter((p) => p.pseudonym === wanted.trim().toLowerCase()).map((p) => p.candidate);
     log.info(`pseudonyms: ${pairs.length} candidates answered`);
     return jsonResponse(answer);
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
-    if (error instanceof PseudonymKeyError) return errorResponse(new ApiError(503, 'PseudonymKeyUnavailable', error.message));
+    if (error instanceof PseudonymKeyError)
+      return errorResponse(new ApiError(503, 'PseudonymKeyUnavailable', error.message));
     log.error(`pseudonyms: failed: ${describeError(error)}`);
-    return errorResponse(new ApiError(500, 'InternalError', 'the pseudonyms could not be computed; the error was logged'));
+    return errorResponse(
+      new ApiError(500, 'InternalError', 'the pseudonyms could not be computed; the error was logged'),
+    );
   }
 }

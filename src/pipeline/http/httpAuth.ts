@@ -32,7 +32,11 @@ interface Headers {
  * Why a request may not go on, as the response to send; undefined when it may. Only `entra` mode refuses here:
  * with function keys the host has already checked the key.
  */
-export function signInRefusal(mode: HttpAuthMode, headers: Headers, env: NodeJS.ProcessEnv = process.env): ReportResponse | undefined {
+export function signInRefusal(
+  mode: HttpAuthMode,
+  headers: Headers,
+  env: NodeJS.ProcessEnv = process.env,
+): ReportResponse | undefined {
   if (mode !== 'entra') return undefined;
   if ((env['WEBSITE_AUTH_ENABLED'] ?? '').trim().toLowerCase() !== 'true') {
     return errorResponse(
@@ -46,7 +50,11 @@ export function signInRefusal(mode: HttpAuthMode, headers: Headers, env: NodeJS.
   }
   if (!headers.get(PRINCIPAL_ID_HEADER)) {
     const refused = errorResponse(
-      new ApiError(401, 'SignInRequired', 'sign in with Entra ID (open /.auth/login/aad in a browser), or send an Entra access token for the app as Authorization: Bearer'),
+      new ApiError(
+        401,
+        'SignInRequired',
+        'sign in with Entra ID (open /.auth/login/aad in a browser), or send an Entra access token for the app as Authorization: Bearer',
+      ),
     );
     return { ...refused, headers: { ...refused.headers, 'www-authenticate': 'Bearer' } };
   }

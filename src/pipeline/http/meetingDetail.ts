@@ -28,9 +28,13 @@ export const DEFAULT_MEETING_PARTS: readonly MeetingPart[] = ['sessions', 'disco
 
 export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const meetingId = input.params.meetingId ?? '';
-  if (meetingId === '') throw badParameter('meetingId', 'the meeting id is missing from the path: /api/meetings/{meetingId}');
+  if (meetingId === '')
+    throw badParameter('meetingId', 'the meeting id is missing from the path: /api/meetings/{meetingId}');
   if (input.options.format === 'csv') {
-    throw badParameter('format', 'one meeting is returned as JSON only; for CSV use /api/attendees?meeting=… and /api/disconnections?meeting=…');
+    throw badParameter(
+      'format',
+      'one meeting is returned as JSON only; for CSV use /api/attendees?meeting=… and /api/disconnections?meeting=…',
+    );
   }
   const include = new Set(input.filter.include ?? DEFAULT_MEETING_PARTS);
   const limit = input.options.limit;
@@ -52,12 +56,17 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
   const listSessions = include.has('sessions') && state?.done !== true;
   const bundleKeys = bundleKeysOf(location ?? undefined, pending);
   // Small meetings are read whole by point reads and paged by offset; big ones by a query of their partition.
-  const whole = listSessions && (state === undefined ? bundleKeys !== undefined && bundleKeys.length <= WHOLE_MEETING_BUNDLES : state.whole === true);
+  const whole =
+    listSessions &&
+    (state === undefined
+      ? bundleKeys !== undefined && bundleKeys.length <= WHOLE_MEETING_BUNDLES
+      : state.whole === true);
   const sessionsScan = {
     query: partitionQuery,
     limit,
     pageSize: limit,
-    decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => classifier.classify(entityToSession(e)),
+    decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) =>
+      classifier.classify(entityToSession(e)),
   };
   const readSessions = async (): Promise<{ items: ClassifiedSession[]; next?: PageState }> => {
     if (!listSessions) return { items: [] };
@@ -67,28 +76,43 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
     return offset + limit < all.length ? { items, next: { skip: 0, pageSize: limit, whole: true } } : { items };
   };
   const [listing, sessionsPage, stored] = await Promise.all([
-    current === undefined ? undefined : deps.store.meetingResults.getListing<MeetingRow>(meetingId, current.day, current.start),
+    current === undefined
+      ? undefined
+      : deps.store.meetingResults.getListing<MeetingRow>(meetingId, current.day, current.start),
     readSessions(),
     current === undefined || !include.has('disconnections') || offset >= disconnectionsTotal
       ? []
-      : deps.store.disconnections.readFor(current.day, disconnectionPrefix(meetingId, current.start), Math.min(offset + limit, disconnectionsTotal), offset),
+      : deps.store.disconnections.readFor(
+          current.day,
+          disconnectionPrefix(meetingId, current.start),
+          Math.min(offset + limit, disconnectionsTotal),
+          offset,
+        ),
   ]);
   if (firstPage && location === undefined && pending === undefined && sessionsPage.items.length === 0) {
     // Never analysed and no session on the first page: known only if its MeetingDetail records are stored.
     if ((await deps.store.meetings.listMeeting(meetingId)).length === 0) throw notFound;
   }
-  const events = include.has('events') && firstPage ? await eventsOf(deps, meetingId, pending, location, classifier, config.params) : undefined;
+  const events =
+    include.has('events') && firstPage
+      ? await eventsOf(deps, meetingId, pending, location, classifier, config.params)
+      : undefined;
   // Only rows without a UPN (or a display name) take their e-mail (or name) from the users lookup.
   const users = await usersFor(deps, config, [
     ...(listing === undefined ? [] : [listing.row.organizerId]),
-    ...sessionsPage.items.filter((c) => !c.session.attendee.upn || !c.session.attendee.displayName).map((c) => c.session.attendee.userObjectId ?? ''),
-    ...stored.filter((d) => !d.disconnection.upn || !d.disconnection.displayName).map((d) => d.disconnection.participantKey),
+    ...sessionsPage.items
+      .filter((c) => !c.session.attendee.upn || !c.session.attendee.displayName)
+      .map((c) => c.session.attendee.userObjectId ?? ''),
+    ...stored
+      .filter((d) => !d.disconnection.upn || !d.disconnection.displayName)
+      .map((d) => d.disconnection.participantKey),
   ]);
   const sessionsNext = sessionsPage.next;
   const moreDisconnections = include.has('disconnections') && offset + limit < disconnectionsTotal;
-  const next = sessionsNext !== undefined || moreDisconnections
-    ? input.token({ ...(sessionsNext ?? { skip: 0, pageSize: limit, done: true as const }), offset: offset + limit })
-    : undefined;
+  const next =
+    sessionsNext !== undefined || moreDisconnections
+      ? input.token({ ...(sessionsNext ?? { skip: 0, pageSize: limit, done: true as const }), offset: offset + limit })
+      : undefined;
   return jsonResponse({
     meetingId,
     meeting: listing === undefined ? null : namedMeetingRow(listing.row, users),
@@ -99,7 +123,9 @@ export async function getMeeting(deps: ReportDeps, input: RouteInput): Promise<R
     sessionsTotal: listing?.row.sessions ?? null,
     disconnectionsTotal,
     ...(include.has('sessions') ? { sessions: sessionsPage.items.map((c) => attendeeRow(meetingId, c, users)) } : {}),
-    ...(include.has('disconnections') ? { disconnections: stored.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users)) } : {}),
+    ...(include.has('disconnections')
+      ? { disconnections: stored.map((d) => disconnectionRow(d.disconnection, d.organizerEmail, users)) }
+      : {}),
     ...(events ?? {}),
     continuationToken: next ?? null,
   });

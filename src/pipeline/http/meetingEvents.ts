@@ -36,7 +36,13 @@ export function meetingEvents(
   if (meeting.sessions.length === 0) return { notes: [], massEvents: [] };
   const analysis = analyseMeeting(meeting, (s) => classifier.classify(s), params);
   return {
-    notes: analysis.notes.map((n) => ({ participantKey: n.participantKey, kind: n.kind, time: isoOrEmpty(n.time), reason: n.reason, recordIds: n.recordIds })),
+    notes: analysis.notes.map((n) => ({
+      participantKey: n.participantKey,
+      kind: n.kind,
+      time: isoOrEmpty(n.time),
+      reason: n.reason,
+      recordIds: n.recordIds,
+    })),
     massEvents: analysis.massEvents.map((m) => ({
       id: m.id,
       start: isoOrEmpty(m.start),

@@ -1,6 +1,11 @@
 // /api/meetings (the meetings report, tala -o plus), read from the result tables; the route input every
 // report route takes. One meeting (/api/meetings/{meetingId}) is in meetingDetail.ts.
-import { NAMED_MEETING_CSV_COLUMNS, namedMeetingRow, type MeetingRow, type NamedMeetingRow } from '../../reports/meetings.js';
+import {
+  NAMED_MEETING_CSV_COLUMNS,
+  namedMeetingRow,
+  type MeetingRow,
+  type NamedMeetingRow,
+} from '../../reports/meetings.js';
 import { entityToListing, type MeetingListing } from '../../storage/meetingResultsTable.js';
 import { KeyError } from '../../storage/keys.js';
 import { usersFor, type ReportDeps } from './context.js';
@@ -23,13 +28,17 @@ function matchesListing(listing: MeetingListing<MeetingRow>, filter: ReportFilte
   if (filter.to !== undefined && listing.start >= filter.to) return false;
   if (filter.organizer !== undefined) {
     const o = filter.organizer.toLowerCase();
-    if (listing.summary.organizerUpn.toLowerCase() !== o && listing.summary.organizerId.toLowerCase() !== o) return false;
+    if (listing.summary.organizerUpn.toLowerCase() !== o && listing.summary.organizerId.toLowerCase() !== o)
+      return false;
   }
   return true;
 }
 
 /** The current listing of one meeting, if it has been analysed. */
-export async function currentListing(deps: ReportDeps, meetingId: string): Promise<MeetingListing<MeetingRow> | undefined> {
+export async function currentListing(
+  deps: ReportDeps,
+  meetingId: string,
+): Promise<MeetingListing<MeetingRow> | undefined> {
   let location;
   try {
     location = await deps.store.meetingResults.getLocation(meetingId);
@@ -44,7 +53,8 @@ export async function currentListing(deps: ReportDeps, meetingId: string): Promi
 export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise<ReportResponse> {
   const { filter, options } = input;
   if (filter.meeting !== undefined) {
-    if (input.state !== undefined) return listResponse<NamedMeetingRow>([], undefined, options, NAMED_MEETING_CSV_COLUMNS);
+    if (input.state !== undefined)
+      return listResponse<NamedMeetingRow>([], undefined, options, NAMED_MEETING_CSV_COLUMNS);
     const listing = await currentListing(deps, filter.meeting);
     const rows = listing !== undefined && matchesListing(listing, filter) ? [listing.row] : [];
     return listResponse(await withOrganizerNames(deps, rows), undefined, options, NAMED_MEETING_CSV_COLUMNS);
@@ -53,15 +63,25 @@ export async function listMeetings(deps: ReportDeps, input: RouteInput): Promise
     query: deps.store.meetingResults.listingQuery(filter),
     limit: options.limit,
     pageSize: options.limit,
-    decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) => entityToListing<MeetingRow>(e).row,
+    decode: (e: Record<string, unknown> & { partitionKey: string; rowKey: string }) =>
+      entityToListing<MeetingRow>(e).row,
   };
   const page = await scanTable(input.state === undefined ? scanOptions : { ...scanOptions, state: input.state });
-  return listResponse(await withOrganizerNames(deps, page.items), input.token(page.next), options, NAMED_MEETING_CSV_COLUMNS);
+  return listResponse(
+    await withOrganizerNames(deps, page.items),
+    input.token(page.next),
+    options,
+    NAMED_MEETING_CSV_COLUMNS,
+  );
 }
 
 /** The rows with their organisers' names from the directory (Microsoft Graph), '' where none is known. */
 async function withOrganizerNames(deps: ReportDeps, rows: readonly MeetingRow[]): Promise<NamedMeetingRow[]> {
   if (rows.length === 0) return [];
-  const users = await usersFor(deps, await deps.config.get(), rows.map((r) => r.organizerId));
+  const users = await usersFor(
+    deps,
+    await deps.config.get(),
+    rows.map((r) => r.organizerId),
+  );
   return rows.map((r) => namedMeetingRow(r, users));
 }

@@ -13,14 +13,21 @@ import type { Store } from '../../storage/store.js';
 export const WHOLE_MEETING_BUNDLES = 20;
 
 /** The meeting's bundle keys, as the analysis knows them (undefined when not indexed: read the partition). */
-export function bundleKeysOf(location: MeetingResultLocation | undefined, pending: PendingMeeting | undefined): string[] | undefined {
+export function bundleKeysOf(
+  location: MeetingResultLocation | undefined,
+  pending: PendingMeeting | undefined,
+): string[] | undefined {
   const indexed = location === undefined ? pending?.indexed === true : location.records !== undefined;
   if (!indexed) return undefined;
   return [...new Set([...(location?.records?.bundles ?? []), ...(pending?.index.bundles ?? [])])].sort();
 }
 
 /** Every session of the meeting, one per record id, ordered as the sessions table orders them. */
-export async function wholeMeetingSessions(store: Store, meetingId: string, bundleKeys: string[] | undefined): Promise<SessionRecord[]> {
+export async function wholeMeetingSessions(
+  store: Store,
+  meetingId: string,
+  bundleKeys: string[] | undefined,
+): Promise<SessionRecord[]> {
   let sessions: SessionRecord[] | undefined;
   if (bundleKeys !== undefined) {
     try {

@@ -7,7 +7,15 @@ import { DEFAULT_BANDS } from './disconnectionRoutes.js';
 import { httpAuthMode, type HttpAuthMode } from './httpAuth.js';
 import { DEFAULT_MEETING_PARTS } from './meetingDetail.js';
 import {
-  BANDS, CLASSES, DEFAULT_LIMIT, LISTING_OPTIONS, MAX_LIMIT, MAX_TEXT_PARAMETER, MEETING_PARTS, type ListOptions, type ParameterName,
+  BANDS,
+  CLASSES,
+  DEFAULT_LIMIT,
+  LISTING_OPTIONS,
+  MAX_LIMIT,
+  MAX_TEXT_PARAMETER,
+  MEETING_PARTS,
+  type ListOptions,
+  type ParameterName,
 } from './params.js';
 import { CONTINUATION_HEADER, jsonResponse } from './render.js';
 import { API_ERROR_STATUS, badParameter, type ApiErrorCode, type ReportResponse } from './types.js';
@@ -37,11 +45,18 @@ export function pathParameters(route: string): string[] {
   return [...route.matchAll(/\{\*?([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
 }
 
-const text = (description: string): Json => ({ type: 'string', minLength: 1, maxLength: MAX_TEXT_PARAMETER, description });
+const text = (description: string): Json => ({
+  type: 'string',
+  minLength: 1,
+  maxLength: MAX_TEXT_PARAMETER,
+  description,
+});
 /** A comma-separated list (form style, not exploded), case ignored, `all` for every value. */
 const commaList = (values: readonly string[], description: string): Json => ({
   schema: { type: 'array', items: { type: 'string', enum: [...values, 'all'] }, minItems: 1, uniqueItems: true },
-  style: 'form', explode: false, description,
+  style: 'form',
+  explode: false,
+  description,
 });
 const dateOrTime = (description: string): Json =>
   text(`${description} ISO 8601 date (2024-05-01) or date-time (2024-05-01T08:00:00Z; without a zone, UTC).`);
@@ -49,25 +64,57 @@ const dateOrTime = (description: string): Json =>
 /** Schema and description of each query parameter (typed by ParameterName: none can be missed). */
 const QUERY_PARAMETERS: Record<ParameterName, Json> = {
   from: { schema: dateOrTime('Start of the period, inclusive: the meeting start (for attendees, the join time).') },
-  to: { schema: dateOrTime('End of the period, exclusive; a date alone includes that whole day. Must be later than from.') },
+  to: {
+    schema: dateOrTime('End of the period, exclusive; a date alone includes that whole day. Must be later than from.'),
+  },
   meeting: { schema: text('A meeting id (MeetingDetailId).') },
   organizer: { schema: text("The organiser's UPN or user id (case ignored).") },
   user: { schema: text("A participant's object id, UPN or display name (case ignored).") },
   site: { schema: text('A site name from the site map, or "unmapped" / "no IP" (case ignored).') },
   platform: { schema: text('A client platform (windows, macOS, iOS, android, web, ...): the summary focus.') },
-  ip: { schema: text('Comma-separated CIDR networks, IPv4 or IPv6 (10.57.0.0/16,2001:db8::/32); a bare address is one host.') },
-  ipRegex: { schema: { type: 'string', minLength: 1, description: 'A regular expression searched in the ClientIP text as recorded.' } },
+  ip: {
+    schema: text(
+      'Comma-separated CIDR networks, IPv4 or IPv6 (10.57.0.0/16,2001:db8::/32); a bare address is one host.',
+    ),
+  },
+  ipRegex: {
+    schema: {
+      type: 'string',
+      minLength: 1,
+      description: 'A regular expression searched in the ClientIP text as recorded.',
+    },
+  },
   band: commaList(BANDS, `Detection bands, comma-separated (case ignored); by default ${DEFAULT_BANDS.join(', ')}.`),
   class: commaList(CLASSES, 'Participant classes, comma-separated (case ignored).'),
-  include: commaList(MEETING_PARTS, `The parts of the meeting to return; by default ${DEFAULT_MEETING_PARTS.join(', ')}.`),
+  include: commaList(
+    MEETING_PARTS,
+    `The parts of the meeting to return; by default ${DEFAULT_MEETING_PARTS.join(', ')}.`,
+  ),
   groupBy: { schema: { type: 'string', enum: [...GROUP_BY_VALUES], description: 'The dimension the summary ranks.' } },
-  limit: { schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Rows per page.' } },
-  continuationToken: {
-    schema: { type: 'string', description: 'The token of the previous page, sent back with the same filters (opaque, signed).' },
+  limit: {
+    schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'Rows per page.' },
   },
-  format: { schema: { type: 'string', enum: ['json', 'csv'], default: 'json', description: 'json, or csv (also chosen by Accept: text/csv).' } },
+  continuationToken: {
+    schema: {
+      type: 'string',
+      description: 'The token of the previous page, sent back with the same filters (opaque, signed).',
+    },
+  },
+  format: {
+    schema: {
+      type: 'string',
+      enum: ['json', 'csv'],
+      default: 'json',
+      description: 'json, or csv (also chosen by Accept: text/csv).',
+    },
+  },
   bom: {
-    schema: { type: 'string', enum: ['1', 'true', '0', 'false'], default: '0', description: 'With format=csv: start the body with a UTF-8 byte order mark (for Excel).' },
+    schema: {
+      type: 'string',
+      enum: ['1', 'true', '0', 'false'],
+      default: '0',
+      description: 'With format=csv: start the body with a UTF-8 byte order mark (for Excel).',
+    },
   },
 };
 
@@ -80,47 +127,78 @@ function queryParameter(name: ParameterName, route: DescribedRoute): Json {
   const { schema, ...rest } = QUERY_PARAMETERS[name];
   const jsonOnly = route.csv === false && name === 'format';
   return {
-    name, in: 'query', required: false,
-    schema: jsonOnly ? { type: 'string', enum: ['json'], description: 'This route answers JSON only; csv is refused (400).' } : schema,
+    name,
+    in: 'query',
+    required: false,
+    schema: jsonOnly
+      ? { type: 'string', enum: ['json'], description: 'This route answers JSON only; csv is refused (400).' }
+      : schema,
     ...rest,
   };
 }
 
 function pathParameter(name: string): Json {
   return {
-    name, in: 'path', required: true,
+    name,
+    in: 'path',
+    required: true,
     schema: { type: 'string', minLength: 1 },
     description: 'The rest of the path (it may hold "/"); percent-encode other reserved characters.',
   };
 }
 
 const STRING_OR_NULL = { type: ['string', 'null'] };
-const object = (properties: Json, required: string[] = Object.keys(properties)): Json => ({ type: 'object', properties, required });
+const object = (properties: Json, required: string[] = Object.keys(properties)): Json => ({
+  type: 'object',
+  properties,
+  required,
+});
 const ROWS = { type: 'array', items: { type: 'object' } };
 const LISTING = object({ items: ROWS, continuationToken: STRING_OR_NULL });
 
 /** The top-level shape of each route's JSON body (docs/http-api.md describes the fields). */
 const JSON_BODIES: Record<string, { description: string; schema: Json }> = {
-  reportMeetings: { description: 'The meetings report: one row per analysed meeting, by meeting start.', schema: LISTING },
+  reportMeetings: {
+    description: 'The meetings report: one row per analysed meeting, by meeting start.',
+    schema: LISTING,
+  },
   reportMeeting: {
-    description: 'One meeting, with a page of its sessions and disconnections (notes and mass events with include=events).',
+    description:
+      'One meeting, with a page of its sessions and disconnections (notes and mass events with include=events).',
     schema: object(
       {
-        meeting: { type: ['object', 'null'] }, summary: { type: ['object', 'null'] }, analysedAt: STRING_OR_NULL,
-        pendingAnalysis: { type: 'boolean' }, sessionsTotal: { type: ['integer', 'null'] }, disconnectionsTotal: { type: ['integer', 'null'] },
-        sessions: ROWS, disconnections: ROWS, notes: ROWS, massEvents: ROWS, continuationToken: STRING_OR_NULL,
+        meeting: { type: ['object', 'null'] },
+        summary: { type: ['object', 'null'] },
+        analysedAt: STRING_OR_NULL,
+        pendingAnalysis: { type: 'boolean' },
+        sessionsTotal: { type: ['integer', 'null'] },
+        disconnectionsTotal: { type: ['integer', 'null'] },
+        sessions: ROWS,
+        disconnections: ROWS,
+        notes: ROWS,
+        massEvents: ROWS,
+        continuationToken: STRING_OR_NULL,
       },
       ['meeting', 'continuationToken'],
     ),
   },
   reportAttendees: { description: 'The attendees report: one row per stored session.', schema: LISTING },
-  reportDisconnections: { description: 'The disconnections report: one row per detected disconnection.', schema: LISTING },
+  reportDisconnections: {
+    description: 'The disconnections report: one row per detected disconnection.',
+    schema: LISTING,
+  },
   reportSummary: {
-    description: 'Totals of the period; with groupBy, the ranking of that dimension in items; with site, platform or user, a focus.',
+    description:
+      'Totals of the period; with groupBy, the ranking of that dimension in items; with site, platform or user, a focus.',
     schema: object(
       {
-        period: object({ from: STRING_OR_NULL, to: STRING_OR_NULL }), totals: { type: 'object' }, minSessions: { type: 'integer' },
-        groupBy: STRING_OR_NULL, focus: { type: 'object' }, items: ROWS, continuationToken: STRING_OR_NULL,
+        period: object({ from: STRING_OR_NULL, to: STRING_OR_NULL }),
+        totals: { type: 'object' },
+        minSessions: { type: 'integer' },
+        groupBy: STRING_OR_NULL,
+        focus: { type: 'object' },
+        items: ROWS,
+        continuationToken: STRING_OR_NULL,
       },
       ['period', 'totals', 'minSessions', 'items', 'continuationToken'],
     ),
@@ -132,19 +210,37 @@ const JSON_BODIES: Record<string, { description: string; schema: Json }> = {
     schema: object({ blobName: { type: 'string' }, items: ROWS, continuationToken: STRING_OR_NULL }),
   },
   reportHealth: {
-    description: 'Storage, config files, the last analysis run and the name lookup (503 with the same body when storage does not answer).',
+    description:
+      'Storage, config files, the last analysis run and the name lookup (503 with the same body when storage does not answer).',
     schema: object(
       {
-        status: { type: 'string', enum: ['ok', 'degraded', 'unavailable'] }, checkedAt: { type: 'string' }, storage: { type: 'object' },
-        config: { type: 'object' }, analysis: { type: 'object' }, collector: { type: ['object', 'null'] }, names: {},
+        status: { type: 'string', enum: ['ok', 'degraded', 'unavailable'] },
+        checkedAt: { type: 'string' },
+        storage: { type: 'object' },
+        config: { type: 'object' },
+        analysis: { type: 'object' },
+        collector: { type: ['object', 'null'] },
+        names: {},
       },
       ['status', 'storage', 'config', 'analysis'],
     ),
   },
-  reportOpenApi: { description: 'This document.', schema: object({ openapi: { type: 'string' }, info: { type: 'object' }, paths: { type: 'object' }, components: { type: 'object' } }) },
+  reportOpenApi: {
+    description: 'This document.',
+    schema: object({
+      openapi: { type: 'string' },
+      info: { type: 'object' },
+      paths: { type: 'object' },
+      components: { type: 'object' },
+    }),
+  },
   [WITHDRAW_ROUTE.name]: {
     description: 'What the withdrawal removed, and the ledger entries of every version as they are now.',
-    schema: object({ blobName: { type: 'string' }, alreadyWithdrawn: { type: 'boolean' }, versions: ROWS }, ['blobName', 'alreadyWithdrawn', 'versions']),
+    schema: object({ blobName: { type: 'string' }, alreadyWithdrawn: { type: 'boolean' }, versions: ROWS }, [
+      'blobName',
+      'alreadyWithdrawn',
+      'versions',
+    ]),
   },
 };
 
@@ -172,7 +268,14 @@ function errorResponses(): Json {
         content: {
           'application/json': {
             schema: object({
-              error: object({ code: { type: 'string', enum: errorCodes(status) }, message: { type: 'string' }, parameter: { type: 'string' } }, ['code', 'message']),
+              error: object(
+                {
+                  code: { type: 'string', enum: errorCodes(status) },
+                  message: { type: 'string' },
+                  parameter: { type: 'string' },
+                },
+                ['code', 'message'],
+              ),
             }),
           },
         },
@@ -182,7 +285,12 @@ function errorResponses(): Json {
 }
 
 const errorRefs = (hasPathParameter: boolean): Json =>
-  Object.fromEntries(ERROR_STATUSES.filter((s) => s !== 404 || hasPathParameter).map((s) => [String(s), { $ref: `#/components/responses/Error${s}` }]));
+  Object.fromEntries(
+    ERROR_STATUSES.filter((s) => s !== 404 || hasPathParameter).map((s) => [
+      String(s),
+      { $ref: `#/components/responses/Error${s}` },
+    ]),
+  );
 
 function body(name: string): { description: string; schema: Json } {
   const described = JSON_BODIES[name];
@@ -193,11 +301,17 @@ function body(name: string): { description: string; schema: Json } {
 function okResponse(route: DescribedRoute): Json {
   const { description, schema } = body(route.name);
   const content: Json = { 'application/json': { schema } };
-  if (route.csv !== false) content['text/csv'] = { schema: { type: 'string', description: "The report's columns (format=csv or Accept: text/csv)." } };
+  if (route.csv !== false)
+    content['text/csv'] = {
+      schema: { type: 'string', description: "The report's columns (format=csv or Accept: text/csv)." },
+    };
   const response: Json = { description, content };
   if (route.csv !== false && route.pages !== false) {
     response['headers'] = {
-      [CONTINUATION_HEADER]: { description: 'CSV only: the token of the next page, when there is one.', schema: { type: 'string' } },
+      [CONTINUATION_HEADER]: {
+        description: 'CSV only: the token of the next page, when there is one.',
+        schema: { type: 'string' },
+      },
     };
   }
   return response;
@@ -214,7 +328,10 @@ function reportOperation(route: DescribedRoute, mode: HttpAuthMode): Json {
   return {
     operationId: route.name,
     summary: body(route.name).description,
-    parameters: [...params.map(pathParameter), ...routeQueryParameters(route).map((name) => queryParameter(name, route))],
+    parameters: [
+      ...params.map(pathParameter),
+      ...routeQueryParameters(route).map((name) => queryParameter(name, route)),
+    ],
     security: security(mode, false),
     responses: { '200': okResponse(route), ...errorRefs(params.length > 0) },
   };
@@ -225,7 +342,8 @@ function withdrawOperation(mode: HttpAuthMode): Json {
   return {
     operationId: WITHDRAW_ROUTE.name,
     summary: 'Withdraws an export: its records no other export holds, its blob, and its results (idempotent).',
-    description: 'Requires the host admin (master) key in x-functions-key; function keys are refused by the host. Takes no query parameters.',
+    description:
+      'Requires the host admin (master) key in x-functions-key; function keys are refused by the host. Takes no query parameters.',
     parameters: pathParameters(WITHDRAW_ROUTE.route).map(pathParameter),
     security: security(mode, true),
     responses: { '200': { description, content: { 'application/json': { schema } } }, ...errorRefs(true) },
@@ -236,13 +354,17 @@ function withdrawOperation(mode: HttpAuthMode): Json {
 const PRIVACY_OPERATIONS = [
   {
     ...ERASE_ROUTE,
-    summary: "Erases one person (object id or UPN) from every table, the rejects and the users file; answers the counts per table.",
+    summary:
+      'Erases one person (object id or UPN) from every table, the rejects and the users file; answers the counts per table.',
     request: undefined,
   },
   {
     ...PSEUDONYMS_ROUTE,
-    summary: 'Pseudonymised mode: the pseudonyms of the candidate ids or UPNs in the body, and which match a given pseudonym.',
-    request: object({ candidates: { type: 'array', items: { type: 'string' } }, pseudonym: { type: 'string' } }, ['candidates']),
+    summary:
+      'Pseudonymised mode: the pseudonyms of the candidate ids or UPNs in the body, and which match a given pseudonym.',
+    request: object({ candidates: { type: 'array', items: { type: 'string' } }, pseudonym: { type: 'string' } }, [
+      'candidates',
+    ]),
   },
 ] as const;
 
@@ -251,12 +373,17 @@ function privacyOperation(operation: (typeof PRIVACY_OPERATIONS)[number], mode: 
   const described: Json = {
     operationId: operation.name,
     summary: operation.summary,
-    description: 'Requires the host admin (master) key in x-functions-key; function keys are refused by the host. Takes no query parameters.',
+    description:
+      'Requires the host admin (master) key in x-functions-key; function keys are refused by the host. Takes no query parameters.',
     parameters: params.map(pathParameter),
     security: security(mode, true),
-    responses: { '200': { description: 'The result, as JSON.', content: { 'application/json': { schema: { type: 'object' } } } }, ...errorRefs(params.length > 0) },
+    responses: {
+      '200': { description: 'The result, as JSON.', content: { 'application/json': { schema: { type: 'object' } } } },
+      ...errorRefs(params.length > 0),
+    },
   };
-  if (operation.request !== undefined) described['requestBody'] = { required: true, content: { 'application/json': { schema: operation.request } } };
+  if (operation.request !== undefined)
+    described['requestBody'] = { required: true, content: { 'application/json': { schema: operation.request } } };
   return described;
 }
 
@@ -266,7 +393,8 @@ export function openApiDocument(routes: readonly DescribedRoute[], mode: HttpAut
   const at = (route: string): Json => (paths[openApiPath(route)] ??= {});
   for (const route of routes) at(route.route)['get'] = reportOperation(route, mode);
   at(WITHDRAW_ROUTE.route)[WITHDRAW_ROUTE.method.toLowerCase()] = withdrawOperation(mode);
-  for (const operation of PRIVACY_OPERATIONS) at(operation.route)[operation.method.toLowerCase()] = privacyOperation(operation, mode);
+  for (const operation of PRIVACY_OPERATIONS)
+    at(operation.route)[operation.method.toLowerCase()] = privacyOperation(operation, mode);
   return {
     openapi: OPENAPI_VERSION,
     info: {
@@ -280,9 +408,24 @@ export function openApiDocument(routes: readonly DescribedRoute[], mode: HttpAut
     paths,
     components: {
       securitySchemes: {
-        functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'A function key (HTTP_AUTH=functionKey, the default).' },
-        adminKey: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: "The host's admin (master) key." },
-        entra: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An Entra ID access token for the app (HTTP_AUTH=entra, App Service authentication).' },
+        functionKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-functions-key',
+          description: 'A function key (HTTP_AUTH=functionKey, the default).',
+        },
+        adminKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-functions-key',
+          description: "The host's admin (master) key.",
+        },
+        entra: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An Entra ID access token for the app (HTTP_AUTH=entra, App Service authentication).',
+        },
       },
       responses: errorResponses(),
     },
@@ -290,7 +433,11 @@ export function openApiDocument(routes: readonly DescribedRoute[], mode: HttpAut
 }
 
 /** GET /api/openapi.json: the document for this app's sign-in mode. JSON only. */
-export function openApiResponse(routes: readonly DescribedRoute[], options: ListOptions, env: NodeJS.ProcessEnv = process.env): ReportResponse {
+export function openApiResponse(
+  routes: readonly DescribedRoute[],
+  options: ListOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ReportResponse {
   if (options.format === 'csv') throw badParameter('format', 'the OpenAPI document is JSON only');
   return jsonResponse(openApiDocument(routes, httpAuthMode(env)));
 }

@@ -55,7 +55,8 @@ export function encodeToken(key: Buffer, route: string, filter: string, state: P
   return `${text}.${signature(key, route, filter, text)}`;
 }
 
-const INVALID = 'the continuation token is not one this report issued for these parameters; repeat the query without it';
+const INVALID =
+  'the continuation token is not one this report issued for these parameters; repeat the query without it';
 
 export function invalidToken(): ApiError {
   return badParameter('continuationToken', INVALID, 'InvalidContinuationToken');
@@ -87,12 +88,18 @@ export function decodeToken(key: Buffer, token: string, route: string, filter: s
   } catch {
     throw invalidToken();
   }
-  const isCount = (n: unknown, max: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max;
+  const isCount = (n: unknown, max: number): n is number =>
+    typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max;
   if (
-    body === null || typeof body !== 'object' || body.v !== 2 ||
-    !isCount(body.n, MAX_LIMIT) || body.n < 1 || !isCount(body.s, body.n - 1) ||
+    body === null ||
+    typeof body !== 'object' ||
+    body.v !== 2 ||
+    !isCount(body.n, MAX_LIMIT) ||
+    body.n < 1 ||
+    !isCount(body.s, body.n - 1) ||
     (body.t !== undefined && (typeof body.t !== 'string' || !isTableContinuation(body.t))) ||
-    (body.o !== undefined && !isCount(body.o, MAX_OFFSET)) || (body.d !== undefined && body.d !== 1) ||
+    (body.o !== undefined && !isCount(body.o, MAX_OFFSET)) ||
+    (body.d !== undefined && body.d !== 1) ||
     (body.w !== undefined && body.w !== 1)
   ) {
     throw invalidToken();
@@ -128,7 +135,9 @@ export async function scanTable<T>(options: ScanOptions<T>): Promise<{ items: T[
   const items: T[] = [];
   let examined = 0;
   for (;;) {
-    const query: { filter?: string; select?: string[]; limit: number; continuationToken?: string } = { limit: pageSize };
+    const query: { filter?: string; select?: string[]; limit: number; continuationToken?: string } = {
+      limit: pageSize,
+    };
     if (options.query.filter !== undefined) query.filter = options.query.filter;
     if (options.select !== undefined) query.select = options.select;
     if (token !== undefined) query.continuationToken = token;
@@ -139,7 +148,9 @@ export async function scanTable<T>(options: ScanOptions<T>): Promise<{ items: T[
       if (item !== undefined) items.push(item);
       if (items.length >= options.limit) {
         if (i + 1 < page.items.length) return { items, next: withTable({ skip: i + 1, pageSize }, token) };
-        return page.continuationToken === undefined ? { items } : { items, next: { table: page.continuationToken, skip: 0, pageSize } };
+        return page.continuationToken === undefined
+          ? { items }
+          : { items, next: { table: page.continuationToken, skip: 0, pageSize } };
       }
     }
     if (page.continuationToken === undefined) return { items };
@@ -170,8 +181,14 @@ function withTable(state: PageState, table: string | undefined): PageState {
 }
 
 /** A page of an in-memory list. */
-export function pageOfList<T>(all: readonly T[], limit: number, state: PageState | undefined): { items: T[]; next?: PageState } {
+export function pageOfList<T>(
+  all: readonly T[],
+  limit: number,
+  state: PageState | undefined,
+): { items: T[]; next?: PageState } {
   const offset = state?.offset ?? 0;
   const items = all.slice(offset, offset + limit);
-  return offset + limit < all.length ? { items, next: { skip: 0, pageSize: limit, offset: offset + limit } } : { items };
+  return offset + limit < all.length
+    ? { items, next: { skip: 0, pageSize: limit, offset: offset + limit } }
+    : { items };
 }

@@ -12,8 +12,23 @@ export const MAX_LIMIT = 1000;
 export const MAX_TEXT_PARAMETER = 1000;
 
 export type ParameterName =
-  | 'from' | 'to' | 'meeting' | 'organizer' | 'user' | 'site' | 'platform' | 'ip' | 'ipRegex' | 'band' | 'class' | 'groupBy'
-  | 'include' | 'limit' | 'continuationToken' | 'format' | 'bom';
+  | 'from'
+  | 'to'
+  | 'meeting'
+  | 'organizer'
+  | 'user'
+  | 'site'
+  | 'platform'
+  | 'ip'
+  | 'ipRegex'
+  | 'band'
+  | 'class'
+  | 'groupBy'
+  | 'include'
+  | 'limit'
+  | 'continuationToken'
+  | 'format'
+  | 'bom';
 
 /** The paging and output parameters every route takes besides its own (docs/http-api.md). */
 export const LISTING_OPTIONS = ['limit', 'continuationToken', 'format', 'bom'] as const;
@@ -57,10 +72,12 @@ export const CLASSES: readonly ParticipantClass[] = PARTICIPANT_CLASSES;
 /** Single values of the query; a parameter given more than once is refused. */
 export function queryValues(query: URLSearchParams | Record<string, string | undefined>): Map<string, string> {
   const values = new Map<string, string>();
-  const entries: Array<[string, string | undefined]> = query instanceof URLSearchParams ? [...query.entries()] : Object.entries(query);
+  const entries: Array<[string, string | undefined]> =
+    query instanceof URLSearchParams ? [...query.entries()] : Object.entries(query);
   for (const [name, value] of entries) {
     if (value === undefined) continue;
-    if (values.has(name)) throw badParameter(name, `"${name}" is given more than once; give it once (lists are comma-separated)`);
+    if (values.has(name))
+      throw badParameter(name, `"${name}" is given more than once; give it once (lists are comma-separated)`);
     values.set(name, value);
   }
   return values;
@@ -72,7 +89,11 @@ export function checkKnown(values: Map<string, string>, accepted: readonly strin
   for (const name of values.keys()) {
     if (!known.has(name)) {
       const listed = [...accepted, ...LISTING_OPTIONS];
-      throw badParameter(name, `unknown parameter "${name}" for this report; it accepts: ${listed.join(', ')}`, 'UnknownParameter');
+      throw badParameter(
+        name,
+        `unknown parameter "${name}" for this report; it accepts: ${listed.join(', ')}`,
+        'UnknownParameter',
+      );
     }
   }
 }
@@ -82,7 +103,8 @@ function text(values: Map<string, string>, name: string): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === '') throw badParameter(name, `"${name}" is empty; leave it out or give a value`);
-  if (trimmed.length > MAX_TEXT_PARAMETER) throw badParameter(name, `"${name}" is longer than ${MAX_TEXT_PARAMETER} characters`);
+  if (trimmed.length > MAX_TEXT_PARAMETER)
+    throw badParameter(name, `"${name}" is longer than ${MAX_TEXT_PARAMETER} characters`);
   return trimmed;
 }
 
@@ -101,22 +123,37 @@ export function parseTimeParameter(name: 'from' | 'to', value: string): number {
   }
   const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? parseAuditTime(value) : undefined;
   if (ms === undefined) {
-    throw badParameter(name, `"${name}" must be an ISO 8601 date or date-time such as 2024-05-01 or 2024-05-01T08:00:00Z, got "${value.slice(0, 40)}"`);
+    throw badParameter(
+      name,
+      `"${name}" must be an ISO 8601 date or date-time such as 2024-05-01 or 2024-05-01T08:00:00Z, got "${value.slice(0, 40)}"`,
+    );
   }
   return ms;
 }
 
-function list<T extends string>(values: Map<string, string>, name: string, allowed: readonly T[], all?: readonly T[]): T[] | undefined {
+function list<T extends string>(
+  values: Map<string, string>,
+  name: string,
+  allowed: readonly T[],
+  all?: readonly T[],
+): T[] | undefined {
   const value = text(values, name);
   if (value === undefined) return undefined;
   const out: T[] = [];
-  for (const item of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const item of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     if (all !== undefined && item === 'all') {
       out.push(...all);
       continue;
     }
     const match = allowed.find((a) => a.toLowerCase() === item.toLowerCase());
-    if (match === undefined) throw badParameter(name, `"${name}" has the unknown value "${item.slice(0, 40)}"; use ${[...allowed, ...(all ? ['all'] : [])].join(', ')}`);
+    if (match === undefined)
+      throw badParameter(
+        name,
+        `"${name}" has the unknown value "${item.slice(0, 40)}"; use ${[...allowed, ...(all ? ['all'] : [])].join(', ')}`,
+      );
     out.push(match);
   }
   if (out.length === 0) throw badParameter(name, `"${name}" is empty`);
@@ -198,9 +235,14 @@ export function parseListOptions(values: Map<string, string>, accept: string | u
   const bom = values.get('bom');
   if (bom !== undefined) {
     const b = bom.trim().toLowerCase();
-    if (b !== '1' && b !== 'true' && b !== '0' && b !== 'false') throw badParameter('bom', '"bom" must be 1 (or true) to start the CSV with a byte order mark, or 0 (or false)');
+    if (b !== '1' && b !== 'true' && b !== '0' && b !== 'false')
+      throw badParameter('bom', '"bom" must be 1 (or true) to start the CSV with a byte order mark, or 0 (or false)');
     options.bom = b === '1' || b === 'true';
-    if (options.bom && options.format !== 'csv') throw badParameter('bom', '"bom" marks a CSV body as UTF-8 for Excel; use it with format=csv (JSON never has one)');
+    if (options.bom && options.format !== 'csv')
+      throw badParameter(
+        'bom',
+        '"bom" marks a CSV body as UTF-8 for Excel; use it with format=csv (JSON never has one)',
+      );
   }
   return options;
 }

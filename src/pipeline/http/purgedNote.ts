@@ -9,7 +9,13 @@ import type { ReportResponse } from './types.js';
 
 export const PURGED_HEADER = 'x-purged-before';
 /** Routes whose answers cover a period (the others, users, uploads and health, are not about meetings). */
-export const PERIOD_ROUTES: ReadonlySet<string> = new Set(['meetings', 'meetings/{*meetingId}', 'attendees', 'disconnections', 'summary']);
+export const PERIOD_ROUTES: ReadonlySet<string> = new Set([
+  'meetings',
+  'meetings/{*meetingId}',
+  'attendees',
+  'disconnections',
+  'summary',
+]);
 
 export interface PurgedNote {
   resultsBefore: string;
@@ -25,7 +31,8 @@ export function purgedNote(purged: PurgedBefore | undefined, filter: ReportFilte
   if (filter.from !== undefined && filter.from >= resultsStart) return undefined;
   const note: PurgedNote = {
     resultsBefore: purged.results,
-    warning: `Per-meeting detail (meetings, attendees, disconnections, per-user figures) before ${purged.results} has been deleted by the retention policy; ` +
+    warning:
+      `Per-meeting detail (meetings, attendees, disconnections, per-user figures) before ${purged.results} has been deleted by the retention policy; ` +
       `site, subnet, platform and day figures remain${purged.aggregates === undefined ? '' : ` from ${purged.aggregates}`}.`,
   };
   if (purged.records !== undefined) note.recordsBefore = purged.records;
@@ -44,9 +51,17 @@ export function withPurgedNote(response: ReportResponse, note: PurgedNote | unde
 }
 
 /** The response of `route` over `filter`, with the note when the period reaches before a purge (one point read). */
-export async function withRetentionNote(store: Store, route: string, filter: ReportFilter, response: ReportResponse): Promise<ReportResponse> {
+export async function withRetentionNote(
+  store: Store,
+  route: string,
+  filter: ReportFilter,
+  response: ReportResponse,
+): Promise<ReportResponse> {
   if (!PERIOD_ROUTES.has(route) || response.status !== 200) return response;
   // The note is an addition: when its status row cannot be read, the report goes out without it.
-  const purged = await new RetentionState(store.marks.client).last().then((s) => s?.purgedBefore, () => undefined);
+  const purged = await new RetentionState(store.marks.client).last().then(
+    (s) => s?.purgedBefore,
+    () => undefined,
+  );
   return withPurgedNote(response, purgedNote(purged, filter));
 }

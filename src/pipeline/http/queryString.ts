@@ -14,7 +14,11 @@ function decodeComponent(text: string): string | undefined {
 }
 
 function badEncoding(parameter: string, what: string): ApiError {
-  return badParameter(parameter, `${what} has bad percent-encoding: each % must start %XX of UTF-8 bytes (e.g. %C3%A9 for é)`, 'InvalidEncoding');
+  return badParameter(
+    parameter,
+    `${what} has bad percent-encoding: each % must start %XX of UTF-8 bytes (e.g. %C3%A9 for é)`,
+    'InvalidEncoding',
+  );
 }
 
 /** The parameters of a raw query string (without its `?`): each once, decoded. */
@@ -28,7 +32,8 @@ export function parseQueryString(raw: string): Map<string, string> {
     if (name === undefined) throw badEncoding(rawName.slice(0, 40), 'a parameter name');
     const value = decodeComponent(eq < 0 ? '' : part.slice(eq + 1));
     if (value === undefined) throw badEncoding(name, `"${name}"`);
-    if (values.has(name)) throw badParameter(name, `"${name}" is given more than once; give it once (lists are comma-separated)`);
+    if (values.has(name))
+      throw badParameter(name, `"${name}" is given more than once; give it once (lists are comma-separated)`);
     values.set(name, value);
   }
   return values;

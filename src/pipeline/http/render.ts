@@ -21,7 +21,12 @@ export function jsonResponse(value: unknown, status = 200): ReportResponse {
   return { status, headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' }, body: renderJson(value) };
 }
 
-export function csvResponse<R>(rows: readonly R[], columns: readonly Column<R>[], bom: boolean, continuationToken?: string): ReportResponse {
+export function csvResponse<R>(
+  rows: readonly R[],
+  columns: readonly Column<R>[],
+  bom: boolean,
+  continuationToken?: string,
+): ReportResponse {
   const headers: Record<string, string> = { 'content-type': CSV_TYPE, 'cache-control': 'no-store' };
   if (continuationToken !== undefined) headers[CONTINUATION_HEADER] = continuationToken;
   return { status: 200, headers, body: (bom ? UTF8_BOM : '') + renderCsv(rows, columns) };

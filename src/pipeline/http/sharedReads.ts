@@ -13,7 +13,14 @@ const inFlight = new Map<string, Promise<Page>>();
 
 /** listPage, shared with an identical read of the same table already under way (callers must not modify the page). */
 export function sharedPage(client: TableClient, query: PageQuery): Promise<Page> {
-  const key = JSON.stringify([client.url, client.tableName, query.filter ?? null, query.select ?? null, query.limit, query.continuationToken ?? null]);
+  const key = JSON.stringify([
+    client.url,
+    client.tableName,
+    query.filter ?? null,
+    query.select ?? null,
+    query.limit,
+    query.continuationToken ?? null,
+  ]);
   let page = inFlight.get(key);
   if (page === undefined) {
     page = listPage(client, query).finally(() => inFlight.delete(key));

@@ -44,7 +44,10 @@ const PAIR_COLUMNS: readonly Column<[string, CellValue]>[] = [
 export function summaryFocus(filter: ReportFilter): { dimension: FocusDimension; key: string } | undefined {
   const named = (['site', 'platform', 'user'] as const).filter((d) => filter[d] !== undefined);
   if (named.length > 1) {
-    throw badParameter(named[1]!, `give only one of site, platform and user: a summary focuses on one of them (got ${named.join(' and ')})`);
+    throw badParameter(
+      named[1]!,
+      `give only one of site, platform and user: a summary focuses on one of them (got ${named.join(' and ')})`,
+    );
   }
   const dimension = named[0];
   return dimension === undefined ? undefined : { dimension, key: filter[dimension]! };
@@ -55,9 +58,11 @@ async function userKeysFor(deps: ReportDeps, email: string): Promise<Set<string>
   const wanted = email.toLowerCase();
   const keys = new Set<string>();
   const config = await deps.config.get();
-  for (const row of config.users.entriesInOrder()) if (row.email.toLowerCase() === wanted) keys.add(row.uuid.toLowerCase());
+  for (const row of config.users.entriesInOrder())
+    if (row.email.toLowerCase() === wanted) keys.add(row.uuid.toLowerCase());
   for (const entry of await deps.store.users.listAll()) {
-    if (entry.email.toLowerCase() === wanted || directoryEmail(entry.directory).toLowerCase() === wanted) keys.add(entry.uuid.toLowerCase());
+    if (entry.email.toLowerCase() === wanted || directoryEmail(entry.directory).toLowerCase() === wanted)
+      keys.add(entry.uuid.toLowerCase());
   }
   return keys;
 }
@@ -66,22 +71,36 @@ export async function focusedSummary(
   deps: ReportDeps,
   input: RouteInput,
   focus: { dimension: FocusDimension; key: string },
-  context: { period: { from: string | null; to: string | null }; totals: TenantSummary; minSessions: number; meetings: ReadonlySet<string> },
+  context: {
+    period: { from: string | null; to: string | null };
+    totals: TenantSummary;
+    minSessions: number;
+    meetings: ReadonlySet<string>;
+  },
 ): Promise<ReportResponse> {
   const { filter, options } = input;
   const { minSessions } = context;
   if (filter.groupBy !== undefined && filter.groupBy !== 'day' && filter.groupBy !== focus.dimension) {
-    throw badParameter('groupBy', `with ${focus.dimension}=, groupBy may be day or ${focus.dimension}: the aggregates are stored per dimension, not per pair of them`);
+    throw badParameter(
+      'groupBy',
+      `with ${focus.dimension}=, groupBy may be day or ${focus.dimension}: the aggregates are stored per dimension, not per pair of them`,
+    );
   }
   const { fromDay, toDay } = dayBounds(filter.from, filter.to);
-  const stored = (await deps.store.aggregates.list(focus.dimension, fromDay, toDay)).filter((c) => context.meetings.has(c.meetingId));
+  const stored = (await deps.store.aggregates.list(focus.dimension, fromDay, toDay)).filter((c) =>
+    context.meetings.has(c.meetingId),
+  );
   let keys = new Set([focus.key.toLowerCase()]);
   let rows: Array<Contribution & { meetingId: string }> = stored.filter((c) => keys.has(c.key.toLowerCase()));
   if (rows.length === 0 && focus.dimension === 'user' && focus.key.includes('@')) {
     keys = await userKeysFor(deps, focus.key);
     rows = stored.filter((c) => keys.has(c.key.toLowerCase()));
   }
-  const ranking: Ranking | undefined = aggregate(rows.map((c) => ({ ...c, key: focus.key })), focus.dimension, minSessions)[0];
+  const ranking: Ranking | undefined = aggregate(
+    rows.map((c) => ({ ...c, key: focus.key })),
+    focus.dimension,
+    minSessions,
+  )[0];
   const summary: SummaryFocus = {
     dimension: focus.dimension,
     key: rows[0]?.key ?? focus.key,
@@ -94,7 +113,13 @@ export async function focusedSummary(
     participants: ranking?.participants ?? 0,
     enoughData: ranking?.enoughData ?? minSessions <= 0,
   };
-  const extra = { period: context.period, totals: context.totals, focus: summary, minSessions, groupBy: filter.groupBy ?? null };
+  const extra = {
+    period: context.period,
+    totals: context.totals,
+    focus: summary,
+    minSessions,
+    groupBy: filter.groupBy ?? null,
+  };
   if (filter.groupBy === undefined) {
     if (options.format === 'csv') {
       const pairs: Array<[string, CellValue]> = [

@@ -26,7 +26,10 @@ async function summariesInRange(deps: ReportDeps, input: RouteInput): Promise<Me
   }
   const listings = await deps.store.meetingResults.listListings(input.filter);
   // Past RETENTION_RESULTS_DAYS only summary-only rows remain (no organiser: an organiser filter leaves them out).
-  const retired = input.filter.organizer === undefined ? await deps.store.meetingResults.listRowsUnder(SUMMARY_ONLY_PREFIX, input.filter) : [];
+  const retired =
+    input.filter.organizer === undefined
+      ? await deps.store.meetingResults.listRowsUnder(SUMMARY_ONLY_PREFIX, input.filter)
+      : [];
   return [...listings.map((l) => l.summary), ...retired.map(entityToSummary)];
 }
 
@@ -42,7 +45,12 @@ export async function getSummary(deps: ReportDeps, input: RouteInput): Promise<R
   };
   const focus = summaryFocus(filter);
   if (focus !== undefined) {
-    return focusedSummary(deps, input, focus, { period, totals, minSessions, meetings: new Set(summaries.map((s) => s.meetingId)) });
+    return focusedSummary(deps, input, focus, {
+      period,
+      totals,
+      minSessions,
+      meetings: new Set(summaries.map((s) => s.meetingId)),
+    });
   }
   if (filter.groupBy === undefined) {
     if (options.format === 'csv') return csvResponse(totalsPairs(totals), TOTALS_COLUMNS, options.bom);
@@ -56,5 +64,10 @@ export async function getSummary(deps: ReportDeps, input: RouteInput): Promise<R
   const contribs: Contribution[] = stored.filter((c) => meetings.has(c.meetingId));
   const rows: RankingRow[] = aggregate(contribs, dimension, minSessions).map((r) => ({ dimension, ...r }));
   const page = pageOfList(rows, options.limit, input.state);
-  return listResponse(page.items, input.token(page.next), options, RANKING_COLUMNS, { period, totals, minSessions, groupBy: dimension });
+  return listResponse(page.items, input.token(page.next), options, RANKING_COLUMNS, {
+    period,
+    totals,
+    minSessions,
+    groupBy: dimension,
+  });
 }

@@ -42,7 +42,12 @@ export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 /** A request the API refuses: status, a stable code, a message a person can act on, and the parameter at fault. */
 export class ApiError extends Error {
   override name = 'ApiError';
-  constructor(readonly status: number, readonly code: ApiErrorCode, message: string, readonly parameter?: string) {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly parameter?: string,
+  ) {
     super(message);
   }
 }

@@ -25,16 +25,28 @@ export async function answerWithdrawal(request: WithdrawRequest, deps: WithdrawD
     const name = request.name ?? '';
     if (name === '') throw badParameter('name', 'the blob name is missing from the path: DELETE /api/uploads/{name}');
     const names = request.query instanceof URLSearchParams ? [...request.query.keys()] : Object.keys(request.query);
-    if (names.length > 0) throw badParameter(names[0]!, `DELETE /api/uploads/{name} takes no query parameters; "${names[0]!}" was given`, 'UnknownParameter');
+    if (names.length > 0)
+      throw badParameter(
+        names[0]!,
+        `DELETE /api/uploads/{name} takes no query parameters; "${names[0]!}" was given`,
+        'UnknownParameter',
+      );
     const removalDeps: RemovalDeps = { store: deps.store, log };
     if (deps.now !== undefined) removalDeps.now = deps.now;
     if (deps.onMeetingDone !== undefined) removalDeps.onMeetingDone = deps.onMeetingDone;
     const result = await withdrawExport(removalDeps, name);
-    if (result === undefined) throw new ApiError(404, 'UploadNotFound', 'no upload with this blob name is in the ledger', 'name');
+    if (result === undefined)
+      throw new ApiError(404, 'UploadNotFound', 'no upload with this blob name is in the ledger', 'name');
     return jsonResponse(result);
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
     log.error(`withdrawUpload: failed: ${describeError(error)}`);
-    return errorResponse(new ApiError(500, 'InternalError', 'the withdrawal did not finish; the error was logged, and sending the same request again finishes it'));
+    return errorResponse(
+      new ApiError(
+        500,
+        'InternalError',
+        'the withdrawal did not finish; the error was logged, and sending the same request again finishes it',
+      ),
+    );
   }
 }

@@ -25,22 +25,39 @@ export async function readCurrentResult(
   if (location === undefined || current === undefined) return undefined;
   const listing = await store.meetingResults.getListing(meetingId, current.day, current.start);
   if (listing === undefined) return undefined;
-  const disconnections = await store.disconnections.readFor(current.day, disconnectionPrefix(meetingId, current.start), current.disconnections);
+  const disconnections = await store.disconnections.readFor(
+    current.day,
+    disconnectionPrefix(meetingId, current.start),
+    current.disconnections,
+  );
   // Row keys start with the dimension; a meeting's rows of one dimension are parts 0, 1, ...
   const prefixes = dimensions.map((d) => aggregateRowKey(d, meetingId, 0).replace(/\|0+$/, '|'));
-  const keys = location.aggregateKeys !== undefined
-    ? location.aggregateKeys
-    : (await Promise.all(location.aggregateDays.map(async (day) => (await store.aggregates.rowKeysOfMeeting(day, meetingId)).map((rowKey) => ({ day, rowKey }))))).flat();
+  const keys =
+    location.aggregateKeys !== undefined
+      ? location.aggregateKeys
+      : (
+          await Promise.all(
+            location.aggregateDays.map(async (day) =>
+              (await store.aggregates.rowKeysOfMeeting(day, meetingId)).map((rowKey) => ({ day, rowKey })),
+            ),
+          )
+        ).flat();
   const wanted = keys.filter((k) => prefixes.some((p) => k.rowKey.startsWith(p)));
-  const entities = await mapBounded(wanted, async (k) => {
-    try {
-      return await store.aggregates.client.getEntity<Record<string, unknown>>(k.day, k.rowKey);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }, 8);
-  const contributions = entities.filter((e): e is NonNullable<typeof e> => e !== undefined).flatMap(entityToContributions)
+  const entities = await mapBounded(
+    wanted,
+    async (k) => {
+      try {
+        return await store.aggregates.client.getEntity<Record<string, unknown>>(k.day, k.rowKey);
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    8,
+  );
+  const contributions = entities
+    .filter((e): e is NonNullable<typeof e> => e !== undefined)
+    .flatMap(entityToContributions)
     .map(({ meetingId: _meeting, ...c }) => c);
   return { listing, disconnections, contributions };
 }

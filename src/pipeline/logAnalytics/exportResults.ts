@@ -20,7 +20,11 @@ export interface LogsUploader {
     ruleId: string,
     streamName: string,
     logs: Record<string, unknown>[],
-    options?: { maxConcurrency?: number; abortSignal?: AbortSignal; onError?: (error: { failedLogs: Record<string, unknown>[]; cause: Error }) => void },
+    options?: {
+      maxConcurrency?: number;
+      abortSignal?: AbortSignal;
+      onError?: (error: { failedLogs: Record<string, unknown>[]; cause: Error }) => void;
+    },
   ): Promise<void>;
 }
 
@@ -55,7 +59,13 @@ export async function exportQueuedResults(deps: LogExportDeps, options: LogExpor
   const log = options.log ?? SILENT_LOG;
   const now = deps.now ?? (() => new Date());
   const status: LogExportStatus = {
-    startedAt: now().toISOString(), finishedAt: '', meetingsSent: 0, rowsSent: 0, meetingsLeft: 0, meetingsGone: 0, siteRatesSent: 0,
+    startedAt: now().toISOString(),
+    finishedAt: '',
+    meetingsSent: 0,
+    rowsSent: 0,
+    meetingsLeft: 0,
+    meetingsGone: 0,
+    siteRatesSent: 0,
   };
   try {
     const queued = await deps.queue.list(deps.maxMeetings ?? 5000);
@@ -81,9 +91,13 @@ export async function exportQueuedResults(deps: LogExportDeps, options: LogExpor
   }
   status.finishedAt = now().toISOString();
   if (status.lastError !== undefined) {
-    log.warn(`${FUNCTION}: ${status.meetingsSent} meetings sent, ${status.meetingsLeft} left for the next run: ${status.lastError}`);
+    log.warn(
+      `${FUNCTION}: ${status.meetingsSent} meetings sent, ${status.meetingsLeft} left for the next run: ${status.lastError}`,
+    );
   } else if (status.meetingsSent > 0 || status.meetingsGone > 0) {
-    log.info(`${FUNCTION}: ${status.meetingsSent} meetings sent (${status.rowsSent} rows), ${status.meetingsLeft} left for the next run`);
+    log.info(
+      `${FUNCTION}: ${status.meetingsSent} meetings sent (${status.rowsSent} rows), ${status.meetingsLeft} left for the next run`,
+    );
   }
   try {
     await deps.queue.recordStatus(status);
@@ -102,18 +116,22 @@ async function sendBatch(
   now: () => Date,
 ): Promise<string | undefined> {
   const sentAt = now().toISOString();
-  const built = await mapBounded(batch, async (entry) => {
-    const result = await readCurrentResult(deps.store, entry.meetingId, SENT_DIMENSIONS);
-    if (result === undefined) return { entry, meetings: [], disconnections: [] };
-    // The analysis queues the meeting right after storing its result, so the entry's stamp is the stored result's.
-    const stamp = { run: entry.run, configFingerprint: entry.configFingerprint };
-    const rowOptions = { includeUserIds: deps.includeUserIds, sentAt };
-    return {
-      entry,
-      meetings: meetingRows(result.listing, result.contributions, stamp, rowOptions),
-      disconnections: disconnectionRows(result.listing, result.disconnections, stamp, rowOptions),
-    };
-  }, 8);
+  const built = await mapBounded(
+    batch,
+    async (entry) => {
+      const result = await readCurrentResult(deps.store, entry.meetingId, SENT_DIMENSIONS);
+      if (result === undefined) return { entry, meetings: [], disconnections: [] };
+      // The analysis queues the meeting right after storing its result, so the entry's stamp is the stored result's.
+      const stamp = { run: entry.run, configFingerprint: entry.configFingerprint };
+      const rowOptions = { includeUserIds: deps.includeUserIds, sentAt };
+      return {
+        entry,
+        meetings: meetingRows(result.listing, result.contributions, stamp, rowOptions),
+        disconnections: disconnectionRows(result.listing, result.disconnections, stamp, rowOptions),
+      };
+    },
+    8,
+  );
 
   const failed = new Set<string>();
   let firstError: string | undefined;
@@ -137,8 +155,14 @@ async function sendBatch(
       }
     }
   };
-  await upload(LOG_TABLES.meetings.stream, built.flatMap((b) => b.meetings));
-  await upload(LOG_TABLES.disconnections.stream, built.flatMap((b) => b.disconnections));
+  await upload(
+    LOG_TABLES.meetings.stream,
+    built.flatMap((b) => b.meetings),
+  );
+  await upload(
+    LOG_TABLES.disconnections.stream,
+    built.flatMap((b) => b.disconnections),
+  );
 
   for (const b of built) {
     if (b.meetings.length === 0) {
@@ -158,14 +182,23 @@ async function sendBatch(
 }
 
 /** Sends the site drop rates when the last accepted sending is older than the interval; returns the error, if any. */
-async function sendSiteRatesIfDue(deps: LogExportDeps, status: LogExportStatus, deadline: number, now: () => Date): Promise<string | undefined> {
+async function sendSiteRatesIfDue(
+  deps: LogExportDeps,
+  status: LogExportStatus,
+  deadline: number,
+  now: () => Date,
+): Promise<string | undefined> {
   const last = await deps.queue.siteRatesSentAt();
   const at = now();
-  if (last !== undefined && at.getTime() - Date.parse(last) < (deps.siteRatesEveryMs ?? SITE_RATES_EVERY_MS)) return undefined;
+  if (last !== undefined && at.getTime() - Date.parse(last) < (deps.siteRatesEveryMs ?? SITE_RATES_EVERY_MS))
+    return undefined;
   const rows = await siteDropRateRows(deps.store, at);
   if (rows.length > 0) {
     try {
-      await deps.client.upload(deps.ruleId, LOG_TABLES.siteDropRates.stream, rows, { maxConcurrency: 2, abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+      await deps.client.upload(deps.ruleId, LOG_TABLES.siteDropRates.stream, rows, {
+        maxConcurrency: 2,
+        abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      });
     } catch (error) {
       const errors = (error as { errors?: Array<{ cause: unknown }> }).errors;
       return `site drop rates: ${describeUploadError(errors?.[0]?.cause ?? error)}`;
@@ -180,7 +213,9 @@ async function sendSiteRatesIfDue(deps: LogExportDeps, status: LogExportStatus, 
 function describeUploadError(error: unknown): string {
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   const message = describeError(error);
-  if (status === 403) return `HTTP 403: the app's identity lacks Monitoring Metrics Publisher on the data collection rule (${message})`;
-  if (status === 404) return `HTTP 404: no data collection rule with this id or stream at the endpoint; check ${SETTINGS.logsIngestionRuleId} and ${SETTINGS.logsIngestionEndpoint} (${message})`;
+  if (status === 403)
+    return `HTTP 403: the app's identity lacks Monitoring Metrics Publisher on the data collection rule (${message})`;
+  if (status === 404)
+    return `HTTP 404: no data collection rule with this id or stream at the endpoint; check ${SETTINGS.logsIngestionRuleId} and ${SETTINGS.logsIngestionEndpoint} (${message})`;
   return typeof status === 'number' ? `HTTP ${status}: ${message}` : message;
 }

@@ -47,15 +47,24 @@ export function readLogAnalyticsSettings(env: NodeJS.ProcessEnv = process.env): 
   try {
     url = new URL(endpoint);
   } catch {
-    throw new LogAnalyticsSettingsError(`${SETTINGS.logsIngestionEndpoint} is not a URL: expected the rule's logs ingestion endpoint, https://<name>.<region>-1.ingest.monitor.azure.com`);
+    throw new LogAnalyticsSettingsError(
+      `${SETTINGS.logsIngestionEndpoint} is not a URL: expected the rule's logs ingestion endpoint, https://<name>.<region>-1.ingest.monitor.azure.com`,
+    );
   }
-  if (url.protocol !== 'https:') throw new LogAnalyticsSettingsError(`${SETTINGS.logsIngestionEndpoint} must be an https:// URL (the token is sent to it)`);
+  if (url.protocol !== 'https:')
+    throw new LogAnalyticsSettingsError(
+      `${SETTINGS.logsIngestionEndpoint} must be an https:// URL (the token is sent to it)`,
+    );
   if (!/^dcr-[0-9a-f]{32}$/i.test(ruleId)) {
-    throw new LogAnalyticsSettingsError(`${SETTINGS.logsIngestionRuleId} must be the rule's immutable id (dcr- and 32 hex digits), not its name or resource id`);
+    throw new LogAnalyticsSettingsError(
+      `${SETTINGS.logsIngestionRuleId} must be the rule's immutable id (dcr- and 32 hex digits), not its name or resource id`,
+    );
   }
   const mode = setting(SETTINGS.logsIngestionUserIds, env);
   if (!(USER_ID_MODES as readonly string[]).includes(mode)) {
-    throw new LogAnalyticsSettingsError(`${SETTINGS.logsIngestionUserIds} must be ${USER_ID_MODES.join(' or ')}, got "${mode}"`);
+    throw new LogAnalyticsSettingsError(
+      `${SETTINGS.logsIngestionUserIds} must be ${USER_ID_MODES.join(' or ')}, got "${mode}"`,
+    );
   }
   const settings: LogAnalyticsSettings = { endpoint, ruleId, includeUserIds: mode === 'include' };
   const clientId = env[SETTINGS.logsIngestionClientId]?.trim();
@@ -69,7 +78,13 @@ export function logAnalyticsExport(store: Store, deps: Omit<LogExportDeps, 'stor
   const now = deps.now ?? (() => new Date());
   return {
     queue: (result, stamp) =>
-      queue.add({ meetingId: result.listing.meetingId, run: stamp.run, analysedAt: result.listing.analysedAt, configFingerprint: stamp.configFingerprint, queuedAt: now().toISOString() }),
+      queue.add({
+        meetingId: result.listing.meetingId,
+        run: stamp.run,
+        analysedAt: result.listing.analysedAt,
+        configFingerprint: stamp.configFingerprint,
+        queuedAt: now().toISOString(),
+      }),
     run: (options) => exportQueuedResults({ ...deps, store, queue }, options),
   };
 }
@@ -81,13 +96,24 @@ export interface ExportFromSettingsOptions {
 }
 
 /** The export from the app settings, or undefined when it is off. */
-export function logAnalyticsExportFromEnv(store: Store, env: NodeJS.ProcessEnv = process.env, options: ExportFromSettingsOptions = {}): LogAnalyticsExport | undefined {
+export function logAnalyticsExportFromEnv(
+  store: Store,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ExportFromSettingsOptions = {},
+): LogAnalyticsExport | undefined {
   const settings = readLogAnalyticsSettings(env);
   if (settings === undefined) return undefined;
-  const credential = options.credential
-    ?? (settings.clientId !== undefined ? new ManagedIdentityCredential({ clientId: settings.clientId }) : new DefaultAzureCredential());
+  const credential =
+    options.credential ??
+    (settings.clientId !== undefined
+      ? new ManagedIdentityCredential({ clientId: settings.clientId })
+      : new DefaultAzureCredential());
   const client = new LogsIngestionClient(settings.endpoint, credential, options.clientOptions ?? {});
-  const deps: Omit<LogExportDeps, 'store' | 'queue'> = { client, ruleId: settings.ruleId, includeUserIds: settings.includeUserIds };
+  const deps: Omit<LogExportDeps, 'store' | 'queue'> = {
+    client,
+    ruleId: settings.ruleId,
+    includeUserIds: settings.includeUserIds,
+  };
   if (options.now) deps.now = options.now;
   return logAnalyticsExport(store, deps);
 }
@@ -98,7 +124,11 @@ const perStore = new WeakMap<Store, LogAnalyticsExport | undefined>();
  * The export of this process for a store, built once from the app settings; undefined when it is off or its
  * settings are wrong (then logged once: the analysis runs without it).
  */
-export function logAnalyticsExportFor(store: Store, log: { error(message: string): void }, env: NodeJS.ProcessEnv = process.env): LogAnalyticsExport | undefined {
+export function logAnalyticsExportFor(
+  store: Store,
+  log: { error(message: string): void },
+  env: NodeJS.ProcessEnv = process.env,
+): LogAnalyticsExport | undefined {
   if (perStore.has(store)) return perStore.get(store);
   let built: LogAnalyticsExport | undefined;
   try {

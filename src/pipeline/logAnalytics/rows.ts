@@ -54,22 +54,28 @@ export function meetingRows(
     AnalysedAt: listing.analysedAt,
     ConfigFingerprint: stamp.configFingerprint,
   };
-  const rows: MeetingRow[] = [{
-    ...common,
-    Dimension: 'meeting',
-    DimensionKey: '',
-    Participants: human.participants,
-    EligibleSessions: human.eligibleSessions,
-    Drops: human.drops,
-    DropRate: rate(human.drops, human.eligibleSessions),
-    LostSeconds: human.lostSeconds,
-    AffectedParticipants: human.affectedParticipants,
-    MassEvents: s.massEvents,
-    PossibleDrops: s.possibleDrops,
-  }];
+  const rows: MeetingRow[] = [
+    {
+      ...common,
+      Dimension: 'meeting',
+      DimensionKey: '',
+      Participants: human.participants,
+      EligibleSessions: human.eligibleSessions,
+      Drops: human.drops,
+      DropRate: rate(human.drops, human.eligibleSessions),
+      LostSeconds: human.lostSeconds,
+      AffectedParticipants: human.affectedParticipants,
+      MassEvents: s.massEvents,
+      PossibleDrops: s.possibleDrops,
+    },
+  ];
   const sent = contributions
     .filter((c) => SENT_DIMENSIONS.includes(c.dimension))
-    .sort((a, b) => SENT_DIMENSIONS.indexOf(a.dimension) - SENT_DIMENSIONS.indexOf(b.dimension) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    .sort(
+      (a, b) =>
+        SENT_DIMENSIONS.indexOf(a.dimension) - SENT_DIMENSIONS.indexOf(b.dimension) ||
+        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
   for (const c of sent) {
     rows.push({
       ...common,

@@ -21,7 +21,10 @@ export async function siteDropRateRows(store: Store, now: Date): Promise<SiteDro
   const baselineStart = weekStart - BASELINE_DAYS * DAY_MS;
   const weekFirstDay = utcDay(weekStart);
   const contributions = await store.aggregates.list('site', utcDay(baselineStart), utcDay(today));
-  const sites = new Map<string, { meetings: Set<string>; eligible: number; drops: number; lost: number; baseEligible: number; baseDrops: number }>();
+  const sites = new Map<
+    string,
+    { meetings: Set<string>; eligible: number; drops: number; lost: number; baseEligible: number; baseDrops: number }
+  >();
   for (const c of contributions) {
     let site = sites.get(c.key);
     if (site === undefined) {
@@ -39,18 +42,20 @@ export async function siteDropRateRows(store: Store, now: Date): Promise<SiteDro
     }
   }
   const sentAt = now.toISOString();
-  return [...sites.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, s]) => ({
-    TimeGenerated: sentAt,
-    Site: name,
-    WeekStart: new Date(weekStart).toISOString(),
-    WeekEnd: new Date(today + DAY_MS).toISOString(),
-    Meetings: s.meetings.size,
-    EligibleSessions: s.eligible,
-    Drops: s.drops,
-    DropRate: rate(s.drops, s.eligible),
-    LostSeconds: Math.round(s.lost * 1000) / 1000,
-    BaselineEligibleSessions: s.baseEligible,
-    BaselineDrops: s.baseDrops,
-    BaselineDropRate: rate(s.baseDrops, s.baseEligible),
-  }));
+  return [...sites.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, s]) => ({
+      TimeGenerated: sentAt,
+      Site: name,
+      WeekStart: new Date(weekStart).toISOString(),
+      WeekEnd: new Date(today + DAY_MS).toISOString(),
+      Meetings: s.meetings.size,
+      EligibleSessions: s.eligible,
+      Drops: s.drops,
+      DropRate: rate(s.drops, s.eligible),
+      LostSeconds: Math.round(s.lost * 1000) / 1000,
+      BaselineEligibleSessions: s.baseEligible,
+      BaselineDrops: s.baseDrops,
+      BaselineDropRate: rate(s.baseDrops, s.baseEligible),
+    }));
 }

@@ -71,7 +71,10 @@ export class TableText<R> {
   private readonly widths: number[];
   private measured = 0;
 
-  constructor(private readonly columns: readonly TextColumn<R>[], private readonly indent = '') {
+  constructor(
+    private readonly columns: readonly TextColumn<R>[],
+    private readonly indent = '',
+  ) {
     this.widths = columns.map((c) => displayWidth(c.header));
   }
 
@@ -111,7 +114,11 @@ export class TableText<R> {
 /** `label: value` lines with the labels padded to one width. */
 export function renderBlock(pairs: readonly (readonly [string, CellValue])[], indent = ''): string {
   const width = pairs.reduce((w, [label]) => Math.max(w, displayWidth(label)), 0);
-  return pairs.map(([label, value]) => `${indent}${padEndTo(label + ':', width + 1)} ${textCell(value)}`.trimEnd()).join('\n') + '\n';
+  return (
+    pairs
+      .map(([label, value]) => `${indent}${padEndTo(label + ':', width + 1)} ${textCell(value)}`.trimEnd())
+      .join('\n') + '\n'
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,7 +181,11 @@ export function renderDisconnectionsText(rows: readonly DisconnectionRow[], hidd
  * one very large meeting) can be written out without first building it whole; the pieces joined are
  * exactly that text.
  */
-export function* disconnectionsTextChunks(rows: readonly DisconnectionRow[], hiddenPossible = 0, linesPerChunk = 2000): Generator<string> {
+export function* disconnectionsTextChunks(
+  rows: readonly DisconnectionRow[],
+  hiddenPossible = 0,
+  linesPerChunk = 2000,
+): Generator<string> {
   let out: string[] = [];
   let i = 0;
   while (i < rows.length) {
@@ -196,7 +207,9 @@ export function* disconnectionsTextChunks(rows: readonly DisconnectionRow[], hid
       const counted = r.counted ? 'counted' : 'not counted';
       const kind = r.kind === 'drop-device-switch' ? ', came back on another device' : '';
       const mass = r.massEventId ? `, mass event ${visible(r.massEventId)}` : '';
-      out.push(`    ${r.leaveTime} -> ${shortTime(r.rejoinTime, r.leaveTime)}  gap ${r.gapSeconds} s  ${r.band}, ${counted}${kind}${mass}`);
+      out.push(
+        `    ${r.leaveTime} -> ${shortTime(r.rejoinTime, r.leaveTime)}  gap ${r.gapSeconds} s  ${r.band}, ${counted}${kind}${mass}`,
+      );
       out.push(`      ${visible(r.reason)}`);
       if (out.length >= linesPerChunk) {
         yield `${out.join('\n')}\n`;
@@ -219,7 +232,9 @@ export function* disconnectionsTextChunks(rows: readonly DisconnectionRow[], hid
   yield `${out.join('\n')}\n`;
 }
 
-const CLASS_COLUMNS: readonly TextColumn<[string, SummaryReport['totals']['byClass'][keyof SummaryReport['totals']['byClass']]]>[] = [
+const CLASS_COLUMNS: readonly TextColumn<
+  [string, SummaryReport['totals']['byClass'][keyof SummaryReport['totals']['byClass']]]
+>[] = [
   { header: 'class', value: ([cls]) => cls },
   { header: 'participants', value: ([, c]) => c.participants, right: true },
   { header: 'sessions', value: ([, c]) => c.sessions, right: true },
@@ -251,7 +266,10 @@ export function renderSummaryText(report: SummaryReport, limit?: number): string
   parts.push(
     renderBlock([
       ['Meetings', `${t.meetings} (${t.meetingsAffected} with a counted drop, ${pctText(t.meetingsAffectedPct)})`],
-      ['Participant-meetings', `${t.participantMeetings} human (${t.participantMeetingsAffected} affected, ${pctText(t.participantMeetingsAffectedPct)})`],
+      [
+        'Participant-meetings',
+        `${t.participantMeetings} human (${t.participantMeetingsAffected} affected, ${pctText(t.participantMeetingsAffectedPct)})`,
+      ],
       ['Eligible sessions', `${t.eligibleHumanSessions} human`],
       ['Counted drops', `${t.drops} (drop rate ${t.dropRatePct.toFixed(2)}% of eligible human sessions)`],
       ['Time lost', `${t.lostSeconds} s`],
@@ -318,6 +336,9 @@ export function renderRecordsText(rows: readonly RecordRow[], showFiles: boolean
 
 /** One record of renderRecordsText, with the `File:` line before it when `fileLine`. */
 export function recordText(r: RecordRow, fileLine: boolean): string {
-  const auditData = JSON.stringify(r.auditData, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  const auditData = JSON.stringify(r.auditData, null, 2).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
   return `${fileLine ? `File: ${visible(r.file)}\n\n` : ''}Line #${r.line}\nCreationDate=${r.creationDate}\nUserId=${visible(r.userId)}\nOperation=${r.operation}\nAuditData:\n${auditData}\n\n`;
 }

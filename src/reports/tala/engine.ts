@@ -1,6 +1,13 @@
 // tala v3.0.0 aggregation of one input file: meetings, attendees and connections exactly as
 // tala builds them (docs/design/tala-compatibility.md), in linear-logarithmic time instead of tala's quadratic scans.
-import { joinTimeText, leaveTimeText, type AuditRecord, type Attendee, type Rejection, type SessionRecord } from '../../audit/records.js';
+import {
+  joinTimeText,
+  leaveTimeText,
+  type AuditRecord,
+  type Attendee,
+  type Rejection,
+  type SessionRecord,
+} from '../../audit/records.js';
 
 /** One kept connection: tala's seven fields, plus the parsed times used for ordering. */
 export interface TalaConnection {
@@ -217,13 +224,23 @@ export class TalaAggregator {
   /** first_join / last_leave: strictly earlier join / strictly later leave replaces the raw string. */
   private widen(meeting: TalaMeeting, record: SessionRecord): void {
     if (record.joinTime < 0) {
-      this.notices.push({ file: record.source.file, line: record.source.line, field: 'AuditData.JoinTime', reason: 'before 1970; ignored for first_join (as tala)' });
+      this.notices.push({
+        file: record.source.file,
+        line: record.source.line,
+        field: 'AuditData.JoinTime',
+        reason: 'before 1970; ignored for first_join (as tala)',
+      });
     } else if (record.joinTime < meeting.firstJoinMs) {
       meeting.firstJoin = joinTimeText(record);
       meeting.firstJoinMs = record.joinTime;
     }
     if (record.leaveTime < 0) {
-      this.notices.push({ file: record.source.file, line: record.source.line, field: 'AuditData.LeaveTime', reason: 'before 1970; ignored for last_leave (as tala)' });
+      this.notices.push({
+        file: record.source.file,
+        line: record.source.line,
+        field: 'AuditData.LeaveTime',
+        reason: 'before 1970; ignored for last_leave (as tala)',
+      });
     } else if (record.leaveTime > meeting.lastLeaveMs) {
       meeting.lastLeave = leaveTimeText(record);
       meeting.lastLeaveMs = record.leaveTime;

@@ -30,7 +30,10 @@ async function get(route: string, query: Record<string, string>, on: ReportDeps 
   return { status: r.status, json: JSON.parse(r.body) };
 }
 
-function assertRefused(r: { status: number; json: { error?: { code: string; parameter?: string } } }, what: string): void {
+function assertRefused(
+  r: { status: number; json: { error?: { code: string; parameter?: string } } },
+  what: string,
+): void {
   assert.equal(r.status, 400, what);
   assert.equal(r.json.error?.code, 'InvalidContinuationToken', what);
   assert.equal(r.json.error?.parameter, 'continuationToken', what);
@@ -41,7 +44,9 @@ const NO_FILTER = '\n{}';
 
 test('a token minted the way anyone could before (unkeyed hash, garbage inner table token) is refused, not a 500', async () => {
   const q = createHash('sha256').update('meetings\n\n{}').digest('base64url').slice(0, 16);
-  const forged = Buffer.from(JSON.stringify({ v: 1, r: 'meetings', q, t: 'garbage!!', s: 0, n: 100 })).toString('base64url');
+  const forged = Buffer.from(JSON.stringify({ v: 1, r: 'meetings', q, t: 'garbage!!', s: 0, n: 100 })).toString(
+    'base64url',
+  );
   assertRefused(await get('meetings', { continuationToken: forged }), 'v1 forgery');
 });
 
@@ -70,11 +75,21 @@ test('a correctly signed token with out-of-bounds or malformed content is refuse
     { skip: 0, pageSize: 100, table: Buffer.from('not json').toString('base64') },
   ];
   for (const state of cases) {
-    assertRefused(await get('meetings', { continuationToken: encodeToken(key, 'meetings', NO_FILTER, state) }), JSON.stringify(state));
-    assertRefused(await get('disconnections', { continuationToken: encodeToken(key, 'disconnections', NO_FILTER, state) }), JSON.stringify(state));
+    assertRefused(
+      await get('meetings', { continuationToken: encodeToken(key, 'meetings', NO_FILTER, state) }),
+      JSON.stringify(state),
+    );
+    assertRefused(
+      await get('disconnections', { continuationToken: encodeToken(key, 'disconnections', NO_FILTER, state) }),
+      JSON.stringify(state),
+    );
   }
   // The same shape with a sound state is accepted: the refusals above are about the content.
-  assert.equal((await get('meetings', { continuationToken: encodeToken(key, 'meetings', NO_FILTER, { skip: 1, pageSize: 100 }) })).status, 200);
+  assert.equal(
+    (await get('meetings', { continuationToken: encodeToken(key, 'meetings', NO_FILTER, { skip: 1, pageSize: 100 }) }))
+      .status,
+    200,
+  );
 });
 
 test('a token from another storage account (another key) is refused', async () => {
@@ -86,7 +101,11 @@ test('a token from another storage account (another key) is refused', async () =
 test('another instance on the same account (fresh clients, fresh cache) accepts the tokens of the first', async () => {
   const first = await get('meetings', { limit: '2' });
   const second = openStore(storageClientsFromConnectionString(testConnectionString()), store.names);
-  const next = await get('meetings', { limit: '2', continuationToken: first.json.continuationToken as string }, { store: second, config: new CachedConfig(second.config) });
+  const next = await get(
+    'meetings',
+    { limit: '2', continuationToken: first.json.continuationToken as string },
+    { store: second, config: new CachedConfig(second.config) },
+  );
   assert.equal(next.status, 200);
   assert.equal(next.json.items.length, 2);
   assert.notDeepEqual(next.json.items, first.json.items);

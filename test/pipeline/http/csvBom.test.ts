@@ -38,18 +38,29 @@ test('bom=1 puts a UTF-8 byte order mark before the same CSV text, on every CSV 
 });
 
 test('bom=1 with Accept: text/csv; the token of a marked page serves the next page', async () => {
-  const first = await answerReport({ route: 'attendees', params: {}, query: { limit: '5', bom: '1' }, accept: 'text/csv' }, fx.deps);
+  const first = await answerReport(
+    { route: 'attendees', params: {}, query: { limit: '5', bom: '1' }, accept: 'text/csv' },
+    fx.deps,
+  );
   assert.equal(first.status, 200, first.body);
   assert.ok(first.body.startsWith(UTF8_BOM + 'meetingId,'));
   const token = first.headers[CONTINUATION_HEADER];
   assert.ok(token !== undefined);
-  const next = await answerReport({ route: 'attendees', params: {}, query: { limit: '5', continuationToken: token }, accept: 'text/csv' }, fx.deps);
+  const next = await answerReport(
+    { route: 'attendees', params: {}, query: { limit: '5', continuationToken: token }, accept: 'text/csv' },
+    fx.deps,
+  );
   assert.equal(next.status, 200, next.body);
   assert.ok(next.body.startsWith('meetingId,'));
 });
 
 test('bom is refused, naming the parameter, with JSON or with a value other than 1/true/0/false', async () => {
-  const refused: Array<Record<string, string>> = [{ bom: '1' }, { bom: '1', format: 'json' }, { bom: 'yes', format: 'csv' }, { bom: '', format: 'csv' }];
+  const refused: Array<Record<string, string>> = [
+    { bom: '1' },
+    { bom: '1', format: 'json' },
+    { bom: 'yes', format: 'csv' },
+    { bom: '', format: 'csv' },
+  ];
   for (const query of refused) {
     const r = await fx.get('meetings', query);
     assert.equal(r.status, 400, JSON.stringify(query));

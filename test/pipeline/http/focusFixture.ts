@@ -16,12 +16,17 @@ import { CONFIG_BLOBS } from '../../../src/names.js';
 import { freshStore } from '../../storage/testStore.js';
 import { generated } from '../pipelineFixtures.js';
 
-export const SITE_MAP = 'NetworkIP,NetworkName,NetworkRange,BuildingName\n10.57.0.0,HQ Network,16,HQ\n10.58.0.0,Branch Network,16,Branch\n';
+export const SITE_MAP =
+  'NetworkIP,NetworkName,NetworkRange,BuildingName\n10.57.0.0,HQ Network,16,HQ\n10.58.0.0,Branch Network,16,Branch\n';
 
 export interface FocusFixture {
   deps: ReportDeps;
   expected: Array<{ meeting: Meeting; analysis: MeetingAnalysis }>;
-  get(route: string, query?: Record<string, string>, params?: Record<string, string>): Promise<{ status: number; body: string; json: any }>;
+  get(
+    route: string,
+    query?: Record<string, string>,
+    params?: Record<string, string>,
+  ): Promise<{ status: number; body: string; json: any }>;
 }
 
 export async function focusFixture(label: string, records = 1500, seed = 5): Promise<FocusFixture> {
@@ -35,16 +40,27 @@ export async function focusFixture(label: string, records = 1500, seed = 5): Pro
   assert.equal(run.failed, 0);
 
   const dataset = new AuditDataset();
-  await dataset.addExport(readExport((async function* () { yield content; })(), { file: 'gen.ndjson' }));
+  await dataset.addExport(
+    readExport(
+      (async function* () {
+        yield content;
+      })(),
+      { file: 'gen.ndjson' },
+    ),
+  );
   const classifier = new SessionClassifier({ siteMap: SiteMap.fromCqdCsv(SITE_MAP, 'sitemap.csv').map });
-  const expected = dataset.meetings().map((meeting) => ({ meeting, analysis: analyseMeeting(meeting, (s) => classifier.classify(s)) }));
+  const expected = dataset
+    .meetings()
+    .map((meeting) => ({ meeting, analysis: analyseMeeting(meeting, (s) => classifier.classify(s)) }));
 
   return {
     deps,
     expected,
     async get(route, query = {}, params = {}) {
       const response = await answerReport({ route, params, query }, deps);
-      const json = response.headers['content-type']?.startsWith('application/json') ? JSON.parse(response.body) : undefined;
+      const json = response.headers['content-type']?.startsWith('application/json')
+        ? JSON.parse(response.body)
+        : undefined;
       return { status: response.status, body: response.body, json };
     },
   };

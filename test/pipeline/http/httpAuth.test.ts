@@ -2,7 +2,12 @@
 // request goes on only when App Service authentication is on for the app and signed the caller in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { functionAuthLevel, httpAuthMode, PRINCIPAL_ID_HEADER, signInRefusal } from '../../../src/pipeline/http/httpAuth.js';
+import {
+  functionAuthLevel,
+  httpAuthMode,
+  PRINCIPAL_ID_HEADER,
+  signInRefusal,
+} from '../../../src/pipeline/http/httpAuth.js';
 
 const headers = (values: Record<string, string> = {}) => new Headers(values);
 const EASY_AUTH_ON = { WEBSITE_AUTH_ENABLED: 'True' };
@@ -26,8 +31,14 @@ test('with function keys nothing is refused here (the host checked the key)', ()
 });
 
 test('entra mode: a request Easy Auth signed in goes on', () => {
-  assert.equal(signInRefusal('entra', headers({ [PRINCIPAL_ID_HEADER]: '00000000-0000-0000-0000-000000000001' }), EASY_AUTH_ON), undefined);
-  assert.equal(signInRefusal('entra', headers({ [PRINCIPAL_ID_HEADER]: 'x' }), { WEBSITE_AUTH_ENABLED: 'true' }), undefined);
+  assert.equal(
+    signInRefusal('entra', headers({ [PRINCIPAL_ID_HEADER]: '00000000-0000-0000-0000-000000000001' }), EASY_AUTH_ON),
+    undefined,
+  );
+  assert.equal(
+    signInRefusal('entra', headers({ [PRINCIPAL_ID_HEADER]: 'x' }), { WEBSITE_AUTH_ENABLED: 'true' }),
+    undefined,
+  );
 });
 
 test('entra mode: no principal header is 401 with a Bearer challenge and what to do', () => {

@@ -8,7 +8,10 @@ test('ip: networks and bare addresses (one host); a regex is refused and pointed
   assert.deepEqual(parseFilter(queryValues({ ip: '10.57.0.0/16,10.58.6.1' })).ip, ['10.57.0.0/16', '10.58.6.1/32']);
   assert.throws(
     () => parseFilter(queryValues({ ip: '^10\\.57\\.' })),
-    (e: Error) => /"ip" must be comma-separated CIDR ranges .*a bare address is one host.*; for a regular expression use "ipRegex"$/.test(e.message),
+    (e: Error) =>
+      /"ip" must be comma-separated CIDR ranges .*a bare address is one host.*; for a regular expression use "ipRegex"$/.test(
+        e.message,
+      ),
   );
   assert.throws(
     () => parseFilter(queryValues({ ip: '10.57.0.0/33' })),

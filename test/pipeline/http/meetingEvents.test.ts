@@ -20,7 +20,13 @@ test('hand-offs and other notes of a meeting, with ISO times', async () => {
   assert.equal(r.status, 200, r.body);
   assert.deepEqual(
     r.json.notes,
-    analysis.notes.map((n) => ({ participantKey: n.participantKey, kind: n.kind, time: formatIsoUtc(n.time), reason: n.reason, recordIds: n.recordIds })),
+    analysis.notes.map((n) => ({
+      participantKey: n.participantKey,
+      kind: n.kind,
+      time: formatIsoUtc(n.time),
+      reason: n.reason,
+      recordIds: n.recordIds,
+    })),
   );
   assert.deepEqual(r.json.massEvents, []);
 });
@@ -34,8 +40,13 @@ test('mass events of a meeting, and its drops carry their id', async () => {
   assert.deepEqual(
     r.json.massEvents,
     analysis.massEvents.map((m) => ({
-      id: m.id, start: formatIsoUtc(m.start), end: formatIsoUtc(m.end), participants: m.participants,
-      humansInMeeting: m.humansInMeeting, sites: m.sites, reason: m.reason,
+      id: m.id,
+      start: formatIsoUtc(m.start),
+      end: formatIsoUtc(m.end),
+      participants: m.participants,
+      humansInMeeting: m.humansInMeeting,
+      sites: m.sites,
+      reason: m.reason,
     })),
   );
   const ids = new Set(r.json.massEvents.map((m: { id: string }) => m.id));

@@ -24,7 +24,11 @@ async function attendeesOfMeeting(meetingId = TOWN_HALL): Promise<string[]> {
   const ids: string[] = [];
   let token: string | null = null;
   do {
-    const query: Record<string, string> = { meeting: meetingId, limit: '1000', ...(token === null ? {} : { continuationToken: token }) };
+    const query: Record<string, string> = {
+      meeting: meetingId,
+      limit: '1000',
+      ...(token === null ? {} : { continuationToken: token }),
+    };
     const r = JSON.parse((await answerReport({ route: 'attendees', params: {}, query }, deps)).body);
     ids.push(...r.items.map((s: { recordId: string }) => s.recordId));
     token = r.continuationToken;
@@ -48,13 +52,16 @@ before(async () => {
       lines.push(sessionLine(`${user}-a`, TOWN_HALL, user, join, clock(59)));
     }
   }
-  for (let i = 0; i < 30; i++) lines.push(sessionLine(`s${String(i).padStart(2, '0')}`, SMALL, `small${i}`, clock(i), clock(40)));
+  for (let i = 0; i < 30; i++)
+    lines.push(sessionLine(`s${String(i).padStart(2, '0')}`, SMALL, `small${i}`, clock(i), clock(40)));
   const content = ndjson(lines);
   const store = await freshStore('mpg');
   await ingestExport({ blobName: 'townhall.ndjson', etag: '"m"', content }, { store });
   await analyseMarkedMeetings({ store }, { deadline: Date.now() + 600_000 });
   deps = { store, config: new CachedConfig(store.config) };
-  const expected = (await analyseInMemory([{ name: 'townhall.ndjson', content }])).find((e) => e.meeting.meetingId === TOWN_HALL);
+  const expected = (await analyseInMemory([{ name: 'townhall.ndjson', content }])).find(
+    (e) => e.meeting.meetingId === TOWN_HALL,
+  );
   expectedRecordIds = expected!.meeting.sessions.map((s) => s.recordId).sort();
   expectedDisconnections = expected!.analysis.disconnections.length;
   assert.ok(expectedDisconnections >= DROPPERS * 0.9, `the fixture should hold about ${DROPPERS} disconnections`);
@@ -72,7 +79,9 @@ test('a big meeting is answered a page at a time, with every session and disconn
   let token: string | null = null;
   let pages = 0;
   do {
-    const { json } = await meeting(token === null ? { limit: '500', include: 'all' } : { limit: '500', include: 'all', continuationToken: token });
+    const { json } = await meeting(
+      token === null ? { limit: '500', include: 'all' } : { limit: '500', include: 'all', continuationToken: token },
+    );
     pages++;
     assert.ok(json.sessions.length <= 500 && json.disconnections.length <= 500);
     assert.equal(json.sessionsTotal, expectedRecordIds.length);
@@ -109,7 +118,8 @@ test('include picks the parts; a token is bound to them', async () => {
   let token = only.json.continuationToken as string | null;
   let pages = 1;
   while (token !== null) {
-    token = (await meeting({ include: 'disconnections', limit: '50', continuationToken: token })).json.continuationToken;
+    token = (await meeting({ include: 'disconnections', limit: '50', continuationToken: token })).json
+      .continuationToken;
     pages++;
   }
   assert.equal(pages, Math.ceil(expectedDisconnections / 50));
@@ -117,11 +127,18 @@ test('include picks the parts; a token is bound to them', async () => {
   assert.ok(Array.isArray(events.json.notes) && Array.isArray(events.json.massEvents));
   assert.equal(events.json.continuationToken, null);
   const refused = await answerReport(
-    { route: 'meetings/{*meetingId}', params: { meetingId: TOWN_HALL }, query: { include: 'sessions', continuationToken: only.json.continuationToken } },
+    {
+      route: 'meetings/{*meetingId}',
+      params: { meetingId: TOWN_HALL },
+      query: { include: 'sessions', continuationToken: only.json.continuationToken },
+    },
     deps,
   );
   assert.equal(refused.status, 400);
-  const unknown = await answerReport({ route: 'meetings/{*meetingId}', params: { meetingId: TOWN_HALL }, query: { include: 'attendees' } }, deps);
+  const unknown = await answerReport(
+    { route: 'meetings/{*meetingId}', params: { meetingId: TOWN_HALL }, query: { include: 'attendees' } },
+    deps,
+  );
   assert.equal(unknown.status, 400);
   assert.equal(JSON.parse(unknown.body).error.parameter, 'include');
 });

@@ -14,7 +14,9 @@ import { openApiProblems } from './openApiRules.js';
 type Json = Record<string, any>;
 const doc = openApiDocument(REPORT_ROUTES, 'functionKey') as Json;
 const operations = (d: Json): Array<{ path: string; method: string; op: Json }> =>
-  Object.entries(d['paths'] as Json).flatMap(([path, item]) => Object.entries(item as Json).map(([method, op]) => ({ path, method, op: op as Json })));
+  Object.entries(d['paths'] as Json).flatMap(([path, item]) =>
+    Object.entries(item as Json).map(([method, op]) => ({ path, method, op: op as Json })),
+  );
 
 test('the document keeps the OpenAPI 3.1 rules (version, info, paths, parameters, responses, security, $refs), in both sign-in modes', () => {
   assert.deepEqual(openApiProblems(doc), []);
@@ -31,11 +33,31 @@ test('the rule check finds each kind of breach (it is not vacuous)', () => {
   };
   assert.match(broken((d) => (d['openapi'] = '3.0.3')).join('\n'), /3\.1\.x/);
   assert.match(broken((d) => delete d['info']['version']).join('\n'), /info needs/);
-  assert.match(broken((d) => (d['paths']['/health']['get']['responses']['500'] = { $ref: '#/components/responses/Nope' })).join('\n'), /does not resolve/);
-  assert.match(broken((d) => (d['paths']['/meetings/{meetingId}']['get']['parameters'] = [])).join('\n'), /\{meetingId\} is not described/);
-  assert.match(broken((d) => (d['paths']['/health']['get']['security'] = [{ nokey: [] }])).join('\n'), /"nokey" is not in components/);
-  assert.match(broken((d) => (d['paths']['/meetings']['get']['parameters'][0]['in'] = 'body')).join('\n'), /in must be/);
-  assert.match(broken((d) => (d['paths']['/users']['get']['responses']['200']['content']['application/json']['schema']['type'] = 'list')).join('\n'), /not a JSON Schema type/);
+  assert.match(
+    broken((d) => (d['paths']['/health']['get']['responses']['500'] = { $ref: '#/components/responses/Nope' })).join(
+      '\n',
+    ),
+    /does not resolve/,
+  );
+  assert.match(
+    broken((d) => (d['paths']['/meetings/{meetingId}']['get']['parameters'] = [])).join('\n'),
+    /\{meetingId\} is not described/,
+  );
+  assert.match(
+    broken((d) => (d['paths']['/health']['get']['security'] = [{ nokey: [] }])).join('\n'),
+    /"nokey" is not in components/,
+  );
+  assert.match(
+    broken((d) => (d['paths']['/meetings']['get']['parameters'][0]['in'] = 'body')).join('\n'),
+    /in must be/,
+  );
+  assert.match(
+    broken(
+      (d) =>
+        (d['paths']['/users']['get']['responses']['200']['content']['application/json']['schema']['type'] = 'list'),
+    ).join('\n'),
+    /not a JSON Schema type/,
+  );
 });
 
 /** The error codes the document gives each HTTP status. */
@@ -43,7 +65,10 @@ function documentedCodes(d: Json): Map<string, number> {
   const codes = new Map<string, number>();
   for (const [name, response] of Object.entries(d['components']['responses'] as Json)) {
     const status = Number(/^Error(\d{3})$/.exec(name)?.[1]);
-    for (const code of response['content']['application/json']['schema']['properties']['error']['properties']['code']['enum']) codes.set(code, status);
+    for (const code of response['content']['application/json']['schema']['properties']['error']['properties']['code'][
+      'enum'
+    ])
+      codes.set(code, status);
   }
   return codes;
 }
@@ -61,7 +86,8 @@ test('every error code the code answers is documented under its HTTP status, and
   // What the sources construct: new ApiError(status, 'Code' ...) and badParameter(..., 'Code') (always 400).
   const src = join(findPackageRoot(__dirname), 'src');
   const used = new Map<string, Set<number>>();
-  const add = (code: string, status: number): void => void (used.get(code) ?? used.set(code, new Set()).get(code)!).add(status);
+  const add = (code: string, status: number): void =>
+    void (used.get(code) ?? used.set(code, new Set()).get(code)!).add(status);
   for (const file of sourceFiles(src)) {
     const source = readFileSync(file, 'utf8');
     for (const m of source.matchAll(/new ApiError\(\s*(\d{3}),\s*'([A-Za-z]+)'/g)) add(m[2]!, Number(m[1]));
@@ -70,7 +96,11 @@ test('every error code the code answers is documented under its HTTP status, and
   add('InvalidParameter', 400); // badParameter's default code
   assert.ok(used.size >= 8, `found only ${[...used.keys()].join(', ')}`);
   for (const [code, statuses] of used) {
-    assert.deepEqual([...statuses], [documented.get(code)], `${code} is answered with ${[...statuses].join(', ')}; documented: ${documented.get(code)}`);
+    assert.deepEqual(
+      [...statuses],
+      [documented.get(code)],
+      `${code} is answered with ${[...statuses].join(', ')}; documented: ${documented.get(code)}`,
+    );
   }
   for (const code of documented.keys()) assert.ok(used.has(code), `${code} is documented but no source answers it`);
 });
@@ -98,17 +128,27 @@ test('each enumerated value the document offers is accepted by the parameter che
       if (values === undefined) continue;
       const base: Record<string, string> = p['name'] === 'bom' ? { format: 'csv' } : {};
       for (const value of values) {
-        assert.equal(refusal({ ...base, [p['name']]: value })?.message, undefined, `${method} ${path}: ${p['name']}=${value}`);
+        assert.equal(
+          refusal({ ...base, [p['name']]: value })?.message,
+          undefined,
+          `${method} ${path}: ${p['name']}=${value}`,
+        );
         checked++;
       }
-      assert.equal(refusal({ ...base, [p['name']]: 'surely-not-a-value' })?.parameter, p['name'], `${method} ${path}: ${p['name']} refuses others`);
+      assert.equal(
+        refusal({ ...base, [p['name']]: 'surely-not-a-value' })?.parameter,
+        p['name'],
+        `${method} ${path}: ${p['name']} refuses others`,
+      );
     }
   }
   assert.ok(checked > 20, `only ${checked} values checked`);
 });
 
 test('limit: the documented minimum and maximum are the accepted bounds', () => {
-  const limit = (doc['paths']['/meetings']['get']['parameters'] as Json[]).find((p) => p['name'] === 'limit')!['schema'] as Json;
+  const limit = (doc['paths']['/meetings']['get']['parameters'] as Json[]).find((p) => p['name'] === 'limit')![
+    'schema'
+  ] as Json;
   assert.equal(limit['type'], 'integer');
   assert.equal(refusal({ limit: String(limit['minimum']) }), undefined);
   assert.equal(refusal({ limit: String(limit['maximum']) }), undefined);
@@ -118,14 +158,25 @@ test('limit: the documented minimum and maximum are the accepted bounds', () => 
 });
 
 test('from and to: the documented date and date-time forms are accepted', () => {
-  for (const value of ['2024-05-01', '2024-05-01T08:00:00Z', '2024-05-01T08:00:00']) assert.equal(refusal({ from: value }), undefined, value);
+  for (const value of ['2024-05-01', '2024-05-01T08:00:00Z', '2024-05-01T08:00:00'])
+    assert.equal(refusal({ from: value }), undefined, value);
   assert.equal(refusal({ from: '01/05/2024' })?.parameter, 'from');
 });
 
 test('security: function key or Entra bearer by HTTP_AUTH for the reports; the admin key always for the routes that change or reveal data', () => {
   const schemes = doc['components']['securitySchemes'] as Json;
-  assert.deepEqual(schemes['functionKey'], { ...schemes['functionKey'], type: 'apiKey', in: 'header', name: 'x-functions-key' });
-  assert.deepEqual(schemes['adminKey'], { ...schemes['adminKey'], type: 'apiKey', in: 'header', name: 'x-functions-key' });
+  assert.deepEqual(schemes['functionKey'], {
+    ...schemes['functionKey'],
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-functions-key',
+  });
+  assert.deepEqual(schemes['adminKey'], {
+    ...schemes['adminKey'],
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-functions-key',
+  });
   assert.equal(schemes['entra']['scheme'], 'bearer');
   for (const [mode, report, admin] of [
     ['functionKey', [{ functionKey: [] }], [{ adminKey: [] }]],
@@ -143,5 +194,8 @@ test('GET /api/openapi.json answers the document for the sign-in mode of the set
   assert.equal(response.status, 200);
   assert.match(response.headers['content-type']!, /^application\/json/);
   assert.deepEqual(JSON.parse(response.body), openApiDocument(REPORT_ROUTES, 'entra'));
-  assert.throws(() => openApiResponse(REPORT_ROUTES, { ...json, format: 'csv' }, {}), (e: unknown) => e instanceof ApiError && e.status === 400 && e.parameter === 'format');
+  assert.throws(
+    () => openApiResponse(REPORT_ROUTES, { ...json, format: 'csv' }, {}),
+    (e: unknown) => e instanceof ApiError && e.status === 400 && e.parameter === 'format',
+  );
 });

@@ -32,11 +32,15 @@ function checkSchemaTypes(schema: unknown, where: string, problems: string[]): v
   if (!isObject(schema)) return;
   const type = schema['type'];
   for (const t of type === undefined ? [] : Array.isArray(type) ? type : [type]) {
-    if (typeof t !== 'string' || !JSON_TYPES.has(t)) problems.push(`${where}: "${String(t)}" is not a JSON Schema type`);
+    if (typeof t !== 'string' || !JSON_TYPES.has(t))
+      problems.push(`${where}: "${String(t)}" is not a JSON Schema type`);
   }
-  if (isObject(schema['properties'])) for (const [k, v] of Object.entries(schema['properties'])) checkSchemaTypes(v, `${where}.properties.${k}`, problems);
+  if (isObject(schema['properties']))
+    for (const [k, v] of Object.entries(schema['properties']))
+      checkSchemaTypes(v, `${where}.properties.${k}`, problems);
   if (schema['items'] !== undefined) checkSchemaTypes(schema['items'], `${where}.items`, problems);
-  if (schema['required'] !== undefined && !Array.isArray(schema['required'])) problems.push(`${where}: required must be an array`);
+  if (schema['required'] !== undefined && !Array.isArray(schema['required']))
+    problems.push(`${where}: required must be an array`);
 }
 
 function checkContent(content: unknown, where: string, problems: string[]): void {
@@ -55,11 +59,14 @@ function checkParameter(doc: Json, raw: unknown, where: string, problems: string
   const name = p['name'];
   const location = p['in'];
   if (typeof name !== 'string' || name === '') problems.push(`${where}: name is required`);
-  if (typeof location !== 'string' || !LOCATIONS.has(location)) return void problems.push(`${where}: in must be query, header, path or cookie`);
+  if (typeof location !== 'string' || !LOCATIONS.has(location))
+    return void problems.push(`${where}: in must be query, header, path or cookie`);
   if (location === 'path' && p['required'] !== true) problems.push(`${where}: a path parameter must be required: true`);
-  if ((p['schema'] === undefined) === (p['content'] === undefined)) problems.push(`${where}: exactly one of schema and content`);
+  if ((p['schema'] === undefined) === (p['content'] === undefined))
+    problems.push(`${where}: exactly one of schema and content`);
   const style = p['style'];
-  if (style !== undefined && !(STYLES[location] ?? []).includes(String(style))) problems.push(`${where}: style "${String(style)}" is not allowed in ${location}`);
+  if (style !== undefined && !(STYLES[location] ?? []).includes(String(style)))
+    problems.push(`${where}: style "${String(style)}" is not allowed in ${location}`);
   checkSchemaTypes(p['schema'], `${where}.schema`, problems);
   return p;
 }
@@ -68,25 +75,37 @@ function checkParameter(doc: Json, raw: unknown, where: string, problems: string
 export function openApiProblems(doc: unknown): string[] {
   const problems: string[] = [];
   if (!isObject(doc)) return ['the document is not a JSON object'];
-  if (typeof doc['openapi'] !== 'string' || !/^3\.1\.\d+$/.test(doc['openapi'])) problems.push('openapi must be "3.1.x"');
+  if (typeof doc['openapi'] !== 'string' || !/^3\.1\.\d+$/.test(doc['openapi']))
+    problems.push('openapi must be "3.1.x"');
   const info = doc['info'];
-  if (!isObject(info) || typeof info['title'] !== 'string' || typeof info['version'] !== 'string') problems.push('info needs title and version (strings)');
-  if (doc['paths'] === undefined && doc['components'] === undefined && doc['webhooks'] === undefined) problems.push('one of paths, components, webhooks is required');
-  if (doc['servers'] !== undefined && (!Array.isArray(doc['servers']) || !doc['servers'].every((s) => isObject(s) && typeof s['url'] === 'string'))) {
+  if (!isObject(info) || typeof info['title'] !== 'string' || typeof info['version'] !== 'string')
+    problems.push('info needs title and version (strings)');
+  if (doc['paths'] === undefined && doc['components'] === undefined && doc['webhooks'] === undefined)
+    problems.push('one of paths, components, webhooks is required');
+  if (
+    doc['servers'] !== undefined &&
+    (!Array.isArray(doc['servers']) || !doc['servers'].every((s) => isObject(s) && typeof s['url'] === 'string'))
+  ) {
     problems.push('servers must be Server Objects with a url');
   }
   const components = isObject(doc['components']) ? doc['components'] : {};
   for (const [kind, entries] of Object.entries(components)) {
     if (!isObject(entries)) continue;
-    for (const key of Object.keys(entries)) if (!COMPONENT_KEY.test(key)) problems.push(`components.${kind}: "${key}" is not a valid component name`);
+    for (const key of Object.keys(entries))
+      if (!COMPONENT_KEY.test(key)) problems.push(`components.${kind}: "${key}" is not a valid component name`);
   }
   const schemes = isObject(components['securitySchemes']) ? components['securitySchemes'] : {};
   for (const [name, scheme] of Object.entries(schemes)) {
     if (!isObject(scheme)) continue;
-    if (scheme['type'] === 'apiKey' && (typeof scheme['name'] !== 'string' || !['query', 'header', 'cookie'].includes(String(scheme['in'])))) {
+    if (
+      scheme['type'] === 'apiKey' &&
+      (typeof scheme['name'] !== 'string' || !['query', 'header', 'cookie'].includes(String(scheme['in'])))
+    ) {
       problems.push(`securitySchemes.${name}: apiKey needs name and in (query, header, cookie)`);
-    } else if (scheme['type'] === 'http' && typeof scheme['scheme'] !== 'string') problems.push(`securitySchemes.${name}: http needs scheme`);
-    else if (!['apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect'].includes(String(scheme['type']))) problems.push(`securitySchemes.${name}: unknown type`);
+    } else if (scheme['type'] === 'http' && typeof scheme['scheme'] !== 'string')
+      problems.push(`securitySchemes.${name}: http needs scheme`);
+    else if (!['apiKey', 'http', 'mutualTLS', 'oauth2', 'openIdConnect'].includes(String(scheme['type'])))
+      problems.push(`securitySchemes.${name}: unknown type`);
   }
   const checkSecurity = (requirements: unknown, where: string): void => {
     if (requirements === undefined) return;
@@ -94,7 +113,8 @@ export function openApiProblems(doc: unknown): string[] {
     for (const r of requirements) {
       if (!isObject(r)) continue;
       for (const [name, scopes] of Object.entries(r)) {
-        if (!(name in schemes)) problems.push(`${where}: security scheme "${name}" is not in components.securitySchemes`);
+        if (!(name in schemes))
+          problems.push(`${where}: security scheme "${name}" is not in components.securitySchemes`);
         if (!Array.isArray(scopes)) problems.push(`${where}: the scopes of "${name}" must be an array`);
       }
     }
@@ -109,7 +129,8 @@ export function openApiProblems(doc: unknown): string[] {
     for (const [method, operation] of Object.entries(item)) {
       const where = `${method.toUpperCase()} ${path}`;
       if (!METHODS.has(method)) {
-        if (!['summary', 'description', 'servers', 'parameters', '$ref'].includes(method)) problems.push(`paths.${path}: unknown field "${method}"`);
+        if (!['summary', 'description', 'servers', 'parameters', '$ref'].includes(method))
+          problems.push(`paths.${path}: unknown field "${method}"`);
         continue;
       }
       if (!isObject(operation)) continue;
@@ -130,8 +151,10 @@ export function openApiProblems(doc: unknown): string[] {
         seen.add(key);
         if (p['in'] === 'path') pathNames.push(String(p['name']));
       }
-      for (const name of templated) if (!pathNames.includes(name)) problems.push(`${where}: the path parameter {${name}} is not described`);
-      for (const name of pathNames) if (!templated.includes(name)) problems.push(`${where}: the path parameter "${name}" is not in the path`);
+      for (const name of templated)
+        if (!pathNames.includes(name)) problems.push(`${where}: the path parameter {${name}} is not described`);
+      for (const name of pathNames)
+        if (!templated.includes(name)) problems.push(`${where}: the path parameter "${name}" is not in the path`);
       checkSecurity(operation['security'], where);
       const responses = operation['responses'];
       if (!isObject(responses) || Object.keys(responses).length === 0) {
@@ -141,7 +164,8 @@ export function openApiProblems(doc: unknown): string[] {
       for (const [status, raw] of Object.entries(responses)) {
         if (!STATUS_KEY.test(status)) problems.push(`${where}: "${status}" is not a status code`);
         const response = isObject(raw) && typeof raw['$ref'] === 'string' ? resolvePointer(doc, raw['$ref']) : raw;
-        if (!isObject(response) || typeof response['description'] !== 'string') problems.push(`${where} ${status}: a response needs a description`);
+        if (!isObject(response) || typeof response['description'] !== 'string')
+          problems.push(`${where} ${status}: a response needs a description`);
         else checkContent(response['content'], `${where} ${status}`, problems);
       }
     }
@@ -150,7 +174,8 @@ export function openApiProblems(doc: unknown): string[] {
   const walk = (node: unknown, where: string): void => {
     if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${where}[${i}]`));
     if (!isObject(node)) return;
-    if (typeof node['$ref'] === 'string' && resolvePointer(doc, node['$ref']) === undefined) problems.push(`${where}: $ref "${node['$ref']}" does not resolve`);
+    if (typeof node['$ref'] === 'string' && resolvePointer(doc, node['$ref']) === undefined)
+      problems.push(`${where}: $ref "${node['$ref']}" does not resolve`);
     for (const [k, v] of Object.entries(node)) walk(v, `${where}.${k}`);
   };
   walk(doc, '#');

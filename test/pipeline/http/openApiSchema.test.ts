@@ -8,7 +8,9 @@ import { openApiDocument } from '../../../src/pipeline/http/openApi.js';
 async function validate(document: unknown): Promise<{ valid: boolean; errors?: unknown; version?: string }> {
   const { Validator } = await import('@seriousme/openapi-schema-validator');
   const validator = new Validator();
-  const result = await validator.validate(JSON.parse(JSON.stringify(document)) as Parameters<typeof validator.validate>[0]);
+  const result = await validator.validate(
+    JSON.parse(JSON.stringify(document)) as Parameters<typeof validator.validate>[0],
+  );
   return { valid: result.valid, errors: result.errors, version: validator.version };
 }
 
@@ -21,7 +23,9 @@ for (const mode of ['functionKey', 'entra'] as const) {
 }
 
 test('the validator refuses a document whose response is not an object', async () => {
-  const broken = JSON.parse(JSON.stringify(openApiDocument(REPORT_ROUTES, 'functionKey'))) as { paths: Record<string, Record<string, { responses: unknown; parameters?: Array<Record<string, unknown>> }>> };
+  const broken = JSON.parse(JSON.stringify(openApiDocument(REPORT_ROUTES, 'functionKey'))) as {
+    paths: Record<string, Record<string, { responses: unknown; parameters?: Array<Record<string, unknown>> }>>;
+  };
   const [firstPath] = Object.keys(broken.paths);
   const operation = broken.paths[firstPath!]!['get']!;
   operation.responses = { '200': 'fine' };

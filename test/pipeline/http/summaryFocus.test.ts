@@ -2,7 +2,13 @@
 // independently from the CLI's in-memory analysis of the same export.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate, contributions, summarise, summariseMeeting, type Contribution } from '../../../src/analysis/metrics.js';
+import {
+  aggregate,
+  contributions,
+  summarise,
+  summariseMeeting,
+  type Contribution,
+} from '../../../src/analysis/metrics.js';
 import { DEFAULT_DETECTION_PARAMS } from '../../../src/analysis/model.js';
 import { focusFixture, type FocusFixture } from './focusFixture.js';
 
@@ -12,7 +18,9 @@ const MIN = DEFAULT_DETECTION_PARAMS.minSessions;
 
 before(async () => {
   fx = await focusFixture('focus');
-  contribs = fx.expected.flatMap(({ analysis }) => contributions(analysis).map((c) => ({ ...c, meetingId: analysis.meetingId })));
+  contribs = fx.expected.flatMap(({ analysis }) =>
+    contributions(analysis).map((c) => ({ ...c, meetingId: analysis.meetingId })),
+  );
 });
 
 function expectedFocus(dimension: Contribution['dimension'], key: string) {
@@ -31,7 +39,7 @@ function expectedFocus(dimension: Contribution['dimension'], key: string) {
   };
 }
 
-test('site= gives that site\'s sessions, drops, rate, time lost and meetings; the totals stay the tenant\'s', async () => {
+test("site= gives that site's sessions, drops, rate, time lost and meetings; the totals stay the tenant's", async () => {
   const r = await fx.get('summary', { site: 'HQ Network' });
   assert.equal(r.status, 200, r.body);
   const e = expectedFocus('site', 'HQ Network');
@@ -43,13 +51,23 @@ test('site= gives that site\'s sessions, drops, rate, time lost and meetings; th
   assert.ok(r.json.focus.drops < tenant.drops);
 });
 
-test('groupBy=day with a site is that site\'s trend; with the site\'s own dimension, its one row', async () => {
+test("groupBy=day with a site is that site's trend; with the site's own dimension, its one row", async () => {
   const e = expectedFocus('site', 'Branch Network');
-  const byDay = aggregate(e.rows.map((c) => ({ ...c, dimension: 'day' as const, key: c.day })), 'day', MIN);
+  const byDay = aggregate(
+    e.rows.map((c) => ({ ...c, dimension: 'day' as const, key: c.day })),
+    'day',
+    MIN,
+  );
   const r = await fx.get('summary', { site: 'branch network', groupBy: 'day' });
   assert.equal(r.status, 200, r.body);
-  assert.deepEqual(r.json.items, byDay.map((row) => ({ dimension: 'day', ...row })));
-  assert.equal(r.json.items.reduce((n: number, row: { drops: number }) => n + row.drops, 0), e.drops);
+  assert.deepEqual(
+    r.json.items,
+    byDay.map((row) => ({ dimension: 'day', ...row })),
+  );
+  assert.equal(
+    r.json.items.reduce((n: number, row: { drops: number }) => n + row.drops, 0),
+    e.drops,
+  );
   const same = await fx.get('summary', { site: 'Branch Network', groupBy: 'site' });
   assert.equal(same.json.items.length, 1);
   assert.equal(same.json.items[0].eligibleSessions, e.eligibleSessions);
@@ -60,7 +78,9 @@ test('platform= and user= (by object id or by e-mail learned at ingestion) focus
   assert.equal(platform.status, 200, platform.body);
   assert.equal(platform.json.focus.eligibleSessions, expectedFocus('platform', 'windows').eligibleSessions);
 
-  const session = fx.expected.flatMap(({ meeting }) => meeting.sessions).find((s) => s.attendee.upn && s.attendee.userObjectId);
+  const session = fx.expected
+    .flatMap(({ meeting }) => meeting.sessions)
+    .find((s) => s.attendee.upn && s.attendee.userObjectId);
   assert.ok(session);
   const id = session.attendee.userObjectId!;
   const e = expectedFocus('user', id);

@@ -76,7 +76,13 @@ export class FakeLogsIngestion {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
-  private answer(res: ServerResponse, status: number, code?: string, message?: string, headers: Record<string, string> = {}): void {
+  private answer(
+    res: ServerResponse,
+    status: number,
+    code?: string,
+    message?: string,
+    headers: Record<string, string> = {},
+  ): void {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (code === undefined) {
       res.statusCode = status;
@@ -94,25 +100,42 @@ export class FakeLogsIngestion {
     const raw = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', this.baseUrl);
     const match = /^\/dataCollectionRules\/([^/]+)\/streams\/([^/]+)$/.exec(url.pathname);
-    const call: IngestionCall = { ruleId: match?.[1] ?? '', stream: decodeURIComponent(match?.[2] ?? ''), status: 0, compressedBytes: raw.length, bytes: raw.length, rows: 0 };
+    const call: IngestionCall = {
+      ruleId: match?.[1] ?? '',
+      stream: decodeURIComponent(match?.[2] ?? ''),
+      status: 0,
+      compressedBytes: raw.length,
+      bytes: raw.length,
+      rows: 0,
+    };
     this.calls.push(call);
     const finish = (status: number, code?: string, message?: string, headers?: Record<string, string>): void => {
       call.status = status;
       this.answer(res, status, code, message, headers);
     };
     if (req.method !== 'POST' || !match) return finish(404, 'NotFound', 'No such route');
-    if (url.searchParams.get('api-version') !== API_VERSION) return finish(400, 'InvalidApiVersion', `api-version must be ${API_VERSION}`);
+    if (url.searchParams.get('api-version') !== API_VERSION)
+      return finish(400, 'InvalidApiVersion', `api-version must be ${API_VERSION}`);
     const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ') || !this.tokens.has(auth.slice('Bearer '.length))) return finish(401, 'InvalidToken', 'The access token is missing or invalid');
-    if (call.ruleId !== this.ruleId || !this.streams.has(call.stream)) return finish(404, 'NotFound', 'Data collection rule or stream not found');
+    if (!auth.startsWith('Bearer ') || !this.tokens.has(auth.slice('Bearer '.length)))
+      return finish(401, 'InvalidToken', 'The access token is missing or invalid');
+    if (call.ruleId !== this.ruleId || !this.streams.has(call.stream))
+      return finish(404, 'NotFound', 'Data collection rule or stream not found');
     const fault = this.faults.find((f) => f.stream === undefined || f.stream === call.stream);
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
       if (fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
-      const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-      return finish(fault.status, fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable', 'Scripted fault', headers);
+      const headers: Record<string, string> =
+        fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+      return finish(
+        fault.status,
+        fault.status === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+        'Scripted fault',
+        headers,
+      );
     }
-    if (raw.length > MAX_CALL_BYTES) return finish(413, 'ContentLengthLimitExceeded', 'The request is larger than 1 MB');
+    if (raw.length > MAX_CALL_BYTES)
+      return finish(413, 'ContentLengthLimitExceeded', 'The request is larger than 1 MB');
     let body: Buffer = raw;
     if ((req.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
       try {
@@ -122,7 +145,8 @@ export class FakeLogsIngestion {
       }
     }
     call.bytes = body.length;
-    if (body.length > MAX_CALL_BYTES) return finish(413, 'ContentLengthLimitExceeded', 'The request is larger than 1 MB');
+    if (body.length > MAX_CALL_BYTES)
+      return finish(413, 'ContentLengthLimitExceeded', 'The request is larger than 1 MB');
     let rows: unknown;
     try {
       rows = JSON.parse(body.toString('utf8'));

@@ -52,7 +52,14 @@ export async function startIngestionWorld(): Promise<IngestionWorld> {
 /** A store whose generated export is ingested and analysed with the export queueing every result. */
 export async function analysedStore(
   world: IngestionWorld,
-  options: { records?: number; seed?: number; includeUserIds?: boolean; maxRetries?: number; batchMeetings?: number; now?: () => Date } = {},
+  options: {
+    records?: number;
+    seed?: number;
+    includeUserIds?: boolean;
+    maxRetries?: number;
+    batchMeetings?: number;
+    now?: () => Date;
+  } = {},
 ): Promise<{ store: Store; exporter: LogAnalyticsExport; queue: LogExportQueue; analysed: number }> {
   const store = await freshStore('la');
   const exportDeps: Parameters<typeof logAnalyticsExport>[1] = {
@@ -66,19 +73,35 @@ export async function analysedStore(
   const { text } = generated({ records: options.records ?? 800, seed: options.seed ?? 11 });
   await ingestExport({ blobName: 'e.ndjson', content: Buffer.from(text) }, { store });
   const run = await analyseMarkedMeetings({ store, onStored: exporter.queue }, { deadline: FAR() });
-  return { store, exporter, queue: new LogExportQueue(store.clients.table(store.names.tables.logExports)), analysed: run.analysed };
+  return {
+    store,
+    exporter,
+    queue: new LogExportQueue(store.clients.table(store.names.tables.logExports)),
+    analysed: run.analysed,
+  };
 }
 
 /** Does `value` fit a column of this Log Analytics type (as JSON sent to the API)? */
 export function fitsType(type: TableDefinition['columns'][number]['type'], value: unknown): boolean {
   if (value === null) return type !== 'boolean' && type !== 'string';
   switch (type) {
-    case 'string': return typeof value === 'string';
-    case 'int': case 'long': return Number.isInteger(value);
-    case 'real': return typeof value === 'number' && Number.isFinite(value);
-    case 'boolean': return typeof value === 'boolean';
-    case 'datetime': return typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value) && Number.isFinite(Date.parse(value));
-    case 'dynamic': return true;
+    case 'string':
+      return typeof value === 'string';
+    case 'int':
+    case 'long':
+      return Number.isInteger(value);
+    case 'real':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'datetime':
+      return (
+        typeof value === 'string' &&
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value) &&
+        Number.isFinite(Date.parse(value))
+      );
+    case 'dynamic':
+      return true;
   }
 }
 
@@ -86,7 +109,10 @@ export function fitsType(type: TableDefinition['columns'][number]['type'], value
  * The documented deduplication (docs/log-analytics.md, infra/log-analytics/queries/latest*.kql) done in
  * TypeScript: per meeting, the rows of its latest AnalysedAt, once per row identity.
  */
-export function latestRows(rows: Array<Record<string, unknown>>, identity: (row: Record<string, unknown>) => string): Array<Record<string, unknown>> {
+export function latestRows(
+  rows: Array<Record<string, unknown>>,
+  identity: (row: Record<string, unknown>) => string,
+): Array<Record<string, unknown>> {
   const latest = new Map<string, string>();
   for (const r of rows) {
     const id = String(r['MeetingId']);
@@ -102,5 +128,6 @@ export function latestRows(rows: Array<Record<string, unknown>>, identity: (row:
   return [...kept.values()];
 }
 
-export const meetingIdentity = (r: Record<string, unknown>): string => `${String(r['Dimension'])}|${String(r['DimensionKey'])}`;
+export const meetingIdentity = (r: Record<string, unknown>): string =>
+  `${String(r['Dimension'])}|${String(r['DimensionKey'])}`;
 export const disconnectionIdentity = (r: Record<string, unknown>): string => String(r['Sequence']);

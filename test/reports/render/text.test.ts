@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { TableText, displayWidth, renderBlock, renderTable, textCell, visible } from '../../../src/reports/render/text.js';
+import {
+  TableText,
+  displayWidth,
+  renderBlock,
+  renderTable,
+  textCell,
+  visible,
+} from '../../../src/reports/render/text.js';
 import { renderJson } from '../../../src/reports/render/json.js';
 
 test('control characters become visible escapes (no terminal escape sequences)', () => {
@@ -40,7 +47,13 @@ test('an empty table says (none)', () => {
 });
 
 test('blocks pad labels to one width', () => {
-  assert.equal(renderBlock([['A', 1], ['Longer', 'x']]), 'A:      1\nLonger: x\n');
+  assert.equal(
+    renderBlock([
+      ['A', 1],
+      ['Longer', 'x'],
+    ]),
+    'A:      1\nLonger: x\n',
+  );
 });
 
 test('JSON is indented and newline-terminated, undefined fields left out', () => {
@@ -54,13 +67,17 @@ test('a table measured row by row, then written in pieces, is renderTable of the
     { header: 'last', value: (r: { name: string; n: number }) => r.name.toUpperCase() },
   ];
   fc.assert(
-    fc.property(fc.array(fc.record({ name: fc.string(), n: fc.integer() })), fc.integer({ min: 1, max: 5 }), (rows, linesPerChunk) => {
-      const table = new TableText(columns, '  ');
-      for (const row of rows) table.measure(row);
-      const chunks = [...table.chunks(rows, linesPerChunk)];
-      assert.equal(chunks.join(''), renderTable(rows, columns, '  '));
-      assert.ok(chunks.every((c) => c.endsWith('\n')));
-    }),
+    fc.property(
+      fc.array(fc.record({ name: fc.string(), n: fc.integer() })),
+      fc.integer({ min: 1, max: 5 }),
+      (rows, linesPerChunk) => {
+        const table = new TableText(columns, '  ');
+        for (const row of rows) table.measure(row);
+        const chunks = [...table.chunks(rows, linesPerChunk)];
+        assert.equal(chunks.join(''), renderTable(rows, columns, '  '));
+        assert.ok(chunks.every((c) => c.endsWith('\n')));
+      },
+    ),
     { numRuns: 200 },
   );
 });

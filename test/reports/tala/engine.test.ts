@@ -2,15 +2,24 @@
 // behaviours were checked against tala v3.0.0 through the fixture test (talaFixtures.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateTala, insertConnection, talaAttendeeKey, talaConnection, type TalaConnection } from '../../../src/reports/tala/engine.js';
+import {
+  aggregateTala,
+  insertConnection,
+  talaAttendeeKey,
+  talaConnection,
+  type TalaConnection,
+} from '../../../src/reports/tala/engine.js';
 import { meetingDetail, session } from '../records.fixture.js';
 
 test('attendee key: UserObjectId with its organization, else DisplayName with commas → spaces', () => {
-  assert.deepEqual(talaAttendeeKey({ userObjectId: 'u1', organizationId: 'o1', recipientType: 'User', displayName: 'A, B' }), {
-    key: 'u1',
-    keyType: 'User',
-    attendeeOrg: 'o1',
-  });
+  assert.deepEqual(
+    talaAttendeeKey({ userObjectId: 'u1', organizationId: 'o1', recipientType: 'User', displayName: 'A, B' }),
+    {
+      key: 'u1',
+      keyType: 'User',
+      attendeeOrg: 'o1',
+    },
+  );
   assert.deepEqual(talaAttendeeKey({ displayName: 'Frank, External', organizationId: 'o1' }), {
     key: 'Frank  External',
     keyType: '?',
@@ -22,7 +31,12 @@ test('attendee key: UserObjectId with its organization, else DisplayName with co
 });
 
 test('device commas become spaces; property is always empty', () => {
-  const r = session({ join: '2024-01-01T10:00:00', leave: '2024-01-01T10:10:00', device: 'Surface, Pro', userAgent: 'CallSignalingAgent (1/2)' });
+  const r = session({
+    join: '2024-01-01T10:00:00',
+    leave: '2024-01-01T10:10:00',
+    device: 'Surface, Pro',
+    userAgent: 'CallSignalingAgent (1/2)',
+  });
   const c = talaConnection(r, talaAttendeeKey(r.attendee));
   assert.equal(c.device, 'Surface  Pro');
   assert.equal(c.property, '');
@@ -40,7 +54,10 @@ test('sorted insertion by (join, leave); on a tie the new connection goes first'
   insertConnection(list, conn('10:00:00', '10:15:00', 'c'));
   insertConnection(list, conn('10:00:00', '10:15:00', 'd')); // same times as c, other IP: before c
   insertConnection(list, conn('11:00:00', '11:01:00', 'e'));
-  assert.deepEqual(list.map((c) => c.ip), ['d', 'c', 'b', 'a', 'e']);
+  assert.deepEqual(
+    list.map((c) => c.ip),
+    ['d', 'c', 'b', 'a', 'e'],
+  );
 });
 
 test('exact seven-field copy is dropped when it sits at the insertion point', () => {
@@ -56,7 +73,10 @@ test('quirk: a copy is kept when a same-time connection with another IP sits bef
   insertConnection(list, conn('10:00:00', '10:30:00', 'B')); // tie: goes before A → [B, A]
   // tala's scan stops at B (insertion point) and never compares with A
   assert.equal(insertConnection(list, conn('10:00:00', '10:30:00', 'A')), true);
-  assert.deepEqual(list.map((c) => c.ip), ['A', 'B', 'A']);
+  assert.deepEqual(
+    list.map((c) => c.ip),
+    ['A', 'B', 'A'],
+  );
 });
 
 test('a copy of a later connection is found when it is the insertion point', () => {
@@ -70,7 +90,13 @@ test('a copy of a later connection is found when it is the insertion point', () 
 test('meetings in first-appearance order; organiser and type from the first record; raw first_join/last_leave', () => {
   const result = aggregateTala([
     session({ meetingId: 'M2', join: '2024-01-01T12:00:00', leave: '2024-01-01T12:30:00' }),
-    session({ meetingId: 'M1', join: '2024-01-01T10:05:00', leave: '2024-01-01T10:20:00', organizerUpn: 'first@x.example', meetingType: 'A,B' }),
+    session({
+      meetingId: 'M1',
+      join: '2024-01-01T10:05:00',
+      leave: '2024-01-01T10:20:00',
+      organizerUpn: 'first@x.example',
+      meetingType: 'A,B',
+    }),
     session({
       meetingId: 'M1',
       join: '2024-01-01T10:00:00',
@@ -80,7 +106,12 @@ test('meetings in first-appearance order; organiser and type from the first reco
       meetingType: 'C',
       attendee: { displayName: 'Guest' },
     }),
-    session({ meetingId: 'M1', join: '2024-01-01T10:30:00', leave: '2024-01-01T11:00:00', organizerUpn: 'first@x.example' }),
+    session({
+      meetingId: 'M1',
+      join: '2024-01-01T10:30:00',
+      leave: '2024-01-01T11:00:00',
+      organizerUpn: 'first@x.example',
+    }),
   ]);
   assert.deepEqual([...result.meetings.keys()], ['M2', 'M1']);
   const m1 = result.meetings.get('M1')!;
@@ -90,7 +121,10 @@ test('meetings in first-appearance order; organiser and type from the first reco
   assert.equal(m1.lastLeave, '2024-01-01T11:00:00');
   assert.deepEqual([...m1.attendees.keys()], ['user-1', 'Guest']);
   // the differing organiser produced warnings naming the fields, never the values
-  assert.deepEqual(result.notices.map((n) => n.field), ['AuditData.UserId', 'AuditData.UserKey']);
+  assert.deepEqual(
+    result.notices.map((n) => n.field),
+    ['AuditData.UserId', 'AuditData.UserKey'],
+  );
   assert.ok(result.notices.every((n) => !n.reason.includes('@')));
 });
 
@@ -109,7 +143,13 @@ test('first_join keeps the raw string of the earliest parsed time, whatever its 
 test('MeetingDetail records are skipped; keyless attendees are rejected with a message', () => {
   const result = aggregateTala([
     meetingDetail('meeting-1', '2024-01-01T10:00:00', '2024-01-01T11:00:00'),
-    session({ join: '2024-01-01T10:00:00', leave: '2024-01-01T10:10:00', attendee: { upn: 'x@y.example' }, line: 7, file: 'f.csv' }),
+    session({
+      join: '2024-01-01T10:00:00',
+      leave: '2024-01-01T10:10:00',
+      attendee: { upn: 'x@y.example' },
+      line: 7,
+      file: 'f.csv',
+    }),
     session({ join: '2024-01-01T10:00:00', leave: '2024-01-01T10:10:00' }),
   ]);
   assert.equal(result.skippedMeetingDetails, 1);
@@ -135,7 +175,14 @@ function literalTalaInsert(list: TalaConnection[], c: TalaConnection): void {
   let i = 0;
   while (i < list.length) {
     const e = list[i]!;
-    const same = e.join === c.join && e.leave === c.leave && e.ip === c.ip && e.device === c.device && e.property === c.property && e.keyType === c.keyType && e.attendeeOrg === c.attendeeOrg;
+    const same =
+      e.join === c.join &&
+      e.leave === c.leave &&
+      e.ip === c.ip &&
+      e.device === c.device &&
+      e.property === c.property &&
+      e.keyType === c.keyType &&
+      e.attendeeOrg === c.attendeeOrg;
     if (same) return;
     if (c.joinMs < e.joinMs || (c.joinMs === e.joinMs && c.leaveMs <= e.leaveMs)) break;
     i++;

@@ -35,7 +35,12 @@ test('date/time helpers cut at the first / after the last T; IP padded to 15, ne
 
 test('-o: header and unquoted lines (a comma in ItemName shifts columns, as in tala)', () => {
   const r = aggregateTala([
-    s('10:05:00', '10:20:00', { meetingType: 'ScheduledMeeting,RecurringMeeting', organizerUpn: 'o@x.example', organizerId: 'oid', organizerOrganizationId: 'tid' }),
+    s('10:05:00', '10:20:00', {
+      meetingType: 'ScheduledMeeting,RecurringMeeting',
+      organizerUpn: 'o@x.example',
+      organizerId: 'oid',
+      organizerOrganizationId: 'tid',
+    }),
     s('10:00:00', '10:30:00', { attendee: { displayName: 'Guest' } }),
   ]);
   assert.deepEqual(talaMeetingsLines(r), [
@@ -46,8 +51,16 @@ test('-o: header and unquoted lines (a comma in ItemName shifts columns, as in t
 
 test('-a: one line per kept connection with the users-database e-mail', () => {
   const r = aggregateTala([
-    s('10:00:00', '10:10:00', { ip: '10.0.0.1', device: 'Win, 10', attendee: { userObjectId: 'u1', recipientType: 'User', organizationId: 't1' } }),
-    s('09:00:00', '09:10:00', { ip: '', device: '', attendee: { userObjectId: 'u1', recipientType: 'User', organizationId: 't1' } }),
+    s('10:00:00', '10:10:00', {
+      ip: '10.0.0.1',
+      device: 'Win, 10',
+      attendee: { userObjectId: 'u1', recipientType: 'User', organizationId: 't1' },
+    }),
+    s('09:00:00', '09:10:00', {
+      ip: '',
+      device: '',
+      attendee: { userObjectId: 'u1', recipientType: 'User', organizationId: 't1' },
+    }),
     s('09:30:00', '09:40:00', { attendee: { displayName: 'Ann, B' } }),
   ]);
   const users = new Map([['u1', 'u1@x.example']]);

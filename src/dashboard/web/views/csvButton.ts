@@ -10,7 +10,13 @@ export const CSV_HELP = 'UTF-8 with BOM, so Excel shows accents';
 let notes = 0;
 
 /** The button and, after it, its help note (the button's description for screen readers). */
-export function csvButton(ctx: ViewContext, label: string, path: string, query: Query, fileName: string): HTMLSpanElement {
+export function csvButton(
+  ctx: ViewContext,
+  label: string,
+  path: string,
+  query: Query,
+  fileName: string,
+): HTMLSpanElement {
   const noteId = `csv-help-${++notes}`;
   const button = h('button', { type: 'button', class: 'csv', 'aria-describedby': noteId }, label);
   const download = async (): Promise<void> => {

@@ -46,14 +46,29 @@ function clock(iso: string): HTMLElement {
 function evidenceTable(disconnections: readonly DisconnectionRow[]): HTMLTableElement {
   const who = (d: DisconnectionRow): HTMLElement => participantLabel(d.displayName || d.email, d.participantKey);
   const changed = (before: string, after: string, flag: boolean): HTMLElement =>
-    h('span', { class: flag ? 'changed' : undefined }, before || '–', ' → ', after || '–', flag ? h('span', { class: 'tag' }, 'changed') : null);
+    h(
+      'span',
+      { class: flag ? 'changed' : undefined },
+      before || '–',
+      ' → ',
+      after || '–',
+      flag ? h('span', { class: 'tag' }, 'changed') : null,
+    );
   const element = table(
     'Evidence of each disconnection',
     [
       { header: '#', cell: (d: DisconnectionRow & { n: number }) => String(d.n), numeric: true },
       { header: 'Participant', cell: (d) => who(d), rowHeader: true },
-      { header: 'Verdict', cell: (d) => (d.massEventId ? 'mass event (not counted)' : d.counted ? 'counted drop' : `${d.band} (not counted)`) },
-      { header: 'Kind', cell: (d) => (d.kind === 'drop-device-switch' ? `came back on ${d.rejoinPlatform || 'another device'}` : 'same device') },
+      {
+        header: 'Verdict',
+        cell: (d) =>
+          d.massEventId ? 'mass event (not counted)' : d.counted ? 'counted drop' : `${d.band} (not counted)`,
+      },
+      {
+        header: 'Kind',
+        cell: (d) =>
+          d.kind === 'drop-device-switch' ? `came back on ${d.rejoinPlatform || 'another device'}` : 'same device',
+      },
       { header: 'Lost at (UTC)', cell: (d) => clock(d.leaveTime) },
       { header: 'Re-joined (UTC)', cell: (d) => clock(d.rejoinTime) },
       { header: 'Gap', cell: (d) => `${formatGap(d.gapSeconds)} (${d.band})`, numeric: true },
@@ -79,7 +94,11 @@ function sessionsTable(sessions: readonly AttendeeRow[]): HTMLTableElement {
   return table(
     'Sessions',
     [
-      { header: 'Participant', cell: (r: AttendeeRow) => participantLabel(r.displayName || r.email, r.participantKey), rowHeader: true },
+      {
+        header: 'Participant',
+        cell: (r: AttendeeRow) => participantLabel(r.displayName || r.email, r.participantKey),
+        rowHeader: true,
+      },
       { header: 'Class', cell: (r) => r.participantClass },
       { header: 'Platform', cell: (r) => r.platform },
       { header: 'Device', cell: (r) => r.deviceInformation || r.deviceKey },
@@ -131,20 +150,53 @@ export async function renderMeeting(ctx: ViewContext, meetingId: string): Promis
   const facts = h(
     'dl',
     { class: 'facts' },
-    h('dt', {}, 'Organiser'), h('dd', {}, row?.organizerName || row?.organizerEmail || row?.organizerId || '–'),
-    h('dt', {}, 'Start – end (UTC)'), h('dd', {}, row ? `${formatTime(row.start || row.firstJoin)} – ${formatTime(row.end || row.lastLeave)}` : '–'),
-    h('dt', {}, 'Attendees'), h('dd', { id: 'meeting-attendees' }, formatCount(row?.attendees ?? new Set(response.sessions.map((s) => s.participantKey)).size)),
-    h('dt', {}, 'Sessions'), h('dd', {}, formatCount(response.sessions.length)),
-    h('dt', {}, 'Counted drops'), h('dd', { id: 'meeting-drops', 'data-value': counted }, formatCount(counted)),
-    h('dt', {}, 'All disconnections'), h('dd', { id: 'meeting-disconnections', 'data-value': response.disconnections.length }, formatCount(response.disconnections.length)),
-    h('dt', {}, 'Time lost'), h('dd', {}, formatDuration(row?.lostSeconds ?? 0)),
-    h('dt', {}, 'Mass events'), h('dd', {}, formatCount(massEvents.length)),
-    h('dt', {}, 'Device hand-offs'), h('dd', {}, response.notes ? formatCount(handoffs) : `${formatCount(summary?.handoffs ?? 0)} (not placed: the API did not list them)`),
+    h('dt', {}, 'Organiser'),
+    h('dd', {}, row?.organizerName || row?.organizerEmail || row?.organizerId || '–'),
+    h('dt', {}, 'Start – end (UTC)'),
+    h('dd', {}, row ? `${formatTime(row.start || row.firstJoin)} – ${formatTime(row.end || row.lastLeave)}` : '–'),
+    h('dt', {}, 'Attendees'),
+    h(
+      'dd',
+      { id: 'meeting-attendees' },
+      formatCount(row?.attendees ?? new Set(response.sessions.map((s) => s.participantKey)).size),
+    ),
+    h('dt', {}, 'Sessions'),
+    h('dd', {}, formatCount(response.sessions.length)),
+    h('dt', {}, 'Counted drops'),
+    h('dd', { id: 'meeting-drops', 'data-value': counted }, formatCount(counted)),
+    h('dt', {}, 'All disconnections'),
+    h(
+      'dd',
+      { id: 'meeting-disconnections', 'data-value': response.disconnections.length },
+      formatCount(response.disconnections.length),
+    ),
+    h('dt', {}, 'Time lost'),
+    h('dd', {}, formatDuration(row?.lostSeconds ?? 0)),
+    h('dt', {}, 'Mass events'),
+    h('dd', {}, formatCount(massEvents.length)),
+    h('dt', {}, 'Device hand-offs'),
+    h(
+      'dd',
+      {},
+      response.notes
+        ? formatCount(handoffs)
+        : `${formatCount(summary?.handoffs ?? 0)} (not placed: the API did not list them)`,
+    ),
   );
 
   const warnings: HTMLElement[] = [];
-  if (response.pendingAnalysis) warnings.push(h('p', { class: 'warning' }, 'New records arrived for this meeting; the next analysis run will update these results.'));
-  if (!summary) warnings.push(h('p', { class: 'warning' }, 'This meeting has not been analysed yet: sessions are shown, drops are not.'));
+  if (response.pendingAnalysis)
+    warnings.push(
+      h(
+        'p',
+        { class: 'warning' },
+        'New records arrived for this meeting; the next analysis run will update these results.',
+      ),
+    );
+  if (!summary)
+    warnings.push(
+      h('p', { class: 'warning' }, 'This meeting has not been analysed yet: sessions are shown, drops are not.'),
+    );
 
   return h(
     'div',
@@ -152,11 +204,23 @@ export async function renderMeeting(ctx: ViewContext, meetingId: string): Promis
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'meeting-title' },
-      h('div', { class: 'panel-head' },
+      h(
+        'div',
+        { class: 'panel-head' },
         h('h2', { id: 'meeting-title' }, 'Meeting ', h('span', { class: 'mono' }, meetingId)),
-        h('div', { class: 'buttons' },
+        h(
+          'div',
+          { class: 'buttons' },
           csvButton(ctx, 'Sessions CSV', 'attendees', { meeting: meetingId }, `sessions-${safeName(meetingId)}.csv`),
-          csvButton(ctx, 'Disconnections CSV', 'disconnections', { meeting: meetingId, band: 'all' }, `disconnections-${safeName(meetingId)}.csv`))),
+          csvButton(
+            ctx,
+            'Disconnections CSV',
+            'disconnections',
+            { meeting: meetingId, band: 'all' },
+            `disconnections-${safeName(meetingId)}.csv`,
+          ),
+        ),
+      ),
       ...warnings,
       facts,
     ),
@@ -164,7 +228,11 @@ export async function renderMeeting(ctx: ViewContext, meetingId: string): Promis
       'section',
       { class: 'panel', 'aria-labelledby': 'timeline-title' },
       h('h2', { id: 'timeline-title' }, 'Timeline'),
-      h('p', { class: 'note' }, 'Each row is a participant; bars are their sessions. Select a drop marker (or Tab to it and press Enter) to see its evidence below.'),
+      h(
+        'p',
+        { class: 'note' },
+        'Each row is a participant; bars are their sessions. Select a drop marker (or Tab to it and press Enter) to see its evidence below.',
+      ),
       timeline({
         sessions: response.sessions,
         disconnections: response.disconnections,
@@ -184,7 +252,12 @@ export async function renderMeeting(ctx: ViewContext, meetingId: string): Promis
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'sessions-title' },
-      h('details', {}, h('summary', { id: 'sessions-title' }, `All ${formatCount(response.sessions.length)} sessions`), scrollBox('table-scroll', 'Sessions (table)', sessionsTable(response.sessions))),
+      h(
+        'details',
+        {},
+        h('summary', { id: 'sessions-title' }, `All ${formatCount(response.sessions.length)} sessions`),
+        scrollBox('table-scroll', 'Sessions (table)', sessionsTable(response.sessions)),
+      ),
     ),
   );
 }

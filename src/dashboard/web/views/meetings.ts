@@ -20,8 +20,16 @@ export async function renderMeetings(ctx: ViewContext): Promise<HTMLElement> {
       header: 'Meeting start (UTC)',
       rowHeader: true,
       cell: (r: MeetingRow) => {
-        const next: DashboardState = { ...ctx.state, view: 'meeting', filters: { ...ctx.state.filters, meeting: r.meetingId } };
-        const link = h('a', { href: ctx.href(next), 'data-meeting': r.meetingId }, formatTime(r.start || r.firstJoin) || r.meetingId);
+        const next: DashboardState = {
+          ...ctx.state,
+          view: 'meeting',
+          filters: { ...ctx.state.filters, meeting: r.meetingId },
+        };
+        const link = h(
+          'a',
+          { href: ctx.href(next), 'data-meeting': r.meetingId },
+          formatTime(r.start || r.firstJoin) || r.meetingId,
+        );
         link.addEventListener('click', (event) => {
           event.preventDefault();
           ctx.navigate(next);
@@ -40,7 +48,12 @@ export async function renderMeetings(ctx: ViewContext): Promise<HTMLElement> {
   const holder = scrollBox('table-scroll', 'Meetings (table)');
   const more = h('button', { type: 'button', class: 'secondary' }, 'Load more meetings');
   const render = (): void => {
-    holder.replaceChildren(table(`Meetings, ${formatCount(rows.length)} shown`, columns, rows, { id: 'meetings-table', rowClass: (r) => (r.drops > 0 ? 'has-drops' : undefined) }));
+    holder.replaceChildren(
+      table(`Meetings, ${formatCount(rows.length)} shown`, columns, rows, {
+        id: 'meetings-table',
+        rowClass: (r) => (r.drops > 0 ? 'has-drops' : undefined),
+      }),
+    );
     more.hidden = !token;
   };
   const loadMore = async (): Promise<void> => {
@@ -68,7 +81,11 @@ export async function renderMeetings(ctx: ViewContext): Promise<HTMLElement> {
     'section',
     { class: 'panel', 'aria-labelledby': 'meetings-title' },
     h('div', { class: 'panel-head' }, h('h2', { id: 'meetings-title' }, 'Meetings'), csv),
-    h('p', { class: 'note' }, 'Analysed meetings of the period in start order. Open one to see every participant\'s sessions and drops on a timeline.'),
+    h(
+      'p',
+      { class: 'note' },
+      "Analysed meetings of the period in start order. Open one to see every participant's sessions and drops on a timeline.",
+    ),
     holder,
     more,
   );
