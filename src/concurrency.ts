@@ -31,7 +31,7 @@ export async function mapBounded<T, R>(
   fn: (item: T, index: number) => Promise<R>,
   concurrency = 16,
 ): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out = new Array<R>(items.length);
   await forEachBounded(
     items,
     async (item, i) => {

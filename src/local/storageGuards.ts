@@ -33,8 +33,8 @@ export interface GuardOptions {
 
 /** A blob name with control characters escaped, so that it cannot forge a log line. */
 function printable(name: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this pattern escapes
   return name.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what this pattern escapes
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );

@@ -74,7 +74,7 @@ export const REPORT_ROUTES: readonly ReportRoute[] = [
     accepts: [],
     pages: false,
     csv: false,
-    handler: async (_deps, input) => openApiResponse(REPORT_ROUTES, input.options),
+    handler: (_deps, input) => Promise.resolve(openApiResponse(REPORT_ROUTES, input.options)),
   },
 ];
 

@@ -113,9 +113,9 @@ for (const [label, uploaded, stored] of ODD_NAMES) {
 test('the host log has one line per entry, whatever the names hold', async () => {
   await waitFor(() => STORED.every((name) => events.some((e) => e.blobName === name)), 'every blob');
   for (const line of logLines) {
-    // eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
     assert.doesNotMatch(
       line,
+      // eslint-disable-next-line no-control-regex -- control characters are what this pattern finds
       /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/,
       `a raw control character in ${JSON.stringify(line)}`,
     );

@@ -12,7 +12,7 @@ import { findPackageRoot } from '../../../src/local/captureRegistrations.js';
 import { openApiProblems } from './openApiRules.js';
 
 type Json = Record<string, any>;
-const doc = openApiDocument(REPORT_ROUTES, 'functionKey') as Json;
+const doc: Json = openApiDocument(REPORT_ROUTES, 'functionKey');
 const operations = (d: Json): Array<{ path: string; method: string; op: Json }> =>
   Object.entries(d['paths'] as Json).flatMap(([path, item]) =>
     Object.entries(item as Json).map(([method, op]) => ({ path, method, op: op as Json })),
@@ -182,7 +182,7 @@ test('security: function key or Entra bearer by HTTP_AUTH for the reports; the a
     ['functionKey', [{ functionKey: [] }], [{ adminKey: [] }]],
     ['entra', [{ entra: [] }], [{ adminKey: [], entra: [] }]],
   ] as const) {
-    for (const { method, path, op } of operations(openApiDocument(REPORT_ROUTES, mode) as Json)) {
+    for (const { method, path, op } of operations(openApiDocument(REPORT_ROUTES, mode) satisfies Json)) {
       assert.deepEqual(op['security'], method === 'get' ? report : admin, `${mode}: ${method} ${path}`);
     }
   }

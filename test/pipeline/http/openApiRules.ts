@@ -65,8 +65,8 @@ function checkParameter(doc: Json, raw: unknown, where: string, problems: string
   if ((p['schema'] === undefined) === (p['content'] === undefined))
     problems.push(`${where}: exactly one of schema and content`);
   const style = p['style'];
-  if (style !== undefined && !(STYLES[location] ?? []).includes(String(style)))
-    problems.push(`${where}: style "${String(style)}" is not allowed in ${location}`);
+  if (style !== undefined && (typeof style !== 'string' || !(STYLES[location] ?? []).includes(style)))
+    problems.push(`${where}: style ${JSON.stringify(style)} is not allowed in ${location}`);
   checkSchemaTypes(p['schema'], `${where}.schema`, problems);
   return p;
 }
