@@ -91,7 +91,7 @@ test('every error code the code answers is documented under its HTTP status, and
   for (const file of sourceFiles(src)) {
     const source = readFileSync(file, 'utf8');
     for (const m of source.matchAll(/new ApiError\(\s*(\d{3}),\s*'([A-Za-z]+)'/g)) add(m[2]!, Number(m[1]));
-    for (const m of source.matchAll(/badParameter\([^\n]*,\s*'([A-Z][A-Za-z]+)'\)/g)) add(m[1]!, 400);
+    for (const m of source.matchAll(/badParameter\([\s\S]*?,\s*'([A-Z][A-Za-z]+)',?\s*\)/g)) add(m[1]!, 400);
   }
   add('InvalidParameter', 400); // badParameter's default code
   assert.ok(used.size >= 8, `found only ${[...used.keys()].join(', ')}`);
