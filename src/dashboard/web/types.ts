@@ -4,8 +4,10 @@ import type { Ranking, TenantSummary, MeetingSummary } from '../../analysis/metr
 import type { NamedMeetingRow } from '../../reports/meetings.js';
 import type { DisconnectionRow } from '../../reports/disconnections.js';
 import type { AttendeeRow } from '../../reports/attendees.js';
+/** /api/summary with site, platform or user: that key's own numbers (from the stored contributions). */
+import type { SummaryFocus } from '../../pipeline/http/summaryFocus.js';
 
-export type { Ranking, TenantSummary, MeetingSummary, DisconnectionRow, AttendeeRow };
+export type { Ranking, TenantSummary, MeetingSummary, DisconnectionRow, AttendeeRow, SummaryFocus };
 /** The report API's meeting rows carry the organiser's name from Microsoft Graph ('' when unknown). */
 export type MeetingRow = NamedMeetingRow;
 
@@ -62,20 +64,6 @@ export interface MeetingResponse {
   massEvents?: MeetingMassEvent[];
   /** The next page of sessions and disconnections; null on the last. */
   continuationToken?: string | null;
-}
-
-/** /api/summary with site, platform or user: that key's own numbers (from the stored contributions). */
-export interface SummaryFocus {
-  dimension: 'site' | 'platform' | 'user';
-  key: string;
-  meetings: number;
-  meetingsAffected: number;
-  eligibleSessions: number;
-  drops: number;
-  dropRatePct: number;
-  lostSeconds: number;
-  participants: number;
-  enoughData: boolean;
 }
 
 export interface UserRow {

@@ -16,22 +16,13 @@ import { badParameter, type ReportResponse } from './types.js';
 
 export type FocusDimension = 'site' | 'platform' | 'user';
 
-export interface SummaryFocus {
+/** A Ranking row of one key (the key as stored, or the request's spelling when nothing matched), with its meetings. */
+export interface SummaryFocus extends Ranking {
   dimension: FocusDimension;
-  /** The key as stored (the request's spelling when nothing matched). */
-  key: string;
   /** Meetings with eligible sessions or drops under the key. */
   meetings: number;
   /** Of those, meetings with at least one counted drop under the key. */
   meetingsAffected: number;
-  eligibleSessions: number;
-  drops: number;
-  dropRatePct: number;
-  lostSeconds: number;
-  /** Participant-meetings under the key. */
-  participants: number;
-  /** eligibleSessions ≥ minSessions. */
-  enoughData: boolean;
 }
 
 const RANKING_COLUMNS: readonly Column<RankingRow>[] = fieldColumns<RankingRow>(RANKING_FIELDS);
