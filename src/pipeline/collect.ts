@@ -46,6 +46,26 @@ export interface CollectRunResult extends CollectorRunStatus {
   warnings: string[];
 }
 
+/** A run's counters before it has done anything. */
+function zeroCounts() {
+  return {
+    windowsCompleted: 0,
+    contentListed: 0,
+    contentFetched: 0,
+    contentSkipped: 0,
+    contentExpired: 0,
+    recordsKept: 0,
+    blobsWritten: 0,
+    retries: 0,
+  };
+}
+
+/** The status of a run that failed before it started collecting (configuration, credentials). */
+export function failedBeforeStart(started: Date, errorKind: string, error: string): CollectorRunStatus {
+  const at = started.toISOString();
+  return { startedAt: at, finishedAt: at, status: 'failed', errorKind, error, ...zeroCounts() };
+}
+
 const LOG_PREFIX = 'collectAuditRecords';
 export const DEFAULT_FETCH_CONCURRENCY = 4;
 
@@ -147,14 +167,7 @@ export async function collectAuditRecords(deps: CollectDeps, options: CollectOpt
   const run: CollectRunResult = {
     startedAt: options.now.toISOString(),
     status: 'running',
-    windowsCompleted: 0,
-    contentListed: 0,
-    contentFetched: 0,
-    contentSkipped: 0,
-    contentExpired: 0,
-    recordsKept: 0,
-    blobsWritten: 0,
-    retries: 0,
+    ...zeroCounts(),
     warnings: [],
   };
   const statusOf = (): CollectorRunStatus => {

@@ -10,7 +10,7 @@ import { CollectorError } from '../collector/errors.js';
 import { createCollectorClient } from '../collector/factory.js';
 import type { FetchLike, RetryPolicy } from '../collector/http.js';
 import type { CredentialPipelineOptions } from '../collector/credential.js';
-import { collectAuditRecords } from './collect.js';
+import { collectAuditRecords, failedBeforeStart } from './collect.js';
 import { describeError } from '../errors.js';
 import { type PipelineLog } from './log.js';
 
@@ -73,21 +73,7 @@ export function makeCollectorRunner(deps: CollectorHandlerDeps = {}): (log: Pipe
 
     const started = now();
     if (configError !== undefined) {
-      await state.recordRun({
-        startedAt: started.toISOString(),
-        finishedAt: started.toISOString(),
-        status: 'failed',
-        errorKind: configError.kind,
-        error: configError.message,
-        windowsCompleted: 0,
-        contentListed: 0,
-        contentFetched: 0,
-        contentSkipped: 0,
-        contentExpired: 0,
-        recordsKept: 0,
-        blobsWritten: 0,
-        retries: 0,
-      });
+      await state.recordRun(failedBeforeStart(started, configError.kind, configError.message));
       log.error(`${COLLECTOR_FUNCTION_NAME}: ${configError.message}`);
       throw configError;
     }
@@ -112,21 +98,9 @@ export function makeCollectorRunner(deps: CollectorHandlerDeps = {}): (log: Pipe
     } catch (error) {
       // A certificate that cannot be read: recorded like any configuration error.
       const message = describeError(error);
-      await state.recordRun({
-        startedAt: started.toISOString(),
-        finishedAt: started.toISOString(),
-        status: 'failed',
-        errorKind: error instanceof CollectorError ? error.kind : 'configuration',
-        error: message,
-        windowsCompleted: 0,
-        contentListed: 0,
-        contentFetched: 0,
-        contentSkipped: 0,
-        contentExpired: 0,
-        recordsKept: 0,
-        blobsWritten: 0,
-        retries: 0,
-      });
+      await state.recordRun(
+        failedBeforeStart(started, error instanceof CollectorError ? error.kind : 'configuration', message),
+      );
       log.error(`${COLLECTOR_FUNCTION_NAME}: ${message}`);
       throw error;
     }
