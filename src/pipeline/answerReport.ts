@@ -79,11 +79,18 @@ export const REPORT_ROUTES: readonly ReportRoute[] = [
   },
 ];
 
-/** The response when storage cannot be reached, before a route runs (e.g. while creating tables) or while it runs. */
+/** Seconds the storage-unavailable answer asks a caller to wait before trying again (its Retry-After). */
+export const STORAGE_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * The response when storage cannot be reached, before a route runs (e.g. while creating tables) or while it runs:
+ * 503 with Retry-After, so that clients wait before asking again.
+ */
 export function storageUnavailableResponse(): ReportResponse {
-  return errorResponse(
+  const response = errorResponse(
     new ApiError(503, 'StorageUnavailable', 'the report store is not reachable right now; try again shortly'),
   );
+  return { ...response, headers: { ...response.headers, 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) } };
 }
 
 /** Answers one report request. Never throws: failures become 4xx/5xx responses with an error body. */

@@ -1,14 +1,14 @@
 // The HTTP functions that use the store share one wrapper (src/functions/httpHandler.ts): each of them (a report,
 // the withdrawal, the erasure and the pseudonym lookup) refuses a caller Easy Auth did not sign in before touching
-// storage, answers 503 StorageUnavailable without internals when storage cannot be reached (logging why, without
-// the request's identifiers), and otherwise hands the pipeline's answer to the host as it is.
+// storage, answers 503 StorageUnavailable with Retry-After and without internals when storage cannot be reached
+// (logging why, without the request's identifiers), and otherwise hands the pipeline's answer to the host as it is.
 import { test, before, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { makeReportHandler } from '../../src/functions/reports.js';
 import { makeWithdrawHandler } from '../../src/functions/withdrawUpload.js';
 import { makeEraseHandler, makePseudonymsHandler } from '../../src/functions/eraseUser.js';
-import { REPORT_ROUTES } from '../../src/pipeline/answerReport.js';
+import { REPORT_ROUTES, STORAGE_RETRY_AFTER_SECONDS } from '../../src/pipeline/answerReport.js';
 import { servicesFor, type PipelineServices } from '../../src/pipeline/services.js';
 import { connectionStringFor, freePort } from '../../src/local/azuriteProcess.js';
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
@@ -131,6 +131,7 @@ test('storage that cannot be reached: every function answers 503 StorageUnavaila
     const response = await fn.make(() => gone)(fn.request(), context(fn.name));
     assert.equal(response.status, 503, fn.name);
     assert.equal(JSON.parse(bodyText(response)).error.code, 'StorageUnavailable', fn.name);
+    assert.equal(header(response, 'retry-after'), String(STORAGE_RETRY_AFTER_SECONDS), fn.name);
     assert.doesNotMatch(bodyText(response), /127\.0\.0\.1|ECONNREFUSED|RestError|devstoreaccount1/, fn.name);
     assert.equal(logs.length, 1, `${fn.name}: ${logs.join('\n')}`);
     assert.match(logs[0]!, new RegExp(`^error: ${fn.name}: storage is not ready: .+`), fn.name);

@@ -1,9 +1,14 @@
-// A report route whose storage cannot be reached while it runs answers 503 StorageUnavailable, by the one check
+// A report route whose storage cannot be reached while it runs answers 503 StorageUnavailable with Retry-After, by the one check
 // of what "unreachable" means (src/storage/unreachable.ts): also when the error arrives wrapped as the cause of
 // another; storage that answers but refuses stays a 500 InternalError. Neither shows internals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerReport, REPORT_ROUTES, type ReportDeps } from '../../src/pipeline/answerReport.js';
+import {
+  answerReport,
+  REPORT_ROUTES,
+  STORAGE_RETRY_AFTER_SECONDS,
+  type ReportDeps,
+} from '../../src/pipeline/answerReport.js';
 import type { PipelineLog } from '../../src/pipeline/log.js';
 import { connectionStringFor, freePort } from '../../src/local/azuriteProcess.js';
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
@@ -43,6 +48,7 @@ test('storage unreachable while a route runs: 503 StorageUnavailable, logged, fo
         : {};
     const response = await answerReport({ route: route.route, params, query: {} }, deps);
     assert.equal(response.status, 503, `${route.route}: ${response.body}`);
+    assert.equal(response.headers['retry-after'], String(STORAGE_RETRY_AFTER_SECONDS), route.route);
     assert.equal((JSON.parse(response.body) as { error: { code: string } }).error.code, 'StorageUnavailable');
     assert.doesNotMatch(response.body, INTERNALS, route.route);
     assert.equal(errors.length, 1, `${route.route}: ${errors.join('\n')}`);
@@ -65,6 +71,7 @@ test('an unreachable-storage error wrapped as the cause of another still answers
     depsOn({ ...store, tokenKey }, errors),
   );
   assert.equal(response.status, 503, response.body);
+  assert.equal(response.headers['retry-after'], String(STORAGE_RETRY_AFTER_SECONDS));
   assert.equal((JSON.parse(response.body) as { error: { code: string } }).error.code, 'StorageUnavailable');
   assert.deepEqual(errors, ['report meetings: storage unavailable: the paging key could not be read']);
 });
@@ -78,6 +85,7 @@ test('storage that answers but refuses (a wrong account key) is not an outage: 5
   const errors: string[] = [];
   const response = await answerReport({ route: 'meetings', params: {}, query: {} }, depsOn(store, errors));
   assert.equal(response.status, 500, response.body);
+  assert.equal(response.headers['retry-after'], undefined, 'nothing to wait for');
   assert.equal((JSON.parse(response.body) as { error: { code: string } }).error.code, 'InternalError');
   assert.doesNotMatch(response.body, INTERNALS);
   assert.equal(errors.length, 1, errors.join('\n'));
