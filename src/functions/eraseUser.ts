@@ -3,8 +3,7 @@
 // Both change or reveal personal data, so they always require the host's admin (master) key, whatever
 // HTTP_AUTH says; with HTTP_AUTH=entra the caller must also be signed in by App Service authentication.
 // Not under /api/admin: the Functions host refuses routes that start with `admin` (its own admin API).
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { storageUnavailableResponse } from '../pipeline/answerReport.js';
+import { app, type InvocationContext } from '@azure/functions';
 import {
   answerErasure,
   answerPseudonyms,
@@ -12,53 +11,31 @@ import {
   PSEUDONYMS_ROUTE,
   type AdminDeps,
 } from '../pipeline/http/eraseRoute.js';
-import { httpAuthMode, signInRefusal } from '../pipeline/http/httpAuth.js';
-import { describeError } from '../errors.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
 import { pseudonymizerFromEnv } from '../privacyMode.js';
-import type { ReportResponse } from '../pipeline/http/types.js';
+import { httpHandler } from './httpHandler.js';
 
 export const ERASE_FUNCTION = ERASE_ROUTE.name;
 export const PSEUDONYMS_FUNCTION = PSEUDONYMS_ROUTE.name;
 
-function adminHandler(
-  name: string,
-  answer: (request: HttpRequest, deps: AdminDeps) => Promise<ReportResponse>,
-  services: () => PipelineServices,
-) {
-  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const refused = signInRefusal(httpAuthMode(), request.headers);
-    if (refused) return { status: refused.status, headers: refused.headers, body: refused.body };
-    let s: PipelineServices;
-    try {
-      s = services();
-      await s.ready();
-    } catch (error) {
-      context.error(`${name}: storage is not ready: ${describeError(error)}`);
-      const unavailable = storageUnavailableResponse();
-      return { status: unavailable.status, headers: unavailable.headers, body: unavailable.body };
-    }
-    const response = await answer(request, {
-      store: s.store,
-      log: context,
-      pseudonymizer: () => pseudonymizerFromEnv(),
-    });
-    return { status: response.status, headers: response.headers, body: response.body };
-  };
+/** The admin routes' dependencies from the services and the invocation. */
+function adminDeps(s: PipelineServices, context: InvocationContext): AdminDeps {
+  return { store: s.store, log: context, pseudonymizer: () => pseudonymizerFromEnv() };
 }
 
 export function makeEraseHandler(services: () => PipelineServices = pipelineServices) {
-  return adminHandler(
+  return httpHandler(
     ERASE_FUNCTION,
-    (request, deps) => answerErasure({ id: request.params['objectIdOrUpn'], query: request.query }, deps),
+    (request, s, context) =>
+      answerErasure({ id: request.params['objectIdOrUpn'], query: request.query }, adminDeps(s, context)),
     services,
   );
 }
 
 export function makePseudonymsHandler(services: () => PipelineServices = pipelineServices) {
-  return adminHandler(
+  return httpHandler(
     PSEUDONYMS_FUNCTION,
-    async (request, deps) => answerPseudonyms(await request.text(), deps, request.query),
+    async (request, s, context) => answerPseudonyms(await request.text(), adminDeps(s, context), request.query),
     services,
   );
 }

@@ -2,40 +2,32 @@
 // answered by answerReport, and the dashboard. How callers authenticate follows HTTP_AUTH (httpAuth.ts):
 // a function key (authLevel 'function'), or Entra sign-in through App Service authentication (authLevel
 // 'anonymous' for the host, and every request checked for Easy Auth's principal).
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { answerReport, REPORT_ROUTES, storageUnavailableResponse, type ReportRoute } from '../pipeline/answerReport.js';
-import { describeError } from '../errors.js';
+import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { answerReport, REPORT_ROUTES, type ReportRoute } from '../pipeline/answerReport.js';
 import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
 import { functionAuthLevel, httpAuthMode, signInRefusal } from '../pipeline/http/httpAuth.js';
 import { DashboardAssets } from '../dashboard/assets.js';
+import { hostResponse, httpHandler } from './httpHandler.js';
 
 export function makeReportHandler(route: ReportRoute, services: () => PipelineServices = pipelineServices) {
-  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const refused = signInRefusal(httpAuthMode(), request.headers);
-    if (refused) return { status: refused.status, headers: refused.headers, body: refused.body };
-    let s: PipelineServices;
-    try {
-      s = services();
-      await s.ready();
-    } catch (error) {
-      context.error(`${route.name}: storage is not ready: ${describeError(error)}`);
-      const unavailable = storageUnavailableResponse();
-      return { status: unavailable.status, headers: unavailable.headers, body: unavailable.body };
-    }
-    const accept = request.headers.get('accept');
-    const response = await answerReport(
-      // The URL as sent: the host's query map joins repeated parameters and hides bad encodings.
-      {
-        route: route.route,
-        params: { ...request.params },
-        query: request.query,
-        url: request.url,
-        ...(accept === null ? {} : { accept }),
-      },
-      { store: s.store, config: s.config, log: context },
-    );
-    return { status: response.status, headers: response.headers, body: response.body };
-  };
+  return httpHandler(
+    route.name,
+    (request, s, context) => {
+      const accept = request.headers.get('accept');
+      return answerReport(
+        // The URL as sent: the host's query map joins repeated parameters and hides bad encodings.
+        {
+          route: route.route,
+          params: { ...request.params },
+          query: request.query,
+          url: request.url,
+          ...(accept === null ? {} : { accept }),
+        },
+        { store: s.store, config: s.config, log: context },
+      );
+    },
+    services,
+  );
 }
 
 /** The handlers by function name (tests call them directly). */
@@ -64,7 +56,7 @@ const dashboardAssets = new DashboardAssets();
 export function dashboardHandler(request: HttpRequest): HttpResponseInit {
   const mode = httpAuthMode();
   const refused = signInRefusal(mode, request.headers);
-  if (refused) return { status: refused.status, headers: refused.headers, body: refused.body };
+  if (refused) return hostResponse(refused);
   const acceptEncoding = request.headers.get('accept-encoding');
   const response = dashboardAssets.respond({
     asset: request.params['asset'] ?? '',
@@ -73,7 +65,7 @@ export function dashboardHandler(request: HttpRequest): HttpResponseInit {
     signIn: mode,
     ...(acceptEncoding === null ? {} : { acceptEncoding }),
   });
-  return { status: response.status, headers: response.headers, body: response.body };
+  return hostResponse(response);
 }
 
 app.http('dashboard', {

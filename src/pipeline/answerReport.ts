@@ -2,6 +2,7 @@
 // paging, and the mapping of failures to responses that name the parameter at fault and never show
 // stack traces, exception names or storage names.
 import { describeError } from '../errors.js';
+import { isStorageUnreachable } from '../storage/unreachable.js';
 import { logOf, type ReportDeps } from './http/context.js';
 import {
   checkKnown,
@@ -78,19 +79,18 @@ export const REPORT_ROUTES: readonly ReportRoute[] = [
   },
 ];
 
-/** True for errors that mean storage could not be reached (no HTTP status: connection refused, DNS, timeout). */
-function isStorageUnavailable(error: unknown): boolean {
-  const e = error as { statusCode?: unknown; code?: unknown; name?: unknown } | null;
-  if (e === null || typeof e !== 'object') return false;
-  if (e.statusCode === 503) return true;
-  return e.name === 'RestError' && e.statusCode === undefined;
-}
+/** Seconds the storage-unavailable answer asks a caller to wait before trying again (its Retry-After). */
+export const STORAGE_RETRY_AFTER_SECONDS = 30;
 
-/** The response when storage cannot be reached before a route runs (e.g. while creating tables). */
+/**
+ * The response when storage cannot be reached, before a route runs (e.g. while creating tables) or while it runs:
+ * 503 with Retry-After, so that clients wait before asking again.
+ */
 export function storageUnavailableResponse(): ReportResponse {
-  return errorResponse(
+  const response = errorResponse(
     new ApiError(503, 'StorageUnavailable', 'the report store is not reachable right now; try again shortly'),
   );
+  return { ...response, headers: { ...response.headers, 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) } };
 }
 
 /** Answers one report request. Never throws: failures become 4xx/5xx responses with an error body. */
@@ -120,7 +120,7 @@ export async function answerReport(request: ReportRequest, deps: ReportDeps): Pr
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
     const log = logOf(deps);
-    if (isStorageUnavailable(error)) {
+    if (isStorageUnreachable(error)) {
       log.error(`report ${request.route}: storage unavailable: ${describeError(error)}`);
       return storageUnavailableResponse();
     }

@@ -8,6 +8,7 @@ import { erasePerson, ErasureInputError } from '../../storage/erasure.js';
 import type { Pseudonymizer } from '../../audit/pseudonymize.js';
 import { PseudonymKeyError } from '../../privacyMode.js';
 import type { ReportDeps } from './context.js';
+import { noQueryParameters, unfinishedResponse } from './changeRoutes.js';
 import { errorResponse, jsonResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
 
@@ -16,19 +17,13 @@ export type AdminDeps = Pick<ReportDeps, 'store' | 'log'> & {
   pseudonymizer: () => Pseudonymizer | undefined;
 };
 
-function noQuery(query: URLSearchParams | Record<string, string | undefined>, route: string): void {
-  const names = query instanceof URLSearchParams ? [...query.keys()] : Object.keys(query);
-  if (names.length > 0)
-    throw badParameter(names[0]!, `${route} takes no query parameters; "${names[0]!}" was given`, 'UnknownParameter');
-}
-
 export async function answerErasure(
   request: { id: string | undefined; query: URLSearchParams | Record<string, string | undefined> },
   deps: AdminDeps,
 ): Promise<ReportResponse> {
   const log = deps.log ?? SILENT_LOG;
   try {
-    noQuery(request.query, 'DELETE /api/privacy/users/{objectIdOrUpn}');
+    noQueryParameters(request.query, 'DELETE /api/privacy/users/{objectIdOrUpn}');
     const result = await erasePerson({ store: deps.store, pseudonymizer: deps.pseudonymizer(), log }, request.id ?? '');
     return jsonResponse(result);
   } catch (error) {
@@ -36,14 +31,7 @@ export async function answerErasure(
     if (error instanceof ApiError) return errorResponse(error);
     if (error instanceof PseudonymKeyError)
       return errorResponse(new ApiError(503, 'PseudonymKeyUnavailable', error.message));
-    log.error(`eraseUser: failed: ${describeError(error)}`);
-    return errorResponse(
-      new ApiError(
-        500,
-        'InternalError',
-        'the erasure did not finish; the error was logged, and sending the same request again finishes it',
-      ),
-    );
+    return unfinishedResponse(log, 'eraseUser', 'erasure', error);
   }
 }
 
@@ -66,7 +54,7 @@ export function answerPseudonyms(
 ): ReportResponse {
   const log = deps.log ?? SILENT_LOG;
   try {
-    noQuery(query, 'POST /api/privacy/pseudonyms');
+    noQueryParameters(query, 'POST /api/privacy/pseudonyms');
     const pseudonymizer = deps.pseudonymizer();
     if (pseudonymizer === undefined)
       throw new ApiError(

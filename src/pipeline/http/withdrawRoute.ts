@@ -1,10 +1,10 @@
 // DELETE /api/uploads/{name}: withdraws an export (every version of the blob name) through
 // src/pipeline/withdraw.ts and answers what that removed, with the ledger entries as they are now.
 // Never throws: failures become error responses without internals.
-import { describeError } from '../../errors.js';
 import { SILENT_LOG } from '../log.js';
 import { withdrawExport, type RemovalDeps } from '../withdraw.js';
 import type { ReportDeps } from './context.js';
+import { noQueryParameters, unfinishedResponse } from './changeRoutes.js';
 import { errorResponse, jsonResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
 
@@ -24,13 +24,7 @@ export async function answerWithdrawal(request: WithdrawRequest, deps: WithdrawD
   try {
     const name = request.name ?? '';
     if (name === '') throw badParameter('name', 'the blob name is missing from the path: DELETE /api/uploads/{name}');
-    const names = request.query instanceof URLSearchParams ? [...request.query.keys()] : Object.keys(request.query);
-    if (names.length > 0)
-      throw badParameter(
-        names[0]!,
-        `DELETE /api/uploads/{name} takes no query parameters; "${names[0]!}" was given`,
-        'UnknownParameter',
-      );
+    noQueryParameters(request.query, 'DELETE /api/uploads/{name}');
     const removalDeps: RemovalDeps = { store: deps.store, log };
     if (deps.now !== undefined) removalDeps.now = deps.now;
     if (deps.onMeetingDone !== undefined) removalDeps.onMeetingDone = deps.onMeetingDone;
@@ -40,13 +34,6 @@ export async function answerWithdrawal(request: WithdrawRequest, deps: WithdrawD
     return jsonResponse(result);
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
-    log.error(`withdrawUpload: failed: ${describeError(error)}`);
-    return errorResponse(
-      new ApiError(
-        500,
-        'InternalError',
-        'the withdrawal did not finish; the error was logged, and sending the same request again finishes it',
-      ),
-    );
+    return unfinishedResponse(log, 'withdrawUpload', 'withdrawal', error);
   }
 }
