@@ -40,6 +40,11 @@ export interface SummaryBody extends PageBody<RankingRow> {
   focus?: SummaryFocus;
 }
 
+/** /api/summary with site=, platform= or user=: the focus is always there. */
+export interface FocusedSummaryBody extends SummaryBody {
+  focus: SummaryFocus;
+}
+
 /** A row of /api/users: the users report with what Microsoft Graph said. */
 export interface DirectoryUserRow extends UserRow {
   displayName: string;
