@@ -30,6 +30,7 @@ import {
   type AuditJson,
 } from '../collector/auditRecords.js';
 import { freshStore, testConnectionString } from '../storage/testStore.js';
+import { freshCollectorState } from '../storage/collectorStateFixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -68,14 +69,10 @@ interface Fixture {
 }
 
 async function fixture(): Promise<Fixture> {
-  const suffix = randomBytes(4).toString('hex');
-  const connection = testConnectionString();
-  const stateClient = TableClient.fromConnectionString(connection, `collect${suffix}`, {
-    allowInsecureConnection: true,
-  });
-  const state = new CollectorState(stateClient);
-  await state.ensureTable();
-  const exports = BlobServiceClient.fromConnectionString(connection).getContainerClient(`collect-${suffix}`);
+  const state = await freshCollectorState('collect');
+  const exports = BlobServiceClient.fromConnectionString(testConnectionString()).getContainerClient(
+    `collect-${randomBytes(4).toString('hex')}`,
+  );
   await exports.createIfNotExists();
   const sleeps: number[] = [];
   const logs: string[] = [];
@@ -86,7 +83,7 @@ async function fixture(): Promise<Fixture> {
   };
   return {
     state,
-    stateClient,
+    stateClient: state.client,
     exports,
     sleeps,
     logs,
