@@ -15,8 +15,19 @@ import type { Meeting, MeetingAnalysis } from '../../src/analysis/model.js';
 import { AuditDataset } from '../../src/audit/dataset.js';
 import { readExport } from '../../src/audit/readExport.js';
 import type { Store } from '../../src/storage/store.js';
+import type { UploadEntry } from '../../src/storage/ledger.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
 import { freshStore } from '../storage/testStore.js';
+import {
+  jsonBody,
+  parseJson,
+  present,
+  withJson,
+  type ErrorBody,
+  type JsonAnswer,
+  type PageBody,
+} from '../support/jsonBody.js';
+import type { DirectoryUserRow, HealthBody, MeetingBody, SummaryBody, UploadBody } from './http/reportBodies.js';
 import { generated, ndjson } from './pipelineFixtures.js';
 
 const SITE_MAP =
@@ -83,7 +94,8 @@ const handMade = [
   ),
 ];
 
-async function get(
+/** The answer, with its body as T in `json` (reading `json` asserts the answer is JSON). */
+async function get<T = unknown>(
   route: string,
   query: Record<string, string> = {},
   params: Record<string, string> = {},
@@ -93,8 +105,7 @@ async function get(
     accept === undefined ? { route, params, query } : { route, params, query, accept },
     deps,
   );
-  const json = response.headers['content-type']?.startsWith('application/json') ? JSON.parse(response.body) : undefined;
-  return { ...response, json };
+  return withJson<T>(response);
 }
 
 before(async () => {
@@ -132,7 +143,10 @@ async function allPages(route: string, query: Record<string, string>): Promise<{
   let token: string | null = null;
   let pages = 0;
   do {
-    const r = await get(route, token === null ? query : { ...query, continuationToken: token });
+    const r: JsonAnswer<PageBody<unknown>> = await get(
+      route,
+      token === null ? query : { ...query, continuationToken: token },
+    );
     assert.equal(r.status, 200, r.body);
     items.push(...r.json.items);
     token = r.json.continuationToken;
@@ -170,31 +184,36 @@ test('/api/meetings filters by time and organizer', async () => {
     (r.items as MeetingRow[]).map((m) => m.meetingId).sort(),
     want.map((e) => e.meeting.meetingId).sort(),
   );
-  const boss = await get('meetings', { organizer: 'BOSS@contoso.com' });
+  const boss = await get<PageBody<MeetingRow>>('meetings', { organizer: 'BOSS@contoso.com' });
   assert.deepEqual(
-    boss.json.items.map((m: MeetingRow) => m.meetingId),
+    boss.json.items.map((m) => m.meetingId),
     [ODD_MEETING],
   );
-  const one = await get('meetings', { meeting: ODD_MEETING });
+  const one = await get<PageBody<MeetingRow>>('meetings', { meeting: ODD_MEETING });
   assert.equal(one.json.items.length, 1);
 });
 
 test('/api/meetings/{id} returns the meeting, its sessions and disconnections, even with forbidden key characters', async () => {
-  const r = await get('meetings/{*meetingId}', {}, { meetingId: ODD_MEETING });
+  const r = await get<MeetingBody>('meetings/{*meetingId}', {}, { meetingId: ODD_MEETING });
   assert.equal(r.status, 200, r.body);
   assert.equal(r.json.meetingId, ODD_MEETING);
-  assert.equal(r.json.meeting.meetingId, ODD_MEETING);
+  assert.equal(present(r.json.meeting, 'meeting').meetingId, ODD_MEETING);
   assert.equal(r.json.pendingAnalysis, false);
+  const sessions = present(r.json.sessions, 'sessions');
+  const disconnections = present(r.json.disconnections, 'disconnections');
   // Storage order (by record id), as /api/attendees?meeting=… lists them.
   assert.deepEqual(
-    r.json.sessions.map((s: { recordId: string }) => s.recordId),
+    sessions.map((s) => s.recordId),
     ['h1', 'h2', 'h3'],
   );
-  const zed = r.json.sessions.find((s: { recordId: string }) => s.recordId === 'h1');
+  const zed = present(
+    sessions.find((s) => s.recordId === 'h1'),
+    'session h1',
+  );
   assert.equal(zed.email, 'zed.from.file@contoso.com', 'e-mail from the users file in the config container');
   assert.equal(zed.site, 'HQ Network');
-  assert.equal(r.json.disconnections.length, 1);
-  const d = r.json.disconnections[0] as DisconnectionRow;
+  assert.equal(disconnections.length, 1);
+  const d = present(disconnections[0], 'disconnection');
   assert.equal(d.participantKey, 'oid-zed');
   assert.equal(d.gapSeconds, 20);
   assert.equal(d.siteBefore, 'HQ Network');
@@ -204,7 +223,7 @@ test('/api/meetings/{id} returns the meeting, its sessions and disconnections, e
 
 test('an unknown meeting is a 404 with an error body and nothing internal', async () => {
   for (const id of ['no-such-meeting', 'x'.repeat(2000)]) {
-    const r = await get('meetings/{*meetingId}', {}, { meetingId: id });
+    const r = await get<ErrorBody>('meetings/{*meetingId}', {}, { meetingId: id });
     assert.equal(r.status, 404);
     assert.equal(r.json.error.code, 'MeetingNotFound');
     assert.equal(r.json.error.parameter, 'meetingId');
@@ -290,13 +309,13 @@ test('CSV output: format=csv or Accept: text/csv, report columns, formulas neutr
 });
 
 test('/api/summary gives the CLI totals and rankings, with their denominators', async () => {
-  const r = await get('summary');
+  const r = await get<SummaryBody>('summary');
   assert.equal(r.status, 200, r.body);
   const totals = summarise(expected.map((e) => summariseMeeting(e.analysis, e.meeting)));
   assert.deepEqual(r.json.totals, totals);
   assert.equal(r.json.totals.meetings, expected.length);
   assert.ok(r.json.totals.eligibleHumanSessions > 0 && r.json.totals.drops > 0);
-  const minSessions = r.json.minSessions as number;
+  const minSessions = r.json.minSessions;
   for (const groupBy of ['site', 'subnet', 'platform', 'user', 'day'] as const) {
     const ranked = await allPages('summary', { groupBy, limit: '25' });
     const want = aggregate(
@@ -345,7 +364,7 @@ test('bad parameters get 400 naming the parameter', async () => {
     ['meetings', { continuationToken: 'not-a-token' }, 'continuationToken'],
   ];
   for (const [route, query, parameter] of cases) {
-    const r = await get(route, query);
+    const r = await get<ErrorBody>(route, query);
     assert.equal(r.status, 400, `${route} ${JSON.stringify(query)}`);
     assert.equal(r.json.error.parameter, parameter, JSON.stringify(r.json));
     assert.ok(
@@ -355,8 +374,8 @@ test('bad parameters get 400 naming the parameter', async () => {
     );
   }
   // A token is bound to its route and filter.
-  const first = await get('meetings', { limit: '2' });
-  const token = first.json.continuationToken as string;
+  const first = await get<PageBody<MeetingRow>>('meetings', { limit: '2' });
+  const token = present(first.json.continuationToken, 'continuationToken');
   assert.equal(
     (await get('meetings', { limit: '2', organizer: 'boss@contoso.com', continuationToken: token })).status,
     400,
@@ -364,9 +383,9 @@ test('bad parameters get 400 naming the parameter', async () => {
   assert.equal((await get('disconnections', { limit: '2', continuationToken: token })).status, 400);
   const [body, mac] = token.split('.') as [string, string];
   const tampered =
-    Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), s: -1 })).toString(
-      'base64url',
-    ) +
+    Buffer.from(
+      JSON.stringify({ ...parseJson<Record<string, unknown>>(Buffer.from(body, 'base64url').toString()), s: -1 }),
+    ).toString('base64url') +
     '.' +
     mac;
   assert.equal((await get('meetings', { limit: '2', continuationToken: tampered })).status, 400);
@@ -376,18 +395,16 @@ test('bad parameters get 400 naming the parameter', async () => {
 });
 
 test('/api/uploads and /api/uploads/{name} show the ledger; /api/users merges the users file and learned users', async () => {
-  const uploads = await get('uploads');
-  assert.deepEqual(uploads.json.items.map((u: { blobName: string }) => u.blobName).sort(), [
-    'gen.ndjson',
-    'hand.ndjson',
-  ]);
-  const one = await get('uploads/{*name}', {}, { name: 'hand.ndjson' });
+  const uploads = await get<PageBody<UploadEntry>>('uploads');
+  assert.deepEqual(uploads.json.items.map((u) => u.blobName).sort(), ['gen.ndjson', 'hand.ndjson']);
+  const one = await get<UploadBody>('uploads/{*name}', {}, { name: 'hand.ndjson' });
   assert.equal(one.status, 200);
-  assert.equal(one.json.items[0].rowsRead, 3);
-  assert.equal(one.json.items[0].status, 'completed');
+  const entry = present(one.json.items[0], 'ledger entry');
+  assert.equal(entry.rowsRead, 3);
+  assert.equal(entry.status, 'completed');
   assert.equal((await get('uploads/{*name}', {}, { name: 'nothing.csv' })).status, 404);
   const users = await allPages('users', { limit: '50' });
-  const rows = users.items as Array<{ uuid: string; email: string; origin: string }>;
+  const rows = users.items as DirectoryUserRow[];
   assert.deepEqual(rows[0], {
     uuid: 'oid-zed',
     email: 'zed.from.file@contoso.com',
@@ -400,17 +417,17 @@ test('/api/uploads and /api/uploads/{name} show the ledger; /api/users merges th
   assert.ok(rows.some((u) => u.uuid === 'boss-id' && u.email === 'boss@contoso.com' && u.origin === 'organizer'));
   assert.ok(rows.some((u) => u.uuid === 'oid-amy' && u.email === 'amy@contoso.com'));
   assert.equal(new Set(rows.map((u) => u.uuid.toLowerCase())).size, rows.length);
-  const amy = await get('users', { user: 'AMY@contoso.com' });
+  const amy = await get<PageBody<DirectoryUserRow>>('users', { user: 'AMY@contoso.com' });
   assert.equal(amy.json.items.length, 1);
 });
 
 test('/api/health reports storage, config problems and the last analysis run', async () => {
-  const ok = await get('health');
+  const ok = await get<HealthBody>('health');
   assert.equal(ok.status, 200, ok.body);
   assert.equal(ok.json.status, 'ok');
   assert.equal(ok.json.storage.reachable, true);
   assert.equal(ok.json.analysis.pendingMarks, 0);
-  assert.ok(ok.json.analysis.lastRun.analysed > 0);
+  assert.ok(present(ok.json.analysis.lastRun, 'analysis.lastRun').analysed > 0);
   assert.deepEqual(ok.json.config.present.sort(), [CONFIG_BLOBS.siteMap, CONFIG_BLOBS.users].sort());
   const other = await freshStore('hlt');
   const blobs = new ConfigBlobs(other.config.container);
@@ -420,11 +437,9 @@ test('/api/health reports storage, config problems and the last analysis run', a
     { route: 'health', params: {}, query: {} },
     { store: other, config: new CachedConfig(other.config) },
   );
-  const body = JSON.parse(degraded.body);
+  const body = jsonBody<HealthBody>(degraded);
   assert.equal(body.status, 'degraded');
-  const messages = body.config.problems
-    .map((p: { blob: string; message: string }) => `${p.blob}: ${p.message}`)
-    .join('\n');
+  const messages = body.config.problems.map((p) => `${p.blob}: ${p.message}`).join('\n');
   assert.match(messages, /rejoinWindowSeconds/);
   assert.match(messages, /line 2/);
 });

@@ -30,6 +30,9 @@ import {
   type AuditJson,
 } from '../collector/auditRecords.js';
 import { freshStore, testConnectionString } from '../storage/testStore.js';
+import { freshCollectorState } from '../storage/collectorStateFixture.js';
+import { jsonBody, present } from '../support/jsonBody.js';
+import type { HealthBody } from './http/reportBodies.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -68,14 +71,10 @@ interface Fixture {
 }
 
 async function fixture(): Promise<Fixture> {
-  const suffix = randomBytes(4).toString('hex');
-  const connection = testConnectionString();
-  const stateClient = TableClient.fromConnectionString(connection, `collect${suffix}`, {
-    allowInsecureConnection: true,
-  });
-  const state = new CollectorState(stateClient);
-  await state.ensureTable();
-  const exports = BlobServiceClient.fromConnectionString(connection).getContainerClient(`collect-${suffix}`);
+  const state = await freshCollectorState('collect');
+  const exports = BlobServiceClient.fromConnectionString(testConnectionString()).getContainerClient(
+    `collect-${randomBytes(4).toString('hex')}`,
+  );
   await exports.createIfNotExists();
   const sleeps: number[] = [];
   const logs: string[] = [];
@@ -86,7 +85,7 @@ async function fixture(): Promise<Fixture> {
   };
   return {
     state,
-    stateClient,
+    stateClient: state.client,
     exports,
     sleeps,
     logs,
@@ -520,16 +519,13 @@ test('collected blobs are ingested by ingestExport like any export', async () =>
 test('/api/health shows the collector: off when not configured; a failed run degrades the status and shows the error', async () => {
   const store = await freshStore('colh');
   const deps = { store, config: new CachedConfig(store.config) };
-  const health = async (): Promise<{ status: string; collector: Record<string, unknown> }> =>
-    JSON.parse((await answerReport({ route: 'health', params: {}, query: {} }, deps)).body) as {
-      status: string;
-      collector: Record<string, unknown>;
-    };
+  const health = async (): Promise<HealthBody> =>
+    jsonBody<HealthBody>(await answerReport({ route: 'health', params: {}, query: {} }, deps));
 
   const off = await health();
   assert.equal(off.status, 'ok');
-  assert.equal(off.collector['configured'], false);
-  assert.deepEqual(off.collector['missingSettings'], [
+  assert.equal(off.collector?.configured, false);
+  assert.deepEqual(off.collector?.missingSettings, [
     'O365_TENANT_ID',
     'O365_CLIENT_ID',
     'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID',
@@ -553,9 +549,10 @@ test('/api/health shows the collector: off when not configured; a failed run deg
   try {
     const degraded = await health();
     assert.equal(degraded.status, 'degraded');
-    assert.equal(degraded.collector['configured'], true);
-    assert.match(String(degraded.collector['lastError']), /AADSTS7000215.*O365_CLIENT_SECRET/);
-    assert.equal((degraded.collector['lastRun'] as { errorKind: string }).errorKind, 'credentials');
+    const collector = present(degraded.collector, 'collector');
+    assert.equal(collector.configured, true);
+    assert.match(String(collector.lastError), /AADSTS7000215.*O365_CLIENT_SECRET/);
+    assert.equal(present(collector.lastRun, 'collector.lastRun').errorKind, 'credentials');
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
   }

@@ -1,39 +1,15 @@
 // The collector's part of /api/health, read from its state table on Azurite.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { TableClient } from '@azure/data-tables';
-import { CollectorState, type CollectorRunStatus } from '../../src/storage/collectorState.js';
+import type { CollectorState } from '../../src/storage/collectorState.js';
 import { readCollectorHealth } from '../../src/pipeline/collectorHealth.js';
-import { testConnectionString } from '../storage/testStore.js';
+import { collectorRun as run, freshCollectorState } from '../storage/collectorStateFixture.js';
 
 let state: CollectorState;
 
 before(async () => {
-  const client = TableClient.fromConnectionString(
-    testConnectionString(),
-    `collectorhealth${randomBytes(4).toString('hex')}`,
-    { allowInsecureConnection: true },
-  );
-  state = new CollectorState(client);
-  await state.ensureTable();
+  state = await freshCollectorState('collectorhealth');
 });
-
-function run(overrides: Partial<CollectorRunStatus>): CollectorRunStatus {
-  return {
-    startedAt: '2026-03-09T10:00:00.000Z',
-    status: 'succeeded',
-    windowsCompleted: 1,
-    contentListed: 3,
-    contentFetched: 2,
-    contentSkipped: 1,
-    contentExpired: 0,
-    recordsKept: 10,
-    blobsWritten: 2,
-    retries: 0,
-    ...overrides,
-  };
-}
 
 test('health reports configuration, the last error and the position', async () => {
   await state.setLastWindowEnd('Audit.General', new Date('2026-03-09T10:00:00.000Z'), new Date());
@@ -69,13 +45,7 @@ test('health reports configuration, the last error and the position', async () =
 });
 
 test('health on a table with nothing in it yet', async () => {
-  const empty = TableClient.fromConnectionString(
-    testConnectionString(),
-    `collectorempty${randomBytes(4).toString('hex')}`,
-    { allowInsecureConnection: true },
-  );
-  await empty.createTable();
-  assert.deepEqual(await readCollectorHealth(new CollectorState(empty), {}), {
+  assert.deepEqual(await readCollectorHealth(await freshCollectorState('collectorempty'), {}), {
     configured: false,
     missingSettings: [
       'O365_TENANT_ID',

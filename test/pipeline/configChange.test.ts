@@ -11,6 +11,8 @@ import { listAll } from '../../src/storage/tableEntities.js';
 import type { Store } from '../../src/storage/store.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
 import { freshStore } from '../storage/testStore.js';
+import { jsonBody, present } from '../support/jsonBody.js';
+import type { HealthBody } from './http/reportBodies.js';
 import { generated, ndjson, sessionLine } from './pipelineFixtures.js';
 
 const FAR = () => Date.now() + 600_000;
@@ -116,16 +118,17 @@ test('the analysis run itself re-marks after a config change, and /api/health sh
   assert.equal(run.configFingerprint, fingerprint);
   assert.equal((await store.marks.lastRun())?.remarkedForConfigChange, meetings);
 
-  const health = JSON.parse(
-    (await answerReport({ route: 'health', params: {}, query: {} }, { store, config: new CachedConfig(store.config) }))
-      .body,
+  const health = jsonBody<HealthBody>(
+    await answerReport({ route: 'health', params: {}, query: {} }, { store, config: new CachedConfig(store.config) }),
   );
   assert.equal(health.config.fingerprint, fingerprint);
-  assert.equal(health.analysis.config.fingerprint, fingerprint);
-  assert.equal(health.analysis.config.remarking, null);
-  assert.equal(health.analysis.config.lastRemark.meetings, meetings);
-  assert.ok(health.analysis.config.lastRemark.finishedAt >= started);
-  assert.equal(health.analysis.lastRun.remarkedForConfigChange, meetings);
+  const analysisConfig = present(health.analysis.config, 'analysis.config');
+  assert.equal(analysisConfig.fingerprint, fingerprint);
+  assert.equal(analysisConfig.remarking, null);
+  const lastRemark = present(analysisConfig.lastRemark, 'analysis.config.lastRemark');
+  assert.equal(lastRemark.meetings, meetings);
+  assert.ok(lastRemark.finishedAt >= started);
+  assert.equal(health.analysis.lastRun?.remarkedForConfigChange, meetings);
 
   // The same site map uploaded again is the same config.
   await store.config.upload(CONFIG_BLOBS.siteMap, SITE_MAP);

@@ -10,6 +10,7 @@ import type { ErasureResult } from '../../src/storage/erasure.js';
 import { runErase } from '../../src/cli/erase.js';
 import type { Store } from '../../src/storage/store.js';
 import { testConnectionString } from '../storage/testStore.js';
+import { jsonBody } from '../support/jsonBody.js';
 import { dumpTable } from './pipelineFixtures.js';
 import { analysedStore, scanStore } from './privacyFixtures.js';
 
@@ -85,7 +86,7 @@ test('erasure by UPN: nothing in any table, rejects blob or users file names the
   const deps: AdminDeps = { store, log: logger, pseudonymizer: () => undefined };
   const response = await answerErasure({ id: person.upn.toUpperCase(), query: {} }, deps);
   assert.equal(response.status, 200, response.body);
-  const result = JSON.parse(response.body) as ErasureResult;
+  const result = jsonBody<ErasureResult>(response);
   assert.equal(
     mentions(await outsideExports(), [person.oid, person.upn]).join(', '),
     '',
@@ -120,7 +121,7 @@ test('erasure by UPN: nothing in any table, rejects blob or users file names the
       `the log names no identifier: ${message}`,
     );
 
-  const again = JSON.parse((await answerErasure({ id: person.oid, query: {} }, deps)).body) as ErasureResult;
+  const again = jsonBody<ErasureResult>(await answerErasure({ id: person.oid, query: {} }, deps));
   assert.ok(
     Object.values(again.tables).every((c) => c.deleted === 0 && c.rewritten === 0),
     `nothing left to erase: ${JSON.stringify(again.tables)}`,

@@ -9,6 +9,7 @@ import { ingestExportHandler } from '../../src/functions/ingestExport.js';
 import { reportHandlers } from '../../src/functions/reports.js';
 import { servicesFor, usePipelineServices, type PipelineServices } from '../../src/pipeline/services.js';
 import { freshStore } from '../storage/testStore.js';
+import { parseJson } from '../support/jsonBody.js';
 import { generated } from './pipelineFixtures.js';
 
 /** The text body of a handler's answer (these handlers answer with text). */
@@ -68,9 +69,9 @@ function exportText(seed: number): { text: string; rows: number; badRows: number
   return { text, rows: truth.rows, badRows: truth.badRows };
 }
 
-async function lookup(
-  name: string,
-): Promise<{ status: number; body: { items?: Array<{ blobName: string; status: string }> } }> {
+type UploadLookup = { items?: Array<{ blobName: string; status: string }> };
+
+async function lookup(name: string): Promise<{ status: number; body: UploadLookup }> {
   const response = await reportHandlers.reportUpload!(
     new HttpRequest({
       method: 'GET',
@@ -79,7 +80,7 @@ async function lookup(
     }),
     new InvocationContext({ functionName: 'reportUpload', logHandler: () => {} }),
   );
-  return { status: response.status ?? 200, body: JSON.parse(bodyText(response)) };
+  return { status: response.status ?? 200, body: parseJson<UploadLookup>(bodyText(response)) };
 }
 
 /** The ledger entry, the rejects blob and the upload lookup of an ingested export. */

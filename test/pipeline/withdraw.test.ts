@@ -11,8 +11,11 @@ import { CachedConfig } from '../../src/storage/configBlobs.js';
 import { meetingRow } from '../../src/reports/meetings.js';
 import { summarise, summariseMeeting } from '../../src/analysis/metrics.js';
 import type { UploadEntry } from '../../src/storage/ledger.js';
+import type { WithdrawalResult } from '../../src/pipeline/withdraw.js';
 import type { Store } from '../../src/storage/store.js';
 import { freshStore } from '../storage/testStore.js';
+import { jsonBody, type ErrorBody, type PageBody } from '../support/jsonBody.js';
+import type { SummaryBody } from './http/reportBodies.js';
 import {
   analyseInMemory,
   countRows,
@@ -49,7 +52,7 @@ async function allItems(deps: ReportDeps, route: string, query: Record<string, s
       deps,
     );
     assert.equal(r.status, 200, r.body);
-    const body = JSON.parse(r.body) as { items: unknown[]; continuationToken: string | null };
+    const body = jsonBody<PageBody<unknown>>(r);
     items.push(...body.items);
     token = body.continuationToken;
   } while (token !== null);
@@ -91,7 +94,7 @@ async function assertMatchesRemainingFiles(store: Store, files: ExportFile[]): P
 
   const summary = await answerReport({ route: 'summary', params: {}, query: {} }, deps);
   assert.deepEqual(
-    JSON.parse(summary.body).totals,
+    jsonBody<SummaryBody>(summary).totals,
     summarise(expected.map((e) => summariseMeeting(e.analysis, e.meeting))),
     'summary totals = the CLI',
   );
@@ -178,13 +181,7 @@ test('withdrawing one of two overlapping exports keeps the shared records; withd
 
   const response = await answerWithdrawal({ name: 'b.ndjson', query: {} }, deps);
   assert.equal(response.status, 200, response.body);
-  const body = JSON.parse(response.body) as {
-    alreadyWithdrawn: boolean;
-    sessionsRemoved: number;
-    detailsRemoved: number;
-    meetingsRemarked: number;
-    versions: UploadEntry[];
-  };
+  const body = jsonBody<WithdrawalResult>(response);
   assert.equal(body.alreadyWithdrawn, false);
   assert.equal(body.versions.length, 1);
   assert.equal(body.versions[0]!.status, 'withdrawn');
@@ -204,15 +201,15 @@ test('withdrawing one of two overlapping exports keeps the shared records; withd
       sessionsRemoved,
       detailsRemoved,
       meetingsRemarked,
-    }))(JSON.parse(again.body)),
+    }))(jsonBody<WithdrawalResult>(again)),
     { alreadyWithdrawn: true, sessionsRemoved: 0, detailsRemoved: 0, meetingsRemarked: 0 },
   );
   const unknown = await answerWithdrawal({ name: 'never.ndjson', query: {} }, deps);
   assert.equal(unknown.status, 404);
-  assert.equal(JSON.parse(unknown.body).error.code, 'UploadNotFound');
+  assert.equal(jsonBody<ErrorBody>(unknown).error.code, 'UploadNotFound');
   const withQuery = await answerWithdrawal({ name: 'a.ndjson', query: { force: 'yes' } }, deps);
   assert.equal(withQuery.status, 400);
-  assert.equal(JSON.parse(withQuery.body).error.parameter, 'force');
+  assert.equal(jsonBody<ErrorBody>(withQuery).error.parameter, 'force');
   assert.equal((await answerWithdrawal({ name: '', query: {} }, deps)).status, 400);
 
   // The last export withdrawn: meetings left with no records lose their results too.
@@ -261,7 +258,7 @@ test('a withdrawal cut short is finished by sending it again, with exact counts'
   };
   const cut = await answerWithdrawal({ name: 'cut.ndjson', query: {} }, crashing);
   assert.equal(cut.status, 500);
-  assert.match(JSON.parse(cut.body).error.message, /sending the same request again finishes it/);
+  assert.match(jsonBody<ErrorBody>(cut).error.message, /sending the same request again finishes it/);
   const midway = (await store.ledger.listForBlob('cut.ndjson'))[0]!;
   assert.equal(midway.status, 'withdrawing');
   assert.ok(midway.removal!.meetingsRemarked > 0, 'progress is recorded');

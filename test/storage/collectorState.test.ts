@@ -1,37 +1,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { TableClient } from '@azure/data-tables';
-import { CollectorState, contentPartition, type CollectorRunStatus } from '../../src/storage/collectorState.js';
-import { testConnectionString } from './testStore.js';
+import { contentPartition, type CollectorState } from '../../src/storage/collectorState.js';
+import { collectorRun as run, freshCollectorState } from './collectorStateFixture.js';
 
-let client: TableClient;
 let state: CollectorState;
 const TYPE = 'Audit.General';
 
 before(async () => {
-  client = TableClient.fromConnectionString(testConnectionString(), `collectorstate${randomBytes(4).toString('hex')}`, {
-    allowInsecureConnection: true,
-  });
-  state = new CollectorState(client);
-  await state.ensureTable();
+  state = await freshCollectorState('collectorstate');
 });
-
-function run(overrides: Partial<CollectorRunStatus>): CollectorRunStatus {
-  return {
-    startedAt: '2026-03-09T10:00:00.000Z',
-    status: 'succeeded',
-    windowsCompleted: 1,
-    contentListed: 3,
-    contentFetched: 2,
-    contentSkipped: 1,
-    contentExpired: 0,
-    recordsKept: 10,
-    blobsWritten: 2,
-    retries: 0,
-    ...overrides,
-  };
-}
 
 test('the position round-trips per content type and is absent at first', async () => {
   assert.equal(await state.lastWindowEnd('Audit.Other'), undefined);
@@ -82,7 +59,7 @@ test('fetched content ids are found by the day given for them, whatever characte
   );
   assert.equal((await state.fetchedContentIds(TYPE, ['2026-03-04'])).size, 0);
   assert.equal((await state.fetchedContentIds('Audit.Other', ['2026-03-02'])).size, 0);
-  const entity = await client.getEntity<Record<string, unknown>>(
+  const entity = await state.client.getEntity<Record<string, unknown>>(
     contentPartition(TYPE, '2026-03-02'),
     '~b.' + Buffer.from(ids[0]!).toString('base64url'),
   );

@@ -13,6 +13,15 @@ import { storageClientsFromConnectionString } from '../../../src/storage/clients
 import { openStore, type Store } from '../../../src/storage/store.js';
 import { freshStore, testConnectionString } from '../../storage/testStore.js';
 import { generated } from '../pipelineFixtures.js';
+import type { NamedMeetingRow } from '../../../src/reports/meetings.js';
+import {
+  parseJson,
+  present,
+  withJson,
+  type ErrorBody,
+  type JsonAnswer,
+  type PageBody,
+} from '../../support/jsonBody.js';
 
 let store: Store;
 let deps: ReportDeps;
@@ -25,15 +34,14 @@ before(async () => {
   await analyseMarkedMeetings({ store }, { deadline: Date.now() + 600_000 });
 });
 
-async function get(route: string, query: Record<string, string>, on: ReportDeps = deps) {
-  const r = await answerReport({ route, params: {}, query }, on);
-  return { status: r.status, json: JSON.parse(r.body) };
+/** A page of meetings or a refusal: which one is what the tests assert. */
+type MeetingsAnswer = JsonAnswer<Partial<PageBody<NamedMeetingRow> & ErrorBody>>;
+
+async function get(route: string, query: Record<string, string>, on: ReportDeps = deps): Promise<MeetingsAnswer> {
+  return withJson(await answerReport({ route, params: {}, query }, on));
 }
 
-function assertRefused(
-  r: { status: number; json: { error?: { code: string; parameter?: string } } },
-  what: string,
-): void {
+function assertRefused(r: MeetingsAnswer, what: string): void {
   assert.equal(r.status, 400, what);
   assert.equal(r.json.error?.code, 'InvalidContinuationToken', what);
   assert.equal(r.json.error?.parameter, 'continuationToken', what);
@@ -52,10 +60,10 @@ test('a token minted the way anyone could before (unkeyed hash, garbage inner ta
 
 test('an altered token (page size, skip or offset changed, signature kept) is refused', async () => {
   const first = await get('meetings', { limit: '3' });
-  const token = first.json.continuationToken as string;
+  const token = present(first.json.continuationToken, 'continuationToken');
   assert.equal((await get('meetings', { continuationToken: token })).status, 200);
   const [body, mac] = token.split('.') as [string, string];
-  const decoded = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const decoded = parseJson<Record<string, unknown>>(Buffer.from(body, 'base64url').toString('utf8'));
   for (const change of [{ n: 1_000_000_000 }, { s: 2 }, { o: 5 }]) {
     const altered = Buffer.from(JSON.stringify({ ...decoded, ...change })).toString('base64url') + '.' + mac;
     assertRefused(await get('meetings', { continuationToken: altered }), JSON.stringify(change));
@@ -103,10 +111,10 @@ test('another instance on the same account (fresh clients, fresh cache) accepts 
   const second = openStore(storageClientsFromConnectionString(testConnectionString()), store.names);
   const next = await get(
     'meetings',
-    { limit: '2', continuationToken: first.json.continuationToken as string },
+    { limit: '2', continuationToken: present(first.json.continuationToken, 'continuationToken') },
     { store: second, config: new CachedConfig(second.config) },
   );
   assert.equal(next.status, 200);
-  assert.equal(next.json.items.length, 2);
+  assert.equal(next.json.items?.length, 2);
   assert.notDeepEqual(next.json.items, first.json.items);
 });

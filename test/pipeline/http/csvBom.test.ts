@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { answerReport } from '../../../src/pipeline/answerReport.js';
 import { CONTINUATION_HEADER, UTF8_BOM } from '../../../src/pipeline/http/render.js';
 import { focusFixture, type FocusFixture } from './focusFixture.js';
+import type { ErrorBody } from '../../support/jsonBody.js';
 
 let fx: FocusFixture;
 
@@ -62,7 +63,7 @@ test('bom is refused, naming the parameter, with JSON or with a value other than
     { bom: '', format: 'csv' },
   ];
   for (const query of refused) {
-    const r = await fx.get('meetings', query);
+    const r = await fx.get<ErrorBody>('meetings', query);
     assert.equal(r.status, 400, JSON.stringify(query));
     assert.equal(r.json.error.parameter, 'bom');
     assert.match(r.json.error.message, /bom/);

@@ -14,6 +14,7 @@ import { AuditDataset } from '../../../src/audit/dataset.js';
 import { readExport } from '../../../src/audit/readExport.js';
 import { CONFIG_BLOBS } from '../../../src/names.js';
 import { freshStore } from '../../storage/testStore.js';
+import { withJson, type JsonAnswer } from '../../support/jsonBody.js';
 import { generated } from '../pipelineFixtures.js';
 
 export const SITE_MAP =
@@ -22,11 +23,12 @@ export const SITE_MAP =
 export interface FocusFixture {
   deps: ReportDeps;
   expected: Array<{ meeting: Meeting; analysis: MeetingAnalysis }>;
-  get(
+  /** The report API's answer, with its body as T in `json` (reading `json` asserts the answer is JSON). */
+  get<T = unknown>(
     route: string,
     query?: Record<string, string>,
     params?: Record<string, string>,
-  ): Promise<{ status: number; body: string; json: any }>;
+  ): Promise<JsonAnswer<T>>;
 }
 
 export async function focusFixture(label: string, records = 1500, seed = 5): Promise<FocusFixture> {
@@ -56,12 +58,8 @@ export async function focusFixture(label: string, records = 1500, seed = 5): Pro
   return {
     deps,
     expected,
-    async get(route, query = {}, params = {}) {
-      const response = await answerReport({ route, params, query }, deps);
-      const json = response.headers['content-type']?.startsWith('application/json')
-        ? JSON.parse(response.body)
-        : undefined;
-      return { status: response.status, body: response.body, json };
+    async get<T>(route: string, query: Record<string, string> = {}, params: Record<string, string> = {}) {
+      return withJson<T>(await answerReport({ route, params, query }, deps));
     },
   };
 }

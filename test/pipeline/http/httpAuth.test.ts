@@ -8,6 +8,7 @@ import {
   PRINCIPAL_ID_HEADER,
   signInRefusal,
 } from '../../../src/pipeline/http/httpAuth.js';
+import { jsonBody, type ErrorBody } from '../../support/jsonBody.js';
 
 const headers = (values: Record<string, string> = {}) => new Headers(values);
 const EASY_AUTH_ON = { WEBSITE_AUTH_ENABLED: 'True' };
@@ -46,7 +47,7 @@ test('entra mode: no principal header is 401 with a Bearer challenge and what to
   assert.ok(refused);
   assert.equal(refused.status, 401);
   assert.equal(refused.headers['www-authenticate'], 'Bearer');
-  const body = JSON.parse(refused.body) as { error: { code: string; message: string } };
+  const body = jsonBody<ErrorBody>(refused);
   assert.equal(body.error.code, 'SignInRequired');
   assert.match(body.error.message, /\/\.auth\/login\/aad/);
 });
@@ -56,7 +57,7 @@ test('entra mode with App Service authentication off: 503 even with a principal 
     const refused = signInRefusal('entra', headers({ [PRINCIPAL_ID_HEADER]: 'forged' }), env);
     assert.ok(refused, JSON.stringify(env));
     assert.equal(refused.status, 503);
-    const body = JSON.parse(refused.body) as { error: { code: string; message: string } };
+    const body = jsonBody<ErrorBody>(refused);
     assert.equal(body.error.code, 'SignInNotEnforced');
     assert.match(body.error.message, /WEBSITE_AUTH_ENABLED is not True/);
     assert.match(body.error.message, /ENABLE_ENTRA_AUTH=true/);

@@ -4,6 +4,8 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatIsoUtc } from '../../../src/audit/time.js';
 import { focusFixture, type FocusFixture } from './focusFixture.js';
+import type { MeetingBody } from './reportBodies.js';
+import { present } from '../../support/jsonBody.js';
 
 let fx: FocusFixture;
 
@@ -16,7 +18,7 @@ test('hand-offs and other notes of a meeting, with ISO times', async () => {
   const withHandoff = fx.expected.find(({ analysis }) => analysis.notes.some((n) => n.kind === 'device-handoff'));
   assert.ok(withHandoff, 'the generated export has a hand-off');
   const { analysis } = withHandoff;
-  const r = await fx.get('meetings/{*meetingId}', { include: 'all' }, { meetingId: analysis.meetingId });
+  const r = await fx.get<MeetingBody>('meetings/{*meetingId}', { include: 'all' }, { meetingId: analysis.meetingId });
   assert.equal(r.status, 200, r.body);
   assert.deepEqual(
     r.json.notes,
@@ -35,7 +37,7 @@ test('mass events of a meeting, and its drops carry their id', async () => {
   const withMass = fx.expected.find(({ analysis }) => analysis.massEvents.length > 0);
   assert.ok(withMass, 'the generated export has a mass event');
   const { analysis } = withMass;
-  const r = await fx.get('meetings/{*meetingId}', { include: 'all' }, { meetingId: analysis.meetingId });
+  const r = await fx.get<MeetingBody>('meetings/{*meetingId}', { include: 'all' }, { meetingId: analysis.meetingId });
   assert.equal(r.status, 200, r.body);
   assert.deepEqual(
     r.json.massEvents,
@@ -49,6 +51,6 @@ test('mass events of a meeting, and its drops carry their id', async () => {
       reason: m.reason,
     })),
   );
-  const ids = new Set(r.json.massEvents.map((m: { id: string }) => m.id));
-  assert.ok(r.json.disconnections.some((d: { massEventId: string }) => ids.has(d.massEventId)));
+  const ids = new Set(present(r.json.massEvents, 'massEvents').map((m) => m.id));
+  assert.ok(present(r.json.disconnections, 'disconnections').some((d) => ids.has(d.massEventId)));
 });

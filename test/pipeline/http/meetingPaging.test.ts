@@ -8,6 +8,9 @@ import { analyseMarkedMeetings } from '../../../src/pipeline/analyse.js';
 import { CachedConfig } from '../../../src/storage/configBlobs.js';
 import { freshStore } from '../../storage/testStore.js';
 import { analyseInMemory, ndjson, sessionLine } from '../pipelineFixtures.js';
+import type { AttendeeRow } from '../../../src/reports/attendees.js';
+import { jsonBody, present, type ErrorBody, type PageBody } from '../../support/jsonBody.js';
+import type { MeetingBody } from './reportBodies.js';
 
 const TOWN_HALL = 'town-hall-paging';
 /** A meeting small enough to be read whole (its bundles by point reads) and paged by offset. */
@@ -29,8 +32,8 @@ async function attendeesOfMeeting(meetingId = TOWN_HALL): Promise<string[]> {
       limit: '1000',
       ...(token === null ? {} : { continuationToken: token }),
     };
-    const r = JSON.parse((await answerReport({ route: 'attendees', params: {}, query }, deps)).body);
-    ids.push(...r.items.map((s: { recordId: string }) => s.recordId));
+    const r = jsonBody<PageBody<AttendeeRow>>(await answerReport({ route: 'attendees', params: {}, query }, deps));
+    ids.push(...r.items.map((s) => s.recordId));
     token = r.continuationToken;
   } while (token !== null);
   return ids;
@@ -70,7 +73,7 @@ before(async () => {
 async function meeting(query: Record<string, string>, meetingId = TOWN_HALL) {
   const r = await answerReport({ route: 'meetings/{*meetingId}', params: { meetingId }, query }, deps);
   assert.equal(r.status, 200, r.body.slice(0, 300));
-  return { json: JSON.parse(r.body), bytes: Buffer.byteLength(r.body) };
+  return { json: jsonBody<MeetingBody>(r), bytes: Buffer.byteLength(r.body) };
 }
 
 test('a big meeting is answered a page at a time, with every session and disconnection once', async () => {
@@ -83,13 +86,15 @@ test('a big meeting is answered a page at a time, with every session and disconn
       token === null ? { limit: '500', include: 'all' } : { limit: '500', include: 'all', continuationToken: token },
     );
     pages++;
-    assert.ok(json.sessions.length <= 500 && json.disconnections.length <= 500);
+    const pageSessions = present(json.sessions, 'sessions');
+    const pageDisconnections = present(json.disconnections, 'disconnections');
+    assert.ok(pageSessions.length <= 500 && pageDisconnections.length <= 500);
     assert.equal(json.sessionsTotal, expectedRecordIds.length);
     assert.equal(json.disconnectionsTotal, expectedDisconnections);
-    assert.equal(json.meeting.meetingId, TOWN_HALL, 'every page carries the meeting row');
+    assert.equal(json.meeting?.meetingId, TOWN_HALL, 'every page carries the meeting row');
     assert.equal(Array.isArray(json.massEvents), pages === 1, 'events on the first page only');
-    sessions.push(...json.sessions.map((s: { recordId: string }) => s.recordId));
-    disconnections.push(...json.disconnections.map((d: { lostRecordId: string }) => d.lostRecordId));
+    sessions.push(...pageSessions.map((s) => s.recordId));
+    disconnections.push(...pageDisconnections.map((d) => d.lostRecordId));
     token = json.continuationToken;
   } while (token !== null && pages < 20);
   assert.equal(pages, Math.ceil(expectedRecordIds.length / 500));
@@ -101,10 +106,10 @@ test('a big meeting is answered a page at a time, with every session and disconn
 
 test('the default page is bounded (100 sessions, no events), whatever the meeting size', async () => {
   const { json, bytes } = await meeting({});
-  assert.equal(json.sessions.length, 100);
+  assert.equal(json.sessions?.length, 100);
   assert.equal(json.notes, undefined);
   assert.equal(json.massEvents, undefined);
-  assert.equal(json.disconnections.length, 100);
+  assert.equal(json.disconnections?.length, 100);
   assert.equal(typeof json.continuationToken, 'string');
   assert.ok(bytes < 400_000, `${bytes} bytes`);
 });
@@ -113,9 +118,9 @@ test('include picks the parts; a token is bound to them', async () => {
   const only = await meeting({ include: 'disconnections', limit: '50' });
   assert.equal(only.json.sessions, undefined);
   assert.equal(only.json.massEvents, undefined);
-  assert.equal(only.json.disconnections.length, 50);
+  assert.equal(only.json.disconnections?.length, 50);
   // Listing disconnections only, the pages end with the disconnections.
-  let token = only.json.continuationToken as string | null;
+  let token = only.json.continuationToken;
   let pages = 1;
   while (token !== null) {
     token = (await meeting({ include: 'disconnections', limit: '50', continuationToken: token })).json
@@ -130,7 +135,7 @@ test('include picks the parts; a token is bound to them', async () => {
     {
       route: 'meetings/{*meetingId}',
       params: { meetingId: TOWN_HALL },
-      query: { include: 'sessions', continuationToken: only.json.continuationToken },
+      query: { include: 'sessions', continuationToken: present(only.json.continuationToken, 'continuationToken') },
     },
     deps,
   );
@@ -140,7 +145,7 @@ test('include picks the parts; a token is bound to them', async () => {
     deps,
   );
   assert.equal(unknown.status, 400);
-  assert.equal(JSON.parse(unknown.body).error.parameter, 'include');
+  assert.equal(jsonBody<ErrorBody>(unknown).error.parameter, 'include');
 });
 
 test('a small meeting (read whole) pages the same way, in the same order', async () => {
@@ -149,9 +154,10 @@ test('a small meeting (read whole) pages the same way, in the same order', async
   let pages = 0;
   do {
     const { json } = await meeting(token === null ? { limit: '7' } : { limit: '7', continuationToken: token }, SMALL);
-    assert.ok(json.sessions.length <= 7);
+    const pageSessions = present(json.sessions, 'sessions');
+    assert.ok(pageSessions.length <= 7);
     assert.equal(json.sessionsTotal, 30);
-    ids.push(...json.sessions.map((s: { recordId: string }) => s.recordId));
+    ids.push(...pageSessions.map((s) => s.recordId));
     token = json.continuationToken;
     pages++;
   } while (token !== null && pages < 10);

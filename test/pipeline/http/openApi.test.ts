@@ -9,66 +9,88 @@ import { openApiDocument, openApiResponse } from '../../../src/pipeline/http/ope
 import { parseFilter, parseListOptions } from '../../../src/pipeline/http/params.js';
 import { API_ERROR_STATUS, ApiError } from '../../../src/pipeline/http/types.js';
 import { findPackageRoot } from '../../../src/local/captureRegistrations.js';
+import type { HttpAuthMode } from '../../../src/pipeline/http/httpAuth.js';
+import { present } from '../../support/jsonBody.js';
 import { openApiProblems } from './openApiRules.js';
 
-type Json = Record<string, any>;
-const doc: Json = openApiDocument(REPORT_ROUTES, 'functionKey');
-const operations = (d: Json): Array<{ path: string; method: string; op: Json }> =>
-  Object.entries(d['paths'] as Json).flatMap(([path, item]) =>
-    Object.entries(item as Json).map(([method, op]) => ({ path, method, op: op as Json })),
-  );
+/** The parts of an OpenAPI 3.1 document these tests read or break (openApiProblems checks the structure). */
+type Schema = {
+  type?: string;
+  enum?: string[];
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  minimum?: number;
+  maximum?: number;
+  default?: number;
+};
+type Parameter = { name: string; in: string; schema: Schema };
+type Response = { $ref?: string; description?: string; content?: Record<string, { schema: Schema }> };
+type Operation = { parameters: Parameter[]; responses: Record<string, Response>; security: unknown[] };
+type SecurityScheme = { type: string; in?: string; name?: string; scheme?: string };
+type OpenApiDoc = {
+  openapi: string;
+  info: { title: string; version?: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, SecurityScheme>; responses: Record<string, Response> };
+};
+
+/** The document of a sign-in mode, read as the OpenAPI shape (the first test checks it keeps that shape). */
+const openApi = (mode: HttpAuthMode): OpenApiDoc => openApiDocument(REPORT_ROUTES, mode) as OpenApiDoc;
+const doc = openApi('functionKey');
+const operations = (d: OpenApiDoc): Array<{ path: string; method: string; op: Operation }> =>
+  Object.entries(d.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+/** The operation of a path and method, asserted present. */
+const operation = (d: OpenApiDoc, path: string, method = 'get'): Operation =>
+  present(d.paths[path]?.[method], `${method} ${path}`);
 
 test('the document keeps the OpenAPI 3.1 rules (version, info, paths, parameters, responses, security, $refs), in both sign-in modes', () => {
   assert.deepEqual(openApiProblems(doc), []);
   assert.deepEqual(openApiProblems(openApiDocument(REPORT_ROUTES, 'entra')), []);
-  assert.match(doc['openapi'], /^3\.1\.\d+$/);
+  assert.match(doc.openapi, /^3\.1\.\d+$/);
   assert.ok(operations(doc).length >= REPORT_ROUTES.length + 1);
 });
 
 test('the rule check finds each kind of breach (it is not vacuous)', () => {
-  const broken = (change: (d: Json) => void): string[] => {
+  const broken = (change: (d: OpenApiDoc) => void): string[] => {
     const copy = structuredClone(doc);
     change(copy);
     return openApiProblems(copy);
   };
-  assert.match(broken((d) => (d['openapi'] = '3.0.3')).join('\n'), /3\.1\.x/);
-  assert.match(broken((d) => delete d['info']['version']).join('\n'), /info needs/);
+  assert.match(broken((d) => (d.openapi = '3.0.3')).join('\n'), /3\.1\.x/);
+  assert.match(broken((d) => delete d.info.version).join('\n'), /info needs/);
   assert.match(
-    broken((d) => (d['paths']['/health']['get']['responses']['500'] = { $ref: '#/components/responses/Nope' })).join(
-      '\n',
-    ),
+    broken((d) => (operation(d, '/health').responses['500'] = { $ref: '#/components/responses/Nope' })).join('\n'),
     /does not resolve/,
   );
   assert.match(
-    broken((d) => (d['paths']['/meetings/{meetingId}']['get']['parameters'] = [])).join('\n'),
+    broken((d) => (operation(d, '/meetings/{meetingId}').parameters = [])).join('\n'),
     /\{meetingId\} is not described/,
   );
   assert.match(
-    broken((d) => (d['paths']['/health']['get']['security'] = [{ nokey: [] }])).join('\n'),
+    broken((d) => (operation(d, '/health').security = [{ nokey: [] }])).join('\n'),
     /"nokey" is not in components/,
   );
   assert.match(
-    broken((d) => (d['paths']['/meetings']['get']['parameters'][0]['in'] = 'body')).join('\n'),
+    broken((d) => (present(operation(d, '/meetings').parameters[0], 'first parameter').in = 'body')).join('\n'),
     /in must be/,
   );
   assert.match(
     broken(
       (d) =>
-        (d['paths']['/users']['get']['responses']['200']['content']['application/json']['schema']['type'] = 'list'),
+        (present(operation(d, '/users').responses['200']?.content?.['application/json'], 'users JSON').schema.type =
+          'list'),
     ).join('\n'),
     /not a JSON Schema type/,
   );
 });
 
 /** The error codes the document gives each HTTP status. */
-function documentedCodes(d: Json): Map<string, number> {
+function documentedCodes(d: OpenApiDoc): Map<string, number> {
   const codes = new Map<string, number>();
-  for (const [name, response] of Object.entries(d['components']['responses'] as Json)) {
+  for (const [name, response] of Object.entries(d.components.responses)) {
     const status = Number(/^Error(\d{3})$/.exec(name)?.[1]);
-    for (const code of response['content']['application/json']['schema']['properties']['error']['properties']['code'][
-      'enum'
-    ])
-      codes.set(code, status);
+    const error = response.content?.['application/json']?.schema.properties?.['error'];
+    for (const code of present(error?.properties?.['code']?.enum, `${name}: error codes`)) codes.set(code, status);
   }
   return codes;
 }
@@ -121,24 +143,23 @@ function refusal(query: Record<string, string>): ApiError | undefined {
 test('each enumerated value the document offers is accepted by the parameter checks, and a value outside is refused', () => {
   let checked = 0;
   for (const { path, method, op } of operations(doc)) {
-    for (const p of op['parameters'] as Json[]) {
-      if (p['in'] !== 'query') continue;
-      const schema = p['schema'] as Json;
-      const values: string[] | undefined = schema['enum'] ?? schema['items']?.['enum'];
+    for (const p of op.parameters) {
+      if (p.in !== 'query') continue;
+      const values = p.schema.enum ?? p.schema.items?.enum;
       if (values === undefined) continue;
-      const base: Record<string, string> = p['name'] === 'bom' ? { format: 'csv' } : {};
+      const base: Record<string, string> = p.name === 'bom' ? { format: 'csv' } : {};
       for (const value of values) {
         assert.equal(
-          refusal({ ...base, [p['name']]: value })?.message,
+          refusal({ ...base, [p.name]: value })?.message,
           undefined,
-          `${method} ${path}: ${p['name']}=${value}`,
+          `${method} ${path}: ${p.name}=${value}`,
         );
         checked++;
       }
       assert.equal(
-        refusal({ ...base, [p['name']]: 'surely-not-a-value' })?.parameter,
-        p['name'],
-        `${method} ${path}: ${p['name']} refuses others`,
+        refusal({ ...base, [p.name]: 'surely-not-a-value' })?.parameter,
+        p.name,
+        `${method} ${path}: ${p.name} refuses others`,
       );
     }
   }
@@ -146,15 +167,18 @@ test('each enumerated value the document offers is accepted by the parameter che
 });
 
 test('limit: the documented minimum and maximum are the accepted bounds', () => {
-  const limit = (doc['paths']['/meetings']['get']['parameters'] as Json[]).find((p) => p['name'] === 'limit')![
-    'schema'
-  ] as Json;
-  assert.equal(limit['type'], 'integer');
-  assert.equal(refusal({ limit: String(limit['minimum']) }), undefined);
-  assert.equal(refusal({ limit: String(limit['maximum']) }), undefined);
-  assert.equal(refusal({ limit: String(limit['minimum'] - 1) })?.parameter, 'limit');
-  assert.equal(refusal({ limit: String(limit['maximum'] + 1) })?.parameter, 'limit');
-  assert.equal(parseListOptions(new Map(), undefined).limit, limit['default']);
+  const limit = present(
+    operation(doc, '/meetings').parameters.find((p) => p.name === 'limit'),
+    'limit parameter',
+  ).schema;
+  assert.equal(limit.type, 'integer');
+  const minimum = present(limit.minimum, 'limit minimum');
+  const maximum = present(limit.maximum, 'limit maximum');
+  assert.equal(refusal({ limit: String(minimum) }), undefined);
+  assert.equal(refusal({ limit: String(maximum) }), undefined);
+  assert.equal(refusal({ limit: String(minimum - 1) })?.parameter, 'limit');
+  assert.equal(refusal({ limit: String(maximum + 1) })?.parameter, 'limit');
+  assert.equal(parseListOptions(new Map(), undefined).limit, limit.default);
 });
 
 test('from and to: the documented date and date-time forms are accepted', () => {
@@ -164,7 +188,7 @@ test('from and to: the documented date and date-time forms are accepted', () => 
 });
 
 test('security: function key or Entra bearer by HTTP_AUTH for the reports; the admin key always for the routes that change or reveal data', () => {
-  const schemes = doc['components']['securitySchemes'] as Json;
+  const schemes = doc.components.securitySchemes;
   assert.deepEqual(schemes['functionKey'], {
     ...schemes['functionKey'],
     type: 'apiKey',
@@ -177,13 +201,13 @@ test('security: function key or Entra bearer by HTTP_AUTH for the reports; the a
     in: 'header',
     name: 'x-functions-key',
   });
-  assert.equal(schemes['entra']['scheme'], 'bearer');
+  assert.equal(schemes['entra']?.scheme, 'bearer');
   for (const [mode, report, admin] of [
     ['functionKey', [{ functionKey: [] }], [{ adminKey: [] }]],
     ['entra', [{ entra: [] }], [{ adminKey: [], entra: [] }]],
   ] as const) {
-    for (const { method, path, op } of operations(openApiDocument(REPORT_ROUTES, mode) satisfies Json)) {
-      assert.deepEqual(op['security'], method === 'get' ? report : admin, `${mode}: ${method} ${path}`);
+    for (const { method, path, op } of operations(openApi(mode))) {
+      assert.deepEqual(op.security, method === 'get' ? report : admin, `${mode}: ${method} ${path}`);
     }
   }
 });

@@ -11,6 +11,8 @@ import {
 } from '../../../src/analysis/metrics.js';
 import { DEFAULT_DETECTION_PARAMS } from '../../../src/analysis/model.js';
 import { focusFixture, type FocusFixture } from './focusFixture.js';
+import type { FocusedSummaryBody } from './reportBodies.js';
+import type { ErrorBody } from '../../support/jsonBody.js';
 
 let fx: FocusFixture;
 let contribs: Array<Contribution & { meetingId: string }>;
@@ -40,7 +42,7 @@ function expectedFocus(dimension: Contribution['dimension'], key: string) {
 }
 
 test("site= gives that site's sessions, drops, rate, time lost and meetings; the totals stay the tenant's", async () => {
-  const r = await fx.get('summary', { site: 'HQ Network' });
+  const r = await fx.get<FocusedSummaryBody>('summary', { site: 'HQ Network' });
   assert.equal(r.status, 200, r.body);
   const e = expectedFocus('site', 'HQ Network');
   assert.ok(e.drops > 0 && e.meetings > 1, 'the site has drops in several meetings');
@@ -58,23 +60,23 @@ test("groupBy=day with a site is that site's trend; with the site's own dimensio
     'day',
     MIN,
   );
-  const r = await fx.get('summary', { site: 'branch network', groupBy: 'day' });
+  const r = await fx.get<FocusedSummaryBody>('summary', { site: 'branch network', groupBy: 'day' });
   assert.equal(r.status, 200, r.body);
   assert.deepEqual(
     r.json.items,
     byDay.map((row) => ({ dimension: 'day', ...row })),
   );
   assert.equal(
-    r.json.items.reduce((n: number, row: { drops: number }) => n + row.drops, 0),
+    r.json.items.reduce((n, row) => n + row.drops, 0),
     e.drops,
   );
-  const same = await fx.get('summary', { site: 'Branch Network', groupBy: 'site' });
+  const same = await fx.get<FocusedSummaryBody>('summary', { site: 'Branch Network', groupBy: 'site' });
   assert.equal(same.json.items.length, 1);
-  assert.equal(same.json.items[0].eligibleSessions, e.eligibleSessions);
+  assert.equal(same.json.items[0]?.eligibleSessions, e.eligibleSessions);
 });
 
 test('platform= and user= (by object id or by e-mail learned at ingestion) focus the same way', async () => {
-  const platform = await fx.get('summary', { platform: 'Windows' });
+  const platform = await fx.get<FocusedSummaryBody>('summary', { platform: 'Windows' });
   assert.equal(platform.status, 200, platform.body);
   assert.equal(platform.json.focus.eligibleSessions, expectedFocus('platform', 'windows').eligibleSessions);
 
@@ -84,16 +86,16 @@ test('platform= and user= (by object id or by e-mail learned at ingestion) focus
   assert.ok(session);
   const id = session.attendee.userObjectId!;
   const e = expectedFocus('user', id);
-  const byId = await fx.get('summary', { user: id });
+  const byId = await fx.get<FocusedSummaryBody>('summary', { user: id });
   assert.equal(byId.json.focus.eligibleSessions, e.eligibleSessions);
-  const byMail = await fx.get('summary', { user: session.attendee.upn!.toUpperCase() });
+  const byMail = await fx.get<FocusedSummaryBody>('summary', { user: session.attendee.upn!.toUpperCase() });
   assert.equal(byMail.status, 200, byMail.body);
   assert.equal(byMail.json.focus.eligibleSessions, e.eligibleSessions);
   assert.equal(byMail.json.focus.drops, e.drops);
 });
 
 test('an unknown key has zero numbers, not an error; CSV carries the focus rows', async () => {
-  const r = await fx.get('summary', { site: 'Atlantis' });
+  const r = await fx.get<FocusedSummaryBody>('summary', { site: 'Atlantis' });
   assert.equal(r.status, 200);
   assert.equal(r.json.focus.eligibleSessions, 0);
   assert.equal(r.json.focus.enoughData, false);
@@ -103,10 +105,10 @@ test('an unknown key has zero numbers, not an error; CSV carries the focus rows'
 });
 
 test('two focus keys, or a grouping the aggregates cannot give, are refused naming the parameter', async () => {
-  const two = await fx.get('summary', { site: 'HQ Network', platform: 'windows' });
+  const two = await fx.get<ErrorBody>('summary', { site: 'HQ Network', platform: 'windows' });
   assert.equal(two.status, 400);
   assert.equal(two.json.error.parameter, 'platform');
-  const cross = await fx.get('summary', { site: 'HQ Network', groupBy: 'platform' });
+  const cross = await fx.get<ErrorBody>('summary', { site: 'HQ Network', groupBy: 'platform' });
   assert.equal(cross.status, 400);
   assert.equal(cross.json.error.parameter, 'groupBy');
   assert.match(cross.json.error.message, /day or site/);
