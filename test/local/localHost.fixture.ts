@@ -81,10 +81,8 @@ export interface StandInHostOptions {
   functions: readonly CapturedFunction[];
   storage: StorageClients;
   env: NodeJS.ProcessEnv;
-  /** The rest of startHost's options; port 0, and storage, functions and env above. */
+  /** startHost's other options (the host listens on a free port and its log is collected). */
   host: Omit<HostOptions, 'functions' | 'storageFor' | 'env' | 'port' | 'log'>;
-  /** How much of the log a timeout shows (the last lines). */
-  logTail?: number;
 }
 
 /** A host over stand-in functions on the test Azurite; a timeout shows the blobs invoked and the last log lines. */
@@ -100,7 +98,7 @@ export async function startStandInHost(options: StandInHostOptions): Promise<Wat
     log: (line) => lines.push(line),
   });
   const context = () =>
-    `invoked: ${JSON.stringify(w.events.map((e) => e.blobName?.slice(0, 40)))}; log: ${lines.slice(-(options.logTail ?? 3)).join(' / ')}`;
+    `invoked: ${JSON.stringify(w.events.map((e) => e.blobName?.slice(0, 40)))}; log: ${lines.slice(-3).join(' / ')}`;
   const w = watched(host, lines, context, 20_000);
   return w;
 }
