@@ -233,7 +233,7 @@ test('a huge row of many lines (a quoted cell with line breaks) is skipped whole
   const read = await readSequentially(text, 'export.csv');
   assert.deepEqual(
     read.items.map((i) => i.type),
-    [...Array(4).fill('record'), 'rejected', ...Array(30 - 4).fill('record')],
+    [...Array<string>(4).fill('record'), 'rejected', ...Array<string>(30 - 4).fill('record')],
   );
   const rejection = read.items[4]!;
   assert.ok(rejection.type === 'rejected');

@@ -12,6 +12,7 @@ import {
   useDemoDashboard,
   DEMO_PARTS,
   SCREENSHOTS,
+  type PageElement,
   type PageGlobals,
   type Watched,
 } from './dashboardFixture.js';
@@ -280,7 +281,7 @@ async function settle(page: Page): Promise<void> {
 
 /** Opens every <details> (the tables behind the charts, the sessions of a meeting) so that their content is audited too. */
 async function openAllDetails(page: Page): Promise<number> {
-  const n = await page.$$eval('details', (all) => {
+  const n = await page.$$eval('details', (all: PageElement[]) => {
     for (const d of all) d.setAttribute('open', '');
     return all.length;
   });
@@ -333,7 +334,7 @@ function meetingWithDrops(): string {
 
 /** Each sideways-scrolling box of the page: whether its content overflows, and whether it is a focusable, labelled region. */
 async function scrollBoxes(page: Page): Promise<Array<{ name: string; overflows: boolean; focusable: boolean }>> {
-  return page.$$eval('.table-scroll, .timeline-scroll', (boxes) =>
+  return page.$$eval('.table-scroll, .timeline-scroll', (boxes: PageElement[]) =>
     boxes
       .filter((b) => b.getClientRects().length > 0)
       .map((b) => ({
@@ -441,7 +442,7 @@ describe("the dashboard's accessibility in a browser", { skip: dashboard.skip },
             // The outermost elements that stick out (their descendants would only repeat them; content clipped by a scrolling box does not count).
             const wide = await w.page.$$eval(
               'body *',
-              (all, limit) => {
+              (all: PageElement[], limit) => {
                 type E = (typeof all)[number];
                 const style = (
                   globalThis as unknown as { getComputedStyle: (e: E) => { overflowX: string; position: string } }

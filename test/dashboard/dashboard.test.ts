@@ -8,6 +8,7 @@ import {
   useDemoDashboard,
   DEMO_PARTS,
   SCREENSHOTS,
+  type PageElement,
   type PageGlobals,
   type Watched,
 } from './dashboardFixture.js';
@@ -78,7 +79,7 @@ async function text(page: Page, selector: string): Promise<string> {
 async function columnTexts(page: Page, tableId: string, column: number): Promise<string[]> {
   return page.$$eval(
     `#${tableId} tbody tr`,
-    (rows, i) => rows.map((r) => (r.children[i]?.textContent ?? '').trim()),
+    (rows: PageElement[], i) => rows.map((r) => (r.children[i]?.textContent ?? '').trim()),
     column,
   );
 }
@@ -301,7 +302,7 @@ describe('the dashboard in a browser', { skip: dashboard.skip }, () => {
 
     const w = await newWatchedPage(dashboard.context);
     await open(w, `?view=meeting&meeting=${encodeURIComponent(meetingId)}`);
-    const markers = await w.page.$$eval('svg.timeline g.drop', (gs) =>
+    const markers = await w.page.$$eval('svg.timeline g.drop', (gs: PageElement[]) =>
       gs.map((g) => ({
         participant: g.getAttribute('data-participant'),
         leave: g.getAttribute('data-leave'),
@@ -432,11 +433,11 @@ describe('the dashboard in a browser', { skip: dashboard.skip }, () => {
     assert.ok(w.apiRequests.length >= 5);
 
     // Basics of accessibility: labelled fields, captioned tables with header cells, a skip link first.
-    const unlabelled = await w.page.$$eval('input, select', (fields) =>
+    const unlabelled = await w.page.$$eval('input, select', (fields: PageElement[]) =>
       fields.filter((f) => !(f as unknown as { labels: { length: number } | null }).labels?.length).map((f) => f.id),
     );
     assert.deepEqual(unlabelled, []);
-    const tables = await w.page.$$eval('table', (ts) =>
+    const tables = await w.page.$$eval('table', (ts: PageElement[]) =>
       ts.map((t) => ({
         data: t.classList.contains('data'),
         caption: !!t.querySelector('caption'),

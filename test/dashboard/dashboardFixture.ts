@@ -179,6 +179,27 @@ export interface PageGlobals {
   requestAnimationFrame(callback: () => void): void;
 }
 
+/** The members of page elements the $$eval callbacks use (they run in the page; the tests compile without the DOM lib). */
+export interface PageElement {
+  id: string;
+  className: string;
+  tagName: string;
+  textContent: string | null;
+  children: ArrayLike<PageElement>;
+  classList: Iterable<string> & { length: number; contains(token: string): boolean };
+  parentElement: PageElement | null;
+  ownerDocument: { body: PageElement };
+  scrollWidth: number;
+  clientWidth: number;
+  getAttribute(name: string): string | null;
+  setAttribute(name: string, value: string): void;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  closest(selector: string): PageElement | null;
+  getClientRects(): ArrayLike<unknown>;
+  getBoundingClientRect(): { right: number };
+}
+
 /** A page with what went wrong on it (console errors and warnings, page errors, failed requests, CSP violations) and its API requests. */
 export interface Watched {
   page: Page;

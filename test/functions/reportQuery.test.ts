@@ -9,6 +9,8 @@ import { ingestExport } from '../../src/pipeline/ingest.js';
 import { analyseMarkedMeetings } from '../../src/pipeline/analyse.js';
 import { freshStore } from '../storage/testStore.js';
 import { generated } from '../pipeline/pipelineFixtures.js';
+import type { NamedMeetingRow } from '../../src/reports/meetings.js';
+import { parseJsonAs, type ApiErrorBody, type ListBody } from '../support/responses.js';
 
 /** The text body of a handler's answer (these handlers answer with text). */
 function bodyText(response: { body?: unknown }): string {
@@ -34,8 +36,13 @@ function hostRequest(search: string, hostQuery: Record<string, string>): HttpReq
 
 async function call(search: string, hostQuery: Record<string, string>) {
   const response = await reportHandlers.reportMeetings!(hostRequest(search, hostQuery), context());
-  return { status: response.status, json: JSON.parse(bodyText(response)) };
+  return { status: response.status, text: bodyText(response) };
 }
+
+/** The API error of a refused call. */
+const errorOf = (r: { text: string }) => parseJsonAs<ApiErrorBody>(r.text).error;
+/** The meetings of a call that answered 200. */
+const meetingsOf = (r: { text: string }) => parseJsonAs<ListBody<NamedMeetingRow>>(r.text).items;
 
 test('a repeated parameter is refused (400 naming it), though the host joined its values', async () => {
   for (const [search, hostQuery, name] of [
@@ -45,8 +52,8 @@ test('a repeated parameter is refused (400 naming it), though the host joined it
   ] as const) {
     const r = await call(search, hostQuery);
     assert.equal(r.status, 400, search);
-    assert.equal(r.json.error.parameter, name, search);
-    assert.match(r.json.error.message, /more than once/, search);
+    assert.equal(errorOf(r).parameter, name, search);
+    assert.match(errorOf(r).message, /more than once/, search);
   }
 });
 
@@ -58,26 +65,22 @@ test('bad percent-encoding in the query is a 400 naming the parameter', async ()
   ] as const) {
     const r = await call(search, { organizer: '\uFFFD' });
     assert.equal(r.status, 400, search);
-    assert.equal(r.json.error.code, 'InvalidEncoding', search);
-    assert.equal(r.json.error.parameter, name, search);
+    assert.equal(errorOf(r).code, 'InvalidEncoding', search);
+    assert.equal(errorOf(r).parameter, name, search);
   }
   const badName = await call('?%E0%A4=1', { '\uFFFD': '1' });
   assert.equal(badName.status, 400);
-  assert.equal(badName.json.error.code, 'InvalidEncoding');
+  assert.equal(errorOf(badName).code, 'InvalidEncoding');
 });
 
 test('well-formed queries decode as before: %XX, + as a space, an empty continuationToken', async () => {
   const r = await call('?limit=%203%20&continuationToken=', { limit: ' 3 ', continuationToken: '' });
   assert.equal(r.status, 200);
-  assert.equal(r.json.items.length, 3);
-  const organizer = r.json.items[0].organizerEmail as string;
+  assert.equal(meetingsOf(r).length, 3);
+  const organizer = meetingsOf(r)[0]!.organizerEmail;
   const encoded = encodeURIComponent(organizer.toUpperCase()).replace(/%20/g, '+');
   const byOrganizer = await call(`?organizer=${encoded}&limit=1000`, { organizer: organizer.toUpperCase() });
   assert.equal(byOrganizer.status, 200);
-  assert.ok(byOrganizer.json.items.length >= 1);
-  assert.ok(
-    byOrganizer.json.items.every(
-      (m: { organizerEmail: string }) => m.organizerEmail.toLowerCase() === organizer.toLowerCase(),
-    ),
-  );
+  assert.ok(meetingsOf(byOrganizer).length >= 1);
+  assert.ok(meetingsOf(byOrganizer).every((m) => m.organizerEmail.toLowerCase() === organizer.toLowerCase()));
 });

@@ -2,31 +2,20 @@
 // protection only on request, Key Vault Secrets User for the app's identity, settings with a Key Vault reference; or, in
 // managedIdentity mode, no vault and the identity's client id), all behind enableCollector (default false), and the
 // Function App side (settings named from names.json, keyVaultReferenceIdentity).
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './bicepParser.js';
-import { evaluate, objectProperty, propertyAt, type BicepModel, type ResourceDecl, type Value } from './bicepModel.js';
-import { appSettingsOf, checkSecretParameters, loadTemplates, roleAssignmentsOf } from './infraLint.js';
+import { evaluate, objectProperty, propertyAt, type ResourceDecl, type Value } from './bicepModel.js';
+import { appSettingsOf, checkSecretParameters, roleAssignmentsOf } from './infraLint.js';
+import { NAMES, useInfraTemplates } from './templates.fixture.js';
 
-const names = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'names.json'), 'utf8')) as {
-  settings: Record<string, string>;
-  settingDefaults: Record<string, string>;
-};
+const names = NAMES;
 const clouds = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'collector', 'clouds.json'), 'utf8')) as Record<string, { tokenExchangeAudience: string }>;
 const KEY_VAULT_SECRETS_USER = '4633458b-17de-408a-b874-0445c86b69e6';
 
-let templates: Map<string, BicepModel>;
-before(async () => {
-  templates = await loadTemplates(join(REPO_ROOT, 'infra'));
-});
-
-function template(path: string): BicepModel {
-  const model = templates.get(path);
-  assert.ok(model, `${path} is missing`);
-  return model;
-}
+const { template } = useInfraTemplates();
 
 /** The values of a parameter's @allowed([...]) decorator, read from the file text. */
 function allowedValues(path: string, param: string): string[] {

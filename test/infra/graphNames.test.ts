@@ -1,29 +1,18 @@
 // Names from Microsoft Graph in the templates: main.bicep's switch, refresh period and schedule reach the Function
 // App's settings under their names.json names; the Graph host is the cloud's and the identity the app's own; off by
 // default; the principal id for the User.Read.All grant is an output. No HTTP route is added (a timer only).
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './bicepParser.js';
-import { evaluate, propertyAt, type BicepModel } from './bicepModel.js';
-import { appSettingsOf, loadTemplates } from './infraLint.js';
+import { evaluate, propertyAt } from './bicepModel.js';
+import { appSettingsOf } from './infraLint.js';
+import { NAMES, useInfraTemplates } from './templates.fixture.js';
 
-const names = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'names.json'), 'utf8')) as {
-  settings: Record<string, string>;
-  settingDefaults: Record<string, string>;
-};
+const names = NAMES;
 
-let templates: Map<string, BicepModel>;
-before(async () => {
-  templates = await loadTemplates(join(REPO_ROOT, 'infra'));
-});
-
-function template(path: string): BicepModel {
-  const model = templates.get(path);
-  assert.ok(model, `${path} is missing`);
-  return model;
-}
+const { template } = useInfraTemplates();
 
 test('the Function App sets the Graph name settings under their names.json names, with the app identity and the cloud\'s Graph host', () => {
   const model = template('infra/modules/functionApp.bicep');

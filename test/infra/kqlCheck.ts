@@ -6,11 +6,37 @@ import { LOG_TABLES, type ColumnType } from '../../src/pipeline/logAnalytics/tab
 import '@kusto/language-service-next/bridge.min.js';
 import '@kusto/language-service-next/Kusto.Language.Bridge.min.js';
 
-// The Bridge.NET library has no usable types: its objects are used as `any`.
-const Kusto = (globalThis as any).Kusto.Language;
+// The members of the library used here, typed by hand: its own .d.ts (global Bridge.NET declarations) gives
+// ColumnSymbol only its six-argument constructor, while the JavaScript takes the name and type alone.
+/** A symbol of the library (scalar type, column, table, database), passed back to it as it is. */
+type KustoSymbol = object;
+interface KustoDiagnostic {
+  Severity: string | null;
+  Code: string | null;
+  Message: string | null;
+  Start: number;
+  Length: number;
+}
+interface KustoLanguage {
+  Symbols: {
+    ScalarTypes: Record<'String' | 'Int' | 'Long' | 'Real' | 'Bool' | 'DateTime' | 'Dynamic', KustoSymbol>;
+    TableSymbol: { $ctor4: new (name: string, columns: KustoSymbol[]) => KustoSymbol };
+    ColumnSymbol: new (name: string, type: KustoSymbol) => KustoSymbol;
+    DatabaseSymbol: { ctor: new (name: string, tables: KustoSymbol[]) => KustoSymbol };
+  };
+  GlobalState: { Default: { WithDatabase(database: KustoSymbol): KustoSymbol } };
+  KustoCode: {
+    ParseAndAnalyze(
+      query: string,
+      globals: KustoSymbol,
+    ): { GetDiagnostics(): { Count: number; getItem(index: number): KustoDiagnostic } };
+  };
+}
+
+const Kusto = (globalThis as unknown as { Kusto: { Language: KustoLanguage } }).Kusto.Language;
 const Symbols = Kusto.Symbols;
 
-function scalarType(type: ColumnType): unknown {
+function scalarType(type: ColumnType): KustoSymbol {
   const types = Symbols.ScalarTypes;
   switch (type) {
     case 'string': return types.String;
@@ -23,8 +49,8 @@ function scalarType(type: ColumnType): unknown {
   }
 }
 
-let globals: unknown;
-function workspace(): unknown {
+let globals: KustoSymbol | undefined;
+function workspace(): KustoSymbol {
   if (globals === undefined) {
     const tables = Object.values(LOG_TABLES).map((t) => new Symbols.TableSymbol.$ctor4(t.table, t.columns.map((c) => new Symbols.ColumnSymbol(c.name, scalarType(c.type)))));
     globals = Kusto.GlobalState.Default.WithDatabase(new Symbols.DatabaseSymbol.ctor('workspace', tables));

@@ -1,28 +1,20 @@
 // The Log Analytics export in the templates (infra/modules/logAnalytics.bicep): tables and the rule's streams read
 // from src/pipeline/logAnalytics/tables.json (the schema the exported rows and the KQL check use), a Direct rule,
 // every workbook query from infra/log-analytics/queries, on by default, and the app settings the code reads.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './bicepParser.js';
-import { evaluate, propertyAt, type BicepModel } from './bicepModel.js';
-import { appSettingsOf, loadTemplates } from './infraLint.js';
+import { evaluate, propertyAt } from './bicepModel.js';
+import { appSettingsOf } from './infraLint.js';
+import { NAMES, useInfraTemplates } from './templates.fixture.js';
 import { USER_ID_MODES } from '../../src/pipeline/logAnalytics/exportService.js';
 
 const MODULE = 'infra/modules/logAnalytics.bicep';
-const names = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'names.json'), 'utf8')) as { settings: Record<string, string>; settingDefaults: Record<string, string> };
+const names = NAMES;
 
-let templates: Map<string, BicepModel>;
-before(async () => {
-  templates = await loadTemplates(join(REPO_ROOT, 'infra'));
-});
-
-function template(path: string): BicepModel {
-  const model = templates.get(path);
-  assert.ok(model, `${path} is missing`);
-  return model;
-}
+const { template } = useInfraTemplates();
 
 test('tables and streams come from tables.json; the rule is Direct and sends each stream to its table unchanged', () => {
   const model = template(MODULE);

@@ -1,6 +1,6 @@
 // The real templates under infra/: syntax, parameters, modules, Flex Consumption settings, keyless storage, role
 // assignments, names from src/names.json, the post-deploy Event Grid subscription, outputs, azure.yaml and hooks.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -31,11 +31,11 @@ import {
   guidLiterals,
   hardCodedNames,
   listCalls,
-  loadTemplates,
   namesToProtect,
   roleAssignmentsOf,
 } from './infraLint.js';
 import { restorePwsh } from './dotnetTools.js';
+import { useInfraTemplates } from './templates.fixture.js';
 
 const INFRA = join(REPO_ROOT, 'infra');
 const NAMES_PATH = join(REPO_ROOT, 'src', 'names.json');
@@ -74,17 +74,8 @@ const MODULE_ROLE_GUIDS: Readonly<Record<string, { guid: string; file: string }>
   'Key Vault Secrets User': { guid: '4633458b-17de-408a-b874-0445c86b69e6', file: 'infra/modules/collector.bicep' },
 };
 
-let templates: Map<string, BicepModel>;
-
-before(async () => {
-  templates = await loadTemplates(INFRA);
-});
-
-function template(path: string): BicepModel {
-  const model = templates.get(path);
-  assert.ok(model, `${path} is missing`);
-  return model;
-}
+const templates = useInfraTemplates();
+const { template } = templates;
 
 function onlyResource(model: BicepModel, type: string): ResourceDecl {
   const found = model.resources.filter((r) => r.type === type && !r.existing);
@@ -125,10 +116,10 @@ test('main.bicep deploys at subscription scope and the post-deploy template at r
 });
 
 test('every module path exists and no module comes from a registry', () => {
-  const problems = [...templates.values()].flatMap(checkModulePaths);
+  const problems = templates.all().flatMap(checkModulePaths);
   assert.deepEqual(problems, []);
   assert.ok(template(MAIN).modules.length >= 6, 'main.bicep is split into modules');
-  for (const model of templates.values()) {
+  for (const model of templates.all()) {
     assert.doesNotMatch(model.source.text, /br\/public:|br:mcr/, `${model.source.displayPath} references a registry module`);
   }
 });
@@ -189,7 +180,7 @@ test('app settings: none that Flex rejects, identity-based storage only, no secr
   const byName = new Map(settings.map((s) => [String(s.name), s]));
   assert.equal(byName.get('APPLICATIONINSIGHTS_CONNECTION_STRING')?.valueText, 'appInsights.properties.ConnectionString');
   // Every app setting of every template (not only this module) is checked for secrets.
-  for (const other of templates.values()) {
+  for (const other of templates.all()) {
     assert.deepEqual(checkNoSecretSettings(appSettingsOf(other), names.settings['storageConnection']!), []);
     assert.deepEqual(checkFlexSettings(appSettingsOf(other)), []);
   }
@@ -210,7 +201,7 @@ test('app settings carry the names the code reads: exports container, trigger so
 });
 
 test('the only list* call is listKeys on the function host, in the post-deploy template, for the blob extension key', () => {
-  const calls = [...templates.values()].flatMap((m) => listCalls(m).map((c) => ({ file: m.source.displayPath, call: c })));
+  const calls = templates.all().flatMap((m) => listCalls(m).map((c) => ({ file: m.source.displayPath, call: c })));
   assert.equal(calls.length, 1, calls.map((c) => c.call.where).join('; '));
   const [{ file, call }] = calls as [(typeof calls)[number]];
   assert.equal(file, SUBSCRIPTION);
@@ -247,12 +238,12 @@ test('templates read names from src/names.json and spell none of its container, 
   }
   const protectedNames = namesToProtect(names);
   assert.ok(protectedNames.tokens.size >= 12 && protectedNames.settings.size >= 4);
-  const problems = [...templates.values()].flatMap((m) => hardCodedNames(m, protectedNames));
+  const problems = templates.all().flatMap((m) => hardCodedNames(m, protectedNames));
   assert.deepEqual(problems, []);
 });
 
 test('role GUIDs equal the built-in role ids and each is written once, in rbac.bicep', () => {
-  const all = [...templates.values()].flatMap((m) => guidLiterals(m).map((g) => ({ ...g, file: m.source.displayPath })));
+  const all = templates.all().flatMap((m) => guidLiterals(m).map((g) => ({ ...g, file: m.source.displayPath })));
   const known = new Set([...Object.values(ROLE_GUIDS), ...Object.values(MODULE_ROLE_GUIDS).map((r) => r.guid)]);
   assert.deepEqual(all.filter((g) => !known.has(g.guid)), [], 'no GUID outside the table');
   for (const [role, { guid, file }] of Object.entries(MODULE_ROLE_GUIDS)) {
@@ -352,7 +343,8 @@ test('the post-deploy subscription delivers complete BlobCreated writes in the e
   );
   assert.equal(evaluate(model, model.params.get('functionName')!.defaultValue!), 'ingestExport');
   // Only in the second template: main.bicep and its modules create no event subscription.
-  for (const [path, other] of templates) {
+  for (const other of templates.all()) {
+    const path = other.source.displayPath;
     if (path === SUBSCRIPTION) continue;
     assert.ok(!other.resources.some((r) => r.type.startsWith('Microsoft.EventGrid/systemTopics/eventSubscriptions')), path);
   }
@@ -366,7 +358,7 @@ test('outputs: app name, storage account, exports container, report base URL, re
   }
   assert.equal(evaluate(main, outputs.get('EXPORTS_CONTAINER_NAME')!.value), names.containers['exports']);
   assert.equal(outputs.get('REPORTS_BASE_URL')!.value.text, "'https://${functionApp.outputs.defaultHostName}/api'");
-  for (const model of templates.values()) {
+  for (const model of templates.all()) {
     assert.deepEqual(checkOutputs(model), []);
     assert.deepEqual(checkSecretParameters(model), []);
     for (const param of model.params.values()) {

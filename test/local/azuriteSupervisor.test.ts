@@ -5,102 +5,46 @@
 // restart is a gate the test opens, so the order of events is fixed, not timed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
-import { captureRegistrations, findPackageRoot } from '../../src/local/captureRegistrations.js';
-import { readHostJson, startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
-import { freePort } from '../../src/local/azuriteProcess.js';
-import { startSupervisedStorage, type SupervisedStorage } from '../../src/local/supervisedStorage.js';
-import { storageClientsFromConnectionString, type StorageClients } from '../../src/storage/clients.js';
-import { openStore, prefixedStoreNames, type Store } from '../../src/storage/store.js';
-import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
+import { startSupervisedHost, type SupervisedHost } from './localHost.fixture.js';
 
-const lines: string[] = [];
-const events: InvocationEvent[] = [];
-let storage: SupervisedStorage;
-let host: RunningHost;
+let sup: SupervisedHost;
 let openGate: (() => void) | undefined;
 let blocker: Server | undefined;
-let clients: StorageClients;
-let store: Store;
 
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; log:\n${lines.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function logged(pattern: RegExp): boolean {
-  return lines.some((l) => pattern.test(l));
-}
-
-async function health(): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${host.url}/api/health`);
-  return { status: res.status, body: await res.json() };
-}
+const waitFor = (predicate: () => boolean, what: string) => sup.waitFor(predicate, what);
+const logged = (pattern: RegExp) => sup.logged(pattern);
+const health = () => sup.health();
 
 /** Kills the running Azurite as a crash would, and waits until the supervisor is about to restart it. */
 async function crash(): Promise<void> {
   openGate = undefined;
-  process.kill(storage.supervisor.pid()!, 'SIGKILL');
+  process.kill(sup.storage.supervisor.pid()!, 'SIGKILL');
   await waitFor(() => openGate !== undefined, 'the supervisor to wait before restarting');
 }
 
 before(async () => {
-  const location = join(mkdtempSync(join(tmpdir(), 'supervised-')), 'azurite');
-  storage = await startSupervisedStorage({
-    location,
-    ports: { blob: await freePort(), queue: await freePort(), table: await freePort() },
-    log: (line) => lines.push(line),
-    // As npm start does: what Azurite had not saved when it died (tables created just before) is created again.
-    afterRestart: () => store.ensureCreated(),
-    supervisor: {
-      maxAttempts: 2,
-      sleep: () =>
-        new Promise<void>((resolve) => {
-          openGate = resolve;
-        }),
+  sup = await startSupervisedHost({
+    prefix: 'sup',
+    storage: {
+      supervisor: {
+        maxAttempts: 2,
+        sleep: () =>
+          new Promise<void>((resolve) => {
+            openGate = resolve;
+          }),
+      },
     },
-  });
-  const connection = storage.connectionString;
-  clients = storageClientsFromConnectionString(connection, {
-    maxRetries: 1,
-    retryDelayInMs: 50,
-    maxRetryDelayInMs: 100,
-  });
-  store = openStore(clients, prefixedStoreNames('sup'));
-  await store.ensureCreated();
-  usePipelineServices(servicesFor(store));
-  process.env['AzureWebJobsStorage'] = connection;
-  process.env['EXPORTS_CONTAINER'] = store.names.containers.exports;
-
-  const packageRoot = findPackageRoot(__dirname);
-  const functions = await captureRegistrations({ packageRoot });
-  host = await startHost({
-    functions: storage.guard(functions, {
-      exportsContainer: store.names.containers.exports,
-      ledger: store.ledger,
-      blobService: clients.blobService,
-      healthFunction: 'reportHealth',
-    }),
-    storageFor: () => clients,
-    port: 0,
-    hostJson: readHostJson(packageRoot),
+    // As npm start does: what Azurite had not saved when it died (tables created just before) is created again.
+    recreateAfterRestart: true,
+    clientRetry: { maxRetries: 1, retryDelayInMs: 50, maxRetryDelayInMs: 100 },
     blobPollIntervalMs: 200,
-    runTimers: false,
-    log: (line) => lines.push(line),
-    functionLog: () => {},
+    timeoutMs: 60_000,
   });
-  host.onInvocation((e) => events.push(e));
 });
 
 after(async () => {
-  await host?.stop();
-  await storage?.stop();
+  await sup?.stop();
   blocker?.close();
 });
 
@@ -114,12 +58,12 @@ test('health shows the emulator running before anything happens', async () => {
 
 test('Azurite killed: the log says how it ended and what happens next; health says restarting, attempt 1 of 2', async () => {
   await crash();
-  assert.ok(logged(/^Azurite stopped unexpectedly \(signal SIGKILL\) after running /), lines.join('\n'));
+  assert.ok(logged(/^Azurite stopped unexpectedly \(signal SIGKILL\) after running /), sup.lines.join('\n'));
   assert.ok(
     logged(
       /^Storage is down: timers and blob triggers wait, reports answer 503\. Restarting Azurite in .* \(attempt 1 of 2\)$/,
     ),
-    lines.join('\n'),
+    sup.lines.join('\n'),
   );
   const { status, body } = await health();
   assert.equal(status, 503);
@@ -130,13 +74,13 @@ test('Azurite killed: the log says how it ended and what happens next; health sa
     [body.storage.emulator.state, body.storage.emulator.attempt, body.storage.emulator.maxAttempts],
     ['restarting', 1, 2],
   );
-  assert.equal(body.storage.emulator.lastExit.how, 'signal SIGKILL');
+  assert.equal(body.storage.emulator.lastExit?.how, 'signal SIGKILL');
 });
 
 test('a timer fired while storage is down waits, and runs once Azurite is back', async () => {
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, {
+  const res = await fetch(`${sup.host.url}/admin/functions/analyzeDisconnections`, {
     method: 'POST',
-    headers: { 'x-functions-key': host.adminKey },
+    headers: { 'x-functions-key': sup.host.adminKey },
   });
   assert.equal(res.status, 202);
   await waitFor(
@@ -145,7 +89,7 @@ test('a timer fired while storage is down waits, and runs once Azurite is back',
     'the wait line',
   );
   assert.equal(
-    events.filter((e) => e.functionName === 'analyzeDisconnections').length,
+    sup.events.filter((e) => e.functionName === 'analyzeDisconnections').length,
     0,
     'the timer has not run against dead storage',
   );
@@ -155,22 +99,22 @@ test('a timer fired while storage is down waits, and runs once Azurite is back',
     () => logged(/^Azurite restarted \(attempt 1 of 2\); storage is back, timers and blob triggers resume$/),
     'the restart',
   );
-  await waitFor(() => events.some((e) => e.functionName === 'analyzeDisconnections'), 'the analysis');
-  const run = events.find((e) => e.functionName === 'analyzeDisconnections')!;
+  await waitFor(() => sup.events.some((e) => e.functionName === 'analyzeDisconnections'), 'the analysis');
+  const run = sup.events.find((e) => e.functionName === 'analyzeDisconnections')!;
   assert.equal(run.outcome, 'succeeded', run.error);
 
   const { status, body } = await health();
   assert.equal(status, 200, JSON.stringify(body));
   assert.equal(body.storage.reachable, true);
   assert.deepEqual([body.storage.emulator.state, body.storage.emulator.restarts], ['running', 1]);
-  assert.equal(body.storage.emulator.lastExit.how, 'signal SIGKILL');
+  assert.equal(body.storage.emulator.lastExit?.how, 'signal SIGKILL');
 });
 
 test('Azurite that cannot be restarted: bounded attempts, then the log and health say what to do; timers fail fast', async () => {
   // A crash soon after a restart counts as the next attempt; a port taken by something else makes it fail.
-  const blob = Number(/BlobEndpoint=http:\/\/127\.0\.0\.1:(\d+)/.exec(storage.connectionString)![1]);
+  const blob = Number(/BlobEndpoint=http:\/\/127\.0\.0\.1:(\d+)/.exec(sup.storage.connectionString)![1]);
   await crash();
-  assert.ok(logged(/Restarting Azurite in .* \(attempt 2 of 2\)$/), lines.join('\n'));
+  assert.ok(logged(/Restarting Azurite in .* \(attempt 2 of 2\)$/), sup.lines.join('\n'));
   // It accepts connections (the port is taken) and drops them, so no client waits on it for an answer.
   blocker = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => blocker!.listen(blob, '127.0.0.1', resolve));
@@ -180,7 +124,7 @@ test('Azurite that cannot be restarted: bounded attempts, then the log and healt
     'the failed attempt',
   );
   await waitFor(() => logged(/^Azurite could not be kept running: 2 restart attempts/), 'giving up');
-  const final = lines.find((l) => /^Azurite could not be kept running/.test(l))!;
+  const final = sup.lines.find((l) => /^Azurite could not be kept running/.test(l))!;
   assert.match(
     final,
     /Storage stays down: reports answer 503, and timers and blob triggers fail with this message\. Stop npm start \(Ctrl-C\) and start it again/,
@@ -189,17 +133,17 @@ test('Azurite that cannot be restarted: bounded attempts, then the log and healt
   const { status, body } = await health();
   assert.equal(status, 503);
   assert.equal(body.storage.emulator.state, 'failed');
-  assert.match(body.storage.emulator.action, /Stop npm start \(Ctrl-C\) and start it again/);
-  assert.match(body.storage.problem, /^Azurite could not be restarted; Stop npm start/);
+  assert.match(body.storage.emulator.action ?? '', /Stop npm start \(Ctrl-C\) and start it again/);
+  assert.match(body.storage.problem ?? '', /^Azurite could not be restarted; Stop npm start/);
 
-  const before = events.length;
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, {
+  const before = sup.events.length;
+  const res = await fetch(`${sup.host.url}/admin/functions/analyzeDisconnections`, {
     method: 'POST',
-    headers: { 'x-functions-key': host.adminKey },
+    headers: { 'x-functions-key': sup.host.adminKey },
   });
   assert.equal(res.status, 202);
-  await waitFor(() => events.length > before, 'the refused timer run');
-  const run = events[events.length - 1]!;
+  await waitFor(() => sup.events.length > before, 'the refused timer run');
+  const run = sup.events[sup.events.length - 1]!;
   assert.equal(run.outcome, 'failed');
   assert.match(run.error ?? '', /^Azurite could not be restarted; Stop npm start/);
 });

@@ -3,15 +3,20 @@
 // running again (also after a restart), and the host log shows it escaped on one line.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { captureRegistrations, type CapturedFunction } from '../../src/local/captureRegistrations.js';
+import type { CapturedFunction } from '../../src/local/captureRegistrations.js';
 import { startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
 import { escapeForLog } from '../../src/local/logText.js';
-import { storageClientsFromConnectionString, type StorageClients } from '../../src/storage/clients.js';
+import type { StorageClients } from '../../src/storage/clients.js';
 import type { FixtureCall } from '../fixtures/functions/fixtureLog.js';
+import {
+  assertSecondHostRunsNothing,
+  captureStandIns,
+  startStandInHost,
+  testStorage,
+  type WatchedHost,
+} from './localHost.fixture.js';
 
-const connection = process.env['TEST_STORAGE_CONNECTION'];
 const container = `names-${randomBytes(4).toString('hex')}`;
 const env = { ...process.env, FIXTURE_CONTAINER: container };
 
@@ -43,9 +48,10 @@ const STORED = ODD_NAMES.map(([, name, stored]) => stored ?? name);
 
 let functions: CapturedFunction[];
 let storage: StorageClients;
+let local: WatchedHost;
 let host: RunningHost;
-const events: InvocationEvent[] = [];
-const logLines: string[] = [];
+let events: InvocationEvent[];
+let logLines: string[];
 
 function calls(): FixtureCall[] {
   return ((globalThis as unknown as { __fixtureCalls?: FixtureCall[] }).__fixtureCalls ?? []).filter(
@@ -53,36 +59,21 @@ function calls(): FixtureCall[] {
   );
 }
 
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline)
-      assert.fail(
-        `timed out waiting for ${what}; invoked: ${JSON.stringify(events.map((e) => e.blobName?.slice(0, 40)))}; log: ${logLines.slice(-3).join(' / ')}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = (predicate: () => boolean, what: string) => local.waitFor(predicate, what);
 
 before(async () => {
-  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
-  functions = await captureRegistrations({ files: [join(__dirname, '..', 'fixtures', 'functions', 'blobFixture.js')] });
-  storage = storageClientsFromConnectionString(connection);
+  functions = await captureStandIns(['blobFixture.js']);
+  storage = testStorage();
   const client = storage.blobService.getContainerClient(container);
   await client.create();
   for (const [, name] of ODD_NAMES) await client.getBlockBlobClient(name).upload('a,b\n', 4);
-  host = await startHost({
+  local = await startStandInHost({
     functions,
-    storageFor: () => storage,
+    storage,
     env,
-    port: 0,
-    hostJson: { poisonBlobThreshold: 2 },
-    blobPollIntervalMs: 100,
-    blobRetryDelayMs: 10,
-    log: (line) => logLines.push(line),
-    functionLog: () => {},
+    host: { hostJson: { poisonBlobThreshold: 2 }, blobPollIntervalMs: 100, blobRetryDelayMs: 10 },
   });
-  host.onInvocation((e) => events.push(e));
+  ({ host, events, lines: logLines } = local);
 });
 
 after(async () => {
@@ -130,24 +121,7 @@ test('processed odd names are not run again, by later polls or by a restarted ho
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(events.length, before);
 
-  const seen: InvocationEvent[] = [];
-  const second = await startHost({
-    functions,
-    storageFor: () => storage,
-    env,
-    port: 0,
-    runTimers: false,
-    blobPollIntervalMs: 60_000,
-    log: () => {},
-  });
-  second.onInvocation((e) => seen.push(e));
-  try {
-    await second.pollBlobsNow();
-    await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(seen, []);
-  } finally {
-    await second.stop();
-  }
+  await assertSecondHostRunsNothing({ functions, storage, env });
 });
 
 test('the admin API takes the same odd names', async () => {

@@ -7,11 +7,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { captureRegistrations, type CapturedFunction } from '../../src/local/captureRegistrations.js';
+import type { CapturedFunction } from '../../src/local/captureRegistrations.js';
 import { readHostJson, startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
-import { storageClientsFromConnectionString, type StorageClients } from '../../src/storage/clients.js';
+import type { StorageClients } from '../../src/storage/clients.js';
 import { runUpload } from '../../src/cli/upload.js';
 import type { FixtureCall } from '../fixtures/functions/fixtureLog.js';
+import { assertSecondHostRunsNothing, captureStandIns, testStorage } from './localHost.fixture.js';
 
 const connection = process.env['TEST_STORAGE_CONNECTION'];
 const container = `fixture-${randomBytes(4).toString('hex')}`;
@@ -64,12 +65,8 @@ async function upload(name: string, content: string): Promise<void> {
 }
 
 before(async () => {
-  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
-  const fixtures = join(__dirname, '..', 'fixtures', 'functions');
-  functions = await captureRegistrations({
-    files: ['httpFixtures.js', 'blobFixture.js', 'timerFixture.js'].map((f) => join(fixtures, f)),
-  });
-  storage = storageClientsFromConnectionString(connection);
+  functions = await captureStandIns(['httpFixtures.js', 'blobFixture.js', 'timerFixture.js']);
+  storage = testStorage();
   await storage.blobService.getContainerClient(container).create();
   host = await startHost({
     functions,
@@ -126,25 +123,7 @@ test('uploading the same name again (new ETag) invokes the function again', asyn
 
 test('receipts survive a restart: a second host over the same storage does not re-run processed blobs', async () => {
   await waitFor((all) => all.some((e) => e.blobName === 'FAIL-bad.csv' && e.outcome === 'poisoned'), 'poisoning');
-  const seen: InvocationEvent[] = [];
-  const second = await startHost({
-    functions,
-    storageFor: () => storage,
-    env,
-    port: 0,
-    runTimers: false,
-    blobPollIntervalMs: 100,
-    log: () => {},
-    functionLog: () => {},
-  });
-  second.onInvocation((e) => seen.push(e));
-  try {
-    await second.pollBlobsNow();
-    await new Promise((r) => setTimeout(r, 500));
-    assert.deepEqual(seen, []);
-  } finally {
-    await second.stop();
-  }
+  await assertSecondHostRunsNothing({ functions, storage, env });
 });
 
 test('the timer fires on its schedule and gets a Timer object', async () => {

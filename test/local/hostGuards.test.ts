@@ -4,15 +4,12 @@
 // bad percent-encodings. And what it passes on: every value of a repeated query parameter.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { captureRegistrations } from '../../src/local/captureRegistrations.js';
 import { startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
-import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
 import { rawRequest, type RawRequest, type RawResponse } from './rawHttp.js';
+import { captureStandIns, startStandInHost, testStorage } from './localHost.fixture.js';
 
-const connection = process.env['TEST_STORAGE_CONNECTION'];
 const container = `guards-${randomBytes(4).toString('hex')}`;
 const env = {
   ...process.env,
@@ -21,29 +18,24 @@ const env = {
   FIXTURE_SLOW_SCHEDULE: '0 0 0 1 1 *',
 };
 let host: RunningHost;
-const events: InvocationEvent[] = [];
-const logLines: string[] = [];
+let events: InvocationEvent[];
+let logLines: string[];
 
 before(async () => {
-  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
-  const fixtures = join(__dirname, '..', 'fixtures', 'functions');
-  const functions = await captureRegistrations({
-    files: ['httpFixtures.js', 'echoFixture.js', 'blobFixture.js', 'timerFixture.js'].map((f) => join(fixtures, f)),
-  });
-  const storage = storageClientsFromConnectionString(connection);
+  const functions = await captureStandIns(['httpFixtures.js', 'echoFixture.js', 'blobFixture.js', 'timerFixture.js']);
+  const storage = testStorage();
   await storage.blobService.getContainerClient(container).create();
   await storage.blobService.getContainerClient(container).getBlockBlobClient('good.csv').upload('a,b\n', 4);
-  host = await startHost({
+  ({
+    host,
+    events,
+    lines: logLines,
+  } = await startStandInHost({
     functions,
-    storageFor: () => storage,
+    storage,
     env,
-    port: 0,
-    runTimers: false,
-    blobPollIntervalMs: 60_000,
-    log: (line) => logLines.push(line),
-    functionLog: () => {},
-  });
-  host.onInvocation((e) => events.push(e));
+    host: { runTimers: false, blobPollIntervalMs: 60_000 },
+  }));
 });
 
 after(async () => {

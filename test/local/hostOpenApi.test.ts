@@ -10,17 +10,28 @@ import { storageClientsFromConnectionString } from '../../src/storage/clients.js
 import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
 import { freshStore } from '../storage/testStore.js';
 import { openApiProblems } from '../pipeline/http/openApiRules.js';
+import { parseJsonAs, responseJson, type ApiErrorBody } from '../support/responses.js';
 
-type Json = Record<string, any>;
+/** The parts of the served document these tests read; openApiProblems checks its shape first. */
+interface Operation {
+  operationId: string;
+  parameters: Array<{ name: string; in: string }>;
+  security?: unknown;
+  responses: Record<string, { content: Record<string, unknown> }>;
+}
+interface OpenApiDoc {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+}
 const connection = process.env['TEST_STORAGE_CONNECTION']!;
 let functions: CapturedFunction[];
 let host: RunningHost;
-let doc: Json;
+let doc: OpenApiDoc;
 
 /** The described operations: path, method and the operation. */
-const operations = (): Array<{ path: string; method: string; op: Json }> =>
-  Object.entries(doc['paths'] as Json).flatMap(([path, item]) =>
-    Object.entries(item as Json).map(([method, op]) => ({ path, method, op: op as Json })),
+const operations = (): Array<{ path: string; method: string; op: Operation }> =>
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ path, method, op })),
   );
 
 /** The HTTP functions the document describes: all but the dashboard (HTML, left out on purpose). */
@@ -50,7 +61,7 @@ before(async () => {
   const res = await fetch(`${host.url}/api/openapi.json`);
   assert.equal(res.status, 200, await res.clone().text());
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-  doc = (await res.json()) as Json;
+  doc = await responseJson<OpenApiDoc>(res);
 });
 
 after(async () => {
@@ -59,7 +70,7 @@ after(async () => {
 
 test('the local host serves GET /api/openapi.json: an OpenAPI 3.1 document', () => {
   assert.deepEqual(openApiProblems(doc), []);
-  assert.match(doc['openapi'], /^3\.1\.\d+$/);
+  assert.match(doc.openapi, /^3\.1\.\d+$/);
 });
 
 test('each registered HTTP function is described, at its route, with its methods, and nothing else is', () => {
@@ -71,11 +82,11 @@ test('each registered HTTP function is described, at its route, with its methods
   );
   const ops = operations();
   assert.deepEqual(
-    ops.map((o) => o.op['operationId']).sort(),
+    ops.map((o) => o.op.operationId).sort(),
     registered.flatMap((f) => (f.trigger['methods'] as string[]).map(() => f.name)).sort(),
   );
   for (const fn of registered) {
-    const mine = ops.filter((o) => o.op['operationId'] === fn.name);
+    const mine = ops.filter((o) => o.op.operationId === fn.name);
     assert.deepEqual(
       mine.map((o) => o.method.toUpperCase()).sort(),
       [...(fn.trigger['methods'] as string[])].sort(),
@@ -86,7 +97,7 @@ test('each registered HTTP function is described, at its route, with its methods
       // The documented path, with sample values, reaches this registration with the documented path parameters.
       const match = route.match(samplePath(path).slice(1));
       assert.ok(match, `${fn.name}: ${path} does not match the registered route ${String(fn.trigger['route'])}`);
-      const pathParams = (op['parameters'] as Json[]).filter((p) => p['in'] === 'path').map((p) => p['name'] as string);
+      const pathParams = op.parameters.filter((p) => p.in === 'path').map((p) => p.name);
       assert.deepEqual(Object.keys(match.params).sort(), [...pathParams].sort(), `${fn.name}: path parameters`);
     }
   }
@@ -98,8 +109,8 @@ test('security follows each registration: authLevel function -> the function key
       String(fn.trigger['authLevel']) as 'function' | 'admin'
     ];
     assert.ok(expected, `${fn.name}: unexpected authLevel ${String(fn.trigger['authLevel'])}`);
-    for (const { op } of operations().filter((o) => o.op['operationId'] === fn.name))
-      assert.deepEqual(op['security'], expected, fn.name);
+    for (const { op } of operations().filter((o) => o.op.operationId === fn.name))
+      assert.deepEqual(op.security, expected, fn.name);
   }
 });
 
@@ -116,10 +127,10 @@ async function call(
 
 test("each operation's query parameters are the ones the running route accepts (as its UnknownParameter answer lists them)", async () => {
   for (const { path, method, op } of operations()) {
-    const documented = (op['parameters'] as Json[]).filter((p) => p['in'] === 'query').map((p) => p['name'] as string);
+    const documented = op.parameters.filter((p) => p.in === 'query').map((p) => p.name);
     const res = await call(path, method, 'notAParameter=1');
     assert.equal(res.status, 400, `${method} ${path}: ${res.body}`);
-    const error = JSON.parse(res.body).error;
+    const { error } = parseJsonAs<ApiErrorBody>(res.body);
     assert.equal(error.code, 'UnknownParameter', `${method} ${path}`);
     assert.equal(error.parameter, 'notAParameter');
     const listed = /it accepts: (.*)$/.exec(error.message)?.[1]?.split(', ') ?? [];
@@ -129,9 +140,9 @@ test("each operation's query parameters are the ones the running route accepts (
 
 test('text/csv is documented exactly for the GET routes that answer format=csv', async () => {
   for (const { path, method, op } of operations().filter((o) => o.method === 'get')) {
-    const offersCsv = 'text/csv' in op['responses']['200']['content'];
+    const offersCsv = 'text/csv' in op.responses['200']!.content;
     const res = await call(path, method, 'format=csv');
-    const refused = res.status === 400 && JSON.parse(res.body).error.parameter === 'format';
+    const refused = res.status === 400 && parseJsonAs<ApiErrorBody>(res.body).error.parameter === 'format';
     assert.equal(refused, !offersCsv, `${path}: ${res.status} ${res.body.slice(0, 200)}`);
     if (res.status === 200) assert.match(res.type, /^text\/csv/, path);
   }

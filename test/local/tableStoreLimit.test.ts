@@ -5,14 +5,7 @@
 // as the store grows, and /api/health reports it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { tmpdir } from 'node:os';
-import { captureRegistrations, findPackageRoot } from '../../src/local/captureRegistrations.js';
-import { readHostJson, startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
-import { freePort } from '../../src/local/azuriteProcess.js';
-import { startSupervisedStorage, type SupervisedStorage } from '../../src/local/supervisedStorage.js';
 import { exportSize } from '../../src/local/storageGuards.js';
 import {
   admitExport,
@@ -23,10 +16,9 @@ import {
   type TableStoreStatus,
 } from '../../src/local/tableStoreLimit.js';
 import { generateExport } from '../../src/generator/exportGenerator.js';
-import { storageClientsFromConnectionString, type StorageClients } from '../../src/storage/clients.js';
-import { openStore, prefixedStoreNames, type Store } from '../../src/storage/store.js';
-import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
 import { listAll } from '../../src/storage/tableEntities.js';
+import { responseJson, type ListBody, type UploadEntry } from '../support/responses.js';
+import { startSupervisedHost, type SupervisedHost } from './localHost.fixture.js';
 
 const limits: TableStoreLimits = {
   limitBytes: 4_000_000,
@@ -92,120 +84,80 @@ test('admission: under the ceiling with this export and those in progress, or re
   assert.match(zipped?.message ?? '', /this export \(0\.5 MB uncompressed, assumed 10x its size\)/);
 });
 
-let storage: SupervisedStorage;
-let host: RunningHost;
-let clients: StorageClients;
-let store: Store;
-const lines: string[] = [];
-const events: InvocationEvent[] = [];
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; log:\n${lines.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+let sup: SupervisedHost;
 
 async function put(name: string, records: number, seed: number): Promise<number> {
   const text = [...generateExport({ seed, records, scenario: 'mixed', format: 'purview-v3' }).chunks()].join('');
-  await clients.blobService
-    .getContainerClient(store.names.containers.exports)
+  await sup.clients.blobService
+    .getContainerClient(sup.store.names.containers.exports)
     .getBlockBlobClient(name)
     .upload(text, Buffer.byteLength(text));
-  await host.pollBlobsNow();
+  await sup.host.pollBlobsNow();
   return Buffer.byteLength(text);
 }
 
-async function ledger(name: string): Promise<any[]> {
-  const res = await fetch(`${host.url}/api/uploads/${encodeURIComponent(name)}`);
-  return res.status === 200 ? ((await res.json()) as { items: any[] }).items : [];
+async function ledger(name: string): Promise<UploadEntry[]> {
+  const res = await fetch(`${sup.host.url}/api/uploads/${encodeURIComponent(name)}`);
+  return res.status === 200 ? (await responseJson<ListBody<UploadEntry>>(res)).items : [];
 }
 
 before(async () => {
-  const location = join(mkdtempSync(join(tmpdir(), 'table-store-')), 'azurite');
-  storage = await startSupervisedStorage({
-    location,
-    ports: { blob: await freePort(), queue: await freePort(), table: await freePort() },
-    log: (line) => lines.push(line),
-    limits,
-    checkIntervalMs: 200,
-  });
-  clients = storageClientsFromConnectionString(storage.connectionString);
-  store = openStore(clients, prefixedStoreNames('cap'));
-  await store.ensureCreated();
-  usePipelineServices(servicesFor(store));
-  process.env['AzureWebJobsStorage'] = storage.connectionString;
-  process.env['EXPORTS_CONTAINER'] = store.names.containers.exports;
-  const packageRoot = findPackageRoot(__dirname);
-  host = await startHost({
-    functions: storage.guard(await captureRegistrations({ packageRoot }), {
-      exportsContainer: store.names.containers.exports,
-      ledger: store.ledger,
-      blobService: clients.blobService,
-      healthFunction: 'reportHealth',
-    }),
-    storageFor: () => clients,
-    port: 0,
-    hostJson: readHostJson(packageRoot),
+  sup = await startSupervisedHost({
+    prefix: 'cap',
+    storage: { limits, checkIntervalMs: 200 },
     blobPollIntervalMs: 60_000,
-    runTimers: false,
-    log: (line) => lines.push(line),
-    functionLog: () => {},
+    timeoutMs: 90_000,
   });
-  host.onInvocation((e) => events.push(e));
 });
 
 after(async () => {
-  await host?.stop();
-  await storage?.stop();
+  await sup?.stop();
 });
 
 test('an export that would take the table store over its ceiling is refused up front: a failed ledger entry says why', async () => {
   const bytes = await put('big.csv', 1000, 3);
   assert.ok(bytes * limits.growthPerExportByte > limits.ceilingBytes, `${bytes}`);
-  await waitFor(() => events.some((e) => e.blobName === 'big.csv'), 'the refusal');
+  await sup.waitFor(() => sup.events.some((e) => e.blobName === 'big.csv'), 'the refusal');
   const entries = await ledger('big.csv');
   assert.equal(entries.length, 1, JSON.stringify(entries));
-  const entry = entries[0];
+  const entry = entries[0]!;
   assert.equal(entry.status, 'failed');
   assert.equal(entry.rowsRead, 0);
   assert.match(
-    entry.error,
+    entry.error ?? '',
     /^Refused by the local host: this export \(1\.\d MB\) would add about \d\.\d MB .* to Azurite's table store of 0\.\d MB, taking it over the ceiling: the local host keeps it under 1\.0 MB because Azurite aborts when it nears 4\.0 MB/,
   );
-  assert.match(entry.error, /npx teams-audit FILE.*delete .*azurite \(all local data\).*Azure storage/);
+  assert.match(entry.error ?? '', /npx teams-audit FILE.*delete .*azurite \(all local data\).*Azure storage/);
   assert.ok(
-    lines.some((l) =>
+    sup.lines.some((l) =>
       l.startsWith(
-        `'ingestExport': ${store.names.containers.exports}/big.csv not ingested. Refused by the local host:`,
+        `'ingestExport': ${sup.store.names.containers.exports}/big.csv not ingested. Refused by the local host:`,
       ),
     ),
-    lines.join('\n'),
+    sup.lines.join('\n'),
   );
   assert.equal(
-    (await listAll(clients.table(store.names.tables.sessions), undefined)).length,
+    (await listAll(sup.clients.table(sup.store.names.tables.sessions), undefined)).length,
     0,
     'nothing of the refused export was stored',
   );
-  assert.equal(await store.marks.countPending(), 0, 'no meeting was marked for analysis');
+  assert.equal(await sup.store.marks.countPending(), 0, 'no meeting was marked for analysis');
 });
 
 test('a small export is ingested; as the store grows past the warning line the host warns and health says degraded', async () => {
   await put('small.csv', 100, 4);
-  await waitFor(() => events.some((e) => e.blobName === 'small.csv'), 'the ingestion');
+  await sup.waitFor(() => sup.events.some((e) => e.blobName === 'small.csv'), 'the ingestion');
   assert.equal((await ledger('small.csv'))[0]?.status, 'completed');
   // Azurite saves the table file every 5 s; the host checks its size every 200 ms here.
-  await waitFor(() => lines.some((l) => l.startsWith("Warning: Azurite's table store is")), 'the warning');
-  const warning = lines.find((l) => l.startsWith("Warning: Azurite's table store is"))!;
+  await sup.waitFor(() => sup.lines.some((l) => l.startsWith("Warning: Azurite's table store is")), 'the warning');
+  const warning = sup.lines.find((l) => l.startsWith("Warning: Azurite's table store is"))!;
   assert.match(
     warning,
     /Azurite aborts when it nears 4\.0 MB, and from 1\.0 MB on new exports are refused\. To go on:/,
   );
 
-  const res = await fetch(`${host.url}/api/health`);
-  const body = (await res.json()) as any;
-  assert.equal(res.status, 200);
+  const { status, body } = await sup.health();
+  assert.equal(status, 200);
   assert.equal(body.status, 'degraded');
   assert.equal(body.storage.emulator.tableStore.state, 'warning');
   assert.ok(body.storage.emulator.tableStore.bytes >= limits.warnAboveBytes);
@@ -215,8 +167,8 @@ test('a small export is ingested; as the store grows past the warning line the h
 test('gzip exports are measured by their uncompressed size', async () => {
   const text = 'x'.repeat(300_000);
   const gz = gzipSync(text);
-  const blob = clients.blobService
-    .getContainerClient(store.names.containers.config)
+  const blob = sup.clients.blobService
+    .getContainerClient(sup.store.names.containers.config)
     .getBlockBlobClient('size-probe.gz');
   await blob.upload(gz, gz.length);
   assert.deepEqual(await exportSize(blob, gz.length, 10), { bytes: 300_000, basis: 'gzip' });
