@@ -63,13 +63,6 @@ export default tseslint.config(
     rules: {
       // Stand-ins implement async interfaces (sleep, prepare, streams as async generators) with nothing to wait for.
       '@typescript-eslint/require-await': 'off',
-      // Tests read JSON answers (typed any) field by field; the assertions, not the types, check their shape.
-      '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
 );

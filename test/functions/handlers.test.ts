@@ -12,7 +12,8 @@ import { freshStore } from '../storage/testStore.js';
 import { generated } from '../pipeline/pipelineFixtures.js';
 import type { NamedMeetingRow } from '../../src/reports/meetings.js';
 import type { WithdrawalResult } from '../../src/pipeline/withdraw.js';
-import { parseJsonAs, type ApiErrorBody, type ListBody, type UploadEntry } from '../support/responses.js';
+import { parseJson, type ErrorBody, type PageBody } from '../support/jsonBody.js';
+import { type UploadEntry } from '../support/responses.js';
 
 /** The text body of a handler's answer (these handlers answer with text). */
 function bodyText(response: { body?: unknown }): string {
@@ -77,7 +78,7 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
   });
   const response = await reportHandlers.reportMeetings!(request, context('reportMeetings'));
   assert.equal(response.status, 200);
-  const body = parseJsonAs<ListBody<NamedMeetingRow>>(bodyText(response));
+  const body = parseJson<PageBody<NamedMeetingRow>>(bodyText(response));
   assert.equal(body.items.length, 5);
   assert.equal(typeof body.continuationToken, 'string');
 
@@ -91,7 +92,7 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
     context('reportMeeting'),
   );
   assert.equal(one.status, 200);
-  assert.equal(parseJsonAs<{ meeting: NamedMeetingRow | null }>(bodyText(one)).meeting?.meetingId, meetingId);
+  assert.equal(parseJson<{ meeting: NamedMeetingRow | null }>(bodyText(one)).meeting?.meetingId, meetingId);
 
   const csv = await reportHandlers.reportDisconnections!(
     new HttpRequest({ method: 'GET', url: 'http://localhost/api/disconnections', headers: { accept: 'text/csv' } }),
@@ -105,13 +106,13 @@ test('blob trigger, timer and HTTP handlers run the pipeline end to end', async 
     context('reportDisconnections'),
   );
   assert.equal(bad.status, 400);
-  assert.equal(parseJsonAs<ApiErrorBody>(bodyText(bad)).error.parameter, 'ipRegex');
+  assert.equal(parseJson<ErrorBody>(bodyText(bad)).error.parameter, 'ipRegex');
 
   const uploads = await reportHandlers.reportUpload!(
     new HttpRequest({ method: 'GET', url: 'http://localhost/api/uploads/march.csv', params: { name: 'march.csv' } }),
     context('reportUpload'),
   );
-  assert.equal(parseJsonAs<ListBody<UploadEntry>>(bodyText(uploads)).items[0]?.etag, '"0x1"');
+  assert.equal(parseJson<PageBody<UploadEntry>>(bodyText(uploads)).items[0]?.etag, '"0x1"');
 });
 
 test('an unreadable blob ends the invocation normally (nothing for the host to retry); the ledger and the log say why', async () => {
@@ -144,7 +145,7 @@ test('the HTTP handlers answer 503 without internals when storage is not configu
       context('reportHealth'),
     );
     assert.equal(r.status, 503);
-    assert.deepEqual(parseJsonAs<ApiErrorBody>(bodyText(r)).error.code, 'StorageUnavailable');
+    assert.deepEqual(parseJson<ErrorBody>(bodyText(r)).error.code, 'StorageUnavailable');
     assert.doesNotMatch(bodyText(r), /AzureWebJobsStorage|StorageConfigError/);
   } finally {
     process.env = saved;
@@ -178,7 +179,7 @@ test('DELETE /api/uploads/{name} withdraws an export; with HTTP_AUTH=entra a cal
 
   const response = await withdrawHandler(request(), context('withdrawUpload'));
   assert.equal(response.status, 200, bodyText(response));
-  const body = parseJsonAs<WithdrawalResult>(bodyText(response));
+  const body = parseJson<WithdrawalResult>(bodyText(response));
   assert.equal(body.versions[0]?.status, 'withdrawn');
   assert.ok(body.sessionsRemoved > 0);
   assert.ok(logs.some((l) => l.startsWith('information: withdrawExport: gone.csv')));

@@ -10,7 +10,7 @@ import { analyseMarkedMeetings } from '../../src/pipeline/analyse.js';
 import { freshStore } from '../storage/testStore.js';
 import { generated } from '../pipeline/pipelineFixtures.js';
 import type { NamedMeetingRow } from '../../src/reports/meetings.js';
-import { parseJsonAs, type ApiErrorBody, type ListBody } from '../support/responses.js';
+import { parseJson, type ErrorBody, type PageBody } from '../support/jsonBody.js';
 
 /** The text body of a handler's answer (these handlers answer with text). */
 function bodyText(response: { body?: unknown }): string {
@@ -40,9 +40,9 @@ async function call(search: string, hostQuery: Record<string, string>) {
 }
 
 /** The API error of a refused call. */
-const errorOf = (r: { text: string }) => parseJsonAs<ApiErrorBody>(r.text).error;
+const errorOf = (r: { text: string }) => parseJson<ErrorBody>(r.text).error;
 /** The meetings of a call that answered 200. */
-const meetingsOf = (r: { text: string }) => parseJsonAs<ListBody<NamedMeetingRow>>(r.text).items;
+const meetingsOf = (r: { text: string }) => parseJson<PageBody<NamedMeetingRow>>(r.text).items;
 
 test('a repeated parameter is refused (400 naming it), though the host joined its values', async () => {
   for (const [search, hostQuery, name] of [

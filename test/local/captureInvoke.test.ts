@@ -10,7 +10,7 @@ import {
   type CapturedFunction,
 } from '../../src/local/captureRegistrations.js';
 import type { FixtureCall } from '../fixtures/functions/fixtureLog.js';
-import { parseJsonAs } from '../support/responses.js';
+import { parseJson } from '../support/jsonBody.js';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'functions');
 const calls = (): FixtureCall[] => (globalThis as unknown as { __fixtureCalls?: FixtureCall[] }).__fixtureCalls ?? [];
@@ -102,7 +102,7 @@ test('HTTP: a GET carries no body and a failing handler rejects with its error',
     params: { id: '7' },
   });
   assert.equal(get.http?.status, 200);
-  assert.equal(parseJsonAs<{ body: unknown }>(get.http.body).body, null);
+  assert.equal(parseJson<{ body: unknown }>(get.http.body).body, null);
   await assert.rejects(
     fn('boom').invoke({ kind: 'http', method: 'GET', url: 'http://localhost:7071/api/boom', headers: {}, params: {} }),
     /fixture handler failed/,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { captureRegistrations, findPackageRoot, type CapturedFunction } from '../../src/local/captureRegistrations.js';
 import { compareRoutePrecedence, compileRoute, resolveSettings } from '../../src/local/templates.js';
 import { parseNcrontab } from '../../src/local/ncrontab.js';
-import { parseJsonAs } from '../support/responses.js';
+import { parseJson } from '../support/jsonBody.js';
 
 const root = findPackageRoot(__dirname);
 let functions: CapturedFunction[];
@@ -115,7 +115,7 @@ function captureInChild(env: NodeJS.ProcessEnv): Promise<{ ok: boolean; out: str
 test('the blob trigger source follows EXPORTS_TRIGGER_SOURCE; a wrong value stops the app loading', async () => {
   const polled = await captureInChild({ ...process.env, EXPORTS_TRIGGER_SOURCE: 'LogsAndContainerScan' });
   assert.ok(polled.ok, polled.out);
-  assert.equal(parseJsonAs<{ source?: unknown }>(polled.out).source, 'LogsAndContainerScan');
+  assert.equal(parseJson<{ source?: unknown }>(polled.out).source, 'LogsAndContainerScan');
 
   const wrong = await captureInChild({ ...process.env, EXPORTS_TRIGGER_SOURCE: 'Polling' });
   assert.equal(wrong.ok, false);

@@ -10,7 +10,7 @@ import { storageClientsFromConnectionString } from '../../src/storage/clients.js
 import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
 import { freshStore } from '../storage/testStore.js';
 import { openApiProblems } from '../pipeline/http/openApiRules.js';
-import { parseJsonAs, responseJson, type ApiErrorBody } from '../support/responses.js';
+import { parseJson, responseJson, type ErrorBody } from '../support/jsonBody.js';
 
 /** The parts of the served document these tests read; openApiProblems checks its shape first. */
 interface Operation {
@@ -130,7 +130,7 @@ test("each operation's query parameters are the ones the running route accepts (
     const documented = op.parameters.filter((p) => p.in === 'query').map((p) => p.name);
     const res = await call(path, method, 'notAParameter=1');
     assert.equal(res.status, 400, `${method} ${path}: ${res.body}`);
-    const { error } = parseJsonAs<ApiErrorBody>(res.body);
+    const { error } = parseJson<ErrorBody>(res.body);
     assert.equal(error.code, 'UnknownParameter', `${method} ${path}`);
     assert.equal(error.parameter, 'notAParameter');
     const listed = /it accepts: (.*)$/.exec(error.message)?.[1]?.split(', ') ?? [];
@@ -142,7 +142,7 @@ test('text/csv is documented exactly for the GET routes that answer format=csv',
   for (const { path, method, op } of operations().filter((o) => o.method === 'get')) {
     const offersCsv = 'text/csv' in op.responses['200']!.content;
     const res = await call(path, method, 'format=csv');
-    const refused = res.status === 400 && parseJsonAs<ApiErrorBody>(res.body).error.parameter === 'format';
+    const refused = res.status === 400 && parseJson<ErrorBody>(res.body).error.parameter === 'format';
     assert.equal(refused, !offersCsv, `${path}: ${res.status} ${res.body.slice(0, 200)}`);
     if (res.status === 200) assert.match(res.type, /^text\/csv/, path);
   }

@@ -26,7 +26,8 @@ import {
 } from '../../src/storage/clients.js';
 import { openStore, prefixedStoreNames, type Store } from '../../src/storage/store.js';
 import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
-import { responseJson, type LocalHealthBody } from '../support/responses.js';
+import { responseJson } from '../support/jsonBody.js';
+import { type LocalHealthBody } from '../support/responses.js';
 
 /** A running host with what it logged and ran so far. */
 export interface WatchedHost {

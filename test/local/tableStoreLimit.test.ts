@@ -17,7 +17,8 @@ import {
 } from '../../src/local/tableStoreLimit.js';
 import { generateExport } from '../../src/generator/exportGenerator.js';
 import { listAll } from '../../src/storage/tableEntities.js';
-import { responseJson, type ListBody, type UploadEntry } from '../support/responses.js';
+import { responseJson, type PageBody } from '../support/jsonBody.js';
+import { type UploadEntry } from '../support/responses.js';
 import { startSupervisedHost, type SupervisedHost } from './localHost.fixture.js';
 
 const limits: TableStoreLimits = {
@@ -98,7 +99,7 @@ async function put(name: string, records: number, seed: number): Promise<number>
 
 async function ledger(name: string): Promise<UploadEntry[]> {
   const res = await fetch(`${sup.host.url}/api/uploads/${encodeURIComponent(name)}`);
-  return res.status === 200 ? (await responseJson<ListBody<UploadEntry>>(res)).items : [];
+  return res.status === 200 ? (await responseJson<PageBody<UploadEntry>>(res)).items : [];
 }
 
 before(async () => {

@@ -19,9 +19,15 @@ export function jsonBody<T>(answer: TextAnswer): T {
   return parseJson<T>(answer.body);
 }
 
-/** JSON text read as the type T. */
-export function parseJson<T>(text: string): T {
-  const value: unknown = JSON.parse(text);
+/** JSON text (or a UTF-8 buffer of it) read as the type T. */
+export function parseJson<T>(text: string | Buffer): T {
+  const value: unknown = JSON.parse(text.toString());
+  return value as T;
+}
+
+/** A fetch Response's JSON body, as the type T. */
+export async function responseJson<T>(res: Response): Promise<T> {
+  const value: unknown = await res.json();
   return value as T;
 }
 
