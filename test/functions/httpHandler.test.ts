@@ -14,6 +14,7 @@ import { connectionStringFor, freePort } from '../../src/local/azuriteProcess.js
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
 import { openStore, prefixedStoreNames } from '../../src/storage/store.js';
 import { freshStore } from '../storage/testStore.js';
+import { parseJson, type ErrorBody } from '../support/jsonBody.js';
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 type MakeHandler = (services: () => PipelineServices) => Handler;
@@ -107,7 +108,7 @@ test('with HTTP_AUTH=entra, a caller Easy Auth did not sign in gets 401 from eve
     const response = await handler(fn.request(), context(fn.name));
     assert.equal(response.status, 401, fn.name);
     assert.equal(header(response, 'www-authenticate'), 'Bearer', fn.name);
-    assert.equal(JSON.parse(bodyText(response)).error.code, 'SignInRequired', fn.name);
+    assert.equal(parseJson<ErrorBody>(bodyText(response)).error.code, 'SignInRequired', fn.name);
     assert.equal(asked, 0, `${fn.name}: storage was not asked`);
   }
 });
@@ -120,7 +121,7 @@ test('with HTTP_AUTH=entra but App Service authentication off, every function an
     request.headers.set('x-ms-client-principal-id', 'someone');
     const response = await fn.make(() => ready)(request, context(fn.name));
     assert.equal(response.status, 503, fn.name);
-    assert.equal(JSON.parse(bodyText(response)).error.code, 'SignInNotEnforced', fn.name);
+    assert.equal(parseJson<ErrorBody>(bodyText(response)).error.code, 'SignInNotEnforced', fn.name);
   }
 });
 
@@ -130,7 +131,7 @@ test('storage that cannot be reached: every function answers 503 StorageUnavaila
     logs.length = 0;
     const response = await fn.make(() => gone)(fn.request(), context(fn.name));
     assert.equal(response.status, 503, fn.name);
-    assert.equal(JSON.parse(bodyText(response)).error.code, 'StorageUnavailable', fn.name);
+    assert.equal(parseJson<ErrorBody>(bodyText(response)).error.code, 'StorageUnavailable', fn.name);
     assert.equal(header(response, 'retry-after'), String(STORAGE_RETRY_AFTER_SECONDS), fn.name);
     assert.doesNotMatch(bodyText(response), /127\.0\.0\.1|ECONNREFUSED|RestError|devstoreaccount1/, fn.name);
     assert.equal(logs.length, 1, `${fn.name}: ${logs.join('\n')}`);
@@ -146,7 +147,7 @@ test('services that cannot even be built (no storage setting) answer the same 50
       throw new Error('AzureWebJobsStorage is not set');
     })(fn.request(), context(fn.name));
     assert.equal(response.status, 503, fn.name);
-    assert.equal(JSON.parse(bodyText(response)).error.code, 'StorageUnavailable', fn.name);
+    assert.equal(parseJson<ErrorBody>(bodyText(response)).error.code, 'StorageUnavailable', fn.name);
     assert.doesNotMatch(bodyText(response), /AzureWebJobsStorage/, fn.name);
     assert.deepEqual(logs, [`error: ${fn.name}: storage is not ready: AzureWebJobsStorage is not set`]);
   }
@@ -161,7 +162,7 @@ test("once storage is ready, each function's own answer reaches the host unchang
 
   const withdrawn = await makeWithdrawHandler(() => ready)(FUNCTIONS[1]!.request(), context('withdrawUpload'));
   assert.equal(withdrawn.status, 404);
-  assert.equal(JSON.parse(bodyText(withdrawn)).error.code, 'UploadNotFound');
+  assert.equal(parseJson<ErrorBody>(bodyText(withdrawn)).error.code, 'UploadNotFound');
 
   const erase = new HttpRequest({
     method: 'DELETE',
@@ -171,9 +172,9 @@ test("once storage is ready, each function's own answer reaches the host unchang
   });
   const refused = await makeEraseHandler(() => ready)(erase, context('eraseUser'));
   assert.equal(refused.status, 400);
-  assert.deepEqual(JSON.parse(bodyText(refused)).error.parameter, 'force');
+  assert.deepEqual(parseJson<ErrorBody>(bodyText(refused)).error.parameter, 'force');
 
   const lookup = await makePseudonymsHandler(() => ready)(FUNCTIONS[3]!.request(), context('pseudonymLookup'));
   assert.equal(lookup.status, 409);
-  assert.equal(JSON.parse(bodyText(lookup)).error.code, 'NotPseudonymised');
+  assert.equal(parseJson<ErrorBody>(bodyText(lookup)).error.code, 'NotPseudonymised');
 });
