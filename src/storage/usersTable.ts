@@ -10,7 +10,8 @@ import { usersOf, type DirectoryName, type UserEntry } from '../analysis/userDir
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, shardOf } from './keys.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { guardEntity } from './entityGuards.js';
-import { double, isNotFound, listAll, optStr, stringLiteral, str } from './tableEntities.js';
+import { double, isNotFound, listAll, num, optStr, stringLiteral, str } from './tableEntities.js';
+import { deleteEntities, pagesOf, type EntityKey } from './purge.js';
 
 /** Users live in 16 partitions `user-0` … `user-f` (by id), written in parallel. */
 const PARTITION = 'user-';
@@ -141,6 +142,29 @@ export class UsersTable {
       if (never.length >= limit) break;
     }
     return [...never, ...stale].slice(0, limit);
+  }
+
+  /**
+   * The keys of the users not seen in records since `cutoff` (epoch ms), page by page, through every page: `seenAt`
+   * is the latest record time of any export that named them; rows written before it existed go by their Timestamp.
+   */
+  async *notSeenSince(cutoff: number): AsyncGenerator<EntityKey[]> {
+    for await (const page of pagesOf(this.client, USERS_RANGE, {
+      select: ['PartitionKey', 'RowKey', 'seenAt', 'Timestamp'],
+    })) {
+      yield page
+        .filter((e) => {
+          const timestamp = e['timestamp'];
+          const seen = num(e, 'seenAt') ?? (typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN);
+          return Number.isFinite(seen) && seen < cutoff;
+        })
+        .map(({ partitionKey, rowKey }) => ({ partitionKey, rowKey }));
+    }
+  }
+
+  /** Deletes users by key (those already gone count 0); returns how many were deleted. */
+  async deleteKeys(keys: readonly EntityKey[]): Promise<number> {
+    return deleteEntities(this.client, keys);
   }
 
   async recordNamesRun(status: NamesRunStatus): Promise<void> {
