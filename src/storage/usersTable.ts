@@ -3,13 +3,21 @@
 // about the id (display name, UPN, mail, member or guest, when asked). The users file in the config container
 // takes precedence. Each origin has its own property, merged in, so the stored state does not depend on the order
 // in which exports are ingested; the Graph properties are merged in by the name lookup only.
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { AuditRecord } from '../audit/records.js';
 import { isObjectId } from '../audit/participantKey.js';
 import { usersOf, type DirectoryName, type UserEntry } from '../analysis/userDirectory.js';
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, shardOf } from './keys.js';
-import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
-import { guardEntity } from './entityGuards.js';
+import {
+  DEFAULT_WRITE_CONCURRENCY,
+  describeTransactionError,
+  MAX_BATCH_OPERATIONS,
+  statusOf,
+  TableBatchWriter,
+  type BatchWriterOptions,
+} from './batchWriter.js';
+import { estimatePayloadBytes, guardEntity, type TableEntityShape } from './entityGuards.js';
+import { forEachBounded, mapBounded } from '../concurrency.js';
 import { double, isNotFound, listAll, num, optStr, stringLiteral, str } from './tableEntities.js';
 import { deleteEntities, pagesOf, type EntityKey } from './purge.js';
 
@@ -19,6 +27,10 @@ const USERS_RANGE = `PartitionKey ge ${stringLiteral(PARTITION)} and PartitionKe
 /** The name lookup's last run (no personal data). */
 const STATUS_PARTITION = 'status';
 const NAMES_RUN_ROW = 'graphNames';
+/** Attempts at raising `seenAt` in one batch before giving up (each lost race means another writer progressed). */
+const MAX_SEEN_ATTEMPTS = 10;
+/** What the service answers when a row changed, appeared or went between the read and the conditional write. */
+const LOST_RACE = new Set([404, 409, 412]);
 
 /** A stored user: the learned e-mail ('' when the records gave none) and the directory's answer, if asked. */
 export interface StoredUser extends UserEntry {
@@ -63,21 +75,90 @@ export class UsersTable {
 
   /**
    * Merges learned ids in: an organiser e-mail and an attendee e-mail are kept side by side; an id alone adds no
-   * e-mail. `seenAt` (epoch ms: the latest record time of the export) lets retention delete users no longer seen.
+   * e-mail. `seenAt` (epoch ms: the latest record time of the export) lets retention delete users no longer seen;
+   * the stored value is the latest ever given, whatever the order of the exports (see raiseSeenAt).
    */
   async upsertAll(users: Iterable<UserEntry>, options: BatchWriterOptions = {}, seenAt?: number): Promise<number> {
-    const writer = new TableBatchWriter(this.client, options);
-    let count = 0;
+    const entities: TableEntityShape[] = [];
     for (const u of users) {
       const uuid = u.uuid.toLowerCase();
       const entity: Record<string, unknown> = { ...keysOf(uuid), uuid };
       if (u.email !== '') entity[u.origin === 'attendee' ? 'attendeeEmail' : 'organizerEmail'] = u.email;
-      if (seenAt !== undefined && Number.isFinite(seenAt)) entity['seenAt'] = double(seenAt);
-      await writer.upsert(guardEntity(entity as { partitionKey: string; rowKey: string }).entity, 'Merge');
-      count++;
+      entities.push(guardEntity(entity as { partitionKey: string; rowKey: string }).entity);
     }
+    if (seenAt !== undefined && Number.isFinite(seenAt)) {
+      await this.raiseSeenAt(entities, seenAt, options);
+      return entities.length;
+    }
+    const writer = new TableBatchWriter(this.client, options);
+    for (const entity of entities) await writer.upsert(entity, 'Merge');
     await writer.flush();
-    return count;
+    return entities.length;
+  }
+
+  /**
+   * Merges `entities` in with `seenAt` as their seenAt unless a later one is stored. Table Storage has no
+   * server-side maximum, so this is read, compare, then write conditionally, in one batch per partition and chunk:
+   * a row with an older seenAt is updated under its ETag (If-Match), a missing row is inserted (fails if it appeared
+   * meanwhile), a row already seen later is merged without seenAt. When another ingestion wrote one of the rows in
+   * between (412, 409, or 404 for a row erased meanwhile), the batch changed nothing and is read and tried again.
+   * Chosen over a blind Merge (the last writer wins, so an older export ingested later lowered seenAt and retention
+   * could delete a user seen recently) and over one row per sighting (retention would scan them all): the cost is
+   * one point read per user per export, and users are written once per export.
+   */
+  private async raiseSeenAt(entities: TableEntityShape[], seenAt: number, options: BatchWriterOptions): Promise<void> {
+    // Batches of one partition, at most 100 rows, none twice (a transaction may touch a row once).
+    const open = new Map<string, TableEntityShape[]>();
+    const chunks: TableEntityShape[][] = [];
+    for (const e of entities) {
+      let chunk = open.get(e.partitionKey);
+      if (chunk === undefined || chunk.length >= MAX_BATCH_OPERATIONS || chunk.some((c) => c.rowKey === e.rowKey)) {
+        chunk = [];
+        chunks.push(chunk);
+        open.set(e.partitionKey, chunk);
+      }
+      chunk.push(e);
+    }
+    await forEachBounded(chunks, (chunk) => this.raiseSeenAtInBatch(chunk, seenAt, options), {
+      concurrency: options.concurrency ?? DEFAULT_WRITE_CONCURRENCY,
+    });
+  }
+
+  private async raiseSeenAtInBatch(
+    chunk: TableEntityShape[],
+    seenAt: number,
+    options: BatchWriterOptions,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const stored = await mapBounded(chunk, (e) => this.seenAtOf(e), 8);
+      const actions: TransactionAction[] = chunk.map((entity, i) => {
+        const current = stored[i];
+        if (current === undefined) return ['create', { ...entity, seenAt: double(seenAt) }];
+        if (current.seenAt !== undefined && current.seenAt >= seenAt) return ['upsert', entity, 'Merge'];
+        return ['update', { ...entity, seenAt: double(seenAt) }, 'Merge', { etag: current.etag }];
+      });
+      try {
+        await this.client.submitTransaction(actions);
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== undefined && LOST_RACE.has(status) && attempt < MAX_SEEN_ATTEMPTS) continue;
+        throw describeTransactionError(error, actions.length);
+      }
+      const payloadBytes = chunk.reduce((n, e) => n + estimatePayloadBytes(e), 0);
+      options.onTransaction?.({ partitionKey: chunk[0]!.partitionKey, operations: actions.length, payloadBytes });
+      return;
+    }
+  }
+
+  /** A user row's seenAt and ETag, or undefined when there is no row. */
+  private async seenAtOf(key: TableEntityShape): Promise<{ seenAt: number | undefined; etag: string } | undefined> {
+    try {
+      const e = await this.client.getEntity<Record<string, unknown>>(key.partitionKey, key.rowKey);
+      return { seenAt: num(e, 'seenAt'), etag: e.etag };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   }
 
   /** Merges the directory's answers in (the learned e-mails stay). */
