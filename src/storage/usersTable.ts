@@ -18,7 +18,8 @@ import {
 } from './batchWriter.js';
 import { estimatePayloadBytes, guardEntity, type TableEntityShape } from './entityGuards.js';
 import { forEachBounded, mapBounded } from '../concurrency.js';
-import { double, isNotFound, listAll, num, optStr, stringLiteral, str } from './tableEntities.js';
+import { double, isNotFound, listAll, listPage, num, optStr, stringLiteral, str } from './tableEntities.js';
+import { eq } from './odata.js';
 import { deleteEntities, pagesOf, type EntityKey } from './purge.js';
 
 /** Users live in 16 partitions `user-0` … `user-f` (by id), written in parallel. */
@@ -31,6 +32,12 @@ const NAMES_RUN_ROW = 'graphNames';
 const MAX_SEEN_ATTEMPTS = 10;
 /** What the service answers when a row changed, appeared or went between the read and the conditional write. */
 const LOST_RACE = new Set([404, 409, 412]);
+
+/** What the conditional write of seenAt needs of a stored user row. */
+interface StoredSeen {
+  seenAt: number | undefined;
+  etag: string;
+}
 
 /** A stored user: the learned e-mail ('' when the records gave none) and the directory's answer, if asked. */
 export interface StoredUser extends UserEntry {
@@ -98,26 +105,30 @@ export class UsersTable {
 
   /**
    * Merges `entities` in with `seenAt` as their seenAt unless a later one is stored. Table Storage has no
-   * server-side maximum, so this is read, compare, then write conditionally, in one batch per partition and chunk:
-   * a row with an older seenAt is updated under its ETag (If-Match), a missing row is inserted (fails if it appeared
-   * meanwhile), a row already seen later is merged without seenAt. When another ingestion wrote one of the rows in
-   * between (412, 409, or 404 for a row erased meanwhile), the batch changed nothing and is read and tried again.
-   * Chosen over a blind Merge (the last writer wins, so an older export ingested later lowered seenAt and retention
-   * could delete a user seen recently) and over one row per sighting (retention would scan them all): the cost is
-   * one point read per user per export, and users are written once per export.
+   * server-side maximum, so this is read, compare, then write conditionally, in one batch per 100 rows of a
+   * partition: a row with an older seenAt is updated under its ETag (If-Match), a missing row is inserted (fails if
+   * it appeared meanwhile), a row already seen later is merged without seenAt. When another ingestion wrote one of
+   * the rows in between (412, 409, or 404 for a row erased meanwhile), the batch changed nothing and is read and
+   * tried again, so concurrent ingestions end with the maximum. Chosen over a blind Merge (the last writer wins: an
+   * older export ingested later lowered seenAt, and retention could delete a user seen recently) and over a row per
+   * sighting (retention would scan them all). The cost: users are written once per export, and each batch adds one
+   * query of its key range (see storedOf).
    */
   private async raiseSeenAt(entities: TableEntityShape[], seenAt: number, options: BatchWriterOptions): Promise<void> {
-    // Batches of one partition, at most 100 rows, none twice (a transaction may touch a row once).
-    const open = new Map<string, TableEntityShape[]>();
+    // Batches of one partition, at most 100 rows in key order (so each covers a narrow key range), none twice.
+    const byPartition = new Map<string, TableEntityShape[]>();
+    for (const e of entities) byPartition.set(e.partitionKey, [...(byPartition.get(e.partitionKey) ?? []), e]);
     const chunks: TableEntityShape[][] = [];
-    for (const e of entities) {
-      let chunk = open.get(e.partitionKey);
-      if (chunk === undefined || chunk.length >= MAX_BATCH_OPERATIONS || chunk.some((c) => c.rowKey === e.rowKey)) {
-        chunk = [];
-        chunks.push(chunk);
-        open.set(e.partitionKey, chunk);
+    for (const group of byPartition.values()) {
+      let chunk: TableEntityShape[] = [];
+      for (const e of group.sort((a, b) => (a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0))) {
+        if (chunk.length >= MAX_BATCH_OPERATIONS || chunk.at(-1)?.rowKey === e.rowKey) {
+          chunks.push(chunk);
+          chunk = [];
+        }
+        chunk.push(e);
       }
-      chunk.push(e);
+      if (chunk.length > 0) chunks.push(chunk);
     }
     await forEachBounded(chunks, (chunk) => this.raiseSeenAtInBatch(chunk, seenAt, options), {
       concurrency: options.concurrency ?? DEFAULT_WRITE_CONCURRENCY,
@@ -130,7 +141,7 @@ export class UsersTable {
     options: BatchWriterOptions,
   ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const stored = await mapBounded(chunk, (e) => this.seenAtOf(e), 8);
+      const stored = await this.storedOf(chunk);
       const actions: TransactionAction[] = chunk.map((entity, i) => {
         const current = stored[i];
         if (current === undefined) return ['create', { ...entity, seenAt: double(seenAt) }];
@@ -150,8 +161,36 @@ export class UsersTable {
     }
   }
 
-  /** A user row's seenAt and ETag, or undefined when there is no row. */
-  private async seenAtOf(key: TableEntityShape): Promise<{ seenAt: number | undefined; etag: string } | undefined> {
+  /**
+   * The stored seenAt and ETag of each row of a chunk (undefined: no row). One query of the chunk's key range
+   * answers for the rows it covers (all of them, unless the range holds more than a page of other users); the
+   * rest are point reads.
+   */
+  private async storedOf(chunk: readonly TableEntityShape[]): Promise<Array<StoredSeen | undefined>> {
+    const first = chunk[0]!;
+    const last = chunk.at(-1)!;
+    const page = await listPage(this.client, {
+      filter: `${eq('PartitionKey', first.partitionKey)} and RowKey ge ${stringLiteral(first.rowKey)} and RowKey le ${stringLiteral(last.rowKey)}`,
+      select: ['RowKey', 'seenAt'],
+      limit: 1000,
+    });
+    const listed = new Set(page.items.map((e) => e.rowKey));
+    const found = new Map<string, StoredSeen>();
+    for (const e of page.items)
+      if (typeof e.etag === 'string') found.set(e.rowKey, { seenAt: num(e, 'seenAt'), etag: e.etag });
+    // Rows up to the page's last key are answered by it (present or absent); beyond it, when the page was cut.
+    const answeredTo = page.continuationToken === undefined ? last.rowKey : page.items.at(-1)?.rowKey;
+    return mapBounded(
+      chunk,
+      async (e) =>
+        found.get(e.rowKey) ??
+        (answeredTo !== undefined && e.rowKey <= answeredTo && !listed.has(e.rowKey) ? undefined : this.seenAtOf(e)),
+      8,
+    );
+  }
+
+  /** A user row's seenAt and ETag by a point read, or undefined when there is no row. */
+  private async seenAtOf(key: TableEntityShape): Promise<StoredSeen | undefined> {
     try {
       const e = await this.client.getEntity<Record<string, unknown>>(key.partitionKey, key.rowKey);
       return { seenAt: num(e, 'seenAt'), etag: e.etag };

@@ -7,6 +7,7 @@ import type { UserEntry } from '../../src/analysis/userDirectory.js';
 import type { AuditRecord } from '../../src/audit/records.js';
 import { freshStore } from './testStore.js';
 import { num } from '../../src/storage/tableEntities.js';
+import { shardOf } from '../../src/storage/keys.js';
 
 const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
 const B = 'bbbbbbbb-0000-4000-8000-00000000000b';
@@ -168,4 +169,37 @@ test('concurrent writers of seenAt end with the maximum, whatever order their wr
     ids.length * times.length,
     'each writer committed each row once',
   );
+});
+
+test('seenAt: a batch whose key range holds more than a page of other rows reads the rest one by one', async () => {
+  const store = await freshStore('seenr');
+  const low = '00000000-0000-4000-8000-000000000001';
+  const partitionKey = `user-${shardOf(low)}`;
+  const high = Array.from(
+    { length: 256 },
+    (_, i) => `ffffffff-0000-4000-8000-0000000000${i.toString(16).padStart(2, '0')}`,
+  ).find((id) => shardOf(id) === shardOf(low))!;
+  const t = Date.UTC(2026, 0, 1);
+  await store.users.upsertAll(
+    [low, high].map((uuid) => ({ uuid, email: '', origin: 'attendee' as const })),
+    {},
+    t,
+  );
+  // 1,100 rows between the two keys: the range query's first page stops before the second.
+  for (let i = 0; i < 1100; i += 100)
+    await store.users.client.submitTransaction(
+      Array.from(
+        { length: 100 },
+        (_, j) => ['create', { partitionKey, rowKey: `5-filler-${String(i + j).padStart(4, '0')}` }] as const,
+      ),
+    );
+  await store.users.upsertAll(
+    [low, high].map((uuid) => ({ uuid, email: '', origin: 'attendee' as const })),
+    {},
+    t + 1,
+  );
+  assert.equal(await seenAtOf(store, low), t + 1);
+  assert.equal(await seenAtOf(store, high), t + 1, 'the row past the first page is updated, not inserted again');
+  await store.users.upsertAll([{ uuid: high, email: '', origin: 'attendee' }], {}, t);
+  assert.equal(await seenAtOf(store, high), t + 1);
 });
