@@ -4,13 +4,10 @@
 // Idempotent: every step works from what still matches, so a run cut short is finished by the next one.
 // The run's counts and the days before which each kind is gone are kept for /api/health and the reports.
 import type { Store } from '../storage/store.js';
-import { deleteEntities, deleteMatching, pagesOf } from '../storage/purge.js';
-import { LISTING_PREFIX } from '../storage/meetingResultsTable.js';
-import { SUMMARY_ONLY_PREFIX, summaryOnlyEntity } from '../storage/summaryOnlyRows.js';
+import type { EntityKey } from '../storage/purge.js';
+import { listingsBefore, retireListings, summaryOnlyRowsBefore } from '../storage/summaryOnlyRows.js';
 import { RetentionState, type PurgedBefore, type RetentionRunStatus } from '../storage/retentionState.js';
-import { num, stringLiteral } from '../storage/tableEntities.js';
 import { utcDay } from '../storage/disconnectionsTable.js';
-import { prefixUpperBound } from '../storage/keys.js';
 import { describeError } from '../errors.js';
 import { SILENT_LOG, type PipelineLog } from './log.js';
 import type { RetentionPeriods } from './retentionSettings.js';
@@ -76,30 +73,28 @@ export async function applyRetention(
     await cutDisconnectionIps(ctx, days.records, records);
     if (!stop()) purgedBefore.records = later(previous.records, days.records);
 
-    counts.disconnections = await deleteMatching(
-      store.disconnections.client,
-      `PartitionKey lt ${stringLiteral(days.results)}`,
-      stop,
+    const results = store.meetingResults;
+    counts.disconnections = await eachPage(store.disconnections.daysBefore(days.results), stop, (page) =>
+      store.disconnections.deleteKeys(page),
     );
-    counts.meetingListings = await retireListings(store, days.results, stop);
+    // Each listing is replaced by a summary-only row (counts without the organiser) that the totals and rankings
+    // read until the aggregates' period ends.
+    counts.meetingListings = await eachPage(listingsBefore(results, days.results), stop, (page) =>
+      retireListings(results, page),
+    );
     counts.meetingLocations = await purgeLocations(store, days.results, stop);
-    counts.userAggregates = await deleteMatching(
-      store.aggregates.client,
-      `PartitionKey lt ${stringLiteral(days.results)} and RowKey ge 'user|' and RowKey lt ${stringLiteral(prefixUpperBound('user|'))}`,
-      stop,
+    counts.userAggregates = await eachPage(store.aggregates.userRowsBefore(days.results), stop, (page) =>
+      store.aggregates.deleteKeys(page),
     );
-    counts.users = await purgeUsers(store, cut.results, stop);
+    // Users (object id, e-mails, Graph names) no export has named in records since the cut-off.
+    counts.users = await eachPage(store.users.notSeenSince(cut.results), stop, (page) => store.users.deleteKeys(page));
     if (!stop()) purgedBefore.results = later(previous.results, days.results);
 
-    counts.aggregates = await deleteMatching(
-      store.aggregates.client,
-      `PartitionKey lt ${stringLiteral(days.aggregates)}`,
-      stop,
+    counts.aggregates = await eachPage(store.aggregates.daysBefore(days.aggregates), stop, (page) =>
+      store.aggregates.deleteKeys(page),
     );
-    counts.meetingSummaries = await deleteMatching(
-      store.meetingResults.client,
-      `PartitionKey ge ${stringLiteral(SUMMARY_ONLY_PREFIX)} and PartitionKey lt ${stringLiteral(SUMMARY_ONLY_PREFIX + days.aggregates)}`,
-      stop,
+    counts.meetingSummaries = await eachPage(summaryOnlyRowsBefore(results, days.aggregates), stop, (page) =>
+      results.deleteKeys(page),
     );
     if (!stop()) purgedBefore.aggregates = later(previous.aggregates, days.aggregates);
   } catch (error) {
@@ -130,21 +125,20 @@ function later(a: string | undefined, b: string): string {
 }
 
 /**
- * Replaces the listing rows of days before `cutoffDay` by summary-only rows (counts without the organiser, which
- * the totals and rankings read until the aggregates' period ends); returns how many listings went.
+ * Runs `work` on each page of `pages` (a storage query of rows to delete or move) until they end or `stop()` says
+ * so, checked before each page's work; returns the sum of what `work` counted.
  */
-async function retireListings(store: Store, cutoffDay: string, stop: () => boolean): Promise<number> {
-  const client = store.meetingResults.client;
-  const filter = `PartitionKey ge ${stringLiteral(LISTING_PREFIX)} and PartitionKey lt ${stringLiteral(LISTING_PREFIX + cutoffDay)}`;
-  let retired = 0;
-  for (;;) {
-    if (stop()) return retired;
-    const first = await pagesOf(client, filter).next();
-    if (first.done || first.value.length === 0) return retired;
-    // The summary first, then the listing: a run cut short in between finds the listing again.
-    for (const listing of first.value) await client.upsertEntity(summaryOnlyEntity(listing), 'Replace');
-    retired += await deleteEntities(client, first.value);
+async function eachPage<T extends EntityKey>(
+  pages: AsyncIterable<T[]>,
+  stop: () => boolean,
+  work: (page: T[]) => Promise<number>,
+): Promise<number> {
+  let done = 0;
+  for await (const page of pages) {
+    if (stop()) break;
+    done += await work(page);
   }
+  return done;
 }
 
 /** Deletes the location rows of meetings whose result (its day) is before `cutoffDay`. */
@@ -168,25 +162,4 @@ async function purgeLocations(store: Store, cutoffDay: string, stop: () => boole
     if (page.done) return deleted;
     after = page.cursor;
   }
-}
-
-/**
- * Deletes the users (object id, e-mails, Graph names) not seen in records since `cutoff`: `seenAt` is the latest
- * record time of the last export that named them; rows written before it existed go by their Timestamp.
- */
-async function purgeUsers(store: Store, cutoff: number, stop: () => boolean): Promise<number> {
-  let deleted = 0;
-  const filter = `PartitionKey ge 'user-' and PartitionKey lt 'user.'`;
-  for await (const page of pagesOf(store.users.client, filter, {
-    select: ['PartitionKey', 'RowKey', 'seenAt', 'Timestamp'],
-  })) {
-    if (stop()) break;
-    const old = page.filter((e) => {
-      const timestamp = e['timestamp'];
-      const seen = num(e, 'seenAt') ?? (typeof timestamp === 'string' ? Date.parse(timestamp) : Number.NaN);
-      return Number.isFinite(seen) && seen < cutoff;
-    });
-    deleted += await deleteEntities(store.users.client, old);
-  }
-  return deleted;
 }

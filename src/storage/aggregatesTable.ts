@@ -8,6 +8,10 @@ import type { Contribution } from '../analysis/metrics.js';
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
 import { listAll, stringLiteral, str } from './tableEntities.js';
+import { allOf, before, startsWith } from './odata.js';
+import { deleteEntities, firstPagesOf, type EntityKey } from './purge.js';
+
+const KEYS_ONLY = { select: ['PartitionKey', 'RowKey'] };
 
 export const DIMENSIONS: ReadonlyArray<Contribution['dimension']> = ['site', 'subnet', 'platform', 'user', 'day'];
 /** Contributions per entity (about 100 characters each, well under the 1 MiB entity limit). */
@@ -100,5 +104,21 @@ export class AggregatesTable {
   async rowKeysOfMeeting(day: string, meetingId: string): Promise<string[]> {
     const filter = `PartitionKey eq ${stringLiteral(day)} and meetingId eq ${stringLiteral(meetingId)}`;
     return (await listAll(this.client, filter, ['RowKey'])).map((e) => e.rowKey);
+  }
+
+  /** Keys of the per-user rows of days before `cutoffDay`, the first page again each time (delete each page given). */
+  userRowsBefore(cutoffDay: string): AsyncGenerator<EntityKey[]> {
+    const filter = allOf([before('PartitionKey', cutoffDay), startsWith('RowKey', 'user|')])!;
+    return firstPagesOf(this.client, filter, KEYS_ONLY);
+  }
+
+  /** Keys of the rows of days before `cutoffDay`, the first page again each time (delete each page given). */
+  daysBefore(cutoffDay: string): AsyncGenerator<EntityKey[]> {
+    return firstPagesOf(this.client, before('PartitionKey', cutoffDay), KEYS_ONLY);
+  }
+
+  /** Deletes rows by key (those already gone count 0); returns how many were deleted. */
+  async deleteKeys(keys: readonly EntityKey[]): Promise<number> {
+    return deleteEntities(this.client, keys);
   }
 }

@@ -5,7 +5,9 @@ import type { TableClient } from '@azure/data-tables';
 import type { Disconnection } from '../analysis/model.js';
 import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { allOf, anyOf, dayBounds, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
+import { allOf, anyOf, before, dayBounds, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
+import { deleteEntities, firstPagesOf, pagesOf, type EntityKey } from './purge.js';
+import { subnetOf } from '../analysis/ip.js';
 import { mapBounded } from '../concurrency.js';
 import { double, isNotFound, stringLiteral } from './tableEntities.js';
 
@@ -80,6 +82,12 @@ export function entityToDisconnection(entity: Record<string, unknown>): StoredDi
   return JSON.parse(readSplitString(entity, 'data') ?? '{}') as StoredDisconnection;
 }
 
+/** The network of an address (`10.1.2.0/24`, `2001:db8:1::/48`); '' when it is not an address. */
+export function networkOf(ip: string): string {
+  if (ip === '') return '';
+  return subnetOf(ip) ?? '';
+}
+
 export class DisconnectionsTable {
   constructor(readonly client: TableClient) {}
 
@@ -124,5 +132,42 @@ export class DisconnectionsTable {
       }
     });
     return rows.filter((r): r is StoredDisconnection => r !== undefined);
+  }
+
+  /**
+   * The keys of the rows of days before `cutoffDay` whose IP addresses are not cut yet, page by page. Reads keys and
+   * the flag only: the rows already cut (most of them, after the first run) are not downloaded.
+   */
+  async *uncutBefore(cutoffDay: string): AsyncGenerator<EntityKey[]> {
+    const select = ['PartitionKey', 'RowKey', 'ipCut'];
+    for await (const page of pagesOf(this.client, before('PartitionKey', cutoffDay), { select, pageSize: 500 }))
+      yield page.filter((e) => e['ipCut'] !== true).map(({ partitionKey, rowKey }) => ({ partitionKey, rowKey }));
+  }
+
+  /** Replaces a row's IP addresses by their networks (the site stays) and flags it `ipCut`. */
+  async cutIps(key: EntityKey): Promise<void> {
+    const entity = await this.client.getEntity<Record<string, unknown>>(key.partitionKey, key.rowKey);
+    const item = entityToDisconnection(entity);
+    item.lostClientIp = networkOf(item.lostClientIp ?? '');
+    const n = item.disconnection?.network;
+    if (n !== undefined) {
+      n.ipBefore = networkOf(n.ipBefore);
+      n.ipAfter = networkOf(n.ipAfter);
+    }
+    const data = guardEntity({ ...key, data: JSON.stringify(item) }, { splittable: ['data'] }).entity;
+    await this.client.updateEntity(
+      { ...data, lostClientIp: item.lostClientIp, ipBefore: n?.ipBefore ?? '', ipCut: true },
+      'Merge',
+    );
+  }
+
+  /** The keys of the rows of days before `cutoffDay`, the first page again each time (delete each page given). */
+  daysBefore(cutoffDay: string): AsyncGenerator<EntityKey[]> {
+    return firstPagesOf(this.client, before('PartitionKey', cutoffDay), { select: ['PartitionKey', 'RowKey'] });
+  }
+
+  /** Deletes rows by key (those already gone count 0); returns how many were deleted. */
+  async deleteKeys(keys: readonly EntityKey[]): Promise<number> {
+    return deleteEntities(this.client, keys);
   }
 }

@@ -7,7 +7,8 @@ import type { TableClient } from '@azure/data-tables';
 import type { MeetingSummary } from '../analysis/metrics.js';
 import { decodeKey, keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
-import { allOf, anyOf, dayBounds, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
+import { allOf, anyOf, before, dayBounds, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
+import { deleteEntities, firstPagesOf, type EntityKey, type StoredEntity } from './purge.js';
 import { double, isNotFound, listAll, str, stringLiteral } from './tableEntities.js';
 
 export const LISTING_PREFIX = 'day|';
@@ -230,5 +231,24 @@ export class MeetingResultsTable {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The rows under a day-partitioned prefix (listings, summary-only rows) of days before `cutoffDay`, the first page
+   * again each time (delete or move each page given); `keysOnly` reads the keys alone.
+   */
+  rowsBefore(prefix: string, cutoffDay: string, keysOnly = false): AsyncGenerator<StoredEntity[]> {
+    const filter = `PartitionKey ge ${stringLiteral(prefix)} and ${before('PartitionKey', prefix + cutoffDay)}`;
+    return firstPagesOf(this.client, filter, keysOnly ? { select: ['PartitionKey', 'RowKey'] } : {});
+  }
+
+  /** Writes rows whole (Replace), one by one. */
+  async putRows(entities: readonly TableEntityShape[]): Promise<void> {
+    for (const entity of entities) await this.client.upsertEntity(entity, 'Replace');
+  }
+
+  /** Deletes rows by key (those already gone count 0); returns how many were deleted. */
+  async deleteKeys(keys: readonly EntityKey[]): Promise<number> {
+    return deleteEntities(this.client, keys);
   }
 }

@@ -6,12 +6,17 @@
 // detail copies are the provenance that replacing or withdrawing an export works from.
 import type { TableClient } from '@azure/data-tables';
 import type { MeetingDetailRecord, SessionRecord } from '../audit/records.js';
-import { entityToSession } from './sessionsTable.js';
+import { entityToSession, sessionEndedBefore } from './sessionsTable.js';
 import { decodeKey, encodeKey, prefixUpperBound } from './keys.js';
 import { guardEntity, readSplitString, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
+import { allOf, anyBefore, eq, startsWith } from './odata.js';
+import { deleteEntities, pagesOf, type EntityKey } from './purge.js';
 import { mapBounded } from '../concurrency.js';
-import { double, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { double, isNotFound, latestOf, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+
+/** The times of a MeetingDetail record (and its detail copies); its latest is what retention goes by. */
+const DETAIL_TIMES = ['startTime', 'endTime', 'creationTime'] as const;
 
 export function meetingDetailToEntity(detail: MeetingDetailRecord): GuardedEntity {
   const entity: TableEntityShape = {
@@ -215,6 +220,49 @@ export class MeetingsTable {
 
   writer(options: BatchWriterOptions = {}): TableBatchWriter {
     return new TableBatchWriter(this.client, options);
+  }
+
+  /** Keys of the MeetingDetail records and detail copies whose latest time is before `cutoff`, page by page. */
+  async *detailsOlderThan(cutoff: number): AsyncGenerator<EntityKey[]> {
+    const select = ['PartitionKey', 'RowKey', ...DETAIL_TIMES];
+    for await (const page of pagesOf(this.client, anyBefore(DETAIL_TIMES, cutoff), { select })) {
+      yield page
+        .filter((e) => (latestOf(e, DETAIL_TIMES) ?? Infinity) < cutoff)
+        .map(({ partitionKey, rowKey }) => ({ partitionKey, rowKey }));
+    }
+  }
+
+  /** Drops sessions ended before `cutoff` from a meeting's bundles (rewritten, or deleted once empty). */
+  async dropBundledSessionsBefore(
+    partitionKey: string,
+    cutoff: number,
+  ): Promise<{ rewritten: number; deleted: number }> {
+    const done = { rewritten: 0, deleted: 0 };
+    // Small pages: a bundle can be close to 1 MiB.
+    const filter = allOf([eq('PartitionKey', partitionKey), startsWith('RowKey', BUNDLE_PREFIX)]);
+    for await (const page of pagesOf(this.client, filter, { pageSize: 20 })) {
+      for (const bundle of page) {
+        const sessions = JSON.parse(readSplitString(bundle, 'sessions') ?? '[]') as Array<Record<string, unknown>>;
+        const kept = sessions.filter((s) => !sessionEndedBefore(s, cutoff));
+        if (kept.length === sessions.length) continue;
+        if (kept.length === 0) {
+          done.deleted += await deleteEntities(this.client, [bundle]);
+          continue;
+        }
+        const rewritten = guardEntity(
+          { partitionKey, rowKey: bundle.rowKey, count: kept.length, sessions: JSON.stringify(kept) },
+          { splittable: ['sessions'] },
+        );
+        await this.client.upsertEntity(rewritten.entity, 'Replace');
+        done.rewritten++;
+      }
+    }
+    return done;
+  }
+
+  /** Deletes entities by key (those already gone count 0); returns how many were deleted. */
+  async deleteKeys(keys: readonly EntityKey[]): Promise<number> {
+    return deleteEntities(this.client, keys);
   }
 
   /** The MeetingDetail records stored for a meeting (normally one), by partition query. */

@@ -1,7 +1,8 @@
-// Building OData filters for the table modules' report queries: every value is quoted or typed here,
+// Building OData filters for the table modules' report and purge queries: every value is quoted or typed here,
 // never pasted. The filters name storage properties, so only the table modules that write them build them.
 import type { TableClient } from '@azure/data-tables';
 import { doubleLiteral, stringLiteral } from './tableEntities.js';
+import { prefixUpperBound } from './keys.js';
 
 /** What the report routes select rows by, in storage's terms (epoch ms bounds: from inclusive, to exclusive). */
 export interface RecordFilter {
@@ -40,6 +41,21 @@ export function timeRange(property: string, from: number | undefined, to: number
     from === undefined ? undefined : `${property} ge ${doubleLiteral(from)}`,
     to === undefined ? undefined : `${property} lt ${doubleLiteral(to)}`,
   ]);
+}
+
+/** `(a lt cutoff or b lt cutoff …)` on Double properties: rows where any of them is before `cutoff`. */
+export function anyBefore(properties: readonly string[], cutoff: number): string {
+  return anyOf(properties.map((p) => `${p} lt ${doubleLiteral(cutoff)}`)) ?? 'false';
+}
+
+/** `property ge 'prefix' and property lt <the prefix's upper bound>`: the keys starting with `prefix`. */
+export function startsWith(property: 'PartitionKey' | 'RowKey', prefix: string): string {
+  return `${property} ge ${stringLiteral(prefix)} and ${property} lt ${stringLiteral(prefixUpperBound(prefix))}`;
+}
+
+/** `property lt 'value'`: keys sorting before `value`. */
+export function before(property: 'PartitionKey' | 'RowKey', value: string): string {
+  return `${property} lt ${stringLiteral(value)}`;
 }
 
 /** UTC days (YYYY-MM-DD) covering [from, to). */

@@ -1,16 +1,27 @@
-// Deleting and rewriting entities by key, page by page, for retention and erasure: what a table module
-// does not own because it spans tables (each caller builds the filters of the table it purges).
+// Paging, deleting and rewriting entities by key for retention and erasure: the helpers the table modules build
+// their purge queries on (each table module builds the filters of its own table).
 import type { TableClient } from '@azure/data-tables';
+import type { ContainerClient } from '@azure/storage-blob';
 import { mapBounded } from '../concurrency.js';
 import { isNotFound } from './tableEntities.js';
 
 export type StoredEntity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+/** The keys of an entity: all that deleting it takes. */
+export interface EntityKey {
+  partitionKey: string;
+  rowKey: string;
+}
+
+export interface PageOptions {
+  select?: string[];
+  pageSize?: number;
+}
 
 /** Entities matching `filter`, one page (at most `pageSize`) at a time; every page, to the end. */
 export async function* pagesOf(
   client: TableClient,
   filter: string | undefined,
-  options: { select?: string[]; pageSize?: number } = {},
+  options: PageOptions = {},
 ): AsyncGenerator<StoredEntity[]> {
   const queryOptions: { filter?: string; select?: string[] } = {};
   if (filter !== undefined) queryOptions.filter = filter;
@@ -24,11 +35,25 @@ export async function* pagesOf(
   }
 }
 
-/** Deletes the given entities (those already gone count 0); returns how many were deleted. */
-export async function deleteEntities(
+/**
+ * The first page of entities matching `filter`, queried again from the start each time the next is asked for,
+ * until nothing matches: for a caller that deletes or moves every page it is given before asking for the next
+ * (one that does not would be given the same page again).
+ */
+export async function* firstPagesOf(
   client: TableClient,
-  keys: ReadonlyArray<{ partitionKey: string; rowKey: string }>,
-): Promise<number> {
+  filter: string,
+  options: PageOptions = {},
+): AsyncGenerator<StoredEntity[]> {
+  for (;;) {
+    const first = await pagesOf(client, filter, options).next();
+    if (first.done === true || first.value.length === 0) return;
+    yield first.value;
+  }
+}
+
+/** Deletes the given entities (those already gone count 0); returns how many were deleted. */
+export async function deleteEntities(client: TableClient, keys: ReadonlyArray<EntityKey>): Promise<number> {
   const done = await mapBounded(
     keys,
     async ({ partitionKey, rowKey }) => {
@@ -45,18 +70,22 @@ export async function deleteEntities(
   return done.reduce<number>((a, b) => a + b, 0);
 }
 
-/** Deletes every entity matching `filter`, page by page, until none is left or `stop()` says so; returns how many. */
-export async function deleteMatching(
-  client: TableClient,
-  filter: string,
-  stop: () => boolean = () => false,
-): Promise<number> {
-  let deleted = 0;
-  // Deleted rows no longer match: a page at a time from the start again until nothing matches.
-  for (;;) {
-    if (stop()) return deleted;
-    const first = await pagesOf(client, filter, { select: ['PartitionKey', 'RowKey'] }).next();
-    if (first.done || first.value.length === 0) return deleted;
-    deleted += await deleteEntities(client, first.value);
+/** The blobs of a container last modified before `cutoff` (epoch ms), a page of names at a time. */
+export async function* blobsModifiedBefore(container: ContainerClient, cutoff: number): AsyncGenerator<string[]> {
+  for await (const page of container.listBlobsFlat().byPage({ maxPageSize: 500 })) {
+    const names = page.segment.blobItems
+      .filter((blob) => blob.properties.lastModified.getTime() < cutoff)
+      .map((blob) => blob.name);
+    if (names.length > 0) yield names;
   }
+}
+
+/** Deletes the named blobs of a container with their snapshots (those already gone count 0); returns how many. */
+export async function deleteBlobs(container: ContainerClient, names: readonly string[]): Promise<number> {
+  let deleted = 0;
+  for (const name of names) {
+    const response = await container.getBlobClient(name).deleteIfExists({ deleteSnapshots: 'include' });
+    if (response.succeeded) deleted++;
+  }
+  return deleted;
 }

@@ -5,9 +5,18 @@ import { joinTimeText, leaveTimeText, type SessionRecord } from '../audit/record
 import { decodeKey, encodeKey, KeyError } from './keys.js';
 import { guardEntity, type GuardedEntity, type TableEntityShape } from './entityGuards.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
-import { allOf, anyOf, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
+import { allOf, anyBefore, anyOf, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
+import { deleteEntities, pagesOf, type EntityKey } from './purge.js';
 import { mapBounded } from '../concurrency.js';
-import { bool, double, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { bool, double, isNotFound, latestOf, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+
+/** The times of a session record (also in its bundle copies); its latest is what retention goes by. */
+export const SESSION_TIMES = ['joinTime', 'leaveTime', 'creationTime'] as const;
+
+/** True when a session entity (or a bundled copy) has a time and its latest time is before `cutoff`. */
+export function sessionEndedBefore(entity: Record<string, unknown>, cutoff: number): boolean {
+  return (latestOf(entity, SESSION_TIMES) ?? Infinity) < cutoff;
+}
 
 /** The entity for a session record. Throws KeyError when its meeting or record id cannot be a key. */
 export function sessionToEntity(session: SessionRecord): GuardedEntity {
@@ -135,6 +144,25 @@ export class SessionsTable {
         : anyOf([eq('attUserObjectId', user), eq('attUpnLower', user.toLowerCase()), eq('attDisplayName', user)]),
     ]);
     return query === undefined ? { table: this.client } : { table: this.client, filter: query };
+  }
+
+  /**
+   * The keys of the sessions whose latest time is before `cutoff` (epoch ms), a page at a time, through every page
+   * (deleting a page's rows does not disturb the continuation). The query finds the sessions with any time before
+   * the cut-off; a session that started before it but ended after it is read and left out.
+   */
+  async *olderThan(cutoff: number): AsyncGenerator<EntityKey[]> {
+    const select = ['PartitionKey', 'RowKey', ...SESSION_TIMES];
+    for await (const page of pagesOf(this.client, anyBefore(SESSION_TIMES, cutoff), { select })) {
+      yield page
+        .filter((e) => sessionEndedBefore(e, cutoff))
+        .map(({ partitionKey, rowKey }) => ({ partitionKey, rowKey }));
+    }
+  }
+
+  /** Deletes sessions by key (those already gone count 0); returns how many were deleted. */
+  async deleteKeys(keys: readonly EntityKey[]): Promise<number> {
+    return deleteEntities(this.client, keys);
   }
 
   /** Every session stored for a meeting (one partition). */

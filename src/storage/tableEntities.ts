@@ -39,6 +39,16 @@ export function num(entity: Record<string, unknown>, name: string): number | und
   return undefined;
 }
 
+/** The latest finite value of the given number properties, or undefined when none has one. */
+export function latestOf(entity: Record<string, unknown>, names: readonly string[]): number | undefined {
+  let latest: number | undefined;
+  for (const name of names) {
+    const v = num(entity, name);
+    if (v !== undefined && Number.isFinite(v) && (latest === undefined || v > latest)) latest = v;
+  }
+  return latest;
+}
+
 export function bool(entity: Record<string, unknown>, name: string): boolean | undefined {
   const value = entity[name];
   return typeof value === 'boolean' ? value : undefined;

@@ -248,3 +248,20 @@ test('retention: a session that ends after the cut-off stays, with its meeting; 
   assert.equal(await store.meetings.recordsPurged('b-meeting'), true);
   assert.equal(await store.meetings.recordsPurged('a-meeting'), false);
 });
+
+test('retention: a user named by a recent export stays when an older export naming it is ingested after it', async () => {
+  const store = await freshStore('retu');
+  const recent = [sessionLine('r-new', 'n-meeting', 'ann', '2026-06-10T08:00:00', '2026-06-10T09:00:00')];
+  const old = [
+    sessionLine('r-old', 'o-meeting', 'ann', '2026-01-10T08:00:00', '2026-01-10T09:00:00'),
+    sessionLine('r-bob', 'o-meeting', 'bob', '2026-01-10T08:00:00', '2026-01-10T09:00:00'),
+  ];
+  await ingestExport({ blobName: 'recent.ndjson', content: ndjson(recent) }, { store, pseudonymizer: null });
+  await ingestExport({ blobName: 'old.ndjson', content: ndjson(old) }, { store, pseudonymizer: null });
+  // Results cut-off 2026-03-22: after the old export's latest time (its creation time, 2026-03-03), before the recent one's.
+  const run = await applyRetention({ store, now: () => new Date('2026-09-18T00:00:00Z') }, PERIODS, FAR());
+  assert.equal(run.counts.users, 1, 'only bob, named by the old export alone, goes');
+  assert.equal(await store.users.get('oid-bob'), undefined);
+  assert.deepEqual(await store.users.get('oid-ann'), { uuid: 'oid-ann', email: 'ann@contoso.com', origin: 'attendee' });
+  assert.ok(await store.users.get('org-id'), 'the organiser, named by both, stays');
+});

@@ -1,11 +1,13 @@
 // The users table on Azurite: ids learned with and without e-mails, Microsoft Graph's answers merged in beside them,
-// and which ids are due for a lookup.
+// which ids are due for a lookup, and seenAt as the latest time any export named an id.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { learnFromRecord } from '../../src/storage/usersTable.js';
 import type { UserEntry } from '../../src/analysis/userDirectory.js';
 import type { AuditRecord } from '../../src/audit/records.js';
 import { freshStore } from './testStore.js';
+import { num } from '../../src/storage/tableEntities.js';
+import { shardOf } from '../../src/storage/keys.js';
 
 const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
 const B = 'bbbbbbbb-0000-4000-8000-00000000000b';
@@ -119,4 +121,85 @@ test('due for a lookup: ids never asked first, then those asked before the cut-o
     failed: 0,
     stoppedByDeadline: false,
   });
+});
+
+async function seenAtOf(store: Awaited<ReturnType<typeof freshStore>>, uuid: string): Promise<number | undefined> {
+  const rows = await store.users.client
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter: `uuid eq '${uuid}'` } })
+    .byPage()
+    .next();
+  const row = rows.done === true ? undefined : rows.value[0];
+  return row === undefined ? undefined : num(row, 'seenAt');
+}
+
+test('seenAt is the latest ever given: an older export written after a newer one does not lower it', async () => {
+  const store = await freshStore('seen');
+  const newer = Date.UTC(2026, 5, 10);
+  const older = Date.UTC(2026, 0, 10);
+  await store.users.upsertAll([{ uuid: A, email: '', origin: 'attendee' }], {}, newer);
+  await store.users.upsertAll(
+    [
+      { uuid: A, email: 'a@contoso.com', origin: 'attendee' },
+      { uuid: B, email: '', origin: 'attendee' },
+    ],
+    {},
+    older,
+  );
+  assert.equal(await seenAtOf(store, A), newer, 'the older export leaves the later seenAt');
+  assert.deepEqual(await store.users.get(A), { uuid: A, email: 'a@contoso.com', origin: 'attendee' }, 'and merges');
+  assert.equal(await seenAtOf(store, B), older, 'a new user takes the export seenAt');
+  await store.users.upsertAll([{ uuid: B, email: '', origin: 'attendee' }], {}, newer + 1);
+  assert.equal(await seenAtOf(store, B), newer + 1, 'a later export raises it');
+});
+
+test('concurrent writers of seenAt end with the maximum, whatever order their writes land in', async () => {
+  const store = await freshStore('seenc');
+  const ids = Array.from({ length: 40 }, (_, i) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`);
+  const entries = ids.map((uuid) => ({ uuid, email: '', origin: 'attendee' as const }));
+  const times = [9, 3, 7, 1, 8, 2, 6, 4, 5, 0].map((n) => Date.UTC(2026, 0, 1) + n * 86_400_000);
+  const transactions: number[] = [];
+  // The maximum starts first, so a last-writer-wins store would rarely end with it.
+  await Promise.all(
+    times.map((t) => store.users.upsertAll(entries, { onTransaction: (i) => transactions.push(i.operations) }, t)),
+  );
+  const max = Math.max(...times);
+  for (const uuid of ids) assert.equal(await seenAtOf(store, uuid), max, uuid);
+  assert.equal(
+    transactions.reduce((a, b) => a + b, 0),
+    ids.length * times.length,
+    'each writer committed each row once',
+  );
+});
+
+test('seenAt: a batch whose key range holds more than a page of other rows reads the rest one by one', async () => {
+  const store = await freshStore('seenr');
+  const low = '00000000-0000-4000-8000-000000000001';
+  const partitionKey = `user-${shardOf(low)}`;
+  const high = Array.from(
+    { length: 256 },
+    (_, i) => `ffffffff-0000-4000-8000-0000000000${i.toString(16).padStart(2, '0')}`,
+  ).find((id) => shardOf(id) === shardOf(low))!;
+  const t = Date.UTC(2026, 0, 1);
+  await store.users.upsertAll(
+    [low, high].map((uuid) => ({ uuid, email: '', origin: 'attendee' as const })),
+    {},
+    t,
+  );
+  // 1,100 rows between the two keys: the range query's first page stops before the second.
+  for (let i = 0; i < 1100; i += 100)
+    await store.users.client.submitTransaction(
+      Array.from(
+        { length: 100 },
+        (_, j) => ['create', { partitionKey, rowKey: `5-filler-${String(i + j).padStart(4, '0')}` }] as const,
+      ),
+    );
+  await store.users.upsertAll(
+    [low, high].map((uuid) => ({ uuid, email: '', origin: 'attendee' as const })),
+    {},
+    t + 1,
+  );
+  assert.equal(await seenAtOf(store, low), t + 1);
+  assert.equal(await seenAtOf(store, high), t + 1, 'the row past the first page is updated, not inserted again');
+  await store.users.upsertAll([{ uuid: high, email: '', origin: 'attendee' }], {}, t);
+  assert.equal(await seenAtOf(store, high), t + 1);
 });
