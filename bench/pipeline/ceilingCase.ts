@@ -39,17 +39,20 @@ async function main(): Promise<void> {
   await store.ledger.put(entry);
   const writer = new RecordWriter(store, 'bench-export.csv\n"bench"');
   let records = 0;
+  // The users' seenAt, as ingestion sets it: the latest join or leave time of the export.
+  let latestSeen = -Infinity;
   for (const line of lines) {
     if (line.t === 'u') {
       users.push(line.u);
       continue;
     }
     const r = line.r;
+    if (r.kind === 'session') latestSeen = Math.max(latestSeen, r.joinTime, r.leaveTime);
     await writer.add(r, r.kind === 'session' ? sessionToEntity(r).entity : meetingDetailToEntity(r).entity);
     records++;
   }
   await writer.flush();
-  await store.users.upsertAll(users);
+  await store.users.upsertAll(users, {}, Number.isFinite(latestSeen) ? latestSeen : undefined);
   await store.rejects.write('bench-export.csv', '"bench"', []);
   await writer.mark(new Date());
   await store.ledger.put({ ...entry, status: 'completed' });
