@@ -1,0 +1,27 @@
+// Timer purgeLogAnalytics: on %LOG_ANALYTICS_PURGE_SCHEDULE% (hourly by default) submits the Log Analytics purges
+// that erasures queued and that could not go at once (throttled or failed), and reads the status of the purges
+// not yet completed (src/pipeline/logAnalytics/purge.ts, docs/privacy.md). Does nothing while the purge is off.
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { SETTINGS } from '../names.js';
+import { runLogPurge, type LogPurgeRun } from '../pipeline/logAnalytics/purgeService.js';
+import { pipelineServices, type PipelineServices } from '../pipeline/services.js';
+
+export const FUNCTION_NAME = 'purgeLogAnalytics';
+
+export function makePurgeLogAnalyticsHandler(
+  services: () => PipelineServices = pipelineServices,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  return async (_timer: Timer, context: InvocationContext): Promise<LogPurgeRun> => {
+    const s = services();
+    await s.ready();
+    return runLogPurge(s.store, context, env);
+  };
+}
+
+app.timer(FUNCTION_NAME, {
+  schedule: `%${SETTINGS.logAnalyticsPurgeSchedule}%`,
+  handler: async (timer, context) => {
+    await makePurgeLogAnalyticsHandler()(timer, context);
+  },
+});
