@@ -124,6 +124,9 @@ param enableLogAnalytics bool = true
 ])
 param logAnalyticsUserIds string = 'include'
 
+@description('Let an erasure (DELETE /api/privacy/users/{id}) purge the person\'s rows from the Log Analytics tables: the app\'s identity gets the Data Purger role on the workspace (docs/privacy.md). Only with enableLogAnalytics.')
+param enableLogAnalyticsPurge bool = true
+
 @description('Alert: drop-rate percentage over the last 7 days above which a site alerts.')
 @minValue(1)
 @maxValue(100)
@@ -239,6 +242,10 @@ module logAnalytics 'modules/logAnalytics.bicep' = {
     alertMinSessions: alertMinSessions
     alertBaselineFactor: alertBaselineFactor
     alertEmail: alertEmail
+    // The custom tables keep their rows as long as the app keeps the same data (docs/privacy.md).
+    resultsRetentionDays: retentionResultsDays
+    aggregatesRetentionDays: retentionAggregatesDays
+    purge: enableLogAnalyticsPurge
   }
 }
 
@@ -252,6 +259,7 @@ module rbac 'modules/rbac.bicep' = {
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
     dataCollectionRuleName: logAnalytics.outputs.ruleName
+    purgeWorkspaceName: logAnalytics.outputs.purgeWorkspaceName
   }
 }
 
