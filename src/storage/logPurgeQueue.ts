@@ -91,8 +91,23 @@ export class LogPurgeQueue {
     await this.client.createTable();
   }
 
-  /** Queues one erasure's identifiers for every target. */
+  /** Queues one erasure's identifiers for every target (creating the table if a deployment predates it). */
   async add(request: { id: string; queuedAt: string; identifiers: readonly string[]; targets: readonly string[] }) {
+    try {
+      await this.insert(request);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await this.ensureTable();
+      await this.insert(request);
+    }
+  }
+
+  private async insert(request: {
+    id: string;
+    queuedAt: string;
+    identifiers: readonly string[];
+    targets: readonly string[];
+  }): Promise<void> {
     await this.client.createEntity({
       partitionKey: ERASURES,
       rowKey: request.id,

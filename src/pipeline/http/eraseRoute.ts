@@ -1,15 +1,15 @@
-// DELETE /api/privacy/users/{objectIdOrUpn}: erases one person (src/storage/erasure.ts) and answers the counts
-// per table; POST /api/privacy/pseudonyms: the pseudonyms of given candidates, for re-identifying one pseudonym
+// DELETE /api/privacy/users/{objectIdOrUpn}: erases one person (src/pipeline/logAnalytics/erasure.ts) and answers
+// the counts per table and where the purge of their Log Analytics rows is; POST /api/privacy/pseudonyms: the pseudonyms of given candidates, for re-identifying one pseudonym
 // in pseudonymised mode. Never throw: failures become error responses without internals, and the log
 // names no identifier.
 import { describeError } from '../../errors.js';
 import { SILENT_LOG } from '../log.js';
-import { erasePerson, ErasureInputError } from '../../storage/erasure.js';
+import { ErasureInputError } from '../../storage/erasure.js';
 import type { Pseudonymizer } from '../../audit/pseudonymize.js';
 import { PseudonymKeyError } from '../../privacyMode.js';
 import type { ReportDeps } from './context.js';
 import { logPurgeFor, type LogPurge } from '../logAnalytics/purgeService.js';
-import type { ErasurePurgeStatus } from '../logAnalytics/purge.js';
+import { eraseEverywhere } from '../logAnalytics/erasure.js';
 import { errorResponse, jsonResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
 
@@ -19,15 +19,6 @@ export type AdminDeps = Pick<ReportDeps, 'store' | 'log'> & {
   /** The Log Analytics purge; when not given, the one of the app settings (off unless configured). */
   logPurge?: () => LogPurge | undefined;
 };
-
-/** What the erasure answers about the person's rows in Log Analytics. */
-export type LogAnalyticsErasure = { state: 'off' | 'nothing-to-purge' } | ErasurePurgeStatus;
-
-/** The values to purge by: the identifiers, and in pseudonymised mode their pseudonyms (the rows carry those). */
-function purgeValues(identifiers: readonly string[], pseudonymizer: Pseudonymizer | undefined): string[] {
-  if (pseudonymizer === undefined) return [...identifiers];
-  return [...new Set([...identifiers, ...identifiers.map((v) => pseudonymizer.of(v))])];
-}
 
 function noQuery(query: URLSearchParams | Record<string, string | undefined>, route: string): void {
   const names = query instanceof URLSearchParams ? [...query.keys()] : Object.keys(query);
@@ -44,20 +35,7 @@ export async function answerErasure(
     noQuery(request.query, 'DELETE /api/privacy/users/{objectIdOrUpn}');
     const pseudonymizer = deps.pseudonymizer();
     const purge = deps.logPurge ? deps.logPurge() : logPurgeFor(deps.store, log);
-    let purgeId: string | undefined;
-    const eraseDeps: Parameters<typeof erasePerson>[0] = { store: deps.store, pseudonymizer, log };
-    if (purge !== undefined)
-      eraseDeps.onIdentifiers = async (identifiers) => {
-        purgeId = await purge.queue(purgeValues(identifiers, pseudonymizer));
-      };
-    const result = await erasePerson(eraseDeps, request.id ?? '');
-    let logAnalytics: LogAnalyticsErasure = { state: purge === undefined ? 'off' : 'nothing-to-purge' };
-    if (purge !== undefined && purgeId !== undefined) {
-      // Submitted now unless throttled; the purgeLogAnalytics timer retries what stays queued.
-      await purge.submit();
-      logAnalytics = (await purge.status(purgeId)) ?? logAnalytics;
-    }
-    return jsonResponse({ ...result, logAnalytics });
+    return jsonResponse(await eraseEverywhere({ store: deps.store, pseudonymizer, log, purge }, request.id ?? ''));
   } catch (error) {
     if (error instanceof ErasureInputError) return errorResponse(badParameter('objectIdOrUpn', error.message));
     if (error instanceof ApiError) return errorResponse(error);
