@@ -9,11 +9,7 @@ import {
   type StorageClients,
 } from '../storage/clients.js';
 import { defaultStoreNames, openStore, type StoreNames } from '../storage/store.js';
-import { ErasureInputError } from '../storage/erasure.js';
-import { eraseEverywhere } from '../pipeline/logAnalytics/erasure.js';
-import { logPurgeFromEnv, type LogPurge } from '../pipeline/logAnalytics/purgeService.js';
-import { LogAnalyticsSettingsError } from '../pipeline/logAnalytics/exportService.js';
-import type { Store } from '../storage/store.js';
+import { erasePerson, ErasureInputError } from '../storage/erasure.js';
 import { pseudonymizerFromEnv } from '../privacyMode.js';
 import { SETTINGS } from '../names.js';
 
@@ -33,9 +29,8 @@ per table as JSON, and the export blobs that still name the person. Running it a
                             identity settings ${SETTINGS.storageConnection}__tableServiceUri etc., else the local
                             Azurite started by \`npm start\`: ${LOCAL_CONNECTION})
 With ${SETTINGS.pseudonymizeUsers}=true, ${SETTINGS.pseudonymKey} must hold the deployment's pseudonym key.
-With the Log Analytics settings (${SETTINGS.logsIngestionEndpoint}, ${SETTINGS.logsIngestionRuleId},
-${SETTINGS.logAnalyticsPurgeWorkspaceId}) the person's rows there are purged too, signed in as you (az login;
-Data Purger on the workspace); without them "logAnalytics" says off: erase through the HTTP route instead.
+Rows sent to Log Analytics are not purged by this command: erase through DELETE /api/privacy/users/{id}
+when the deployment exports to Log Analytics (docs/privacy.md).
 `;
 
 function describeError(error: unknown): string {
@@ -56,12 +51,7 @@ function clientsFor(connectionString: string | undefined): StorageClients {
 export async function runErase(
   argv: string[],
   io: EraseIo,
-  options: {
-    names?: StoreNames;
-    env?: NodeJS.ProcessEnv;
-    /** The Log Analytics purge (tests); by default the one of the settings. */
-    purge?: (store: Store) => LogPurge | undefined;
-  } = {},
+  options: { names?: StoreNames; env?: NodeJS.ProcessEnv } = {},
 ): Promise<number> {
   let parsed;
   try {
@@ -88,17 +78,11 @@ export async function runErase(
     const env = options.env ?? process.env;
     const pseudonymizer = pseudonymizerFromEnv(env);
     const store = openStore(clientsFor(parsed.values['connection-string']), options.names ?? defaultStoreNames(env));
-    const log = {
-      info: () => {},
-      warn: (m: string) => io.stderr.write(`teams-audit erase: ${m}\n`),
-      error: (m: string) => io.stderr.write(`teams-audit erase: ${m}\n`),
-    };
-    const purge = options.purge ? options.purge(store) : logPurgeFromEnv(store, log, env);
-    const result = await eraseEverywhere({ store, pseudonymizer, log, purge }, parsed.positionals[0]!);
+    const result = await erasePerson({ store, pseudonymizer }, parsed.positionals[0]!);
     io.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return 0;
   } catch (error) {
-    if (error instanceof ErasureInputError || error instanceof LogAnalyticsSettingsError) {
+    if (error instanceof ErasureInputError) {
       io.stderr.write(`teams-audit erase: ${error.message}\n`);
       return 2;
     }

@@ -5,9 +5,7 @@
 // the timer sends them together; a refused token keeps them queued; the purge is off without its settings.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import { runErase } from '../../../src/cli/erase.js';
 import { Pseudonymizer } from '../../../src/audit/pseudonymize.js';
 import { answerErasure, type AdminDeps } from '../../../src/pipeline/http/eraseRoute.js';
 import type { LogAnalyticsErasure } from '../../../src/pipeline/logAnalytics/erasure.js';
@@ -25,7 +23,6 @@ import { LogAnalyticsSettingsError } from '../../../src/pipeline/logAnalytics/ex
 import { LogPurgeQueue } from '../../../src/storage/logPurgeQueue.js';
 import type { Store } from '../../../src/storage/store.js';
 import { FakeEntraId } from '../../collector/fakeEntraId.js';
-import { testConnectionString } from '../../storage/testStore.js';
 import { analysedStore as privacyStore } from '../privacyFixtures.js';
 import { FakeWorkspacePurge } from './fakeWorkspacePurge.js';
 import { analysedStore, startIngestionWorld, type IngestionWorld } from './logsIngestionFixture.js';
@@ -316,23 +313,17 @@ test('the workspace setting must be a workspace resource id', () => {
   );
 });
 
-test('teams-audit erase purges too, and queues into a table it creates when the deployment predates it', async () => {
+test('the purge queue creates its table when the deployment predates it', async () => {
   workspace.calls.length = 0;
   const { store } = await analysedStore(world, { records: 200, seed: 53 });
   await store.clients.table(store.names.tables.logPurges).deleteTable();
-  const out: string[] = [];
-  const err: string[] = [];
   const { log } = capture();
-  const code = await runErase(
-    ['someone@contoso.com', '--connection-string', testConnectionString()],
-    {
-      stdout: new Writable({ write: (c: Buffer, _e, cb) => (out.push(c.toString()), cb()) }),
-      stderr: new Writable({ write: (c: Buffer, _e, cb) => (err.push(c.toString()), cb()) }),
-    },
-    { names: store.names, env: {}, purge: (s) => purgeFor(s, log, () => new Date()) },
+  const purge = purgeFor(store, log, () => new Date());
+  const response = await answerErasure(
+    { id: 'someone@contoso.com', query: {} },
+    { store, log, pseudonymizer: () => undefined, logPurge: () => purge },
   );
-  assert.equal(code, 0, err.join(''));
-  const printed = JSON.parse(out.join('')) as { logAnalytics: ErasurePurgeStatus };
-  assert.equal(printed.logAnalytics.state, 'submitted');
+  assert.equal(response.status, 200, response.body);
+  assert.equal((logAnalyticsOf(response.body) as ErasurePurgeStatus).state, 'submitted');
   assert.equal(workspace.calls.filter((c) => c.method === 'POST' && c.status === 202).length, PURGE_TARGETS.length);
 });
