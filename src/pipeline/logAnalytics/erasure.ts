@@ -14,10 +14,13 @@ export type LogAnalyticsErasure = { state: 'off' | 'nothing-to-purge' } | Erasur
 
 export type FullErasureResult = ErasureResult & { logAnalytics: LogAnalyticsErasure };
 
-/** The values to purge by: the identifiers, and in pseudonymised mode their pseudonyms (the rows carry those). */
+/**
+ * The values to purge by: the identifiers; in pseudonymised mode only their pseudonyms, which is what the rows
+ * carry (the queue then stores no identity in clear).
+ */
 export function purgeValues(identifiers: readonly string[], pseudonymizer: Pseudonymizer | undefined): string[] {
   if (pseudonymizer === undefined) return [...identifiers];
-  return [...new Set([...identifiers, ...identifiers.map((v) => pseudonymizer.of(v))])];
+  return [...new Set(identifiers.map((v) => pseudonymizer.of(v)))];
 }
 
 export async function eraseEverywhere(

@@ -6,7 +6,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import { Pseudonymizer } from '../../../src/audit/pseudonymize.js';
+import { isPseudonym, Pseudonymizer } from '../../../src/audit/pseudonymize.js';
 import { answerErasure, type AdminDeps } from '../../../src/pipeline/http/eraseRoute.js';
 import type { LogAnalyticsErasure } from '../../../src/pipeline/logAnalytics/erasure.js';
 import type { ErasurePurgeStatus } from '../../../src/pipeline/logAnalytics/purge.js';
@@ -264,7 +264,7 @@ test('a token the API refuses leaves the erasure queued with the status code as 
   assert.equal((await queue.get(id!))?.attempts, PURGE_TARGETS.length);
 });
 
-test('pseudonymised mode: the purge goes by the person’s pseudonyms, which the rows carry', async () => {
+test('pseudonymised mode: the purge goes by the person’s pseudonyms only, which the rows carry', async () => {
   workspace.calls.length = 0;
   const pseudonymizer = new Pseudonymizer(KEY);
   const { store, lines: records } = await privacyStore('lapurge', { records: 400, seed: 43, pseudonymizer });
@@ -279,8 +279,14 @@ test('pseudonymised mode: the purge goes by the person’s pseudonyms, which the
   assert.equal(response.status, 200, response.body);
   const posts = workspace.calls.filter((c) => c.method === 'POST' && c.status === 202);
   assert.equal(posts.length, PURGE_TARGETS.length);
-  for (const post of posts)
-    assert.ok((post.filters![0]!.value as string[]).includes(pseudonymizer.of(upn)), 'the filter has the pseudonym');
+  for (const post of posts) {
+    const values = post.filters![0]!.value as string[];
+    assert.ok(values.includes(pseudonymizer.of(upn)), 'the filter has the pseudonym');
+    assert.ok(
+      values.every((v) => isPseudonym(v)),
+      'only pseudonyms: the rows carry no identity in clear, and the queue keeps none',
+    );
+  }
 });
 
 test('off: without the workspace setting or without the export, the erasure says so and nothing is queued', async () => {
