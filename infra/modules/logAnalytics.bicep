@@ -68,7 +68,6 @@ var retentionDays = {
   results: max(resultsRetentionDays, minTableRetentionDays)
   aggregates: max(aggregatesRetentionDays, minTableRetentionDays)
 }
-var tableRetentionDays = toObject(tableKinds, kind => tables[kind].table, kind => retentionDays[tables[kind].retention])
 var destinationName = 'workspace'
 // Every workbook query starts with the preamble that keeps the latest analysis of each meeting.
 var preamble = loadTextContent('../log-analytics/queries/latestResults.kql')
@@ -384,7 +383,6 @@ output settings object = {
   userIds: userIds
   purgeWorkspaceId: enabled && purge ? workspace.id : ''
 }
-output tableRetentionDays object = enabled ? tableRetentionDays : {}
 output ruleName string = enabled ? rule.name : ''
 // The workspace erasures purge from (Data Purger for the app's identity in rbac.bicep); empty when the purge is off.
 output purgeWorkspaceName string = enabled && purge ? workspace.name : ''
