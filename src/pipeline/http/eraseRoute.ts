@@ -1,7 +1,7 @@
 // DELETE /api/privacy/users/{objectIdOrUpn}: erases one person (src/pipeline/logAnalytics/erasure.ts) and answers
-// the counts per table and where the purge of their Log Analytics rows is; POST /api/privacy/pseudonyms: the pseudonyms of given candidates, for re-identifying one pseudonym
-// in pseudonymised mode. Never throw: failures become error responses without internals, and the log
-// names no identifier.
+// the counts per table and where the purge of their Log Analytics rows is; POST /api/privacy/pseudonyms: the
+// pseudonyms of given candidates, for re-identifying one pseudonym in pseudonymised mode. Never throw: failures
+// become error responses without internals, and the log names no identifier.
 import { describeError } from '../../errors.js';
 import { SILENT_LOG } from '../log.js';
 import { ErasureInputError } from '../../storage/erasure.js';
