@@ -149,12 +149,12 @@ param alertEmail string = ''
 @maxValue(3650)
 param retentionRecordsDays int = 30
 
-@description('Days per-meeting results, disconnections, per-user aggregates and learned users are kept. At least retentionRecordsDays.')
+@description('Days per-meeting results, disconnections, per-user aggregates and learned users are kept. At least retentionRecordsDays. Also the retention of the Log Analytics meeting and disconnection tables (there at least 4 days; beyond 730 days as long-term retention).')
 @minValue(1)
 @maxValue(3650)
 param retentionResultsDays int = 180
 
-@description('Days site, subnet, platform and day aggregates are kept. At least retentionResultsDays.')
+@description('Days site, subnet, platform and day aggregates are kept. At least retentionResultsDays. Also the retention of the Log Analytics site drop-rate table (there at least 4 days; beyond 730 days as long-term retention).')
 @minValue(1)
 @maxValue(3650)
 param retentionAggregatesDays int = 730
