@@ -124,6 +124,9 @@ param enableLogAnalytics bool = true
 ])
 param logAnalyticsUserIds string = 'include'
 
+@description('Let an erasure (DELETE /api/privacy/users/{id}) purge the person\'s rows from the Log Analytics tables: the app\'s identity gets the Data Purger role on the workspace (docs/privacy.md). Only with enableLogAnalytics.')
+param enableLogAnalyticsPurge bool = true
+
 @description('Alert: drop-rate percentage over the last 7 days above which a site alerts.')
 @minValue(1)
 @maxValue(100)
@@ -146,12 +149,12 @@ param alertEmail string = ''
 @maxValue(3650)
 param retentionRecordsDays int = 30
 
-@description('Days per-meeting results, disconnections, per-user aggregates and learned users are kept. At least retentionRecordsDays.')
+@description('Days per-meeting results, disconnections, per-user aggregates and learned users are kept. At least retentionRecordsDays. Also the retention of the Log Analytics meeting and disconnection tables (there at least 4 days; beyond 730 days as long-term retention).')
 @minValue(1)
 @maxValue(3650)
 param retentionResultsDays int = 180
 
-@description('Days site, subnet, platform and day aggregates are kept. At least retentionResultsDays.')
+@description('Days site, subnet, platform and day aggregates are kept. At least retentionResultsDays. Also the retention of the Log Analytics site drop-rate table (there at least 4 days; beyond 730 days as long-term retention).')
 @minValue(1)
 @maxValue(3650)
 param retentionAggregatesDays int = 730
@@ -239,6 +242,10 @@ module logAnalytics 'modules/logAnalytics.bicep' = {
     alertMinSessions: alertMinSessions
     alertBaselineFactor: alertBaselineFactor
     alertEmail: alertEmail
+    // The custom tables keep their rows as long as the app keeps the same data (docs/privacy.md).
+    resultsRetentionDays: retentionResultsDays
+    aggregatesRetentionDays: retentionAggregatesDays
+    purge: enableLogAnalyticsPurge
   }
 }
 
@@ -252,6 +259,7 @@ module rbac 'modules/rbac.bicep' = {
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
     dataCollectionRuleName: logAnalytics.outputs.ruleName
+    purgeWorkspaceName: logAnalytics.outputs.purgeWorkspaceName
   }
 }
 

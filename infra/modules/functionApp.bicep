@@ -88,11 +88,12 @@ param graphNamesRefreshHours int = 168
 
 @description('NCRONTAB schedule (6 fields, UTC) of the name lookup timer. Set even when the lookup is off: the host resolves %GRAPH_NAMES_SCHEDULE% when it indexes the function.')
 param graphNamesSchedule string
-@description('Values of the Log Analytics export settings from modules/logAnalytics.bicep (endpoint, ruleId, userIds); endpoint and ruleId empty when the export is off.')
+@description('Values of the Log Analytics export settings from modules/logAnalytics.bicep (endpoint, ruleId, userIds, purgeWorkspaceId); endpoint, ruleId and purgeWorkspaceId empty when the export is off.')
 param logAnalyticsSettings object = {
   endpoint: ''
   ruleId: ''
   userIds: 'include'
+  purgeWorkspaceId: ''
 }
 
 @description('Days each kind of data is kept (docs/privacy.md): raw records, per-meeting results, aggregates.')
@@ -266,6 +267,15 @@ var appSettings = [
   {
     name: names.settings.logsIngestionClientId
     value: identity.properties.clientId
+  }
+  // Erasure in Log Analytics (src/pipeline/logAnalytics/purge.ts): empty leaves it off.
+  {
+    name: names.settings.logAnalyticsPurgeWorkspaceId
+    value: logAnalyticsSettings.purgeWorkspaceId
+  }
+  {
+    name: names.settings.logAnalyticsPurgeSchedule
+    value: names.settingDefaults[names.settings.logAnalyticsPurgeSchedule]
   }
   // Retention (src/pipeline/retention.ts) and pseudonymised mode (src/privacyMode.ts): docs/privacy.md.
   {

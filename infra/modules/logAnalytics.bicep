@@ -43,8 +43,31 @@ param alertBaselineFactor int = 2
 @description('E-mail address the alert notifies through an action group. Empty: no action group (alerts show in Azure Monitor only).')
 param alertEmail string = ''
 
+@description('Days the tables with per-meeting rows (meetings, disconnections: they name people) keep them: the deployment\'s retentionResultsDays. Log Analytics keeps a table\'s rows 4 days at least: a shorter period is raised to 4.')
+@minValue(1)
+@maxValue(3650)
+param resultsRetentionDays int = 180
+
+@description('Days the site drop-rate table (no personal data) keeps its rows: the deployment\'s retentionAggregatesDays, raised to 4 days at least.')
+@minValue(1)
+@maxValue(3650)
+param aggregatesRetentionDays int = 730
+
+@description('Let erasures purge the person\'s rows from the tables (Workspace Purge API): the workspace\'s resource id goes to the app, whose identity gets Data Purger on the workspace (rbac.bicep).')
+param purge bool = true
+
 var tables = loadJsonContent('../../src/pipeline/logAnalytics/tables.json').tables
 var tableKinds = map(items(tables), entry => entry.key)
+// Retention per table (docs/privacy.md): each table follows the period tables.json names for it (results:
+// the rows name people; aggregates: site rates). Log Analytics accepts an analytics retention of 4 to 730 days and
+// a total retention of up to 4383 days (12 years): the analytics part is the period up to 730 days, the rest of
+// the period is long-term retention, and a period under 4 days is raised to 4.
+var minTableRetentionDays = 4
+var maxAnalyticsRetentionDays = 730
+var retentionDays = {
+  results: max(resultsRetentionDays, minTableRetentionDays)
+  aggregates: max(aggregatesRetentionDays, minTableRetentionDays)
+}
 var destinationName = 'workspace'
 // Every workbook query starts with the preamble that keeps the latest analysis of each meeting.
 var preamble = loadTextContent('../log-analytics/queries/latestResults.kql')
@@ -61,6 +84,8 @@ resource customTables 'Microsoft.OperationalInsights/workspaces/tables@2025-02-0
     name: tables[kind].table
     properties: {
       plan: 'Analytics'
+      retentionInDays: min(retentionDays[tables[kind].retention], maxAnalyticsRetentionDays)
+      totalRetentionInDays: retentionDays[tables[kind].retention]
       schema: {
         name: tables[kind].table
         description: tables[kind].description
@@ -356,6 +381,9 @@ output settings object = {
   endpoint: enabled ? rule!.properties.endpoints.logsIngestion : ''
   ruleId: enabled ? rule!.properties.immutableId : ''
   userIds: userIds
+  purgeWorkspaceId: enabled && purge ? workspace.id : ''
 }
 output ruleName string = enabled ? rule.name : ''
+// The workspace erasures purge from (Data Purger for the app's identity in rbac.bicep); empty when the purge is off.
+output purgeWorkspaceName string = enabled && purge ? workspace.name : ''
 output workbookId string = enabled ? workbookResource.id : ''

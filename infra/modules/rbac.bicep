@@ -1,5 +1,5 @@
-// Role assignments, least privilege: the app's identity on the storage account, Application Insights and the data
-// collection rule (when the Log Analytics export is on), and
+// Role assignments, least privilege: the app's identity on the storage account, Application Insights, the data
+// collection rule (when the Log Analytics export is on) and the workspace (Data Purger, when erasures purge), and
 // optionally the deploying person on the exports and config containers only. Role GUIDs are written here once.
 
 @description('Storage account the app uses.')
@@ -13,6 +13,9 @@ param identityPrincipalId string
 
 @description('Data collection rule the app sends analysis results to (modules/logAnalytics.bicep). Empty: the export is off, no assignment.')
 param dataCollectionRuleName string = ''
+
+@description('Log Analytics workspace erasures purge rows from (modules/logAnalytics.bicep). Empty: the purge is off, no assignment.')
+param purgeWorkspaceName string = ''
 
 @description('Object id of the person or pipeline running the deployment, to let them upload exports and config files. Empty: no assignment.')
 param deployerPrincipalId string = ''
@@ -34,6 +37,7 @@ var roleDefinitionIds = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  dataPurger: '150f5e0c-0603-4f03-8c7f-cf70034c4e90'
 }
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
@@ -113,6 +117,21 @@ resource appRulePublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   scope: dataCollectionRule
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleDefinitionIds.monitoringMetricsPublisher)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource purgeWorkspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' existing = if (!empty(purgeWorkspaceName)) {
+  name: purgeWorkspaceName
+}
+
+// Erasure: purge the person's rows from the workspace's tables (Workspace Purge API, GDPR requests only).
+resource appDataPurger 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(purgeWorkspaceName)) {
+  name: guid(purgeWorkspace.id, identityPrincipalId, roleDefinitionIds.dataPurger)
+  scope: purgeWorkspace
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleDefinitionIds.dataPurger)
     principalId: identityPrincipalId
     principalType: 'ServicePrincipal'
   }

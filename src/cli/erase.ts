@@ -29,6 +29,8 @@ per table as JSON, and the export blobs that still name the person. Running it a
                             identity settings ${SETTINGS.storageConnection}__tableServiceUri etc., else the local
                             Azurite started by \`npm start\`: ${LOCAL_CONNECTION})
 With ${SETTINGS.pseudonymizeUsers}=true, ${SETTINGS.pseudonymKey} must hold the deployment's pseudonym key.
+Rows sent to Log Analytics are not purged by this command: erase through DELETE /api/privacy/users/{id}
+when the deployment exports to Log Analytics (docs/privacy.md).
 `;
 
 function describeError(error: unknown): string {

@@ -46,6 +46,11 @@ export interface EraseDeps {
   pseudonymizer?: Pseudonymizer | undefined;
   /** Where the summary line goes (counts only). */
   log?: { info(message: string): void };
+  /**
+   * Called with the person's identifiers before anything is deleted (the Log Analytics purge queues them there, so
+   * that an erasure cut short and sent again still purges by the identifiers that only the deleted rows linked).
+   */
+  onIdentifiers?: (identifiers: readonly string[]) => Promise<void>;
 }
 
 export class ErasureInputError extends Error {
@@ -129,6 +134,8 @@ const SCRUBBERS: Record<keyof TableNames, Scrubber> = {
   collectorState: redactEntity,
   tokenKeys: redactEntity,
   logExports: redactEntity,
+  // The queue of Log Analytics purges holds identifiers until their purge is submitted: it is what erases them there.
+  logPurges: () => ({ kind: 'keep' }),
 };
 
 async function scrubTable(client: TableClient, scrub: Scrubber, person: PersonMatcher): Promise<ErasureCounts> {
@@ -201,6 +208,7 @@ export async function erasePerson(deps: EraseDeps, objectIdOrUpn: string): Promi
   const { store } = deps;
   const given = checkPersonId(objectIdOrUpn);
   const person = new PersonMatcher(await personIdentifiers(store, given, deps.pseudonymizer));
+  await deps.onIdentifiers?.(person.identifiers);
   const tables: Record<string, ErasureCounts> = {};
   for (const key of Object.keys(SCRUBBERS) as Array<keyof TableNames>) {
     tables[key] = await scrubTable(store.clients.table(store.names.tables[key]), SCRUBBERS[key], person);

@@ -13,6 +13,11 @@ export interface BicepCli {
   build(file: string): BicepResult;
   /** `bicep lint`: the linter rules of the nearest bicepconfig.json; rules at level error make it fail. */
   lint(file: string): BicepResult;
+  /**
+   * `bicep snapshot` of a .bicepparam file (the deployment evaluated with its parameters: predicted resources with
+   * their properties) written beside it as <name>.snapshot.json; only the standalone compiler has it.
+   */
+  snapshot?(paramsFile: string, args: string[]): BicepResult;
 }
 
 function run(command: string, args: string[]): BicepResult & { missing: boolean } {
@@ -27,6 +32,7 @@ function standalone(command: string, version: string): BicepCli {
     label: `${command} (${version.trim()})`,
     build: (file) => run(command, ['build', file, '--stdout']),
     lint: (file) => run(command, ['lint', file]),
+    snapshot: (paramsFile, args) => run(command, ['snapshot', paramsFile, '--mode', 'overwrite', ...args]),
   };
 }
 

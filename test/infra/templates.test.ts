@@ -64,6 +64,7 @@ const ROLE_GUIDS: Readonly<Record<string, string>> = {
   'Storage Queue Data Contributor': '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
   'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
   'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
+  'Data Purger': '150f5e0c-0603-4f03-8c7f-cf70034c4e90',
 };
 
 /**
@@ -263,6 +264,7 @@ test('role GUIDs equal the built-in role ids and each is written once, in rbac.b
     storageQueueDataContributor: ROLE_GUIDS['Storage Queue Data Contributor'],
     storageTableDataContributor: ROLE_GUIDS['Storage Table Data Contributor'],
     monitoringMetricsPublisher: ROLE_GUIDS['Monitoring Metrics Publisher'],
+    dataPurger: ROLE_GUIDS['Data Purger'],
   });
 });
 
@@ -290,6 +292,8 @@ test('role assignments: least privilege, named guid(scope, principal, role), Ser
     `identityPrincipalId | Monitoring Metrics Publisher | Microsoft.Insights/components |  | ServicePrincipal | always`,
     // The Log Analytics export (modules/logAnalytics.bicep): on the data collection rule only, when it is deployed.
     `identityPrincipalId | Monitoring Metrics Publisher | Microsoft.Insights/dataCollectionRules |  | ServicePrincipal | if principal given`,
+    // Erasure in Log Analytics: on the workspace only, when the purge is on (modules/logAnalytics.bicep).
+    `identityPrincipalId | Data Purger | Microsoft.OperationalInsights/workspaces |  | ServicePrincipal | if principal given`,
     `identityPrincipalId | Storage Blob Data Owner | ${storage} |  | ServicePrincipal | always`,
     `identityPrincipalId | Storage Queue Data Contributor | ${storage} |  | ServicePrincipal | always`,
     `identityPrincipalId | Storage Table Data Contributor | ${storage} |  | ServicePrincipal | always`,

@@ -1,20 +1,24 @@
-// DELETE /api/privacy/users/{objectIdOrUpn}: erases one person (src/storage/erasure.ts) and answers the counts
-// per table; POST /api/privacy/pseudonyms: the pseudonyms of given candidates, for re-identifying one pseudonym
-// in pseudonymised mode. Never throw: failures become error responses without internals, and the log
-// names no identifier.
+// DELETE /api/privacy/users/{objectIdOrUpn}: erases one person (src/pipeline/logAnalytics/erasure.ts) and answers
+// the counts per table and where the purge of their Log Analytics rows is; POST /api/privacy/pseudonyms: the
+// pseudonyms of given candidates, for re-identifying one pseudonym in pseudonymised mode. Never throw: failures
+// become error responses without internals, and the log names no identifier.
 import { describeError } from '../../errors.js';
 import { SILENT_LOG } from '../log.js';
-import { erasePerson, ErasureInputError } from '../../storage/erasure.js';
+import { ErasureInputError } from '../../storage/erasure.js';
 import type { Pseudonymizer } from '../../audit/pseudonymize.js';
 import { PseudonymKeyError } from '../../privacyMode.js';
 import type { ReportDeps } from './context.js';
 import { noQueryParameters, unfinishedResponse } from './changeRoutes.js';
+import { logPurgeFor, type LogPurge } from '../logAnalytics/purgeService.js';
+import { eraseEverywhere } from '../logAnalytics/erasure.js';
 import { errorResponse, jsonResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
 
 export type AdminDeps = Pick<ReportDeps, 'store' | 'log'> & {
   /** The pseudonymizer when pseudonymised mode is on; a function so that a missing key is reported per request. */
   pseudonymizer: () => Pseudonymizer | undefined;
+  /** The Log Analytics purge; when not given, the one of the app settings (off unless configured). */
+  logPurge?: () => LogPurge | undefined;
 };
 
 export async function answerErasure(
@@ -24,8 +28,9 @@ export async function answerErasure(
   const log = deps.log ?? SILENT_LOG;
   try {
     noQueryParameters(request.query, 'DELETE /api/privacy/users/{objectIdOrUpn}');
-    const result = await erasePerson({ store: deps.store, pseudonymizer: deps.pseudonymizer(), log }, request.id ?? '');
-    return jsonResponse(result);
+    const pseudonymizer = deps.pseudonymizer();
+    const purge = deps.logPurge ? deps.logPurge() : logPurgeFor(deps.store, log);
+    return jsonResponse(await eraseEverywhere({ store: deps.store, pseudonymizer, log, purge }, request.id ?? ''));
   } catch (error) {
     if (error instanceof ErasureInputError) return errorResponse(badParameter('objectIdOrUpn', error.message));
     if (error instanceof ApiError) return errorResponse(error);
@@ -35,11 +40,11 @@ export async function answerErasure(
   }
 }
 
-/** Most candidates one request may ask for. */
 /** The two privacy routes (registered by src/functions/eraseUser.ts, described by openApi.ts). */
 export const ERASE_ROUTE = { name: 'eraseUser', route: 'privacy/users/{objectIdOrUpn}', method: 'DELETE' } as const;
 export const PSEUDONYMS_ROUTE = { name: 'pseudonymLookup', route: 'privacy/pseudonyms', method: 'POST' } as const;
 
+/** Most candidates one request may ask for. */
 export const MAX_CANDIDATES = 1000;
 
 /**

@@ -355,7 +355,7 @@ const PRIVACY_OPERATIONS = [
   {
     ...ERASE_ROUTE,
     summary:
-      'Erases one person (object id or UPN) from every table, the rejects and the users file; answers the counts per table.',
+      'Erases one person (object id or UPN) from every table, the rejects and the users file, and queues the purge of their Log Analytics rows; answers the counts per table and the purge operations.',
     request: undefined,
   },
   {

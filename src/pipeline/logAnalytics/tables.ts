@@ -17,6 +17,10 @@ export interface TableDefinition {
   /** Stream declared in the data collection rule (Custom-…), the one rows are sent to. */
   stream: string;
   description: string;
+  /** The deployment's retention period the table follows (RETENTION_RESULTS_DAYS or RETENTION_AGGREGATES_DAYS). */
+  retention: 'results' | 'aggregates';
+  /** Columns that hold a person's identifier (UPN or pseudonym): what an erasure purges by. */
+  personColumns: string[];
   columns: ColumnDefinition[];
 }
 

@@ -1,0 +1,219 @@
+// The logpurges table: erasures whose Log Analytics rows still have to be purged, the purge operations submitted
+// for them, and the throttle state (docs/privacy.md). An erasure entry holds the person's identifiers only until a
+// purge naming them has been accepted for every target (table and column); then the identifiers are cleared and
+// the entry keeps just the operation ids. Operation entries record each purge's status (pending, completed).
+import type { TableClient } from '@azure/data-tables';
+import { isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+
+const ERASURES = 'erasure';
+const OPERATIONS = 'operation';
+const STATE = 'state';
+const THROTTLE = 'throttle';
+/** Longest error text stored (no personal data: status codes and service error codes only). */
+const MAX_ERROR_CHARS = 500;
+
+/** One erasure's purge work. */
+export interface PurgeRequest {
+  id: string;
+  queuedAt: string;
+  /** Values to purge by; empty once every target has an operation. */
+  identifiers: string[];
+  /** Per target (`<table>.<column>`), the id of the purge operation that covers it, or '' while not submitted. */
+  targets: Record<string, string>;
+  /** Submissions that failed so far. */
+  attempts: number;
+}
+
+export interface PurgeOperation {
+  operationId: string;
+  target: string;
+  /** Erasures the purge covers. */
+  erasures: number;
+  /** Identifiers in its filter. */
+  identifiers: number;
+  submittedAt: string;
+  /** As the service last reported it: pending or completed (or another state it names). */
+  status: string;
+  checkedAt?: string;
+}
+
+export interface PurgeThrottle {
+  /** No purge is submitted before this time (ISO), from the service's Retry-After. */
+  notBefore?: string;
+  lastError?: string;
+  lastAttemptAt?: string;
+}
+
+type Entity = Record<string, unknown>;
+
+function parseJson<T>(text: string | undefined, fallback: T): T {
+  if (text === undefined || text === '') return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function toRequest(e: Entity): PurgeRequest {
+  return {
+    id: str(e, 'rowKey'),
+    queuedAt: str(e, 'queuedAt'),
+    identifiers: parseJson<string[]>(optStr(e, 'identifiers'), []),
+    targets: parseJson<Record<string, string>>(optStr(e, 'targets'), {}),
+    attempts: num(e, 'attempts') ?? 0,
+  };
+}
+
+function toOperation(e: Entity): PurgeOperation {
+  const op: PurgeOperation = {
+    operationId: str(e, 'operationId'),
+    target: str(e, 'target'),
+    erasures: num(e, 'erasures') ?? 0,
+    identifiers: num(e, 'identifiers') ?? 0,
+    submittedAt: str(e, 'submittedAt'),
+    status: str(e, 'status'),
+  };
+  const checkedAt = optStr(e, 'checkedAt');
+  if (checkedAt !== undefined) op.checkedAt = checkedAt;
+  return op;
+}
+
+/** Operation ids come from the service: kept as row keys when they are valid keys, else hex-encoded. */
+function operationKey(operationId: string): string {
+  return /^[A-Za-z0-9._:-]{1,200}$/.test(operationId) ? operationId : Buffer.from(operationId).toString('hex');
+}
+
+export class LogPurgeQueue {
+  constructor(readonly client: TableClient) {}
+
+  async ensureTable(): Promise<void> {
+    await this.client.createTable();
+  }
+
+  /** Queues one erasure's identifiers for every target (creating the table if a deployment predates it). */
+  async add(request: { id: string; queuedAt: string; identifiers: readonly string[]; targets: readonly string[] }) {
+    try {
+      await this.insert(request);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await this.ensureTable();
+      await this.insert(request);
+    }
+  }
+
+  private async insert(request: {
+    id: string;
+    queuedAt: string;
+    identifiers: readonly string[];
+    targets: readonly string[];
+  }): Promise<void> {
+    await this.client.createEntity({
+      partitionKey: ERASURES,
+      rowKey: request.id,
+      queuedAt: request.queuedAt,
+      identifiers: JSON.stringify(request.identifiers),
+      targets: JSON.stringify(Object.fromEntries(request.targets.map((t) => [t, '']))),
+      open: true,
+      attempts: 0,
+    });
+  }
+
+  async get(id: string): Promise<PurgeRequest | undefined> {
+    try {
+      return toRequest(await this.client.getEntity<Record<string, unknown>>(ERASURES, id));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Erasures with a target not yet submitted, oldest first. */
+  async open(): Promise<PurgeRequest[]> {
+    const filter = `PartitionKey eq ${stringLiteral(ERASURES)} and open eq true`;
+    return (await listAll(this.client, filter)).map(toRequest);
+  }
+
+  /** Records the operation that covers `target` for these erasures; an erasure with every target covered loses its identifiers. */
+  async recordSubmitted(requests: readonly PurgeRequest[], target: string, operation: PurgeOperation): Promise<void> {
+    await this.client.upsertEntity(
+      { partitionKey: OPERATIONS, rowKey: operationKey(operation.operationId), ...operation },
+      'Replace',
+    );
+    for (const request of requests) {
+      request.targets[target] = operation.operationId;
+      const done = Object.values(request.targets).every((id) => id !== '');
+      if (done) request.identifiers = [];
+      await this.client.updateEntity(
+        {
+          partitionKey: ERASURES,
+          rowKey: request.id,
+          targets: JSON.stringify(request.targets),
+          identifiers: done ? '' : JSON.stringify(request.identifiers),
+          open: !done,
+        },
+        'Merge',
+      );
+    }
+  }
+
+  async recordFailure(requests: readonly PurgeRequest[]): Promise<void> {
+    for (const request of requests) {
+      request.attempts++;
+      await this.client.updateEntity(
+        { partitionKey: ERASURES, rowKey: request.id, attempts: request.attempts },
+        'Merge',
+      );
+    }
+  }
+
+  async operation(operationId: string): Promise<PurgeOperation | undefined> {
+    try {
+      return toOperation(await this.client.getEntity<Record<string, unknown>>(OPERATIONS, operationKey(operationId)));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Operations the service has not reported completed yet. */
+  async unfinishedOperations(): Promise<PurgeOperation[]> {
+    const filter = `PartitionKey eq ${stringLiteral(OPERATIONS)} and status ne ${stringLiteral('completed')}`;
+    return (await listAll(this.client, filter)).map(toOperation);
+  }
+
+  async recordStatus(operationId: string, status: string, checkedAt: string): Promise<void> {
+    await this.client.updateEntity(
+      { partitionKey: OPERATIONS, rowKey: operationKey(operationId), status, checkedAt },
+      'Merge',
+    );
+  }
+
+  async throttle(): Promise<PurgeThrottle> {
+    try {
+      const e = await this.client.getEntity<Record<string, unknown>>(STATE, THROTTLE);
+      const state: PurgeThrottle = {};
+      for (const key of ['notBefore', 'lastError', 'lastAttemptAt'] as const) {
+        const value = optStr(e, key);
+        if (value !== undefined && value !== '') state[key] = value;
+      }
+      return state;
+    } catch (error) {
+      if (isNotFound(error)) return {};
+      throw error;
+    }
+  }
+
+  async recordThrottle(state: PurgeThrottle): Promise<void> {
+    await this.client.upsertEntity(
+      {
+        partitionKey: STATE,
+        rowKey: THROTTLE,
+        notBefore: state.notBefore ?? '',
+        lastError: (state.lastError ?? '').slice(0, MAX_ERROR_CHARS),
+        lastAttemptAt: state.lastAttemptAt ?? '',
+      },
+      'Replace',
+    );
+  }
+}
