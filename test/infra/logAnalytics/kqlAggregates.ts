@@ -16,6 +16,43 @@ function named(node: Node, fallback: string): Named {
   return { name: fallback, node };
 }
 
+const AGGREGATIONS = new Set(['count', 'sum', 'dcount', 'max', 'min', 'make_set', 'arg_max', 'arg_min']);
+
+/** The aggregation calls in an expression such as round(sum(x) / 60.0, 1) (not inside one another). */
+function aggregationCalls(node: Node): Node[] {
+  if (kind(node) === 'FunctionCallExpression' && AGGREGATIONS.has(simpleName(node.Name))) return [node];
+  const out: Node[] = [];
+  for (let i = 0; i < Number(node.ChildCount); i++) {
+    const child = node.GetChild(i);
+    if (child !== null && child !== undefined && !child.IsToken) out.push(...aggregationCalls(child));
+  }
+  return out;
+}
+
+/** One aggregation, or a scalar expression over aggregations, over a group's rows: its output columns and values. */
+function aggregateExpression(
+  agg: Named,
+  rows: KqlRow[],
+  table: KqlTable,
+  now: Date,
+  lets: ReadonlyMap<string, KqlValue>,
+): KqlRow {
+  const call = agg.node;
+  if (kind(call) === 'FunctionCallExpression' && AGGREGATIONS.has(simpleName(call.Name)))
+    return aggregate(agg, rows, table, now, lets);
+  const calls = aggregationCalls(call);
+  if (calls.length === 0 && kind(call) === 'FunctionCallExpression')
+    throw unsupported(`aggregation ${simpleName(call.Name)}`, call);
+  if (calls.length === 0) throw unsupported(`summarize expression without aggregation ${text(call)}`, call);
+  const values = new Map<number, KqlValue>();
+  for (const inner of calls) {
+    const result = aggregate({ name: 'value', node: inner }, rows, table, now, lets);
+    if (!('value' in result)) throw unsupported(`${simpleName(inner.Name)} inside an expression`, inner);
+    values.set(Number(inner.TextStart), result['value'] ?? null);
+  }
+  return { [agg.name]: evaluateScalar(call, { row: {}, lets, now, aggregates: values }) };
+}
+
 /** One aggregation over a group's rows: its output columns and values. */
 function aggregate(agg: Named, rows: KqlRow[], table: KqlTable, now: Date, lets: ReadonlyMap<string, KqlValue>): KqlRow {
   const call = agg.node;
@@ -92,7 +129,7 @@ export function summarize(op: Node, input: KqlTable, now: Date, lets: ReadonlyMa
   const rows = [...groups.values()].map(({ key, rows: members }) => {
     const row: KqlRow = { ...key };
     for (const agg of aggregates) {
-      for (const [name, value] of Object.entries(aggregate(agg, members, input, now, lets))) {
+      for (const [name, value] of Object.entries(aggregateExpression(agg, members, input, now, lets))) {
         if (name in key) continue; // arg_max(*) does not repeat the by-columns
         row[name] = value;
       }
@@ -100,7 +137,7 @@ export function summarize(op: Node, input: KqlTable, now: Date, lets: ReadonlyMa
     return row;
   });
   for (const agg of aggregates) {
-    const names = Object.keys(aggregate(agg, [], input, now, lets));
+    const names = Object.keys(aggregateExpression(agg, [], input, now, lets));
     for (const name of names) if (!columns.includes(name)) columns.push(name);
   }
   return { columns, rows };

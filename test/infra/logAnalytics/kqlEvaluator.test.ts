@@ -56,6 +56,8 @@ test('summarize: sum, count, dcount, max, make_set, named by-expressions, by-col
     { Site: 'Branch', S: 0.625 },
   ]);
   assert.deepEqual(run('T | where Id == "z" | summarize n = count()'), [{ n: 0 }], 'no by: one row even on no input');
+  assert.deepEqual(run('T | summarize Avg = round(sum(N) / 4.0, 1), Per = sum(N) / dcount(Id)'), [{ Avg: 3.5, Per: 4 }]);
+  assert.throws(() => run('T | summarize x = N + 1'), /unsupported: summarize expression without aggregation/);
 });
 
 test('summarize arg_max(col, *) keeps the whole row of the maximum per group', () => {

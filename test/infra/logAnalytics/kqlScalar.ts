@@ -8,6 +8,8 @@ export interface ScalarScope {
   row: KqlRow;
   lets: ReadonlyMap<string, KqlValue>;
   now: Date;
+  /** Values of aggregation calls inside a summarize expression, by the call's offset. */
+  aggregates?: ReadonlyMap<number, KqlValue>;
 }
 
 const TIMESPAN_UNITS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
@@ -153,6 +155,8 @@ export function evaluateScalar(node: Node, scope: ScalarScope): KqlValue {
       return low === null || high === null ? null : low >= 0 && high <= 0;
     }
     case 'FunctionCallExpression': {
+      const aggregated = scope.aggregates?.get(Number(node.TextStart));
+      if (aggregated !== undefined) return aggregated;
       const name = simpleName(node.Name);
       const fn = FUNCTIONS[name];
       if (fn === undefined) throw unsupported(`function ${name}`, node);
