@@ -36,17 +36,21 @@ function grid(result: PartResult, maxRows: number, selected?: { column: string; 
     .join('');
   const more = result.rows.length > maxRows ? `<div class="more">${result.rows.length - maxRows} more rows</div>` : '';
   const empty = result.rows.length === 0 ? '<div class="more">The query returned no results.</div>' : '';
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${more}${empty}`;
+  return `<div class="grid"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>${more}${empty}`;
 }
 
-/** x: the first column; y: the first numeric column after it. */
-function series(result: PartResult): { x: string; y: string; points: Array<{ label: string; value: number }> } {
+const COLORS = ['#0078d4', '#e3008c', '#498205', '#ca5010'];
+
+/** As Azure's time and bar charts: the first column on the x axis, every numeric column after it a series. */
+function series(result: PartResult): { labels: string[]; lines: Array<{ name: string; values: number[] }> } {
   const x = result.columns[0]!;
-  const y = result.columns.find((c) => c !== x && result.rows.some((r) => typeof r[c] === 'number')) ?? x;
+  const numeric = result.columns.filter((c) => c !== x && result.rows.some((r) => typeof r[c] === 'number'));
   return {
-    x,
-    y,
-    points: result.rows.map((r) => ({ label: cell(r[x]), value: typeof r[y] === 'number' ? r[y] : 0 })),
+    labels: result.rows.map((r) => cell(r[x])),
+    lines: numeric.map((name) => ({
+      name,
+      values: result.rows.map((r) => (typeof r[name] === 'number' ? r[name] : 0)),
+    })),
   };
 }
 
@@ -57,13 +61,13 @@ function niceMax(max: number): number {
 }
 
 function chart(result: PartResult, kind: 'timechart' | 'barchart', width: number): string {
-  const { y, points } = series(result);
+  const { labels, lines } = series(result);
   const height = 220;
   const left = 44;
   const bottom = 36;
   const plotW = width - left - 12;
   const plotH = height - bottom - 10;
-  const max = niceMax(Math.max(0, ...points.map((p) => p.value)));
+  const max = niceMax(Math.max(0, ...lines.flatMap((l) => l.values)));
   const yOf = (v: number): number => 10 + plotH - (v / max) * plotH;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
   const axis = ticks
@@ -72,30 +76,36 @@ function chart(result: PartResult, kind: 'timechart' | 'barchart', width: number
         `<line x1="${left}" x2="${left + plotW}" y1="${yOf(t)}" y2="${yOf(t)}" class="gridline"/><text x="${left - 6}" y="${yOf(t) + 4}" class="tick" text-anchor="end">${+t.toFixed(2)}</text>`,
     )
     .join('');
-  const n = Math.max(1, points.length);
+  const n = Math.max(1, labels.length);
   const slot = plotW / n;
   const xOf = (i: number): number => left + slot * i + slot / 2;
   const labelEvery = Math.ceil(n / 10);
-  const labels = points
-    .map((p, i) =>
+  const xLabels = labels
+    .map((label, i) =>
       i % labelEvery === 0
-        ? `<text x="${xOf(i)}" y="${height - bottom + 16}" class="tick" text-anchor="middle">${esc(kind === 'timechart' ? p.label.slice(5, 10) : p.label.replace(/^\d: /, ''))}</text>`
+        ? `<text x="${xOf(i)}" y="${height - bottom + 16}" class="tick" text-anchor="middle">${esc(kind === 'timechart' ? label.slice(5, 10) : label.replace(/^\d: /, ''))}</text>`
         : '',
     )
     .join('');
-  let marks: string;
-  if (kind === 'barchart') {
-    marks = points
-      .map(
-        (p, i) =>
-          `<rect x="${xOf(i) - slot * 0.35}" y="${yOf(p.value)}" width="${slot * 0.7}" height="${yOf(0) - yOf(p.value)}" class="bar"><title>${esc(p.label)}: ${p.value}</title></rect><text x="${xOf(i)}" y="${yOf(p.value) - 4}" class="value" text-anchor="middle">${p.value}</text>`,
-      )
-      .join('');
-  } else {
-    const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${xOf(i).toFixed(1)},${yOf(p.value).toFixed(1)}`).join(' ');
-    marks = `<path d="${path}" class="line"/>${points.map((p, i) => `<circle cx="${xOf(i)}" cy="${yOf(p.value)}" r="3" class="dot"><title>${esc(p.label)}: ${p.value}</title></circle>`).join('')}`;
-  }
-  return `<svg width="${width}" height="${height}" role="img" aria-label="${esc(y)}">${axis}${labels}${marks}</svg><div class="legend"><span class="swatch"></span>${esc(y)}</div>`;
+  const barWidth = (slot * 0.7) / Math.max(1, lines.length);
+  const marks = lines
+    .map((line, k) => {
+      const color = COLORS[k % COLORS.length]!;
+      if (kind === 'barchart')
+        return line.values
+          .map((v, i) => {
+            const x = xOf(i) - slot * 0.35 + k * barWidth;
+            return `<rect x="${x}" y="${yOf(v)}" width="${barWidth}" height="${yOf(0) - yOf(v)}" class="bar" fill="${color}"><title>${esc(labels[i]!)}: ${v}</title></rect><text x="${x + barWidth / 2}" y="${yOf(v) - 4}" class="value" text-anchor="middle">${v}</text>`;
+          })
+          .join('');
+      const path = line.values.map((v, i) => `${i === 0 ? 'M' : 'L'}${xOf(i).toFixed(1)},${yOf(v).toFixed(1)}`).join(' ');
+      return `<path d="${path}" class="line" stroke="${color}"/>${line.values.map((v, i) => `<circle cx="${xOf(i)}" cy="${yOf(v)}" r="3" fill="${color}"><title>${esc(labels[i]!)}: ${v}</title></circle>`).join('')}`;
+    })
+    .join('');
+  const legend = lines
+    .map((l, k) => `<span class="swatch" style="background:${COLORS[k % COLORS.length]!}"></span>${esc(l.name)}`)
+    .join(' &nbsp; ');
+  return `<svg width="${width}" height="${height}" role="img" aria-label="${esc(lines.map((l) => l.name).join(', '))}">${axis}${xLabels}${marks}</svg><div class="legend">${legend}</div>`;
 }
 
 const PAGE_WIDTH = 1320;
@@ -110,7 +120,7 @@ function part(p: WorkbookPart, result: PartResult | undefined, settings: Workboo
       p.exportParameterName !== undefined && settings.meetingId !== undefined
         ? { column: p.exportParameterName, value: settings.meetingId }
         : undefined;
-    body = grid(result, half ? 8 : 6, selected);
+    body = grid(result, half ? 8 : p.visibleWhen !== undefined ? 10 : 6, selected);
   } else body = chart(result, p.visualization, width);
   return `<section class="part ${half ? 'half' : 'full'}" data-part="${esc(p.name)}"><h2>${esc(p.title)}</h2>${body}</section>`;
 }
@@ -140,7 +150,7 @@ p { margin: 2px 0 8px; color: #605e5c; }
 .full { width: 100%; }
 .half { width: calc(50% - 6px); }
 h2 { font-size: 14px; font-weight: 600; margin: 0 0 8px; }
-table { border-collapse: collapse; width: 100%; table-layout: auto; }
+table { border-collapse: collapse; min-width: 100%; }
 th { text-align: left; font-weight: 600; border-bottom: 1px solid #c8c6c4; padding: 3px 6px; white-space: nowrap; }
 td { border-bottom: 1px solid #f3f2f1; padding: 3px 6px; white-space: nowrap; max-width: 230px; overflow: hidden; text-overflow: ellipsis; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -149,11 +159,10 @@ tr.selected td { background: #deecf9; }
 .gridline { stroke: #edebe9; }
 .tick { fill: #605e5c; font-size: 10px; }
 .value { fill: #323130; font-size: 10px; }
-.bar { fill: #0078d4; }
-.line { fill: none; stroke: #0078d4; stroke-width: 2; }
-.dot { fill: #0078d4; }
+.line { fill: none; stroke-width: 2; }
+.grid { overflow-x: auto; }
 .legend { color: #605e5c; margin-top: 2px; }
-.swatch { display: inline-block; width: 10px; height: 10px; background: #0078d4; margin-right: 4px; vertical-align: -1px; }
+.swatch { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: -1px; }
 `;
 
 export function workbookPage(
