@@ -111,3 +111,16 @@ export function substituteParameters(query: string, values: Record<string, strin
   });
   return out;
 }
+
+/** The alert rule's query as the Bicep assembles it, with its parameters' defaults or the values given. */
+export function readAlertQuery(values: Record<string, number> = {}, path = WORKBOOK_BICEP): string {
+  const bicep = readFileSync(path, 'utf8');
+  const template = one(bicep, /^var alertQuery = '(.*)'$/m, 'the alert query');
+  const query = unescape(template)
+    .replace(/\$\{loadTextContent\('([^']+)'\)\}/g, (_m, file: string) => readFileSync(join(dirname(path), file), 'utf8'))
+    .replace(/\$\{(\w+)\}/g, (_m, name: string) =>
+      String(values[name] ?? one(bicep, new RegExp(`^param ${name} \\w+ = (\\S+)$`, 'm'), name)),
+    );
+  if (query.includes('${')) throw new Error(`alert query template not understood: ${template}`);
+  return query;
+}

@@ -3,7 +3,7 @@
 // report API's numbers on the same store: drop rate by site and by day, the gap histogram, the most affected
 // people, the meetings and one meeting's disconnections, and the worst sites against their baseline. A copy of the
 // preamble that keeps every row, or the first analysis instead of the latest, does not: the comparison sees it.
-// Last, the renderer of the docs' picture runs on the same sample (the sample takes a minute or two to build).
+// The alert query too, on the site drop-rate rows. Last, the renderer of the docs' picture runs on the same sample (the sample takes a minute or two to build).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { answerReport } from '../../../src/pipeline/answerReport.js';
 import { findBrowser } from '../../dashboard/browser.js';
 import { renderWorkbook, workbookResults } from './renderWorkbook.js';
-import { readWorkbookLayout, type WorkbookPart } from './workbookLayout.js';
-import { runPart, type PartResult, type WorkbookSettings } from './workbookRun.js';
+import { evaluateKql, toJson } from './kqlEvaluator.js';
+import { readAlertQuery, readWorkbookLayout, type WorkbookPart } from './workbookLayout.js';
+import { runPart, workspaceTables, type PartResult, type WorkbookSettings } from './workbookRun.js';
 import { sampleWorkspace, SAMPLE_NOW, type SampleWorkspace } from './workbookSample.js';
 
 const DAY = 86_400_000;
@@ -186,6 +187,33 @@ test('worst sites this week: the summary by site of the last 7 days, against the
   // Worst first.
   const rates = workbook.rows.map((r) => Number(r['WeekDropRatePct']));
   assert.deepEqual(rates, [...rates].sort((a, b) => b - a));
+});
+
+test('the alert fires for the sites the report API says are over the threshold and their baseline', async () => {
+  // The rule reads the last 12 hours (windowSize PT12H) of site drop-rate rows.
+  const tables = workspaceTables(sample.tables, SAMPLE_NOW, 12 * 3_600_000);
+  const week = (await api('summary', { groupBy: 'site', from: '2026-03-25T00:00:00.000Z', to: TO, limit: '1000' }))
+    .items as any[];
+  const baseline = (
+    await api('summary', { groupBy: 'site', from: '2026-02-25T00:00:00.000Z', to: '2026-03-25T00:00:00.000Z', limit: '1000' })
+  ).items as any[];
+  const fired: string[][] = [];
+  for (const factor of [2, 1]) {
+    const result = evaluateKql(readAlertQuery({ alertBaselineFactor: factor }), tables, SAMPLE_NOW);
+    const sites = result.rows.map((r) => String(toJson(r['Site'] ?? null))).sort();
+    const expected = week
+      .filter((w) => {
+        const b = baseline.find((x) => x.key === w.key);
+        const rate = w.drops / w.eligibleSessions;
+        const base = b && b.eligibleSessions > 0 ? b.drops / b.eligibleSessions : undefined;
+        return w.eligibleSessions >= 20 && rate > 0.05 && (base === undefined || rate >= factor * base);
+      })
+      .map((w) => String(w.key))
+      .sort();
+    assert.deepEqual(sites, expected, `baseline factor ${factor}`);
+    fired.push(sites);
+  }
+  assert.ok(fired[0]!.length >= 1 && fired[1]!.length > fired[0]!.length, JSON.stringify(fired));
 });
 
 test('the preamble matters: keeping every row, or the first analysis, gives other numbers', () => {
