@@ -3,7 +3,8 @@
 // report API's numbers on the same store: drop rate by site and by day, the gap histogram, the most affected
 // people, the meetings and one meeting's disconnections, and the worst sites against their baseline. A copy of the
 // preamble that keeps every row, or the first analysis instead of the latest, does not: the comparison sees it.
-// The alert query too, on the site drop-rate rows. Last, the renderer of the docs' picture runs on the same sample (the sample takes a minute or two to build).
+// The alert query too, on the site drop-rate rows. Last, the renderer of the docs' picture runs on the same sample
+// (the sample takes a minute or two to build).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

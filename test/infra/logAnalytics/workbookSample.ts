@@ -54,7 +54,7 @@ export interface SampleWorkspace {
 }
 
 /** Builds the sample (about 3,000 audit records, 13 exports): needs the test Azurite (TEST_STORAGE_CONNECTION). */
-export async function sampleWorkspace(recordsPerDay = 250, progress: (step: string) => void = () => {}): Promise<SampleWorkspace> {
+export async function sampleWorkspace(recordsPerDay = 250): Promise<SampleWorkspace> {
   const world = await startIngestionWorld();
   try {
     const store = await freshStore('wb');
@@ -67,7 +67,6 @@ export async function sampleWorkspace(recordsPerDay = 250, progress: (step: stri
         meetingIdPrefix: (i + 1).toString(16).padStart(2, '0'),
       });
       await ingestExport({ blobName: `export-${day}.ndjson`, content: Buffer.from(text) }, { store });
-      progress(`ingested ${day}`);
     }
     let clock = FIRST_RUN;
     const now = (): Date => new Date(clock);
@@ -81,7 +80,6 @@ export async function sampleWorkspace(recordsPerDay = 250, progress: (step: stri
       let analysed = 0;
       for (let round = 0; round < 5; round++) {
         const run = await analyseMarkedMeetings({ store, onStored: exporter.queue, now }, { deadline: FAR() });
-        progress(`analysed ${run.analysed}`);
         if (run.failed > 0) throw new Error(`${run.failed} meetings failed to analyse`);
         if (run.analysed === 0 && round > 0) break;
         analysed = Math.max(analysed, run.analysed);
@@ -90,7 +88,6 @@ export async function sampleWorkspace(recordsPerDay = 250, progress: (step: stri
     };
     const send = async (): Promise<void> => {
       const status = await exporter.run({ deadline: FAR() });
-      progress(`sent ${JSON.stringify(status)}`);
       if (status.lastError !== undefined && clock !== SECOND_RUN) throw new Error(status.lastError);
     };
 
