@@ -55,7 +55,11 @@ export function findBicepCli(options: FindBicepOptions = {}): BicepCli | { reaso
       lint: (file) => run('az', ['bicep', 'lint', '--file', file, '--only-show-errors']),
     };
   }
-  reasons.push(az.missing ? '`az` is not on PATH' : `\`az bicep version\` did not report an installed Bicep CLI: ${az.output.trim().split('\n')[0] ?? ''}`);
+  reasons.push(
+    az.missing
+      ? '`az` is not on PATH'
+      : `\`az bicep version\` did not report an installed Bicep CLI: ${az.output.trim().split('\n')[0] ?? ''}`,
+  );
   if (options.restore === false) return { reasons };
   const restored = restoreBicep();
   if ('reason' in restored) {
@@ -73,5 +77,7 @@ export const REPORTED_ONLY: readonly string[] = ['use-recent-api-versions'];
 
 /** Diagnostics of a build or lint output that fail the test: errors, and warnings not in REPORTED_ONLY. */
 export function failingDiagnostics(output: string): string[] {
-  return output.split('\n').filter((line) => / : (Error|Warning) /.test(line) && !REPORTED_ONLY.some((rule) => line.includes(` ${rule}:`)));
+  return output
+    .split('\n')
+    .filter((line) => / : (Error|Warning) /.test(line) && !REPORTED_ONLY.some((rule) => line.includes(` ${rule}:`)));
 }

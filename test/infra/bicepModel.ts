@@ -185,8 +185,18 @@ export function modelOf(source: BicepSource): BicepModel {
           if (variable && iterable) loop = { variable: variable.text, iterable };
           body = bodyNode?.type === 'object' ? bodyNode : null;
         }
-        if (!body) throw new Error(`${source.displayPath}: resource ${symbol!.text} has a body this model does not read`);
-        resources.push({ symbol: symbol!.text, type: type!, apiVersion: apiVersion ?? '', existing, condition, loop, body, node: statement });
+        if (!body)
+          throw new Error(`${source.displayPath}: resource ${symbol!.text} has a body this model does not read`);
+        resources.push({
+          symbol: symbol!.text,
+          type: type!,
+          apiVersion: apiVersion ?? '',
+          existing,
+          condition,
+          loop,
+          body,
+          node: statement,
+        });
         break;
       }
       case 'module_declaration': {
@@ -269,7 +279,8 @@ export function evaluate(model: BicepModel, node: Node, bindings: ReadonlyMap<st
         return decodeStringParts(node, (expr) => {
           const value = recurse(expr);
           if (value instanceof Opaque) return value;
-          if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+          if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+            return String(value);
           return new Opaque(expr.text);
         });
       } catch (err) {
@@ -315,8 +326,14 @@ export function evaluate(model: BicepModel, node: Node, bindings: ReadonlyMap<st
       const object = recurse(node.childForFieldName('object')!);
       const index = recurse(node.childForFieldName('index')!);
       if (Array.isArray(object) && typeof index === 'number') return object[index] ?? new Opaque(node.text);
-      if (object !== null && typeof object === 'object' && !(object instanceof Opaque) && !Array.isArray(object) &&
-          typeof index === 'string' && object[index] !== undefined) {
+      if (
+        object !== null &&
+        typeof object === 'object' &&
+        !(object instanceof Opaque) &&
+        !Array.isArray(object) &&
+        typeof index === 'string' &&
+        object[index] !== undefined
+      ) {
         return object[index]!;
       }
       return new Opaque(node.text);

@@ -12,7 +12,10 @@ import { appSettingsOf, checkSecretParameters, roleAssignmentsOf } from './infra
 import { NAMES, useInfraTemplates } from './templates.fixture.js';
 
 const names = NAMES;
-const clouds = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'collector', 'clouds.json'), 'utf8')) as Record<string, { tokenExchangeAudience: string }>;
+const clouds = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'collector', 'clouds.json'), 'utf8')) as Record<
+  string,
+  { tokenExchangeAudience: string }
+>;
 const KEY_VAULT_SECRETS_USER = '4633458b-17de-408a-b874-0445c86b69e6';
 
 const { template } = useInfraTemplates();
@@ -55,7 +58,15 @@ test('main.bicep names the vault from the resource token, and a salt gives a new
   const main = template('infra/main.bicep');
   const module = main.modules.find((m) => m.symbol === 'collector')!;
   const name = propertyAt(module.body, 'params.vaultName')!;
-  const named = (salt: string) => evaluate(main, name, new Map<string, Value>([['collectorVaultNameSalt', salt], ['resourceToken', 'abc123']]));
+  const named = (salt: string) =>
+    evaluate(
+      main,
+      name,
+      new Map<string, Value>([
+        ['collectorVaultNameSalt', salt],
+        ['resourceToken', 'abc123'],
+      ]),
+    );
   assert.equal(named(''), 'kv-abc123');
   assert.notEqual(named('2'), 'kv-abc123');
   assert.equal(propertyAt(module.body, 'params.purgeProtection')?.text, 'collectorVaultPurgeProtection');
@@ -85,15 +96,28 @@ test("the app's identity gets Key Vault Secrets User on the vault only, when ena
 test('the settings carry the credential as a Key Vault reference (never a value), and are empty when disabled', () => {
   const model = template('infra/modules/collector.bicep');
   assert.deepEqual(checkSecretParameters(model), []);
-  for (const param of model.params.values()) assert.doesNotMatch(param.name, /secret|password|key/i, 'no parameter takes the credential itself');
+  for (const param of model.params.values())
+    assert.doesNotMatch(param.name, /secret|password|key/i, 'no parameter takes the credential itself');
   const reference = model.vars.get('credentialReference')?.text;
-  assert.equal(reference, "'@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${effectiveCredentialName}/)'");
+  assert.equal(
+    reference,
+    "'@Microsoft.KeyVault(SecretUri=https://${vaultName}${environment().suffixes.keyvaultDns}/secrets/${effectiveCredentialName}/)'",
+  );
   const settings = model.outputs.find((o) => o.name === 'settings');
   assert.ok(settings);
-  const values = new Map(['tenantId', 'clientId', 'clientSecret', 'clientCertificate', 'managedIdentityClientId', 'cloud'].map((k) => [k, objectProperty(settings.value, k)?.text ?? '']));
-  for (const [key, value] of values) assert.match(value, /^(enabled|useManagedIdentity)( &&|\s\?)/, `${key} is empty unless enabled: ${value}`);
+  const values = new Map(
+    ['tenantId', 'clientId', 'clientSecret', 'clientCertificate', 'managedIdentityClientId', 'cloud'].map((k) => [
+      k,
+      objectProperty(settings.value, k)?.text ?? '',
+    ]),
+  );
+  for (const [key, value] of values)
+    assert.match(value, /^(enabled|useManagedIdentity)( &&|\s\?)/, `${key} is empty unless enabled: ${value}`);
   assert.equal(values.get('clientSecret'), "enabled && credentialType == 'secret' ? credentialReference : ''");
-  assert.equal(values.get('clientCertificate'), "enabled && credentialType == 'certificate' ? credentialReference : ''");
+  assert.equal(
+    values.get('clientCertificate'),
+    "enabled && credentialType == 'certificate' ? credentialReference : ''",
+  );
 });
 
 test('the Function App sets the collector settings under their names.json names and resolves Key Vault references with its identity', () => {
@@ -110,7 +134,10 @@ test('the Function App sets the collector settings under their names.json names 
   };
   for (const [setting, value] of Object.entries(expected)) assert.equal(byName.get(setting), value, setting);
   const site = model.resources.find((r) => r.type === 'Microsoft.Web/sites' && !r.existing)!;
-  assert.equal(text(site, 'properties.keyVaultReferenceIdentity'), "enableCollector || pseudonymizeUsers ? identity.id : 'SystemAssigned'");
+  assert.equal(
+    text(site, 'properties.keyVaultReferenceIdentity'),
+    "enableCollector || pseudonymizeUsers ? identity.id : 'SystemAssigned'",
+  );
 
   const main = template('infra/main.bicep');
   const functionApp = main.modules.find((m) => m.symbol === 'functionApp')!;
@@ -119,24 +146,40 @@ test('the Function App sets the collector settings under their names.json names 
   assert.equal(propertyAt(functionApp.body, 'params.collectorSchedule')?.text, 'effectiveCollectorSchedule');
   // The schedule is always set (the host must resolve %COLLECTOR_SCHEDULE% to index the timer), defaulting to names.json.
   const effective = main.vars.get('effectiveCollectorSchedule')!;
-  assert.equal(evaluate(main, effective, new Map([['collectorSchedule', '']])), names.settingDefaults[names.settings['collectorSchedule']!]);
+  assert.equal(
+    evaluate(main, effective, new Map([['collectorSchedule', '']])),
+    names.settingDefaults[names.settings['collectorSchedule']!],
+  );
   assert.equal(evaluate(main, effective, new Map([['collectorSchedule', '0 30 6 * * *']])), '0 30 6 * * *');
 });
 
 test('main.parameters.json lets azd switch the collector on and leaves it off by default', () => {
-  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as {
+    parameters: Record<string, { value: string }>;
+  };
   assert.equal(parameters.parameters['enableCollector']?.value, '${ENABLE_COLLECTOR=false}');
   assert.equal(parameters.parameters['collectorClientId']?.value, '${COLLECTOR_CLIENT_ID}');
 });
 
 test("managedIdentity mode: the setting carries the user-assigned identity's client id, and the outputs name the federated credential to add", () => {
   const model = template('infra/modules/collector.bicep');
-  assert.deepEqual(allowedValues('infra/modules/collector.bicep', 'credentialType'), ['secret', 'certificate', 'managedIdentity']);
+  assert.deepEqual(allowedValues('infra/modules/collector.bicep', 'credentialType'), [
+    'secret',
+    'certificate',
+    'managedIdentity',
+  ]);
   const settings = model.outputs.find((o) => o.name === 'settings')!;
-  assert.equal(objectProperty(settings.value, 'managedIdentityClientId')?.text, "useManagedIdentity ? identityClientId : ''");
+  assert.equal(
+    objectProperty(settings.value, 'managedIdentityClientId')?.text,
+    "useManagedIdentity ? identityClientId : ''",
+  );
   assert.equal(model.vars.get('useManagedIdentity')?.text, "enabled && credentialType == 'managedIdentity'");
   assert.equal(model.vars.get('clouds')?.text, "loadJsonContent('../../src/collector/clouds.json')");
-  assert.deepEqual(allowedValues('infra/modules/collector.bicep', 'cloud'), Object.keys(clouds), 'the clouds the code knows');
+  assert.deepEqual(
+    allowedValues('infra/modules/collector.bicep', 'cloud'),
+    Object.keys(clouds),
+    'the clouds the code knows',
+  );
   assert.deepEqual(allowedValues('infra/main.bicep', 'collectorCloud'), Object.keys(clouds));
 
   const federated = model.outputs.find((o) => o.name === 'federatedCredential')!;
@@ -146,18 +189,29 @@ test("managedIdentity mode: the setting carries the user-assigned identity's cli
   assert.ok(body.includes('subject: identityPrincipalId'), body);
   assert.ok(body.includes('audience: clouds[cloud].tokenExchangeAudience'), body);
   assert.match(body, /\} : \{\}$/, 'empty in the other modes');
-  for (const [cloud, audience] of [['commercial', 'api://AzureADTokenExchange'], ['gcc', 'api://AzureADTokenExchange'], ['gcchigh', 'api://AzureADTokenExchangeUSGov'], ['dod', 'api://AzureADTokenExchangeUSGov']]) {
+  for (const [cloud, audience] of [
+    ['commercial', 'api://AzureADTokenExchange'],
+    ['gcc', 'api://AzureADTokenExchange'],
+    ['gcchigh', 'api://AzureADTokenExchangeUSGov'],
+    ['dod', 'api://AzureADTokenExchangeUSGov'],
+  ]) {
     assert.equal(clouds[cloud!]?.tokenExchangeAudience, audience, cloud);
   }
 
   const main = template('infra/main.bicep');
   const collector = main.modules.find((m) => m.symbol === 'collector')!;
   assert.equal(propertyAt(collector.body, 'params.identityClientId')?.text, 'identity.outputs.clientId');
-  assert.deepEqual(allowedValues('infra/main.bicep', 'collectorCredentialType'), ['secret', 'certificate', 'managedIdentity']);
+  assert.deepEqual(allowedValues('infra/main.bicep', 'collectorCredentialType'), [
+    'secret',
+    'certificate',
+    'managedIdentity',
+  ]);
   const outputs = new Map(main.outputs.map((o) => [o.name, o.value.text]));
   assert.equal(outputs.get('COLLECTOR_FEDERATED_ISSUER'), "collector.outputs.federatedCredential.?issuer ?? ''");
   assert.equal(outputs.get('COLLECTOR_FEDERATED_SUBJECT'), "collector.outputs.federatedCredential.?subject ?? ''");
   assert.equal(outputs.get('COLLECTOR_FEDERATED_AUDIENCE'), "collector.outputs.federatedCredential.?audience ?? ''");
-  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as {
+    parameters: Record<string, { value: string }>;
+  };
   assert.equal(parameters.parameters['collectorCredentialType']?.value, '${COLLECTOR_CREDENTIAL_TYPE=secret}');
 });

@@ -13,7 +13,12 @@ export const PWSH_VERSION = '7.6.10';
 export type Restored = { path: string } | { reason: string };
 
 const TOOLS_DIR = join(REPO_ROOT, '.tools');
-const DOTNET_ENV = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1' };
+const DOTNET_ENV = {
+  ...process.env,
+  DOTNET_CLI_TELEMETRY_OPTOUT: '1',
+  DOTNET_NOLOGO: '1',
+  DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1',
+};
 
 function dotnet(args: string[], cwd: string): { ok: boolean; output: string; missing: boolean } {
   const result = spawnSync('dotnet', args, { cwd, encoding: 'utf8', env: DOTNET_ENV, timeout: 300_000 });
@@ -23,7 +28,10 @@ function dotnet(args: string[], cwd: string): { ok: boolean; output: string; mis
 }
 
 /** The NuGet runtime identifier of this machine for the Bicep package, or undefined where none is published. */
-export function bicepRuntimeId(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string | undefined {
+export function bicepRuntimeId(
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): string | undefined {
   const os = platform === 'linux' ? 'linux' : platform === 'darwin' ? 'osx' : platform === 'win32' ? 'win' : undefined;
   const cpu = arch === 'x64' ? 'x64' : arch === 'arm64' ? 'arm64' : undefined;
   return os === undefined || cpu === undefined ? undefined : `${os}-${cpu}`;
@@ -53,7 +61,9 @@ function restoreOnce(target: string, executable: string, fill: (dir: string) => 
 }
 
 function noDotnet(what: string, output: string, missing: boolean): string {
-  return missing ? `neither ${what} nor \`dotnet\` (to restore it from NuGet) is on PATH` : `restoring ${what} with dotnet failed: ${output.split('\n').slice(-3).join(' ')}`;
+  return missing
+    ? `neither ${what} nor \`dotnet\` (to restore it from NuGet) is on PATH`
+    : `restoring ${what} with dotnet failed: ${output.split('\n').slice(-3).join(' ')}`;
 }
 
 /** The Bicep CLI of BICEP_VERSION, restored from NuGet into `.tools/` if needed. */
@@ -64,17 +74,21 @@ export function restoreBicep(): Restored {
   return restoreOnce(join(TOOLS_DIR, `bicep-${BICEP_VERSION}`), executable, (work) => {
     const packageId = `Azure.Bicep.CommandLine.${rid}`;
     // PackageDownload fetches a package without referencing it: the project only drives the restore.
-    writeFileSync(join(work, 'restore.csproj'), [
-      '<Project Sdk="Microsoft.NET.Sdk">',
-      '  <PropertyGroup><TargetFramework>netstandard2.0</TargetFramework></PropertyGroup>',
-      `  <ItemGroup><PackageDownload Include="${packageId}" Version="[${BICEP_VERSION}]" /></ItemGroup>`,
-      '</Project>',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(work, 'restore.csproj'),
+      [
+        '<Project Sdk="Microsoft.NET.Sdk">',
+        '  <PropertyGroup><TargetFramework>netstandard2.0</TargetFramework></PropertyGroup>',
+        `  <ItemGroup><PackageDownload Include="${packageId}" Version="[${BICEP_VERSION}]" /></ItemGroup>`,
+        '</Project>',
+        '',
+      ].join('\n'),
+    );
     const result = dotnet(['restore', '--packages', join(work, 'packages')], work);
     if (!result.ok) return noDotnet('`bicep`', result.output, result.missing);
     const tools = join(work, 'packages', packageId.toLowerCase(), BICEP_VERSION, 'tools');
-    if (!existsSync(join(tools, executable))) return `the NuGet package ${packageId} ${BICEP_VERSION} has no tools/${executable}`;
+    if (!existsSync(join(tools, executable)))
+      return `the NuGet package ${packageId} ${BICEP_VERSION} has no tools/${executable}`;
     chmodSync(join(tools, executable), 0o755);
     renameSync(tools, join(work, 'out'));
     return undefined;
@@ -85,7 +99,10 @@ export function restoreBicep(): Restored {
 export function restorePwsh(): Restored {
   const executable = process.platform === 'win32' ? 'pwsh.exe' : 'pwsh';
   return restoreOnce(join(TOOLS_DIR, `pwsh-${PWSH_VERSION}`), executable, (work) => {
-    const result = dotnet(['tool', 'install', 'PowerShell', '--version', PWSH_VERSION, '--tool-path', join(work, 'out')], work);
+    const result = dotnet(
+      ['tool', 'install', 'PowerShell', '--version', PWSH_VERSION, '--tool-path', join(work, 'out')],
+      work,
+    );
     return result.ok ? undefined : noDotnet('`pwsh`', result.output, result.missing);
   });
 }

@@ -14,7 +14,7 @@ const names = NAMES;
 
 const { template } = useInfraTemplates();
 
-test('the Function App sets the Graph name settings under their names.json names, with the app identity and the cloud\'s Graph host', () => {
+test("the Function App sets the Graph name settings under their names.json names, with the app identity and the cloud's Graph host", () => {
   const model = template('infra/modules/functionApp.bicep');
   const byName = new Map(appSettingsOf(model).map((s) => [String(s.name), s.valueText]));
   assert.equal(byName.get(names.settings['graphNames']!), "enableGraphNames ? 'true' : 'false'");
@@ -32,11 +32,22 @@ test('main.bicep passes the switch, the refresh period and the schedule (names.j
   assert.equal(propertyAt(functionApp.body, 'params.graphNamesRefreshHours')?.text, 'graphNamesRefreshHours');
   assert.equal(propertyAt(functionApp.body, 'params.graphNamesSchedule')?.text, 'effectiveGraphNamesSchedule');
   const effective = main.vars.get('effectiveGraphNamesSchedule')!;
-  assert.equal(evaluate(main, effective, new Map([['graphNamesSchedule', '']])), names.settingDefaults[names.settings['graphNamesSchedule']!]);
+  assert.equal(
+    evaluate(main, effective, new Map([['graphNamesSchedule', '']])),
+    names.settingDefaults[names.settings['graphNamesSchedule']!],
+  );
   assert.equal(evaluate(main, effective, new Map([['graphNamesSchedule', '0 0 3 * * *']])), '0 0 3 * * *');
   assert.equal(evaluate(main, main.params.get('enableGraphNames')!.defaultValue!), false);
-  assert.equal(evaluate(main, main.params.get('graphNamesRefreshHours')!.defaultValue!), Number(names.settingDefaults[names.settings['graphNamesRefreshHours']!]));
-  assert.equal(main.outputs.find((o) => o.name === 'APP_IDENTITY_PRINCIPAL_ID')?.value.text, 'identity.outputs.principalId');
-  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+  assert.equal(
+    evaluate(main, main.params.get('graphNamesRefreshHours')!.defaultValue!),
+    Number(names.settingDefaults[names.settings['graphNamesRefreshHours']!]),
+  );
+  assert.equal(
+    main.outputs.find((o) => o.name === 'APP_IDENTITY_PRINCIPAL_ID')?.value.text,
+    'identity.outputs.principalId',
+  );
+  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as {
+    parameters: Record<string, { value: string }>;
+  };
   assert.equal(parameters.parameters['enableGraphNames']?.value, '${GRAPH_NAMES=false}');
 });

@@ -48,14 +48,20 @@ test('syntaxProblems reports an unclosed object at the line and column where the
   const problems = syntaxProblems(await parseBicep(path));
   assert.ok(problems.length > 0, 'a syntax error must be reported');
   for (const problem of problems) assert.match(problem, /broken\.bicep:\d+:\d+: (ERROR|MISSING)/);
-  assert.ok(problems.some((p) => p.includes('broken.bicep:3:')), `expected a problem on line 3, got ${problems.join('; ')}`);
+  assert.ok(
+    problems.some((p) => p.includes('broken.bicep:3:')),
+    `expected a problem on line 3, got ${problems.join('; ')}`,
+  );
 });
 
 test('syntaxProblems reports the 1-based position of a stray token', async () => {
   const path = join(dir, 'stray.bicep');
-  writeFileSync(path, "var ok = 1\nvar = 2\n");
+  writeFileSync(path, 'var ok = 1\nvar = 2\n');
   const problems = syntaxProblems(await parseBicep(path));
-  assert.ok(problems.some((p) => p.includes('stray.bicep:2:1: ERROR')), problems.join('; '));
+  assert.ok(
+    problems.some((p) => p.includes('stray.bicep:2:1: ERROR')),
+    problems.join('; '),
+  );
 });
 
 test('syntaxProblems is empty for a valid file', async () => {
@@ -69,9 +75,9 @@ test('evaluate resolves interpolation, loadJsonContent, member access, items() a
     'eval.bicep',
     [
       "var names = loadJsonContent('names.json')",
-      "var prefix = names.settings.storageConnection",
+      'var prefix = names.settings.storageConnection',
       "var url = '${prefix}__blob/${names.containers.exports}'",
-      "param runtime string",
+      'param runtime string',
       "var mixed = 'x-${runtime}'",
       "resource c 'A/b@2020-01-01' = [for x in items(names.containers): {",
       '  name: x.value',
@@ -144,7 +150,10 @@ test('app-setting rules catch Flex-rejected settings, connection strings, accoun
   assert.match(flex[0]!, /FUNCTIONS_WORKER_RUNTIME is rejected by Flex Consumption/);
 
   const secrets = checkNoSecretSettings(settings, 'AzureWebJobsStorage');
-  assert.ok(secrets.some((p) => p.includes('AzureWebJobsStorage set directly')), secrets.join('; '));
+  assert.ok(
+    secrets.some((p) => p.includes('AzureWebJobsStorage set directly')),
+    secrets.join('; '),
+  );
   assert.ok(secrets.some((p) => p.includes('an account key')));
   assert.ok(secrets.some((p) => p.includes('a storage connection string')));
   assert.ok(secrets.some((p) => p.includes('list*')));
@@ -162,7 +171,10 @@ test('app-setting rules catch Flex-rejected settings, connection strings, accoun
 });
 
 test('listCalls finds the function form listKeys(<id>, <version>) too', async () => {
-  const m = await model('listfn.bicep', "output storageKey string = listKeys(resourceId('Microsoft.Storage/storageAccounts', 'x'), '2023-05-01').keys[0].value\n");
+  const m = await model(
+    'listfn.bicep',
+    "output storageKey string = listKeys(resourceId('Microsoft.Storage/storageAccounts', 'x'), '2023-05-01').keys[0].value\n",
+  );
   const calls = listCalls(m);
   assert.equal(calls.length, 1);
   assert.equal(calls[0]!.fn, 'listKeys');
@@ -213,11 +225,17 @@ test('roleAssignmentsOf checks the guid(scope, principal, role) name and reads t
   assert.equal(good!.scope?.type, 'Microsoft.Storage/storageAccounts');
   assert.equal(good!.principalType, 'ServicePrincipal');
   assert.equal(bad!.formProblems.length, 2, bad!.formProblems.join('; '));
-  assert.deepEqual(guidLiterals(m).map((g) => g.guid), ['acdd72a7-3385-48ef-bd42-f606fba81ae7']);
+  assert.deepEqual(
+    guidLiterals(m).map((g) => g.guid),
+    ['acdd72a7-3385-48ef-bd42-f606fba81ae7'],
+  );
 });
 
 test('checkSecretParameters wants secret-looking parameters @secure() and without a default', async () => {
-  const m = await model('secret.bicep', "param apiKey string = 'abc'\n@secure()\nparam clientSecret string\nparam plain string = 'x'\n");
+  const m = await model(
+    'secret.bicep',
+    "param apiKey string = 'abc'\n@secure()\nparam clientSecret string\nparam plain string = 'x'\n",
+  );
   const problems = checkSecretParameters(m);
   assert.equal(problems.length, 2, problems.join('; '));
   assert.ok(problems.every((p) => p.includes('apiKey')));

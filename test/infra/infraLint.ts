@@ -54,11 +54,14 @@ export function checkParametersFile(main: BicepModel, parametersFile: unknown, p
   const supplied = (parametersFile as ParametersFile | null)?.parameters;
   if (!supplied || typeof supplied !== 'object') return [`${parametersPath}: no "parameters" object`];
   for (const name of Object.keys(supplied)) {
-    if (!main.params.has(name)) problems.push(`${parametersPath}: parameter "${name}" is not declared in ${main.source.displayPath}`);
+    if (!main.params.has(name))
+      problems.push(`${parametersPath}: parameter "${name}" is not declared in ${main.source.displayPath}`);
   }
   for (const param of main.params.values()) {
     if (param.defaultValue === null && !(param.name in supplied)) {
-      problems.push(`${locate(main.source, param.node)}: required parameter "${param.name}" is not supplied by ${parametersPath}`);
+      problems.push(
+        `${locate(main.source, param.node)}: required parameter "${param.name}" is not supplied by ${parametersPath}`,
+      );
     }
   }
   return problems;
@@ -71,11 +74,16 @@ export function checkModulePaths(model: BicepModel): string[] {
   const problems: string[] = [];
   for (const module of model.modules) {
     if (/^(br|ts)[:/]/.test(module.path)) {
-      problems.push(`${locate(model.source, module.node)}: module ${module.symbol} uses registry reference "${module.path}"`);
+      problems.push(
+        `${locate(model.source, module.node)}: module ${module.symbol} uses registry reference "${module.path}"`,
+      );
       continue;
     }
     const target = resolve(dirname(model.source.path), module.path);
-    if (!existsSync(target)) problems.push(`${locate(model.source, module.node)}: module ${module.symbol} path "${module.path}" does not exist`);
+    if (!existsSync(target))
+      problems.push(
+        `${locate(model.source, module.node)}: module ${module.symbol} path "${module.path}" does not exist`,
+      );
   }
   return problems;
 }
@@ -100,7 +108,12 @@ export function appSettingsOf(model: BicepModel): AppSetting[] {
   const fromArray = (array: Node): void => {
     const items = array.type === 'identifier' ? model.vars.get(array.text) : array;
     if (!items || items.type !== 'array') {
-      out.push({ name: new Opaque(array.text), value: new Opaque(array.text), valueText: array.text, where: locate(model.source, array) });
+      out.push({
+        name: new Opaque(array.text),
+        value: new Opaque(array.text),
+        valueText: array.text,
+        where: locate(model.source, array),
+      });
       return;
     }
     for (const item of significantChildren(items)) {
@@ -177,7 +190,9 @@ export function checkNoSecretSettings(settings: readonly AppSetting[], storageCo
       problems.push(`${setting.where}: ${name} is a connection-string setting; use identity-based settings`);
     }
     if (name === storageConnection) {
-      problems.push(`${setting.where}: ${name} set directly holds a connection string; use ${name}__blobServiceUri etc.`);
+      problems.push(
+        `${setting.where}: ${name} set directly holds a connection string; use ${name}__blobServiceUri etc.`,
+      );
     }
     const texts = [setting.valueText, typeof setting.value === 'string' ? setting.value : ''];
     for (const [pattern, what] of SECRET_VALUE_PATTERNS) {
@@ -196,11 +211,14 @@ export function checkIdentityBasedStorage(settings: readonly AppSetting[], stora
     if (!setting) {
       problems.push(`missing app setting ${storageConnection}__${service}ServiceUri`);
     } else if (!/^'https:\/\//.test(setting.valueText) || !setting.valueText.includes(`.${service}.`)) {
-      problems.push(`${setting.where}: ${storageConnection}__${service}ServiceUri should be https://<account>.${service}.<suffix>, is ${setting.valueText}`);
+      problems.push(
+        `${setting.where}: ${storageConnection}__${service}ServiceUri should be https://<account>.${service}.<suffix>, is ${setting.valueText}`,
+      );
     }
   }
   const credential = byName.get(`${storageConnection}__credential`);
-  if (credential?.value !== 'managedidentity') problems.push(`${storageConnection}__credential must be 'managedidentity'`);
+  if (credential?.value !== 'managedidentity')
+    problems.push(`${storageConnection}__credential must be 'managedidentity'`);
   const clientId = byName.get(`${storageConnection}__clientId`);
   if (!clientId || !/\.properties\.clientId$/.test(clientId.valueText)) {
     problems.push(`${storageConnection}__clientId must be the user-assigned identity's clientId`);
@@ -234,7 +252,13 @@ export function listCalls(model: BicepModel): ListCall[] {
     if (!fn) continue;
     if (fn.type === 'identifier' && /^list/.test(fn.text)) {
       const first = significantChildren(call.childForFieldName('arguments')!)[0];
-      out.push({ where: locate(model.source, call), fn: fn.text, target: undefined, idArgument: first?.text, node: call });
+      out.push({
+        where: locate(model.source, call),
+        fn: fn.text,
+        target: undefined,
+        idArgument: first?.text,
+        node: call,
+      });
     } else if (fn.type === 'member_expression') {
       const property = fn.childForFieldName('property')?.text ?? '';
       const object = fn.childForFieldName('object');
@@ -256,7 +280,8 @@ export function guidLiterals(model: BicepModel): Array<{ guid: string; where: st
   const out: Array<{ guid: string; where: string }> = [];
   for (const content of model.source.root.descendantsOfType('string_content')) {
     if (!content) continue;
-    for (const match of content.text.matchAll(GUID)) out.push({ guid: match[0].toLowerCase(), where: locate(model.source, content) });
+    for (const match of content.text.matchAll(GUID))
+      out.push({ guid: match[0].toLowerCase(), where: locate(model.source, content) });
   }
   return out;
 }
@@ -292,27 +317,36 @@ export function roleAssignmentsOf(model: BicepModel): RoleAssignment[] {
 
     let roleId: Value = new Opaque('');
     const roleDefinition = properties ? objectProperty(properties, 'roleDefinitionId') : null;
-    const roleArgs = roleDefinition?.type === 'call_expression' &&
+    const roleArgs =
+      roleDefinition?.type === 'call_expression' &&
       roleDefinition.childForFieldName('function')?.text === 'subscriptionResourceId'
-      ? significantChildren(roleDefinition.childForFieldName('arguments')!)
-      : [];
-    if (roleArgs.length === 2 && roleArgs[0]!.type === 'string' &&
-        literalString(roleArgs[0]!) === 'Microsoft.Authorization/roleDefinitions') {
+        ? significantChildren(roleDefinition.childForFieldName('arguments')!)
+        : [];
+    if (
+      roleArgs.length === 2 &&
+      roleArgs[0]!.type === 'string' &&
+      literalString(roleArgs[0]!) === 'Microsoft.Authorization/roleDefinitions'
+    ) {
       roleId = evaluate(model, roleArgs[1]!);
     } else {
-      formProblems.push(`${where}: roleDefinitionId should be subscriptionResourceId('Microsoft.Authorization/roleDefinitions', <role id>)`);
+      formProblems.push(
+        `${where}: roleDefinitionId should be subscriptionResourceId('Microsoft.Authorization/roleDefinitions', <role id>)`,
+      );
     }
 
     const nameNode = objectProperty(resource.body, 'name');
-    const guidArgs = nameNode?.type === 'call_expression' && nameNode.childForFieldName('function')?.text === 'guid'
-      ? significantChildren(nameNode.childForFieldName('arguments')!)
-      : [];
+    const guidArgs =
+      nameNode?.type === 'call_expression' && nameNode.childForFieldName('function')?.text === 'guid'
+        ? significantChildren(nameNode.childForFieldName('arguments')!)
+        : [];
     if (guidArgs.length !== 3) {
       formProblems.push(`${where}: name should be guid(<scope>.id, <principal>, <role id>)`);
     } else {
       const [scopeArg, principalArg, roleArg] = guidArgs;
       if (!scopeNode || scopeArg!.text !== `${scopeNode.text}.id`) {
-        formProblems.push(`${where}: guid() should start with the scope's id (${scopeNode?.text ?? '<no scope>'}.id), has ${scopeArg!.text}`);
+        formProblems.push(
+          `${where}: guid() should start with the scope's id (${scopeNode?.text ?? '<no scope>'}.id), has ${scopeArg!.text}`,
+        );
       }
       if (principalArg!.text !== principal) {
         formProblems.push(`${where}: guid() should use the principal ${principal}, has ${principalArg!.text}`);
@@ -359,18 +393,25 @@ function insideDecorator(node: Node): boolean {
  * String literals (outside @description and other decorators) that spell a names.json name: a container or table
  * name as a whole token (letters, digits, dashes), or a setting name anywhere inside the text.
  */
-export function hardCodedNames(model: BicepModel, protectedNames: { tokens: Set<string>; settings: Set<string> }): string[] {
+export function hardCodedNames(
+  model: BicepModel,
+  protectedNames: { tokens: Set<string>; settings: Set<string> },
+): string[] {
   const problems: string[] = [];
   for (const content of model.source.root.descendantsOfType('string_content')) {
     if (!content || insideDecorator(content)) continue;
     for (const token of content.text.split(/[^A-Za-z0-9-]+/)) {
       if (protectedNames.tokens.has(token)) {
-        problems.push(`${locate(model.source, content)}: "${token}" is a names.json container/table name; read it from names.json`);
+        problems.push(
+          `${locate(model.source, content)}: "${token}" is a names.json container/table name; read it from names.json`,
+        );
       }
     }
     for (const setting of protectedNames.settings) {
       if (content.text.includes(setting)) {
-        problems.push(`${locate(model.source, content)}: "${setting}" is a names.json setting name; read it from names.json`);
+        problems.push(
+          `${locate(model.source, content)}: "${setting}" is a names.json setting name; read it from names.json`,
+        );
       }
     }
   }
@@ -382,8 +423,13 @@ export function checkOutputs(model: BicepModel): string[] {
   const problems: string[] = [];
   for (const output of model.outputs) {
     const where = locate(model.source, output.node);
-    if (/key|secret|password|connectionstring|sas/i.test(output.name)) problems.push(`${where}: output ${output.name} looks like a secret`);
-    if (/\blist\w*\s*\(|\.list\w*\s*\(|ConnectionString|InstrumentationKey|primaryKey|secondaryKey/i.test(output.value.text)) {
+    if (/key|secret|password|connectionstring|sas/i.test(output.name))
+      problems.push(`${where}: output ${output.name} looks like a secret`);
+    if (
+      /\blist\w*\s*\(|\.list\w*\s*\(|ConnectionString|InstrumentationKey|primaryKey|secondaryKey/i.test(
+        output.value.text,
+      )
+    ) {
       problems.push(`${where}: output ${output.name} exposes a key or connection string (${output.value.text})`);
     }
   }
@@ -395,8 +441,10 @@ export function checkSecretParameters(model: BicepModel): string[] {
   const problems: string[] = [];
   for (const param of model.params.values()) {
     if (!/key|secret|password|token|connectionstring/i.test(param.name)) continue;
-    if (param.defaultValue !== null) problems.push(`${locate(model.source, param.node)}: parameter ${param.name} has a default value`);
-    if (!param.decorators.includes('secure')) problems.push(`${locate(model.source, param.node)}: parameter ${param.name} is not @secure()`);
+    if (param.defaultValue !== null)
+      problems.push(`${locate(model.source, param.node)}: parameter ${param.name} has a default value`);
+    if (!param.decorators.includes('secure'))
+      problems.push(`${locate(model.source, param.node)}: parameter ${param.name} is not @secure()`);
   }
   return problems;
 }

@@ -39,20 +39,33 @@ const Symbols = Kusto.Symbols;
 function scalarType(type: ColumnType): KustoSymbol {
   const types = Symbols.ScalarTypes;
   switch (type) {
-    case 'string': return types.String;
-    case 'int': return types.Int;
-    case 'long': return types.Long;
-    case 'real': return types.Real;
-    case 'boolean': return types.Bool;
-    case 'datetime': return types.DateTime;
-    case 'dynamic': return types.Dynamic;
+    case 'string':
+      return types.String;
+    case 'int':
+      return types.Int;
+    case 'long':
+      return types.Long;
+    case 'real':
+      return types.Real;
+    case 'boolean':
+      return types.Bool;
+    case 'datetime':
+      return types.DateTime;
+    case 'dynamic':
+      return types.Dynamic;
   }
 }
 
 let globals: KustoSymbol | undefined;
 function workspace(): KustoSymbol {
   if (globals === undefined) {
-    const tables = Object.values(LOG_TABLES).map((t) => new Symbols.TableSymbol.$ctor4(t.table, t.columns.map((c) => new Symbols.ColumnSymbol(c.name, scalarType(c.type)))));
+    const tables = Object.values(LOG_TABLES).map(
+      (t) =>
+        new Symbols.TableSymbol.$ctor4(
+          t.table,
+          t.columns.map((c) => new Symbols.ColumnSymbol(c.name, scalarType(c.type))),
+        ),
+    );
     globals = Kusto.GlobalState.Default.WithDatabase(new Symbols.DatabaseSymbol.ctor('workspace', tables));
   }
   return globals;
@@ -73,12 +86,18 @@ export function kqlErrors(query: string): KqlProblem[] {
   for (let i = 0; i < diagnostics.Count; i++) {
     const d = diagnostics.getItem(i);
     if (String(d.Severity) !== 'Error') continue;
-    problems.push({ code: String(d.Code), message: String(d.Message), at: query.slice(d.Start, d.Start + Math.max(1, d.Length)) });
+    problems.push({
+      code: String(d.Code),
+      message: String(d.Message),
+      at: query.slice(d.Start, d.Start + Math.max(1, d.Length)),
+    });
   }
   return problems;
 }
 
 /** Names of the tables a query refers to (bare identifiers that name a known table). */
 export function referencedTables(query: string): string[] {
-  return Object.values(LOG_TABLES).map((t) => t.table).filter((name) => new RegExp(`\\b${name}\\b`).test(query));
+  return Object.values(LOG_TABLES)
+    .map((t) => t.table)
+    .filter((name) => new RegExp(`\\b${name}\\b`).test(query));
 }

@@ -28,7 +28,10 @@ test('tables and streams come from tables.json; the rule is Direct and sends eac
   assert.ok(rule);
   assert.equal(rule.condition?.text, '(enabled)');
   assert.equal(evaluate(model, propertyAt(rule.body, 'kind')!), 'Direct');
-  assert.match(propertyAt(rule.body, 'properties.streamDeclarations')?.text ?? '', /^toObject\(tableKinds, kind => tables\[kind\]\.stream,/);
+  assert.match(
+    propertyAt(rule.body, 'properties.streamDeclarations')?.text ?? '',
+    /^toObject\(tableKinds, kind => tables\[kind\]\.stream,/,
+  );
   const flows = propertyAt(rule.body, 'properties.dataFlows')?.text ?? '';
   assert.match(flows, /transformKql: 'source'/);
   assert.match(flows, /outputStream: 'Custom-\$\{tables\[kind\]\.table\}'/);
@@ -41,25 +44,39 @@ test('every workbook query is a checked file, after the latest-result preamble',
   for (const path of loaded) assert.ok(existsSync(join(REPO_ROOT, 'infra', 'modules', path)), path);
   const queries = [...text.matchAll(/query: '\$\{preamble\}\\n\$\{loadTextContent\('([^']+)'\)\}'/g)].map((m) => m[1]!);
   assert.equal(queries.length, 7, 'seven workbook queries');
-  assert.equal(template(MODULE).vars.get('preamble')?.text, "loadTextContent('../log-analytics/queries/latestResults.kql')");
+  assert.equal(
+    template(MODULE).vars.get('preamble')?.text,
+    "loadTextContent('../log-analytics/queries/latestResults.kql')",
+  );
   // The alert gets the let statements the KQL check (logAnalyticsKql.test.ts) declares.
   const alert = template(MODULE).vars.get('alertQuery')?.text ?? '';
-  for (const name of ['DropRateThreshold', 'MinEligibleSessions', 'BaselineFactor']) assert.match(alert, new RegExp(`let ${name} = `));
+  for (const name of ['DropRateThreshold', 'MinEligibleSessions', 'BaselineFactor'])
+    assert.match(alert, new RegExp(`let ${name} = `));
 });
 
-test('the export is on by default, its user-id modes are the code\'s, and main.bicep passes the parameters', () => {
+test("the export is on by default, its user-id modes are the code's, and main.bicep passes the parameters", () => {
   const main = template('infra/main.bicep');
   assert.equal(evaluate(main, main.params.get('enableLogAnalytics')!.defaultValue!), true);
   const module = main.modules.find((m) => m.symbol === 'logAnalytics');
   assert.ok(module);
   assert.equal(module.path, 'modules/logAnalytics.bicep');
-  for (const [param, value] of [['enabled', 'enableLogAnalytics'], ['userIds', 'logAnalyticsUserIds'], ['workspaceName', 'monitoring.outputs.logAnalyticsName'], ['alertEmail', 'alertEmail'], ['alertMinSessions', 'alertMinSessions']]) {
+  for (const [param, value] of [
+    ['enabled', 'enableLogAnalytics'],
+    ['userIds', 'logAnalyticsUserIds'],
+    ['workspaceName', 'monitoring.outputs.logAnalyticsName'],
+    ['alertEmail', 'alertEmail'],
+    ['alertMinSessions', 'alertMinSessions'],
+  ]) {
     assert.equal(propertyAt(module.body, `params.${param}`)?.text, value, param);
   }
   for (const path of ['infra/main.bicep', MODULE]) {
     const source = readFileSync(join(REPO_ROOT, path), 'utf8');
     const allowed = /@allowed\(\[([^\]]*)\]\)\s*param (?:logAnalyticsUserIds|userIds) /.exec(source);
-    assert.deepEqual([...(allowed?.[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1]), [...USER_ID_MODES], path);
+    assert.deepEqual(
+      [...(allowed?.[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1]),
+      [...USER_ID_MODES],
+      path,
+    );
   }
   assert.equal(names.settingDefaults[names.settings['logsIngestionUserIds']!], 'include');
   const rbac = main.modules.find((m) => m.symbol === 'rbac')!;
@@ -73,9 +90,15 @@ test('the Function App gets the endpoint, the rule id, the user-id mode and its 
   assert.equal(byName.get(names.settings['logsIngestionRuleId']!), 'logAnalyticsSettings.ruleId');
   assert.equal(byName.get(names.settings['logsIngestionUserIds']!), 'logAnalyticsSettings.userIds');
   assert.equal(byName.get(names.settings['logsIngestionClientId']!), 'identity.properties.clientId');
-  const settings = template(MODULE).outputs.find((o) => o.name === 'settings')?.value.text.replace(/\s+/g, ' ') ?? '';
+  const settings =
+    template(MODULE)
+      .outputs.find((o) => o.name === 'settings')
+      ?.value.text.replace(/\s+/g, ' ') ?? '';
   assert.match(settings, /endpoint: enabled \? rule!\.properties\.endpoints\.logsIngestion : ''/);
   assert.match(settings, /ruleId: enabled \? rule!\.properties\.immutableId : ''/);
   const main = template('infra/main.bicep');
-  assert.equal(propertyAt(main.modules.find((m) => m.symbol === 'functionApp')!.body, 'params.logAnalyticsSettings')?.text, 'logAnalytics.outputs.settings');
+  assert.equal(
+    propertyAt(main.modules.find((m) => m.symbol === 'functionApp')!.body, 'params.logAnalyticsSettings')?.text,
+    'logAnalytics.outputs.settings',
+  );
 });

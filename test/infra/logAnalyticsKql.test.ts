@@ -33,7 +33,9 @@ function workbookQuery(name: string): string {
   return text;
 }
 
-const files = readdirSync(QUERIES).filter((f) => f.endsWith('.kql')).sort();
+const files = readdirSync(QUERIES)
+  .filter((f) => f.endsWith('.kql'))
+  .sort();
 const workbookFiles = files.filter((f) => f !== PREAMBLE && f !== ALERT);
 
 test('the query folder holds the preamble, the alert and the workbook queries', () => {
@@ -59,17 +61,26 @@ test('the alert query parses with its let statements and reads only the site dro
 
 test('the check finds a misspelt column, an unknown table and a syntax error', () => {
   const column = kqlErrors('TeamsDisconnections_CL | where GapSecond > 1');
-  assert.deepEqual(column.map((p) => p.at), ['GapSecond']);
+  assert.deepEqual(
+    column.map((p) => p.at),
+    ['GapSecond'],
+  );
   assert.ok(kqlErrors('TeamsDisconnection_CL | take 1').some((p) => p.at === 'TeamsDisconnection_CL'));
   assert.ok(kqlErrors('TeamsDisconnections_CL | where').length > 0);
   // A column of another table is not a column of this one.
   assert.ok(kqlErrors('TeamsDisconnections_CL | where Dimension == "site"').some((p) => p.at === 'Dimension'));
 });
 
-test('the gap histogram uses the reports\' bucket edges', () => {
+test("the gap histogram uses the reports' bucket edges", () => {
   const text = read('gapHistogram.kql');
   const edges = [...text.matchAll(/GapSeconds <=? (-?\d+)/g)].map((m) => Number(m[1]));
-  assert.deepEqual(edges, GAP_BUCKETS.slice(0, -1).map((b) => b.to));
+  assert.deepEqual(
+    edges,
+    GAP_BUCKETS.slice(0, -1).map((b) => b.to),
+  );
   const labels = [...text.matchAll(/"\d: ([^"]+)"/g)].map((m) => m[1]!.replace('-', '–'));
-  assert.deepEqual(labels, GAP_BUCKETS.map((b) => b.label));
+  assert.deepEqual(
+    labels,
+    GAP_BUCKETS.map((b) => b.label),
+  );
 });

@@ -28,7 +28,10 @@ before(() => {
 });
 
 /** The resources main.bicep deploys with these parameters (besides environmentName and location). */
-function snapshot(t: { skip(message: string): void }, params: Record<string, string | number | boolean>): Predicted[] | undefined {
+function snapshot(
+  t: { skip(message: string): void },
+  params: Record<string, string | number | boolean>,
+): Predicted[] | undefined {
   if ('reasons' in cli) {
     t.skip(`no Bicep compiler: ${cli.reasons.join('; ')}`);
     return undefined;
@@ -39,14 +42,28 @@ function snapshot(t: { skip(message: string): void }, params: Record<string, str
   }
   const dir = mkdtempSync(join(tmpdir(), 'bicep-snapshot-'));
   try {
-    const using = relative(dir, join(REPO_ROOT, 'infra', 'main.bicep')).split('\\').join('/');
+    const using = relative(dir, join(REPO_ROOT, 'infra', 'main.bicep'))
+      .split('\\')
+      .join('/');
     const lines = [`using '${using}'`, "param environmentName = 'snap'", "param location = 'westeurope'"];
-    for (const [name, value] of Object.entries(params)) lines.push(`param ${name} = ${typeof value === 'string' ? `'${value}'` : String(value)}`);
+    for (const [name, value] of Object.entries(params))
+      lines.push(`param ${name} = ${typeof value === 'string' ? `'${value}'` : String(value)}`);
     const file = join(dir, 'test.bicepparam');
     writeFileSync(file, lines.join('\n') + '\n');
-    const result = cli.snapshot(file, ['--subscription-id', SUBSCRIPTION, '--tenant-id', SUBSCRIPTION, '--location', 'westeurope', '--deployment-name', 'snap']);
+    const result = cli.snapshot(file, [
+      '--subscription-id',
+      SUBSCRIPTION,
+      '--tenant-id',
+      SUBSCRIPTION,
+      '--location',
+      'westeurope',
+      '--deployment-name',
+      'snap',
+    ]);
     assert.equal(result.status, 0, result.output);
-    const parsed = JSON.parse(readFileSync(join(dir, 'test.snapshot.json'), 'utf8')) as { predictedResources: Predicted[] };
+    const parsed = JSON.parse(readFileSync(join(dir, 'test.snapshot.json'), 'utf8')) as {
+      predictedResources: Predicted[];
+    };
     return parsed.predictedResources;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -62,16 +79,24 @@ function tableRetention(resources: Predicted[]): Record<string, [unknown, unknow
 
 function appSetting(resources: Predicted[], name: string): unknown {
   const site = resources.find((r) => r.type === 'Microsoft.Web/sites');
-  const settings = (site?.properties?.['siteConfig'] as { appSettings?: Array<{ name: string; value: unknown }> } | undefined)?.appSettings ?? [];
+  const settings =
+    (site?.properties?.['siteConfig'] as { appSettings?: Array<{ name: string; value: unknown }> } | undefined)
+      ?.appSettings ?? [];
   return settings.find((s) => s.name === name)?.value;
 }
 
 function purgerAssignments(resources: Predicted[]): Predicted[] {
-  return resources.filter((r) => r.type === 'Microsoft.Authorization/roleAssignments' && String(r.properties?.['roleDefinitionId']).endsWith(`/${DATA_PURGER}`));
+  return resources.filter(
+    (r) =>
+      r.type === 'Microsoft.Authorization/roleAssignments' &&
+      String(r.properties?.['roleDefinitionId']).endsWith(`/${DATA_PURGER}`),
+  );
 }
 
 const byKind = (results: unknown, aggregates: unknown): Record<string, [unknown, unknown]> =>
-  Object.fromEntries(Object.values(LOG_TABLES).map((t) => [t.table, t.retention === 'results' ? results : aggregates])) as Record<string, [unknown, unknown]>;
+  Object.fromEntries(
+    Object.values(LOG_TABLES).map((t) => [t.table, t.retention === 'results' ? results : aggregates]),
+  ) as Record<string, [unknown, unknown]>;
 
 test('defaults: the tables keep rows as long as the app keeps results and aggregates; erasures may purge the workspace', (t) => {
   const resources = snapshot(t, {});
@@ -81,7 +106,10 @@ test('defaults: the tables keep rows as long as the app keeps results and aggreg
   assert.ok(workspace);
   const workspaceId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-snap/providers/Microsoft.OperationalInsights/workspaces/${workspace.name}`;
   assert.equal(appSetting(resources, names.settings.logAnalyticsPurgeWorkspaceId), workspaceId);
-  assert.equal(appSetting(resources, names.settings.logAnalyticsPurgeSchedule), names.settingDefaults.LOG_ANALYTICS_PURGE_SCHEDULE);
+  assert.equal(
+    appSetting(resources, names.settings.logAnalyticsPurgeSchedule),
+    names.settingDefaults.LOG_ANALYTICS_PURGE_SCHEDULE,
+  );
   assert.equal(appSetting(resources, names.settings.retentionResultsDays), '180');
   const purgers = purgerAssignments(resources);
   assert.equal(purgers.length, 1, 'Data Purger for the app');
@@ -89,7 +117,11 @@ test('defaults: the tables keep rows as long as the app keeps results and aggreg
 });
 
 test('periods beyond 730 days go to long-term retention, periods under 4 days are raised to 4; the purge can be turned off', (t) => {
-  const resources = snapshot(t, { retentionResultsDays: 1000, retentionAggregatesDays: 2, enableLogAnalyticsPurge: false });
+  const resources = snapshot(t, {
+    retentionResultsDays: 1000,
+    retentionAggregatesDays: 2,
+    enableLogAnalyticsPurge: false,
+  });
   if (!resources) return;
   assert.deepEqual(tableRetention(resources), byKind([730, 1000], [4, 4]));
   assert.equal(appSetting(resources, names.settings.retentionResultsDays), '1000');

@@ -22,22 +22,41 @@ test('the Function App sets the retention and pseudonymisation settings under th
   assert.equal(byName.get(names.settings['retentionAggregatesDays']!), 'string(retentionAggregatesDays)');
   assert.equal(byName.get(names.settings['retentionSchedule']!), 'retentionSchedule');
   assert.equal(byName.get(names.settings['pseudonymizeUsers']!), "pseudonymizeUsers ? 'true' : 'false'");
-  assert.equal(byName.get(names.settings['pseudonymKey']!), "pseudonymizeUsers && !empty(pseudonymVaultReferenceUri) ? '@Microsoft.KeyVault(SecretUri=${pseudonymVaultReferenceUri})' : ''");
+  assert.equal(
+    byName.get(names.settings['pseudonymKey']!),
+    "pseudonymizeUsers && !empty(pseudonymVaultReferenceUri) ? '@Microsoft.KeyVault(SecretUri=${pseudonymVaultReferenceUri})' : ''",
+  );
 });
 
 test('main.bicep passes the periods (defaults = names.json), the schedule and the pseudonym switch and secret', () => {
   const main = template('infra/main.bicep');
   const functionApp = main.modules.find((m) => m.symbol === 'functionApp')!;
-  for (const p of ['retentionRecordsDays', 'retentionResultsDays', 'retentionAggregatesDays', 'pseudonymizeUsers', 'pseudonymVaultReferenceUri']) {
+  for (const p of [
+    'retentionRecordsDays',
+    'retentionResultsDays',
+    'retentionAggregatesDays',
+    'pseudonymizeUsers',
+    'pseudonymVaultReferenceUri',
+  ]) {
     assert.equal(propertyAt(functionApp.body, `params.${p}`)?.text, p);
     const setting = names.settings[p === 'pseudonymVaultReferenceUri' ? 'pseudonymKey' : p]!;
-    if (p.startsWith('retention')) assert.equal(evaluate(main, main.params.get(p)!.defaultValue!), Number(names.settingDefaults[setting]), `${p} default`);
+    if (p.startsWith('retention'))
+      assert.equal(
+        evaluate(main, main.params.get(p)!.defaultValue!),
+        Number(names.settingDefaults[setting]),
+        `${p} default`,
+      );
   }
   assert.equal(evaluate(main, main.params.get('pseudonymizeUsers')!.defaultValue!), false);
   assert.equal(propertyAt(functionApp.body, 'params.retentionSchedule')?.text, 'effectiveRetentionSchedule');
   const effective = main.vars.get('effectiveRetentionSchedule')!;
-  assert.equal(evaluate(main, effective, new Map([['retentionSchedule', '']])), names.settingDefaults[names.settings['retentionSchedule']!]);
-  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+  assert.equal(
+    evaluate(main, effective, new Map([['retentionSchedule', '']])),
+    names.settingDefaults[names.settings['retentionSchedule']!],
+  );
+  const parameters = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'main.parameters.json'), 'utf8')) as {
+    parameters: Record<string, { value: string }>;
+  };
   assert.equal(parameters.parameters['pseudonymizeUsers']?.value, '${PSEUDONYMIZE_USERS=false}');
   assert.equal(parameters.parameters['retentionRecordsDays']?.value, '${RETENTION_RECORDS_DAYS=30}');
 });

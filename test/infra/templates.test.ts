@@ -99,7 +99,11 @@ function textAt(resource: ResourceDecl, path: string): string {
 test('every .bicep file under infra/ parses with no ERROR or MISSING node', async () => {
   const files = listBicepFiles(INFRA);
   const expected = [MAIN, STORAGE, FUNCTION_APP, RBAC, MONITORING, TOPIC, SUBSCRIPTION, 'infra/modules/identity.bicep'];
-  for (const path of expected) assert.ok(files.some((f) => f.endsWith(path)), `${path} is missing`);
+  for (const path of expected)
+    assert.ok(
+      files.some((f) => f.endsWith(path)),
+      `${path} is missing`,
+    );
   const problems: string[] = [];
   for (const file of files) problems.push(...syntaxProblems(await parseBicep(file)));
   assert.deepEqual(problems, []);
@@ -121,7 +125,11 @@ test('every module path exists and no module comes from a registry', () => {
   assert.deepEqual(problems, []);
   assert.ok(template(MAIN).modules.length >= 6, 'main.bicep is split into modules');
   for (const model of templates.all()) {
-    assert.doesNotMatch(model.source.text, /br\/public:|br:mcr/, `${model.source.displayPath} references a registry module`);
+    assert.doesNotMatch(
+      model.source.text,
+      /br\/public:|br:mcr/,
+      `${model.source.displayPath} references a registry module`,
+    );
   }
 });
 
@@ -138,7 +146,10 @@ test('the Function App runs on Flex Consumption (FC1) with Node 22 and parameter
   assert.equal(valueAt(model, site, 'properties.functionAppConfig.runtime.name'), 'node');
   assert.equal(valueAt(model, site, 'properties.functionAppConfig.runtime.version'), '22');
   // Scale settings are the module's parameters, which main.bicep passes from its own parameters.
-  for (const [property, param] of [['instanceMemoryMB', 'instanceMemoryMB'], ['maximumInstanceCount', 'maximumInstanceCount']] as const) {
+  for (const [property, param] of [
+    ['instanceMemoryMB', 'instanceMemoryMB'],
+    ['maximumInstanceCount', 'maximumInstanceCount'],
+  ] as const) {
     assert.equal(textAt(site, `properties.functionAppConfig.scaleAndConcurrency.${property}`), param);
     assert.ok(model.params.has(param));
     const passed = propertyAt(template(MAIN).modules.find((m) => m.symbol === 'functionApp')!.body, `params.${param}`);
@@ -157,7 +168,11 @@ test('the Flex site sets no siteConfig property that Flex Consumption refuses, a
   }
   assert.notEqual(objectProperty(siteConfig, 'alwaysOn')?.text, 'true', 'Flex scales to zero: no alwaysOn');
   const policies = model.resources.filter((r) => r.type === 'Microsoft.Web/sites/basicPublishingCredentialsPolicies');
-  assert.deepEqual(policies.map((p) => evaluate(model, objectProperty(p.body, 'name')!)), ['scm'], 'only the scm basic-auth policy (FTP is not a Flex feature)');
+  assert.deepEqual(
+    policies.map((p) => evaluate(model, objectProperty(p.body, 'name')!)),
+    ['scm'],
+    'only the scm basic-auth policy (FTP is not a Flex feature)',
+  );
 });
 
 test('the deployment package container comes from names.json and is reached with the user-assigned identity', () => {
@@ -165,9 +180,18 @@ test('the deployment package container comes from names.json and is reached with
   const site = onlyResource(model, 'Microsoft.Web/sites');
   assert.equal(valueAt(model, site, 'properties.functionAppConfig.deployment.storage.type'), 'blobContainer');
   const url = textAt(site, 'properties.functionAppConfig.deployment.storage.value');
-  assert.match(url, /^'https:\/\/\$\{storageAccount\.name\}\.blob\.\$\{storageSuffix\}\/\$\{names\.containers\.deployment\}'$/);
-  assert.equal(valueAt(model, site, 'properties.functionAppConfig.deployment.storage.authentication.type'), 'UserAssignedIdentity');
-  assert.equal(textAt(site, 'properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId'), 'identity.id');
+  assert.match(
+    url,
+    /^'https:\/\/\$\{storageAccount\.name\}\.blob\.\$\{storageSuffix\}\/\$\{names\.containers\.deployment\}'$/,
+  );
+  assert.equal(
+    valueAt(model, site, 'properties.functionAppConfig.deployment.storage.authentication.type'),
+    'UserAssignedIdentity',
+  );
+  assert.equal(
+    textAt(site, 'properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId'),
+    'identity.id',
+  );
   assert.equal(valueAt(model, site, 'identity.type'), 'UserAssigned');
 });
 
@@ -179,7 +203,10 @@ test('app settings: none that Flex rejects, identity-based storage only, no secr
   assert.deepEqual(checkNoSecretSettings(settings, names.settings['storageConnection']!), []);
   assert.deepEqual(checkIdentityBasedStorage(settings, names.settings['storageConnection']!), []);
   const byName = new Map(settings.map((s) => [String(s.name), s]));
-  assert.equal(byName.get('APPLICATIONINSIGHTS_CONNECTION_STRING')?.valueText, 'appInsights.properties.ConnectionString');
+  assert.equal(
+    byName.get('APPLICATIONINSIGHTS_CONNECTION_STRING')?.valueText,
+    'appInsights.properties.ConnectionString',
+  );
   // Every app setting of every template (not only this module) is checked for secrets.
   for (const other of templates.all()) {
     assert.deepEqual(checkNoSecretSettings(appSettingsOf(other), names.settings['storageConnection']!), []);
@@ -197,7 +224,10 @@ test('app settings carry the names the code reads: exports container, trigger so
   const main = template(MAIN);
   const effective = main.vars.get('effectiveAnalysisSchedule');
   assert.ok(effective);
-  assert.equal(evaluate(main, effective, new Map([['analysisSchedule', '']])), names.settingDefaults[names.settings['analysisSchedule']!]);
+  assert.equal(
+    evaluate(main, effective, new Map([['analysisSchedule', '']])),
+    names.settingDefaults[names.settings['analysisSchedule']!],
+  );
   assert.equal(evaluate(main, effective, new Map([['analysisSchedule', '0 0 * * * *']])), '0 0 * * * *');
 });
 
@@ -226,7 +256,10 @@ test('storage account: no shared keys, TLS 1.2, HTTPS only, no anonymous blob ac
 
 test('the storage template creates exactly the containers and tables of names.json', () => {
   const model = template(STORAGE);
-  const containers = resourceNames(model, onlyResource(model, 'Microsoft.Storage/storageAccounts/blobServices/containers'));
+  const containers = resourceNames(
+    model,
+    onlyResource(model, 'Microsoft.Storage/storageAccounts/blobServices/containers'),
+  );
   assert.deepEqual([...containers].sort(), Object.values(names.containers).sort());
   const tables = resourceNames(model, onlyResource(model, 'Microsoft.Storage/storageAccounts/tableServices/tables'));
   assert.deepEqual([...tables].sort(), Object.values(names.tables).sort());
@@ -246,14 +279,26 @@ test('templates read names from src/names.json and spell none of its container, 
 test('role GUIDs equal the built-in role ids and each is written once, in rbac.bicep', () => {
   const all = templates.all().flatMap((m) => guidLiterals(m).map((g) => ({ ...g, file: m.source.displayPath })));
   const known = new Set([...Object.values(ROLE_GUIDS), ...Object.values(MODULE_ROLE_GUIDS).map((r) => r.guid)]);
-  assert.deepEqual(all.filter((g) => !known.has(g.guid)), [], 'no GUID outside the table');
+  assert.deepEqual(
+    all.filter((g) => !known.has(g.guid)),
+    [],
+    'no GUID outside the table',
+  );
   for (const [role, { guid, file }] of Object.entries(MODULE_ROLE_GUIDS)) {
     const hits = all.filter((g) => g.guid === guid);
-    assert.deepEqual(hits.map((h) => h.file), [file], `${role} (${guid}) is written once, in ${file}`);
+    assert.deepEqual(
+      hits.map((h) => h.file),
+      [file],
+      `${role} (${guid}) is written once, in ${file}`,
+    );
   }
   for (const [role, guid] of Object.entries(ROLE_GUIDS)) {
     const hits = all.filter((g) => g.guid === guid);
-    assert.equal(hits.length, 1, `${role} (${guid}) is written ${hits.length} times: ${hits.map((h) => h.where).join(', ')}`);
+    assert.equal(
+      hits.length,
+      1,
+      `${role} (${guid}) is written ${hits.length} times: ${hits.map((h) => h.where).join(', ')}`,
+    );
     assert.equal(hits[0]!.file, RBAC);
   }
   const rbac = template(RBAC);
@@ -271,8 +316,12 @@ test('role GUIDs equal the built-in role ids and each is written once, in rbac.b
 test('role assignments: least privilege, named guid(scope, principal, role), ServicePrincipal for the identity', () => {
   const rbac = template(RBAC);
   const assignments = roleAssignmentsOf(rbac);
-  assert.deepEqual(assignments.flatMap((a) => a.formProblems), []);
-  const roleName = (id: Value): string => Object.entries(ROLE_GUIDS).find(([, g]) => g === id)?.[0] ?? (typeof id === 'string' ? id : JSON.stringify(id));
+  assert.deepEqual(
+    assignments.flatMap((a) => a.formProblems),
+    [],
+  );
+  const roleName = (id: Value): string =>
+    Object.entries(ROLE_GUIDS).find(([, g]) => g === id)?.[0] ?? (typeof id === 'string' ? id : JSON.stringify(id));
   const summary = assignments.map((a) => {
     const scopeName = a.scope ? resourceNames(rbac, a.scope)[0] : undefined;
     return [
@@ -280,24 +329,31 @@ test('role assignments: least privilege, named guid(scope, principal, role), Ser
       roleName(a.roleId),
       a.scope?.type ?? '(deployment scope)',
       typeof scopeName === 'string' ? scopeName : '',
-      a.principalType instanceof Opaque ? a.principalType.text : typeof a.principalType === 'string' ? a.principalType : JSON.stringify(a.principalType),
+      a.principalType instanceof Opaque
+        ? a.principalType.text
+        : typeof a.principalType === 'string'
+          ? a.principalType
+          : JSON.stringify(a.principalType),
       a.conditional ? 'if principal given' : 'always',
     ].join(' | ');
   });
   const storage = 'Microsoft.Storage/storageAccounts';
   const container = 'Microsoft.Storage/storageAccounts/blobServices/containers';
-  assert.deepEqual(summary.sort(), [
-    `deployerPrincipalId | Storage Blob Data Contributor | ${container} | ${names.containers['config']} | deployerPrincipalType | if principal given`,
-    `deployerPrincipalId | Storage Blob Data Contributor | ${container} | ${names.containers['exports']} | deployerPrincipalType | if principal given`,
-    `identityPrincipalId | Monitoring Metrics Publisher | Microsoft.Insights/components |  | ServicePrincipal | always`,
-    // The Log Analytics export (modules/logAnalytics.bicep): on the data collection rule only, when it is deployed.
-    `identityPrincipalId | Monitoring Metrics Publisher | Microsoft.Insights/dataCollectionRules |  | ServicePrincipal | if principal given`,
-    // Erasure in Log Analytics: on the workspace only, when the purge is on (modules/logAnalytics.bicep).
-    `identityPrincipalId | Data Purger | Microsoft.OperationalInsights/workspaces |  | ServicePrincipal | if principal given`,
-    `identityPrincipalId | Storage Blob Data Owner | ${storage} |  | ServicePrincipal | always`,
-    `identityPrincipalId | Storage Queue Data Contributor | ${storage} |  | ServicePrincipal | always`,
-    `identityPrincipalId | Storage Table Data Contributor | ${storage} |  | ServicePrincipal | always`,
-  ].sort());
+  assert.deepEqual(
+    summary.sort(),
+    [
+      `deployerPrincipalId | Storage Blob Data Contributor | ${container} | ${names.containers['config']} | deployerPrincipalType | if principal given`,
+      `deployerPrincipalId | Storage Blob Data Contributor | ${container} | ${names.containers['exports']} | deployerPrincipalType | if principal given`,
+      `identityPrincipalId | Monitoring Metrics Publisher | Microsoft.Insights/components |  | ServicePrincipal | always`,
+      // The Log Analytics export (modules/logAnalytics.bicep): on the data collection rule only, when it is deployed.
+      `identityPrincipalId | Monitoring Metrics Publisher | Microsoft.Insights/dataCollectionRules |  | ServicePrincipal | if principal given`,
+      // Erasure in Log Analytics: on the workspace only, when the purge is on (modules/logAnalytics.bicep).
+      `identityPrincipalId | Data Purger | Microsoft.OperationalInsights/workspaces |  | ServicePrincipal | if principal given`,
+      `identityPrincipalId | Storage Blob Data Owner | ${storage} |  | ServicePrincipal | always`,
+      `identityPrincipalId | Storage Queue Data Contributor | ${storage} |  | ServicePrincipal | always`,
+      `identityPrincipalId | Storage Table Data Contributor | ${storage} |  | ServicePrincipal | always`,
+    ].sort(),
+  );
   // The identity assigned is the app's: main.bicep passes the identity module's principal id, and the deployer's
   // assignment is conditional on principalId (empty by default).
   const rbacModule = template(MAIN).modules.find((m) => m.symbol === 'rbac')!;
@@ -315,11 +371,14 @@ test('Application Insights has local authentication disabled, on a workspace wit
   const workspace = onlyResource(model, 'Microsoft.OperationalInsights/workspaces');
   assert.equal(textAt(workspace, 'properties.retentionInDays'), 'retentionInDays');
   assert.ok(model.params.get('retentionInDays')?.decorators.includes('minValue'));
-  const passed = propertyAt(template(MAIN).modules.find((m) => m.symbol === 'monitoring')!.body, 'params.retentionInDays');
+  const passed = propertyAt(
+    template(MAIN).modules.find((m) => m.symbol === 'monitoring')!.body,
+    'params.retentionInDays',
+  );
   assert.equal(passed?.text, 'logRetentionInDays');
 });
 
-test('the Event Grid system topic publishes the storage account\'s events', () => {
+test("the Event Grid system topic publishes the storage account's events", () => {
   const model = template(TOPIC);
   const topic = onlyResource(model, 'Microsoft.EventGrid/systemTopics');
   assert.equal(valueAt(model, topic, 'properties.topicType'), 'Microsoft.Storage.StorageAccounts');
@@ -330,7 +389,9 @@ test('the Event Grid system topic publishes the storage account\'s events', () =
 test('the post-deploy subscription delivers complete BlobCreated writes in the exports container to ingestExport', () => {
   const model = template(SUBSCRIPTION);
   const subscription = onlyResource(model, 'Microsoft.EventGrid/systemTopics/eventSubscriptions');
-  assert.deepEqual(valueAt(model, subscription, 'properties.filter.includedEventTypes'), ['Microsoft.Storage.BlobCreated']);
+  assert.deepEqual(valueAt(model, subscription, 'properties.filter.includedEventTypes'), [
+    'Microsoft.Storage.BlobCreated',
+  ]);
   assert.equal(
     valueAt(model, subscription, 'properties.filter.subjectBeginsWith'),
     `/blobServices/default/containers/${names.containers['exports']}/blobs/`,
@@ -350,14 +411,24 @@ test('the post-deploy subscription delivers complete BlobCreated writes in the e
   for (const other of templates.all()) {
     const path = other.source.displayPath;
     if (path === SUBSCRIPTION) continue;
-    assert.ok(!other.resources.some((r) => r.type.startsWith('Microsoft.EventGrid/systemTopics/eventSubscriptions')), path);
+    assert.ok(
+      !other.resources.some((r) => r.type.startsWith('Microsoft.EventGrid/systemTopics/eventSubscriptions')),
+      path,
+    );
   }
 });
 
 test('outputs: app name, storage account, exports container, report base URL, resource group; no secrets anywhere', () => {
   const main = template(MAIN);
   const outputs = new Map(main.outputs.map((o) => [o.name, o]));
-  for (const name of ['AZURE_FUNCTION_APP_NAME', 'AZURE_STORAGE_ACCOUNT_NAME', 'EXPORTS_CONTAINER_NAME', 'REPORTS_BASE_URL', 'AZURE_RESOURCE_GROUP', 'EVENTGRID_SYSTEM_TOPIC_NAME']) {
+  for (const name of [
+    'AZURE_FUNCTION_APP_NAME',
+    'AZURE_STORAGE_ACCOUNT_NAME',
+    'EXPORTS_CONTAINER_NAME',
+    'REPORTS_BASE_URL',
+    'AZURE_RESOURCE_GROUP',
+    'EVENTGRID_SYSTEM_TOPIC_NAME',
+  ]) {
     assert.ok(outputs.has(name), `main.bicep outputs ${name}`);
   }
   assert.equal(evaluate(main, outputs.get('EXPORTS_CONTAINER_NAME')!.value), names.containers['exports']);
@@ -368,13 +439,19 @@ test('outputs: app name, storage account, exports container, report base URL, re
     for (const param of model.params.values()) {
       if (!param.defaultValue) continue;
       const value = evaluate(model, param.defaultValue);
-      assert.ok(typeof value !== 'string' || !/[A-Za-z0-9+/]{40,}={0,2}/.test(value), `${param.name} default looks like a key`);
+      assert.ok(
+        typeof value !== 'string' || !/[A-Za-z0-9+/]{40,}={0,2}/.test(value),
+        `${param.name} default looks like a key`,
+      );
     }
   }
 });
 
 function entraAuth(model: BicepModel): ResourceDecl {
-  const auth = model.resources.find((r) => r.type === 'Microsoft.Web/sites/config' && evaluate(model, objectProperty(r.body, 'name')!) === 'authsettingsV2');
+  const auth = model.resources.find(
+    (r) =>
+      r.type === 'Microsoft.Web/sites/config' && evaluate(model, objectProperty(r.body, 'name')!) === 'authsettingsV2',
+  );
   assert.ok(auth, 'an authsettingsV2 resource exists');
   return auth;
 }
@@ -385,7 +462,10 @@ test('Entra ID authentication is optional, behind a parameter that is off by def
   assert.equal(auth.condition?.text, '(enableEntraAuth)');
   assert.equal(valueAt(model, auth, 'properties.platform.enabled'), true);
   assert.equal(valueAt(model, auth, 'properties.globalValidation.requireAuthentication'), true);
-  assert.equal(textAt(auth, 'properties.identityProviders.azureActiveDirectory.registration.clientId'), 'entraClientId');
+  assert.equal(
+    textAt(auth, 'properties.identityProviders.azureActiveDirectory.registration.clientId'),
+    'entraClientId',
+  );
   const main = template(MAIN);
   assert.equal(evaluate(main, main.params.get('enableEntraAuth')!.defaultValue!), false);
   assert.equal(evaluate(model, model.params.get('enableEntraAuth')!.defaultValue!), false);
@@ -400,18 +480,34 @@ test('Entra sign-in: a browser without a session is sent to the Entra sign-in pa
   assert.deepEqual(valueAt(model, auth, 'properties.globalValidation.excludedPaths'), ['/runtime/webhooks/blobs']);
   assert.equal(valueAt(model, auth, 'properties.httpSettings.requireHttps'), true);
   // The tenant's v2.0 issuer, in whichever cloud the deployment runs.
-  assert.equal(textAt(auth, 'properties.identityProviders.azureActiveDirectory.registration.openIdIssuer'), "'${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'");
+  assert.equal(
+    textAt(auth, 'properties.identityProviders.azureActiveDirectory.registration.openIdIssuer'),
+    "'${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'",
+  );
   // No client secret: sign-in with ID tokens only, nothing to rotate or store.
-  assert.equal(propertyAt(auth.body, 'properties.identityProviders.azureActiveDirectory.registration.clientSecretSettingName'), null);
-  const audiences = propertyAt(auth.body, 'properties.identityProviders.azureActiveDirectory.validation.allowedAudiences');
-  assert.deepEqual(audiences && significantChildren(audiences).map((n) => n.text), ["'api://${entraClientId}'", 'entraClientId'], 'API callers (api://…) and browser sessions (the client id)');
+  assert.equal(
+    propertyAt(auth.body, 'properties.identityProviders.azureActiveDirectory.registration.clientSecretSettingName'),
+    null,
+  );
+  const audiences = propertyAt(
+    auth.body,
+    'properties.identityProviders.azureActiveDirectory.validation.allowedAudiences',
+  );
+  assert.deepEqual(
+    audiences && significantChildren(audiences).map((n) => n.text),
+    ["'api://${entraClientId}'", 'entraClientId'],
+    'API callers (api://…) and browser sessions (the client id)',
+  );
   // Sessions: no provider tokens kept, a fixed lifetime from a bounded parameter.
   assert.equal(valueAt(model, auth, 'properties.login.tokenStore.enabled'), false);
   assert.equal(valueAt(model, auth, 'properties.login.cookieExpiration.convention'), 'FixedTime');
   const hours = model.params.get('entraSessionHours');
   assert.ok(hours, 'entraSessionHours is a parameter');
   assert.equal(evaluate(model, hours.defaultValue!), 8);
-  assert.match(readFileSync(join(REPO_ROOT, FUNCTION_APP), 'utf8'), /@minValue\(1\)\n@maxValue\(24\)\nparam entraSessionHours int/);
+  assert.match(
+    readFileSync(join(REPO_ROOT, FUNCTION_APP), 'utf8'),
+    /@minValue\(1\)\n@maxValue\(24\)\nparam entraSessionHours int/,
+  );
 });
 
 test('Entra sign-in: only the app itself and the listed client applications pass, and the listed groups or identities when given', () => {
@@ -423,9 +519,16 @@ test('Entra sign-in: only the app itself and the listed client applications pass
   const allowedApps = model.vars.get('allowedClientApplications');
   assert.ok(allowedApps, 'allowedClientApplications is a variable');
   // The app registration itself (browser sessions) first, then each non-empty id of the comma-separated parameter.
-  assert.match(allowedApps.text, /^union\(\[entraClientId\], filter\(map\(split\(entraAllowedClientApplications, ','\)/);
+  assert.match(
+    allowedApps.text,
+    /^union\(\[entraClientId\], filter\(map\(split\(entraAllowedClientApplications, ','\)/,
+  );
   for (const list of ['allowedGroups', 'allowedIdentities']) {
-    assert.match(model.vars.get(list)?.text ?? '', /^filter\(map\(split\(entra\w+, ','\), id => trim\(id\)\), id => !empty\(id\)\)$/, list);
+    assert.match(
+      model.vars.get(list)?.text ?? '',
+      /^filter\(map\(split\(entra\w+, ','\), id => trim\(id\)\), id => !empty\(id\)\)$/,
+      list,
+    );
   }
   // An empty list is left out rather than sent (Easy Auth checks only lists that are there and not empty).
   assert.equal(
@@ -443,7 +546,11 @@ test('HTTP_AUTH is entra exactly when the Easy Auth resource is deployed, and th
   assert.ok(setting, `the app sets ${names.settings['httpAuth']}`);
   assert.equal(setting.valueText, 'httpAuthMode');
   assert.equal(model.vars.get('httpAuthMode')?.text, "enableEntraAuth ? 'entra' : 'functionKey'");
-  assert.equal(names.settingDefaults[names.settings['httpAuth']!], 'functionKey', 'function keys when the setting is missing');
+  assert.equal(
+    names.settingDefaults[names.settings['httpAuth']!],
+    'functionKey',
+    'function keys when the setting is missing',
+  );
   const code = readFileSync(join(REPO_ROOT, 'src', 'pipeline', 'http', 'httpAuth.ts'), 'utf8');
   assert.match(code, /=== 'entra' \? 'entra' : 'functionKey'/);
 });
@@ -454,7 +561,9 @@ test('main.bicep passes the Entra parameters through, and main.parameters.json r
   assert.ok(app, 'main.bicep deploys the function app module');
   const params = propertyAt(app.body, 'params');
   assert.ok(params);
-  const parameters = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: unknown }> };
+  const parameters = JSON.parse(readFileSync(join(INFRA, 'main.parameters.json'), 'utf8')) as {
+    parameters: Record<string, { value: unknown }>;
+  };
   const env: Record<string, string> = {
     enableEntraAuth: '${ENABLE_ENTRA_AUTH=false}',
     entraClientId: '${ENTRA_CLIENT_ID}',
@@ -485,7 +594,11 @@ test('azure.yaml: a TypeScript function service from the repo root, tagged like 
   assert.match(body!, /^ {4}language: ts\s*$/m);
   assert.match(body!, /^ {4}host: function\s*$/m);
   const model = template(FUNCTION_APP);
-  assert.equal(evaluate(model, model.params.get('azdServiceName')!.defaultValue!), serviceName, 'azd finds the app by its azd-service-name tag');
+  assert.equal(
+    evaluate(model, model.params.get('azdServiceName')!.defaultValue!),
+    serviceName,
+    'azd finds the app by its azd-service-name tag',
+  );
   assert.match(text, /^ {2}postdeploy:\n {4}posix:\n {6}shell: sh\n {6}run: \.\/infra\/hooks\/postdeploy\.sh$/m);
   assert.match(text, /^ {4}windows:\n {6}shell: pwsh\n {6}run: \.\/infra\/hooks\/postdeploy\.ps1$/m);
   assert.match(text, /^infra:\n {2}provider: bicep\n {2}path: infra\n {2}module: main$/m);
@@ -515,9 +628,12 @@ for (const hook of ['postdeploy.sh', 'postdeploy.ps1']) {
     // The hook waits for the key by its name; its value never reaches the terminal.
     assert.match(script, /--query\s+["']keys\(systemKeys\)["']/);
     assert.match(script, /blobs_extension/);
-    const queries = [...script.matchAll(/--query\s+("[^"]*"|'[^']*'|\S+)/g)].map((m) => m[1]!.replace(/^["']|["']$/g, ''));
+    const queries = [...script.matchAll(/--query\s+("[^"]*"|'[^']*'|\S+)/g)].map((m) =>
+      m[1]!.replace(/^["']|["']$/g, ''),
+    );
     assert.ok(queries.length >= 3, `found --query arguments: ${queries.join(', ')}`);
-    for (const query of queries) assert.doesNotMatch(query, /systemKeys\.|masterKey|functionKeys/, `${hook} prints a key with --query ${query}`);
+    for (const query of queries)
+      assert.doesNotMatch(query, /systemKeys\.|masterKey|functionKeys/, `${hook} prints a key with --query ${query}`);
   });
 }
 
@@ -538,7 +654,9 @@ test('postdeploy.sh is valid POSIX sh and bash', (t) => {
 
 /** pwsh on PATH, or PowerShell restored as a dotnet tool; a reason when neither can be had. */
 function findPwsh(): { path: string } | { reason: string } {
-  const probe = spawnSync('pwsh', ['-NoProfile', '-Command', '$PSVersionTable.PSVersion.ToString()'], { encoding: 'utf8' });
+  const probe = spawnSync('pwsh', ['-NoProfile', '-Command', '$PSVersionTable.PSVersion.ToString()'], {
+    encoding: 'utf8',
+  });
   if (!probe.error && probe.status === 0) return { path: 'pwsh' };
   const restored = restorePwsh();
   return 'reason' in restored ? { reason: `pwsh is not on PATH and ${restored.reason}` } : restored;

@@ -1,7 +1,7 @@
 // summarize for the test-side KQL evaluator: groups by named by-expressions, and the aggregation functions the
 // workbook and alert queries use (count, sum, dcount, max, min, arg_max(col, *), make_set(col, n)).
 import { evaluateScalar } from './kqlScalar.js';
-import { items, kind, simpleName, text, unsupported, type Node } from './kqlSyntax.js';
+import { at, items, kind, simpleName, text, unsupported, type Node } from './kqlSyntax.js';
 import { arithmetic, compare, valueKey, type KqlRow, type KqlTable, type KqlValue } from './kqlValues.js';
 
 interface Named {
@@ -54,7 +54,13 @@ function aggregateExpression(
 }
 
 /** One aggregation over a group's rows: its output columns and values. */
-function aggregate(agg: Named, rows: KqlRow[], table: KqlTable, now: Date, lets: ReadonlyMap<string, KqlValue>): KqlRow {
+function aggregate(
+  agg: Named,
+  rows: KqlRow[],
+  table: KqlTable,
+  now: Date,
+  lets: ReadonlyMap<string, KqlValue>,
+): KqlRow {
   const call = agg.node;
   if (kind(call) !== 'FunctionCallExpression') throw unsupported(`aggregate ${kind(call)}`, call);
   const fn = simpleName(call.Name);
@@ -64,7 +70,7 @@ function aggregate(agg: Named, rows: KqlRow[], table: KqlTable, now: Date, lets:
     case 'count':
       return { [agg.name]: BigInt(rows.length) };
     case 'sum': {
-      const present = values(args[0]).filter((v) => v !== null);
+      const present = values(at(args, 0)).filter((v) => v !== null);
       const zero: KqlValue = present.some((v) => typeof v === 'number') ? 0 : 0n;
       let total: KqlValue = zero;
       for (const v of present) total = arithmetic('+', total, typeof total === 'number' ? Number(v) : v, text(call));
@@ -72,34 +78,43 @@ function aggregate(agg: Named, rows: KqlRow[], table: KqlTable, now: Date, lets:
     }
     case 'dcount':
       // Exact distinct count: Kusto's dcount is an estimate, exact for the few values of test data.
-      return { [agg.name]: BigInt(new Set(values(args[0]).filter((v) => v !== null).map(valueKey)).size) };
+      return {
+        [agg.name]: BigInt(
+          new Set(
+            values(at(args, 0))
+              .filter((v) => v !== null)
+              .map(valueKey),
+          ).size,
+        ),
+      };
     case 'max':
     case 'min': {
-      const present = values(args[0]).filter((v) => v !== null);
+      const present = values(at(args, 0)).filter((v) => v !== null);
       const sign = fn === 'max' ? 1 : -1;
       const best = present.reduce<KqlValue>((a, b) => (a === null || sign * (compare(b, a) ?? 0) > 0 ? b : a), null);
       return { [agg.name]: best };
     }
     case 'make_set': {
-      const limit = args.length > 1 ? Number(evaluateScalar(args[1], { row: {}, lets, now })) : Infinity;
+      const limit = args.length > 1 ? Number(evaluateScalar(at(args, 1), { row: {}, lets, now })) : Infinity;
       const seen = new Map<string, KqlValue>();
-      for (const v of values(args[0])) if (v !== null && seen.size < limit) seen.set(valueKey(v), v);
+      for (const v of values(at(args, 0))) if (v !== null && seen.size < limit) seen.set(valueKey(v), v);
       return { [agg.name]: [...seen.values()] };
     }
     case 'arg_max':
     case 'arg_min': {
-      if (args.length !== 2 || kind(args[1]) !== 'StarExpression') throw unsupported(`${fn} other than (column, *)`, call);
+      if (args.length !== 2 || kind(at(args, 1)) !== 'StarExpression')
+        throw unsupported(`${fn} other than (column, *)`, call);
       const sign = fn === 'arg_max' ? 1 : -1;
       let best: KqlRow | undefined;
       let bestValue: KqlValue = null;
       for (const row of rows) {
-        const v = evaluateScalar(args[0], { row, lets, now });
+        const v = evaluateScalar(at(args, 0), { row, lets, now });
         if (v !== null && (best === undefined || sign * (compare(v, bestValue) ?? 0) > 0)) {
           best = row;
           bestValue = v;
         }
       }
-      const keyName = kind(args[0]) === 'NameReference' ? simpleName(args[0]) : agg.name;
+      const keyName = kind(at(args, 0)) === 'NameReference' ? simpleName(at(args, 0)) : agg.name;
       const out: KqlRow = { [keyName]: bestValue };
       for (const column of table.columns) if (column !== keyName) out[column] = best?.[column] ?? null;
       return out;

@@ -24,13 +24,10 @@ function run(query: string, tables: Record<string, KqlTable> = { T }): Array<Rec
 }
 
 test('where with comparison, and/or, between and a bare boolean column', () => {
-  assert.deepEqual(
-    run('T | where Site == "HQ" and N > 4 or Id == "c" | project Id, N'),
-    [
-      { Id: 'a', N: 6 },
-      { Id: 'c', N: 1 },
-    ],
-  );
+  assert.deepEqual(run('T | where Site == "HQ" and N > 4 or Id == "c" | project Id, N'), [
+    { Id: 'a', N: 6 },
+    { Id: 'c', N: 1 },
+  ]);
   assert.deepEqual(
     run('T | where At between (todatetime("2026-03-18T00:00:00Z") .. todatetime("2026-03-19T23:59:00Z")) | project Id'),
     [{ Id: 'a' }, { Id: 'a' }, { Id: 'b' }],
@@ -56,7 +53,9 @@ test('summarize: sum, count, dcount, max, make_set, named by-expressions, by-col
     { Site: 'Branch', S: 0.625 },
   ]);
   assert.deepEqual(run('T | where Id == "z" | summarize n = count()'), [{ n: 0 }], 'no by: one row even on no input');
-  assert.deepEqual(run('T | summarize Avg = round(sum(N) / 4.0, 1), Per = sum(N) / dcount(Id)'), [{ Avg: 3.5, Per: 4 }]);
+  assert.deepEqual(run('T | summarize Avg = round(sum(N) / 4.0, 1), Per = sum(N) / dcount(Id)'), [
+    { Avg: 3.5, Per: 4 },
+  ]);
   assert.throws(() => run('T | summarize x = N + 1'), /unsupported: summarize expression without aggregation/);
 });
 
@@ -105,7 +104,11 @@ test('order by several keys (asc, desc, desc by default) and take', () => {
     { Site: 'HQ', N: 4 },
   ]);
   assert.deepEqual(run('T | order by Rate desc | take 2 | project Id'), [{ Id: 'b' }, { Id: 'a' }]);
-  assert.deepEqual(run('T | order by Rate asc | project Id'), [{ Id: 'a' }, { Id: 'c' }, { Id: 'a' }, { Id: 'b' }], 'nulls first');
+  assert.deepEqual(
+    run('T | order by Rate asc | project Id'),
+    [{ Id: 'a' }, { Id: 'c' }, { Id: 'a' }, { Id: 'b' }],
+    'nulls first',
+  );
 });
 
 test('anything outside the subset throws "unsupported" with its offset, never ignored', () => {

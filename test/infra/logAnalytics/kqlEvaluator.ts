@@ -142,7 +142,8 @@ function leftSemiJoin(op: Node, left: KqlTable, scope: Scope): KqlTable {
     ['right', right],
   ] as const)
     for (const column of on)
-      if (!table.columns.includes(column)) throw new Error(`join: no column ${column} on the ${side} at ${Number(op.TextStart)}`);
+      if (!table.columns.includes(column))
+        throw new Error(`join: no column ${column} on the ${side} at ${Number(op.TextStart)}`);
   const keyOf = (row: KqlRow): string => on.map((c) => valueKey(row[c] ?? null)).join('|');
   const present = new Set(right.rows.map(keyOf));
   return { columns: left.columns, rows: left.rows.filter((row) => present.has(keyOf(row))) };

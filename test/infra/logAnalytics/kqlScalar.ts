@@ -1,6 +1,6 @@
 // Scalar expressions of the test-side KQL evaluator: literals, column and let names, comparison, and/or,
 // arithmetic, between, and the scalar functions the workbook and alert queries use. Anything else throws.
-import { items, kind, simpleName, unsupported, type Node } from './kqlSyntax.js';
+import { at, items, kind, simpleName, unsupported, type Node } from './kqlSyntax.js';
 import { arithmetic, compare, Timespan, valueKey, type KqlRow, type KqlValue } from './kqlValues.js';
 
 /** What a scalar expression can see: the row's columns, scalar let values, and the query's clock. */
@@ -72,33 +72,35 @@ type ScalarFunction = (args: Node[], scope: ScalarScope, node: Node) => KqlValue
 
 const FUNCTIONS: Record<string, ScalarFunction> = {
   iff: (args, scope) =>
-    truthy(evaluateScalar(args[0], scope)) ? evaluateScalar(args[1], scope) : evaluateScalar(args[2], scope),
+    truthy(evaluateScalar(at(args, 0), scope))
+      ? evaluateScalar(at(args, 1), scope)
+      : evaluateScalar(at(args, 2), scope),
   case: (args, scope, node) => {
     if (args.length % 2 !== 1) throw unsupported('case without an else value', node);
     for (let i = 0; i + 1 < args.length; i += 2)
-      if (truthy(evaluateScalar(args[i], scope))) return evaluateScalar(args[i + 1], scope);
-    return evaluateScalar(args[args.length - 1], scope);
+      if (truthy(evaluateScalar(at(args, i), scope))) return evaluateScalar(at(args, i + 1), scope);
+    return evaluateScalar(at(args, args.length - 1), scope);
   },
   round: (args, scope, node) => {
-    const value = evaluateScalar(args[0], scope);
-    const digits = args.length > 1 ? evaluateScalar(args[1], scope) : 0n;
+    const value = evaluateScalar(at(args, 0), scope);
+    const digits = args.length > 1 ? evaluateScalar(at(args, 1), scope) : 0n;
     if (value === null) return null;
     if (typeof value === 'bigint') return value;
     if (typeof value !== 'number' || typeof digits !== 'bigint') throw unsupported('round of a non-number', node);
     return roundAwayFromZero(value, Number(digits));
   },
-  isnull: (args, scope) => evaluateScalar(args[0], scope) === null,
-  isnotnull: (args, scope) => evaluateScalar(args[0], scope) !== null,
+  isnull: (args, scope) => evaluateScalar(at(args, 0), scope) === null,
+  isnotnull: (args, scope) => evaluateScalar(at(args, 0), scope) !== null,
   isempty: (args, scope) => {
-    const v = evaluateScalar(args[0], scope);
+    const v = evaluateScalar(at(args, 0), scope);
     return v === null || v === '';
   },
   isnotempty: (args, scope) => {
-    const v = evaluateScalar(args[0], scope);
+    const v = evaluateScalar(at(args, 0), scope);
     return v !== null && v !== '';
   },
   not: (args, scope) => {
-    const v = evaluateScalar(args[0], scope);
+    const v = evaluateScalar(at(args, 0), scope);
     return v === null ? null : !truthy(v);
   },
   max_of: (args, scope) => {
@@ -109,19 +111,19 @@ const FUNCTIONS: Record<string, ScalarFunction> = {
     return real && typeof best === 'bigint' ? Number(best) : best;
   },
   todatetime: (args, scope) => {
-    const v = evaluateScalar(args[0], scope);
+    const v = evaluateScalar(at(args, 0), scope);
     if (v instanceof Date || v === null) return v;
     const ms = typeof v === 'string' ? Date.parse(v) : NaN;
     return Number.isFinite(ms) ? new Date(ms) : null;
   },
   ago: (args, scope, node) => {
-    const span = evaluateScalar(args[0], scope);
+    const span = evaluateScalar(at(args, 0), scope);
     if (!(span instanceof Timespan)) throw unsupported('ago of a non-timespan', node);
     return new Date(scope.now.getTime() - span.ms);
   },
   now: (_args, scope) => scope.now,
   startofday: (args, scope) => {
-    const v = evaluateScalar(args[0], scope);
+    const v = evaluateScalar(at(args, 0), scope);
     return v instanceof Date ? new Date(Date.UTC(v.getUTCFullYear(), v.getUTCMonth(), v.getUTCDate())) : null;
   },
 };

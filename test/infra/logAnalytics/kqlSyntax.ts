@@ -3,10 +3,59 @@
 import '@kusto/language-service-next/bridge.min.js';
 import '@kusto/language-service-next/Kusto.Language.Bridge.min.js';
 
-// The Bridge.NET library has no usable types: its nodes are used as `any`, behind these helpers.
-const Kusto = (globalThis as any).Kusto.Language;
+/**
+ * A node of the library's syntax tree (Bridge.NET objects without usable type declarations), typed with the
+ * members the evaluator reads. Which members a node has depends on its kind (kind()); the evaluator checks the
+ * kind before it reads them, and a missing child reads as null.
+ */
+export interface Node {
+  readonly constructor: { readonly $$name: string };
+  readonly TextStart: number;
+  /** Tokens and keywords. */
+  readonly Text: string;
+  readonly IsToken: boolean;
+  readonly SimpleName: string;
+  readonly LiteralValue: unknown;
+  readonly ChildCount: number;
+  GetChild(index: number): Node | null;
+  ToString(): string;
+  /** Syntax lists. */
+  readonly Count: number;
+  getItem(index: number): Node;
+  readonly Element: Node;
+  readonly Expression: Node;
+  readonly Expressions: Node;
+  readonly Name: Node;
+  readonly Operator: Node;
+  readonly Left: Node;
+  readonly Right: Node;
+  readonly Token: Node;
+  readonly ConditionClause: Node;
+  readonly Condition: Node;
+  readonly Parameters: Node;
+  readonly ByClause: Node;
+  readonly ArgumentList: Node;
+  readonly Statements: Node;
+  readonly Ordering: Node | null;
+  readonly AscOrDescKeyword: Node | null;
+  readonly NullsClause: Node | null;
+  readonly Aggregates: Node;
+  /** The two ends of `between (a .. b)`. */
+  readonly First: Node;
+  readonly Second: Node;
+}
 
-export type Node = any;
+interface KustoLanguage {
+  KustoCode: {
+    Parse(query: string): {
+      Syntax: Node;
+      GetDiagnostics(): { Count: number; getItem(index: number): { Message: string; Start: number } };
+    };
+  };
+}
+
+// The Bridge.NET library registers itself on the global object.
+const Kusto = (globalThis as unknown as { Kusto: { Language: KustoLanguage } }).Kusto.Language;
 
 /** The syntax tree of `query`; throws on a syntax error. */
 export function parseQuery(query: string): Node {
@@ -48,4 +97,11 @@ export function unsupported(what: string, node: Node): Error {
 /** The node's source text, for messages. */
 export function text(node: Node): string {
   return String(node.ToString()).trim();
+}
+
+/** Argument `index` of a call or list; a missing one is outside the subset, never read as undefined. */
+export function at(list: readonly Node[], index: number): Node {
+  const node = list[index];
+  if (node === undefined) throw new Error(`unsupported: a call without argument ${index + 1}`);
+  return node;
 }

@@ -16,7 +16,10 @@ export const NOTE =
   'A page laid out like the workbook, not a capture of the Azure portal.';
 
 /** The workbook's parts on the sample with its default parameters; the meeting with the most drops selected. */
-export function workbookResults(sample: SampleWorkspace): { settings: WorkbookSettings; results: Map<string, PartResult> } {
+export function workbookResults(sample: SampleWorkspace): {
+  settings: WorkbookSettings;
+  results: Map<string, PartResult>;
+} {
   const layout = readWorkbookLayout();
   const range = layout.parameters.find((p) => p.name === 'TimeRange');
   const min = layout.parameters.find((p) => p.name === 'MinSessions');

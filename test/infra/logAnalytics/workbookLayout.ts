@@ -55,7 +55,11 @@ export function readWorkbookLayout(path = WORKBOOK_BICEP): WorkbookLayout {
   const load = (relative: string): string => readFileSync(join(dirname(path), relative), 'utf8');
   const preamble = load(one(bicep, /^var preamble = loadTextContent\('([^']+)'\)$/m, 'the preamble'));
   const timeRangeMs = Number(one(bicep, /^var workbookQuery = \{[\s\S]*?durationMs: (\d+)/m, 'a timeContext'));
-  const section = one(bicep, /^var workbook = \{\n {2}version: 'Notebook\/1\.0'\n {2}items: \[\n([\s\S]*?)\n {2}\]\n/m, 'items');
+  const section = one(
+    bicep,
+    /^var workbook = \{\n {2}version: 'Notebook\/1\.0'\n {2}items: \[\n([\s\S]*?)\n {2}\]\n/m,
+    'items',
+  );
   // Items are the blocks opened and closed at four spaces of indentation.
   const blocks = section.split(/^ {4}\}\n/m).filter((b) => b.trim() !== '');
   const layout: WorkbookLayout = { text: '', parameters: [], parts: [] };
@@ -67,7 +71,10 @@ export function readWorkbookLayout(path = WORKBOOK_BICEP): WorkbookLayout {
         const durations = [...p.matchAll(/durationMs: (\d+)/g)].map((m) => Number(m[1]));
         const plain = /value: string\((\w+)\)|value: '([^']*)'/.exec(p);
         // string(alertMinSessions): the default of that Bicep parameter.
-        const fromParam = plain?.[1] === undefined ? undefined : one(bicep, new RegExp(`^param ${plain[1]} \\w+ = (\\S+)$`, 'm'), plain[1]);
+        const fromParam =
+          plain?.[1] === undefined
+            ? undefined
+            : one(bicep, new RegExp(`^param ${plain[1]} \\w+ = (\\S+)$`, 'm'), plain[1]);
         const defaultValue = durations.length > 0 ? String(durations[0]) : (fromParam ?? plain?.[2] ?? '');
         layout.parameters.push({
           name: one(p, /name: '([^']+)'/, 'a parameter name'),
@@ -117,7 +124,9 @@ export function readAlertQuery(values: Record<string, number> = {}, path = WORKB
   const bicep = readFileSync(path, 'utf8');
   const template = one(bicep, /^var alertQuery = '(.*)'$/m, 'the alert query');
   const query = unescape(template)
-    .replace(/\$\{loadTextContent\('([^']+)'\)\}/g, (_m, file: string) => readFileSync(join(dirname(path), file), 'utf8'))
+    .replace(/\$\{loadTextContent\('([^']+)'\)\}/g, (_m, file: string) =>
+      readFileSync(join(dirname(path), file), 'utf8'),
+    )
     .replace(/\$\{(\w+)\}/g, (_m, name: string) =>
       String(values[name] ?? one(bicep, new RegExp(`^param ${name} \\w+ = (\\S+)$`, 'm'), name)),
     );

@@ -98,7 +98,9 @@ function chart(result: PartResult, kind: 'timechart' | 'barchart', width: number
             return `<rect x="${x}" y="${yOf(v)}" width="${barWidth}" height="${yOf(0) - yOf(v)}" class="bar" fill="${color}"><title>${esc(labels[i]!)}: ${v}</title></rect><text x="${x + barWidth / 2}" y="${yOf(v) - 4}" class="value" text-anchor="middle">${v}</text>`;
           })
           .join('');
-      const path = line.values.map((v, i) => `${i === 0 ? 'M' : 'L'}${xOf(i).toFixed(1)},${yOf(v).toFixed(1)}`).join(' ');
+      const path = line.values
+        .map((v, i) => `${i === 0 ? 'M' : 'L'}${xOf(i).toFixed(1)},${yOf(v).toFixed(1)}`)
+        .join(' ');
       return `<path d="${path}" class="line" stroke="${color}"/>${line.values.map((v, i) => `<circle cx="${xOf(i)}" cy="${yOf(v)}" r="3" fill="${color}"><title>${esc(labels[i]!)}: ${v}</title></circle>`).join('')}`;
     })
     .join('');
@@ -174,7 +176,11 @@ export function workbookPage(
   const pills = layout.parameters
     .map((p) => {
       const value =
-        p.choices.length > 0 ? duration(settings.timeRangeMs) : p.name === 'MinSessions' ? String(settings.minSessions) : p.defaultValue;
+        p.choices.length > 0
+          ? duration(settings.timeRangeMs)
+          : p.name === 'MinSessions'
+            ? String(settings.minSessions)
+            : p.defaultValue;
       return `<span class="pill">${esc(p.label)}: <b>${esc(value)}</b></span>`;
     })
     .join('');

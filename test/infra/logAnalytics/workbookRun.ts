@@ -21,7 +21,11 @@ export interface WorkbookSettings {
 }
 
 /** The Log Analytics tables holding these rows, reduced to what a query of the workbook reads. */
-export function workspaceTables(rows: Record<string, Array<Record<string, unknown>>>, now: Date, timeRangeMs: number): Record<string, KqlTable> {
+export function workspaceTables(
+  rows: Record<string, Array<Record<string, unknown>>>,
+  now: Date,
+  timeRangeMs: number,
+): Record<string, KqlTable> {
   const from = now.getTime() - timeRangeMs;
   const tables: Record<string, KqlTable> = {};
   for (const t of Object.values(LOG_TABLES)) {
