@@ -51,6 +51,11 @@ export const NOT_RUN: readonly NotRun[] = [
     command: 'npm run format',
     reason: 'rewrites the sources with Prettier; `npm test` checks that nothing is left to rewrite',
   },
+  {
+    command: 'npm run render:workbook',
+    reason:
+      'rebuilds and rewrites docs/log-analytics-workbook.png; test/infra/logAnalytics/workbookMeaning.test.ts runs the same renderer on the same sample into a temp folder',
+  },
   { command: 'npm run test:node22', reason: 'runs these tests again on Node 22 (CI runs it)' },
   {
     command: 'npm run package',
