@@ -189,6 +189,30 @@ export class LogPurgeQueue {
     );
   }
 
+  /** For /api/health: erasures queued (a target not yet submitted) and the oldest one's time; operations not completed. */
+  async summary(): Promise<{ queued: number; oldestQueuedAt?: string; unfinished: number }> {
+    try {
+      const open = await listAll(this.client, `PartitionKey eq ${stringLiteral(ERASURES)} and open eq true`, [
+        'queuedAt',
+      ]);
+      const unfinished = await listAll(
+        this.client,
+        `PartitionKey eq ${stringLiteral(OPERATIONS)} and status ne ${stringLiteral('completed')}`,
+        ['status'],
+      );
+      const times = open.map((e) => str(e, 'queuedAt')).sort();
+      const summary: { queued: number; oldestQueuedAt?: string; unfinished: number } = {
+        queued: open.length,
+        unfinished: unfinished.length,
+      };
+      if (times[0] !== undefined) summary.oldestQueuedAt = times[0];
+      return summary;
+    } catch (error) {
+      if (isNotFound(error)) return { queued: 0, unfinished: 0 };
+      throw error;
+    }
+  }
+
   async throttle(): Promise<PurgeThrottle> {
     try {
       const e = await this.client.getEntity<Record<string, unknown>>(STATE, THROTTLE);

@@ -212,7 +212,7 @@ const JSON_BODIES: Record<string, { description: string; schema: Json }> = {
   },
   reportHealth: {
     description:
-      'Storage, config files, the last analysis run and the name lookup (503 with the same body when storage does not answer).',
+      'Storage, config files, the last analysis run, the name lookup, retention and the Log Analytics purge (503 with the same body when storage does not answer).',
     schema: object(
       {
         status: { type: 'string', enum: ['ok', 'degraded', 'unavailable'] },
@@ -222,6 +222,12 @@ const JSON_BODIES: Record<string, { description: string; schema: Json }> = {
         analysis: { type: 'object' },
         collector: { type: ['object', 'null'] },
         names: {},
+        retention: { type: ['object', 'null'] },
+        logAnalyticsPurge: {
+          type: ['object', 'null'],
+          description:
+            'The Log Analytics purge of erasures: state off, ok or misconfigured, queued erasures, notBefore after a 429, lastError.',
+        },
       },
       ['status', 'storage', 'config', 'analysis'],
     ),

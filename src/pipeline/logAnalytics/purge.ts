@@ -255,3 +255,34 @@ export async function erasurePurgeStatus(deps: LogPurgeDeps, id: string): Promis
   }
   return status;
 }
+
+/** The purge's state for /api/health: counts and times only, never an identifier. */
+export interface PurgeQueueHealth {
+  /** Erasures with a target not yet accepted by the service. */
+  queued: number;
+  oldestQueuedAt: string | null;
+  oldestQueuedAgeSeconds: number | null;
+  /** After a 429: no request goes before this time (null when none is pending). */
+  notBefore: string | null;
+  /** Why the last submission failed (status code and service error code). */
+  lastError: string | null;
+  lastAttemptAt: string | null;
+  /** Accepted operations the service has not reported completed. */
+  unfinishedOperations: number;
+}
+
+export async function purgeQueueHealth(queue: LogPurgeQueue, now: Date): Promise<PurgeQueueHealth> {
+  const [summary, throttle] = await Promise.all([queue.summary(), queue.throttle()]);
+  const oldest = summary.oldestQueuedAt ?? null;
+  const waiting = throttle.notBefore !== undefined && Date.parse(throttle.notBefore) > now.getTime();
+  return {
+    queued: summary.queued,
+    oldestQueuedAt: oldest,
+    oldestQueuedAgeSeconds:
+      oldest === null ? null : Math.max(0, Math.round((now.getTime() - Date.parse(oldest)) / 1000)),
+    notBefore: waiting ? throttle.notBefore! : null,
+    lastError: throttle.lastError ?? null,
+    lastAttemptAt: throttle.lastAttemptAt ?? null,
+    unfinishedOperations: summary.unfinished,
+  };
+}

@@ -7,6 +7,8 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { isPseudonym, Pseudonymizer } from '../../../src/audit/pseudonymize.js';
+import { answerReport } from '../../../src/pipeline/answerReport.js';
+import { CachedConfig } from '../../../src/storage/configBlobs.js';
 import { answerErasure, type AdminDeps } from '../../../src/pipeline/http/eraseRoute.js';
 import type { LogAnalyticsErasure } from '../../../src/pipeline/logAnalytics/erasure.js';
 import type { ErasurePurgeStatus } from '../../../src/pipeline/logAnalytics/purge.js';
@@ -332,4 +334,93 @@ test('the purge queue creates its table when the deployment predates it', async 
   assert.equal(response.status, 200, response.body);
   assert.equal((logAnalyticsOf(response.body) as ErasurePurgeStatus).state, 'submitted');
   assert.equal(workspace.calls.filter((c) => c.method === 'POST' && c.status === 202).length, PURGE_TARGETS.length);
+});
+
+test('a badly formed workspace setting: the erasure says misconfigured, naming the setting and its form; the identifiers wait in the queue and go once it is fixed', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  const { store } = await analysedStore(world, { records: 200, seed: 59 });
+  const wrong = { ...env(), LOG_ANALYTICS_PURGE_WORKSPACE_ID: 'log-teams-test' };
+  const { lines, log } = capture();
+  const response = await answerErasure(
+    { id: 'someone@contoso.com', query: {} },
+    { store, log, pseudonymizer: () => undefined, env: wrong },
+  );
+  assert.equal(response.status, 200, response.body);
+  const answer = logAnalyticsOf(response.body) as { state: string; message: string; id?: string };
+  assert.equal(answer.state, 'misconfigured');
+  assert.match(answer.message, /^LOG_ANALYTICS_PURGE_WORKSPACE_ID must be/);
+  assert.match(
+    answer.message,
+    /\/subscriptions\/<id>\/resourceGroups\/<group>\/providers\/Microsoft\.OperationalInsights/,
+  );
+  assert.ok(answer.id, 'the identifiers are queued');
+  assert.equal(workspace.calls.length, 0, 'nothing is sent while the setting is wrong');
+  assert.ok(lines.some((l) => l.includes('misconfigured')));
+  const run = await runLogPurge(store, log, wrong);
+  assert.equal(run.state, 'misconfigured');
+
+  workspace.pollsUntilCompleted = 1;
+  const fixed = purgeFor(store, log, () => new Date());
+  await runLogPurge(store, log, env(), fixed);
+  assert.equal((await fixed.status(answer.id))?.state, 'completed', 'sent once the setting is right');
+  assert.equal(workspace.calls.filter((c) => c.method === 'POST' && c.status === 202).length, PURGE_TARGETS.length);
+});
+
+test('/api/health shows the purge: off, then ok with the queued erasures, their age, the 429 wait and the last error; misconfigured with its message', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  const { store } = await analysedStore(world, { records: 200, seed: 61 });
+  let clock = Date.parse('2026-03-02T10:00:00Z');
+  const now = (): Date => new Date(clock);
+  const health = async (settings: NodeJS.ProcessEnv): Promise<Record<string, unknown>> => {
+    const response = await answerReport(
+      { route: 'health', params: {}, query: {} },
+      { store, config: new CachedConfig(store.config), env: settings, now },
+    );
+    assert.equal(response.status, 200, response.body);
+    return (JSON.parse(response.body) as { logAnalyticsPurge: Record<string, unknown> }).logAnalyticsPurge;
+  };
+  assert.deepEqual(await health({}), { state: 'off' });
+  assert.deepEqual(await health(env()), {
+    state: 'ok',
+    queued: 0,
+    oldestQueuedAt: null,
+    oldestQueuedAgeSeconds: null,
+    notBefore: null,
+    lastError: null,
+    lastAttemptAt: null,
+    unfinishedOperations: 0,
+  });
+
+  const { log } = capture();
+  const purge = purgeFor(store, log, now);
+  workspace.faults.push({ status: 429, retryAfterSeconds: 1800 });
+  await purge.queue(['someone@contoso.com']);
+  await purge.submit();
+  clock += 600_000;
+  const throttled = await health(env());
+  assert.deepEqual(throttled, {
+    state: 'ok',
+    queued: 1,
+    oldestQueuedAt: '2026-03-02T10:00:00.000Z',
+    oldestQueuedAgeSeconds: 600,
+    notBefore: '2026-03-02T10:30:00.000Z',
+    lastError: 'HTTP 429 TooManyRequests',
+    lastAttemptAt: '2026-03-02T10:00:00.000Z',
+    unfinishedOperations: 0,
+  });
+  assert.ok(!JSON.stringify(throttled).includes('someone'), 'no identifier');
+
+  const wrong = await health({ ...env(), LOG_ANALYTICS_PURGE_WORKSPACE_ID: 'log-teams-test' });
+  assert.equal(wrong['state'], 'misconfigured');
+  assert.match(String(wrong['message']), /LOG_ANALYTICS_PURGE_WORKSPACE_ID must be the workspace's resource id/);
+  assert.equal(wrong['queued'], 1);
+
+  clock += 1800_000;
+  await purge.submit();
+  const sent = await health(env());
+  assert.equal(sent['queued'], 0);
+  assert.equal(sent['notBefore'], null);
+  assert.equal(sent['unfinishedOperations'], PURGE_TARGETS.length);
 });
