@@ -3,7 +3,7 @@
 // purge naming them has been accepted for every target (table and column); then the identifiers are cleared and
 // the entry keeps just the operation ids. Operation entries record each purge's status (pending, completed).
 import type { TableClient } from '@azure/data-tables';
-import { isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { isNotFound, isPreconditionFailed, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 const ERASURES = 'erasure';
 const OPERATIONS = 'operation';
@@ -22,6 +22,11 @@ export interface PurgeRequest {
   targets: Record<string, string>;
   /** Submissions that failed so far. */
   attempts: number;
+  /** The entity's ETag as last read or written (claims are conditional on it). */
+  etag?: string;
+  /** While a submitter holds the erasure: its id and until when (ISO); an expired claim is free. */
+  claimedBy?: string;
+  claimedUntil?: string;
 }
 
 export interface PurgeOperation {
@@ -56,13 +61,20 @@ function parseJson<T>(text: string | undefined, fallback: T): T {
 }
 
 function toRequest(e: Entity): PurgeRequest {
-  return {
+  const request: PurgeRequest = {
     id: str(e, 'rowKey'),
     queuedAt: str(e, 'queuedAt'),
     identifiers: parseJson<string[]>(optStr(e, 'identifiers'), []),
     targets: parseJson<Record<string, string>>(optStr(e, 'targets'), {}),
     attempts: num(e, 'attempts') ?? 0,
   };
+  const etag = optStr(e, 'etag');
+  if (etag !== undefined) request.etag = etag;
+  const claimedBy = optStr(e, 'claimedBy');
+  const claimedUntil = optStr(e, 'claimedUntil');
+  if (claimedBy !== undefined && claimedBy !== '') request.claimedBy = claimedBy;
+  if (claimedUntil !== undefined && claimedUntil !== '') request.claimedUntil = claimedUntil;
+  return request;
 }
 
 function toOperation(e: Entity): PurgeOperation {
@@ -134,6 +146,46 @@ export class LogPurgeQueue {
     return (await listAll(this.client, filter)).map(toRequest);
   }
 
+  /**
+   * Claims the erasures for one submitter until `until` (a lease), each by an update conditional on the ETag it was
+   * read with: of two submitters that read the same erasure, one gets it (the other's update fails with 412). An
+   * erasure claimed by another whose claim has not expired is skipped. Returns the erasures claimed.
+   */
+  async claim(requests: readonly PurgeRequest[], owner: string, now: Date, until: Date): Promise<PurgeRequest[]> {
+    const claimed: PurgeRequest[] = [];
+    for (const request of requests) {
+      const held = request.claimedUntil !== undefined && Date.parse(request.claimedUntil) > now.getTime();
+      if (request.etag === undefined || (held && request.claimedBy !== owner)) continue;
+      try {
+        const response = await this.client.updateEntity(
+          { partitionKey: ERASURES, rowKey: request.id, claimedBy: owner, claimedUntil: until.toISOString() },
+          'Merge',
+          { etag: request.etag },
+        );
+        claimed.push({ ...request, etag: response.etag, claimedBy: owner, claimedUntil: until.toISOString() });
+      } catch (error) {
+        if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+      }
+    }
+    return claimed;
+  }
+
+  /** Ends a submitter's claims (unless the erasure changed hands since: then the other's claim stays). */
+  async release(requests: readonly PurgeRequest[]): Promise<void> {
+    for (const request of requests) {
+      if (request.etag === undefined) continue;
+      try {
+        await this.client.updateEntity(
+          { partitionKey: ERASURES, rowKey: request.id, claimedBy: '', claimedUntil: '' },
+          'Merge',
+          { etag: request.etag },
+        );
+      } catch (error) {
+        if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+      }
+    }
+  }
+
   /** Records the operation that covers `target` for these erasures; an erasure with every target covered loses its identifiers. */
   async recordSubmitted(requests: readonly PurgeRequest[], target: string, operation: PurgeOperation): Promise<void> {
     await this.client.upsertEntity(
@@ -144,7 +196,7 @@ export class LogPurgeQueue {
       request.targets[target] = operation.operationId;
       const done = Object.values(request.targets).every((id) => id !== '');
       if (done) request.identifiers = [];
-      await this.client.updateEntity(
+      const response = await this.client.updateEntity(
         {
           partitionKey: ERASURES,
           rowKey: request.id,
@@ -154,16 +206,18 @@ export class LogPurgeQueue {
         },
         'Merge',
       );
+      if (response.etag !== undefined) request.etag = response.etag;
     }
   }
 
   async recordFailure(requests: readonly PurgeRequest[]): Promise<void> {
     for (const request of requests) {
       request.attempts++;
-      await this.client.updateEntity(
+      const response = await this.client.updateEntity(
         { partitionKey: ERASURES, rowKey: request.id, attempts: request.attempts },
         'Merge',
       );
+      if (response.etag !== undefined) request.etag = response.etag;
     }
   }
 

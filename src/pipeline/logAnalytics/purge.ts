@@ -117,6 +117,9 @@ function failureText(error: unknown): string {
   return `HTTP ${status}${typeof code === 'string' && code !== '' ? ` ${code}` : ''}`;
 }
 
+/** How long a submitter holds the erasures it claimed (longer than a run takes; a crashed run's claim expires). */
+export const CLAIM_MS = 10 * 60_000;
+
 /** Without a Retry-After, a 429 waits this long (the limit is per hour). */
 const DEFAULT_THROTTLE_MS = 15 * 60_000;
 
@@ -134,53 +137,74 @@ export async function submitPurges(deps: LogPurgeDeps): Promise<SubmitOutcome> {
       outcome.throttled = true;
       return outcome;
     }
-    const open = await deps.queue.open();
+    // Claim before submitting, so that the erasure call and the timer at the same moment never send a batch twice.
+    const open = await deps.queue.claim(
+      await deps.queue.open(),
+      randomBytes(8).toString('hex'),
+      now,
+      new Date(now.getTime() + CLAIM_MS),
+    );
     if (open.length === 0) return outcome;
-    let lastError: string | undefined;
-    for (const target of PURGE_TARGETS) {
-      const waiting = open.filter((r) => r.targets[target.key] === '');
-      for (const batch of batches(waiting, max)) {
-        const values = [...new Set(batch.flatMap((r) => r.identifiers))].sort();
-        try {
-          const accepted = await deps.purger.purge(deps.workspace.resourceGroup, deps.workspace.workspace, {
-            table: target.table,
-            filters: [{ column: target.column, operator: PURGE_OPERATOR, value: values }],
-          });
-          const operation: PurgeOperation = {
-            operationId: accepted.operationId,
-            target: target.key,
-            erasures: batch.length,
-            identifiers: values.length,
-            submittedAt: deps.now().toISOString(),
-            status: 'pending',
-          };
-          await deps.queue.recordSubmitted(batch, target.key, operation);
-          outcome.submitted++;
-          deps.log.info(
-            `logPurge: ${target.key}: operation ${accepted.operationId} accepted (${batch.length} erasures, ${values.length} identifiers)`,
-          );
-        } catch (error) {
-          lastError = failureText(error);
-          await deps.queue.recordFailure(batch);
-          if (statusCodeOf(error) === 429) {
-            const waitMs = retryAfterMs(error, deps.now()) ?? DEFAULT_THROTTLE_MS;
-            const notBefore = new Date(deps.now().getTime() + waitMs).toISOString();
-            await deps.queue.recordThrottle({ notBefore, lastError, lastAttemptAt: deps.now().toISOString() });
-            deps.log.warn(`logPurge: throttled (${lastError}); next attempt after ${notBefore}`);
-            outcome.throttled = true;
-            return outcome;
-          }
-          outcome.failed++;
-          deps.log.error(`logPurge: ${target.key}: the purge request failed (${lastError}); it stays queued`);
-        }
-      }
+    try {
+      return await submitClaimed(deps, open, outcome, max);
+    } finally {
+      await deps.queue.release(open);
     }
-    const state = { lastAttemptAt: deps.now().toISOString() };
-    await deps.queue.recordThrottle(lastError === undefined ? state : { ...state, lastError });
   } catch (error) {
     outcome.failed++;
     deps.log.error(`logPurge: the purge queue could not be read or written: ${failureText(error)}`);
   }
+  return outcome;
+}
+
+/** Sends the claimed erasures: per target, one request per batch; stops at the first 429. */
+async function submitClaimed(
+  deps: LogPurgeDeps,
+  open: PurgeRequest[],
+  outcome: SubmitOutcome,
+  max: number,
+): Promise<SubmitOutcome> {
+  let lastError: string | undefined;
+  for (const target of PURGE_TARGETS) {
+    const waiting = open.filter((r) => r.targets[target.key] === '');
+    for (const batch of batches(waiting, max)) {
+      const values = [...new Set(batch.flatMap((r) => r.identifiers))].sort();
+      try {
+        const accepted = await deps.purger.purge(deps.workspace.resourceGroup, deps.workspace.workspace, {
+          table: target.table,
+          filters: [{ column: target.column, operator: PURGE_OPERATOR, value: values }],
+        });
+        const operation: PurgeOperation = {
+          operationId: accepted.operationId,
+          target: target.key,
+          erasures: batch.length,
+          identifiers: values.length,
+          submittedAt: deps.now().toISOString(),
+          status: 'pending',
+        };
+        await deps.queue.recordSubmitted(batch, target.key, operation);
+        outcome.submitted++;
+        deps.log.info(
+          `logPurge: ${target.key}: operation ${accepted.operationId} accepted (${batch.length} erasures, ${values.length} identifiers)`,
+        );
+      } catch (error) {
+        lastError = failureText(error);
+        await deps.queue.recordFailure(batch);
+        if (statusCodeOf(error) === 429) {
+          const waitMs = retryAfterMs(error, deps.now()) ?? DEFAULT_THROTTLE_MS;
+          const notBefore = new Date(deps.now().getTime() + waitMs).toISOString();
+          await deps.queue.recordThrottle({ notBefore, lastError, lastAttemptAt: deps.now().toISOString() });
+          deps.log.warn(`logPurge: throttled (${lastError}); next attempt after ${notBefore}`);
+          outcome.throttled = true;
+          return outcome;
+        }
+        outcome.failed++;
+        deps.log.error(`logPurge: ${target.key}: the purge request failed (${lastError}); it stays queued`);
+      }
+    }
+  }
+  const state = { lastAttemptAt: deps.now().toISOString() };
+  await deps.queue.recordThrottle(lastError === undefined ? state : { ...state, lastError });
   return outcome;
 }
 

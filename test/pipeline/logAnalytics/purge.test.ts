@@ -12,7 +12,7 @@ import { CachedConfig } from '../../../src/storage/configBlobs.js';
 import { answerErasure, type AdminDeps } from '../../../src/pipeline/http/eraseRoute.js';
 import type { LogAnalyticsErasure } from '../../../src/pipeline/logAnalytics/erasure.js';
 import type { ErasurePurgeStatus } from '../../../src/pipeline/logAnalytics/purge.js';
-import { PURGE_TARGETS } from '../../../src/pipeline/logAnalytics/purge.js';
+import { CLAIM_MS, PURGE_TARGETS } from '../../../src/pipeline/logAnalytics/purge.js';
 import {
   logPurgeFromEnv,
   parseWorkspaceId,
@@ -423,4 +423,41 @@ test('/api/health shows the purge: off, then ok with the queued erasures, their 
   assert.equal(sent['queued'], 0);
   assert.equal(sent['notBefore'], null);
   assert.equal(sent['unfinishedOperations'], PURGE_TARGETS.length);
+});
+
+test('an erasure call and the timer submitting at the same moment: the batch is claimed once and sent once', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  const { store } = await analysedStore(world, { records: 200, seed: 71 });
+  const { lines, log } = capture();
+  const erasureCall = purgeFor(store, log, () => new Date());
+  const timer = purgeFor(store, log, () => new Date());
+  const id = await erasureCall.queue(['someone@contoso.com', 'someone.else@contoso.com']);
+  const outcomes = await Promise.all([erasureCall.submit(), timer.submit()]);
+  const posts = workspace.calls.filter((c) => c.method === 'POST');
+  assert.equal(posts.length, PURGE_TARGETS.length, 'one request per target, not one per submitter');
+  assert.equal(outcomes[0].submitted + outcomes[1].submitted, PURGE_TARGETS.length);
+  assert.equal(outcomes[0].failed + outcomes[1].failed, 0, lines.join('\n'));
+  assert.equal((await erasureCall.status(id!))?.state, 'submitted');
+  const queue = new LogPurgeQueue(store.clients.table(store.names.tables.logPurges));
+  const entry = await queue.get(id!);
+  assert.equal(entry?.claimedUntil, undefined, 'the claim is released after the run');
+});
+
+test('a claim left by a run that stopped expires: another submitter takes the erasure over after it', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  const { store } = await analysedStore(world, { records: 200, seed: 73 });
+  let clock = Date.parse('2026-03-02T10:00:00Z');
+  const { log } = capture();
+  const purge = purgeFor(store, log, () => new Date(clock));
+  const id = await purge.queue(['someone@contoso.com']);
+  const queue = new LogPurgeQueue(store.clients.table(store.names.tables.logPurges));
+  const crashed = await queue.claim(await queue.open(), 'crashed-run', new Date(clock), new Date(clock + CLAIM_MS));
+  assert.equal(crashed.length, 1);
+  assert.equal((await purge.submit()).submitted, 0, 'held by the other run');
+  assert.equal(workspace.calls.length, 0);
+  clock += CLAIM_MS + 1000;
+  assert.equal((await purge.submit()).submitted, PURGE_TARGETS.length, 'the expired claim is taken over');
+  assert.equal((await purge.status(id!))?.state, 'submitted');
 });
