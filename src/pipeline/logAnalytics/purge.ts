@@ -5,7 +5,12 @@
 // them queued until its Retry-After has passed; any other failure until the next attempt (the erasure call or
 // the purgeLogAnalytics timer). Logs carry counts, operation ids and status codes, never an identifier.
 import { randomBytes } from 'node:crypto';
-import type { LogPurgeQueue, PurgeOperation, PurgeRequest } from '../../storage/logPurgeQueue.js';
+import {
+  UNKNOWN_STATUS,
+  type LogPurgeQueue,
+  type PurgeOperation,
+  type PurgeRequest,
+} from '../../storage/logPurgeQueue.js';
 import { describeError } from '../../errors.js';
 import type { PipelineLog } from '../log.js';
 import { LOG_TABLES } from './tables.js';
@@ -55,8 +60,11 @@ export interface LogPurgeDeps {
 
 /** Where one erasure's purge is. */
 export interface ErasurePurgeStatus {
-  /** queued: some target not yet accepted; submitted: every target accepted, some not finished; completed. */
-  state: 'queued' | 'submitted' | 'completed';
+  /**
+   * queued: some target not yet accepted; submitted: every target accepted, some not finished; completed; unknown:
+   * every operation finished or forgotten by the service, some forgotten (send the erasure again to be sure).
+   */
+  state: 'queued' | 'submitted' | 'completed' | 'unknown';
   id: string;
   queuedAt: string;
   operations: Array<{ table: string; column: string; operationId: string; status: string }>;
@@ -181,6 +189,9 @@ async function submitClaimed(
           identifiers: values.length,
           submittedAt: deps.now().toISOString(),
           status: 'pending',
+          erasureIds: batch.map((r) => r.id),
+          notFoundChecks: 0,
+          resubmission: batch.some((r) => r.resubmitted.includes(target.key)),
         };
         await deps.queue.recordSubmitted(batch, target.key, operation);
         outcome.submitted++;
@@ -226,31 +237,78 @@ function batches(requests: readonly PurgeRequest[], max: number): PurgeRequest[]
   return out;
 }
 
-/** Asks the service for the status of every unfinished operation and records it; never throws. */
+/** Status reads answered 404 in a row after which an operation counts as unknown to the service. */
+export const MAX_NOT_FOUND_CHECKS = 3;
+
+/**
+ * Asks the service for the status of every unfinished operation and records it; never throws. A completed
+ * operation lets its erasures drop their identifiers once all their operations are done. An operation the service
+ * answers 404 for MAX_NOT_FOUND_CHECKS times in a row (it forgot it) becomes 'unknown': its erasures are re-opened
+ * for that target, once, so that the next run sends it again (the rows may still be there); a re-submission that
+ * is forgotten too is not sent a third time (a warning says to send the erasure again).
+ */
 export async function refreshPurgeStatuses(deps: LogPurgeDeps): Promise<{ checked: number; completed: number }> {
   const counts = { checked: 0, completed: 0 };
   try {
     for (const op of await deps.queue.unfinishedOperations()) {
+      let status: string;
       try {
-        const { status } = await deps.purger.getPurgeStatus(
+        ({ status } = await deps.purger.getPurgeStatus(
           deps.workspace.resourceGroup,
           deps.workspace.workspace,
           op.operationId,
-        );
-        await deps.queue.recordStatus(op.operationId, status, deps.now().toISOString());
-        counts.checked++;
-        if (status === 'completed') {
-          counts.completed++;
-          deps.log.info(`logPurge: operation ${op.operationId} (${op.target}) completed`);
-        }
+        ));
       } catch (error) {
-        deps.log.warn(`logPurge: status of operation ${op.operationId} not read (${failureText(error)})`);
+        if (statusCodeOf(error) === 404) await forgotten(deps, op);
+        else deps.log.warn(`logPurge: status of operation ${op.operationId} not read (${failureText(error)})`);
+        continue;
+      }
+      await deps.queue.recordStatus(op.operationId, status, deps.now().toISOString());
+      counts.checked++;
+      if (status === 'completed') {
+        counts.completed++;
+        deps.log.info(`logPurge: operation ${op.operationId} (${op.target}) completed`);
+        for (const id of op.erasureIds) await deps.queue.settle(id);
       }
     }
   } catch (error) {
     deps.log.error(`logPurge: the purge queue could not be read: ${failureText(error)}`);
   }
   return counts;
+}
+
+/** One more 404 for an operation: counted, then (at the bound) unknown and re-opened once. */
+async function forgotten(deps: LogPurgeDeps, op: PurgeOperation): Promise<void> {
+  const checks = op.notFoundChecks + 1;
+  const checkedAt = deps.now().toISOString();
+  if (checks < MAX_NOT_FOUND_CHECKS) {
+    await deps.queue.recordNotFound(op.operationId, checks, checkedAt);
+    deps.log.warn(
+      `logPurge: operation ${op.operationId} (${op.target}) not found by the service (${checks} of ${MAX_NOT_FOUND_CHECKS} checks)`,
+    );
+    return;
+  }
+  await deps.queue.recordNotFound(op.operationId, checks, checkedAt);
+  await deps.queue.recordStatus(op.operationId, UNKNOWN_STATUS, checkedAt);
+  let reopened = 0;
+  if (!op.resubmission) for (const id of op.erasureIds) if (await deps.queue.reopen(id, op.target)) reopened++;
+  if (reopened > 0) {
+    deps.log.warn(
+      `logPurge: operation ${op.operationId} (${op.target}) is unknown to the service after ${checks} checks; ` +
+        `${reopened} erasures are sent again at the next run`,
+    );
+    return;
+  }
+  for (const id of op.erasureIds) await deps.queue.settle(id);
+  deps.log.warn(
+    `logPurge: operation ${op.operationId} (${op.target}) is unknown to the service after ${checks} checks and is ` +
+      'not sent again; to be sure the rows are gone, send the erasure again',
+  );
+}
+
+function finishedState(statuses: readonly string[]): ErasurePurgeStatus['state'] {
+  if (statuses.every((s) => s === 'completed')) return 'completed';
+  return statuses.every((s) => s === 'completed' || s === UNKNOWN_STATUS) ? 'unknown' : 'submitted';
 }
 
 /** Where one erasure's purge is, from the recorded operations. */
@@ -266,7 +324,7 @@ export async function erasurePurgeStatus(deps: LogPurgeDeps, id: string): Promis
   }
   const queued = PURGE_TARGETS.some((t) => (request.targets[t.key] ?? '') === '');
   const status: ErasurePurgeStatus = {
-    state: queued ? 'queued' : operations.every((o) => o.status === 'completed') ? 'completed' : 'submitted',
+    state: queued ? 'queued' : finishedState(operations.map((o) => o.status)),
     id,
     queuedAt: request.queuedAt,
     operations,
@@ -293,6 +351,8 @@ export interface PurgeQueueHealth {
   lastAttemptAt: string | null;
   /** Accepted operations the service has not reported completed. */
   unfinishedOperations: number;
+  /** Operations the service forgot (404 on every status read); see refreshPurgeStatuses. */
+  unknownOperations: number;
 }
 
 export async function purgeQueueHealth(queue: LogPurgeQueue, now: Date): Promise<PurgeQueueHealth> {
@@ -308,5 +368,6 @@ export async function purgeQueueHealth(queue: LogPurgeQueue, now: Date): Promise
     lastError: throttle.lastError ?? null,
     lastAttemptAt: throttle.lastAttemptAt ?? null,
     unfinishedOperations: summary.unfinished,
+    unknownOperations: summary.unknown,
   };
 }

@@ -12,7 +12,7 @@ import { CachedConfig } from '../../../src/storage/configBlobs.js';
 import { answerErasure, type AdminDeps } from '../../../src/pipeline/http/eraseRoute.js';
 import type { LogAnalyticsErasure } from '../../../src/pipeline/logAnalytics/erasure.js';
 import type { ErasurePurgeStatus } from '../../../src/pipeline/logAnalytics/purge.js';
-import { CLAIM_MS, PURGE_TARGETS } from '../../../src/pipeline/logAnalytics/purge.js';
+import { CLAIM_MS, MAX_NOT_FOUND_CHECKS, PURGE_TARGETS } from '../../../src/pipeline/logAnalytics/purge.js';
 import {
   logPurgeFromEnv,
   parseWorkspaceId,
@@ -151,11 +151,10 @@ test('an erasure purges the person’s rows in every table, with one in~ request
     assert.equal(post.filters![0]!.operator, 'in~');
     assert.ok((post.filters![0]!.value as string[]).includes(person.toLowerCase()), 'the filter names the person');
   }
-  // Accepted for every target: the queue no longer holds the identifiers.
+  // Accepted for every target: no longer open; the identifiers stay until the purges complete.
   const queue = new LogPurgeQueue(store.clients.table(store.names.tables.logPurges));
-  const stored = await queue.get(status.id);
-  assert.deepEqual(stored?.identifiers, []);
   assert.deepEqual(await queue.open(), []);
+  assert.ok((await queue.get(status.id))?.identifiers.includes(person.toLowerCase()));
 
   // Nothing deleted until the service completes the purge (status read by the timer).
   assert.ok(rowsNaming(person) > 0);
@@ -172,6 +171,7 @@ test('an erasure purges the person’s rows in every table, with one in~ request
   assert.ok(totalAfter > 0 && totalAfter < totalBefore);
   assert.equal((await purge.status(status.id))?.state, 'completed');
   assert.deepEqual(await queue.unfinishedOperations(), []);
+  assert.deepEqual((await queue.get(status.id))?.identifiers, [], 'completed: the queue no longer holds them');
   for (const line of lines)
     assert.ok(!line.toLowerCase().includes(person.toLowerCase()), `log names the person: ${line}`);
 });
@@ -391,6 +391,7 @@ test('/api/health shows the purge: off, then ok with the queued erasures, their 
     lastError: null,
     lastAttemptAt: null,
     unfinishedOperations: 0,
+    unknownOperations: 0,
   });
 
   const { log } = capture();
@@ -409,6 +410,7 @@ test('/api/health shows the purge: off, then ok with the queued erasures, their 
     lastError: 'HTTP 429 TooManyRequests',
     lastAttemptAt: '2026-03-02T10:00:00.000Z',
     unfinishedOperations: 0,
+    unknownOperations: 0,
   });
   assert.ok(!JSON.stringify(throttled).includes('someone'), 'no identifier');
 
@@ -460,4 +462,61 @@ test('a claim left by a run that stopped expires: another submitter takes the er
   clock += CLAIM_MS + 1000;
   assert.equal((await purge.submit()).submitted, PURGE_TARGETS.length, 'the expired claim is taken over');
   assert.equal((await purge.status(id!))?.state, 'submitted');
+});
+
+test('an operation the service forgot (404 on every status read) becomes unknown after a bounded number of checks and is sent again once', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  workspace.pollsUntilCompleted = 1000;
+  try {
+    const { store } = await analysedStore(world, { records: 200, seed: 79 });
+    const { lines, log } = capture();
+    const purge = purgeFor(store, log, () => new Date());
+    const id = await purge.queue(['someone@contoso.com']);
+    await purge.submit();
+    const forget = (): void => workspace.operations.clear();
+    forget();
+    const notFoundWarnings = (): string[] =>
+      lines.filter((l) => /not found by the service|unknown to the service/.test(l));
+    for (let run = 1; run < MAX_NOT_FOUND_CHECKS; run++) await purge.refresh();
+    assert.equal((await purge.status(id!))?.state, 'submitted', 'not given up before the bound');
+    await purge.refresh();
+    const reopened = await purge.status(id!);
+    assert.equal(reopened?.state, 'queued', 'unknown: re-opened for every target');
+    assert.equal(
+      notFoundWarnings().length,
+      PURGE_TARGETS.length * MAX_NOT_FOUND_CHECKS,
+      'one warning per check, the last says it is sent again',
+    );
+
+    const postsBefore = workspace.calls.filter((c) => c.method === 'POST' && c.status === 202).length;
+    await purge.submit();
+    assert.equal(
+      workspace.calls.filter((c) => c.method === 'POST' && c.status === 202).length - postsBefore,
+      PURGE_TARGETS.length,
+      'sent again, once per target',
+    );
+    assert.equal((await purge.status(id!))?.state, 'submitted');
+
+    // Forgotten again: unknown, not sent a third time, the identifiers cleared, and no more warnings.
+    forget();
+    for (let run = 0; run < MAX_NOT_FOUND_CHECKS; run++) await purge.refresh();
+    assert.equal((await purge.status(id!))?.state, 'unknown');
+    const queue = new LogPurgeQueue(store.clients.table(store.names.tables.logPurges));
+    assert.deepEqual(await queue.open(), []);
+    assert.deepEqual((await queue.get(id!))?.identifiers, []);
+    const warnings = notFoundWarnings().length;
+    const reads = workspace.calls.filter((c) => c.method === 'GET').length;
+    await purge.refresh();
+    await purge.submit();
+    assert.equal(notFoundWarnings().length, warnings, 'no warning every hour forever');
+    assert.equal(
+      workspace.calls.filter((c) => c.method === 'GET').length,
+      reads,
+      'unknown operations are not read again',
+    );
+    assert.ok(lines.some((l) => l.includes('send the erasure again')));
+  } finally {
+    workspace.pollsUntilCompleted = 1;
+  }
 });
