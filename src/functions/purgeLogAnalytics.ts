@@ -21,7 +21,7 @@ export function makePurgeLogAnalyticsHandler(
   };
 }
 
-/** Off without its settings; a wrong setting is not "off": the run reports it (logPurgeFor logs it). */
+/** Off without its settings; a wrong setting is not "off": the run logs it and returns state misconfigured. */
 function purgeIsOff(env: NodeJS.ProcessEnv): boolean {
   try {
     return readPurgeSettings(env) === undefined;

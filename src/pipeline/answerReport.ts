@@ -24,6 +24,7 @@ import { getSummary } from './http/summaryRoutes.js';
 import { getHealth, getUpload, listUploads, listUsers } from './http/adminRoutes.js';
 import { openApiResponse } from './http/openApi.js';
 import { withRetentionNote } from './http/purgedNote.js';
+import { storageUnavailableResponse } from './http/storageUnavailable.js';
 
 export type { ReportRequest, ReportResponse } from './http/types.js';
 export type { ReportDeps } from './http/context.js';
@@ -79,20 +80,8 @@ export const REPORT_ROUTES: readonly ReportRoute[] = [
   },
 ];
 
-/** Seconds the storage-unavailable answer asks a caller to wait before trying again (its Retry-After). */
-export const STORAGE_RETRY_AFTER_SECONDS = 30;
-
-/**
- * The response when storage cannot be reached, before a route runs (e.g. while creating tables) or while it runs:
- * 503 with Retry-After, so that clients wait before asking again.
- */
-export function storageUnavailableResponse(): ReportResponse {
-  const response = errorResponse(
-    new ApiError(503, 'StorageUnavailable', 'the report store is not reachable right now; try again shortly'),
-  );
-  return { ...response, headers: { ...response.headers, 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) } };
-}
-
+// The storage-unavailable answer (503 with Retry-After) lives with the routes; kept importable from here.
+export { STORAGE_RETRY_AFTER_SECONDS, storageUnavailableResponse } from './http/storageUnavailable.js';
 /** Answers one report request. Never throws: failures become 4xx/5xx responses with an error body. */
 export async function answerReport(request: ReportRequest, deps: ReportDeps): Promise<ReportResponse> {
   const route = REPORT_ROUTES.find((r) => r.route === request.route);

@@ -1,5 +1,6 @@
 // /api/users (the users report: users file plus users learned at ingestion, with names from Microsoft Graph), /api/uploads and
-// /api/uploads/{name} (the upload ledger), and /api/health (storage, config, analysis and collector status).
+// /api/uploads/{name} (the upload ledger), and /api/health (storage, config, analysis, collector, retention and the
+// Log Analytics purge).
 import { directoryEmail, UsersDatabase } from '../../analysis/userDirectory.js';
 import { userRows, type UserRow } from '../../reports/users.js';
 import { fieldColumns, type Column } from '../../reports/render/csv.js';
@@ -7,6 +8,7 @@ import { entityToUploadEntry, type UploadEntry } from '../../storage/ledger.js';
 import { CollectorState } from '../../storage/collectorState.js';
 import { readCollectorHealth, type CollectorHealth } from '../collectorHealth.js';
 import { RetentionState } from '../../storage/retentionState.js';
+import { logPurgeHealth, type LogPurgeHealth } from '../logAnalytics/purgeService.js';
 import { describeError } from '../../errors.js';
 import { logOf, type ReportDeps } from './context.js';
 import type { RouteInput } from './meetingRoutes.js';
@@ -205,8 +207,22 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       log.error(`health: retention status check failed: ${describeError(error)}`);
     }
   }
+  // The Log Analytics purge of erasures: off, ok or misconfigured, what is queued and since when, a 429's wait.
+  let logAnalyticsPurge: LogPurgeHealth | null = null;
+  if (storage.reachable) {
+    try {
+      logAnalyticsPurge = await logPurgeHealth(deps.store, deps.env ?? process.env, deps.now?.() ?? new Date());
+    } catch (error) {
+      log.error(`health: Log Analytics purge status check failed: ${describeError(error)}`);
+    }
+  }
+  const purgeMisconfigured = logAnalyticsPurge?.state === 'misconfigured';
   const collectorFailing = collector !== null && collector.configured && collector.lastRun?.status === 'failed';
-  const status = !storage.reachable ? 'unavailable' : config.valid && !collectorFailing ? 'ok' : 'degraded';
+  const status = !storage.reachable
+    ? 'unavailable'
+    : config.valid && !collectorFailing && !purgeMisconfigured
+      ? 'ok'
+      : 'degraded';
   return jsonResponse(
     {
       status,
@@ -217,6 +233,7 @@ export async function getHealth(deps: ReportDeps, input: RouteInput): Promise<Re
       collector,
       names,
       retention,
+      logAnalyticsPurge,
     },
     storage.reachable ? 200 : 503,
   );

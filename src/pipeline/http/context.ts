@@ -15,6 +15,8 @@ export interface ReportDeps {
   config: { get(): Promise<PipelineConfig> };
   log?: PipelineLog;
   now?: () => Date;
+  /** The app settings (process.env by default); /api/health reads the Log Analytics purge's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const classifiers = new WeakMap<PipelineConfig, SessionClassifier>();

@@ -9,7 +9,7 @@ import type { Pseudonymizer } from '../../audit/pseudonymize.js';
 import { PseudonymKeyError } from '../../privacyMode.js';
 import type { ReportDeps } from './context.js';
 import { noQueryParameters, unfinishedResponse } from './changeRoutes.js';
-import { logPurgeFor, type LogPurge } from '../logAnalytics/purgeService.js';
+import { logPurgeSetupFor, type LogPurge, type PurgeSetup } from '../logAnalytics/purgeService.js';
 import { eraseEverywhere } from '../logAnalytics/erasure.js';
 import { errorResponse, jsonResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
@@ -17,9 +17,17 @@ import { ApiError, badParameter, type ReportResponse } from './types.js';
 export type AdminDeps = Pick<ReportDeps, 'store' | 'log'> & {
   /** The pseudonymizer when pseudonymised mode is on; a function so that a missing key is reported per request. */
   pseudonymizer: () => Pseudonymizer | undefined;
-  /** The Log Analytics purge; when not given, the one of the app settings (off unless configured). */
+  /** The Log Analytics purge (undefined: off); when not given, the one of the app settings (`env`). */
   logPurge?: () => LogPurge | undefined;
+  /** The app settings the purge is read from when `logPurge` is not given (process.env by default). */
+  env?: NodeJS.ProcessEnv;
 };
+
+function purgeSetup(deps: AdminDeps, log: NonNullable<AdminDeps['log']>): PurgeSetup {
+  if (deps.logPurge === undefined) return logPurgeSetupFor(deps.store, log, deps.env);
+  const purge = deps.logPurge();
+  return purge === undefined ? { state: 'off' } : { state: 'on', purge };
+}
 
 export async function answerErasure(
   request: { id: string | undefined; query: URLSearchParams | Record<string, string | undefined> },
@@ -29,7 +37,7 @@ export async function answerErasure(
   try {
     noQueryParameters(request.query, 'DELETE /api/privacy/users/{objectIdOrUpn}');
     const pseudonymizer = deps.pseudonymizer();
-    const purge = deps.logPurge ? deps.logPurge() : logPurgeFor(deps.store, log);
+    const purge = purgeSetup(deps, log);
     return jsonResponse(await eraseEverywhere({ store: deps.store, pseudonymizer, log, purge }, request.id ?? ''));
   } catch (error) {
     if (error instanceof ErasureInputError) return errorResponse(badParameter('objectIdOrUpn', error.message));

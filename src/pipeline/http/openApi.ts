@@ -18,6 +18,7 @@ import {
   type ParameterName,
 } from './params.js';
 import { CONTINUATION_HEADER, jsonResponse } from './render.js';
+import { STORAGE_RETRY_AFTER_SECONDS } from './storageUnavailable.js';
 import { API_ERROR_STATUS, badParameter, type ApiErrorCode, type ReportResponse } from './types.js';
 import { WITHDRAW_ROUTE } from './withdrawRoute.js';
 import { ERASE_ROUTE, PSEUDONYMS_ROUTE } from './eraseRoute.js';
@@ -211,7 +212,7 @@ const JSON_BODIES: Record<string, { description: string; schema: Json }> = {
   },
   reportHealth: {
     description:
-      'Storage, config files, the last analysis run and the name lookup (503 with the same body when storage does not answer).',
+      'Storage, config files, the last analysis run, the name lookup, retention and the Log Analytics purge (503 with the same body when storage does not answer).',
     schema: object(
       {
         status: { type: 'string', enum: ['ok', 'degraded', 'unavailable'] },
@@ -221,6 +222,12 @@ const JSON_BODIES: Record<string, { description: string; schema: Json }> = {
         analysis: { type: 'object' },
         collector: { type: ['object', 'null'] },
         names: {},
+        retention: { type: ['object', 'null'] },
+        logAnalyticsPurge: {
+          type: ['object', 'null'],
+          description:
+            'The Log Analytics purge of erasures: state off, ok or misconfigured, queued erasures, notBefore after a 429, lastError.',
+        },
       },
       ['status', 'storage', 'config', 'analysis'],
     ),
@@ -256,7 +263,13 @@ const ERROR_NOTES: Record<number, string> = {
   401: 'Not signed in (Entra). With function keys the host itself answers 401 without a body to a missing or wrong key.',
   404: 'No such meeting or upload.',
   500: 'Anything else; the error was logged.',
-  503: 'Storage does not answer, or HTTP_AUTH=entra while App Service authentication is off.',
+  503: 'Storage does not answer (sending the same request again later finishes it; Retry-After says when), the pseudonym key is unavailable, or HTTP_AUTH=entra while App Service authentication is off.',
+};
+
+/** A 503 may ask the caller to wait: StorageUnavailable carries Retry-After. */
+const RETRY_AFTER_HEADER: Json = {
+  description: `With StorageUnavailable: the seconds to wait before sending the request again (${STORAGE_RETRY_AFTER_SECONDS}).`,
+  schema: { type: 'integer', minimum: 0 },
 };
 
 function errorResponses(): Json {
@@ -265,6 +278,7 @@ function errorResponses(): Json {
       `Error${status}`,
       {
         description: `${ERROR_NOTES[status] ?? 'An error.'} Codes: ${errorCodes(status).join(', ')}.`,
+        ...(status === 503 ? { headers: { 'Retry-After': RETRY_AFTER_HEADER } } : {}),
         content: {
           'application/json': {
             schema: object({

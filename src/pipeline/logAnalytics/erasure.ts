@@ -7,10 +7,14 @@ import { erasePerson, type ErasureResult } from '../../storage/erasure.js';
 import type { Store } from '../../storage/store.js';
 import type { PipelineLog } from '../log.js';
 import type { ErasurePurgeStatus } from './purge.js';
-import type { LogPurge } from './purgeService.js';
+import type { PurgeSetup } from './purgeService.js';
 
-/** What the erasure says about the person's rows in Log Analytics. */
-export type LogAnalyticsErasure = { state: 'off' | 'nothing-to-purge' } | ErasurePurgeStatus;
+/**
+ * What the erasure says about the person's rows in Log Analytics. misconfigured: a purge setting is wrong (the
+ * message names it and its expected form); the identifiers are queued (`id`) and sent once it is fixed.
+ */
+export type LogAnalyticsErasure =
+  { state: 'off' | 'nothing-to-purge' } | { state: 'misconfigured'; message: string; id?: string } | ErasurePurgeStatus;
 
 export type FullErasureResult = ErasureResult & { logAnalytics: LogAnalyticsErasure };
 
@@ -24,10 +28,11 @@ export function purgeValues(identifiers: readonly string[], pseudonymizer: Pseud
 }
 
 export async function eraseEverywhere(
-  deps: { store: Store; pseudonymizer: Pseudonymizer | undefined; log: PipelineLog; purge: LogPurge | undefined },
+  deps: { store: Store; pseudonymizer: Pseudonymizer | undefined; log: PipelineLog; purge: PurgeSetup },
   objectIdOrUpn: string,
 ): Promise<FullErasureResult> {
-  const { purge, pseudonymizer } = deps;
+  const { pseudonymizer } = deps;
+  const purge = deps.purge.state === 'off' ? undefined : deps.purge.purge;
   let purgeId: string | undefined;
   const eraseDeps: Parameters<typeof erasePerson>[0] = { store: deps.store, pseudonymizer, log: deps.log };
   if (purge !== undefined)
@@ -36,7 +41,10 @@ export async function eraseEverywhere(
     };
   const result = await erasePerson(eraseDeps, objectIdOrUpn);
   let logAnalytics: LogAnalyticsErasure = { state: purge === undefined ? 'off' : 'nothing-to-purge' };
-  if (purge !== undefined && purgeId !== undefined) {
+  if (deps.purge.state === 'misconfigured') {
+    logAnalytics = { state: 'misconfigured', message: deps.purge.message };
+    if (purgeId !== undefined) logAnalytics.id = purgeId;
+  } else if (purge !== undefined && purgeId !== undefined) {
     await purge.submit();
     logAnalytics = (await purge.status(purgeId)) ?? logAnalytics;
   }

@@ -12,6 +12,8 @@ import type { PipelineLog } from '../log.js';
 import { LogAnalyticsSettingsError, readLogAnalyticsSettings } from './exportService.js';
 import {
   erasurePurgeStatus,
+  purgeQueueHealth,
+  type PurgeQueueHealth,
   queuePurge,
   refreshPurgeStatuses,
   submitPurges,
@@ -60,6 +62,20 @@ export function readPurgeSettings(env: NodeJS.ProcessEnv = process.env): PurgeSe
   const settings: PurgeSettings = { workspace: parseWorkspaceId(resourceId) };
   if (exportSettings.clientId !== undefined) settings.clientId = exportSettings.clientId;
   return settings;
+}
+
+/** The purge's settings as they are: off, misconfigured (the message names the setting and its expected form), or on. */
+export type PurgeSettingsState =
+  { state: 'off' } | { state: 'misconfigured'; message: string } | { state: 'on'; settings: PurgeSettings };
+
+export function purgeSettingsState(env: NodeJS.ProcessEnv = process.env): PurgeSettingsState {
+  try {
+    const settings = readPurgeSettings(env);
+    return settings === undefined ? { state: 'off' } : { state: 'on', settings };
+  } catch (error) {
+    if (error instanceof LogAnalyticsSettingsError) return { state: 'misconfigured', message: error.message };
+    throw error;
+  }
 }
 
 /** The purge on a store with the given client (tests pass a client of a local server). */
@@ -112,37 +128,79 @@ export function logPurgeFromEnv(
   return logPurge(store, deps);
 }
 
-const perStore = new WeakMap<Store, LogPurge | undefined>();
+/** The purge as an erasure finds it: off, misconfigured (erasures are queued, nothing is sent), or on. */
+export type PurgeSetup =
+  { state: 'off' } | { state: 'misconfigured'; message: string; purge: LogPurge } | { state: 'on'; purge: LogPurge };
 
-/** The purge of this process for a store, built once; undefined when it is off or its settings are wrong (logged once). */
+/** A purge that only queues: what erasures queue while a setting is wrong is sent once it is fixed. */
+function queueOnly(store: Store, log: PipelineLog): LogPurge {
+  const unused: WorkspacePurger = {
+    purge: () => Promise.reject(new Error('the purge is misconfigured')),
+    getPurgeStatus: () => Promise.reject(new Error('the purge is misconfigured')),
+  };
+  const purge = logPurge(store, {
+    purger: unused,
+    workspace: { subscriptionId: '', resourceGroup: '', workspace: '' },
+    log,
+  });
+  return {
+    ...purge,
+    submit: () => Promise.resolve({ submitted: 0, throttled: false, failed: 0 }),
+    refresh: () => Promise.resolve({ checked: 0, completed: 0 }),
+  };
+}
+
+const perStore = new WeakMap<Store, PurgeSetup>();
+
+/** The purge of this process for a store, built once; a wrong setting is logged once. */
+export function logPurgeSetupFor(store: Store, log: PipelineLog, env: NodeJS.ProcessEnv = process.env): PurgeSetup {
+  const known = perStore.get(store);
+  if (known !== undefined) return known;
+  let setup: PurgeSetup;
+  const settings = purgeSettingsState(env);
+  if (settings.state === 'misconfigured') {
+    log.error(`logPurge: the Log Analytics purge is misconfigured: ${settings.message}`);
+    setup = { state: 'misconfigured', message: settings.message, purge: queueOnly(store, log) };
+  } else {
+    const purge = settings.state === 'on' ? logPurgeFromEnv(store, log, env) : undefined;
+    setup = purge === undefined ? { state: 'off' } : { state: 'on', purge };
+  }
+  perStore.set(store, setup);
+  return setup;
+}
+
+/** The purge of this process for a store when it is on; undefined when off or misconfigured. */
 export function logPurgeFor(
   store: Store,
   log: PipelineLog,
   env: NodeJS.ProcessEnv = process.env,
 ): LogPurge | undefined {
-  if (perStore.has(store)) return perStore.get(store);
-  let built: LogPurge | undefined;
-  try {
-    built = logPurgeFromEnv(store, log, env);
-  } catch (error) {
-    if (!(error instanceof LogAnalyticsSettingsError)) throw error;
-    log.error(`logPurge: the Log Analytics purge is off: ${error.message}`);
-  }
-  perStore.set(store, built);
-  return built;
+  const setup = logPurgeSetupFor(store, log, env);
+  return setup.state === 'on' ? setup.purge : undefined;
 }
 
 export type LogPurgeRun =
-  { state: 'off' } | { state: 'ran'; submit: SubmitOutcome; statuses: { checked: number; completed: number } };
+  | { state: 'off' }
+  | { state: 'misconfigured'; message: string }
+  | { state: 'ran'; submit: SubmitOutcome; statuses: { checked: number; completed: number } };
 
 /** One run of the purge timer: submits what is queued, then reads the status of unfinished operations. */
 export async function runLogPurge(
   store: Store,
   log: PipelineLog,
   env: NodeJS.ProcessEnv = process.env,
-  purge: LogPurge | undefined = logPurgeFor(store, log, env),
+  given?: LogPurge,
 ): Promise<LogPurgeRun> {
-  if (purge === undefined) return { state: 'off' };
+  let purge = given;
+  if (purge === undefined) {
+    const setup = logPurgeSetupFor(store, log, env);
+    if (setup.state === 'off') return { state: 'off' };
+    if (setup.state === 'misconfigured') {
+      log.error(`logPurge: nothing sent: ${setup.message}`);
+      return { state: 'misconfigured', message: setup.message };
+    }
+    purge = setup.purge;
+  }
   const submit = await purge.submit();
   const statuses = await purge.refresh();
   log.info(
@@ -150,4 +208,19 @@ export async function runLogPurge(
       `${statuses.checked} operations checked, ${statuses.completed} completed`,
   );
   return { state: 'ran', submit, statuses };
+}
+
+/** The purge in /api/health: off, or ok / misconfigured (with the message) and the queue's counts. */
+export type LogPurgeHealth =
+  | { state: 'off' }
+  | ({ state: 'ok' } & PurgeQueueHealth)
+  | ({ state: 'misconfigured'; message: string } & PurgeQueueHealth);
+
+export async function logPurgeHealth(store: Store, env: NodeJS.ProcessEnv, now: Date): Promise<LogPurgeHealth> {
+  const settings = purgeSettingsState(env);
+  if (settings.state === 'off') return { state: 'off' };
+  const queue = await purgeQueueHealth(new LogPurgeQueue(store.clients.table(store.names.tables.logPurges)), now);
+  return settings.state === 'on'
+    ? { state: 'ok', ...queue }
+    : { state: 'misconfigured', message: settings.message, ...queue };
 }

@@ -8,6 +8,10 @@ import { REPORT_ROUTES } from '../../../src/pipeline/answerReport.js';
 import { openApiDocument, openApiResponse } from '../../../src/pipeline/http/openApi.js';
 import { parseFilter, parseListOptions } from '../../../src/pipeline/http/params.js';
 import { API_ERROR_STATUS, ApiError } from '../../../src/pipeline/http/types.js';
+import {
+  STORAGE_RETRY_AFTER_SECONDS,
+  storageUnavailableResponse,
+} from '../../../src/pipeline/http/storageUnavailable.js';
 import { findPackageRoot } from '../../../src/local/captureRegistrations.js';
 import type { HttpAuthMode } from '../../../src/pipeline/http/httpAuth.js';
 import { present } from '../../support/jsonBody.js';
@@ -24,7 +28,12 @@ type Schema = {
   default?: number;
 };
 type Parameter = { name: string; in: string; schema: Schema };
-type Response = { $ref?: string; description?: string; content?: Record<string, { schema: Schema }> };
+type Response = {
+  $ref?: string;
+  description?: string;
+  content?: Record<string, { schema: Schema }>;
+  headers?: Record<string, { description: string; schema: Schema }>;
+};
 type Operation = { parameters: Parameter[]; responses: Record<string, Response>; security: unknown[] };
 type SecurityScheme = { type: string; in?: string; name?: string; scheme?: string };
 type OpenApiDoc = {
@@ -222,4 +231,20 @@ test('GET /api/openapi.json answers the document for the sign-in mode of the set
     () => openApiResponse(REPORT_ROUTES, { ...json, format: 'csv' }, {}),
     (e: unknown) => e instanceof ApiError && e.status === 400 && e.parameter === 'format',
   );
+});
+
+test('every operation declares 503 with the Retry-After header the storage-unavailable answer carries, in both sign-in modes', () => {
+  for (const mode of ['functionKey', 'entra'] as const) {
+    const d = openApi(mode);
+    const ops = operations(d);
+    assert.ok(ops.length >= 10, `operations: ${ops.length}`);
+    for (const { path, method, op } of ops) {
+      const declared = present(op.responses['503'], `${method} ${path}: 503`);
+      const resolved = declared.$ref === undefined ? declared : d.components.responses[declared.$ref.split('/').pop()!];
+      const header = present(resolved?.headers?.['Retry-After'], `${method} ${path}: Retry-After on 503`);
+      assert.equal(header.schema.type, 'integer');
+      assert.match(header.description, new RegExp(`\\(${STORAGE_RETRY_AFTER_SECONDS}\\)`));
+    }
+  }
+  assert.equal(storageUnavailableResponse().headers['retry-after'], String(STORAGE_RETRY_AFTER_SECONDS));
 });

@@ -7,10 +7,12 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { isPseudonym, Pseudonymizer } from '../../../src/audit/pseudonymize.js';
+import { answerReport } from '../../../src/pipeline/answerReport.js';
+import { CachedConfig } from '../../../src/storage/configBlobs.js';
 import { answerErasure, type AdminDeps } from '../../../src/pipeline/http/eraseRoute.js';
 import type { LogAnalyticsErasure } from '../../../src/pipeline/logAnalytics/erasure.js';
 import type { ErasurePurgeStatus } from '../../../src/pipeline/logAnalytics/purge.js';
-import { PURGE_TARGETS } from '../../../src/pipeline/logAnalytics/purge.js';
+import { CLAIM_MS, MAX_NOT_FOUND_CHECKS, PURGE_TARGETS } from '../../../src/pipeline/logAnalytics/purge.js';
 import {
   logPurgeFromEnv,
   parseWorkspaceId,
@@ -149,11 +151,10 @@ test('an erasure purges the person’s rows in every table, with one in~ request
     assert.equal(post.filters![0]!.operator, 'in~');
     assert.ok((post.filters![0]!.value as string[]).includes(person.toLowerCase()), 'the filter names the person');
   }
-  // Accepted for every target: the queue no longer holds the identifiers.
+  // Accepted for every target: no longer open; the identifiers stay until the purges complete.
   const queue = new LogPurgeQueue(store.clients.table(store.names.tables.logPurges));
-  const stored = await queue.get(status.id);
-  assert.deepEqual(stored?.identifiers, []);
   assert.deepEqual(await queue.open(), []);
+  assert.ok((await queue.get(status.id))?.identifiers.includes(person.toLowerCase()));
 
   // Nothing deleted until the service completes the purge (status read by the timer).
   assert.ok(rowsNaming(person) > 0);
@@ -170,6 +171,7 @@ test('an erasure purges the person’s rows in every table, with one in~ request
   assert.ok(totalAfter > 0 && totalAfter < totalBefore);
   assert.equal((await purge.status(status.id))?.state, 'completed');
   assert.deepEqual(await queue.unfinishedOperations(), []);
+  assert.deepEqual((await queue.get(status.id))?.identifiers, [], 'completed: the queue no longer holds them');
   for (const line of lines)
     assert.ok(!line.toLowerCase().includes(person.toLowerCase()), `log names the person: ${line}`);
 });
@@ -332,4 +334,189 @@ test('the purge queue creates its table when the deployment predates it', async 
   assert.equal(response.status, 200, response.body);
   assert.equal((logAnalyticsOf(response.body) as ErasurePurgeStatus).state, 'submitted');
   assert.equal(workspace.calls.filter((c) => c.method === 'POST' && c.status === 202).length, PURGE_TARGETS.length);
+});
+
+test('a badly formed workspace setting: the erasure says misconfigured, naming the setting and its form; the identifiers wait in the queue and go once it is fixed', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  const { store } = await analysedStore(world, { records: 200, seed: 59 });
+  const wrong = { ...env(), LOG_ANALYTICS_PURGE_WORKSPACE_ID: 'log-teams-test' };
+  const { lines, log } = capture();
+  const response = await answerErasure(
+    { id: 'someone@contoso.com', query: {} },
+    { store, log, pseudonymizer: () => undefined, env: wrong },
+  );
+  assert.equal(response.status, 200, response.body);
+  const answer = logAnalyticsOf(response.body) as { state: string; message: string; id?: string };
+  assert.equal(answer.state, 'misconfigured');
+  assert.match(answer.message, /^LOG_ANALYTICS_PURGE_WORKSPACE_ID must be/);
+  assert.match(
+    answer.message,
+    /\/subscriptions\/<id>\/resourceGroups\/<group>\/providers\/Microsoft\.OperationalInsights/,
+  );
+  assert.ok(answer.id, 'the identifiers are queued');
+  assert.equal(workspace.calls.length, 0, 'nothing is sent while the setting is wrong');
+  assert.ok(lines.some((l) => l.includes('misconfigured')));
+  const run = await runLogPurge(store, log, wrong);
+  assert.equal(run.state, 'misconfigured');
+
+  workspace.pollsUntilCompleted = 1;
+  const fixed = purgeFor(store, log, () => new Date());
+  await runLogPurge(store, log, env(), fixed);
+  assert.equal((await fixed.status(answer.id))?.state, 'completed', 'sent once the setting is right');
+  assert.equal(workspace.calls.filter((c) => c.method === 'POST' && c.status === 202).length, PURGE_TARGETS.length);
+});
+
+test('/api/health shows the purge: off, then ok with the queued erasures, their age, the 429 wait and the last error; misconfigured with its message', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  const { store } = await analysedStore(world, { records: 200, seed: 61 });
+  let clock = Date.parse('2026-03-02T10:00:00Z');
+  const now = (): Date => new Date(clock);
+  const health = async (settings: NodeJS.ProcessEnv): Promise<Record<string, unknown>> => {
+    const response = await answerReport(
+      { route: 'health', params: {}, query: {} },
+      { store, config: new CachedConfig(store.config), env: settings, now },
+    );
+    assert.equal(response.status, 200, response.body);
+    return (JSON.parse(response.body) as { logAnalyticsPurge: Record<string, unknown> }).logAnalyticsPurge;
+  };
+  assert.deepEqual(await health({}), { state: 'off' });
+  assert.deepEqual(await health(env()), {
+    state: 'ok',
+    queued: 0,
+    oldestQueuedAt: null,
+    oldestQueuedAgeSeconds: null,
+    notBefore: null,
+    lastError: null,
+    lastAttemptAt: null,
+    unfinishedOperations: 0,
+    unknownOperations: 0,
+  });
+
+  const { log } = capture();
+  const purge = purgeFor(store, log, now);
+  workspace.faults.push({ status: 429, retryAfterSeconds: 1800 });
+  await purge.queue(['someone@contoso.com']);
+  await purge.submit();
+  clock += 600_000;
+  const throttled = await health(env());
+  assert.deepEqual(throttled, {
+    state: 'ok',
+    queued: 1,
+    oldestQueuedAt: '2026-03-02T10:00:00.000Z',
+    oldestQueuedAgeSeconds: 600,
+    notBefore: '2026-03-02T10:30:00.000Z',
+    lastError: 'HTTP 429 TooManyRequests',
+    lastAttemptAt: '2026-03-02T10:00:00.000Z',
+    unfinishedOperations: 0,
+    unknownOperations: 0,
+  });
+  assert.ok(!JSON.stringify(throttled).includes('someone'), 'no identifier');
+
+  const wrong = await health({ ...env(), LOG_ANALYTICS_PURGE_WORKSPACE_ID: 'log-teams-test' });
+  assert.equal(wrong['state'], 'misconfigured');
+  assert.match(String(wrong['message']), /LOG_ANALYTICS_PURGE_WORKSPACE_ID must be the workspace's resource id/);
+  assert.equal(wrong['queued'], 1);
+
+  clock += 1800_000;
+  await purge.submit();
+  const sent = await health(env());
+  assert.equal(sent['queued'], 0);
+  assert.equal(sent['notBefore'], null);
+  assert.equal(sent['unfinishedOperations'], PURGE_TARGETS.length);
+});
+
+test('an erasure call and the timer submitting at the same moment: the batch is claimed once and sent once', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  const { store } = await analysedStore(world, { records: 200, seed: 71 });
+  const { lines, log } = capture();
+  const erasureCall = purgeFor(store, log, () => new Date());
+  const timer = purgeFor(store, log, () => new Date());
+  const id = await erasureCall.queue(['someone@contoso.com', 'someone.else@contoso.com']);
+  const outcomes = await Promise.all([erasureCall.submit(), timer.submit()]);
+  const posts = workspace.calls.filter((c) => c.method === 'POST');
+  assert.equal(posts.length, PURGE_TARGETS.length, 'one request per target, not one per submitter');
+  assert.equal(outcomes[0].submitted + outcomes[1].submitted, PURGE_TARGETS.length);
+  assert.equal(outcomes[0].failed + outcomes[1].failed, 0, lines.join('\n'));
+  assert.equal((await erasureCall.status(id!))?.state, 'submitted');
+  const queue = new LogPurgeQueue(store.clients.table(store.names.tables.logPurges));
+  const entry = await queue.get(id!);
+  assert.equal(entry?.claimedUntil, undefined, 'the claim is released after the run');
+});
+
+test('a claim left by a run that stopped expires: another submitter takes the erasure over after it', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  const { store } = await analysedStore(world, { records: 200, seed: 73 });
+  let clock = Date.parse('2026-03-02T10:00:00Z');
+  const { log } = capture();
+  const purge = purgeFor(store, log, () => new Date(clock));
+  const id = await purge.queue(['someone@contoso.com']);
+  const queue = new LogPurgeQueue(store.clients.table(store.names.tables.logPurges));
+  const crashed = await queue.claim(await queue.open(), 'crashed-run', new Date(clock), new Date(clock + CLAIM_MS));
+  assert.equal(crashed.length, 1);
+  assert.equal((await purge.submit()).submitted, 0, 'held by the other run');
+  assert.equal(workspace.calls.length, 0);
+  clock += CLAIM_MS + 1000;
+  assert.equal((await purge.submit()).submitted, PURGE_TARGETS.length, 'the expired claim is taken over');
+  assert.equal((await purge.status(id!))?.state, 'submitted');
+});
+
+test('an operation the service forgot (404 on every status read) becomes unknown after a bounded number of checks and is sent again once', async () => {
+  workspace.calls.length = 0;
+  workspace.forgetAccepted();
+  workspace.pollsUntilCompleted = 1000;
+  try {
+    const { store } = await analysedStore(world, { records: 200, seed: 79 });
+    const { lines, log } = capture();
+    const purge = purgeFor(store, log, () => new Date());
+    const id = await purge.queue(['someone@contoso.com']);
+    await purge.submit();
+    const forget = (): void => workspace.operations.clear();
+    forget();
+    const notFoundWarnings = (): string[] =>
+      lines.filter((l) => /not found by the service|unknown to the service/.test(l));
+    for (let run = 1; run < MAX_NOT_FOUND_CHECKS; run++) await purge.refresh();
+    assert.equal((await purge.status(id!))?.state, 'submitted', 'not given up before the bound');
+    await purge.refresh();
+    const reopened = await purge.status(id!);
+    assert.equal(reopened?.state, 'queued', 'unknown: re-opened for every target');
+    assert.equal(
+      notFoundWarnings().length,
+      PURGE_TARGETS.length * MAX_NOT_FOUND_CHECKS,
+      'one warning per check, the last says it is sent again',
+    );
+
+    const postsBefore = workspace.calls.filter((c) => c.method === 'POST' && c.status === 202).length;
+    await purge.submit();
+    assert.equal(
+      workspace.calls.filter((c) => c.method === 'POST' && c.status === 202).length - postsBefore,
+      PURGE_TARGETS.length,
+      'sent again, once per target',
+    );
+    assert.equal((await purge.status(id!))?.state, 'submitted');
+
+    // Forgotten again: unknown, not sent a third time, the identifiers cleared, and no more warnings.
+    forget();
+    for (let run = 0; run < MAX_NOT_FOUND_CHECKS; run++) await purge.refresh();
+    assert.equal((await purge.status(id!))?.state, 'unknown');
+    const queue = new LogPurgeQueue(store.clients.table(store.names.tables.logPurges));
+    assert.deepEqual(await queue.open(), []);
+    assert.deepEqual((await queue.get(id!))?.identifiers, []);
+    const warnings = notFoundWarnings().length;
+    const reads = workspace.calls.filter((c) => c.method === 'GET').length;
+    await purge.refresh();
+    await purge.submit();
+    assert.equal(notFoundWarnings().length, warnings, 'no warning every hour forever');
+    assert.equal(
+      workspace.calls.filter((c) => c.method === 'GET').length,
+      reads,
+      'unknown operations are not read again',
+    );
+    assert.ok(lines.some((l) => l.includes('send the erasure again')));
+  } finally {
+    workspace.pollsUntilCompleted = 1;
+  }
 });
