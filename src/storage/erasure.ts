@@ -10,6 +10,7 @@ import { deleteEntities, pagesOf, type StoredEntity } from './purge.js';
 import { isBundleKey } from './meetingsTable.js';
 import { stringLiteral } from './tableEntities.js';
 import type { Pseudonymizer } from '../audit/pseudonymize.js';
+import { eraseFromExports, type ExportErasure, type ExportErasureOptions } from './exportErasure.js';
 import {
   PersonMatcher,
   redactEntity,
@@ -34,10 +35,12 @@ export interface ErasureResult {
   tables: Record<string, ErasureCounts>;
   /** Per container: blobs rewritten (users file lines dropped, rejections redacted). */
   blobs: Record<string, number>;
-  /** Export blobs (raw input) that name the person: withdraw or replace them, or let retention delete them. */
+  /** Export blobs (raw input) that still name the person after the erasure (not rewritten: see `exports`). */
   exportsNamingPerson: string[];
-  /** Compressed export blobs that could not be searched. */
+  /** Export blobs that could not be searched (compressed, UTF-16). */
   exportsNotSearched: number;
+  /** Per export blob: rewritten without the person (rows removed, new ETag), or why not. */
+  exports: ExportErasure;
 }
 
 export interface EraseDeps {
@@ -51,6 +54,8 @@ export interface EraseDeps {
    * that an erasure cut short and sent again still purges by the identifiers that only the deleted rows linked).
    */
   onIdentifiers?: (identifiers: readonly string[]) => Promise<void>;
+  /** What happens to the export blobs naming the person (default: rewritten without them). */
+  exports?: ExportErasureOptions;
 }
 
 export class ErasureInputError extends Error {
@@ -176,33 +181,6 @@ async function scrubContainer(
   return rewritten;
 }
 
-/** Export blobs naming the person (plain-text exports searched; compressed ones counted as not searched). */
-async function exportsNaming(
-  container: ContainerClient,
-  person: PersonMatcher,
-): Promise<{ names: string[]; notSearched: number }> {
-  const names: string[] = [];
-  let notSearched = 0;
-  if (!(await container.exists())) return { names, notSearched };
-  for await (const blob of container.listBlobsFlat()) {
-    const head = await container.getBlobClient(blob.name).download(0, 4);
-    const magic = head.readableStreamBody ? await firstBytes(head.readableStreamBody) : Buffer.alloc(0);
-    if ((magic[0] === 0x1f && magic[1] === 0x8b) || (magic[0] === 0x50 && magic[1] === 0x4b)) {
-      notSearched++;
-      continue;
-    }
-    const text = (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
-    if (person.mentions(text)) names.push(blob.name);
-  }
-  return { names, notSearched };
-}
-
-async function firstBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
-
 /** Erases one person (by object id, UPN or e-mail) from every table and the rejects and config containers. */
 export async function erasePerson(deps: EraseDeps, objectIdOrUpn: string): Promise<ErasureResult> {
   const { store } = deps;
@@ -217,18 +195,25 @@ export async function erasePerson(deps: EraseDeps, objectIdOrUpn: string): Promi
     rejects: await scrubContainer(store.rejects.container, person),
     config: await scrubContainer(store.config.container, person, store.config.names.users),
   };
-  const exportsFound = await exportsNaming(store.exports, person);
+  const exports = await eraseFromExports(store.exports, person.identifiers, {
+    mode: 'rewrite',
+    ...deps.exports,
+  });
+  const namingPerson = exports.notRewritten.filter((e) => e.searched).map((e) => e.blob);
   const deleted = Object.values(tables).reduce((n, c) => n + c.deleted, 0);
   const rewritten = Object.values(tables).reduce((n, c) => n + c.rewritten, 0);
   deps.log?.info(
     `erasure: ${person.identifiers.length} identifiers; ${deleted} entities deleted, ${rewritten} rewritten, ` +
-      `${blobs.rejects + blobs.config} blobs rewritten; ${exportsFound.names.length} export blobs still name the person`,
+      `${blobs.rejects + blobs.config} blobs rewritten; ${exports.rewritten.length} export blobs rewritten ` +
+      `(${exports.rewritten.reduce((n, e) => n + e.recordsRemoved, 0)} records removed); ` +
+      `${exports.notRewritten.length} export blobs not rewritten (${namingPerson.length} of them name the person)`,
   );
   return {
     identifiers: person.identifiers.length,
     tables,
     blobs,
-    exportsNamingPerson: exportsFound.names,
-    exportsNotSearched: exportsFound.notSearched,
+    exportsNamingPerson: namingPerson,
+    exportsNotSearched: exports.notRewritten.length - namingPerson.length,
+    exports,
   };
 }
