@@ -6,7 +6,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Store, TableNames } from './store.js';
-import { deleteEntities, pagesOf, type StoredEntity } from './purge.js';
+import { deleteEntities, pagesOf, UPLOADED_AT_METADATA, uploadedAt, type StoredEntity } from './purge.js';
 import { isBundleKey } from './meetingsTable.js';
 import { stringLiteral } from './tableEntities.js';
 import type { Pseudonymizer } from '../audit/pseudonymize.js';
@@ -168,13 +168,16 @@ async function scrubContainer(
 ): Promise<number> {
   let rewritten = 0;
   if (!(await container.exists())) return 0;
-  for await (const blob of container.listBlobsFlat()) {
+  for await (const blob of container.listBlobsFlat({ includeMetadata: true })) {
     const client = container.getBlockBlobClient(blob.name);
     const text = (await client.downloadToBuffer()).toString('utf8');
     const scrubbed = scrubText(text, person, blob.name === lineBasedBlob);
     if (scrubbed === text) continue;
+    const stored = uploadedAt({ lastModified: blob.properties.lastModified, metadata: blob.metadata });
     await client.uploadData(Buffer.from(scrubbed, 'utf8'), {
       blobHTTPHeaders: { blobContentType: blob.properties.contentType ?? 'text/plain; charset=utf-8' },
+      // Retention keeps counting from the first upload, not from this rewrite.
+      metadata: { ...blob.metadata, [UPLOADED_AT_METADATA]: new Date(stored).toISOString() },
     });
     rewritten++;
   }

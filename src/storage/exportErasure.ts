@@ -6,6 +6,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import type { ExportFormat } from '../audit/records.js';
 import { linkedIdentifiers, rewriteExportWithout } from '../audit/exportRewrite.js';
 import { PersonPattern } from '../audit/personPattern.js';
+import { UPLOADED_AT_METADATA, uploadedAt } from './purge.js';
 
 /** What erasure does to the export blobs: `rewrite` them without the person (default), or `keep` and list them. */
 export const EXPORT_ERASURE_MODES = ['rewrite', 'keep'] as const;
@@ -108,7 +109,13 @@ export async function eraseFromExports(
     try {
       const written = await blob.uploadData(outcome.content, {
         conditions: { ifMatch: response.etag! },
-        metadata: response.metadata ?? {},
+        // Retention keeps counting from the first upload, not from this rewrite.
+        metadata: {
+          ...response.metadata,
+          [UPLOADED_AT_METADATA]: new Date(
+            uploadedAt({ lastModified: response.lastModified ?? new Date(), metadata: response.metadata }),
+          ).toISOString(),
+        },
         blobHTTPHeaders: {
           blobContentType: response.contentType,
           blobContentEncoding: response.contentEncoding,

@@ -12,6 +12,7 @@ import { answerErasure, type AdminDeps } from '../../src/pipeline/http/eraseRout
 import type { FullErasureResult } from '../../src/pipeline/logAnalytics/erasure.js';
 import { CachedConfig } from '../../src/storage/configBlobs.js';
 import { erasePerson } from '../../src/storage/erasure.js';
+import { blobsModifiedBefore } from '../../src/storage/purge.js';
 import { meetingRow } from '../../src/reports/meetings.js';
 import { summarise, summariseMeeting } from '../../src/analysis/metrics.js';
 import type { Store } from '../../src/storage/store.js';
@@ -100,6 +101,9 @@ function capture(): { lines: string[]; log: NonNullable<AdminDeps['log']> } {
 test('erasure rewrites the CSV, JSON and NDJSON exports; once ingested, the person is nowhere and the reports equal the CLI on the rewritten files', async () => {
   const { store, files, person } = await threeExports('erx');
   assert.ok(person.organises, 'the person attends and organises');
+  const uploaded = new Map<string, Date>();
+  for (const f of files)
+    uploaded.set(f.name, (await store.exports.getBlobClient(f.name).getProperties()).lastModified!);
   const { lines: log, log: logger } = capture();
   const response = await answerErasure(
     { id: person.upn, query: {} },
@@ -127,6 +131,11 @@ test('erasure rewrites the CSV, JSON and NDJSON exports; once ingested, the pers
     const entry = result.exports.rewritten.find((e) => e.blob === f.name)!;
     const props = await store.exports.getBlobClient(f.name).getProperties();
     assert.equal(props.etag, entry.etag, 'the answer gives the new version');
+    assert.equal(
+      props.metadata?.['uploadedat'],
+      uploaded.get(f.name)!.toISOString(),
+      'retention still counts from the first upload',
+    );
     const now = await blobText(store, f.name);
     assert.equal(names(now.toString('utf8'), person), false, `${f.name} names the person no more`);
     const keptLines = (b: Buffer) =>
@@ -150,6 +159,10 @@ test('erasure rewrites the CSV, JSON and NDJSON exports; once ingested, the pers
   }
   const run = await analyseMarkedMeetings({ store }, { deadline: FAR() });
   assert.equal(run.failed + run.remaining, 0);
+  const due: string[] = [];
+  const firstUpload = Math.max(...[...uploaded.values()].map((d) => d.getTime()));
+  for await (const page of blobsModifiedBefore(store.exports, firstUpload + 1)) due.push(...page);
+  assert.deepEqual(due.sort(), files.map((f) => f.name).sort(), 'the rewritten blobs are as old as their uploads');
   const left = (await scanStore(store)).filter((s) => names(s.text, person)).map((s) => s.where);
   assert.deepEqual(left, [], 'no table and no blob names the person');
 
