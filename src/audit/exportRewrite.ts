@@ -3,8 +3,11 @@
 // record or a join link, in a row of another operation) keeps its place with each identifier replaced by
 // `erased`, as the tables are. Every other byte stays as it was: the BOM, a `#TYPE` line, the CSV header,
 // separator and quoting, the other rows and JSON elements. CSV, JSON arrays and NDJSON are rewritten; other
-// forms (compressed, UTF-16, pretty-printed or wrapped JSON) are refused with the reason. The result is read
+// forms (zip, UTF-16, pretty-printed or wrapped JSON) are refused with the reason; a gzip-compressed export is
+// rewritten inside and compressed again. The result is read
 // back before it is returned: if it does not hold exactly the records expected, the rewrite is refused.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ARCHIVE_LIMITS } from './archive.js';
 import { ExportReadError } from './exportReadError.js';
 import { readExport } from './readExport.js';
 import type { ExportFormat, ExportItem } from './records.js';
@@ -14,7 +17,15 @@ import type { PersonPattern } from './personPattern.js';
 export type ExportRewrite =
   /** The export does not name the person. */
   | { kind: 'unchanged' }
-  | { kind: 'rewritten'; content: Buffer; format: ExportFormat; recordsRemoved: number; recordsRedacted: number }
+  | {
+      kind: 'rewritten';
+      content: Buffer;
+      format: ExportFormat;
+      /** Set when the export was gzip-compressed (the content is compressed again). */
+      compression?: 'gzip';
+      recordsRemoved: number;
+      recordsRedacted: number;
+    }
   /** The export names the person (or could not be searched) and is left as it was: `reason` says why. */
   | { kind: 'refused'; reason: string };
 
@@ -51,10 +62,31 @@ function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
+function isGzip(content: Buffer): boolean {
+  return content[0] === 0x1f && content[1] === 0x8b;
+}
+
+/** The content of a gzip-compressed export, within the limit read into memory; a reason when it cannot be had. */
+function gunzipped(content: Buffer): Buffer | string {
+  const limit = ARCHIVE_LIMITS.bufferedZipBytes;
+  let inner: Buffer;
+  try {
+    inner = gunzipSync(content, { maxOutputLength: limit });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE')
+      return `not searched: it expands to more than ${limit / 1024 / 1024} MiB, more than is rewritten in memory`;
+    return `not searched: its gzip data cannot be decompressed (${error instanceof Error ? error.message : String(error)})`;
+  }
+  if (inner.length > ARCHIVE_LIMITS.ratioFromBytes && inner.length > content.length * ARCHIVE_LIMITS.ratio)
+    return `not searched: it expands more than ${ARCHIVE_LIMITS.ratio} times (a zip bomb?)`;
+  if (isGzip(inner) || unsupportedEncoding(inner) !== undefined)
+    return 'not searched: it holds a compressed or UTF-16 file inside: withdraw it, or upload its export again';
+  return inner;
+}
+
 /** Why a file is not rewritten, from its first bytes; undefined when it may be. */
 function unsupportedEncoding(content: Buffer): string | undefined {
-  if (content[0] === 0x1f && content[1] === 0x8b)
-    return 'gzip-compressed exports are not rewritten: withdraw it, or upload an uncompressed copy without the person';
   if (content[0] === 0x50 && content[1] === 0x4b)
     return 'zip archives are not rewritten: withdraw it, or upload its exports again without the person';
   if ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff))
@@ -152,6 +184,14 @@ export async function rewriteExportWithout(
   file: string,
   person: PersonPattern,
 ): Promise<ExportRewrite> {
+  if (isGzip(content)) {
+    const inner = gunzipped(content);
+    if (typeof inner === 'string') return { kind: 'refused', reason: inner };
+    const outcome = await rewriteExportWithout(inner, file, person);
+    return outcome.kind === 'rewritten'
+      ? { ...outcome, content: gzipSync(outcome.content), compression: 'gzip' }
+      : outcome;
+  }
   const encoding = unsupportedEncoding(content);
   if (encoding !== undefined) return { kind: 'refused', reason: `not searched: ${encoding}` };
   if (!person.mentions(content.toString('utf8'))) return { kind: 'unchanged' };
@@ -222,6 +262,10 @@ export async function rewriteExportWithout(
  * is where an object id given with its UPN (or the reverse) is learned.
  */
 export async function linkedIdentifiers(content: Buffer, file: string, person: PersonPattern): Promise<string[]> {
+  if (isGzip(content)) {
+    const inner = gunzipped(content);
+    return typeof inner === 'string' ? [] : linkedIdentifiers(inner, file, person);
+  }
   if (unsupportedEncoding(content) !== undefined || !person.mentions(content.toString('utf8'))) return [];
   const found = new Set<string>();
   const link = (a: string | undefined, b: string | undefined) => {

@@ -15,6 +15,8 @@ export type ExportErasureMode = (typeof EXPORT_ERASURE_MODES)[number];
 export interface RewrittenExport {
   blob: string;
   format: ExportFormat;
+  /** Set for a gzip-compressed export (rewritten inside, compressed again). */
+  compression?: 'gzip';
   /** The person's session records removed. */
   recordsRemoved: number;
   /** Other records naming the person (as organiser, in a join link), kept with the identifiers replaced. */
@@ -127,6 +129,7 @@ export async function eraseFromExports(
       result.rewritten.push({
         blob: item.name,
         format: outcome.format,
+        ...(outcome.compression === undefined ? {} : { compression: outcome.compression }),
         recordsRemoved: outcome.recordsRemoved,
         recordsRedacted: outcome.recordsRedacted,
         etag: written.etag ?? '',

@@ -3,7 +3,7 @@
 // byte-identical, and the result reads back; forms that cannot be rewritten are refused with a reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { rewriteExportWithout, linkedIdentifiers } from '../../src/audit/exportRewrite.js';
 import { ERASED_TEXT, PersonPattern } from '../../src/audit/personPattern.js';
 import { readExport } from '../../src/audit/readExport.js';
@@ -101,6 +101,23 @@ test('NDJSON: a record naming the person only as organiser is kept with the orga
   assert.deepEqual([outcome.recordsRemoved, outcome.recordsRedacted], [1, 1]);
 });
 
+test('a gzip-compressed export is rewritten inside and compressed again', async () => {
+  const content = exportText('ndjson');
+  const person = await pickPerson(content);
+  const pattern = new PersonPattern([person.oid, person.upn]);
+  const plain = await rewriteExportWithout(content, 'x', pattern);
+  const zipped = await rewriteExportWithout(gzipSync(content), 'x.gz', pattern);
+  assert.equal(zipped.kind, 'rewritten');
+  assert.equal(plain.kind, 'rewritten');
+  if (zipped.kind !== 'rewritten' || plain.kind !== 'rewritten') return;
+  assert.equal(zipped.compression, 'gzip');
+  assert.deepEqual(gunzipSync(zipped.content), plain.content, 'the same rewrite as the uncompressed file');
+  assert.deepEqual(
+    await linkedIdentifiers(gzipSync(content), 'x.gz', new PersonPattern([person.upn])),
+    await linkedIdentifiers(content, 'x', new PersonPattern([person.upn])),
+  );
+});
+
 test("the object id linked to a UPN is learned from the export's records", async () => {
   const content = Buffer.from(sessionLine('r1', 'm1', 'ann', '2026-03-03T12:00:00', '2026-03-03T12:30:00') + '\n');
   assert.deepEqual((await linkedIdentifiers(content, 'x', new PersonPattern(['ann@contoso.com']))).sort(), [
@@ -118,7 +135,11 @@ test('forms that cannot be rewritten are refused with the reason; a file not nam
     return outcome.kind === 'refused' ? outcome.reason : '';
   };
   assert.match(await refusal(zipArchive([{ name: 'a.ndjson', data: line }])), /^not searched: zip archives/);
-  assert.match(await refusal(gzipSync(line)), /^not searched: gzip/);
+  assert.match(
+    await refusal(gzipSync(zipArchive([{ name: 'a.ndjson', data: line }]))),
+    /^not searched: it holds a compressed/,
+  );
+  assert.match(await refusal(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02])), /^not searched: its gzip data cannot/);
   assert.match(await refusal(Buffer.from(JSON.stringify({ value: [JSON.parse(line)] }))), /json-wrapper/);
   assert.match(
     await refusal(Buffer.from(`CreationDate,UserIds,Operations,AuditData\n2026,ann@contoso.com,X,"{\n`)),

@@ -4,6 +4,7 @@
 // reports equal the CLI's on the rewritten files; a blob replaced between read and write is not overwritten; an
 // export that cannot be rewritten is listed with the reason; `exports=keep` changes no blob.
 import { test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { answerReport, type ReportDeps } from '../../src/pipeline/answerReport.js';
 import { analyseMarkedMeetings } from '../../src/pipeline/analyse.js';
@@ -253,15 +254,17 @@ test('a blob replaced between read and write is not overwritten and is reported;
   assert.match(bad.body, /must be .*rewrite.* or .*keep/);
 });
 
-test('exports that cannot be rewritten are listed with the reason and left as they were', async () => {
+test('exports that cannot be rewritten are listed with the reason and left as they were; a gzip export is rewritten', async () => {
   const store = await freshStore('erxz');
   const lines = ndjsonLines(generated({ records: 800, seed: 47 }).text);
   const person = await pickPerson(asNdjson(lines));
   const zip = zipArchive([{ name: 'inner.ndjson', data: asNdjson(lines) }]);
   const wrapper = Buffer.from(JSON.stringify({ value: lines.map((l) => JSON.parse(l) as unknown) }, null, 1));
+  const gz = gzipSync(asNdjson(lines));
   for (const [name, content] of [
     ['a.zip', zip],
     ['b.json', wrapper],
+    ['c.ndjson.gz', gz],
   ] as const)
     await store.exports.getBlockBlobClient(name).upload(content, content.length);
   const result = await erasePerson({ store }, person.upn);
@@ -272,4 +275,9 @@ test('exports that cannot be rewritten are listed with the reason and left as th
   assert.equal(result.exportsNotSearched, 1);
   assert.deepEqual(await blobText(store, 'a.zip'), zip);
   assert.deepEqual(await blobText(store, 'b.json'), wrapper);
+  assert.deepEqual(
+    result.exports.rewritten.map((e) => [e.blob, e.format, e.compression, e.recordsRemoved]),
+    [['c.ndjson.gz', 'ndjson', 'gzip', person.sessions]],
+  );
+  assert.equal(names(gunzipSync(await blobText(store, 'c.ndjson.gz')).toString('utf8'), person), false);
 });
