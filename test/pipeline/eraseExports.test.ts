@@ -5,6 +5,7 @@
 // export that cannot be rewritten is listed with the reason; `exports=keep` changes no blob.
 import { test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { Writable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { answerReport, type ReportDeps } from '../../src/pipeline/answerReport.js';
 import { analyseMarkedMeetings } from '../../src/pipeline/analyse.js';
@@ -13,6 +14,7 @@ import { answerErasure, type AdminDeps } from '../../src/pipeline/http/eraseRout
 import type { FullErasureResult } from '../../src/pipeline/logAnalytics/erasure.js';
 import { CachedConfig } from '../../src/storage/configBlobs.js';
 import { erasePerson } from '../../src/storage/erasure.js';
+import { runErase } from '../../src/cli/erase.js';
 import { blobsModifiedBefore } from '../../src/storage/purge.js';
 import { meetingRow } from '../../src/reports/meetings.js';
 import { summarise, summariseMeeting } from '../../src/analysis/metrics.js';
@@ -252,6 +254,26 @@ test('a blob replaced between read and write is not overwritten and is reported;
   );
   assert.equal(bad.status, 400);
   assert.match(bad.body, /must be .*rewrite.* or .*keep/);
+  const twice = await answerErasure(
+    { id: person.oid, query: new URLSearchParams('exports=keep&exports=rewrite') },
+    { store, pseudonymizer: () => undefined },
+  );
+  assert.equal(twice.status, 400);
+  const other = await answerErasure(
+    { id: person.oid, query: { force: '1' } },
+    { store, pseudonymizer: () => undefined },
+  );
+  assert.equal(other.status, 400);
+  assert.match(other.body, /takes only/);
+  const err: string[] = [];
+  const sink = new Writable({
+    write(chunk, _e, done) {
+      err.push(String(chunk));
+      done();
+    },
+  });
+  assert.equal(await runErase([person.oid, '--exports', 'delete'], { stdout: sink, stderr: sink }), 2);
+  assert.match(err.join(''), /--exports must be rewrite or keep/);
 });
 
 test('exports that cannot be rewritten are listed with the reason and left as they were; a gzip export is rewritten', async () => {
