@@ -228,6 +228,12 @@ export async function rewriteExportWithout(
       recordsRedacted++;
     }
   }
+  if (recordsRemoved === before.records && before.others === 0)
+    return {
+      kind: 'refused',
+      reason:
+        "every record in it is the person's, so nothing would be left: withdraw it (DELETE /api/uploads/{name}) instead",
+    };
   const rewritten = assemble(content, layout, bodies);
   if (person.mentions(rewritten.toString('utf8')))
     return { kind: 'refused', reason: 'it names the person outside its records (in its header or between records)' };

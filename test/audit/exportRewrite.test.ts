@@ -145,6 +145,14 @@ test('forms that cannot be rewritten are refused with the reason; a file not nam
     await refusal(Buffer.from(`CreationDate,UserIds,Operations,AuditData\n2026,ann@contoso.com,X,"{\n`)),
     /never closed/,
   );
+  assert.match(await refusal(Buffer.from(`${line}\n`)), /every record in it is the person's/);
+  assert.match(await refusal(Buffer.from(`[\n${line}\n]`)), /every record in it is the person's/);
   const bob = sessionLine('r2', 'm1', 'bob', '2026-03-03T12:00:00', '2026-03-03T12:30:00');
+  const dropped = await rewriteExportWithout(Buffer.from(`[${line},\n ${bob},\n ${line}]`), 'x', person);
+  assert.equal(
+    dropped.kind === 'rewritten' && dropped.content.toString('utf8'),
+    `[${bob}]`,
+    'first and last elements go',
+  );
   assert.deepEqual(await rewriteExportWithout(Buffer.from(bob), 'x', person), { kind: 'unchanged' });
 });
