@@ -1,5 +1,6 @@
-// `teams-audit erase OBJECT-ID-OR-UPN`: erases one person from the tables, the rejects and the users file of
-// the configured storage (src/storage/erasure.ts, docs/privacy.md) and prints the counts per table as JSON.
+// `teams-audit erase OBJECT-ID-OR-UPN [--exports rewrite|keep]`: erases one person from the tables, the rejects,
+// the users file and (unless kept) the export blobs of the configured storage (src/storage/erasure.ts,
+// docs/privacy.md) and prints the counts per table and what was done per export blob as JSON.
 // In pseudonymised mode (PSEUDONYMIZE_USERS=true, PSEUDONYM_KEY) the person's pseudonyms are erased too.
 import { parseArgs } from 'node:util';
 import {

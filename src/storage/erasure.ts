@@ -1,8 +1,10 @@
 // Erasure of one person (DELETE /api/privacy/users/{objectIdOrUpn}, `teams-audit erase`, docs/privacy.md), across
 // every table and container of the store, as store.ts opens them: finds the person's identifiers (the one given, the object ids and UPNs the records and the users table
 // link to it, and in pseudonymised mode their pseudonyms), then goes through every table and the rejects and
-// config containers: what is about the person is deleted, any other mention replaced (./erasureScrub.ts).
-// The result gives counts per table; the log names no identifier. Idempotent: run again, it finds nothing.
+// config containers: what is about the person is deleted, any other mention replaced (./erasureScrub.ts); last, the
+// export blobs naming the person are rewritten without them (./exportErasure.ts) unless the caller keeps them.
+// The result gives counts per table and what was done per export blob; the log names no identifier and no blob.
+// Idempotent: run again, it finds nothing.
 import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Store, TableNames } from './store.js';
