@@ -1,15 +1,18 @@
 // Erasure of one person (DELETE /api/privacy/users/{objectIdOrUpn}, `teams-audit erase`, docs/privacy.md), across
 // every table and container of the store, as store.ts opens them: finds the person's identifiers (the one given, the object ids and UPNs the records and the users table
 // link to it, and in pseudonymised mode their pseudonyms), then goes through every table and the rejects and
-// config containers: what is about the person is deleted, any other mention replaced (./erasureScrub.ts).
-// The result gives counts per table; the log names no identifier. Idempotent: run again, it finds nothing.
+// config containers: what is about the person is deleted, any other mention replaced (./erasureScrub.ts); last, the
+// export blobs naming the person are rewritten without them (./exportErasure.ts) unless the caller keeps them.
+// The result gives counts per table and what was done per export blob; the log names no identifier and no blob.
+// Idempotent: run again, it finds nothing.
 import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Store, TableNames } from './store.js';
-import { deleteEntities, pagesOf, type StoredEntity } from './purge.js';
+import { deleteEntities, pagesOf, UPLOADED_AT_METADATA, uploadedAt, type StoredEntity } from './purge.js';
 import { isBundleKey } from './meetingsTable.js';
 import { stringLiteral } from './tableEntities.js';
 import type { Pseudonymizer } from '../audit/pseudonymize.js';
+import { eraseFromExports, type ExportErasure, type ExportErasureOptions } from './exportErasure.js';
 import {
   PersonMatcher,
   redactEntity,
@@ -34,10 +37,12 @@ export interface ErasureResult {
   tables: Record<string, ErasureCounts>;
   /** Per container: blobs rewritten (users file lines dropped, rejections redacted). */
   blobs: Record<string, number>;
-  /** Export blobs (raw input) that name the person: withdraw or replace them, or let retention delete them. */
+  /** Export blobs (raw input) that still name the person after the erasure (not rewritten: see `exports`). */
   exportsNamingPerson: string[];
-  /** Compressed export blobs that could not be searched. */
+  /** Export blobs that could not be searched (compressed, UTF-16). */
   exportsNotSearched: number;
+  /** Per export blob: rewritten without the person (rows removed, new ETag), or why not. */
+  exports: ExportErasure;
 }
 
 export interface EraseDeps {
@@ -51,6 +56,8 @@ export interface EraseDeps {
    * that an erasure cut short and sent again still purges by the identifiers that only the deleted rows linked).
    */
   onIdentifiers?: (identifiers: readonly string[]) => Promise<void>;
+  /** What happens to the export blobs naming the person (default: rewritten without them). */
+  exports?: ExportErasureOptions;
 }
 
 export class ErasureInputError extends Error {
@@ -163,44 +170,20 @@ async function scrubContainer(
 ): Promise<number> {
   let rewritten = 0;
   if (!(await container.exists())) return 0;
-  for await (const blob of container.listBlobsFlat()) {
+  for await (const blob of container.listBlobsFlat({ includeMetadata: true })) {
     const client = container.getBlockBlobClient(blob.name);
     const text = (await client.downloadToBuffer()).toString('utf8');
     const scrubbed = scrubText(text, person, blob.name === lineBasedBlob);
     if (scrubbed === text) continue;
+    const stored = uploadedAt({ lastModified: blob.properties.lastModified, metadata: blob.metadata });
     await client.uploadData(Buffer.from(scrubbed, 'utf8'), {
       blobHTTPHeaders: { blobContentType: blob.properties.contentType ?? 'text/plain; charset=utf-8' },
+      // Retention keeps counting from the first upload, not from this rewrite.
+      metadata: { ...blob.metadata, [UPLOADED_AT_METADATA]: new Date(stored).toISOString() },
     });
     rewritten++;
   }
   return rewritten;
-}
-
-/** Export blobs naming the person (plain-text exports searched; compressed ones counted as not searched). */
-async function exportsNaming(
-  container: ContainerClient,
-  person: PersonMatcher,
-): Promise<{ names: string[]; notSearched: number }> {
-  const names: string[] = [];
-  let notSearched = 0;
-  if (!(await container.exists())) return { names, notSearched };
-  for await (const blob of container.listBlobsFlat()) {
-    const head = await container.getBlobClient(blob.name).download(0, 4);
-    const magic = head.readableStreamBody ? await firstBytes(head.readableStreamBody) : Buffer.alloc(0);
-    if ((magic[0] === 0x1f && magic[1] === 0x8b) || (magic[0] === 0x50 && magic[1] === 0x4b)) {
-      notSearched++;
-      continue;
-    }
-    const text = (await container.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
-    if (person.mentions(text)) names.push(blob.name);
-  }
-  return { names, notSearched };
-}
-
-async function firstBytes(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
 }
 
 /** Erases one person (by object id, UPN or e-mail) from every table and the rejects and config containers. */
@@ -217,18 +200,25 @@ export async function erasePerson(deps: EraseDeps, objectIdOrUpn: string): Promi
     rejects: await scrubContainer(store.rejects.container, person),
     config: await scrubContainer(store.config.container, person, store.config.names.users),
   };
-  const exportsFound = await exportsNaming(store.exports, person);
+  const exports = await eraseFromExports(store.exports, person.identifiers, {
+    mode: 'rewrite',
+    ...deps.exports,
+  });
+  const namingPerson = exports.notRewritten.filter((e) => e.searched).map((e) => e.blob);
   const deleted = Object.values(tables).reduce((n, c) => n + c.deleted, 0);
   const rewritten = Object.values(tables).reduce((n, c) => n + c.rewritten, 0);
   deps.log?.info(
     `erasure: ${person.identifiers.length} identifiers; ${deleted} entities deleted, ${rewritten} rewritten, ` +
-      `${blobs.rejects + blobs.config} blobs rewritten; ${exportsFound.names.length} export blobs still name the person`,
+      `${blobs.rejects + blobs.config} blobs rewritten; ${exports.rewritten.length} export blobs rewritten ` +
+      `(${exports.rewritten.reduce((n, e) => n + e.recordsRemoved, 0)} records removed); ` +
+      `${exports.notRewritten.length} export blobs not rewritten (${namingPerson.length} of them name the person)`,
   );
   return {
     identifiers: person.identifiers.length,
     tables,
     blobs,
-    exportsNamingPerson: exportsFound.names,
-    exportsNotSearched: exportsFound.notSearched,
+    exportsNamingPerson: namingPerson,
+    exportsNotSearched: exports.notRewritten.length - namingPerson.length,
+    exports,
   };
 }

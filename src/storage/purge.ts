@@ -70,11 +70,23 @@ export async function deleteEntities(client: TableClient, keys: ReadonlyArray<En
   return done.reduce<number>((a, b) => a + b, 0);
 }
 
-/** The blobs of a container last modified before `cutoff` (epoch ms), a page of names at a time. */
+/**
+ * Metadata an erasure's rewrite leaves on a blob: when its content was first stored (ISO 8601), so that retention
+ * still counts from the upload, not from the rewrite.
+ */
+export const UPLOADED_AT_METADATA = 'uploadedat';
+
+/** When a blob's content was first stored (epoch ms): its `uploadedat` metadata, else its last-modified time. */
+export function uploadedAt(blob: { lastModified: Date; metadata?: Record<string, string> | undefined }): number {
+  const stamp = Date.parse(blob.metadata?.[UPLOADED_AT_METADATA] ?? '');
+  return Number.isFinite(stamp) ? stamp : blob.lastModified.getTime();
+}
+
+/** The blobs of a container uploaded before `cutoff` (epoch ms, see uploadedAt), a page of names at a time. */
 export async function* blobsModifiedBefore(container: ContainerClient, cutoff: number): AsyncGenerator<string[]> {
-  for await (const page of container.listBlobsFlat().byPage({ maxPageSize: 500 })) {
+  for await (const page of container.listBlobsFlat({ includeMetadata: true }).byPage({ maxPageSize: 500 })) {
     const names = page.segment.blobItems
-      .filter((blob) => blob.properties.lastModified.getTime() < cutoff)
+      .filter((blob) => uploadedAt({ lastModified: blob.properties.lastModified, metadata: blob.metadata }) < cutoff)
       .map((blob) => blob.name);
     if (names.length > 0) yield names;
   }

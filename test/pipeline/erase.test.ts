@@ -109,7 +109,12 @@ test('erasure by UPN: nothing in any table, rejects blob or users file names the
   assert.equal(result.blobs['rejects'], 1);
   assert.equal(result.blobs['config'], 1);
   assert.ok(result.tables['ledger']!.rewritten >= 1, "the ledger's rejection sample is redacted");
-  assert.deepEqual(result.exportsNamingPerson, ['p.ndjson'], 'the raw export still names the person, and says so');
+  assert.deepEqual(
+    result.exports.rewritten.map((e) => e.blob),
+    ['p.ndjson'],
+    'the raw export is rewritten without the person, and the answer says so',
+  );
+  assert.deepEqual(result.exportsNamingPerson, [], 'no export blob names the person any more');
   const usersFile = (await store.config.container.getBlobClient(store.config.names.users).downloadToBuffer()).toString(
     'utf8',
   );
@@ -155,6 +160,12 @@ test('erasure in pseudonymised mode: given the UPN in clear, its pseudonym is er
   const result = JSON.parse(out.join('')) as ErasureResult;
   assert.ok(result.tables['sessions']!.deleted > 0);
   assert.equal(mentions(await scanStore(store), forms).join(', '), '', "no entity holds the person's pseudonyms");
+  assert.deepEqual(
+    mentions(await scanStore(store), [person.oid, person.upn]),
+    [],
+    'the export is rewritten without the person in clear: the object id is learned from its records',
+  );
+  assert.equal(result.exports.rewritten.length, 1);
   assert.equal(
     await runErase([], { stdout: sink(out), stderr: sink(err) }, { names: store.names }),
     2,

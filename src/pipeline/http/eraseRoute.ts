@@ -11,6 +11,7 @@ import type { ReportDeps } from './context.js';
 import { noQueryParameters, unfinishedResponse } from './changeRoutes.js';
 import { logPurgeSetupFor, type LogPurge, type PurgeSetup } from '../logAnalytics/purgeService.js';
 import { eraseEverywhere } from '../logAnalytics/erasure.js';
+import { exportErasureMode } from './eraseExportsParameter.js';
 import { errorResponse, jsonResponse } from './render.js';
 import { ApiError, badParameter, type ReportResponse } from './types.js';
 
@@ -35,10 +36,12 @@ export async function answerErasure(
 ): Promise<ReportResponse> {
   const log = deps.log ?? SILENT_LOG;
   try {
-    noQueryParameters(request.query, 'DELETE /api/privacy/users/{objectIdOrUpn}');
+    const exports = exportErasureMode(request.query);
     const pseudonymizer = deps.pseudonymizer();
     const purge = purgeSetup(deps, log);
-    return jsonResponse(await eraseEverywhere({ store: deps.store, pseudonymizer, log, purge }, request.id ?? ''));
+    return jsonResponse(
+      await eraseEverywhere({ store: deps.store, pseudonymizer, log, purge, exports }, request.id ?? ''),
+    );
   } catch (error) {
     if (error instanceof ErasureInputError) return errorResponse(badParameter('objectIdOrUpn', error.message));
     if (error instanceof ApiError) return errorResponse(error);

@@ -22,6 +22,8 @@ import { STORAGE_RETRY_AFTER_SECONDS } from './storageUnavailable.js';
 import { API_ERROR_STATUS, badParameter, type ApiErrorCode, type ReportResponse } from './types.js';
 import { WITHDRAW_ROUTE } from './withdrawRoute.js';
 import { ERASE_ROUTE, PSEUDONYMS_ROUTE } from './eraseRoute.js';
+import { EXPORTS_PARAMETER } from './eraseExportsParameter.js';
+import { EXPORT_ERASURE_MODES } from '../../storage/exportErasure.js';
 
 /** What the document needs of a report route (src/pipeline/answerReport.ts, ReportRoute). */
 export interface DescribedRoute {
@@ -369,8 +371,18 @@ const PRIVACY_OPERATIONS = [
   {
     ...ERASE_ROUTE,
     summary:
-      'Erases one person (object id or UPN) from every table, the rejects and the users file, and queues the purge of their Log Analytics rows; answers the counts per table and the purge operations.',
+      'Erases one person (object id or UPN) from every table, the rejects and the users file, rewrites the export blobs naming them without their records (exports=rewrite, the default; exports=keep lists them), and queues the purge of their Log Analytics rows; answers the counts per table, per export blob what was done, and the purge operations.',
     request: undefined,
+    query: [
+      {
+        name: EXPORTS_PARAMETER,
+        in: 'query',
+        required: false,
+        description:
+          'rewrite (default): each export blob naming the person is rewritten without their records, as a new version of the blob; keep: the export blobs are left as they are and listed.',
+        schema: { type: 'string', enum: [...EXPORT_ERASURE_MODES], default: 'rewrite' },
+      },
+    ],
   },
   {
     ...PSEUDONYMS_ROUTE,
@@ -379,6 +391,7 @@ const PRIVACY_OPERATIONS = [
     request: object({ candidates: { type: 'array', items: { type: 'string' } }, pseudonym: { type: 'string' } }, [
       'candidates',
     ]),
+    query: [],
   },
 ] as const;
 
@@ -388,8 +401,9 @@ function privacyOperation(operation: (typeof PRIVACY_OPERATIONS)[number], mode: 
     operationId: operation.name,
     summary: operation.summary,
     description:
-      'Requires the host admin (master) key in x-functions-key; function keys are refused by the host. Takes no query parameters.',
-    parameters: params.map(pathParameter),
+      'Requires the host admin (master) key in x-functions-key; function keys are refused by the host.' +
+      (operation.query.length === 0 ? ' Takes no query parameters.' : ''),
+    parameters: [...params.map(pathParameter), ...operation.query],
     security: security(mode, true),
     responses: {
       '200': { description: 'The result, as JSON.', content: { 'application/json': { schema: { type: 'object' } } } },

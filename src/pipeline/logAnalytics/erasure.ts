@@ -5,6 +5,7 @@
 import type { Pseudonymizer } from '../../audit/pseudonymize.js';
 import { erasePerson, type ErasureResult } from '../../storage/erasure.js';
 import type { Store } from '../../storage/store.js';
+import type { ExportErasureMode } from '../../storage/exportErasure.js';
 import type { PipelineLog } from '../log.js';
 import type { ErasurePurgeStatus } from './purge.js';
 import type { PurgeSetup } from './purgeService.js';
@@ -28,13 +29,25 @@ export function purgeValues(identifiers: readonly string[], pseudonymizer: Pseud
 }
 
 export async function eraseEverywhere(
-  deps: { store: Store; pseudonymizer: Pseudonymizer | undefined; log: PipelineLog; purge: PurgeSetup },
+  deps: {
+    store: Store;
+    pseudonymizer: Pseudonymizer | undefined;
+    log: PipelineLog;
+    purge: PurgeSetup;
+    /** What happens to the export blobs naming the person (default `rewrite`). */
+    exports?: ExportErasureMode;
+  },
   objectIdOrUpn: string,
 ): Promise<FullErasureResult> {
   const { pseudonymizer } = deps;
   const purge = deps.purge.state === 'off' ? undefined : deps.purge.purge;
   let purgeId: string | undefined;
-  const eraseDeps: Parameters<typeof erasePerson>[0] = { store: deps.store, pseudonymizer, log: deps.log };
+  const eraseDeps: Parameters<typeof erasePerson>[0] = {
+    store: deps.store,
+    pseudonymizer,
+    log: deps.log,
+    exports: { mode: deps.exports ?? 'rewrite' },
+  };
   if (purge !== undefined)
     eraseDeps.onIdentifiers = async (identifiers) => {
       purgeId = await purge.queue(purgeValues(identifiers, pseudonymizer));
