@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { REPORT_ROUTES } from '../../../src/pipeline/answerReport.js';
 import { openApiDocument, openApiResponse } from '../../../src/pipeline/http/openApi.js';
 import { parseFilter, parseListOptions } from '../../../src/pipeline/http/params.js';
+import { exportErasureMode } from '../../../src/pipeline/http/eraseExportsParameter.js';
 import { API_ERROR_STATUS, ApiError } from '../../../src/pipeline/http/types.js';
 import {
   STORAGE_RETRY_AFTER_SECONDS,
@@ -137,9 +138,14 @@ test('every error code the code answers is documented under its HTTP status, and
 });
 
 /** Runs a query through the API's own parameter checks; the ApiError, or undefined when accepted. */
-function refusal(query: Record<string, string>): ApiError | undefined {
+/** The refusal of a query by the checks of the operation at `path` (the report routes' unless it has its own). */
+function refusal(query: Record<string, string>, path = '/meetings'): ApiError | undefined {
   const values = new Map(Object.entries(query));
   try {
+    if (path === '/privacy/users/{objectIdOrUpn}') {
+      exportErasureMode(query);
+      return undefined;
+    }
     parseFilter(values);
     parseListOptions(values, undefined);
     return undefined;
@@ -159,14 +165,14 @@ test('each enumerated value the document offers is accepted by the parameter che
       const base: Record<string, string> = p.name === 'bom' ? { format: 'csv' } : {};
       for (const value of values) {
         assert.equal(
-          refusal({ ...base, [p.name]: value })?.message,
+          refusal({ ...base, [p.name]: value }, path)?.message,
           undefined,
           `${method} ${path}: ${p.name}=${value}`,
         );
         checked++;
       }
       assert.equal(
-        refusal({ ...base, [p.name]: 'surely-not-a-value' })?.parameter,
+        refusal({ ...base, [p.name]: 'surely-not-a-value' }, path)?.parameter,
         p.name,
         `${method} ${path}: ${p.name} refuses others`,
       );
