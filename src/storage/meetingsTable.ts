@@ -377,19 +377,9 @@ export class MeetingsTable {
   /** Deletes entities of a meeting, ignoring those already gone; returns how many were deleted. */
   async deleteRows(meetingId: string, rowKeys: readonly string[]): Promise<number> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
-    const deleted = await mapBounded(
-      rowKeys,
-      async (rowKey) => {
-        try {
-          await this.client.deleteEntity(partitionKey, rowKey);
-          return 1;
-        } catch (error) {
-          if (isNotFound(error)) return 0;
-          throw error;
-        }
-      },
-      8,
+    return deleteEntities(
+      this.client,
+      rowKeys.map((rowKey) => ({ partitionKey, rowKey })),
     );
-    return deleted.reduce<number>((a, b) => a + b, 0);
   }
 }
