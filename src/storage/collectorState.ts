@@ -5,7 +5,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { TableBatchWriter } from './batchWriter.js';
 import { decodeKey, encodeKey, keyComponent, prefixUpperBound } from './keys.js';
-import { double, doubleLiteral, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { getEntityIfExists, double, doubleLiteral, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 const STATUS_PARTITION = 'status';
 const LAST_RUN = 'lastRun';
@@ -98,12 +98,7 @@ export class CollectorState {
   }
 
   private async get(partitionKey: string, rowKey: string): Promise<Record<string, unknown> | undefined> {
-    try {
-      return await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return getEntityIfExists(this.client, partitionKey, rowKey);
   }
 
   /** End of the last window whose content was all fetched, if any. */

@@ -6,7 +6,7 @@ import type { ReadAccounting, Rejection } from '../audit/records.js';
 import { etagKey, keyComponent, MAX_ID_KEY_CHARS } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
 import type { TableQuery } from './odata.js';
-import { listAll, listPage, num, optStr, str, stringLiteral, isNotFound } from './tableEntities.js';
+import { getEntityIfExists, listAll, listPage, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 /**
  * `replacing`/`withdrawing`: its records are being taken back (a newer version of the blob arrived, or
@@ -190,12 +190,8 @@ export class UploadLedger {
 
   async get(blobName: string, etag: string | undefined): Promise<UploadEntry | undefined> {
     const { partitionKey, rowKey } = ledgerKeys(blobName, etag);
-    try {
-      return entityToUploadEntry(await this.client.getEntity(partitionKey, rowKey));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityIfExists(this.client, partitionKey, rowKey);
+    return entity === undefined ? undefined : entityToUploadEntry(entity);
   }
 
   async put(entry: UploadEntry): Promise<void> {
