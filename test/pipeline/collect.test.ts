@@ -42,15 +42,7 @@ before(async () => {
   server = await FakeManagementApi.start();
 });
 after(() => server.close());
-beforeEach(() => {
-  server.contents = [];
-  server.faults = [];
-  server.subscription = 'none';
-  server.permissionGranted = true;
-  server.pageSize = 2;
-  server.requests.length = 0;
-  server.fetches.clear();
-});
+beforeEach(() => server.reset());
 
 interface Fixture {
   state: CollectorState;
