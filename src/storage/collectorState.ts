@@ -4,7 +4,8 @@
 // the last run's outcome that /api/health shows.
 import type { TableClient } from '@azure/data-tables';
 import { TableBatchWriter } from './batchWriter.js';
-import { decodeKey, encodeKey, keyComponent, prefixUpperBound } from './keys.js';
+import { decodeKey, encodeKey, keyComponent } from './keys.js';
+import { startsWith } from './odata.js';
 import { getEntityIfExists, double, doubleLiteral, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 const STATUS_PARTITION = 'status';
@@ -179,8 +180,7 @@ export class CollectorState {
   /** Deletes content ids past their retention; returns how many. */
   async purgeExpiredContent(now: Date): Promise<number> {
     const filter =
-      `PartitionKey ge ${stringLiteral(CONTENT_PREFIX)} and PartitionKey lt ${stringLiteral(prefixUpperBound(CONTENT_PREFIX))} ` +
-      `and expiresAt lt ${doubleLiteral(now.getTime())}`;
+      `${startsWith('PartitionKey', CONTENT_PREFIX)} ` + `and expiresAt lt ${doubleLiteral(now.getTime())}`;
     const entities = await listAll(this.client, filter, ['PartitionKey', 'RowKey']);
     const writer = new TableBatchWriter(this.client);
     for (const entity of entities) await writer.remove(entity.partitionKey, entity.rowKey);

@@ -5,7 +5,8 @@
 // The status partition also keeps which config the analysed meetings were (re-)marked for.
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { decodeKey, encodeKey, keyComponent, prefixUpperBound, shardOf } from './keys.js';
+import { decodeKey, encodeKey, keyComponent, shardOf } from './keys.js';
+import { eq, startsWith } from './odata.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { guardEntity, readSplitString } from './entityGuards.js';
 import {
@@ -17,12 +18,11 @@ import {
   num,
   optStr,
   str,
-  stringLiteral,
 } from './tableEntities.js';
 
 /** Marks live in 16 partitions `pending-0` … `pending-f` (by meeting), so they are written in parallel. */
 const PENDING = 'pending-';
-const PENDING_RANGE = `PartitionKey ge ${stringLiteral(PENDING)} and PartitionKey lt ${stringLiteral(prefixUpperBound(PENDING))}`;
+const PENDING_RANGE = startsWith('PartitionKey', PENDING);
 const STATUS = 'status';
 const LAST_RUN = 'lastAnalysisRun';
 const CONFIG_STATE = 'analysisConfig';
@@ -55,7 +55,7 @@ function markKeys(meetingId: string, source: string): { partitionKey: string; ro
 /** The filter selecting every mark row of one meeting. */
 function meetingFilter(meetingId: string): string {
   const { partitionKey, rowKey } = markKeys(meetingId, '');
-  return `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey ge ${stringLiteral(rowKey)} and RowKey lt ${stringLiteral(prefixUpperBound(rowKey))}`;
+  return `${eq('PartitionKey', partitionKey)} and ${startsWith('RowKey', rowKey)}`;
 }
 
 function group(

@@ -193,7 +193,7 @@ export function parseSourceRowKey(
 
 function sourceRangeFilter(prefix: string, sourceKey: string): string {
   const from = `${prefix}${sourceKey}|`;
-  return `(RowKey ge ${stringLiteral(from)} and RowKey lt ${stringLiteral(prefixUpperBound(from))})`;
+  return `(${startsWith('RowKey', from)})`;
 }
 
 /** RowKey of the row saying that retention deleted records of the meeting (sorts after the detail copies). */

@@ -7,7 +7,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { AuditRecord } from '../audit/records.js';
 import { isObjectId } from '../audit/participantKey.js';
 import { usersOf, type DirectoryName, type UserEntry } from '../analysis/userDirectory.js';
-import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, shardOf } from './keys.js';
+import { keyComponent, MAX_ID_KEY_CHARS, shardOf } from './keys.js';
 import {
   DEFAULT_WRITE_CONCURRENCY,
   describeTransactionError,
@@ -29,12 +29,12 @@ import {
   stringLiteral,
   str,
 } from './tableEntities.js';
-import { eq } from './odata.js';
+import { eq, startsWith } from './odata.js';
 import { deleteEntities, pagesOf, type EntityKey } from './purge.js';
 
 /** Users live in 16 partitions `user-0` … `user-f` (by id), written in parallel. */
 const PARTITION = 'user-';
-const USERS_RANGE = `PartitionKey ge ${stringLiteral(PARTITION)} and PartitionKey lt ${stringLiteral(prefixUpperBound(PARTITION))}`;
+const USERS_RANGE = startsWith('PartitionKey', PARTITION);
 /** The name lookup's last run (no personal data). */
 const STATUS_PARTITION = 'status';
 const NAMES_RUN_ROW = 'graphNames';
