@@ -21,12 +21,11 @@ export interface Attendee {
   role?: string;
 }
 
-/** One `MeetingParticipantDetail` record: one connection of one participant to one meeting session. */
-export interface SessionRecord {
-  kind: 'session';
+/** What both kinds of record carry: the ids, the envelope, the meeting type and where the record came from. */
+export interface RecordEnvelope {
   /** AuditData.Id (record id). */
   recordId: string;
-  /** MeetingDetailId: the meeting-session id, the join key to MeetingDetail.Id. */
+  /** The meeting session, the join key: a MeetingParticipantDetail's MeetingDetailId, a MeetingDetail's own Id. */
   meetingId: string;
   /** AuditData.CreationTime, epoch ms, if parseable. */
   creationTime?: number;
@@ -36,6 +35,12 @@ export interface SessionRecord {
   organizerOrganizationId: string;
   /** ItemName, verbatim (comma-separated flags). */
   meetingType: string;
+  source: SourceRef;
+}
+
+/** One `MeetingParticipantDetail` record: one connection of one participant to one meeting session. */
+export interface SessionRecord extends RecordEnvelope {
+  kind: 'session';
   attendee: Attendee;
   /** JoinTime / LeaveTime parsed as UTC (epoch ms). */
   joinTime: number;
@@ -55,19 +60,11 @@ export interface SessionRecord {
   /** ExtraProperties entry with Key = UserAgent ('' when absent). */
   userAgent: string;
   isJoinedFromLobby?: boolean;
-  source: SourceRef;
 }
 
-/** One `MeetingDetail` record: one meeting session. */
-export interface MeetingDetailRecord {
+/** One `MeetingDetail` record: one meeting session (its recordId is its meetingId). */
+export interface MeetingDetailRecord extends RecordEnvelope {
   kind: 'meeting';
-  recordId: string;
-  /** = AuditData.Id; what MeetingParticipantDetail.MeetingDetailId points to. */
-  meetingId: string;
-  creationTime?: number;
-  organizerUpn: string;
-  organizerId: string;
-  organizerOrganizationId: string;
   startTime?: number;
   endTime?: number;
   startTimeRaw: string;
@@ -76,8 +73,6 @@ export interface MeetingDetailRecord {
   chatThreadId?: string;
   communicationType?: string;
   communicationSubType?: string;
-  meetingType: string;
-  source: SourceRef;
 }
 
 export type AuditRecord = SessionRecord | MeetingDetailRecord;

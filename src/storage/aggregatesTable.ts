@@ -5,7 +5,7 @@
 // few rows and a ranking over a period reads one key range per day.
 import type { TableClient } from '@azure/data-tables';
 import type { Contribution } from '../analysis/metrics.js';
-import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNumber } from './keys.js';
+import { keyComponent, MAX_ID_KEY_CHARS, sortableNumber } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
 import { listAll, stringLiteral, str } from './tableEntities.js';
 import { allOf, before, startsWith } from './odata.js';
@@ -94,7 +94,7 @@ export class AggregatesTable {
     toDay?: string,
   ): Promise<Array<Contribution & { meetingId: string }>> {
     const prefix = `${dimension}|`;
-    const parts = [`RowKey ge ${stringLiteral(prefix)}`, `RowKey lt ${stringLiteral(prefixUpperBound(prefix))}`];
+    const parts = [startsWith('RowKey', prefix)];
     if (fromDay !== undefined) parts.unshift(`PartitionKey ge ${stringLiteral(fromDay)}`);
     if (toDay !== undefined) parts.unshift(`PartitionKey le ${stringLiteral(toDay)}`);
     return (await listAll(this.client, parts.join(' and '))).flatMap(entityToContributions);

@@ -4,8 +4,9 @@
 // the last run's outcome that /api/health shows.
 import type { TableClient } from '@azure/data-tables';
 import { TableBatchWriter } from './batchWriter.js';
-import { decodeKey, encodeKey, keyComponent, prefixUpperBound } from './keys.js';
-import { double, doubleLiteral, isNotFound, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import { decodeKey, encodeKey, keyComponent } from './keys.js';
+import { startsWith } from './odata.js';
+import { getEntityIfExists, double, doubleLiteral, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 const STATUS_PARTITION = 'status';
 const LAST_RUN = 'lastRun';
@@ -98,12 +99,7 @@ export class CollectorState {
   }
 
   private async get(partitionKey: string, rowKey: string): Promise<Record<string, unknown> | undefined> {
-    try {
-      return await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return getEntityIfExists(this.client, partitionKey, rowKey);
   }
 
   /** End of the last window whose content was all fetched, if any. */
@@ -184,8 +180,7 @@ export class CollectorState {
   /** Deletes content ids past their retention; returns how many. */
   async purgeExpiredContent(now: Date): Promise<number> {
     const filter =
-      `PartitionKey ge ${stringLiteral(CONTENT_PREFIX)} and PartitionKey lt ${stringLiteral(prefixUpperBound(CONTENT_PREFIX))} ` +
-      `and expiresAt lt ${doubleLiteral(now.getTime())}`;
+      `${startsWith('PartitionKey', CONTENT_PREFIX)} ` + `and expiresAt lt ${doubleLiteral(now.getTime())}`;
     const entities = await listAll(this.client, filter, ['PartitionKey', 'RowKey']);
     const writer = new TableBatchWriter(this.client);
     for (const entity of entities) await writer.remove(entity.partitionKey, entity.rowKey);

@@ -9,7 +9,7 @@ import { allOf, anyOf, before, dayBounds, eq, timeRange, type RecordFilter, type
 import { deleteEntities, firstPagesOf, pagesOf, type EntityKey } from './purge.js';
 import { subnetOf } from '../analysis/ip.js';
 import { mapBounded } from '../concurrency.js';
-import { double, isNotFound, stringLiteral } from './tableEntities.js';
+import { getEntityIfExists, double, stringLiteral } from './tableEntities.js';
 
 /** What the disconnections report selects rows by (RecordFilter's bounds are on the meeting start). */
 export interface DisconnectionFilter extends Omit<RecordFilter, 'meeting'> {
@@ -122,14 +122,8 @@ export class DisconnectionsTable {
   async readFor(day: string, prefix: string, count: number, first = 0): Promise<StoredDisconnection[]> {
     const sequences = Array.from({ length: Math.max(0, count - first) }, (_, i) => first + i);
     const rows = await mapBounded(sequences, async (i) => {
-      try {
-        return entityToDisconnection(
-          await this.client.getEntity<Record<string, unknown>>(day, disconnectionRowKey(prefix, i)),
-        );
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
+      const entity = await getEntityIfExists(this.client, day, disconnectionRowKey(prefix, i));
+      return entity === undefined ? undefined : entityToDisconnection(entity);
     });
     return rows.filter((r): r is StoredDisconnection => r !== undefined);
   }

@@ -2,11 +2,11 @@
 // with its status, row accounting, meetings touched, duration, first rejections and error; and, once the
 // version was replaced by a newer one or withdrawn, when, by which ETag and what that removed.
 import type { TableClient } from '@azure/data-tables';
-import type { Rejection } from '../audit/records.js';
+import type { ReadAccounting, Rejection } from '../audit/records.js';
 import { etagKey, keyComponent, MAX_ID_KEY_CHARS } from './keys.js';
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
 import type { TableQuery } from './odata.js';
-import { listAll, listPage, num, optStr, str, stringLiteral, isNotFound } from './tableEntities.js';
+import { getEntityIfExists, listAll, listPage, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 /**
  * `replacing`/`withdrawing`: its records are being taken back (a newer version of the blob arrived, or
@@ -40,7 +40,8 @@ export interface UploadRemoval {
 /** How many rejections the ledger keeps inline; the rejects blob has all of them. */
 export const LEDGER_REJECTION_SAMPLE = 20;
 
-export interface UploadEntry {
+/** An upload's row accounting (rowsRead = accepted + duplicates + skipped + rejected) and what became of it. */
+export interface UploadEntry extends ReadAccounting {
   blobName: string;
   /** The blob's ETag, when the trigger gave one. */
   etag?: string;
@@ -53,12 +54,6 @@ export interface UploadEntry {
   format?: string;
   csvVariant?: string;
   warnings: string[];
-  rowsRead: number;
-  accepted: number;
-  duplicates: number;
-  skipped: number;
-  rejected: number;
-  skippedByOperation: Record<string, number>;
   sessions: number;
   meetingDetails: number;
   meetingsTouched: number;
@@ -195,12 +190,8 @@ export class UploadLedger {
 
   async get(blobName: string, etag: string | undefined): Promise<UploadEntry | undefined> {
     const { partitionKey, rowKey } = ledgerKeys(blobName, etag);
-    try {
-      return entityToUploadEntry(await this.client.getEntity(partitionKey, rowKey));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityIfExists(this.client, partitionKey, rowKey);
+    return entity === undefined ? undefined : entityToUploadEntry(entity);
   }
 
   async put(entry: UploadEntry): Promise<void> {

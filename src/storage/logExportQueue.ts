@@ -5,7 +5,17 @@
 // leaves its entries for the next run.
 import type { TableClient } from '@azure/data-tables';
 import { decodeKey, encodeKey } from './keys.js';
-import { isNotFound, isPreconditionFailed, listPage, num, optStr, str, stringLiteral } from './tableEntities.js';
+import {
+  getEntityIfExists,
+  setOptStr,
+  isNotFound,
+  isPreconditionFailed,
+  listPage,
+  num,
+  optStr,
+  str,
+  stringLiteral,
+} from './tableEntities.js';
 
 const PENDING = 'pending';
 const STATUS = 'status';
@@ -115,12 +125,8 @@ export class LogExportQueue {
 
   /** When the site drop rates were last accepted (ISO), if ever. */
   async siteRatesSentAt(): Promise<string | undefined> {
-    try {
-      return optStr(await this.client.getEntity<Record<string, unknown>>(STATUS, SITE_RATES), 'sentAt');
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityIfExists(this.client, STATUS, SITE_RATES);
+    return entity === undefined ? undefined : optStr(entity, 'sentAt');
   }
 
   async recordSiteRatesSent(sentAt: string): Promise<void> {
@@ -128,23 +134,18 @@ export class LogExportQueue {
   }
 
   async lastStatus(): Promise<LogExportStatus | undefined> {
-    try {
-      const e = await this.client.getEntity<Record<string, unknown>>(STATUS, LAST_EXPORT);
-      const status: LogExportStatus = {
-        startedAt: str(e, 'startedAt'),
-        finishedAt: str(e, 'finishedAt'),
-        meetingsSent: num(e, 'meetingsSent') ?? 0,
-        rowsSent: num(e, 'rowsSent') ?? 0,
-        meetingsLeft: num(e, 'meetingsLeft') ?? 0,
-        meetingsGone: num(e, 'meetingsGone') ?? 0,
-        siteRatesSent: num(e, 'siteRatesSent') ?? 0,
-      };
-      const lastError = optStr(e, 'lastError');
-      if (lastError !== undefined) status.lastError = lastError;
-      return status;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const e = await getEntityIfExists(this.client, STATUS, LAST_EXPORT);
+    if (e === undefined) return undefined;
+    const status: LogExportStatus = {
+      startedAt: str(e, 'startedAt'),
+      finishedAt: str(e, 'finishedAt'),
+      meetingsSent: num(e, 'meetingsSent') ?? 0,
+      rowsSent: num(e, 'rowsSent') ?? 0,
+      meetingsLeft: num(e, 'meetingsLeft') ?? 0,
+      meetingsGone: num(e, 'meetingsGone') ?? 0,
+      siteRatesSent: num(e, 'siteRatesSent') ?? 0,
+    };
+    setOptStr(status, e, 'lastError');
+    return status;
   }
 }

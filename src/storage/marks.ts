@@ -5,14 +5,24 @@
 // The status partition also keeps which config the analysed meetings were (re-)marked for.
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { decodeKey, encodeKey, keyComponent, prefixUpperBound, shardOf } from './keys.js';
+import { decodeKey, encodeKey, keyComponent, shardOf } from './keys.js';
+import { eq, startsWith } from './odata.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { guardEntity, readSplitString } from './entityGuards.js';
-import { isNotFound, isPreconditionFailed, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import {
+  getEntityIfExists,
+  setOptStr,
+  isNotFound,
+  isPreconditionFailed,
+  listAll,
+  num,
+  optStr,
+  str,
+} from './tableEntities.js';
 
 /** Marks live in 16 partitions `pending-0` … `pending-f` (by meeting), so they are written in parallel. */
 const PENDING = 'pending-';
-const PENDING_RANGE = `PartitionKey ge ${stringLiteral(PENDING)} and PartitionKey lt ${stringLiteral(prefixUpperBound(PENDING))}`;
+const PENDING_RANGE = startsWith('PartitionKey', PENDING);
 const STATUS = 'status';
 const LAST_RUN = 'lastAnalysisRun';
 const CONFIG_STATE = 'analysisConfig';
@@ -45,7 +55,7 @@ function markKeys(meetingId: string, source: string): { partitionKey: string; ro
 /** The filter selecting every mark row of one meeting. */
 function meetingFilter(meetingId: string): string {
   const { partitionKey, rowKey } = markKeys(meetingId, '');
-  return `PartitionKey eq ${stringLiteral(partitionKey)} and RowKey ge ${stringLiteral(rowKey)} and RowKey lt ${stringLiteral(prefixUpperBound(rowKey))}`;
+  return `${eq('PartitionKey', partitionKey)} and ${startsWith('RowKey', rowKey)}`;
 }
 
 function group(
@@ -215,27 +225,21 @@ export class MarksTable {
   }
 
   async lastRun(): Promise<AnalysisRunStatus | undefined> {
-    try {
-      const entity = await this.client.getEntity<Record<string, unknown>>(STATUS, LAST_RUN);
-      const status: AnalysisRunStatus = {
-        startedAt: str(entity, 'startedAt'),
-        finishedAt: str(entity, 'finishedAt'),
-        durationMs: num(entity, 'durationMs') ?? 0,
-        analysed: num(entity, 'analysed') ?? 0,
-        failed: num(entity, 'failed') ?? 0,
-        remaining: num(entity, 'remaining') ?? 0,
-        stoppedByDeadline: entity.stoppedByDeadline === true,
-        remarkedForConfigChange: num(entity, 'remarkedForConfigChange') ?? 0,
-      };
-      const lastError = optStr(entity, 'lastError');
-      if (lastError !== undefined) status.lastError = lastError;
-      const configFingerprint = optStr(entity, 'configFingerprint');
-      if (configFingerprint !== undefined) status.configFingerprint = configFingerprint;
-      return status;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityIfExists(this.client, STATUS, LAST_RUN);
+    if (entity === undefined) return undefined;
+    const status: AnalysisRunStatus = {
+      startedAt: str(entity, 'startedAt'),
+      finishedAt: str(entity, 'finishedAt'),
+      durationMs: num(entity, 'durationMs') ?? 0,
+      analysed: num(entity, 'analysed') ?? 0,
+      failed: num(entity, 'failed') ?? 0,
+      remaining: num(entity, 'remaining') ?? 0,
+      stoppedByDeadline: entity.stoppedByDeadline === true,
+      remarkedForConfigChange: num(entity, 'remarkedForConfigChange') ?? 0,
+    };
+    setOptStr(status, entity, 'lastError');
+    setOptStr(status, entity, 'configFingerprint');
+    return status;
   }
 
   async recordConfigState(state: AnalysisConfigState): Promise<void> {
@@ -258,13 +262,8 @@ export class MarksTable {
 
   /** The recorded config state, or undefined before the first analysis run recorded one. */
   async configState(): Promise<AnalysisConfigState | undefined> {
-    let entity: Record<string, unknown>;
-    try {
-      entity = await this.client.getEntity<Record<string, unknown>>(STATUS, CONFIG_STATE);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityIfExists(this.client, STATUS, CONFIG_STATE);
+    if (entity === undefined) return undefined;
     const state: AnalysisConfigState = {
       fingerprint: str(entity, 'fingerprint'),
       recordedAt: str(entity, 'recordedAt'),

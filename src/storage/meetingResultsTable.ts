@@ -9,7 +9,7 @@ import { decodeKey, keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, sortableNu
 import { guardEntity, readSplitString, type TableEntityShape } from './entityGuards.js';
 import { allOf, anyOf, before, dayBounds, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
 import { deleteEntities, firstPagesOf, type EntityKey, type StoredEntity } from './purge.js';
-import { double, isNotFound, listAll, str, stringLiteral } from './tableEntities.js';
+import { getEntityIfExists, double, isNotFound, listAll, str, stringLiteral } from './tableEntities.js';
 
 export const LISTING_PREFIX = 'day|';
 const LOCATION_PREFIX = 'meeting|';
@@ -150,13 +150,9 @@ export class MeetingResultsTable {
 
   async getLocation(meetingId: string): Promise<MeetingResultLocation | undefined> {
     const { partitionKey, rowKey } = locationKeys(meetingId);
-    try {
-      const entity = await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
-      return JSON.parse(readSplitString(entity, 'data') ?? 'null') as MeetingResultLocation | undefined;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityIfExists(this.client, partitionKey, rowKey);
+    if (entity === undefined) return undefined;
+    return JSON.parse(readSplitString(entity, 'data') ?? 'null') as MeetingResultLocation | undefined;
   }
 
   async putLocation(location: MeetingResultLocation): Promise<void> {
@@ -225,12 +221,8 @@ export class MeetingResultsTable {
     start: number,
   ): Promise<MeetingListing<Row> | undefined> {
     const { partitionKey, rowKey } = listingKeys(meetingId, day, start);
-    try {
-      return entityToListing<Row>(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityIfExists(this.client, partitionKey, rowKey);
+    return entity === undefined ? undefined : entityToListing<Row>(entity);
   }
 
   /**

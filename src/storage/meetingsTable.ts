@@ -13,7 +13,17 @@ import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { allOf, anyBefore, eq, startsWith } from './odata.js';
 import { deleteEntities, pagesOf, type EntityKey } from './purge.js';
 import { mapBounded } from '../concurrency.js';
-import { double, isNotFound, latestOf, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
+import {
+  getEntityIfExists,
+  double,
+  isNotFound,
+  latestOf,
+  listAll,
+  num,
+  optStr,
+  str,
+  stringLiteral,
+} from './tableEntities.js';
 
 /** The times of a MeetingDetail record (and its detail copies); its latest is what retention goes by. */
 const DETAIL_TIMES = ['startTime', 'endTime', 'creationTime'] as const;
@@ -183,7 +193,7 @@ export function parseSourceRowKey(
 
 function sourceRangeFilter(prefix: string, sourceKey: string): string {
   const from = `${prefix}${sourceKey}|`;
-  return `(RowKey ge ${stringLiteral(from)} and RowKey lt ${stringLiteral(prefixUpperBound(from))})`;
+  return `(${startsWith('RowKey', from)})`;
 }
 
 /** RowKey of the row saying that retention deleted records of the meeting (sorts after the detail copies). */
@@ -300,14 +310,10 @@ export class MeetingsTable {
   async readBundles(meetingId: string, rowKeys: readonly string[], skipMissing = false): Promise<SessionRecord[]> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
     const bundles = await mapBounded(rowKeys, async (rowKey) => {
-      try {
-        return entityToBundleSessions(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
-      } catch (error) {
-        if (isNotFound(error) && skipMissing) return [];
-        if (isNotFound(error))
-          throw new MissingIndexedEntityError(`a session bundle of meeting ${meetingId} is missing`);
-        throw error;
-      }
+      const entity = await getEntityIfExists(this.client, partitionKey, rowKey);
+      if (entity !== undefined) return entityToBundleSessions(entity);
+      if (skipMissing) return [];
+      throw new MissingIndexedEntityError(`a session bundle of meeting ${meetingId} is missing`);
     });
     return bundles.flat();
   }
@@ -316,14 +322,10 @@ export class MeetingsTable {
   async readDetails(meetingId: string, rowKeys: readonly string[]): Promise<MeetingDetailRecord[]> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
     return mapBounded(rowKeys, async (rowKey) => {
-      try {
-        const entity = await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
-        return entityToMeetingDetail({ ...entity, partitionKey, rowKey });
-      } catch (error) {
-        if (isNotFound(error))
-          throw new MissingIndexedEntityError(`a MeetingDetail record of meeting ${meetingId} is missing`);
-        throw error;
-      }
+      const entity = await getEntityIfExists(this.client, partitionKey, rowKey);
+      if (entity === undefined)
+        throw new MissingIndexedEntityError(`a MeetingDetail record of meeting ${meetingId} is missing`);
+      return entityToMeetingDetail({ ...entity, partitionKey, rowKey });
     });
   }
 
@@ -363,13 +365,9 @@ export class MeetingsTable {
   async readDetailCopies(meetingId: string, rowKeys: readonly string[]): Promise<MeetingDetailRecord[]> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
     const copies = await mapBounded(rowKeys, async (rowKey) => {
-      try {
-        const entity = await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
-        return entityToMeetingDetail({ ...entity, partitionKey, rowKey: parseSourceRowKey(rowKey)!.rest });
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
+      const entity = await getEntityIfExists(this.client, partitionKey, rowKey);
+      if (entity === undefined) return undefined;
+      return entityToMeetingDetail({ ...entity, partitionKey, rowKey: parseSourceRowKey(rowKey)!.rest });
     });
     return copies.filter((c): c is MeetingDetailRecord => c !== undefined);
   }
@@ -377,19 +375,9 @@ export class MeetingsTable {
   /** Deletes entities of a meeting, ignoring those already gone; returns how many were deleted. */
   async deleteRows(meetingId: string, rowKeys: readonly string[]): Promise<number> {
     const partitionKey = encodeKey(meetingId, 'meeting id');
-    const deleted = await mapBounded(
-      rowKeys,
-      async (rowKey) => {
-        try {
-          await this.client.deleteEntity(partitionKey, rowKey);
-          return 1;
-        } catch (error) {
-          if (isNotFound(error)) return 0;
-          throw error;
-        }
-      },
-      8,
+    return deleteEntities(
+      this.client,
+      rowKeys.map((rowKey) => ({ partitionKey, rowKey })),
     );
-    return deleted.reduce<number>((a, b) => a + b, 0);
   }
 }

@@ -52,8 +52,12 @@ export async function* firstPagesOf(
   }
 }
 
-/** Deletes the given entities (those already gone count 0); returns how many were deleted. */
-export async function deleteEntities(client: TableClient, keys: ReadonlyArray<EntityKey>): Promise<number> {
+/** Deletes the given entities, `concurrency` at a time (those already gone count 0); returns how many were deleted. */
+export async function deleteEntities(
+  client: TableClient,
+  keys: ReadonlyArray<EntityKey>,
+  concurrency = 8,
+): Promise<number> {
   const done = await mapBounded(
     keys,
     async ({ partitionKey, rowKey }) => {
@@ -65,7 +69,7 @@ export async function deleteEntities(client: TableClient, keys: ReadonlyArray<En
         throw error;
       }
     },
-    8,
+    concurrency,
   );
   return done.reduce<number>((a, b) => a + b, 0);
 }

@@ -2,10 +2,8 @@
 // across the three result tables, idempotently and without leaving stale rows: the location row
 // first records every place rows may exist, then the new rows are written, then the old ones that
 // are not part of the new result are deleted, then the location is narrowed to the new rows.
-import type { TableClient } from '@azure/data-tables';
 import type { Contribution } from '../analysis/metrics.js';
-import { isNotFound } from './tableEntities.js';
-import { forEachBounded } from '../concurrency.js';
+import { deleteEntities, type EntityKey } from './purge.js';
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { contributionEntities, type AggregatesTable } from './aggregatesTable.js';
 import {
@@ -114,7 +112,7 @@ export async function replaceMeetingResults(
   const staleListings = intent.listings
     .map((l) => listingKeys(meetingId, l.day, l.start))
     .filter((k) => k.partitionKey !== newListing.partitionKey || k.rowKey !== newListing.rowKey);
-  const staleDisconnections: Array<{ partitionKey: string; rowKey: string }> = [];
+  const staleDisconnections: EntityKey[] = [];
   for (const range of intent.disconnectionRanges) {
     for (let i = 0; i < range.count; i++) {
       const rowKey = disconnectionRowKey(range.prefix, i);
@@ -122,30 +120,19 @@ export async function replaceMeetingResults(
         staleDisconnections.push({ partitionKey: range.day, rowKey });
     }
   }
-  const staleAggregates: Array<{ partitionKey: string; rowKey: string }> = [];
+  const staleAggregates: EntityKey[] = [];
   if (previous !== undefined) {
     const newAggregateKeys = new Set(aggregateKeys.map((k) => `${k.day}|${k.rowKey}`));
-    const candidates =
-      intent.aggregateKeys ??
-      (
-        await Promise.all(
-          intent.aggregateDays.map(async (d) =>
-            (await tables.aggregates.rowKeysOfMeeting(d, meetingId)).map((rowKey) => ({ day: d, rowKey })),
-          ),
-        )
-      ).flat();
+    const candidates = await aggregateKeysOf(tables.aggregates, intent);
     for (const k of candidates)
       if (!newAggregateKeys.has(`${k.day}|${k.rowKey}`))
         staleAggregates.push({ partitionKey: k.day, rowKey: k.rowKey });
   }
-  const concurrency = options.concurrency ?? 8;
-  const deleted = (
-    await Promise.all([
-      deleteIfPresent(tables.meetingResults.client, staleListings, concurrency),
-      deleteIfPresent(tables.disconnections.client, staleDisconnections, concurrency),
-      deleteIfPresent(tables.aggregates.client, staleAggregates, concurrency),
-    ])
-  ).reduce((a, b) => a + b, 0);
+  const deleted = await deleteResultRows(
+    tables,
+    { listings: staleListings, disconnections: staleDisconnections, aggregates: staleAggregates },
+    options.concurrency ?? 8,
+  );
 
   // 4. Narrow the location to the new rows.
   const final: MeetingResultLocation = {
@@ -179,47 +166,44 @@ export async function removeMeetingResults(
   const disconnections = location.disconnectionRanges.flatMap((r) =>
     Array.from({ length: r.count }, (_, i) => ({ partitionKey: r.day, rowKey: disconnectionRowKey(r.prefix, i) })),
   );
-  const aggregateKeys =
-    location.aggregateKeys ??
-    (
-      await Promise.all(
-        location.aggregateDays.map(async (d) =>
-          (await tables.aggregates.rowKeysOfMeeting(d, meetingId)).map((rowKey) => ({ day: d, rowKey })),
-        ),
-      )
-    ).flat();
-  const aggregates = aggregateKeys.map((k) => ({ partitionKey: k.day, rowKey: k.rowKey }));
-  const deleted = (
-    await Promise.all([
-      deleteIfPresent(tables.meetingResults.client, listings, concurrency),
-      deleteIfPresent(tables.disconnections.client, disconnections, concurrency),
-      deleteIfPresent(tables.aggregates.client, aggregates, concurrency),
-    ])
-  ).reduce((a, b) => a + b, 0);
+  const aggregates = (await aggregateKeysOf(tables.aggregates, location)).map((k) => ({
+    partitionKey: k.day,
+    rowKey: k.rowKey,
+  }));
+  const deleted = await deleteResultRows(tables, { listings, disconnections, aggregates }, concurrency);
   await tables.meetingResults.deleteLocation(meetingId);
   return deleted;
 }
 
-/** Deletes entities one by one (bounded in parallel), ignoring those already gone; returns how many were deleted. */
-async function deleteIfPresent(
-  client: TableClient,
-  keys: Array<{ partitionKey: string; rowKey: string }>,
+/**
+ * The aggregate contributions a location names: its recorded keys, or (for a location written before
+ * keys were recorded) every contribution of the meeting found on its aggregate days.
+ */
+async function aggregateKeysOf(
+  aggregates: AggregatesTable,
+  location: Pick<MeetingResultLocation, 'meetingId' | 'aggregateKeys' | 'aggregateDays'>,
+): Promise<Array<{ day: string; rowKey: string }>> {
+  if (location.aggregateKeys !== undefined) return location.aggregateKeys;
+  const perDay = await Promise.all(
+    location.aggregateDays.map(async (day) =>
+      (await aggregates.rowKeysOfMeeting(day, location.meetingId)).map((rowKey) => ({ day, rowKey })),
+    ),
+  );
+  return perDay.flat();
+}
+
+/** Deletes result rows from the three result tables, ignoring those already gone; returns how many were deleted. */
+async function deleteResultRows(
+  tables: ResultTables,
+  rows: { listings: EntityKey[]; disconnections: EntityKey[]; aggregates: EntityKey[] },
   concurrency: number,
 ): Promise<number> {
-  let deleted = 0;
-  await forEachBounded(
-    keys,
-    async (k) => {
-      try {
-        await client.deleteEntity(k.partitionKey, k.rowKey);
-        deleted++;
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-    },
-    { concurrency },
-  );
-  return deleted;
+  const deleted = await Promise.all([
+    deleteEntities(tables.meetingResults.client, rows.listings, concurrency),
+    deleteEntities(tables.disconnections.client, rows.disconnections, concurrency),
+    deleteEntities(tables.aggregates.client, rows.aggregates, concurrency),
+  ]);
+  return deleted.reduce((a, b) => a + b, 0);
 }
 
 export { utcDay };

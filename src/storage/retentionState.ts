@@ -1,7 +1,7 @@
 // The retention run's status (for /api/health and the reports' `purged` note): one row in the marks table's
 // status partition (PartitionKey `status`, RowKey `retention`). No personal data: times and counts.
 import type { TableClient } from '@azure/data-tables';
-import { isNotFound, str } from './tableEntities.js';
+import { getEntityIfExists, str } from './tableEntities.js';
 
 const STATUS = 'status';
 const ROW = 'retention';
@@ -37,12 +37,7 @@ export class RetentionState {
   }
 
   async last(): Promise<RetentionRunStatus | undefined> {
-    try {
-      const entity = await this.client.getEntity<Record<string, unknown>>(STATUS, ROW);
-      return JSON.parse(str(entity, 'data')) as RetentionRunStatus;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityIfExists(this.client, STATUS, ROW);
+    return entity === undefined ? undefined : (JSON.parse(str(entity, 'data')) as RetentionRunStatus);
   }
 }

@@ -7,7 +7,6 @@ import { guardEntity, type GuardedEntity, type TableEntityShape } from './entity
 import { TableBatchWriter, type BatchWriterOptions } from './batchWriter.js';
 import { allOf, anyBefore, anyOf, eq, timeRange, type RecordFilter, type TableQuery } from './odata.js';
 import { deleteEntities, pagesOf, type EntityKey } from './purge.js';
-import { mapBounded } from '../concurrency.js';
 import { bool, double, isNotFound, latestOf, listAll, num, optStr, str, stringLiteral } from './tableEntities.js';
 
 /** The times of a session record (also in its bundle copies); its latest is what retention goes by. */
@@ -190,19 +189,7 @@ export class SessionsTable {
       if (!isNotFound(error)) throw error;
       await batches.flush().catch(() => undefined);
     }
-    const deleted = await mapBounded(
-      rowKeys,
-      async (rowKey) => {
-        try {
-          await this.client.deleteEntity(partitionKey, rowKey);
-          return 1;
-        } catch (error) {
-          if (isNotFound(error)) return 0;
-          throw error;
-        }
-      },
-      8,
-    );
-    return committed + deleted.reduce<number>((a, b) => a + b, 0);
+    const keys = rowKeys.map((rowKey) => ({ partitionKey, rowKey }));
+    return committed + (await deleteEntities(this.client, keys));
   }
 }

@@ -1,6 +1,6 @@
 // Small helpers shared by the table modules: typed numbers, reading typed properties back, OData
-// number literals, and reading every entity of a query.
-import type { TableClient } from '@azure/data-tables';
+// number literals, point reads and reading every entity of a query.
+import type { GetTableEntityResponse, TableClient, TableEntityResult } from '@azure/data-tables';
 import type { EdmValue } from './entityGuards.js';
 
 /** A number stored as Edm.Double (epoch milliseconds do not fit Int32; Double keeps them as numbers). */
@@ -47,6 +47,16 @@ export function latestOf(entity: Record<string, unknown>, names: readonly string
     if (v !== undefined && Number.isFinite(v) && (latest === undefined || v > latest)) latest = v;
   }
   return latest;
+}
+
+/** Sets `target[name]` to the entity's string property of that name when it has one (else leaves it absent). */
+export function setOptStr<K extends string>(
+  target: Partial<Record<K, string>>,
+  entity: Record<string, unknown>,
+  name: K,
+): void {
+  const value = optStr(entity, name);
+  if (value !== undefined) target[name] = value;
 }
 
 export function bool(entity: Record<string, unknown>, name: string): boolean | undefined {
@@ -96,6 +106,20 @@ export async function listPage(
   const page = result.value;
   const items = [...page] as Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>;
   return page.continuationToken ? { items, continuationToken: page.continuationToken } : { items };
+}
+
+/** The entity with these keys, by a point read, or undefined when there is none. */
+export async function getEntityIfExists(
+  client: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<GetTableEntityResponse<TableEntityResult<Record<string, unknown>>> | undefined> {
+  try {
+    return await client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
 /** True when `error` is a 404 from the service. */

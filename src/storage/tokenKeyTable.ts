@@ -5,7 +5,7 @@
 // cover blob containers only).
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { isNotFound, str } from './tableEntities.js';
+import { getEntityIfExists, str } from './tableEntities.js';
 
 const PARTITION = 'continuation-token';
 const ROW = 'hmac-sha256-v1';
@@ -49,13 +49,8 @@ export class TokenKeyTable {
   }
 
   private async read(): Promise<Buffer | undefined> {
-    let entity: Record<string, unknown>;
-    try {
-      entity = await this.client.getEntity<Record<string, unknown>>(PARTITION, ROW);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await getEntityIfExists(this.client, PARTITION, ROW);
+    if (entity === undefined) return undefined;
     const key = Buffer.from(str(entity, 'key'), 'base64');
     if (key.length !== TOKEN_KEY_BYTES)
       throw new Error(`the stored continuation-token key is not ${TOKEN_KEY_BYTES} bytes`);

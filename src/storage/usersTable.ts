@@ -7,7 +7,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { AuditRecord } from '../audit/records.js';
 import { isObjectId } from '../audit/participantKey.js';
 import { usersOf, type DirectoryName, type UserEntry } from '../analysis/userDirectory.js';
-import { keyComponent, MAX_ID_KEY_CHARS, prefixUpperBound, shardOf } from './keys.js';
+import { keyComponent, MAX_ID_KEY_CHARS, shardOf } from './keys.js';
 import {
   DEFAULT_WRITE_CONCURRENCY,
   describeTransactionError,
@@ -18,13 +18,23 @@ import {
 } from './batchWriter.js';
 import { estimatePayloadBytes, guardEntity, type TableEntityShape } from './entityGuards.js';
 import { forEachBounded, mapBounded } from '../concurrency.js';
-import { double, isNotFound, listAll, listPage, num, optStr, stringLiteral, str } from './tableEntities.js';
-import { eq } from './odata.js';
+import {
+  getEntityIfExists,
+  setOptStr,
+  double,
+  listAll,
+  listPage,
+  num,
+  optStr,
+  stringLiteral,
+  str,
+} from './tableEntities.js';
+import { eq, startsWith } from './odata.js';
 import { deleteEntities, pagesOf, type EntityKey } from './purge.js';
 
 /** Users live in 16 partitions `user-0` … `user-f` (by id), written in parallel. */
 const PARTITION = 'user-';
-const USERS_RANGE = `PartitionKey ge ${stringLiteral(PARTITION)} and PartitionKey lt ${stringLiteral(prefixUpperBound(PARTITION))}`;
+const USERS_RANGE = startsWith('PartitionKey', PARTITION);
 /** The name lookup's last run (no personal data). */
 const STATUS_PARTITION = 'status';
 const NAMES_RUN_ROW = 'graphNames';
@@ -191,13 +201,8 @@ export class UsersTable {
 
   /** A user row's seenAt and ETag by a point read, or undefined when there is no row. */
   private async seenAtOf(key: TableEntityShape): Promise<StoredSeen | undefined> {
-    try {
-      const e = await this.client.getEntity<Record<string, unknown>>(key.partitionKey, key.rowKey);
-      return { seenAt: num(e, 'seenAt'), etag: e.etag };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const e = await getEntityIfExists(this.client, key.partitionKey, key.rowKey);
+    return e === undefined ? undefined : { seenAt: num(e, 'seenAt'), etag: e.etag };
   }
 
   /** Merges the directory's answers in (the learned e-mails stay). */
@@ -227,12 +232,8 @@ export class UsersTable {
 
   async get(uuid: string): Promise<StoredUser | undefined> {
     const { partitionKey, rowKey } = keysOf(uuid);
-    try {
-      return toEntry(await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const e = await getEntityIfExists(this.client, partitionKey, rowKey);
+    return e === undefined ? undefined : toEntry(e);
   }
 
   async listAll(): Promise<StoredUser[]> {
@@ -295,25 +296,20 @@ export class UsersTable {
   }
 
   async lastNamesRun(): Promise<NamesRunStatus | undefined> {
-    try {
-      const e = await this.client.getEntity<Record<string, unknown>>(STATUS_PARTITION, NAMES_RUN_ROW);
-      const count = (name: string): number => (typeof e[name] === 'number' ? e[name] : 0);
-      const status: NamesRunStatus = {
-        startedAt: str(e, 'startedAt'),
-        finishedAt: str(e, 'finishedAt'),
-        due: count('due'),
-        found: count('found'),
-        notInTenant: count('notInTenant'),
-        failed: count('failed'),
-        stoppedByDeadline: e['stoppedByDeadline'] === true,
-      };
-      const lastError = optStr(e, 'lastError');
-      if (lastError !== undefined) status.lastError = lastError;
-      return status;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const e = await getEntityIfExists(this.client, STATUS_PARTITION, NAMES_RUN_ROW);
+    if (e === undefined) return undefined;
+    const count = (name: string): number => (typeof e[name] === 'number' ? e[name] : 0);
+    const status: NamesRunStatus = {
+      startedAt: str(e, 'startedAt'),
+      finishedAt: str(e, 'finishedAt'),
+      due: count('due'),
+      found: count('found'),
+      notInTenant: count('notInTenant'),
+      failed: count('failed'),
+      stoppedByDeadline: e['stoppedByDeadline'] === true,
+    };
+    setOptStr(status, e, 'lastError');
+    return status;
   }
 }
 

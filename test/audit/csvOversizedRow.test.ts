@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { CSV_BREAKERS, textOf } from './textArbitraries.js';
 import { Parser } from 'csv-parse';
 import {
   CSV_SEPARATORS,
@@ -107,26 +108,7 @@ function expected(
   return { events, error, delimiter };
 }
 
-const text = fc.string({
-  unit: fc.constantFrom(
-    ',',
-    ';',
-    '\t',
-    '"',
-    '""',
-    '\n',
-    '\r',
-    '\r\n',
-    'a',
-    'Z',
-    ' ',
-    '\u0000',
-    '\u00e9',
-    '{"k":"v"}',
-    'xxxxxxxxxx',
-  ),
-  maxLength: 60,
-});
+const text = textOf([...CSV_BREAKERS, 'xxxxxxxxxx'], 60);
 
 test('records over the limit are reported with their size and lines, and the records after them are read', () => {
   fc.assert(

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { CSV_BREAKERS, textOf } from './textArbitraries.js';
 import { Parser } from 'csv-parse';
 import {
   CSV_SEPARATORS,
@@ -62,26 +63,7 @@ function viaTokenizer(chunks: Buffer[], recordDelimiter?: CsvRecordDelimiter, se
   return { records, error: t.errored?.code ?? null };
 }
 
-const csvText = fc.string({
-  unit: fc.constantFrom(
-    ',',
-    ';',
-    '\t',
-    '"',
-    '""',
-    '\n',
-    '\r',
-    '\r\n',
-    'a',
-    'Z',
-    ' ',
-    '\u0000',
-    '\u00e9',
-    '\u{1f600}',
-    '{"k":"v"}',
-  ),
-  maxLength: 60,
-});
+const csvText = textOf([...CSV_BREAKERS, '\u{1f600}'], 60);
 const separator = fc.constantFrom<CsvSeparator>(...CSV_SEPARATORS);
 const fractions = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 });
 

@@ -4,18 +4,23 @@ import type { ExportItem } from '../../src/audit/records.js';
 
 export type AuditJson = Record<string, unknown>;
 
+/** The AuditData fields every record of the synthetic tenant shares (after CreationTime, Id and Operation). */
+const ENVELOPE: AuditJson = {
+  OrganizationId: 'aaaaaaaa-0000-4000-8000-000000000001',
+  RecordType: 25,
+  UserKey: 'bbbbbbbb-0000-4000-8000-000000000002',
+  UserType: 0,
+  Version: 1,
+  Workload: 'MicrosoftTeams',
+};
+
 /** A MeetingParticipantDetail AuditData object shaped like a real export's. */
 export function participantData(overrides: AuditJson = {}): AuditJson {
   return {
     CreationTime: '2024-03-01T12:00:00',
     Id: '11111111-1111-4111-8111-111111111111',
     Operation: 'MeetingParticipantDetail',
-    OrganizationId: 'aaaaaaaa-0000-4000-8000-000000000001',
-    RecordType: 25,
-    UserKey: 'bbbbbbbb-0000-4000-8000-000000000002',
-    UserType: 0,
-    Version: 1,
-    Workload: 'MicrosoftTeams',
+    ...ENVELOPE,
     ClientIP: '10.57.1.2',
     UserId: 'organizer@contoso.com',
     ArtifactsShared: [{ ArtifactSharedName: 'videoTransmitted' }],
@@ -46,12 +51,7 @@ export function meetingData(overrides: AuditJson = {}): AuditJson {
     CreationTime: '2024-03-01T13:00:00',
     Id: 'dddddddd-0000-4000-8000-000000000004',
     Operation: 'MeetingDetail',
-    OrganizationId: 'aaaaaaaa-0000-4000-8000-000000000001',
-    RecordType: 25,
-    UserKey: 'bbbbbbbb-0000-4000-8000-000000000002',
-    UserType: 0,
-    Version: 1,
-    Workload: 'MicrosoftTeams',
+    ...ENVELOPE,
     UserId: 'organizer@contoso.com',
     StartTime: '2024-03-01T08:58:00',
     EndTime: '2024-03-01T10:01:00',

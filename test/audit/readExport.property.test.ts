@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { textOf } from './textArbitraries.js';
 import { toAuditItem } from '../../src/audit/auditData.js';
 import { AuditDataset } from '../../src/audit/dataset.js';
 import { readExport } from '../../src/audit/readExport.js';
@@ -47,27 +48,25 @@ function formatTime(ms: number, form: number): string {
 /** Text with the characters that break naive CSV and JSON handling; no NUL (raw NUL bytes mean a binary file). */
 const trickyText = fc
   .oneof(
-    fc.string({
-      unit: fc.constantFrom(
-        ',',
-        '"',
-        '""',
-        '\n',
-        '\r',
-        '\r\n',
-        'a',
-        'Z',
-        '\u00e9',
-        '\u4e2d',
-        '\u{1f600}',
-        ' ',
-        '\\',
-        '{',
-        ']',
-        '\u2028',
-        '\t',
-      ),
-    }),
+    textOf([
+      ',',
+      '"',
+      '""',
+      '\n',
+      '\r',
+      '\r\n',
+      'a',
+      'Z',
+      '\u00e9',
+      '\u4e2d',
+      '\u{1f600}',
+      ' ',
+      '\\',
+      '{',
+      ']',
+      '\u2028',
+      '\t',
+    ]),
     fc.string({ unit: 'binary' }),
   )
   .map((s) => s.replaceAll('\u0000', ''));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
+import { textSink } from '../support/textSink.js';
 import { runUpload, formatBytes } from '../../src/cli/upload.js';
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
 import { connectionStringFor, freePort } from '../../src/local/azuriteProcess.js';
@@ -16,24 +16,13 @@ const dir = mkdtempSync(join(tmpdir(), 'upload-test-'));
 const NO_WAIT = { emulatorSaveWaitMs: 0 };
 
 function io(tty = false) {
-  let out = '';
-  let err = '';
-  const stdout = new Writable({
-    write(c, _e, cb) {
-      out += String(c);
-      cb();
-    },
-  });
-  const stderr = Object.assign(
-    new Writable({
-      write(c, _e, cb) {
-        err += String(c);
-        cb();
-      },
-    }),
-    { isTTY: tty },
-  );
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
+  const out = textSink();
+  const err = textSink();
+  return {
+    io: { stdout: out.stream, stderr: Object.assign(err.stream, { isTTY: tty }) },
+    out: out.text,
+    err: err.text,
+  };
 }
 
 function file(name: string, content: string | Buffer): string {

@@ -6,23 +6,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Writable } from 'node:stream';
 import { runUpload } from '../../src/cli/upload.js';
 import { startAzurite } from '../../src/local/azuriteProcess.js';
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
-
-function sink(): { stream: Writable; text: () => string } {
-  let text = '';
-  return {
-    stream: new Writable({
-      write(c, _e, cb) {
-        text += String(c);
-        cb();
-      },
-    }),
-    text: () => text,
-  };
-}
+import { textSink } from '../support/textSink.js';
 
 test('an upload reported by `upload` survives Azurite being killed right after', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'upload-persist-'));
@@ -35,8 +22,8 @@ test('an upload reported by `upload` survives Azurite being killed right after',
     await storageClientsFromConnectionString(azurite.connectionString)
       .blobService.getContainerClient('exports')
       .create();
-    const out = sink();
-    const err = sink();
+    const out = textSink();
+    const err = textSink();
     const code = await runUpload(
       [join(dir, 'kept.csv'), '--container', 'exports', '--connection-string', azurite.connectionString],
       {

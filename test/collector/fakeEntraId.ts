@@ -19,6 +19,7 @@ import {
 } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { selfSignedCertificate } from './selfSignedCertificate.js';
+import { requestBody, sendJson } from './fakeJsonReply.js';
 
 export interface EntraRequest {
   kind: 'openid-configuration' | 'token' | 'unknown';
@@ -174,25 +175,9 @@ export class FakeEntraId {
     return this.checkTimes(claims) === undefined ? claims : undefined;
   }
 
-  private send(
-    res: ServerResponse,
-    record: EntraRequest,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    record.status = status;
-    res.statusCode = status;
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    res.end(typeof body === 'string' ? body : JSON.stringify(body));
-  }
-
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const form = new URLSearchParams((await requestBody(req)).toString('utf8'));
     const path = url.pathname;
     const kind: EntraRequest['kind'] = path.endsWith('/v2.0/.well-known/openid-configuration')
       ? 'openid-configuration'
@@ -206,7 +191,7 @@ export class FakeEntraId {
       if (tenant !== this.tenantId)
         return this.refuse(res, record, 400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found.`);
       const base = `${this.baseUrl}/${tenant}`;
-      return this.send(res, record, 200, {
+      return sendJson(res, record, 200, {
         token_endpoint: `${base}/oauth2/v2.0/token`,
         authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
         end_session_endpoint: `${base}/oauth2/v2.0/logout`,
@@ -217,12 +202,12 @@ export class FakeEntraId {
         tenant_region_scope: 'EU',
       });
     }
-    if (kind === 'unknown') return this.send(res, record, 404, { error: 'not_found' });
+    if (kind === 'unknown') return sendJson(res, record, 404, { error: 'not_found' });
 
     const fault = this.faults.find((f) => (f.times ?? 1) > 0);
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
-      return this.send(res, record, fault.status, fault.body ?? '', fault.headers);
+      return sendJson(res, record, fault.status, fault.body ?? '', fault.headers);
     }
     if (req.method !== 'POST')
       return this.refuse(res, record, 400, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
@@ -291,7 +276,7 @@ export class FakeEntraId {
     }
     const token = `fake-token-${++this.counter}-${randomUUID()}`;
     this.onIssued(token);
-    this.send(res, record, 200, {
+    sendJson(res, record, 200, {
       token_type: 'Bearer',
       expires_in: this.expiresIn,
       ext_expires_in: this.expiresIn,
@@ -307,7 +292,7 @@ export class FakeEntraId {
     code: number,
     text: string,
   ): void {
-    this.send(res, record, status, {
+    sendJson(res, record, status, {
       error,
       error_description: `AADSTS${code}: ${text} Trace ID: 0000aaaa-11bb-cc22-dd33-444444eeeeee Correlation ID: 1111bbbb-22cc-dd33-ee44-555555ffffff Timestamp: 2026-03-02 08:00:00Z`,
       error_codes: [code],

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FakeEntraId } from './fakeEntraId.js';
+import { sendJson } from './fakeJsonReply.js';
 
 export interface ManagedIdentityRequest {
   resource: string | null;
@@ -37,12 +38,7 @@ export class FakeManagedIdentityEndpoint {
         headerOk: req.headers['x-identity-header'] === mi.identityHeader,
       };
       mi.requests.push(record);
-      const answer = (status: number, body: unknown): void => {
-        record.status = status;
-        res.statusCode = status;
-        res.setHeader('content-type', 'application/json; charset=utf-8');
-        res.end(JSON.stringify(body));
-      };
+      const answer = (status: number, body: unknown): void => sendJson(res, record, status, body);
       if (!record.headerOk) return answer(401, { statusCode: 401, message: 'Missing or invalid X-IDENTITY-HEADER.' });
       if (record.apiVersion !== '2019-08-01')
         return answer(400, { statusCode: 400, message: 'Unsupported api-version.' });

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { FakeEntraId } from './fakeEntraId.js';
+import { requestBody, sendJson } from './fakeJsonReply.js';
 import type { CredentialPipelineOptions } from '../../src/collector/credential.js';
 
 export type RouteKind = 'subscriptions-list' | 'subscriptions-start' | 'content-list' | 'content-blob' | 'unknown';
@@ -105,6 +106,23 @@ export class FakeManagementApi {
     return api;
   }
 
+  /**
+   * Back to a fresh tenant between tests: no content or faults, the permission granted, `subscription`,
+   * default paging, and no requests or fetches recorded (here and at its Entra ID).
+   */
+  reset(subscription: FakeManagementApi['subscription'] = 'none'): void {
+    this.contents = [];
+    this.faults = [];
+    this.subscription = subscription;
+    this.permissionGranted = true;
+    this.pageSize = 2;
+    this.nextPageHeader = 'NextPageUri';
+    this.nextPageCarriesPublisher = false;
+    this.requests.length = 0;
+    this.fetches.clear();
+    this.entra.requests.length = 0;
+  }
+
   async close(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
@@ -143,28 +161,13 @@ export class FakeManagementApi {
     return this.requests.filter((r) => r.kind === kind);
   }
 
-  private send(
-    res: ServerResponse,
-    record: RecordedRequest,
-    status: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    record.status = status;
-    res.statusCode = status;
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    res.end(typeof body === 'string' ? body : JSON.stringify(body));
-  }
-
   private apiError(res: ServerResponse, record: RecordedRequest, status: number, code: string, message: string): void {
-    this.send(res, record, status, { error: { code, message } });
+    sendJson(res, record, status, { error: { code, message } });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    await requestBody(req); // read to the end; no route of the API takes a body
     const feed = `/api/v1.0/${this.tenantId}/activity/feed/`;
     const path = url.pathname;
     const kind: RouteKind =
@@ -189,7 +192,7 @@ export class FakeManagementApi {
     );
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
-      this.send(res, record, fault.status, fault.body ?? '', fault.headers);
+      sendJson(res, record, fault.status, fault.body ?? '', fault.headers);
       return;
     }
 
@@ -214,14 +217,14 @@ export class FakeManagementApi {
         this.subscription === 'none'
           ? []
           : [{ contentType: 'Audit.General', status: this.subscription, webhook: null }];
-      return this.send(res, record, 200, list);
+      return sendJson(res, record, 200, list);
     }
     if (kind === 'subscriptions-start') {
       if (req.method !== 'POST') return this.apiError(res, record, 405, 'FAKE405', 'POST only');
       if (url.searchParams.get('contentType') !== 'Audit.General')
         return this.apiError(res, record, 400, 'AF20010', 'Invalid content type.');
       this.subscription = 'enabled';
-      return this.send(res, record, 200, { contentType: 'Audit.General', status: 'enabled', webhook: null });
+      return sendJson(res, record, 200, { contentType: 'Audit.General', status: 'enabled', webhook: null });
     }
     if (kind === 'content-list') return this.listContent(res, record, url);
     return this.contentBlob(res, record, contentId!);
@@ -280,7 +283,7 @@ export class FakeManagementApi {
       next.searchParams.set('nextPage', `page-${offset + this.pageSize}`);
       headers[this.nextPageHeader] = next.toString();
     }
-    this.send(res, record, 200, page, headers);
+    sendJson(res, record, 200, page, headers);
   }
 
   private contentBlob(res: ServerResponse, record: RecordedRequest, contentId: string): void {
@@ -295,6 +298,6 @@ export class FakeManagementApi {
         `Content requested with the key ${contentId} has already expired. Content older than 7 days cannot be retrieved.`,
       );
     this.fetches.set(contentId, (this.fetches.get(contentId) ?? 0) + 1);
-    this.send(res, record, 200, content.records);
+    sendJson(res, record, 200, content.records);
   }
 }

@@ -14,17 +14,7 @@ before(async () => {
   server = await FakeManagementApi.start();
 });
 after(() => server.close());
-beforeEach(() => {
-  server.contents = [];
-  server.faults = [];
-  server.subscription = 'enabled';
-  server.permissionGranted = true;
-  server.nextPageHeader = 'NextPageUri';
-  server.nextPageCarriesPublisher = false;
-  server.pageSize = 2;
-  server.requests.length = 0;
-  server.entra.requests.length = 0;
-});
+beforeEach(() => server.reset('enabled'));
 
 function client(): ReturnType<typeof createCollectorClient> {
   const config = readCollectorConfig(server.settings());

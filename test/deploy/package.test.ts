@@ -5,7 +5,8 @@
 // uploads an export, the blob trigger ingests it, the analysis runs and a report is read over HTTP.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { spawnHost, type HostProcess } from '../local/hostProcess.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse as parsePath, relative, sep } from 'node:path';
@@ -175,30 +176,13 @@ test('the production dependencies need no build on the host: no install script, 
 // ---------- the unpacked package, run ----------
 
 let azurite: RunningAzurite | undefined;
-let host: ChildProcess | undefined;
-let hostExit: Promise<number | null> | undefined;
-let hostLog = '';
+let host: HostProcess | undefined;
 let port = 0;
 
 after(async () => {
-  if (host && host.exitCode === null) {
-    host.kill('SIGKILL');
-    await hostExit;
-  }
+  await host?.kill();
   await azurite?.stop();
 });
-
-async function waitForLog(pattern: RegExp, what: string, timeoutMs = 180_000): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(hostLog);
-    if (match) return match;
-    if (host?.exitCode !== null && host?.exitCode !== undefined)
-      assert.fail(`the host exited (${host.exitCode}) before ${what}:\n${hostLog.slice(-3000)}`);
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; host log:\n${hostLog.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** An environment that names nothing of the repository: no NODE_PATH, no NODE_OPTIONS, HOME in the work folder. */
 function packageEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -235,24 +219,17 @@ test('the host starts from the package with the real registrations, ingests an e
   hostNodeVersion = spawnSync(nodePath, ['--version'], { encoding: 'utf8' }).stdout.trim();
   azurite = await startAzurite(); // the test's storage (a test tool), not part of the app
   port = await freePort();
-  host = spawn(nodePath, [join(app, 'dist', 'src', 'local', 'start.js')], {
+  const h = spawnHost(nodePath, join(app, 'dist', 'src', 'local', 'start.js'), {
     cwd: app,
     env: packageEnv({ PORT: String(port), LOCAL_STORAGE_CONNECTION: azurite.connectionString }),
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  host.stdout!.on('data', (c: Buffer) => {
-    hostLog += c.toString();
-  });
-  host.stderr!.on('data', (c: Buffer) => {
-    hostLog += c.toString();
-  });
-  hostExit = new Promise((resolve) => host!.once('exit', (code) => resolve(code)));
+  host = h;
 
   // The registrations package.json `main` names, captured from the package's own @azure/functions.
-  await waitForLog(/Press Ctrl-C to stop the host\./, 'the banner');
-  const count = Number((await waitForLog(/Functions \((\d+)\):/, 'the function list'))[1]);
-  const listed = [...hostLog.matchAll(/^ {2}(\w+): /gm)].map((m) => m[1]!);
-  assert.equal(listed.length, count, hostLog);
+  await h.waitForLog(/Press Ctrl-C to stop the host\./, 'the banner');
+  const count = Number((await h.waitForLog(/Functions \((\d+)\):/, 'the function list')).match[1]);
+  const listed = [...h.log().matchAll(/^ {2}(\w+): /gm)].map((m) => m[1]!);
+  assert.equal(listed.length, count, h.log());
   for (const name of [
     'ingestExport',
     'analyzeDisconnections',
@@ -262,7 +239,7 @@ test('the host starts from the package with the real registrations, ingests an e
   ]) {
     assert.ok(listed.includes(name), `${name} is registered: ${listed.join(', ')}`);
   }
-  assert.match(hostLog, /Using the storage in LOCAL_STORAGE_CONNECTION; Azurite not started/);
+  assert.match(h.log(), /Using the storage in LOCAL_STORAGE_CONNECTION; Azurite not started/);
 
   const sample = join(work, 'sample.csv');
   const generated = runPackageCli(nodePath, ['generate', '--records', '3000', '--out', sample], {});
@@ -270,7 +247,7 @@ test('the host starts from the package with the real registrations, ingests an e
   const uploaded = runPackageCli(nodePath, ['upload', sample], { AzureWebJobsStorage: azurite.connectionString });
   assert.equal(uploaded.status, 0, uploaded.stderr);
   assert.match(uploaded.stdout, /^Uploaded .*sample\.csv to audit-exports\/sample\.csv /m);
-  await waitForLog(/Executed 'ingestExport' \(Succeeded, /, 'the ingestion of sample.csv');
+  await h.waitForLog(/Executed 'ingestExport' \(Succeeded, /, 'the ingestion of sample.csv');
 
   // The admin key of this start, from the file the host writes where it runs (mode 0600).
   const adminKey = readFileSync(join(app, '.tmp', 'local-host', 'admin-key'), 'utf8');
@@ -279,7 +256,7 @@ test('the host starts from the package with the real registrations, ingests an e
     headers: { 'x-functions-key': adminKey },
   });
   assert.ok(analysis.status < 300, `admin call: ${analysis.status}`);
-  await waitForLog(/Executed 'analyzeDisconnections' \(Succeeded, /, 'the analysis');
+  await h.waitForLog(/Executed 'analyzeDisconnections' \(Succeeded, /, 'the analysis');
 
   const response = await fetch(`http://127.0.0.1:${port}/api/disconnections?format=csv`);
   assert.equal(response.status, 200);
@@ -287,9 +264,9 @@ test('the host starts from the package with the real registrations, ingests an e
   assert.ok(rows.length > 0, 'the report lists disconnections of the ingested export');
   assert.ok(rows.every((row) => row['meetingId'] && row['participantKey']));
 
-  host.kill('SIGINT');
-  assert.equal(await hostExit, 0, hostLog.slice(-2000));
-  assert.match(hostLog, /Stopped\./);
+  h.child.kill('SIGINT');
+  assert.equal(await h.exited, 0, h.log().slice(-2000));
+  assert.match(h.log(), /Stopped\./);
 });
 
 test('the package ran on Node 22, the runtime the templates deploy', (t) => {

@@ -57,18 +57,20 @@ test('an invocation with model binding data streams the blob and stores what the
   const blobName = 'uploads/june.csv';
   const uploaded = await store.exports.getBlockBlobClient(blobName).uploadData(Buffer.from(text));
   const messages: string[] = [];
-  // No `content`: the captured trigger gets model binding data, as from the Functions host.
-  await ingest.invoke(
-    {
-      kind: 'blob',
-      container: store.names.containers.exports,
-      blobName,
-      uri: `http://127.0.0.1/${blobName}`,
-      properties: { eTag: uploaded.etag!, contentLength: text.length },
-      pathParams: { name: blobName },
-    },
-    { log: (e) => messages.push(`${e.level}: ${e.message}`) },
-  );
+  /** Invokes the trigger on the blob with the host's model binding data (no `content`), as the Functions host does. */
+  const invoke = (uri: string, contentLength: number) =>
+    ingest.invoke(
+      {
+        kind: 'blob',
+        container: store.names.containers.exports,
+        blobName,
+        uri,
+        properties: { eTag: uploaded.etag!, contentLength },
+        pathParams: { name: blobName },
+      },
+      { log: (e) => messages.push(`${e.level}: ${e.message}`) },
+    );
+  await invoke(`http://127.0.0.1/${blobName}`, text.length);
   assert.ok(!messages.some((m) => /sent the blob's bytes/.test(m)), messages.join('\n'));
   const entry = await store.ledger.get(blobName, uploaded.etag);
   assert.equal(entry?.status, 'completed');
@@ -87,30 +89,10 @@ test('an invocation with model binding data streams the blob and stores what the
   assert.deepEqual(await dumpTable(store.meetings.client), await dumpTable(other.meetings.client));
 
   // The same version again is skipped by its ETag; a version replaced since the trigger is not read.
-  await ingest.invoke(
-    {
-      kind: 'blob',
-      container: store.names.containers.exports,
-      blobName,
-      uri: '',
-      properties: { eTag: uploaded.etag!, contentLength: 0 },
-      pathParams: { name: blobName },
-    },
-    { log: (e) => messages.push(`${e.level}: ${e.message}`) },
-  );
+  await invoke('', 0);
   assert.ok(messages.some((m) => /was already ingested on .*; skipped/.test(m)));
   await store.exports.getBlockBlobClient(blobName).upload('x', 1);
-  await ingest.invoke(
-    {
-      kind: 'blob',
-      container: store.names.containers.exports,
-      blobName,
-      uri: '',
-      properties: { eTag: uploaded.etag!, contentLength: 0 },
-      pathParams: { name: blobName },
-    },
-    { log: (e) => messages.push(`${e.level}: ${e.message}`) },
-  );
+  await invoke('', 0);
   assert.ok(
     messages.some((m) =>
       /^warning: ingestExport: The blob "uploads\/june\.csv" was replaced after it triggered this invocation/.test(m),

@@ -8,8 +8,13 @@ import { REPO_ROOT } from './bicepParser.js';
 import type { BicepModel } from './bicepModel.js';
 import { loadTemplates } from './infraLint.js';
 
-/** src/names.json's app settings and their defaults. */
-export const NAMES = JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'names.json'), 'utf8')) as {
+/** src/names.json, which the templates load. */
+export const NAMES_PATH = join(REPO_ROOT, 'src', 'names.json');
+
+/** src/names.json's containers, tables, app settings and the settings' defaults. */
+export const NAMES = JSON.parse(readFileSync(NAMES_PATH, 'utf8')) as {
+  containers: Record<string, string>;
+  tables: Record<string, string>;
   settings: Record<string, string>;
   settingDefaults: Record<string, string>;
 };

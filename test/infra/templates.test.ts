@@ -35,16 +35,10 @@ import {
   roleAssignmentsOf,
 } from './infraLint.js';
 import { restorePwsh } from './dotnetTools.js';
-import { useInfraTemplates } from './templates.fixture.js';
+import { NAMES, NAMES_PATH, useInfraTemplates } from './templates.fixture.js';
 
 const INFRA = join(REPO_ROOT, 'infra');
-const NAMES_PATH = join(REPO_ROOT, 'src', 'names.json');
-const names = JSON.parse(readFileSync(NAMES_PATH, 'utf8')) as {
-  containers: Record<string, string>;
-  tables: Record<string, string>;
-  settings: Record<string, string>;
-  settingDefaults: Record<string, string>;
-};
+const names = NAMES;
 
 const MAIN = 'infra/main.bicep';
 const STORAGE = 'infra/modules/storage.bicep';

@@ -7,69 +7,27 @@ import { join } from 'node:path';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { captureRegistrations, findPackageRoot, usesDeferredBinding } from '../../src/local/captureRegistrations.js';
-import { readHostJson, startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
+import { usesDeferredBinding } from '../../src/local/captureRegistrations.js';
 import { runUpload } from '../../src/cli/upload.js';
 import { writeExport, type GroundTruth } from '../../src/generator/exportGenerator.js';
-import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
 import { freshStore } from '../storage/testStore.js';
-import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
 import type { Store } from '../../src/storage/store.js';
+import { textSink } from '../support/textSink.js';
+import { startRealHost, type RealHost } from './localHost.fixture.js';
 
-const connection = process.env['TEST_STORAGE_CONNECTION']!;
 const dir = mkdtempSync(join(tmpdir(), 'host-real-'));
 const blobName = `export-${randomBytes(3).toString('hex')}.csv`;
 let store: Store;
-let host: RunningHost;
+let real: RealHost;
 let truth: GroundTruth;
 let meetingIds: string[];
-const events: InvocationEvent[] = [];
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; events: ${JSON.stringify(events)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function sink(): { stream: Writable; text: () => string } {
-  let text = '';
-  return {
-    stream: new Writable({
-      write(c, _e, cb) {
-        text += String(c);
-        cb();
-      },
-    }),
-    text: () => text,
-  };
-}
 
 before(async () => {
-  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
   // Tables and containers of our own, so that test files running in parallel never share marks.
   store = await freshStore('host');
-  usePipelineServices(servicesFor(store));
-  process.env['AzureWebJobsStorage'] = connection;
-  process.env['EXPORTS_CONTAINER'] = store.names.containers.exports;
-
-  const functions = await captureRegistrations({ packageRoot: findPackageRoot(__dirname) });
+  real = await startRealHost({ store, host: { blobPollIntervalMs: 200 }, timeoutMs: 60_000 });
   // ingestExport is an SDK binding: this host, like the Functions host, sends it model binding data, not the bytes.
-  assert.ok(usesDeferredBinding(functions.find((f) => f.name === 'ingestExport')!.trigger));
-  const storage = storageClientsFromConnectionString(connection);
-  host = await startHost({
-    functions,
-    storageFor: () => storage,
-    port: 0,
-    hostJson: readHostJson(findPackageRoot(__dirname)),
-    blobPollIntervalMs: 200,
-    runTimers: false,
-    log: () => {},
-    functionLog: () => {},
-  });
-  host.onInvocation((e) => events.push(e));
+  assert.ok(usesDeferredBinding(real.functions.find((f) => f.name === 'ingestExport')!.trigger));
 
   const file = join(dir, blobName);
   truth = await writeExport(file, { seed: 31, records: 400, scenario: 'mixed', format: 'purview-v3' });
@@ -80,27 +38,28 @@ before(async () => {
 });
 
 after(async () => {
-  await host?.stop();
+  await real?.host.stop();
 });
 
 test('an uploaded export is picked up by ingestExport and recorded in the ledger', async () => {
-  const out = sink();
-  const err = sink();
+  const out = textSink();
+  const err = textSink();
   const code = await runUpload([join(dir, blobName)], { stdout: out.stream, stderr: err.stream });
   assert.equal(code, 0, err.text());
   assert.match(out.text(), new RegExp(`to ${store.names.containers.exports}/${blobName.replace('.', '\\.')} `));
 
-  await waitFor(
-    () => events.some((e) => e.functionName === 'ingestExport' && e.blobName === blobName && e.outcome !== 'failed'),
+  await real.waitFor(
+    () =>
+      real.events.some((e) => e.functionName === 'ingestExport' && e.blobName === blobName && e.outcome !== 'failed'),
     'ingestExport',
   );
-  const ingest = events.filter((e) => e.functionName === 'ingestExport');
+  const ingest = real.events.filter((e) => e.functionName === 'ingestExport');
   assert.deepEqual(
     ingest.map((e) => [e.blobName, e.outcome, e.attempt]),
     [[blobName, 'succeeded', 1]],
   );
 
-  const res = await fetch(`${host.url}/api/uploads/${encodeURIComponent(blobName)}`);
+  const res = await fetch(`${real.host.url}/api/uploads/${encodeURIComponent(blobName)}`);
   assert.equal(res.status, 200);
   const body = JSON.stringify(await res.json());
   assert.match(body, /"completed"/, body);
@@ -108,44 +67,46 @@ test('an uploaded export is picked up by ingestExport and recorded in the ledger
 });
 
 test('GET /api/health answers, and a meeting from the export is served', async () => {
-  await waitFor(
-    () => events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'),
+  await real.waitFor(
+    () => real.events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'),
     'ingestExport',
   );
-  let res = await fetch(`${host.url}/api/health`);
+  let res = await fetch(`${real.host.url}/api/health`);
   assert.equal(res.status, 200);
   assert.equal(((await res.json()) as { storage: { reachable: boolean } }).storage.reachable, true);
 
-  res = await fetch(`${host.url}/api/meetings/${encodeURIComponent(meetingIds[0]!)}`);
+  res = await fetch(`${real.host.url}/api/meetings/${encodeURIComponent(meetingIds[0]!)}`);
   assert.equal(res.status, 200);
   assert.match(await res.text(), new RegExp(meetingIds[0]!));
 
-  res = await fetch(`${host.url}/api/meetings/no-such-meeting`);
+  res = await fetch(`${real.host.url}/api/meetings/no-such-meeting`);
   assert.equal(res.status, 404);
 
-  res = await fetch(`${host.url}/api/meetings`, { method: 'POST' });
+  res = await fetch(`${real.host.url}/api/meetings`, { method: 'POST' });
   assert.equal(res.status, 405, 'report routes are GET only');
 });
 
 test('POST /admin/functions/analyzeDisconnections answers 202, runs the analysis, and the drops are reported', async () => {
-  await waitFor(
-    () => events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'),
+  await real.waitFor(
+    () => real.events.some((e) => e.functionName === 'ingestExport' && e.outcome === 'succeeded'),
     'ingestExport',
   );
-  const res = await fetch(`${host.url}/admin/functions/analyzeDisconnections`, {
+  const res = await fetch(`${real.host.url}/admin/functions/analyzeDisconnections`, {
     method: 'POST',
-    headers: { 'x-functions-key': host.adminKey },
+    headers: { 'x-functions-key': real.host.adminKey },
   });
   assert.equal(res.status, 202);
-  await waitFor(
-    () => events.some((e) => e.functionName === 'analyzeDisconnections' && e.reason === 'admin'),
+  await real.waitFor(
+    () => real.events.some((e) => e.functionName === 'analyzeDisconnections' && e.reason === 'admin'),
     'the analysis',
     120_000,
   );
-  const run = events.find((e) => e.functionName === 'analyzeDisconnections')!;
+  const run = real.events.find((e) => e.functionName === 'analyzeDisconnections')!;
   assert.equal(run.outcome, 'succeeded', run.error);
 
-  const csv = await fetch(`${host.url}/api/disconnections?format=csv&meeting=${encodeURIComponent(meetingIds[0]!)}`);
+  const csv = await fetch(
+    `${real.host.url}/api/disconnections?format=csv&meeting=${encodeURIComponent(meetingIds[0]!)}`,
+  );
   assert.equal(csv.status, 200);
   assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
   const lines = (await csv.text()).trim().split('\n');
@@ -160,7 +121,7 @@ test('POST /admin/functions/analyzeDisconnections answers 202, runs the analysis
 });
 
 test('a repeated query parameter reaches the report handler as given, which refuses it with the documented 400', async () => {
-  const res = await fetch(`${host.url}/api/meetings?limit=10&limit=20`);
+  const res = await fetch(`${real.host.url}/api/meetings?limit=10&limit=20`);
   assert.equal(res.status, 400);
   const body = (await res.json()) as { error: { code: string; parameter: string; message: string } };
   assert.equal(body.error.parameter, 'limit');
@@ -171,12 +132,12 @@ test('an export whose blob name holds a newline is processed (or its failure rep
   const name = `odd\nname-${randomBytes(3).toString('hex')}.csv`;
   const text = readFileSync(join(dir, blobName), 'utf8');
   await store.exports.getBlockBlobClient(name).upload(text, Buffer.byteLength(text));
-  await host.pollBlobsNow();
-  await waitFor(
-    () => events.some((e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed'),
+  await real.host.pollBlobsNow();
+  await real.waitFor(
+    () => real.events.some((e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed'),
     'ingestExport of the odd name',
   );
-  const outcome = events.find(
+  const outcome = real.events.find(
     (e) => e.functionName === 'ingestExport' && e.blobName === name && e.outcome !== 'failed',
   )!;
   assert.equal(outcome.outcome, 'succeeded', outcome.error);

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { CapturedFunction } from '../../src/local/captureRegistrations.js';
 import { readHostJson, startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
 import type { StorageClients } from '../../src/storage/clients.js';
 import { runUpload } from '../../src/cli/upload.js';
 import type { FixtureCall } from '../fixtures/functions/fixtureLog.js';
 import { assertSecondHostRunsNothing, captureStandIns, testStorage } from './localHost.fixture.js';
+import { textSink } from '../support/textSink.js';
 
 const connection = process.env['TEST_STORAGE_CONNECTION'];
 const container = `fixture-${randomBytes(4).toString('hex')}`;
@@ -29,17 +29,6 @@ let storage: StorageClients;
 let host: RunningHost;
 const events: InvocationEvent[] = [];
 
-function sink(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
-
 async function waitFor(
   predicate: (all: InvocationEvent[]) => boolean,
   what: string,
@@ -55,8 +44,8 @@ async function waitFor(
 async function upload(name: string, content: string): Promise<void> {
   const path = join(workDir, name);
   writeFileSync(path, content);
-  const out = sink();
-  const err = sink();
+  const out = textSink();
+  const err = textSink();
   const code = await runUpload([path, '--container', container, '--connection-string', connection!], {
     stdout: out.stream,
     stderr: err.stream,

@@ -5,26 +5,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { captureRegistrations, findPackageRoot } from '../../src/local/captureRegistrations.js';
-import { readHostJson, startHost, type InvocationEvent, type RunningHost } from '../../src/local/host.js';
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
 import { openStore, prefixedStoreNames, type Store } from '../../src/storage/store.js';
-import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
 import { generated } from '../pipeline/pipelineFixtures.js';
+import { testConnectionString } from '../storage/testStore.js';
+import { startRealHost, type RealHost } from './localHost.fixture.js';
 
-const connection = process.env['TEST_STORAGE_CONNECTION']!;
 let relay: { server: Server; port: number; dropping: boolean; sockets: Set<Socket> };
 let store: Store;
-let host: RunningHost;
-const events: InvocationEvent[] = [];
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; events: ${JSON.stringify(events)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+let real: RealHost;
 
 /** Relays TCP to `port`; while `dropping`, new and open connections are destroyed. */
 async function startRelay(port: number): Promise<typeof relay> {
@@ -50,13 +39,13 @@ async function startRelay(port: number): Promise<typeof relay> {
 }
 
 function eventsFor(blobName: string): Array<[string, number | undefined]> {
-  return events
+  return real.events
     .filter((e) => e.functionName === 'ingestExport' && e.blobName === blobName)
     .map((e) => [e.outcome, e.attempt]);
 }
 
 before(async () => {
-  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
+  const connection = testConnectionString();
   const tablePort = Number(/TableEndpoint=http:\/\/127\.0\.0\.1:(\d+)\//.exec(connection)?.[1]);
   assert.ok(tablePort > 0, 'the test connection string names a table endpoint');
   relay = await startRelay(tablePort);
@@ -71,30 +60,12 @@ before(async () => {
     prefixedStoreNames(`herr${process.pid}`),
   );
   await store.ensureCreated();
-  usePipelineServices(servicesFor(store));
-  process.env['AzureWebJobsStorage'] = connection;
-  process.env['EXPORTS_CONTAINER'] = store.names.containers.exports;
-
-  const functions = await captureRegistrations({ packageRoot: findPackageRoot(__dirname) });
-  const storage = storageClientsFromConnectionString(connection);
-  const hostJson = readHostJson(findPackageRoot(__dirname));
-  assert.ok(hostJson.poisonBlobThreshold >= 2, 'host.json allows a retry');
-  host = await startHost({
-    functions,
-    storageFor: () => storage,
-    port: 0,
-    hostJson,
-    blobPollIntervalMs: 200,
-    blobRetryDelayMs: 500,
-    runTimers: false,
-    log: () => {},
-    functionLog: () => {},
-  });
-  host.onInvocation((e) => events.push(e));
+  real = await startRealHost({ store, host: { blobPollIntervalMs: 200, blobRetryDelayMs: 500 }, timeoutMs: 90_000 });
+  assert.ok(real.hostJson.poisonBlobThreshold >= 2, 'host.json allows a retry');
 });
 
 after(async () => {
-  await host?.stop();
+  await real?.host.stop();
   for (const s of relay?.sockets ?? []) s.destroy();
   relay?.server.close();
 });
@@ -110,7 +81,7 @@ test('an empty blob and a blob that is not an export are invoked once: the ledge
   ];
   for (const c of cases) {
     const uploaded = await store.exports.getBlockBlobClient(c.name).uploadData(c.bytes);
-    await waitFor(() => eventsFor(c.name).length > 0, `ingestExport of ${c.name}`);
+    await real.waitFor(() => eventsFor(c.name).length > 0, `ingestExport of ${c.name}`);
     const entry = await store.ledger.get(c.name, uploaded.etag);
     assert.equal(entry?.status, 'failed');
     assert.equal(entry?.permanent, true);
@@ -118,8 +89,8 @@ test('an empty blob and a blob that is not an export are invoked once: the ledge
     assert.match(entry?.error ?? '', c.reason);
   }
   // Later polls see receipts: still one invocation each.
-  await host.pollBlobsNow();
-  await host.pollBlobsNow();
+  await real.host.pollBlobsNow();
+  await real.host.pollBlobsNow();
   for (const c of cases) assert.deepEqual(eventsFor(c.name), [['succeeded', 1]]);
 });
 
@@ -128,9 +99,9 @@ test('a storage failure fails the invocation; the host retries and the export is
   relay.dropping = true;
   for (const s of relay.sockets) s.destroy(); // kept-alive connections too
   const uploaded = await store.exports.getBlockBlobClient('flaky.csv').uploadData(Buffer.from(text));
-  await waitFor(() => eventsFor('flaky.csv').length > 0, 'the first attempt');
+  await real.waitFor(() => eventsFor('flaky.csv').length > 0, 'the first attempt');
   relay.dropping = false;
-  await waitFor(() => eventsFor('flaky.csv').some(([outcome]) => outcome !== 'failed'), 'the retry');
+  await real.waitFor(() => eventsFor('flaky.csv').some(([outcome]) => outcome !== 'failed'), 'the retry');
   // The relay is switched back on when the first failure is seen; on a busy machine a retry may already be under
   // way then, so the failures before the success are counted, not fixed: at least one, then one success.
   const outcomes = eventsFor('flaky.csv');

@@ -3,12 +3,11 @@
 // what the running routes accept (their own list of parameters, JSON or CSV). Runs in its own process.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { captureRegistrations, findPackageRoot, type CapturedFunction } from '../../src/local/captureRegistrations.js';
-import { readHostJson, startHost, type RunningHost } from '../../src/local/host.js';
+import type { CapturedFunction } from '../../src/local/captureRegistrations.js';
+import type { RunningHost } from '../../src/local/host.js';
 import { compileRoute } from '../../src/local/templates.js';
-import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
-import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
 import { freshStore } from '../storage/testStore.js';
+import { startRealHost } from './localHost.fixture.js';
 import { openApiProblems } from '../pipeline/http/openApiRules.js';
 import { parseJson, responseJson, type ErrorBody } from '../support/jsonBody.js';
 
@@ -23,7 +22,6 @@ interface OpenApiDoc {
   openapi: string;
   paths: Record<string, Record<string, Operation>>;
 }
-const connection = process.env['TEST_STORAGE_CONNECTION']!;
 let functions: CapturedFunction[];
 let host: RunningHost;
 let doc: OpenApiDoc;
@@ -42,22 +40,9 @@ const described = (): CapturedFunction[] =>
 const samplePath = (path: string): string => path.replace(/\{([^}]+)\}/g, (_, name: string) => `sample-${name}`);
 
 before(async () => {
-  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
   delete process.env['HTTP_AUTH']; // the default mode: function keys
-  const store = await freshStore('openapi');
-  usePipelineServices(servicesFor(store));
-  process.env['AzureWebJobsStorage'] = connection;
-  functions = await captureRegistrations({ packageRoot: findPackageRoot(__dirname) });
-  const storage = storageClientsFromConnectionString(connection);
-  host = await startHost({
-    functions,
-    storageFor: () => storage,
-    port: 0,
-    hostJson: readHostJson(findPackageRoot(__dirname)),
-    runTimers: false,
-    log: () => {},
-    functionLog: () => {},
-  });
+  const real = await startRealHost({ store: await freshStore('openapi'), timeoutMs: 20_000 });
+  ({ functions, host } = real);
   const res = await fetch(`${host.url}/api/openapi.json`);
   assert.equal(res.status, 200, await res.clone().text());
   assert.match(res.headers.get('content-type') ?? '', /^application\/json/);

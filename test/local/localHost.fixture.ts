@@ -1,6 +1,6 @@
-// The local host started for the tests of test/local, collecting its log lines and invocations: either
-// over stand-in functions (test/fixtures/functions) and the test Azurite, or as `npm start` runs it (the
-// REAL registrations, package.json `main`) on a supervised Azurite of the test's own.
+// The local host started for the tests of test/local, collecting its log lines and invocations: over
+// stand-in functions (test/fixtures/functions) and the test Azurite, or as `npm start` runs it (the REAL
+// registrations, package.json `main`) on the test Azurite or on a supervised Azurite of the test's own.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { captureRegistrations, findPackageRoot, type CapturedFunction } from '..
 import {
   readHostJson,
   startHost,
+  type HostJsonSettings,
   type HostOptions,
   type InvocationEvent,
   type RunningHost,
@@ -26,6 +27,7 @@ import {
 } from '../../src/storage/clients.js';
 import { openStore, prefixedStoreNames, type Store } from '../../src/storage/store.js';
 import { servicesFor, usePipelineServices } from '../../src/pipeline/services.js';
+import { testConnectionString } from '../storage/testStore.js';
 import { responseJson } from '../support/jsonBody.js';
 import { type LocalHealthBody } from '../support/responses.js';
 
@@ -73,9 +75,7 @@ export function captureStandIns(files: readonly string[]): Promise<CapturedFunct
 
 /** The test Azurite's clients (scripts/run-tests.mjs sets TEST_STORAGE_CONNECTION). */
 export function testStorage(): StorageClients {
-  const connection = process.env['TEST_STORAGE_CONNECTION'];
-  assert.ok(connection, 'TEST_STORAGE_CONNECTION must be set by scripts/run-tests.mjs');
-  return storageClientsFromConnectionString(connection);
+  return storageClientsFromConnectionString(testConnectionString());
 }
 
 export interface StandInHostOptions {
@@ -132,6 +132,53 @@ export async function assertSecondHostRunsNothing(options: {
   } finally {
     await second.stop();
   }
+}
+
+export interface RealHostOptions {
+  /** The store the pipeline services use; its exports container is EXPORTS_CONTAINER. */
+  store: Store;
+  /** The storage the host lists and binds blobs with (and AzureWebJobsStorage); the test Azurite by default. */
+  connection?: string;
+  /** startHost's blob polling and retry tuning. */
+  host?: Pick<HostOptions, 'blobPollIntervalMs' | 'blobRetryDelayMs'>;
+  /** Default wait of waitFor. */
+  timeoutMs: number;
+}
+
+export interface RealHost extends WatchedHost {
+  /** The registrations the host runs. */
+  functions: CapturedFunction[];
+  /** The host.json it runs with. */
+  hostJson: HostJsonSettings;
+}
+
+/**
+ * The host as npm start runs it (the REAL registrations, host.json; timers only through the admin API) on
+ * the test Azurite, with the pipeline services over `options.store`. Sets AzureWebJobsStorage/EXPORTS_CONTAINER.
+ * A timeout shows the invocations so far.
+ */
+export async function startRealHost(options: RealHostOptions): Promise<RealHost> {
+  const connection = options.connection ?? testConnectionString();
+  usePipelineServices(servicesFor(options.store));
+  process.env['AzureWebJobsStorage'] = connection;
+  process.env['EXPORTS_CONTAINER'] = options.store.names.containers.exports;
+  const packageRoot = findPackageRoot(__dirname);
+  const functions = await captureRegistrations({ packageRoot });
+  const hostJson = readHostJson(packageRoot);
+  const storage = storageClientsFromConnectionString(connection);
+  const lines: string[] = [];
+  const host = await startHost({
+    functions,
+    storageFor: () => storage,
+    port: 0,
+    hostJson,
+    runTimers: false,
+    ...options.host,
+    log: (line) => lines.push(line),
+    functionLog: () => {},
+  });
+  const w = watched(host, lines, () => `events: ${JSON.stringify(w.events)}`, options.timeoutMs);
+  return { ...w, functions, hostJson };
 }
 
 export interface SupervisedHostOptions {

@@ -28,7 +28,7 @@ import {
   type PageBody,
 } from '../support/jsonBody.js';
 import type { DirectoryUserRow, HealthBody, MeetingBody, SummaryBody, UploadBody } from './http/reportBodies.js';
-import { generated, ndjson } from './pipelineFixtures.js';
+import { generated, ndjson, participantLine } from './pipelineFixtures.js';
 
 const SITE_MAP =
   'NetworkIP,NetworkName,NetworkRange,BuildingName\n10.57.0.0,HQ Network,16,HQ\n10.58.0.0,Branch Network,16,Branch\n';
@@ -39,38 +39,23 @@ let store: Store;
 let deps: ReportDeps;
 let expected: Array<{ meeting: Meeting; analysis: MeetingAnalysis }>;
 
-function line(
-  id: string,
-  meetingId: string,
-  attendee: Record<string, string>,
-  join: string,
-  leave: string,
-  ip: string,
-): string {
-  return JSON.stringify({
-    Id: id,
-    RecordType: 25,
-    CreationTime: '2026-03-04T12:00:00',
-    Operation: 'MeetingParticipantDetail',
-    Workload: 'MicrosoftTeams',
-    UserId: 'boss@contoso.com',
-    UserKey: 'boss-id',
-    OrganizationId: 'tenant',
-    MeetingDetailId: meetingId,
-    ItemName: 'ScheduledMeeting',
-    Attendees: [{ RecipientType: 'User', OrganizationId: 'tenant', ...attendee }],
-    JoinTime: join,
-    LeaveTime: leave,
-    ClientIP: ip,
-    DeviceInformation: 'Windows 10',
-    ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
+/** A session of the hand-made meeting ODD_MEETING. */
+function line(id: string, attendee: Record<string, string>, join: string, leave: string, ip: string): string {
+  return participantLine({
+    id,
+    meetingId: ODD_MEETING,
+    organizer: { upn: 'boss@contoso.com', key: 'boss-id' },
+    attendee,
+    join,
+    leave,
+    ip,
+    creationTime: '2026-03-04T12:00:00',
   });
 }
 
 const handMade = [
   line(
     'h1',
-    ODD_MEETING,
     { UserObjectId: 'oid-zed', DisplayName: '=HYPERLINK("http://x")' },
     '2026-03-04T09:00:00',
     '2026-03-04T09:20:00',
@@ -78,7 +63,6 @@ const handMade = [
   ),
   line(
     'h2',
-    ODD_MEETING,
     { UserObjectId: 'oid-zed', DisplayName: '=HYPERLINK("http://x")' },
     '2026-03-04T09:20:20',
     '2026-03-04T10:00:00',
@@ -86,7 +70,6 @@ const handMade = [
   ),
   line(
     'h3',
-    ODD_MEETING,
     { UserObjectId: 'oid-amy', UPN: 'amy@contoso.com', DisplayName: 'Amy' },
     '2026-03-04T09:00:00',
     '2026-03-04T10:00:00',

@@ -30,6 +30,7 @@ import {
   type AuditJson,
 } from '../collector/auditRecords.js';
 import { freshStore, testConnectionString } from '../storage/testStore.js';
+import type { Store } from '../../src/storage/store.js';
 import { freshCollectorState } from '../storage/collectorStateFixture.js';
 import { jsonBody, present } from '../support/jsonBody.js';
 import type { HealthBody } from './http/reportBodies.js';
@@ -42,15 +43,7 @@ before(async () => {
   server = await FakeManagementApi.start();
 });
 after(() => server.close());
-beforeEach(() => {
-  server.contents = [];
-  server.faults = [];
-  server.subscription = 'none';
-  server.permissionGranted = true;
-  server.pageSize = 2;
-  server.requests.length = 0;
-  server.fetches.clear();
-});
+beforeEach(() => server.reset());
 
 interface Fixture {
   state: CollectorState;
@@ -117,6 +110,22 @@ async function fixture(): Promise<Fixture> {
       });
     },
   };
+}
+
+/** A collector client of the fake tenant that does not wait between retries; `secret` is the app's by default. */
+function quickClient(secret = server.clientSecret): ReturnType<typeof createCollectorClient> {
+  const config = readCollectorConfig(server.settings({ secret }));
+  assert.ok(config.configured);
+  return createCollectorClient(config.config, { sleep: async () => {}, credentialOptions: server.credentialOptions });
+}
+
+/** One collector run (deadline a minute away) into a store's collector state and exports container. */
+async function collectInto(store: Store, client = quickClient()): Promise<CollectRunResult> {
+  const state = new CollectorState(store.clients.table(store.names.tables.collectorState));
+  return collectAuditRecords(
+    { api: client.api, state, exports: store.exports },
+    { now: new Date(), deadline: Date.now() + 60_000 },
+  );
 }
 
 /** Every record Id in every blob the collector wrote, with how many times it occurs. */
@@ -260,12 +269,7 @@ test('a first run collects every meeting record once; a second run collects noth
 test('a run that crashes half-way resumes without losing or duplicating records', async () => {
   const f = await fixture();
   const seeded = seed(Date.now());
-  const config = readCollectorConfig(server.settings());
-  assert.ok(config.configured);
-  const real = createCollectorClient(config.config, {
-    sleep: async () => {},
-    credentialOptions: server.credentialOptions,
-  }).api;
+  const real = quickClient().api;
   let fetched = 0;
   const crashing: ManagementActivityApi = {
     listSubscriptions: () => real.listSubscriptions(),
@@ -330,12 +334,7 @@ test('a run stopped by its deadline is partial; the next run continues from wher
   const seeded = seed(Date.now());
   const base = Date.now();
   let fetchedBeforeDeadline = 0;
-  const config = readCollectorConfig(server.settings());
-  assert.ok(config.configured);
-  const real = createCollectorClient(config.config, {
-    sleep: async () => {},
-    credentialOptions: server.credentialOptions,
-  }).api;
+  const real = quickClient().api;
   const counting: ManagementActivityApi = Object.assign(Object.create(real) as ManagementActivityApi, {
     fetchContent: async (item: Parameters<ManagementActivityApi['fetchContent']>[0]) => {
       fetchedBeforeDeadline++;
@@ -491,18 +490,8 @@ test('AF20022 while listing starts the subscription again and ends the run waiti
 
 test('collected blobs are ingested by ingestExport like any export', async () => {
   const store = await freshStore('collect');
-  const state = new CollectorState(store.clients.table(store.names.tables.collectorState));
   const seeded = seed(Date.now());
-  const config = readCollectorConfig(server.settings());
-  assert.ok(config.configured);
-  const client = createCollectorClient(config.config, {
-    sleep: async () => {},
-    credentialOptions: server.credentialOptions,
-  });
-  const result = await collectAuditRecords(
-    { api: client.api, state, exports: store.exports },
-    { now: new Date(), deadline: Date.now() + 60_000 },
-  );
+  const result = await collectInto(store);
   assert.equal(result.status, 'succeeded', result.error);
   let accepted = 0;
   for await (const blob of store.exports.listBlobsFlat()) {
@@ -531,17 +520,7 @@ test('/api/health shows the collector: off when not configured; a failed run deg
     'O365_CLIENT_SECRET or O365_CLIENT_CERTIFICATE or O365_MANAGED_IDENTITY_CLIENT_ID',
   ]);
 
-  const state = new CollectorState(store.clients.table(store.names.tables.collectorState));
-  const config = readCollectorConfig(server.settings({ secret: 'wrong-secret-for-health-0000' }));
-  assert.ok(config.configured);
-  const client = createCollectorClient(config.config, {
-    sleep: async () => {},
-    credentialOptions: server.credentialOptions,
-  });
-  const failed = await collectAuditRecords(
-    { api: client.api, state, exports: store.exports },
-    { now: new Date(), deadline: Date.now() + 60_000 },
-  );
+  const failed = await collectInto(store, quickClient('wrong-secret-for-health-0000'));
   assert.equal(failed.status, 'failed');
 
   const saved = { ...process.env };
@@ -572,12 +551,7 @@ test('many content blobs in one window fetched eight at a time: a crash mid-way 
     server.addContent({ contentId: `bulk$${c}`, created: new Date(now - 60 * 60_000 + c * 1000), records });
   }
   server.pageSize = 7;
-  const config = readCollectorConfig(server.settings());
-  assert.ok(config.configured);
-  const real = createCollectorClient(config.config, {
-    sleep: async () => {},
-    credentialOptions: server.credentialOptions,
-  }).api;
+  const real = quickClient().api;
   let calls = 0;
   const crashing: ManagementActivityApi = Object.assign(Object.create(real) as ManagementActivityApi, {
     fetchContent: async (item: Parameters<ManagementActivityApi['fetchContent']>[0]) => {

@@ -16,7 +16,43 @@ export function generated(options: Partial<GeneratorOptions> & { records: number
   return { text: [...g.chunks()].join(''), truth: g.truth };
 }
 
-/** The non-empty lines of an NDJSON export. */
+/** One MeetingParticipantDetail record of a scheduled meeting (Windows client), as an NDJSON line. */
+export interface ParticipantLine {
+  id: string;
+  meetingId: string;
+  /** The envelope's UserId and UserKey: the organiser, as tala reads them. */
+  organizer: { upn: string; key: string };
+  /** The attendee's fields besides RecipientType 'User' and OrganizationId 'tenant' (which it may override). */
+  attendee: Record<string, string>;
+  join: string;
+  leave: string;
+  ip: string;
+  creationTime: string;
+  deviceId?: string;
+}
+
+export function participantLine(p: ParticipantLine): string {
+  return JSON.stringify({
+    Id: p.id,
+    RecordType: 25,
+    CreationTime: p.creationTime,
+    Operation: 'MeetingParticipantDetail',
+    Workload: 'MicrosoftTeams',
+    UserId: p.organizer.upn,
+    UserKey: p.organizer.key,
+    OrganizationId: 'tenant',
+    MeetingDetailId: p.meetingId,
+    ItemName: 'ScheduledMeeting',
+    Attendees: [{ RecipientType: 'User', OrganizationId: 'tenant', ...p.attendee }],
+    JoinTime: p.join,
+    LeaveTime: p.leave,
+    ClientIP: p.ip,
+    DeviceInformation: 'Windows 10',
+    ...(p.deviceId !== undefined ? { DeviceId: p.deviceId } : {}),
+    ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
+  });
+}
+
 /** One NDJSON MeetingParticipantDetail line of participant `user` (Windows client, managed device). */
 export function sessionLine(
   id: string,
@@ -26,35 +62,20 @@ export function sessionLine(
   leave: string,
   ip = '10.57.1.10',
 ): string {
-  return JSON.stringify({
-    Id: id,
-    RecordType: 25,
-    CreationTime: '2026-03-03T12:00:00',
-    Operation: 'MeetingParticipantDetail',
-    Workload: 'MicrosoftTeams',
-    UserId: 'org@contoso.com',
-    UserKey: 'org-id',
-    OrganizationId: 'tenant',
-    MeetingDetailId: meetingId,
-    ItemName: 'ScheduledMeeting',
-    Attendees: [
-      {
-        UserObjectId: `oid-${user}`,
-        UPN: `${user}@contoso.com`,
-        DisplayName: user,
-        RecipientType: 'User',
-        OrganizationId: 'tenant',
-      },
-    ],
-    JoinTime: join,
-    LeaveTime: leave,
-    ClientIP: ip,
-    DeviceInformation: 'Windows 10',
-    DeviceId: `dev-${user}`,
-    ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
+  return participantLine({
+    id,
+    meetingId,
+    organizer: { upn: 'org@contoso.com', key: 'org-id' },
+    attendee: { UserObjectId: `oid-${user}`, UPN: `${user}@contoso.com`, DisplayName: user },
+    join,
+    leave,
+    ip,
+    creationTime: '2026-03-03T12:00:00',
+    deviceId: `dev-${user}`,
   });
 }
 
+/** The non-empty lines of an NDJSON export. */
 export function ndjsonLines(text: string): string[] {
   return text.split('\n').filter((l) => l.trim() !== '');
 }

@@ -15,7 +15,7 @@ import type { Store } from '../../src/storage/store.js';
 import type { NamesRunStatus } from '../../src/storage/usersTable.js';
 import { CONFIG_BLOBS } from '../../src/names.js';
 import { freshStore } from '../storage/testStore.js';
-import { dumpTable, ndjson } from './pipelineFixtures.js';
+import { dumpTable, ndjson, participantLine } from './pipelineFixtures.js';
 import {
   EXTERNAL_ID,
   GUEST,
@@ -44,24 +44,17 @@ const FILE_USER: DirectoryUser = {
 const USERS_FILE = `${FILE_USER.id},fay.from.file@contoso.com\n`;
 const HOUR = 3_600_000;
 
+/** A session of MEETING, organised by ORGANIZER. */
 function line(id: string, attendee: Record<string, string>, join: string, leave: string, ip: string): string {
-  return JSON.stringify({
-    Id: id,
-    RecordType: 25,
-    CreationTime: '2026-03-04T12:00:00',
-    Operation: 'MeetingParticipantDetail',
-    Workload: 'MicrosoftTeams',
-    UserId: 'olga@contoso.com',
-    UserKey: ORGANIZER.id,
-    OrganizationId: 'tenant',
-    MeetingDetailId: MEETING,
-    ItemName: 'ScheduledMeeting',
-    Attendees: [{ RecipientType: 'User', OrganizationId: 'tenant', ...attendee }],
-    JoinTime: join,
-    LeaveTime: leave,
-    ClientIP: ip,
-    DeviceInformation: 'Windows 10',
-    ExtraProperties: [{ Key: 'UserAgent', Value: 'CallSignalingAgent (49/1.0)' }],
+  return participantLine({
+    id,
+    meetingId: MEETING,
+    organizer: { upn: 'olga@contoso.com', key: ORGANIZER.id },
+    attendee,
+    join,
+    leave,
+    ip,
+    creationTime: '2026-03-04T12:00:00',
   });
 }
 

@@ -4,7 +4,7 @@
 // in src/names.json (audit-exports, sessions, …), which no other test uses in the test Azurite.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnHost, type HostProcess } from '../local/hostProcess.js';
 import { createServer, type Server } from 'node:net';
 import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +17,7 @@ import { asRun, hasProgram, makeWorkFolder, PACKAGE_ROOT, runCommand, type Comma
 const connection = process.env['TEST_STORAGE_CONNECTION']!;
 const work = makeWorkFolder('readme-pipeline-');
 let port = 0;
-let host: ChildProcess | undefined;
-let hostLog = '';
-let hostExit: Promise<number | null> | undefined;
+let host: HostProcess | undefined;
 
 /** The START commands all run the start script; they differ in the settings they show. */
 const START: readonly PipelineCommand[] = [
@@ -29,15 +27,14 @@ const START: readonly PipelineCommand[] = [
   'LOCAL_STORAGE_CONNECTION=UseDevelopmentStorage=true npm start',
 ];
 
-async function waitForLog(pattern: RegExp, what: string, from = 0, timeoutMs = 180_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(hostLog.slice(from));
-    if (match) return from + match.index + match[0].length;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; host log:\n${hostLog.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Waits for `pattern` in the host's log after offset `from`; returns the offset where the match ends. */
+async function waitForLog(pattern: RegExp, what: string, from = 0): Promise<number> {
+  assert.ok(host, 'the host was started');
+  return (await host.waitForLog(pattern, what, { from })).end;
 }
+
+/** What the host logged so far. */
+const hostLog = (): string => host?.log() ?? '';
 
 /** The README's `curl [-X METHOD] [-H "name: value"] URL` through fetch, for machines without curl; `$(cat FILE)` reads FILE in the work folder. */
 async function fetchLikeCurl(command: string): Promise<CommandResult> {
@@ -73,10 +70,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (host && host.exitCode === null) {
-    host.kill('SIGKILL');
-    await hostExit;
-  }
+  await host?.kill();
   rmSync(work.dir, { recursive: true, force: true });
 });
 
@@ -88,37 +82,28 @@ test(`${START.join(' / ')}: the start script runs the local host on PORT against
   assert.equal(scripts['start'], 'npm run build && node dist/src/local/start.js');
   const env: NodeJS.ProcessEnv = { ...work.env, PORT: String(port), LOCAL_STORAGE_CONNECTION: connection };
   delete env['AzureWebJobsStorage'];
-  host = spawn(process.execPath, ['dist/src/local/start.js'], {
-    cwd: work.dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  host.stdout!.on('data', (c: Buffer) => {
-    hostLog += c.toString();
-  });
-  host.stderr!.on('data', (c: Buffer) => {
-    hostLog += c.toString();
-  });
-  hostExit = new Promise((resolve) => host!.once('exit', (code) => resolve(code)));
+  host = spawnHost(process.execPath, 'dist/src/local/start.js', { cwd: work.dir, env });
 
   await waitForLog(/Press Ctrl-C to stop the host\./, 'the banner');
-  assert.match(hostLog, /Using the storage in LOCAL_STORAGE_CONNECTION; Azurite not started/);
-  assert.match(hostLog, /Containers ready: audit-exports, audit-rejects, audit-config; tables ready: sessions, /);
+  assert.match(hostLog(), /Using the storage in LOCAL_STORAGE_CONNECTION; Azurite not started/);
+  assert.match(hostLog(), /Containers ready: audit-exports, audit-rejects, audit-config; tables ready: sessions, /);
   const keyHeader = '-H "x-functions-key: \\$\\(cat \\.tmp/local-host/admin-key\\)"';
   assert.match(
-    hostLog,
+    hostLog(),
     new RegExp(`run now: curl -X POST ${keyHeader} http://localhost:${port}/admin/functions/analyzeDisconnections`),
   );
   // The key of this start, printed and in the git-ignored file the README's command reads (only its user may read it).
-  const key = /Admin key of this start \(x-functions-key header of \/admin\/functions\/\*\): (\S+)/.exec(hostLog)?.[1];
-  assert.ok(key && key.length >= 40, hostLog);
+  const key = /Admin key of this start \(x-functions-key header of \/admin\/functions\/\*\): (\S+)/.exec(
+    hostLog(),
+  )?.[1];
+  assert.ok(key && key.length >= 40, hostLog());
   const keyFile = join(work.dir, '.tmp', 'local-host', 'admin-key');
   assert.equal(readFileSync(keyFile, 'utf8'), key);
   if (process.platform !== 'win32') assert.equal(statSync(keyFile).mode & 0o777, 0o600);
-  assert.match(hostLog, new RegExp(`reportDisconnections: \\[GET\\] http://localhost:${port}/api/disconnections`));
+  assert.match(hostLog(), new RegExp(`reportDisconnections: \\[GET\\] http://localhost:${port}/api/disconnections`));
   const blob = new URL(storageClientsFromConnectionString(connection).blobService.url);
   assert.match(
-    hostLog,
+    hostLog(),
     new RegExp(
       `Storage: http://${blob.host}/devstoreaccount1 \\(from LOCAL_STORAGE_CONNECTION; Azurite not started\\)`,
     ),
@@ -210,10 +195,10 @@ test('curl "http://localhost:7071/api/disconnections?format=csv": the first page
 });
 
 test('Ctrl-C stops the host, and leaves the storage it did not start running', async () => {
-  host!.kill('SIGINT');
-  assert.equal(await hostExit, 0);
-  assert.match(hostLog, /SIGINT: stopping/);
-  assert.match(hostLog, /Stopped\.\n/);
+  host!.child.kill('SIGINT');
+  assert.equal(await host!.exited, 0);
+  assert.match(hostLog(), /SIGINT: stopping/);
+  assert.match(hostLog(), /Stopped\.\n/);
   assert.equal(existsSync(join(work.dir, '.tmp', 'local-host', 'admin-key')), false, 'the key file goes with the host');
   assert.ok(
     await storageClientsFromConnectionString(connection).blobService.getContainerClient('audit-exports').exists(),
@@ -234,27 +219,13 @@ async function withPortTaken<T>(portNumber: number, body: () => Promise<T>): Pro
   }
 }
 
-function runStart(env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/src/local/start.js'], {
-      cwd: work.dir,
-      env: { ...work.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      output += c.toString();
-    });
-    // It should stop at once; should it run instead, stop it rather than wait forever.
-    const timer = setTimeout(() => child.kill('SIGINT'), 60_000);
-    child.once('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, output });
-    });
-  });
+async function runStart(env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }> {
+  const start = spawnHost(process.execPath, 'dist/src/local/start.js', { cwd: work.dir, env: { ...work.env, ...env } });
+  // It should stop at once; should it run instead, stop it rather than wait forever.
+  const timer = setTimeout(() => start.child.kill('SIGINT'), 60_000);
+  const status = await start.exited;
+  clearTimeout(timer);
+  return { status, output: start.log() };
 }
 
 test("npm start with Azurite's port taken stops, names the port and points to LOCAL_STORAGE_CONNECTION", async () => {
