@@ -10,27 +10,16 @@ import {
   type ReportDeps,
 } from '../../src/pipeline/answerReport.js';
 import type { PipelineLog } from '../../src/pipeline/log.js';
-import { connectionStringFor, freePort } from '../../src/local/azuriteProcess.js';
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
 import { CachedConfig } from '../../src/storage/configBlobs.js';
 import { openStore, prefixedStoreNames, type Store } from '../../src/storage/store.js';
-import { testConnectionString } from '../storage/testStore.js';
+import { STORAGE_INTERNALS, testConnectionString, unreachableStore } from '../storage/testStore.js';
 
 /** A store on a storage account nobody listens at (a port just freed). */
-async function unreachableStore(): Promise<Store> {
-  const port = await freePort();
-  const clients = storageClientsFromConnectionString(connectionStringFor({ blob: port, queue: port, table: port }), {
-    maxRetries: 0,
-  });
-  return openStore(clients, prefixedStoreNames('gone'));
-}
-
 function depsOn(store: Store, errors: string[]): ReportDeps {
   const log: PipelineLog = { info: () => {}, warn: () => {}, error: (m: string) => errors.push(m) };
   return { store, config: new CachedConfig(store.config), log };
 }
-
-const INTERNALS = /127\.0\.0\.1|ECONNREFUSED|REQUEST_SEND_ERROR|RestError|devstoreaccount1|\n\s+at /;
 
 /** Routes that read storage (health reports an outage in its own body; the OpenAPI document reads nothing). */
 const STORAGE_ROUTES = REPORT_ROUTES.filter((r) => r.name !== 'reportHealth' && r.name !== 'reportOpenApi');
@@ -50,7 +39,7 @@ test('storage unreachable while a route runs: 503 StorageUnavailable, logged, fo
     assert.equal(response.status, 503, `${route.route}: ${response.body}`);
     assert.equal(response.headers['retry-after'], String(STORAGE_RETRY_AFTER_SECONDS), route.route);
     assert.equal((JSON.parse(response.body) as { error: { code: string } }).error.code, 'StorageUnavailable');
-    assert.doesNotMatch(response.body, INTERNALS, route.route);
+    assert.doesNotMatch(response.body, STORAGE_INTERNALS, route.route);
     assert.equal(errors.length, 1, `${route.route}: ${errors.join('\n')}`);
     assert.ok(errors[0]!.startsWith(`report ${route.route}: storage unavailable: `), errors[0]);
   }
@@ -87,7 +76,7 @@ test('storage that answers but refuses (a wrong account key) is not an outage: 5
   assert.equal(response.status, 500, response.body);
   assert.equal(response.headers['retry-after'], undefined, 'nothing to wait for');
   assert.equal((JSON.parse(response.body) as { error: { code: string } }).error.code, 'InternalError');
-  assert.doesNotMatch(response.body, INTERNALS);
+  assert.doesNotMatch(response.body, STORAGE_INTERNALS);
   assert.equal(errors.length, 1, errors.join('\n'));
   assert.ok(errors[0]!.startsWith('report meetings: failed: '), errors[0]);
 });

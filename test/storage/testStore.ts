@@ -1,6 +1,7 @@
 // Test helper: a Store on the test Azurite (TEST_STORAGE_CONNECTION) with names unique to the caller,
 // so test files running in parallel never see each other's tables or containers.
 import { randomBytes } from 'node:crypto';
+import { connectionStringFor, freePort } from '../../src/local/azuriteProcess.js';
 import { storageClientsFromConnectionString } from '../../src/storage/clients.js';
 import { openStore, prefixedStoreNames, type Store } from '../../src/storage/store.js';
 
@@ -20,3 +21,15 @@ export async function freshStore(label = 't', connectionString = testConnectionS
   await store.ensureCreated();
   return store;
 }
+
+/** A store on an account nobody listens at (a port just freed), without retries: every call fails as in an outage. */
+export async function unreachableStore(): Promise<Store> {
+  const port = await freePort();
+  const clients = storageClientsFromConnectionString(connectionStringFor({ blob: port, queue: port, table: port }), {
+    maxRetries: 0,
+  });
+  return openStore(clients, prefixedStoreNames('gone'));
+}
+
+/** What an outage answer must not show a caller: addresses, error classes, the emulator account, stack frames. */
+export const STORAGE_INTERNALS = /127\.0\.0\.1|ECONNREFUSED|REQUEST_SEND_ERROR|RestError|devstoreaccount1|\n\s+at /;

@@ -4,34 +4,22 @@
 // sending it again then finishes. No internals in the body; the log says storage was unavailable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectionStringFor, freePort } from '../../../src/local/azuriteProcess.js';
 import type { PipelineLog } from '../../../src/pipeline/log.js';
 import { answerErasure } from '../../../src/pipeline/http/eraseRoute.js';
 import { STORAGE_RETRY_AFTER_SECONDS } from '../../../src/pipeline/http/storageUnavailable.js';
 import type { ReportResponse } from '../../../src/pipeline/http/types.js';
 import { answerWithdrawal } from '../../../src/pipeline/http/withdrawRoute.js';
 import { logPurge, type LogPurge } from '../../../src/pipeline/logAnalytics/purgeService.js';
-import { storageClientsFromConnectionString } from '../../../src/storage/clients.js';
 import type { ErasureResult } from '../../../src/storage/erasure.js';
-import { openStore, prefixedStoreNames, type Store } from '../../../src/storage/store.js';
 import { jsonBody, type ErrorBody } from '../../support/jsonBody.js';
 import { analysedStore } from '../privacyFixtures.js';
+import { STORAGE_INTERNALS, unreachableStore } from '../../storage/testStore.js';
 
 /** A store on a storage account nobody listens at (a port just freed). */
-async function unreachableStore(): Promise<Store> {
-  const port = await freePort();
-  const clients = storageClientsFromConnectionString(connectionStringFor({ blob: port, queue: port, table: port }), {
-    maxRetries: 0,
-  });
-  return openStore(clients, prefixedStoreNames('gone'));
-}
-
 function capture(): { errors: string[]; log: PipelineLog } {
   const errors: string[] = [];
   return { errors, log: { info: () => {}, warn: () => {}, error: (m) => errors.push(m) } };
 }
-
-const INTERNALS = /127\.0\.0\.1|ECONNREFUSED|REQUEST_SEND_ERROR|RestError|devstoreaccount1|\n\s+at /;
 
 function assertUnavailable(response: ReportResponse, what: string): void {
   assert.equal(response.status, 503, response.body);
@@ -39,7 +27,7 @@ function assertUnavailable(response: ReportResponse, what: string): void {
   const { error } = jsonBody<ErrorBody>(response);
   assert.equal(error.code, 'StorageUnavailable');
   assert.match(error.message, new RegExp(`^the ${what} did not finish: .*sending the same request again`));
-  assert.doesNotMatch(response.body, INTERNALS);
+  assert.doesNotMatch(response.body, STORAGE_INTERNALS);
 }
 
 test('withdrawal and erasure on unreachable storage: 503 StorageUnavailable with Retry-After, logged', async () => {
