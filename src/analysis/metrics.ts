@@ -9,26 +9,12 @@ import {
   type ParticipantClass,
   type RankingDimension,
 } from './model.js';
+import { addCounts, emptyByClass, emptyCounts, pct, roundMs, type ClassCounts } from './classCounts.js';
 import { compareText } from './order.js';
 import { NO_IP_SITE, siteLabel } from './sites.js';
 
 export { PARTICIPANT_CLASSES } from './model.js';
-
-/** Counts for one participant class in one meeting (or summed over meetings). */
-export interface ClassCounts {
-  /** Participants of the class (summed over meetings: participant-meetings). */
-  participants: number;
-  /** All their sessions, bot sessions included. */
-  sessions: number;
-  /** Sessions that could drop: not a bot session, joined no later than the instance end. The drop-rate denominator. */
-  eligibleSessions: number;
-  /** Counted drops (strong/probable band, not part of a mass event). */
-  drops: number;
-  /** Participants with ≥ 1 counted drop. */
-  affectedParticipants: number;
-  /** Sum of counted gaps in seconds (negative gaps count as 0). */
-  lostSeconds: number;
-}
+export type { ClassCounts } from './classCounts.js';
 
 /** One per analysed meeting; nested parts (byClass, gapHistogram) are JSON-stringified when stored. */
 export interface MeetingSummary {
@@ -376,35 +362,4 @@ export function aggregate(
       b.eligibleSessions - a.eligibleSessions ||
       compareText(a.key, b.key),
   );
-}
-
-function emptyCounts(): ClassCounts {
-  return { participants: 0, sessions: 0, eligibleSessions: 0, drops: 0, affectedParticipants: 0, lostSeconds: 0 };
-}
-
-function emptyByClass(): Record<ParticipantClass, ClassCounts> {
-  const byClass = {} as Record<ParticipantClass, ClassCounts>;
-  for (const cls of PARTICIPANT_CLASSES) byClass[cls] = emptyCounts();
-  return byClass;
-}
-
-function addCounts(a: Partial<ClassCounts> | undefined, b: Partial<ClassCounts> | undefined): ClassCounts {
-  const n = (v: number | undefined): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  return {
-    participants: n(a?.participants) + n(b?.participants),
-    sessions: n(a?.sessions) + n(b?.sessions),
-    eligibleSessions: n(a?.eligibleSessions) + n(b?.eligibleSessions),
-    drops: n(a?.drops) + n(b?.drops),
-    affectedParticipants: n(a?.affectedParticipants) + n(b?.affectedParticipants),
-    lostSeconds: roundMs(n(a?.lostSeconds) + n(b?.lostSeconds)),
-  };
-}
-
-/** Percentage rounded to 3 decimals; 0 when the denominator is 0. */
-function pct(numerator: number, denominator: number): number {
-  return denominator > 0 ? Math.round((numerator / denominator) * 100_000) / 1000 : 0;
-}
-
-function roundMs(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

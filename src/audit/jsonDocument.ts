@@ -2,10 +2,20 @@
 // (pretty-printed), or objects holding an array of records under "value" or "records" (Microsoft Graph
 // audit log pages, ConvertTo-Json output), one after another. Scanned as bytes arrive and never parsed
 // whole: each record is parsed on its own, so a wrapper of any size streams.
-import { describeJsonError, rejected } from './auditData.js';
-import { MAX_JSON_RECORD_BYTES, NdjsonReader, itemsFromText, type JsonChunkReader } from './jsonExport.js';
 import {
-  hasNextLink,
+  arrayElementItems,
+  emptyArrayElement,
+  incompleteElement,
+  incompleteObject,
+  oversizedElement,
+  oversizedObject,
+  startsPretty,
+  textAfterEnd,
+  unreadableObject,
+  wrapperLinksNextPage,
+} from './jsonDocumentItems.js';
+import { MAX_JSON_RECORD_BYTES, NdjsonReader, type JsonChunkReader } from './jsonExport.js';
+import {
   isRecordArrayKey,
   isRecordLike,
   NEXT_LINK_WARNING,
@@ -34,14 +44,6 @@ const IN_KEY = 1;
 const AFTER_KEY = 2;
 const VALUE = 3;
 const AFTER_VALUE = 4;
-
-const MiB = `${MAX_JSON_RECORD_BYTES / 1024 / 1024} MiB`;
-
-/** Whether a record's text starts with a line holding only "{" (how pretty-printers write it). */
-function startsPretty(text: Buffer): boolean {
-  const nl = text.indexOf(NEWLINE);
-  return nl >= 0 && text.toString('latin1', 0, nl).trim() === '{';
-}
 
 /**
  * Reads a file that starts with "{". The first object decides: a wrapper (it has a "value" or "records"
@@ -223,13 +225,7 @@ export class JsonDocumentReader implements JsonChunkReader {
         this.afterComma = false;
       } else {
         this.recordCount++;
-        out.push(
-          rejected(
-            { file: this.file, line: this.lineAt(buf, i) },
-            'AuditData',
-            'unexpected text after the end of a JSON value; the rest of the file was ignored',
-          ),
-        );
+        out.push(textAfterEnd(this.file, this.lineAt(buf, i)));
         this.stoppedFlag = true;
         break;
       }
@@ -248,13 +244,7 @@ export class JsonDocumentReader implements JsonChunkReader {
       if (this.inElement) {
         this.elementCount++;
         this.recordCount++;
-        out.push(
-          rejected(
-            { file: this.file, line: this.elementCount },
-            'AuditData',
-            'the file ends inside this record, so it is incomplete',
-          ),
-        );
+        out.push(incompleteElement(this.file, this.elementCount));
       }
       if (this.objectOpen && !this.wrapper) {
         const text = this.object.take(Buffer.alloc(0), 0);
@@ -264,13 +254,7 @@ export class JsonDocumentReader implements JsonChunkReader {
           return;
         }
         this.recordCount++;
-        out.push(
-          rejected(
-            { file: this.file, line: this.objectStartLine },
-            'AuditData',
-            `the file ends inside the record that starts on line ${this.objectStartLine}, so it is incomplete`,
-          ),
-        );
+        out.push(incompleteObject(this.file, this.objectStartLine));
       } else if (this.depth > 0) {
         this.ownWarnings.push('the JSON is not closed (a missing "]" or "}"): the file is probably truncated');
       }
@@ -331,13 +315,7 @@ export class JsonDocumentReader implements JsonChunkReader {
     const text = this.object.take(buf, i + 1);
     if (this.wrapper) {
       this.sawWrapper = true;
-      let v: unknown;
-      try {
-        v = JSON.parse(text.toString('utf8'));
-      } catch {
-        v = undefined;
-      }
-      this.nextLink = typeof v === 'object' && v !== null && hasNextLink(v as Record<string, unknown>);
+      this.nextLink = wrapperLinksNextPage(text);
       return false;
     }
     const line = this.objectStartLine;
@@ -352,13 +330,7 @@ export class JsonDocumentReader implements JsonChunkReader {
         return false;
       }
       this.recordCount++;
-      out.push(
-        rejected(
-          { file: this.file, line },
-          'AuditData',
-          `the record that starts on line ${line} cannot be read: ${describeJsonError(e, text.length)}`,
-        ),
-      );
+      out.push(unreadableObject(this.file, line, e, text.length));
       return false;
     }
     if (first && typeof data === 'object' && data !== null && !Array.isArray(data)) {
@@ -381,34 +353,15 @@ export class JsonDocumentReader implements JsonChunkReader {
   private finishElement(buf: Buffer, i: number, out: ExportItem[]): void {
     this.inElement = false;
     const text = this.element.take(buf, i).toString('utf8');
-    const source = { file: this.file, line: ++this.elementCount };
+    const element = ++this.elementCount;
     this.recordCount++;
-    if (this.elementCount === 1) {
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = undefined;
-      }
-      if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
-        const v = data as Record<string, unknown>;
-        if (!isRecordLike(v) && wrappedRecords(v) === undefined)
-          throw unknownObjectShape(this.file, v, this.recordsDepth === 2 ? 'wrapper' : 'array');
-      }
-    }
-    itemsFromText(() => text, source, `record ${source.line} of the array of records`, out);
+    arrayElementItems(this.file, text, element, this.recordsDepth === 2 ? 'wrapper' : 'array', out);
   }
 
   private emptyElement(out: ExportItem[]): void {
     this.elementCount++;
     this.recordCount++;
-    out.push(
-      rejected(
-        { file: this.file, line: this.elementCount },
-        'AuditData',
-        'empty element in the array of records (two commas in a row, or a comma before "]")',
-      ),
-    );
+    out.push(emptyArrayElement(this.file, this.elementCount));
   }
 
   /** Reads everything from the start of the file as NDJSON: `head` is every byte so far. */
@@ -425,29 +378,19 @@ export class JsonDocumentReader implements JsonChunkReader {
     if (this.inElement && this.element.bytes > MAX_JSON_RECORD_BYTES) {
       this.elementCount++;
       this.recordCount++;
-      this.stop(
-        out,
-        this.elementCount,
-        `this record is larger than ${MiB}, which means the JSON structure is broken ` +
-          '(an unclosed string or bracket); reading stopped here',
-      );
+      this.stop(out, oversizedElement(this.file, this.elementCount));
     } else if (this.objectOpen && this.object.bytes > MAX_JSON_RECORD_BYTES) {
       if (this.watchingNewlines()) {
         this.replayAsNdjson(this.object.take(buf, 0), out);
         return;
       }
       this.recordCount++;
-      this.stop(
-        out,
-        this.objectStartLine,
-        `the object that starts on line ${this.objectStartLine} is larger than ${MiB} ` +
-          'without its records, which means the JSON structure is broken (an unclosed string or bracket); reading stopped here',
-      );
+      this.stop(out, oversizedObject(this.file, this.objectStartLine));
     }
   }
 
-  private stop(out: ExportItem[], line: number, reason: string): void {
-    out.push(rejected({ file: this.file, line }, 'AuditData', reason));
+  private stop(out: ExportItem[], rejection: ExportItem): void {
+    out.push(rejection);
     this.stoppedFlag = true;
     this.element.take(Buffer.alloc(0), 0);
     this.object.take(Buffer.alloc(0), 0);

@@ -4,7 +4,7 @@
 // The parts: attendance.ts (who, with which pattern), sessionTimes.ts (when), participantSessions.ts
 // (the sessions of each pattern), participantPicker.ts and participantDevices.ts.
 import { planAttendance } from './attendance.js';
-import { desktopContext, ipAddress } from './identities.js';
+import { desktopContext, ipAddress } from './networkAddresses.js';
 import type { BuiltMeeting, MeetingPlan, MeetingTruth, ModelContext, Session } from './meetingTypes.js';
 import { addParticipantSessions, type MeetingSessions } from './participantSessions.js';
 import { primaryDevice } from './participantDevices.js';

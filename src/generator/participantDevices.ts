@@ -1,13 +1,7 @@
 // A participant's devices and network addresses: the main client, a second device of another
 // platform, the user agent of service participants (phones, bots), the address a kind connects from.
-import {
-  ipAddress,
-  makeDevice,
-  serviceAddress,
-  type Device,
-  type DevicePlatform,
-  type NetworkContext,
-} from './identities.js';
+import { makeDevice, type Device, type DevicePlatform } from './devices.js';
+import { ipAddress, serviceAddress, type NetworkContext } from './networkAddresses.js';
 import type { ParticipantKind } from './meetingTypes.js';
 import type { Rng } from './prng.js';
 

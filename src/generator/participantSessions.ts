@@ -3,7 +3,8 @@
 // nested same-device sessions, long absences, bot re-joins and the parts of a restarted meeting.
 // Every planted drop goes into the meeting's ground truth.
 import type { Intent } from './attendance.js';
-import { desktopContext, ipAddress, type Device, type NetworkContext } from './identities.js';
+import type { Device } from './devices.js';
+import { desktopContext, ipAddress, type NetworkContext } from './networkAddresses.js';
 import type { MeetingTruth, Participant, PlantedDrop, Session } from './meetingTypes.js';
 import { addressFor, primaryDevice, secondDevice, serviceAgent } from './participantDevices.js';
 import type { Rng } from './prng.js';

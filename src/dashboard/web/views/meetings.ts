@@ -5,7 +5,7 @@ import type { DashboardState } from '../state.js';
 import type { ListResponse, MeetingRow } from '../types.js';
 import type { ViewContext } from './context.js';
 import { csvButton } from './csvButton.js';
-import { periodQuery } from './overview.js';
+import { periodQuery } from './reportFilters.js';
 
 const PAGE = 100;
 
