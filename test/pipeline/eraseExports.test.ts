@@ -264,7 +264,7 @@ test('a blob replaced between read and write is not overwritten and is reported;
     { store, pseudonymizer: () => undefined },
   );
   assert.equal(other.status, 400);
-  assert.match(other.body, /takes only/);
+  assert.match(other.body, /unknown parameter .*; it accepts: exports"/);
   const err: string[] = [];
   const sink = new Writable({
     write(chunk, _e, done) {

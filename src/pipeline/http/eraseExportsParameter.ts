@@ -13,7 +13,7 @@ export function exportErasureMode(query: URLSearchParams | Record<string, string
   if (other !== undefined)
     throw badParameter(
       other[0],
-      `DELETE /api/privacy/users/{objectIdOrUpn} takes only "${EXPORTS_PARAMETER}" (${EXPORT_ERASURE_MODES.join(' or ')}); "${other[0]}" was given`,
+      `unknown parameter "${other[0]}" for DELETE /api/privacy/users/{objectIdOrUpn} (${EXPORTS_PARAMETER}=${EXPORT_ERASURE_MODES.join(' or ')}); it accepts: ${EXPORTS_PARAMETER}`,
       'UnknownParameter',
     );
   const values = entries.map(([, v]) => v ?? '');
