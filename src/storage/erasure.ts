@@ -196,6 +196,8 @@ export async function erasePerson(deps: EraseDeps, objectIdOrUpn: string): Promi
   for (const key of Object.keys(SCRUBBERS) as Array<keyof TableNames>) {
     tables[key] = await scrubTable(store.clients.table(store.names.tables[key]), SCRUBBERS[key], person);
   }
+  // The users table changed through its client: no report may serve the person from a shared read.
+  store.users.forgetSharedReads();
   const blobs = {
     rejects: await scrubContainer(store.rejects.container, person),
     config: await scrubContainer(store.config.container, person, store.config.names.users),

@@ -40,6 +40,14 @@ const STATUS_PARTITION = 'status';
 const NAMES_RUN_ROW = 'graphNames';
 /** Attempts at raising `seenAt` in one batch before giving up (each lost race means another writer progressed). */
 const MAX_SEEN_ATTEMPTS = 10;
+/**
+ * How long a report's read of a user is shared with the reads after it (getShared). A page of meetings or
+ * disconnections names up to 100 people and every dashboard asks for the same pages; the table changes at ingestion
+ * and with the daily name lookup, so an answer this old is as good. Writes through this table, and erasure, forget
+ * the shared reads at once; another instance's writes show here within this time.
+ */
+export const SHARED_READ_MS = 30_000;
+const MAX_SHARED_READS = 10_000;
 /** What the service answers when a row changed, appeared or went between the read and the conditional write. */
 const LOST_RACE = new Set([404, 409, 412]);
 
@@ -88,6 +96,9 @@ function keysOf(uuid: string): { partitionKey: string; rowKey: string } {
 }
 
 export class UsersTable {
+  /** Reads shared by getShared, by lowercased id, oldest first. */
+  private readonly shared = new Map<string, { at: number; entry: Promise<StoredUser | undefined> }>();
+
   constructor(readonly client: TableClient) {}
 
   /**
@@ -96,6 +107,7 @@ export class UsersTable {
    * the stored value is the latest ever given, whatever the order of the exports (see raiseSeenAt).
    */
   async upsertAll(users: Iterable<UserEntry>, options: BatchWriterOptions = {}, seenAt?: number): Promise<number> {
+    this.forgetSharedReads();
     const entities: TableEntityShape[] = [];
     for (const u of users) {
       const uuid = u.uuid.toLowerCase();
@@ -207,6 +219,7 @@ export class UsersTable {
 
   /** Merges the directory's answers in (the learned e-mails stay). */
   async recordDirectory(answers: Iterable<[string, DirectoryName]>, options: BatchWriterOptions = {}): Promise<number> {
+    this.forgetSharedReads();
     const writer = new TableBatchWriter(this.client, options);
     let count = 0;
     for (const [id, d] of answers) {
@@ -234,6 +247,29 @@ export class UsersTable {
     const { partitionKey, rowKey } = keysOf(uuid);
     const e = await getEntityIfExists(this.client, partitionKey, rowKey);
     return e === undefined ? undefined : toEntry(e);
+  }
+
+  /**
+   * get(), shared with the same read made less than SHARED_READ_MS before (or still under way), for the report
+   * routes. A failed read is not shared.
+   */
+  getShared(uuid: string, now: number = Date.now()): Promise<StoredUser | undefined> {
+    const id = uuid.toLowerCase();
+    const hit = this.shared.get(id);
+    if (hit !== undefined && now - hit.at < SHARED_READ_MS) return hit.entry;
+    const read = { at: now, entry: this.get(id) };
+    this.shared.delete(id);
+    this.shared.set(id, read);
+    if (this.shared.size > MAX_SHARED_READS) this.shared.delete(this.shared.keys().next().value!);
+    read.entry.catch(() => {
+      if (this.shared.get(id) === read) this.shared.delete(id);
+    });
+    return read.entry;
+  }
+
+  /** Forgets the shared reads (after a write, or an erasure that changed the table through its client). */
+  forgetSharedReads(): void {
+    this.shared.clear();
   }
 
   async listAll(): Promise<StoredUser[]> {
@@ -285,6 +321,7 @@ export class UsersTable {
 
   /** Deletes users by key (those already gone count 0); returns how many were deleted. */
   async deleteKeys(keys: readonly EntityKey[]): Promise<number> {
+    this.forgetSharedReads();
     return deleteEntities(this.client, keys);
   }
 

@@ -1,8 +1,9 @@
 // The users table on Azurite: ids learned with and without e-mails, Microsoft Graph's answers merged in beside them,
-// which ids are due for a lookup, and seenAt as the latest time any export named an id.
+// which ids are due for a lookup, seenAt as the latest time any export named an id, and the reads reports share.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { learnFromRecord } from '../../src/storage/usersTable.js';
+import { learnFromRecord, SHARED_READ_MS, UsersTable } from '../../src/storage/usersTable.js';
+import { erasePerson } from '../../src/storage/erasure.js';
 import type { UserEntry } from '../../src/analysis/userDirectory.js';
 import type { AuditRecord } from '../../src/audit/records.js';
 import { freshStore } from './testStore.js';
@@ -202,4 +203,41 @@ test('seenAt: a batch whose key range holds more than a page of other rows reads
   assert.equal(await seenAtOf(store, high), t + 1, 'the row past the first page is updated, not inserted again');
   await store.users.upsertAll([{ uuid: high, email: '', origin: 'attendee' }], {}, t);
   assert.equal(await seenAtOf(store, high), t + 1);
+});
+
+test('shared reads: the same answer within SHARED_READ_MS, a fresh one after it, and none after a write here', async () => {
+  const store = await freshStore('usershared');
+  const other = new UsersTable(store.users.client); // another instance writing the same table
+  await store.users.upsertAll([{ uuid: A, email: 'a@contoso.com', origin: 'attendee' }]);
+  const t0 = 1_000_000;
+  assert.equal((await store.users.getShared(A, t0))?.email, 'a@contoso.com');
+  assert.equal(await store.users.getShared(B, t0), undefined, 'an unknown id is shared too');
+  const found = {
+    status: 'found' as const,
+    displayName: 'Ann',
+    userPrincipalName: 'a@contoso.com',
+    mail: 'a@contoso.com',
+    userType: 'Member',
+    checkedAt: '2026-12-06T10:00:00.000Z',
+  };
+  await other.recordDirectory([[A, found]]);
+  await other.upsertAll([{ uuid: B, email: 'b@contoso.com', origin: 'attendee' }]);
+  assert.equal((await store.users.getShared(A, t0 + 1_000))?.directory, undefined, 'within the window');
+  assert.equal(await store.users.getShared(B.toUpperCase(), t0 + 1_000), undefined, 'ids compared in lower case');
+  assert.deepEqual((await store.users.getShared(A, t0 + SHARED_READ_MS))?.directory, found, 'read again after it');
+
+  // A write through this table forgets every shared read at once.
+  assert.equal(await store.users.getShared(B, t0 + SHARED_READ_MS - 1), undefined, 'still shared');
+  await other.deleteKeys([]);
+  assert.equal(await store.users.getShared(B, t0 + SHARED_READ_MS - 1), undefined, "another table's write is not seen");
+  await store.users.recordDirectory([]);
+  assert.equal((await store.users.getShared(B, t0 + SHARED_READ_MS - 1))?.email, 'b@contoso.com');
+});
+
+test('an erasure forgets the shared reads: the erased person is not served from one', async () => {
+  const store = await freshStore('usererase');
+  await store.users.upsertAll([{ uuid: A, email: 'ann@contoso.com', origin: 'attendee' }]);
+  assert.equal((await store.users.getShared(A))?.email, 'ann@contoso.com');
+  await erasePerson({ store, pseudonymizer: undefined, exports: { mode: 'keep' } }, A);
+  assert.equal(await store.users.getShared(A), undefined);
 });

@@ -36,7 +36,8 @@ export function classifierFor(config: PipelineConfig): SessionClassifier {
 const MAX_LOOKUPS = 200;
 
 /**
- * A users lookup for the given ids (point reads of the users table, bounded): e-mails from the users file, else
+ * A users lookup for the given ids (point reads of the users table, bounded, shared for a short time between
+ * requests: UsersTable.getShared): e-mails from the users file, else
  * the directory's address, else the learned e-mail; display names from the directory.
  */
 export async function usersFor(deps: ReportDeps, config: PipelineConfig, ids: Iterable<string>): Promise<UsersLookup> {
@@ -45,7 +46,7 @@ export async function usersFor(deps: ReportDeps, config: PipelineConfig, ids: It
   await forEachBounded(
     missing,
     async (id) => {
-      const entry = await deps.store.users.get(id);
+      const entry = await deps.store.users.getShared(id);
       if (entry !== undefined) stored.set(id, entry);
     },
     { concurrency: 8 },
