@@ -95,6 +95,11 @@ export interface ExportFromSettingsOptions {
   now?: () => Date;
 }
 
+/** The app's user-assigned identity when its client id is set (Azure), else the developer's sign-in chain. */
+export function appCredential(clientId: string | undefined): TokenCredential {
+  return clientId !== undefined ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
+}
+
 /** The export from the app settings, or undefined when it is off. */
 export function logAnalyticsExportFromEnv(
   store: Store,
@@ -103,11 +108,7 @@ export function logAnalyticsExportFromEnv(
 ): LogAnalyticsExport | undefined {
   const settings = readLogAnalyticsSettings(env);
   if (settings === undefined) return undefined;
-  const credential =
-    options.credential ??
-    (settings.clientId !== undefined
-      ? new ManagedIdentityCredential({ clientId: settings.clientId })
-      : new DefaultAzureCredential());
+  const credential = options.credential ?? appCredential(settings.clientId);
   const client = new LogsIngestionClient(settings.endpoint, credential, options.clientOptions ?? {});
   const deps: Omit<LogExportDeps, 'store' | 'queue'> = {
     client,

@@ -4,12 +4,12 @@
 // enableLogAnalyticsPurge is false). The app's user-assigned identity (LOGS_INGESTION_CLIENT_ID) signs in.
 import { OperationalInsightsManagementClient } from '@azure/arm-operationalinsights';
 import type { OperationalInsightsManagementClientOptionalParams } from '@azure/arm-operationalinsights';
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import { SETTINGS } from '../../names.js';
 import { LogPurgeQueue } from '../../storage/logPurgeQueue.js';
 import type { Store } from '../../storage/store.js';
 import type { PipelineLog } from '../log.js';
-import { LogAnalyticsSettingsError, readLogAnalyticsSettings } from './exportService.js';
+import { appCredential, LogAnalyticsSettingsError, readLogAnalyticsSettings } from './exportService.js';
 import {
   erasurePurgeStatus,
   purgeQueueHealth,
@@ -113,11 +113,7 @@ export function logPurgeFromEnv(
 ): LogPurge | undefined {
   const settings = readPurgeSettings(env);
   if (settings === undefined) return undefined;
-  const credential =
-    options.credential ??
-    (settings.clientId !== undefined
-      ? new ManagedIdentityCredential({ clientId: settings.clientId })
-      : new DefaultAzureCredential());
+  const credential = options.credential ?? appCredential(settings.clientId);
   // No retries inside the client: a 429's Retry-After can be most of an hour; the queue waits it out instead.
   const client = new OperationalInsightsManagementClient(credential, settings.workspace.subscriptionId, {
     ...options.clientOptions,
