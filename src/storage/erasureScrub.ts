@@ -96,19 +96,36 @@ export function scrubSession(entity: StoredEntity, person: PersonMatcher): Scrub
 
 /** A session bundle: the person's sessions leave it (deleted when none is left), the rest is redacted. */
 export function scrubBundle(entity: StoredEntity, person: PersonMatcher): ScrubAction {
-  const text = readSplitString(entity, 'sessions') ?? '[]';
+  return withoutPersonsItems<Record<string, unknown>>(
+    entity,
+    person,
+    'sessions',
+    (s) => person.is(s['attUserObjectId']) || person.is(s['attUpn']),
+  );
+}
+
+/**
+ * A row holding a JSON list in `field` (split over properties when long): the person's items leave it, the rest is
+ * redacted; deleted when none is left, kept as it is when the list does not mention the person.
+ */
+function withoutPersonsItems<T>(
+  entity: StoredEntity,
+  person: PersonMatcher,
+  field: string,
+  isPersons: (item: T) => boolean,
+): ScrubAction {
+  const text = readSplitString(entity, field) ?? '[]';
   if (!person.mentions(text)) return { kind: 'keep' };
-  const sessions = JSON.parse(text) as Array<Record<string, unknown>>;
-  const kept = sessions.filter((s) => !(person.is(s['attUserObjectId']) || person.is(s['attUpn'])));
+  const kept = (JSON.parse(text) as T[]).filter((item) => !isPersons(item));
   if (kept.length === 0) return { kind: 'delete' };
   const guarded = guardEntity(
     {
       partitionKey: entity.partitionKey,
       rowKey: entity.rowKey,
       count: kept.length,
-      sessions: person.redact(JSON.stringify(kept)),
+      [field]: person.redact(JSON.stringify(kept)),
     },
-    { splittable: ['sessions'] },
+    { splittable: [field] },
   ).entity;
   return { kind: 'merge', properties: guarded };
 }
@@ -122,21 +139,7 @@ export function scrubDisconnection(entity: StoredEntity, person: PersonMatcher):
 /** A per-user aggregate row: the person's contributions leave it (deleted when none is left). */
 export function scrubAggregate(entity: StoredEntity, person: PersonMatcher): ScrubAction {
   if (entity['dimension'] !== 'user') return redactEntity(entity, person);
-  const text = readSplitString(entity, 'contributions') ?? '[]';
-  if (!person.mentions(text)) return { kind: 'keep' };
-  const stored = JSON.parse(text) as Array<[string, ...number[]]>;
-  const kept = stored.filter(([key]) => !person.is(key));
-  if (kept.length === 0) return { kind: 'delete' };
-  const guarded = guardEntity(
-    {
-      partitionKey: entity.partitionKey,
-      rowKey: entity.rowKey,
-      count: kept.length,
-      contributions: person.redact(JSON.stringify(kept)),
-    },
-    { splittable: ['contributions'] },
-  ).entity;
-  return { kind: 'merge', properties: guarded };
+  return withoutPersonsItems<[string, ...number[]]>(entity, person, 'contributions', ([key]) => person.is(key));
 }
 
 /** A users row: deleted when it is the person's (by id or any e-mail), else kept. */
